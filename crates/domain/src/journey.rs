@@ -1,0 +1,224 @@
+//! The seven steps as a journey. A step's state is derived only from facts about
+//! what the couple actually did, never from streaks or time since last visit, so
+//! a later tool adds facts here and nothing else changes.
+
+use serde::Serialize;
+
+/// What has happened in a space, counted from stored rows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facts {
+    /// Partners currently in the space (1 before the invitation is accepted).
+    pub partners: usize,
+    /// Distinct partners who have shared at least one journal entry in this space.
+    pub partners_who_shared_journal: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Progress {
+    /// The tool for this step is not in Rekindle yet.
+    Upcoming,
+    /// The step needs both partners and the space has only one.
+    AwaitingPartner,
+    NotStarted,
+    Begun,
+    Done,
+}
+
+impl Progress {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Progress::Upcoming => "upcoming",
+            Progress::AwaitingPartner => "awaiting_partner",
+            Progress::NotStarted => "not_started",
+            Progress::Begun => "begun",
+            Progress::Done => "done",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Progress::Upcoming => "Coming to Rekindle soon",
+            Progress::AwaitingPartner => "Opens when your partner joins",
+            Progress::NotStarted => "Not started",
+            Progress::Begun => "Under way",
+            Progress::Done => "Done together",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepInfo {
+    pub number: u8,
+    pub slug: &'static str,
+    pub title: &'static str,
+    pub purpose: &'static str,
+    pub exercise: &'static str,
+    /// Where the tool lives in the app, once it exists.
+    pub tool_path: Option<&'static str>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StepState {
+    pub number: u8,
+    pub slug: &'static str,
+    pub title: &'static str,
+    pub purpose: &'static str,
+    pub exercise: &'static str,
+    pub tool_path: Option<&'static str>,
+    pub progress: Progress,
+    /// A plain sentence on where the couple stands, from their own actions.
+    pub detail: String,
+}
+
+pub const STEPS: [StepInfo; 7] = [
+    StepInfo {
+        number: 1,
+        slug: "safe-space",
+        title: "Make room to talk",
+        purpose: "Closeness grows in conversations where neither of you is braced for a fight. \
+                  Set aside unhurried time, put the screens away, and agree how you will treat each other while you talk.",
+        exercise: "Ask for a talk at a time that suits you both, agree on a few ground rules, \
+                   and begin each talk by both promising your full attention.",
+        tool_path: None,
+    },
+    StepInfo {
+        number: 2,
+        slug: "honest-and-open",
+        title: "Let each other in",
+        purpose: "Intimacy builds when one of you shares something real and the other receives it with care. \
+                  Small disclosures come first; deeper ones follow as trust grows.",
+        exercise: "Write in your journal and share the entries you want your partner to read. \
+                   Question decks that reveal answers only when you have both replied are on their way.",
+        tool_path: Some("/journal"),
+    },
+    StepInfo {
+        number: 3,
+        slug: "listen",
+        title: "Listen until they feel heard",
+        purpose: "Being understood matters more than being agreed with. \
+                  Listening well means reflecting back what you heard before you answer.",
+        exercise: "In a talk, one of you speaks while the other sums up what they heard; \
+                   the speaker says whether that was it before the turn passes.",
+        tool_path: None,
+    },
+    StepInfo {
+        number: 4,
+        slug: "i-language",
+        title: "Speak from your side",
+        purpose: "\"I feel lonely in the evenings\" invites comfort; \"you never spend time with me\" invites defence. \
+                  Saying what you feel and need keeps your partner beside you rather than across from you.",
+        exercise: "Let the language coach read what you write before you send it. \
+                   It points out blame and sweeping words and offers a way to say the same thing that can be heard.",
+        tool_path: Some("/journal"),
+    },
+    StepInfo {
+        number: 5,
+        slug: "cooperate",
+        title: "Solve it as a team",
+        purpose: "A problem you face together is smaller than one you fight over. \
+                  Understanding comes first, solutions second.",
+        exercise: "Pick one small, specific problem, collect ideas without judging them, \
+                   then each rate them and look for the options you can both live with.",
+        tool_path: None,
+    },
+    StepInfo {
+        number: 6,
+        slug: "act",
+        title: "Turn it into a plan",
+        purpose: "Agreements become real when someone does something by a certain day. \
+                  A plan you revisit shows what works, and when outside help would serve you better.",
+        exercise: "Write down who does what and when, try it for a while, and look back together on how it went.",
+        tool_path: None,
+    },
+    StepInfo {
+        number: 7,
+        slug: "check-in",
+        title: "Keep checking in",
+        purpose: "Small drifts are easier to notice and mend than big rifts. \
+                  A regular, kind look at how you are both doing keeps you close.",
+        exercise: "Meet at a regular rhythm to share appreciations, what went well, \
+                   how you each rate the relationship, and one thing to talk about.",
+        tool_path: None,
+    },
+];
+
+/// Derives every step's state from the facts.
+pub fn journey(facts: &Facts) -> Vec<StepState> {
+    STEPS
+        .iter()
+        .map(|info| {
+            let (progress, detail) = assess(info.number, facts);
+            StepState {
+                number: info.number,
+                slug: info.slug,
+                title: info.title,
+                purpose: info.purpose,
+                exercise: info.exercise,
+                tool_path: info.tool_path,
+                progress,
+                detail,
+            }
+        })
+        .collect()
+}
+
+fn assess(step: u8, facts: &Facts) -> (Progress, String) {
+    match step {
+        2 => {
+            if facts.partners < 2 {
+                return (
+                    Progress::AwaitingPartner,
+                    "You can start writing in your journal now; sharing opens when your partner joins.".into(),
+                );
+            }
+            match facts.partners_who_shared_journal {
+                0 => (Progress::NotStarted, "Neither of you has shared a journal entry yet.".into()),
+                1 => (Progress::Begun, "One of you has shared a journal entry.".into()),
+                _ => (Progress::Done, "You have both shared journal entries with each other.".into()),
+            }
+        }
+        4 => (
+            Progress::Begun,
+            "The coach is ready in your journal; the talk room where it counts most is still to come.".into(),
+        ),
+        _ => (Progress::Upcoming, "This step's tool is not in Rekindle yet.".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(states: &[StepState], n: u8) -> &StepState {
+        &states[usize::from(n) - 1]
+    }
+
+    #[test]
+    fn there_are_seven_steps_in_order() {
+        let s = journey(&Facts::default());
+        assert_eq!(s.len(), 7);
+        assert!(s.iter().enumerate().all(|(i, st)| usize::from(st.number) == i + 1));
+    }
+
+    #[test]
+    fn steps_without_a_tool_say_so() {
+        let s = journey(&Facts { partners: 2, partners_who_shared_journal: 2 });
+        for n in [1, 3, 5, 6, 7] {
+            assert_eq!(step(&s, n).progress, Progress::Upcoming);
+            assert!(step(&s, n).tool_path.is_none());
+        }
+    }
+
+    #[test]
+    fn step_two_is_done_when_both_partners_shared_a_journal_entry() {
+        let alone = journey(&Facts { partners: 1, partners_who_shared_journal: 1 });
+        assert_eq!(step(&alone, 2).progress, Progress::AwaitingPartner);
+        let none = journey(&Facts { partners: 2, partners_who_shared_journal: 0 });
+        assert_eq!(step(&none, 2).progress, Progress::NotStarted);
+        let one = journey(&Facts { partners: 2, partners_who_shared_journal: 1 });
+        assert_eq!(step(&one, 2).progress, Progress::Begun);
+        let both = journey(&Facts { partners: 2, partners_who_shared_journal: 2 });
+        assert_eq!(step(&both, 2).progress, Progress::Done);
+    }
+}

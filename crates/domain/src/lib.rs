@@ -1,0 +1,10 @@
+//! Rekindle's rules as plain types and functions: who may see what, how a couple's
+//! journey through the seven steps is derived from what they did, and the checks
+//! on accounts and invitations. No I/O lives here, so every rule is testable alone.
+
+pub mod account;
+pub mod invitation;
+pub mod journey;
+pub mod visibility;
+
+pub use visibility::{Reveal, Visibility};

@@ -1,0 +1,193 @@
+//! `rekindle`: the whole application in one binary.
+
+mod coach_cmd;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use rekindle_storage::Repo;
+use rekindle_web::{AppState, Config};
+
+#[derive(Parser)]
+#[command(name = "rekindle", version, about = "Rekindle: a private, self-hosted place for couples to grow close again.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server.
+    Serve(ServeArgs),
+    /// Read messages with the language coach (from the arguments, or standard input, one per line).
+    Coach(coach_cmd::CoachArgs),
+    /// Create or upgrade the database schema, then exit.
+    Migrate(DbArgs),
+}
+
+#[derive(clap::Args)]
+struct DbArgs {
+    /// Directory for the embedded SQLite database (created if missing).
+    /// Default: $XDG_DATA_HOME/rekindle, or ~/.local/share/rekindle.
+    #[arg(long, env = "REKINDLE_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+
+    /// Use PostgreSQL instead of SQLite, e.g. postgres://user:pass@host/rekindle.
+    #[arg(long, env = "REKINDLE_DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
+
+    /// Largest number of PostgreSQL connections per server.
+    #[arg(long, env = "REKINDLE_DB_MAX_CONNECTIONS", default_value_t = 16)]
+    db_max_connections: u32,
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "REKINDLE_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+
+    #[command(flatten)]
+    db: DbArgs,
+
+    /// The public address people use, e.g. https://rekindle.example.org (used in invitation links).
+    #[arg(long, env = "REKINDLE_PUBLIC_URL")]
+    public_url: Option<String>,
+
+    /// Mark cookies Secure. On by default when --public-url starts with https://.
+    #[arg(long, env = "REKINDLE_SECURE_COOKIES")]
+    secure_cookies: Option<bool>,
+
+    /// Trust X-Forwarded-For for the client address (only behind your own reverse proxy).
+    #[arg(long, env = "REKINDLE_TRUST_PROXY", default_value_t = false)]
+    trust_proxy: bool,
+
+    /// Sign-in and sign-up attempts allowed per client address per 15 minutes.
+    #[arg(long, env = "REKINDLE_AUTH_ATTEMPTS_PER_IP", default_value_t = 30)]
+    auth_attempts_per_ip: u32,
+
+    /// Failed sign-ins allowed per account per 15 minutes.
+    #[arg(long, env = "REKINDLE_AUTH_FAILURES_PER_ACCOUNT", default_value_t = 8)]
+    auth_failures_per_account: u32,
+
+    /// Log format: "text" for people, "json" for log collectors.
+    #[arg(long, env = "REKINDLE_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    log_format: String,
+}
+
+fn default_data_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir).join("rekindle");
+    }
+    match std::env::var_os("HOME").filter(|d| !d.is_empty()) {
+        Some(home) => PathBuf::from(home).join(".local/share/rekindle"),
+        None => PathBuf::from("rekindle-data"),
+    }
+}
+
+async fn open_repo(db: &DbArgs) -> anyhow::Result<(Repo, String)> {
+    match &db.database_url {
+        Some(url) => {
+            let repo = Repo::open_postgres(url, db.db_max_connections).await?;
+            Ok((repo, "PostgreSQL".into()))
+        }
+        None => {
+            let dir = db.data_dir.clone().unwrap_or_else(default_data_dir);
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| anyhow::anyhow!("cannot create data directory {}: {e}", dir.display()))?;
+            let repo = Repo::open_sqlite(&dir).await?;
+            Ok((repo, format!("SQLite in {}", dir.display())))
+        }
+    }
+}
+
+fn init_logs(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    init_logs(args.log_format == "json");
+    let (repo, where_) = open_repo(&args.db).await?;
+    let secure = args
+        .secure_cookies
+        .unwrap_or_else(|| args.public_url.as_deref().is_some_and(|u| u.starts_with("https://")));
+    let config = Config {
+        public_url: args.public_url.clone(),
+        secure_cookies: secure,
+        trust_proxy: args.trust_proxy,
+        auth_attempts_per_ip: args.auth_attempts_per_ip,
+        auth_failures_per_account: args.auth_failures_per_account,
+        ..Config::default()
+    };
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.listen))?;
+    let addr = listener.local_addr()?;
+    let url = args.public_url.clone().unwrap_or_else(|| format!("http://{addr}/"));
+    tracing::info!(database = %where_, %addr, "Rekindle is ready");
+    println!("Rekindle is running at {url} (data: {where_}). Press Ctrl-C to stop.");
+    let state = AppState::new(repo.clone(), config);
+    rekindle_web::serve(listener, state, shutdown_signal()).await?;
+    repo.close().await;
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Coach(args) => coach_cmd::run(args),
+        Command::Serve(args) => run_async(serve(args)),
+        Command::Migrate(db) => run_async(async move {
+            init_logs(false);
+            let (repo, where_) = open_repo(&db).await?;
+            repo.close().await;
+            println!("Database is up to date ({where_}).");
+            Ok(())
+        }),
+    }
+}
+
+fn run_async(fut: impl std::future::Future<Output = anyhow::Result<()>>) -> ExitCode {
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("rekindle: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(fut) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("rekindle: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,606 @@
+use sqlx::{Pool, Row};
+
+use super::{DB, IS_PG};
+use crate::records::*;
+use crate::{PoolStats, StoreError, StoreResult, map_unique};
+use rekindle_domain::invitation::{InvitationState, JoinAttempt, JoinRefusal, check_join};
+use rekindle_domain::journey::Facts;
+
+#[derive(Clone)]
+pub struct Store {
+    read: Pool<DB>,
+    write: Pool<DB>,
+}
+
+impl Store {
+    pub fn new(read: Pool<DB>, write: Pool<DB>) -> Self {
+        Store { read, write }
+    }
+
+    pub fn pool_stats(&self) -> PoolStats {
+        let opts = self.read.options();
+        PoolStats {
+            size: self.read.size(),
+            idle: self.read.num_idle() as u32,
+            max: opts.get_max_connections(),
+        }
+    }
+
+    pub async fn close(&self) {
+        self.read.close().await;
+        self.write.close().await;
+    }
+
+    pub async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.read).await?;
+        Ok(())
+    }
+
+    // ---- people -------------------------------------------------------------
+
+    pub async fn create_user(&self, new: &NewUser) -> StoreResult<User> {
+        sqlx::query(
+            "INSERT INTO users (id, email, password_hash, display_name, time_zone, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&new.id)
+        .bind(&new.email)
+        .bind(&new.password_hash)
+        .bind(&new.display_name)
+        .bind(&new.time_zone)
+        .bind(new.created_at)
+        .execute(&self.write)
+        .await
+        .map_err(map_unique)?;
+        Ok(User {
+            id: new.id.clone(),
+            email: new.email.clone(),
+            display_name: new.display_name.clone(),
+            time_zone: new.time_zone.clone(),
+            created_at: new.created_at,
+        })
+    }
+
+    pub async fn user_by_id(&self, id: &str) -> StoreResult<Option<User>> {
+        Ok(sqlx::query_as::<_, User>(
+            "SELECT id, email, display_name, time_zone, created_at FROM users WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.read)
+        .await?)
+    }
+
+    pub async fn credentials_by_email(&self, email: &str) -> StoreResult<Option<Credentials>> {
+        Ok(
+            sqlx::query_as::<_, Credentials>("SELECT id, password_hash FROM users WHERE email = $1")
+                .bind(email)
+                .fetch_optional(&self.read)
+                .await?,
+        )
+    }
+
+    pub async fn password_hash(&self, user_id: &str) -> StoreResult<Option<String>> {
+        Ok(sqlx::query_scalar::<_, String>("SELECT password_hash FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&self.read)
+            .await?)
+    }
+
+    pub async fn update_profile(
+        &self,
+        user_id: &str,
+        display_name: &str,
+        time_zone: &str,
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE users SET display_name = $1, time_zone = $2 WHERE id = $3")
+            .bind(display_name)
+            .bind(time_zone)
+            .bind(user_id)
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    /// Changes the password and signs out every other session of that person.
+    pub async fn set_password(
+        &self,
+        user_id: &str,
+        hash: &str,
+        keep_session: Option<&str>,
+    ) -> StoreResult<()> {
+        let mut tx = self.write.begin().await?;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(hash)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
+            .bind(user_id)
+            .bind(keep_session.unwrap_or(""))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    // ---- sessions and tokens -------------------------------------------------
+
+    pub async fn create_session(&self, s: &NewSession) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&s.id_hash)
+        .bind(&s.user_id)
+        .bind(&s.csrf_token)
+        .bind(s.created_at)
+        .bind(s.expires_at)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn session(&self, id_hash: &str, now: i64) -> StoreResult<Option<SessionUser>> {
+        let row = sqlx::query(
+            "SELECT s.csrf_token, s.expires_at, u.id, u.email, u.display_name, u.time_zone, u.created_at
+             FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.id_hash = $1 AND s.expires_at > $2",
+        )
+        .bind(id_hash)
+        .bind(now)
+        .fetch_optional(&self.read)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(SessionUser {
+            csrf_token: row.try_get("csrf_token")?,
+            expires_at: row.try_get("expires_at")?,
+            user: User {
+                id: row.try_get("id")?,
+                email: row.try_get("email")?,
+                display_name: row.try_get("display_name")?,
+                time_zone: row.try_get("time_zone")?,
+                created_at: row.try_get("created_at")?,
+            },
+        }))
+    }
+
+    pub async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn delete_expired_sessions(&self, now: i64) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(now)
+            .execute(&self.write)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    pub async fn create_token(&self, t: &NewToken) -> StoreResult<ApiToken> {
+        sqlx::query(
+            "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&t.id)
+        .bind(&t.user_id)
+        .bind(&t.name)
+        .bind(&t.token_hash)
+        .bind(t.created_at)
+        .execute(&self.write)
+        .await
+        .map_err(map_unique)?;
+        Ok(ApiToken { id: t.id.clone(), name: t.name.clone(), created_at: t.created_at, last_used_at: None })
+    }
+
+    pub async fn tokens(&self, user_id: &str) -> StoreResult<Vec<ApiToken>> {
+        Ok(sqlx::query_as::<_, ApiToken>(
+            "SELECT id, name, created_at, last_used_at FROM api_tokens
+             WHERE user_id = $1 ORDER BY created_at DESC, id",
+        )
+        .bind(user_id)
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    pub async fn revoke_token(&self, user_id: &str, token_id: &str) -> StoreResult<bool> {
+        let done = sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2")
+            .bind(token_id)
+            .bind(user_id)
+            .execute(&self.write)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Resolves a token to its owner. `last_used_at` is refreshed at most every
+    /// ten minutes so a busy API client does not turn every read into a write.
+    pub async fn token_user(&self, token_hash: &str, now: i64) -> StoreResult<Option<User>> {
+        let row = sqlx::query(
+            "SELECT t.last_used_at, u.id, u.email, u.display_name, u.time_zone, u.created_at
+             FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.read)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let last_used: Option<i64> = row.try_get("last_used_at")?;
+        if last_used.is_none_or(|t| now - t > 600_000) {
+            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
+                .bind(now)
+                .bind(token_hash)
+                .execute(&self.write)
+                .await?;
+        }
+        Ok(Some(User {
+            id: row.try_get("id")?,
+            email: row.try_get("email")?,
+            display_name: row.try_get("display_name")?,
+            time_zone: row.try_get("time_zone")?,
+            created_at: row.try_get("created_at")?,
+        }))
+    }
+
+    // ---- the couple's space --------------------------------------------------
+
+    pub async fn space_of(&self, user_id: &str) -> StoreResult<Option<Space>> {
+        let row = sqlx::query(
+            "SELECT m.couple_id, m.joined_at,
+                    p.id AS p_id, p.email AS p_email, p.display_name AS p_name,
+                    p.time_zone AS p_tz, p.created_at AS p_created
+             FROM memberships m
+             LEFT JOIN memberships pm ON pm.couple_id = m.couple_id AND pm.user_id <> m.user_id
+             LEFT JOIN users p ON p.id = pm.user_id
+             WHERE m.user_id = $1",
+        )
+        .bind(user_id)
+        .fetch_optional(&self.read)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let partner = match row.try_get::<Option<String>, _>("p_id")? {
+            Some(id) => Some(User {
+                id,
+                email: row.try_get("p_email")?,
+                display_name: row.try_get("p_name")?,
+                time_zone: row.try_get("p_tz")?,
+                created_at: row.try_get("p_created")?,
+            }),
+            None => None,
+        };
+        Ok(Some(Space {
+            couple_id: row.try_get("couple_id")?,
+            joined_at: row.try_get("joined_at")?,
+            partner,
+        }))
+    }
+
+    pub async fn create_space(&self, couple_id: &str, user_id: &str, now: i64) -> StoreResult<Space> {
+        let mut tx = self.write.begin().await?;
+        sqlx::query("INSERT INTO couples (id, created_at) VALUES ($1, $2)")
+            .bind(couple_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO memberships (user_id, couple_id, joined_at) VALUES ($1, $2, $3)")
+            .bind(user_id)
+            .bind(couple_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_unique)?;
+        tx.commit().await?;
+        Ok(Space { couple_id: couple_id.to_owned(), joined_at: now, partner: None })
+    }
+
+    /// Leaves the space. What the person authored stays theirs; invitations they
+    /// made die with their membership, and an empty space is removed.
+    pub async fn leave_space(&self, user_id: &str) -> StoreResult<bool> {
+        let mut tx = self.write.begin().await?;
+        let couple: Option<String> =
+            sqlx::query_scalar("SELECT couple_id FROM memberships WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(couple) = couple else { return Ok(false) };
+        sqlx::query("DELETE FROM memberships WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM invitations WHERE couple_id = $1 AND created_by = $2")
+            .bind(&couple)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE couple_id = $1")
+            .bind(&couple)
+            .fetch_one(&mut *tx)
+            .await?;
+        if left == 0 {
+            sqlx::query("DELETE FROM couples WHERE id = $1")
+                .bind(&couple)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    pub async fn create_invitation(&self, inv: &NewInvitation) -> StoreResult<Invitation> {
+        sqlx::query(
+            "INSERT INTO invitations (id, couple_id, code_hash, created_by, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&inv.id)
+        .bind(&inv.couple_id)
+        .bind(&inv.code_hash)
+        .bind(&inv.created_by)
+        .bind(inv.created_at)
+        .bind(inv.expires_at)
+        .execute(&self.write)
+        .await
+        .map_err(map_unique)?;
+        Ok(Invitation {
+            id: inv.id.clone(),
+            created_by: inv.created_by.clone(),
+            created_at: inv.created_at,
+            expires_at: inv.expires_at,
+        })
+    }
+
+    pub async fn open_invitations(&self, couple_id: &str, now: i64) -> StoreResult<Vec<Invitation>> {
+        Ok(sqlx::query_as::<_, Invitation>(
+            "SELECT id, created_by, created_at, expires_at FROM invitations
+             WHERE couple_id = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2
+             ORDER BY created_at DESC, id",
+        )
+        .bind(couple_id)
+        .bind(now)
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    pub async fn revoke_invitation(
+        &self,
+        couple_id: &str,
+        invitation_id: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE invitations SET revoked_at = $1
+             WHERE id = $2 AND couple_id = $3 AND used_at IS NULL AND revoked_at IS NULL",
+        )
+        .bind(now)
+        .bind(invitation_id)
+        .bind(couple_id)
+        .execute(&self.write)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn invitation_by_code(&self, code_hash: &str) -> StoreResult<Option<InvitationPreview>> {
+        let row = sqlx::query(
+            "SELECT u.display_name, i.expires_at, i.used_at, i.revoked_at
+             FROM invitations i JOIN users u ON u.id = i.created_by WHERE i.code_hash = $1",
+        )
+        .bind(code_hash)
+        .fetch_optional(&self.read)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let used: Option<i64> = row.try_get("used_at")?;
+        let revoked: Option<i64> = row.try_get("revoked_at")?;
+        let expires_at: i64 = row.try_get("expires_at")?;
+        let now = chrono::Utc::now().timestamp_millis();
+        Ok(Some(InvitationPreview {
+            inviter_name: row.try_get("display_name")?,
+            valid: used.is_none() && revoked.is_none() && expires_at > now,
+        }))
+    }
+
+    /// Joins the invitation's space in one transaction: the invitation row (and on
+    /// PostgreSQL the space row) is locked so two people cannot both use one link
+    /// or squeeze a third person into a space.
+    pub async fn accept_invitation(&self, code_hash: &str, user_id: &str, now: i64) -> StoreResult<Space> {
+        const FIND_LITE: &str = "SELECT id, couple_id, created_by, expires_at, used_at, revoked_at
+             FROM invitations WHERE code_hash = $1";
+        const FIND_PG: &str = "SELECT id, couple_id, created_by, expires_at, used_at, revoked_at
+             FROM invitations WHERE code_hash = $1 FOR UPDATE";
+        const LOCK_COUPLE: &str = "SELECT id FROM couples WHERE id = $1 FOR UPDATE";
+
+        let mut tx = self.write.begin().await?;
+        let Some(inv) = sqlx::query(if IS_PG { FIND_PG } else { FIND_LITE })
+            .bind(code_hash)
+            .fetch_optional(&mut *tx)
+            .await?
+        else {
+            return Err(StoreError::Join(JoinRefusal::LinkNotValid));
+        };
+        let inv_id: String = inv.try_get("id")?;
+        let couple_id: String = inv.try_get("couple_id")?;
+        let created_by: String = inv.try_get("created_by")?;
+        let state = InvitationState {
+            expires_at: inv.try_get("expires_at")?,
+            used: inv.try_get::<Option<i64>, _>("used_at")?.is_some(),
+            revoked: inv.try_get::<Option<i64>, _>("revoked_at")?.is_some(),
+        };
+        if IS_PG {
+            sqlx::query(LOCK_COUPLE).bind(&couple_id).execute(&mut *tx).await?;
+        }
+        let joiner_in_a_space: bool =
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM memberships WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_one(&mut *tx)
+                .await?
+                > 0;
+        let members: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE couple_id = $1")
+            .bind(&couple_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        check_join(&JoinAttempt {
+            invitation: &state,
+            now,
+            joiner_in_a_space,
+            joiner_is_inviter: created_by == user_id,
+            members_in_space: usize::try_from(members).unwrap_or(usize::MAX),
+        })
+        .map_err(StoreError::Join)?;
+        sqlx::query("INSERT INTO memberships (user_id, couple_id, joined_at) VALUES ($1, $2, $3)")
+            .bind(user_id)
+            .bind(&couple_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| match map_unique(e) {
+                StoreError::Conflict => StoreError::Join(JoinRefusal::AlreadyInASpace),
+                other => other,
+            })?;
+        sqlx::query("UPDATE invitations SET used_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(&inv_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        let partner = self.user_by_id(&created_by).await?;
+        Ok(Space { couple_id, joined_at: now, partner })
+    }
+
+    pub async fn journey_facts(&self, couple_id: &str) -> StoreResult<Facts> {
+        let row = sqlx::query(
+            "SELECT
+               (SELECT COUNT(*) FROM memberships WHERE couple_id = $1) AS partners,
+               (SELECT COUNT(DISTINCT j.owner_id) FROM journal_entries j
+                  JOIN memberships m ON m.user_id = j.owner_id AND m.couple_id = j.couple_id
+                  WHERE j.couple_id = $1 AND j.visibility = 'shared') AS sharers",
+        )
+        .bind(couple_id)
+        .fetch_one(&self.read)
+        .await?;
+        let partners: i64 = row.try_get("partners")?;
+        let sharers: i64 = row.try_get("sharers")?;
+        Ok(Facts {
+            partners: usize::try_from(partners).unwrap_or(0),
+            partners_who_shared_journal: usize::try_from(sharers).unwrap_or(0),
+        })
+    }
+
+    // ---- journal: the privacy rule lives in these WHERE clauses ---------------
+
+    pub async fn create_entry(&self, e: &NewEntry) -> StoreResult<Entry> {
+        sqlx::query(
+            "INSERT INTO journal_entries (id, owner_id, couple_id, visibility, title, body, created_at, updated_at)
+             VALUES ($1, $2, NULL, 'private', $3, $4, $5, $5)",
+        )
+        .bind(&e.id)
+        .bind(&e.owner_id)
+        .bind(&e.title)
+        .bind(&e.body)
+        .bind(e.created_at)
+        .execute(&self.write)
+        .await
+        .map_err(map_unique)?;
+        Ok(Entry {
+            id: e.id.clone(),
+            owner_id: e.owner_id.clone(),
+            visibility: rekindle_domain::Visibility::Private,
+            title: e.title.clone(),
+            body: e.body.clone(),
+            created_at: e.created_at,
+            updated_at: e.created_at,
+        })
+    }
+
+    /// The viewer's own entries, plus the entries their current partner shared
+    /// in their current space. A private row of someone else cannot match.
+    pub async fn entries_for(&self, viewer: &Viewer) -> StoreResult<Vec<Entry>> {
+        let rows = sqlx::query_as::<_, EntryRow>(
+            "SELECT id, owner_id, visibility, title, body, created_at, updated_at
+             FROM journal_entries
+             WHERE owner_id = $1
+                OR (visibility = 'shared' AND couple_id = $2 AND owner_id = $3)
+             ORDER BY created_at DESC, id
+             LIMIT 1000",
+        )
+        .bind(&viewer.user_id)
+        .bind(viewer.couple_id.as_deref())
+        .bind(viewer.partner_id.as_deref())
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows.into_iter().map(Entry::from).collect())
+    }
+
+    pub async fn entry_for(&self, viewer: &Viewer, id: &str) -> StoreResult<Option<Entry>> {
+        let row = sqlx::query_as::<_, EntryRow>(
+            "SELECT id, owner_id, visibility, title, body, created_at, updated_at
+             FROM journal_entries
+             WHERE id = $4 AND (owner_id = $1
+                OR (visibility = 'shared' AND couple_id = $2 AND owner_id = $3))",
+        )
+        .bind(&viewer.user_id)
+        .bind(viewer.couple_id.as_deref())
+        .bind(viewer.partner_id.as_deref())
+        .bind(id)
+        .fetch_optional(&self.read)
+        .await?;
+        Ok(row.map(Entry::from))
+    }
+
+    pub async fn update_entry(
+        &self,
+        owner_id: &str,
+        id: &str,
+        title: &str,
+        body: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE journal_entries SET title = $1, body = $2, updated_at = $3
+             WHERE id = $4 AND owner_id = $5",
+        )
+        .bind(title)
+        .bind(body)
+        .bind(now)
+        .bind(id)
+        .bind(owner_id)
+        .execute(&self.write)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Shares an entry into the viewer's current space, or takes it back.
+    pub async fn set_entry_visibility(
+        &self,
+        viewer: &Viewer,
+        id: &str,
+        shared: bool,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let (visibility, couple) = if shared {
+            let Some(couple) = viewer.couple_id.as_deref() else { return Ok(false) };
+            ("shared", Some(couple))
+        } else {
+            ("private", None)
+        };
+        let done = sqlx::query(
+            "UPDATE journal_entries SET visibility = $1, couple_id = $2, updated_at = $3
+             WHERE id = $4 AND owner_id = $5",
+        )
+        .bind(visibility)
+        .bind(couple)
+        .bind(now)
+        .bind(id)
+        .bind(&viewer.user_id)
+        .execute(&self.write)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn delete_entry(&self, owner_id: &str, id: &str) -> StoreResult<bool> {
+        let done = sqlx::query("DELETE FROM journal_entries WHERE id = $1 AND owner_id = $2")
+            .bind(id)
+            .bind(owner_id)
+            .execute(&self.write)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}

@@ -1,0 +1,172 @@
+//! One repository API over SQLite and PostgreSQL.
+//!
+//! Both backends run the same SQL text (`$n` placeholders work on both), kept once in
+//! `backend.rs`, which is compiled twice: once with `DB = Sqlite`, once with
+//! `DB = Postgres`. Use cases that must be atomic are single methods that open a
+//! transaction, so callers never hold one across an await in a handler.
+
+mod backend;
+mod records;
+
+pub use records::*;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use rekindle_domain::invitation::JoinRefusal;
+use rekindle_domain::journey::Facts;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("a record with that key already exists")]
+    Conflict,
+    #[error("joining refused: {0:?}")]
+    Join(JoinRefusal),
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+fn map_unique(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict,
+        _ => StoreError::Db(e),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone)]
+enum Inner {
+    Sqlite(backend::sqlite::Store),
+    Postgres(backend::postgres::Store),
+}
+
+/// The repository. Cheap to clone; every clone shares the pools.
+#[derive(Clone)]
+pub struct Repo(Inner);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    pub size: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
+impl Repo {
+    /// Opens (creating if needed) `rekindle.db` in `data_dir` and runs migrations.
+    pub async fn open_sqlite(data_dir: &Path) -> StoreResult<Self> {
+        use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+        let opts = SqliteConnectOptions::new()
+            .filename(data_dir.join("rekindle.db"))
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        // One writer connection: SQLite allows one writer at a time and a single
+        // connection turns contention into an in-process queue instead of
+        // "database is locked" errors.
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(opts.clone())
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&write).await?;
+        let readers = std::thread::available_parallelism().map_or(4, |n| n.get() as u32 * 2).max(4);
+        let read = SqlitePoolOptions::new()
+            .max_connections(readers)
+            .connect_with(opts.read_only(true))
+            .await?;
+        Ok(Repo(Inner::Sqlite(backend::sqlite::Store::new(read, write))))
+    }
+
+    pub async fn open_postgres(url: &str, max_connections: u32) -> StoreResult<Self> {
+        use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+        let opts = PgConnectOptions::from_str(url)?;
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(opts)
+            .await?;
+        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        Ok(Repo(Inner::Postgres(backend::postgres::Store::new(pool.clone(), pool))))
+    }
+
+    pub fn backend(&self) -> Backend {
+        match &self.0 {
+            Inner::Sqlite(_) => Backend::Sqlite,
+            Inner::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub fn pool_stats(&self) -> PoolStats {
+        match &self.0 {
+            Inner::Sqlite(s) => s.pool_stats(),
+            Inner::Postgres(s) => s.pool_stats(),
+        }
+    }
+
+    pub async fn close(&self) {
+        match &self.0 {
+            Inner::Sqlite(s) => s.close().await,
+            Inner::Postgres(s) => s.close().await,
+        }
+    }
+}
+
+/// Writes each repository method once as a forwarder to the backend in use.
+macro_rules! delegate {
+    ($( fn $name:ident(&self $(, $arg:ident : $ty:ty)* ) -> $ret:ty; )*) => {
+        impl Repo {
+            $(
+                pub async fn $name(&self $(, $arg: $ty)*) -> StoreResult<$ret> {
+                    match &self.0 {
+                        Inner::Sqlite(s) => s.$name($($arg),*).await,
+                        Inner::Postgres(s) => s.$name($($arg),*).await,
+                    }
+                }
+            )*
+        }
+    };
+}
+
+delegate! {
+    fn ping(&self) -> ();
+    fn create_user(&self, new: &NewUser) -> User;
+    fn user_by_id(&self, id: &str) -> Option<User>;
+    fn credentials_by_email(&self, email: &str) -> Option<Credentials>;
+    fn password_hash(&self, user_id: &str) -> Option<String>;
+    fn update_profile(&self, user_id: &str, display_name: &str, time_zone: &str) -> ();
+    fn set_password(&self, user_id: &str, hash: &str, keep_session: Option<&str>) -> ();
+    fn create_session(&self, s: &NewSession) -> ();
+    fn session(&self, id_hash: &str, now: i64) -> Option<SessionUser>;
+    fn delete_session(&self, id_hash: &str) -> ();
+    fn delete_expired_sessions(&self, now: i64) -> u64;
+    fn create_token(&self, t: &NewToken) -> ApiToken;
+    fn tokens(&self, user_id: &str) -> Vec<ApiToken>;
+    fn revoke_token(&self, user_id: &str, token_id: &str) -> bool;
+    fn token_user(&self, token_hash: &str, now: i64) -> Option<User>;
+    fn space_of(&self, user_id: &str) -> Option<Space>;
+    fn create_space(&self, couple_id: &str, user_id: &str, now: i64) -> Space;
+    fn leave_space(&self, user_id: &str) -> bool;
+    fn create_invitation(&self, inv: &NewInvitation) -> Invitation;
+    fn open_invitations(&self, couple_id: &str, now: i64) -> Vec<Invitation>;
+    fn revoke_invitation(&self, couple_id: &str, invitation_id: &str, now: i64) -> bool;
+    fn invitation_by_code(&self, code_hash: &str) -> Option<InvitationPreview>;
+    fn accept_invitation(&self, code_hash: &str, user_id: &str, now: i64) -> Space;
+    fn journey_facts(&self, couple_id: &str) -> Facts;
+    fn create_entry(&self, e: &NewEntry) -> Entry;
+    fn entries_for(&self, viewer: &Viewer) -> Vec<Entry>;
+    fn entry_for(&self, viewer: &Viewer, id: &str) -> Option<Entry>;
+    fn update_entry(&self, owner_id: &str, id: &str, title: &str, body: &str, now: i64) -> bool;
+    fn set_entry_visibility(&self, viewer: &Viewer, id: &str, shared: bool, now: i64) -> bool;
+    fn delete_entry(&self, owner_id: &str, id: &str) -> bool;
+}

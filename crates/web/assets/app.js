@@ -1,0 +1,153 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  "use strict";
+
+  var csrfMeta = document.querySelector('meta[name="csrf-token"]');
+  var csrf = csrfMeta ? csrfMeta.getAttribute("content") : "";
+
+  // Fill the time zone on sign-up from the browser, when it is still the default.
+  document.querySelectorAll("[data-detect-tz]").forEach(function (input) {
+    try {
+      var tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      if (tz && (!input.value || input.value === "UTC")) input.value = tz;
+    } catch (e) { /* keep UTC */ }
+  });
+
+  document.querySelectorAll("[data-select-on-focus]").forEach(function (input) {
+    input.addEventListener("focus", function () { input.select(); });
+  });
+
+  // ---- The language coach --------------------------------------------------
+  var LABELS = {
+    blame: "Blame", absolute: "Sweeping word", criticism: "Criticism", contempt: "Contempt",
+    defensiveness: "Defensiveness", stonewalling: "Shutting down", pseudo_feeling: "Judgment dressed as a feeling",
+    safety: "Support", i_statement: "Speaks for yourself", request: "Clear request", repair: "Repair",
+    validation: "Validation"
+  };
+  var STRENGTHS = { i_statement: 1, request: 1, repair: 1, validation: 1 };
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text != null) e.textContent = text;
+    return e;
+  }
+
+  function setupCoach(area) {
+    var wrap = el("div", "coach-wrap");
+    area.parentNode.insertBefore(wrap, area);
+    var backdrop = el("div", "coach-backdrop");
+    backdrop.setAttribute("aria-hidden", "true");
+    wrap.appendChild(backdrop);
+    wrap.appendChild(area);
+    var panel = el("div", "coach-panel");
+    panel.setAttribute("aria-live", "polite");
+    panel.id = (area.id || "text") + "-coach";
+    wrap.parentNode.insertBefore(panel, wrap.nextSibling);
+    var described = area.getAttribute("aria-describedby");
+    area.setAttribute("aria-describedby", (described ? described + " " : "") + panel.id);
+
+    var timer = null, seq = 0, last = null;
+
+    function paint(text, findings) {
+      var chars = Array.from(text);
+      backdrop.textContent = "";
+      var marks = [];
+      var pos = 0;
+      var problems = findings.filter(function (f) { return !STRENGTHS[f.kind]; })
+        .sort(function (a, b) { return a.start - b.start; });
+      problems.forEach(function (f, i) {
+        if (f.start < pos) return; // overlapping spans: underline the first
+        backdrop.appendChild(document.createTextNode(chars.slice(pos, f.start).join("")));
+        var m = el("mark", "coach-mark kind-" + f.kind, chars.slice(f.start, f.end).join(""));
+        m.dataset.index = String(i);
+        backdrop.appendChild(m);
+        marks[i] = m;
+        pos = f.end;
+      });
+      backdrop.appendChild(document.createTextNode(chars.slice(pos).join("") + "\n"));
+      backdrop.scrollTop = area.scrollTop;
+      return { problems: problems, marks: marks, chars: chars };
+    }
+
+    function render(result) {
+      var text = result.text;
+      var painted = paint(text, result.findings);
+      panel.textContent = "";
+      if (!text.trim()) return;
+      var strengths = result.findings.filter(function (f) { return STRENGTHS[f.kind]; });
+      if (!painted.problems.length && !strengths.length) return;
+      var heading = el("p", "coach-heading", painted.problems.length
+        ? "The coach noticed something that may be hard to hear:"
+        : "The coach noticed:");
+      panel.appendChild(heading);
+      var list = el("ul", "coach-findings");
+      painted.problems.forEach(function (f, i) {
+        var li = el("li", "coach-finding kind-" + f.kind);
+        li.tabIndex = 0;
+        li.appendChild(el("strong", null, (LABELS[f.kind] || f.kind) + ": "));
+        li.appendChild(el("q", null, painted.chars.slice(f.start, f.end).join("")));
+        li.appendChild(el("span", "coach-explanation", " " + f.explanation));
+        var on = function () { if (painted.marks[i]) painted.marks[i].classList.add("active"); };
+        var off = function () { if (painted.marks[i]) painted.marks[i].classList.remove("active"); };
+        li.addEventListener("mouseenter", on); li.addEventListener("focus", on);
+        li.addEventListener("mouseleave", off); li.addEventListener("blur", off);
+        list.appendChild(li);
+      });
+      strengths.forEach(function (f) {
+        var li = el("li", "coach-finding strength kind-" + f.kind);
+        li.appendChild(el("strong", null, (LABELS[f.kind] || f.kind) + ": "));
+        li.appendChild(el("span", "coach-explanation", f.explanation));
+        list.appendChild(li);
+      });
+      panel.appendChild(list);
+      if (result.rewrites && result.rewrites.length) {
+        panel.appendChild(el("p", "coach-heading", "You could say it like this (edit freely):"));
+        var rl = el("ul", "coach-rewrites");
+        result.rewrites.forEach(function (r) {
+          var li = el("li", "coach-rewrite");
+          li.appendChild(el("span", "coach-rewrite-text", r.text));
+          var b = el("button", "link coach-use", "Use this");
+          b.type = "button";
+          b.addEventListener("click", function () {
+            area.value = r.text;
+            area.focus();
+            schedule(0);
+          });
+          li.appendChild(document.createTextNode(" "));
+          li.appendChild(b);
+          rl.appendChild(li);
+        });
+        panel.appendChild(rl);
+      }
+      panel.appendChild(el("p", "quiet coach-note", "Suggestions only: you can always send what you wrote."));
+    }
+
+    function analyse() {
+      var text = area.value;
+      if (text === last) return;
+      last = text;
+      var mine = ++seq;
+      if (!text.trim()) { render({ text: text, findings: [], rewrites: [] }); return; }
+      fetch("/api/v1/coach/analyze", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+        body: JSON.stringify({ text: text })
+      }).then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (result) { if (result && mine === seq) render(result); })
+        .catch(function () { /* the coach is optional; writing goes on */ });
+    }
+
+    function schedule(ms) {
+      clearTimeout(timer);
+      timer = setTimeout(analyse, ms);
+    }
+
+    area.addEventListener("input", function () { paint(area.value, []); schedule(350); });
+    area.addEventListener("scroll", function () { backdrop.scrollTop = area.scrollTop; });
+    if (area.hasAttribute("data-coach-now") || area.value.trim()) schedule(0);
+  }
+
+  document.querySelectorAll("textarea[data-coach]").forEach(setupCoach);
+})();

@@ -1,0 +1,45 @@
+use std::time::Duration;
+
+/// Argon2id cost. Production uses OWASP's recommended minimum; tests may use a
+/// cheaper setting so suites stay fast.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordHashing {
+    Standard,
+    /// Only for tests: a tiny cost, still argon2id.
+    FastInsecure,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Used in invitation links and emails; if absent, links are built from the request's Host.
+    pub public_url: Option<String>,
+    /// Adds `Secure` to cookies; set when the instance is served over https.
+    pub secure_cookies: bool,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_proxy: bool,
+    pub session_ttl: Duration,
+    pub password_hashing: PasswordHashing,
+    /// Sign-in / sign-up attempts allowed per client address per window.
+    pub auth_attempts_per_ip: u32,
+    /// Failed sign-ins allowed per account per window.
+    pub auth_failures_per_account: u32,
+    pub auth_window: Duration,
+    /// Largest request body accepted, in bytes.
+    pub body_limit: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            public_url: None,
+            secure_cookies: false,
+            trust_proxy: false,
+            session_ttl: Duration::from_secs(30 * 24 * 3600),
+            password_hashing: PasswordHashing::Standard,
+            auth_attempts_per_ip: 30,
+            auth_failures_per_account: 8,
+            auth_window: Duration::from_secs(15 * 60),
+            body_limit: 256 * 1024,
+        }
+    }
+}

@@ -1,0 +1,36 @@
+//! The web layer: server-rendered pages, the versioned JSON API and the plumbing
+//! around them (sessions, CSRF, rate limits, metrics, security headers).
+
+pub mod api;
+mod assets;
+mod auth;
+mod config;
+mod csrf;
+mod error;
+mod format;
+mod http_metrics;
+mod pages;
+mod ratelimit;
+mod routes;
+mod security;
+mod service;
+mod state;
+
+pub use config::{Config, PasswordHashing};
+pub use routes::{RouteSpec, build_router, route_specs};
+pub use state::AppState;
+
+use std::net::SocketAddr;
+
+/// Serves until `shutdown` resolves, then finishes in-flight requests.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = build_router(state.clone());
+    state.spawn_housekeeping();
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,123 @@
+//! The couple's home: where they stand on the seven steps.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use serde::Deserialize;
+
+use super::{Chrome, notice_for, render};
+use crate::auth::{MaybeSignedIn, SignedIn};
+use crate::error::PageResult;
+use crate::format::{tz_of, when};
+use crate::state::AppState;
+use rekindle_domain::journey::{Facts, StepState, journey};
+
+#[derive(Deserialize, Default)]
+pub struct DoneQuery {
+    pub done: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "landing.html")]
+struct Landing {
+    c: Chrome,
+    steps: Vec<StepState>,
+}
+
+pub struct InvitationView {
+    pub id: String,
+    pub expires: String,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    c: Chrome,
+    name: String,
+    in_space: bool,
+    partner_name: Option<String>,
+    since: String,
+    steps: Vec<StepState>,
+    invitations: Vec<InvitationView>,
+    new_link: Option<String>,
+    tz_is_utc: bool,
+}
+
+pub async fn index(
+    State(state): State<AppState>,
+    MaybeSignedIn(who): MaybeSignedIn,
+    Query(q): Query<DoneQuery>,
+) -> PageResult {
+    match who {
+        None => render(&Landing {
+            c: Chrome::anonymous("Welcome", String::new()),
+            steps: journey(&Facts::default()),
+        }),
+        Some(who) => render(&home_page(&state, &who, notice_for(q.done.as_deref()), None).await?),
+    }
+}
+
+/// Builds the home page; `new_link` is an invitation link shown exactly once.
+pub async fn home_page(
+    state: &AppState,
+    who: &SignedIn,
+    notice: Option<String>,
+    new_link: Option<String>,
+) -> Result<HomePage, crate::error::AppError> {
+    let tz = tz_of(&who.user.time_zone);
+    let space = state.repo.space_of(&who.user.id).await?;
+    let (facts, invitations) = match &space {
+        Some(s) => {
+            let facts = state.repo.journey_facts(&s.couple_id).await?;
+            let invitations = if s.partner.is_none() {
+                state.repo.open_invitations(&s.couple_id, crate::format::now_ms()).await?
+            } else {
+                Vec::new()
+            };
+            (facts, invitations)
+        }
+        None => (Facts::default(), Vec::new()),
+    };
+    Ok(HomePage {
+        c: Chrome::signed_in("Home", who).with_notice(notice),
+        name: who.user.display_name.clone(),
+        in_space: space.is_some(),
+        partner_name: space.as_ref().and_then(|s| s.partner.as_ref().map(|p| p.display_name.clone())),
+        since: space.as_ref().map(|s| when(s.joined_at, tz)).unwrap_or_default(),
+        steps: journey(&facts),
+        invitations: invitations
+            .into_iter()
+            .map(|i| InvitationView { id: i.id, expires: when(i.expires_at, tz) })
+            .collect(),
+        new_link,
+        tz_is_utc: who.user.time_zone == "UTC",
+    })
+}
+
+#[derive(Template)]
+#[template(path = "about.html")]
+struct About {
+    c: Chrome,
+}
+
+pub async fn about(MaybeSignedIn(who): MaybeSignedIn) -> PageResult {
+    let c = match &who {
+        Some(w) => Chrome::signed_in("About", w),
+        None => Chrome::anonymous("About", String::new()),
+    };
+    render(&About { c })
+}
+
+/// The origin used in links we hand out.
+pub fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(url) = &state.config.public_url {
+        return url.trim_end_matches('/').to_owned();
+    }
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)))
+        .unwrap_or("localhost");
+    let scheme = if state.config.secure_cookies { "https" } else { "http" };
+    format!("{scheme}://{host}")
+}

@@ -1,0 +1,221 @@
+//! The journal: private by default, shared with the partner one entry at a time.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+
+use super::account::form_errors;
+use super::home::DoneQuery;
+use super::{Chrome, field_error, notice_for, render_with_status, see_other};
+use crate::auth::SignedIn;
+use crate::error::{AppError, FieldErrors, PageResult};
+use crate::format::{tz_of, when};
+use crate::service;
+use crate::state::AppState;
+use rekindle_domain::Visibility;
+use rekindle_storage::Entry;
+
+pub struct EntryView {
+    pub id: String,
+    pub mine: bool,
+    pub shared: bool,
+    pub title: String,
+    pub body: String,
+    pub written: String,
+    pub author: String,
+}
+
+fn view(e: Entry, me: &str, partner_name: &str, tz: chrono_tz::Tz) -> EntryView {
+    let mine = e.owner_id == me;
+    EntryView {
+        mine,
+        shared: e.visibility == Visibility::Shared,
+        title: if e.title.is_empty() { "Untitled".into() } else { e.title },
+        body: e.body,
+        written: when(e.created_at, tz),
+        author: if mine { "You".into() } else { partner_name.to_owned() },
+        id: e.id,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "journal.html")]
+struct JournalPage {
+    c: Chrome,
+    entries: Vec<EntryView>,
+    has_partner: bool,
+    in_space: bool,
+    title: String,
+    body: String,
+    errors: FieldErrors,
+}
+
+impl JournalPage {
+    fn err(&self, f: &str) -> String {
+        field_error(&self.errors, f)
+    }
+}
+
+async fn list_page(
+    state: &AppState,
+    who: &SignedIn,
+    draft: (String, String),
+    errors: FieldErrors,
+    notice: Option<String>,
+    status: StatusCode,
+) -> PageResult {
+    let (viewer, space) = service::viewer(state, &who.user.id).await?;
+    let partner_name = space
+        .as_ref()
+        .and_then(|s| s.partner.as_ref().map(|p| p.display_name.clone()))
+        .unwrap_or_default();
+    let tz = tz_of(&who.user.time_zone);
+    let entries = state
+        .repo
+        .entries_for(&viewer)
+        .await?
+        .into_iter()
+        .map(|e| view(e, &who.user.id, &partner_name, tz))
+        .collect();
+    render_with_status(
+        status,
+        &JournalPage {
+            c: Chrome::signed_in("Journal", who).with_notice(notice),
+            entries,
+            has_partner: viewer.partner_id.is_some(),
+            in_space: viewer.couple_id.is_some(),
+            title: draft.0,
+            body: draft.1,
+            errors,
+        },
+    )
+}
+
+pub async fn list(State(state): State<AppState>, who: SignedIn, Query(q): Query<DoneQuery>) -> PageResult {
+    list_page(&state, &who, Default::default(), FieldErrors::new(), notice_for(q.done.as_deref()), StatusCode::OK).await
+}
+
+#[derive(Deserialize)]
+pub struct EntryForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+}
+
+pub async fn create(State(state): State<AppState>, who: SignedIn, Form(f): Form<EntryForm>) -> PageResult {
+    match service::create_entry(&state, &who.user.id, &f.title, &f.body).await {
+        Ok(e) => Ok(see_other(&format!("/journal/{}?done=saved", e.id))),
+        Err(e) => {
+            let status = e.status();
+            let errors = form_errors(e, "body")?;
+            list_page(&state, &who, (f.title, f.body), errors, None, status).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "entry.html")]
+struct EntryPage {
+    c: Chrome,
+    entry: EntryView,
+    in_space: bool,
+    title: String,
+    body: String,
+    errors: FieldErrors,
+}
+
+impl EntryPage {
+    fn err(&self, f: &str) -> String {
+        field_error(&self.errors, f)
+    }
+}
+
+async fn entry_page(
+    state: &AppState,
+    who: &SignedIn,
+    id: &str,
+    draft: Option<(String, String)>,
+    errors: FieldErrors,
+    notice: Option<String>,
+    status: StatusCode,
+) -> PageResult {
+    let (viewer, space) = service::viewer(state, &who.user.id).await?;
+    let entry = state.repo.entry_for(&viewer, id).await?.ok_or(AppError::NotFound)?;
+    let partner_name = space
+        .as_ref()
+        .and_then(|s| s.partner.as_ref().map(|p| p.display_name.clone()))
+        .unwrap_or_default();
+    let (title, body) = draft.unwrap_or_else(|| (entry.title.clone(), entry.body.clone()));
+    let entry = view(entry, &who.user.id, &partner_name, tz_of(&who.user.time_zone));
+    render_with_status(
+        status,
+        &EntryPage {
+            c: Chrome::signed_in("Journal entry", who).with_notice(notice),
+            entry,
+            in_space: viewer.couple_id.is_some(),
+            title,
+            body,
+            errors,
+        },
+    )
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<String>,
+    Query(q): Query<DoneQuery>,
+) -> PageResult {
+    entry_page(&state, &who, &id, None, FieldErrors::new(), notice_for(q.done.as_deref()), StatusCode::OK).await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<String>,
+    Form(f): Form<EntryForm>,
+) -> PageResult {
+    match service::check_entry(&f.title, &f.body) {
+        Ok((title, body)) => {
+            if !state.repo.update_entry(&who.user.id, &id, &title, &body, crate::format::now_ms()).await? {
+                return Err(AppError::NotFound.into());
+            }
+            Ok(see_other(&format!("/journal/{id}?done=saved")))
+        }
+        Err(e) => {
+            let status = e.status();
+            let errors = form_errors(e, "body")?;
+            entry_page(&state, &who, &id, Some((f.title, f.body)), errors, None, status).await
+        }
+    }
+}
+
+async fn set_shared(state: &AppState, who: &SignedIn, id: &str, shared: bool) -> PageResult {
+    let (viewer, _) = service::viewer(state, &who.user.id).await?;
+    if shared && viewer.couple_id.is_none() {
+        return Err(AppError::Conflict("Create or join a space before sharing entries.".into()).into());
+    }
+    if !state.repo.set_entry_visibility(&viewer, id, shared, crate::format::now_ms()).await? {
+        return Err(AppError::NotFound.into());
+    }
+    let done = if shared { "shared" } else { "unshared" };
+    Ok(see_other(&format!("/journal/{id}?done={done}")))
+}
+
+pub async fn share(State(state): State<AppState>, who: SignedIn, Path(id): Path<String>) -> PageResult {
+    set_shared(&state, &who, &id, true).await
+}
+
+pub async fn unshare(State(state): State<AppState>, who: SignedIn, Path(id): Path<String>) -> PageResult {
+    set_shared(&state, &who, &id, false).await
+}
+
+pub async fn delete(State(state): State<AppState>, who: SignedIn, Path(id): Path<String>) -> PageResult {
+    if !state.repo.delete_entry(&who.user.id, &id).await? {
+        return Err(AppError::NotFound.into());
+    }
+    Ok(see_other("/journal?done=deleted"))
+}

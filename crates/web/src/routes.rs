@@ -1,0 +1,157 @@
+//! Every route, in one table. The router is built from this table and the
+//! authorization test walks the same table, so a route cannot be added without
+//! the test noticing.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, Request, header};
+use axum::routing::{MethodRouter, delete, get, patch, post, put};
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::state::AppState;
+use crate::{api, assets, auth, csrf, http_metrics, pages};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteSpec {
+    pub method: &'static str,
+    pub path: &'static str,
+}
+
+fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
+    vec![
+        // pages
+        ("GET", "/", get(pages::home::index)),
+        ("GET", "/about", get(pages::home::about)),
+        ("GET", "/signup", get(pages::account::signup_form)),
+        ("POST", "/signup", post(pages::account::signup)),
+        ("GET", "/signin", get(pages::account::signin_form)),
+        ("POST", "/signin", post(pages::account::signin)),
+        ("POST", "/signout", post(pages::account::signout)),
+        ("GET", "/settings", get(pages::settings::show)),
+        ("POST", "/settings/profile", post(pages::settings::profile)),
+        ("POST", "/settings/password", post(pages::settings::password)),
+        ("POST", "/settings/tokens", post(pages::settings::create_token)),
+        ("POST", "/settings/tokens/{id}/revoke", post(pages::settings::revoke_token)),
+        ("POST", "/space", post(pages::space::create)),
+        ("POST", "/space/invitations", post(pages::space::invite)),
+        ("POST", "/space/invitations/{id}/revoke", post(pages::space::revoke_invitation)),
+        ("POST", "/space/leave", post(pages::space::leave)),
+        ("GET", "/join/{code}", get(pages::space::join_form)),
+        ("POST", "/join/{code}", post(pages::space::join)),
+        ("GET", "/journal", get(pages::journal::list)),
+        ("POST", "/journal", post(pages::journal::create)),
+        ("GET", "/journal/{id}", get(pages::journal::show)),
+        ("POST", "/journal/{id}", post(pages::journal::update)),
+        ("POST", "/journal/{id}/share", post(pages::journal::share)),
+        ("POST", "/journal/{id}/unshare", post(pages::journal::unshare)),
+        ("POST", "/journal/{id}/delete", post(pages::journal::delete)),
+        // operations
+        ("GET", "/healthz", get(pages::ops::healthz)),
+        ("GET", "/readyz", get(pages::ops::readyz)),
+        ("GET", "/metrics", get(http_metrics::render)),
+        ("GET", "/static/{*path}", get(assets::serve)),
+        ("GET", "/api/openapi.json", get(api::openapi_json)),
+        // API v1
+        ("POST", "/api/v1/accounts", post(api::account::sign_up)),
+        ("POST", "/api/v1/auth/token", post(api::account::sign_in)),
+        ("GET", "/api/v1/me", get(api::account::me)),
+        ("PATCH", "/api/v1/me", patch(api::account::update_me)),
+        ("PUT", "/api/v1/me/password", put(api::account::change_password)),
+        ("GET", "/api/v1/tokens", get(api::account::list_tokens)),
+        ("POST", "/api/v1/tokens", post(api::account::create_token)),
+        ("DELETE", "/api/v1/tokens/{id}", delete(api::account::revoke_token)),
+        ("GET", "/api/v1/space", get(api::space::show)),
+        ("POST", "/api/v1/space", post(api::space::create)),
+        ("DELETE", "/api/v1/space", delete(api::space::leave)),
+        ("GET", "/api/v1/space/invitations", get(api::space::invitations)),
+        ("POST", "/api/v1/space/invitations", post(api::space::invite)),
+        ("DELETE", "/api/v1/space/invitations/{id}", delete(api::space::revoke_invitation)),
+        ("GET", "/api/v1/invitations/{code}", get(api::space::preview)),
+        ("POST", "/api/v1/invitations/{code}/accept", post(api::space::accept)),
+        ("GET", "/api/v1/journey", get(api::space::journey)),
+        ("GET", "/api/v1/journal", get(api::journal::list)),
+        ("POST", "/api/v1/journal", post(api::journal::create)),
+        ("GET", "/api/v1/journal/{id}", get(api::journal::show)),
+        ("PATCH", "/api/v1/journal/{id}", patch(api::journal::update)),
+        ("DELETE", "/api/v1/journal/{id}", delete(api::journal::delete)),
+        ("POST", "/api/v1/coach/analyze", post(api::coach::analyze)),
+        ("POST", "/api/v1/coach/paraphrase", post(api::coach::paraphrase)),
+    ]
+}
+
+/// The (method, path) pairs the router serves.
+pub fn route_specs() -> Vec<RouteSpec> {
+    table().into_iter().map(|(method, path, _)| RouteSpec { method, path }).collect()
+}
+
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+pub fn build_router(state: AppState) -> Router {
+    let mut router = Router::new();
+    for (_, path, handler) in table() {
+        router = router.route(path, handler);
+    }
+    let request_id = HeaderName::from_static("x-request-id");
+    let header_layers = ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
+    router
+        .fallback(pages::ops::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::guard))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::resolve_session))
+        .layer(DefaultBodyLimit::max(state.config.body_limit))
+        .layer(axum::middleware::from_fn(http_metrics::track))
+        .layer(header_layers)
+        .layer(CatchPanicLayer::new())
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(|req: &Request<_>| {
+                            let id = req
+                                .headers()
+                                .get("x-request-id")
+                                .and_then(|v| v.to_str().ok())
+                                .unwrap_or("-");
+                            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                        })
+                        .on_response(
+                            tower_http::trace::DefaultOnResponse::new()
+                                .level(tracing::Level::INFO)
+                                .latency_unit(tower_http::LatencyUnit::Micros),
+                        ),
+                )
+                .layer(PropagateRequestIdLayer::new(request_id)),
+        )
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .with_state(state)
+}

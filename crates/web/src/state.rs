@@ -1,0 +1,39 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use rekindle_storage::Repo;
+
+use crate::config::Config;
+use crate::ratelimit::RateLimiter;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub repo: Repo,
+    pub config: Arc<Config>,
+    pub limiter: Arc<RateLimiter>,
+}
+
+impl AppState {
+    pub fn new(repo: Repo, config: Config) -> Self {
+        crate::http_metrics::install();
+        AppState { repo, limiter: Arc::new(RateLimiter::default()), config: Arc::new(config) }
+    }
+
+    /// Background chores: dropping expired sessions and stale rate-limit buckets.
+    pub fn spawn_housekeeping(&self) {
+        let state = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(3600));
+            loop {
+                tick.tick().await;
+                let now = crate::format::now_ms();
+                match state.repo.delete_expired_sessions(now).await {
+                    Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
+                }
+                state.limiter.forget_stale(state.config.auth_window);
+            }
+        });
+    }
+}
