@@ -294,8 +294,8 @@ impl Store {
         Ok(Space { couple_id: couple_id.to_owned(), joined_at: now, partner: None })
     }
 
-    /// Leaves the space. What the person authored stays theirs; invitations they
-    /// made die with their membership, and an empty space is removed.
+    /// Leaves the space. What each person authored stays theirs; invitations the
+    /// leaver made die with their membership, and an empty space is removed.
     pub async fn leave_space(&self, user_id: &str) -> StoreResult<bool> {
         let mut tx = self.write.begin().await?;
         let couple: Option<String> =
@@ -308,6 +308,14 @@ impl Store {
             .bind(user_id)
             .execute(&mut *tx)
             .await?;
+        // What was shared in this space was shared with this pair only: it goes
+        // back to private so a later partner never sees it.
+        sqlx::query(
+            "UPDATE journal_entries SET visibility = 'private', couple_id = NULL WHERE couple_id = $1",
+        )
+        .bind(&couple)
+        .execute(&mut *tx)
+        .await?;
         sqlx::query("DELETE FROM invitations WHERE couple_id = $1 AND created_by = $2")
             .bind(&couple)
             .bind(user_id)

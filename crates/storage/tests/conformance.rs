@@ -1,0 +1,249 @@
+//! One conformance suite, run against SQLite and PostgreSQL alike.
+
+use rekindle_domain::Visibility;
+use rekindle_domain::invitation::JoinRefusal;
+use rekindle_storage::*;
+use rekindle_testkit::{backends, fresh_db};
+
+const DAY: i64 = 24 * 3600 * 1000;
+
+fn new_user(id: &str, email: &str) -> NewUser {
+    NewUser {
+        id: id.into(),
+        email: email.into(),
+        password_hash: "$argon2id$stub".into(),
+        display_name: id.to_uppercase(),
+        time_zone: "UTC".into(),
+        created_at: 1,
+    }
+}
+
+async fn people(repo: &Repo, ids: &[&str]) {
+    for id in ids {
+        repo.create_user(&new_user(id, &format!("{id}@example.org"))).await.unwrap();
+    }
+}
+
+fn invitation(id: &str, couple: &str, code: &str, by: &str, expires_at: i64) -> NewInvitation {
+    NewInvitation {
+        id: id.into(),
+        couple_id: couple.into(),
+        code_hash: code.into(),
+        created_by: by.into(),
+        created_at: 0,
+        expires_at,
+    }
+}
+
+/// a and b share space "c1"; returns nothing, panics on failure.
+async fn pair(repo: &Repo) {
+    people(repo, &["a", "b"]).await;
+    repo.create_space("c1", "a", 10).await.unwrap();
+    repo.create_invitation(&invitation("i1", "c1", "code1", "a", DAY)).await.unwrap();
+    repo.accept_invitation("code1", "b", 20).await.unwrap();
+}
+
+async fn viewer(repo: &Repo, id: &str) -> Viewer {
+    let space = repo.space_of(id).await.unwrap();
+    Viewer::new(id, space.as_ref())
+}
+
+async fn entry(repo: &Repo, id: &str, owner: &str, body: &str) {
+    repo.create_entry(&NewEntry { id: id.into(), owner_id: owner.into(), title: String::new(), body: body.into(), created_at: 5 })
+        .await
+        .unwrap();
+}
+
+fn ids(entries: &[Entry]) -> Vec<&str> {
+    let mut v: Vec<&str> = entries.iter().map(|e| e.id.as_str()).collect();
+    v.sort_unstable();
+    v
+}
+
+#[tokio::test]
+async fn accounts_are_unique_by_email() {
+    for b in backends() {
+        let db = fresh_db(b).await;
+        let repo = &db.repo;
+        repo.create_user(&new_user("a", "a@example.org")).await.unwrap();
+        let dup = repo.create_user(&new_user("a2", "a@example.org")).await;
+        assert!(matches!(dup, Err(StoreError::Conflict)), "{b:?}");
+        let creds = repo.credentials_by_email("a@example.org").await.unwrap().unwrap();
+        assert_eq!(creds.id, "a");
+        assert!(repo.credentials_by_email("nobody@example.org").await.unwrap().is_none());
+        repo.update_profile("a", "Ana", "Europe/Berlin").await.unwrap();
+        let u = repo.user_by_id("a").await.unwrap().unwrap();
+        assert_eq!((u.display_name.as_str(), u.time_zone.as_str()), ("Ana", "Europe/Berlin"));
+    }
+}
+
+#[tokio::test]
+async fn sessions_expire_and_password_change_signs_out_other_devices() {
+    for b in backends() {
+        let db = fresh_db(b).await;
+        let repo = &db.repo;
+        people(repo, &["a"]).await;
+        for (h, exp) in [("s1", 100), ("s2", 100), ("old", 5)] {
+            repo.create_session(&NewSession { id_hash: h.into(), user_id: "a".into(), csrf_token: "t".into(), created_at: 0, expires_at: exp })
+                .await
+                .unwrap();
+        }
+        assert_eq!(repo.session("s1", 50).await.unwrap().unwrap().user.id, "a");
+        assert!(repo.session("old", 50).await.unwrap().is_none(), "{b:?}: expired session still valid");
+        assert_eq!(repo.delete_expired_sessions(50).await.unwrap(), 1);
+        repo.set_password("a", "$argon2id$new", Some("s1")).await.unwrap();
+        assert!(repo.session("s1", 50).await.unwrap().is_some());
+        assert!(repo.session("s2", 50).await.unwrap().is_none());
+        assert_eq!(repo.password_hash("a").await.unwrap().unwrap(), "$argon2id$new");
+        repo.delete_session("s1").await.unwrap();
+        assert!(repo.session("s1", 50).await.unwrap().is_none());
+    }
+}
+
+#[tokio::test]
+async fn tokens_belong_to_their_owner() {
+    for b in backends() {
+        let db = fresh_db(b).await;
+        let repo = &db.repo;
+        people(repo, &["a", "x"]).await;
+        repo.create_token(&NewToken { id: "t1".into(), user_id: "a".into(), name: "cli".into(), token_hash: "h1".into(), created_at: 1 })
+            .await
+            .unwrap();
+        assert_eq!(repo.token_user("h1", 1_000_000).await.unwrap().unwrap().id, "a");
+        assert_eq!(repo.tokens("a").await.unwrap()[0].last_used_at, Some(1_000_000));
+        assert!(!repo.revoke_token("x", "t1").await.unwrap(), "{b:?}: someone else revoked a token");
+        assert!(repo.revoke_token("a", "t1").await.unwrap());
+        assert!(repo.token_user("h1", 2).await.unwrap().is_none());
+        assert!(repo.tokens("a").await.unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn a_space_holds_two_and_a_person_is_in_one() {
+    for b in backends() {
+        let db = fresh_db(b).await;
+        let repo = &db.repo;
+        pair(repo).await;
+        people(repo, &["c", "d"]).await;
+        let a = repo.space_of("a").await.unwrap().unwrap();
+        assert_eq!(a.partner.as_ref().map(|p| p.id.as_str()), Some("b"));
+        assert_eq!(repo.space_of("b").await.unwrap().unwrap().couple_id, "c1");
+        assert!(repo.space_of("c").await.unwrap().is_none());
+
+        // A used link is dead.
+        let again = repo.accept_invitation("code1", "c", 30).await;
+        assert!(matches!(again, Err(StoreError::Join(JoinRefusal::LinkNotValid))), "{b:?}");
+        // A fresh link into a full space is refused.
+        repo.create_invitation(&invitation("i2", "c1", "code2", "a", DAY)).await.unwrap();
+        let full = repo.accept_invitation("code2", "c", 30).await;
+        assert!(matches!(full, Err(StoreError::Join(JoinRefusal::SpaceFull))), "{b:?}");
+        // Someone already in a space cannot create or join another.
+        assert!(matches!(repo.create_space("c2", "a", 30).await, Err(StoreError::Conflict)));
+        repo.create_space("c3", "c", 30).await.unwrap();
+        repo.create_invitation(&invitation("i3", "c3", "code3", "c", DAY)).await.unwrap();
+        let busy = repo.accept_invitation("code3", "b", 30).await;
+        assert!(matches!(busy, Err(StoreError::Join(JoinRefusal::AlreadyInASpace))), "{b:?}");
+        let own = repo.accept_invitation("code3", "c", 30).await;
+        assert!(matches!(own, Err(StoreError::Join(JoinRefusal::OwnInvitation))), "{b:?}");
+        // Expired and revoked links fail alike.
+        repo.create_invitation(&invitation("i4", "c3", "code4", "c", 40)).await.unwrap();
+        let late = repo.accept_invitation("code4", "d", 40).await;
+        assert!(matches!(late, Err(StoreError::Join(JoinRefusal::LinkNotValid))), "{b:?}");
+        assert!(repo.revoke_invitation("c3", "i3", 41).await.unwrap());
+        assert!(!repo.revoke_invitation("c1", "i3", 41).await.unwrap(), "{b:?}: revoked another couple's link");
+        let revoked = repo.accept_invitation("code3", "d", 42).await;
+        assert!(matches!(revoked, Err(StoreError::Join(JoinRefusal::LinkNotValid))), "{b:?}");
+        assert!(repo.accept_invitation("nope", "d", 42).await.is_err());
+        assert!(repo.open_invitations("c3", 42).await.unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn one_link_admits_one_person_even_when_two_race() {
+    for b in backends() {
+        let db = fresh_db(b).await;
+        let repo = db.repo.clone();
+        people(&repo, &["a", "p", "q"]).await;
+        repo.create_space("c1", "a", 0).await.unwrap();
+        repo.create_invitation(&invitation("i1", "c1", "code", "a", DAY)).await.unwrap();
+        let (r1, r2) = tokio::join!(repo.accept_invitation("code", "p", 1), repo.accept_invitation("code", "q", 1));
+        assert_eq!([r1.is_ok(), r2.is_ok()].iter().filter(|ok| **ok).count(), 1, "{b:?}");
+        assert_eq!(repo.journey_facts("c1").await.unwrap().partners, 2);
+    }
+}
+
+#[tokio::test]
+async fn a_partner_never_receives_a_private_row() {
+    for b in backends() {
+        let db = fresh_db(b).await;
+        let repo = &db.repo;
+        pair(repo).await;
+        people(repo, &["x"]).await;
+        entry(repo, "a-private", "a", "only for me").await;
+        entry(repo, "a-shared", "a", "for us").await;
+        entry(repo, "b-private", "b", "b alone").await;
+        let va = viewer(repo, "a").await;
+        let vb = viewer(repo, "b").await;
+        let vx = viewer(repo, "x").await;
+        assert!(repo.set_entry_visibility(&va, "a-shared", true, 6).await.unwrap());
+        // b cannot change a's entry.
+        assert!(!repo.set_entry_visibility(&vb, "a-private", true, 6).await.unwrap(), "{b:?}");
+
+        assert_eq!(ids(&repo.entries_for(&va).await.unwrap()), ["a-private", "a-shared"]);
+        assert_eq!(ids(&repo.entries_for(&vb).await.unwrap()), ["a-shared", "b-private"]);
+        assert!(repo.entries_for(&vx).await.unwrap().is_empty());
+        assert!(repo.entry_for(&vb, "a-private").await.unwrap().is_none(), "{b:?}: private row leaked");
+        assert!(repo.entry_for(&vx, "a-shared").await.unwrap().is_none(), "{b:?}: outsider saw a shared row");
+        assert_eq!(repo.entry_for(&vb, "a-shared").await.unwrap().unwrap().visibility, Visibility::Shared);
+        // Even a forged viewer that names the couple cannot reach a private row.
+        let forged = Viewer { user_id: "x".into(), couple_id: Some("c1".into()), partner_id: Some("a".into()) };
+        assert!(repo.entry_for(&forged, "a-private").await.unwrap().is_none());
+
+        // Unsharing takes it away again; only the owner can edit or delete.
+        assert!(repo.set_entry_visibility(&va, "a-shared", false, 7).await.unwrap());
+        assert!(repo.entry_for(&vb, "a-shared").await.unwrap().is_none(), "{b:?}");
+        assert!(!repo.update_entry("b", "a-shared", "t", "hijack", 8).await.unwrap());
+        assert!(!repo.delete_entry("b", "a-shared").await.unwrap());
+        assert!(repo.update_entry("a", "a-shared", "t", "edited", 8).await.unwrap());
+        assert_eq!(repo.entry_for(&va, "a-shared").await.unwrap().unwrap().body, "edited");
+        assert!(repo.delete_entry("a", "a-shared").await.unwrap());
+        assert!(repo.entry_for(&va, "a-shared").await.unwrap().is_none());
+    }
+}
+
+#[tokio::test]
+async fn leaving_keeps_authorship_and_unshares_what_was_shared() {
+    for b in backends() {
+        let db = fresh_db(b).await;
+        let repo = &db.repo;
+        pair(repo).await;
+        people(repo, &["c"]).await;
+        entry(repo, "a1", "a", "from a").await;
+        entry(repo, "b1", "b", "from b").await;
+        let va = viewer(repo, "a").await;
+        let vb = viewer(repo, "b").await;
+        repo.set_entry_visibility(&va, "a1", true, 6).await.unwrap();
+        repo.set_entry_visibility(&vb, "b1", true, 6).await.unwrap();
+        assert_eq!(repo.journey_facts("c1").await.unwrap().partners_who_shared_journal, 2);
+
+        assert!(repo.leave_space("b").await.unwrap());
+        assert!(!repo.leave_space("b").await.unwrap());
+        let vb = viewer(repo, "b").await;
+        assert_eq!(ids(&repo.entries_for(&vb).await.unwrap()), ["b1"], "{b:?}: b keeps only what b wrote");
+        let va = viewer(repo, "a").await;
+        assert_eq!(ids(&repo.entries_for(&va).await.unwrap()), ["a1"]);
+        assert!(va.partner_id.is_none());
+
+        // A new partner in the same space does not inherit what was shared before.
+        repo.create_invitation(&invitation("i9", "c1", "code9", "a", DAY)).await.unwrap();
+        repo.accept_invitation("code9", "c", 50).await.unwrap();
+        let vc = viewer(repo, "c").await;
+        assert!(repo.entries_for(&vc).await.unwrap().is_empty(), "{b:?}: old shared entries reached a new partner");
+        assert_eq!(repo.journey_facts("c1").await.unwrap().partners_who_shared_journal, 0);
+
+        // The last one out removes the space.
+        repo.leave_space("a").await.unwrap();
+        repo.leave_space("c").await.unwrap();
+        assert!(repo.open_invitations("c1", 0).await.unwrap().is_empty());
+    }
+}

@@ -1,0 +1,118 @@
+//! Headless Chromium through chromedriver (Debian's `chromium` and
+//! `chromium-driver`, installed by `scripts/test`). A missing browser fails the
+//! test: browser tests are never skipped silently.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+pub struct Driver {
+    child: Child,
+    port: u16,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+impl Driver {
+    pub async fn start() -> Driver {
+        let bin = std::env::var("REKINDLE_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let port = free_port();
+        let child = Command::new(&bin)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {bin} ({e}); run ./scripts/test, which installs chromium-driver"));
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            assert!(Instant::now() < deadline, "chromedriver did not start on port {port}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Driver { child, port }
+    }
+
+    /// A new, isolated browser (its own profile and cookies) sized like a phone.
+    pub async fn browser(&self) -> Client {
+        let chromium = std::env::var("REKINDLE_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let caps = serde_json::json!({
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--no-first-run", "--disable-extensions", "--window-size=360,800"
+                ]
+            }
+        });
+        let caps = match caps {
+            serde_json::Value::Object(m) => m,
+            _ => unreachable!("literal object"),
+        };
+        ClientBuilder::rustls()
+            .expect("tls setup")
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .expect("open a browser session")
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Small conveniences over fantoccini for readable tests.
+pub struct Page<'a> {
+    pub c: &'a Client,
+}
+
+impl Page<'_> {
+    pub async fn fill(&self, css: &str, text: &str) {
+        let el = self.c.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+        el.clear().await.expect("clear");
+        el.send_keys(text).await.expect("type");
+    }
+
+    pub async fn click(&self, css: &str) {
+        let el = self.c.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+        el.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        let el = self.c.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+        el.text().await.expect("text")
+    }
+
+    pub async fn source(&self) -> String {
+        self.c.source().await.expect("source")
+    }
+
+    pub async fn path(&self) -> String {
+        self.c.current_url().await.expect("url").path().to_owned()
+    }
+
+    /// Waits until the page source contains `needle` (for live updates).
+    pub async fn wait_for_text(&self, needle: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if self.source().await.contains(needle) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "page never showed {needle:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}

@@ -1,0 +1,247 @@
+//! Walks every route as anonymous, outsider, partner and owner and checks the
+//! status each gets. The table must name every route the router serves, so a new
+//! route fails this test until someone decides who may use it. Each response
+//! body is also searched for the owner's private text.
+
+use reqwest::Method;
+use rekindle_storage::Backend;
+use rekindle_testkit::{ApiPerson, HtmlPerson, TestApp, backends, couple};
+use serde_json::{Value, json};
+
+const PRIVATE_TEXT: &str = "PRIVATE-owner-5e1d";
+const SHARED_TEXT: &str = "SHARED-owner-77aa";
+
+/// What a case's request carries.
+#[derive(Clone, Copy)]
+enum Body {
+    None,
+    Form(&'static [(&'static str, &'static str)]),
+    Json(fn() -> Value),
+    /// A fresh sign-up, different for every role.
+    SignupForm,
+    SignupJson,
+}
+
+struct Case {
+    method: &'static str,
+    /// The route pattern, exactly as in the router.
+    pattern: &'static str,
+    /// The concrete path; `{private}`, `{shared}`, `{token}`, `{invite}`, `{code}` are filled from the fixture.
+    path: &'static str,
+    body: Body,
+    /// anonymous, outsider, partner, owner
+    expect: [u16; 4],
+}
+
+const fn case(method: &'static str, pattern: &'static str, path: &'static str, body: Body, expect: [u16; 4]) -> Case {
+    Case { method, pattern, path, body, expect }
+}
+
+const ROLES: [&str; 4] = ["anonymous", "outsider", "partner", "owner"];
+
+fn cases() -> Vec<Case> {
+    use Body::*;
+    let page = [303, 200, 200, 200];
+    let all = [200, 200, 200, 200];
+    let api = [401, 200, 200, 200];
+    let mine_page = [303, 404, 404, 303];
+    vec![
+        case("GET", "/", "/", None, all),
+        case("GET", "/about", "/about", None, all),
+        case("GET", "/signup", "/signup", None, [200, 303, 303, 303]),
+        case("POST", "/signup", "/signup", SignupForm, [303, 303, 303, 303]),
+        case("GET", "/signin", "/signin", None, [200, 303, 303, 303]),
+        case("POST", "/signin", "/signin", Form(&[("email", "owner@example.org"), ("password", "wrong password")]), [400, 400, 400, 400]),
+        case("POST", "/signout", "/signout", None, [303, 303, 303, 303]),
+        case("GET", "/settings", "/settings", None, page),
+        case("POST", "/settings/profile", "/settings/profile", Form(&[("display_name", "New"), ("time_zone", "UTC")]), [303, 303, 303, 303]),
+        case("POST", "/settings/password", "/settings/password", Form(&[("current_password", "wrong"), ("new_password", "long enough pw")]), [303, 422, 422, 422]),
+        case("POST", "/settings/tokens", "/settings/tokens", Form(&[("name", "t")]), page),
+        case("POST", "/settings/tokens/{id}/revoke", "/settings/tokens/{token}/revoke", None, mine_page),
+        case("POST", "/space", "/space", None, [303, 409, 409, 409]),
+        case("POST", "/space/invitations", "/space/invitations", None, [303, 200, 409, 409]),
+        case("POST", "/space/invitations/{id}/revoke", "/space/invitations/{invite}/revoke", None, [303, 303, 404, 404]),
+        case("POST", "/space/leave", "/space/leave", None, [303, 303, 303, 303]),
+        case("GET", "/join/{code}", "/join/{code}", None, all),
+        case("GET", "/join/{code}", "/join/not-a-real-code", None, [404, 404, 404, 404]),
+        case("POST", "/join/{code}", "/join/{code}", None, [303, 409, 409, 409]),
+        case("GET", "/journal", "/journal", None, page),
+        case("POST", "/journal", "/journal", Form(&[("body", "a new entry")]), [303, 303, 303, 303]),
+        case("GET", "/journal/{id}", "/journal/{private}", None, [303, 404, 404, 200]),
+        case("GET", "/journal/{id}", "/journal/{shared}", None, [303, 404, 200, 200]),
+        case("POST", "/journal/{id}", "/journal/{private}", Form(&[("title", "t"), ("body", "edited")]), mine_page),
+        case("POST", "/journal/{id}/share", "/journal/{private}/share", None, mine_page),
+        case("POST", "/journal/{id}/unshare", "/journal/{shared}/unshare", None, mine_page),
+        case("POST", "/journal/{id}/delete", "/journal/{private}/delete", None, mine_page),
+        case("GET", "/healthz", "/healthz", None, all),
+        case("GET", "/readyz", "/readyz", None, all),
+        case("GET", "/metrics", "/metrics", None, all),
+        case("GET", "/static/{*path}", "/static/app.css", None, all),
+        case("GET", "/static/{*path}", "/static/nothing.css", None, [404, 404, 404, 404]),
+        case("GET", "/api/openapi.json", "/api/openapi.json", None, all),
+        case("POST", "/api/v1/accounts", "/api/v1/accounts", SignupJson, [201, 201, 201, 201]),
+        case("POST", "/api/v1/auth/token", "/api/v1/auth/token", Json(|| json!({"email": "owner@example.org", "password": "wrong password"})), [400, 400, 400, 400]),
+        case("GET", "/api/v1/me", "/api/v1/me", None, api),
+        case("PATCH", "/api/v1/me", "/api/v1/me", Json(|| json!({"display_name": "Renamed"})), api),
+        case("PUT", "/api/v1/me/password", "/api/v1/me/password", Json(|| json!({"current_password": "wrong", "new_password": "long enough pw"})), [401, 422, 422, 422]),
+        case("GET", "/api/v1/tokens", "/api/v1/tokens", None, api),
+        case("POST", "/api/v1/tokens", "/api/v1/tokens", Json(|| json!({"name": "t"})), [401, 201, 201, 201]),
+        case("DELETE", "/api/v1/tokens/{id}", "/api/v1/tokens/{token}", None, [401, 404, 404, 204]),
+        case("GET", "/api/v1/space", "/api/v1/space", None, api),
+        case("POST", "/api/v1/space", "/api/v1/space", None, [401, 409, 409, 409]),
+        case("DELETE", "/api/v1/space", "/api/v1/space", None, [401, 204, 204, 204]),
+        case("GET", "/api/v1/space/invitations", "/api/v1/space/invitations", None, api),
+        case("POST", "/api/v1/space/invitations", "/api/v1/space/invitations", None, [401, 201, 409, 409]),
+        case("DELETE", "/api/v1/space/invitations/{id}", "/api/v1/space/invitations/{invite}", None, [401, 204, 404, 404]),
+        case("GET", "/api/v1/invitations/{code}", "/api/v1/invitations/{code}", None, api),
+        case("POST", "/api/v1/invitations/{code}/accept", "/api/v1/invitations/{code}/accept", None, [401, 409, 409, 409]),
+        case("GET", "/api/v1/journey", "/api/v1/journey", None, api),
+        case("GET", "/api/v1/journal", "/api/v1/journal", None, api),
+        case("POST", "/api/v1/journal", "/api/v1/journal", Json(|| json!({"body": "hello"})), [401, 201, 201, 201]),
+        case("GET", "/api/v1/journal/{id}", "/api/v1/journal/{private}", None, [401, 404, 404, 200]),
+        case("GET", "/api/v1/journal/{id}", "/api/v1/journal/{shared}", None, [401, 404, 200, 200]),
+        case("PATCH", "/api/v1/journal/{id}", "/api/v1/journal/{private}", Json(|| json!({"visibility": "shared"})), [401, 404, 404, 200]),
+        case("DELETE", "/api/v1/journal/{id}", "/api/v1/journal/{private}", None, [401, 404, 404, 204]),
+        case("POST", "/api/v1/coach/analyze", "/api/v1/coach/analyze", Json(|| json!({"text": "I feel lonely"})), api),
+        case("POST", "/api/v1/coach/paraphrase", "/api/v1/coach/paraphrase", Json(|| json!({"text": "I feel lonely"})), api),
+    ]
+}
+
+#[test]
+fn every_route_has_an_entry_in_the_table() {
+    let table = cases();
+    for spec in rekindle_web::route_specs() {
+        assert!(
+            table.iter().any(|c| c.method == spec.method && c.pattern == spec.path),
+            "{} {} has no entry in the authorization table",
+            spec.method,
+            spec.path
+        );
+    }
+    for c in &table {
+        assert!(
+            rekindle_web::route_specs().iter().any(|s| s.method == c.method && s.path == c.pattern),
+            "the table names {} {}, which the router does not serve",
+            c.method,
+            c.pattern
+        );
+    }
+}
+
+struct Fixture {
+    app: TestApp,
+    private: String,
+    shared: String,
+    token: String,
+    invite: String,
+    code: String,
+    api: [Option<ApiPerson>; 4],
+    html: [HtmlPerson; 4],
+}
+
+/// owner (Ana) and partner (Ben) share a space; the outsider has a space of their
+/// own with an open invitation.
+async fn fixture(backend: Backend) -> Fixture {
+    let app = TestApp::spawn(backend).await;
+    let (owner, partner) = couple(&app).await;
+    let outsider = app.api_person("outsider@example.org", "Olly").await;
+    let (_, p) = owner.send_json(Method::POST, "/api/v1/journal", json!({"body": PRIVATE_TEXT})).await;
+    let (_, s) = owner.send_json(Method::POST, "/api/v1/journal", json!({"body": SHARED_TEXT})).await;
+    let shared = s["id"].as_str().unwrap().to_owned();
+    owner.send_json(Method::PATCH, &format!("/api/v1/journal/{shared}"), json!({"visibility": "shared"})).await;
+    let (_, t) = owner.send_json(Method::POST, "/api/v1/tokens", json!({"name": "spare"})).await;
+    outsider.send_json(Method::POST, "/api/v1/space", json!({})).await;
+    let (_, inv) = outsider.send_json(Method::POST, "/api/v1/space/invitations", json!({})).await;
+    let html = [
+        app.html_visitor().await,
+        app.html_person("outsider@example.org").await,
+        app.html_person("ben@example.org").await,
+        app.html_person("ana@example.org").await,
+    ];
+    Fixture {
+        private: p["id"].as_str().unwrap().to_owned(),
+        shared,
+        token: t["id"].as_str().unwrap().to_owned(),
+        invite: inv["id"].as_str().unwrap().to_owned(),
+        code: inv["code"].as_str().unwrap().to_owned(),
+        api: [None, Some(outsider), Some(partner), Some(owner)],
+        html,
+        app,
+    }
+}
+
+impl Fixture {
+    fn fill(&self, path: &str) -> String {
+        path.replace("{private}", &self.private)
+            .replace("{shared}", &self.shared)
+            .replace("{token}", &self.token)
+            .replace("{invite}", &self.invite)
+            .replace("{code}", &self.code)
+    }
+
+    async fn call(&self, c: &Case, role: usize) -> (u16, String) {
+        let path = self.fill(c.path);
+        let url = self.app.url(&path);
+        let method = Method::from_bytes(c.method.as_bytes()).unwrap();
+        let email = format!("new-{role}-{}@example.org", c.path.len());
+        let is_api = path.starts_with("/api/");
+        let req = if is_api {
+            match &self.api[role] {
+                Some(p) => p.req(method, &path),
+                None => self.app.client().request(method, &url),
+            }
+        } else {
+            self.html[role].client.request(method, &url)
+        };
+        let csrf = self.html[role].csrf.as_str();
+        let req = match c.body {
+            Body::None if is_api => req,
+            Body::None => req.form(&[("_csrf", csrf)]),
+            Body::Form(fields) => {
+                let mut f = vec![("_csrf", csrf)];
+                f.extend_from_slice(fields);
+                req.form(&f)
+            }
+            Body::Json(make) => req.json(&make()),
+            Body::SignupForm => req.form(&[
+                ("_csrf", csrf),
+                ("email", email.as_str()),
+                ("display_name", "New"),
+                ("password", "correct horse battery"),
+            ]),
+            Body::SignupJson => {
+                req.json(&json!({"email": email, "display_name": "New", "password": "correct horse battery"}))
+            }
+        };
+        let r = req.send().await.unwrap();
+        (r.status().as_u16(), r.text().await.unwrap_or_default())
+    }
+}
+
+async fn walk(backend: Backend) {
+    let mut failures = Vec::new();
+    for c in cases() {
+        // A fresh couple per case, so one role's change cannot colour the next.
+        let f = fixture(backend).await;
+        for (role, expected) in c.expect.iter().enumerate() {
+            let (status, body) = f.call(&c, role).await;
+            if status != *expected {
+                failures.push(format!("{backend:?} {} {} as {}: got {status}, expected {expected}", c.method, c.path, ROLES[role]));
+            }
+            if ROLES[role] != "owner" && body.contains(PRIVATE_TEXT) {
+                failures.push(format!("{backend:?} {} {} as {}: the owner's private text leaked", c.method, c.path, ROLES[role]));
+            }
+            if matches!(ROLES[role], "anonymous" | "outsider") && body.contains(SHARED_TEXT) {
+                failures.push(format!("{backend:?} {} {} as {}: the couple's shared text leaked", c.method, c.path, ROLES[role]));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "authorization table mismatches:\n{}", failures.join("\n"));
+}
+
+#[tokio::test]
+async fn every_route_answers_each_role_as_the_table_says() {
+    for b in backends() {
+        walk(b).await;
+    }
+}
