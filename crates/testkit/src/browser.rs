@@ -41,16 +41,17 @@ impl Driver {
         Driver { child, port }
     }
 
-    /// A new, isolated browser (its own profile and cookies) sized like a phone.
+    /// A new, isolated browser (its own profile and cookies) emulating a 360 px wide phone.
     pub async fn browser(&self) -> Client {
         let chromium = std::env::var("REKINDLE_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let caps = serde_json::json!({
             "goog:chromeOptions": {
                 "binary": chromium,
+                "mobileEmulation": { "deviceMetrics": { "width": 360, "height": 740, "pixelRatio": 2.0 } },
                 "args": [
                     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--no-first-run", "--disable-extensions", "--window-size=360,800"
+                    "--no-first-run", "--disable-extensions", "--window-size=800,900"
                 ]
             }
         });
@@ -86,7 +87,27 @@ impl Page<'_> {
         el.send_keys(text).await.expect("type");
     }
 
+    /// Clicks something that loads a new page (a link or a form button) and waits
+    /// until the new page has replaced the old one.
     pub async fn click(&self, css: &str) {
+        let el = self.c.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+        let old = self.c.find(Locator::Css("html")).await.expect("html");
+        el.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while old.tag_name().await.is_ok() {
+            assert!(Instant::now() < deadline, "clicking {css} did not load a page");
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        while self.c.execute("return document.readyState", vec![]).await.ok().and_then(|v| v.as_str().map(str::to_owned))
+            != Some("complete".to_owned())
+        {
+            assert!(Instant::now() < deadline, "page after {css} did not finish loading");
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    /// Clicks something that changes the current page in place (no navigation).
+    pub async fn press(&self, css: &str) {
         let el = self.c.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
         el.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
     }

@@ -28,7 +28,8 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
         return next.run(req).await;
     }
     let is_api = req.uri().path().starts_with("/api/");
-    let refuse = |is_api: bool| -> Response {
+    let refuse = |is_api: bool, reason: &'static str| -> Response {
+        tracing::info!(reason, "request refused by CSRF protection");
         if is_api {
             ApiError(AppError::Forbidden(REFUSED)).into_response()
         } else {
@@ -36,7 +37,7 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
         }
     };
     if cross_site(&req) {
-        return refuse(is_api);
+        return refuse(is_api, "cross-site origin");
     }
     let session_csrf = req
         .extensions()
@@ -50,7 +51,7 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
         if let Some(expected) = session_csrf {
             let given = req.headers().get(HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
             if !same(given, &expected) {
-                return refuse(true);
+                return refuse(true, "missing or wrong X-CSRF-Token header");
             }
         }
         return next.run(req).await;
@@ -58,7 +59,7 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
 
     let expected = match session_csrf.or_else(|| cookie_value(req.headers(), PRE_CSRF_COOKIE)) {
         Some(t) => t,
-        None => return refuse(false),
+        None => return refuse(false, "no session and no form-token cookie"),
     };
     let (parts, body) = req.into_parts();
     let bytes = match axum::body::to_bytes(body, state.config.body_limit).await {
@@ -72,7 +73,7 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
     };
     let given = form_urlencoded_field(&bytes, FORM_FIELD).unwrap_or_default();
     if !same(&given, &expected) {
-        return refuse(false);
+        return refuse(false, "form token does not match");
     }
     next.run(Request::from_parts(parts, Body::from(bytes))).await
 }
@@ -85,24 +86,16 @@ fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {
         .map(|(_, v)| v)
 }
 
-/// True when the browser says the request came from another origin.
+/// True when the browser says the request came from another origin. Modern
+/// browsers send `Sec-Fetch-Site`; for others, `Origin` must name this host.
 fn cross_site(req: &Request) -> bool {
-    if req
-        .headers()
-        .get("sec-fetch-site")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v == "cross-site")
-    {
-        return true;
+    if let Some(site) = req.headers().get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return !matches!(site, "same-origin" | "none");
     }
     let Some(origin) = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return false;
     };
-    if origin == "null" {
-        return true;
-    }
     let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
     let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
     !origin_host.eq_ignore_ascii_case(host)
 }
-

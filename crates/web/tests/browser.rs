@@ -1,0 +1,129 @@
+//! The couple's first steps in two real headless Chromium sessions, on both
+//! databases: sign up, invite, join, see the seven steps, keep a private entry
+//! private and share another.
+
+use fantoccini::{Client, Locator};
+use rekindle_storage::Backend;
+use rekindle_testkit::browser::{Driver, Page};
+use rekindle_testkit::{TestApp, backends};
+
+async fn sign_up(p: &Page<'_>, name: &str, email: &str) {
+    p.fill("#email", email).await;
+    p.fill("#display_name", name).await;
+    p.fill("#password", "correct horse battery").await;
+    p.click("form[action='/signup'] button[type=submit]").await;
+}
+
+async fn fits_a_phone(c: &Client) {
+    let widths = c
+        .execute("return [window.innerWidth, document.documentElement.scrollWidth];", vec![])
+        .await
+        .expect("script");
+    let (viewport, page) = (widths[0].as_u64().expect("number"), widths[1].as_u64().expect("number"));
+    assert_eq!(viewport, 360, "the browser emulates a 360 px phone");
+    assert!(page <= viewport, "page is {page}px wide on a {viewport}px screen");
+}
+
+async fn count(c: &Client, css: &str) -> usize {
+    c.find_all(Locator::Css(css)).await.expect("find").len()
+}
+
+async fn first_flow(driver: &Driver, backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let ca = driver.browser().await;
+    let cb = driver.browser().await;
+    let cx = driver.browser().await;
+    let a = Page { c: &ca };
+    let b = Page { c: &cb };
+    let x = Page { c: &cx };
+
+    // Ana signs up, creates the space and makes an invitation link.
+    ca.goto(&app.url("/signup")).await.unwrap();
+    fits_a_phone(&ca).await;
+    sign_up(&a, "Ana", "ana@example.org").await;
+    let h1 = a.text("h1").await;
+    assert!(h1.contains("Hello, Ana"), "after sign-up: {h1}\n{}", a.source().await);
+    a.click("form[action='/space'] button").await;
+    a.wait_for_text("Your space is ready").await;
+    a.click("form[action='/space/invitations'] button").await;
+    let link = ca
+        .wait()
+        .for_element(Locator::Css("#invite-link"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .expect("link");
+    assert!(link.contains("/join/"), "{link}");
+
+    // Ben opens the link, creates his account from there and joins.
+    cb.goto(&link).await.unwrap();
+    assert!(b.text("h1").await.contains("Ana"));
+    b.click("a.button[href^='/signup']").await;
+    sign_up(&b, "Ben", "ben@example.org").await;
+    assert!(b.path().await.starts_with("/join/"), "sign-up returns to the invitation");
+    b.click("form[action^='/join/'] button").await;
+    b.wait_for_text("share this space").await;
+    assert_eq!(b.text(".partner-name").await, "Ana");
+    assert_eq!(count(&cb, "ol.journey li.step").await, 7);
+    fits_a_phone(&cb).await;
+
+    ca.goto(&app.url("/")).await.unwrap();
+    assert_eq!(a.text(".partner-name").await, "Ben");
+    assert_eq!(count(&ca, "ol.journey li.step").await, 7);
+    assert!(a.source().await.contains("Coming to Rekindle soon"), "steps without tools say so");
+
+    // Ana writes a private entry and a shared one.
+    ca.goto(&app.url("/journal")).await.unwrap();
+    a.fill("#body", "ANA-PRIVATE-4c1 I have not told anyone this yet").await;
+    a.click("form[action='/journal'] button[type=submit]").await;
+    a.wait_for_text("Private").await;
+    let private_url = ca.current_url().await.unwrap().path().to_owned();
+    ca.goto(&app.url("/journal")).await.unwrap();
+    a.fill("#title", "For Ben").await;
+    a.fill("#body", "ANA-SHARED-9d2 I loved our walk on Sunday").await;
+    a.click("form[action='/journal'] button[type=submit]").await;
+    a.click("form[action$='/share'] button").await;
+    a.wait_for_text("Your partner can now read this entry").await;
+    let shared_url = ca.current_url().await.unwrap().path().to_owned();
+
+    cb.goto(&app.url("/journal")).await.unwrap();
+    let src = b.source().await;
+    assert!(src.contains("ANA-SHARED-9d2"), "the shared entry reaches Ben");
+    assert!(!src.contains("ANA-PRIVATE-4c1"), "the private entry must not reach Ben");
+    cb.goto(&app.url(&private_url)).await.unwrap();
+    assert!(!b.source().await.contains("ANA-PRIVATE-4c1"));
+    assert!(b.text("h1").await.contains("Not found"));
+
+    // Ana takes the shared entry back; it disappears for Ben.
+    ca.goto(&app.url(&shared_url)).await.unwrap();
+    a.click("form[action$='/unshare'] button").await;
+    a.wait_for_text("This entry is private again").await;
+    cb.goto(&app.url("/journal")).await.unwrap();
+    assert!(!b.source().await.contains("ANA-SHARED-9d2"));
+
+    // A third person sees none of the couple's pages, and the used link is dead.
+    cx.goto(&app.url("/signup")).await.unwrap();
+    sign_up(&x, "Xan", "xan@example.org").await;
+    for path in [&private_url, &shared_url] {
+        cx.goto(&app.url(path)).await.unwrap();
+        assert!(x.text("h1").await.contains("Not found"), "{path} must be a 404 for an outsider");
+        let src = x.source().await;
+        assert!(!src.contains("ANA-PRIVATE-4c1") && !src.contains("ANA-SHARED-9d2"));
+    }
+    cx.goto(&link).await.unwrap();
+    assert!(x.text("h1").await.contains("cannot be used"), "a used invitation must not work again");
+
+    for c in [ca, cb, cx] {
+        let _ = c.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_couple_joins_and_keeps_private_things_private() {
+    let driver = Driver::start().await;
+    for b in backends() {
+        first_flow(&driver, b).await;
+    }
+}
