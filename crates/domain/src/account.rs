@@ -48,7 +48,7 @@ pub fn check_password(password: &str) -> Result<(), &'static str> {
 }
 
 pub fn normalize_display_name(raw: &str) -> Result<String, &'static str> {
-    let name: String = raw.trim().chars().filter(|c| !c.is_control()).collect();
+    let name: String = raw.chars().filter(|c| !c.is_control()).collect::<String>().trim().to_owned();
     if name.is_empty() {
         return Err("Enter the name your partner knows you by.");
     }

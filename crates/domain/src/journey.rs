@@ -11,6 +11,8 @@ pub struct Facts {
     pub partners: usize,
     /// Distinct partners who have shared at least one journal entry in this space.
     pub partners_who_shared_journal: usize,
+    /// For each question depth (light, deeper, deep): questions both partners answered.
+    pub exchanged_per_depth: [usize; 3],
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -88,9 +90,9 @@ pub const STEPS: [StepInfo; 7] = [
         title: "Let each other in",
         purpose: "Intimacy builds when one of you shares something real and the other receives it with care. \
                   Small disclosures come first; deeper ones follow as trust grows.",
-        exercise: "Write in your journal and share the entries you want your partner to read. \
-                   Question decks that reveal answers only when you have both replied are on their way.",
-        tool_path: Some("/journal"),
+        exercise: "Answer the day's question: each of you replies privately and the answers open once you both have. \
+                   Keep a journal too, and share the entries you want your partner to read.",
+        tool_path: Some("/questions"),
     },
     StepInfo {
         number: 3,
@@ -169,14 +171,29 @@ fn assess(step: u8, facts: &Facts) -> (Progress, String) {
             if facts.partners < 2 {
                 return (
                     Progress::AwaitingPartner,
-                    "You can start writing in your journal now; sharing opens when your partner joins.".into(),
+                    "You can start writing in your journal now; questions and sharing open when your partner joins.".into(),
                 );
             }
-            match facts.partners_who_shared_journal {
-                0 => (Progress::NotStarted, "Neither of you has shared a journal entry yet.".into()),
-                1 => (Progress::Begun, "One of you has shared a journal entry.".into()),
-                _ => (Progress::Done, "You have both shared journal entries with each other.".into()),
+            let depths = facts.exchanged_per_depth.iter().filter(|n| **n > 0).count();
+            let both_shared = facts.partners_who_shared_journal >= 2;
+            if depths == 3 || both_shared {
+                let how = if both_shared && depths < 3 {
+                    "You have both shared journal entries with each other."
+                } else {
+                    "You have exchanged answers at every depth, from light to deep."
+                };
+                return (Progress::Done, how.into());
             }
+            if depths > 0 || facts.partners_who_shared_journal > 0 {
+                return (
+                    Progress::Begun,
+                    format!(
+                        "You have exchanged answers at {depths} of 3 depths; {} of you shared a journal entry.",
+                        facts.partners_who_shared_journal
+                    ),
+                );
+            }
+            (Progress::NotStarted, "No answers exchanged or entries shared yet.".into())
         }
         4 => (
             Progress::Begun,
@@ -203,7 +220,7 @@ mod tests {
 
     #[test]
     fn steps_without_a_tool_say_so() {
-        let s = journey(&Facts { partners: 2, partners_who_shared_journal: 2 });
+        let s = journey(&Facts { partners: 2, partners_who_shared_journal: 2, ..Facts::default() });
         for n in [1, 3, 5, 6, 7] {
             assert_eq!(step(&s, n).progress, Progress::Upcoming);
             assert!(step(&s, n).tool_path.is_none());
@@ -211,14 +228,13 @@ mod tests {
     }
 
     #[test]
-    fn step_two_is_done_when_both_partners_shared_a_journal_entry() {
-        let alone = journey(&Facts { partners: 1, partners_who_shared_journal: 1 });
-        assert_eq!(step(&alone, 2).progress, Progress::AwaitingPartner);
-        let none = journey(&Facts { partners: 2, partners_who_shared_journal: 0 });
-        assert_eq!(step(&none, 2).progress, Progress::NotStarted);
-        let one = journey(&Facts { partners: 2, partners_who_shared_journal: 1 });
-        assert_eq!(step(&one, 2).progress, Progress::Begun);
-        let both = journey(&Facts { partners: 2, partners_who_shared_journal: 2 });
-        assert_eq!(step(&both, 2).progress, Progress::Done);
+    fn step_two_is_done_after_answers_at_every_depth_or_sharing_both_ways() {
+        let f = |partners, shared, exchanged| Facts { partners, partners_who_shared_journal: shared, exchanged_per_depth: exchanged };
+        assert_eq!(step(&journey(&f(1, 1, [0, 0, 0])), 2).progress, Progress::AwaitingPartner);
+        assert_eq!(step(&journey(&f(2, 0, [0, 0, 0])), 2).progress, Progress::NotStarted);
+        assert_eq!(step(&journey(&f(2, 1, [0, 0, 0])), 2).progress, Progress::Begun);
+        assert_eq!(step(&journey(&f(2, 0, [4, 1, 0])), 2).progress, Progress::Begun);
+        assert_eq!(step(&journey(&f(2, 0, [4, 1, 1])), 2).progress, Progress::Done);
+        assert_eq!(step(&journey(&f(2, 2, [0, 0, 0])), 2).progress, Progress::Done);
     }
 }

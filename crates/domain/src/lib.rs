@@ -5,6 +5,7 @@
 pub mod account;
 pub mod invitation;
 pub mod journey;
+pub mod questions;
 pub mod visibility;
 
 pub use visibility::{Reveal, Visibility};

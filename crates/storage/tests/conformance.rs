@@ -247,3 +247,104 @@ async fn leaving_keeps_authorship_and_unshares_what_was_shared() {
         assert!(repo.open_invitations("c1", 0).await.unwrap().is_empty());
     }
 }
+
+fn asked(id: &str, question: &str, at: i64) -> AskedQuestion {
+    AskedQuestion { id: id.into(), question_id: question.into(), released_at: at }
+}
+
+fn answer_of(id: &str, cq: &str, body: &str) -> NewAnswer {
+    NewAnswer { id: id.into(), couple_question_id: cq.into(), body: body.into(), skipped: body.is_empty(), created_at: 7 }
+}
+
+fn bodies(answers: &[VisibleAnswer]) -> Vec<&str> {
+    let mut v: Vec<&str> = answers.iter().map(|a| a.body.as_str()).collect();
+    v.sort_unstable();
+    v
+}
+
+#[tokio::test]
+async fn sealed_answers_open_only_when_both_answered() {
+    for b in backends() {
+        let db = fresh_db(b).await;
+        let repo = &db.repo;
+        pair(repo).await;
+        people(repo, &["x"]).await;
+        repo.create_space("cx", "x", 1).await.unwrap();
+        assert!(repo.release_question("c1", &asked("q1", "our-story-1-01", 100), i64::MAX).await.unwrap());
+        // Released already since 100: a second release for the same moment is refused.
+        assert!(!repo.release_question("c1", &asked("q2", "our-story-1-02", 100), 100).await.unwrap());
+        assert_eq!(repo.latest_release("c1").await.unwrap(), Some(100));
+        let (va, vb, vx) = (viewer(repo, "a").await, viewer(repo, "b").await, viewer(repo, "x").await);
+
+        assert!(repo.answer(&va, &answer_of("ans-a", "q1", "A-SEALED-1")).await.unwrap());
+        assert!(matches!(repo.answer(&va, &answer_of("ans-a2", "q1", "again")).await, Err(StoreError::Conflict)));
+        // An outsider cannot answer, see the question, or see answers.
+        assert!(!repo.answer(&vx, &answer_of("ans-x", "q1", "intruder")).await.unwrap(), "{b:?}");
+        assert!(repo.question_for(&vx, "q1").await.unwrap().is_none());
+        assert!(repo.visible_answers(&vx, Some("q1")).await.unwrap().is_empty());
+
+        // b has not answered: a's answer is sealed for b, in every query shape.
+        assert!(repo.visible_answers(&vb, Some("q1")).await.unwrap().is_empty(), "{b:?}: sealed answer leaked");
+        assert!(repo.visible_answers(&vb, None).await.unwrap().is_empty(), "{b:?}: sealed answer leaked in history");
+        assert_eq!(bodies(&repo.visible_answers(&va, None).await.unwrap()), ["A-SEALED-1"]);
+        // Reactions and replies wait for both answers.
+        assert!(!repo.react(&vb, "ans-a", "heart", 8).await.unwrap());
+        let reply = Reply { id: "r1".into(), couple_question_id: "q1".into(), user_id: "b".into(), body: "early".into(), created_at: 8 };
+        assert!(!repo.reply(&vb, &reply).await.unwrap());
+        assert_eq!(repo.asked_questions("c1").await.unwrap(), [("our-story-1-01".to_owned(), false)]);
+
+        repo.answer(&vb, &answer_of("ans-b", "q1", "B-ANSWER-1")).await.unwrap();
+        assert_eq!(bodies(&repo.visible_answers(&va, Some("q1")).await.unwrap()), ["A-SEALED-1", "B-ANSWER-1"]);
+        assert_eq!(bodies(&repo.visible_answers(&vb, Some("q1")).await.unwrap()), ["A-SEALED-1", "B-ANSWER-1"]);
+        assert!(repo.visible_answers(&vx, None).await.unwrap().is_empty());
+        assert!(repo.react(&vb, "ans-a", "heart", 9).await.unwrap());
+        assert!(!repo.react(&vb, "ans-b", "heart", 9).await.unwrap(), "no reacting to one's own answer");
+        assert!(repo.reply(&vb, &reply).await.unwrap());
+        assert_eq!(repo.reactions_for(&va, "q1").await.unwrap().len(), 1);
+        assert_eq!(repo.replies_for(&va, "q1").await.unwrap()[0].body, "early");
+        assert!(repo.replies_for(&vx, "q1").await.unwrap().is_empty());
+        assert_eq!(repo.asked_questions("c1").await.unwrap(), [("our-story-1-01".to_owned(), true)]);
+        assert_eq!(repo.journey_facts("c1").await.unwrap().exchanged_per_depth, [1, 0, 0]);
+    }
+}
+
+#[tokio::test]
+async fn passing_reveals_nothing_and_leaving_keeps_only_ones_own_answers() {
+    for b in backends() {
+        let db = fresh_db(b).await;
+        let repo = &db.repo;
+        pair(repo).await;
+        people(repo, &["c"]).await;
+        repo.release_question("c1", &asked("q1", "our-story-1-01", 100), i64::MAX).await.unwrap();
+        repo.release_question("c1", &asked("q2", "our-story-1-02", 200), i64::MAX).await.unwrap();
+        let (va, vb) = (viewer(repo, "a").await, viewer(repo, "b").await);
+        // b passes on q1 after a answered: a learns only that b passed.
+        repo.answer(&va, &answer_of("a1", "q1", "A-ONE")).await.unwrap();
+        repo.answer(&vb, &answer_of("b1", "q1", "")).await.unwrap();
+        let seen_by_a = repo.visible_answers(&va, Some("q1")).await.unwrap();
+        assert_eq!(seen_by_a.len(), 2);
+        assert!(seen_by_a.iter().any(|x| x.user_id == "b" && x.skipped && x.body.is_empty()));
+        // b passed, so b sees nothing of a's answer.
+        assert_eq!(bodies(&repo.visible_answers(&vb, Some("q1")).await.unwrap()), [""], "{b:?}");
+        // Both answer q2, then b leaves.
+        repo.answer(&va, &answer_of("a2", "q2", "A-TWO")).await.unwrap();
+        repo.answer(&vb, &answer_of("b2", "q2", "B-TWO")).await.unwrap();
+        repo.leave_space("b").await.unwrap();
+        let vb = viewer(repo, "b").await;
+        assert_eq!(bodies(&repo.visible_answers(&vb, None).await.unwrap()), ["", "B-TWO"], "{b:?}: b keeps own answers only");
+        assert_eq!(repo.questions_for(&vb).await.unwrap().len(), 2);
+        let va = viewer(repo, "a").await;
+        assert_eq!(bodies(&repo.visible_answers(&va, None).await.unwrap()), ["A-ONE", "A-TWO"]);
+        // A new partner sees none of the old questions or answers.
+        repo.create_invitation(&invitation("i9", "c1", "code9", "a", DAY)).await.unwrap();
+        repo.accept_invitation("code9", "c", 300).await.unwrap();
+        let vc = viewer(repo, "c").await;
+        assert!(repo.questions_for(&vc).await.unwrap().is_empty(), "{b:?}");
+        assert!(repo.visible_answers(&vc, None).await.unwrap().is_empty());
+        // The old questions can be asked again of the new pair.
+        assert!(repo.release_question("c1", &asked("q3", "our-story-1-01", 400), i64::MAX).await.unwrap());
+        repo.set_question_hour("c1", 8).await.unwrap();
+        repo.set_question_hour("c1", 21).await.unwrap();
+        assert_eq!(repo.question_hour("c1").await.unwrap(), Some(21));
+    }
+}

@@ -10,6 +10,7 @@ mod error;
 mod format;
 mod http_metrics;
 mod pages;
+mod questions;
 mod ratelimit;
 mod routes;
 mod security;

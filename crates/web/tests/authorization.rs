@@ -10,6 +10,8 @@ use serde_json::{Value, json};
 
 const PRIVATE_TEXT: &str = "PRIVATE-owner-5e1d";
 const SHARED_TEXT: &str = "SHARED-owner-77aa";
+/// The owner's answer to a question the partner has not answered: sealed for everyone else.
+const SEALED_TEXT: &str = "SEALED-owner-3b9c";
 
 /// What a case's request carries.
 #[derive(Clone, Copy)]
@@ -73,6 +75,16 @@ fn cases() -> Vec<Case> {
         case("POST", "/journal/{id}/share", "/journal/{private}/share", None, mine_page),
         case("POST", "/journal/{id}/unshare", "/journal/{shared}/unshare", None, mine_page),
         case("POST", "/journal/{id}/delete", "/journal/{private}/delete", None, mine_page),
+        case("GET", "/questions", "/questions", None, page),
+        case("POST", "/questions/settings", "/questions/settings", Form(&[("hour", "8")]), [303, 409, 303, 303]),
+        case("GET", "/questions/decks", "/questions/decks", None, page),
+        case("POST", "/questions/decks/{slug}", "/questions/decks/our-story", None, [303, 409, 303, 303]),
+        case("GET", "/questions/history", "/questions/history", None, page),
+        case("GET", "/questions/{id}", "/questions/{question}", None, [303, 404, 200, 200]),
+        case("POST", "/questions/{id}/answer", "/questions/{question}/answer", Form(&[("body", "my answer")]), [303, 404, 303, 409]),
+        case("POST", "/questions/{id}/skip", "/questions/{question}/skip", None, [303, 404, 303, 409]),
+        case("POST", "/questions/{id}/react", "/questions/{question}/react", Form(&[("answer_id", "x"), ("kind", "heart")]), [303, 404, 404, 404]),
+        case("POST", "/questions/{id}/reply", "/questions/{question}/reply", Form(&[("body", "hi")]), [303, 404, 409, 409]),
         case("GET", "/healthz", "/healthz", None, all),
         case("GET", "/readyz", "/readyz", None, all),
         case("GET", "/metrics", "/metrics", None, all),
@@ -102,6 +114,16 @@ fn cases() -> Vec<Case> {
         case("GET", "/api/v1/journal/{id}", "/api/v1/journal/{shared}", None, [401, 404, 200, 200]),
         case("PATCH", "/api/v1/journal/{id}", "/api/v1/journal/{private}", Json(|| json!({"visibility": "shared"})), [401, 404, 404, 200]),
         case("DELETE", "/api/v1/journal/{id}", "/api/v1/journal/{private}", None, [401, 404, 404, 204]),
+        case("GET", "/api/v1/questions/today", "/api/v1/questions/today", None, [401, 409, 200, 200]),
+        case("GET", "/api/v1/questions", "/api/v1/questions", None, api),
+        case("PUT", "/api/v1/questions/settings", "/api/v1/questions/settings", Json(|| json!({"hour": 9})), [401, 409, 204, 204]),
+        case("GET", "/api/v1/questions/{id}", "/api/v1/questions/{question}", None, [401, 404, 200, 200]),
+        case("POST", "/api/v1/questions/{id}/answer", "/api/v1/questions/{question}/answer", Json(|| json!({"body": "mine"})), [401, 404, 200, 409]),
+        case("POST", "/api/v1/questions/{id}/skip", "/api/v1/questions/{question}/skip", None, [401, 404, 200, 409]),
+        case("POST", "/api/v1/questions/{id}/reactions", "/api/v1/questions/{question}/reactions", Json(|| json!({"answer_id": "x", "kind": "heart"})), [401, 404, 404, 404]),
+        case("POST", "/api/v1/questions/{id}/replies", "/api/v1/questions/{question}/replies", Json(|| json!({"body": "hi"})), [401, 404, 409, 409]),
+        case("GET", "/api/v1/decks", "/api/v1/decks", None, api),
+        case("POST", "/api/v1/decks/{slug}/ask", "/api/v1/decks/our-story/ask", None, [401, 409, 201, 201]),
         case("POST", "/api/v1/coach/analyze", "/api/v1/coach/analyze", Json(|| json!({"text": "I feel lonely"})), api),
         case("POST", "/api/v1/coach/paraphrase", "/api/v1/coach/paraphrase", Json(|| json!({"text": "I feel lonely"})), api),
     ]
@@ -135,6 +157,7 @@ struct Fixture {
     token: String,
     invite: String,
     code: String,
+    question: String,
     api: [Option<ApiPerson>; 4],
     html: [HtmlPerson; 4],
 }
@@ -152,6 +175,11 @@ async fn fixture(backend: Backend) -> Fixture {
     let (_, t) = owner.send_json(Method::POST, "/api/v1/tokens", json!({"name": "spare"})).await;
     outsider.send_json(Method::POST, "/api/v1/space", json!({})).await;
     let (_, inv) = outsider.send_json(Method::POST, "/api/v1/space/invitations", json!({})).await;
+    let (s, q) = owner.send_json(Method::POST, "/api/v1/decks/our-story/ask", json!({})).await;
+    assert_eq!(s, 201, "{q}");
+    let question = q["id"].as_str().unwrap().to_owned();
+    let (s, _) = owner.send_json(Method::POST, &format!("/api/v1/questions/{question}/answer"), json!({"body": SEALED_TEXT})).await;
+    assert_eq!(s, 200);
     let html = [
         app.html_visitor().await,
         app.html_person("outsider@example.org").await,
@@ -164,6 +192,7 @@ async fn fixture(backend: Backend) -> Fixture {
         token: t["id"].as_str().unwrap().to_owned(),
         invite: inv["id"].as_str().unwrap().to_owned(),
         code: inv["code"].as_str().unwrap().to_owned(),
+        question,
         api: [None, Some(outsider), Some(partner), Some(owner)],
         html,
         app,
@@ -177,6 +206,7 @@ impl Fixture {
             .replace("{token}", &self.token)
             .replace("{invite}", &self.invite)
             .replace("{code}", &self.code)
+            .replace("{question}", &self.question)
     }
 
     async fn call(&self, c: &Case, role: usize) -> (u16, String) {
@@ -230,6 +260,11 @@ async fn walk(backend: Backend) {
             }
             if ROLES[role] != "owner" && body.contains(PRIVATE_TEXT) {
                 failures.push(format!("{backend:?} {} {} as {}: the owner's private text leaked", c.method, c.path, ROLES[role]));
+            }
+            // The partner's own answer in this case opens the pair; before that, never.
+            let partner_answered = c.path.ends_with("/answer") && ROLES[role] == "partner";
+            if ROLES[role] != "owner" && !partner_answered && body.contains(SEALED_TEXT) {
+                failures.push(format!("{backend:?} {} {} as {}: a sealed answer leaked", c.method, c.path, ROLES[role]));
             }
             if matches!(ROLES[role], "anonymous" | "outsider") && body.contains(SHARED_TEXT) {
                 failures.push(format!("{backend:?} {} {} as {}: the couple's shared text leaked", c.method, c.path, ROLES[role]));

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod coach;
 pub mod journal;
+pub mod questions;
 pub mod space;
 
 use axum::Json;
@@ -28,6 +29,8 @@ use crate::error::Problem;
         space::preview, space::accept, space::journey,
         journal::list, journal::create, journal::show, journal::update, journal::delete,
         coach::analyze, coach::paraphrase,
+        questions::today, questions::history, questions::show, questions::answer, questions::skip,
+        questions::react, questions::reply, questions::decks, questions::ask, questions::settings,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),

@@ -5,6 +5,7 @@ pub mod account;
 pub mod home;
 pub mod journal;
 pub mod ops;
+pub mod questions;
 pub mod settings;
 pub mod space;
 
