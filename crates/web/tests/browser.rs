@@ -127,3 +127,75 @@ async fn a_couple_joins_and_keeps_private_things_private() {
         first_flow(&driver, b).await;
     }
 }
+
+async fn question_flow(driver: &Driver, backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    rekindle_testkit::couple(&app).await;
+    let ca = driver.browser().await;
+    let cb = driver.browser().await;
+    let a = Page { c: &ca };
+    let b = Page { c: &cb };
+    for (c, p, email) in [(&ca, &a, "ana@example.org"), (&cb, &b, "ben@example.org")] {
+        c.goto(&app.url("/signin")).await.unwrap();
+        p.fill("#email", email).await;
+        p.fill("#password", "correct horse battery").await;
+        p.click("form[action='/signin'] button[type=submit]").await;
+    }
+
+    // Both get the same question of the day.
+    ca.goto(&app.url("/questions")).await.unwrap();
+    let question = a.text(".question-text").await;
+    cb.goto(&app.url("/questions")).await.unwrap();
+    assert_eq!(b.text(".question-text").await, question);
+
+    // Ana answers first and waits; Ben's page holds no trace of her answer.
+    ca.goto(&app.url("/questions")).await.unwrap();
+    a.fill("textarea[name=body]", "ANA-ANSWER-71c The night we got lost and laughed about it").await;
+    a.click("form[action$='/answer'] button[type=submit]").await;
+    assert!(a.text(".status-line").await.to_lowercase().contains("waiting for your partner"));
+    cb.goto(&app.url("/questions")).await.unwrap();
+    let src = b.source().await;
+    assert!(!src.contains("ANA-ANSWER-71c"), "Ben's page must hold no trace of Ana's answer");
+    assert!(!src.contains("status-line"), "nor a hint that she answered");
+
+    // Ben answers: both see both.
+    b.fill("textarea[name=body]", "BEN-ANSWER-22d Dancing in the kitchen").await;
+    b.click("form[action$='/answer'] button[type=submit]").await;
+    assert!(b.text(".partner-answer").await.contains("ANA-ANSWER-71c"));
+    ca.goto(&app.url("/questions")).await.unwrap();
+    assert!(a.text(".partner-answer").await.contains("BEN-ANSWER-22d"));
+    a.click("button.react-heart").await;
+    cb.goto(&app.url("/questions")).await.unwrap();
+    b.wait_for_text("Ana sent ♥").await;
+
+    // History finds it.
+    cb.goto(&app.url("/questions/history?q=kitchen")).await.unwrap();
+    assert!(b.source().await.contains("BEN-ANSWER-22d"));
+
+    // Journal: private stays private, shared appears, unshared disappears.
+    ca.goto(&app.url("/journal")).await.unwrap();
+    a.fill("#body", "ANA-JOURNAL-PRIVATE-5a0").await;
+    a.click("form[action='/journal'] button[type=submit]").await;
+    ca.goto(&app.url("/journal")).await.unwrap();
+    a.fill("#body", "ANA-JOURNAL-SHARED-6b1").await;
+    a.click("form[action='/journal'] button[type=submit]").await;
+    a.click("form[action$='/share'] button").await;
+    cb.goto(&app.url("/journal")).await.unwrap();
+    let src = b.source().await;
+    assert!(src.contains("ANA-JOURNAL-SHARED-6b1") && !src.contains("ANA-JOURNAL-PRIVATE-5a0"));
+    a.click("form[action$='/unshare'] button").await;
+    cb.goto(&app.url("/journal")).await.unwrap();
+    assert!(!b.source().await.contains("ANA-JOURNAL-SHARED-6b1"));
+
+    for c in [ca, cb] {
+        let _ = c.close().await;
+    }
+}
+
+#[tokio::test]
+async fn both_answer_the_days_question_and_only_then_see_each_other() {
+    let driver = Driver::start().await;
+    for b in backends() {
+        question_flow(&driver, b).await;
+    }
+}
