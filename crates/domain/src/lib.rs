@@ -6,6 +6,7 @@ pub mod account;
 pub mod invitation;
 pub mod journey;
 pub mod questions;
+pub mod safety;
 pub mod visibility;
 
 pub use visibility::{Reveal, Visibility};

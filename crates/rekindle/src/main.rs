@@ -72,6 +72,20 @@ struct ServeArgs {
     #[arg(long, env = "REKINDLE_AUTH_FAILURES_PER_ACCOUNT", default_value_t = 8)]
     auth_failures_per_account: u32,
 
+    /// The name shown in page titles and the header. Pick something neutral if you
+    /// prefer that nobody glancing at a screen sees what the app is.
+    #[arg(long, env = "REKINDLE_INSTANCE_NAME", default_value = "Rekindle")]
+    instance_name: String,
+
+    /// Where the quick-exit control on every page sends people.
+    #[arg(long, env = "REKINDLE_QUICK_EXIT_URL", default_value = "https://duckduckgo.com/?q=weather")]
+    quick_exit_url: String,
+
+    /// A TOML file of crisis and professional-help resources ([[crisis]] and
+    /// [[professional]] entries with name, contact, note). Default: US resources.
+    #[arg(long, env = "REKINDLE_RESOURCES_FILE")]
+    resources_file: Option<PathBuf>,
+
     /// Log format: "text" for people, "json" for log collectors.
     #[arg(long, env = "REKINDLE_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
     log_format: String,
@@ -139,7 +153,19 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let secure = args
         .secure_cookies
         .unwrap_or_else(|| args.public_url.as_deref().is_some_and(|u| u.starts_with("https://")));
+    let resources = match &args.resources_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+            rekindle_web::resources::Resources::parse(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+        }
+        None => rekindle_web::resources::Resources::default(),
+    };
     let config = Config {
+        instance_name: args.instance_name.clone(),
+        quick_exit_url: args.quick_exit_url.clone(),
+        resources,
         public_url: args.public_url.clone(),
         secure_cookies: secure,
         trust_proxy: args.trust_proxy,

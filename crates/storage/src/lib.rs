@@ -31,6 +31,10 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+pub(crate) fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
 fn map_unique(e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict,
@@ -71,6 +75,8 @@ impl Repo {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
+            // Deleted content is overwritten on disk, so erasure leaves no trace.
+            .pragma("secure_delete", "ON")
             .busy_timeout(Duration::from_secs(5));
         // One writer connection: SQLite allows one writer at a time and a single
         // connection turns contention into an in-process queue instead of
@@ -140,6 +146,7 @@ macro_rules! delegate {
 
 delegate! {
     fn ping(&self) -> ();
+    fn debug_dump_table(&self, table: &str) -> String;
     fn create_user(&self, new: &NewUser) -> User;
     fn user_by_id(&self, id: &str) -> Option<User>;
     fn credentials_by_email(&self, email: &str) -> Option<Credentials>;
@@ -157,6 +164,15 @@ delegate! {
     fn space_of(&self, user_id: &str) -> Option<Space>;
     fn create_space(&self, couple_id: &str, user_id: &str, now: i64) -> Space;
     fn leave_space(&self, user_id: &str) -> bool;
+    fn erase_user(&self, user_id: &str) -> bool;
+    fn pause_space(&self, user_id: &str) -> bool;
+    fn resume_space(&self, user_id: &str) -> bool;
+    fn save_screen(&self, s: &NewScreen) -> ();
+    fn screens_of(&self, user_id: &str) -> Vec<Screen>;
+    fn postpone_offer(&self, user_id: &str, until: i64) -> ();
+    fn offer_postponed_until(&self, user_id: &str) -> Option<i64>;
+    fn notices_for(&self, user_id: &str) -> Vec<Notice>;
+    fn dismiss_notices(&self, user_id: &str) -> ();
     fn create_invitation(&self, inv: &NewInvitation) -> Invitation;
     fn open_invitations(&self, couple_id: &str, now: i64) -> Vec<Invitation>;
     fn revoke_invitation(&self, couple_id: &str, invitation_id: &str, now: i64) -> bool;

@@ -67,6 +67,10 @@ pub struct Space {
     pub couple_id: String,
     pub joined_at: i64,
     pub partner: Option<User>,
+    /// Paused for safety. Both partners see only this flag…
+    pub paused: bool,
+    /// …and only the person who paused learns it was them (so they can resume).
+    pub paused_by_me: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -201,5 +205,34 @@ pub struct NewAnswer {
     /// Empty when skipped.
     pub body: String,
     pub skipped: bool,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewScreen {
+    pub id: String,
+    pub user_id: String,
+    pub answers: [i64; 4],
+    pub total: i64,
+    pub positive: bool,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Screen {
+    pub id: String,
+    pub hurt: i64,
+    pub insult: i64,
+    pub threaten: i64,
+    pub scream: i64,
+    pub total: i64,
+    pub positive: bool,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Notice {
+    pub id: String,
+    pub kind: String,
     pub created_at: i64,
 }

@@ -348,3 +348,58 @@ async fn passing_reveals_nothing_and_leaving_keeps_only_ones_own_answers() {
         assert_eq!(repo.question_hour("c1").await.unwrap(), Some(21));
     }
 }
+
+#[tokio::test]
+async fn a_pause_is_neutral_for_the_partner_and_only_its_maker_resumes() {
+    for b in backends() {
+        let db = fresh_db(b).await;
+        let repo = &db.repo;
+        pair(repo).await;
+        assert!(repo.pause_space("b").await.unwrap());
+        assert!(!repo.pause_space("a").await.unwrap(), "already paused");
+        let a = repo.space_of("a").await.unwrap().unwrap();
+        let bs = repo.space_of("b").await.unwrap().unwrap();
+        assert!(a.paused && !a.paused_by_me, "{b:?}: the partner sees only that it is paused");
+        assert!(bs.paused && bs.paused_by_me);
+        assert!(!repo.resume_space("a").await.unwrap(), "{b:?}: the partner cannot lift it");
+        assert!(repo.resume_space("b").await.unwrap());
+        assert!(!repo.space_of("a").await.unwrap().unwrap().paused);
+    }
+}
+
+#[tokio::test]
+async fn erasure_removes_every_row_and_tells_the_partner_only_that_they_left() {
+    for b in backends() {
+        let db = fresh_db(b).await;
+        let repo = &db.repo;
+        pair(repo).await;
+        entry(repo, "b-entry", "b", "ERASE-ME-journal").await;
+        let vb = viewer(repo, "b").await;
+        repo.set_entry_visibility(&vb, "b-entry", true, 6).await.unwrap();
+        repo.release_question("c1", &asked("q1", "our-story-1-01", 100), i64::MAX).await.unwrap();
+        repo.answer(&vb, &answer_of("b-ans", "q1", "ERASE-ME-answer")).await.unwrap();
+        repo.save_screen(&NewScreen { id: "s1".into(), user_id: "b".into(), answers: [1, 2, 1, 2], total: 6, positive: false, created_at: 9 })
+            .await
+            .unwrap();
+        repo.create_token(&NewToken { id: "t1".into(), user_id: "b".into(), name: "ERASE-ME-token".into(), token_hash: "h".into(), created_at: 1 })
+            .await
+            .unwrap();
+        repo.create_session(&NewSession { id_hash: "sess".into(), user_id: "b".into(), csrf_token: "c".into(), created_at: 0, expires_at: i64::MAX })
+            .await
+            .unwrap();
+        assert!(repo.erase_user("b").await.unwrap());
+        assert!(repo.user_by_id("b").await.unwrap().is_none());
+        assert!(repo.session("sess", 1).await.unwrap().is_none());
+        assert!(repo.screens_of("b").await.unwrap().is_empty());
+        let va = viewer(repo, "a").await;
+        assert!(va.partner_id.is_none());
+        assert!(repo.entries_for(&va).await.unwrap().is_empty());
+        assert!(repo.visible_answers(&va, None).await.unwrap().is_empty());
+        let notices = repo.notices_for("a").await.unwrap();
+        assert_eq!(notices.len(), 1);
+        assert_eq!(notices[0].kind, "partner_left");
+        repo.dismiss_notices("a").await.unwrap();
+        assert!(repo.notices_for("a").await.unwrap().is_empty());
+        assert!(!repo.erase_user("b").await.unwrap());
+    }
+}

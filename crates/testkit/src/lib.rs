@@ -276,3 +276,21 @@ impl HtmlPerson {
         (r.status().as_u16(), r.text().await.unwrap_or_default(), location)
     }
 }
+
+impl TestDb {
+    /// Every row of `table` rendered as text, for tests that search the whole
+    /// database (e.g. that an erased person's strings are gone).
+    pub async fn dump_table(&self, table: &str) -> String {
+        self.repo.debug_dump_table(table).await.unwrap_or_else(|e| panic!("dump {table}: {e}"))
+    }
+
+    /// The raw bytes of the SQLite database file (after its WAL was folded in).
+    pub fn sqlite_file_bytes(&self) -> String {
+        let dir = self._dir.as_ref().expect("a SQLite test database");
+        let mut bytes = std::fs::read(dir.path().join("rekindle.db")).expect("database file");
+        if let Ok(wal) = std::fs::read(dir.path().join("rekindle.db-wal")) {
+            bytes.extend(wal);
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+}

@@ -151,3 +151,25 @@
 
   document.querySelectorAll("textarea[data-coach]").forEach(setupCoach);
 })();
+
+// Quick exit: open a neutral site in a fresh tab (no history to go back to) and
+// replace this tab's page too. Pressing Esc twice does the same.
+(function () {
+  "use strict";
+  var link = document.querySelector("a.quick-exit");
+  if (!link) return;
+  var target = link.getAttribute("data-exit-url") || "https://duckduckgo.com/";
+  function leave(ev) {
+    if (ev) ev.preventDefault();
+    try { window.open(target, "_blank", "noopener"); } catch (e) { /* popup blocked */ }
+    window.location.replace(target);
+  }
+  link.addEventListener("click", leave);
+  var lastEsc = 0;
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key !== "Escape") return;
+    var now = Date.now();
+    if (now - lastEsc < 800) leave(ev);
+    lastEsc = now;
+  });
+})();

@@ -26,6 +26,11 @@ pub struct Config {
     pub auth_window: Duration,
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// The name shown in titles and the header; an instance may choose something neutral.
+    pub instance_name: String,
+    /// Where the quick-exit control sends people.
+    pub quick_exit_url: String,
+    pub resources: crate::resources::Resources,
 }
 
 impl Default for Config {
@@ -40,6 +45,9 @@ impl Default for Config {
             auth_failures_per_account: 8,
             auth_window: Duration::from_secs(15 * 60),
             body_limit: 256 * 1024,
+            instance_name: "Rekindle".into(),
+            quick_exit_url: "https://duckduckgo.com/?q=weather".into(),
+            resources: crate::resources::Resources::default(),
         }
     }
 }

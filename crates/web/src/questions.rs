@@ -38,6 +38,7 @@ fn state_of(a: Option<&VisibleAnswer>) -> Answer {
 }
 
 pub fn require_pair(space: Option<&Space>) -> Result<&Space, AppError> {
+    crate::safety::not_paused(space)?;
     match space {
         Some(s) if s.partner.is_some() => Ok(s),
         _ => Err(AppError::Conflict(

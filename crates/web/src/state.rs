@@ -16,6 +16,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(repo: Repo, config: Config) -> Self {
         crate::http_metrics::install();
+        crate::pages::set_frame(&config.instance_name, &config.quick_exit_url);
         AppState { repo, limiter: Arc::new(RateLimiter::default()), config: Arc::new(config) }
     }
 

@@ -31,6 +31,26 @@ impl Store {
         self.write.close().await;
     }
 
+    /// Every text value in one table, concatenated: lets tests search the whole
+    /// database for strings that must be gone (erasure) or must not be stored.
+    pub async fn debug_dump_table(&self, table: &str) -> StoreResult<String> {
+        if table.is_empty() || !table.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+            return Err(StoreError::Db(sqlx::Error::Protocol(format!("not a table name: {table}"))));
+        }
+        let sql = format!("SELECT * FROM {table}");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&self.read).await?;
+        let mut out = String::new();
+        for row in rows {
+            for i in 0..row.len() {
+                if let Ok(Some(text)) = row.try_get::<Option<String>, _>(i) {
+                    out.push_str(&text);
+                    out.push('\n');
+                }
+            }
+        }
+        Ok(out)
+    }
+
     pub async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1").execute(&self.read).await?;
         Ok(())
@@ -248,9 +268,11 @@ impl Store {
     pub async fn space_of(&self, user_id: &str) -> StoreResult<Option<Space>> {
         let row = sqlx::query(
             "SELECT m.couple_id, m.joined_at,
+                    c.paused_by IS NOT NULL AS paused, COALESCE(c.paused_by = $1, FALSE) AS paused_by_me,
                     p.id AS p_id, p.email AS p_email, p.display_name AS p_name,
                     p.time_zone AS p_tz, p.created_at AS p_created
              FROM memberships m
+             JOIN couples c ON c.id = m.couple_id
              LEFT JOIN memberships pm ON pm.couple_id = m.couple_id AND pm.user_id <> m.user_id
              LEFT JOIN users p ON p.id = pm.user_id
              WHERE m.user_id = $1",
@@ -273,6 +295,8 @@ impl Store {
             couple_id: row.try_get("couple_id")?,
             joined_at: row.try_get("joined_at")?,
             partner,
+            paused: row.try_get("paused")?,
+            paused_by_me: row.try_get("paused_by_me")?,
         }))
     }
 
@@ -291,52 +315,119 @@ impl Store {
             .await
             .map_err(map_unique)?;
         tx.commit().await?;
-        Ok(Space { couple_id: couple_id.to_owned(), joined_at: now, partner: None })
+        Ok(Space { couple_id: couple_id.to_owned(), joined_at: now, partner: None, paused: false, paused_by_me: false })
     }
 
     /// Leaves the space. What each person authored stays theirs; invitations the
     /// leaver made die with their membership, and an empty space is removed.
     pub async fn leave_space(&self, user_id: &str) -> StoreResult<bool> {
         let mut tx = self.write.begin().await?;
-        let couple: Option<String> =
-            sqlx::query_scalar("SELECT couple_id FROM memberships WHERE user_id = $1")
-                .bind(user_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let Some(couple) = couple else { return Ok(false) };
-        sqlx::query("DELETE FROM memberships WHERE user_id = $1")
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-        // What was shared in this space was shared with this pair only: it goes
-        // back to private so a later partner never sees it.
-        sqlx::query(
-            "UPDATE journal_entries SET visibility = 'private', couple_id = NULL WHERE couple_id = $1",
+        let left = leave_in(&mut tx, user_id, crate::now_ms()).await?;
+        tx.commit().await?;
+        Ok(left)
+    }
+
+    /// Erases a person: leaves their space as above (the partner is told only
+    /// that they left), then deletes the account; every row they own or
+    /// authored goes with it through the foreign keys. No soft delete.
+    pub async fn erase_user(&self, user_id: &str) -> StoreResult<bool> {
+        let mut tx = self.write.begin().await?;
+        leave_in(&mut tx, user_id, crate::now_ms()).await?;
+        let done = sqlx::query("DELETE FROM users WHERE id = $1").bind(user_id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        if !IS_PG {
+            // Freed pages were zeroed (secure_delete); fold the WAL back too so
+            // no copy of the erased rows lingers on disk.
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.write).await?;
+        }
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn pause_space(&self, user_id: &str) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE couples SET paused_by = $1
+             WHERE paused_by IS NULL AND id = (SELECT couple_id FROM memberships WHERE user_id = $1)",
         )
-        .bind(&couple)
+        .bind(user_id)
+        .execute(&self.write)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Only the person who paused can resume.
+    pub async fn resume_space(&self, user_id: &str) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE couples SET paused_by = NULL WHERE paused_by = $1")
+            .bind(user_id)
+            .execute(&self.write)
+            .await?;
+        Ok(done.rows_affected() >= 1)
+    }
+
+    // ---- the private safety check: every query is keyed by the person ---------
+
+    pub async fn save_screen(&self, s: &NewScreen) -> StoreResult<()> {
+        let mut tx = self.write.begin().await?;
+        sqlx::query(
+            "INSERT INTO safety_screens (id, user_id, hurt, insult, threaten, scream, total, positive, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&s.id)
+        .bind(&s.user_id)
+        .bind(s.answers[0])
+        .bind(s.answers[1])
+        .bind(s.answers[2])
+        .bind(s.answers[3])
+        .bind(s.total)
+        .bind(s.positive)
+        .bind(s.created_at)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("UPDATE couple_questions SET couple_id = NULL WHERE couple_id = $1")
-            .bind(&couple)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM invitations WHERE couple_id = $1 AND created_by = $2")
-            .bind(&couple)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-        let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE couple_id = $1")
-            .bind(&couple)
-            .fetch_one(&mut *tx)
-            .await?;
-        if left == 0 {
-            sqlx::query("DELETE FROM couples WHERE id = $1")
-                .bind(&couple)
-                .execute(&mut *tx)
-                .await?;
-        }
+        sqlx::query("DELETE FROM safety_offers WHERE user_id = $1").bind(&s.user_id).execute(&mut *tx).await?;
         tx.commit().await?;
-        Ok(true)
+        Ok(())
+    }
+
+    pub async fn screens_of(&self, user_id: &str) -> StoreResult<Vec<Screen>> {
+        Ok(sqlx::query_as::<_, Screen>(
+            "SELECT id, hurt, insult, threaten, scream, total, positive, created_at FROM safety_screens
+             WHERE user_id = $1 ORDER BY created_at DESC, id",
+        )
+        .bind(user_id)
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    pub async fn postpone_offer(&self, user_id: &str, until: i64) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO safety_offers (user_id, postponed_until) VALUES ($1, $2)
+             ON CONFLICT (user_id) DO UPDATE SET postponed_until = excluded.postponed_until",
+        )
+        .bind(user_id)
+        .bind(until)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn offer_postponed_until(&self, user_id: &str) -> StoreResult<Option<i64>> {
+        Ok(sqlx::query_scalar::<_, i64>("SELECT postponed_until FROM safety_offers WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_optional(&self.read)
+            .await?)
+    }
+
+    pub async fn notices_for(&self, user_id: &str) -> StoreResult<Vec<Notice>> {
+        Ok(sqlx::query_as::<_, Notice>(
+            "SELECT id, kind, created_at FROM notices WHERE user_id = $1 ORDER BY created_at, id",
+        )
+        .bind(user_id)
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    pub async fn dismiss_notices(&self, user_id: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM notices WHERE user_id = $1").bind(user_id).execute(&self.write).await?;
+        Ok(())
     }
 
     pub async fn create_invitation(&self, inv: &NewInvitation) -> StoreResult<Invitation> {
@@ -474,7 +565,7 @@ impl Store {
             .await?;
         tx.commit().await?;
         let partner = self.user_by_id(&created_by).await?;
-        Ok(Space { couple_id, joined_at: now, partner })
+        Ok(Space { couple_id, joined_at: now, partner, paused: false, paused_by_me: false })
     }
 
     pub async fn journey_facts(&self, couple_id: &str) -> StoreResult<Facts> {
@@ -856,4 +947,53 @@ impl Store {
             .await?;
         Ok(done.rows_affected() == 1)
     }
+}
+
+/// Leaving, inside a caller's transaction (shared by leaving and erasure).
+async fn leave_in(tx: &mut sqlx::Transaction<'static, DB>, user_id: &str, now: i64) -> StoreResult<bool> {
+    let couple: Option<String> = sqlx::query_scalar("SELECT couple_id FROM memberships WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let Some(couple) = couple else { return Ok(false) };
+    sqlx::query("DELETE FROM memberships WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
+    // What was shared in this space was shared with this pair only: it goes
+    // back to private so a later partner never sees it.
+    sqlx::query("UPDATE journal_entries SET visibility = 'private', couple_id = NULL WHERE couple_id = $1")
+        .bind(&couple)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE couple_questions SET couple_id = NULL WHERE couple_id = $1")
+        .bind(&couple)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("DELETE FROM invitations WHERE couple_id = $1 AND created_by = $2")
+        .bind(&couple)
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    // A pause belongs to the one who made it; it ends when they go.
+    sqlx::query("UPDATE couples SET paused_by = NULL WHERE id = $1 AND paused_by = $2")
+        .bind(&couple)
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    // The partner who stays learns only that the other left.
+    sqlx::query(
+        "INSERT INTO notices (id, user_id, kind, created_at)
+         SELECT $2 || user_id, user_id, 'partner_left', $3 FROM memberships WHERE couple_id = $1",
+    )
+    .bind(&couple)
+    .bind(format!("left-{now}-"))
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE couple_id = $1")
+        .bind(&couple)
+        .fetch_one(&mut **tx)
+        .await?;
+    if left == 0 {
+        sqlx::query("DELETE FROM couples WHERE id = $1").bind(&couple).execute(&mut **tx).await?;
+    }
+    Ok(true)
 }

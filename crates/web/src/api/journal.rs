@@ -89,7 +89,7 @@ pub async fn update(
     Path(id): Path<String>,
     JsonBody(b): JsonBody<EntryPatch>,
 ) -> ApiResult<Json<EntryOut>> {
-    let (viewer, _) = service::viewer(&state, &caller.user.id).await?;
+    let (viewer, space) = service::viewer(&state, &caller.user.id).await?;
     let current = state
         .repo
         .entry_for(&viewer, &id)
@@ -109,6 +109,9 @@ pub async fn update(
     }
     if let Some(v) = visibility {
         let shared = v == Visibility::Shared;
+        if shared {
+            crate::safety::not_paused(space.as_ref())?;
+        }
         if shared && viewer.couple_id.is_none() {
             return Err(AppError::Conflict("Create or join a space before sharing entries.".into()).into());
         }

@@ -5,6 +5,7 @@ pub mod account;
 pub mod coach;
 pub mod journal;
 pub mod questions;
+pub mod safety;
 pub mod space;
 
 use axum::Json;
@@ -29,6 +30,7 @@ use crate::error::Problem;
         space::preview, space::accept, space::journey,
         journal::list, journal::create, journal::show, journal::update, journal::delete,
         coach::analyze, coach::paraphrase,
+        safety::erase_me, safety::export, safety::my_checks, safety::take_check, safety::pause, safety::resume,
         questions::today, questions::history, questions::show, questions::answer, questions::skip,
         questions::react, questions::reply, questions::decks, questions::ask, questions::settings,
     ),

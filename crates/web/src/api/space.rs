@@ -24,6 +24,8 @@ pub struct SpaceOut {
     pub joined_at: String,
     /// Absent until the partner has joined.
     pub partner: Option<PartnerOut>,
+    /// Paused for safety; says nothing about who paused or why.
+    pub paused: bool,
 }
 
 impl From<rekindle_storage::Space> for SpaceOut {
@@ -32,6 +34,7 @@ impl From<rekindle_storage::Space> for SpaceOut {
             id: s.couple_id,
             joined_at: iso(s.joined_at),
             partner: s.partner.map(|p| PartnerOut { display_name: p.display_name }),
+            paused: s.paused,
         }
     }
 }

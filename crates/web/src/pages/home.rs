@@ -41,6 +41,9 @@ pub struct HomePage {
     invitations: Vec<InvitationView>,
     new_link: Option<String>,
     tz_is_utc: bool,
+    paused: bool,
+    offer_check: bool,
+    partner_left: bool,
 }
 
 pub async fn index(
@@ -91,6 +94,9 @@ pub async fn home_page(
             .collect(),
         new_link,
         tz_is_utc: who.user.time_zone == "UTC",
+        paused: space.as_ref().is_some_and(|s| s.paused),
+        offer_check: crate::safety::should_offer(state, &who.user.id).await?,
+        partner_left: state.repo.notices_for(&who.user.id).await?.iter().any(|n| n.kind == "partner_left"),
     })
 }
 

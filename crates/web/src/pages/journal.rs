@@ -194,7 +194,10 @@ pub async fn update(
 }
 
 async fn set_shared(state: &AppState, who: &SignedIn, id: &str, shared: bool) -> PageResult {
-    let (viewer, _) = service::viewer(state, &who.user.id).await?;
+    let (viewer, space) = service::viewer(state, &who.user.id).await?;
+    if shared {
+        crate::safety::not_paused(space.as_ref())?;
+    }
     if shared && viewer.couple_id.is_none() {
         return Err(AppError::Conflict("Create or join a space before sharing entries.".into()).into());
     }

@@ -6,6 +6,7 @@ pub mod home;
 pub mod journal;
 pub mod ops;
 pub mod questions;
+pub mod safety;
 pub mod settings;
 pub mod space;
 
@@ -22,15 +23,47 @@ pub struct Chrome {
     pub user_name: Option<String>,
     pub csrf: String,
     pub notice: Option<String>,
+    /// The instance's name (operators may pick a neutral one) and quick-exit target.
+    pub app: &'static str,
+    pub exit_url: &'static str,
+}
+
+struct Frame {
+    app: String,
+    exit_url: String,
+}
+
+static FRAME: std::sync::OnceLock<Frame> = std::sync::OnceLock::new();
+
+/// Sets the instance name and quick-exit target for this process (one instance
+/// per process; later calls keep the first setting).
+pub fn set_frame(app: &str, exit_url: &str) {
+    let _ = FRAME.set(Frame { app: app.to_owned(), exit_url: exit_url.to_owned() });
+}
+
+fn frame() -> (&'static str, &'static str) {
+    match FRAME.get() {
+        Some(f) => (f.app.as_str(), f.exit_url.as_str()),
+        None => ("Rekindle", "https://duckduckgo.com/?q=weather"),
+    }
 }
 
 impl Chrome {
     pub fn anonymous(title: &'static str, csrf: String) -> Self {
-        Chrome { title, user_name: None, csrf, notice: None }
+        let (app, exit_url) = frame();
+        Chrome { title, user_name: None, csrf, notice: None, app, exit_url }
     }
 
     pub fn signed_in(title: &'static str, who: &SignedIn) -> Self {
-        Chrome { title, user_name: Some(who.user.display_name.clone()), csrf: who.csrf.clone(), notice: None }
+        let (app, exit_url) = frame();
+        Chrome {
+            title,
+            user_name: Some(who.user.display_name.clone()),
+            csrf: who.csrf.clone(),
+            notice: None,
+            app,
+            exit_url,
+        }
     }
 
     pub fn with_notice(mut self, notice: Option<String>) -> Self {
@@ -91,6 +124,10 @@ pub fn notice_for(code: Option<&str>) -> Option<String> {
         "unshared" => "This entry is private again.",
         "deleted" => "The entry is deleted.",
         "saved" => "Saved.",
+        "erased" => "Your account and everything you wrote are erased.",
+        "paused" => "The space is paused. Your partner sees only that it is paused.",
+        "resumed" => "The space is active again.",
+        "later" => "All right. We will offer the private check again in a couple of weeks; it is always in Settings.",
         _ => return None,
     };
     Some(text.to_owned())

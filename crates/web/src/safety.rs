@@ -1,0 +1,57 @@
+//! The private safety check and the pause, shared by pages and the API.
+
+use rekindle_domain::safety::{HitsResult, POSTPONE_DAYS, offer_check, score_hits};
+use rekindle_storage::NewScreen;
+
+use crate::error::AppError;
+use crate::format::now_ms;
+use crate::security::new_id;
+use crate::state::AppState;
+
+pub fn parse_answers(raw: [&str; 4]) -> Result<[u8; 4], AppError> {
+    let mut out = [0u8; 4];
+    for (i, r) in raw.iter().enumerate() {
+        out[i] = r
+            .trim()
+            .parse::<u8>()
+            .ok()
+            .filter(|v| (1..=5).contains(v))
+            .ok_or_else(|| AppError::field("answers", "Choose one answer for each question."))?;
+    }
+    Ok(out)
+}
+
+pub async fn take(state: &AppState, user_id: &str, answers: [u8; 4]) -> Result<HitsResult, AppError> {
+    let r = score_hits(answers).ok_or_else(|| AppError::field("answers", "Choose one answer for each question."))?;
+    state
+        .repo
+        .save_screen(&NewScreen {
+            id: new_id(),
+            user_id: user_id.to_owned(),
+            answers: answers.map(i64::from),
+            total: i64::from(r.total),
+            positive: r.positive,
+            created_at: now_ms(),
+        })
+        .await?;
+    Ok(r)
+}
+
+pub async fn postpone(state: &AppState, user_id: &str) -> Result<(), AppError> {
+    let until = now_ms() + POSTPONE_DAYS * 24 * 3600 * 1000;
+    Ok(state.repo.postpone_offer(user_id, until).await?)
+}
+
+pub async fn should_offer(state: &AppState, user_id: &str) -> Result<bool, AppError> {
+    let taken = !state.repo.screens_of(user_id).await?.is_empty();
+    let postponed = state.repo.offer_postponed_until(user_id).await?;
+    Ok(offer_check(taken, postponed, now_ms()))
+}
+
+/// Refuses partner-facing activity while the space is paused, saying only that.
+pub fn not_paused(space: Option<&rekindle_storage::Space>) -> Result<(), AppError> {
+    if space.is_some_and(|s| s.paused) {
+        return Err(AppError::Conflict("This space is paused.".into()));
+    }
+    Ok(())
+}
