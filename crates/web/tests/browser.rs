@@ -199,3 +199,80 @@ async fn both_answer_the_days_question_and_only_then_see_each_other() {
         question_flow(&driver, b).await;
     }
 }
+
+async fn safety_flow(driver: &Driver, backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    rekindle_testkit::couple(&app).await;
+    let ca = driver.browser().await;
+    let cb = driver.browser().await;
+    let a = Page { c: &ca };
+    let b = Page { c: &cb };
+    for (c, p, email) in [(&ca, &a, "ana@example.org"), (&cb, &b, "ben@example.org")] {
+        c.goto(&app.url("/signin")).await.unwrap();
+        p.fill("#email", email).await;
+        p.fill("#password", "correct horse battery").await;
+        p.click("form[action='/signin'] button[type=submit]").await;
+    }
+
+    // Ana is offered the private check on her home, takes it, and sees help privately.
+    ca.goto(&app.url("/")).await.unwrap();
+    a.click("a.button[href='/safety']").await;
+    for (q, v) in [("q0", "1"), ("q1", "4"), ("q2", "3"), ("q3", "4")] {
+        a.press(&format!("input[name={q}][value='{v}']")).await;
+    }
+    a.click("form[action='/safety/check'] button[type=submit]").await;
+    let src = a.source().await;
+    assert!(src.contains("800-799-7233"), "a positive screen shows resources");
+    assert!(src.contains("not advised"), "and says couples exercises are not advised");
+    // She pauses the space; Ben sees only that it is paused.
+    a.click("form[action='/space/pause'] button").await;
+    cb.goto(&app.url("/")).await.unwrap();
+    assert_eq!(b.text(".paused").await, "This space is paused.");
+    let src = b.source().await;
+    assert!(!src.contains("800-799-7233") && !src.contains("Resume"), "nothing tells Ben who or why");
+    cb.goto(&app.url("/questions")).await.unwrap();
+    assert!(b.source().await.contains("This space is paused."));
+    ca.goto(&app.url("/safety/resources")).await.unwrap();
+    a.click("form[action='/space/resume'] button").await;
+    cb.goto(&app.url("/")).await.unwrap();
+    assert!(!b.source().await.contains("This space is paused."));
+
+    // Quick exit leaves for the neutral site, and Esc twice does too.
+    let neutral = "https://duckduckgo.com/";
+    cb.goto(&app.url("/journal")).await.unwrap();
+    let link = cb.find(Locator::Css("a.quick-exit")).await.unwrap();
+    assert!(link.attr("data-exit-url").await.unwrap().unwrap().starts_with(neutral));
+    // The neutral site cannot load here (no network), but the tab must still
+    // navigate to it; Esc twice does the same as the button.
+    let before = cb.windows().await.unwrap().len();
+    cb.execute("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape'}));", vec![]).await.unwrap();
+    cb.execute("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape'}));", vec![]).await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !cb.current_url().await.unwrap().as_str().starts_with("https://duckduckgo.com") {
+        assert!(std::time::Instant::now() < deadline, "Esc twice did not leave the page");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(cb.windows().await.unwrap().len() > before, "a fresh tab without Rekindle history was opened");
+
+    // Export and erasure from settings.
+    ca.goto(&app.url("/settings")).await.unwrap();
+    assert!(a.source().await.contains("href=\"/settings/export\""));
+    a.fill("#erase-password", "correct horse battery").await;
+    a.fill("#erase-confirm", "erase").await;
+    a.click("form[action='/settings/erase'] button").await;
+    assert!(a.source().await.contains("Your account and everything you wrote are erased."));
+    ca.goto(&app.url("/settings")).await.unwrap();
+    assert_eq!(a.path().await, "/signin", "the session ended with the account");
+
+    for c in [ca, cb] {
+        let _ = c.close().await;
+    }
+}
+
+#[tokio::test]
+async fn private_check_pause_quick_exit_and_erasure() {
+    let driver = Driver::start().await;
+    for b in backends() {
+        safety_flow(&driver, b).await;
+    }
+}

@@ -53,7 +53,7 @@ pub async fn index(
 ) -> PageResult {
     match who {
         None => render(&Landing {
-            c: Chrome::anonymous("Welcome", String::new()),
+            c: Chrome::anonymous("Welcome", String::new()).with_notice(notice_for(q.done.as_deref())),
             steps: journey(&Facts::default()),
         }),
         Some(who) => render(&home_page(&state, &who, notice_for(q.done.as_deref()), None).await?),

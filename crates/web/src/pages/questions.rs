@@ -84,6 +84,7 @@ fn partner_name(space: Option<&Space>) -> String {
 #[template(path = "questions.html")]
 struct TodayPage {
     c: Chrome,
+    paused: bool,
     paired: bool,
     today: Option<Card>,
     hour: i64,
@@ -93,7 +94,8 @@ pub async fn today(State(state): State<AppState>, who: SignedIn, Query(d): Query
     let (viewer, space) = service::viewer(&state, &who.user.id).await?;
     let c = Chrome::signed_in("Questions", &who).with_notice(notice_for(d.done.as_deref()));
     let Ok(pair) = uc::require_pair(space.as_ref()) else {
-        let page = TodayPage { c, paired: false, today: None, hour: uc::DEFAULT_RELEASE_HOUR };
+        let paused = space.as_ref().is_some_and(|s| s.paused);
+        let page = TodayPage { c, paused, paired: false, today: None, hour: uc::DEFAULT_RELEASE_HOUR };
         return render_with_status(StatusCode::OK, &page);
     };
     let hour = state.repo.question_hour(&pair.couple_id).await?.unwrap_or(uc::DEFAULT_RELEASE_HOUR);
@@ -101,7 +103,7 @@ pub async fn today(State(state): State<AppState>, who: SignedIn, Query(d): Query
         Some(id) => Some(card(uc::view(&state, &viewer, &id).await?, &viewer, &partner_name(space.as_ref()), tz_of(&who.user.time_zone))),
         None => None,
     };
-    render_with_status(StatusCode::OK, &TodayPage { c, paired: true, today, hour })
+    render_with_status(StatusCode::OK, &TodayPage { c, paused: false, paired: true, today, hour })
 }
 
 #[derive(Template)]
