@@ -11,7 +11,11 @@ use rekindle_storage::Repo;
 use rekindle_web::{AppState, Config};
 
 #[derive(Parser)]
-#[command(name = "rekindle", version, about = "Rekindle: a private, self-hosted place for couples to grow close again.")]
+#[command(
+    name = "rekindle",
+    version,
+    about = "Rekindle: a private, self-hosted place for couples to grow close again."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -78,7 +82,11 @@ struct ServeArgs {
     instance_name: String,
 
     /// Where the quick-exit control on every page sends people.
-    #[arg(long, env = "REKINDLE_QUICK_EXIT_URL", default_value = "https://duckduckgo.com/?q=weather")]
+    #[arg(
+        long,
+        env = "REKINDLE_QUICK_EXIT_URL",
+        default_value = "https://duckduckgo.com/?q=weather"
+    )]
     quick_exit_url: String,
 
     /// A TOML file of crisis and professional-help resources ([[crisis]] and
@@ -109,8 +117,9 @@ async fn open_repo(db: &DbArgs) -> anyhow::Result<(Repo, String)> {
         }
         None => {
             let dir = db.data_dir.clone().unwrap_or_else(default_data_dir);
-            std::fs::create_dir_all(&dir)
-                .map_err(|e| anyhow::anyhow!("cannot create data directory {}: {e}", dir.display()))?;
+            std::fs::create_dir_all(&dir).map_err(|e| {
+                anyhow::anyhow!("cannot create data directory {}: {e}", dir.display())
+            })?;
             let repo = Repo::open_sqlite(&dir).await?;
             Ok((repo, format!("SQLite in {}", dir.display())))
         }
@@ -150,9 +159,11 @@ async fn shutdown_signal() {
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     init_logs(args.log_format == "json");
     let (repo, where_) = open_repo(&args.db).await?;
-    let secure = args
-        .secure_cookies
-        .unwrap_or_else(|| args.public_url.as_deref().is_some_and(|u| u.starts_with("https://")));
+    let secure = args.secure_cookies.unwrap_or_else(|| {
+        args.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
+    });
     let resources = match &args.resources_file {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -177,7 +188,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.listen))?;
     let addr = listener.local_addr()?;
-    let url = args.public_url.clone().unwrap_or_else(|| format!("http://{addr}/"));
+    let url = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}/"));
     tracing::info!(database = %where_, %addr, "Rekindle is ready");
     println!("Rekindle is running at {url} (data: {where_}). Press Ctrl-C to stop.");
     let state = AppState::new(repo.clone(), config);
@@ -202,7 +216,10 @@ fn main() -> ExitCode {
 }
 
 fn run_async(fut: impl std::future::Future<Output = anyhow::Result<()>>) -> ExitCode {
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("rekindle: cannot start the runtime: {e}");

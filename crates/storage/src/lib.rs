@@ -68,7 +68,9 @@ pub struct PoolStats {
 impl Repo {
     /// Opens (creating if needed) `rekindle.db` in `data_dir` and runs migrations.
     pub async fn open_sqlite(data_dir: &Path) -> StoreResult<Self> {
-        use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+        use sqlx::sqlite::{
+            SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+        };
         let opts = SqliteConnectOptions::new()
             .filename(data_dir.join("rekindle.db"))
             .create_if_missing(true)
@@ -86,12 +88,16 @@ impl Repo {
             .connect_with(opts.clone())
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&write).await?;
-        let readers = std::thread::available_parallelism().map_or(4, |n| n.get() as u32 * 2).max(4);
+        let readers = std::thread::available_parallelism()
+            .map_or(4, |n| n.get() as u32 * 2)
+            .max(4);
         let read = SqlitePoolOptions::new()
             .max_connections(readers)
             .connect_with(opts.read_only(true))
             .await?;
-        Ok(Repo(Inner::Sqlite(backend::sqlite::Store::new(read, write))))
+        Ok(Repo(Inner::Sqlite(backend::sqlite::Store::new(
+            read, write,
+        ))))
     }
 
     pub async fn open_postgres(url: &str, max_connections: u32) -> StoreResult<Self> {
@@ -103,7 +109,10 @@ impl Repo {
             .connect_with(opts)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        Ok(Repo(Inner::Postgres(backend::postgres::Store::new(pool.clone(), pool))))
+        Ok(Repo(Inner::Postgres(backend::postgres::Store::new(
+            pool.clone(),
+            pool,
+        ))))
     }
 
     pub fn backend(&self) -> Backend {

@@ -20,7 +20,9 @@ fn new_user(id: &str, email: &str) -> NewUser {
 
 async fn people(repo: &Repo, ids: &[&str]) {
     for id in ids {
-        repo.create_user(&new_user(id, &format!("{id}@example.org"))).await.unwrap();
+        repo.create_user(&new_user(id, &format!("{id}@example.org")))
+            .await
+            .unwrap();
     }
 }
 
@@ -39,7 +41,9 @@ fn invitation(id: &str, couple: &str, code: &str, by: &str, expires_at: i64) -> 
 async fn pair(repo: &Repo) {
     people(repo, &["a", "b"]).await;
     repo.create_space("c1", "a", 10).await.unwrap();
-    repo.create_invitation(&invitation("i1", "c1", "code1", "a", DAY)).await.unwrap();
+    repo.create_invitation(&invitation("i1", "c1", "code1", "a", DAY))
+        .await
+        .unwrap();
     repo.accept_invitation("code1", "b", 20).await.unwrap();
 }
 
@@ -49,9 +53,15 @@ async fn viewer(repo: &Repo, id: &str) -> Viewer {
 }
 
 async fn entry(repo: &Repo, id: &str, owner: &str, body: &str) {
-    repo.create_entry(&NewEntry { id: id.into(), owner_id: owner.into(), title: String::new(), body: body.into(), created_at: 5 })
-        .await
-        .unwrap();
+    repo.create_entry(&NewEntry {
+        id: id.into(),
+        owner_id: owner.into(),
+        title: String::new(),
+        body: body.into(),
+        created_at: 5,
+    })
+    .await
+    .unwrap();
 }
 
 fn ids(entries: &[Entry]) -> Vec<&str> {
@@ -65,15 +75,31 @@ async fn accounts_are_unique_by_email() {
     for b in backends() {
         let db = fresh_db(b).await;
         let repo = &db.repo;
-        repo.create_user(&new_user("a", "a@example.org")).await.unwrap();
+        repo.create_user(&new_user("a", "a@example.org"))
+            .await
+            .unwrap();
         let dup = repo.create_user(&new_user("a2", "a@example.org")).await;
         assert!(matches!(dup, Err(StoreError::Conflict)), "{b:?}");
-        let creds = repo.credentials_by_email("a@example.org").await.unwrap().unwrap();
+        let creds = repo
+            .credentials_by_email("a@example.org")
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(creds.id, "a");
-        assert!(repo.credentials_by_email("nobody@example.org").await.unwrap().is_none());
-        repo.update_profile("a", "Ana", "Europe/Berlin").await.unwrap();
+        assert!(
+            repo.credentials_by_email("nobody@example.org")
+                .await
+                .unwrap()
+                .is_none()
+        );
+        repo.update_profile("a", "Ana", "Europe/Berlin")
+            .await
+            .unwrap();
         let u = repo.user_by_id("a").await.unwrap().unwrap();
-        assert_eq!((u.display_name.as_str(), u.time_zone.as_str()), ("Ana", "Europe/Berlin"));
+        assert_eq!(
+            (u.display_name.as_str(), u.time_zone.as_str()),
+            ("Ana", "Europe/Berlin")
+        );
     }
 }
 
@@ -84,17 +110,31 @@ async fn sessions_expire_and_password_change_signs_out_other_devices() {
         let repo = &db.repo;
         people(repo, &["a"]).await;
         for (h, exp) in [("s1", 100), ("s2", 100), ("old", 5)] {
-            repo.create_session(&NewSession { id_hash: h.into(), user_id: "a".into(), csrf_token: "t".into(), created_at: 0, expires_at: exp })
-                .await
-                .unwrap();
+            repo.create_session(&NewSession {
+                id_hash: h.into(),
+                user_id: "a".into(),
+                csrf_token: "t".into(),
+                created_at: 0,
+                expires_at: exp,
+            })
+            .await
+            .unwrap();
         }
         assert_eq!(repo.session("s1", 50).await.unwrap().unwrap().user.id, "a");
-        assert!(repo.session("old", 50).await.unwrap().is_none(), "{b:?}: expired session still valid");
+        assert!(
+            repo.session("old", 50).await.unwrap().is_none(),
+            "{b:?}: expired session still valid"
+        );
         assert_eq!(repo.delete_expired_sessions(50).await.unwrap(), 1);
-        repo.set_password("a", "$argon2id$new", Some("s1")).await.unwrap();
+        repo.set_password("a", "$argon2id$new", Some("s1"))
+            .await
+            .unwrap();
         assert!(repo.session("s1", 50).await.unwrap().is_some());
         assert!(repo.session("s2", 50).await.unwrap().is_none());
-        assert_eq!(repo.password_hash("a").await.unwrap().unwrap(), "$argon2id$new");
+        assert_eq!(
+            repo.password_hash("a").await.unwrap().unwrap(),
+            "$argon2id$new"
+        );
         repo.delete_session("s1").await.unwrap();
         assert!(repo.session("s1", 50).await.unwrap().is_none());
     }
@@ -106,12 +146,27 @@ async fn tokens_belong_to_their_owner() {
         let db = fresh_db(b).await;
         let repo = &db.repo;
         people(repo, &["a", "x"]).await;
-        repo.create_token(&NewToken { id: "t1".into(), user_id: "a".into(), name: "cli".into(), token_hash: "h1".into(), created_at: 1 })
-            .await
-            .unwrap();
-        assert_eq!(repo.token_user("h1", 1_000_000).await.unwrap().unwrap().id, "a");
-        assert_eq!(repo.tokens("a").await.unwrap()[0].last_used_at, Some(1_000_000));
-        assert!(!repo.revoke_token("x", "t1").await.unwrap(), "{b:?}: someone else revoked a token");
+        repo.create_token(&NewToken {
+            id: "t1".into(),
+            user_id: "a".into(),
+            name: "cli".into(),
+            token_hash: "h1".into(),
+            created_at: 1,
+        })
+        .await
+        .unwrap();
+        assert_eq!(
+            repo.token_user("h1", 1_000_000).await.unwrap().unwrap().id,
+            "a"
+        );
+        assert_eq!(
+            repo.tokens("a").await.unwrap()[0].last_used_at,
+            Some(1_000_000)
+        );
+        assert!(
+            !repo.revoke_token("x", "t1").await.unwrap(),
+            "{b:?}: someone else revoked a token"
+        );
         assert!(repo.revoke_token("a", "t1").await.unwrap());
         assert!(repo.token_user("h1", 2).await.unwrap().is_none());
         assert!(repo.tokens("a").await.unwrap().is_empty());
@@ -132,27 +187,57 @@ async fn a_space_holds_two_and_a_person_is_in_one() {
 
         // A used link is dead.
         let again = repo.accept_invitation("code1", "c", 30).await;
-        assert!(matches!(again, Err(StoreError::Join(JoinRefusal::LinkNotValid))), "{b:?}");
+        assert!(
+            matches!(again, Err(StoreError::Join(JoinRefusal::LinkNotValid))),
+            "{b:?}"
+        );
         // A fresh link into a full space is refused.
-        repo.create_invitation(&invitation("i2", "c1", "code2", "a", DAY)).await.unwrap();
+        repo.create_invitation(&invitation("i2", "c1", "code2", "a", DAY))
+            .await
+            .unwrap();
         let full = repo.accept_invitation("code2", "c", 30).await;
-        assert!(matches!(full, Err(StoreError::Join(JoinRefusal::SpaceFull))), "{b:?}");
+        assert!(
+            matches!(full, Err(StoreError::Join(JoinRefusal::SpaceFull))),
+            "{b:?}"
+        );
         // Someone already in a space cannot create or join another.
-        assert!(matches!(repo.create_space("c2", "a", 30).await, Err(StoreError::Conflict)));
+        assert!(matches!(
+            repo.create_space("c2", "a", 30).await,
+            Err(StoreError::Conflict)
+        ));
         repo.create_space("c3", "c", 30).await.unwrap();
-        repo.create_invitation(&invitation("i3", "c3", "code3", "c", DAY)).await.unwrap();
+        repo.create_invitation(&invitation("i3", "c3", "code3", "c", DAY))
+            .await
+            .unwrap();
         let busy = repo.accept_invitation("code3", "b", 30).await;
-        assert!(matches!(busy, Err(StoreError::Join(JoinRefusal::AlreadyInASpace))), "{b:?}");
+        assert!(
+            matches!(busy, Err(StoreError::Join(JoinRefusal::AlreadyInASpace))),
+            "{b:?}"
+        );
         let own = repo.accept_invitation("code3", "c", 30).await;
-        assert!(matches!(own, Err(StoreError::Join(JoinRefusal::OwnInvitation))), "{b:?}");
+        assert!(
+            matches!(own, Err(StoreError::Join(JoinRefusal::OwnInvitation))),
+            "{b:?}"
+        );
         // Expired and revoked links fail alike.
-        repo.create_invitation(&invitation("i4", "c3", "code4", "c", 40)).await.unwrap();
+        repo.create_invitation(&invitation("i4", "c3", "code4", "c", 40))
+            .await
+            .unwrap();
         let late = repo.accept_invitation("code4", "d", 40).await;
-        assert!(matches!(late, Err(StoreError::Join(JoinRefusal::LinkNotValid))), "{b:?}");
+        assert!(
+            matches!(late, Err(StoreError::Join(JoinRefusal::LinkNotValid))),
+            "{b:?}"
+        );
         assert!(repo.revoke_invitation("c3", "i3", 41).await.unwrap());
-        assert!(!repo.revoke_invitation("c1", "i3", 41).await.unwrap(), "{b:?}: revoked another couple's link");
+        assert!(
+            !repo.revoke_invitation("c1", "i3", 41).await.unwrap(),
+            "{b:?}: revoked another couple's link"
+        );
         let revoked = repo.accept_invitation("code3", "d", 42).await;
-        assert!(matches!(revoked, Err(StoreError::Join(JoinRefusal::LinkNotValid))), "{b:?}");
+        assert!(
+            matches!(revoked, Err(StoreError::Join(JoinRefusal::LinkNotValid))),
+            "{b:?}"
+        );
         assert!(repo.accept_invitation("nope", "d", 42).await.is_err());
         assert!(repo.open_invitations("c3", 42).await.unwrap().is_empty());
     }
@@ -165,9 +250,18 @@ async fn one_link_admits_one_person_even_when_two_race() {
         let repo = db.repo.clone();
         people(&repo, &["a", "p", "q"]).await;
         repo.create_space("c1", "a", 0).await.unwrap();
-        repo.create_invitation(&invitation("i1", "c1", "code", "a", DAY)).await.unwrap();
-        let (r1, r2) = tokio::join!(repo.accept_invitation("code", "p", 1), repo.accept_invitation("code", "q", 1));
-        assert_eq!([r1.is_ok(), r2.is_ok()].iter().filter(|ok| **ok).count(), 1, "{b:?}");
+        repo.create_invitation(&invitation("i1", "c1", "code", "a", DAY))
+            .await
+            .unwrap();
+        let (r1, r2) = tokio::join!(
+            repo.accept_invitation("code", "p", 1),
+            repo.accept_invitation("code", "q", 1)
+        );
+        assert_eq!(
+            [r1.is_ok(), r2.is_ok()].iter().filter(|ok| **ok).count(),
+            1,
+            "{b:?}"
+        );
         assert_eq!(repo.journey_facts("c1").await.unwrap().partners, 2);
     }
 }
@@ -185,27 +279,84 @@ async fn a_partner_never_receives_a_private_row() {
         let va = viewer(repo, "a").await;
         let vb = viewer(repo, "b").await;
         let vx = viewer(repo, "x").await;
-        assert!(repo.set_entry_visibility(&va, "a-shared", true, 6).await.unwrap());
+        assert!(
+            repo.set_entry_visibility(&va, "a-shared", true, 6)
+                .await
+                .unwrap()
+        );
         // b cannot change a's entry.
-        assert!(!repo.set_entry_visibility(&vb, "a-private", true, 6).await.unwrap(), "{b:?}");
+        assert!(
+            !repo
+                .set_entry_visibility(&vb, "a-private", true, 6)
+                .await
+                .unwrap(),
+            "{b:?}"
+        );
 
-        assert_eq!(ids(&repo.entries_for(&va).await.unwrap()), ["a-private", "a-shared"]);
-        assert_eq!(ids(&repo.entries_for(&vb).await.unwrap()), ["a-shared", "b-private"]);
+        assert_eq!(
+            ids(&repo.entries_for(&va).await.unwrap()),
+            ["a-private", "a-shared"]
+        );
+        assert_eq!(
+            ids(&repo.entries_for(&vb).await.unwrap()),
+            ["a-shared", "b-private"]
+        );
         assert!(repo.entries_for(&vx).await.unwrap().is_empty());
-        assert!(repo.entry_for(&vb, "a-private").await.unwrap().is_none(), "{b:?}: private row leaked");
-        assert!(repo.entry_for(&vx, "a-shared").await.unwrap().is_none(), "{b:?}: outsider saw a shared row");
-        assert_eq!(repo.entry_for(&vb, "a-shared").await.unwrap().unwrap().visibility, Visibility::Shared);
+        assert!(
+            repo.entry_for(&vb, "a-private").await.unwrap().is_none(),
+            "{b:?}: private row leaked"
+        );
+        assert!(
+            repo.entry_for(&vx, "a-shared").await.unwrap().is_none(),
+            "{b:?}: outsider saw a shared row"
+        );
+        assert_eq!(
+            repo.entry_for(&vb, "a-shared")
+                .await
+                .unwrap()
+                .unwrap()
+                .visibility,
+            Visibility::Shared
+        );
         // Even a forged viewer that names the couple cannot reach a private row.
-        let forged = Viewer { user_id: "x".into(), couple_id: Some("c1".into()), partner_id: Some("a".into()) };
-        assert!(repo.entry_for(&forged, "a-private").await.unwrap().is_none());
+        let forged = Viewer {
+            user_id: "x".into(),
+            couple_id: Some("c1".into()),
+            partner_id: Some("a".into()),
+        };
+        assert!(
+            repo.entry_for(&forged, "a-private")
+                .await
+                .unwrap()
+                .is_none()
+        );
 
         // Unsharing takes it away again; only the owner can edit or delete.
-        assert!(repo.set_entry_visibility(&va, "a-shared", false, 7).await.unwrap());
-        assert!(repo.entry_for(&vb, "a-shared").await.unwrap().is_none(), "{b:?}");
-        assert!(!repo.update_entry("b", "a-shared", "t", "hijack", 8).await.unwrap());
+        assert!(
+            repo.set_entry_visibility(&va, "a-shared", false, 7)
+                .await
+                .unwrap()
+        );
+        assert!(
+            repo.entry_for(&vb, "a-shared").await.unwrap().is_none(),
+            "{b:?}"
+        );
+        assert!(
+            !repo
+                .update_entry("b", "a-shared", "t", "hijack", 8)
+                .await
+                .unwrap()
+        );
         assert!(!repo.delete_entry("b", "a-shared").await.unwrap());
-        assert!(repo.update_entry("a", "a-shared", "t", "edited", 8).await.unwrap());
-        assert_eq!(repo.entry_for(&va, "a-shared").await.unwrap().unwrap().body, "edited");
+        assert!(
+            repo.update_entry("a", "a-shared", "t", "edited", 8)
+                .await
+                .unwrap()
+        );
+        assert_eq!(
+            repo.entry_for(&va, "a-shared").await.unwrap().unwrap().body,
+            "edited"
+        );
         assert!(repo.delete_entry("a", "a-shared").await.unwrap());
         assert!(repo.entry_for(&va, "a-shared").await.unwrap().is_none());
     }
@@ -224,22 +375,43 @@ async fn leaving_keeps_authorship_and_unshares_what_was_shared() {
         let vb = viewer(repo, "b").await;
         repo.set_entry_visibility(&va, "a1", true, 6).await.unwrap();
         repo.set_entry_visibility(&vb, "b1", true, 6).await.unwrap();
-        assert_eq!(repo.journey_facts("c1").await.unwrap().partners_who_shared_journal, 2);
+        assert_eq!(
+            repo.journey_facts("c1")
+                .await
+                .unwrap()
+                .partners_who_shared_journal,
+            2
+        );
 
         assert!(repo.leave_space("b").await.unwrap());
         assert!(!repo.leave_space("b").await.unwrap());
         let vb = viewer(repo, "b").await;
-        assert_eq!(ids(&repo.entries_for(&vb).await.unwrap()), ["b1"], "{b:?}: b keeps only what b wrote");
+        assert_eq!(
+            ids(&repo.entries_for(&vb).await.unwrap()),
+            ["b1"],
+            "{b:?}: b keeps only what b wrote"
+        );
         let va = viewer(repo, "a").await;
         assert_eq!(ids(&repo.entries_for(&va).await.unwrap()), ["a1"]);
         assert!(va.partner_id.is_none());
 
         // A new partner in the same space does not inherit what was shared before.
-        repo.create_invitation(&invitation("i9", "c1", "code9", "a", DAY)).await.unwrap();
+        repo.create_invitation(&invitation("i9", "c1", "code9", "a", DAY))
+            .await
+            .unwrap();
         repo.accept_invitation("code9", "c", 50).await.unwrap();
         let vc = viewer(repo, "c").await;
-        assert!(repo.entries_for(&vc).await.unwrap().is_empty(), "{b:?}: old shared entries reached a new partner");
-        assert_eq!(repo.journey_facts("c1").await.unwrap().partners_who_shared_journal, 0);
+        assert!(
+            repo.entries_for(&vc).await.unwrap().is_empty(),
+            "{b:?}: old shared entries reached a new partner"
+        );
+        assert_eq!(
+            repo.journey_facts("c1")
+                .await
+                .unwrap()
+                .partners_who_shared_journal,
+            0
+        );
 
         // The last one out removes the space.
         repo.leave_space("a").await.unwrap();
@@ -249,11 +421,21 @@ async fn leaving_keeps_authorship_and_unshares_what_was_shared() {
 }
 
 fn asked(id: &str, question: &str, at: i64) -> AskedQuestion {
-    AskedQuestion { id: id.into(), question_id: question.into(), released_at: at }
+    AskedQuestion {
+        id: id.into(),
+        question_id: question.into(),
+        released_at: at,
+    }
 }
 
 fn answer_of(id: &str, cq: &str, body: &str) -> NewAnswer {
-    NewAnswer { id: id.into(), couple_question_id: cq.into(), body: body.into(), skipped: body.is_empty(), created_at: 7 }
+    NewAnswer {
+        id: id.into(),
+        couple_question_id: cq.into(),
+        body: body.into(),
+        skipped: body.is_empty(),
+        created_at: 7,
+    }
 }
 
 fn bodies(answers: &[VisibleAnswer]) -> Vec<&str> {
@@ -270,41 +452,110 @@ async fn sealed_answers_open_only_when_both_answered() {
         pair(repo).await;
         people(repo, &["x"]).await;
         repo.create_space("cx", "x", 1).await.unwrap();
-        assert!(repo.release_question("c1", &asked("q1", "our-story-1-01", 100), i64::MAX).await.unwrap());
+        assert!(
+            repo.release_question("c1", &asked("q1", "our-story-1-01", 100), i64::MAX)
+                .await
+                .unwrap()
+        );
         // Released already since 100: a second release for the same moment is refused.
-        assert!(!repo.release_question("c1", &asked("q2", "our-story-1-02", 100), 100).await.unwrap());
+        assert!(
+            !repo
+                .release_question("c1", &asked("q2", "our-story-1-02", 100), 100)
+                .await
+                .unwrap()
+        );
         assert_eq!(repo.latest_release("c1").await.unwrap(), Some(100));
-        let (va, vb, vx) = (viewer(repo, "a").await, viewer(repo, "b").await, viewer(repo, "x").await);
+        let (va, vb, vx) = (
+            viewer(repo, "a").await,
+            viewer(repo, "b").await,
+            viewer(repo, "x").await,
+        );
 
-        assert!(repo.answer(&va, &answer_of("ans-a", "q1", "A-SEALED-1")).await.unwrap());
-        assert!(matches!(repo.answer(&va, &answer_of("ans-a2", "q1", "again")).await, Err(StoreError::Conflict)));
+        assert!(
+            repo.answer(&va, &answer_of("ans-a", "q1", "A-SEALED-1"))
+                .await
+                .unwrap()
+        );
+        assert!(matches!(
+            repo.answer(&va, &answer_of("ans-a2", "q1", "again")).await,
+            Err(StoreError::Conflict)
+        ));
         // An outsider cannot answer, see the question, or see answers.
-        assert!(!repo.answer(&vx, &answer_of("ans-x", "q1", "intruder")).await.unwrap(), "{b:?}");
+        assert!(
+            !repo
+                .answer(&vx, &answer_of("ans-x", "q1", "intruder"))
+                .await
+                .unwrap(),
+            "{b:?}"
+        );
         assert!(repo.question_for(&vx, "q1").await.unwrap().is_none());
-        assert!(repo.visible_answers(&vx, Some("q1")).await.unwrap().is_empty());
+        assert!(
+            repo.visible_answers(&vx, Some("q1"))
+                .await
+                .unwrap()
+                .is_empty()
+        );
 
         // b has not answered: a's answer is sealed for b, in every query shape.
-        assert!(repo.visible_answers(&vb, Some("q1")).await.unwrap().is_empty(), "{b:?}: sealed answer leaked");
-        assert!(repo.visible_answers(&vb, None).await.unwrap().is_empty(), "{b:?}: sealed answer leaked in history");
-        assert_eq!(bodies(&repo.visible_answers(&va, None).await.unwrap()), ["A-SEALED-1"]);
+        assert!(
+            repo.visible_answers(&vb, Some("q1"))
+                .await
+                .unwrap()
+                .is_empty(),
+            "{b:?}: sealed answer leaked"
+        );
+        assert!(
+            repo.visible_answers(&vb, None).await.unwrap().is_empty(),
+            "{b:?}: sealed answer leaked in history"
+        );
+        assert_eq!(
+            bodies(&repo.visible_answers(&va, None).await.unwrap()),
+            ["A-SEALED-1"]
+        );
         // Reactions and replies wait for both answers.
         assert!(!repo.react(&vb, "ans-a", "heart", 8).await.unwrap());
-        let reply = Reply { id: "r1".into(), couple_question_id: "q1".into(), user_id: "b".into(), body: "early".into(), created_at: 8 };
+        let reply = Reply {
+            id: "r1".into(),
+            couple_question_id: "q1".into(),
+            user_id: "b".into(),
+            body: "early".into(),
+            created_at: 8,
+        };
         assert!(!repo.reply(&vb, &reply).await.unwrap());
-        assert_eq!(repo.asked_questions("c1").await.unwrap(), [("our-story-1-01".to_owned(), false)]);
+        assert_eq!(
+            repo.asked_questions("c1").await.unwrap(),
+            [("our-story-1-01".to_owned(), false)]
+        );
 
-        repo.answer(&vb, &answer_of("ans-b", "q1", "B-ANSWER-1")).await.unwrap();
-        assert_eq!(bodies(&repo.visible_answers(&va, Some("q1")).await.unwrap()), ["A-SEALED-1", "B-ANSWER-1"]);
-        assert_eq!(bodies(&repo.visible_answers(&vb, Some("q1")).await.unwrap()), ["A-SEALED-1", "B-ANSWER-1"]);
+        repo.answer(&vb, &answer_of("ans-b", "q1", "B-ANSWER-1"))
+            .await
+            .unwrap();
+        assert_eq!(
+            bodies(&repo.visible_answers(&va, Some("q1")).await.unwrap()),
+            ["A-SEALED-1", "B-ANSWER-1"]
+        );
+        assert_eq!(
+            bodies(&repo.visible_answers(&vb, Some("q1")).await.unwrap()),
+            ["A-SEALED-1", "B-ANSWER-1"]
+        );
         assert!(repo.visible_answers(&vx, None).await.unwrap().is_empty());
         assert!(repo.react(&vb, "ans-a", "heart", 9).await.unwrap());
-        assert!(!repo.react(&vb, "ans-b", "heart", 9).await.unwrap(), "no reacting to one's own answer");
+        assert!(
+            !repo.react(&vb, "ans-b", "heart", 9).await.unwrap(),
+            "no reacting to one's own answer"
+        );
         assert!(repo.reply(&vb, &reply).await.unwrap());
         assert_eq!(repo.reactions_for(&va, "q1").await.unwrap().len(), 1);
         assert_eq!(repo.replies_for(&va, "q1").await.unwrap()[0].body, "early");
         assert!(repo.replies_for(&vx, "q1").await.unwrap().is_empty());
-        assert_eq!(repo.asked_questions("c1").await.unwrap(), [("our-story-1-01".to_owned(), true)]);
-        assert_eq!(repo.journey_facts("c1").await.unwrap().exchanged_per_depth, [1, 0, 0]);
+        assert_eq!(
+            repo.asked_questions("c1").await.unwrap(),
+            [("our-story-1-01".to_owned(), true)]
+        );
+        assert_eq!(
+            repo.journey_facts("c1").await.unwrap().exchanged_per_depth,
+            [1, 0, 0]
+        );
     }
 }
 
@@ -315,34 +566,65 @@ async fn passing_reveals_nothing_and_leaving_keeps_only_ones_own_answers() {
         let repo = &db.repo;
         pair(repo).await;
         people(repo, &["c"]).await;
-        repo.release_question("c1", &asked("q1", "our-story-1-01", 100), i64::MAX).await.unwrap();
-        repo.release_question("c1", &asked("q2", "our-story-1-02", 200), i64::MAX).await.unwrap();
+        repo.release_question("c1", &asked("q1", "our-story-1-01", 100), i64::MAX)
+            .await
+            .unwrap();
+        repo.release_question("c1", &asked("q2", "our-story-1-02", 200), i64::MAX)
+            .await
+            .unwrap();
         let (va, vb) = (viewer(repo, "a").await, viewer(repo, "b").await);
         // b passes on q1 after a answered: a learns only that b passed.
-        repo.answer(&va, &answer_of("a1", "q1", "A-ONE")).await.unwrap();
+        repo.answer(&va, &answer_of("a1", "q1", "A-ONE"))
+            .await
+            .unwrap();
         repo.answer(&vb, &answer_of("b1", "q1", "")).await.unwrap();
         let seen_by_a = repo.visible_answers(&va, Some("q1")).await.unwrap();
         assert_eq!(seen_by_a.len(), 2);
-        assert!(seen_by_a.iter().any(|x| x.user_id == "b" && x.skipped && x.body.is_empty()));
+        assert!(
+            seen_by_a
+                .iter()
+                .any(|x| x.user_id == "b" && x.skipped && x.body.is_empty())
+        );
         // b passed, so b sees nothing of a's answer.
-        assert_eq!(bodies(&repo.visible_answers(&vb, Some("q1")).await.unwrap()), [""], "{b:?}");
+        assert_eq!(
+            bodies(&repo.visible_answers(&vb, Some("q1")).await.unwrap()),
+            [""],
+            "{b:?}"
+        );
         // Both answer q2, then b leaves.
-        repo.answer(&va, &answer_of("a2", "q2", "A-TWO")).await.unwrap();
-        repo.answer(&vb, &answer_of("b2", "q2", "B-TWO")).await.unwrap();
+        repo.answer(&va, &answer_of("a2", "q2", "A-TWO"))
+            .await
+            .unwrap();
+        repo.answer(&vb, &answer_of("b2", "q2", "B-TWO"))
+            .await
+            .unwrap();
         repo.leave_space("b").await.unwrap();
         let vb = viewer(repo, "b").await;
-        assert_eq!(bodies(&repo.visible_answers(&vb, None).await.unwrap()), ["", "B-TWO"], "{b:?}: b keeps own answers only");
+        assert_eq!(
+            bodies(&repo.visible_answers(&vb, None).await.unwrap()),
+            ["", "B-TWO"],
+            "{b:?}: b keeps own answers only"
+        );
         assert_eq!(repo.questions_for(&vb).await.unwrap().len(), 2);
         let va = viewer(repo, "a").await;
-        assert_eq!(bodies(&repo.visible_answers(&va, None).await.unwrap()), ["A-ONE", "A-TWO"]);
+        assert_eq!(
+            bodies(&repo.visible_answers(&va, None).await.unwrap()),
+            ["A-ONE", "A-TWO"]
+        );
         // A new partner sees none of the old questions or answers.
-        repo.create_invitation(&invitation("i9", "c1", "code9", "a", DAY)).await.unwrap();
+        repo.create_invitation(&invitation("i9", "c1", "code9", "a", DAY))
+            .await
+            .unwrap();
         repo.accept_invitation("code9", "c", 300).await.unwrap();
         let vc = viewer(repo, "c").await;
         assert!(repo.questions_for(&vc).await.unwrap().is_empty(), "{b:?}");
         assert!(repo.visible_answers(&vc, None).await.unwrap().is_empty());
         // The old questions can be asked again of the new pair.
-        assert!(repo.release_question("c1", &asked("q3", "our-story-1-01", 400), i64::MAX).await.unwrap());
+        assert!(
+            repo.release_question("c1", &asked("q3", "our-story-1-01", 400), i64::MAX)
+                .await
+                .unwrap()
+        );
         repo.set_question_hour("c1", 8).await.unwrap();
         repo.set_question_hour("c1", 21).await.unwrap();
         assert_eq!(repo.question_hour("c1").await.unwrap(), Some(21));
@@ -359,9 +641,15 @@ async fn a_pause_is_neutral_for_the_partner_and_only_its_maker_resumes() {
         assert!(!repo.pause_space("a").await.unwrap(), "already paused");
         let a = repo.space_of("a").await.unwrap().unwrap();
         let bs = repo.space_of("b").await.unwrap().unwrap();
-        assert!(a.paused && !a.paused_by_me, "{b:?}: the partner sees only that it is paused");
+        assert!(
+            a.paused && !a.paused_by_me,
+            "{b:?}: the partner sees only that it is paused"
+        );
         assert!(bs.paused && bs.paused_by_me);
-        assert!(!repo.resume_space("a").await.unwrap(), "{b:?}: the partner cannot lift it");
+        assert!(
+            !repo.resume_space("a").await.unwrap(),
+            "{b:?}: the partner cannot lift it"
+        );
         assert!(repo.resume_space("b").await.unwrap());
         assert!(!repo.space_of("a").await.unwrap().unwrap().paused);
     }
@@ -375,18 +663,43 @@ async fn erasure_removes_every_row_and_tells_the_partner_only_that_they_left() {
         pair(repo).await;
         entry(repo, "b-entry", "b", "ERASE-ME-journal").await;
         let vb = viewer(repo, "b").await;
-        repo.set_entry_visibility(&vb, "b-entry", true, 6).await.unwrap();
-        repo.release_question("c1", &asked("q1", "our-story-1-01", 100), i64::MAX).await.unwrap();
-        repo.answer(&vb, &answer_of("b-ans", "q1", "ERASE-ME-answer")).await.unwrap();
-        repo.save_screen(&NewScreen { id: "s1".into(), user_id: "b".into(), answers: [1, 2, 1, 2], total: 6, positive: false, created_at: 9 })
+        repo.set_entry_visibility(&vb, "b-entry", true, 6)
             .await
             .unwrap();
-        repo.create_token(&NewToken { id: "t1".into(), user_id: "b".into(), name: "ERASE-ME-token".into(), token_hash: "h".into(), created_at: 1 })
+        repo.release_question("c1", &asked("q1", "our-story-1-01", 100), i64::MAX)
             .await
             .unwrap();
-        repo.create_session(&NewSession { id_hash: "sess".into(), user_id: "b".into(), csrf_token: "c".into(), created_at: 0, expires_at: i64::MAX })
+        repo.answer(&vb, &answer_of("b-ans", "q1", "ERASE-ME-answer"))
             .await
             .unwrap();
+        repo.save_screen(&NewScreen {
+            id: "s1".into(),
+            user_id: "b".into(),
+            answers: [1, 2, 1, 2],
+            total: 6,
+            positive: false,
+            created_at: 9,
+        })
+        .await
+        .unwrap();
+        repo.create_token(&NewToken {
+            id: "t1".into(),
+            user_id: "b".into(),
+            name: "ERASE-ME-token".into(),
+            token_hash: "h".into(),
+            created_at: 1,
+        })
+        .await
+        .unwrap();
+        repo.create_session(&NewSession {
+            id_hash: "sess".into(),
+            user_id: "b".into(),
+            csrf_token: "c".into(),
+            created_at: 0,
+            expires_at: i64::MAX,
+        })
+        .await
+        .unwrap();
         assert!(repo.erase_user("b").await.unwrap());
         assert!(repo.user_by_id("b").await.unwrap().is_none());
         assert!(repo.session("sess", 1).await.unwrap().is_none());

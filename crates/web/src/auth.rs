@@ -35,7 +35,11 @@ pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|c| c.value().to_owned())
 }
 
-pub async fn resolve_session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn resolve_session(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let mut session = None;
     if let Some(raw) = cookie_value(req.headers(), SESSION_COOKIE) {
         let id_hash = digest(&raw);
@@ -43,7 +47,8 @@ pub async fn resolve_session(State(state): State<AppState>, mut req: Request, ne
             Ok(Some(s)) => session = Some((id_hash, s)),
             Ok(None) => {}
             Err(e) => {
-                return crate::error::PageError(AppError::Internal(e.to_string())).into_response_inner();
+                return crate::error::PageError(AppError::Internal(e.to_string()))
+                    .into_response_inner();
             }
         }
     }
@@ -98,8 +103,16 @@ impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
     type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        match parts.extensions.get::<Resolved>().and_then(|r| r.session.clone()) {
-            Some((hash, s)) => Ok(SignedIn { user: s.user, csrf: s.csrf_token, session_hash: hash }),
+        match parts
+            .extensions
+            .get::<Resolved>()
+            .and_then(|r| r.session.clone())
+        {
+            Some((hash, s)) => Ok(SignedIn {
+                user: s.user,
+                csrf: s.csrf_token,
+                session_hash: hash,
+            }),
             None => Err(PageError(AppError::Unauthenticated)),
         }
     }
@@ -112,7 +125,9 @@ impl<S: Send + Sync> FromRequestParts<S> for MaybeSignedIn {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self, Self::Rejection> {
-        Ok(MaybeSignedIn(SignedIn::from_request_parts(parts, s).await.ok()))
+        Ok(MaybeSignedIn(
+            SignedIn::from_request_parts(parts, s).await.ok(),
+        ))
     }
 }
 
@@ -126,15 +141,28 @@ pub struct ApiCaller {
 impl FromRequestParts<AppState> for ApiCaller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         if let Some(token) = bearer(&parts.headers) {
             return match state.repo.token_user(&digest(token), now_ms()).await? {
-                Some(user) => Ok(ApiCaller { user, session_hash: None }),
+                Some(user) => Ok(ApiCaller {
+                    user,
+                    session_hash: None,
+                }),
                 None => Err(ApiError(AppError::Unauthenticated)),
             };
         }
-        match parts.extensions.get::<Resolved>().and_then(|r| r.session.clone()) {
-            Some((hash, s)) => Ok(ApiCaller { user: s.user, session_hash: Some(hash) }),
+        match parts
+            .extensions
+            .get::<Resolved>()
+            .and_then(|r| r.session.clone())
+        {
+            Some((hash, s)) => Ok(ApiCaller {
+                user: s.user,
+                session_hash: Some(hash),
+            }),
             None => Err(ApiError(AppError::Unauthenticated)),
         }
     }
@@ -143,23 +171,30 @@ impl FromRequestParts<AppState> for ApiCaller {
 pub fn bearer(headers: &HeaderMap) -> Option<&str> {
     let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = v.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
 }
 
 /// The client address used for rate limiting.
-pub fn client_ip(parts_headers: &HeaderMap, peer: Option<std::net::SocketAddr>, trust_proxy: bool) -> String {
-    if trust_proxy {
-        if let Some(ip) = parts_headers
+pub fn client_ip(
+    parts_headers: &HeaderMap,
+    peer: Option<std::net::SocketAddr>,
+    trust_proxy: bool,
+) -> String {
+    if trust_proxy
+        && let Some(ip) = parts_headers
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.split(',').next())
             .map(str::trim)
             .filter(|s| !s.is_empty())
-        {
-            return ip.to_owned();
-        }
+    {
+        return ip.to_owned();
     }
-    peer.map(|p| p.ip().to_string()).unwrap_or_else(|| "unknown".into())
+    peer.map(|p| p.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
 }
 
 /// The client's address, for rate limits.
@@ -168,18 +203,32 @@ pub struct ClientIp(pub String);
 impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let peer = parts
             .extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
             .map(|c| c.0);
-        Ok(ClientIp(client_ip(&parts.headers, peer, state.config.trust_proxy)))
+        Ok(ClientIp(client_ip(
+            &parts.headers,
+            peer,
+            state.config.trust_proxy,
+        )))
     }
 }
 
 /// The CSRF token for a form shown before sign-in, creating the cookie if needed.
-pub fn pre_csrf(jar: axum_extra::extract::CookieJar, state: &AppState) -> (axum_extra::extract::CookieJar, String) {
-    match jar.get(PRE_CSRF_COOKIE).map(|c| c.value().to_owned()).filter(|v| v.len() >= 20) {
+pub fn pre_csrf(
+    jar: axum_extra::extract::CookieJar,
+    state: &AppState,
+) -> (axum_extra::extract::CookieJar, String) {
+    match jar
+        .get(PRE_CSRF_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|v| v.len() >= 20)
+    {
         Some(token) => (jar, token),
         None => {
             let token = crate::security::random_token(32);

@@ -49,7 +49,11 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
             return next.run(req).await;
         }
         if let Some(expected) = session_csrf {
-            let given = req.headers().get(HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+            let given = req
+                .headers()
+                .get(HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
             if !same(given, &expected) {
                 return refuse(true, "missing or wrong X-CSRF-Token header");
             }
@@ -75,7 +79,8 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
     if !same(&given, &expected) {
         return refuse(false, "form token does not match");
     }
-    next.run(Request::from_parts(parts, Body::from(bytes))).await
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
 fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {
@@ -89,13 +94,25 @@ fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {
 /// True when the browser says the request came from another origin. Modern
 /// browsers send `Sec-Fetch-Site`; for others, `Origin` must name this host.
 fn cross_site(req: &Request) -> bool {
-    if let Some(site) = req.headers().get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+    if let Some(site) = req
+        .headers()
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+    {
         return !matches!(site, "same-origin" | "none");
     }
-    let Some(origin) = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+    let Some(origin) = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+    else {
         return false;
     };
-    let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
     !origin_host.eq_ignore_ascii_case(host)
 }

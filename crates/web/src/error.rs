@@ -18,7 +18,9 @@ pub enum AppError {
     /// Field-level problems; pages re-render the form, the API lists them.
     Invalid(FieldErrors),
     Conflict(String),
-    TooManyRequests { retry_after_secs: u64 },
+    TooManyRequests {
+        retry_after_secs: u64,
+    },
     PayloadTooLarge(String),
     Internal(String),
 }
@@ -87,11 +89,11 @@ impl AppError {
         }
     }
 
-    fn add_headers(&self, resp: &mut Response) {
-        if let AppError::TooManyRequests { retry_after_secs } = self {
-            if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
-                resp.headers_mut().insert(header::RETRY_AFTER, v);
-            }
+    pub fn add_headers(&self, resp: &mut Response) {
+        if let AppError::TooManyRequests { retry_after_secs } = self
+            && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
+        {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
         }
     }
 }
@@ -142,14 +144,21 @@ impl IntoResponse for ApiError {
             status: status.as_u16(),
             detail: e.detail(),
             errors: match &e {
-                AppError::Invalid(f) => {
-                    Some(f.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect())
-                }
+                AppError::Invalid(f) => Some(
+                    f.iter()
+                        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                        .collect(),
+                ),
                 _ => None,
             },
         };
         let body = serde_json::to_vec(&problem).unwrap_or_default();
-        let mut resp = (status, [(header::CONTENT_TYPE, "application/problem+json")], body).into_response();
+        let mut resp = (
+            status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body,
+        )
+            .into_response();
         e.add_headers(&mut resp);
         if matches!(e, AppError::Unauthenticated) {
             resp.headers_mut()

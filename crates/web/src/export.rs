@@ -83,7 +83,11 @@ struct SafetyRow {
 }
 
 async fn gather(state: &AppState, user_id: &str) -> Result<Archive, AppError> {
-    let user = state.repo.user_by_id(user_id).await?.ok_or(AppError::NotFound)?;
+    let user = state
+        .repo
+        .user_by_id(user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let (viewer, space) = crate::service::viewer(state, user_id).await?;
     let journal = state
         .repo
@@ -91,7 +95,11 @@ async fn gather(state: &AppState, user_id: &str) -> Result<Archive, AppError> {
         .await?
         .into_iter()
         .map(|e| JournalRow {
-            author: if e.owner_id == user_id { "me" } else { "partner" },
+            author: if e.owner_id == user_id {
+                "me"
+            } else {
+                "partner"
+            },
             visibility: e.visibility.as_str(),
             id: e.id,
             title: e.title,
@@ -110,13 +118,21 @@ async fn gather(state: &AppState, user_id: &str) -> Result<Archive, AppError> {
             depth: v.question.depth,
             asked_at: iso(v.asked.released_at),
             state: v.view.as_str(),
-            my_answer: v.mine.as_ref().filter(|m| !m.skipped).map(|m| m.body.clone()),
+            my_answer: v
+                .mine
+                .as_ref()
+                .filter(|m| !m.skipped)
+                .map(|m| m.body.clone()),
             partner_answer: v.partner.as_ref().map(|p| p.body.clone()),
             replies: v
                 .replies
                 .into_iter()
                 .map(|r| ReplyRow {
-                    author: if r.user_id == user_id { "me" } else { "partner" },
+                    author: if r.user_id == user_id {
+                        "me"
+                    } else {
+                        "partner"
+                    },
                     body: r.body,
                     created_at: iso(r.created_at),
                 })
@@ -142,7 +158,11 @@ async fn gather(state: &AppState, user_id: &str) -> Result<Archive, AppError> {
             .tokens(user_id)
             .await?
             .into_iter()
-            .map(|t| TokenRow { name: t.name, created_at: iso(t.created_at), last_used_at: t.last_used_at.map(iso) })
+            .map(|t| TokenRow {
+                name: t.name,
+                created_at: iso(t.created_at),
+                last_used_at: t.last_used_at.map(iso),
+            })
             .collect(),
         safety_checks: state
             .repo
@@ -171,7 +191,12 @@ fn csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
     let mut out = header.join(",");
     out.push_str("\r\n");
     for row in rows {
-        out.push_str(&row.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+        out.push_str(
+            &row.iter()
+                .map(|f| csv_field(f))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
         out.push_str("\r\n");
     }
     out
@@ -182,7 +207,15 @@ pub async fn archive(state: &AppState, user_id: &str) -> Result<Vec<u8>, AppErro
     let a = gather(state, user_id).await?;
     let json = serde_json::to_vec_pretty(&a).map_err(|e| AppError::Internal(e.to_string()))?;
     let journal = csv(
-        &["id", "author", "visibility", "title", "body", "created_at", "updated_at"],
+        &[
+            "id",
+            "author",
+            "visibility",
+            "title",
+            "body",
+            "created_at",
+            "updated_at",
+        ],
         a.journal.iter().map(|j| {
             vec![
                 j.id.clone(),
@@ -196,7 +229,16 @@ pub async fn archive(state: &AppState, user_id: &str) -> Result<Vec<u8>, AppErro
         }),
     );
     let questions = csv(
-        &["id", "question", "deck", "depth", "asked_at", "state", "my_answer", "partner_answer"],
+        &[
+            "id",
+            "question",
+            "deck",
+            "depth",
+            "asked_at",
+            "state",
+            "my_answer",
+            "partner_answer",
+        ],
         a.questions.iter().map(|q| {
             vec![
                 q.id.clone(),
@@ -219,10 +261,13 @@ pub async fn archive(state: &AppState, user_id: &str) -> Result<Vec<u8>, AppErro
             ("journal.csv", journal.as_bytes()),
             ("questions.csv", questions.as_bytes()),
         ] {
-            zip.start_file(name, opts).map_err(|e| AppError::Internal(e.to_string()))?;
-            zip.write_all(bytes).map_err(|e| AppError::Internal(e.to_string()))?;
+            zip.start_file(name, opts)
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            zip.write_all(bytes)
+                .map_err(|e| AppError::Internal(e.to_string()))?;
         }
-        zip.finish().map_err(|e| AppError::Internal(e.to_string()))?;
+        zip.finish()
+            .map_err(|e| AppError::Internal(e.to_string()))?;
     }
     Ok(buf.into_inner())
 }
@@ -233,7 +278,10 @@ pub fn download(bytes: Vec<u8>) -> axum::response::Response {
     (
         [
             (header::CONTENT_TYPE, "application/zip"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"rekindle-export.zip\""),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"rekindle-export.zip\"",
+            ),
         ],
         bytes,
     )
@@ -246,7 +294,17 @@ mod tests {
 
     #[test]
     fn csv_quotes_what_needs_quoting() {
-        let out = csv(&["a", "b"], [vec!["plain".into(), "with, comma \"and\" quote\nline".into()]].into_iter());
-        assert_eq!(out, "a,b\r\nplain,\"with, comma \"\"and\"\" quote\nline\"\r\n");
+        let out = csv(
+            &["a", "b"],
+            [vec![
+                "plain".into(),
+                "with, comma \"and\" quote\nline".into(),
+            ]]
+            .into_iter(),
+        );
+        assert_eq!(
+            out,
+            "a,b\r\nplain,\"with, comma \"\"and\"\" quote\nline\"\r\n"
+        );
     }
 }

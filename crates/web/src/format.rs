@@ -14,7 +14,10 @@ pub fn tz_of(name: &str) -> Tz {
 /// "Sat 28 Nov 2026, 19:05" in the viewer's zone.
 pub fn when(ms: i64, tz: Tz) -> String {
     match DateTime::<Utc>::from_timestamp_millis(ms) {
-        Some(t) => t.with_timezone(&tz).format("%a %-d %b %Y, %H:%M").to_string(),
+        Some(t) => t
+            .with_timezone(&tz)
+            .format("%a %-d %b %Y, %H:%M")
+            .to_string(),
         None => String::new(),
     }
 }
@@ -36,7 +39,10 @@ mod tests {
         let ms = 1_795_908_600_000;
         assert_eq!(when(ms, tz_of("UTC")), "Sat 28 Nov 2026, 23:30");
         assert_eq!(when(ms, tz_of("Europe/Berlin")), "Sun 29 Nov 2026, 00:30");
-        assert_eq!(when(ms, tz_of("America/New_York")), "Sat 28 Nov 2026, 18:30");
+        assert_eq!(
+            when(ms, tz_of("America/New_York")),
+            "Sat 28 Nov 2026, 18:30"
+        );
         assert_eq!(iso(ms), "2026-11-28T23:30:00Z");
     }
 }

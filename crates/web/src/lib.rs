@@ -13,9 +13,9 @@ mod http_metrics;
 mod pages;
 mod questions;
 mod ratelimit;
-mod safety;
 pub mod resources;
 mod routes;
+mod safety;
 mod security;
 mod service;
 mod state;
@@ -34,7 +34,10 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let app = build_router(state.clone());
     state.spawn_housekeeping();
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

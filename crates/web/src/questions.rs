@@ -5,7 +5,9 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use rekindle_domain::questions::{self as q, Answer, PairView};
-use rekindle_storage::{AskedQuestion, NewAnswer, Reaction, Reply, Space, User, Viewer, VisibleAnswer};
+use rekindle_storage::{
+    AskedQuestion, NewAnswer, Reaction, Reply, Space, User, Viewer, VisibleAnswer,
+};
 
 use crate::error::AppError;
 use crate::format::{now_ms, tz_of};
@@ -57,7 +59,9 @@ pub fn assemble(
     replies: Vec<Reply>,
 ) -> Option<QuestionView> {
     let question = q::question(&asked.question_id)?;
-    let mine = answers.iter().find(|a| a.couple_question_id == asked.id && a.user_id == viewer.user_id);
+    let mine = answers
+        .iter()
+        .find(|a| a.couple_question_id == asked.id && a.user_id == viewer.user_id);
     let partner = answers.iter().find(|a| {
         a.couple_question_id == asked.id && Some(&a.user_id) == viewer.partner_id.as_ref()
     });
@@ -76,7 +80,11 @@ pub fn assemble(
 }
 
 pub async fn view(state: &AppState, viewer: &Viewer, id: &str) -> Result<QuestionView, AppError> {
-    let asked = state.repo.question_for(viewer, id).await?.ok_or(AppError::NotFound)?;
+    let asked = state
+        .repo
+        .question_for(viewer, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let answers = state.repo.visible_answers(viewer, Some(id)).await?;
     let reactions = state.repo.reactions_for(viewer, id).await?;
     let replies = state.repo.replies_for(viewer, id).await?;
@@ -100,8 +108,16 @@ async fn pick_and_release(
     let Some(next) = q::next_question(&asked_ids, exchanged, deck, asked.len()) else {
         return Ok(None);
     };
-    let new = AskedQuestion { id: new_id(), question_id: next.id.clone(), released_at: now_ms() };
-    if state.repo.release_question(couple_id, &new, unless_since).await? {
+    let new = AskedQuestion {
+        id: new_id(),
+        question_id: next.id.clone(),
+        released_at: now_ms(),
+    };
+    if state
+        .repo
+        .release_question(couple_id, &new, unless_since)
+        .await?
+    {
         Ok(Some(new.id))
     } else {
         Ok(None)
@@ -110,15 +126,31 @@ async fn pick_and_release(
 
 /// The day's question: released lazily when the first partner looks after the
 /// couple's chosen hour in their own time zone.
-pub async fn today(state: &AppState, user: &User, viewer: &Viewer, space: &Space) -> Result<Option<String>, AppError> {
-    let hour = state.repo.question_hour(&space.couple_id).await?.unwrap_or(DEFAULT_RELEASE_HOUR);
+pub async fn today(
+    state: &AppState,
+    user: &User,
+    viewer: &Viewer,
+    space: &Space,
+) -> Result<Option<String>, AppError> {
+    let hour = state
+        .repo
+        .question_hour(&space.couple_id)
+        .await?
+        .unwrap_or(DEFAULT_RELEASE_HOUR);
     let latest = state.repo.latest_release(&space.couple_id).await?;
     let now: DateTime<Utc> = Utc::now();
     let tz = tz_of(&user.time_zone);
     let last = latest.and_then(DateTime::<Utc>::from_timestamp_millis);
     if q::release_due(now, last, u32::try_from(hour).unwrap_or(19), tz) {
-        let since = q::latest_release(now, u32::try_from(hour).unwrap_or(19), tz).timestamp_millis();
-        pick_and_release(state, &space.couple_id, None, if latest.is_none() { i64::MAX } else { since }).await?;
+        let since =
+            q::latest_release(now, u32::try_from(hour).unwrap_or(19), tz).timestamp_millis();
+        pick_and_release(
+            state,
+            &space.couple_id,
+            None,
+            if latest.is_none() { i64::MAX } else { since },
+        )
+        .await?;
     }
     Ok(state
         .repo
@@ -130,24 +162,43 @@ pub async fn today(state: &AppState, user: &User, viewer: &Viewer, space: &Space
 }
 
 /// Asks the next question from a deck the couple picked, right away.
-pub async fn ask_from_deck(state: &AppState, space: &Space, slug: &str) -> Result<String, AppError> {
+pub async fn ask_from_deck(
+    state: &AppState,
+    space: &Space,
+    slug: &str,
+) -> Result<String, AppError> {
     if q::deck(slug).is_none() {
         return Err(AppError::NotFound);
     }
     pick_and_release(state, &space.couple_id, Some(slug), i64::MAX)
         .await?
-        .ok_or_else(|| AppError::Conflict("You have been asked every question in this deck. Try another one.".into()))
+        .ok_or_else(|| {
+            AppError::Conflict(
+                "You have been asked every question in this deck. Try another one.".into(),
+            )
+        })
 }
 
-pub async fn answer(state: &AppState, viewer: &Viewer, id: &str, body: Option<&str>) -> Result<(), AppError> {
+pub async fn answer(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    body: Option<&str>,
+) -> Result<(), AppError> {
     let body = match body {
         Some(b) => {
             let b = b.trim();
             if b.is_empty() {
-                return Err(AppError::field("body", "Write an answer, or pass on this question."));
+                return Err(AppError::field(
+                    "body",
+                    "Write an answer, or pass on this question.",
+                ));
             }
             if b.chars().count() > ANSWER_MAX_CHARS {
-                return Err(AppError::field("body", "An answer can hold up to 5,000 characters."));
+                return Err(AppError::field(
+                    "body",
+                    "An answer can hold up to 5,000 characters.",
+                ));
             }
             b.to_owned()
         }
@@ -163,14 +214,20 @@ pub async fn answer(state: &AppState, viewer: &Viewer, id: &str, body: Option<&s
     match state.repo.answer(viewer, &new).await {
         Ok(true) => Ok(()),
         Ok(false) => Err(AppError::NotFound),
-        Err(rekindle_storage::StoreError::Conflict) => {
-            Err(AppError::Conflict("You have already answered this question.".into()))
-        }
+        Err(rekindle_storage::StoreError::Conflict) => Err(AppError::Conflict(
+            "You have already answered this question.".into(),
+        )),
         Err(e) => Err(e.into()),
     }
 }
 
-pub async fn react(state: &AppState, viewer: &Viewer, id: &str, answer_id: &str, kind: &str) -> Result<(), AppError> {
+pub async fn react(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    answer_id: &str,
+    kind: &str,
+) -> Result<(), AppError> {
     if !REACTIONS.iter().any(|(k, _)| *k == kind) {
         return Err(AppError::field("kind", "Choose \"thanks\" or \"heart\"."));
     }
@@ -182,14 +239,22 @@ pub async fn react(state: &AppState, viewer: &Viewer, id: &str, answer_id: &str,
     Ok(())
 }
 
-pub async fn reply(state: &AppState, viewer: &Viewer, id: &str, body: &str) -> Result<(), AppError> {
+pub async fn reply(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    body: &str,
+) -> Result<(), AppError> {
     view(state, viewer, id).await?;
     let body = body.trim();
     if body.is_empty() {
         return Err(AppError::field("body", "Write a reply first."));
     }
     if body.chars().count() > ANSWER_MAX_CHARS {
-        return Err(AppError::field("body", "A reply can hold up to 5,000 characters."));
+        return Err(AppError::field(
+            "body",
+            "A reply can hold up to 5,000 characters.",
+        ));
     }
     let r = Reply {
         id: new_id(),
@@ -201,7 +266,9 @@ pub async fn reply(state: &AppState, viewer: &Viewer, id: &str, body: &str) -> R
     if state.repo.reply(viewer, &r).await? {
         Ok(())
     } else {
-        Err(AppError::Conflict("Replies open once you have both answered.".into()))
+        Err(AppError::Conflict(
+            "Replies open once you have both answered.".into(),
+        ))
     }
 }
 
@@ -215,10 +282,14 @@ pub async fn history(
 ) -> Result<Vec<QuestionView>, AppError> {
     let asked = state.repo.questions_for(viewer).await?;
     let answers = state.repo.visible_answers(viewer, None).await?;
-    let needle = search.map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty());
+    let needle = search
+        .map(|s| s.trim().to_lowercase())
+        .filter(|s| !s.is_empty());
     let mut out = Vec::new();
     for a in asked {
-        let Some(v) = assemble(viewer, a, &answers, Vec::new(), Vec::new()) else { continue };
+        let Some(v) = assemble(viewer, a, &answers, Vec::new(), Vec::new()) else {
+            continue;
+        };
         if deck.is_some_and(|d| d != v.question.deck) {
             continue;
         }
@@ -228,7 +299,11 @@ pub async fn history(
                 v.mine.as_ref().map(|m| m.body.as_str()),
                 v.partner.as_ref().map(|p| p.body.as_str()),
             ];
-            if !hay.iter().flatten().any(|h| h.to_lowercase().contains(n.as_str())) {
+            if !hay
+                .iter()
+                .flatten()
+                .any(|h| h.to_lowercase().contains(n.as_str()))
+            {
                 continue;
             }
         }

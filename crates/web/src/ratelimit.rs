@@ -33,7 +33,10 @@ impl RateLimiter {
     }
 
     pub fn clear(&self, key: &str) {
-        self.buckets.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
+        self.buckets
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(key);
     }
 
     pub fn forget_stale(&self, window: Duration) {

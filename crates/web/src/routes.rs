@@ -35,12 +35,28 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("POST", "/signout", post(pages::account::signout)),
         ("GET", "/settings", get(pages::settings::show)),
         ("POST", "/settings/profile", post(pages::settings::profile)),
-        ("POST", "/settings/password", post(pages::settings::password)),
-        ("POST", "/settings/tokens", post(pages::settings::create_token)),
-        ("POST", "/settings/tokens/{id}/revoke", post(pages::settings::revoke_token)),
+        (
+            "POST",
+            "/settings/password",
+            post(pages::settings::password),
+        ),
+        (
+            "POST",
+            "/settings/tokens",
+            post(pages::settings::create_token),
+        ),
+        (
+            "POST",
+            "/settings/tokens/{id}/revoke",
+            post(pages::settings::revoke_token),
+        ),
         ("POST", "/space", post(pages::space::create)),
         ("POST", "/space/invitations", post(pages::space::invite)),
-        ("POST", "/space/invitations/{id}/revoke", post(pages::space::revoke_invitation)),
+        (
+            "POST",
+            "/space/invitations/{id}/revoke",
+            post(pages::space::revoke_invitation),
+        ),
         ("POST", "/space/leave", post(pages::space::leave)),
         ("POST", "/space/pause", post(pages::safety::pause)),
         ("POST", "/space/resume", post(pages::safety::resume)),
@@ -50,7 +66,11 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("GET", "/safety/resources", get(pages::safety::resources)),
         ("GET", "/help", get(pages::safety::help)),
         ("GET", "/exit", get(pages::safety::exit)),
-        ("POST", "/notices/dismiss", post(pages::safety::dismiss_notices)),
+        (
+            "POST",
+            "/notices/dismiss",
+            post(pages::safety::dismiss_notices),
+        ),
         ("GET", "/settings/export", get(pages::safety::export)),
         ("POST", "/settings/erase", post(pages::safety::erase)),
         ("GET", "/join/{code}", get(pages::space::join_form)),
@@ -60,18 +80,42 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("GET", "/journal/{id}", get(pages::journal::show)),
         ("POST", "/journal/{id}", post(pages::journal::update)),
         ("POST", "/journal/{id}/share", post(pages::journal::share)),
-        ("POST", "/journal/{id}/unshare", post(pages::journal::unshare)),
+        (
+            "POST",
+            "/journal/{id}/unshare",
+            post(pages::journal::unshare),
+        ),
         ("POST", "/journal/{id}/delete", post(pages::journal::delete)),
         ("GET", "/questions", get(pages::questions::today)),
-        ("POST", "/questions/settings", post(pages::questions::settings)),
+        (
+            "POST",
+            "/questions/settings",
+            post(pages::questions::settings),
+        ),
         ("GET", "/questions/decks", get(pages::questions::decks)),
-        ("POST", "/questions/decks/{slug}", post(pages::questions::ask)),
+        (
+            "POST",
+            "/questions/decks/{slug}",
+            post(pages::questions::ask),
+        ),
         ("GET", "/questions/history", get(pages::questions::history)),
         ("GET", "/questions/{id}", get(pages::questions::show)),
-        ("POST", "/questions/{id}/answer", post(pages::questions::answer)),
+        (
+            "POST",
+            "/questions/{id}/answer",
+            post(pages::questions::answer),
+        ),
         ("POST", "/questions/{id}/skip", post(pages::questions::skip)),
-        ("POST", "/questions/{id}/react", post(pages::questions::react)),
-        ("POST", "/questions/{id}/reply", post(pages::questions::reply)),
+        (
+            "POST",
+            "/questions/{id}/react",
+            post(pages::questions::react),
+        ),
+        (
+            "POST",
+            "/questions/{id}/reply",
+            post(pages::questions::reply),
+        ),
         // operations
         ("GET", "/healthz", get(pages::ops::healthz)),
         ("GET", "/readyz", get(pages::ops::readyz)),
@@ -83,48 +127,115 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("POST", "/api/v1/auth/token", post(api::account::sign_in)),
         ("GET", "/api/v1/me", get(api::account::me)),
         ("PATCH", "/api/v1/me", patch(api::account::update_me)),
-        ("PUT", "/api/v1/me/password", put(api::account::change_password)),
+        (
+            "PUT",
+            "/api/v1/me/password",
+            put(api::account::change_password),
+        ),
         ("DELETE", "/api/v1/me", delete(api::safety::erase_me)),
         ("GET", "/api/v1/export", get(api::safety::export)),
         ("GET", "/api/v1/safety/check", get(api::safety::my_checks)),
-        ("POST", "/api/v1/safety/check", post(api::safety::take_check)),
+        (
+            "POST",
+            "/api/v1/safety/check",
+            post(api::safety::take_check),
+        ),
         ("POST", "/api/v1/space/pause", post(api::safety::pause)),
         ("DELETE", "/api/v1/space/pause", delete(api::safety::resume)),
         ("GET", "/api/v1/tokens", get(api::account::list_tokens)),
         ("POST", "/api/v1/tokens", post(api::account::create_token)),
-        ("DELETE", "/api/v1/tokens/{id}", delete(api::account::revoke_token)),
+        (
+            "DELETE",
+            "/api/v1/tokens/{id}",
+            delete(api::account::revoke_token),
+        ),
         ("GET", "/api/v1/space", get(api::space::show)),
         ("POST", "/api/v1/space", post(api::space::create)),
         ("DELETE", "/api/v1/space", delete(api::space::leave)),
-        ("GET", "/api/v1/space/invitations", get(api::space::invitations)),
-        ("POST", "/api/v1/space/invitations", post(api::space::invite)),
-        ("DELETE", "/api/v1/space/invitations/{id}", delete(api::space::revoke_invitation)),
-        ("GET", "/api/v1/invitations/{code}", get(api::space::preview)),
-        ("POST", "/api/v1/invitations/{code}/accept", post(api::space::accept)),
+        (
+            "GET",
+            "/api/v1/space/invitations",
+            get(api::space::invitations),
+        ),
+        (
+            "POST",
+            "/api/v1/space/invitations",
+            post(api::space::invite),
+        ),
+        (
+            "DELETE",
+            "/api/v1/space/invitations/{id}",
+            delete(api::space::revoke_invitation),
+        ),
+        (
+            "GET",
+            "/api/v1/invitations/{code}",
+            get(api::space::preview),
+        ),
+        (
+            "POST",
+            "/api/v1/invitations/{code}/accept",
+            post(api::space::accept),
+        ),
         ("GET", "/api/v1/journey", get(api::space::journey)),
         ("GET", "/api/v1/journal", get(api::journal::list)),
         ("POST", "/api/v1/journal", post(api::journal::create)),
         ("GET", "/api/v1/journal/{id}", get(api::journal::show)),
         ("PATCH", "/api/v1/journal/{id}", patch(api::journal::update)),
-        ("DELETE", "/api/v1/journal/{id}", delete(api::journal::delete)),
+        (
+            "DELETE",
+            "/api/v1/journal/{id}",
+            delete(api::journal::delete),
+        ),
         ("GET", "/api/v1/questions/today", get(api::questions::today)),
         ("GET", "/api/v1/questions", get(api::questions::history)),
-        ("PUT", "/api/v1/questions/settings", put(api::questions::settings)),
+        (
+            "PUT",
+            "/api/v1/questions/settings",
+            put(api::questions::settings),
+        ),
         ("GET", "/api/v1/questions/{id}", get(api::questions::show)),
-        ("POST", "/api/v1/questions/{id}/answer", post(api::questions::answer)),
-        ("POST", "/api/v1/questions/{id}/skip", post(api::questions::skip)),
-        ("POST", "/api/v1/questions/{id}/reactions", post(api::questions::react)),
-        ("POST", "/api/v1/questions/{id}/replies", post(api::questions::reply)),
+        (
+            "POST",
+            "/api/v1/questions/{id}/answer",
+            post(api::questions::answer),
+        ),
+        (
+            "POST",
+            "/api/v1/questions/{id}/skip",
+            post(api::questions::skip),
+        ),
+        (
+            "POST",
+            "/api/v1/questions/{id}/reactions",
+            post(api::questions::react),
+        ),
+        (
+            "POST",
+            "/api/v1/questions/{id}/replies",
+            post(api::questions::reply),
+        ),
         ("GET", "/api/v1/decks", get(api::questions::decks)),
-        ("POST", "/api/v1/decks/{slug}/ask", post(api::questions::ask)),
+        (
+            "POST",
+            "/api/v1/decks/{slug}/ask",
+            post(api::questions::ask),
+        ),
         ("POST", "/api/v1/coach/analyze", post(api::coach::analyze)),
-        ("POST", "/api/v1/coach/paraphrase", post(api::coach::paraphrase)),
+        (
+            "POST",
+            "/api/v1/coach/paraphrase",
+            post(api::coach::paraphrase),
+        ),
     ]
 }
 
 /// The (method, path) pairs the router serves.
 pub fn route_specs() -> Vec<RouteSpec> {
-    table().into_iter().map(|(method, path, _)| RouteSpec { method, path }).collect()
+    table()
+        .into_iter()
+        .map(|(method, path, _)| RouteSpec { method, path })
+        .collect()
 }
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \

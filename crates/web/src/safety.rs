@@ -21,8 +21,13 @@ pub fn parse_answers(raw: [&str; 4]) -> Result<[u8; 4], AppError> {
     Ok(out)
 }
 
-pub async fn take(state: &AppState, user_id: &str, answers: [u8; 4]) -> Result<HitsResult, AppError> {
-    let r = score_hits(answers).ok_or_else(|| AppError::field("answers", "Choose one answer for each question."))?;
+pub async fn take(
+    state: &AppState,
+    user_id: &str,
+    answers: [u8; 4],
+) -> Result<HitsResult, AppError> {
+    let r = score_hits(answers)
+        .ok_or_else(|| AppError::field("answers", "Choose one answer for each question."))?;
     state
         .repo
         .save_screen(&NewScreen {

@@ -59,7 +59,11 @@ pub async fn hash_password(password: String, mode: PasswordHashing) -> Result<St
 pub async fn verify_password(password: String, hash: String) -> bool {
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash)
-            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
             .unwrap_or(false)
     })
     .await
@@ -98,7 +102,9 @@ mod tests {
 
     #[tokio::test]
     async fn passwords_verify_only_against_their_own_hash() {
-        let h = hash_password("correct horse".into(), PasswordHashing::FastInsecure).await.unwrap();
+        let h = hash_password("correct horse".into(), PasswordHashing::FastInsecure)
+            .await
+            .unwrap();
         assert!(h.starts_with("$argon2id$"));
         assert!(verify_password("correct horse".into(), h.clone()).await);
         assert!(!verify_password("wrong horse".into(), h).await);

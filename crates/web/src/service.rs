@@ -1,9 +1,13 @@
 //! Use cases shared by pages and the API: validation, rate limits, secrets. The
 //! handlers stay thin and both interfaces behave the same.
 
-use rekindle_domain::account::{check_password, normalize_display_name, normalize_email, parse_time_zone};
+use rekindle_domain::account::{
+    check_password, normalize_display_name, normalize_email, parse_time_zone,
+};
 use rekindle_domain::invitation::INVITATION_TTL_SECS;
-use rekindle_storage::{ApiToken, NewEntry, NewInvitation, NewSession, NewToken, NewUser, Space, User, Viewer};
+use rekindle_storage::{
+    ApiToken, NewEntry, NewInvitation, NewSession, NewToken, NewUser, Space, User, Viewer,
+};
 
 use crate::error::{AppError, FieldErrors};
 use crate::format::now_ms;
@@ -22,7 +26,10 @@ pub struct SignUp<'a> {
 }
 
 fn rate_limited(state: &AppState, key: &str, limit: u32) -> Result<(), AppError> {
-    match state.limiter.blocked_for(key, limit, state.config.auth_window) {
+    match state
+        .limiter
+        .blocked_for(key, limit, state.config.auth_window)
+    {
         Some(retry_after_secs) => Err(AppError::TooManyRequests { retry_after_secs }),
         None => Ok(()),
     }
@@ -32,15 +39,23 @@ pub async fn sign_up(state: &AppState, input: SignUp<'_>, ip: &str) -> Result<Us
     let ip_key = format!("auth-ip:{ip}");
     rate_limited(state, &ip_key, state.config.auth_attempts_per_ip)?;
     let mut errors = FieldErrors::new();
-    let email = normalize_email(input.email).map_err(|e| errors.insert("email", e.into())).ok();
+    let email = normalize_email(input.email)
+        .map_err(|e| errors.insert("email", e.into()))
+        .ok();
     let name = normalize_display_name(input.display_name)
         .map_err(|e| errors.insert("display_name", e.into()))
         .ok();
     if let Err(e) = check_password(input.password) {
         errors.insert("password", e.into());
     }
-    let tz = if input.time_zone.trim().is_empty() { "UTC" } else { input.time_zone };
-    let tz = parse_time_zone(tz).map_err(|e| errors.insert("time_zone", e.into())).ok();
+    let tz = if input.time_zone.trim().is_empty() {
+        "UTC"
+    } else {
+        input.time_zone
+    };
+    let tz = parse_time_zone(tz)
+        .map_err(|e| errors.insert("time_zone", e.into()))
+        .ok();
     let (Some(email), Some(name), Some(tz), true) = (email, name, tz, errors.is_empty()) else {
         return Err(AppError::Invalid(errors));
     };
@@ -69,7 +84,12 @@ pub const BAD_CREDENTIALS: &str = "That email and password do not match an accou
 
 /// Checks credentials with the same answer and the same work for an unknown email
 /// and a wrong password.
-pub async fn sign_in(state: &AppState, email: &str, password: &str, ip: &str) -> Result<User, AppError> {
+pub async fn sign_in(
+    state: &AppState,
+    email: &str,
+    password: &str,
+    ip: &str,
+) -> Result<User, AppError> {
     let ip_key = format!("auth-ip:{ip}");
     let email = email.trim().to_lowercase();
     let account_key = format!("auth-account:{email}");
@@ -96,7 +116,11 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str, ip: &str) ->
 
 /// Creates a fresh server-side session (a new id at every sign-in) and returns the
 /// cookie value. Only its digest is stored.
-pub async fn start_session(state: &AppState, user_id: &str, replacing: Option<&str>) -> Result<String, AppError> {
+pub async fn start_session(
+    state: &AppState,
+    user_id: &str,
+    replacing: Option<&str>,
+) -> Result<String, AppError> {
     if let Some(old) = replacing {
         state.repo.delete_session(old).await?;
     }
@@ -123,10 +147,17 @@ pub async fn change_password(
     new: &str,
     keep_session: Option<&str>,
 ) -> Result<(), AppError> {
-    let hash = state.repo.password_hash(user_id).await?.ok_or(AppError::NotFound)?;
+    let hash = state
+        .repo
+        .password_hash(user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let mut errors = FieldErrors::new();
     if !verify_password(current.to_owned(), hash).await {
-        errors.insert("current_password", "That is not your current password.".into());
+        errors.insert(
+            "current_password",
+            "That is not your current password.".into(),
+        );
     }
     if let Err(e) = check_password(new) {
         errors.insert("new_password", e.into());
@@ -137,16 +168,26 @@ pub async fn change_password(
     let hash = hash_password(new.to_owned(), state.config.password_hashing)
         .await
         .map_err(AppError::Internal)?;
-    state.repo.set_password(user_id, &hash, keep_session).await?;
+    state
+        .repo
+        .set_password(user_id, &hash, keep_session)
+        .await?;
     Ok(())
 }
 
-pub async fn update_profile(state: &AppState, user_id: &str, display_name: &str, time_zone: &str) -> Result<(), AppError> {
+pub async fn update_profile(
+    state: &AppState,
+    user_id: &str,
+    display_name: &str,
+    time_zone: &str,
+) -> Result<(), AppError> {
     let mut errors = FieldErrors::new();
     let name = normalize_display_name(display_name)
         .map_err(|e| errors.insert("display_name", e.into()))
         .ok();
-    let tz = parse_time_zone(time_zone).map_err(|e| errors.insert("time_zone", e.into())).ok();
+    let tz = parse_time_zone(time_zone)
+        .map_err(|e| errors.insert("time_zone", e.into()))
+        .ok();
     let (Some(name), Some(tz)) = (name, tz) else {
         return Err(AppError::Invalid(errors));
     };
@@ -155,13 +196,23 @@ pub async fn update_profile(state: &AppState, user_id: &str, display_name: &str,
 }
 
 /// Returns the token record and its secret, which is shown exactly once.
-pub async fn create_token(state: &AppState, user_id: &str, name: &str) -> Result<(ApiToken, String), AppError> {
+pub async fn create_token(
+    state: &AppState,
+    user_id: &str,
+    name: &str,
+) -> Result<(ApiToken, String), AppError> {
     let name = name.trim();
     if name.is_empty() {
-        return Err(AppError::field("name", "Give the token a name, such as the app that will use it."));
+        return Err(AppError::field(
+            "name",
+            "Give the token a name, such as the app that will use it.",
+        ));
     }
     if name.chars().count() > TOKEN_NAME_MAX_CHARS {
-        return Err(AppError::field("name", "Keep the name under 80 characters."));
+        return Err(AppError::field(
+            "name",
+            "Keep the name under 80 characters.",
+        ));
     }
     let secret = format!("rk_{}", random_token(32));
     let token = state
@@ -178,12 +229,16 @@ pub async fn create_token(state: &AppState, user_id: &str, name: &str) -> Result
 }
 
 pub async fn create_space(state: &AppState, user_id: &str) -> Result<Space, AppError> {
-    state.repo.create_space(&new_id(), user_id, now_ms()).await.map_err(|e| match e {
-        rekindle_storage::StoreError::Conflict => {
-            AppError::Conflict("You already share a space. Leave it in Settings before starting another.".into())
-        }
-        other => other.into(),
-    })
+    state
+        .repo
+        .create_space(&new_id(), user_id, now_ms())
+        .await
+        .map_err(|e| match e {
+            rekindle_storage::StoreError::Conflict => AppError::Conflict(
+                "You already share a space. Leave it in Settings before starting another.".into(),
+            ),
+            other => other.into(),
+        })
 }
 
 pub struct NewLink {
@@ -198,7 +253,9 @@ pub async fn invite(state: &AppState, user_id: &str) -> Result<NewLink, AppError
         AppError::Conflict("Create your space first, then invite your partner.".into())
     })?;
     if space.partner.is_some() {
-        return Err(AppError::Conflict("Your space already has two partners.".into()));
+        return Err(AppError::Conflict(
+            "Your space already has two partners.".into(),
+        ));
     }
     let code = random_token(16);
     let now = now_ms();
@@ -213,11 +270,18 @@ pub async fn invite(state: &AppState, user_id: &str) -> Result<NewLink, AppError
             expires_at: now + INVITATION_TTL_SECS * 1000,
         })
         .await?;
-    Ok(NewLink { id: inv.id, code, expires_at: inv.expires_at })
+    Ok(NewLink {
+        id: inv.id,
+        code,
+        expires_at: inv.expires_at,
+    })
 }
 
 pub async fn accept(state: &AppState, code: &str, user_id: &str) -> Result<Space, AppError> {
-    Ok(state.repo.accept_invitation(&digest(code), user_id, now_ms()).await?)
+    Ok(state
+        .repo
+        .accept_invitation(&digest(code), user_id, now_ms())
+        .await?)
 }
 
 pub async fn viewer(state: &AppState, user_id: &str) -> Result<(Viewer, Option<Space>), AppError> {
@@ -232,10 +296,16 @@ pub fn check_entry(title: &str, body: &str) -> Result<(String, String), AppError
         errors.insert("title", "Keep the title under 200 characters.".into());
     }
     if body.trim().is_empty() {
-        errors.insert("body", "Write something first; even a line is enough.".into());
+        errors.insert(
+            "body",
+            "Write something first; even a line is enough.".into(),
+        );
     }
     if body.chars().count() > BODY_MAX_CHARS {
-        errors.insert("body", "An entry can hold up to 20,000 characters. Split it in two?".into());
+        errors.insert(
+            "body",
+            "An entry can hold up to 20,000 characters. Split it in two?".into(),
+        );
     }
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
@@ -243,10 +313,21 @@ pub fn check_entry(title: &str, body: &str) -> Result<(String, String), AppError
     Ok((title.to_owned(), body.to_owned()))
 }
 
-pub async fn create_entry(state: &AppState, owner: &str, title: &str, body: &str) -> Result<rekindle_storage::Entry, AppError> {
+pub async fn create_entry(
+    state: &AppState,
+    owner: &str,
+    title: &str,
+    body: &str,
+) -> Result<rekindle_storage::Entry, AppError> {
     let (title, body) = check_entry(title, body)?;
     Ok(state
         .repo
-        .create_entry(&NewEntry { id: new_id(), owner_id: owner.to_owned(), title, body, created_at: now_ms() })
+        .create_entry(&NewEntry {
+            id: new_id(),
+            owner_id: owner.to_owned(),
+            title,
+            body,
+            created_at: now_ms(),
+        })
         .await?)
 }

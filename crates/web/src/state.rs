@@ -17,7 +17,11 @@ impl AppState {
     pub fn new(repo: Repo, config: Config) -> Self {
         crate::http_metrics::install();
         crate::pages::set_frame(&config.instance_name, &config.quick_exit_url);
-        AppState { repo, limiter: Arc::new(RateLimiter::default()), config: Arc::new(config) }
+        AppState {
+            repo,
+            limiter: Arc::new(RateLimiter::default()),
+            config: Arc::new(config),
+        }
     }
 
     /// Background chores: dropping expired sessions and stale rate-limit buckets.

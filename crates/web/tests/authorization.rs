@@ -3,9 +3,9 @@
 //! route fails this test until someone decides who may use it. Each response
 //! body is also searched for the owner's private text.
 
-use reqwest::Method;
 use rekindle_storage::Backend;
 use rekindle_testkit::{ApiPerson, HtmlPerson, TestApp, backends, couple};
+use reqwest::Method;
 use serde_json::{Value, json};
 
 const PRIVATE_TEXT: &str = "PRIVATE-owner-5e1d";
@@ -35,8 +35,20 @@ struct Case {
     expect: [u16; 4],
 }
 
-const fn case(method: &'static str, pattern: &'static str, path: &'static str, body: Body, expect: [u16; 4]) -> Case {
-    Case { method, pattern, path, body, expect }
+const fn case(
+    method: &'static str,
+    pattern: &'static str,
+    path: &'static str,
+    body: Body,
+    expect: [u16; 4],
+) -> Case {
+    Case {
+        method,
+        pattern,
+        path,
+        body,
+        expect,
+    }
 }
 
 const ROLES: [&str; 4] = ["anonymous", "outsider", "partner", "owner"];
@@ -51,99 +63,507 @@ fn cases() -> Vec<Case> {
         case("GET", "/", "/", None, all),
         case("GET", "/about", "/about", None, all),
         case("GET", "/signup", "/signup", None, [200, 303, 303, 303]),
-        case("POST", "/signup", "/signup", SignupForm, [303, 303, 303, 303]),
+        case(
+            "POST",
+            "/signup",
+            "/signup",
+            SignupForm,
+            [303, 303, 303, 303],
+        ),
         case("GET", "/signin", "/signin", None, [200, 303, 303, 303]),
-        case("POST", "/signin", "/signin", Form(&[("email", "owner@example.org"), ("password", "wrong password")]), [400, 400, 400, 400]),
+        case(
+            "POST",
+            "/signin",
+            "/signin",
+            Form(&[
+                ("email", "owner@example.org"),
+                ("password", "wrong password"),
+            ]),
+            [400, 400, 400, 400],
+        ),
         case("POST", "/signout", "/signout", None, [303, 303, 303, 303]),
         case("GET", "/settings", "/settings", None, page),
-        case("POST", "/settings/profile", "/settings/profile", Form(&[("display_name", "New"), ("time_zone", "UTC")]), [303, 303, 303, 303]),
-        case("POST", "/settings/password", "/settings/password", Form(&[("current_password", "wrong"), ("new_password", "long enough pw")]), [303, 422, 422, 422]),
-        case("POST", "/settings/tokens", "/settings/tokens", Form(&[("name", "t")]), page),
-        case("POST", "/settings/tokens/{id}/revoke", "/settings/tokens/{token}/revoke", None, mine_page),
+        case(
+            "POST",
+            "/settings/profile",
+            "/settings/profile",
+            Form(&[("display_name", "New"), ("time_zone", "UTC")]),
+            [303, 303, 303, 303],
+        ),
+        case(
+            "POST",
+            "/settings/password",
+            "/settings/password",
+            Form(&[
+                ("current_password", "wrong"),
+                ("new_password", "long enough pw"),
+            ]),
+            [303, 422, 422, 422],
+        ),
+        case(
+            "POST",
+            "/settings/tokens",
+            "/settings/tokens",
+            Form(&[("name", "t")]),
+            page,
+        ),
+        case(
+            "POST",
+            "/settings/tokens/{id}/revoke",
+            "/settings/tokens/{token}/revoke",
+            None,
+            mine_page,
+        ),
         case("POST", "/space", "/space", None, [303, 409, 409, 409]),
-        case("POST", "/space/invitations", "/space/invitations", None, [303, 200, 409, 409]),
-        case("POST", "/space/invitations/{id}/revoke", "/space/invitations/{invite}/revoke", None, [303, 303, 404, 404]),
-        case("POST", "/space/leave", "/space/leave", None, [303, 303, 303, 303]),
-        case("POST", "/space/pause", "/space/pause", None, [303, 303, 303, 409]),
-        case("POST", "/space/resume", "/space/resume", None, [303, 404, 404, 404]),
+        case(
+            "POST",
+            "/space/invitations",
+            "/space/invitations",
+            None,
+            [303, 200, 409, 409],
+        ),
+        case(
+            "POST",
+            "/space/invitations/{id}/revoke",
+            "/space/invitations/{invite}/revoke",
+            None,
+            [303, 303, 404, 404],
+        ),
+        case(
+            "POST",
+            "/space/leave",
+            "/space/leave",
+            None,
+            [303, 303, 303, 303],
+        ),
+        case(
+            "POST",
+            "/space/pause",
+            "/space/pause",
+            None,
+            [303, 303, 303, 409],
+        ),
+        case(
+            "POST",
+            "/space/resume",
+            "/space/resume",
+            None,
+            [303, 404, 404, 404],
+        ),
         case("GET", "/safety", "/safety", None, page),
-        case("POST", "/safety/check", "/safety/check", Form(&[("q0", "1"), ("q1", "1"), ("q2", "2"), ("q3", "1")]), page),
-        case("POST", "/safety/check", "/safety/check", Form(&[("q0", "1"), ("q1", "9")]), [303, 422, 422, 422]),
-        case("POST", "/safety/later", "/safety/later", None, [303, 303, 303, 303]),
+        case(
+            "POST",
+            "/safety/check",
+            "/safety/check",
+            Form(&[("q0", "1"), ("q1", "1"), ("q2", "2"), ("q3", "1")]),
+            page,
+        ),
+        case(
+            "POST",
+            "/safety/check",
+            "/safety/check",
+            Form(&[("q0", "1"), ("q1", "9")]),
+            [303, 422, 422, 422],
+        ),
+        case(
+            "POST",
+            "/safety/later",
+            "/safety/later",
+            None,
+            [303, 303, 303, 303],
+        ),
         case("GET", "/safety/resources", "/safety/resources", None, page),
         case("GET", "/help", "/help", None, all),
         case("GET", "/exit", "/exit", None, [303, 303, 303, 303]),
-        case("POST", "/notices/dismiss", "/notices/dismiss", None, [303, 303, 303, 303]),
+        case(
+            "POST",
+            "/notices/dismiss",
+            "/notices/dismiss",
+            None,
+            [303, 303, 303, 303],
+        ),
         case("GET", "/settings/export", "/settings/export", None, page),
-        case("POST", "/settings/erase", "/settings/erase", Form(&[("password", "wrong password"), ("confirm", "erase")]), [303, 400, 400, 400]),
+        case(
+            "POST",
+            "/settings/erase",
+            "/settings/erase",
+            Form(&[("password", "wrong password"), ("confirm", "erase")]),
+            [303, 400, 400, 400],
+        ),
         case("GET", "/join/{code}", "/join/{code}", None, all),
-        case("GET", "/join/{code}", "/join/not-a-real-code", None, [404, 404, 404, 404]),
-        case("POST", "/join/{code}", "/join/{code}", None, [303, 409, 409, 409]),
+        case(
+            "GET",
+            "/join/{code}",
+            "/join/not-a-real-code",
+            None,
+            [404, 404, 404, 404],
+        ),
+        case(
+            "POST",
+            "/join/{code}",
+            "/join/{code}",
+            None,
+            [303, 409, 409, 409],
+        ),
         case("GET", "/journal", "/journal", None, page),
-        case("POST", "/journal", "/journal", Form(&[("body", "a new entry")]), [303, 303, 303, 303]),
-        case("GET", "/journal/{id}", "/journal/{private}", None, [303, 404, 404, 200]),
-        case("GET", "/journal/{id}", "/journal/{shared}", None, [303, 404, 200, 200]),
-        case("POST", "/journal/{id}", "/journal/{private}", Form(&[("title", "t"), ("body", "edited")]), mine_page),
-        case("POST", "/journal/{id}/share", "/journal/{private}/share", None, mine_page),
-        case("POST", "/journal/{id}/unshare", "/journal/{shared}/unshare", None, mine_page),
-        case("POST", "/journal/{id}/delete", "/journal/{private}/delete", None, mine_page),
+        case(
+            "POST",
+            "/journal",
+            "/journal",
+            Form(&[("body", "a new entry")]),
+            [303, 303, 303, 303],
+        ),
+        case(
+            "GET",
+            "/journal/{id}",
+            "/journal/{private}",
+            None,
+            [303, 404, 404, 200],
+        ),
+        case(
+            "GET",
+            "/journal/{id}",
+            "/journal/{shared}",
+            None,
+            [303, 404, 200, 200],
+        ),
+        case(
+            "POST",
+            "/journal/{id}",
+            "/journal/{private}",
+            Form(&[("title", "t"), ("body", "edited")]),
+            mine_page,
+        ),
+        case(
+            "POST",
+            "/journal/{id}/share",
+            "/journal/{private}/share",
+            None,
+            mine_page,
+        ),
+        case(
+            "POST",
+            "/journal/{id}/unshare",
+            "/journal/{shared}/unshare",
+            None,
+            mine_page,
+        ),
+        case(
+            "POST",
+            "/journal/{id}/delete",
+            "/journal/{private}/delete",
+            None,
+            mine_page,
+        ),
         case("GET", "/questions", "/questions", None, page),
-        case("POST", "/questions/settings", "/questions/settings", Form(&[("hour", "8")]), [303, 409, 303, 303]),
+        case(
+            "POST",
+            "/questions/settings",
+            "/questions/settings",
+            Form(&[("hour", "8")]),
+            [303, 409, 303, 303],
+        ),
         case("GET", "/questions/decks", "/questions/decks", None, page),
-        case("POST", "/questions/decks/{slug}", "/questions/decks/our-story", None, [303, 409, 303, 303]),
-        case("GET", "/questions/history", "/questions/history", None, page),
-        case("GET", "/questions/{id}", "/questions/{question}", None, [303, 404, 200, 200]),
-        case("POST", "/questions/{id}/answer", "/questions/{question}/answer", Form(&[("body", "my answer")]), [303, 404, 303, 409]),
-        case("POST", "/questions/{id}/skip", "/questions/{question}/skip", None, [303, 404, 303, 409]),
-        case("POST", "/questions/{id}/react", "/questions/{question}/react", Form(&[("answer_id", "x"), ("kind", "heart")]), [303, 404, 404, 404]),
-        case("POST", "/questions/{id}/reply", "/questions/{question}/reply", Form(&[("body", "hi")]), [303, 404, 409, 409]),
+        case(
+            "POST",
+            "/questions/decks/{slug}",
+            "/questions/decks/our-story",
+            None,
+            [303, 409, 303, 303],
+        ),
+        case(
+            "GET",
+            "/questions/history",
+            "/questions/history",
+            None,
+            page,
+        ),
+        case(
+            "GET",
+            "/questions/{id}",
+            "/questions/{question}",
+            None,
+            [303, 404, 200, 200],
+        ),
+        case(
+            "POST",
+            "/questions/{id}/answer",
+            "/questions/{question}/answer",
+            Form(&[("body", "my answer")]),
+            [303, 404, 303, 409],
+        ),
+        case(
+            "POST",
+            "/questions/{id}/skip",
+            "/questions/{question}/skip",
+            None,
+            [303, 404, 303, 409],
+        ),
+        case(
+            "POST",
+            "/questions/{id}/react",
+            "/questions/{question}/react",
+            Form(&[("answer_id", "x"), ("kind", "heart")]),
+            [303, 404, 404, 404],
+        ),
+        case(
+            "POST",
+            "/questions/{id}/reply",
+            "/questions/{question}/reply",
+            Form(&[("body", "hi")]),
+            [303, 404, 409, 409],
+        ),
         case("GET", "/healthz", "/healthz", None, all),
         case("GET", "/readyz", "/readyz", None, all),
         case("GET", "/metrics", "/metrics", None, all),
         case("GET", "/static/{*path}", "/static/app.css", None, all),
-        case("GET", "/static/{*path}", "/static/nothing.css", None, [404, 404, 404, 404]),
+        case(
+            "GET",
+            "/static/{*path}",
+            "/static/nothing.css",
+            None,
+            [404, 404, 404, 404],
+        ),
         case("GET", "/api/openapi.json", "/api/openapi.json", None, all),
-        case("POST", "/api/v1/accounts", "/api/v1/accounts", SignupJson, [201, 201, 201, 201]),
-        case("POST", "/api/v1/auth/token", "/api/v1/auth/token", Json(|| json!({"email": "owner@example.org", "password": "wrong password"})), [400, 400, 400, 400]),
+        case(
+            "POST",
+            "/api/v1/accounts",
+            "/api/v1/accounts",
+            SignupJson,
+            [201, 201, 201, 201],
+        ),
+        case(
+            "POST",
+            "/api/v1/auth/token",
+            "/api/v1/auth/token",
+            Json(|| json!({"email": "owner@example.org", "password": "wrong password"})),
+            [400, 400, 400, 400],
+        ),
         case("GET", "/api/v1/me", "/api/v1/me", None, api),
-        case("PATCH", "/api/v1/me", "/api/v1/me", Json(|| json!({"display_name": "Renamed"})), api),
-        case("PUT", "/api/v1/me/password", "/api/v1/me/password", Json(|| json!({"current_password": "wrong", "new_password": "long enough pw"})), [401, 422, 422, 422]),
-        case("DELETE", "/api/v1/me", "/api/v1/me", Json(|| json!({"password": "wrong password"})), [401, 400, 400, 400]),
+        case(
+            "PATCH",
+            "/api/v1/me",
+            "/api/v1/me",
+            Json(|| json!({"display_name": "Renamed"})),
+            api,
+        ),
+        case(
+            "PUT",
+            "/api/v1/me/password",
+            "/api/v1/me/password",
+            Json(|| json!({"current_password": "wrong", "new_password": "long enough pw"})),
+            [401, 422, 422, 422],
+        ),
+        case(
+            "DELETE",
+            "/api/v1/me",
+            "/api/v1/me",
+            Json(|| json!({"password": "wrong password"})),
+            [401, 400, 400, 400],
+        ),
         case("GET", "/api/v1/export", "/api/v1/export", None, api),
-        case("GET", "/api/v1/safety/check", "/api/v1/safety/check", None, api),
-        case("POST", "/api/v1/safety/check", "/api/v1/safety/check", Json(|| json!({"answers": [1, 1, 1, 1]})), [401, 201, 201, 201]),
-        case("POST", "/api/v1/space/pause", "/api/v1/space/pause", None, [401, 204, 204, 409]),
-        case("DELETE", "/api/v1/space/pause", "/api/v1/space/pause", None, [401, 404, 404, 404]),
+        case(
+            "GET",
+            "/api/v1/safety/check",
+            "/api/v1/safety/check",
+            None,
+            api,
+        ),
+        case(
+            "POST",
+            "/api/v1/safety/check",
+            "/api/v1/safety/check",
+            Json(|| json!({"answers": [1, 1, 1, 1]})),
+            [401, 201, 201, 201],
+        ),
+        case(
+            "POST",
+            "/api/v1/space/pause",
+            "/api/v1/space/pause",
+            None,
+            [401, 204, 204, 409],
+        ),
+        case(
+            "DELETE",
+            "/api/v1/space/pause",
+            "/api/v1/space/pause",
+            None,
+            [401, 404, 404, 404],
+        ),
         case("GET", "/api/v1/tokens", "/api/v1/tokens", None, api),
-        case("POST", "/api/v1/tokens", "/api/v1/tokens", Json(|| json!({"name": "t"})), [401, 201, 201, 201]),
-        case("DELETE", "/api/v1/tokens/{id}", "/api/v1/tokens/{token}", None, [401, 404, 404, 204]),
+        case(
+            "POST",
+            "/api/v1/tokens",
+            "/api/v1/tokens",
+            Json(|| json!({"name": "t"})),
+            [401, 201, 201, 201],
+        ),
+        case(
+            "DELETE",
+            "/api/v1/tokens/{id}",
+            "/api/v1/tokens/{token}",
+            None,
+            [401, 404, 404, 204],
+        ),
         case("GET", "/api/v1/space", "/api/v1/space", None, api),
-        case("POST", "/api/v1/space", "/api/v1/space", None, [401, 409, 409, 409]),
-        case("DELETE", "/api/v1/space", "/api/v1/space", None, [401, 204, 204, 204]),
-        case("GET", "/api/v1/space/invitations", "/api/v1/space/invitations", None, api),
-        case("POST", "/api/v1/space/invitations", "/api/v1/space/invitations", None, [401, 201, 409, 409]),
-        case("DELETE", "/api/v1/space/invitations/{id}", "/api/v1/space/invitations/{invite}", None, [401, 204, 404, 404]),
-        case("GET", "/api/v1/invitations/{code}", "/api/v1/invitations/{code}", None, api),
-        case("POST", "/api/v1/invitations/{code}/accept", "/api/v1/invitations/{code}/accept", None, [401, 409, 409, 409]),
+        case(
+            "POST",
+            "/api/v1/space",
+            "/api/v1/space",
+            None,
+            [401, 409, 409, 409],
+        ),
+        case(
+            "DELETE",
+            "/api/v1/space",
+            "/api/v1/space",
+            None,
+            [401, 204, 204, 204],
+        ),
+        case(
+            "GET",
+            "/api/v1/space/invitations",
+            "/api/v1/space/invitations",
+            None,
+            api,
+        ),
+        case(
+            "POST",
+            "/api/v1/space/invitations",
+            "/api/v1/space/invitations",
+            None,
+            [401, 201, 409, 409],
+        ),
+        case(
+            "DELETE",
+            "/api/v1/space/invitations/{id}",
+            "/api/v1/space/invitations/{invite}",
+            None,
+            [401, 204, 404, 404],
+        ),
+        case(
+            "GET",
+            "/api/v1/invitations/{code}",
+            "/api/v1/invitations/{code}",
+            None,
+            api,
+        ),
+        case(
+            "POST",
+            "/api/v1/invitations/{code}/accept",
+            "/api/v1/invitations/{code}/accept",
+            None,
+            [401, 409, 409, 409],
+        ),
         case("GET", "/api/v1/journey", "/api/v1/journey", None, api),
         case("GET", "/api/v1/journal", "/api/v1/journal", None, api),
-        case("POST", "/api/v1/journal", "/api/v1/journal", Json(|| json!({"body": "hello"})), [401, 201, 201, 201]),
-        case("GET", "/api/v1/journal/{id}", "/api/v1/journal/{private}", None, [401, 404, 404, 200]),
-        case("GET", "/api/v1/journal/{id}", "/api/v1/journal/{shared}", None, [401, 404, 200, 200]),
-        case("PATCH", "/api/v1/journal/{id}", "/api/v1/journal/{private}", Json(|| json!({"visibility": "shared"})), [401, 404, 404, 200]),
-        case("DELETE", "/api/v1/journal/{id}", "/api/v1/journal/{private}", None, [401, 404, 404, 204]),
-        case("GET", "/api/v1/questions/today", "/api/v1/questions/today", None, [401, 409, 200, 200]),
+        case(
+            "POST",
+            "/api/v1/journal",
+            "/api/v1/journal",
+            Json(|| json!({"body": "hello"})),
+            [401, 201, 201, 201],
+        ),
+        case(
+            "GET",
+            "/api/v1/journal/{id}",
+            "/api/v1/journal/{private}",
+            None,
+            [401, 404, 404, 200],
+        ),
+        case(
+            "GET",
+            "/api/v1/journal/{id}",
+            "/api/v1/journal/{shared}",
+            None,
+            [401, 404, 200, 200],
+        ),
+        case(
+            "PATCH",
+            "/api/v1/journal/{id}",
+            "/api/v1/journal/{private}",
+            Json(|| json!({"visibility": "shared"})),
+            [401, 404, 404, 200],
+        ),
+        case(
+            "DELETE",
+            "/api/v1/journal/{id}",
+            "/api/v1/journal/{private}",
+            None,
+            [401, 404, 404, 204],
+        ),
+        case(
+            "GET",
+            "/api/v1/questions/today",
+            "/api/v1/questions/today",
+            None,
+            [401, 409, 200, 200],
+        ),
         case("GET", "/api/v1/questions", "/api/v1/questions", None, api),
-        case("PUT", "/api/v1/questions/settings", "/api/v1/questions/settings", Json(|| json!({"hour": 9})), [401, 409, 204, 204]),
-        case("GET", "/api/v1/questions/{id}", "/api/v1/questions/{question}", None, [401, 404, 200, 200]),
-        case("POST", "/api/v1/questions/{id}/answer", "/api/v1/questions/{question}/answer", Json(|| json!({"body": "mine"})), [401, 404, 200, 409]),
-        case("POST", "/api/v1/questions/{id}/skip", "/api/v1/questions/{question}/skip", None, [401, 404, 200, 409]),
-        case("POST", "/api/v1/questions/{id}/reactions", "/api/v1/questions/{question}/reactions", Json(|| json!({"answer_id": "x", "kind": "heart"})), [401, 404, 404, 404]),
-        case("POST", "/api/v1/questions/{id}/replies", "/api/v1/questions/{question}/replies", Json(|| json!({"body": "hi"})), [401, 404, 409, 409]),
+        case(
+            "PUT",
+            "/api/v1/questions/settings",
+            "/api/v1/questions/settings",
+            Json(|| json!({"hour": 9})),
+            [401, 409, 204, 204],
+        ),
+        case(
+            "GET",
+            "/api/v1/questions/{id}",
+            "/api/v1/questions/{question}",
+            None,
+            [401, 404, 200, 200],
+        ),
+        case(
+            "POST",
+            "/api/v1/questions/{id}/answer",
+            "/api/v1/questions/{question}/answer",
+            Json(|| json!({"body": "mine"})),
+            [401, 404, 200, 409],
+        ),
+        case(
+            "POST",
+            "/api/v1/questions/{id}/skip",
+            "/api/v1/questions/{question}/skip",
+            None,
+            [401, 404, 200, 409],
+        ),
+        case(
+            "POST",
+            "/api/v1/questions/{id}/reactions",
+            "/api/v1/questions/{question}/reactions",
+            Json(|| json!({"answer_id": "x", "kind": "heart"})),
+            [401, 404, 404, 404],
+        ),
+        case(
+            "POST",
+            "/api/v1/questions/{id}/replies",
+            "/api/v1/questions/{question}/replies",
+            Json(|| json!({"body": "hi"})),
+            [401, 404, 409, 409],
+        ),
         case("GET", "/api/v1/decks", "/api/v1/decks", None, api),
-        case("POST", "/api/v1/decks/{slug}/ask", "/api/v1/decks/our-story/ask", None, [401, 409, 201, 201]),
-        case("POST", "/api/v1/coach/analyze", "/api/v1/coach/analyze", Json(|| json!({"text": "I feel lonely"})), api),
-        case("POST", "/api/v1/coach/paraphrase", "/api/v1/coach/paraphrase", Json(|| json!({"text": "I feel lonely"})), api),
+        case(
+            "POST",
+            "/api/v1/decks/{slug}/ask",
+            "/api/v1/decks/our-story/ask",
+            None,
+            [401, 409, 201, 201],
+        ),
+        case(
+            "POST",
+            "/api/v1/coach/analyze",
+            "/api/v1/coach/analyze",
+            Json(|| json!({"text": "I feel lonely"})),
+            api,
+        ),
+        case(
+            "POST",
+            "/api/v1/coach/paraphrase",
+            "/api/v1/coach/paraphrase",
+            Json(|| json!({"text": "I feel lonely"})),
+            api,
+        ),
     ]
 }
 
@@ -152,7 +572,9 @@ fn every_route_has_an_entry_in_the_table() {
     let table = cases();
     for spec in rekindle_web::route_specs() {
         assert!(
-            table.iter().any(|c| c.method == spec.method && c.pattern == spec.path),
+            table
+                .iter()
+                .any(|c| c.method == spec.method && c.pattern == spec.path),
             "{} {} has no entry in the authorization table",
             spec.method,
             spec.path
@@ -160,7 +582,9 @@ fn every_route_has_an_entry_in_the_table() {
     }
     for c in &table {
         assert!(
-            rekindle_web::route_specs().iter().any(|s| s.method == c.method && s.path == c.pattern),
+            rekindle_web::route_specs()
+                .iter()
+                .any(|s| s.method == c.method && s.path == c.pattern),
             "the table names {} {}, which the router does not serve",
             c.method,
             c.pattern
@@ -186,17 +610,49 @@ async fn fixture(backend: Backend) -> Fixture {
     let app = TestApp::spawn(backend).await;
     let (owner, partner) = couple(&app).await;
     let outsider = app.api_person("outsider@example.org", "Olly").await;
-    let (_, p) = owner.send_json(Method::POST, "/api/v1/journal", json!({"body": PRIVATE_TEXT})).await;
-    let (_, s) = owner.send_json(Method::POST, "/api/v1/journal", json!({"body": SHARED_TEXT})).await;
+    let (_, p) = owner
+        .send_json(
+            Method::POST,
+            "/api/v1/journal",
+            json!({"body": PRIVATE_TEXT}),
+        )
+        .await;
+    let (_, s) = owner
+        .send_json(
+            Method::POST,
+            "/api/v1/journal",
+            json!({"body": SHARED_TEXT}),
+        )
+        .await;
     let shared = s["id"].as_str().unwrap().to_owned();
-    owner.send_json(Method::PATCH, &format!("/api/v1/journal/{shared}"), json!({"visibility": "shared"})).await;
-    let (_, t) = owner.send_json(Method::POST, "/api/v1/tokens", json!({"name": "spare"})).await;
-    outsider.send_json(Method::POST, "/api/v1/space", json!({})).await;
-    let (_, inv) = outsider.send_json(Method::POST, "/api/v1/space/invitations", json!({})).await;
-    let (s, q) = owner.send_json(Method::POST, "/api/v1/decks/our-story/ask", json!({})).await;
+    owner
+        .send_json(
+            Method::PATCH,
+            &format!("/api/v1/journal/{shared}"),
+            json!({"visibility": "shared"}),
+        )
+        .await;
+    let (_, t) = owner
+        .send_json(Method::POST, "/api/v1/tokens", json!({"name": "spare"}))
+        .await;
+    outsider
+        .send_json(Method::POST, "/api/v1/space", json!({}))
+        .await;
+    let (_, inv) = outsider
+        .send_json(Method::POST, "/api/v1/space/invitations", json!({}))
+        .await;
+    let (s, q) = owner
+        .send_json(Method::POST, "/api/v1/decks/our-story/ask", json!({}))
+        .await;
     assert_eq!(s, 201, "{q}");
     let question = q["id"].as_str().unwrap().to_owned();
-    let (s, _) = owner.send_json(Method::POST, &format!("/api/v1/questions/{question}/answer"), json!({"body": SEALED_TEXT})).await;
+    let (s, _) = owner
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/questions/{question}/answer"),
+            json!({"body": SEALED_TEXT}),
+        )
+        .await;
     assert_eq!(s, 200);
     let html = [
         app.html_visitor().await,
@@ -274,22 +730,38 @@ async fn walk(backend: Backend) {
         for (role, expected) in c.expect.iter().enumerate() {
             let (status, body) = f.call(&c, role).await;
             if status != *expected {
-                failures.push(format!("{backend:?} {} {} as {}: got {status}, expected {expected}", c.method, c.path, ROLES[role]));
+                failures.push(format!(
+                    "{backend:?} {} {} as {}: got {status}, expected {expected}",
+                    c.method, c.path, ROLES[role]
+                ));
             }
             if ROLES[role] != "owner" && body.contains(PRIVATE_TEXT) {
-                failures.push(format!("{backend:?} {} {} as {}: the owner's private text leaked", c.method, c.path, ROLES[role]));
+                failures.push(format!(
+                    "{backend:?} {} {} as {}: the owner's private text leaked",
+                    c.method, c.path, ROLES[role]
+                ));
             }
             // The partner's own answer in this case opens the pair; before that, never.
             let partner_answered = c.path.ends_with("/answer") && ROLES[role] == "partner";
             if ROLES[role] != "owner" && !partner_answered && body.contains(SEALED_TEXT) {
-                failures.push(format!("{backend:?} {} {} as {}: a sealed answer leaked", c.method, c.path, ROLES[role]));
+                failures.push(format!(
+                    "{backend:?} {} {} as {}: a sealed answer leaked",
+                    c.method, c.path, ROLES[role]
+                ));
             }
             if matches!(ROLES[role], "anonymous" | "outsider") && body.contains(SHARED_TEXT) {
-                failures.push(format!("{backend:?} {} {} as {}: the couple's shared text leaked", c.method, c.path, ROLES[role]));
+                failures.push(format!(
+                    "{backend:?} {} {} as {}: the couple's shared text leaked",
+                    c.method, c.path, ROLES[role]
+                ));
             }
         }
     }
-    assert!(failures.is_empty(), "authorization table mismatches:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "authorization table mismatches:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[tokio::test]

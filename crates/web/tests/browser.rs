@@ -16,12 +16,21 @@ async fn sign_up(p: &Page<'_>, name: &str, email: &str) {
 
 async fn fits_a_phone(c: &Client) {
     let widths = c
-        .execute("return [window.innerWidth, document.documentElement.scrollWidth];", vec![])
+        .execute(
+            "return [window.innerWidth, document.documentElement.scrollWidth];",
+            vec![],
+        )
         .await
         .expect("script");
-    let (viewport, page) = (widths[0].as_u64().expect("number"), widths[1].as_u64().expect("number"));
+    let (viewport, page) = (
+        widths[0].as_u64().expect("number"),
+        widths[1].as_u64().expect("number"),
+    );
     assert_eq!(viewport, 360, "the browser emulates a 360 px phone");
-    assert!(page <= viewport, "page is {page}px wide on a {viewport}px screen");
+    assert!(
+        page <= viewport,
+        "page is {page}px wide on a {viewport}px screen"
+    );
 }
 
 async fn count(c: &Client, css: &str) -> usize {
@@ -42,7 +51,11 @@ async fn first_flow(driver: &Driver, backend: Backend) {
     fits_a_phone(&ca).await;
     sign_up(&a, "Ana", "ana@example.org").await;
     let h1 = a.text("h1").await;
-    assert!(h1.contains("Hello, Ana"), "after sign-up: {h1}\n{}", a.source().await);
+    assert!(
+        h1.contains("Hello, Ana"),
+        "after sign-up: {h1}\n{}",
+        a.source().await
+    );
     a.click("form[action='/space'] button").await;
     a.wait_for_text("Your space is ready").await;
     a.click("form[action='/space/invitations'] button").await;
@@ -62,7 +75,10 @@ async fn first_flow(driver: &Driver, backend: Backend) {
     assert!(b.text("h1").await.contains("Ana"));
     b.click("a.button[href^='/signup']").await;
     sign_up(&b, "Ben", "ben@example.org").await;
-    assert!(b.path().await.starts_with("/join/"), "sign-up returns to the invitation");
+    assert!(
+        b.path().await.starts_with("/join/"),
+        "sign-up returns to the invitation"
+    );
     b.click("form[action^='/join/'] button").await;
     b.wait_for_text("share this space").await;
     assert_eq!(b.text(".partner-name").await, "Ana");
@@ -72,26 +88,38 @@ async fn first_flow(driver: &Driver, backend: Backend) {
     ca.goto(&app.url("/")).await.unwrap();
     assert_eq!(a.text(".partner-name").await, "Ben");
     assert_eq!(count(&ca, "ol.journey li.step").await, 7);
-    assert!(a.source().await.contains("Coming to Rekindle soon"), "steps without tools say so");
+    assert!(
+        a.source().await.contains("Coming to Rekindle soon"),
+        "steps without tools say so"
+    );
 
     // Ana writes a private entry and a shared one.
     ca.goto(&app.url("/journal")).await.unwrap();
-    a.fill("#body", "ANA-PRIVATE-4c1 I have not told anyone this yet").await;
+    a.fill("#body", "ANA-PRIVATE-4c1 I have not told anyone this yet")
+        .await;
     a.click("form[action='/journal'] button[type=submit]").await;
     a.wait_for_text("Private").await;
     let private_url = ca.current_url().await.unwrap().path().to_owned();
     ca.goto(&app.url("/journal")).await.unwrap();
     a.fill("#title", "For Ben").await;
-    a.fill("#body", "ANA-SHARED-9d2 I loved our walk on Sunday").await;
+    a.fill("#body", "ANA-SHARED-9d2 I loved our walk on Sunday")
+        .await;
     a.click("form[action='/journal'] button[type=submit]").await;
     a.click("form[action$='/share'] button").await;
-    a.wait_for_text("Your partner can now read this entry").await;
+    a.wait_for_text("Your partner can now read this entry")
+        .await;
     let shared_url = ca.current_url().await.unwrap().path().to_owned();
 
     cb.goto(&app.url("/journal")).await.unwrap();
     let src = b.source().await;
-    assert!(src.contains("ANA-SHARED-9d2"), "the shared entry reaches Ben");
-    assert!(!src.contains("ANA-PRIVATE-4c1"), "the private entry must not reach Ben");
+    assert!(
+        src.contains("ANA-SHARED-9d2"),
+        "the shared entry reaches Ben"
+    );
+    assert!(
+        !src.contains("ANA-PRIVATE-4c1"),
+        "the private entry must not reach Ben"
+    );
     cb.goto(&app.url(&private_url)).await.unwrap();
     assert!(!b.source().await.contains("ANA-PRIVATE-4c1"));
     assert!(b.text("h1").await.contains("Not found"));
@@ -108,12 +136,18 @@ async fn first_flow(driver: &Driver, backend: Backend) {
     sign_up(&x, "Xan", "xan@example.org").await;
     for path in [&private_url, &shared_url] {
         cx.goto(&app.url(path)).await.unwrap();
-        assert!(x.text("h1").await.contains("Not found"), "{path} must be a 404 for an outsider");
+        assert!(
+            x.text("h1").await.contains("Not found"),
+            "{path} must be a 404 for an outsider"
+        );
         let src = x.source().await;
         assert!(!src.contains("ANA-PRIVATE-4c1") && !src.contains("ANA-SHARED-9d2"));
     }
     cx.goto(&link).await.unwrap();
-    assert!(x.text("h1").await.contains("cannot be used"), "a used invitation must not work again");
+    assert!(
+        x.text("h1").await.contains("cannot be used"),
+        "a used invitation must not work again"
+    );
 
     for c in [ca, cb, cx] {
         let _ = c.close().await;
@@ -150,16 +184,32 @@ async fn question_flow(driver: &Driver, backend: Backend) {
 
     // Ana answers first and waits; Ben's page holds no trace of her answer.
     ca.goto(&app.url("/questions")).await.unwrap();
-    a.fill("textarea[name=body]", "ANA-ANSWER-71c The night we got lost and laughed about it").await;
+    a.fill(
+        "textarea[name=body]",
+        "ANA-ANSWER-71c The night we got lost and laughed about it",
+    )
+    .await;
     a.click("form[action$='/answer'] button[type=submit]").await;
-    assert!(a.text(".status-line").await.to_lowercase().contains("waiting for your partner"));
+    assert!(
+        a.text(".status-line")
+            .await
+            .to_lowercase()
+            .contains("waiting for your partner")
+    );
     cb.goto(&app.url("/questions")).await.unwrap();
     let src = b.source().await;
-    assert!(!src.contains("ANA-ANSWER-71c"), "Ben's page must hold no trace of Ana's answer");
+    assert!(
+        !src.contains("ANA-ANSWER-71c"),
+        "Ben's page must hold no trace of Ana's answer"
+    );
     assert!(!src.contains("status-line"), "nor a hint that she answered");
 
     // Ben answers: both see both.
-    b.fill("textarea[name=body]", "BEN-ANSWER-22d Dancing in the kitchen").await;
+    b.fill(
+        "textarea[name=body]",
+        "BEN-ANSWER-22d Dancing in the kitchen",
+    )
+    .await;
     b.click("form[action$='/answer'] button[type=submit]").await;
     assert!(b.text(".partner-answer").await.contains("ANA-ANSWER-71c"));
     ca.goto(&app.url("/questions")).await.unwrap();
@@ -169,7 +219,9 @@ async fn question_flow(driver: &Driver, backend: Backend) {
     b.wait_for_text("Ana sent ♥").await;
 
     // History finds it.
-    cb.goto(&app.url("/questions/history?q=kitchen")).await.unwrap();
+    cb.goto(&app.url("/questions/history?q=kitchen"))
+        .await
+        .unwrap();
     assert!(b.source().await.contains("BEN-ANSWER-22d"));
 
     // Journal: private stays private, shared appears, unshared disappears.
@@ -220,16 +272,26 @@ async fn safety_flow(driver: &Driver, backend: Backend) {
     for (q, v) in [("q0", "1"), ("q1", "4"), ("q2", "3"), ("q3", "4")] {
         a.press(&format!("input[name={q}][value='{v}']")).await;
     }
-    a.click("form[action='/safety/check'] button[type=submit]").await;
+    a.click("form[action='/safety/check'] button[type=submit]")
+        .await;
     let src = a.source().await;
-    assert!(src.contains("800-799-7233"), "a positive screen shows resources");
-    assert!(src.contains("not advised"), "and says couples exercises are not advised");
+    assert!(
+        src.contains("800-799-7233"),
+        "a positive screen shows resources"
+    );
+    assert!(
+        src.contains("not advised"),
+        "and says couples exercises are not advised"
+    );
     // She pauses the space; Ben sees only that it is paused.
     a.click("form[action='/space/pause'] button").await;
     cb.goto(&app.url("/")).await.unwrap();
     assert_eq!(b.text(".paused").await, "This space is paused.");
     let src = b.source().await;
-    assert!(!src.contains("800-799-7233") && !src.contains("Resume"), "nothing tells Ben who or why");
+    assert!(
+        !src.contains("800-799-7233") && !src.contains("Resume"),
+        "nothing tells Ben who or why"
+    );
     cb.goto(&app.url("/questions")).await.unwrap();
     assert!(b.source().await.contains("This space is paused."));
     ca.goto(&app.url("/safety/resources")).await.unwrap();
@@ -241,18 +303,46 @@ async fn safety_flow(driver: &Driver, backend: Backend) {
     let neutral = "https://duckduckgo.com/";
     cb.goto(&app.url("/journal")).await.unwrap();
     let link = cb.find(Locator::Css("a.quick-exit")).await.unwrap();
-    assert!(link.attr("data-exit-url").await.unwrap().unwrap().starts_with(neutral));
+    assert!(
+        link.attr("data-exit-url")
+            .await
+            .unwrap()
+            .unwrap()
+            .starts_with(neutral)
+    );
     // The neutral site cannot load here (no network), but the tab must still
     // navigate to it; Esc twice does the same as the button.
     let before = cb.windows().await.unwrap().len();
-    cb.execute("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape'}));", vec![]).await.unwrap();
-    cb.execute("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape'}));", vec![]).await.unwrap();
+    cb.execute(
+        "document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape'}));",
+        vec![],
+    )
+    .await
+    .unwrap();
+    cb.execute(
+        "document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape'}));",
+        vec![],
+    )
+    .await
+    .unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while !cb.current_url().await.unwrap().as_str().starts_with("https://duckduckgo.com") {
-        assert!(std::time::Instant::now() < deadline, "Esc twice did not leave the page");
+    while !cb
+        .current_url()
+        .await
+        .unwrap()
+        .as_str()
+        .starts_with("https://duckduckgo.com")
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "Esc twice did not leave the page"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    assert!(cb.windows().await.unwrap().len() > before, "a fresh tab without Rekindle history was opened");
+    assert!(
+        cb.windows().await.unwrap().len() > before,
+        "a fresh tab without Rekindle history was opened"
+    );
 
     // Export and erasure from settings.
     ca.goto(&app.url("/settings")).await.unwrap();
@@ -260,9 +350,17 @@ async fn safety_flow(driver: &Driver, backend: Backend) {
     a.fill("#erase-password", "correct horse battery").await;
     a.fill("#erase-confirm", "erase").await;
     a.click("form[action='/settings/erase'] button").await;
-    assert!(a.source().await.contains("Your account and everything you wrote are erased."));
+    assert!(
+        a.source()
+            .await
+            .contains("Your account and everything you wrote are erased.")
+    );
     ca.goto(&app.url("/settings")).await.unwrap();
-    assert_eq!(a.path().await, "/signin", "the session ended with the account");
+    assert_eq!(
+        a.path().await,
+        "/signin",
+        "the session ended with the account"
+    );
 
     for c in [ca, cb] {
         let _ = c.close().await;

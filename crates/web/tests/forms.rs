@@ -11,16 +11,35 @@ async fn forms_without_the_right_token_change_nothing() {
         app.api_person("ana@example.org", "Ana").await;
         let ana = app.html_person("ana@example.org").await;
         // Missing and wrong tokens are refused, for signed-in and anonymous forms alike.
-        let r = ana.client.post(app.url("/space")).form(&[("x", "1")]).send().await.unwrap();
+        let r = ana
+            .client
+            .post(app.url("/space"))
+            .form(&[("x", "1")])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 403);
-        let r = ana.client.post(app.url("/space")).form(&[("_csrf", "forged")]).send().await.unwrap();
+        let r = ana
+            .client
+            .post(app.url("/space"))
+            .form(&[("_csrf", "forged")])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 403);
         let (_, home) = ana.get("/").await;
-        assert!(home.contains("Create our space"), "no space was created by the forged posts");
+        assert!(
+            home.contains("Create our space"),
+            "no space was created by the forged posts"
+        );
         let stranger = app.client();
         let r = stranger
             .post(app.url("/signup"))
-            .form(&[("email", "x@example.org"), ("display_name", "X"), ("password", "correct horse battery")])
+            .form(&[
+                ("email", "x@example.org"),
+                ("display_name", "X"),
+                ("password", "correct horse battery"),
+            ])
             .send()
             .await
             .unwrap();
@@ -36,7 +55,13 @@ async fn forms_without_the_right_token_change_nothing() {
             .unwrap();
         assert_eq!(r.status(), 403);
         // The API with a session cookie needs the header; with a bearer token it does not.
-        let r = ana.client.post(app.url("/api/v1/space")).json(&serde_json::json!({})).send().await.unwrap();
+        let r = ana
+            .client
+            .post(app.url("/api/v1/space"))
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 403);
         let r = ana
             .client
@@ -59,22 +84,42 @@ async fn form_errors_sit_next_to_their_field_and_keep_the_input() {
         let app = TestApp::spawn(b).await;
         let v = app.html_visitor().await;
         let (status, html, _) = v
-            .post("/signup", &[("email", "not-an-email"), ("display_name", "Sam <b>"), ("password", "short")])
+            .post(
+                "/signup",
+                &[
+                    ("email", "not-an-email"),
+                    ("display_name", "Sam <b>"),
+                    ("password", "short"),
+                ],
+            )
             .await;
         assert_eq!(status, 422);
         assert!(html.contains("id=\"email-error\""), "{html}");
         assert!(html.contains("id=\"password-error\""));
-        assert!(html.contains("value=\"not-an-email\""), "the email typed is kept");
-        assert!(html.contains("value=\"Sam &#60;b&#62;\"") || html.contains("value=\"Sam &lt;b&gt;\""), "the name is kept, escaped");
+        assert!(
+            html.contains("value=\"not-an-email\""),
+            "the email typed is kept"
+        );
+        assert!(
+            html.contains("value=\"Sam &#60;b&#62;\"") || html.contains("value=\"Sam &lt;b&gt;\""),
+            "the name is kept, escaped"
+        );
         assert!(!html.contains("Sam <b>"), "input is escaped");
 
         app.api_person("ana@example.org", "Ana").await;
         let ana = app.html_person("ana@example.org").await;
-        let (status, html, _) = ana.post("/journal", &[("title", "Kept title"), ("body", "   ")]).await;
+        let (status, html, _) = ana
+            .post("/journal", &[("title", "Kept title"), ("body", "   ")])
+            .await;
         assert_eq!(status, 422);
         assert!(html.contains("Kept title"));
         assert!(html.contains("id=\"body-error\""));
-        let (status, html, _) = ana.post("/settings/profile", &[("display_name", "Ana"), ("time_zone", "Nowhere/Land")]).await;
+        let (status, html, _) = ana
+            .post(
+                "/settings/profile",
+                &[("display_name", "Ana"), ("time_zone", "Nowhere/Land")],
+            )
+            .await;
         assert_eq!(status, 422);
         assert!(html.contains("Choose a time zone"));
         let (status, html, _) = ana.post("/settings/tokens", &[("name", "my script")]).await;
@@ -95,7 +140,11 @@ async fn sign_in_rotates_the_session_and_sign_out_ends_it() {
         let r = v
             .client
             .post(app.url("/signin"))
-            .form(&[("_csrf", v.csrf.as_str()), ("email", "ana@example.org"), ("password", "correct horse battery")])
+            .form(&[
+                ("_csrf", v.csrf.as_str()),
+                ("email", "ana@example.org"),
+                ("password", "correct horse battery"),
+            ])
             .send()
             .await
             .unwrap();
@@ -107,16 +156,31 @@ async fn sign_in_rotates_the_session_and_sign_out_ends_it() {
             .map(|c| c.to_str().unwrap().to_owned())
             .find(|c| c.starts_with("rk_session="))
             .expect("session cookie");
-        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+            "{cookie}"
+        );
         assert!(!cookie.contains("Secure"), "not Secure unless configured");
         let first = cookie.split(';').next().unwrap().to_owned();
         // Signing in again from the same browser issues a new id.
-        let html = v.client.get(app.url("/settings")).send().await.unwrap().text().await.unwrap();
+        let html = v
+            .client
+            .get(app.url("/settings"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         let csrf = csrf_in(&html).unwrap();
         let r = v
             .client
             .post(app.url("/signin"))
-            .form(&[("_csrf", csrf.as_str()), ("email", "ana@example.org"), ("password", "correct horse battery")])
+            .form(&[
+                ("_csrf", csrf.as_str()),
+                ("email", "ana@example.org"),
+                ("password", "correct horse battery"),
+            ])
             .send()
             .await
             .unwrap();
@@ -129,37 +193,86 @@ async fn sign_in_rotates_the_session_and_sign_out_ends_it() {
             .unwrap();
         assert_ne!(first, second.split(';').next().unwrap());
         // The old id no longer opens anything.
-        let old = app.client().get(app.url("/settings")).header("cookie", &first).send().await.unwrap();
+        let old = app
+            .client()
+            .get(app.url("/settings"))
+            .header("cookie", &first)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(old.status(), 303);
         // Sign out.
-        let html = v.client.get(app.url("/settings")).send().await.unwrap().text().await.unwrap();
+        let html = v
+            .client
+            .get(app.url("/settings"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         let csrf = csrf_in(&html).unwrap();
-        let r = v.client.post(app.url("/signout")).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
+        let r = v
+            .client
+            .post(app.url("/signout"))
+            .form(&[("_csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 303);
-        assert_eq!(v.client.get(app.url("/settings")).send().await.unwrap().status(), 303);
+        assert_eq!(
+            v.client
+                .get(app.url("/settings"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            303
+        );
     }
 }
 
 #[tokio::test]
 async fn sign_in_is_rate_limited_with_a_clear_wait() {
     for b in backends() {
-        let config = Config { auth_failures_per_account: 3, auth_attempts_per_ip: 6, ..test_config() };
+        let config = Config {
+            auth_failures_per_account: 3,
+            auth_attempts_per_ip: 6,
+            ..test_config()
+        };
         let app = TestApp::spawn_with(b, config).await;
         app.api_person("ana@example.org", "Ana").await;
         let v = app.html_visitor().await;
         for _ in 0..3 {
-            let (status, html, _) = v.post("/signin", &[("email", "ana@example.org"), ("password", "wrong password")]).await;
+            let (status, html, _) = v
+                .post(
+                    "/signin",
+                    &[("email", "ana@example.org"), ("password", "wrong password")],
+                )
+                .await;
             assert_eq!(status, 400);
             assert!(html.contains("do not match"));
         }
         // The account is now locked for a while, even with the right password.
-        let (status, html, _) = v.post("/signin", &[("email", "ana@example.org"), ("password", "correct horse battery")]).await;
+        let (status, html, _) = v
+            .post(
+                "/signin",
+                &[
+                    ("email", "ana@example.org"),
+                    ("password", "correct horse battery"),
+                ],
+            )
+            .await;
         assert_eq!(status, 429);
         assert!(html.contains("Try again in"), "{html}");
         // Per address: after 6 attempts any account is refused from this address.
         for i in 0..2 {
             let email = format!("someone{i}@example.org");
-            v.post("/signin", &[("email", email.as_str()), ("password", "whatever it is")]).await;
+            v.post(
+                "/signin",
+                &[("email", email.as_str()), ("password", "whatever it is")],
+            )
+            .await;
         }
         let r = app
             .client()
@@ -169,10 +282,19 @@ async fn sign_in_is_rate_limited_with_a_clear_wait() {
             .await
             .unwrap();
         assert_eq!(r.status(), 429);
-        let retry: u64 = r.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+        let retry: u64 = r.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
         assert!((1..=900).contains(&retry));
         let p: serde_json::Value = r.json().await.unwrap();
-        assert!(p["detail"].as_str().unwrap().contains(&format!("Try again in {retry} s")));
+        assert!(
+            p["detail"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("Try again in {retry} s"))
+        );
     }
 }
 
@@ -183,12 +305,24 @@ async fn security_headers_on_every_page() {
         let r = app.client().get(app.url(path)).send().await.unwrap();
         let h = r.headers();
         let csp = h["content-security-policy"].to_str().unwrap();
-        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
+        assert!(
+            csp.contains("frame-ancestors 'none'")
+                && csp.contains("script-src 'self'")
+                && !csp.contains("unsafe-inline")
+        );
         assert_eq!(h["x-content-type-options"], "nosniff");
         assert_eq!(h["referrer-policy"], "same-origin");
         assert!(h.contains_key("x-request-id"));
     }
     // Pages carry no inline script (the CSP would block it anyway).
-    let html = app.client().get(app.url("/signup")).send().await.unwrap().text().await.unwrap();
+    let html = app
+        .client()
+        .get(app.url("/signup"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(!html.contains("<script>") && html.contains("<script src=\"/static/app.js\""));
 }

@@ -2,9 +2,9 @@
 //! partner, the pause is neutral, export holds what I own and may see, erasure
 //! is real.
 
-use reqwest::Method;
 use rekindle_storage::Backend;
 use rekindle_testkit::{TestApp, backends, couple};
+use reqwest::Method;
 use serde_json::json;
 
 #[tokio::test]
@@ -13,22 +13,57 @@ async fn the_private_check_reaches_nobody_else() {
         let app = TestApp::spawn(b).await;
         let (ana, ben) = couple(&app).await;
         let ben_html_before = app.html_person("ben@example.org").await.get("/").await.1;
-        let (s, r) = ana.send_json(Method::POST, "/api/v1/safety/check", json!({"answers": [1, 1, 5, 1]})).await;
+        let (s, r) = ana
+            .send_json(
+                Method::POST,
+                "/api/v1/safety/check",
+                json!({"answers": [1, 1, 5, 1]}),
+            )
+            .await;
         assert_eq!(s, 201);
-        assert_eq!((r["total"].as_u64(), r["positive"].as_bool()), (Some(8), Some(true)), "any 'frequently' is positive");
+        assert_eq!(
+            (r["total"].as_u64(), r["positive"].as_bool()),
+            (Some(8), Some(true)),
+            "any 'frequently' is positive"
+        );
         assert!(r["resources"].to_string().contains("800-799-7233"));
         let (_, mine) = ana.get_json("/api/v1/safety/check").await;
         assert_eq!(mine.as_array().unwrap().len(), 1);
         // Ben sees no trace: not in his own list, his export, his space or his pages.
         assert_eq!(ben.get_json("/api/v1/safety/check").await.1, json!([]));
-        let export = ben.req(Method::GET, "/api/v1/export").send().await.unwrap().bytes().await.unwrap();
+        let export = ben
+            .req(Method::GET, "/api/v1/export")
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
         let export = String::from_utf8_lossy(&export);
-        assert!(export.contains("\"safety_checks\": []"), "Ben's export has no checks");
+        assert!(
+            export.contains("\"safety_checks\": []"),
+            "Ben's export has no checks"
+        );
         let ben_html_after = app.html_person("ben@example.org").await.get("/").await.1;
-        let strip = |h: &str| h.lines().filter(|l| !l.contains("csrf")).collect::<Vec<_>>().join("\n");
-        assert_eq!(strip(&ben_html_before), strip(&ben_html_after), "Ben's home is unchanged by Ana's check");
+        let strip = |h: &str| {
+            h.lines()
+                .filter(|l| !l.contains("csrf"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert_eq!(
+            strip(&ben_html_before),
+            strip(&ben_html_after),
+            "Ben's home is unchanged by Ana's check"
+        );
         // Bad answers are refused clearly.
-        let (s, p) = ana.send_json(Method::POST, "/api/v1/safety/check", json!({"answers": [1, 1, 6, 1]})).await;
+        let (s, p) = ana
+            .send_json(
+                Method::POST,
+                "/api/v1/safety/check",
+                json!({"answers": [1, 1, 6, 1]}),
+            )
+            .await;
         assert_eq!(s, 422, "{p}");
     }
 }
@@ -38,24 +73,56 @@ async fn a_pause_says_only_that_and_stops_shared_exercises() {
     for b in backends() {
         let app = TestApp::spawn(b).await;
         let (ana, ben) = couple(&app).await;
-        assert_eq!(ana.send_json(Method::POST, "/api/v1/space/pause", json!({})).await.0, 204);
+        assert_eq!(
+            ana.send_json(Method::POST, "/api/v1/space/pause", json!({}))
+                .await
+                .0,
+            204
+        );
         let (_, a_space) = ana.get_json("/api/v1/space").await;
         let (_, b_space) = ben.get_json("/api/v1/space").await;
         assert_eq!(a_space["paused"], true);
         assert_eq!(b_space["paused"], true);
-        assert_eq!(a_space.as_object().unwrap().len(), b_space.as_object().unwrap().len(), "same fields for both");
+        assert_eq!(
+            a_space.as_object().unwrap().len(),
+            b_space.as_object().unwrap().len(),
+            "same fields for both"
+        );
         let (s, p) = ben.get_json("/api/v1/questions/today").await;
         assert_eq!(s, 409);
         assert_eq!(p["detail"], "This space is paused.");
-        let (_, e) = ben.send_json(Method::POST, "/api/v1/journal", json!({"body": "x"})).await;
-        let (s, _) = ben.send_json(Method::PATCH, &format!("/api/v1/journal/{}", e["id"].as_str().unwrap()), json!({"visibility": "shared"})).await;
+        let (_, e) = ben
+            .send_json(Method::POST, "/api/v1/journal", json!({"body": "x"}))
+            .await;
+        let (s, _) = ben
+            .send_json(
+                Method::PATCH,
+                &format!("/api/v1/journal/{}", e["id"].as_str().unwrap()),
+                json!({"visibility": "shared"}),
+            )
+            .await;
         assert_eq!(s, 409);
         let ben_home = app.html_person("ben@example.org").await.get("/").await.1;
         assert!(ben_home.contains("This space is paused."));
-        assert_eq!(ben_home.matches("paused").count(), 2, "one neutral line (class and text), never who or why");
+        assert_eq!(
+            ben_home.matches("paused").count(),
+            2,
+            "one neutral line (class and text), never who or why"
+        );
         assert!(!ben_home.contains("Resume"));
-        assert_eq!(ben.send_json(Method::DELETE, "/api/v1/space/pause", json!({})).await.0, 404, "only Ana can resume");
-        assert_eq!(ana.send_json(Method::DELETE, "/api/v1/space/pause", json!({})).await.0, 204);
+        assert_eq!(
+            ben.send_json(Method::DELETE, "/api/v1/space/pause", json!({}))
+                .await
+                .0,
+            404,
+            "only Ana can resume"
+        );
+        assert_eq!(
+            ana.send_json(Method::DELETE, "/api/v1/space/pause", json!({}))
+                .await
+                .0,
+            204
+        );
         assert_eq!(ben.get_json("/api/v1/questions/today").await.0, 200);
     }
 }
@@ -65,22 +132,65 @@ async fn export_holds_what_i_own_and_what_i_may_see() {
     for b in backends() {
         let app = TestApp::spawn(b).await;
         let (ana, ben) = couple(&app).await;
-        let (_, p) = ana.send_json(Method::POST, "/api/v1/journal", json!({"body": "ANA-PRIVATE-x1"})).await;
-        let (_, s) = ana.send_json(Method::POST, "/api/v1/journal", json!({"body": "ANA-SHARED-x2, with \"quotes\""})).await;
-        ana.send_json(Method::PATCH, &format!("/api/v1/journal/{}", s["id"].as_str().unwrap()), json!({"visibility": "shared"})).await;
-        let (_, q) = ana.send_json(Method::POST, "/api/v1/decks/our-story/ask", json!({})).await;
-        ana.send_json(Method::POST, &format!("/api/v1/questions/{}/answer", q["id"].as_str().unwrap()), json!({"body": "ANA-SEALED-x3"})).await;
-        let zip_of = |who: &rekindle_testkit::ApiPerson| who.req(Method::GET, "/api/v1/export").send();
+        let (_, p) = ana
+            .send_json(
+                Method::POST,
+                "/api/v1/journal",
+                json!({"body": "ANA-PRIVATE-x1"}),
+            )
+            .await;
+        let (_, s) = ana
+            .send_json(
+                Method::POST,
+                "/api/v1/journal",
+                json!({"body": "ANA-SHARED-x2, with \"quotes\""}),
+            )
+            .await;
+        ana.send_json(
+            Method::PATCH,
+            &format!("/api/v1/journal/{}", s["id"].as_str().unwrap()),
+            json!({"visibility": "shared"}),
+        )
+        .await;
+        let (_, q) = ana
+            .send_json(Method::POST, "/api/v1/decks/our-story/ask", json!({}))
+            .await;
+        ana.send_json(
+            Method::POST,
+            &format!("/api/v1/questions/{}/answer", q["id"].as_str().unwrap()),
+            json!({"body": "ANA-SEALED-x3"}),
+        )
+        .await;
+        let zip_of =
+            |who: &rekindle_testkit::ApiPerson| who.req(Method::GET, "/api/v1/export").send();
         let r = zip_of(&ana).await.unwrap();
         assert_eq!(r.headers()["content-type"], "application/zip");
         let a = String::from_utf8_lossy(&r.bytes().await.unwrap()).into_owned();
-        for needle in ["ANA-PRIVATE-x1", "ANA-SHARED-x2", "ANA-SEALED-x3", "rekindle.json", "journal.csv", "questions.csv", "ana@example.org"] {
+        for needle in [
+            "ANA-PRIVATE-x1",
+            "ANA-SHARED-x2",
+            "ANA-SEALED-x3",
+            "rekindle.json",
+            "journal.csv",
+            "questions.csv",
+            "ana@example.org",
+        ] {
             assert!(a.contains(needle), "Ana's export lacks {needle}");
         }
-        assert!(a.contains("\"ANA-SHARED-x2, with \"\"quotes\"\"\""), "CSV quoting");
-        let bz = String::from_utf8_lossy(&zip_of(&ben).await.unwrap().bytes().await.unwrap()).into_owned();
-        assert!(bz.contains("ANA-SHARED-x2"), "shared content Ben can see is in his export");
-        assert!(!bz.contains("ANA-PRIVATE-x1") && !bz.contains("ANA-SEALED-x3"), "but nothing hidden from him");
+        assert!(
+            a.contains("\"ANA-SHARED-x2, with \"\"quotes\"\"\""),
+            "CSV quoting"
+        );
+        let bz = String::from_utf8_lossy(&zip_of(&ben).await.unwrap().bytes().await.unwrap())
+            .into_owned();
+        assert!(
+            bz.contains("ANA-SHARED-x2"),
+            "shared content Ben can see is in his export"
+        );
+        assert!(
+            !bz.contains("ANA-PRIVATE-x1") && !bz.contains("ANA-SEALED-x3"),
+            "but nothing hidden from him"
+        );
         let _ = p;
     }
 }
@@ -89,8 +199,20 @@ async fn export_holds_what_i_own_and_what_i_may_see() {
 async fn all_text(app: &TestApp) -> String {
     let mut dump = String::new();
     let tables = [
-        "users", "sessions", "api_tokens", "couples", "memberships", "invitations", "journal_entries",
-        "couple_questions", "answers", "answer_reactions", "question_replies", "safety_screens", "safety_offers", "notices",
+        "users",
+        "sessions",
+        "api_tokens",
+        "couples",
+        "memberships",
+        "invitations",
+        "journal_entries",
+        "couple_questions",
+        "answers",
+        "answer_reactions",
+        "question_replies",
+        "safety_screens",
+        "safety_offers",
+        "notices",
     ];
     for t in tables {
         let rows = app.db.dump_table(t).await;
@@ -104,22 +226,90 @@ async fn erasure_is_real_and_the_partner_hears_only_that_i_left() {
     for b in backends() {
         let app = TestApp::spawn(b).await;
         let (ana, ben) = couple(&app).await;
-        let (_, e) = ben.send_json(Method::POST, "/api/v1/journal", json!({"title": "BEN-TITLE-u7", "body": "BEN-BODY-u8"})).await;
-        ben.send_json(Method::PATCH, &format!("/api/v1/journal/{}", e["id"].as_str().unwrap()), json!({"visibility": "shared"})).await;
-        let (_, q) = ana.send_json(Method::POST, "/api/v1/decks/our-story/ask", json!({})).await;
+        let (_, e) = ben
+            .send_json(
+                Method::POST,
+                "/api/v1/journal",
+                json!({"title": "BEN-TITLE-u7", "body": "BEN-BODY-u8"}),
+            )
+            .await;
+        ben.send_json(
+            Method::PATCH,
+            &format!("/api/v1/journal/{}", e["id"].as_str().unwrap()),
+            json!({"visibility": "shared"}),
+        )
+        .await;
+        let (_, q) = ana
+            .send_json(Method::POST, "/api/v1/decks/our-story/ask", json!({}))
+            .await;
         let qid = q["id"].as_str().unwrap();
-        ana.send_json(Method::POST, &format!("/api/v1/questions/{qid}/answer"), json!({"body": "ANA-ANSWER-u9"})).await;
-        ben.send_json(Method::POST, &format!("/api/v1/questions/{qid}/answer"), json!({"body": "BEN-ANSWER-u10"})).await;
-        ben.send_json(Method::POST, &format!("/api/v1/questions/{qid}/replies"), json!({"body": "BEN-REPLY-u11"})).await;
-        ben.send_json(Method::POST, "/api/v1/safety/check", json!({"answers": [1, 2, 1, 1]})).await;
-        ben.send_json(Method::POST, "/api/v1/tokens", json!({"name": "BEN-TOKEN-u12"})).await;
-        ben.send_json(Method::PATCH, "/api/v1/me", json!({"display_name": "BEN-NAME-u13"})).await;
-        assert!(all_text(&app).await.contains("BEN-BODY-u8"), "the dump sees stored text");
+        ana.send_json(
+            Method::POST,
+            &format!("/api/v1/questions/{qid}/answer"),
+            json!({"body": "ANA-ANSWER-u9"}),
+        )
+        .await;
+        ben.send_json(
+            Method::POST,
+            &format!("/api/v1/questions/{qid}/answer"),
+            json!({"body": "BEN-ANSWER-u10"}),
+        )
+        .await;
+        ben.send_json(
+            Method::POST,
+            &format!("/api/v1/questions/{qid}/replies"),
+            json!({"body": "BEN-REPLY-u11"}),
+        )
+        .await;
+        ben.send_json(
+            Method::POST,
+            "/api/v1/safety/check",
+            json!({"answers": [1, 2, 1, 1]}),
+        )
+        .await;
+        ben.send_json(
+            Method::POST,
+            "/api/v1/tokens",
+            json!({"name": "BEN-TOKEN-u12"}),
+        )
+        .await;
+        ben.send_json(
+            Method::PATCH,
+            "/api/v1/me",
+            json!({"display_name": "BEN-NAME-u13"}),
+        )
+        .await;
+        assert!(
+            all_text(&app).await.contains("BEN-BODY-u8"),
+            "the dump sees stored text"
+        );
 
-        assert_eq!(ben.send_json(Method::DELETE, "/api/v1/me", json!({"password": "nope"})).await.0, 400);
-        assert_eq!(ben.send_json(Method::DELETE, "/api/v1/me", json!({"password": "correct horse battery"})).await.0, 204);
+        assert_eq!(
+            ben.send_json(Method::DELETE, "/api/v1/me", json!({"password": "nope"}))
+                .await
+                .0,
+            400
+        );
+        assert_eq!(
+            ben.send_json(
+                Method::DELETE,
+                "/api/v1/me",
+                json!({"password": "correct horse battery"})
+            )
+            .await
+            .0,
+            204
+        );
         let dump = all_text(&app).await;
-        for needle in ["BEN-TITLE-u7", "BEN-BODY-u8", "BEN-ANSWER-u10", "BEN-REPLY-u11", "BEN-TOKEN-u12", "BEN-NAME-u13", "ben@example.org"] {
+        for needle in [
+            "BEN-TITLE-u7",
+            "BEN-BODY-u8",
+            "BEN-ANSWER-u10",
+            "BEN-REPLY-u11",
+            "BEN-TOKEN-u12",
+            "BEN-NAME-u13",
+            "ben@example.org",
+        ] {
             assert!(!dump.contains(needle), "{b:?}: {needle} survived erasure");
         }
         if b == Backend::Sqlite {
@@ -128,7 +318,11 @@ async fn erasure_is_real_and_the_partner_hears_only_that_i_left() {
                 assert!(!file.contains(needle), "{needle} is still on disk");
             }
         }
-        assert_eq!(ben.get_json("/api/v1/me").await.0, 401, "the token died with the account");
+        assert_eq!(
+            ben.get_json("/api/v1/me").await.0,
+            401,
+            "the token died with the account"
+        );
         // Ana keeps her own answer and is told only that Ben left.
         let (_, mine) = ana.get_json("/api/v1/questions").await;
         assert!(mine.to_string().contains("ANA-ANSWER-u9"));
@@ -144,9 +338,30 @@ async fn quick_exit_and_help_work_without_javascript() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let r = app.client().get(app.url("/exit")).send().await.unwrap();
     assert_eq!(r.status(), 303);
-    assert!(r.headers()["location"].to_str().unwrap().starts_with("https://"));
-    let help = app.client().get(app.url("/help")).send().await.unwrap().text().await.unwrap();
+    assert!(
+        r.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("https://")
+    );
+    let help = app
+        .client()
+        .get(app.url("/help"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(help.contains("not therapy") && help.contains("988"));
-    let landing = app.client().get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    let landing = app
+        .client()
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(landing.contains("class=\"quick-exit\"") && landing.contains("not therapy"));
 }

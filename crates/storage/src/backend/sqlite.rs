@@ -1,6 +1,8 @@
 pub type DB = sqlx::Sqlite;
 pub const IS_PG: bool = false;
 
+// Compiled once per backend on purpose: one SQL text, two drivers.
+#[allow(clippy::duplicate_mod)]
 #[path = "store.rs"]
 mod store;
 pub use store::Store;

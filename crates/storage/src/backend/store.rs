@@ -35,10 +35,14 @@ impl Store {
     /// database for strings that must be gone (erasure) or must not be stored.
     pub async fn debug_dump_table(&self, table: &str) -> StoreResult<String> {
         if table.is_empty() || !table.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
-            return Err(StoreError::Db(sqlx::Error::Protocol(format!("not a table name: {table}"))));
+            return Err(StoreError::Db(sqlx::Error::Protocol(format!(
+                "not a table name: {table}"
+            ))));
         }
         let sql = format!("SELECT * FROM {table}");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&self.read).await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.read)
+            .await?;
         let mut out = String::new();
         for row in rows {
             for i in 0..row.len() {
@@ -92,18 +96,22 @@ impl Store {
 
     pub async fn credentials_by_email(&self, email: &str) -> StoreResult<Option<Credentials>> {
         Ok(
-            sqlx::query_as::<_, Credentials>("SELECT id, password_hash FROM users WHERE email = $1")
-                .bind(email)
-                .fetch_optional(&self.read)
-                .await?,
+            sqlx::query_as::<_, Credentials>(
+                "SELECT id, password_hash FROM users WHERE email = $1",
+            )
+            .bind(email)
+            .fetch_optional(&self.read)
+            .await?,
         )
     }
 
     pub async fn password_hash(&self, user_id: &str) -> StoreResult<Option<String>> {
-        Ok(sqlx::query_scalar::<_, String>("SELECT password_hash FROM users WHERE id = $1")
-            .bind(user_id)
-            .fetch_optional(&self.read)
-            .await?)
+        Ok(
+            sqlx::query_scalar::<_, String>("SELECT password_hash FROM users WHERE id = $1")
+                .bind(user_id)
+                .fetch_optional(&self.read)
+                .await?,
+        )
     }
 
     pub async fn update_profile(
@@ -213,7 +221,12 @@ impl Store {
         .execute(&self.write)
         .await
         .map_err(map_unique)?;
-        Ok(ApiToken { id: t.id.clone(), name: t.name.clone(), created_at: t.created_at, last_used_at: None })
+        Ok(ApiToken {
+            id: t.id.clone(),
+            name: t.name.clone(),
+            created_at: t.created_at,
+            last_used_at: None,
+        })
     }
 
     pub async fn tokens(&self, user_id: &str) -> StoreResult<Vec<ApiToken>> {
@@ -300,7 +313,12 @@ impl Store {
         }))
     }
 
-    pub async fn create_space(&self, couple_id: &str, user_id: &str, now: i64) -> StoreResult<Space> {
+    pub async fn create_space(
+        &self,
+        couple_id: &str,
+        user_id: &str,
+        now: i64,
+    ) -> StoreResult<Space> {
         let mut tx = self.write.begin().await?;
         sqlx::query("INSERT INTO couples (id, created_at) VALUES ($1, $2)")
             .bind(couple_id)
@@ -315,7 +333,13 @@ impl Store {
             .await
             .map_err(map_unique)?;
         tx.commit().await?;
-        Ok(Space { couple_id: couple_id.to_owned(), joined_at: now, partner: None, paused: false, paused_by_me: false })
+        Ok(Space {
+            couple_id: couple_id.to_owned(),
+            joined_at: now,
+            partner: None,
+            paused: false,
+            paused_by_me: false,
+        })
     }
 
     /// Leaves the space. What each person authored stays theirs; invitations the
@@ -333,12 +357,17 @@ impl Store {
     pub async fn erase_user(&self, user_id: &str) -> StoreResult<bool> {
         let mut tx = self.write.begin().await?;
         leave_in(&mut tx, user_id, crate::now_ms()).await?;
-        let done = sqlx::query("DELETE FROM users WHERE id = $1").bind(user_id).execute(&mut *tx).await?;
+        let done = sqlx::query("DELETE FROM users WHERE id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         if !IS_PG {
             // Freed pages were zeroed (secure_delete); fold the WAL back too so
             // no copy of the erased rows lingers on disk.
-            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.write).await?;
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&self.write)
+                .await?;
         }
         Ok(done.rows_affected() == 1)
     }
@@ -382,7 +411,10 @@ impl Store {
         .bind(s.created_at)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("DELETE FROM safety_offers WHERE user_id = $1").bind(&s.user_id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM safety_offers WHERE user_id = $1")
+            .bind(&s.user_id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -410,10 +442,12 @@ impl Store {
     }
 
     pub async fn offer_postponed_until(&self, user_id: &str) -> StoreResult<Option<i64>> {
-        Ok(sqlx::query_scalar::<_, i64>("SELECT postponed_until FROM safety_offers WHERE user_id = $1")
-            .bind(user_id)
-            .fetch_optional(&self.read)
-            .await?)
+        Ok(sqlx::query_scalar::<_, i64>(
+            "SELECT postponed_until FROM safety_offers WHERE user_id = $1",
+        )
+        .bind(user_id)
+        .fetch_optional(&self.read)
+        .await?)
     }
 
     pub async fn notices_for(&self, user_id: &str) -> StoreResult<Vec<Notice>> {
@@ -426,7 +460,10 @@ impl Store {
     }
 
     pub async fn dismiss_notices(&self, user_id: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM notices WHERE user_id = $1").bind(user_id).execute(&self.write).await?;
+        sqlx::query("DELETE FROM notices WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&self.write)
+            .await?;
         Ok(())
     }
 
@@ -452,7 +489,11 @@ impl Store {
         })
     }
 
-    pub async fn open_invitations(&self, couple_id: &str, now: i64) -> StoreResult<Vec<Invitation>> {
+    pub async fn open_invitations(
+        &self,
+        couple_id: &str,
+        now: i64,
+    ) -> StoreResult<Vec<Invitation>> {
         Ok(sqlx::query_as::<_, Invitation>(
             "SELECT id, created_by, created_at, expires_at FROM invitations
              WHERE couple_id = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2
@@ -482,7 +523,10 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    pub async fn invitation_by_code(&self, code_hash: &str) -> StoreResult<Option<InvitationPreview>> {
+    pub async fn invitation_by_code(
+        &self,
+        code_hash: &str,
+    ) -> StoreResult<Option<InvitationPreview>> {
         let row = sqlx::query(
             "SELECT u.display_name, i.expires_at, i.used_at, i.revoked_at
              FROM invitations i JOIN users u ON u.id = i.created_by WHERE i.code_hash = $1",
@@ -504,7 +548,12 @@ impl Store {
     /// Joins the invitation's space in one transaction: the invitation row (and on
     /// PostgreSQL the space row) is locked so two people cannot both use one link
     /// or squeeze a third person into a space.
-    pub async fn accept_invitation(&self, code_hash: &str, user_id: &str, now: i64) -> StoreResult<Space> {
+    pub async fn accept_invitation(
+        &self,
+        code_hash: &str,
+        user_id: &str,
+        now: i64,
+    ) -> StoreResult<Space> {
         const FIND_LITE: &str = "SELECT id, couple_id, created_by, expires_at, used_at, revoked_at
              FROM invitations WHERE code_hash = $1";
         const FIND_PG: &str = "SELECT id, couple_id, created_by, expires_at, used_at, revoked_at
@@ -528,7 +577,10 @@ impl Store {
             revoked: inv.try_get::<Option<i64>, _>("revoked_at")?.is_some(),
         };
         if IS_PG {
-            sqlx::query(LOCK_COUPLE).bind(&couple_id).execute(&mut *tx).await?;
+            sqlx::query(LOCK_COUPLE)
+                .bind(&couple_id)
+                .execute(&mut *tx)
+                .await?;
         }
         let joiner_in_a_space: bool =
             sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM memberships WHERE user_id = $1")
@@ -536,10 +588,11 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await?
                 > 0;
-        let members: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE couple_id = $1")
-            .bind(&couple_id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let members: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE couple_id = $1")
+                .bind(&couple_id)
+                .fetch_one(&mut *tx)
+                .await?;
         check_join(&JoinAttempt {
             invitation: &state,
             now,
@@ -565,7 +618,13 @@ impl Store {
             .await?;
         tx.commit().await?;
         let partner = self.user_by_id(&created_by).await?;
-        Ok(Space { couple_id, joined_at: now, partner, paused: false, paused_by_me: false })
+        Ok(Space {
+            couple_id,
+            joined_at: now,
+            partner,
+            paused: false,
+            paused_by_me: false,
+        })
     }
 
     pub async fn journey_facts(&self, couple_id: &str) -> StoreResult<Facts> {
@@ -583,10 +642,11 @@ impl Store {
         let sharers: i64 = row.try_get("sharers")?;
         let mut exchanged_per_depth = [0usize; 3];
         for (question_id, exchanged) in self.asked_questions(couple_id).await? {
-            if let (true, Some(q)) = (exchanged, rekindle_domain::questions::question(&question_id)) {
-                if let Some(n) = exchanged_per_depth.get_mut(usize::from(q.depth.clamp(1, 3)) - 1) {
-                    *n += 1;
-                }
+            if exchanged
+                && let Some(q) = rekindle_domain::questions::question(&question_id)
+                && let Some(n) = exchanged_per_depth.get_mut(usize::from(q.depth.clamp(1, 3)) - 1)
+            {
+                *n += 1;
             }
         }
         Ok(Facts {
@@ -599,10 +659,12 @@ impl Store {
     // ---- question decks: the sealing rule lives in `visible_answers` ----------
 
     pub async fn question_hour(&self, couple_id: &str) -> StoreResult<Option<i64>> {
-        Ok(sqlx::query_scalar::<_, i64>("SELECT release_hour FROM question_settings WHERE couple_id = $1")
-            .bind(couple_id)
-            .fetch_optional(&self.read)
-            .await?)
+        Ok(sqlx::query_scalar::<_, i64>(
+            "SELECT release_hour FROM question_settings WHERE couple_id = $1",
+        )
+        .bind(couple_id)
+        .fetch_optional(&self.read)
+        .await?)
     }
 
     pub async fn set_question_hour(&self, couple_id: &str, hour: i64) -> StoreResult<()> {
@@ -629,7 +691,12 @@ impl Store {
         .fetch_all(&self.read)
         .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get("question_id")?, r.try_get::<i64, _>("answered")? >= 2)))
+            .map(|r| {
+                Ok((
+                    r.try_get("question_id")?,
+                    r.try_get::<i64, _>("answered")? >= 2,
+                ))
+            })
             .collect()
     }
 
@@ -654,13 +721,17 @@ impl Store {
         const LOCK_COUPLE: &str = "SELECT id FROM couples WHERE id = $1 FOR UPDATE";
         let mut tx = self.write.begin().await?;
         if IS_PG {
-            sqlx::query(LOCK_COUPLE).bind(couple_id).execute(&mut *tx).await?;
-        }
-        let latest: Option<i64> =
-            sqlx::query_scalar("SELECT MAX(released_at) FROM couple_questions WHERE couple_id = $1")
+            sqlx::query(LOCK_COUPLE)
                 .bind(couple_id)
-                .fetch_one(&mut *tx)
+                .execute(&mut *tx)
                 .await?;
+        }
+        let latest: Option<i64> = sqlx::query_scalar(
+            "SELECT MAX(released_at) FROM couple_questions WHERE couple_id = $1",
+        )
+        .bind(couple_id)
+        .fetch_one(&mut *tx)
+        .await?;
         if latest.is_some_and(|l| l >= unless_since) {
             return Ok(false);
         }
@@ -699,7 +770,11 @@ impl Store {
         .await?)
     }
 
-    pub async fn question_for(&self, viewer: &Viewer, id: &str) -> StoreResult<Option<AskedQuestion>> {
+    pub async fn question_for(
+        &self,
+        viewer: &Viewer,
+        id: &str,
+    ) -> StoreResult<Option<AskedQuestion>> {
         Ok(sqlx::query_as::<_, AskedQuestion>(
             "SELECT cq.id, cq.question_id, cq.released_at FROM couple_questions cq
              WHERE cq.id = $3 AND (cq.couple_id = $2
@@ -715,7 +790,11 @@ impl Store {
     /// The viewer's own answers, and their current partner's answers in their
     /// current space only where the viewer has answered too. A partner's row
     /// that is not yet revealed cannot match this query.
-    pub async fn visible_answers(&self, viewer: &Viewer, only: Option<&str>) -> StoreResult<Vec<VisibleAnswer>> {
+    pub async fn visible_answers(
+        &self,
+        viewer: &Viewer,
+        only: Option<&str>,
+    ) -> StoreResult<Vec<VisibleAnswer>> {
         Ok(sqlx::query_as::<_, VisibleAnswer>(
             "SELECT a.id, a.couple_question_id, a.user_id, a.body, a.skipped, a.created_at
              FROM answers a JOIN couple_questions cq ON cq.id = a.couple_question_id
@@ -755,7 +834,13 @@ impl Store {
     }
 
     /// A reaction to the partner's answer, allowed only once both answers are open.
-    pub async fn react(&self, viewer: &Viewer, answer_id: &str, kind: &str, now: i64) -> StoreResult<bool> {
+    pub async fn react(
+        &self,
+        viewer: &Viewer,
+        answer_id: &str,
+        kind: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
         let done = sqlx::query(
             "INSERT INTO answer_reactions (answer_id, user_id, kind, created_at)
              SELECT a.id, $2, $3, $4 FROM answers a JOIN couple_questions cq ON cq.id = a.couple_question_id
@@ -776,7 +861,11 @@ impl Store {
     }
 
     /// Reactions on answers the viewer can see, by the viewer or their partner.
-    pub async fn reactions_for(&self, viewer: &Viewer, couple_question_id: &str) -> StoreResult<Vec<Reaction>> {
+    pub async fn reactions_for(
+        &self,
+        viewer: &Viewer,
+        couple_question_id: &str,
+    ) -> StoreResult<Vec<Reaction>> {
         Ok(sqlx::query_as::<_, Reaction>(
             "SELECT r.answer_id, r.user_id, r.kind FROM answer_reactions r
              JOIN answers a ON a.id = r.answer_id JOIN couple_questions cq ON cq.id = a.couple_question_id
@@ -812,7 +901,11 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    pub async fn replies_for(&self, viewer: &Viewer, couple_question_id: &str) -> StoreResult<Vec<Reply>> {
+    pub async fn replies_for(
+        &self,
+        viewer: &Viewer,
+        couple_question_id: &str,
+    ) -> StoreResult<Vec<Reply>> {
         Ok(sqlx::query_as::<_, Reply>(
             "SELECT r.id, r.couple_question_id, r.user_id, r.body, r.created_at FROM question_replies r
              JOIN couple_questions cq ON cq.id = r.couple_question_id
@@ -920,7 +1013,9 @@ impl Store {
         now: i64,
     ) -> StoreResult<bool> {
         let (visibility, couple) = if shared {
-            let Some(couple) = viewer.couple_id.as_deref() else { return Ok(false) };
+            let Some(couple) = viewer.couple_id.as_deref() else {
+                return Ok(false);
+            };
             ("shared", Some(couple))
         } else {
             ("private", None)
@@ -950,19 +1045,31 @@ impl Store {
 }
 
 /// Leaving, inside a caller's transaction (shared by leaving and erasure).
-async fn leave_in(tx: &mut sqlx::Transaction<'static, DB>, user_id: &str, now: i64) -> StoreResult<bool> {
-    let couple: Option<String> = sqlx::query_scalar("SELECT couple_id FROM memberships WHERE user_id = $1")
+async fn leave_in(
+    tx: &mut sqlx::Transaction<'static, DB>,
+    user_id: &str,
+    now: i64,
+) -> StoreResult<bool> {
+    let couple: Option<String> =
+        sqlx::query_scalar("SELECT couple_id FROM memberships WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let Some(couple) = couple else {
+        return Ok(false);
+    };
+    sqlx::query("DELETE FROM memberships WHERE user_id = $1")
         .bind(user_id)
-        .fetch_optional(&mut **tx)
-        .await?;
-    let Some(couple) = couple else { return Ok(false) };
-    sqlx::query("DELETE FROM memberships WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
-    // What was shared in this space was shared with this pair only: it goes
-    // back to private so a later partner never sees it.
-    sqlx::query("UPDATE journal_entries SET visibility = 'private', couple_id = NULL WHERE couple_id = $1")
-        .bind(&couple)
         .execute(&mut **tx)
         .await?;
+    // What was shared in this space was shared with this pair only: it goes
+    // back to private so a later partner never sees it.
+    sqlx::query(
+        "UPDATE journal_entries SET visibility = 'private', couple_id = NULL WHERE couple_id = $1",
+    )
+    .bind(&couple)
+    .execute(&mut **tx)
+    .await?;
     sqlx::query("UPDATE couple_questions SET couple_id = NULL WHERE couple_id = $1")
         .bind(&couple)
         .execute(&mut **tx)
@@ -993,7 +1100,10 @@ async fn leave_in(tx: &mut sqlx::Transaction<'static, DB>, user_id: &str, now: i
         .fetch_one(&mut **tx)
         .await?;
     if left == 0 {
-        sqlx::query("DELETE FROM couples WHERE id = $1").bind(&couple).execute(&mut **tx).await?;
+        sqlx::query("DELETE FROM couples WHERE id = $1")
+            .bind(&couple)
+            .execute(&mut **tx)
+            .await?;
     }
     Ok(true)
 }

@@ -23,7 +23,13 @@ pub struct UserOut {
 
 impl From<rekindle_storage::User> for UserOut {
     fn from(u: rekindle_storage::User) -> Self {
-        UserOut { id: u.id, email: u.email, display_name: u.display_name, time_zone: u.time_zone, created_at: iso(u.created_at) }
+        UserOut {
+            id: u.id,
+            email: u.email,
+            display_name: u.display_name,
+            time_zone: u.time_zone,
+            created_at: iso(u.created_at),
+        }
     }
 }
 
@@ -45,7 +51,12 @@ pub async fn sign_up(
     JsonBody(b): JsonBody<SignUpIn>,
 ) -> ApiResult<(StatusCode, Json<UserOut>)> {
     let tz = b.time_zone.unwrap_or_default();
-    let input = SignUp { email: &b.email, display_name: &b.display_name, password: &b.password, time_zone: &tz };
+    let input = SignUp {
+        email: &b.email,
+        display_name: &b.display_name,
+        password: &b.password,
+        time_zone: &tz,
+    };
     let user = service::sign_up(&state, input, &ip).await?;
     Ok((StatusCode::CREATED, Json(user.into())))
 }
@@ -80,7 +91,15 @@ pub async fn sign_in(
     let user = service::sign_in(&state, &b.email, &b.password, &ip).await?;
     let name = b.token_name.unwrap_or_else(|| "API sign-in".into());
     let (t, secret) = service::create_token(&state, &user.id, &name).await?;
-    Ok((StatusCode::CREATED, Json(NewTokenOut { id: t.id, name: t.name, token: secret, created_at: iso(t.created_at) })))
+    Ok((
+        StatusCode::CREATED,
+        Json(NewTokenOut {
+            id: t.id,
+            name: t.name,
+            token: secret,
+            created_at: iso(t.created_at),
+        }),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "account",
@@ -102,10 +121,16 @@ pub async fn update_me(
     caller: ApiCaller,
     JsonBody(b): JsonBody<ProfileIn>,
 ) -> ApiResult<Json<UserOut>> {
-    let name = b.display_name.unwrap_or_else(|| caller.user.display_name.clone());
+    let name = b
+        .display_name
+        .unwrap_or_else(|| caller.user.display_name.clone());
     let tz = b.time_zone.unwrap_or_else(|| caller.user.time_zone.clone());
     service::update_profile(&state, &caller.user.id, &name, &tz).await?;
-    let user = state.repo.user_by_id(&caller.user.id).await?.ok_or(AppError::NotFound)?;
+    let user = state
+        .repo
+        .user_by_id(&caller.user.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(Json(user.into()))
 }
 
@@ -122,8 +147,14 @@ pub async fn change_password(
     caller: ApiCaller,
     JsonBody(b): JsonBody<PasswordIn>,
 ) -> ApiResult<StatusCode> {
-    service::change_password(&state, &caller.user.id, &b.current_password, &b.new_password, caller.session_hash.as_deref())
-        .await?;
+    service::change_password(
+        &state,
+        &caller.user.id,
+        &b.current_password,
+        &b.new_password,
+        caller.session_hash.as_deref(),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -136,12 +167,20 @@ pub struct TokenOut {
 }
 
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "account", responses((status = 200, body = [TokenOut])))]
-pub async fn list_tokens(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Json<Vec<TokenOut>>> {
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> ApiResult<Json<Vec<TokenOut>>> {
     let tokens = state.repo.tokens(&caller.user.id).await?;
     Ok(Json(
         tokens
             .into_iter()
-            .map(|t| TokenOut { id: t.id, name: t.name, created_at: iso(t.created_at), last_used_at: t.last_used_at.map(iso) })
+            .map(|t| TokenOut {
+                id: t.id,
+                name: t.name,
+                created_at: iso(t.created_at),
+                last_used_at: t.last_used_at.map(iso),
+            })
             .collect(),
     ))
 }
@@ -159,7 +198,15 @@ pub async fn create_token(
     JsonBody(b): JsonBody<TokenIn>,
 ) -> ApiResult<(StatusCode, Json<NewTokenOut>)> {
     let (t, secret) = service::create_token(&state, &caller.user.id, &b.name).await?;
-    Ok((StatusCode::CREATED, Json(NewTokenOut { id: t.id, name: t.name, token: secret, created_at: iso(t.created_at) })))
+    Ok((
+        StatusCode::CREATED,
+        Json(NewTokenOut {
+            id: t.id,
+            name: t.name,
+            token: secret,
+            created_at: iso(t.created_at),
+        }),
+    ))
 }
 
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "account",

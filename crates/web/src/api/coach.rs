@@ -61,8 +61,8 @@ fn check_len(text: &str) -> Result<(), AppError> {
     responses((status = 200, body = AnalysisOut), (status = 413, body = Problem)))]
 pub async fn analyze(_caller: ApiCaller, JsonBody(b): JsonBody<CoachIn>) -> ApiResult<Json<serde_json::Value>> {
     check_len(&b.text)?;
-    let analysis = ();
-    let _ = analysis; Ok(Json(serde_json::json!({})))
+    let analysis = rekindle_coach::analyze(&b.text);
+    Ok(Json(rekindle_coach::report::json(&b.text, &analysis)))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -75,5 +75,5 @@ pub struct ParaphraseOut {
     responses((status = 200, body = ParaphraseOut), (status = 413, body = Problem)))]
 pub async fn paraphrase(_caller: ApiCaller, JsonBody(b): JsonBody<CoachIn>) -> ApiResult<Json<ParaphraseOut>> {
     check_len(&b.text)?;
-    Ok(Json(ParaphraseOut { paraphrase: String::new() }))
+    Ok(Json(ParaphraseOut { paraphrase: rekindle_coach::paraphrase(&b.text) }))
 }

@@ -39,10 +39,18 @@ fn out(e: rekindle_storage::Entry, me: &str) -> EntryOut {
 
 #[utoipa::path(get, path = "/api/v1/journal", tag = "journal",
     responses((status = 200, description = "My entries and the ones my partner shared", body = [EntryOut])))]
-pub async fn list(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Json<Vec<EntryOut>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> ApiResult<Json<Vec<EntryOut>>> {
     let (viewer, _) = service::viewer(&state, &caller.user.id).await?;
     let entries = state.repo.entries_for(&viewer).await?;
-    Ok(Json(entries.into_iter().map(|e| out(e, &caller.user.id)).collect()))
+    Ok(Json(
+        entries
+            .into_iter()
+            .map(|e| out(e, &caller.user.id))
+            .collect(),
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -66,9 +74,17 @@ pub async fn create(
 #[utoipa::path(get, path = "/api/v1/journal/{id}", tag = "journal",
     params(("id" = String, Path, description = "Entry id")),
     responses((status = 200, body = EntryOut), (status = 404, body = Problem)))]
-pub async fn show(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<String>) -> ApiResult<Json<EntryOut>> {
+pub async fn show(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<EntryOut>> {
     let (viewer, _) = service::viewer(&state, &caller.user.id).await?;
-    let e = state.repo.entry_for(&viewer, &id).await?.ok_or(AppError::NotFound)?;
+    let e = state
+        .repo
+        .entry_for(&viewer, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(Json(out(e, &caller.user.id)))
 }
 
@@ -98,14 +114,20 @@ pub async fn update(
         .ok_or(AppError::NotFound)?;
     let visibility = match b.visibility.as_deref() {
         None => None,
-        Some(v) => Some(Visibility::parse(v).ok_or_else(|| AppError::field("visibility", "Use \"private\" or \"shared\"."))?),
+        Some(v) => Some(
+            Visibility::parse(v)
+                .ok_or_else(|| AppError::field("visibility", "Use \"private\" or \"shared\"."))?,
+        ),
     };
     if b.title.is_some() || b.body.is_some() {
         let (title, body) = service::check_entry(
             b.title.as_deref().unwrap_or(&current.title),
             b.body.as_deref().unwrap_or(&current.body),
         )?;
-        state.repo.update_entry(&caller.user.id, &id, &title, &body, now_ms()).await?;
+        state
+            .repo
+            .update_entry(&caller.user.id, &id, &title, &body, now_ms())
+            .await?;
     }
     if let Some(v) = visibility {
         let shared = v == Visibility::Shared;
@@ -113,18 +135,32 @@ pub async fn update(
             crate::safety::not_paused(space.as_ref())?;
         }
         if shared && viewer.couple_id.is_none() {
-            return Err(AppError::Conflict("Create or join a space before sharing entries.".into()).into());
+            return Err(AppError::Conflict(
+                "Create or join a space before sharing entries.".into(),
+            )
+            .into());
         }
-        state.repo.set_entry_visibility(&viewer, &id, shared, now_ms()).await?;
+        state
+            .repo
+            .set_entry_visibility(&viewer, &id, shared, now_ms())
+            .await?;
     }
-    let e = state.repo.entry_for(&viewer, &id).await?.ok_or(AppError::NotFound)?;
+    let e = state
+        .repo
+        .entry_for(&viewer, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(Json(out(e, &caller.user.id)))
 }
 
 #[utoipa::path(delete, path = "/api/v1/journal/{id}", tag = "journal",
     params(("id" = String, Path, description = "Entry id")),
     responses((status = 204, description = "Deleted"), (status = 404, body = Problem)))]
-pub async fn delete(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<String>) -> ApiResult<StatusCode> {
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
     if state.repo.delete_entry(&caller.user.id, &id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {

@@ -45,7 +45,10 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
     }
 }
 
@@ -67,16 +70,21 @@ where
         use axum::extract::rejection::JsonRejection;
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(JsonBody(v)),
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(crate::error::AppError::BadRequest(
-                "Send the body as JSON with `Content-Type: application/json`.".into(),
-            )
-            .into()),
+            Err(JsonRejection::MissingJsonContentType(_)) => {
+                Err(crate::error::AppError::BadRequest(
+                    "Send the body as JSON with `Content-Type: application/json`.".into(),
+                )
+                .into())
+            }
             Err(JsonRejection::BytesRejection(_)) => Err(crate::error::AppError::PayloadTooLarge(
                 "The request body is too large.".into(),
             )
             .into()),
-            Err(e) => Err(crate::error::AppError::BadRequest(format!("The JSON body could not be read: {}", e.body_text()))
-                .into()),
+            Err(e) => Err(crate::error::AppError::BadRequest(format!(
+                "The JSON body could not be read: {}",
+                e.body_text()
+            ))
+            .into()),
         }
     }
 }

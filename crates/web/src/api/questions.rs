@@ -57,7 +57,14 @@ pub struct QuestionOut {
 }
 
 fn out(v: QuestionView, viewer: &Viewer) -> QuestionOut {
-    let me = |id: &str| if id == viewer.user_id { "me" } else { "partner" }.to_owned();
+    let me = |id: &str| {
+        if id == viewer.user_id {
+            "me"
+        } else {
+            "partner"
+        }
+        .to_owned()
+    };
     let mine_id = v.mine.as_ref().map(|m| m.id.clone());
     QuestionOut {
         id: v.asked.id.clone(),
@@ -69,14 +76,23 @@ fn out(v: QuestionView, viewer: &Viewer) -> QuestionOut {
         depth_label: depth_label(v.question.depth).to_owned(),
         released_at: iso(v.asked.released_at),
         state: v.view.as_str().to_owned(),
-        my_answer: v.mine.as_ref().filter(|m| !m.skipped).map(|m| m.body.clone()),
+        my_answer: v
+            .mine
+            .as_ref()
+            .filter(|m| !m.skipped)
+            .map(|m| m.body.clone()),
         partner_answer: v.partner.as_ref().map(|p| p.body.clone()),
         partner_answer_id: v.partner.as_ref().map(|p| p.id.clone()),
         reactions: v
             .reactions
             .iter()
             .map(|r| ReactionOut {
-                on: if Some(&r.answer_id) == mine_id.as_ref() { "mine" } else { "partner" }.into(),
+                on: if Some(&r.answer_id) == mine_id.as_ref() {
+                    "mine"
+                } else {
+                    "partner"
+                }
+                .into(),
                 by: me(&r.user_id),
                 kind: r.kind.clone(),
             })
@@ -84,7 +100,11 @@ fn out(v: QuestionView, viewer: &Viewer) -> QuestionOut {
         replies: v
             .replies
             .into_iter()
-            .map(|r| ReplyOut { by: me(&r.user_id), body: r.body, created_at: iso(r.created_at) })
+            .map(|r| ReplyOut {
+                by: me(&r.user_id),
+                body: r.body,
+                created_at: iso(r.created_at),
+            })
             .collect(),
     }
 }
@@ -96,10 +116,15 @@ async fn one(state: &AppState, viewer: &Viewer, id: &str) -> ApiResult<Json<Ques
 #[utoipa::path(get, path = "/api/v1/questions/today", tag = "questions",
     responses((status = 200, body = QuestionOut), (status = 404, description = "Every question has been asked", body = Problem),
               (status = 409, description = "No partner yet", body = Problem)))]
-pub async fn today(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Json<QuestionOut>> {
+pub async fn today(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> ApiResult<Json<QuestionOut>> {
     let (viewer, space) = service::viewer(&state, &caller.user.id).await?;
     let pair = uc::require_pair(space.as_ref())?;
-    let id = uc::today(&state, &caller.user, &viewer, pair).await?.ok_or(crate::error::AppError::NotFound)?;
+    let id = uc::today(&state, &caller.user, &viewer, pair)
+        .await?
+        .ok_or(crate::error::AppError::NotFound)?;
     one(&state, &viewer, &id).await
 }
 
@@ -119,14 +144,24 @@ pub async fn history(
     Query(p): Query<HistoryParams>,
 ) -> ApiResult<Json<Vec<QuestionOut>>> {
     let (viewer, _) = service::viewer(&state, &caller.user.id).await?;
-    let list = uc::history(&state, &viewer, p.deck.as_deref().filter(|d| !d.is_empty()), p.q.as_deref()).await?;
+    let list = uc::history(
+        &state,
+        &viewer,
+        p.deck.as_deref().filter(|d| !d.is_empty()),
+        p.q.as_deref(),
+    )
+    .await?;
     Ok(Json(list.into_iter().map(|v| out(v, &viewer)).collect()))
 }
 
 #[utoipa::path(get, path = "/api/v1/questions/{id}", tag = "questions",
     params(("id" = String, Path, description = "Asked-question id")),
     responses((status = 200, body = QuestionOut), (status = 404, body = Problem)))]
-pub async fn show(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<String>) -> ApiResult<Json<QuestionOut>> {
+pub async fn show(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<QuestionOut>> {
     let (viewer, _) = service::viewer(&state, &caller.user.id).await?;
     one(&state, &viewer, &id).await
 }
@@ -153,7 +188,11 @@ pub async fn answer(
 #[utoipa::path(post, path = "/api/v1/questions/{id}/skip", tag = "questions",
     params(("id" = String, Path, description = "Asked-question id")),
     responses((status = 200, description = "Passed, without penalty", body = QuestionOut), (status = 404, body = Problem), (status = 409, body = Problem)))]
-pub async fn skip(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<String>) -> ApiResult<Json<QuestionOut>> {
+pub async fn skip(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<QuestionOut>> {
     let (viewer, _) = service::viewer(&state, &caller.user.id).await?;
     uc::answer(&state, &viewer, &id, None).await?;
     one(&state, &viewer, &id).await
@@ -208,7 +247,12 @@ pub async fn decks(_caller: ApiCaller) -> Json<Vec<DeckOut>> {
     Json(
         deck_rows()
             .into_iter()
-            .map(|d| DeckOut { slug: d.slug, title: d.title, blurb: d.blurb, questions_per_depth: d.counts })
+            .map(|d| DeckOut {
+                slug: d.slug,
+                title: d.title,
+                blurb: d.blurb,
+                questions_per_depth: d.counts,
+            })
             .collect(),
     )
 }

@@ -19,10 +19,20 @@ pub struct EraseIn {
 
 #[utoipa::path(delete, path = "/api/v1/me", tag = "account", request_body = EraseIn,
     responses((status = 204, description = "The account and everything it authored are erased"), (status = 400, body = Problem)))]
-pub async fn erase_me(State(state): State<AppState>, caller: ApiCaller, JsonBody(b): JsonBody<EraseIn>) -> ApiResult<StatusCode> {
-    let hash = state.repo.password_hash(&caller.user.id).await?.ok_or(AppError::NotFound)?;
+pub async fn erase_me(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    JsonBody(b): JsonBody<EraseIn>,
+) -> ApiResult<StatusCode> {
+    let hash = state
+        .repo
+        .password_hash(&caller.user.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if !crate::security::verify_password(b.password, hash).await {
-        return Err(AppError::BadRequest("That is not your password; nothing was erased.".into()).into());
+        return Err(
+            AppError::BadRequest("That is not your password; nothing was erased.".into()).into(),
+        );
     }
     state.repo.erase_user(&caller.user.id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -31,7 +41,9 @@ pub async fn erase_me(State(state): State<AppState>, caller: ApiCaller, JsonBody
 #[utoipa::path(get, path = "/api/v1/export", tag = "account",
     responses((status = 200, description = "A zip archive: rekindle.json and CSV tables", content_type = "application/zip")))]
 pub async fn export(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Response> {
-    Ok(crate::export::download(crate::export::archive(&state, &caller.user.id).await?))
+    Ok(crate::export::download(
+        crate::export::archive(&state, &caller.user.id).await?,
+    ))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -45,7 +57,10 @@ pub struct CheckOut {
 
 #[utoipa::path(get, path = "/api/v1/safety/check", tag = "safety",
     responses((status = 200, description = "My own checks only", body = [CheckOut])))]
-pub async fn my_checks(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Json<Vec<CheckOut>>> {
+pub async fn my_checks(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> ApiResult<Json<Vec<CheckOut>>> {
     let list = state.repo.screens_of(&caller.user.id).await?;
     Ok(Json(
         list.into_iter()
@@ -82,7 +97,11 @@ pub struct ResourceOut {
 
 impl From<Resource> for ResourceOut {
     fn from(r: Resource) -> Self {
-        ResourceOut { name: r.name, contact: r.contact, note: r.note }
+        ResourceOut {
+            name: r.name,
+            contact: r.contact,
+            note: r.note,
+        }
     }
 }
 
@@ -95,11 +114,25 @@ pub async fn take_check(
 ) -> ApiResult<(StatusCode, Json<CheckResultOut>)> {
     let r = crate::safety::take(&state, &caller.user.id, b.answers).await?;
     let resources = if r.positive {
-        state.config.resources.crisis.iter().cloned().map(Into::into).collect()
+        state
+            .config
+            .resources
+            .crisis
+            .iter()
+            .cloned()
+            .map(Into::into)
+            .collect()
     } else {
         Vec::new()
     };
-    Ok((StatusCode::CREATED, Json(CheckResultOut { total: r.total, positive: r.positive, resources })))
+    Ok((
+        StatusCode::CREATED,
+        Json(CheckResultOut {
+            total: r.total,
+            positive: r.positive,
+            resources,
+        }),
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/space/pause", tag = "safety",

@@ -33,7 +33,9 @@ impl From<rekindle_storage::Space> for SpaceOut {
         SpaceOut {
             id: s.couple_id,
             joined_at: iso(s.joined_at),
-            partner: s.partner.map(|p| PartnerOut { display_name: p.display_name }),
+            partner: s.partner.map(|p| PartnerOut {
+                display_name: p.display_name,
+            }),
             paused: s.paused,
         }
     }
@@ -42,13 +44,20 @@ impl From<rekindle_storage::Space> for SpaceOut {
 #[utoipa::path(get, path = "/api/v1/space", tag = "space",
     responses((status = 200, body = SpaceOut), (status = 404, description = "Not in a space", body = Problem)))]
 pub async fn show(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Json<SpaceOut>> {
-    let space = state.repo.space_of(&caller.user.id).await?.ok_or(AppError::NotFound)?;
+    let space = state
+        .repo
+        .space_of(&caller.user.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(Json(space.into()))
 }
 
 #[utoipa::path(post, path = "/api/v1/space", tag = "space",
     responses((status = 201, body = SpaceOut), (status = 409, body = Problem)))]
-pub async fn create(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<(StatusCode, Json<SpaceOut>)> {
+pub async fn create(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> ApiResult<(StatusCode, Json<SpaceOut>)> {
     let space = service::create_space(&state, &caller.user.id).await?;
     Ok((StatusCode::CREATED, Json(space.into())))
 }
@@ -81,12 +90,26 @@ pub struct NewInvitationOut {
 
 #[utoipa::path(get, path = "/api/v1/space/invitations", tag = "space",
     responses((status = 200, description = "Open invitations", body = [InvitationOut]), (status = 404, body = Problem)))]
-pub async fn invitations(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Json<Vec<InvitationOut>>> {
-    let space = state.repo.space_of(&caller.user.id).await?.ok_or(AppError::NotFound)?;
-    let list = state.repo.open_invitations(&space.couple_id, now_ms()).await?;
+pub async fn invitations(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> ApiResult<Json<Vec<InvitationOut>>> {
+    let space = state
+        .repo
+        .space_of(&caller.user.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let list = state
+        .repo
+        .open_invitations(&space.couple_id, now_ms())
+        .await?;
     Ok(Json(
         list.into_iter()
-            .map(|i| InvitationOut { id: i.id, created_at: iso(i.created_at), expires_at: iso(i.expires_at) })
+            .map(|i| InvitationOut {
+                id: i.id,
+                created_at: iso(i.created_at),
+                expires_at: iso(i.expires_at),
+            })
             .collect(),
     ))
 }
@@ -102,7 +125,12 @@ pub async fn invite(
     let url = format!("{}/join/{}", base_url(&state, &headers), link.code);
     Ok((
         StatusCode::CREATED,
-        Json(NewInvitationOut { id: link.id, url, code: link.code, expires_at: iso(link.expires_at) }),
+        Json(NewInvitationOut {
+            id: link.id,
+            url,
+            code: link.code,
+            expires_at: iso(link.expires_at),
+        }),
     ))
 }
 
@@ -114,8 +142,16 @@ pub async fn revoke_invitation(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let space = state.repo.space_of(&caller.user.id).await?.ok_or(AppError::NotFound)?;
-    if state.repo.revoke_invitation(&space.couple_id, &id, now_ms()).await? {
+    let space = state
+        .repo
+        .space_of(&caller.user.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if state
+        .repo
+        .revoke_invitation(&space.couple_id, &id, now_ms())
+        .await?
+    {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(AppError::NotFound.into())
@@ -136,7 +172,9 @@ pub async fn preview(
     Path(code): Path<String>,
 ) -> ApiResult<Json<InvitationPreviewOut>> {
     match state.repo.invitation_by_code(&digest(&code)).await? {
-        Some(p) if p.valid => Ok(Json(InvitationPreviewOut { inviter_name: p.inviter_name })),
+        Some(p) if p.valid => Ok(Json(InvitationPreviewOut {
+            inviter_name: p.inviter_name,
+        })),
         _ => Err(AppError::NotFound.into()),
     }
 }
@@ -149,7 +187,11 @@ pub async fn accept(
     caller: ApiCaller,
     Path(code): Path<String>,
 ) -> ApiResult<Json<SpaceOut>> {
-    Ok(Json(service::accept(&state, &code, &caller.user.id).await?.into()))
+    Ok(Json(
+        service::accept(&state, &code, &caller.user.id)
+            .await?
+            .into(),
+    ))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -168,7 +210,10 @@ pub struct StepOut {
 
 #[utoipa::path(get, path = "/api/v1/journey", tag = "space",
     responses((status = 200, description = "The seven steps and where the couple stands", body = [StepOut])))]
-pub async fn journey(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Json<Vec<StepOut>>> {
+pub async fn journey(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> ApiResult<Json<Vec<StepOut>>> {
     let facts = match state.repo.space_of(&caller.user.id).await? {
         Some(s) => state.repo.journey_facts(&s.couple_id).await?,
         None => Facts::default(),

@@ -9,7 +9,9 @@ use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 
 use super::{Chrome, field_error, render_with_status, safe_next, see_other};
-use crate::auth::{ClientIp, MaybeSignedIn, SESSION_COOKIE, SignedIn, pre_csrf, removal, session_cookie};
+use crate::auth::{
+    ClientIp, MaybeSignedIn, SESSION_COOKIE, SignedIn, pre_csrf, removal, session_cookie,
+};
 use crate::error::{AppError, FieldErrors, PageResult};
 use crate::service::{self, SignUp};
 use crate::state::AppState;
@@ -57,7 +59,9 @@ pub async fn signup_form(
     Query(q): Query<NextQuery>,
 ) -> PageResult {
     if who.is_some() {
-        return Ok(see_other(safe_next(q.next.as_deref()).as_deref().unwrap_or("/")));
+        return Ok(see_other(
+            safe_next(q.next.as_deref()).as_deref().unwrap_or("/"),
+        ));
     }
     let (jar, csrf) = pre_csrf(jar, &state);
     let page = SignupPage {
@@ -77,12 +81,23 @@ pub async fn signup(
     jar: CookieJar,
     Form(f): Form<SignupForm>,
 ) -> PageResult {
-    let input = SignUp { email: &f.email, display_name: &f.display_name, password: &f.password, time_zone: &f.time_zone };
+    let input = SignUp {
+        email: &f.email,
+        display_name: &f.display_name,
+        password: &f.password,
+        time_zone: &f.time_zone,
+    };
     match service::sign_up(&state, input, &ip).await {
         Ok(user) => {
             let secret = service::start_session(&state, &user.id, None).await?;
-            let jar = jar.add(session_cookie(secret, &state)).remove(removal(crate::auth::PRE_CSRF_COOKIE));
-            Ok((jar, see_other(safe_next(Some(&f.next)).as_deref().unwrap_or("/"))).into_response())
+            let jar = jar
+                .add(session_cookie(secret, &state))
+                .remove(removal(crate::auth::PRE_CSRF_COOKIE));
+            Ok((
+                jar,
+                see_other(safe_next(Some(&f.next)).as_deref().unwrap_or("/")),
+            )
+                .into_response())
         }
         Err(e) => {
             let status = e.status();
@@ -137,7 +152,9 @@ pub async fn signin_form(
     Query(q): Query<NextQuery>,
 ) -> PageResult {
     if who.is_some() {
-        return Ok(see_other(safe_next(q.next.as_deref()).as_deref().unwrap_or("/")));
+        return Ok(see_other(
+            safe_next(q.next.as_deref()).as_deref().unwrap_or("/"),
+        ));
     }
     let (jar, csrf) = pre_csrf(jar, &state);
     let page = SigninPage {
@@ -160,8 +177,14 @@ pub async fn signin(
         Ok(user) => {
             let old = who.as_ref().map(|w| w.session_hash.as_str());
             let secret = service::start_session(&state, &user.id, old).await?;
-            let jar = jar.add(session_cookie(secret, &state)).remove(removal(crate::auth::PRE_CSRF_COOKIE));
-            Ok((jar, see_other(safe_next(Some(&f.next)).as_deref().unwrap_or("/"))).into_response())
+            let jar = jar
+                .add(session_cookie(secret, &state))
+                .remove(removal(crate::auth::PRE_CSRF_COOKIE));
+            Ok((
+                jar,
+                see_other(safe_next(Some(&f.next)).as_deref().unwrap_or("/")),
+            )
+                .into_response())
         }
         Err(e @ (AppError::BadRequest(_) | AppError::TooManyRequests { .. })) => {
             let status = e.status();
@@ -173,18 +196,18 @@ pub async fn signin(
                 error: e.detail(),
             };
             let mut resp = render_with_status(status, &page)?;
-            if let AppError::TooManyRequests { retry_after_secs } = e {
-                if let Ok(v) = retry_after_secs.to_string().parse() {
-                    resp.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
-                }
-            }
+            e.add_headers(&mut resp);
             Ok((jar, resp).into_response())
         }
         Err(other) => Err(other.into()),
     }
 }
 
-pub async fn signout(State(state): State<AppState>, who: SignedIn, jar: CookieJar) -> PageResult<Response> {
+pub async fn signout(
+    State(state): State<AppState>,
+    who: SignedIn,
+    jar: CookieJar,
+) -> PageResult<Response> {
     state.repo.delete_session(&who.session_hash).await?;
     Ok((jar.remove(removal(SESSION_COOKIE)), see_other("/")).into_response())
 }

@@ -53,7 +53,8 @@ pub async fn index(
 ) -> PageResult {
     match who {
         None => render(&Landing {
-            c: Chrome::anonymous("Welcome", String::new()).with_notice(notice_for(q.done.as_deref())),
+            c: Chrome::anonymous("Welcome", String::new())
+                .with_notice(notice_for(q.done.as_deref())),
             steps: journey(&Facts::default()),
         }),
         Some(who) => render(&home_page(&state, &who, notice_for(q.done.as_deref()), None).await?),
@@ -73,7 +74,10 @@ pub async fn home_page(
         Some(s) => {
             let facts = state.repo.journey_facts(&s.couple_id).await?;
             let invitations = if s.partner.is_none() {
-                state.repo.open_invitations(&s.couple_id, crate::format::now_ms()).await?
+                state
+                    .repo
+                    .open_invitations(&s.couple_id, crate::format::now_ms())
+                    .await?
             } else {
                 Vec::new()
             };
@@ -85,18 +89,31 @@ pub async fn home_page(
         c: Chrome::signed_in("Home", who).with_notice(notice),
         name: who.user.display_name.clone(),
         in_space: space.is_some(),
-        partner_name: space.as_ref().and_then(|s| s.partner.as_ref().map(|p| p.display_name.clone())),
-        since: space.as_ref().map(|s| when(s.joined_at, tz)).unwrap_or_default(),
+        partner_name: space
+            .as_ref()
+            .and_then(|s| s.partner.as_ref().map(|p| p.display_name.clone())),
+        since: space
+            .as_ref()
+            .map(|s| when(s.joined_at, tz))
+            .unwrap_or_default(),
         steps: journey(&facts),
         invitations: invitations
             .into_iter()
-            .map(|i| InvitationView { id: i.id, expires: when(i.expires_at, tz) })
+            .map(|i| InvitationView {
+                id: i.id,
+                expires: when(i.expires_at, tz),
+            })
             .collect(),
         new_link,
         tz_is_utc: who.user.time_zone == "UTC",
         paused: space.as_ref().is_some_and(|s| s.paused),
         offer_check: crate::safety::should_offer(state, &who.user.id).await?,
-        partner_left: state.repo.notices_for(&who.user.id).await?.iter().any(|n| n.kind == "partner_left"),
+        partner_left: state
+            .repo
+            .notices_for(&who.user.id)
+            .await?
+            .iter()
+            .any(|n| n.kind == "partner_left"),
     })
 }
 
@@ -122,8 +139,15 @@ pub fn base_url(state: &AppState, headers: &HeaderMap) -> String {
     let host = headers
         .get(axum::http::header::HOST)
         .and_then(|h| h.to_str().ok())
-        .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)))
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
         .unwrap_or("localhost");
-    let scheme = if state.config.secure_cookies { "https" } else { "http" };
+    let scheme = if state.config.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
     format!("{scheme}://{host}")
 }

@@ -32,10 +32,18 @@ fn view(e: Entry, me: &str, partner_name: &str, tz: chrono_tz::Tz) -> EntryView 
     EntryView {
         mine,
         shared: e.visibility == Visibility::Shared,
-        title: if e.title.is_empty() { "Untitled".into() } else { e.title },
+        title: if e.title.is_empty() {
+            "Untitled".into()
+        } else {
+            e.title
+        },
         body: e.body,
         written: when(e.created_at, tz),
-        author: if mine { "You".into() } else { partner_name.to_owned() },
+        author: if mine {
+            "You".into()
+        } else {
+            partner_name.to_owned()
+        },
         id: e.id,
     }
 }
@@ -93,8 +101,20 @@ async fn list_page(
     )
 }
 
-pub async fn list(State(state): State<AppState>, who: SignedIn, Query(q): Query<DoneQuery>) -> PageResult {
-    list_page(&state, &who, Default::default(), FieldErrors::new(), notice_for(q.done.as_deref()), StatusCode::OK).await
+pub async fn list(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Query(q): Query<DoneQuery>,
+) -> PageResult {
+    list_page(
+        &state,
+        &who,
+        Default::default(),
+        FieldErrors::new(),
+        notice_for(q.done.as_deref()),
+        StatusCode::OK,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -105,7 +125,11 @@ pub struct EntryForm {
     body: String,
 }
 
-pub async fn create(State(state): State<AppState>, who: SignedIn, Form(f): Form<EntryForm>) -> PageResult {
+pub async fn create(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Form(f): Form<EntryForm>,
+) -> PageResult {
     match service::create_entry(&state, &who.user.id, &f.title, &f.body).await {
         Ok(e) => Ok(see_other(&format!("/journal/{}?done=saved", e.id))),
         Err(e) => {
@@ -143,13 +167,22 @@ async fn entry_page(
     status: StatusCode,
 ) -> PageResult {
     let (viewer, space) = service::viewer(state, &who.user.id).await?;
-    let entry = state.repo.entry_for(&viewer, id).await?.ok_or(AppError::NotFound)?;
+    let entry = state
+        .repo
+        .entry_for(&viewer, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let partner_name = space
         .as_ref()
         .and_then(|s| s.partner.as_ref().map(|p| p.display_name.clone()))
         .unwrap_or_default();
     let (title, body) = draft.unwrap_or_else(|| (entry.title.clone(), entry.body.clone()));
-    let entry = view(entry, &who.user.id, &partner_name, tz_of(&who.user.time_zone));
+    let entry = view(
+        entry,
+        &who.user.id,
+        &partner_name,
+        tz_of(&who.user.time_zone),
+    );
     render_with_status(
         status,
         &EntryPage {
@@ -169,7 +202,16 @@ pub async fn show(
     Path(id): Path<String>,
     Query(q): Query<DoneQuery>,
 ) -> PageResult {
-    entry_page(&state, &who, &id, None, FieldErrors::new(), notice_for(q.done.as_deref()), StatusCode::OK).await
+    entry_page(
+        &state,
+        &who,
+        &id,
+        None,
+        FieldErrors::new(),
+        notice_for(q.done.as_deref()),
+        StatusCode::OK,
+    )
+    .await
 }
 
 pub async fn update(
@@ -180,7 +222,11 @@ pub async fn update(
 ) -> PageResult {
     match service::check_entry(&f.title, &f.body) {
         Ok((title, body)) => {
-            if !state.repo.update_entry(&who.user.id, &id, &title, &body, crate::format::now_ms()).await? {
+            if !state
+                .repo
+                .update_entry(&who.user.id, &id, &title, &body, crate::format::now_ms())
+                .await?
+            {
                 return Err(AppError::NotFound.into());
             }
             Ok(see_other(&format!("/journal/{id}?done=saved")))
@@ -188,7 +234,16 @@ pub async fn update(
         Err(e) => {
             let status = e.status();
             let errors = form_errors(e, "body")?;
-            entry_page(&state, &who, &id, Some((f.title, f.body)), errors, None, status).await
+            entry_page(
+                &state,
+                &who,
+                &id,
+                Some((f.title, f.body)),
+                errors,
+                None,
+                status,
+            )
+            .await
         }
     }
 }
@@ -199,24 +254,42 @@ async fn set_shared(state: &AppState, who: &SignedIn, id: &str, shared: bool) ->
         crate::safety::not_paused(space.as_ref())?;
     }
     if shared && viewer.couple_id.is_none() {
-        return Err(AppError::Conflict("Create or join a space before sharing entries.".into()).into());
+        return Err(
+            AppError::Conflict("Create or join a space before sharing entries.".into()).into(),
+        );
     }
-    if !state.repo.set_entry_visibility(&viewer, id, shared, crate::format::now_ms()).await? {
+    if !state
+        .repo
+        .set_entry_visibility(&viewer, id, shared, crate::format::now_ms())
+        .await?
+    {
         return Err(AppError::NotFound.into());
     }
     let done = if shared { "shared" } else { "unshared" };
     Ok(see_other(&format!("/journal/{id}?done={done}")))
 }
 
-pub async fn share(State(state): State<AppState>, who: SignedIn, Path(id): Path<String>) -> PageResult {
+pub async fn share(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<String>,
+) -> PageResult {
     set_shared(&state, &who, &id, true).await
 }
 
-pub async fn unshare(State(state): State<AppState>, who: SignedIn, Path(id): Path<String>) -> PageResult {
+pub async fn unshare(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<String>,
+) -> PageResult {
     set_shared(&state, &who, &id, false).await
 }
 
-pub async fn delete(State(state): State<AppState>, who: SignedIn, Path(id): Path<String>) -> PageResult {
+pub async fn delete(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<String>,
+) -> PageResult {
     if !state.repo.delete_entry(&who.user.id, &id).await? {
         return Err(AppError::NotFound.into());
     }

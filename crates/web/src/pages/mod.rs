@@ -38,7 +38,10 @@ static FRAME: std::sync::OnceLock<Frame> = std::sync::OnceLock::new();
 /// Sets the instance name and quick-exit target for this process (one instance
 /// per process; later calls keep the first setting).
 pub fn set_frame(app: &str, exit_url: &str) {
-    let _ = FRAME.set(Frame { app: app.to_owned(), exit_url: exit_url.to_owned() });
+    let _ = FRAME.set(Frame {
+        app: app.to_owned(),
+        exit_url: exit_url.to_owned(),
+    });
 }
 
 fn frame() -> (&'static str, &'static str) {
@@ -51,7 +54,14 @@ fn frame() -> (&'static str, &'static str) {
 impl Chrome {
     pub fn anonymous(title: &'static str, csrf: String) -> Self {
         let (app, exit_url) = frame();
-        Chrome { title, user_name: None, csrf, notice: None, app, exit_url }
+        Chrome {
+            title,
+            user_name: None,
+            csrf,
+            notice: None,
+            app,
+            exit_url,
+        }
     }
 
     pub fn signed_in(title: &'static str, who: &SignedIn) -> Self {
@@ -77,7 +87,9 @@ pub fn render<T: Template>(page: &T) -> PageResult {
 }
 
 pub fn render_with_status<T: Template>(status: StatusCode, page: &T) -> PageResult {
-    let html = page.render().map_err(|e| AppError::Internal(format!("template: {e}")))?;
+    let html = page
+        .render()
+        .map_err(|e| AppError::Internal(format!("template: {e}")))?;
     Ok((status, Html(html)).into_response())
 }
 
@@ -99,7 +111,11 @@ pub fn render_error(status: StatusCode, heading: &str, detail: &str) -> Response
     };
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
-        Err(_) => (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], detail.to_owned())
+        Err(_) => (
+            status,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            detail.to_owned(),
+        )
             .into_response(),
     }
 }
@@ -127,7 +143,9 @@ pub fn notice_for(code: Option<&str>) -> Option<String> {
         "erased" => "Your account and everything you wrote are erased.",
         "paused" => "The space is paused. Your partner sees only that it is paused.",
         "resumed" => "The space is active again.",
-        "later" => "All right. We will offer the private check again in a couple of weeks; it is always in Settings.",
+        "later" => {
+            "All right. We will offer the private check again in a couple of weeks; it is always in Settings."
+        }
         _ => return None,
     };
     Some(text.to_owned())
@@ -136,7 +154,8 @@ pub fn notice_for(code: Option<&str>) -> Option<String> {
 /// Keeps `next` to a path on this site, so sign-in cannot bounce people elsewhere.
 pub fn safe_next(next: Option<&str>) -> Option<String> {
     let n = next?.trim();
-    (n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && n.len() < 512).then(|| n.to_owned())
+    (n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && n.len() < 512)
+        .then(|| n.to_owned())
 }
 
 pub fn field_error(errors: &FieldErrors, name: &str) -> String {

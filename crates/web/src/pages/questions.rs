@@ -37,7 +37,12 @@ pub struct Card {
 }
 
 pub fn card(v: QuestionView, viewer: &Viewer, partner_name: &str, tz: chrono_tz::Tz) -> Card {
-    let label = |kind: &str| REACTIONS.iter().find(|(k, _)| *k == kind).map_or("", |(_, l)| *l);
+    let label = |kind: &str| {
+        REACTIONS
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map_or("", |(_, l)| *l)
+    };
     let mine_id = v.mine.as_ref().map(|m| m.id.clone()).unwrap_or_default();
     Card {
         id: v.asked.id.clone(),
@@ -46,7 +51,11 @@ pub fn card(v: QuestionView, viewer: &Viewer, partner_name: &str, tz: chrono_tz:
         text: v.question.text.clone(),
         state: v.view.as_str(),
         released: when(v.asked.released_at, tz),
-        my_answer: v.mine.as_ref().filter(|m| !m.skipped).map(|m| m.body.clone()),
+        my_answer: v
+            .mine
+            .as_ref()
+            .filter(|m| !m.skipped)
+            .map(|m| m.body.clone()),
         partner_answer: v.partner.as_ref().map(|p| p.body.clone()),
         partner_answer_id: v.partner.as_ref().map(|p| p.id.clone()).unwrap_or_default(),
         partner_name: partner_name.to_owned(),
@@ -59,7 +68,10 @@ pub fn card(v: QuestionView, viewer: &Viewer, partner_name: &str, tz: chrono_tz:
         reaction_buttons: REACTIONS
             .iter()
             .map(|(kind, label)| {
-                let sent = v.reactions.iter().any(|r| r.user_id == viewer.user_id && r.kind == *kind);
+                let sent = v
+                    .reactions
+                    .iter()
+                    .any(|r| r.user_id == viewer.user_id && r.kind == *kind);
                 (*kind, *label, sent)
             })
             .collect(),
@@ -67,7 +79,11 @@ pub fn card(v: QuestionView, viewer: &Viewer, partner_name: &str, tz: chrono_tz:
             .replies
             .into_iter()
             .map(|r| {
-                let who = if r.user_id == viewer.user_id { "You".to_owned() } else { partner_name.to_owned() };
+                let who = if r.user_id == viewer.user_id {
+                    "You".to_owned()
+                } else {
+                    partner_name.to_owned()
+                };
                 (who, r.body, when(r.created_at, tz))
             })
             .collect(),
@@ -90,20 +106,48 @@ struct TodayPage {
     hour: i64,
 }
 
-pub async fn today(State(state): State<AppState>, who: SignedIn, Query(d): Query<DoneQuery>) -> PageResult {
+pub async fn today(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Query(d): Query<DoneQuery>,
+) -> PageResult {
     let (viewer, space) = service::viewer(&state, &who.user.id).await?;
     let c = Chrome::signed_in("Questions", &who).with_notice(notice_for(d.done.as_deref()));
     let Ok(pair) = uc::require_pair(space.as_ref()) else {
         let paused = space.as_ref().is_some_and(|s| s.paused);
-        let page = TodayPage { c, paused, paired: false, today: None, hour: uc::DEFAULT_RELEASE_HOUR };
+        let page = TodayPage {
+            c,
+            paused,
+            paired: false,
+            today: None,
+            hour: uc::DEFAULT_RELEASE_HOUR,
+        };
         return render_with_status(StatusCode::OK, &page);
     };
-    let hour = state.repo.question_hour(&pair.couple_id).await?.unwrap_or(uc::DEFAULT_RELEASE_HOUR);
+    let hour = state
+        .repo
+        .question_hour(&pair.couple_id)
+        .await?
+        .unwrap_or(uc::DEFAULT_RELEASE_HOUR);
     let today = match uc::today(&state, &who.user, &viewer, pair).await? {
-        Some(id) => Some(card(uc::view(&state, &viewer, &id).await?, &viewer, &partner_name(space.as_ref()), tz_of(&who.user.time_zone))),
+        Some(id) => Some(card(
+            uc::view(&state, &viewer, &id).await?,
+            &viewer,
+            &partner_name(space.as_ref()),
+            tz_of(&who.user.time_zone),
+        )),
         None => None,
     };
-    render_with_status(StatusCode::OK, &TodayPage { c, paused: false, paired: true, today, hour })
+    render_with_status(
+        StatusCode::OK,
+        &TodayPage {
+            c,
+            paused: false,
+            paired: true,
+            today,
+            hour,
+        },
+    )
 }
 
 #[derive(Template)]
@@ -115,20 +159,35 @@ struct QuestionPage {
     draft: String,
 }
 
-async fn question_page(state: &AppState, who: &SignedIn, id: &str, error: Option<AppError>, draft: String) -> PageResult {
+async fn question_page(
+    state: &AppState,
+    who: &SignedIn,
+    id: &str,
+    error: Option<AppError>,
+    draft: String,
+) -> PageResult {
     let (viewer, space) = service::viewer(state, &who.user.id).await?;
     let v = uc::view(state, &viewer, id).await?;
     let status = error.as_ref().map_or(StatusCode::OK, AppError::status);
     let page = QuestionPage {
         c: Chrome::signed_in("Question", who),
-        q: card(v, &viewer, &partner_name(space.as_ref()), tz_of(&who.user.time_zone)),
+        q: card(
+            v,
+            &viewer,
+            &partner_name(space.as_ref()),
+            tz_of(&who.user.time_zone),
+        ),
         error: error.map(|e| e.detail()).unwrap_or_default(),
         draft,
     };
     render_with_status(status, &page)
 }
 
-pub async fn show(State(state): State<AppState>, who: SignedIn, Path(id): Path<String>) -> PageResult {
+pub async fn show(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<String>,
+) -> PageResult {
     question_page(&state, &who, &id, None, String::new()).await
 }
 
@@ -153,13 +212,22 @@ async fn act(
     }
 }
 
-pub async fn answer(State(state): State<AppState>, who: SignedIn, Path(id): Path<String>, Form(f): Form<BodyForm>) -> PageResult {
+pub async fn answer(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<String>,
+    Form(f): Form<BodyForm>,
+) -> PageResult {
     let (viewer, _) = service::viewer(&state, &who.user.id).await?;
     let r = uc::answer(&state, &viewer, &id, Some(&f.body)).await;
     act(&state, &who, &id, f.body, r).await
 }
 
-pub async fn skip(State(state): State<AppState>, who: SignedIn, Path(id): Path<String>) -> PageResult {
+pub async fn skip(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<String>,
+) -> PageResult {
     let (viewer, _) = service::viewer(&state, &who.user.id).await?;
     let r = uc::answer(&state, &viewer, &id, None).await;
     act(&state, &who, &id, String::new(), r).await
@@ -173,13 +241,23 @@ pub struct ReactForm {
     kind: String,
 }
 
-pub async fn react(State(state): State<AppState>, who: SignedIn, Path(id): Path<String>, Form(f): Form<ReactForm>) -> PageResult {
+pub async fn react(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<String>,
+    Form(f): Form<ReactForm>,
+) -> PageResult {
     let (viewer, _) = service::viewer(&state, &who.user.id).await?;
     let r = uc::react(&state, &viewer, &id, &f.answer_id, &f.kind).await;
     act(&state, &who, &id, String::new(), r).await
 }
 
-pub async fn reply(State(state): State<AppState>, who: SignedIn, Path(id): Path<String>, Form(f): Form<BodyForm>) -> PageResult {
+pub async fn reply(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<String>,
+    Form(f): Form<BodyForm>,
+) -> PageResult {
     let (viewer, _) = service::viewer(&state, &who.user.id).await?;
     let r = uc::reply(&state, &viewer, &id, &f.body).await;
     act(&state, &who, &id, f.body, r).await
@@ -222,7 +300,11 @@ pub async fn decks(State(state): State<AppState>, who: SignedIn) -> PageResult {
     render_with_status(StatusCode::OK, &page)
 }
 
-pub async fn ask(State(state): State<AppState>, who: SignedIn, Path(slug): Path<String>) -> PageResult {
+pub async fn ask(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(slug): Path<String>,
+) -> PageResult {
     let (_, space) = service::viewer(&state, &who.user.id).await?;
     let pair = uc::require_pair(space.as_ref())?;
     let id = uc::ask_from_deck(&state, pair, &slug).await?;
@@ -245,7 +327,11 @@ struct HistoryPage {
     deck: String,
 }
 
-pub async fn history(State(state): State<AppState>, who: SignedIn, Query(h): Query<HistoryQuery>) -> PageResult {
+pub async fn history(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Query(h): Query<HistoryQuery>,
+) -> PageResult {
     let (viewer, space) = service::viewer(&state, &who.user.id).await?;
     let deck = h.deck.filter(|d| !d.is_empty());
     let views = uc::history(&state, &viewer, deck.as_deref(), h.q.as_deref()).await?;
@@ -253,7 +339,10 @@ pub async fn history(State(state): State<AppState>, who: SignedIn, Query(h): Que
     let tz = tz_of(&who.user.time_zone);
     let page = HistoryPage {
         c: Chrome::signed_in("Answers", &who),
-        items: views.into_iter().map(|v| card(v, &viewer, &name, tz)).collect(),
+        items: views
+            .into_iter()
+            .map(|v| card(v, &viewer, &name, tz))
+            .collect(),
         decks: deck_rows(),
         search: h.q.unwrap_or_default(),
         deck: deck.unwrap_or_default(),
@@ -275,11 +364,14 @@ pub fn parse_hour(raw: &str) -> Result<i64, AppError> {
         .ok_or_else(|| AppError::field("hour", "Choose an hour between 0 and 23."))
 }
 
-pub async fn settings(State(state): State<AppState>, who: SignedIn, Form(f): Form<HourForm>) -> PageResult {
+pub async fn settings(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Form(f): Form<HourForm>,
+) -> PageResult {
     let (_, space) = service::viewer(&state, &who.user.id).await?;
     let pair = uc::require_pair(space.as_ref())?;
     let hour = parse_hour(&f.hour)?;
     state.repo.set_question_hour(&pair.couple_id, hour).await?;
     Ok(see_other("/questions?done=saved"))
 }
-

@@ -30,8 +30,16 @@ fn check_page(who: &SignedIn, chosen: [u8; 4], error: String, status: StatusCode
     let page = CheckPage {
         c: Chrome::signed_in("A private check", who),
         stem: HITS_STEM,
-        items: HITS_ITEMS.iter().enumerate().map(|(i, t)| (i, *t, chosen[i])).collect(),
-        scale: HITS_SCALE.iter().enumerate().map(|(i, l)| (i as u8 + 1, *l)).collect(),
+        items: HITS_ITEMS
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (i, *t, chosen[i]))
+            .collect(),
+        scale: HITS_SCALE
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (i as u8 + 1, *l))
+            .collect(),
         citation: HITS_CITATION,
         error,
     };
@@ -54,7 +62,11 @@ pub struct CheckForm {
     q3: String,
 }
 
-pub async fn check(State(state): State<AppState>, who: SignedIn, Form(f): Form<CheckForm>) -> PageResult {
+pub async fn check(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Form(f): Form<CheckForm>,
+) -> PageResult {
     let raw = [f.q0.as_str(), f.q1.as_str(), f.q2.as_str(), f.q3.as_str()];
     let answers = match crate::safety::parse_answers(raw) {
         Ok(a) => a,
@@ -147,7 +159,9 @@ pub async fn dismiss_notices(State(state): State<AppState>, who: SignedIn) -> Pa
 }
 
 pub async fn export(State(state): State<AppState>, who: SignedIn) -> PageResult {
-    Ok(crate::export::download(crate::export::archive(&state, &who.user.id).await?))
+    Ok(crate::export::download(
+        crate::export::archive(&state, &who.user.id).await?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -158,14 +172,29 @@ pub struct EraseForm {
     confirm: String,
 }
 
-pub async fn erase(State(state): State<AppState>, who: SignedIn, jar: CookieJar, Form(f): Form<EraseForm>) -> PageResult {
+pub async fn erase(
+    State(state): State<AppState>,
+    who: SignedIn,
+    jar: CookieJar,
+    Form(f): Form<EraseForm>,
+) -> PageResult {
     if f.confirm.trim() != "erase" {
         return Err(AppError::BadRequest("Type the word erase to confirm.".into()).into());
     }
-    let hash = state.repo.password_hash(&who.user.id).await?.ok_or(AppError::NotFound)?;
+    let hash = state
+        .repo
+        .password_hash(&who.user.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if !crate::security::verify_password(f.password, hash).await {
-        return Err(AppError::BadRequest("That is not your password; nothing was erased.".into()).into());
+        return Err(
+            AppError::BadRequest("That is not your password; nothing was erased.".into()).into(),
+        );
     }
     state.repo.erase_user(&who.user.id).await?;
-    Ok((jar.remove(removal(SESSION_COOKIE)), see_other("/?done=erased")).into_response())
+    Ok((
+        jar.remove(removal(SESSION_COOKIE)),
+        see_other("/?done=erased"),
+    )
+        .into_response())
 }

@@ -53,7 +53,14 @@ struct Draft {
 
 impl Draft {
     fn empty(notice: Option<String>) -> Self {
-        Draft { display_name: None, time_zone: None, token_name: String::new(), new_token: None, errors: FieldErrors::new(), notice }
+        Draft {
+            display_name: None,
+            time_zone: None,
+            token_name: String::new(),
+            new_token: None,
+            errors: FieldErrors::new(),
+            notice,
+        }
     }
 }
 
@@ -68,7 +75,10 @@ async fn page(state: &AppState, who: &SignedIn, d: Draft, status: StatusCode) ->
             id: t.id,
             name: t.name,
             created: when(t.created_at, tz),
-            last_used: t.last_used_at.map(|t| when(t, tz)).unwrap_or_else(|| "never".into()),
+            last_used: t
+                .last_used_at
+                .map(|t| when(t, tz))
+                .unwrap_or_else(|| "never".into()),
         })
         .collect();
     let in_space = state.repo.space_of(&who.user.id).await?.is_some();
@@ -76,7 +86,9 @@ async fn page(state: &AppState, who: &SignedIn, d: Draft, status: StatusCode) ->
         status,
         &SettingsPage {
             c: Chrome::signed_in("Settings", who).with_notice(d.notice),
-            display_name: d.display_name.unwrap_or_else(|| who.user.display_name.clone()),
+            display_name: d
+                .display_name
+                .unwrap_or_else(|| who.user.display_name.clone()),
             time_zone: d.time_zone.unwrap_or_else(|| who.user.time_zone.clone()),
             zones: rekindle_domain::account::time_zone_names().collect(),
             tokens,
@@ -88,8 +100,18 @@ async fn page(state: &AppState, who: &SignedIn, d: Draft, status: StatusCode) ->
     )
 }
 
-pub async fn show(State(state): State<AppState>, who: SignedIn, Query(q): Query<DoneQuery>) -> PageResult {
-    page(&state, &who, Draft::empty(notice_for(q.done.as_deref())), StatusCode::OK).await
+pub async fn show(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Query(q): Query<DoneQuery>,
+) -> PageResult {
+    page(
+        &state,
+        &who,
+        Draft::empty(notice_for(q.done.as_deref())),
+        StatusCode::OK,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -100,13 +122,22 @@ pub struct ProfileForm {
     time_zone: String,
 }
 
-pub async fn profile(State(state): State<AppState>, who: SignedIn, Form(f): Form<ProfileForm>) -> PageResult {
+pub async fn profile(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Form(f): Form<ProfileForm>,
+) -> PageResult {
     match service::update_profile(&state, &who.user.id, &f.display_name, &f.time_zone).await {
         Ok(()) => Ok(see_other("/settings?done=profile")),
         Err(e) => {
             let status = e.status();
             let errors = form_errors(e, "display_name")?;
-            let d = Draft { display_name: Some(f.display_name), time_zone: Some(f.time_zone), errors, ..Draft::empty(None) };
+            let d = Draft {
+                display_name: Some(f.display_name),
+                time_zone: Some(f.time_zone),
+                errors,
+                ..Draft::empty(None)
+            };
             page(&state, &who, d, status).await
         }
     }
@@ -120,14 +151,35 @@ pub struct PasswordForm {
     new_password: String,
 }
 
-pub async fn password(State(state): State<AppState>, who: SignedIn, Form(f): Form<PasswordForm>) -> PageResult {
+pub async fn password(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Form(f): Form<PasswordForm>,
+) -> PageResult {
     let keep = Some(who.session_hash.as_str());
-    match service::change_password(&state, &who.user.id, &f.current_password, &f.new_password, keep).await {
+    match service::change_password(
+        &state,
+        &who.user.id,
+        &f.current_password,
+        &f.new_password,
+        keep,
+    )
+    .await
+    {
         Ok(()) => Ok(see_other("/settings?done=password")),
         Err(e) => {
             let status = e.status();
             let errors = form_errors(e, "current_password")?;
-            page(&state, &who, Draft { errors, ..Draft::empty(None) }, status).await
+            page(
+                &state,
+                &who,
+                Draft {
+                    errors,
+                    ..Draft::empty(None)
+                },
+                status,
+            )
+            .await
         }
     }
 }
@@ -138,7 +190,11 @@ pub struct TokenForm {
     name: String,
 }
 
-pub async fn create_token(State(state): State<AppState>, who: SignedIn, Form(f): Form<TokenForm>) -> PageResult {
+pub async fn create_token(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Form(f): Form<TokenForm>,
+) -> PageResult {
     match service::create_token(&state, &who.user.id, &f.name).await {
         Ok((_, secret)) => {
             let d = Draft {
@@ -151,12 +207,26 @@ pub async fn create_token(State(state): State<AppState>, who: SignedIn, Form(f):
         Err(e) => {
             let status = e.status();
             let errors = form_errors(e, "name")?;
-            page(&state, &who, Draft { token_name: f.name, errors, ..Draft::empty(None) }, status).await
+            page(
+                &state,
+                &who,
+                Draft {
+                    token_name: f.name,
+                    errors,
+                    ..Draft::empty(None)
+                },
+                status,
+            )
+            .await
         }
     }
 }
 
-pub async fn revoke_token(State(state): State<AppState>, who: SignedIn, Path(id): Path<String>) -> PageResult {
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<String>,
+) -> PageResult {
     if !state.repo.revoke_token(&who.user.id, &id).await? {
         return Err(AppError::NotFound.into());
     }

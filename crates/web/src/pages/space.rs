@@ -19,17 +19,38 @@ pub async fn create(State(state): State<AppState>, who: SignedIn) -> PageResult 
     Ok(see_other("/?done=created"))
 }
 
-pub async fn invite(State(state): State<AppState>, who: SignedIn, headers: HeaderMap) -> PageResult {
+pub async fn invite(
+    State(state): State<AppState>,
+    who: SignedIn,
+    headers: HeaderMap,
+) -> PageResult {
     let link = service::invite(&state, &who.user.id).await?;
     let url = format!("{}/join/{}", base_url(&state, &headers), link.code);
-    let page = home_page(&state, &who, Some("Send this link to your partner. It works once, for 7 days.".into()), Some(url))
-        .await?;
+    let page = home_page(
+        &state,
+        &who,
+        Some("Send this link to your partner. It works once, for 7 days.".into()),
+        Some(url),
+    )
+    .await?;
     render(&page)
 }
 
-pub async fn revoke_invitation(State(state): State<AppState>, who: SignedIn, Path(id): Path<String>) -> PageResult {
-    let space = state.repo.space_of(&who.user.id).await?.ok_or(AppError::NotFound)?;
-    if !state.repo.revoke_invitation(&space.couple_id, &id, crate::format::now_ms()).await? {
+pub async fn revoke_invitation(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<String>,
+) -> PageResult {
+    let space = state
+        .repo
+        .space_of(&who.user.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !state
+        .repo
+        .revoke_invitation(&space.couple_id, &id, crate::format::now_ms())
+        .await?
+    {
         return Err(AppError::NotFound.into());
     }
     Ok(see_other("/?done=invite-revoked"))
@@ -75,18 +96,34 @@ pub async fn join_form(
     };
     let problem = match &who {
         Some(w) => state.repo.space_of(&w.user.id).await?.map(|_| {
-            rekindle_domain::invitation::JoinRefusal::AlreadyInASpace.message().to_owned()
+            rekindle_domain::invitation::JoinRefusal::AlreadyInASpace
+                .message()
+                .to_owned()
         }),
         None => None,
     };
-    let page = JoinPage { c, code, inviter: preview.inviter_name, signed_in: who.is_some(), problem };
+    let page = JoinPage {
+        c,
+        code,
+        inviter: preview.inviter_name,
+        signed_in: who.is_some(),
+        problem,
+    };
     Ok((jar, render_with_status(StatusCode::OK, &page)?).into_response())
 }
 
-pub async fn join(State(state): State<AppState>, who: SignedIn, Path(code): Path<String>) -> PageResult {
+pub async fn join(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(code): Path<String>,
+) -> PageResult {
     match service::accept(&state, &code, &who.user.id).await {
         Ok(_) => Ok(see_other("/?done=joined")),
-        Err(AppError::Conflict(msg)) => Ok(super::render_error(StatusCode::CONFLICT, "Could not join", &msg)),
+        Err(AppError::Conflict(msg)) => Ok(super::render_error(
+            StatusCode::CONFLICT,
+            "Could not join",
+            &msg,
+        )),
         Err(e) => Err(e.into()),
     }
 }
