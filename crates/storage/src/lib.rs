@@ -171,6 +171,7 @@ delegate! {
     fn revoke_token(&self, user_id: &str, token_id: &str) -> bool;
     fn token_user(&self, token_hash: &str, now: i64) -> Option<User>;
     fn space_of(&self, user_id: &str) -> Option<Space>;
+    fn home_summary(&self, user_id: &str) -> HomeSummary;
     fn create_space(&self, couple_id: &str, user_id: &str, now: i64) -> Space;
     fn leave_space(&self, user_id: &str) -> bool;
     fn erase_user(&self, user_id: &str) -> bool;

@@ -236,3 +236,13 @@ pub struct Notice {
     pub kind: String,
     pub created_at: i64,
 }
+
+/// What the home page shows about one person, read at once.
+#[derive(Debug, Clone)]
+pub struct HomeSummary {
+    pub space: Option<Space>,
+    pub facts: rekindle_domain::journey::Facts,
+    pub safety_check_taken: bool,
+    pub safety_offer_postponed_until: Option<i64>,
+    pub partner_left: bool,
+}

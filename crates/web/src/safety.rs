@@ -1,6 +1,6 @@
 //! The private safety check and the pause, shared by pages and the API.
 
-use rekindle_domain::safety::{HitsResult, POSTPONE_DAYS, offer_check, score_hits};
+use rekindle_domain::safety::{HitsResult, POSTPONE_DAYS, score_hits};
 use rekindle_storage::NewScreen;
 
 use crate::error::AppError;
@@ -45,12 +45,6 @@ pub async fn take(
 pub async fn postpone(state: &AppState, user_id: &str) -> Result<(), AppError> {
     let until = now_ms() + POSTPONE_DAYS * 24 * 3600 * 1000;
     Ok(state.repo.postpone_offer(user_id, until).await?)
-}
-
-pub async fn should_offer(state: &AppState, user_id: &str) -> Result<bool, AppError> {
-    let taken = !state.repo.screens_of(user_id).await?.is_empty();
-    let postponed = state.repo.offer_postponed_until(user_id).await?;
-    Ok(offer_check(taken, postponed, now_ms()))
 }
 
 /// Refuses partner-facing activity while the space is paused, saying only that.

@@ -374,3 +374,44 @@ async fn private_check_pause_quick_exit_and_erasure() {
         safety_flow(&driver, b).await;
     }
 }
+
+async fn coach_flow(driver: &Driver, backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.api_person("ana@example.org", "Ana").await;
+    let ca = driver.browser().await;
+    let a = Page { c: &ca };
+    ca.goto(&app.url("/signin")).await.unwrap();
+    a.fill("#email", "ana@example.org").await;
+    a.fill("#password", "correct horse battery").await;
+    a.click("form[action='/signin'] button[type=submit]").await;
+    ca.goto(&app.url("/journal")).await.unwrap();
+    a.fill("#body", "You never help with the dishes").await;
+    // Findings appear as she types, underlined in place, with an explanation.
+    let finding = ca.wait().for_element(Locator::Css(".coach-finding:not(.strength)")).await.expect("a finding");
+    assert!(!finding.text().await.unwrap().is_empty());
+    ca.wait().for_element(Locator::Css(".coach-backdrop mark.coach-mark")).await.expect("an underline");
+    // One click takes a rewrite; the coach then finds nothing to flag in it.
+    let rewrite = a.text(".coach-rewrite-text").await;
+    assert!(rewrite.to_lowercase().contains("dishes"), "the topic survives: {rewrite}");
+    a.press(".coach-use").await;
+    let value = ca.find(Locator::Css("#body")).await.unwrap().prop("value").await.unwrap().unwrap_or_default();
+    assert_eq!(value, rewrite);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !ca.find_all(Locator::Css(".coach-finding:not(.strength)")).await.unwrap().is_empty() {
+        assert!(std::time::Instant::now() < deadline, "the rewrite still carries a problem finding");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // The coach never blocks saving.
+    a.fill("#body", "You always do this, whatever").await;
+    a.click("form[action='/journal'] button[type=submit]").await;
+    assert!(a.source().await.contains("You always do this, whatever"));
+    let _ = ca.close().await;
+}
+
+#[tokio::test]
+async fn the_coach_flags_blame_as_you_type_and_offers_a_rewrite() {
+    let driver = Driver::start().await;
+    for b in backends() {
+        coach_flow(&driver, b).await;
+    }
+}

@@ -293,24 +293,53 @@ impl Store {
         .bind(user_id)
         .fetch_optional(&self.read)
         .await?;
-        let Some(row) = row else { return Ok(None) };
-        let partner = match row.try_get::<Option<String>, _>("p_id")? {
-            Some(id) => Some(User {
-                id,
-                email: row.try_get("p_email")?,
-                display_name: row.try_get("p_name")?,
-                time_zone: row.try_get("p_tz")?,
-                created_at: row.try_get("p_created")?,
-            }),
-            None => None,
+        match row {
+            Some(row) => space_from_row(&row),
+            None => Ok(None),
+        }
+    }
+
+    /// Everything the home page needs about one person in one read (plus one for
+    /// question exchanges when they have a partner): the page is the busiest one.
+    pub async fn home_summary(&self, user_id: &str) -> StoreResult<HomeSummary> {
+        let row = sqlx::query(
+            "SELECT m.couple_id, m.joined_at,
+                    c.paused_by IS NOT NULL AS paused, COALESCE(c.paused_by = $1, FALSE) AS paused_by_me,
+                    p.id AS p_id, p.email AS p_email, p.display_name AS p_name,
+                    p.time_zone AS p_tz, p.created_at AS p_created,
+                    (SELECT COUNT(*) FROM memberships WHERE couple_id = m.couple_id) AS partners,
+                    (SELECT COUNT(DISTINCT j.owner_id) FROM journal_entries j
+                       JOIN memberships jm ON jm.user_id = j.owner_id AND jm.couple_id = j.couple_id
+                       WHERE j.couple_id = m.couple_id AND j.visibility = 'shared') AS sharers,
+                    (SELECT COUNT(*) FROM safety_screens WHERE user_id = u.id) AS screens,
+                    (SELECT postponed_until FROM safety_offers WHERE user_id = u.id) AS postponed_until,
+                    (SELECT COUNT(*) FROM notices WHERE user_id = u.id AND kind = 'partner_left') AS left_notices
+             FROM users u
+             LEFT JOIN memberships m ON m.user_id = u.id
+             LEFT JOIN couples c ON c.id = m.couple_id
+             LEFT JOIN memberships pm ON pm.couple_id = m.couple_id AND pm.user_id <> m.user_id
+             LEFT JOIN users p ON p.id = pm.user_id
+             WHERE u.id = $1",
+        )
+        .bind(user_id)
+        .fetch_one(&self.read)
+        .await?;
+        let space = space_from_row(&row)?;
+        let asked = match &space {
+            Some(s) if s.partner.is_some() => self.asked_questions(&s.couple_id).await?,
+            _ => Vec::new(),
         };
-        Ok(Some(Space {
-            couple_id: row.try_get("couple_id")?,
-            joined_at: row.try_get("joined_at")?,
-            partner,
-            paused: row.try_get("paused")?,
-            paused_by_me: row.try_get("paused_by_me")?,
-        }))
+        Ok(HomeSummary {
+            facts: facts_from(
+                row.try_get::<Option<i64>, _>("partners")?.unwrap_or(0),
+                row.try_get::<Option<i64>, _>("sharers")?.unwrap_or(0),
+                &asked,
+            ),
+            space,
+            safety_check_taken: row.try_get::<i64, _>("screens")? > 0,
+            safety_offer_postponed_until: row.try_get("postponed_until")?,
+            partner_left: row.try_get::<i64, _>("left_notices")? > 0,
+        })
     }
 
     pub async fn create_space(
@@ -638,22 +667,8 @@ impl Store {
         .bind(couple_id)
         .fetch_one(&self.read)
         .await?;
-        let partners: i64 = row.try_get("partners")?;
-        let sharers: i64 = row.try_get("sharers")?;
-        let mut exchanged_per_depth = [0usize; 3];
-        for (question_id, exchanged) in self.asked_questions(couple_id).await? {
-            if exchanged
-                && let Some(q) = rekindle_domain::questions::question(&question_id)
-                && let Some(n) = exchanged_per_depth.get_mut(usize::from(q.depth.clamp(1, 3)) - 1)
-            {
-                *n += 1;
-            }
-        }
-        Ok(Facts {
-            partners: usize::try_from(partners).unwrap_or(0),
-            partners_who_shared_journal: usize::try_from(sharers).unwrap_or(0),
-            exchanged_per_depth,
-        })
+        let asked = self.asked_questions(couple_id).await?;
+        Ok(facts_from(row.try_get("partners")?, row.try_get("sharers")?, &asked))
     }
 
     // ---- question decks: the sealing rule lives in `visible_answers` ----------
@@ -1106,4 +1121,46 @@ async fn leave_in(
             .await?;
     }
     Ok(true)
+}
+
+fn space_from_row(row: &<DB as sqlx::Database>::Row) -> StoreResult<Option<Space>> {
+    let Some(couple_id) = row.try_get::<Option<String>, _>("couple_id")? else {
+        return Ok(None);
+    };
+    let partner = match row.try_get::<Option<String>, _>("p_id")? {
+        Some(id) => Some(User {
+            id,
+            email: row.try_get("p_email")?,
+            display_name: row.try_get("p_name")?,
+            time_zone: row.try_get("p_tz")?,
+            created_at: row.try_get("p_created")?,
+        }),
+        None => None,
+    };
+    Ok(Some(Space {
+        couple_id,
+        joined_at: row.try_get("joined_at")?,
+        partner,
+        paused: row.try_get::<Option<bool>, _>("paused")?.unwrap_or(false),
+        paused_by_me: row.try_get::<Option<bool>, _>("paused_by_me")?.unwrap_or(false),
+    }))
+}
+
+/// The journey's facts from counts and the questions asked (with whether both
+/// partners answered each), mapped to depths through the decks.
+fn facts_from(partners: i64, sharers: i64, asked: &[(String, bool)]) -> Facts {
+    let mut exchanged_per_depth = [0usize; 3];
+    for (question_id, exchanged) in asked {
+        if *exchanged
+            && let Some(q) = rekindle_domain::questions::question(question_id)
+            && let Some(n) = exchanged_per_depth.get_mut(usize::from(q.depth.clamp(1, 3)) - 1)
+        {
+            *n += 1;
+        }
+    }
+    Facts {
+        partners: usize::try_from(partners).unwrap_or(0),
+        partners_who_shared_journal: usize::try_from(sharers).unwrap_or(0),
+        exchanged_per_depth,
+    }
 }

@@ -69,21 +69,17 @@ pub async fn home_page(
     new_link: Option<String>,
 ) -> Result<HomePage, crate::error::AppError> {
     let tz = tz_of(&who.user.time_zone);
-    let space = state.repo.space_of(&who.user.id).await?;
-    let (facts, invitations) = match &space {
-        Some(s) => {
-            let facts = state.repo.journey_facts(&s.couple_id).await?;
-            let invitations = if s.partner.is_none() {
-                state
-                    .repo
-                    .open_invitations(&s.couple_id, crate::format::now_ms())
-                    .await?
-            } else {
-                Vec::new()
-            };
-            (facts, invitations)
+    let summary = state.repo.home_summary(&who.user.id).await?;
+    let space = summary.space;
+    let facts = summary.facts;
+    let invitations = match &space {
+        Some(s) if s.partner.is_none() => {
+            state
+                .repo
+                .open_invitations(&s.couple_id, crate::format::now_ms())
+                .await?
         }
-        None => (Facts::default(), Vec::new()),
+        _ => Vec::new(),
     };
     Ok(HomePage {
         c: Chrome::signed_in("Home", who).with_notice(notice),
@@ -107,13 +103,12 @@ pub async fn home_page(
         new_link,
         tz_is_utc: who.user.time_zone == "UTC",
         paused: space.as_ref().is_some_and(|s| s.paused),
-        offer_check: crate::safety::should_offer(state, &who.user.id).await?,
-        partner_left: state
-            .repo
-            .notices_for(&who.user.id)
-            .await?
-            .iter()
-            .any(|n| n.kind == "partner_left"),
+        offer_check: rekindle_domain::safety::offer_check(
+            summary.safety_check_taken,
+            summary.safety_offer_postponed_until,
+            crate::format::now_ms(),
+        ),
+        partner_left: summary.partner_left,
     })
 }
 

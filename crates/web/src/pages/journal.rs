@@ -52,6 +52,8 @@ fn view(e: Entry, me: &str, partner_name: &str, tz: chrono_tz::Tz) -> EntryView 
 #[template(path = "journal.html")]
 struct JournalPage {
     c: Chrome,
+    feelings: &'static [rekindle_coach::lists::FeelingGroup],
+    needs: &'static [rekindle_coach::lists::NeedGroup],
     entries: Vec<EntryView>,
     has_partner: bool,
     in_space: bool,
@@ -91,6 +93,8 @@ async fn list_page(
         status,
         &JournalPage {
             c: Chrome::signed_in("Journal", who).with_notice(notice),
+            feelings: rekindle_coach::lists::FEELINGS,
+            needs: rekindle_coach::lists::NEEDS,
             entries,
             has_partner: viewer.partner_id.is_some(),
             in_space: viewer.couple_id.is_some(),
@@ -144,6 +148,9 @@ pub async fn create(
 #[template(path = "entry.html")]
 struct EntryPage {
     c: Chrome,
+    /// What the coach notices in the entry, shown to its author before sharing:
+    /// (label, quoted words, explanation).
+    coach: Vec<(&'static str, String, String)>,
     entry: EntryView,
     in_space: bool,
     title: String,
@@ -183,9 +190,15 @@ async fn entry_page(
         &partner_name,
         tz_of(&who.user.time_zone),
     );
+    let coach = if entry.mine && !entry.shared {
+        coach_notes(&entry.body)
+    } else {
+        Vec::new()
+    };
     render_with_status(
         status,
         &EntryPage {
+            coach,
             c: Chrome::signed_in("Journal entry", who).with_notice(notice),
             entry,
             in_space: viewer.couple_id.is_some(),
@@ -294,4 +307,19 @@ pub async fn delete(
         return Err(AppError::NotFound.into());
     }
     Ok(see_other("/journal?done=deleted"))
+}
+
+/// The coach's problem findings for a text, rendered on the server so they show
+/// before sharing even without JavaScript.
+fn coach_notes(text: &str) -> Vec<(&'static str, String, String)> {
+    let chars: Vec<char> = text.chars().collect();
+    rekindle_coach::analyze(text)
+        .findings
+        .into_iter()
+        .filter(|f| f.kind.is_problem())
+        .map(|f| {
+            let words: String = chars.get(f.start..f.end).map(|c| c.iter().collect()).unwrap_or_default();
+            (f.kind.as_str(), words, f.explanation.to_string())
+        })
+        .collect()
 }
