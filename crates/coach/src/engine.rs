@@ -1,3 +1,543 @@
-use crate::{Finding, Pronouns};
-pub(crate) fn find(_t: &str, _n: &crate::norm::Norm) -> Vec<Finding> { Vec::new() }
-pub(crate) fn pronouns(_t: &str) -> Pronouns { Pronouns::default() }
+//! Applies the rules and their guards to the tokens, and maps spans back to the original text.
+
+use crate::norm::Norm;
+use crate::rules::{self, Anchor, Ctx, Matchers, Rule, after as A, before as B, flag as F};
+use crate::tok::{self, Elem, M, Tok, Tokens, UNKNOWN};
+use crate::{Finding, Kind, Pronouns, Severity};
+
+/// At most this many tokens of a clause are looked at before a match.
+const BEFORE_WINDOW: usize = 24;
+/// At most this many tokens are looked at after a match.
+const AFTER_WINDOW: usize = 14;
+
+/// First and last content token of the message (for rules that must be the whole message).
+struct Whole {
+    first: usize,
+    last: usize,
+}
+
+struct Raw {
+    kind: Kind,
+    /// Token range.
+    i: usize,
+    j: usize,
+    rule: &'static Rule,
+    word: Option<usize>,
+}
+
+pub(crate) struct Out {
+    pub findings: Vec<Finding>,
+    pub pronouns: Pronouns,
+}
+
+pub(crate) fn run(text: &str, n: &Norm) -> Out {
+    let m = &*rules::MATCHERS;
+    let t = tok::tokenize(&n.text, &m.vocab);
+    let mut raw: Vec<Raw> = Vec::new();
+    let mut ret: Option<bool> = None;
+    let rules = rules::rules();
+    let toks = &t.toks;
+    // which rules can match in each sentence (by their signature tokens)
+    let mut viable = vec![0u32; m.rules.len()];
+    for &r in &m.no_sig {
+        viable[r as usize] = u32::MAX;
+    }
+    let mut whole = Whole {
+        first: toks
+            .iter()
+            .position(|t| t.word || !t.text.is_ascii())
+            .unwrap_or(0),
+        last: toks
+            .iter()
+            .rposition(|t| t.word || !t.text.is_ascii())
+            .unwrap_or(0),
+    };
+    for (si, s) in t.sents.iter().enumerate() {
+        let stamp = si as u32 + 1;
+        for tk in &toks[s.a as usize..s.b as usize] {
+            if tk.id != UNKNOWN {
+                for &r in &m.by_sig[tk.id as usize] {
+                    viable[r as usize] = stamp;
+                }
+            }
+        }
+        let mm = M {
+            toks,
+            limit: s.b as usize,
+        };
+        for (i, tk) in toks
+            .iter()
+            .enumerate()
+            .take(s.b as usize)
+            .skip(s.a as usize)
+        {
+            let id = tk.id;
+            if id == UNKNOWN {
+                continue;
+            }
+            for &ri in m.by_first[id as usize].iter().chain(m.wild.iter()) {
+                let ri = ri as usize;
+                let v = viable[ri];
+                if v != stamp && v != u32::MAX {
+                    continue;
+                }
+                if let Some(j) = mm.at(&m.rules[ri].seq, i)
+                    && j > i
+                {
+                    apply(m, &t, &rules[ri], i, j, &mut ret, &mut whole, &mut raw);
+                }
+            }
+        }
+    }
+    let pronouns = pronouns(m, toks);
+    Out {
+        findings: finish(text, n, toks, raw),
+        pronouns,
+    }
+}
+
+fn ctx_bits(
+    ctxs: &[Ctx],
+    want: u32,
+    toks: &[Tok<'_>],
+    lo: usize,
+    hi: usize,
+    anchor_pos: usize,
+) -> u32 {
+    let mut bits = 0;
+    if lo >= hi && ctxs.iter().all(|c| c.anchor != Anchor::End) {
+        return 0;
+    }
+    let mm = M { toks, limit: hi };
+    for c in ctxs {
+        if want & c.bit == 0 || bits & c.bit != 0 {
+            continue;
+        }
+        let hit = match c.anchor {
+            Anchor::Start => mm.at(&c.seq, anchor_pos).is_some(),
+            Anchor::End => (lo..hi).any(|k| mm.at_to(&c.seq, k, hi)),
+            Anchor::Any => (lo..hi).any(|k| mm.at(&c.seq, k).is_some()),
+        };
+        if hit {
+            bits |= c.bit;
+        }
+    }
+    bits
+}
+
+fn any_in(seq: &[Elem], toks: &[Tok<'_>], lo: usize, hi: usize) -> bool {
+    let mm = M { toks, limit: hi };
+    (lo..hi).any(|k| mm.at(seq, k).is_some())
+}
+
+const DISCOURSE: &[&str] = &[
+    "so", "and", "but", "ok", "hey", "babe", "hon", "honey", "um", "uh", "oh", "well", "look",
+    "listen", "ugh", "sweetie", "love", "yeah", "yes", "no", "god", "wow", "man", "dude", "then",
+    "also", "again", "really", "just",
+];
+
+#[allow(clippy::too_many_arguments)]
+fn apply(
+    m: &Matchers,
+    t: &Tokens<'_>,
+    rule: &'static Rule,
+    i: usize,
+    j: usize,
+    ret: &mut Option<bool>,
+    whole: &mut Whole,
+    raw: &mut Vec<Raw>,
+) {
+    let toks = &t.toks;
+    if toks[i].quoted {
+        return;
+    }
+    let sent = t.sents[toks[i].sent as usize];
+    let (sa, sb) = (sent.a as usize, sent.b as usize);
+    if rule.flags & F::YN != 0 && sent.yes_no {
+        return;
+    }
+    if rule.flags & F::NOQ != 0 && sent.question {
+        return;
+    }
+    if rule.flags & F::START != 0
+        && (i - sa > 8
+            || !toks[sa..i]
+                .iter()
+                .all(|t| !t.word || DISCOURSE.contains(&t.text)))
+    {
+        return;
+    }
+    if rule.flags & F::WHOLE != 0 && (whole.first < i || whole.last >= j) {
+        return;
+    }
+    // the clause before the match
+    let lo = sa.max(i.saturating_sub(BEFORE_WINDOW));
+    let mut cs = i;
+    while cs > lo {
+        let p = &toks[cs - 1];
+        if (!p.word && matches!(p.text, "," | ":" | "(" | ")" | "-" | "\""))
+            || (p.word && matches!(p.text, "but" | "and" | "so" | "yet" | "although" | "though"))
+        {
+            break;
+        }
+        cs -= 1;
+    }
+    let before_not = if rule.kinds[0].is_problem() {
+        rule.before_not
+    } else {
+        rule.before_not & !B::REPORT
+    };
+    let mut drop_blame = false;
+    if before_not != 0 {
+        let hit = ctx_bits(&m.before, before_not, toks, cs, i, i);
+        if hit != 0 {
+            if hit == B::SUB && rule.kinds.contains(&Kind::Absolute) {
+                drop_blame = true;
+            } else {
+                return;
+            }
+        }
+    }
+    // the rest of the sentence after the match
+    let ae = sb.min(j + AFTER_WINDOW);
+    let mut want = rule.after_not;
+    if rule.flags & F::PLUS_BLAME != 0 {
+        want |= A::TRAIT;
+    }
+    if want & A::POS != 0 {
+        want |= A::NEGWORD;
+    }
+    let after = if want != 0 {
+        ctx_bits(&m.after, want & !A::MORE, toks, j, ae, j)
+            | if want & A::MORE != 0 && toks[j..ae].iter().any(|t| t.word) {
+                A::MORE
+            } else {
+                0
+            }
+    } else {
+        0
+    };
+    if rule.after_not & A::POS != 0 && after & A::POS != 0 && after & A::NEGWORD == 0 {
+        return;
+    }
+    if rule.after_not & !(A::POS | A::TRAIT | A::NEGWORD) & after != 0 {
+        return;
+    }
+    // warm and positive cues: the sentence around the match, bounded
+    let (wa, wb) = (sa.max(i.saturating_sub(30)), sb.min(j + 30));
+    if rule.flags & F::WARM != 0 {
+        let we = (sb + 12).min(toks.len()).min(j + 42);
+        if any_in(&m.warm, toks, wa, we) {
+            return;
+        }
+    }
+    if rule.flags & F::POSSENT != 0
+        && (any_in(&m.warm, toks, wa, wb)
+            || (any_in(&m.pos, toks, wa, wb) && !any_in(&m.neg, toks, wa, wb)))
+    {
+        return;
+    }
+    if rule.flags & F::RETURN != 0 {
+        let r = *ret.get_or_insert_with(|| any_in(&m.ret, toks, 0, toks.len()));
+        if r {
+            return;
+        }
+    }
+    let word = rule
+        .kinds
+        .contains(&Kind::Absolute)
+        .then(|| (i..j).find(|&k| m.abs_words.binary_search(&toks[k].id).is_ok()))
+        .flatten();
+    for &kind in rule.kinds {
+        if kind == Kind::Blame && drop_blame {
+            continue;
+        }
+        raw.push(Raw {
+            kind,
+            i,
+            j,
+            rule,
+            word,
+        });
+    }
+    if rule.flags & F::PLUS_BLAME != 0 && !drop_blame && after & A::TRAIT == 0 {
+        raw.push(Raw {
+            kind: Kind::Blame,
+            i,
+            j,
+            rule,
+            word: None,
+        });
+    }
+}
+
+fn finish(text: &str, n: &Norm, toks: &[Tok<'_>], raw: Vec<Raw>) -> Vec<Finding> {
+    // token range → normalised byte range, trimming punctuation at the edges
+    let mut spans: Vec<(Kind, usize, usize, &'static Rule, Option<usize>)> = raw
+        .into_iter()
+        .filter_map(|r| {
+            let (mut i, mut j) = (r.i, r.j);
+            let keep = |t: &Tok<'_>| t.word || !t.text.is_ascii();
+            while i < j && !keep(&toks[i]) {
+                i += 1;
+            }
+            while j > i && !keep(&toks[j - 1]) {
+                j -= 1;
+            }
+            (i < j).then(|| {
+                (
+                    r.kind,
+                    toks[i].s as usize,
+                    toks[j - 1].e as usize,
+                    r.rule,
+                    r.word,
+                )
+            })
+        })
+        .collect();
+    spans.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)).then(b.2.cmp(&a.2)));
+    // merge same-kind overlaps
+    let mut merged: Vec<(Kind, usize, usize, &'static Rule, Option<usize>)> =
+        Vec::with_capacity(spans.len());
+    for r in spans {
+        if let Some(last) = merged.last_mut()
+            && last.0 == r.0
+            && r.1 < last.2
+        {
+            last.2 = last.2.max(r.2);
+            continue;
+        }
+        merged.push(r);
+    }
+    // the more specific reading wins where spans overlap
+    const DROPS: &[(Kind, Kind)] = &[
+        (Kind::Repair, Kind::Request),
+        (Kind::Repair, Kind::Stonewalling),
+        (Kind::Contempt, Kind::Stonewalling),
+        (Kind::PseudoFeeling, Kind::IStatement),
+        (Kind::Defensiveness, Kind::Repair),
+        (Kind::Contempt, Kind::Request),
+        (Kind::Criticism, Kind::Request),
+        (Kind::Blame, Kind::Request),
+        (Kind::Absolute, Kind::Request),
+        (Kind::Contempt, Kind::Validation),
+        (Kind::Defensiveness, Kind::Validation),
+        (Kind::Repair, Kind::IStatement),
+        (Kind::Blame, Kind::IStatement),
+        (Kind::Validation, Kind::Request),
+        (Kind::Contempt, Kind::Criticism),
+        (Kind::Validation, Kind::Repair),
+        (Kind::Stonewalling, Kind::Request),
+        (Kind::Criticism, Kind::Blame),
+    ];
+    let overlaps =
+        |a: &(Kind, usize, usize, &Rule, Option<usize>),
+         b: &(Kind, usize, usize, &Rule, Option<usize>)| { a.1 < b.2 && b.1 < a.2 };
+    // neighbours by start offset: spans are short, so only a bounded window can interact
+    let mut order: Vec<usize> = (0..merged.len()).collect();
+    order.sort_by_key(|&k| merged[k].1);
+    let mut rank = vec![0usize; merged.len()];
+    for (r, &k) in order.iter().enumerate() {
+        rank[k] = r;
+    }
+    const REACH: usize = 400;
+    let keep: Vec<bool> = merged
+        .iter()
+        .enumerate()
+        .map(|(ai, a)| {
+            if !DROPS.iter().any(|(_, weak)| a.0 == *weak) {
+                return true;
+            }
+            let r = rank[ai];
+            let lo = order[..r].partition_point(|&k| merged[k].1 + REACH < a.1);
+            let near = order[lo..]
+                .iter()
+                .take_while(|&&k| merged[k].1 <= a.2 + 8)
+                .map(|&k| &merged[k]);
+            !near.into_iter().any(|b| {
+                DROPS.iter().any(|(strong, weak)| {
+                    a.0 == *weak
+                        && b.0 == *strong
+                        && !std::ptr::eq(a.3, b.3)
+                        && (overlaps(a, b) || (a.0 == Kind::Blame && b.1 >= a.2 && b.1 <= a.2 + 8))
+                })
+            })
+        })
+        .collect();
+    let mut out: Vec<_> = merged
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(r, k)| k.then_some(r))
+        .collect();
+    out.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+
+    let bytes: Vec<(usize, usize)> = out
+        .iter()
+        .map(|r| {
+            let bs = floor_boundary(text, n.orig(r.1));
+            let be = ceil_boundary(text, n.orig(r.2)).max(bs);
+            (bs, be)
+        })
+        .collect();
+    let chars = CharIndex::new(text, bytes.iter().flat_map(|&(a, b)| [a, b]));
+    out.iter()
+        .zip(bytes)
+        .filter(|(_, (bs, be))| bs < be)
+        .map(|(r, (bs, be))| Finding {
+            kind: r.0,
+            start: chars.get(bs),
+            end: chars.get(be),
+            byte_start: bs,
+            byte_end: be,
+            severity: r.3.sev.unwrap_or(default_severity(r.0)),
+            explanation: explanation(r.0, r.3, r.4.map(|k| abs_phrase(toks, k))),
+        })
+        .collect()
+}
+
+fn abs_phrase(toks: &[Tok<'_>], k: usize) -> String {
+    let w = toks[k].text;
+    let next = |d: usize| toks.get(k + d).map_or("", |t| t.text);
+    match w {
+        "every" if next(1) == "single" => format!("every single {}", next(2)),
+        "every" => format!("every {}", next(1)),
+        "all" if next(1) == "the" => "all the time".to_string(),
+        "all" => "all you ever".to_string(),
+        "once" => "not once".to_string(),
+        "24" => "24/7".to_string(),
+        "again" => "again and again".to_string(),
+        "over" => "over and over".to_string(),
+        _ => w.to_string(),
+    }
+}
+
+fn floor_boundary(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_boundary(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+/// Byte → char offset for a set of byte offsets, in one pass over the text.
+struct CharIndex {
+    pairs: Vec<(usize, usize)>,
+}
+
+impl CharIndex {
+    fn new(text: &str, offsets: impl Iterator<Item = usize>) -> CharIndex {
+        let mut want: Vec<usize> = offsets.collect();
+        want.sort_unstable();
+        want.dedup();
+        let mut pairs = Vec::with_capacity(want.len());
+        let bytes = text.as_bytes();
+        let (mut b, mut c) = (0usize, 0usize);
+        for w in want {
+            c += bytes[b..w].iter().filter(|&&x| (x & 0xC0) != 0x80).count();
+            b = w;
+            pairs.push((w, c));
+        }
+        CharIndex { pairs }
+    }
+
+    fn get(&self, byte: usize) -> usize {
+        let i = self.pairs.partition_point(|p| p.0 < byte);
+        self.pairs[i].1
+    }
+}
+
+pub(crate) fn default_severity(k: Kind) -> Severity {
+    match k {
+        Kind::Contempt | Kind::Criticism => Severity::High,
+        Kind::Blame | Kind::Absolute | Kind::Defensiveness | Kind::Stonewalling => Severity::Medium,
+        Kind::PseudoFeeling => Severity::Gentle,
+        _ => Severity::Info,
+    }
+}
+
+fn explanation(kind: Kind, rule: &Rule, word: Option<String>) -> String {
+    if kind == Kind::Absolute {
+        if let Some(w) = word {
+            let mut cap = String::with_capacity(w.len());
+            let mut chars = w.chars();
+            if let Some(f) = chars.next() {
+                cap.push(f.to_ascii_uppercase());
+                cap.push_str(chars.as_str());
+            }
+            return format!(
+                "\u{201C}{cap}\u{201D} stretches one moment into a rule about them; naming the one time you mean is easier to hear."
+            );
+        }
+        return default_explanation(kind).to_string();
+    }
+    if let Some(x) = rule.expl
+        && kind == rule.kinds[0]
+    {
+        return x.to_string();
+    }
+    default_explanation(kind).to_string()
+}
+
+pub(crate) fn default_explanation(k: Kind) -> &'static str {
+    match k {
+        Kind::Blame => {
+            "This points at them instead of at what happened for you; starting from your side is easier to hear."
+        }
+        Kind::Absolute => {
+            "A sweeping word turns one moment into a rule about them; naming the one time you mean is easier to hear."
+        }
+        Kind::Criticism => {
+            "This is about who they are, not about what happened; describing the situation keeps them listening."
+        }
+        Kind::Contempt => {
+            "Sarcasm and put-downs say \u{201C}you're beneath me\u{201D}; they sting longer than the problem itself."
+        }
+        Kind::Defensiveness => {
+            "Defending or pointing back tends to raise the heat; owning even a small part helps them soften."
+        }
+        Kind::Stonewalling => {
+            "Closing the door can feel like being shut out; if you're flooded, ask for a break and say when you'll be back."
+        }
+        Kind::PseudoFeeling => {
+            "This says what you think they did, not what you feel; try the feeling underneath, like hurt, lonely or scared."
+        }
+        Kind::IStatement => {
+            "You're naming your own feeling \u{2014} that invites them closer instead of putting them on guard."
+        }
+        Kind::Request => "A clear ask they can say yes or no to \u{2014} easy to work with.",
+        Kind::Repair => {
+            "A repair attempt: it lowers the temperature and keeps you both on the same side."
+        }
+        Kind::Validation => {
+            "You're showing you understand their side \u{2014} that helps them feel heard."
+        }
+        Kind::Safety => {
+            "If you or someone else may be in danger, help is one tap away, just for you."
+        }
+    }
+}
+
+fn pronouns(m: &Matchers, toks: &[Tok<'_>]) -> Pronouns {
+    let mut p = Pronouns::default();
+    for t in toks {
+        if t.id == UNKNOWN {
+            continue;
+        }
+        if m.pronoun_i.binary_search(&t.id).is_ok() {
+            p.i += 1;
+        } else if m.pronoun_we.binary_search(&t.id).is_ok() {
+            p.we += 1;
+        } else if m.pronoun_you.binary_search(&t.id).is_ok() {
+            p.you += 1;
+        }
+    }
+    p
+}

@@ -21,6 +21,8 @@ mod norm;
 pub mod report;
 mod rewrite;
 mod rules;
+pub mod safety;
+mod tok;
 
 /// What a finding is about. The snake_case names are the public contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -48,6 +50,9 @@ pub enum Kind {
     Repair,
     /// Paraphrase, empathy, "that makes sense".
     Validation,
+    /// Words that may signal danger to the writer or someone else. Shown only to
+    /// the writer, with crisis resources; never a rewrite, never to the partner.
+    Safety,
 }
 
 impl Kind {
@@ -70,7 +75,7 @@ impl Kind {
     pub fn is_problem(self) -> bool {
         !matches!(
             self,
-            Kind::IStatement | Kind::Request | Kind::Repair | Kind::Validation
+            Kind::IStatement | Kind::Request | Kind::Repair | Kind::Validation | Kind::Safety
         )
     }
 
@@ -88,12 +93,16 @@ impl Kind {
             Kind::Request => "request",
             Kind::Repair => "repair",
             Kind::Validation => "validation",
+            Kind::Safety => "safety",
         }
     }
 
     /// Parse a snake_case name.
     pub fn from_name(name: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.as_str() == name)
+        Kind::ALL
+            .into_iter()
+            .chain([Kind::Safety])
+            .find(|k| k.as_str() == name)
     }
 }
 
@@ -205,13 +214,17 @@ impl Analysis {
 /// Works on any length of text in time linear in its length.
 pub fn analyze(text: &str) -> Analysis {
     let n = norm::Norm::new(text);
-    let findings = engine::find(text, &n);
-    let pronouns = engine::pronouns(&n.text);
+    let engine::Out {
+        mut findings,
+        pronouns,
+    } = engine::run(text, &n);
     let rewrites = if findings.iter().any(|f| f.kind.is_problem()) {
         rewrite::rewrites(text, &n, &findings)
     } else {
         Vec::new()
     };
+    findings.extend(safety::findings(text));
+    findings.sort_by_key(|f| (f.start, f.end));
     Analysis {
         findings,
         rewrites,
@@ -222,7 +235,10 @@ pub fn analyze(text: &str) -> Analysis {
 /// Findings only (no rewrites), for callers that want the cheapest check.
 pub fn findings(text: &str) -> Vec<Finding> {
     let n = norm::Norm::new(text);
-    engine::find(text, &n)
+    let mut out = engine::run(text, &n).findings;
+    out.extend(safety::findings(text));
+    out.sort_by_key(|f| (f.start, f.end));
+    out
 }
 
 /// A listener's scaffold: "It sounds like you feel … about … — is that right?", built from
@@ -230,7 +246,7 @@ pub fn findings(text: &str) -> Vec<Finding> {
 /// their topic with I/you swapped).
 pub fn paraphrase(text: &str) -> String {
     let n = norm::Norm::new(text);
-    let findings = engine::find(text, &n);
+    let findings = engine::run(text, &n).findings;
     rewrite::paraphrase(text, &n, &findings)
 }
 
@@ -238,4 +254,10 @@ pub fn paraphrase(text: &str) -> String {
 /// Returns nothing; useful to move the one-off build cost out of the first request.
 pub fn warm_up() {
     rules::warm_up();
+}
+
+/// Build a fresh copy of every matcher and drop it (for the build-time benchmark only).
+#[doc(hidden)]
+pub fn bench_build_matchers() {
+    std::hint::black_box(rules::build());
 }

@@ -56,7 +56,7 @@ pub static FEELINGS: &[FeelingGroup] = &[
     FeelingGroup {
         name: "lonely",
         needs_met: false,
-        words: &["lonely", "left out", "distant", "disconnected", "homesick"],
+        words: &["lonely", "distant", "disconnected", "homesick", "alone"],
     },
     FeelingGroup {
         name: "hurt",
@@ -97,7 +97,7 @@ pub static FEELINGS: &[FeelingGroup] = &[
     FeelingGroup {
         name: "confused",
         needs_met: false,
-        words: &["confused", "torn", "unsure", "puzzled", "lost"],
+        words: &["confused", "torn", "unsure", "puzzled"],
     },
     FeelingGroup {
         name: "tense",
@@ -112,7 +112,14 @@ pub static FEELINGS: &[FeelingGroup] = &[
     FeelingGroup {
         name: "warm",
         needs_met: true,
-        words: &["grateful", "touched", "tender", "moved", "close to you", "warm"],
+        words: &[
+            "grateful",
+            "touched",
+            "tender",
+            "moved",
+            "close to you",
+            "warm",
+        ],
     },
     FeelingGroup {
         name: "happy",
@@ -122,7 +129,9 @@ pub static FEELINGS: &[FeelingGroup] = &[
     FeelingGroup {
         name: "calm",
         needs_met: true,
-        words: &["calm", "relieved", "relaxed", "at ease", "peaceful", "content"],
+        words: &[
+            "calm", "relieved", "relaxed", "at ease", "peaceful", "content",
+        ],
     },
     FeelingGroup {
         name: "hopeful",
@@ -383,6 +392,8 @@ pub fn faux(word: &str) -> Option<&'static FauxFeeling> {
     let w = word.trim();
     FAUX_FEELINGS.iter().find(|f| {
         f.word == w
-            || (f.word.ends_with("ized") && w.ends_with("ised") && f.word[..f.word.len() - 4] == w[..w.len() - 4])
+            || (f.word.ends_with("ized")
+                && w.ends_with("ised")
+                && f.word[..f.word.len() - 4] == w[..w.len() - 4])
     })
 }

@@ -1,3 +1,892 @@
-use crate::{Finding, Rewrite};
-pub(crate) fn rewrites(_t: &str, _n: &crate::norm::Norm, _f: &[Finding]) -> Vec<Rewrite> { Vec::new() }
-pub(crate) fn paraphrase(_t: &str, _n: &crate::norm::Norm, _f: &[Finding]) -> String { String::new() }
+//! I-language rewrites and the listener's paraphrase scaffold.
+//!
+//! A rewrite keeps what the message was about (the observation, with absolutes and insults
+//! taken out), names a feeling and a need from [`crate::lists`], and ends with a request.
+//! Every candidate is analysed again and dropped if it still carries a problem; a topic-free
+//! fallback (checked clean by the tests) guarantees at least one rewrite.
+
+use crate::lists::{self, FEELINGS, NEEDS};
+use crate::norm::Norm;
+use crate::rules;
+use crate::tok::{self, Tok};
+use crate::{Finding, Kind, Rewrite, engine};
+
+/// Words dropped from an extracted observation: absolutes, intensifiers, fillers.
+const STRIP: &[&str] = &[
+    "always",
+    "never",
+    "ever",
+    "constantly",
+    "continually",
+    "perpetually",
+    "forever",
+    "again",
+    "anymore",
+    "even",
+    "just",
+    "literally",
+    "seriously",
+    "honestly",
+    "basically",
+    "totally",
+    "completely",
+    "really",
+    "once",
+    "still",
+    "clearly",
+    "obviously",
+    "actually",
+    "fucking",
+    "freaking",
+    "damn",
+    "bloody",
+    "stupid",
+    "stupidly",
+    "so",
+    "such",
+];
+
+/// Tokens that end an observation.
+const STOP: &[&str] = &[
+    "but", "and", "because", "so", "like", "which", "although", "though", "or", "lol", "you", "as",
+    "even", "every", "all", "for", "anymore", "whenever", "while",
+];
+
+const AUX: &[&str] = &[
+    "do", "does", "did", "will", "would", "can", "could", "should", "have", "has", "had", "must",
+    "might", "may", "shall",
+];
+
+const BE: &[&str] = &["are", "were", "is", "was", "am", "have been", "been"];
+
+const STATIVE: &[&str] = &[
+    "care",
+    "love",
+    "respect",
+    "appreciate",
+    "understand",
+    "value",
+    "notice",
+    "think",
+    "want",
+    "like",
+    "know",
+    "believe",
+    "trust",
+    "mean",
+    "get",
+    "feel",
+    "see",
+    "hear",
+];
+
+struct Topic {
+    /// The observation after "you", e.g. "leave your clothes on the floor".
+    pred: Vec<String>,
+    /// The observation was negated ("never help", "don't call").
+    negated: bool,
+    /// The verb was a form of "be" ("you're always late" → "late").
+    be: bool,
+    /// Auxiliary to use in "when you … " for negated forms: "don't", "didn't", "won't".
+    neg_aux: &'static str,
+}
+
+fn words<'a>(toks: &'a [Tok<'a>]) -> impl Iterator<Item = (usize, &'a str)> + 'a {
+    toks.iter()
+        .enumerate()
+        .filter(|(_, t)| t.word)
+        .map(|(i, t)| (i, t.text))
+}
+
+/// Past tense → base form for the verbs people use most in complaints.
+fn base(v: &str) -> String {
+    let irregular = [
+        ("said", "say"),
+        ("told", "tell"),
+        ("made", "make"),
+        ("took", "take"),
+        ("left", "leave"),
+        ("forgot", "forget"),
+        ("spent", "spend"),
+        ("broke", "break"),
+        ("went", "go"),
+        ("came", "come"),
+        ("gave", "give"),
+        ("got", "get"),
+        ("did", "do"),
+        ("ate", "eat"),
+        ("known", "know"),
+        ("been", "be"),
+        ("done", "do"),
+        ("gone", "go"),
+        ("taken", "take"),
+        ("shown", "show"),
+        ("stood", "stand"),
+        ("thought", "think"),
+        ("hung", "hang"),
+    ];
+    if let Some((_, b)) = irregular.iter().find(|(p, _)| *p == v) {
+        return b.to_string();
+    }
+    if let Some(stem) = v.strip_suffix("ied") {
+        return format!("{stem}y");
+    }
+    if let Some(stem) = v.strip_suffix("ed") {
+        if stem.ends_with(['r', 'v', 'z', 'c', 's', 'g', 'u']) && !stem.ends_with("ss") {
+            return format!("{stem}e");
+        }
+        return stem.to_string();
+    }
+    v.to_string()
+}
+
+/// Find "you … VERB …" in the sentence and return the observation.
+fn extract(toks: &[Tok<'_>], from: usize) -> Option<Topic> {
+    let w: Vec<(usize, &str)> = words(toks).collect();
+    let mut from_w = 0;
+    while let Some(p) = w[from_w..]
+        .iter()
+        .position(|&(i, t)| i >= from && t == "you")
+    {
+        let start = from_w + p;
+        if let Some(t) = extract_at(toks, &w, start) {
+            return Some(t);
+        }
+        from_w = start + 1;
+    }
+    None
+}
+
+fn extract_at(toks: &[Tok<'_>], w: &[(usize, &str)], start: usize) -> Option<Topic> {
+    let mut k = start + 1;
+    let mut negated = start > 0 && matches!(w[start - 1].1, "not" | "never");
+    let mut be = false;
+    let mut neg_aux = if negated && start > 1 && matches!(w[start - 2].1, "did" | "could" | "would")
+    {
+        "didn't"
+    } else {
+        "don't"
+    };
+    let mut guard = 0;
+    while k < w.len() && guard < 8 {
+        guard += 1;
+        let t = w[k].1;
+        let next = w.get(k + 1).map_or("", |x| x.1);
+        if t == "never" || t == "not" {
+            negated = true;
+        } else if matches!(t, "should" | "could" | "would" | "might") && next == "have" {
+            negated = true;
+            neg_aux = "didn't";
+            k += 1;
+        } else if matches!(t, "do" | "does" | "did")
+            && !matches!(next, "not" | "never")
+            && !STRIP.contains(&next)
+        {
+            break; // "do" is the main verb: "you do this"
+        } else if AUX.contains(&t) {
+            neg_aux = match t {
+                "did" | "could" | "would" | "had" => "didn't",
+                "will" => "won't",
+                "can" => "don't",
+                _ => neg_aux,
+            };
+        } else if BE.contains(&t) || t == "been" {
+            be = true;
+        } else if !STRIP.contains(&t) {
+            break;
+        }
+        k += 1;
+    }
+    let mut pred = Vec::new();
+    let mut last_tok = w.get(k).map(|x| x.0)?;
+    for &(i, t) in &w[k..] {
+        // stop at a clause break (punctuation between words) or a stop word
+        if i > last_tok + 1 && toks[last_tok + 1..i].iter().any(|x| !x.word) {
+            break;
+        }
+        if STOP.contains(&t) || pred.len() >= 9 {
+            break;
+        }
+        last_tok = i;
+        if STRIP.contains(&t) || is_insult(t) {
+            continue;
+        }
+        pred.push(t.to_string());
+    }
+    // trailing function words read badly ("help with the")
+    while pred.last().is_some_and(|t| {
+        matches!(
+            t.as_str(),
+            "the"
+                | "a"
+                | "an"
+                | "to"
+                | "with"
+                | "of"
+                | "my"
+                | "your"
+                | "our"
+                | "on"
+                | "in"
+                | "at"
+                | "what"
+                | "is"
+                | "are"
+                | "was"
+                | "were"
+                | "more"
+                | "than"
+                | "how"
+                | "that"
+                | "this"
+                | "it"
+                | "when"
+                | "if"
+        )
+    }) {
+        pred.pop();
+    }
+    if pred.is_empty()
+        || (pred.len() == 1
+            && (is_function(&pred[0])
+                || matches!(
+                    pred[0].as_str(),
+                    "do" | "say" | "be" | "go" | "get" | "have" | "said" | "did"
+                )))
+    {
+        return None;
+    }
+    if negated && looks_past(&pred[0]) {
+        pred[0] = base(&pred[0]);
+        neg_aux = "didn't";
+    }
+    Some(Topic {
+        pred,
+        negated,
+        be,
+        neg_aux,
+    })
+}
+
+fn is_function(t: &str) -> bool {
+    matches!(
+        t,
+        "what" | "this" | "that" | "it" | "the" | "a" | "an" | "to" | "and" | "so" | "my" | "your"
+    )
+}
+
+/// The first determiner-led noun phrase anywhere in a sentence ("your phone", "the train").
+fn any_noun_phrase(toks: &[Tok<'_>]) -> Option<String> {
+    let w: Vec<String> = words(toks)
+        .map(|(_, t)| t.to_string())
+        .filter(|t| !STRIP.contains(&t.as_str()) && !is_insult(t))
+        .collect();
+    let np = noun_phrase(&w)?;
+    (!np.ends_with("fault") && !np.ends_with("way") && !np.ends_with("problem")).then_some(np)
+}
+
+fn is_insult(t: &str) -> bool {
+    matches!(
+        t,
+        "idiot"
+            | "moron"
+            | "loser"
+            | "jerk"
+            | "selfish"
+            | "lazy"
+            | "pathetic"
+            | "useless"
+            | "dumb"
+            | "worthless"
+            | "stupid"
+            | "ass"
+            | "asshole"
+            | "bitch"
+            | "bastard"
+            | "shit"
+            | "crap"
+            | "hell"
+            | "fuck"
+            | "genius"
+            | "ridiculous"
+            | "inconsiderate"
+            | "careless"
+            | "hopeless"
+    )
+}
+
+/// The first determiner-led noun phrase in the observation ("the dishes", "your phone").
+fn noun_phrase(pred: &[String]) -> Option<String> {
+    let p = pred.iter().position(|t| {
+        matches!(
+            t.as_str(),
+            "the" | "your" | "my" | "our" | "his" | "her" | "their"
+        )
+    })?;
+    let mut np = vec![pred[p].clone()];
+    for t in &pred[p + 1..] {
+        if np.len() >= 4
+            || matches!(
+                t.as_str(),
+                "on" | "in"
+                    | "at"
+                    | "to"
+                    | "with"
+                    | "for"
+                    | "from"
+                    | "when"
+                    | "before"
+                    | "after"
+                    | "by"
+                    | "of"
+                    | "me"
+                    | "us"
+                    | "out"
+                    | "up"
+                    | "off"
+                    | "is"
+                    | "are"
+                    | "was"
+                    | "were"
+                    | "more"
+                    | "than"
+                    | "always"
+                    | "never"
+                    | "and"
+                    | "but"
+                    | "so"
+            )
+        {
+            break;
+        }
+        np.push(t.clone());
+    }
+    (np.len() >= 2).then(|| np.join(" "))
+}
+
+/// Choose a feeling and a need from what the message is about.
+fn pick(
+    lower: &str,
+    kinds: &[Kind],
+    faux: Option<&'static lists::FauxFeeling>,
+) -> (&'static str, &'static str) {
+    if let Some(f) = faux {
+        return (f.feelings[0], f.needs[0]);
+    }
+    let has = |ws: &[&str]| ws.iter().any(|w| lower.contains(w));
+    if has(&[
+        "dish",
+        "laundry",
+        "trash",
+        "clean",
+        "mess",
+        "sock",
+        "towel",
+        "clothes",
+        "grocer",
+        "cook",
+        "chore",
+        "house",
+        "bins",
+        "recycling",
+        "vacuum",
+    ]) {
+        ("overwhelmed", "support")
+    } else if has(&["kid", "baby", "bedtime", "school", "homework"]) {
+        ("overwhelmed", "teamwork")
+    } else if has(&[
+        "money", "spend", "spent", "bill", "budget", "rent", "paid", "pay ", "bank",
+    ]) {
+        ("worried", "security")
+    } else if has(&[
+        "lie",
+        "lied",
+        "lying",
+        "trust",
+        "cheat",
+        "honest",
+        "secret",
+        "behind my back",
+    ]) {
+        ("hurt", "trust")
+    } else if has(&[
+        "late", "on time", "cancel", "forgot", "forget", "remember", "promise", "plans", "call",
+        "text",
+    ]) {
+        ("disappointed", "reliability")
+    } else if has(&[
+        "phone",
+        "screen",
+        "laptop",
+        "game",
+        "tv",
+        "work",
+        "busy",
+        "listen",
+        "ignore",
+        "talk",
+        "attention",
+        "notice",
+    ]) {
+        ("lonely", "connection")
+    } else if has(&[
+        "sex",
+        "touch",
+        "kiss",
+        "cuddle",
+        "affection",
+        "date",
+        "romance",
+        "hug",
+    ]) {
+        ("lonely", "closeness")
+    } else if has(&[
+        "mother", "mom", "dad", "father", "family", "parents", "sister", "brother", "friends",
+    ]) {
+        ("hurt", "support")
+    } else if kinds.contains(&Kind::Stonewalling) {
+        ("overwhelmed", "a pause")
+    } else if kinds.contains(&Kind::Defensiveness) {
+        ("tense", "understanding")
+    } else if kinds
+        .iter()
+        .any(|k| matches!(k, Kind::Contempt | Kind::Criticism))
+    {
+        ("hurt", "respect")
+    } else {
+        ("frustrated", "understanding")
+    }
+}
+
+fn choices_f(f: &str) -> Vec<String> {
+    let mut out: Vec<String> = lists::feeling_group(f)
+        .map(|g| {
+            g.words
+                .iter()
+                .filter(|w| **w != f)
+                .take(3)
+                .map(|w| w.to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    for g in FEELINGS.iter().filter(|g| !g.needs_met) {
+        if out.len() >= 5 {
+            break;
+        }
+        let w = g.words[0];
+        if w != f && !out.iter().any(|o| o == w) {
+            out.push(w.to_string());
+        }
+    }
+    out
+}
+
+fn choices_n(n: &str) -> Vec<String> {
+    let mut out: Vec<String> = lists::need_group(n)
+        .map(|g| {
+            g.words
+                .iter()
+                .filter(|w| **w != n)
+                .take(3)
+                .map(|w| w.to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    for g in NEEDS {
+        if out.len() >= 5 {
+            break;
+        }
+        let w = g.words[0];
+        if w != n && !out.iter().any(|o| o == w) {
+            out.push(w.to_string());
+        }
+    }
+    out
+}
+
+fn need_phrase(n: &str) -> String {
+    n.to_string()
+}
+
+/// "I'd love some support" / "I'd love to be heard" / "I'd love a pause".
+fn love_phrase(n: &str) -> String {
+    if n.starts_with("to ") || n.starts_with("a ") {
+        n.to_string()
+    } else {
+        format!("some {n}")
+    }
+}
+
+fn gerund(v: &str) -> String {
+    const DOUBLE: &[&str] = &[
+        "stop", "get", "put", "sit", "run", "let", "forget", "plan", "shop", "drop", "hit", "cut",
+        "set", "begin", "admit", "commit", "nag", "swim", "chat", "skip", "step", "tap",
+    ];
+    if v.ends_with("ing") {
+        v.to_string()
+    } else if DOUBLE.contains(&v) {
+        let last = v.chars().last().unwrap_or('t');
+        format!("{v}{last}ing")
+    } else if let Some(stem) = v.strip_suffix("ie") {
+        format!("{stem}ying")
+    } else if v.ends_with('e') && !v.ends_with("ee") && v.len() > 2 {
+        format!("{}ing", &v[..v.len() - 1])
+    } else {
+        format!("{v}ing")
+    }
+}
+
+fn looks_past(v: &str) -> bool {
+    v.ends_with("ed")
+        || matches!(
+            v,
+            "forgot"
+                | "left"
+                | "said"
+                | "made"
+                | "took"
+                | "spent"
+                | "broke"
+                | "told"
+                | "went"
+                | "came"
+                | "ate"
+                | "gave"
+                | "got"
+                | "hung"
+                | "blew"
+                | "threw"
+                | "put"
+                | "did"
+        )
+}
+
+/// A short title-case topic for "about …", e.g. "the dishes" or "being late".
+fn topic_phrase(t: &Topic) -> String {
+    if let Some(np) = noun_phrase(&t.pred) {
+        return np;
+    }
+    let v = &t.pred[0];
+    if t.be {
+        return format!("being {}", t.pred.join(" "));
+    }
+    if looks_past(v) || t.neg_aux == "didn't" {
+        return "what happened".to_string();
+    }
+    let mut g = vec![gerund(v)];
+    g.extend(t.pred[1..].iter().cloned());
+    if t.negated {
+        format!("not {}", g.join(" "))
+    } else {
+        g.join(" ")
+    }
+}
+
+fn floor(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn sentence_bounds(text: &str, at: usize) -> (usize, usize) {
+    let b = text.as_bytes();
+    let mut s = at.min(b.len());
+    while s > 0 && !matches!(b[s - 1], b'.' | b'!' | b'?' | b';' | b'\n') {
+        s -= 1;
+    }
+    let mut e = at.min(b.len());
+    while e < b.len() && !matches!(b[e], b'.' | b'!' | b'?' | b';' | b'\n') {
+        e += 1;
+    }
+    (s, e)
+}
+
+fn cap(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+fn clean(text: &str) -> bool {
+    let n = Norm::new(text);
+    !engine::run(text, &n)
+        .findings
+        .iter()
+        .any(|f| f.kind.is_problem())
+}
+
+fn faux_in(lower: &str, findings: &[Finding], text: &str) -> Option<&'static lists::FauxFeeling> {
+    let _ = lower;
+    for f in findings
+        .iter()
+        .filter(|f| f.kind == Kind::PseudoFeeling)
+        .take(4)
+    {
+        let span = text[f.byte_start..f.byte_end].to_ascii_lowercase();
+        if let Some(x) = lists::FAUX_FEELINGS.iter().find(|x| span.contains(x.word)) {
+            return Some(x);
+        }
+        if span.contains("like") || span.contains("that") || span.contains("as if") {
+            return lists::faux("unheard");
+        }
+    }
+    None
+}
+
+pub(crate) fn rewrites(text: &str, n: &Norm, findings: &[Finding]) -> Vec<Rewrite> {
+    let kinds: Vec<Kind> = findings.iter().map(|f| f.kind).collect();
+    let lower = &n.text;
+    let faux = faux_in(lower, findings, text);
+    // what the message is about: the sentence of the first problem (bounded for long input)
+    let focus = findings
+        .iter()
+        .find(|f| f.kind.is_problem())
+        .map(|f| sentence_bounds(lower, f.byte_start.min(lower.len())))
+        .and_then(|(s, e)| lower.get(s..e.min(s + 2000)))
+        .unwrap_or("");
+    let (f1, n1) = pick(focus, &kinds, faux);
+    let fch = choices_f(f1);
+    let nch = choices_n(n1);
+    let f2 = fch.first().map(String::as_str).unwrap_or("sad");
+    let n2 = nch.first().map(String::as_str).unwrap_or("understanding");
+
+    // the observation, from the sentence with the first you-statement finding
+    let m = &*rules::MATCHERS;
+    let anchor = findings
+        .iter()
+        .find(|f| {
+            matches!(
+                f.kind,
+                Kind::Blame | Kind::Absolute | Kind::PseudoFeeling | Kind::Criticism
+            )
+        })
+        .or_else(|| findings.iter().find(|f| f.kind.is_problem()));
+    let mut cands: Vec<(String, &str, &str)> = Vec::new();
+    let mut np_only: Option<String> = None;
+    let topic = anchor.and_then(|f| {
+        let (s, e) = sentence_bounds(lower, f.byte_start.min(lower.len()));
+        let sent = lower.get(s..e)?;
+        let toks = tok::tokenize(sent, &m.vocab);
+        let t = extract(&toks.toks, 0);
+        if t.is_none() {
+            np_only = any_noun_phrase(&toks.toks);
+        }
+        t
+    });
+    if let Some(np) = &np_only {
+        cands.push((
+            format!(
+                "I'm feeling {f1} about {np}, and I need {}. Could we talk about it tonight and find something that works for both of us?",
+                need_phrase(n1)
+            ),
+            f1,
+            n1,
+        ));
+    }
+
+    if let Some(t) = &topic {
+        let pred = t.pred.join(" ");
+        let obs = if t.negated {
+            format!("when you {} {}", t.neg_aux, pred)
+        } else if t.be {
+            format!("when you're {pred}")
+        } else {
+            format!("when you {pred}")
+        };
+        let stative = STATIVE.contains(&t.pred[0].as_str());
+        let past = looks_past(&t.pred[0]) || t.neg_aux == "didn't";
+        if stative {
+            cands.push((
+                format!("I've been feeling {f1} lately, and I need {}. Would you be willing to tell me how things are for you, and hear how they are for me?", need_phrase(n1)),
+                f1,
+                n1,
+            ));
+        } else {
+            let ask = if t.negated && !t.be && !past {
+                format!("Would you be willing to {pred} this week?")
+            } else {
+                "Could we talk about it tonight and find something that works for both of us?"
+                    .to_string()
+            };
+            let verb = if past { "felt" } else { "feel" };
+            cands.push((
+                format!(
+                    "{}, I {verb} {f1}, because I need {}. {ask}",
+                    cap(&obs),
+                    need_phrase(n1)
+                ),
+                f1,
+                n1,
+            ));
+        }
+        let tp = match noun_phrase(&t.pred) {
+            Some(np) => np,
+            None if stative => "us".to_string(),
+            None => topic_phrase(t),
+        };
+        cands.push((
+            format!(
+                "I'm feeling {f2} about {tp}, and I'd love {}. Would you be willing to sit down with me this week and make a plan together?",
+                love_phrase(n2)
+            ),
+            f2,
+            n2,
+        ));
+    }
+    if kinds.contains(&Kind::Stonewalling) {
+        cands.push((
+            "I'm feeling overwhelmed and I need a pause. Can we take twenty minutes and come back to this after?".to_string(),
+            "overwhelmed",
+            "a pause",
+        ));
+    }
+    if kinds.contains(&Kind::Defensiveness) && topic.is_none() {
+        cands.push((
+            format!("I'm feeling {f1}, and I need some {n1}. Could you tell me more about what upset you?"),
+            f1,
+            n1,
+        ));
+    }
+    let fallback = (
+        format!(
+            "I'm feeling {f1} right now, and I need {}. Could we talk about it when we're both calm?",
+            need_phrase(n1)
+        ),
+        f1,
+        n1,
+    );
+
+    let mut out: Vec<Rewrite> = Vec::new();
+    for (text, f, nd) in cands.into_iter().chain(std::iter::once(fallback)) {
+        if !out.is_empty() && text.starts_with("I'm feeling") && text.contains("right now") {
+            break; // the topic-free fallback only when nothing topical survived
+        }
+        if out.len() >= 3 {
+            break;
+        }
+        if out.iter().any(|r| r.text == text) || !clean(&text) {
+            continue;
+        }
+        out.push(Rewrite {
+            text,
+            feeling: f.to_string(),
+            need: nd.to_string(),
+            feeling_choices: choices_f(f),
+            need_choices: choices_n(nd),
+        });
+    }
+    if out.is_empty() {
+        let text = "I'm feeling hurt right now, and I need some understanding. Could we talk about it when we're both calm?".to_string();
+        out.push(Rewrite {
+            text,
+            feeling: "hurt".into(),
+            need: "understanding".into(),
+            feeling_choices: choices_f("hurt"),
+            need_choices: choices_n("understanding"),
+        });
+    }
+    out
+}
+
+// ---- paraphrase -----------------------------------------------------------------------------
+
+fn swap(words: &[&str]) -> String {
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    for (k, w) in words.iter().enumerate() {
+        let prev = if k > 0 { words[k - 1] } else { "" };
+        let next = words.get(k + 1).copied().unwrap_or("");
+        let s = match *w {
+            "i" => "you".to_string(),
+            "me" => "you".to_string(),
+            "my" => "your".to_string(),
+            "mine" => "yours".to_string(),
+            "myself" => "yourself".to_string(),
+            "am" if prev == "i" => "are".to_string(),
+            "was" if prev == "i" => "were".to_string(),
+            "you" => {
+                // subject when a verb-ish word follows, object otherwise
+                if next.is_empty()
+                    || matches!(
+                        prev,
+                        "to" | "with" | "for" | "at" | "about" | "from" | "of" | "on" | "like"
+                    )
+                    || STOP.contains(&next) && next != "you"
+                {
+                    "me".to_string()
+                } else {
+                    "I".to_string()
+                }
+            }
+            "your" => "my".to_string(),
+            "yours" => "mine".to_string(),
+            "yourself" => "myself".to_string(),
+            "are" if prev == "you" => "am".to_string(),
+            "were" if prev == "you" => "was".to_string(),
+            other => other.to_string(),
+        };
+        out.push(s);
+    }
+    out.join(" ")
+}
+
+pub(crate) fn paraphrase(text: &str, n: &Norm, findings: &[Finding]) -> String {
+    let lower = &n.text;
+    let m = &*rules::MATCHERS;
+    let kinds: Vec<Kind> = findings.iter().map(|f| f.kind).collect();
+    // the feeling: the writer's own word, the feeling under a faux feeling, or a likely one
+    let mut feeling: Option<String> = None;
+    for f in findings.iter().filter(|f| f.kind == Kind::IStatement) {
+        let span = lower.get(f.byte_start..f.byte_end).unwrap_or("");
+        if let Some(w) = span.split_whitespace().last() {
+            feeling = Some(w.trim_matches(|c: char| !c.is_alphanumeric()).to_string());
+            break;
+        }
+    }
+    let faux = faux_in(lower, findings, text);
+    let head = &lower[..floor(lower, 2000)];
+    let feeling = feeling.unwrap_or_else(|| pick(head, &kinds, faux).0.to_string());
+
+    // the topic: a when/about/because clause, else the observation from a you-statement
+    let toks = tok::tokenize(lower, &m.vocab);
+    let ws: Vec<(usize, &str)> = words(&toks.toks).collect();
+    let mut about = String::from("about what happened");
+    let owns = findings
+        .iter()
+        .any(|f| matches!(f.kind, Kind::IStatement | Kind::PseudoFeeling));
+    if let Some(p) = ws
+        .iter()
+        .position(|&(_, w)| matches!(w, "when" | "about" | "because" | "that" | "whenever"))
+        .filter(|&p| owns && p + 1 < ws.len())
+    {
+        let conn = ws[p].1;
+        let mut clause: Vec<&str> = Vec::new();
+        let mut last = ws[p].0;
+        for &(i, w) in &ws[p + 1..] {
+            if i > last + 1 && toks.toks[last + 1..i].iter().any(|t| !t.word) || clause.len() >= 12
+            {
+                break;
+            }
+            last = i;
+            if STRIP.contains(&w) || is_insult(w) {
+                continue;
+            }
+            clause.push(w);
+        }
+        if !clause.is_empty() {
+            about = format!("{conn} {}", swap(&clause));
+        }
+    } else if let Some(t) = extract(&toks.toks, 0) {
+        let (prefix, tp) = match noun_phrase(&t.pred) {
+            Some(np) => ("", np),
+            None if looks_past(&t.pred[0]) => ("", "what happened".to_string()),
+            None => ("me ", topic_phrase(&t)),
+        };
+        let words: Vec<&str> = tp.split(' ').collect();
+        about = format!("about {prefix}{}", swap(&words));
+    }
+    format!("It sounds like you feel {feeling} {about} \u{2014} is that right?")
+}

@@ -1,1 +1,813 @@
-pub(crate) fn warm_up() {}
+//! The rules, written in the token-pattern notation of [`crate::tok`]. Contractions are
+//! already expanded in the tokens, so patterns use the long forms ("you are", "do not",
+//! "can not", "i am", "it is", "that is", "let us").
+//!
+//! Every rule carries the kinds it emits and the guards that veto it (context before the
+//! match, context after it, and a few flags). Precision comes first: a false alarm in a
+//! couples app costs more than a miss.
+
+use std::sync::LazyLock;
+
+use crate::tok::{self, Compiler, Elem, Vocab};
+use crate::{Kind, Severity};
+
+// ---- guards -------------------------------------------------------------------------------
+
+/// Context before a match (within its clause, at most 24 tokens back).
+pub(crate) mod before {
+    /// "I don't think", "I'm not saying", "it's not that"…: the writer denies the judgment.
+    pub const NEG: u32 = 1 << 0;
+    /// Someone else's words: "she said", "he told me", "my mom says".
+    pub const REPORT: u32 = 1 << 1;
+    /// The match opens an observation or thought clause: "when you…", "if you…", "like you…".
+    pub const SUB: u32 = 1 << 2;
+    /// Directly after "I'm" ("I'm sure you did").
+    pub const IAM: u32 = 1 << 3;
+    /// Directly after feel / look / seem / sound ("I feel as if…").
+    pub const FEEL: u32 = 1 << 4;
+    /// Directly after a negation ("not my fault").
+    pub const NOT: u32 = 1 << 5;
+    /// Directly after "never say", "an", "your"…: "you never say sorry", "an apology".
+    pub const WANT: u32 = 1 << 6;
+    /// Directly after a third-party subject ("my boss", "he").
+    pub const THIRD: u32 = 1 << 7;
+}
+
+/// Context after a match (within its sentence, at most 14 tokens on).
+pub(crate) mod after {
+    /// A warm word with no negation nearby ("…always make me laugh").
+    pub const POS: u32 = 1 << 0;
+    /// A verb that turns "never" into praise ("never fail to", "never let me down").
+    pub const NEVERPOS: u32 = 1 << 1;
+    /// A character frame follows ("so", "such", "this", "being") — criticism covers it.
+    pub const TRAIT: u32 = 1 << 2;
+    /// More words follow in the sentence.
+    pub const MORE: u32 = 1 << 3;
+    /// A non-apology follows "sorry": "…you feel that way", "…but".
+    pub const SORRYBAD: u32 = 1 << 4;
+    /// "to" follows ("happy to", "makes sense to").
+    pub const TO: u32 = 1 << 5;
+    /// "of you / with this…" follows ("tired of your excuses").
+    pub const OF: u32 = 1 << 6;
+    /// A negation or complaint word soon after (cancels POS).
+    pub const NEGWORD: u32 = 1 << 7;
+    /// An object follows ("can I get you a coffee").
+    pub const OBJ: u32 = 1 << 8;
+    /// Not a real request: "stop", "not", "ever", "be any more", "believe"…
+    pub const NOTREQ: u32 = 1 << 9;
+    /// A break or a fresh start follows ("can we take a break") — that is repair.
+    pub const BREAK: u32 = 1 << 10;
+    /// A place or time follows: "you're right there", "you're right on time".
+    pub const PLACE: u32 = 1 << 11;
+    /// A concrete object follows "done": "I'm done with the dishes".
+    pub const DONEOBJ: u32 = 1 << 12;
+    /// A question mark follows at once ("what about you?").
+    pub const QEND: u32 = 1 << 13;
+    /// "be" follows "will you" (a question about plans, not a request).
+    pub const BE: u32 = 1 << 14;
+}
+
+/// Other per-rule flags.
+pub(crate) mod flag {
+    /// Skip inside a yes/no question ("Do you always take the bus?").
+    pub const YN: u32 = 1 << 0;
+    /// Skip when the sentence (or the next few words) is plainly affectionate or joking.
+    pub const WARM: u32 = 1 << 1;
+    /// Skip when the message says when the talk will resume ("…after dinner").
+    pub const RETURN: u32 = 1 << 2;
+    /// Emit `Blame` too, unless a character frame follows.
+    pub const PLUS_BLAME: u32 = 1 << 4;
+    /// Skip inside any question.
+    pub const NOQ: u32 = 1 << 5;
+    /// Skip when the sentence is about something good ("every time I see you I smile").
+    pub const POSSENT: u32 = 1 << 6;
+    /// Only when the match is the whole message (ignoring punctuation).
+    pub const WHOLE: u32 = 1 << 7;
+    /// Only at the start of a sentence (after optional discourse words).
+    pub const START: u32 = 1 << 8;
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Anchor {
+    /// Must end exactly where the match starts.
+    End,
+    /// Must start exactly where the match ends.
+    Start,
+    /// Anywhere in the window.
+    Any,
+}
+
+pub(crate) const BEFORE: &[(u32, Anchor, &str)] = &[
+    (
+        before::NEG,
+        Anchor::Any,
+        "(i (do not|did not|never|would not|would never|wouldn't) (think|believe|say|said|mean|meant|call|called|claim|claimed|accuse|accused|feel|felt) \
+         | i am not (saying|calling|accusing|implying|suggesting|trying to say) | (was|is|am) not saying \
+         | it is not (that|like) | not that | (does|did) not mean | (no one|nobody) (thinks|said|says|is saying|believes|claims) \
+         | never said | never called | never thought | never claimed | never meant | of course not | not because \
+         | i do not feel like | i do not feel that | not like)",
+    ),
+    (
+        before::REPORT,
+        Anchor::Any,
+        "(said|says|say|saying|told|tells|tell (me|him|her|them|us|everyone)|asked|asks|yelled|screamed|shouted|texted|wrote|writes|posted|quoted|quote|meme|song|lyric|lyrics|movie|film|episode|show|book|article|podcast|joked|jokes|claims|claimed|accused|overheard|repeating|repeated|read|goes like|was like|were like|is like|is all like|called me)",
+    ),
+    (
+        before::SUB,
+        Anchor::End,
+        "(when|whenever|if|like|that|as if|as though|because|since|after|before|while|how|where|until|till|once|hope|wish|glad|knowing|seeing|hearing|thinking)",
+    ),
+    (before::IAM, Anchor::End, "i am"),
+    (
+        before::FEEL,
+        Anchor::End,
+        "(feel|feels|felt|feeling|look|looks|looked|seem|seems|seemed|sound|sounds|act|acting|acts)",
+    ),
+    (
+        before::NOT,
+        Anchor::End,
+        "(not|never|no|nothing|hardly) (really|even|all|entirely|totally|just|completely|exactly)*",
+    ),
+    (
+        before::WANT,
+        Anchor::End,
+        "((ever|never|not|no|without|expect|expected|expecting|waiting for|wait for|hear|heard|get|got|want) (even|a|an|the|single|one|real|proper|actual|say|said|says|saying|to|hear|heard|utter|bother|bothered)* | an|the|your|his|her|their|a|no|real|proper|fake|empty|half-assed)",
+    ),
+    (
+        before::THIRD,
+        Anchor::End,
+        "(he|she|they|it|people|everyone|everybody|someone|somebody|mom|dad|(my|his|her|their|the|this|that) _)",
+    ),
+];
+
+pub(crate) const AFTER: &[(u32, Anchor, &str)] = &[
+    (
+        after::POS,
+        Anchor::Any,
+        "(laugh|laughing|smile|smiling|happy|happier|loved|love|safe|special|better|best|great|amazing|wonderful|beautiful|gorgeous|handsome|cute|sweet|kind|kindest|thoughtful|patient|generous|proud|right|cheer|support|supportive|there for me|my back|take care|taking care|good care|such good care|know just|know exactly|know what|know how|knows|remember|remembers|surprise|surprises|brighten|calm me|calms me|help me|helps me|helpful|helping|get me|gets me|understand me|fun|funny|hilarious|lucky|awesome|warm|hug|hugs|on time|ready|welcome|good to me|good at|find a way|make it work|come through|show up for me|make time for me|smell|thank|thanks|appreciate|grateful|perfect|worth it|adorable|brilliant|incredible|fantastic|lovely|nice|the first|first to|forgive|encourage|believe in me|makes sense|at ease|melt|glow|light up|above and beyond|cutest|sweetest|nicest|fall for you|delicious|so good|comfort|calm|listen to me so|so well)",
+    ),
+    (
+        after::NEVERPOS,
+        Anchor::Start,
+        "ever? (fail|fails|failed|boring|dull|disappoint|let me down|let us down|give up|gave up|complain|complained|judge|judged|hesitate|hesitated|forget|forgot|miss|missed|stop (making|surprising|amazing|supporting|trying|caring|loving|helping|impressing)|cease|ceases|rush|rushed|pressure|pressured|criticize|criticized|doubt|doubted|hold back|say no|quit|cheat|cheated|lie|lied|yell|yelled|raise your voice|raised your voice|make me feel (bad|small|stupid|judged)|take me for granted|leave me hanging|lose your temper|lost your temper|go to bed angry|bore|bored|look bad|get tired|got tired|run out|ran out|back down|waver)",
+    ),
+    (
+        after::TRAIT,
+        Anchor::Start,
+        "(so|such|this|that|being|acting)",
+    ),
+    (
+        after::SORRYBAD,
+        Anchor::Start,
+        ",? (you feel|you felt|you think|you are upset|you see it|if you|that you feel|that you felt|that you think|but|not sorry|you took|you are so|you can not|for you|you have to|your|you are|you are the one|you were upset)",
+    ),
+    (after::TO, Anchor::Start, "to"),
+    (
+        after::OF,
+        Anchor::Start,
+        "of (you|your|this|it|the|being|all|always|how|everything|hearing|listening|waiting|cleaning|doing|having|that|these|those|picking|carrying|my|our)",
+    ),
+    (
+        after::NEGWORD,
+        Anchor::Any,
+        "(not|never|no|nothing|without|stop|hardly|barely|anymore|less|late|ignore|ignores|ignored|forget|forgot|leave|left|ruin|ruined|complain|complaining|criticize|nag|nagging|yell|yelling|mess|messing)",
+    ),
+    (
+        after::OBJ,
+        Anchor::Start,
+        "(a|an|some|something|anything|one|coffee|tea|dinner|lunch|breakfast|food|home|there|back|up|out|in|to|from|at|on|off|for|the|this|that|these|those|more|another|your|my|his|her|their|flowers|a drink)",
+    ),
+    (
+        after::NOTREQ,
+        Anchor::Start,
+        "please? just? (stop|not|ever|never|even|believe|imagine|be any|be more (selfish|stupid|lazy|annoying|rude|inconsiderate|clueless|dense)|be less|possibly be|seriously|honestly|shut|quit|have (told|said|done|been|called|asked|known|warned|texted)|leave me|go away|get out|freaking|fucking|for once|at least try|try not|grow up|take a (break|breather|pause|minute|moment|step back|time-out|timeout)|pause|start over|start again|slow down|calm down|cool off|cool down|come back to|talk (about (it|this))? (later|when we are calmer)|say that (more gently|again|differently)|put that (more gently|differently|another way)|try (that|this) again|agree to disagree|guess|hear me|see|rather|really|blame|stand|do anything right|drop it|be quiet|let it go|like (some|a|an|coffee|tea|anything|something|me to|it)|want me to|tell me why you|explain why you|explain to me why|give me a break|not|get over|at least)",
+    ),
+    (
+        after::BREAK,
+        Anchor::Start,
+        "(take (a|some)? (five|ten|fifteen|twenty|thirty|few|quick|short|little)? (minute)? (break|breather|pause|minute|moment|step back|time-out|timeout|minutes|walk)|pause|start over|start again|slow down|calm down|cool off|cool down|come back to|not fight)",
+    ),
+    (
+        after::PLACE,
+        Anchor::Start,
+        "(there|here|on|next|behind|back|outside|inside|around|at|in|by|about to|under|over|beside|up|down|away|now)",
+    ),
+    (
+        after::DONEOBJ,
+        Anchor::Start,
+        "(with (the|my|our|your|work|dinner|lunch|breakfast|it|that|a|an|homework|the dishes)|at|in|by|for|eating|cooking|cleaning|washing|packing|work|now|soon|early|yet|already|the|my|our|your|a|an|\\?)",
+    ),
+    (after::QEND, Anchor::Start, "\\?"),
+    (after::BE, Anchor::Start, "be"),
+];
+
+// ---- rules --------------------------------------------------------------------------------
+
+pub(crate) struct Rule {
+    pub pat: &'static str,
+    pub kinds: &'static [Kind],
+    pub before_not: u32,
+    pub after_not: u32,
+    pub flags: u32,
+    pub expl: Option<&'static str>,
+    pub sev: Option<Severity>,
+}
+
+const fn r(pat: &'static str, kinds: &'static [Kind]) -> Rule {
+    Rule {
+        pat,
+        kinds,
+        before_not: before::REPORT,
+        after_not: 0,
+        flags: 0,
+        expl: None,
+        sev: None,
+    }
+}
+
+impl Rule {
+    const fn b(mut self, m: u32) -> Rule {
+        self.before_not |= m;
+        self
+    }
+    const fn a(mut self, m: u32) -> Rule {
+        self.after_not |= m;
+        self
+    }
+    const fn f(mut self, m: u32) -> Rule {
+        self.flags |= m;
+        self
+    }
+    const fn x(mut self, e: &'static str) -> Rule {
+        self.expl = Some(e);
+        self
+    }
+    const fn s(mut self, s: Severity) -> Rule {
+        self.sev = Some(s);
+        self
+    }
+}
+
+use Kind::*;
+use after as A;
+use before as B;
+use flag as F;
+
+const ABS: &[Kind] = &[Absolute];
+const ABS_BLAME: &[Kind] = &[Absolute, Blame];
+const ABS_DEF: &[Kind] = &[Absolute, Defensiveness];
+const BLAME: &[Kind] = &[Blame];
+const CRIT: &[Kind] = &[Criticism];
+const CRIT_ABS: &[Kind] = &[Criticism, Absolute];
+const CONT: &[Kind] = &[Contempt];
+const DEF: &[Kind] = &[Defensiveness];
+const STONE: &[Kind] = &[Stonewalling];
+const PSEUDO: &[Kind] = &[PseudoFeeling];
+const ISTMT: &[Kind] = &[IStatement];
+const REQ: &[Kind] = &[Request];
+const REPAIR: &[Kind] = &[Repair];
+const VALID: &[Kind] = &[Validation];
+
+pub(crate) const X_DEMAND: &str = "\u{201C}You should / you need to\u{201D} lands as an order; asking for what you'd like gives them room to say yes.";
+pub(crate) const X_FAULT: &str = "Deciding whose fault it is puts them on trial; saying what happened and what you need keeps you on the same side.";
+pub(crate) const X_MAKE_FEEL: &str = "\u{201C}You make me feel\u{2026}\u{201D} hands them the job of your feelings; say what you feel and what you need instead.";
+pub(crate) const X_FEEL_LIKE: &str = "\u{201C}I feel like you\u{2026}\u{201D} is a guess about them, not a feeling; name the feeling itself (sad, lonely, worried\u{2026}).";
+pub(crate) const X_FAUX: &str = "This word describes what you think they did to you; the feeling underneath (hurt, lonely, scared\u{2026}) is easier to hear.";
+pub(crate) const X_WHY: &str = "A \u{201C}why do you\u{2026}\u{201D} question usually sounds like a charge; say what you'd like instead.";
+pub(crate) const X_SORRY_IF: &str = "Being sorry for how they feel, rather than for your part, tends to land as \u{201C}the problem is you\u{201D}; own one small piece instead.";
+
+static RULES: &[Rule] = &[
+    // ---------------------------------------------------------------- absolute (+ blame)
+    r("you (are|have|do|did|will|would|just|literally|basically|seriously|honestly|pretty much|almost|still)* (always|constantly|continually|perpetually|forever)", ABS)
+        .b(B::NEG | B::SUB | B::IAM).a(A::POS).f(F::YN | F::PLUS_BLAME),
+    r("you (are|have|do|did|will|would|just|literally|basically|seriously|honestly|pretty much|almost|still)* (never|never ever|never once)", ABS)
+        .b(B::NEG | B::SUB | B::IAM).a(A::NEVERPOS).f(F::YN | F::PLUS_BLAME),
+    r("you (do|did|will|can|could|would|have|had) not (ever|even once|once)", ABS)
+        .b(B::NEG | B::SUB).a(A::POS).f(F::YN | F::PLUS_BLAME),
+    r("you (can|could|will|would) never", ABS).b(B::NEG | B::SUB).a(A::NEVERPOS).f(F::YN | F::PLUS_BLAME),
+    r("(not once|never once) (have|did|do|has|had|were|will|would) you", ABS_BLAME).b(B::NEG),
+    r("you have? (do|does|did|done) absolutely? (nothing|zero|jack|squat)", ABS_BLAME).b(B::NEG).f(F::YN),
+    r("you (do not|did not|never|will not|can not) (do|help with|care about|contribute|offer) (anything|a thing|a single thing|a damn thing)", ABS_BLAME).b(B::NEG).f(F::YN),
+    r("you (do not|did not|will not) (lift a finger|do a (single|damn)? thing)", ABS_BLAME).b(B::NEG).f(F::YN),
+    r("all you ever? (do|did|care about|think about|talk about|want|want to do|say|ever do) (is|was)?", ABS_BLAME).b(B::NEG),
+    r("every single? (time|day|night|weekend|morning|evening|holiday|conversation|argument|fight) (you|i|we)", ABS)
+        .b(B::NEG).a(A::POS).f(F::POSSENT),
+    r("you ..6 (all the time|24 / 7|every single (time|day|night|weekend)|each and every time|day in day out|time after time|time and time again|again and again|over and over again?|without fail)", ABS)
+        .b(B::NEG | B::SUB | B::THIRD).f(F::YN | F::PLUS_BLAME | F::POSSENT),
+    r("your _ _? (is|are) (always|never|constantly|forever)", ABS_BLAME).b(B::NEG).a(A::POS).f(F::YN),
+    r("you (ruin|ruined|spoil|spoiled|spoilt|mess up|messed up|screw up|screwed up|criticize|criticized|question|questioned|complain about|forget|forgot|control|make|made|turn|turned|take|took|twist|twisted|overthink|overanalyze|judge|judged) everything", ABS_BLAME)
+        .b(B::NEG | B::SUB).a(A::POS).f(F::YN),
+    r("you (never|do not ever|can not ever|will not ever) (do|get|say) anything", ABS_BLAME).b(B::NEG).f(F::YN),
+    r("nothing i ever? (do|say|did|try|make|cook|offer)", ABS_DEF).b(B::NEG).a(A::POS),
+    r("i (always|constantly|forever) (have to|end up|get stuck|am stuck|get left|got left|do all|do everything|carry|pick up|clean up|take care of|wait for you|wait on you|pay|cook|clean)", ABS_BLAME)
+        .b(B::NEG).a(A::POS),
+    r("i am (always|constantly|forever) (the one (who|that|cleaning|doing|picking|planning|paying|reaching|apologizing)|cleaning up after|picking up after|left (to|with|alone)|stuck (with|doing)|waiting (for|on) you)", ABS_BLAME).b(B::NEG),
+    r("i (never|do not ever|can not ever) (get (to|a|any|my)|have (any|a) (say|time|help|break)|see you)", ABS).b(B::NEG).a(A::POS),
+    r("we (never|do not ever|can not ever|hardly ever|never ever) (talk|go|do|have|spend|see|make|get|hang|sleep|kiss|cuddle|laugh|eat|travel|touch|date|plan|sit)", ABS)
+        .b(B::NEG | B::SUB).a(A::POS).f(F::YN),
+    r("we (always|constantly) (end up|fight|argue|do what you|have to do what you|go where you|do things your way|have the same fight)", ABS).b(B::NEG).f(F::YN),
+    r("(nobody|no one) (in this house|around here|here)? ever? (helps|listens|cares|asks|notices|appreciates|thanks|respects|checks|bothers)", ABS).b(B::NEG),
+    r("(why|how come) (do|does|did|are|must|would|can not|will not|do not|is it that) you (always|never|constantly|ever)", ABS)
+        .b(B::NEG).a(A::POS | A::NEVERPOS).f(F::PLUS_BLAME).x(X_WHY),
+    r("(are|were) you (always|so|really|just|being|such|constantly|this)* @TRAIT", CRIT).b(B::NEG).f(F::YN | F::WARM).s(Severity::High),
+    r("you (are|have been|were) (always|constantly|forever|never) (late|on (your|that|the) (phone|laptop|computer|tablet|screen)|busy|too busy|working|out|gone|away|tired|distracted|somewhere else|glued)", ABS_BLAME)
+        .b(B::NEG).f(F::YN),
+    r("for once in your (miserable|whole)? life", &[Absolute, Contempt]).b(B::NEG),
+    r("this (always|never) happens", ABS).b(B::NEG | B::SUB).a(A::POS),
+    r("i have (told|asked|reminded) you (a (hundred|million|thousand|dozen) times|so many times|over and over|again and again|_ times)", ABS_BLAME),
+    // ---------------------------------------------------------------- blame
+    r("you (just|still|really|even|also|then|totally|completely|basically|literally|deliberately|purposely|clearly|obviously|seriously|once again|again|actually)* \
+       (ruined|ruin|ruins|ignored|ignore|ignores|lied|lie to me|lie about|cheated|betrayed|humiliated|humiliate|embarrassed me|embarrass me|hurt me|hurt my|yelled|yell at me|scream at me|screamed|snapped at me|snap at me \
+       |blew (me|it|us)? off|blow me off|blew up at me|stood me up|let me down|let us down|bailed|flaked|interrupted|interrupt me|interrupt|insulted|mocked|mock me|laughed at me|dismissed|dismiss|wasted \
+       |spent (all|our|my)|messed (up|it up|this up|everything up)|screwed (up|it up|this up|everything up)|dropped the ball|went behind my back|go behind my back|left me|abandoned|ditched \
+       |walked (out|away|off) (on me)?|walk away (from me)?|hung up on me|ghosted|broke (your|my|our|another|a|the) (promise|word|trust|heart)|missed (my|our|the kids|dinner|the game|the recital) \
+       |shut me out|shut me down|shut down|talk down to me|talked down to me|talk over me|talked over me|rolled your eyes|roll your eyes|nag|nagged|criticize me|criticized me|belittle|belittled|disrespect|disrespected \
+       |take me for granted|took me for granted|treat me like|treated me like|picked a fight|pick fights|started (a fight|the fight|an argument|all this)|accused me|blamed me|blame me|used me|manipulate|manipulated|gaslight|gaslit \
+       |keep ~ing|kept ~ing|forgot (to|my|our|about (me|us|my|our)|again|the)|forget (to|my|our|about (me|us|my|our)) \
+       |left (the|your|dirty|wet|a|all|those|these|it) ..4 (open|unlocked|on|out|everywhere|running|in the sink|on the floor|on the counter|lying around|behind|again|for me) \
+       |leave (the|your|dirty|wet|all|those|these) ..4 (open|unlocked|on|out|everywhere|running|in the sink|on the floor|on the counter|lying around|for me) \
+       |put (your|work|your friends|your phone|your family|everyone|everything|him|her|them) (before|first|ahead of|over) (me|us)|choose (your|work|them|him|her|everything) over me|chose (your|work|them|him|her) over me \
+       |expect me to|expected me to|only (care|cared|think|thought|talk|talked) about|make me do everything|made me do everything \
+       |made me (late|wait|miss|look like|cry|lose|do it|do this|so angry|so mad)|made us (late|wait|miss|look like|lose)|make me (late|wait|miss|look like|cry|so angry|so mad|crazy|sick|want to scream|want to cry|do all|do everything) \
+       |made (this|it|everything) about you|make (this|it|everything) about you|could not be bothered|can not be bothered|promised)", BLAME)
+        .b(B::NEG | B::SUB).f(F::YN),
+    r("you (just|still|really|even|also|then|clearly|obviously|seriously|actually)* (did not|do not|will not|would not|can not|could not|have not|has not|never) (even|ever|once|really|actually|bother to|bothered to)* \
+       (call|text|ask|listen|help|show up|show|care|bother|tell me|tell us|notice|say (sorry|anything|thank|a word|goodnight|hi)|think about (me|us|how|what|anyone)|come|thank|apologize|clean|pay attention \
+       |remember|check|answer|reply|respond|pick up|wait|consider|warn|mention|try|look at me|make time|follow through|do your (share|part)|do (anything|the dishes|the laundry|your share|what you said|what you promised|the one thing)|done (the|your|any|anything|a thing) \
+       |pull your weight|keep your (word|promise|promises)|take me seriously|hear me|get it|value|support|respect|appreciate|understand|care about|let me|stand up for me|back me up|open up|make an effort|put in (any|the) effort \
+       |include me|invite me|ask me|ask how|help out|help me|lift a finger|clean up|listen to me|talk to me|stop|give me|spend time|want to spend)", BLAME)
+        .b(B::NEG | B::SUB).a(A::POS | A::NEVERPOS).f(F::YN),
+    r("(it is|it was|this is|this was|that is|that was|all|everything is|everything was|this whole thing is) (all|entirely|completely|totally|really|honestly|obviously|clearly)? your (fault|doing|mess)", BLAME)
+        .b(B::NEG).x(X_FAULT).s(Severity::High),
+    r("your fault", BLAME).b(B::NEG | B::NOT).x(X_FAULT),
+    r("(all|only)? because of you", BLAME).b(B::NEG | B::NOT).a(A::POS).f(F::WARM).x(X_FAULT),
+    r("thanks to you", BLAME).b(B::NEG).a(A::POS).f(F::WARM).x(X_FAULT),
+    r("you (are|were) (the (reason|problem|one who|one that|only one who)|to blame|responsible for this)", BLAME)
+        .b(B::NEG).a(A::POS).f(F::YN | F::WARM).x(X_FAULT),
+    r("how many times do i (have to|need to|got to) (tell|ask|remind|say|explain)", BLAME),
+    r("you (need to|have to|got to|better|had better|would better|must|should) just? (stop|start|learn|grow up|get (over|a grip|your act|it together|help|a clue|real)|figure (it|this|yourself) out|understand|listen|calm down|chill|change|fix (this|it|yourself)|apologize|realize|take responsibility|think|try harder|be more|do more|do better|step up|quit|respect|get off|put (down|away) your|pull your weight|man up|toughen up|deal with it)", BLAME)
+        .b(B::NEG | B::SUB).f(F::NOQ).x(X_DEMAND),
+    r("you (should have|should not have|could have|could at least have|could at least|ought to have|might have) (at least|just|really|even)? (told|asked|called|texted|said|known|warned|checked|cleaned|helped|thought|remembered|listened|come|waited|done|let me|stopped|tried|mentioned|left|picked|shown|apologized|stayed|noticed|offered|consulted|included|invited|taken|spoken|stood|defended|planned|cared|replied|answered|bothered|gotten|got|been (there|home|honest|on time))", BLAME)
+        .b(B::NEG | B::SUB | B::IAM).a(A::POS).x(X_DEMAND),
+    r("(why|how come) (could not|would not|did not|have not|has not|did|must|were) you (ever|even|just|always)? (listen|help|care|call|text|tell|answer|respect|ask|think|remember|bother|notice|show up|do (anything|what|your|the)|pick up|clean|understand|get it|stop|keep|act|treat|make|ignore|lie|forget|leave|interrupt|yell|do this|do that|be like this|have to|insist|always|never|put|take|let|say|talk|come|wait|check)", BLAME)
+        .b(B::NEG).a(A::POS).x(X_WHY),
+    r("(why|how come) (can not|will not|do not|do|are) you (ever|even|just|always)? (listen|help|care|answer|respect|remember|bother|notice|show up|do (anything|what|your)|pick up|clean|understand|get it|stop|keep|act like|treat|ignore|lie|forget|leave|interrupt|yell|do this|be like this|have to|insist|always|never)", BLAME)
+        .b(B::NEG).a(A::POS).x(X_WHY),
+    r("(sick|tired|sick and tired|fed up|weary) (of|with) (you|your|all your|how you|the way you|you always|you never|hearing your)", BLAME).b(B::NEG),
+    r("you (are|have been) (always|constantly|just|still|again|once again)* (late again|on (your|that) phone again|glued to (your|that|the) (phone|screen|tv|laptop|computer))", BLAME).b(B::NEG | B::SUB).f(F::YN),
+    r("you have been (ignoring|avoiding|dodging|lying to|hiding|blowing off|neglecting|pushing away) (me|us|this|it|things)?", BLAME).b(B::NEG | B::SUB).f(F::YN),
+    r("the way you (talk to me|talked to me|treat me|treated me|ignore me|ignored me|look at me|looked at me|spoke to me|speak to me|dismiss me|dismissed me|talk about me|talked about me) ..4 (is|was)", BLAME).b(B::NEG),
+    r("you (made|make) me (do it|do that|say it|say that|react|yell|lose it|snap|act like this|this way)", &[Defensiveness, Blame]).b(B::NEG),
+    // ---------------------------------------------------------------- criticism
+    r("you (are|were|have been|can be|could be|act|acted|sound|seem|always seem|look|get|become|became|turned into|have always been|have become|are becoming) @INT* @TRAIT", CRIT)
+        .b(B::NEG | B::FEEL).f(F::WARM).s(Severity::High),
+    r("(how|so|that is|that was|it is|it was|which is|this is|that is just|typically) (so|really|very|pretty|incredibly|just|quite|a bit|kind of)? @TRAIT (of you|you are|you were)", CRIT).b(B::NEG).f(F::WARM).s(Severity::High),
+    r("you (are|were) just? (like|exactly like|no better than|turning into|becoming) your (mother|father|mom|dad|ex|brother|sister|family)", CRIT).b(B::NEG).a(A::POS).f(F::WARM).s(Severity::High),
+    r("you (only|just) ever? (care|think|worry|cared|thought|worried) about (yourself|you|your own|number one)", CRIT).b(B::NEG | B::SUB).s(Severity::High),
+    r("(anyone|anybody|someone|no one|nobody|everyone|anything) (but|except|other than|besides) (yourself|you)", CRIT).b(B::NEG).f(F::WARM),
+    r("you have (no|zero) (respect|consideration|empathy|shame|sense of (humor|responsibility|decency|direction)|backbone|spine|self-control|manners|heart|decency|clue|idea how|idea what|integrity|morals|common sense|ambition|drive|class|taste|compassion|patience)", CRIT)
+        .b(B::NEG | B::SUB).s(Severity::High),
+    r("you (can not|never|do not ever) do anything right", CRIT_ABS).b(B::NEG).s(Severity::High),
+    r("you are (incapable of|unable to|too (lazy|selfish|stupid|immature|proud|stubborn|self-absorbed) to)", CRIT).b(B::NEG | B::SUB).s(Severity::High),
+    r("what kind of a? (person|partner|husband|wife|man|woman|father|mother|boyfriend|girlfriend|adult|grown man|grown woman|grown-up|parent|friend) (does|would|forgets|says|acts|treats|talks|leaves|lies|ignores|does not|can not|behaves|is)", &[Criticism, Contempt])
+        .b(B::NEG).s(Severity::High),
+    r("what is (wrong with you|your problem|the matter with you)", CRIT).b(B::NEG).s(Severity::High),
+    r("you are the (worst|most selfish|laziest|most inconsiderate|most immature|most irresponsible|most annoying|most difficult|most unreliable|most self-centered)", CRIT).b(B::NEG | B::FEEL).a(A::POS).f(F::WARM).s(Severity::High),
+    r("there is something wrong with you", CRIT).b(B::NEG).s(Severity::High),
+    r("you (always|never) (think|thought|consider|considered|care|cared) (about|of)? (anyone|anybody)", CRIT_ABS).b(B::NEG).s(Severity::High),
+    r("you (think|thought|act|acted|behave|behaved) (like|as if)? (you are|you were)? (the only one|better than|the center|the victim|everything revolves|the world revolves|it is all about you|you own)", CRIT).b(B::NEG),
+    // ---------------------------------------------------------------- contempt
+    r("you (are|were|sound|look|act|have always been|seem|really are) @CINT* @INSULT", CONT)
+        .b(B::NEG | B::FEEL).f(F::WARM).s(Severity::High),
+    r("you (stupid|lazy|selfish|useless|worthless|pathetic|little|big|fat|lying|spoiled|complete|total|absolute|fucking|freaking|ungrateful|self-centered|sorry|dumb|ugly|miserable|disgusting|cheating|heartless)* (idiot|moron|loser|jerk|clown|slob|pig|coward|psycho|freak|fool|imbecile|dumbass|ass|asshole|bitch|bastard|dick|prick|brat|child|liar|hypocrite|cheater|cheat|narcissist|baby|princess|genius|einstein|nutcase|lunatic|failure|disgrace)", CONT)
+        .b(B::NEG | B::SUB).f(F::WARM).s(Severity::High),
+    r("(whatever you say|yeah ,? right|oh ,? sure ,? (you did|you will|you are|you were|you do|it is|that is)|sure you (did|do|will|are|were|would|have|can) $|oh ,? please|boo ,? hoo|boohoo|cry me a river|poor (baby|little you|you|thing)|oh ,? poor you|well ,? excuse me|excuse me for (breathing|living|existing|being alive|having) \
+       |thanks for nothing|thanks a lot for nothing|must be nice|big surprise|what a (surprise|shock|shocker|joke) $|shocker|slow clap|real mature|very mature|so mature|how mature|get a life|talk about (lazy|selfish|rude|pathetic|dramatic) \
+       |wow ,? just? wow|oh ,? (great|perfect|wonderful|fantastic|brilliant|lovely) ,? (just|another|now|here we go|exactly what)|nice (job|going|work|one) ,? (genius|einstein|sherlock|champ|idiot|hero) \
+       |you call (that|this|these) _? (cleaning|clean|help|helping|cooking|dinner|an apology|apologizing|work|effort|trying|listening|a plan|parenting|romance|romantic|a gift|a present|folding|washing|doing the dishes)|who (raised|taught) you|were you raised (in a barn|by wolves) \
+       |you disgust me|you make me sick|you sicken me|i can not stand (you|the sight of you|looking at you|being around you)|even a (child|kid|toddler|five-year-old|monkey|dog|chimp|trained monkey) (could|can|would|knows) \
+       |could you be any (more|less|slower|lazier|dumber)|can you do anything right|do you even (know|care|listen|think|have|try|own|remember|hear|understand|realize)|are you (stupid|deaf|blind|dumb|an idiot|a child|twelve|five|insane|brain dead|braindead|out of your mind|even listening|incapable|really that) \
+       |is (it|that) (too much|so hard|so difficult|really so hard) (to ask|for you)|how (hard|difficult) (is it|can it be|could it be|was it) (to|for you)|i (do not|would not) expect you to (understand|get it|know) \
+       |i am (so much|way|a lot|far)? (smarter|better|more mature|more responsible|more reasonable|more successful) than you|at least i (am|do not|did not|actually|have|know|can|try|work|care|earn|make|bother|show up|pull|do|am not) \
+       |(someone|somebody|one of us) (has|needs|had) to be the (adult|grown-up|responsible one)|grow up already|oh ,? grow up|just grow up|shut up|shut your mouth|zip it|get over yourself|spare me \
+       |oh ,? look who (is|finally)|look who (finally)? (decided|deigned|bothered|showed up|remembered)|how? nice of you to finally? (show up|join|call|remember|notice|grace|bother|text|come home)|so glad you could finally? (join|make it|show up) \
+       |well ,? look at you|(congratulations|congrats) ,? you|are not you (special|precious|clever)|good for you ,? (i guess|genius|princess|hero)|who cares (what you|about you|what you think)|like i care|as if i care|as if you (care|cared|would|ever|know|knew|could|have) \
+       |in your dreams|very funny $|ha ,? ha|ok boomer|eye roll|eyeroll|rolls eyes|drama queen|your majesty|your highness|mr perfect|miss perfect|know-it-all|captain obvious|smart guy|smartass|smarty pants|wise guy|bless your heart|pfft|pft|psh|tsk|🙄|😒|😑)", CONT)
+        .b(B::NEG | B::IAM).s(Severity::High),
+    r("(pathetic|unbelievable|disgusting|ridiculous) (\\.|!|\\?)", CONT).b(B::NEG).f(F::START | F::WARM).s(Severity::High),
+    r(", (genius|einstein|sherlock|princess|your majesty|your highness|smart guy|hotshot|champ|mr perfect|miss perfect) $", CONT).b(B::NEG).s(Severity::High),
+    r("(of course you (did|would|did not|would not|forgot|do|do not) $|how typical $|typical $|classic $|figures $|go figure|big shock|color me surprised|colour me surprised|what else is new|as usual $)", CONT)
+        .b(B::NEG | B::IAM).f(F::WARM).s(Severity::High),
+    r("(you|your|you are) so? (pathetic|disgusting|useless|worthless|a joke|a disgrace|an embarrassment|beneath me)", CONT).b(B::NEG).f(F::WARM).s(Severity::High),
+    r("who (do you think you are|died and made you|asked you)", CONT).b(B::NEG).s(Severity::High),
+    r("what (were you|are you|was your) even? (thinking|brain doing)", CONT).b(B::NEG).a(A::POS).s(Severity::High),
+    r("(oh|wow) ,? (you actually|you finally|look ,? you)", CONT).b(B::NEG).s(Severity::High),
+    r("i (guess|suppose) (you are)? (too (busy|important|good)|that is too much to ask)", CONT).b(B::NEG).s(Severity::High),
+    r("sorry (i am|for) not? (perfect|a mind reader|a mind-reader|good enough|breathing|existing|being alive|having (feelings|needs|an opinion))", &[Contempt, Defensiveness]).b(B::NEG).s(Severity::High),
+    r("(typical|classic|so typical of|that is so|how typical of|how very) you $", &[Criticism, Contempt]).b(B::NEG).f(F::WARM).s(Severity::High),
+    // ---------------------------------------------------------------- defensiveness
+    r("(it|that|this) (is|was) not (really|even|exactly|entirely|all|totally)? my (fault|problem|responsibility|doing|job)", DEF),
+    r("not my (fault|problem)", DEF).b(B::NEG),
+    r("i am not the one (who|that|with)", DEF),
+    r("i was not the one (who|that)", DEF),
+    r("(well|but|yeah well|ok well) ,? (what about you|you are (never|always|the one|no better|not perfect|not exactly|one to talk)|you (did not|do not|did|do|were|started|forgot|also|too|should|never|always|can not|will not|were not|have not))", DEF),
+    r("what about (when you|the time you|all the times you|that time you|you and your|your (mess|temper|attitude|phone|drinking|spending|mistakes|lies|lying|family|mother|friends|behavior))", DEF),
+    r("(you are (one|the last person|the last one) to talk|look who is talking|pot calling the kettle|you started it|you started this|you do it too|you do the same thing|you did it too|you did the same thing|you are no better|you are not perfect either|you are not exactly perfect|neither do you|neither did you|you do that too)", DEF),
+    r("i am always (the (bad guy|villain|bad one|one to blame|problem|one who gets blamed|scapegoat)|wrong|to blame|blamed)", DEF),
+    r("(why|how come) (am i|is it) always (me|my fault|the bad guy|on me|the one)", DEF),
+    r("(why|how come) (are you|do you) (always|constantly)? (picking on|pick on|blaming|blame|attacking|attack|criticizing|nagging|nag|coming at|yelling at|getting on) me", &[Defensiveness, Absolute]),
+    r("(stop|quit) (blaming|attacking|picking on|criticizing|nagging|accusing|coming at|yelling at|getting on) me", DEF),
+    r("do not (blame|put (this|it|that) on) me", DEF),
+    r("do not (blame|put) (this|it|that) on me", DEF),
+    r("i can not (ever)? (do anything right|win with you|win)", DEF),
+    r("i (can|could) never (win|do anything right|please you|make you happy|do enough|be enough|get it right)", &[Defensiveness, Absolute]),
+    r("nothing (i do|i say)? (is|was) ever (good enough|enough|right)", &[Defensiveness, Absolute]),
+    r("i was (just|only) (trying to (help|be nice|be honest|do)|joking|kidding|teasing|being honest|saying|asking|telling the truth)", DEF).b(B::NEG),
+    r("(i|we) (literally)? (had|have) no (other)? choice", DEF),
+    r("i (could not|can not) help it", DEF),
+    r("it is not like i", DEF),
+    r("i did not (do anything|do it on purpose|do anything wrong|know|start it|start this|ask for this|say that|say it like that|even do anything)", DEF).b(B::NEG),
+    r("i did nothing wrong", DEF),
+    r("how (was|am|were|would|could) i (supposed to|meant to|to|possibly) know", DEF),
+    r("i (was|am|have been) (just|only)? (too|way too|really too) (busy|tired|exhausted|stressed)", DEF),
+    r("i had (too much|a lot|so much) (on my plate|to do|going on)", DEF),
+    r("(yes|yeah|yea|ok|fine|sure) ,? but (you|i|what about|that is|it is|it was|i was|i had)", DEF),
+    r("i never said (that|it|i would|anything like that)", DEF),
+    r("that is not (true|what i said|what happened|how it happened|what i meant)", DEF).b(B::NEG),
+    r("i do (too|so|plenty|a lot|everything|my share|help|my part|more than you)", DEF).a(A::POS),
+    r("i did (too|so) $", DEF),
+    r("you are (totally|completely|way|just|being|so|really)* (overreacting|over-reacting|too sensitive|so sensitive|oversensitive|being too sensitive|being so sensitive|being oversensitive|making a big deal|making a mountain|blowing (this|it|things|everything) way? out of proportion|exaggerating|imagining things|reading (too much)? into)", DEF)
+        .b(B::NEG | B::SUB),
+    r("i would not have _? _? if you", DEF),
+    r("if you (had|had not|would have|would|did|did not|would just|had just|were) ..8 i (would not|would never|never would)", DEF),
+    r("i only (did|said|yelled|left|did it|said it) (it|that)? because (you|of you)", DEF),
+    r("i am sorry (you feel|you felt|if you|that you feel|you think|you are upset|you see it|you took it)", DEF).x(X_SORRY_IF),
+    r("sorry ,? not sorry", &[Defensiveness, Contempt]),
+    r("why are you (getting|being)? so? (mad|upset|worked up|angry|emotional|touchy|defensive|hysterical|dramatic)", DEF).b(B::NEG),
+    r("i am (allowed to|entitled to) (have|do|be|go|see|spend)", DEF),
+    r("it was (just|only) a joke", DEF),
+    r("can not you take a joke", &[Defensiveness, Contempt]),
+    r("i (work|worked|have been working) (all day|so hard|hard all day|my ass off|long hours)", DEF).b(B::NEG),
+    r("i said i was sorry", DEF),
+    r("what do you want from me", DEF),
+    r("(so what|big deal) (\\?|\\.|!)", &[Defensiveness, Contempt]),
+    // ---------------------------------------------------------------- stonewalling
+    r("whatever (\\.|!|,|$|i do not care|man|dude|fine|ok|i am done|do what you want|i give up)", STONE).b(B::NEG).f(F::START),
+    r("i am (so|just|really|officially)? done (talking|arguing|discussing|fighting|listening|explaining|trying|with (this|this conversation|this discussion|you|us|it all|this relationship|talking|arguing|trying|everything)|here)? (about|with|to)? (this|it|you)? (\\.|!|,|$)", STONE)
+        .b(B::NEG).a(A::DONEOBJ),
+    r("i (do not|will not|refuse to|am not going to|am not|can not|is not going to) (want to|even|going to)? (talk|discuss|deal with|hear|get into|argue about|go through|go over|do|have) about? (it|this|that|any of (it|this)|this conversation|this again|you|another word|this discussion|it again) (right now|anymore|again|with you|now|tonight|today)? (\\.|!|,|$)", STONE)
+        .b(B::NEG).f(F::RETURN | F::NOQ | F::WARM),
+    r("(leave me alone|go away|get out of my face|get away from me|stop talking to me|talk to the hand|end of (discussion|story|conversation)|this (conversation|discussion) is over|we are done (here|talking)|conversation over|discussion over \
+       |i have nothing (more|else)? to say|there is nothing (more|else)? to (talk about|say|discuss)|nothing to talk about|(there is)? no point (in)? (talking|discussing|trying|arguing)|i am not (doing|having) this|i am not talking (about (it|this|that)|to you) \
+       |i am (out of here|outta here)|just drop it|drop it already|let it go already|forget i (said anything|asked|mentioned it)|i am not discussing this|not discussing this|not talking about this|not having this conversation|i do not care anymore \
+       |i am going silent|i am shutting down|i can not do this anymore|i am not listening)", STONE)
+        .b(B::NEG),
+    r("(fine|ok|whatever|just)? ,? (do whatever you want|do what you want|do whatever) (\\.|!|$)", STONE).b(B::NEG).f(F::START),
+    r("(there is)? no point (,|$|anyway)", STONE).b(B::NEG),
+    r("(fine|ok|sure|forget it|never mind|nothing|drop it|i do not care|does not matter|it does not matter|no comment|talk later|later) (\\.|!)+ $", STONE)
+        .b(B::NEG).f(F::RETURN | F::START),
+    r("(fine|ok|sure|whatever|forget it|never mind|nothing|i do not care|does not matter|it does not matter|no comment|i do not know)", STONE).f(F::RETURN | F::WHOLE),
+    r("(forget it|never mind) ,? (i will do it myself|forget it|whatever|i do not care|it does not matter|does not matter|it is fine|i am done)", STONE).b(B::NEG),
+    r("(fine|ok) ,? (whatever|do (what|whatever) you want|have it your way|you win|i give up|forget it)", STONE).b(B::NEG),
+    r("have it your way", STONE).b(B::NEG),
+    r("i give up (,|$)", STONE).b(B::NEG).f(F::RETURN),
+    r("do not (talk|speak|text|call|message) to? me (right now|now|again|anymore|ever again)? (,|$)", STONE).b(B::NEG).f(F::RETURN),
+    r("(can not|not going to) deal with (you|this) (right now|anymore|today|again)? (,|$)", STONE).b(B::NEG).f(F::RETURN | F::WARM),
+    // ---------------------------------------------------------------- pseudo feelings
+    r("i (feel|felt|am feeling|was feeling|have been feeling|kind of feel|just feel|really feel|sometimes feel|often feel|always feel|honestly feel|still feel|get|got|end up feeling|start to feel|started feeling|started to feel|keep feeling) (so|really|very|completely|totally|kind of|a bit|a little|pretty|just|quite|super|incredibly|deeply|always|sometimes|often|extremely|utterly|constantly|honestly|a little bit|so very|,)* @FAUX", PSEUDO)
+        .b(B::NEG).x(X_FAUX).s(Severity::Gentle),
+    r("i (am|was|have been) (so|really|very|completely|totally|kind of|a bit|a little|pretty|just|quite|always|constantly|tired of being|sick of being|fed up with being)* being? @FAUXS", PSEUDO)
+        .b(B::NEG).x(X_FAUX).s(Severity::Gentle),
+    r("i (feel|felt|am feeling|was feeling|kind of feel|just feel|really feel|sometimes feel|often feel|honestly feel|still feel|always feel|get the feeling|have the feeling|have a feeling) (really|honestly|sometimes|just|kind of|almost|so|more and more)* (like|that|as if|as though|like maybe|that maybe) \
+       (you|your|nobody|no one|everyone|everybody|i am not|i am the only|i am always|i always|i never|i can not|i have to|i am invisible|i am alone|i am on my own|i am last|i come last|i do not matter|i am not important|i am nothing|i am just|i mean nothing|i am a burden|i am a (maid|servant|roommate|babysitter|stranger|afterthought|single parent)|we never|we do not|we are not|we can not|this relationship|our relationship|i do not exist|i am an afterthought|i am talking to a wall|i am walking on eggshells|i am doing everything|i am doing all|i do everything|i do all|i am the one|i am competing|i can never|it is always|it is never|all you|i do not count|i am not a priority|i am not enough)", PSEUDO)
+        .b(B::NEG).a(A::POS).x(X_FEEL_LIKE).s(Severity::Gentle),
+    r("it feels like (you|nobody|no one|i am the only|i do not matter|i am invisible|i am not important|we never|we do not)", PSEUDO)
+        .b(B::NEG).a(A::POS).x(X_FEEL_LIKE).s(Severity::Gentle),
+    r("you have? (make|made|always make|never make|keep making|are making|have made|really make|really made|just made|only make) me (feel|feeling)", PSEUDO)
+        .b(B::NEG | B::SUB).a(A::POS).x(X_MAKE_FEEL).s(Severity::Gentle),
+    r("i (do not|never|did not|no longer) (really|even|ever)? feel (heard|respected|appreciated|loved|valued|seen|supported|cared for|cared about|wanted|desired|important|listened to|understood|like a priority|prioritized|like i matter|like you care|like you love me|like you are on my side|like you are there|like we are a team|like a team|included|considered|noticed|special|chosen|trusted|like you want me)", PSEUDO)
+        .b(B::NEG).x(X_FAUX).s(Severity::Gentle),
+    r("i feel (like)? (a|an) (afterthought|doormat|maid|servant|roommate|babysitter|stranger|burden|option|second choice|punching bag|atm|wallet|single (mom|mother|dad|father|parent))", PSEUDO)
+        .b(B::NEG).x(X_FAUX).s(Severity::Gentle),
+    r("(makes|made|making) me feel (so|really|very|completely|totally)? (@FAUX|like (you|i am|nobody|no one|an idiot|a child|an afterthought|a burden|i do not|garbage|crap|nothing))", PSEUDO)
+        .b(B::NEG | B::SUB).x(X_FAUX).s(Severity::Gentle),
+    // ---------------------------------------------------------------- I-statements
+    r("i (feel|felt|am feeling|was feeling|have been feeling|been feeling|get|got|start to feel|started to feel|started feeling|am starting to feel|am getting|was getting|end up feeling|kind of feel|honestly feel|really feel|just feel|sometimes feel|often feel|still feel|always feel|notice i feel|notice i get) @FINT* @FEEL", ISTMT)
+        .b(B::NEG).a(A::OF).s(Severity::Info),
+    r("i (am|was|have been|get|got) @FINT* @FEELAM", ISTMT).b(B::NEG).a(A::OF | A::TO).s(Severity::Info),
+    r("(it|this|that|which) (really|kind of|honestly|just)? (hurts|hurt|scares|scared|worries|worried|frightens|frightened|saddens|saddened|frustrates|frustrated|upsets|upset|stresses|stressed|overwhelms|overwhelmed|confuses|confused|embarrassed|embarrasses|makes|made) me (when|that|because|to hear|to see|to think|a lot|so much|more than|feel @FEEL)", ISTMT)
+        .b(B::NEG).s(Severity::Info),
+    r("my (feelings|heart) (are|were|was|is|got|get) (really|a bit|a little|so)? (hurt|broken|heavy|aching|racing|sinking|full)", ISTMT).b(B::NEG).s(Severity::Info),
+    r("(i notice|i noticed|i can feel|i feel) (a (knot|pit|lump|tightness|heaviness)|my (chest|stomach|heart|throat|jaw))", ISTMT).b(B::NEG).s(Severity::Info),
+    // ---------------------------------------------------------------- requests
+    r("(would|could|can) you (please|maybe|possibly|kindly|perhaps|also|help me|try to|at least|just|pretty please|be able to|remember to|make sure to)*", REQ)
+        .b(B::NEG | B::SUB).a(A::NOTREQ).s(Severity::Info),
+    r("will you (please|maybe|possibly|kindly|also|help me|try to|at least|just|remember to|make sure to)*", REQ)
+        .b(B::NEG | B::SUB).a(A::NOTREQ | A::BE).s(Severity::Info),
+    r("would you (be willing|be open|be up for|be ok with|be okay with|be able|mind|consider|like to|want to)", REQ).b(B::NEG).s(Severity::Info),
+    r("(could|can|shall|should) we (please|maybe|possibly|perhaps|try to|at least|also|just)*", REQ)
+        .b(B::NEG | B::SUB).a(A::NOTREQ | A::BREAK).s(Severity::Info),
+    r("would it be (ok|all right|possible|fine|cool) (if|to|for)", REQ).b(B::NEG).s(Severity::Info),
+    r("(how about|what if) (we|if we|you|if you|i|~ing)", REQ).b(B::NEG).a(A::NOTREQ | A::BREAK).s(Severity::Info),
+    r("why do not we", REQ).b(B::NEG).a(A::NOTREQ | A::BREAK).s(Severity::Info),
+    r("(maybe|perhaps) we (could|can|should|might)", REQ).b(B::NEG).a(A::NOTREQ | A::BREAK).s(Severity::Info),
+    r("(let us|lets) (please|maybe|try to|just)?", REQ).b(B::NEG).a(A::NOTREQ | A::BREAK).s(Severity::Info),
+    r("i would (really|so|also|just)? (like|love|appreciate) it? (if you|if we|for you to|for us to|us to|you to|to ask you|to ask if|to ask whether)", REQ).b(B::NEG).a(A::NOTREQ).s(Severity::Info),
+    r("are you (willing|open|up for|ok with|free|available|able) (to|for|on|this|tonight|tomorrow|saturday|sunday|monday|tuesday|wednesday|thursday|friday|next|later)", REQ).b(B::NEG).s(Severity::Info),
+    r("do you (want|want to) to? (go|grab|get|try|come|watch|cook|make|plan|talk|take|have|do|see|spend|join|walk|visit|book|order|help|play|meet|call|sit|dance|cuddle|split|share|switch|trade|set)", REQ).b(B::NEG).s(Severity::Info),
+    r("please (could you|can you)? (call|text|pick|grab|get|take|put|bring|let|remember|help|tell|check|send|book|pay|clean|wash|feed|walk|buy|come|meet|try|ask|sign|lock|turn|switch|set|make|save|keep|consider|think about|join|message|answer|reply|give|hold|look|read|plan|stay|wait|add|text|call|load|empty|water|charge|pack|order)", REQ)
+        .b(B::NEG).s(Severity::Info),
+    r("(is there (a way|any way|anything) (we|you) (could|can|might)|would it help if|would you like to|do you think (we|you) (could|can|might))", REQ).b(B::NEG).a(A::NOTREQ).s(Severity::Info),
+    r("i am (asking|wondering) (if|whether) (you|we)", REQ).b(B::NEG).s(Severity::Info),
+    // ---------------------------------------------------------------- repair
+    r("(i am|i am so|i am really|i am truly|i am very|i am deeply|really|so|very|truly|deeply) sorry", REPAIR)
+        .b(B::NEG | B::WANT).a(A::SORRYBAD).s(Severity::Info),
+    r("sorry", REPAIR).b(B::NEG | B::WANT).a(A::SORRYBAD).f(F::START).s(Severity::Info),
+    r("(i|we) (sincerely|truly|really)? apologize", REPAIR).b(B::NEG | B::WANT).a(A::SORRYBAD).s(Severity::Info),
+    r("(my bad|my apologies|my mistake|mea culpa|i owe you an apology)", REPAIR).b(B::NEG | B::WANT).s(Severity::Info),
+    r("i was (wrong|out of line|harsh|too harsh|unfair|rude|mean|a jerk|short with you|being unfair|being a jerk|being defensive|being mean|being harsh|not fair|not listening|not being fair|being selfish|selfish|thoughtless|inconsiderate)", REPAIR).b(B::NEG | B::WANT).s(Severity::Info),
+    r("i (messed|screwed) (up|that up|this up|it up)", REPAIR).b(B::NEG).s(Severity::Info),
+    r("i really? (should not have|should have (listened|asked|called|told|texted|checked|been|said|waited))", REPAIR).b(B::NEG).s(Severity::Info),
+    r("i (overreacted|over-reacted|snapped at you|lost my temper|raised my voice|blew up|yelled at you|went too far|crossed a line|was out of line|jumped to conclusions|got defensive|got carried away|was not fair)", REPAIR).b(B::NEG | B::SUB).s(Severity::Info),
+    r("(that is|it is|this is|that was) (on me|my fault|my bad|my mistake|totally on me|all on me|partly on me|partly my fault)", REPAIR).b(B::NEG | B::NOT).s(Severity::Info),
+    r("(it was|it is partly|partly|some of (it|this|that) is|part of (it|this|that) is) my fault", REPAIR).b(B::NEG | B::NOT).s(Severity::Info),
+    r("(can|could|may) i (take (it|that) back|try (that|this) again|start (over|again)|rephrase|say that (again|better|differently|more kindly)|have a do-over|redo that)", REPAIR).b(B::NEG).s(Severity::Info),
+    r("i take (it|that|that last part|what i said) back", REPAIR).b(B::NEG).s(Severity::Info),
+    r("let me (try (that|this)? again|rephrase|start (over|again)|say (that|this|it) (again|better|differently|more kindly|another way|in a (kinder|softer|better) way)|put (that|it) (another way|differently|better)|try to say (that|this|it) (better|again|differently))", REPAIR).b(B::NEG).s(Severity::Info),
+    r("(let us|lets|can we|could we|should we|maybe we (can|could|should)|how about we|why do not we|i think we (should|need to)|we (should|need to)) (please|maybe|just|both)? \
+       (start (over|again|fresh)|try (that|this|it) again|begin again|rewind|reset|do (that|this) over|have a do-over|take (a|some)? (five|ten|fifteen|twenty|thirty|few|quick|short|little)? (minute)? (break|breather|pause|minute|minutes|moment|step back|time-out|timeout|space|time|walk)|pause|hit pause|slow down|calm down|cool (off|down)|take five \
+       |come back to (this|it)|talk (about (it|this))? (later|in the morning|when we are calmer|when we have calmed down|after (i|we) (calm|cool))|stop for a (bit|minute|while|moment|second)|stop (here|this) for (now|a bit|a minute)|agree to disagree|compromise|meet (in the middle|halfway) \
+       |find (a|some) (middle ground|compromise|common ground)|figure (this|it) out together|work (this|it) out together|sort (this|it) out together|solve (this|it) together|both (calm|cool) down|try again|be (kind|kinder|gentle|gentler) (to|with) each other|not (fight|go to bed angry|let this)|hug it out|make up)", REPAIR)
+        .b(B::NEG).s(Severity::Info),
+    r("i need (a (break|breather|minute|moment|few minutes|time-out|timeout|pause|second|walk)|some? (time|space|a minute|a moment|a few minutes) to (calm|cool|think|breathe|collect|process|settle)|to (calm down|cool off|cool down|take a break|breathe|step away|take a breath|collect myself|pause|settle|take a walk|clear my head|think about (this|it|what you said)))", REPAIR).b(B::NEG).s(Severity::Info),
+    r("i am (getting|feeling|starting to feel|starting to get|a bit|too|so|really)? (flooded|too (worked up|heated|upset|angry) to (talk|think)|getting heated)", REPAIR).b(B::NEG).s(Severity::Info),
+    r("i will (be back|come back|come find you|check back|circle back) (in (a few|ten|twenty|thirty|_|an|half an) (minutes|mins|minute|hour|hours)|after|when i have? calmed|once i have calmed|when i am calmer|tonight|later|tomorrow)", REPAIR).b(B::NEG).s(Severity::Info),
+    r("i did not mean (to (hurt|upset|snap|yell|make|sound|ignore|offend|scare|blame)|it (like that|that way|the way it sounded)|that the way it (sounded|came out))", REPAIR).b(B::NEG).s(Severity::Info),
+    r("(that|it) (came out|sounded) (wrong|harsher than|worse than|meaner than|badly|the wrong way)", REPAIR).b(B::NEG).s(Severity::Info),
+    r("(that|it) did not come out (right|the way i (meant|wanted|intended))", REPAIR).b(B::NEG).s(Severity::Info),
+    r("i can? (see|own|admit|recognize|accept|acknowledge) (my part|my role|my share|that i (was|messed|hurt|did not|did|should|overreacted|snapped|got))", REPAIR).b(B::NEG).s(Severity::Info),
+    r("my part in (this|that|it|all this)", REPAIR).b(B::NEG).s(Severity::Info),
+    r("i am (being|getting|feeling) (defensive|reactive|snappy|short with you|unfair)", REPAIR).b(B::NEG).s(Severity::Info),
+    r("(how|what) can i (do to)? (make (this|it|things) (better|right|up to you|easier)|help|fix this|make it up to you|do better|support you)", REPAIR).b(B::NEG).s(Severity::Info),
+    r("what can i do to (help|make|fix|support)", REPAIR).b(B::NEG).s(Severity::Info),
+    r("please? forgive me", REPAIR).b(B::NEG | B::WANT).s(Severity::Info),
+    r("we are (on the same (team|side)|in this together|a team)", REPAIR).b(B::NEG).s(Severity::Info),
+    r("(this is|it is) (our|a shared) problem", REPAIR).b(B::NEG).s(Severity::Info),
+    r("i want (to (understand|fix this|make this right|make it right|work on this|hear you|do better|get this right|work this out|be gentler|be kinder|listen)|us to (be ok|work|figure|get through|be on the same))", REPAIR).b(B::NEG).s(Severity::Info),
+    r("please (be (gentle|gentler|kind|kinder|patient) with me|say (that|it) (more gently|again more kindly|differently|another way)|slow down|help me (calm down|understand)|do not (withdraw|shut me out|go)|let us not fight)", REPAIR).b(B::NEG).s(Severity::Info),
+    r("(can|could|would) you please? (say|put) (that|it) (more gently|differently|another way|in a (different|gentler|kinder) way)", REPAIR).b(B::NEG).s(Severity::Info),
+    r("i will (do better|work on (it|that|this|myself|my temper)|try harder|make it up to you|fix it|be more careful|pay more attention|listen better)", REPAIR).b(B::NEG | B::SUB).s(Severity::Info),
+    r("thank you for (listening|hearing me out?|being patient|your patience|being so patient|bearing with me|forgiving me|giving me (space|time|a chance)|waiting|staying|not giving up|coming back)", REPAIR).b(B::NEG).s(Severity::Info),
+    r("(stop action|time out|timeout|pause button|hit the brakes|truce|olive branch|peace offering)", REPAIR).b(B::NEG | B::WANT).s(Severity::Info),
+    r("i still? love you ,? (and|even when|even if|no matter)", REPAIR).b(B::NEG).s(Severity::Info),
+    r("i do not want to (fight|argue|hurt you|lose you over this)", REPAIR).b(B::NEG).s(Severity::Info),
+    r("i (might|could|may) be wrong", REPAIR).b(B::NEG).s(Severity::Info),
+    r("hang in there", REPAIR).b(B::NEG).s(Severity::Info),
+    r("(we are getting off track|we are going in circles|this is getting (out of hand|heated|too heated)|this is not (helping|working))", REPAIR).b(B::NEG).s(Severity::Info),
+    // ---------------------------------------------------------------- validation
+    r("(that|it|this|your (reaction|feeling|feelings|point|frustration|anger|worry|concern)) (totally|really|completely|absolutely|all|now|actually|honestly|fully)? (makes|make) (total|complete|a lot of|so much|perfect|a ton of)? sense", VALID)
+        .b(B::NEG).a(A::TO).s(Severity::Info),
+    r("i (can|totally|completely|really|fully|definitely|do)* (see|understand|get|hear) (why|how (you|that|this|much|hard)|where you are coming from|what you mean|what you are saying|that you (are|were|feel|felt)|your point|your side|your perspective|you (are|were) (upset|hurt|angry|frustrated|tired|worried|scared|sad|stressed|overwhelmed|disappointed|annoyed|exhausted)|you feel|you felt|that (this|it) (hurt|upset|was hard|is hard|matters)|how much (this|that|it) (matters|hurt))", VALID)
+        .b(B::NEG).s(Severity::Info),
+    r("i (totally|really|completely|do)? (hear|get|understand) you", VALID).b(B::NEG).a(A::OBJ).s(Severity::Info),
+    r("(it|that)? sounds like (work|things|today|this week|your day|your boss|it|everything) (has been|have been|was|is|were)", VALID).b(B::NEG).s(Severity::Info),
+    r("(it|that)? sounds like (you|it (was|has been|is) (really|so)? (hard|rough|tough|a lot|awful|stressful|lonely|painful|exhausting|frustrating|overwhelming|scary))", VALID)
+        .b(B::NEG).s(Severity::Info),
+    r("so (what)? you are saying", VALID).b(B::NEG).a(A::QEND).s(Severity::Info),
+    r("(what i am hearing|what i hear|what i heard|what i am getting|what i understand) (is|you say|you saying|from you)", VALID).b(B::NEG).s(Severity::Info),
+    r("if i (understand|understood|heard|hear|got|get|follow) (you|it|that|this|what you are saying) (right|correctly)", VALID).b(B::NEG).s(Severity::Info),
+    r("let me (make sure|see if|check if|check that) i (understand|understood|got|get|heard|hear|follow)", VALID).b(B::NEG).s(Severity::Info),
+    r("you (are|were) (so|totally|completely|absolutely|actually|probably|kind of|partly)? right", VALID)
+        .b(B::NEG | B::SUB | B::IAM | B::FEEL).a(A::PLACE | A::TO).f(F::NOQ).s(Severity::Info),
+    r("you (have|make|made|raise|raised) (a|some)? (good|fair|valid|great|real|strong)? (point|points)", VALID).b(B::NEG | B::SUB).s(Severity::Info),
+    r("(that is|it is|this is) (a|such a|a really)? (good|fair|valid|great|reasonable) (point|question|concern|ask)", VALID).b(B::NEG).s(Severity::Info),
+    r("(that is|it is|that was|that seems|that sounds) (totally|completely|really|so|very|absolutely|perfectly)? (fair|understandable|valid|reasonable|legit|legitimate|fair enough)", VALID)
+        .b(B::NEG).a(A::TO).f(F::NOQ).s(Severity::Info),
+    r("i see (your point|what you mean|what you are saying|it now|that now|where you are coming from|how that|how this|how it|why)", VALID).b(B::NEG).s(Severity::Info),
+    r("of course you (are|feel|felt|were|would be|would feel) (so|really|a bit|a little)? (upset|hurt|angry|mad|tired|frustrated|sad|worried|scared|exhausted|disappointed|annoyed|overwhelmed|stressed|anxious|nervous|confused|lonely|jealous|sick of it|fed up)", VALID)
+        .b(B::NEG).s(Severity::Info),
+    r("no wonder you (are|feel|felt|were|got|get)", VALID).b(B::NEG).s(Severity::Info),
+    r("(that|it|this) (must|would|could|might) have? (be|been|feel|felt) (so|really|very|incredibly|pretty|such a|a)? (hard|awful|painful|lonely|frustrating|scary|exhausting|difficult|rough|tough|horrible|terrible|overwhelming|hurtful|upsetting|stressful|draining|infuriating|confusing|disappointing|maddening|lot|heartbreaking|embarrassing|unfair)", VALID)
+        .b(B::NEG).s(Severity::Info),
+    r("(that|this|it) (sounds|sounded) (so|really|very|incredibly|pretty|super|awfully)? (hard|awful|painful|lonely|frustrating|scary|exhausting|difficult|rough|tough|horrible|terrible|overwhelming|hurtful|upsetting|stressful|draining|infuriating|confusing|disappointing|maddening|heartbreaking|embarrassing|like a lot|unfair)", VALID)
+        .b(B::NEG).s(Severity::Info),
+    r("i would (feel|be|have felt|have been) (the same|that way|exactly the same|upset|hurt|angry|frustrated|mad|annoyed|sad|worried|scared|furious) (too|as well|in your (shoes|position|place))", VALID).b(B::NEG).s(Severity::Info),
+    r("i would (feel|have felt) the same", VALID).b(B::NEG).s(Severity::Info),
+    r("your (feelings|reaction|frustration|anger|worry|concern|hurt|fear|sadness) (are|is|make|makes|matter|matters) (completely|totally|so|really)? (valid|understandable|sense|fair|important|legit|real)?", VALID).b(B::NEG).s(Severity::Info),
+    r("you have (every|a|all the) right to (feel|be)", VALID).b(B::NEG).s(Severity::Info),
+    r("i can? imagine (you|that|how|it|this)", VALID).b(B::NEG).s(Severity::Info),
+    r("i can tell (you (are|were|feel)|this|that|how)", VALID).b(B::NEG).s(Severity::Info),
+    r("thank you for (telling|sharing|explaining|being honest|opening up|saying that|letting me know|trusting me)", VALID).b(B::NEG).s(Severity::Info),
+    r("i understand (\\.|!|,|$|now|completely|totally)", VALID).b(B::NEG).s(Severity::Info),
+    r("i am (listening|here (for you|to listen|with you))", VALID).b(B::NEG).s(Severity::Info),
+    r("i hear (that|what) you", VALID).b(B::NEG).s(Severity::Info),
+    r("you are not (wrong|crazy|overreacting|being (dramatic|unreasonable)) (to|for)", VALID).b(B::NEG).s(Severity::Info),
+    r("i get (it|that|why|how) (\\.|!|,|$|now|completely|totally|and|though|you)", VALID).b(B::NEG | B::WANT).s(Severity::Info),
+    r("(is there more|tell me more|say more|what else (is there|is on your mind)|help me understand)", VALID).b(B::NEG).s(Severity::Info),
+    r("is that right \\?", VALID).b(B::NEG).s(Severity::Info),
+    r("i am so? (sorry|sad) (that (happened|you went through|you had to|you are going through|you feel|you felt|hurt|it was)|you (went through|had to|are going through|feel (that way|hurt|alone))|to hear that)", VALID).b(B::NEG).s(Severity::Info),
+    r("you are (allowed|entitled) to (feel|be)", VALID).b(B::NEG).s(Severity::Info),
+];
+
+// ---- word lists ---------------------------------------------------------------------------
+
+static LISTS: &[(&str, &str)] = &[
+    (
+        "INT",
+        "(just|being|really|truly|so|such|incredibly|unbelievably|completely|totally|too|always|constantly|ever|the|a|an|acting|bloody|fucking|freaking|damn|pretty|honestly|seriously|literally|very|extremely|still|becoming|getting|kind of|sort of|quite|biggest|one|most|more|such a|such an|absolutely|utterly|downright|plain|simply|being so|acting so)",
+    ),
+    (
+        "TRAIT",
+        "(selfish|lazy|inconsiderate|careless|irresponsible|thoughtless|immature|childish|unreliable|insensitive|self-centered|self-absorbed|self-obsessed|ungrateful|spoiled|spoilt|stubborn|arrogant|controlling|needy|clingy|heartless|cruel|mean|rude|disrespectful|dishonest|manipulative|untrustworthy|sloppy|negligent|hopeless|impossible|unbearable|insufferable|paranoid|jealous|possessive|dramatic|hysterical|irrational|unreasonable|clueless|oblivious|incompetent|cheap|stingy|greedy|vain|shallow|fake|two-faced|passive-aggressive|boring|uptight|cold-hearted|neglectful|unfaithful|hypocritical|narcissistic|entitled|demanding|bossy|judgmental|difficult|annoying|toxic|ridiculous|flaky|forgetful|disorganized|unsupportive|unromantic|uncaring|moody|grumpy|petty|cowardly|spineless|gutless|self-righteous|condescending|patronizing|smug|messy|liar|hypocrite|cheat|cheater|nag|narcissist|workaholic|slacker|control freak|people pleaser|a mess \
+          |(terrible|horrible|lousy|awful|bad|selfish|lazy|crappy|shitty|useless) (person|partner|husband|wife|father|mother|dad|mom|parent|listener|boyfriend|girlfriend|friend|communicator|influence))",
+    ),
+    (
+        "CINT",
+        "(just|such|so|really|being|acting like|behaving like|truly|completely|totally|absolutely|fucking|freaking|literally|honestly|seriously|a|an|the|biggest|complete|total|absolute|real|little|big|stupid|lazy|selfish|useless|worthless|pathetic|lying|spoiled|fat|ugly|sad|sorry|pitiful|grown|like a|like an|nothing but|such a|such an)",
+    ),
+    (
+        "INSULT",
+        "(idiot|idiotic|moron|moronic|dumb|stupid|pathetic|disgusting|worthless|brainless|loser|joke|clown|jerk|child|baby|brat|slob|pig|coward|failure|disgrace|embarrassment|psycho|lunatic|freak|fool|imbecile|dumbass|ass|asshole|bitch|bastard|dick|prick|waste of (space|time|oxygen|skin)|piece of (work|crap|shit|garbage|trash)|drama queen|princess|buffoon|animal|disappointment|nightmare|unbelievable|crazy|insane|delusional|nuts|unhinged|gross|parasite|leech|mooch|sad excuse|excuse for a (man|woman|husband|wife|partner|human|person)|sorry excuse|useless|good-for-nothing|good for nothing|lame|pitiful|laughable|disaster|dense|halfwit|dimwit|airhead|nitwit|twit|numbskull|bonehead|trash|garbage|ugly|fat)",
+    ),
+    (
+        "FAUX",
+        "(abandoned|attacked|belittled|betrayed|blamed|bullied|cheated on|coerced|cornered|criticized|disrespected|dismissed|dumped on|ignored|insulted|interrupted|intimidated|invalidated|invisible|judged|left out|let down|manipulated|misunderstood|neglected|overlooked|patronized|pressured|provoked|put down|rejected|taken for granted|unappreciated|unheard|unseen|unloved|unwanted|unsupported|unvalued|undervalued|unimportant|used|victimized|violated|wronged|controlled|smothered|guilt-tripped|gaslit|gaslighted|lied to|pushed away|shut out|brushed off|blown off|second-guessed|micromanaged|nagged|unnoticed|uncared for|disregarded|sidelined|excluded|deceived|tricked|cheated|condescended to|talked down to|mocked|ridiculed|humiliated|threatened|trapped|suffocated|devalued|discounted|forgotten|replaced|deprioritized|unprioritized|ditched|stood up|exploited|played|unwelcome|unsafe around you|like an option)",
+    ),
+    (
+        "FAUXS",
+        "(taken for granted|unappreciated|ignored|neglected|disrespected|manipulated|invalidated|patronized|belittled|abandoned|unheard|unloved|unwanted|gaslit|gaslighted|micromanaged|guilt-tripped|dismissed|undervalued|overlooked|sidelined|treated like (a|an|your) _)",
+    ),
+    (
+        "FINT",
+        "(so|really|very|a bit|a little|a little bit|kind of|pretty|quite|super|incredibly|deeply|just|honestly|rather|somewhat|more|too|also|still|getting|genuinely|truly|sometimes|often|a lot|increasingly|extremely|and|,|or|a tad|slightly|actually|seriously|starting to get|starting to feel|beginning to feel|feeling|really really|so so)",
+    ),
+    (
+        "FEEL",
+        "(sad|lonely|alone|hurt|scared|afraid|frightened|terrified|anxious|worried|nervous|frustrated|angry|mad|upset|overwhelmed|exhausted|tired|drained|worn out|disappointed|discouraged|helpless|hopeless|confused|embarrassed|ashamed|guilty|jealous|insecure|vulnerable|uneasy|tense|stressed|stressed out|irritated|annoyed|resentful|heartbroken|crushed|devastated|miserable|down|low|empty|torn|uncomfortable|unsafe|happy|glad|grateful|thankful|relieved|excited|hopeful|calm|content|peaceful|proud|moved|touched|close to you|awful|terrible|connected|disconnected|distant|safe|secure|comfortable|inspired|energized|curious|confident|amazed|joyful|delighted|optimistic|tender|warm|appreciative|homesick|bored|restless|impatient|jittery|panicky|on edge|blue|stuck|burned out|burnt out|frazzled|raw|shaky|sick to my stomach|heavy|furious|livid|irate|sore|wounded|shocked|stunned|rattled|shaken|flustered|overjoyed|thrilled|ecstatic|blessed|lucky|fulfilled|satisfied|at peace|relaxed|rested|refreshed|loved|cherished|lost|powerless|defeated|numb|fragile|sensitive|hurting|grieving|sorry for myself)",
+    ),
+    (
+        "FEELAM",
+        "(sad|lonely|hurt|scared|frightened|terrified|anxious|worried|nervous|frustrated|angry|mad|upset|overwhelmed|exhausted|drained|worn out|disappointed|discouraged|helpless|confused|embarrassed|ashamed|jealous|insecure|vulnerable|uneasy|tense|stressed|stressed out|irritated|annoyed|resentful|heartbroken|crushed|devastated|miserable|torn|uncomfortable|grateful|thankful|relieved|excited|hopeful|proud|moved|touched|bored|restless|impatient|on edge|burned out|burnt out|frazzled|shaken|rattled|furious|livid|heartsick|homesick|happy|glad|thrilled|overjoyed|petrified|panicking|panicked|freaking out|struggling|hurting|grieving|tired|blue|lost|awful|terrible)",
+    ),
+];
+
+static WARM_SRC: &str = "(lol|lmao|haha|hahaha|hahah|hehe|love you|luv you|ily|jk|just kidding|kidding|teasing|xo|xoxo|xx|xxx|< 3|i love|adore|so lucky|best (husband|wife|partner|boyfriend|girlfriend)|thank you|thanks|proud of you|you are the best|cutie|sweetheart|amazing|in a good way|😂|🤣|❤|❤️|😍|😘|🥰|😊|💕|💖|💗|😋|😜|😝|😉|😀|😄|😁|☺|🙂|:\\)|;\\))";
+
+static RET_SRC: &str = "(later|tonight|tomorrow|after (dinner|work|lunch|this|the kids|i|we)|in (an|a few|ten|twenty|thirty|_|half an) (hour|hours|minutes|mins|min)|when (i|we) have? (calmed|cooled|had|slept)|when (i am|we are) calmer|come back to|once i have|in the morning|this weekend|give me (a|some|twenty|ten|_) (minutes|min|mins|time|hour)|need (a|some) (time|break|space|minute|moment|breather))";
+
+static POS_SRC: &str = "(laugh|laughing|smile|smiling|happy|happier|love|loved|lovely|safe|special|best|great|amazing|wonderful|beautiful|gorgeous|cute|sweet|kind|thoughtful|proud|grateful|thankful|lucky|blessed|fun|funny|hilarious|awesome|adore|melt|heart|butterflies|think of you|miss you|glad|joy|perfect|brighten|cheer)";
+
+static NEG_SRC: &str = "(not|never|no|nothing|without|stop|hardly|barely|anymore|late|ignore|ignores|ignored|forget|forgot|leave|left|ruin|ruined|complain|criticize|nag|yell|fight|argue|angry|mad|upset|sad|hurt|defensive|phone|alone)";
+
+/// Words whose first appearance in an absolute finding names it in the explanation.
+pub(crate) static ABS_WORDS: &[&str] = &[
+    "always",
+    "never",
+    "constantly",
+    "forever",
+    "continually",
+    "perpetually",
+    "nothing",
+    "everything",
+    "anything",
+    "ever",
+    "nobody",
+    "every",
+    "all",
+    "once",
+    "24",
+    "again",
+    "over",
+];
+
+// ---- building -----------------------------------------------------------------------------
+
+pub(crate) struct Compiled {
+    pub seq: Vec<Elem>,
+}
+
+pub(crate) struct Ctx {
+    pub bit: u32,
+    pub anchor: Anchor,
+    pub seq: Vec<Elem>,
+}
+
+pub(crate) struct Matchers {
+    pub vocab: Vocab,
+    pub rules: Vec<Compiled>,
+    /// Rules that may start at a given token id.
+    pub by_first: Vec<Vec<u16>>,
+    /// Rules that may start at any token.
+    pub wild: Vec<u16>,
+    /// Token id → rules whose signature contains it.
+    pub by_sig: Vec<Vec<u16>>,
+    /// Rules with no signature (always viable).
+    pub no_sig: Vec<u16>,
+    pub before: Vec<Ctx>,
+    pub after: Vec<Ctx>,
+    pub warm: Vec<Elem>,
+    pub ret: Vec<Elem>,
+    pub pos: Vec<Elem>,
+    pub neg: Vec<Elem>,
+    pub abs_words: Vec<u32>,
+    pub pronoun_i: Vec<u32>,
+    pub pronoun_we: Vec<u32>,
+    pub pronoun_you: Vec<u32>,
+}
+
+pub(crate) fn rules() -> &'static [Rule] {
+    RULES
+}
+
+pub(crate) fn build() -> Matchers {
+    let mut vocab = Vocab::default();
+    let mut c = Compiler {
+        vocab: &mut vocab,
+        lists: Default::default(),
+    };
+    for (name, src) in LISTS {
+        c.define(name, src);
+    }
+    let compiled: Vec<Compiled> = RULES
+        .iter()
+        .map(|r| Compiled {
+            seq: tok::index_seq(c.compile(r.pat)),
+        })
+        .collect();
+    let ctx = |c: &mut Compiler<'_>, list: &[(u32, Anchor, &str)]| -> Vec<Ctx> {
+        list.iter()
+            .map(|(bit, anchor, src)| Ctx {
+                bit: *bit,
+                anchor: *anchor,
+                seq: tok::index_seq(c.compile(src)),
+            })
+            .collect()
+    };
+    let before = ctx(&mut c, BEFORE);
+    let after = ctx(&mut c, AFTER);
+    let warm = c.compile(WARM_SRC);
+    let ret = c.compile(RET_SRC);
+    let pos = c.compile(POS_SRC);
+    let neg = c.compile(NEG_SRC);
+    let ids = |c: &mut Compiler<'_>, ws: &[&str]| -> Vec<u32> {
+        let mut v: Vec<u32> = ws.iter().map(|w| c.vocab.intern(w)).collect();
+        v.sort_unstable();
+        v
+    };
+    let abs_words = ids(&mut c, ABS_WORDS);
+    let pronoun_i = ids(&mut c, &["i", "me", "my", "mine", "myself"]);
+    let pronoun_we = ids(&mut c, &["we", "us", "our", "ours", "ourselves"]);
+    let pronoun_you = ids(
+        &mut c,
+        &["you", "your", "yours", "yourself", "yourselves", "ya"],
+    );
+    drop(c);
+    let mut by_first: Vec<Vec<u16>> = vec![Vec::new(); vocab.map.len()];
+    let mut wild = Vec::new();
+    for (i, r) in compiled.iter().enumerate() {
+        let mut f = Vec::new();
+        if tok::first(&r.seq, &mut f) {
+            f.sort_unstable();
+            f.dedup();
+            for id in f {
+                by_first[id as usize].push(i as u16);
+            }
+        } else {
+            wild.push(i as u16);
+        }
+    }
+    let mut by_sig: Vec<Vec<u16>> = vec![Vec::new(); vocab.map.len()];
+    let mut no_sig = Vec::new();
+    for (i, r) in compiled.iter().enumerate() {
+        match tok::signature(&r.seq, &vocab) {
+            Some(ids) => ids
+                .into_iter()
+                .for_each(|id| by_sig[id as usize].push(i as u16)),
+            None => no_sig.push(i as u16),
+        }
+    }
+    Matchers {
+        vocab,
+        rules: compiled,
+        by_first,
+        wild,
+        by_sig,
+        no_sig,
+        before,
+        after,
+        warm,
+        ret,
+        pos,
+        neg,
+        abs_words,
+        pronoun_i,
+        pronoun_we,
+        pronoun_you,
+    }
+}
+
+pub(crate) static MATCHERS: LazyLock<Matchers> = LazyLock::new(build);
+
+pub(crate) fn warm_up() {
+    LazyLock::force(&MATCHERS);
+}

@@ -48,7 +48,12 @@ pub fn check_password(password: &str) -> Result<(), &'static str> {
 }
 
 pub fn normalize_display_name(raw: &str) -> Result<String, &'static str> {
-    let name: String = raw.chars().filter(|c| !c.is_control()).collect::<String>().trim().to_owned();
+    let name: String = raw
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .trim()
+        .to_owned();
     if name.is_empty() {
         return Err("Enter the name your partner knows you by.");
     }
@@ -75,8 +80,20 @@ mod tests {
 
     #[test]
     fn emails_are_normalized_and_checked() {
-        assert_eq!(normalize_email("  Sam@Example.ORG ").unwrap(), "sam@example.org");
-        for bad in ["", "sam", "sam@", "@x.org", "sam@localhost", "a b@x.org", "a@b@c.org", "a@.org"] {
+        assert_eq!(
+            normalize_email("  Sam@Example.ORG ").unwrap(),
+            "sam@example.org"
+        );
+        for bad in [
+            "",
+            "sam",
+            "sam@",
+            "@x.org",
+            "sam@localhost",
+            "a b@x.org",
+            "a@b@c.org",
+            "a@.org",
+        ] {
             assert!(normalize_email(bad).is_err(), "{bad} should be refused");
         }
     }
@@ -98,7 +115,10 @@ mod tests {
 
     #[test]
     fn time_zones_must_be_real_iana_names() {
-        assert_eq!(parse_time_zone("Europe/Berlin").unwrap().name(), "Europe/Berlin");
+        assert_eq!(
+            parse_time_zone("Europe/Berlin").unwrap().name(),
+            "Europe/Berlin"
+        );
         assert!(parse_time_zone("Mars/Olympus").is_err());
         assert!(time_zone_names().any(|n| n == "America/New_York"));
     }

@@ -83,7 +83,11 @@ mod tests {
     }
 
     fn fresh() -> InvitationState {
-        InvitationState { expires_at: 1_000, used: false, revoked: false }
+        InvitationState {
+            expires_at: 1_000,
+            used: false,
+            revoked: false,
+        }
     }
 
     #[test]
@@ -94,11 +98,26 @@ mod tests {
     #[test]
     fn expired_used_or_revoked_links_are_refused_alike() {
         let inv = fresh();
-        assert_eq!(check_join(&attempt(&inv, 1_000)), Err(JoinRefusal::LinkNotValid));
-        let used = InvitationState { used: true, ..fresh() };
-        assert_eq!(check_join(&attempt(&used, 0)), Err(JoinRefusal::LinkNotValid));
-        let revoked = InvitationState { revoked: true, ..fresh() };
-        assert_eq!(check_join(&attempt(&revoked, 0)), Err(JoinRefusal::LinkNotValid));
+        assert_eq!(
+            check_join(&attempt(&inv, 1_000)),
+            Err(JoinRefusal::LinkNotValid)
+        );
+        let used = InvitationState {
+            used: true,
+            ..fresh()
+        };
+        assert_eq!(
+            check_join(&attempt(&used, 0)),
+            Err(JoinRefusal::LinkNotValid)
+        );
+        let revoked = InvitationState {
+            revoked: true,
+            ..fresh()
+        };
+        assert_eq!(
+            check_join(&attempt(&revoked, 0)),
+            Err(JoinRefusal::LinkNotValid)
+        );
     }
 
     #[test]

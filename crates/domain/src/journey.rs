@@ -215,12 +215,20 @@ mod tests {
     fn there_are_seven_steps_in_order() {
         let s = journey(&Facts::default());
         assert_eq!(s.len(), 7);
-        assert!(s.iter().enumerate().all(|(i, st)| usize::from(st.number) == i + 1));
+        assert!(
+            s.iter()
+                .enumerate()
+                .all(|(i, st)| usize::from(st.number) == i + 1)
+        );
     }
 
     #[test]
     fn steps_without_a_tool_say_so() {
-        let s = journey(&Facts { partners: 2, partners_who_shared_journal: 2, ..Facts::default() });
+        let s = journey(&Facts {
+            partners: 2,
+            partners_who_shared_journal: 2,
+            ..Facts::default()
+        });
         for n in [1, 3, 5, 6, 7] {
             assert_eq!(step(&s, n).progress, Progress::Upcoming);
             assert!(step(&s, n).tool_path.is_none());
@@ -229,12 +237,34 @@ mod tests {
 
     #[test]
     fn step_two_is_done_after_answers_at_every_depth_or_sharing_both_ways() {
-        let f = |partners, shared, exchanged| Facts { partners, partners_who_shared_journal: shared, exchanged_per_depth: exchanged };
-        assert_eq!(step(&journey(&f(1, 1, [0, 0, 0])), 2).progress, Progress::AwaitingPartner);
-        assert_eq!(step(&journey(&f(2, 0, [0, 0, 0])), 2).progress, Progress::NotStarted);
-        assert_eq!(step(&journey(&f(2, 1, [0, 0, 0])), 2).progress, Progress::Begun);
-        assert_eq!(step(&journey(&f(2, 0, [4, 1, 0])), 2).progress, Progress::Begun);
-        assert_eq!(step(&journey(&f(2, 0, [4, 1, 1])), 2).progress, Progress::Done);
-        assert_eq!(step(&journey(&f(2, 2, [0, 0, 0])), 2).progress, Progress::Done);
+        let f = |partners, shared, exchanged| Facts {
+            partners,
+            partners_who_shared_journal: shared,
+            exchanged_per_depth: exchanged,
+        };
+        assert_eq!(
+            step(&journey(&f(1, 1, [0, 0, 0])), 2).progress,
+            Progress::AwaitingPartner
+        );
+        assert_eq!(
+            step(&journey(&f(2, 0, [0, 0, 0])), 2).progress,
+            Progress::NotStarted
+        );
+        assert_eq!(
+            step(&journey(&f(2, 1, [0, 0, 0])), 2).progress,
+            Progress::Begun
+        );
+        assert_eq!(
+            step(&journey(&f(2, 0, [4, 1, 0])), 2).progress,
+            Progress::Begun
+        );
+        assert_eq!(
+            step(&journey(&f(2, 0, [4, 1, 1])), 2).progress,
+            Progress::Done
+        );
+        assert_eq!(
+            step(&journey(&f(2, 2, [0, 0, 0])), 2).progress,
+            Progress::Done
+        );
     }
 }

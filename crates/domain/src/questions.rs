@@ -64,7 +64,10 @@ pub fn deck(slug: &str) -> Option<&'static Deck> {
 }
 
 pub fn question(id: &str) -> Option<&'static Question> {
-    decks().iter().flat_map(|d| d.questions.iter()).find(|q| q.id == id)
+    decks()
+        .iter()
+        .flat_map(|d| d.questions.iter())
+        .find(|q| q.id == id)
 }
 
 /// Answers exchanged (both partners answered) before a couple moves a level deeper.
@@ -99,13 +102,19 @@ pub fn next_question(
     }
     let order: Vec<&Deck> = match deck_slug {
         Some(slug) => all.iter().filter(|d| d.slug == slug).collect(),
-        None => (0..all.len()).map(|i| &all[(rotation + i) % all.len()]).collect(),
+        None => (0..all.len())
+            .map(|i| &all[(rotation + i) % all.len()])
+            .collect(),
     };
     let mut depths: Vec<u8> = DEPTHS.to_vec();
     depths.sort_by_key(|d| (d.abs_diff(target), std::cmp::Reverse(*d <= target)));
     for depth in depths {
         for d in &order {
-            if let Some(q) = d.questions.iter().find(|q| q.depth == depth && !asked.contains(q.id.as_str())) {
+            if let Some(q) = d
+                .questions
+                .iter()
+                .find(|q| q.depth == depth && !asked.contains(q.id.as_str()))
+            {
                 return Some(q);
             }
         }
@@ -127,7 +136,9 @@ pub fn latest_release(now: DateTime<Utc>, hour: u32, tz: Tz) -> DateTime<Utc> {
             chrono::LocalResult::None => {
                 // Spring-forward gap: an hour later always exists.
                 let later = naive + chrono::Duration::hours(1);
-                tz.from_local_datetime(&later).earliest().map_or(now, |t| t.with_timezone(&Utc))
+                tz.from_local_datetime(&later)
+                    .earliest()
+                    .map_or(now, |t| t.with_timezone(&Utc))
             }
         }
     };
@@ -135,12 +146,19 @@ pub fn latest_release(now: DateTime<Utc>, hour: u32, tz: Tz) -> DateTime<Utc> {
     if today <= now {
         today
     } else {
-        local_today.checked_sub_days(Days::new(1)).map_or(today, instant)
+        local_today
+            .checked_sub_days(Days::new(1))
+            .map_or(today, instant)
     }
 }
 
 /// Whether a new daily question is due: nothing released since the latest release moment.
-pub fn release_due(now: DateTime<Utc>, last_release: Option<DateTime<Utc>>, hour: u32, tz: Tz) -> bool {
+pub fn release_due(
+    now: DateTime<Utc>,
+    last_release: Option<DateTime<Utc>>,
+    hour: u32,
+    tz: Tz,
+) -> bool {
     match last_release {
         None => true,
         Some(last) => last < latest_release(now, hour, tz),
@@ -206,7 +224,11 @@ mod tests {
         let mut ids = HashSet::new();
         for d in all {
             for depth in DEPTHS {
-                assert!(d.questions.iter().filter(|q| q.depth == depth).count() >= 5, "{} depth {depth}", d.slug);
+                assert!(
+                    d.questions.iter().filter(|q| q.depth == depth).count() >= 5,
+                    "{} depth {depth}",
+                    d.slug
+                );
             }
             for q in &d.questions {
                 assert!(ids.insert(q.id.as_str()), "duplicate id {}", q.id);
@@ -237,7 +259,10 @@ mod tests {
             assert_eq!(q.deck, deck.slug);
             assert!(asked.insert(q.id.as_str()), "repeated {}", q.id);
         }
-        assert!(next_question(&asked, [0, 0, 0], Some(&deck.slug), 0).is_none(), "deck used up");
+        assert!(
+            next_question(&asked, [0, 0, 0], Some(&deck.slug), 0).is_none(),
+            "deck used up"
+        );
         assert!(next_question(&asked, [0, 0, 0], None, 1).is_some());
     }
 
@@ -259,10 +284,20 @@ mod tests {
         // 18:30 in Berlin (UTC+1 in winter): the 19:00 release is yesterday's.
         let now = utc("2026-11-29T17:30:00Z");
         assert_eq!(latest_release(now, 19, berlin), utc("2026-11-28T18:00:00Z"));
-        assert!(!release_due(now, Some(utc("2026-11-28T18:00:00Z")), 19, berlin));
+        assert!(!release_due(
+            now,
+            Some(utc("2026-11-28T18:00:00Z")),
+            19,
+            berlin
+        ));
         // Half an hour later it is due.
         let later = utc("2026-11-29T18:30:00Z");
-        assert!(release_due(later, Some(utc("2026-11-28T18:00:00Z")), 19, berlin));
+        assert!(release_due(
+            later,
+            Some(utc("2026-11-28T18:00:00Z")),
+            19,
+            berlin
+        ));
         assert!(release_due(later, None, 19, berlin));
     }
 
@@ -270,19 +305,35 @@ mod tests {
     fn release_times_survive_daylight_saving_changes() {
         let ny: Tz = "America/New_York".parse().unwrap();
         // 2026-03-08: clocks jump from 02:00 to 03:00; a 02:00 release moves to 03:00 EDT.
-        assert_eq!(latest_release(utc("2026-03-08T12:00:00Z"), 2, ny), utc("2026-03-08T07:00:00Z"));
+        assert_eq!(
+            latest_release(utc("2026-03-08T12:00:00Z"), 2, ny),
+            utc("2026-03-08T07:00:00Z")
+        );
         // 2026-11-01: 01:00 happens twice; the first one counts.
-        assert_eq!(latest_release(utc("2026-11-01T12:00:00Z"), 1, ny), utc("2026-11-01T05:00:00Z"));
+        assert_eq!(
+            latest_release(utc("2026-11-01T12:00:00Z"), 1, ny),
+            utc("2026-11-01T05:00:00Z")
+        );
         // Summer and winter 19:00 are different UTC instants.
-        assert_eq!(latest_release(utc("2026-07-01T23:30:00Z"), 19, ny), utc("2026-07-01T23:00:00Z"));
-        assert_eq!(latest_release(utc("2026-12-02T00:30:00Z"), 19, ny), utc("2026-12-02T00:00:00Z"));
+        assert_eq!(
+            latest_release(utc("2026-07-01T23:30:00Z"), 19, ny),
+            utc("2026-07-01T23:00:00Z")
+        );
+        assert_eq!(
+            latest_release(utc("2026-12-02T00:30:00Z"), 19, ny),
+            utc("2026-12-02T00:00:00Z")
+        );
     }
 
     #[test]
     fn a_sealed_answer_opens_only_when_both_answered() {
         use Answer::*;
         for partner in [None, Answered, Skipped] {
-            assert_eq!(pair_view(None, partner), PairView::Unanswered, "nothing about the partner leaks");
+            assert_eq!(
+                pair_view(None, partner),
+                PairView::Unanswered,
+                "nothing about the partner leaks"
+            );
             assert_eq!(pair_view(Skipped, partner), PairView::IPassed);
         }
         assert_eq!(pair_view(Answered, None), PairView::Waiting);

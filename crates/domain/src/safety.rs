@@ -36,7 +36,11 @@ pub fn score_hits(answers: [u8; 4]) -> Option<HitsResult> {
     }
     let total: u8 = answers.iter().sum();
     let positive = total >= HITS_POSITIVE_TOTAL || answers.contains(&5);
-    Some(HitsResult { answers, total, positive })
+    Some(HitsResult {
+        answers,
+        total,
+        positive,
+    })
 }
 
 /// How long "not now" postpones the offer.
@@ -54,9 +58,18 @@ mod tests {
 
     #[test]
     fn hits_totals_and_the_published_cutoff() {
-        assert_eq!(score_hits([1, 1, 1, 1]).map(|r| (r.total, r.positive)), Some((4, false)));
-        assert_eq!(score_hits([2, 3, 2, 3]).map(|r| (r.total, r.positive)), Some((10, false)));
-        assert_eq!(score_hits([2, 3, 3, 3]).map(|r| (r.total, r.positive)), Some((11, true)));
+        assert_eq!(
+            score_hits([1, 1, 1, 1]).map(|r| (r.total, r.positive)),
+            Some((4, false))
+        );
+        assert_eq!(
+            score_hits([2, 3, 2, 3]).map(|r| (r.total, r.positive)),
+            Some((10, false))
+        );
+        assert_eq!(
+            score_hits([2, 3, 3, 3]).map(|r| (r.total, r.positive)),
+            Some((11, true))
+        );
         assert_eq!(score_hits([5, 5, 5, 5]).map(|r| r.total), Some(20));
     }
 

@@ -22,20 +22,28 @@ fn free_port() -> u16 {
 
 impl Driver {
     pub async fn start() -> Driver {
-        let bin = std::env::var("REKINDLE_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let bin = std::env::var("REKINDLE_CHROMEDRIVER")
+            .unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let port = free_port();
         let child = Command::new(&bin)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {bin} ({e}); run ./scripts/test, which installs chromium-driver"));
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot start {bin} ({e}); run ./scripts/test, which installs chromium-driver"
+                )
+            });
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
                 break;
             }
-            assert!(Instant::now() < deadline, "chromedriver did not start on port {port}");
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not start on port {port}"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         Driver { child, port }
@@ -43,7 +51,8 @@ impl Driver {
 
     /// A new, isolated browser (its own profile and cookies) emulating a 360 px wide phone.
     pub async fn browser(&self) -> Client {
-        let chromium = std::env::var("REKINDLE_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let chromium =
+            std::env::var("REKINDLE_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let caps = serde_json::json!({
             "goog:chromeOptions": {
                 "binary": chromium,
@@ -82,7 +91,12 @@ pub struct Page<'a> {
 
 impl Page<'_> {
     pub async fn fill(&self, css: &str, text: &str) {
-        let el = self.c.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+        let el = self
+            .c
+            .wait()
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
         el.clear().await.expect("clear");
         el.send_keys(text).await.expect("type");
     }
@@ -90,30 +104,60 @@ impl Page<'_> {
     /// Clicks something that loads a new page (a link or a form button) and waits
     /// until the new page has replaced the old one.
     pub async fn click(&self, css: &str) {
-        let el = self.c.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+        let el = self
+            .c
+            .wait()
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
         let old = self.c.find(Locator::Css("html")).await.expect("html");
-        el.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+        el.click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
         let deadline = Instant::now() + Duration::from_secs(10);
         while old.tag_name().await.is_ok() {
-            assert!(Instant::now() < deadline, "clicking {css} did not load a page");
+            assert!(
+                Instant::now() < deadline,
+                "clicking {css} did not load a page"
+            );
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
-        while self.c.execute("return document.readyState", vec![]).await.ok().and_then(|v| v.as_str().map(str::to_owned))
+        while self
+            .c
+            .execute("return document.readyState", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
             != Some("complete".to_owned())
         {
-            assert!(Instant::now() < deadline, "page after {css} did not finish loading");
+            assert!(
+                Instant::now() < deadline,
+                "page after {css} did not finish loading"
+            );
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
     }
 
     /// Clicks something that changes the current page in place (no navigation).
     pub async fn press(&self, css: &str) {
-        let el = self.c.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
-        el.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+        let el = self
+            .c
+            .wait()
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+        el.click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
 
     pub async fn text(&self, css: &str) -> String {
-        let el = self.c.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+        let el = self
+            .c
+            .wait()
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
         el.text().await.expect("text")
     }
 

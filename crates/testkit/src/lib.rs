@@ -22,7 +22,9 @@ pub fn backends() -> Vec<Backend> {
         return vec![Backend::Sqlite, Backend::Postgres];
     }
     if std::env::var("REKINDLE_TEST_SKIP_PG").is_ok_and(|v| v == "1") {
-        eprintln!("WARNING: REKINDLE_TEST_SKIP_PG=1: running on SQLite only; PostgreSQL is NOT tested");
+        eprintln!(
+            "WARNING: REKINDLE_TEST_SKIP_PG=1: running on SQLite only; PostgreSQL is NOT tested"
+        );
         return vec![Backend::Sqlite];
     }
     panic!(
@@ -43,12 +45,20 @@ pub async fn fresh_db(backend: Backend) -> TestDb {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("temp dir");
             let repo = Repo::open_sqlite(dir.path()).await.expect("open sqlite");
-            TestDb { repo, backend, _dir: Some(dir) }
+            TestDb {
+                repo,
+                backend,
+                _dir: Some(dir),
+            }
         }
         Backend::Postgres => {
             let url = fresh_pg_database().await;
             let repo = Repo::open_postgres(&url, 8).await.expect("open postgres");
-            TestDb { repo, backend, _dir: None }
+            TestDb {
+                repo,
+                backend,
+                _dir: None,
+            }
         }
     }
 }
@@ -57,15 +67,22 @@ pub async fn fresh_db(backend: Backend) -> TestDb {
 pub async fn fresh_pg_database() -> String {
     let admin = std::env::var(PG_ENV).expect("REKINDLE_TEST_PG_URL");
     let name = format!("rk_test_{:016x}", rand::rng().random::<u64>());
-    let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connect to test cluster");
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .expect("connect to test cluster");
     let sql = format!("CREATE DATABASE {name}");
-    sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await.expect("create database");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+        .execute(&mut conn)
+        .await
+        .expect("create database");
     let _ = conn.close().await;
     replace_db_name(&admin, &name)
 }
 
 fn replace_db_name(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
     let scheme_end = base.find("://").map_or(0, |i| i + 3);
     let path_start = base[scheme_end..].find('/').map(|i| i + scheme_end);
     let root = match path_start {
@@ -101,7 +118,9 @@ impl TestApp {
 
     pub async fn spawn_with(backend: Backend, config: Config) -> Self {
         let db = fresh_db(backend).await;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let state = AppState::new(db.repo.clone(), config);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -111,7 +130,11 @@ impl TestApp {
             })
             .await;
         });
-        TestApp { addr, db, shutdown: Some(tx) }
+        TestApp {
+            addr,
+            db,
+            shutdown: Some(tx),
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -136,7 +159,12 @@ impl TestApp {
             .send()
             .await
             .expect("sign up");
-        assert_eq!(r.status(), 201, "sign up {email}: {}", r.text().await.unwrap_or_default());
+        assert_eq!(
+            r.status(),
+            201,
+            "sign up {email}: {}",
+            r.text().await.unwrap_or_default()
+        );
         let r = c
             .post(self.url("/api/v1/auth/token"))
             .json(&serde_json::json!({"email": email, "password": "correct horse battery"}))
@@ -170,11 +198,17 @@ pub struct ApiPerson {
 
 impl ApiPerson {
     pub fn req(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        self.client.request(method, format!("{}{}", self.base, path)).bearer_auth(&self.token)
+        self.client
+            .request(method, format!("{}{}", self.base, path))
+            .bearer_auth(&self.token)
     }
 
     pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
-        let r = self.req(reqwest::Method::GET, path).send().await.expect("request");
+        let r = self
+            .req(reqwest::Method::GET, path)
+            .send()
+            .await
+            .expect("request");
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(serde_json::Value::Null))
     }
@@ -185,7 +219,12 @@ impl ApiPerson {
         path: &str,
         body: serde_json::Value,
     ) -> (u16, serde_json::Value) {
-        let r = self.req(method, path).json(&body).send().await.expect("request");
+        let r = self
+            .req(method, path)
+            .json(&body)
+            .send()
+            .await
+            .expect("request");
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(serde_json::Value::Null))
     }
@@ -195,13 +234,29 @@ impl ApiPerson {
 pub async fn couple(app: &TestApp) -> (ApiPerson, ApiPerson) {
     let a = app.api_person("ana@example.org", "Ana").await;
     let b = app.api_person("ben@example.org", "Ben").await;
-    let (s, _) = a.send_json(reqwest::Method::POST, "/api/v1/space", serde_json::json!({})).await;
+    let (s, _) = a
+        .send_json(
+            reqwest::Method::POST,
+            "/api/v1/space",
+            serde_json::json!({}),
+        )
+        .await;
     assert_eq!(s, 201);
-    let (s, inv) = a.send_json(reqwest::Method::POST, "/api/v1/space/invitations", serde_json::json!({})).await;
+    let (s, inv) = a
+        .send_json(
+            reqwest::Method::POST,
+            "/api/v1/space/invitations",
+            serde_json::json!({}),
+        )
+        .await;
     assert_eq!(s, 201);
     let code = inv["code"].as_str().expect("code").to_owned();
     let (s, _) = b
-        .send_json(reqwest::Method::POST, &format!("/api/v1/invitations/{code}/accept"), serde_json::json!({}))
+        .send_json(
+            reqwest::Method::POST,
+            &format!("/api/v1/invitations/{code}/accept"),
+            serde_json::json!({}),
+        )
         .await;
     assert_eq!(s, 200);
     (a, b)
@@ -213,9 +268,18 @@ mod tests {
 
     #[test]
     fn database_name_is_swapped_in_urls() {
-        assert_eq!(replace_db_name("postgres://u@h:5/postgres", "x"), "postgres://u@h:5/x");
-        assert_eq!(replace_db_name("postgres://u@h:5", "x"), "postgres://u@h:5/x");
-        assert_eq!(replace_db_name("postgres://u@h/p?sslmode=disable", "x"), "postgres://u@h/x?sslmode=disable");
+        assert_eq!(
+            replace_db_name("postgres://u@h:5/postgres", "x"),
+            "postgres://u@h:5/x"
+        );
+        assert_eq!(
+            replace_db_name("postgres://u@h:5", "x"),
+            "postgres://u@h:5/x"
+        );
+        assert_eq!(
+            replace_db_name("postgres://u@h/p?sslmode=disable", "x"),
+            "postgres://u@h/x?sslmode=disable"
+        );
     }
 }
 
@@ -241,8 +305,19 @@ impl TestApp {
     /// An anonymous visitor who has loaded the sign-in page (and so holds a form token).
     pub async fn html_visitor(&self) -> HtmlPerson {
         let client = self.client();
-        let html = client.get(self.url("/signin")).send().await.expect("get").text().await.expect("text");
-        HtmlPerson { client, csrf: csrf_in(&html).expect("csrf on sign-in page"), base: self.url("") }
+        let html = client
+            .get(self.url("/signin"))
+            .send()
+            .await
+            .expect("get")
+            .text()
+            .await
+            .expect("text");
+        HtmlPerson {
+            client,
+            csrf: csrf_in(&html).expect("csrf on sign-in page"),
+            base: self.url(""),
+        }
     }
 
     /// Signs in through the sign-in form.
@@ -251,19 +326,40 @@ impl TestApp {
         let r = v
             .client
             .post(self.url("/signin"))
-            .form(&[("_csrf", v.csrf.as_str()), ("email", email), ("password", "correct horse battery")])
+            .form(&[
+                ("_csrf", v.csrf.as_str()),
+                ("email", email),
+                ("password", "correct horse battery"),
+            ])
             .send()
             .await
             .expect("sign in");
         assert_eq!(r.status(), 303, "sign in as {email}");
-        let html = v.client.get(self.url("/settings")).send().await.expect("get").text().await.expect("text");
-        HtmlPerson { csrf: csrf_in(&html).expect("csrf"), client: v.client, base: v.base }
+        let html = v
+            .client
+            .get(self.url("/settings"))
+            .send()
+            .await
+            .expect("get")
+            .text()
+            .await
+            .expect("text");
+        HtmlPerson {
+            csrf: csrf_in(&html).expect("csrf"),
+            client: v.client,
+            base: v.base,
+        }
     }
 }
 
 impl HtmlPerson {
     pub async fn get(&self, path: &str) -> (u16, String) {
-        let r = self.client.get(format!("{}{}", self.base, path)).send().await.expect("get");
+        let r = self
+            .client
+            .get(format!("{}{}", self.base, path))
+            .send()
+            .await
+            .expect("get");
         (r.status().as_u16(), r.text().await.unwrap_or_default())
     }
 
@@ -271,9 +367,23 @@ impl HtmlPerson {
     pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> (u16, String, Option<String>) {
         let mut form: Vec<(&str, &str)> = vec![("_csrf", self.csrf.as_str())];
         form.extend_from_slice(fields);
-        let r = self.client.post(format!("{}{}", self.base, path)).form(&form).send().await.expect("post");
-        let location = r.headers().get("location").and_then(|l| l.to_str().ok()).map(str::to_owned);
-        (r.status().as_u16(), r.text().await.unwrap_or_default(), location)
+        let r = self
+            .client
+            .post(format!("{}{}", self.base, path))
+            .form(&form)
+            .send()
+            .await
+            .expect("post");
+        let location = r
+            .headers()
+            .get("location")
+            .and_then(|l| l.to_str().ok())
+            .map(str::to_owned);
+        (
+            r.status().as_u16(),
+            r.text().await.unwrap_or_default(),
+            location,
+        )
     }
 }
 
@@ -281,7 +391,10 @@ impl TestDb {
     /// Every row of `table` rendered as text, for tests that search the whole
     /// database (e.g. that an erased person's strings are gone).
     pub async fn dump_table(&self, table: &str) -> String {
-        self.repo.debug_dump_table(table).await.unwrap_or_else(|e| panic!("dump {table}: {e}"))
+        self.repo
+            .debug_dump_table(table)
+            .await
+            .unwrap_or_else(|e| panic!("dump {table}: {e}"))
     }
 
     /// The raw bytes of the SQLite database file (after its WAL was folded in).

@@ -54,7 +54,7 @@
       backdrop.textContent = "";
       var marks = [];
       var pos = 0;
-      var problems = findings.filter(function (f) { return !STRENGTHS[f.kind]; })
+      var problems = findings.filter(function (f) { return !STRENGTHS[f.kind] && f.kind !== "safety"; })
         .sort(function (a, b) { return a.start - b.start; });
       problems.forEach(function (f, i) {
         if (f.start < pos) return; // overlapping spans: underline the first
@@ -76,6 +76,17 @@
       panel.textContent = "";
       if (!text.trim()) return;
       var strengths = result.findings.filter(function (f) { return STRENGTHS[f.kind]; });
+      var safety = result.findings.filter(function (f) { return f.kind === "safety"; });
+      if (safety.length) {
+        // Only the writer ever sees this card; nothing about it is stored or sent on.
+        var card = el("div", "coach-safety card");
+        card.setAttribute("role", "note");
+        card.appendChild(el("p", null, safety[0].explanation));
+        var help = el("a", "button", "Find help now");
+        help.href = "/safety/resources";
+        card.appendChild(help);
+        panel.appendChild(card);
+      }
       if (!painted.problems.length && !strengths.length) return;
       var heading = el("p", "coach-heading", painted.problems.length
         ? "The coach noticed something that may be hard to hear:"

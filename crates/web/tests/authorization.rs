@@ -741,9 +741,14 @@ async fn walk(backend: Backend) {
                     c.method, c.path, ROLES[role]
                 ));
             }
-            let safety_trace = ["\"total\":14", "\"total\": 14"].iter().any(|m| body.contains(m));
+            let safety_trace = ["\"total\":14", "\"total\": 14"]
+                .iter()
+                .any(|m| body.contains(m));
             if ROLES[role] != "owner" && safety_trace {
-                failures.push(format!("{backend:?} {} {} as {}: the owner's safety check leaked", c.method, c.path, ROLES[role]));
+                failures.push(format!(
+                    "{backend:?} {} {} as {}: the owner's safety check leaked",
+                    c.method, c.path, ROLES[role]
+                ));
             }
             // The partner's own answer in this case opens the pair; before that, never.
             let partner_answered = c.path.ends_with("/answer") && ROLES[role] == "partner";

@@ -387,18 +387,43 @@ async fn coach_flow(driver: &Driver, backend: Backend) {
     ca.goto(&app.url("/journal")).await.unwrap();
     a.fill("#body", "You never help with the dishes").await;
     // Findings appear as she types, underlined in place, with an explanation.
-    let finding = ca.wait().for_element(Locator::Css(".coach-finding:not(.strength)")).await.expect("a finding");
+    let finding = ca
+        .wait()
+        .for_element(Locator::Css(".coach-finding:not(.strength)"))
+        .await
+        .expect("a finding");
     assert!(!finding.text().await.unwrap().is_empty());
-    ca.wait().for_element(Locator::Css(".coach-backdrop mark.coach-mark")).await.expect("an underline");
+    ca.wait()
+        .for_element(Locator::Css(".coach-backdrop mark.coach-mark"))
+        .await
+        .expect("an underline");
     // One click takes a rewrite; the coach then finds nothing to flag in it.
     let rewrite = a.text(".coach-rewrite-text").await;
-    assert!(rewrite.to_lowercase().contains("dishes"), "the topic survives: {rewrite}");
+    assert!(
+        rewrite.to_lowercase().contains("dishes"),
+        "the topic survives: {rewrite}"
+    );
     a.press(".coach-use").await;
-    let value = ca.find(Locator::Css("#body")).await.unwrap().prop("value").await.unwrap().unwrap_or_default();
+    let value = ca
+        .find(Locator::Css("#body"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
     assert_eq!(value, rewrite);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while !ca.find_all(Locator::Css(".coach-finding:not(.strength)")).await.unwrap().is_empty() {
-        assert!(std::time::Instant::now() < deadline, "the rewrite still carries a problem finding");
+    while !ca
+        .find_all(Locator::Css(".coach-finding:not(.strength)"))
+        .await
+        .unwrap()
+        .is_empty()
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the rewrite still carries a problem finding"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     // The coach never blocks saving.

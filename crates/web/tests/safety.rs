@@ -365,3 +365,68 @@ async fn quick_exit_and_help_work_without_javascript() {
         .unwrap();
     assert!(landing.contains("class=\"quick-exit\"") && landing.contains("not therapy"));
 }
+
+#[tokio::test]
+async fn words_of_danger_show_the_writer_and_only_the_writer_a_support_card() {
+    for b in backends() {
+        let app = TestApp::spawn(b).await;
+        let (ana, _ben) = couple(&app).await;
+        let (_, a) = ana
+            .send_json(
+                Method::POST,
+                "/api/v1/coach/analyze",
+                json!({"text": "Some nights I want to die"}),
+            )
+            .await;
+        assert!(
+            a["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["kind"] == "safety"),
+            "{a}"
+        );
+        let (_, calm) = ana
+            .send_json(
+                Method::POST,
+                "/api/v1/coach/analyze",
+                json!({"text": "I would never hurt you"}),
+            )
+            .await;
+        assert!(!calm["findings"].to_string().contains("safety"));
+        let (_, e) = ana
+            .send_json(
+                Method::POST,
+                "/api/v1/journal",
+                json!({"body": "Some nights I want to die"}),
+            )
+            .await;
+        let id = e["id"].as_str().unwrap();
+        ana.send_json(
+            Method::PATCH,
+            &format!("/api/v1/journal/{id}"),
+            json!({"visibility": "shared"}),
+        )
+        .await;
+        let (_, mine) = app
+            .html_person("ana@example.org")
+            .await
+            .get(&format!("/journal/{id}"))
+            .await;
+        assert!(mine.contains("coach-safety") && mine.contains("/safety/resources"));
+        let (status, theirs) = app
+            .html_person("ben@example.org")
+            .await
+            .get(&format!("/journal/{id}"))
+            .await;
+        assert_eq!(status, 200);
+        assert!(
+            theirs.contains("Some nights I want to die"),
+            "the shared words reach Ben"
+        );
+        assert!(
+            !theirs.contains("coach-safety"),
+            "but the support card never does"
+        );
+    }
+}

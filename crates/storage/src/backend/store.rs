@@ -668,7 +668,11 @@ impl Store {
         .fetch_one(&self.read)
         .await?;
         let asked = self.asked_questions(couple_id).await?;
-        Ok(facts_from(row.try_get("partners")?, row.try_get("sharers")?, &asked))
+        Ok(facts_from(
+            row.try_get("partners")?,
+            row.try_get("sharers")?,
+            &asked,
+        ))
     }
 
     // ---- question decks: the sealing rule lives in `visible_answers` ----------
@@ -1142,7 +1146,9 @@ fn space_from_row(row: &<DB as sqlx::Database>::Row) -> StoreResult<Option<Space
         joined_at: row.try_get("joined_at")?,
         partner,
         paused: row.try_get::<Option<bool>, _>("paused")?.unwrap_or(false),
-        paused_by_me: row.try_get::<Option<bool>, _>("paused_by_me")?.unwrap_or(false),
+        paused_by_me: row
+            .try_get::<Option<bool>, _>("paused_by_me")?
+            .unwrap_or(false),
     }))
 }
 

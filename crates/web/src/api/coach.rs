@@ -59,7 +59,10 @@ fn check_len(text: &str) -> Result<(), AppError> {
 
 #[utoipa::path(post, path = "/api/v1/coach/analyze", tag = "coach", request_body = CoachIn,
     responses((status = 200, body = AnalysisOut), (status = 413, body = Problem)))]
-pub async fn analyze(_caller: ApiCaller, JsonBody(b): JsonBody<CoachIn>) -> ApiResult<Json<serde_json::Value>> {
+pub async fn analyze(
+    _caller: ApiCaller,
+    JsonBody(b): JsonBody<CoachIn>,
+) -> ApiResult<Json<serde_json::Value>> {
     check_len(&b.text)?;
     let analysis = rekindle_coach::analyze(&b.text);
     Ok(Json(rekindle_coach::report::json(&b.text, &analysis)))
@@ -73,7 +76,12 @@ pub struct ParaphraseOut {
 
 #[utoipa::path(post, path = "/api/v1/coach/paraphrase", tag = "coach", request_body = CoachIn,
     responses((status = 200, body = ParaphraseOut), (status = 413, body = Problem)))]
-pub async fn paraphrase(_caller: ApiCaller, JsonBody(b): JsonBody<CoachIn>) -> ApiResult<Json<ParaphraseOut>> {
+pub async fn paraphrase(
+    _caller: ApiCaller,
+    JsonBody(b): JsonBody<CoachIn>,
+) -> ApiResult<Json<ParaphraseOut>> {
     check_len(&b.text)?;
-    Ok(Json(ParaphraseOut { paraphrase: rekindle_coach::paraphrase(&b.text) }))
+    Ok(Json(ParaphraseOut {
+        paraphrase: rekindle_coach::paraphrase(&b.text),
+    }))
 }

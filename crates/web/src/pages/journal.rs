@@ -148,6 +148,8 @@ pub async fn create(
 #[template(path = "entry.html")]
 struct EntryPage {
     c: Chrome,
+    /// The writer's own words may signal danger: show them (only them) a support card.
+    support: bool,
     /// What the coach notices in the entry, shown to its author before sharing:
     /// (label, quoted words, explanation).
     coach: Vec<(&'static str, String, String)>,
@@ -198,6 +200,7 @@ async fn entry_page(
     render_with_status(
         status,
         &EntryPage {
+            support: entry.mine && has_safety_signal(&entry.body),
             coach,
             c: Chrome::signed_in("Journal entry", who).with_notice(notice),
             entry,
@@ -318,8 +321,15 @@ fn coach_notes(text: &str) -> Vec<(&'static str, String, String)> {
         .into_iter()
         .filter(|f| f.kind.is_problem())
         .map(|f| {
-            let words: String = chars.get(f.start..f.end).map(|c| c.iter().collect()).unwrap_or_default();
+            let words: String = chars
+                .get(f.start..f.end)
+                .map(|c| c.iter().collect())
+                .unwrap_or_default();
             (f.kind.as_str(), words, f.explanation.to_string())
         })
         .collect()
+}
+
+pub fn has_safety_signal(text: &str) -> bool {
+    !rekindle_coach::safety::findings(text).is_empty()
 }

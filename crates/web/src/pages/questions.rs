@@ -34,6 +34,8 @@ pub struct Card {
     /// The reactions I can leave on the partner's answer: (kind, label, already sent).
     pub reaction_buttons: Vec<(&'static str, &'static str, bool)>,
     pub replies: Vec<(String, String, String)>,
+    /// My own answer may signal danger: a support card, for me only.
+    pub support: bool,
 }
 
 pub fn card(v: QuestionView, viewer: &Viewer, partner_name: &str, tz: chrono_tz::Tz) -> Card {
@@ -56,6 +58,10 @@ pub fn card(v: QuestionView, viewer: &Viewer, partner_name: &str, tz: chrono_tz:
             .as_ref()
             .filter(|m| !m.skipped)
             .map(|m| m.body.clone()),
+        support: v
+            .mine
+            .as_ref()
+            .is_some_and(|m| super::journal::has_safety_signal(&m.body)),
         partner_answer: v.partner.as_ref().map(|p| p.body.clone()),
         partner_answer_id: v.partner.as_ref().map(|p| p.id.clone()).unwrap_or_default(),
         partner_name: partner_name.to_owned(),

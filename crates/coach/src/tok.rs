@@ -1,0 +1,775 @@
+//! Tokens and a small token-pattern language.
+//!
+//! The text is split into lowercase word tokens and punctuation tokens; contractions are
+//! expanded to canonical words ("you're" → `you are`, "dont" → `do not`, "cant" → `can not`),
+//! so one pattern covers every spelling. Each token keeps the byte span of the word it came from.
+//!
+//! Pattern notation (compiled once per process, in well under a millisecond):
+//! - `word` one token; `,` `!` `"` `\?` `\.` punctuation tokens; emoji are single tokens;
+//! - `(a b|c|d e)` alternatives of sequences; `x?` optional; `x*` zero or more (at most 8);
+//!   `x+` one or more;
+//! - `@NAME` a word list; `_` any word; `~ing` any word ending in "ing";
+//! - `..N` up to N tokens inside the sentence (fewest first); `$` end of sentence.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+pub(crate) const UNKNOWN: u32 = u32::MAX;
+
+/// A tiny fast hasher (FxHash-style) for the vocabulary.
+#[derive(Default)]
+pub(crate) struct Fx(u64);
+
+impl Hasher for Fx {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = self.0;
+        for chunk in bytes.chunks(8) {
+            let mut v = 0u64;
+            for (i, b) in chunk.iter().enumerate() {
+                v |= (*b as u64) << (8 * i);
+            }
+            h = (h.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+        self.0 = h;
+    }
+}
+
+pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+
+#[derive(Default)]
+pub(crate) struct Vocab {
+    pub map: FxMap<String, u32>,
+}
+
+impl Vocab {
+    pub fn intern(&mut self, w: &str) -> u32 {
+        if let Some(&id) = self.map.get(w) {
+            return id;
+        }
+        let id = self.map.len() as u32;
+        self.map.insert(w.to_string(), id);
+        id
+    }
+    pub fn get(&self, w: &str) -> u32 {
+        self.map.get(w).copied().unwrap_or(UNKNOWN)
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Tok<'a> {
+    pub id: u32,
+    pub text: &'a str,
+    /// Byte span (in the normalised text) of the word or symbol this token came from.
+    pub s: u32,
+    pub e: u32,
+    pub word: bool,
+    /// Ends a sentence: . ! ? ; or a line break.
+    pub term: bool,
+    pub quoted: bool,
+    pub sent: u32,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Sent {
+    /// First token index and one past the last (terminators included).
+    pub a: u32,
+    pub b: u32,
+    pub question: bool,
+    pub yes_no: bool,
+}
+
+pub(crate) struct Tokens<'a> {
+    pub toks: Vec<Tok<'a>>,
+    pub sents: Vec<Sent>,
+}
+
+fn expand_contraction(w: &str) -> Option<&'static [&'static str]> {
+    Some(match w {
+        "don't" | "dont" => &["do", "not"],
+        "doesn't" | "doesnt" => &["does", "not"],
+        "didn't" | "didnt" => &["did", "not"],
+        "won't" | "wont" => &["will", "not"],
+        "can't" | "cant" | "cannot" => &["can", "not"],
+        "isn't" | "isnt" => &["is", "not"],
+        "aren't" | "arent" => &["are", "not"],
+        "wasn't" | "wasnt" => &["was", "not"],
+        "weren't" | "werent" => &["were", "not"],
+        "haven't" | "havent" => &["have", "not"],
+        "hasn't" | "hasnt" => &["has", "not"],
+        "hadn't" | "hadnt" => &["had", "not"],
+        "wouldn't" | "wouldnt" => &["would", "not"],
+        "couldn't" | "couldnt" => &["could", "not"],
+        "shouldn't" | "shouldnt" => &["should", "not"],
+        "mustn't" => &["must", "not"],
+        "ain't" | "aint" => &["is", "not"],
+        "shan't" => &["shall", "not"],
+        "needn't" => &["need", "not"],
+        "i'm" | "im" => &["i", "am"],
+        "i've" | "ive" => &["i", "have"],
+        "i'd" => &["i", "would"],
+        "i'll" => &["i", "will"],
+        "you're" | "youre" => &["you", "are"],
+        "you've" | "youve" => &["you", "have"],
+        "you'd" | "youd" => &["you", "would"],
+        "you'll" | "youll" => &["you", "will"],
+        "we're" => &["we", "are"],
+        "we've" => &["we", "have"],
+        "we'd" => &["we", "would"],
+        "we'll" => &["we", "will"],
+        "they're" | "theyre" => &["they", "are"],
+        "it's" => &["it", "is"],
+        "that's" | "thats" => &["that", "is"],
+        "what's" | "whats" => &["what", "is"],
+        "there's" | "theres" => &["there", "is"],
+        "here's" => &["here", "is"],
+        "who's" => &["who", "is"],
+        "he's" => &["he", "is"],
+        "she's" => &["she", "is"],
+        "let's" => &["let", "us"],
+        "should've" | "shouldve" => &["should", "have"],
+        "could've" | "couldve" => &["could", "have"],
+        "would've" | "wouldve" => &["would", "have"],
+        "might've" => &["might", "have"],
+        "must've" => &["must", "have"],
+        "gonna" => &["going", "to"],
+        "wanna" => &["want", "to"],
+        "gotta" => &["got", "to"],
+        "kinda" => &["kind", "of"],
+        "sorta" => &["sort", "of"],
+        "u" => &["you"],
+        "ur" => &["your"],
+        "y'all" | "yall" => &["you"],
+        "'cause" | "cuz" | "coz" | "cos" => &["because"],
+        "idk" => &["i", "do", "not", "know"],
+        "idc" => &["i", "do", "not", "care"],
+        "tbh" => &["to", "be", "honest"],
+        "pls" | "plz" => &["please"],
+        "thx" => &["thanks"],
+        "rn" => &["right", "now"],
+        "okay" | "k" | "kk" => &["ok"],
+        "nevermind" => &["never", "mind"],
+        "everytime" => &["every", "time"],
+        "alright" => &["all", "right"],
+        "selfcentered" | "self-centred" | "selfcentred" => &["self-centered"],
+        "apologise" => &["apologize"],
+        "apologised" => &["apologized"],
+        "criticise" => &["criticize"],
+        "criticised" => &["criticized"],
+        "criticising" => &["criticizing"],
+        "realise" => &["realize"],
+        "patronised" => &["patronized"],
+        "victimised" => &["victimized"],
+        "prioritised" => &["prioritized"],
+        "deprioritised" => &["deprioritized"],
+        "disorganised" => &["disorganized"],
+        "judgemental" => &["judgmental"],
+        "mum" => &["mom"],
+        _ => return None,
+    })
+}
+
+const AUX: &[&str] = &[
+    "do", "does", "did", "are", "is", "was", "were", "have", "has", "had", "will", "would", "can",
+    "could", "should", "shall", "am", "may", "might", "must",
+];
+
+const DISCOURSE: &[&str] = &[
+    "so", "and", "but", "ok", "hey", "babe", "hon", "honey", "um", "uh", "also", "then", "quick",
+    "question", "love", "wait", "oh", "sweetie", "just", "well",
+];
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+}
+
+/// Split normalised text into tokens.
+pub(crate) fn tokenize<'a>(t: &'a str, vocab: &Vocab) -> Tokens<'a> {
+    let b = t.as_bytes();
+    let mut toks: Vec<Tok<'a>> = Vec::with_capacity(b.len() / 4 + 4);
+    let mut i = 0;
+    let n = b.len();
+    while i < n {
+        let c = b[i];
+        if c.is_ascii_whitespace() {
+            if c == b'\n' {
+                push(&mut toks, t, "\n", i, i + 1, false, true, vocab);
+            }
+            i += 1;
+            continue;
+        }
+        if is_word_byte(c) || (c >= 0x80 && char_at(t, i).is_some_and(|ch| ch.is_alphanumeric())) {
+            let s = i;
+            loop {
+                if i >= n {
+                    break;
+                }
+                let c = b[i];
+                if is_word_byte(c) {
+                    i += 1;
+                } else if c >= 0x80 {
+                    match char_at(t, i) {
+                        Some(ch) if ch.is_alphanumeric() => i += ch.len_utf8(),
+                        _ => break,
+                    }
+                } else if (c == b'\'' || c == b'-') && i + 1 < n && is_word_byte(b[i + 1]) && i > s
+                {
+                    i += 1;
+                } else {
+                    break;
+                }
+            }
+            let w = &t[s..i];
+            match expand_contraction(w) {
+                Some(parts) => {
+                    for p in parts {
+                        push(&mut toks, p, p, s, i, true, false, vocab);
+                    }
+                }
+                None => {
+                    // possessive / other 's: keep the base word as its own token
+                    if let Some(base) = w.strip_suffix("'s").or_else(|| w.strip_suffix("'d")) {
+                        push(&mut toks, t, base, s, i, true, false, vocab);
+                        let tail: &'static str = if w.ends_with("'s") { "is" } else { "would" };
+                        push(&mut toks, tail, tail, s, i, true, false, vocab);
+                    } else if let Some(base) = w.strip_suffix("'ll") {
+                        push(&mut toks, t, base, s, i, true, false, vocab);
+                        push(&mut toks, "will", "will", s, i, true, false, vocab);
+                    } else {
+                        push(&mut toks, t, w, s, i, true, false, vocab);
+                    }
+                }
+            }
+            continue;
+        }
+        // punctuation or symbol: one char
+        let len = char_at(t, i).map_or(1, |ch| ch.len_utf8());
+        let sym = &t[i..i + len];
+        let term = matches!(c, b'.' | b'!' | b'?' | b';');
+        push(&mut toks, t, sym, i, i + len, false, term, vocab);
+        i += len;
+    }
+    let sents = mark(&mut toks);
+    Tokens { toks, sents }
+}
+
+fn char_at(t: &str, i: usize) -> Option<char> {
+    t.get(i..).and_then(|s| s.chars().next())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn push<'a>(
+    toks: &mut Vec<Tok<'a>>,
+    _src: &'a str,
+    text: &'a str,
+    s: usize,
+    e: usize,
+    word: bool,
+    term: bool,
+    vocab: &Vocab,
+) {
+    toks.push(Tok {
+        id: vocab.get(text),
+        text,
+        s: s as u32,
+        e: e as u32,
+        word,
+        term,
+        quoted: false,
+        sent: 0,
+    });
+}
+
+/// Sentences, questions and quoted regions.
+fn mark(toks: &mut [Tok<'_>]) -> Vec<Sent> {
+    let mut sents = Vec::new();
+    let mut a = 0usize;
+    let mut i = 0usize;
+    let n = toks.len();
+    while i < n {
+        if toks[i].term {
+            let mut j = i;
+            let mut q = false;
+            while j < n && (toks[j].term || toks[j].text == "\"" || toks[j].text == ")") {
+                q |= toks[j].text == "?";
+                j += 1;
+            }
+            sents.push(sent(toks, a, j, q));
+            a = j;
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    if a < n || sents.is_empty() {
+        sents.push(sent(toks, a, n, false));
+    }
+    for (k, s) in sents.iter().enumerate() {
+        for t in &mut toks[s.a as usize..s.b as usize] {
+            t.sent = k as u32;
+        }
+    }
+    // double quotes pair up within a line; single quotes pair when they open before a word
+    let mut open: Option<usize> = None;
+    let mut sopen: Option<usize> = None;
+    for i in 0..n {
+        let t = toks[i].text;
+        if t == "\n" {
+            open = None;
+            sopen = None;
+        } else if t == "\"" {
+            match open.take() {
+                Some(o) => toks[o..i].iter_mut().for_each(|t| t.quoted = true),
+                None => open = Some(i),
+            }
+        } else if t == "'" {
+            let next_word = toks.get(i + 1).is_some_and(|t| t.word);
+            let prev_word = i > 0 && toks[i - 1].word && toks[i - 1].e == toks[i].s;
+            match sopen {
+                Some(o) if !next_word || prev_word => {
+                    toks[o..i].iter_mut().for_each(|t| t.quoted = true);
+                    sopen = None;
+                }
+                None if next_word && !prev_word => sopen = Some(i),
+                _ => {}
+            }
+        }
+    }
+    sents
+}
+
+fn sent(toks: &[Tok<'_>], a: usize, b: usize, question: bool) -> Sent {
+    let mut yes_no = false;
+    if question {
+        for t in toks[a..b].iter().filter(|t| t.word).take(4) {
+            if AUX.contains(&t.text) {
+                yes_no = true;
+                break;
+            }
+            if !DISCOURSE.contains(&t.text) {
+                break;
+            }
+        }
+    }
+    Sent {
+        a: a as u32,
+        b: b as u32,
+        question,
+        yes_no,
+    }
+}
+
+// ---- patterns ------------------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+pub(crate) enum Elem {
+    Tok(u32),
+    Set(Vec<u32>),
+    Alt(Vec<Vec<Elem>>),
+    /// Many alternatives, indexed by the token they can start with.
+    AltIx(Box<AltIx>),
+    Opt(Box<Elem>),
+    Star(Box<Elem>, bool),
+    Any,
+    Suffix(String),
+    Gap(u8),
+    End,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct AltIx {
+    alts: Vec<Vec<Elem>>,
+    by_first: FxMap<u32, Vec<u16>>,
+    /// Alternatives that may start with any token or match empty.
+    wild: Vec<u16>,
+}
+
+impl AltIx {
+    fn new(alts: Vec<Vec<Elem>>) -> AltIx {
+        let mut by_first: FxMap<u32, Vec<u16>> = FxMap::default();
+        let mut wild = Vec::new();
+        for (i, a) in alts.iter().enumerate() {
+            let mut ids = Vec::new();
+            match first_seq(a, &mut ids) {
+                Ok(false) => {
+                    ids.sort_unstable();
+                    ids.dedup();
+                    for id in ids {
+                        by_first.entry(id).or_default().push(i as u16);
+                    }
+                }
+                _ => wild.push(i as u16),
+            }
+        }
+        AltIx {
+            alts,
+            by_first,
+            wild,
+        }
+    }
+}
+
+/// Index large alternations (after the whole pattern set is known).
+fn index(e: Elem) -> Elem {
+    match e {
+        Elem::Alt(alts) => {
+            let alts: Vec<Vec<Elem>> = alts
+                .into_iter()
+                .map(|a| a.into_iter().map(index).collect())
+                .collect();
+            if alts.len() > 6 {
+                Elem::AltIx(Box::new(AltIx::new(alts)))
+            } else {
+                Elem::Alt(alts)
+            }
+        }
+        Elem::Opt(x) => Elem::Opt(Box::new(index(*x))),
+        Elem::Star(x, m) => Elem::Star(Box::new(index(*x)), m),
+        other => other,
+    }
+}
+
+pub(crate) fn index_seq(seq: Vec<Elem>) -> Vec<Elem> {
+    seq.into_iter().map(index).collect()
+}
+
+pub(crate) struct Compiler<'v> {
+    pub vocab: &'v mut Vocab,
+    pub lists: FxMap<&'static str, Elem>,
+}
+
+impl Compiler<'_> {
+    pub fn define(&mut self, name: &'static str, src: &str) {
+        let seq = self.compile(src);
+        let e = if seq.len() == 1 {
+            seq.into_iter().next().unwrap_or(Elem::Alt(vec![]))
+        } else {
+            Elem::Alt(vec![seq])
+        };
+        self.lists.insert(name, e);
+    }
+
+    pub fn compile(&mut self, src: &str) -> Vec<Elem> {
+        let toks = lex(src);
+        let mut pos = 0;
+        let alts = self.alt(&toks, &mut pos);
+        assert!(pos == toks.len(), "unbalanced pattern: {src}");
+        if alts.len() == 1 {
+            alts.into_iter().next().unwrap_or_default()
+        } else {
+            vec![simplify(Elem::Alt(alts))]
+        }
+    }
+
+    fn alt(&mut self, t: &[String], pos: &mut usize) -> Vec<Vec<Elem>> {
+        let mut alts = vec![self.seq(t, pos)];
+        while *pos < t.len() && t[*pos] == "|" {
+            *pos += 1;
+            alts.push(self.seq(t, pos));
+        }
+        alts
+    }
+
+    fn seq(&mut self, t: &[String], pos: &mut usize) -> Vec<Elem> {
+        let mut out = Vec::new();
+        while *pos < t.len() && t[*pos] != "|" && t[*pos] != ")" {
+            let tok = &t[*pos];
+            *pos += 1;
+            let mut e = if tok == "(" {
+                let a = self.alt(t, pos);
+                assert!(*pos < t.len() && t[*pos] == ")", "missing )");
+                *pos += 1;
+                simplify(Elem::Alt(a))
+            } else if let Some(name) = tok.strip_prefix('@') {
+                self.lists
+                    .get(name)
+                    .cloned()
+                    .unwrap_or_else(|| panic!("unknown list @{name}"))
+            } else if tok == "_" {
+                Elem::Any
+            } else if let Some(suf) = tok.strip_prefix('~') {
+                Elem::Suffix(suf.to_string())
+            } else if let Some(n) = tok.strip_prefix("..") {
+                Elem::Gap(n.parse().unwrap_or(3))
+            } else if tok == "$" {
+                Elem::End
+            } else {
+                let w = tok.strip_prefix('\\').unwrap_or(tok);
+                Elem::Tok(self.vocab.intern(w))
+            };
+            while *pos < t.len() && matches!(t[*pos].as_str(), "?" | "*" | "+") {
+                e = match t[*pos].as_str() {
+                    "?" => Elem::Opt(Box::new(e)),
+                    "*" => Elem::Star(Box::new(e), false),
+                    _ => Elem::Star(Box::new(e), true),
+                };
+                *pos += 1;
+            }
+            out.push(e);
+        }
+        out
+    }
+}
+
+fn simplify(e: Elem) -> Elem {
+    if let Elem::Alt(alts) = &e {
+        // flatten single-token alternatives into a set
+        if alts
+            .iter()
+            .all(|a| a.len() == 1 && matches!(a[0], Elem::Tok(_) | Elem::Set(_)))
+        {
+            let mut ids = Vec::new();
+            for a in alts {
+                match &a[0] {
+                    Elem::Tok(i) => ids.push(*i),
+                    Elem::Set(s) => ids.extend_from_slice(s),
+                    _ => {}
+                }
+            }
+            ids.sort_unstable();
+            ids.dedup();
+            return Elem::Set(ids);
+        }
+        if alts.len() == 1 && alts[0].len() == 1 {
+            return alts[0][0].clone();
+        }
+    }
+    e
+}
+
+/// Split a pattern source into lexemes: words, ( ) | ? * +.
+fn lex(src: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut chars = src.chars().peekable();
+    let flush = |cur: &mut String, out: &mut Vec<String>| {
+        if !cur.is_empty() {
+            out.push(std::mem::take(cur));
+        }
+    };
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(n) = chars.next() {
+                    flush(&mut cur, &mut out);
+                    out.push(format!("\\{n}"));
+                }
+            }
+            ' ' | '\n' | '\t' => flush(&mut cur, &mut out),
+            '(' | ')' | '|' => {
+                flush(&mut cur, &mut out);
+                out.push(c.to_string());
+            }
+            '?' | '*' | '+' => {
+                flush(&mut cur, &mut out);
+                out.push(c.to_string());
+            }
+            _ => cur.push(c),
+        }
+    }
+    flush(&mut cur, &mut out);
+    out
+}
+
+/// Words too common to make a good signature.
+const COMMON: &[&str] = &[
+    "you", "i", "are", "the", "a", "an", "to", "not", "do", "is", "it", "that", "we", "my", "your",
+    "me", "am", "was", "have", "of", "and", "so", "this", "be", "just", "really", ",", "will",
+    "would", "can", "could", "did", "in", "on", "at", "for", "with", "us", "what",
+];
+
+/// A signature for a pattern: a set of token ids one of which must occur in any sentence the
+/// pattern matches in (the most selective required element). `None` when there is none.
+pub(crate) fn signature(seq: &[Elem], vocab: &Vocab) -> Option<Vec<u32>> {
+    let common: Vec<u32> = COMMON.iter().map(|w| vocab.get(w)).collect();
+    let mut best: Option<(usize, Vec<u32>)> = None;
+    for e in seq {
+        let mut ids = Vec::new();
+        let nullable = match first_elem(e, &mut ids) {
+            Ok(n) => n,
+            Err(()) => continue,
+        };
+        // only elements that always consume their first token count (no Opt/Star/End)
+        if nullable || matches!(e, Elem::Opt(_) | Elem::Star(..) | Elem::End) {
+            continue;
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        let cost = ids.len() + 50 * ids.iter().filter(|i| common.contains(i)).count();
+        if best.as_ref().is_none_or(|(c, _)| cost < *c) {
+            best = Some((cost, ids));
+        }
+    }
+    best.map(|(_, ids)| ids)
+}
+
+/// First-token information: pushes the ids a match can start with into `out`; returns
+/// `false` when the pattern can start at any token (then `out` is meaningless).
+pub(crate) fn first(seq: &[Elem], out: &mut Vec<u32>) -> bool {
+    matches!(first_seq(seq, out), Ok(false))
+}
+
+fn first_seq(seq: &[Elem], out: &mut Vec<u32>) -> Result<bool, ()> {
+    for e in seq {
+        if !first_elem(e, out)? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// Ok(nullable) or Err(()) when any token may start a match.
+fn first_elem(e: &Elem, out: &mut Vec<u32>) -> Result<bool, ()> {
+    match e {
+        Elem::Tok(i) => {
+            out.push(*i);
+            Ok(false)
+        }
+        Elem::Set(s) => {
+            out.extend_from_slice(s);
+            Ok(false)
+        }
+        Elem::Alt(alts) => {
+            let mut nullable = false;
+            for a in alts {
+                nullable |= first_seq(a, out)?;
+            }
+            Ok(nullable)
+        }
+        Elem::AltIx(ix) => {
+            let mut nullable = false;
+            for a in &ix.alts {
+                nullable |= first_seq(a, out)?;
+            }
+            Ok(nullable)
+        }
+        Elem::Opt(x) => {
+            first_elem(x, out)?;
+            Ok(true)
+        }
+        Elem::Star(x, min1) => {
+            let n = first_elem(x, out)?;
+            Ok(!*min1 || n)
+        }
+        Elem::End => Ok(true),
+        Elem::Any | Elem::Suffix(_) | Elem::Gap(_) => Err(()),
+    }
+}
+
+/// Matching over a token slice. `limit` is one past the last token a match may use.
+pub(crate) struct M<'t, 'a> {
+    pub toks: &'t [Tok<'a>],
+    pub limit: usize,
+}
+
+const MAX_REPEAT: usize = 8;
+
+impl M<'_, '_> {
+    /// First match of `seq` starting at `pos` (greedy, backtracking); returns its end.
+    pub fn at(&self, seq: &[Elem], pos: usize) -> Option<usize> {
+        let mut end = None;
+        self.seq(seq, pos, &mut |p| {
+            end = Some(p);
+            true
+        });
+        end
+    }
+
+    /// A match of `seq` starting at `pos` that ends exactly at `end`.
+    pub fn at_to(&self, seq: &[Elem], pos: usize, end: usize) -> bool {
+        self.seq(seq, pos, &mut |p| p == end)
+    }
+
+    fn seq(&self, s: &[Elem], pos: usize, k: &mut dyn FnMut(usize) -> bool) -> bool {
+        match s.split_first() {
+            None => k(pos),
+            Some((e, rest)) => self.elem(e, pos, &mut |p| self.seq(rest, p, k)),
+        }
+    }
+
+    fn tok_ok(&self, pos: usize) -> bool {
+        pos < self.limit
+    }
+
+    fn elem(&self, e: &Elem, pos: usize, k: &mut dyn FnMut(usize) -> bool) -> bool {
+        match e {
+            Elem::Tok(id) => self.tok_ok(pos) && self.toks[pos].id == *id && k(pos + 1),
+            Elem::Set(ids) => {
+                self.tok_ok(pos) && ids.binary_search(&self.toks[pos].id).is_ok() && k(pos + 1)
+            }
+            Elem::Alt(alts) => alts.iter().any(|a| self.seq(a, pos, k)),
+            Elem::AltIx(ix) => {
+                let hit: &[u16] = if self.tok_ok(pos) {
+                    ix.by_first
+                        .get(&self.toks[pos].id)
+                        .map_or(&[], Vec::as_slice)
+                } else {
+                    &[]
+                };
+                // try candidates in pattern order (merge of two sorted lists)
+                let (mut a, mut b) = (0, 0);
+                while a < hit.len() || b < ix.wild.len() {
+                    let i = if b >= ix.wild.len() || (a < hit.len() && hit[a] < ix.wild[b]) {
+                        a += 1;
+                        hit[a - 1]
+                    } else {
+                        b += 1;
+                        ix.wild[b - 1]
+                    };
+                    if self.seq(&ix.alts[i as usize], pos, k) {
+                        return true;
+                    }
+                }
+                false
+            }
+            Elem::Opt(x) => self.elem(x, pos, k) || k(pos),
+            Elem::Star(x, min1) => self.star(x, pos, 0, *min1, k),
+            Elem::Any => self.tok_ok(pos) && self.toks[pos].word && k(pos + 1),
+            Elem::Suffix(suf) => {
+                self.tok_ok(pos)
+                    && self.toks[pos].word
+                    && self.toks[pos].text.len() > suf.len() + 1
+                    && self.toks[pos].text.ends_with(suf.as_str())
+                    && k(pos + 1)
+            }
+            Elem::Gap(n) => {
+                for p in pos..=pos + *n as usize {
+                    if k(p) {
+                        return true;
+                    }
+                    if !self.tok_ok(p) || self.toks[p].term {
+                        return false;
+                    }
+                }
+                false
+            }
+            Elem::End => {
+                let at_end = pos >= self.toks.len()
+                    || self.toks[pos].term
+                    || self.toks[pos].text == "\n"
+                    || (pos > 0 && self.toks[pos].sent != self.toks[pos - 1].sent);
+                at_end && k(pos)
+            }
+        }
+    }
+
+    fn star(
+        &self,
+        x: &Elem,
+        pos: usize,
+        count: usize,
+        min1: bool,
+        k: &mut dyn FnMut(usize) -> bool,
+    ) -> bool {
+        if count < MAX_REPEAT
+            && self.elem(x, pos, &mut |p| {
+                p > pos && self.star(x, p, count + 1, min1, k)
+            })
+        {
+            return true;
+        }
+        (count > 0 || !min1) && k(pos)
+    }
+}

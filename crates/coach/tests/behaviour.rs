@@ -1,0 +1,253 @@
+//! Behaviour of the public API: guards against false alarms, offsets, JSON shape, CLI.
+
+use rekindle_coach::{Kind, Severity, analyze, cli, paraphrase, report};
+
+fn kinds(t: &str) -> Vec<Kind> {
+    analyze(t).kinds()
+}
+
+fn problems(t: &str) -> Vec<Kind> {
+    kinds(t).into_iter().filter(|k| k.is_problem()).collect()
+}
+
+#[test]
+fn false_alarm_guards() {
+    for t in [
+        "I don't think you're lazy.",
+        "She said \"you never listen\" and walked out.",
+        "Do you always take the bus?",
+        "I never want to lose you.",
+        "You're right.",
+        "You always make me laugh.",
+        "My boss never listens.",
+        "You never fail to make me smile.",
+        "Whatever you want for dinner is fine.",
+        "I'm done with the dishes.",
+        "It's not your fault.",
+        "Every time I see you I smile.",
+        "You're not selfish, you're tired.",
+        "My mom told me he never listens to her either.",
+        "Never mind, I found the charger.",
+        "Can you believe this weather?",
+    ] {
+        assert!(problems(t).is_empty(), "{t:?} flagged {:?}", problems(t));
+    }
+}
+
+#[test]
+fn each_kind_is_found() {
+    let cases = [
+        ("You never help with the dishes!", Kind::Absolute),
+        ("You never help with the dishes!", Kind::Blame),
+        ("You're so selfish.", Kind::Criticism),
+        ("Whatever you say, genius.", Kind::Contempt),
+        ("It's not my fault.", Kind::Defensiveness),
+        ("I'm always the bad guy.", Kind::Defensiveness),
+        ("I don't want to talk about it.", Kind::Stonewalling),
+        ("Whatever.", Kind::Stonewalling),
+        ("I feel like you don't care.", Kind::PseudoFeeling),
+        ("I feel ignored.", Kind::PseudoFeeling),
+        ("You make me feel small.", Kind::PseudoFeeling),
+        (
+            "I feel lonely when you're on your phone at dinner.",
+            Kind::IStatement,
+        ),
+        ("Would you be willing to cook on Friday?", Kind::Request),
+        ("I'm sorry, can we take a break?", Kind::Repair),
+        ("I need to calm down.", Kind::Repair),
+        ("That makes sense.", Kind::Validation),
+        ("It sounds like you had a long day.", Kind::Validation),
+    ];
+    for (t, k) in cases {
+        assert!(
+            kinds(t).contains(&k),
+            "{t:?}: expected {k}, got {:?}",
+            kinds(t)
+        );
+    }
+}
+
+#[test]
+fn kind_names_are_the_contract() {
+    let names: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "blame",
+            "absolute",
+            "criticism",
+            "contempt",
+            "defensiveness",
+            "stonewalling",
+            "pseudo_feeling",
+            "i_statement",
+            "request",
+            "repair",
+            "validation"
+        ]
+    );
+    for k in Kind::ALL {
+        assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+        assert_eq!(Kind::from_name(k.as_str()), Some(k));
+    }
+    let problems: Vec<bool> = Kind::ALL.iter().map(|k| k.is_problem()).collect();
+    assert_eq!(
+        problems,
+        [
+            true, true, true, true, true, true, true, false, false, false, false
+        ]
+    );
+    assert_eq!(serde_json::to_value(Severity::Gentle).unwrap(), "gentle");
+}
+
+#[test]
+fn offsets_are_chars_and_bytes() {
+    let t = "Ça va? You’re always late — every single time! 😤";
+    let a = analyze(t);
+    assert!(!a.findings.is_empty());
+    for f in &a.findings {
+        assert!(t.is_char_boundary(f.byte_start) && t.is_char_boundary(f.byte_end));
+        assert_eq!(t[..f.byte_start].chars().count(), f.start);
+        assert_eq!(t[..f.byte_end].chars().count(), f.end);
+        assert!(f.start < f.end);
+    }
+    let abs = a
+        .findings
+        .iter()
+        .find(|f| f.kind == Kind::Absolute)
+        .unwrap();
+    assert!(t[abs.byte_start..abs.byte_end].contains("always"));
+}
+
+#[test]
+fn severities() {
+    for f in analyze("You're pathetic. I'm sorry.").findings {
+        if f.kind.is_problem() {
+            assert!(f.severity > Severity::Info);
+        } else {
+            assert_eq!(f.severity, Severity::Info);
+        }
+    }
+}
+
+#[test]
+fn pronouns() {
+    let p =
+        analyze("I'm sure we can fix it; let's try. You and your mom, me and my dad, us.").pronouns;
+    assert_eq!((p.i, p.we, p.you), (3, 3, 2));
+    let p = analyze("YOU'RE the one. Yourself? INSIDE, Wiit, youth").pronouns;
+    assert_eq!(p.you, 2);
+}
+
+#[test]
+fn json_has_exactly_the_contract_keys() {
+    let t = "You never help with the dishes!";
+    let v = report::json(t, &analyze(t));
+    let obj = v.as_object().unwrap();
+    let mut keys: Vec<&str> = obj.keys().map(String::as_str).collect();
+    keys.sort();
+    assert_eq!(keys, ["findings", "pronouns", "rewrites", "text"]);
+    let f = v["findings"][0].as_object().unwrap();
+    let mut fk: Vec<&str> = f.keys().map(String::as_str).collect();
+    fk.sort();
+    assert_eq!(fk, ["end", "explanation", "kind", "severity", "start"]);
+    let r = v["rewrites"][0].as_object().unwrap();
+    let mut rk: Vec<&str> = r.keys().map(String::as_str).collect();
+    rk.sort();
+    assert_eq!(rk, ["feeling", "need", "text"]);
+    let p = v["pronouns"].as_object().unwrap();
+    let mut pk: Vec<&str> = p.keys().map(String::as_str).collect();
+    pk.sort();
+    assert_eq!(pk, ["i", "we", "you"]);
+    assert_eq!(v["text"], t);
+}
+
+#[test]
+fn cli_json_is_one_object_per_message_in_order() {
+    let input = "You never listen.\n\nThat makes sense.\nI'm done.\n";
+    let mut out = Vec::new();
+    cli::run(&[], input.as_bytes(), &mut out, true, false).unwrap();
+    let s = String::from_utf8(out).unwrap();
+    let lines: Vec<serde_json::Value> = s
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["text"], "You never listen.");
+    assert_eq!(lines[1]["text"], "That makes sense.");
+    assert_eq!(lines[2]["findings"][0]["kind"], "stonewalling");
+
+    let mut out = Vec::new();
+    cli::run(
+        &["a".into(), "You're so selfish.".into()],
+        "ignored".as_bytes(),
+        &mut out,
+        true,
+        false,
+    )
+    .unwrap();
+    assert_eq!(String::from_utf8(out).unwrap().lines().count(), 2);
+}
+
+#[test]
+fn human_report_marks_spans() {
+    let t = "You never help with the dishes!";
+    let plain = report::human(t, &analyze(t), false);
+    assert!(plain.contains("^^^") && plain.contains("[absolute]") && !plain.contains('\x1b'));
+    assert!(plain.contains("try instead"));
+    let color = report::human(t, &analyze(t), true);
+    assert!(color.contains("\x1b[4;31m"));
+}
+
+#[test]
+fn paraphrase_scaffold() {
+    let p = paraphrase("I feel lonely when you're on your phone at dinner.");
+    assert!(p.starts_with("It sounds like you feel lonely"), "{p}");
+    assert!(p.contains("when I am on my phone at dinner"), "{p}");
+    assert!(p.ends_with("is that right?"));
+    let p = paraphrase("I feel ignored.");
+    assert!(p.contains("feel lonely"), "{p}");
+    let p = paraphrase("You never help with the dishes!");
+    assert!(p.contains("the dishes"), "{p}");
+}
+
+#[test]
+fn lists_are_grouped_and_used() {
+    use rekindle_coach::lists::{FEELINGS, NEEDS};
+    assert!(FEELINGS.iter().any(|g| g.needs_met) && FEELINGS.iter().any(|g| !g.needs_met));
+    assert!(NEEDS.len() >= 8);
+    let a = analyze("You never help with the dishes!");
+    for r in &a.rewrites {
+        assert!(
+            FEELINGS
+                .iter()
+                .any(|g| g.words.contains(&r.feeling.as_str())),
+            "{}",
+            r.feeling
+        );
+        assert!(
+            NEEDS.iter().any(|g| g.words.contains(&r.need.as_str())),
+            "{}",
+            r.need
+        );
+    }
+}
+
+#[test]
+fn empty_and_odd_inputs() {
+    for t in [
+        "",
+        " ",
+        "\n\n",
+        "?!",
+        "😤😤",
+        "you",
+        "YOU NEVER",
+        "\u{200B}",
+    ] {
+        let a = analyze(t);
+        for f in &a.findings {
+            assert!(f.byte_end <= t.len());
+        }
+    }
+}
