@@ -13,6 +13,8 @@ pub struct Facts {
     pub partners_who_shared_journal: usize,
     /// For each question depth (light, deeper, deep): questions both partners answered.
     pub exchanged_per_depth: [usize; 3],
+    /// Check-ins both current partners completed in this space.
+    pub completed_checkins: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -141,7 +143,7 @@ pub const STEPS: [StepInfo; 7] = [
                   A regular, kind look at how you are both doing keeps you close.",
         exercise: "Meet at a regular rhythm to share appreciations, what went well, \
                    how you each rate the relationship, and one thing to talk about.",
-        tool_path: None,
+        tool_path: Some("/checkins"),
     },
 ];
 
@@ -199,6 +201,18 @@ fn assess(step: u8, facts: &Facts) -> (Progress, String) {
             Progress::Begun,
             "The coach is ready in your journal; the talk room where it counts most is still to come.".into(),
         ),
+        7 => {
+            if facts.partners < 2 {
+                return (Progress::AwaitingPartner, "Check-ins are for two: they open when your partner joins.".into());
+            }
+            // Done after the second completed check-in: one meeting is a start,
+            // two mean the rhythm has taken hold.
+            match facts.completed_checkins {
+                0 => (Progress::NotStarted, "No check-in completed yet.".into()),
+                1 => (Progress::Begun, "You have completed your first check-in together.".into()),
+                n => (Progress::Done, format!("You have completed {n} check-ins together.")),
+            }
+        }
         _ => (Progress::Upcoming, "This step's tool is not in Rekindle yet.".into()),
     }
 }
@@ -229,7 +243,7 @@ mod tests {
             partners_who_shared_journal: 2,
             ..Facts::default()
         });
-        for n in [1, 3, 5, 6, 7] {
+        for n in [1, 3, 5, 6] {
             assert_eq!(step(&s, n).progress, Progress::Upcoming);
             assert!(step(&s, n).tool_path.is_none());
         }
@@ -241,6 +255,7 @@ mod tests {
             partners,
             partners_who_shared_journal: shared,
             exchanged_per_depth: exchanged,
+            ..Facts::default()
         };
         assert_eq!(
             step(&journey(&f(1, 1, [0, 0, 0])), 2).progress,
@@ -266,5 +281,23 @@ mod tests {
             step(&journey(&f(2, 2, [0, 0, 0])), 2).progress,
             Progress::Done
         );
+    }
+
+    #[test]
+    fn step_seven_is_done_after_the_second_completed_check_in() {
+        let f = |partners, completed_checkins| Facts {
+            partners,
+            completed_checkins,
+            ..Facts::default()
+        };
+        assert_eq!(
+            step(&journey(&f(1, 0)), 7).progress,
+            Progress::AwaitingPartner
+        );
+        assert_eq!(step(&journey(&f(2, 0)), 7).progress, Progress::NotStarted);
+        assert_eq!(step(&journey(&f(2, 1)), 7).progress, Progress::Begun);
+        assert_eq!(step(&journey(&f(2, 2)), 7).progress, Progress::Done);
+        assert_eq!(step(&journey(&f(2, 5)), 7).progress, Progress::Done);
+        assert_eq!(step(&journey(&f(2, 0)), 7).tool_path, Some("/checkins"));
     }
 }

@@ -3,6 +3,7 @@
 //! on accounts and invitations. No I/O lives here, so every rule is testable alone.
 
 pub mod account;
+pub mod checkin;
 pub mod invitation;
 pub mod journey;
 pub mod questions;

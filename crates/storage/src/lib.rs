@@ -208,4 +208,15 @@ delegate! {
     fn update_entry(&self, owner_id: &str, id: &str, title: &str, body: &str, now: i64) -> bool;
     fn set_entry_visibility(&self, viewer: &Viewer, id: &str, shared: bool, now: i64) -> bool;
     fn delete_entry(&self, owner_id: &str, id: &str) -> bool;
+    fn checkin_schedule(&self, couple_id: &str) -> Option<CheckinSchedule>;
+    fn set_checkin_schedule(&self, couple_id: &str, schedule: &CheckinSchedule) -> ();
+    fn open_checkin(&self, couple_id: &str, new: &NewCheckin, unless_since: i64) -> bool;
+    fn checkins_for(&self, viewer: &Viewer) -> Vec<Checkin>;
+    fn checkin_for(&self, viewer: &Viewer, id: &str) -> Option<Checkin>;
+    fn checkin_completions(&self, couple_id: &str) -> Vec<i64>;
+    fn submit_checkin(&self, viewer: &Viewer, s: &NewSubmission) -> bool;
+    fn visible_submissions(&self, viewer: &Viewer, only: Option<&str>) -> Vec<VisibleSubmission>;
+    fn own_submissions(&self, user_id: &str) -> Vec<VisibleSubmission>;
+    fn set_loved(&self, viewer: &Viewer, checkin_id: &str, body: &str, now: i64) -> bool;
+    fn loved_for(&self, viewer: &Viewer, checkin_id: &str) -> Vec<LovedAnswer>;
 }

@@ -716,3 +716,353 @@ async fn erasure_removes_every_row_and_tells_the_partner_only_that_they_left() {
         assert!(!repo.erase_user("b").await.unwrap());
     }
 }
+
+fn checkin(id: &str, at: i64) -> NewCheckin {
+    NewCheckin {
+        id: id.into(),
+        opened_at: at,
+        closes_at: at + 7 * DAY,
+    }
+}
+
+fn submission(
+    id: &str,
+    checkin: &str,
+    csi: [u8; 4],
+    text: &str,
+    private: bool,
+    at: i64,
+) -> NewSubmission {
+    NewSubmission {
+        id: id.into(),
+        checkin_id: checkin.into(),
+        scores: rekindle_domain::checkin::Scores {
+            csi,
+            tech: [1, 2, 3, 4],
+            hours_together: 12,
+            hours_device_free: 7,
+        },
+        appreciation: format!("{text}-appreciation"),
+        went_well: format!("{text}-went-well"),
+        topic: format!("{text}-topic"),
+        scores_private: private,
+        created_at: at,
+    }
+}
+
+#[tokio::test]
+async fn checkin_submissions_stay_sealed_and_private_scores_never_leave_the_database() {
+    for b in backends() {
+        let db = fresh_db(b).await;
+        let repo = &db.repo;
+        pair(repo).await;
+        people(repo, &["x"]).await;
+        repo.create_space("cx", "x", 1).await.unwrap();
+        assert!(
+            repo.open_checkin("c1", &checkin("k1", 100), i64::MAX)
+                .await
+                .unwrap()
+        );
+        let (va, vb, vx) = (
+            viewer(repo, "a").await,
+            viewer(repo, "b").await,
+            viewer(repo, "x").await,
+        );
+
+        // a keeps the numbers private this time.
+        assert!(
+            repo.submit_checkin(
+                &va,
+                &submission("s-a", "k1", [1, 2, 1, 2], "A-SEALED", true, 110)
+            )
+            .await
+            .unwrap()
+        );
+        assert!(matches!(
+            repo.submit_checkin(
+                &va,
+                &submission("s-a2", "k1", [6, 5, 5, 5], "again", false, 111)
+            )
+            .await,
+            Err(StoreError::Conflict)
+        ));
+        // An outsider can neither submit nor see anything.
+        assert!(
+            !repo
+                .submit_checkin(&vx, &submission("s-x", "k1", [3; 4], "X", false, 112))
+                .await
+                .unwrap(),
+            "{b:?}"
+        );
+        assert!(repo.checkin_for(&vx, "k1").await.unwrap().is_none());
+        assert!(
+            repo.visible_submissions(&vx, Some("k1"))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        // b has not submitted: a's row is sealed for b in every query shape.
+        assert!(
+            repo.visible_submissions(&vb, Some("k1"))
+                .await
+                .unwrap()
+                .is_empty(),
+            "{b:?}: sealed submission leaked"
+        );
+        assert!(
+            repo.visible_submissions(&vb, None)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{b:?}: sealed submission leaked"
+        );
+        assert!(repo.own_submissions("b").await.unwrap().is_empty());
+        assert!(!repo.set_loved(&vb, "k1", "too early", 113).await.unwrap());
+        assert!(!repo.set_loved(&va, "k1", "too early", 113).await.unwrap());
+        // What b sees of the check-in is the same whether or not a submitted.
+        assert_eq!(
+            repo.checkin_for(&vb, "k1")
+                .await
+                .unwrap()
+                .unwrap()
+                .completed_at,
+            None
+        );
+        // a sees all of a's own numbers.
+        let mine = repo.visible_submissions(&va, Some("k1")).await.unwrap();
+        assert_eq!(mine[0].csi1, Some(1));
+        assert_eq!(mine[0].scores().unwrap().csi_total(), 6);
+        assert_eq!(
+            repo.journey_facts("c1").await.unwrap().completed_checkins,
+            0
+        );
+
+        // b submits (sharing numbers): the pair opens and the check-in is complete.
+        assert!(
+            repo.submit_checkin(
+                &vb,
+                &submission("s-b", "k1", [5, 4, 4, 4], "B-OPEN", false, 120)
+            )
+            .await
+            .unwrap()
+        );
+        assert_eq!(
+            repo.checkin_for(&va, "k1")
+                .await
+                .unwrap()
+                .unwrap()
+                .completed_at,
+            Some(120)
+        );
+        let seen_by_b = repo.visible_submissions(&vb, Some("k1")).await.unwrap();
+        assert_eq!(seen_by_b.len(), 2);
+        let a_row = seen_by_b.iter().find(|s| s.user_id == "a").unwrap();
+        assert_eq!(
+            a_row.appreciation, "A-SEALED-appreciation",
+            "written answers are shared"
+        );
+        assert!(a_row.scores_private);
+        for n in [
+            a_row.csi1,
+            a_row.csi2,
+            a_row.csi3,
+            a_row.csi4,
+            a_row.tech1,
+            a_row.tech4,
+            a_row.hours_together,
+            a_row.hours_device_free,
+        ] {
+            assert_eq!(n, None, "{b:?}: a private score reached the partner");
+        }
+        assert!(a_row.scores().is_none());
+        let seen_by_a = repo.visible_submissions(&va, None).await.unwrap();
+        let b_row = seen_by_a.iter().find(|s| s.user_id == "b").unwrap();
+        assert_eq!(
+            b_row.scores().unwrap().csi_total(),
+            17,
+            "shared numbers are shown"
+        );
+        assert!(
+            repo.visible_submissions(&vx, None)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        // Exports hold one's own rows only.
+        let export = repo.own_submissions("b").await.unwrap();
+        assert_eq!(export.len(), 1);
+        assert!(export.iter().all(|s| s.user_id == "b"));
+        // A completed check-in takes no more submissions.
+        assert!(
+            !repo
+                .submit_checkin(&vx, &submission("s-x2", "k1", [3; 4], "X", false, 130))
+                .await
+                .unwrap()
+        );
+
+        // The closing question, once both submitted; answering again replaces.
+        assert!(
+            repo.set_loved(&va, "k1", "A hug when I get home", 130)
+                .await
+                .unwrap()
+        );
+        assert!(
+            repo.set_loved(&va, "k1", "A long hug when I get home", 131)
+                .await
+                .unwrap()
+        );
+        assert!(!repo.set_loved(&vx, "k1", "intruder", 131).await.unwrap());
+        let loved = repo.loved_for(&vb, "k1").await.unwrap();
+        assert_eq!(loved.len(), 1);
+        assert_eq!(loved[0].body, "A long hug when I get home");
+        assert!(repo.loved_for(&vx, "k1").await.unwrap().is_empty());
+        assert_eq!(
+            repo.journey_facts("c1").await.unwrap().completed_checkins,
+            1
+        );
+        assert_eq!(repo.checkin_completions("c1").await.unwrap(), [120]);
+    }
+}
+
+#[tokio::test]
+async fn one_checkin_opens_at_a_time_and_leaving_keeps_only_ones_own_rows() {
+    for b in backends() {
+        let db = fresh_db(b).await;
+        let repo = &db.repo;
+        pair(repo).await;
+        people(repo, &["c"]).await;
+        assert!(repo.checkin_schedule("c1").await.unwrap().is_none());
+        let sched = CheckinSchedule {
+            rhythm: "fortnightly".into(),
+            weekday: 6,
+            hour: 19,
+            anchor_at: 50,
+        };
+        repo.set_checkin_schedule("c1", &sched).await.unwrap();
+        repo.set_checkin_schedule(
+            "c1",
+            &CheckinSchedule {
+                hour: 20,
+                ..sched.clone()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(repo.checkin_schedule("c1").await.unwrap().unwrap().hour, 20);
+
+        assert!(
+            repo.open_checkin("c1", &checkin("k1", 100), i64::MAX)
+                .await
+                .unwrap()
+        );
+        // Still open: no second one.
+        assert!(
+            !repo
+                .open_checkin("c1", &checkin("k2", 200), i64::MAX)
+                .await
+                .unwrap(),
+            "{b:?}"
+        );
+        // After it closed unanswered, a new one may open, unless one was opened since the given moment.
+        let later = 100 + 8 * DAY;
+        assert!(
+            !repo
+                .open_checkin("c1", &checkin("k2", later), 100)
+                .await
+                .unwrap()
+        );
+        assert!(
+            repo.open_checkin("c1", &checkin("k2", later), 101)
+                .await
+                .unwrap()
+        );
+        let (va, vb) = (viewer(repo, "a").await, viewer(repo, "b").await);
+        // The closed one takes no more submissions.
+        assert!(
+            !repo
+                .submit_checkin(&va, &submission("s0", "k1", [3; 4], "LATE", false, later))
+                .await
+                .unwrap()
+        );
+        assert_eq!(
+            repo.checkins_for(&va)
+                .await
+                .unwrap()
+                .iter()
+                .map(|c| c.id.as_str())
+                .collect::<Vec<_>>(),
+            ["k2", "k1"]
+        );
+
+        repo.submit_checkin(
+            &va,
+            &submission("s1", "k2", [3; 4], "A-TWO", false, later + 1),
+        )
+        .await
+        .unwrap();
+        repo.submit_checkin(
+            &vb,
+            &submission("s2", "k2", [4; 4], "B-TWO", false, later + 2),
+        )
+        .await
+        .unwrap();
+        // A completed check-in does not block the next one.
+        assert!(
+            repo.open_checkin("c1", &checkin("k3", later + 3), i64::MAX)
+                .await
+                .unwrap()
+        );
+        repo.submit_checkin(
+            &va,
+            &submission("s3", "k3", [2; 4], "A-SEALED-THREE", false, later + 4),
+        )
+        .await
+        .unwrap();
+
+        repo.leave_space("b").await.unwrap();
+        assert!(
+            repo.checkin_schedule("c1").await.unwrap().is_none(),
+            "the rhythm belonged to the pair"
+        );
+        let vb = viewer(repo, "b").await;
+        let b_sees = repo.visible_submissions(&vb, None).await.unwrap();
+        assert_eq!(
+            b_sees
+                .iter()
+                .map(|s| s.user_id.as_str())
+                .collect::<Vec<_>>(),
+            ["b"],
+            "{b:?}: b keeps own rows only"
+        );
+        let va = viewer(repo, "a").await;
+        assert!(
+            repo.visible_submissions(&va, None)
+                .await
+                .unwrap()
+                .iter()
+                .all(|s| s.user_id == "a")
+        );
+        assert!(repo.loved_for(&va, "k2").await.unwrap().is_empty());
+        // A new partner sees none of the old check-ins.
+        repo.create_invitation(&invitation("i9", "c1", "code9", "a", later + DAY))
+            .await
+            .unwrap();
+        repo.accept_invitation("code9", "c", later + 10)
+            .await
+            .unwrap();
+        let vc = viewer(repo, "c").await;
+        assert!(repo.checkins_for(&vc).await.unwrap().is_empty(), "{b:?}");
+        assert!(
+            repo.visible_submissions(&vc, None)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(repo.checkin_for(&vc, "k3").await.unwrap().is_none());
+        assert_eq!(
+            repo.journey_facts("c1").await.unwrap().completed_checkins,
+            0
+        );
+    }
+}

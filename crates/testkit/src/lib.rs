@@ -262,27 +262,6 @@ pub async fn couple(app: &TestApp) -> (ApiPerson, ApiPerson) {
     (a, b)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::replace_db_name;
-
-    #[test]
-    fn database_name_is_swapped_in_urls() {
-        assert_eq!(
-            replace_db_name("postgres://u@h:5/postgres", "x"),
-            "postgres://u@h:5/x"
-        );
-        assert_eq!(
-            replace_db_name("postgres://u@h:5", "x"),
-            "postgres://u@h:5/x"
-        );
-        assert_eq!(
-            replace_db_name("postgres://u@h/p?sslmode=disable", "x"),
-            "postgres://u@h/x?sslmode=disable"
-        );
-    }
-}
-
 /// Someone using the HTML pages, with a cookie jar and the CSRF token of their page.
 pub struct HtmlPerson {
     pub client: reqwest::Client,
@@ -405,5 +384,26 @@ impl TestDb {
             bytes.extend(wal);
         }
         String::from_utf8_lossy(&bytes).into_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::replace_db_name;
+
+    #[test]
+    fn database_name_is_swapped_in_urls() {
+        assert_eq!(
+            replace_db_name("postgres://u@h:5/postgres", "x"),
+            "postgres://u@h:5/x"
+        );
+        assert_eq!(
+            replace_db_name("postgres://u@h:5", "x"),
+            "postgres://u@h:5/x"
+        );
+        assert_eq!(
+            replace_db_name("postgres://u@h/p?sslmode=disable", "x"),
+            "postgres://u@h/x?sslmode=disable"
+        );
     }
 }

@@ -4,6 +4,8 @@
 pub mod api;
 mod assets;
 mod auth;
+mod charts;
+mod checkins;
 mod config;
 mod csrf;
 mod error;

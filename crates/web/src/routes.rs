@@ -116,6 +116,22 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             "/questions/{id}/reply",
             post(pages::questions::reply),
         ),
+        ("GET", "/checkins", get(pages::checkins::overview)),
+        (
+            "POST",
+            "/checkins/schedule",
+            post(pages::checkins::schedule),
+        ),
+        ("POST", "/checkins/begin", post(pages::checkins::begin)),
+        ("GET", "/checkins/trends", get(pages::checkins::trends)),
+        ("GET", "/checkins/export.csv", get(pages::checkins::export)),
+        ("GET", "/checkins/{id}", get(pages::checkins::show)),
+        (
+            "POST",
+            "/checkins/{id}/submit",
+            post(pages::checkins::submit),
+        ),
+        ("POST", "/checkins/{id}/loved", post(pages::checkins::loved)),
         // operations
         ("GET", "/healthz", get(pages::ops::healthz)),
         ("GET", "/readyz", get(pages::ops::readyz)),
@@ -220,6 +236,35 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             "POST",
             "/api/v1/decks/{slug}/ask",
             post(api::questions::ask),
+        ),
+        (
+            "GET",
+            "/api/v1/checkins/current",
+            get(api::checkins::current),
+        ),
+        (
+            "PUT",
+            "/api/v1/checkins/schedule",
+            put(api::checkins::schedule),
+        ),
+        (
+            "GET",
+            "/api/v1/checkins/instruments",
+            get(api::checkins::instruments),
+        ),
+        ("GET", "/api/v1/checkins/trends", get(api::checkins::trends)),
+        ("GET", "/api/v1/checkins", get(api::checkins::history)),
+        ("POST", "/api/v1/checkins", post(api::checkins::begin)),
+        ("GET", "/api/v1/checkins/{id}", get(api::checkins::show)),
+        (
+            "POST",
+            "/api/v1/checkins/{id}/submission",
+            post(api::checkins::submit),
+        ),
+        (
+            "PUT",
+            "/api/v1/checkins/{id}/loved",
+            put(api::checkins::loved),
         ),
         ("POST", "/api/v1/coach/analyze", post(api::coach::analyze)),
         (

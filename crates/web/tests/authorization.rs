@@ -51,6 +51,25 @@ const fn case(
     }
 }
 
+/// A complete check-in submission, as a form and as JSON.
+const CHECKIN_FORM: &[(&str, &str)] = &[
+    ("csi1", "4"),
+    ("csi2", "4"),
+    ("csi3", "3"),
+    ("csi4", "3"),
+    ("tech1", "2"),
+    ("tech2", "1"),
+    ("tech3", "1"),
+    ("tech4", "0"),
+    ("hours_together", "12"),
+    ("hours_device_free", "6"),
+    ("appreciation", "thanks"),
+];
+
+fn checkin_json() -> Value {
+    json!({"csi": [4, 4, 3, 3], "technoference": [2, 1, 1, 0], "hours_together": 12, "hours_device_free": 6, "appreciation": "thanks"})
+}
+
 const ROLES: [&str; 4] = ["anonymous", "outsider", "partner", "owner"];
 
 fn cases() -> Vec<Case> {
@@ -313,6 +332,54 @@ fn cases() -> Vec<Case> {
             Form(&[("body", "hi")]),
             [303, 404, 409, 409],
         ),
+        case("GET", "/checkins", "/checkins", None, page),
+        case(
+            "POST",
+            "/checkins/schedule",
+            "/checkins/schedule",
+            Form(&[
+                ("rhythm", "fortnightly"),
+                ("weekday", "friday"),
+                ("hour", "20"),
+            ]),
+            [303, 409, 303, 303],
+        ),
+        case(
+            "POST",
+            "/checkins/begin",
+            "/checkins/begin",
+            None,
+            [303, 409, 409, 409],
+        ),
+        case("GET", "/checkins/trends", "/checkins/trends", None, page),
+        case(
+            "GET",
+            "/checkins/export.csv",
+            "/checkins/export.csv",
+            None,
+            page,
+        ),
+        case(
+            "GET",
+            "/checkins/{id}",
+            "/checkins/{checkin}",
+            None,
+            [303, 404, 200, 200],
+        ),
+        case(
+            "POST",
+            "/checkins/{id}/submit",
+            "/checkins/{checkin}/submit",
+            Form(CHECKIN_FORM),
+            [303, 404, 303, 409],
+        ),
+        case(
+            "POST",
+            "/checkins/{id}/loved",
+            "/checkins/{checkin}/loved",
+            Form(&[("body", "a walk together")]),
+            [303, 404, 409, 409],
+        ),
         case("GET", "/healthz", "/healthz", None, all),
         case("GET", "/readyz", "/readyz", None, all),
         case("GET", "/metrics", "/metrics", None, all),
@@ -551,6 +618,63 @@ fn cases() -> Vec<Case> {
             [401, 409, 201, 201],
         ),
         case(
+            "GET",
+            "/api/v1/checkins/current",
+            "/api/v1/checkins/current",
+            None,
+            [401, 409, 200, 200],
+        ),
+        case(
+            "PUT",
+            "/api/v1/checkins/schedule",
+            "/api/v1/checkins/schedule",
+            Json(|| json!({"rhythm": "monthly", "weekday": "saturday", "hour": 10})),
+            [401, 409, 204, 204],
+        ),
+        case(
+            "GET",
+            "/api/v1/checkins/instruments",
+            "/api/v1/checkins/instruments",
+            None,
+            api,
+        ),
+        case(
+            "GET",
+            "/api/v1/checkins/trends",
+            "/api/v1/checkins/trends",
+            None,
+            api,
+        ),
+        case("GET", "/api/v1/checkins", "/api/v1/checkins", None, api),
+        case(
+            "POST",
+            "/api/v1/checkins",
+            "/api/v1/checkins",
+            None,
+            [401, 409, 409, 409],
+        ),
+        case(
+            "GET",
+            "/api/v1/checkins/{id}",
+            "/api/v1/checkins/{checkin}",
+            None,
+            [401, 404, 200, 200],
+        ),
+        case(
+            "POST",
+            "/api/v1/checkins/{id}/submission",
+            "/api/v1/checkins/{checkin}/submission",
+            Json(checkin_json),
+            [401, 404, 200, 409],
+        ),
+        case(
+            "PUT",
+            "/api/v1/checkins/{id}/loved",
+            "/api/v1/checkins/{checkin}/loved",
+            Json(|| json!({"body": "a walk together"})),
+            [401, 404, 409, 409],
+        ),
+        case(
             "POST",
             "/api/v1/coach/analyze",
             "/api/v1/coach/analyze",
@@ -600,6 +724,8 @@ struct Fixture {
     invite: String,
     code: String,
     question: String,
+    /// A check-in the owner has submitted to (with the sealed text, numbers kept private) and the partner has not.
+    checkin: String,
     api: [Option<ApiPerson>; 4],
     html: [HtmlPerson; 4],
 }
@@ -654,6 +780,22 @@ async fn fixture(backend: Backend) -> Fixture {
         )
         .await;
     assert_eq!(s, 200);
+    let (s, ck) = owner
+        .send_json(Method::POST, "/api/v1/checkins", json!({}))
+        .await;
+    assert_eq!(s, 201, "{ck}");
+    let checkin = ck["id"].as_str().unwrap().to_owned();
+    let mut sub = checkin_json();
+    sub["appreciation"] = json!(SEALED_TEXT);
+    sub["keep_private"] = json!(true);
+    let (s, v) = owner
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/checkins/{checkin}/submission"),
+            sub,
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
     let html = [
         app.html_visitor().await,
         app.html_person("outsider@example.org").await,
@@ -667,6 +809,7 @@ async fn fixture(backend: Backend) -> Fixture {
         invite: inv["id"].as_str().unwrap().to_owned(),
         code: inv["code"].as_str().unwrap().to_owned(),
         question,
+        checkin,
         api: [None, Some(outsider), Some(partner), Some(owner)],
         html,
         app,
@@ -681,6 +824,7 @@ impl Fixture {
             .replace("{invite}", &self.invite)
             .replace("{code}", &self.code)
             .replace("{question}", &self.question)
+            .replace("{checkin}", &self.checkin)
     }
 
     async fn call(&self, c: &Case, role: usize) -> (u16, String) {
@@ -751,7 +895,8 @@ async fn walk(backend: Backend) {
                 ));
             }
             // The partner's own answer in this case opens the pair; before that, never.
-            let partner_answered = c.path.ends_with("/answer") && ROLES[role] == "partner";
+            let partner_answered = (c.path.ends_with("/answer") || c.path.ends_with("/submission"))
+                && ROLES[role] == "partner";
             if ROLES[role] != "owner" && !partner_answered && body.contains(SEALED_TEXT) {
                 failures.push(format!(
                     "{backend:?} {} {} as {}: a sealed answer leaked",

@@ -440,3 +440,168 @@ async fn the_coach_flags_blame_as_you_type_and_offers_a_rewrite() {
         coach_flow(&driver, b).await;
     }
 }
+
+/// Picks an answer on a scale by clicking its radio button.
+async fn choose(p: &Page<'_>, key: &str, value: u8) {
+    p.press(&format!("#{key}-{value}")).await;
+}
+
+async fn fill_checkin(p: &Page<'_>, csi: [u8; 4], text: &str) {
+    for (i, v) in csi.iter().enumerate() {
+        choose(p, &format!("csi{}", i + 1), *v).await;
+    }
+    for (i, v) in [2u8, 1, 1, 0].iter().enumerate() {
+        choose(p, &format!("tech{}", i + 1), *v).await;
+    }
+    p.fill("#hours_together", "15").await;
+    p.fill("#hours_device_free", "6").await;
+    p.fill("#appreciation", &format!("{text} thank you for the soup"))
+        .await;
+    p.fill("#went_well", &format!("{text} our Sunday walk"))
+        .await;
+    p.fill("#topic", &format!("{text} the holiday plans")).await;
+    p.click("form.checkin-form button[type=submit]").await;
+}
+
+async fn checkin_flow(driver: &Driver, backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (ana_api, ben_api) = rekindle_testkit::couple(&app).await;
+    let ca = driver.browser().await;
+    let cb = driver.browser().await;
+    let a = Page { c: &ca };
+    let b = Page { c: &cb };
+    for (c, p, email) in [(&ca, &a, "ana@example.org"), (&cb, &b, "ben@example.org")] {
+        c.goto(&app.url("/signin")).await.unwrap();
+        p.fill("#email", email).await;
+        p.fill("#password", "correct horse battery").await;
+        p.click("form[action='/signin'] button[type=submit]").await;
+    }
+
+    // The home page names the next check-in; Ana begins one now and sends her part.
+    assert!(a.text(".home-checkin").await.contains("Your next check-in"));
+    ca.goto(&app.url("/checkins")).await.unwrap();
+    a.click("form[action='/checkins/begin'] button").await;
+    assert!(
+        a.source().await.contains("Funk, J. L., &amp; Rogge"),
+        "the CSI-4 citation is shown with the items"
+    );
+    fits_a_phone(&ca).await;
+    fill_checkin(&a, [5, 4, 4, 4], "ANA-CHECKIN-5d1").await;
+    assert!(
+        a.text(".status-line")
+            .await
+            .contains("You have sent your part")
+    );
+
+    // Ben's pages hold no trace of it; he sends his part and the meeting opens.
+    cb.goto(&app.url("/checkins")).await.unwrap();
+    assert!(!b.source().await.contains("ANA-CHECKIN-5d1"));
+    b.click(".open-checkin a").await;
+    let src = b.source().await;
+    assert!(
+        !src.contains("ANA-CHECKIN-5d1") && !src.contains("status-line"),
+        "no trace, no hint"
+    );
+    fill_checkin(&b, [4, 4, 3, 3], "BEN-CHECKIN-8e2").await;
+    assert!(
+        b.text("#appreciations .partner-appreciation")
+            .await
+            .contains("ANA-CHECKIN-5d1 thank you for the soup")
+    );
+    assert_eq!(b.text("#scores .partner-score").await, "17");
+    let steps = cb.find_all(Locator::Css(".agenda-step h2")).await.unwrap();
+    let mut headings = Vec::new();
+    for s in steps {
+        headings.push(s.text().await.unwrap());
+    }
+    assert!(
+        headings[0].contains("Appreciations") && headings[4].contains("feel loved"),
+        "{headings:?}"
+    );
+    fits_a_phone(&cb).await;
+
+    // The closing question, answered by Ana, reaches Ben.
+    ca.goto(ca.current_url().await.unwrap().as_ref())
+        .await
+        .unwrap();
+    assert!(
+        a.text("#appreciations .partner-appreciation")
+            .await
+            .contains("BEN-CHECKIN-8e2")
+    );
+    a.fill("#loved", "ANA-LOVED-3f0 Bring me tea on a busy morning")
+        .await;
+    a.click("form[action$='/loved'] button").await;
+    cb.goto(cb.current_url().await.unwrap().as_ref())
+        .await
+        .unwrap();
+    assert!(b.text(".partner-loved").await.contains("ANA-LOVED-3f0"));
+
+    // Several more check-ins seeded through the API, then the trends page draws them.
+    for (ana_csi, ben_csi) in [
+        ([4, 4, 3, 3], [4, 4, 4, 4]),
+        ([3, 3, 3, 2], [4, 3, 3, 3]),
+        ([2, 2, 2, 2], [4, 4, 3, 3]),
+    ] {
+        let (s, v) = ana_api
+            .send_json(
+                reqwest::Method::POST,
+                "/api/v1/checkins",
+                serde_json::json!({}),
+            )
+            .await;
+        assert_eq!(s, 201, "{v}");
+        let id = v["id"].as_str().unwrap().to_owned();
+        for (who, csi) in [(&ana_api, ana_csi), (&ben_api, ben_csi)] {
+            let body = serde_json::json!({"csi": csi, "technoference": [1, 1, 0, 0], "hours_together": 10, "hours_device_free": 4});
+            let (s, v) = who
+                .send_json(
+                    reqwest::Method::POST,
+                    &format!("/api/v1/checkins/{id}/submission"),
+                    body,
+                )
+                .await;
+            assert_eq!(s, 200, "{v}");
+        }
+    }
+    ca.goto(&app.url("/checkins/trends")).await.unwrap();
+    assert_eq!(
+        count(&ca, "svg.chart").await,
+        3,
+        "CSI-4, technoference and shared time"
+    );
+    assert_eq!(
+        count(&ca, "#chart-csi .series.mine circle").await,
+        4,
+        "four completed check-ins"
+    );
+    assert_eq!(
+        count(&ca, "#chart-csi rect.band").await,
+        1,
+        "the distress band is drawn"
+    );
+    let summary = a.text(".chart-summary").await;
+    assert!(
+        summary.contains("You: 4 check-ins") && summary.contains("latest 8"),
+        "{summary}"
+    );
+    assert!(
+        a.source().await.contains("data-warning=\"low_twice\""),
+        "8 after 11: below 13.5 twice in a row"
+    );
+    fits_a_phone(&ca).await;
+    cb.goto(&app.url("/checkins/trends")).await.unwrap();
+    assert!(b.text(".chart-summary").await.contains("Ana: 4 check-ins"));
+
+    for c in [ca, cb] {
+        let _ = c.close().await;
+    }
+}
+
+#[tokio::test]
+async fn two_partners_check_in_meet_and_see_their_trends() {
+    let driver = Driver::start().await;
+    for b in backends() {
+        checkin_flow(&driver, b).await;
+    }
+}

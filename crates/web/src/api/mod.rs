@@ -2,6 +2,7 @@
 //! the handlers' annotations so the two cannot drift apart.
 
 pub mod account;
+pub mod checkins;
 pub mod coach;
 pub mod journal;
 pub mod questions;
@@ -33,6 +34,8 @@ use crate::error::Problem;
         safety::erase_me, safety::export, safety::my_checks, safety::take_check, safety::pause, safety::resume,
         questions::today, questions::history, questions::show, questions::answer, questions::skip,
         questions::react, questions::reply, questions::decks, questions::ask, questions::settings,
+        checkins::current, checkins::schedule, checkins::history, checkins::begin, checkins::show,
+        checkins::submit, checkins::loved, checkins::trends, checkins::instruments,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),

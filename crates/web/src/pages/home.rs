@@ -44,6 +44,8 @@ pub struct HomePage {
     paused: bool,
     offer_check: bool,
     partner_left: bool,
+    /// The next scheduled check-in, once the partner has joined.
+    next_checkin: Option<String>,
 }
 
 pub async fn index(
@@ -72,6 +74,13 @@ pub async fn home_page(
     let summary = state.repo.home_summary(&who.user.id).await?;
     let space = summary.space;
     let facts = summary.facts;
+    let next_checkin = space
+        .as_ref()
+        .filter(|s| s.partner.is_some() && !s.paused)
+        .map(|_| {
+            let at = crate::checkins::next_for_home(summary.checkin_schedule.as_ref(), &who.user);
+            when(at.timestamp_millis(), tz)
+        });
     let invitations = match &space {
         Some(s) if s.partner.is_none() => {
             state
@@ -109,6 +118,7 @@ pub async fn home_page(
             crate::format::now_ms(),
         ),
         partner_left: summary.partner_left,
+        next_checkin,
     })
 }
 

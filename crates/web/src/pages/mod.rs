@@ -2,6 +2,7 @@
 //! the live coach on top.
 
 pub mod account;
+pub mod checkins;
 pub mod home;
 pub mod journal;
 pub mod ops;
