@@ -213,6 +213,10 @@ async fn all_text(app: &TestApp) -> String {
         "safety_screens",
         "safety_offers",
         "notices",
+        "checkin_schedules",
+        "checkins",
+        "checkin_submissions",
+        "checkin_loved",
     ];
     for t in tables {
         let rows = app.db.dump_table(t).await;
@@ -279,8 +283,20 @@ async fn erasure_is_real_and_the_partner_hears_only_that_i_left() {
             json!({"display_name": "BEN-NAME-u13"}),
         )
         .await;
+        let (s, c) = ben
+            .send_json(Method::POST, "/api/v1/checkins", json!({}))
+            .await;
+        assert_eq!(s, 201, "{c}");
+        let checkin = json!({
+            "csi": [3, 3, 3, 3], "technoference": [1, 1, 1, 1], "hours_together": 9, "hours_device_free": 4,
+            "appreciation": "BEN-THANKS-u14", "went_well": "BEN-WELL-u15", "topic": "BEN-TOPIC-u16", "keep_private": false,
+        });
+        let path = format!("/api/v1/checkins/{}/submission", c["id"].as_str().unwrap());
+        let (s, v) = ben.send_json(Method::POST, &path, checkin).await;
+        assert_eq!(s, 200, "{v}");
+        let before = all_text(&app).await;
         assert!(
-            all_text(&app).await.contains("BEN-BODY-u8"),
+            before.contains("BEN-BODY-u8") && before.contains("BEN-TOPIC-u16"),
             "the dump sees stored text"
         );
 
@@ -308,6 +324,9 @@ async fn erasure_is_real_and_the_partner_hears_only_that_i_left() {
             "BEN-REPLY-u11",
             "BEN-TOKEN-u12",
             "BEN-NAME-u13",
+            "BEN-THANKS-u14",
+            "BEN-WELL-u15",
+            "BEN-TOPIC-u16",
             "ben@example.org",
         ] {
             assert!(!dump.contains(needle), "{b:?}: {needle} survived erasure");
