@@ -161,6 +161,18 @@ impl Page<'_> {
         el.text().await.expect("text")
     }
 
+    /// Signs in through the sign-in form at `signin_url` with the test password.
+    pub async fn sign_in(&self, signin_url: &str, email: &str) {
+        self.c
+            .goto(signin_url)
+            .await
+            .expect("open the sign-in page");
+        self.fill("#email", email).await;
+        self.fill("#password", "correct horse battery").await;
+        self.click("form[action='/signin'] button[type=submit]")
+            .await;
+    }
+
     pub async fn source(&self) -> String {
         self.c.source().await.expect("source")
     }

@@ -169,12 +169,8 @@ async fn question_flow(driver: &Driver, backend: Backend) {
     let cb = driver.browser().await;
     let a = Page { c: &ca };
     let b = Page { c: &cb };
-    for (c, p, email) in [(&ca, &a, "ana@example.org"), (&cb, &b, "ben@example.org")] {
-        c.goto(&app.url("/signin")).await.unwrap();
-        p.fill("#email", email).await;
-        p.fill("#password", "correct horse battery").await;
-        p.click("form[action='/signin'] button[type=submit]").await;
-    }
+    a.sign_in(&app.url("/signin"), "ana@example.org").await;
+    b.sign_in(&app.url("/signin"), "ben@example.org").await;
 
     // Both get the same question of the day.
     ca.goto(&app.url("/questions")).await.unwrap();
@@ -259,12 +255,8 @@ async fn safety_flow(driver: &Driver, backend: Backend) {
     let cb = driver.browser().await;
     let a = Page { c: &ca };
     let b = Page { c: &cb };
-    for (c, p, email) in [(&ca, &a, "ana@example.org"), (&cb, &b, "ben@example.org")] {
-        c.goto(&app.url("/signin")).await.unwrap();
-        p.fill("#email", email).await;
-        p.fill("#password", "correct horse battery").await;
-        p.click("form[action='/signin'] button[type=submit]").await;
-    }
+    a.sign_in(&app.url("/signin"), "ana@example.org").await;
+    b.sign_in(&app.url("/signin"), "ben@example.org").await;
 
     // Ana is offered the private check on her home, takes it, and sees help privately.
     ca.goto(&app.url("/")).await.unwrap();
@@ -380,10 +372,7 @@ async fn coach_flow(driver: &Driver, backend: Backend) {
     app.api_person("ana@example.org", "Ana").await;
     let ca = driver.browser().await;
     let a = Page { c: &ca };
-    ca.goto(&app.url("/signin")).await.unwrap();
-    a.fill("#email", "ana@example.org").await;
-    a.fill("#password", "correct horse battery").await;
-    a.click("form[action='/signin'] button[type=submit]").await;
+    a.sign_in(&app.url("/signin"), "ana@example.org").await;
     ca.goto(&app.url("/journal")).await.unwrap();
     a.fill("#body", "You never help with the dishes").await;
     // Findings appear as she types, underlined in place, with an explanation.
@@ -470,12 +459,8 @@ async fn checkin_flow(driver: &Driver, backend: Backend) {
     let cb = driver.browser().await;
     let a = Page { c: &ca };
     let b = Page { c: &cb };
-    for (c, p, email) in [(&ca, &a, "ana@example.org"), (&cb, &b, "ben@example.org")] {
-        c.goto(&app.url("/signin")).await.unwrap();
-        p.fill("#email", email).await;
-        p.fill("#password", "correct horse battery").await;
-        p.click("form[action='/signin'] button[type=submit]").await;
-    }
+    a.sign_in(&app.url("/signin"), "ana@example.org").await;
+    b.sign_in(&app.url("/signin"), "ben@example.org").await;
 
     // The home page names the next check-in; Ana begins one now and sends her part.
     assert!(a.text(".home-checkin").await.contains("Your next check-in"));
