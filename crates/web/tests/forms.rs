@@ -131,6 +131,28 @@ async fn form_errors_sit_next_to_their_field_and_keep_the_input() {
     }
 }
 
+/// The `rk_session=…` Set-Cookie line of a response, if any.
+fn session_cookie(r: &reqwest::Response) -> Option<String> {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|c| c.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("rk_session="))
+}
+
+/// The CSRF token on the settings page, as the signed-in `client` sees it.
+async fn settings_csrf(app: &TestApp, client: &reqwest::Client) -> String {
+    let html = client
+        .get(app.url("/settings"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    csrf_in(&html).unwrap()
+}
+
 #[tokio::test]
 async fn sign_in_rotates_the_session_and_sign_out_ends_it() {
     for b in backends() {
@@ -149,13 +171,7 @@ async fn sign_in_rotates_the_session_and_sign_out_ends_it() {
             .await
             .unwrap();
         assert_eq!(r.status(), 303);
-        let cookie = r
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .map(|c| c.to_str().unwrap().to_owned())
-            .find(|c| c.starts_with("rk_session="))
-            .expect("session cookie");
+        let cookie = session_cookie(&r).expect("session cookie");
         assert!(
             cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
             "{cookie}"
@@ -163,16 +179,7 @@ async fn sign_in_rotates_the_session_and_sign_out_ends_it() {
         assert!(!cookie.contains("Secure"), "not Secure unless configured");
         let first = cookie.split(';').next().unwrap().to_owned();
         // Signing in again from the same browser issues a new id.
-        let html = v
-            .client
-            .get(app.url("/settings"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let csrf = csrf_in(&html).unwrap();
+        let csrf = settings_csrf(&app, &v.client).await;
         let r = v
             .client
             .post(app.url("/signin"))
@@ -184,13 +191,7 @@ async fn sign_in_rotates_the_session_and_sign_out_ends_it() {
             .send()
             .await
             .unwrap();
-        let second = r
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .map(|c| c.to_str().unwrap().to_owned())
-            .find(|c| c.starts_with("rk_session="))
-            .unwrap();
+        let second = session_cookie(&r).unwrap();
         assert_ne!(first, second.split(';').next().unwrap());
         // The old id no longer opens anything.
         let old = app
@@ -202,16 +203,7 @@ async fn sign_in_rotates_the_session_and_sign_out_ends_it() {
             .unwrap();
         assert_eq!(old.status(), 303);
         // Sign out.
-        let html = v
-            .client
-            .get(app.url("/settings"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let csrf = csrf_in(&html).unwrap();
+        let csrf = settings_csrf(&app, &v.client).await;
         let r = v
             .client
             .post(app.url("/signout"))
