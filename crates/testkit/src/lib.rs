@@ -108,6 +108,8 @@ pub fn test_config() -> Config {
 pub struct TestApp {
     pub addr: SocketAddr,
     pub db: TestDb,
+    /// The app's clock; `advance` it to skip waiting (shared with the server).
+    pub clock: rekindle_web::Clock,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -122,6 +124,7 @@ impl TestApp {
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
+        let clock = config.clock.clone();
         let state = AppState::new(db.repo.clone(), config);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
@@ -133,6 +136,7 @@ impl TestApp {
         TestApp {
             addr,
             db,
+            clock,
             shutdown: Some(tx),
         }
     }

@@ -31,6 +31,8 @@ pub struct Config {
     /// Where the quick-exit control sends people.
     pub quick_exit_url: String,
     pub resources: crate::resources::Resources,
+    /// "Now" for time-based rules (time-outs, reminders, follow-ups); tests move it.
+    pub clock: crate::clock::Clock,
 }
 
 impl Default for Config {
@@ -48,6 +50,7 @@ impl Default for Config {
             instance_name: "Rekindle".into(),
             quick_exit_url: "https://duckduckgo.com/?q=weather".into(),
             resources: crate::resources::Resources::default(),
+            clock: crate::clock::Clock::system(),
         }
     }
 }

@@ -6,6 +6,7 @@ mod assets;
 mod auth;
 mod charts;
 mod checkins;
+mod clock;
 mod config;
 mod csrf;
 mod error;
@@ -22,6 +23,7 @@ mod security;
 mod service;
 mod state;
 
+pub use clock::Clock;
 pub use config::{Config, PasswordHashing};
 pub use routes::{RouteSpec, build_router, route_specs};
 pub use state::AppState;

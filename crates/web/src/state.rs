@@ -14,6 +14,11 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// "Now" as the time-based rules see it (see `Clock`).
+    pub fn clock(&self) -> &crate::clock::Clock {
+        &self.config.clock
+    }
+
     pub fn new(repo: Repo, config: Config) -> Self {
         crate::http_metrics::install();
         crate::pages::set_frame(&config.instance_name, &config.quick_exit_url);
