@@ -15,6 +15,16 @@ pub struct Facts {
     pub exchanged_per_depth: [usize; 3],
     /// Check-ins both current partners completed in this space.
     pub completed_checkins: usize,
+    // Talk room
+    /// Both current partners accepted the couple's current ground rules.
+    pub ground_rules_agreed: bool,
+    /// Talks in this space that began, i.e. both partners pledged their attention.
+    pub pledged_talks: usize,
+    /// Current partners who had a paraphrase confirmed by the other.
+    pub partners_heard: usize,
+    /// Current partners who made statements in a talk where the coach found no
+    /// blame, criticism or contempt in any of them.
+    pub partners_spoke_softly: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -84,7 +94,7 @@ pub const STEPS: [StepInfo; 7] = [
                   Set aside unhurried time, put the screens away, and agree how you will treat each other while you talk.",
         exercise: "Ask for a talk at a time that suits you both, agree on a few ground rules, \
                    and begin each talk by both promising your full attention.",
-        tool_path: None,
+        tool_path: Some("/talks"),
     },
     StepInfo {
         number: 2,
@@ -104,7 +114,7 @@ pub const STEPS: [StepInfo; 7] = [
                   Listening well means reflecting back what you heard before you answer.",
         exercise: "In a talk, one of you speaks while the other sums up what they heard; \
                    the speaker says whether that was it before the turn passes.",
-        tool_path: None,
+        tool_path: Some("/talks"),
     },
     StepInfo {
         number: 4,
@@ -195,26 +205,81 @@ fn assess(step: u8, facts: &Facts) -> (Progress, String) {
                     ),
                 );
             }
-            (Progress::NotStarted, "No answers exchanged or entries shared yet.".into())
+            (
+                Progress::NotStarted,
+                "No answers exchanged or entries shared yet.".into(),
+            )
         }
-        4 => (
-            Progress::Begun,
-            "The coach is ready in your journal; the talk room where it counts most is still to come.".into(),
-        ),
+        // Talk room
+        1 | 3 | 4 => talk_step(step, facts),
         7 => {
             if facts.partners < 2 {
-                return (Progress::AwaitingPartner, "Check-ins are for two: they open when your partner joins.".into());
+                return (
+                    Progress::AwaitingPartner,
+                    "Check-ins are for two: they open when your partner joins.".into(),
+                );
             }
             // Done after the second completed check-in: one meeting is a start,
             // two mean the rhythm has taken hold.
             match facts.completed_checkins {
                 0 => (Progress::NotStarted, "No check-in completed yet.".into()),
-                1 => (Progress::Begun, "You have completed your first check-in together.".into()),
-                n => (Progress::Done, format!("You have completed {n} check-ins together.")),
+                1 => (
+                    Progress::Begun,
+                    "You have completed your first check-in together.".into(),
+                ),
+                n => (
+                    Progress::Done,
+                    format!("You have completed {n} check-ins together."),
+                ),
             }
         }
-        _ => (Progress::Upcoming, "This step's tool is not in Rekindle yet.".into()),
+        _ => (
+            Progress::Upcoming,
+            "This step's tool is not in Rekindle yet.".into(),
+        ),
     }
+}
+
+// Talk room
+fn talk_step(step: u8, f: &Facts) -> (Progress, String) {
+    if f.partners < 2 {
+        let why = match step {
+            4 => {
+                "The coach already reads along in your journal; talks open when your partner joins."
+            }
+            _ => "Talks are for two: they open when your partner joins.",
+        };
+        return (Progress::AwaitingPartner, why.into());
+    }
+    match step {
+        1 => match (f.ground_rules_agreed, f.pledged_talks) {
+            (true, n) if n > 0 => (
+                Progress::Done,
+                format!("You agreed on your ground rules and have held {n} talk{} with your full attention.", plural(n)),
+            ),
+            (true, _) => (Progress::Begun, "You agreed on your ground rules; your first talk is next.".into()),
+            (false, n) if n > 0 => (Progress::Begun, "You have talked; agree on your ground rules together again.".into()),
+            _ => (Progress::NotStarted, "No ground rules agreed or talk held yet.".into()),
+        },
+        3 => match f.partners_heard {
+            0 if f.pledged_talks == 0 => (Progress::NotStarted, "No talk held yet.".into()),
+            0 => (Progress::Begun, "You have talked; no paraphrase has been confirmed yet.".into()),
+            1 => (Progress::Begun, "One of you has been heard back in your own words; the other's turn comes.".into()),
+            _ => (Progress::Done, "Each of you has had a paraphrase confirmed: you have both listened until the other felt heard.".into()),
+        },
+        _ => match f.partners_spoke_softly {
+            0 => (
+                Progress::Begun,
+                "The coach is ready in your journal and your talks: speak without blame, criticism or contempt in a whole talk.".into(),
+            ),
+            1 => (Progress::Begun, "One of you has spoken a whole talk without blame, criticism or contempt.".into()),
+            _ => (Progress::Done, "You have each spoken a whole talk without blame, criticism or contempt.".into()),
+        },
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 #[cfg(test)]
@@ -243,7 +308,7 @@ mod tests {
             partners_who_shared_journal: 2,
             ..Facts::default()
         });
-        for n in [1, 3, 5, 6] {
+        for n in [5, 6] {
             assert_eq!(step(&s, n).progress, Progress::Upcoming);
             assert!(step(&s, n).tool_path.is_none());
         }
@@ -299,5 +364,95 @@ mod tests {
         assert_eq!(step(&journey(&f(2, 2)), 7).progress, Progress::Done);
         assert_eq!(step(&journey(&f(2, 5)), 7).progress, Progress::Done);
         assert_eq!(step(&journey(&f(2, 0)), 7).tool_path, Some("/checkins"));
+    }
+
+    // Talk room
+    #[test]
+    fn talk_steps_follow_ground_rules_pledges_confirmations_and_soft_speech() {
+        let base = Facts {
+            partners: 2,
+            ..Facts::default()
+        };
+        assert_eq!(
+            step(
+                &journey(&Facts {
+                    partners: 1,
+                    ..base.clone()
+                }),
+                1
+            )
+            .progress,
+            Progress::AwaitingPartner
+        );
+        for n in [1, 3] {
+            assert_eq!(step(&journey(&base), n).progress, Progress::NotStarted);
+            assert_eq!(step(&journey(&base), n).tool_path, Some("/talks"));
+        }
+        assert_eq!(step(&journey(&base), 4).progress, Progress::Begun);
+        let rules = Facts {
+            ground_rules_agreed: true,
+            ..base.clone()
+        };
+        assert_eq!(step(&journey(&rules), 1).progress, Progress::Begun);
+        let held = Facts {
+            pledged_talks: 1,
+            ..rules.clone()
+        };
+        assert_eq!(step(&journey(&held), 1).progress, Progress::Done);
+        assert_eq!(
+            step(
+                &journey(&Facts {
+                    pledged_talks: 1,
+                    ..base.clone()
+                }),
+                1
+            )
+            .progress,
+            Progress::Begun
+        );
+        assert_eq!(
+            step(
+                &journey(&Facts {
+                    partners_heard: 1,
+                    ..held.clone()
+                }),
+                3
+            )
+            .progress,
+            Progress::Begun
+        );
+        assert_eq!(
+            step(
+                &journey(&Facts {
+                    partners_heard: 2,
+                    ..held.clone()
+                }),
+                3
+            )
+            .progress,
+            Progress::Done
+        );
+        assert_eq!(
+            step(
+                &journey(&Facts {
+                    partners_spoke_softly: 1,
+                    ..held.clone()
+                }),
+                4
+            )
+            .progress,
+            Progress::Begun
+        );
+        assert_eq!(
+            step(
+                &journey(&Facts {
+                    partners_spoke_softly: 2,
+                    ..held
+                }),
+                4
+            )
+            .progress,
+            Progress::Done
+        );
     }
 }

@@ -8,6 +8,7 @@ pub mod invitation;
 pub mod journey;
 pub mod questions;
 pub mod safety;
+pub mod talk;
 pub mod visibility;
 
 pub use visibility::{Reveal, Visibility};
