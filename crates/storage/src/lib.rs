@@ -7,6 +7,9 @@
 
 mod backend;
 mod records;
+// Talk room
+mod talk_records;
+pub use talk_records::*;
 
 pub use records::*;
 
@@ -219,4 +222,18 @@ delegate! {
     fn own_submissions(&self, user_id: &str) -> Vec<VisibleSubmission>;
     fn set_loved(&self, viewer: &Viewer, checkin_id: &str, body: &str, now: i64) -> bool;
     fn loved_for(&self, viewer: &Viewer, checkin_id: &str) -> Vec<LovedAnswer>;
+    // Talk room
+    fn ground_rules(&self, couple_id: &str) -> Option<GroundRules>;
+    fn set_ground_rules(&self, couple_id: &str, user_id: &str, body: &str, min_time_out: i64, now: i64) -> i64;
+    fn accept_ground_rules(&self, couple_id: &str, user_id: &str, version: i64, now: i64) -> bool;
+    fn create_talk(&self, talk: &NewTalk, first: &NewTalkEvent) -> ();
+    fn talk_for(&self, viewer: &Viewer, id: &str) -> Option<TalkRow>;
+    fn talks_for(&self, viewer: &Viewer) -> Vec<TalkRow>;
+    fn talk_events(&self, talk_id: &str, after: i64) -> Vec<TalkEventRow>;
+    fn append_talk_events(&self, talk_id: &str, after_seq: i64, events: &[NewTalkEvent], summary: &TalkSummary) -> bool;
+    fn delete_talk(&self, viewer: &Viewer, id: &str) -> bool;
+    fn save_reflection(&self, viewer: &Viewer, r: &Reflection) -> bool;
+    fn set_reflection_shared(&self, viewer: &Viewer, talk_id: &str, shared: bool, now: i64) -> bool;
+    fn reflections_for(&self, viewer: &Viewer, talk_id: &str) -> Vec<Reflection>;
+    fn talk_export(&self, user_id: &str) -> (Vec<TalkRow>, Vec<TalkEventRow>, Vec<Reflection>);
 }

@@ -1066,3 +1066,296 @@ async fn one_checkin_opens_at_a_time_and_leaving_keeps_only_ones_own_rows() {
         );
     }
 }
+
+// ---- Talk room ------------------------------------------------------------------
+
+fn talk_event(by: &str, kind: &str, body: &str, mark: Option<&str>, at: i64) -> NewTalkEvent {
+    NewTalkEvent {
+        at,
+        by_user: by.into(),
+        kind: kind.into(),
+        body: body.into(),
+        mark: mark.map(str::to_owned),
+    }
+}
+
+fn summary(phase: &str) -> TalkSummary {
+    TalkSummary {
+        phase: phase.into(),
+        scheduled_at: None,
+        began_at: None,
+    }
+}
+
+async fn new_talk(repo: &Repo, id: &str) {
+    repo.create_talk(
+        &NewTalk {
+            id: id.into(),
+            couple_id: "c1".into(),
+            requested_by: "a".into(),
+            partner_id: "b".into(),
+            topic: "TALK-TOPIC".into(),
+            created_at: 100,
+        },
+        &talk_event("a", "requested", "{\"kind\":\"requested\"}", None, 100),
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_talk_log_is_numbered_without_gaps_and_a_stale_append_is_refused() {
+    for b in backends() {
+        let db = fresh_db(b).await;
+        let repo = &db.repo;
+        pair(repo).await;
+        new_talk(repo, "t1").await;
+        let va = viewer(repo, "a").await;
+        let vb = viewer(repo, "b").await;
+        assert_eq!(repo.talk_for(&vb, "t1").await.unwrap().unwrap().last_seq, 1);
+        let two = [
+            talk_event("b", "scheduled", "{}", None, 101),
+            talk_event("b", "opened", "{}", None, 101),
+        ];
+        assert!(
+            repo.append_talk_events("t1", 1, &two, &summary("arriving"))
+                .await
+                .unwrap()
+        );
+        // A writer that decided on seq 1 lost the race: nothing is written.
+        assert!(
+            !repo
+                .append_talk_events(
+                    "t1",
+                    1,
+                    &[talk_event("a", "ended", "{}", None, 102)],
+                    &summary("ended")
+                )
+                .await
+                .unwrap()
+        );
+        let t = repo.talk_for(&va, "t1").await.unwrap().unwrap();
+        assert_eq!((t.last_seq, t.phase.as_str()), (3, "arriving"));
+        let seqs: Vec<i64> = repo
+            .talk_events("t1", 0)
+            .await
+            .unwrap()
+            .iter()
+            .map(|e| e.seq)
+            .collect();
+        assert_eq!(seqs, vec![1, 2, 3]);
+        let after: Vec<i64> = repo
+            .talk_events("t1", 2)
+            .await
+            .unwrap()
+            .iter()
+            .map(|e| e.seq)
+            .collect();
+        assert_eq!(after, vec![3]);
+        // Two writers racing on the same seq: exactly one wins.
+        let e = [talk_event("a", "arrived", "{}", None, 103)];
+        let s = summary("arriving");
+        let (x, y) = tokio::join!(
+            repo.append_talk_events("t1", 3, &e, &s),
+            repo.append_talk_events("t1", 3, &e, &s)
+        );
+        assert_eq!(u8::from(x.unwrap()) + u8::from(y.unwrap()), 1);
+        assert_eq!(repo.talk_events("t1", 0).await.unwrap().len(), 4);
+        assert!(!repo.append_talk_events("nope", 0, &e, &s).await.unwrap());
+    }
+}
+
+#[tokio::test]
+async fn a_talk_opens_only_to_its_couple_and_deleting_removes_it_for_both() {
+    for b in backends() {
+        let db = fresh_db(b).await;
+        let repo = &db.repo;
+        pair(repo).await;
+        people(repo, &["x"]).await;
+        repo.create_space("c2", "x", 10).await.unwrap();
+        new_talk(repo, "t1").await;
+        let va = viewer(repo, "a").await;
+        let vb = viewer(repo, "b").await;
+        let vx = viewer(repo, "x").await;
+        assert!(repo.talk_for(&vx, "t1").await.unwrap().is_none());
+        assert!(repo.talks_for(&vx).await.unwrap().is_empty());
+        assert!(!repo.delete_talk(&vx, "t1").await.unwrap());
+        assert_eq!(repo.talks_for(&vb).await.unwrap().len(), 1);
+        repo.save_reflection(
+            &vb,
+            &Reflection {
+                talk_id: "t1".into(),
+                user_id: "ignored".into(),
+                understood: "REFLECTION-B".into(),
+                feel_now: "calm".into(),
+                shared: false,
+                created_at: 200,
+                updated_at: 200,
+            },
+        )
+        .await
+        .unwrap();
+        assert!(repo.delete_talk(&va, "t1").await.unwrap());
+        assert!(repo.talk_for(&vb, "t1").await.unwrap().is_none());
+        assert!(repo.talk_events("t1", 0).await.unwrap().is_empty());
+        for table in ["talks", "talk_events", "talk_reflections"] {
+            let dump = repo.debug_dump_table(table).await.unwrap();
+            assert!(
+                !dump.contains("TALK-TOPIC") && !dump.contains("REFLECTION-B"),
+                "{table}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_reflection_stays_private_until_shared() {
+    for b in backends() {
+        let db = fresh_db(b).await;
+        let repo = &db.repo;
+        pair(repo).await;
+        people(repo, &["x"]).await;
+        new_talk(repo, "t1").await;
+        let va = viewer(repo, "a").await;
+        let vb = viewer(repo, "b").await;
+        let vx = viewer(repo, "x").await;
+        let mine = Reflection {
+            talk_id: "t1".into(),
+            user_id: String::new(),
+            understood: "PRIVATE-THOUGHT".into(),
+            feel_now: "lighter".into(),
+            shared: false,
+            created_at: 200,
+            updated_at: 200,
+        };
+        assert!(repo.save_reflection(&va, &mine).await.unwrap());
+        assert!(!repo.save_reflection(&vx, &mine).await.unwrap());
+        assert_eq!(repo.reflections_for(&va, "t1").await.unwrap().len(), 1);
+        assert!(repo.reflections_for(&vb, "t1").await.unwrap().is_empty());
+        assert!(
+            !repo
+                .set_reflection_shared(&vb, "t1", true, 201)
+                .await
+                .unwrap()
+        );
+        assert!(
+            repo.set_reflection_shared(&va, "t1", true, 201)
+                .await
+                .unwrap()
+        );
+        let seen = repo.reflections_for(&vb, "t1").await.unwrap();
+        assert_eq!((seen.len(), seen[0].user_id.as_str()), (1, "a"));
+        assert!(
+            repo.set_reflection_shared(&va, "t1", false, 202)
+                .await
+                .unwrap()
+        );
+        assert!(repo.reflections_for(&vb, "t1").await.unwrap().is_empty());
+        assert!(repo.reflections_for(&vx, "t1").await.unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn ground_rules_are_versioned_and_each_version_needs_both() {
+    for b in backends() {
+        let db = fresh_db(b).await;
+        let repo = &db.repo;
+        pair(repo).await;
+        assert!(repo.ground_rules("c1").await.unwrap().is_none());
+        let v1 = repo
+            .set_ground_rules("c1", "a", "One\nTwo", 20, 1)
+            .await
+            .unwrap();
+        assert_eq!(v1, 1);
+        assert!(!repo.journey_facts("c1").await.unwrap().ground_rules_agreed);
+        assert!(repo.accept_ground_rules("c1", "b", 1, 2).await.unwrap());
+        assert!(
+            !repo.accept_ground_rules("c1", "b", 1, 2).await.unwrap(),
+            "once"
+        );
+        let r = repo.ground_rules("c1").await.unwrap().unwrap();
+        assert_eq!((r.version, r.accepted_by.len()), (1, 2));
+        assert!(repo.journey_facts("c1").await.unwrap().ground_rules_agreed);
+        let v2 = repo
+            .set_ground_rules("c1", "b", "One\nTwo\nThree", 30, 3)
+            .await
+            .unwrap();
+        assert_eq!(v2, 2);
+        assert!(
+            !repo.accept_ground_rules("c1", "a", 1, 4).await.unwrap(),
+            "old version"
+        );
+        let r = repo.ground_rules("c1").await.unwrap().unwrap();
+        assert_eq!(
+            (r.min_time_out, r.accepted_by.clone()),
+            (30, vec!["b".to_string()])
+        );
+        assert!(!repo.journey_facts("c1").await.unwrap().ground_rules_agreed);
+        people(repo, &["x"]).await;
+        assert!(
+            !repo.accept_ground_rules("c1", "x", 2, 4).await.unwrap(),
+            "outsider"
+        );
+    }
+}
+
+#[tokio::test]
+async fn talk_facts_count_pledges_confirmations_and_soft_speech() {
+    for b in backends() {
+        let db = fresh_db(b).await;
+        let repo = &db.repo;
+        pair(repo).await;
+        new_talk(repo, "t1").await;
+        let began = TalkSummary {
+            phase: "live".into(),
+            scheduled_at: Some(100),
+            began_at: Some(110),
+        };
+        let events = [
+            talk_event("a", "statement", "{}", Some("soft"), 111),
+            talk_event("b", "confirmed", "{}", Some("b"), 112),
+            talk_event("b", "statement", "{}", Some("harsh"), 113),
+            talk_event("b", "statement", "{}", Some("soft"), 114),
+            talk_event("a", "confirmed", "{}", Some("a"), 115),
+        ];
+        assert!(
+            repo.append_talk_events("t1", 1, &events, &began)
+                .await
+                .unwrap()
+        );
+        let f = repo.journey_facts("c1").await.unwrap();
+        assert_eq!(
+            (f.pledged_talks, f.partners_heard, f.partners_spoke_softly),
+            (1, 2, 1)
+        );
+        let home = repo.home_summary("a").await.unwrap();
+        assert_eq!(home.facts.partners_heard, 2);
+    }
+}
+
+#[tokio::test]
+async fn leaving_closes_talks_and_erasure_removes_them() {
+    for b in backends() {
+        let db = fresh_db(b).await;
+        let repo = &db.repo;
+        pair(repo).await;
+        new_talk(repo, "t1").await;
+        repo.set_ground_rules("c1", "a", "RULES-TEXT", 20, 1)
+            .await
+            .unwrap();
+        let va = viewer(repo, "a").await;
+        assert!(repo.leave_space("b").await.unwrap());
+        let va2 = viewer(repo, "a").await;
+        assert!(repo.talk_for(&va, "t1").await.unwrap().is_none());
+        assert!(repo.talks_for(&va2).await.unwrap().is_empty());
+        assert!(repo.ground_rules("c1").await.unwrap().is_none());
+        assert!(repo.erase_user("b").await.unwrap());
+        for table in ["talks", "talk_events", "ground_rules"] {
+            let dump = repo.debug_dump_table(table).await.unwrap();
+            assert!(
+                !dump.contains("TALK-TOPIC") && !dump.contains("RULES-TEXT"),
+                "{table}"
+            );
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! Rows of the talk room (migration 0005).
+
+/// A talk as listed; its log is in `talk_events`.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct TalkRow {
+    pub id: String,
+    pub couple_id: Option<String>,
+    pub requested_by: String,
+    pub partner_id: String,
+    pub topic: String,
+    pub phase: String,
+    pub scheduled_at: Option<i64>,
+    pub began_at: Option<i64>,
+    pub last_seq: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTalk {
+    pub id: String,
+    pub couple_id: String,
+    pub requested_by: String,
+    pub partner_id: String,
+    pub topic: String,
+    pub created_at: i64,
+}
+
+/// One event to append (its seq is given by the log).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTalkEvent {
+    pub at: i64,
+    pub by_user: String,
+    pub kind: String,
+    /// JSON of `rekindle_domain::talk::Event`.
+    pub body: String,
+    pub mark: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct TalkEventRow {
+    pub talk_id: String,
+    pub seq: i64,
+    pub at: i64,
+    pub by_user: String,
+    pub kind: String,
+    pub body: String,
+}
+
+/// What the talks table keeps in step with the log after an append.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TalkSummary {
+    pub phase: String,
+    pub scheduled_at: Option<i64>,
+    pub began_at: Option<i64>,
+}
+
+/// The couple's current ground rules and who accepted this version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroundRules {
+    pub version: i64,
+    pub body: String,
+    pub min_time_out: i64,
+    pub created_by: Option<String>,
+    pub created_at: i64,
+    pub accepted_by: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Reflection {
+    pub talk_id: String,
+    pub user_id: String,
+    pub understood: String,
+    pub feel_now: String,
+    pub shared: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
