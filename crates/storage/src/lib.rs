@@ -140,6 +140,43 @@ impl Repo {
     }
 }
 
+// Talk room
+/// The PostgreSQL channel on which servers announce "talk X changed".
+pub const TALK_CHANNEL: &str = "rekindle_talk";
+
+/// Notifications of changed talks from other servers (PostgreSQL only).
+pub struct TalkListener(sqlx::postgres::PgListener);
+
+impl TalkListener {
+    /// The next changed talk's id; `None` when the connection was lost (it
+    /// reconnects on the next call): notifications may have been missed, so
+    /// every talk should resync.
+    pub async fn recv(&mut self) -> StoreResult<Option<String>> {
+        Ok(self.0.try_recv().await?.map(|n| n.payload().to_owned()))
+    }
+}
+
+impl Repo {
+    pub async fn notify_talk(&self, talk_id: &str) -> StoreResult<()> {
+        match &self.0 {
+            Inner::Sqlite(_) => Ok(()),
+            Inner::Postgres(s) => s.notify_talk(talk_id).await,
+        }
+    }
+
+    /// One LISTEN connection for this server, or `None` on SQLite (one server).
+    pub async fn listen_talks(&self) -> StoreResult<Option<TalkListener>> {
+        match &self.0 {
+            Inner::Sqlite(_) => Ok(None),
+            Inner::Postgres(s) => {
+                let mut l = sqlx::postgres::PgListener::connect_with(s.listen_pool()).await?;
+                l.listen(TALK_CHANNEL).await?;
+                Ok(Some(TalkListener(l)))
+            }
+        }
+    }
+}
+
 /// Writes each repository method once as a forwarder to the backend in use.
 macro_rules! delegate {
     ($( fn $name:ident(&self $(, $arg:ident : $ty:ty)* ) -> $ret:ty; )*) => {

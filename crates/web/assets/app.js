@@ -161,6 +161,8 @@
   }
 
   document.querySelectorAll("textarea[data-coach]").forEach(setupCoach);
+  // Talk room: redrawn composers get the coach too.
+  window.rekindleCoach = setupCoach;
 })();
 
 // Quick exit: open a neutral site in a fresh tab (no history to go back to) and

@@ -22,6 +22,8 @@ mod safety;
 mod security;
 mod service;
 mod state;
+// Talk room
+mod talk;
 
 pub use clock::Clock;
 pub use config::{Config, PasswordHashing};
@@ -38,6 +40,8 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let app = build_router(state.clone());
     state.spawn_housekeeping();
+    // Talk room
+    talk::bus::spawn_listener(state.repo.clone(), state.talk_local.clone());
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),

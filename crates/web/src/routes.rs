@@ -132,6 +132,25 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             post(pages::checkins::submit),
         ),
         ("POST", "/checkins/{id}/loved", post(pages::checkins::loved)),
+        // Talk room
+        ("GET", "/talks", get(pages::talks::list)),
+        ("POST", "/talks", post(pages::talks::create)),
+        ("GET", "/talks/rules", get(pages::talks::rules)),
+        ("POST", "/talks/rules", post(pages::talks::save_rules)),
+        (
+            "POST",
+            "/talks/rules/accept",
+            post(pages::talks::accept_rules),
+        ),
+        ("GET", "/talks/{id}", get(pages::talks::show)),
+        ("POST", "/talks/{id}/act", post(pages::talks::act)),
+        (
+            "POST",
+            "/talks/{id}/reflection",
+            post(pages::talks::reflect),
+        ),
+        ("POST", "/talks/{id}/delete", post(pages::talks::delete)),
+        ("GET", "/talks/{id}/ws", get(crate::talk::ws::socket)),
         // operations
         ("GET", "/healthz", get(pages::ops::healthz)),
         ("GET", "/readyz", get(pages::ops::readyz)),
@@ -271,6 +290,28 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             "POST",
             "/api/v1/coach/paraphrase",
             post(api::coach::paraphrase),
+        ),
+        // Talk room
+        ("GET", "/api/v1/talks", get(api::talks::list)),
+        ("POST", "/api/v1/talks", post(api::talks::create)),
+        ("GET", "/api/v1/talks/rules", get(api::talks::rules)),
+        ("PUT", "/api/v1/talks/rules", put(api::talks::set_rules)),
+        (
+            "POST",
+            "/api/v1/talks/rules/accept",
+            post(api::talks::accept_rules),
+        ),
+        ("GET", "/api/v1/talks/{id}", get(api::talks::show)),
+        ("DELETE", "/api/v1/talks/{id}", delete(api::talks::delete)),
+        (
+            "POST",
+            "/api/v1/talks/{id}/commands",
+            post(api::talks::command),
+        ),
+        (
+            "PUT",
+            "/api/v1/talks/{id}/reflection",
+            put(api::talks::reflect),
         ),
     ]
 }

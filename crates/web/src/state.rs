@@ -11,6 +11,9 @@ pub struct AppState {
     pub repo: Repo,
     pub config: Arc<Config>,
     pub limiter: Arc<RateLimiter>,
+    // Talk room
+    pub talk_bus: Arc<dyn crate::talk::bus::EventBus>,
+    pub talk_local: Arc<crate::talk::bus::LocalBus>,
 }
 
 impl AppState {
@@ -22,7 +25,11 @@ impl AppState {
     pub fn new(repo: Repo, config: Config) -> Self {
         crate::http_metrics::install();
         crate::pages::set_frame(&config.instance_name, &config.quick_exit_url);
+        // Talk room
+        let (talk_bus, talk_local) = crate::talk::bus::for_repo(&repo);
         AppState {
+            talk_bus,
+            talk_local,
             repo,
             limiter: Arc::new(RateLimiter::default()),
             config: Arc::new(config),

@@ -1808,6 +1808,25 @@ impl Store {
         Ok((talks, events, reflections))
     }
 
+    /// PostgreSQL: tells every server listening that a talk changed (no-op on SQLite).
+    #[allow(dead_code)]
+    pub async fn notify_talk(&self, talk_id: &str) -> StoreResult<()> {
+        if IS_PG {
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(crate::TALK_CHANNEL)
+                .bind(talk_id)
+                .execute(&self.write)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The pool notifications are listened on (PostgreSQL only).
+    #[allow(dead_code)]
+    pub fn listen_pool(&self) -> &Pool<DB> {
+        &self.write
+    }
+
     /// The journey's talk facts for a couple (current partners only).
     pub(crate) async fn talk_facts(&self, couple_id: &str, facts: &mut Facts) -> StoreResult<()> {
         let row = sqlx::query(

@@ -8,6 +8,8 @@ pub mod journal;
 pub mod questions;
 pub mod safety;
 pub mod space;
+// Talk room
+pub mod talks;
 
 use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -36,6 +38,9 @@ use crate::error::Problem;
         questions::react, questions::reply, questions::decks, questions::ask, questions::settings,
         checkins::current, checkins::schedule, checkins::history, checkins::begin, checkins::show,
         checkins::submit, checkins::loved, checkins::trends, checkins::instruments,
+        // Talk room
+        talks::list, talks::create, talks::show, talks::command, talks::delete, talks::reflect,
+        talks::rules, talks::set_rules, talks::accept_rules,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),

@@ -46,6 +46,9 @@ pub struct HomePage {
     partner_left: bool,
     /// The next scheduled check-in, once the partner has joined.
     next_checkin: Option<String>,
+    // Talk room
+    /// Talks asked for or agreed and not over yet: (id, topic, when, phase label).
+    upcoming_talks: Vec<crate::pages::talks::TalkLine>,
 }
 
 pub async fn index(
@@ -90,7 +93,11 @@ pub async fn home_page(
         }
         _ => Vec::new(),
     };
+    // Talk room
+    let upcoming_talks =
+        crate::pages::talks::upcoming(state, &who.user.id, space.as_ref(), tz).await?;
     Ok(HomePage {
+        upcoming_talks,
         c: Chrome::signed_in("Home", who).with_notice(notice),
         name: who.user.display_name.clone(),
         in_space: space.is_some(),

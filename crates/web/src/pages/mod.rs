@@ -10,6 +10,8 @@ pub mod questions;
 pub mod safety;
 pub mod settings;
 pub mod space;
+// Talk room
+pub mod talks;
 
 use askama::Template;
 use axum::http::{StatusCode, header};

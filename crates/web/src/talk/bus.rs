@@ -1,0 +1,167 @@
+//! "Talk X changed", and nothing more: the log in the database is the truth, so
+//! a socket that is told about a change reads the events after the last one it
+//! sent. A lost or repeated notice is therefore harmless.
+//!
+//! `LocalBus` is an in-process fan-out (one server, e.g. SQLite). On PostgreSQL
+//! `PgBus` also runs `NOTIFY rekindle_talk, '<id>'`, and one `LISTEN` connection
+//! per server feeds every notice (its own included) into the local fan-out, so
+//! partners connected to different servers see each other.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+
+use rekindle_storage::Repo;
+use tokio::sync::watch;
+
+pub type BoxFuture<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
+
+/// What the talk room needs from an event bus.
+pub trait EventBus: Send + Sync {
+    /// Announces that `talk_id` has new events (or was deleted).
+    fn publish<'a>(&'a self, talk_id: &'a str) -> BoxFuture<'a>;
+    /// A receiver that changes whenever `talk_id` is announced.
+    fn subscribe(&self, talk_id: &str) -> watch::Receiver<u64>;
+}
+
+/// Per-talk wake-ups within this process.
+#[derive(Default)]
+pub struct LocalBus {
+    talks: Mutex<HashMap<String, watch::Sender<u64>>>,
+}
+
+impl LocalBus {
+    pub fn poke(&self, talk_id: &str) {
+        let mut talks = self.talks.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(tx) = talks.get(talk_id) {
+            if tx.receiver_count() == 0 {
+                talks.remove(talk_id);
+            } else {
+                tx.send_modify(|n| *n = n.wrapping_add(1));
+            }
+        }
+    }
+
+    /// Wakes every socket (after a lost LISTEN connection).
+    pub fn poke_all(&self) {
+        let mut talks = self.talks.lock().unwrap_or_else(|e| e.into_inner());
+        talks.retain(|_, tx| tx.receiver_count() > 0);
+        for tx in talks.values() {
+            tx.send_modify(|n| *n = n.wrapping_add(1));
+        }
+    }
+
+    fn subscribe_local(&self, talk_id: &str) -> watch::Receiver<u64> {
+        let mut talks = self.talks.lock().unwrap_or_else(|e| e.into_inner());
+        talks
+            .entry(talk_id.to_owned())
+            .or_insert_with(|| watch::channel(0).0)
+            .subscribe()
+    }
+
+    /// Sockets currently subscribed, for tests and metrics.
+    pub fn subscribed_talks(&self) -> usize {
+        let talks = self.talks.lock().unwrap_or_else(|e| e.into_inner());
+        talks.values().filter(|t| t.receiver_count() > 0).count()
+    }
+}
+
+impl EventBus for LocalBus {
+    fn publish<'a>(&'a self, talk_id: &'a str) -> BoxFuture<'a> {
+        Box::pin(async move { self.poke(talk_id) })
+    }
+
+    fn subscribe(&self, talk_id: &str) -> watch::Receiver<u64> {
+        self.subscribe_local(talk_id)
+    }
+}
+
+/// PostgreSQL: NOTIFY for the other servers, plus the local fan-out.
+pub struct PgBus {
+    repo: Repo,
+    local: Arc<LocalBus>,
+}
+
+impl EventBus for PgBus {
+    fn publish<'a>(&'a self, talk_id: &'a str) -> BoxFuture<'a> {
+        Box::pin(async move {
+            // Our own sockets at once; the listener will poke them again, harmlessly.
+            self.local.poke(talk_id);
+            if let Err(e) = self.repo.notify_talk(talk_id).await {
+                tracing::warn!(error = %e, "could not announce a talk change");
+            }
+        })
+    }
+
+    fn subscribe(&self, talk_id: &str) -> watch::Receiver<u64> {
+        self.local.subscribe_local(talk_id)
+    }
+}
+
+/// The bus for a repository: `PgBus` on PostgreSQL, `LocalBus` otherwise.
+pub fn for_repo(repo: &Repo) -> (Arc<dyn EventBus>, Arc<LocalBus>) {
+    let local = Arc::new(LocalBus::default());
+    let bus: Arc<dyn EventBus> = match repo.backend() {
+        rekindle_storage::Backend::Postgres => Arc::new(PgBus {
+            repo: repo.clone(),
+            local: local.clone(),
+        }),
+        rekindle_storage::Backend::Sqlite => local.clone(),
+    };
+    (bus, local)
+}
+
+/// PostgreSQL: one LISTEN connection for this server, feeding the local fan-out.
+/// Reconnects on its own; after a gap every socket resyncs from the log.
+pub fn spawn_listener(repo: Repo, local: Arc<LocalBus>) {
+    if repo.backend() != rekindle_storage::Backend::Postgres {
+        return;
+    }
+    tokio::spawn(async move {
+        loop {
+            let mut listener = match repo.listen_talks().await {
+                Ok(Some(l)) => l,
+                Ok(None) => return,
+                Err(e) => {
+                    tracing::warn!(error = %e, "talk listener could not connect; retrying");
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    continue;
+                }
+            };
+            local.poke_all();
+            loop {
+                match listener.recv().await {
+                    Ok(Some(id)) => local.poke(&id),
+                    Ok(None) => local.poke_all(),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "talk listener failed; reconnecting");
+                        local.poke_all();
+                        break;
+                    }
+                }
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_poke_wakes_only_that_talks_subscribers() {
+        let bus = LocalBus::default();
+        let mut a = bus.subscribe("a");
+        let mut b = bus.subscribe("b");
+        bus.publish("a").await;
+        assert!(a.has_changed().unwrap());
+        assert!(!b.has_changed().unwrap());
+        a.mark_unchanged();
+        bus.poke_all();
+        assert!(a.has_changed().unwrap() && b.has_changed().unwrap());
+        drop(a);
+        bus.poke("a");
+        assert_eq!(bus.subscribed_talks(), 1);
+    }
+}

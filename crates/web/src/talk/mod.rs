@@ -1,0 +1,409 @@
+//! The talk room's use cases, shared by the pages, the JSON API and the socket.
+//! The rules are `rekindle_domain::talk`; this module loads a talk's log, asks
+//! the rules, appends what they decided and announces the change.
+
+pub mod bus;
+pub mod ws;
+
+use rekindle_coach::Kind;
+use rekindle_domain::talk::{
+    self as dt, Command, Context, DEFAULT_RULES, Event, Recorded, Refusal, Talk,
+};
+use rekindle_storage::{
+    GroundRules, NewTalk, NewTalkEvent, Reflection, Space, TalkRow, TalkSummary, Viewer,
+};
+use serde_json::{Value, json};
+
+use crate::error::AppError;
+use crate::security::new_id;
+use crate::state::AppState;
+
+pub const REFLECTION_MAX_CHARS: usize = 2_000;
+
+pub fn require_pair(space: Option<&Space>) -> Result<&Space, AppError> {
+    crate::safety::not_paused(space)?;
+    match space {
+        Some(s) if s.partner.is_some() => Ok(s),
+        _ => Err(AppError::Conflict(
+            "Talks are for two: they open once your partner has joined your space.".into(),
+        )),
+    }
+}
+
+/// A command refused by the rules, or something else going wrong.
+#[derive(Debug)]
+pub enum TalkError {
+    Refused(Refusal),
+    App(AppError),
+}
+
+impl From<AppError> for TalkError {
+    fn from(e: AppError) -> Self {
+        TalkError::App(e)
+    }
+}
+
+impl From<rekindle_storage::StoreError> for TalkError {
+    fn from(e: rekindle_storage::StoreError) -> Self {
+        TalkError::App(e.into())
+    }
+}
+
+impl From<TalkError> for AppError {
+    fn from(e: TalkError) -> Self {
+        match e {
+            TalkError::Refused(r) => AppError::Conflict(r.to_string()),
+            TalkError::App(a) => a,
+        }
+    }
+}
+
+pub struct Loaded {
+    pub row: TalkRow,
+    pub talk: Talk,
+    pub events: Vec<Recorded>,
+}
+
+pub fn decode(rows: &[rekindle_storage::TalkEventRow]) -> Result<Vec<Recorded>, AppError> {
+    rows.iter()
+        .map(|r| {
+            let event: Event = serde_json::from_str(&r.body).map_err(|e| {
+                AppError::Internal(format!("talk {} seq {}: {e}", r.talk_id, r.seq))
+            })?;
+            Ok(Recorded {
+                seq: r.seq,
+                at: r.at,
+                by: r.by_user.clone(),
+                event,
+            })
+        })
+        .collect()
+}
+
+/// The talk with its whole log, if the viewer may see it.
+pub async fn load(state: &AppState, viewer: &Viewer, id: &str) -> Result<Loaded, AppError> {
+    let row = state
+        .repo
+        .talk_for(viewer, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let events = decode(&state.repo.talk_events(id, 0).await?)?;
+    let talk = Talk::from_events(&events)
+        .ok_or_else(|| AppError::Internal(format!("talk {id} has no request")))?;
+    Ok(Loaded { row, talk, events })
+}
+
+/// The couple's ground rules: the stored version, or the defaults (version 0,
+/// accepted by nobody) before they ever saved one.
+pub async fn rules(state: &AppState, couple_id: &str) -> Result<GroundRules, AppError> {
+    Ok(state
+        .repo
+        .ground_rules(couple_id)
+        .await?
+        .unwrap_or_else(|| GroundRules {
+            version: 0,
+            body: DEFAULT_RULES.join("\n"),
+            min_time_out: dt::MIN_TIME_OUT_MINUTES,
+            created_by: None,
+            created_at: 0,
+            accepted_by: Vec::new(),
+        }))
+}
+
+/// Accepting version 0 stores the defaults as version 1.
+pub async fn accept_rules(
+    state: &AppState,
+    space: &Space,
+    user_id: &str,
+    version: i64,
+) -> Result<(), AppError> {
+    let now = state.clock().now_ms();
+    if version == 0 {
+        if state.repo.ground_rules(&space.couple_id).await?.is_some() {
+            return Err(AppError::Conflict(
+                "The rules changed in the meantime; please read the current version.".into(),
+            ));
+        }
+        state
+            .repo
+            .set_ground_rules(
+                &space.couple_id,
+                user_id,
+                &DEFAULT_RULES.join("\n"),
+                dt::MIN_TIME_OUT_MINUTES,
+                now,
+            )
+            .await?;
+        return Ok(());
+    }
+    let current = rules(state, &space.couple_id).await?;
+    if current.accepted_by.iter().any(|a| a == user_id) {
+        return Ok(());
+    }
+    if !state
+        .repo
+        .accept_ground_rules(&space.couple_id, user_id, version, now)
+        .await?
+    {
+        return Err(AppError::Conflict(
+            "The rules changed in the meantime; please read the current version.".into(),
+        ));
+    }
+    Ok(())
+}
+
+pub async fn save_rules(
+    state: &AppState,
+    space: &Space,
+    user_id: &str,
+    body: &str,
+    min_time_out: i64,
+) -> Result<i64, AppError> {
+    let rules = dt::parse_rules(body).map_err(|r| AppError::field("rules", r.to_string()))?;
+    if !(dt::MIN_TIME_OUT_MINUTES..=24 * 60).contains(&min_time_out) {
+        return Err(AppError::field(
+            "min_time_out",
+            "A time-out lasts between 20 minutes and 24 hours.",
+        ));
+    }
+    Ok(state
+        .repo
+        .set_ground_rules(
+            &space.couple_id,
+            user_id,
+            &rules.join("\n"),
+            min_time_out,
+            state.clock().now_ms(),
+        )
+        .await?)
+}
+
+async fn context(state: &AppState, talk: &Talk, couple_id: &str) -> Result<Context, AppError> {
+    let r = rules(state, couple_id).await?;
+    Ok(Context {
+        now: state.clock().now_ms(),
+        rules_accepted: dt::rules_accepted_by_both(
+            &r.accepted_by,
+            &[&talk.requester, &talk.partner],
+        ),
+        min_time_out: r.min_time_out,
+    })
+}
+
+pub async fn context_for(state: &AppState, loaded: &Loaded) -> Result<Context, AppError> {
+    let couple = loaded.row.couple_id.clone().unwrap_or_default();
+    context(state, &loaded.talk, &couple).await
+}
+
+/// Asks for a talk; returns its id.
+pub async fn request(
+    state: &AppState,
+    space: &Space,
+    user_id: &str,
+    topic: &str,
+    times: &[i64],
+    length_min: Option<u32>,
+) -> Result<String, TalkError> {
+    let partner = space
+        .partner
+        .as_ref()
+        .ok_or_else(|| AppError::Conflict("Talks are for two.".into()))?;
+    let now = state.clock().now_ms();
+    let first = Talk::request(user_id, &partner.id, topic, times, length_min, now)
+        .map_err(TalkError::Refused)?;
+    let id = new_id();
+    state
+        .repo
+        .create_talk(
+            &NewTalk {
+                id: id.clone(),
+                couple_id: space.couple_id.clone(),
+                requested_by: user_id.to_owned(),
+                partner_id: partner.id.clone(),
+                topic: topic.trim().to_owned(),
+                created_at: now,
+            },
+            &stored(&first, user_id, now)?,
+        )
+        .await?;
+    state.talk_bus.publish(&id).await;
+    Ok(id)
+}
+
+fn stored(e: &Event, by: &str, at: i64) -> Result<NewTalkEvent, AppError> {
+    let mark = match e {
+        Event::Statement { harsh, .. } => Some(if *harsh { "harsh" } else { "soft" }.to_owned()),
+        Event::Confirmed { listener } => Some(listener.clone()),
+        _ => None,
+    };
+    Ok(NewTalkEvent {
+        at,
+        by_user: by.to_owned(),
+        kind: e.kind().to_owned(),
+        body: serde_json::to_string(e).map_err(|e| AppError::Internal(e.to_string()))?,
+        mark,
+    })
+}
+
+/// The coach decides whether a statement counts against step 4.
+pub fn is_harsh(text: &str) -> bool {
+    rekindle_coach::findings(text)
+        .iter()
+        .any(|f| matches!(f.kind, Kind::Blame | Kind::Criticism | Kind::Contempt))
+}
+
+/// Runs one command: decide on the current log, append, announce. Retries when
+/// another command was appended in between, so the rules always see the log
+/// they are extending.
+pub async fn command(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    mut cmd: Command,
+) -> Result<Vec<Recorded>, TalkError> {
+    if let Command::Statement { text, harsh } = &mut cmd {
+        *harsh = is_harsh(text);
+    }
+    for _ in 0..8 {
+        let loaded = load(state, viewer, id).await?;
+        if let Some(space) = state.repo.space_of(&viewer.user_id).await? {
+            crate::safety::not_paused(Some(&space))?;
+        }
+        let ctx = context_for(state, &loaded).await?;
+        let events = loaded
+            .talk
+            .decide(&viewer.user_id, &cmd, &ctx)
+            .map_err(TalkError::Refused)?;
+        let mut after = loaded.talk.clone();
+        let mut recorded = Vec::new();
+        let mut rows = Vec::new();
+        for (i, e) in (1..).zip(&events) {
+            let r = Recorded {
+                seq: loaded.talk.last_seq + i,
+                at: ctx.now,
+                by: viewer.user_id.clone(),
+                event: e.clone(),
+            };
+            after.apply(&r);
+            rows.push(stored(e, &viewer.user_id, ctx.now)?);
+            recorded.push(r);
+        }
+        let summary = TalkSummary {
+            phase: after.phase.as_str().to_owned(),
+            scheduled_at: after.scheduled_at,
+            began_at: after.began_at,
+        };
+        if state
+            .repo
+            .append_talk_events(id, loaded.talk.last_seq, &rows, &summary)
+            .await?
+        {
+            state.talk_bus.publish(id).await;
+            return Ok(recorded);
+        }
+    }
+    Err(TalkError::App(AppError::Conflict(
+        "The talk is busy; please try again.".into(),
+    )))
+}
+
+pub async fn delete(state: &AppState, viewer: &Viewer, id: &str) -> Result<(), AppError> {
+    if !state.repo.delete_talk(viewer, id).await? {
+        return Err(AppError::NotFound);
+    }
+    state.talk_bus.publish(id).await;
+    Ok(())
+}
+
+pub async fn reflect(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    understood: &str,
+    feel_now: &str,
+    shared: bool,
+) -> Result<(), AppError> {
+    let loaded = load(state, viewer, id).await?;
+    if loaded.talk.phase != dt::Phase::Ended {
+        return Err(AppError::Conflict(
+            "Reflections are written once the talk is over.".into(),
+        ));
+    }
+    let (understood, feel_now) = (understood.trim(), feel_now.trim());
+    let mut errors = crate::error::FieldErrors::new();
+    if understood.is_empty() && feel_now.is_empty() {
+        errors.insert("understood", "Write a line or two, for yourself.".into());
+    }
+    for (name, v) in [("understood", understood), ("feel_now", feel_now)] {
+        if v.chars().count() > REFLECTION_MAX_CHARS {
+            errors.insert(
+                name,
+                format!("Please keep it under {REFLECTION_MAX_CHARS} characters."),
+            );
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let now = state.clock().now_ms();
+    state
+        .repo
+        .save_reflection(
+            viewer,
+            &Reflection {
+                talk_id: id.to_owned(),
+                user_id: viewer.user_id.clone(),
+                understood: understood.to_owned(),
+                feel_now: feel_now.to_owned(),
+                shared,
+                created_at: now,
+                updated_at: now,
+            },
+        )
+        .await?;
+    Ok(())
+}
+
+// ---- what clients see -----------------------------------------------------------
+
+pub fn who(viewer_id: &str, user: &str) -> &'static str {
+    if viewer_id == user { "me" } else { "partner" }
+}
+
+pub fn event_json(r: &Recorded, viewer_id: &str) -> Value {
+    json!({
+        "type": "event",
+        "seq": r.seq,
+        "at": r.at,
+        "by": r.by,
+        "mine": r.by == viewer_id,
+        "event": r.event,
+    })
+}
+
+/// The talk as the server sees it, for one partner.
+pub fn state_json(talk: &Talk, viewer_id: &str, ctx: &Context) -> Value {
+    json!({
+        "phase": talk.phase.as_str(),
+        "topic": talk.topic,
+        "floor": talk.floor,
+        "you_hold_floor": talk.floor.as_deref() == Some(viewer_id),
+        "awaiting": talk.awaiting(viewer_id),
+        "proposals": talk.proposals,
+        "proposed_by_you": talk.proposed_by == viewer_id,
+        "scheduled_at": talk.scheduled_at,
+        "arrived": talk.arrived,
+        "pledged": talk.pledged,
+        "length_min": talk.length_min,
+        "began_at": talk.began_at,
+        "ended_at": talk.ended_at,
+        "confirmed": talk.confirmed,
+        "paraphrase_pending": talk.pending_paraphrase.is_some(),
+        "floor_asked": talk.floor_asked,
+        "time_out": talk.time_out,
+        "rules_accepted": ctx.rules_accepted,
+        "now": ctx.now,
+        "seq": talk.last_seq,
+        "allowed": talk.allowed(viewer_id, ctx),
+    })
+}

@@ -1,0 +1,242 @@
+//! `GET /talks/{id}/ws?after=N`: the talk room's socket (see docs/talk-protocol.md).
+//!
+//! Authenticated by the session cookie, with the `Origin` checked against this
+//! host so another site cannot open a socket with the visitor's cookie; or by a
+//! personal API token (`Authorization: Bearer`), which no other site can attach.
+
+use std::time::Duration;
+
+use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use rekindle_domain::talk::Command;
+use rekindle_storage::Viewer;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{TalkError, event_json, state_json};
+use crate::auth::{Resolved, bearer};
+use crate::error::{ApiError, AppError};
+use crate::format::now_ms;
+use crate::security::digest;
+use crate::state::AppState;
+
+#[derive(Deserialize)]
+pub struct After {
+    #[serde(default)]
+    after: i64,
+}
+
+/// The exact origins this server answers as.
+fn origin_allowed(state: &AppState, headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    if let Some(public) = &state.config.public_url {
+        let public = public.trim_end_matches('/');
+        if origin == public {
+            return true;
+        }
+    }
+    let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let scheme = if state.config.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    origin == format!("{scheme}://{host}")
+}
+
+pub async fn socket(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(after): Query<After>,
+    headers: HeaderMap,
+    resolved: Option<axum::Extension<Resolved>>,
+    ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+) -> Response {
+    match open(&state, &id, &headers, resolved.map(|r| r.0)).await {
+        Err(e) => ApiError(e).into_response(),
+        Ok(viewer) => match ws {
+            Err(_) => ApiError(AppError::BadRequest(
+                "This address is a WebSocket: connect with an upgrade request.".into(),
+            ))
+            .into_response(),
+            Ok(ws) => ws
+                .max_message_size(16 * 1024)
+                .on_upgrade(move |socket| run(socket, state, viewer, id, after.after.max(0))),
+        },
+    }
+}
+
+/// Who may connect: a partner of the couple the talk belongs to.
+async fn open(
+    state: &AppState,
+    id: &str,
+    headers: &HeaderMap,
+    resolved: Option<Resolved>,
+) -> Result<Viewer, AppError> {
+    let user = if let Some(token) = bearer(headers) {
+        state
+            .repo
+            .token_user(&digest(token), now_ms())
+            .await?
+            .ok_or(AppError::Unauthenticated)?
+    } else {
+        let (_, session) = resolved
+            .and_then(|r| r.session)
+            .ok_or(AppError::Unauthenticated)?;
+        if !origin_allowed(state, headers) {
+            return Err(AppError::Forbidden(
+                "This talk can only be opened from this site.",
+            ));
+        }
+        session.user
+    };
+    let space = state.repo.space_of(&user.id).await?;
+    let viewer = Viewer::new(&user.id, space.as_ref());
+    state
+        .repo
+        .talk_for(&viewer, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(viewer)
+}
+
+async fn send(socket: &mut WebSocket, v: &Value) -> bool {
+    socket
+        .send(Message::Text(Utf8Bytes::from(v.to_string())))
+        .await
+        .is_ok()
+}
+
+/// Sends every event after `*last` and then the state; `false` when the socket
+/// is gone or the talk was deleted.
+async fn catch_up(
+    socket: &mut WebSocket,
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    last: &mut i64,
+) -> bool {
+    let loaded = match super::load(state, viewer, id).await {
+        Ok(l) => l,
+        Err(AppError::NotFound) => {
+            let _ = send(
+                socket,
+                &json!({"type": "gone", "message": "This talk was deleted or is closed to you."}),
+            )
+            .await;
+            return false;
+        }
+        Err(e) => {
+            tracing::warn!(error = ?e, "talk socket could not read the log");
+            return true;
+        }
+    };
+    if loaded.talk.last_seq <= *last {
+        return true;
+    }
+    let from = *last;
+    for r in loaded.events.iter().filter(|r| r.seq > from) {
+        if !send(socket, &event_json(r, &viewer.user_id)).await {
+            return false;
+        }
+        *last = r.seq;
+    }
+    let ctx = match super::context_for(state, &loaded).await {
+        Ok(c) => c,
+        Err(_) => return true,
+    };
+    send(
+        socket,
+        &json!({"type": "state", "seq": loaded.talk.last_seq, "state": state_json(&loaded.talk, &viewer.user_id, &ctx)}),
+    )
+    .await
+}
+
+async fn run(mut socket: WebSocket, state: AppState, viewer: Viewer, id: String, after: i64) {
+    // Subscribe before reading the backlog so nothing falls between the two.
+    let mut changes = state.talk_bus.subscribe(&id);
+    let mut last = after;
+    // A client that claims to be ahead of the log gets everything again.
+    if let Ok(rows) = state.repo.talk_events(&id, after).await
+        && rows.is_empty()
+        && let Ok(all) = state.repo.talk_events(&id, 0).await
+        && all.last().is_some_and(|r| r.seq < after)
+    {
+        last = 0;
+    }
+    if !catch_up(&mut socket, &state, &viewer, &id, &mut last).await {
+        let _ = socket.send(Message::Close(None)).await;
+        return;
+    }
+    let mut ping = tokio::time::interval(Duration::from_secs(30));
+    ping.tick().await;
+    loop {
+        tokio::select! {
+            changed = changes.changed() => {
+                if changed.is_err() {
+                    changes = state.talk_bus.subscribe(&id);
+                }
+                if !catch_up(&mut socket, &state, &viewer, &id, &mut last).await {
+                    break;
+                }
+            }
+            msg = socket.recv() => {
+                let Some(Ok(msg)) = msg else { break };
+                match msg {
+                    Message::Text(text) => {
+                        let reply = handle(&state, &viewer, &id, text.as_str()).await;
+                        if !send(&mut socket, &reply).await {
+                            break;
+                        }
+                    }
+                    Message::Close(_) => break,
+                    _ => {}
+                }
+            }
+            _ = ping.tick() => {
+                if socket.send(Message::Ping(Default::default())).await.is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    let _ = socket.send(Message::Close(None)).await;
+}
+
+/// One client command; the answer is an `ack` or an `error`.
+async fn handle(state: &AppState, viewer: &Viewer, id: &str, text: &str) -> Value {
+    let parsed: Result<Value, _> = serde_json::from_str(text);
+    let reference = parsed
+        .as_ref()
+        .ok()
+        .and_then(|v| v.get("ref").cloned())
+        .unwrap_or(Value::Null);
+    let cmd = match parsed.and_then(serde_json::from_value::<Command>) {
+        Ok(c) => c,
+        Err(e) => {
+            return json!({"type": "error", "ref": reference, "code": "bad_message",
+                          "message": format!("That message could not be read: {e}")});
+        }
+    };
+    match super::command(state, viewer, id, cmd).await {
+        Ok(recorded) => json!({"type": "ack", "ref": reference,
+                                "seqs": recorded.iter().map(|r| r.seq).collect::<Vec<_>>()}),
+        Err(TalkError::Refused(r)) => {
+            json!({"type": "error", "ref": reference, "code": r.code(), "message": r.to_string()})
+        }
+        Err(TalkError::App(e)) => {
+            let code = match e {
+                AppError::NotFound => "gone",
+                AppError::Conflict(_) => "busy",
+                _ => "server",
+            };
+            json!({"type": "error", "ref": reference, "code": code, "message": e.detail()})
+        }
+    }
+}
