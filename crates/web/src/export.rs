@@ -254,6 +254,8 @@ pub async fn archive(state: &AppState, user_id: &str) -> Result<Vec<u8>, AppErro
     );
     // The person's own check-in submissions, as on the check-ins page.
     let checkins = crate::checkins::export_csv(state, user_id).await?;
+    // Talk room
+    let talks = crate::talk::export_json(state, user_id).await?;
     let mut buf = std::io::Cursor::new(Vec::new());
     {
         let mut zip = zip::ZipWriter::new(&mut buf);
@@ -263,6 +265,7 @@ pub async fn archive(state: &AppState, user_id: &str) -> Result<Vec<u8>, AppErro
             ("journal.csv", journal.as_bytes()),
             ("questions.csv", questions.as_bytes()),
             ("checkins.csv", checkins.as_bytes()),
+            ("talks.json", talks.as_slice()),
         ] {
             zip.start_file(name, opts)
                 .map_err(|e| AppError::Internal(e.to_string()))?;

@@ -407,3 +407,34 @@ pub fn state_json(talk: &Talk, viewer_id: &str, ctx: &Context) -> Value {
         "allowed": talk.allowed(viewer_id, ctx),
     })
 }
+
+/// For the export: the talks the person can open (with their whole log) and
+/// every reflection they wrote. The partner's reflections are not included.
+pub async fn export_json(state: &AppState, user_id: &str) -> Result<Vec<u8>, AppError> {
+    let (talks, events, reflections) = state.repo.talk_export(user_id).await?;
+    let decoded = decode(&events)?;
+    let out = json!({
+        "talks": talks.iter().map(|t| json!({
+            "id": t.id,
+            "topic": t.topic,
+            "phase": t.phase,
+            "scheduled_at": t.scheduled_at.map(crate::format::iso),
+            "began_at": t.began_at.map(crate::format::iso),
+            "created_at": crate::format::iso(t.created_at),
+            "events": events.iter().zip(&decoded).filter(|(row, _)| row.talk_id == t.id).map(|(_, r)| json!({
+                "seq": r.seq,
+                "at": crate::format::iso(r.at),
+                "by": who(user_id, &r.by),
+                "event": r.event,
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "my_reflections": reflections.iter().map(|r| json!({
+            "talk_id": r.talk_id,
+            "understood": r.understood,
+            "feel_now": r.feel_now,
+            "shared": r.shared,
+            "written_at": crate::format::iso(r.updated_at),
+        })).collect::<Vec<_>>(),
+    });
+    serde_json::to_vec_pretty(&out).map_err(|e| AppError::Internal(e.to_string()))
+}
