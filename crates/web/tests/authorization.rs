@@ -688,7 +688,149 @@ fn cases() -> Vec<Case> {
             Json(|| json!({"text": "I feel lonely"})),
             api,
         ),
+        // Talk room: `{talk}` is the owner's talk, started by the partner (arriving).
+        case("GET", "/talks", "/talks", None, page),
+        case(
+            "POST",
+            "/talks",
+            "/talks",
+            Form(talk_request_form()),
+            [303, 409, 303, 303],
+        ),
+        case(
+            "GET",
+            "/talks/rules",
+            "/talks/rules",
+            None,
+            [303, 409, 200, 200],
+        ),
+        case(
+            "POST",
+            "/talks/rules",
+            "/talks/rules",
+            Form(&[("rules", "One at a time"), ("min_time_out", "30")]),
+            [303, 409, 303, 303],
+        ),
+        case(
+            "POST",
+            "/talks/rules/accept",
+            "/talks/rules/accept",
+            Form(&[("version", "0")]),
+            [303, 409, 303, 303],
+        ),
+        case(
+            "GET",
+            "/talks/{id}",
+            "/talks/{talk}",
+            None,
+            [303, 404, 200, 200],
+        ),
+        case(
+            "POST",
+            "/talks/{id}/act",
+            "/talks/{talk}/act",
+            Form(&[("cmd", "end")]),
+            [303, 404, 303, 409],
+        ),
+        case(
+            "POST",
+            "/talks/{id}/reflection",
+            "/talks/{talk}/reflection",
+            Form(&[("understood", "x")]),
+            [303, 404, 409, 409],
+        ),
+        case(
+            "POST",
+            "/talks/{id}/delete",
+            "/talks/{talk}/delete",
+            None,
+            [303, 404, 303, 404],
+        ),
+        // Without an upgrade; a cookie without this site's Origin is refused before anything is read.
+        case(
+            "GET",
+            "/talks/{id}/ws",
+            "/talks/{talk}/ws",
+            None,
+            [401, 403, 403, 403],
+        ),
+        case("GET", "/api/v1/talks", "/api/v1/talks", None, api),
+        case(
+            "POST",
+            "/api/v1/talks",
+            "/api/v1/talks",
+            Json(talk_request_json),
+            [401, 409, 201, 201],
+        ),
+        case(
+            "GET",
+            "/api/v1/talks/rules",
+            "/api/v1/talks/rules",
+            None,
+            [401, 409, 200, 200],
+        ),
+        case(
+            "PUT",
+            "/api/v1/talks/rules",
+            "/api/v1/talks/rules",
+            Json(|| json!({"rules": ["One at a time"]})),
+            [401, 409, 200, 200],
+        ),
+        case(
+            "POST",
+            "/api/v1/talks/rules/accept",
+            "/api/v1/talks/rules/accept",
+            Json(|| json!({"version": 0})),
+            [401, 409, 200, 200],
+        ),
+        case(
+            "GET",
+            "/api/v1/talks/{id}",
+            "/api/v1/talks/{talk}",
+            None,
+            [401, 404, 200, 200],
+        ),
+        case(
+            "DELETE",
+            "/api/v1/talks/{id}",
+            "/api/v1/talks/{talk}",
+            None,
+            [401, 404, 204, 404],
+        ),
+        case(
+            "POST",
+            "/api/v1/talks/{id}/commands",
+            "/api/v1/talks/{talk}/commands",
+            Json(|| json!({"cmd": "end"})),
+            [401, 404, 200, 409],
+        ),
+        case(
+            "PUT",
+            "/api/v1/talks/{id}/reflection",
+            "/api/v1/talks/{talk}/reflection",
+            Json(|| json!({"understood": "x"})),
+            [401, 404, 409, 409],
+        ),
     ]
+}
+
+// Talk room
+fn talk_soon() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now() + chrono::Duration::days(2)
+}
+
+fn talk_request_form() -> &'static [(&'static str, &'static str)] {
+    let when: &'static str = Box::leak(
+        talk_soon()
+            .format("%Y-%m-%dT19:30")
+            .to_string()
+            .into_boxed_str(),
+    );
+    Box::leak(Box::new([("topic", "A talk"), ("time1", when)]))
+}
+
+fn talk_request_json() -> Value {
+    json!({"topic": "A talk", "times": [talk_soon().timestamp_millis()]})
 }
 
 #[test]
@@ -726,6 +868,8 @@ struct Fixture {
     question: String,
     /// A check-in the owner has submitted to (with the sealed text, numbers kept private) and the partner has not.
     checkin: String,
+    // Talk room
+    talk: String,
     api: [Option<ApiPerson>; 4],
     html: [HtmlPerson; 4],
 }
@@ -796,6 +940,24 @@ async fn fixture(backend: Backend) -> Fixture {
         )
         .await;
     assert_eq!(s, 200, "{v}");
+    // Talk room: the couple's shared topic must not reach anyone else.
+    let (s, tk) = owner
+        .send_json(
+            Method::POST,
+            "/api/v1/talks",
+            json!({"topic": SHARED_TEXT, "times": [talk_soon().timestamp_millis()]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{tk}");
+    let talk = tk["id"].as_str().unwrap().to_owned();
+    let (s, v) = partner
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/talks/{talk}/commands"),
+            json!({"cmd": "start_now"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
     let html = [
         app.html_visitor().await,
         app.html_person("outsider@example.org").await,
@@ -810,6 +972,7 @@ async fn fixture(backend: Backend) -> Fixture {
         code: inv["code"].as_str().unwrap().to_owned(),
         question,
         checkin,
+        talk,
         api: [None, Some(outsider), Some(partner), Some(owner)],
         html,
         app,
@@ -825,6 +988,7 @@ impl Fixture {
             .replace("{code}", &self.code)
             .replace("{question}", &self.question)
             .replace("{checkin}", &self.checkin)
+            .replace("{talk}", &self.talk)
     }
 
     async fn call(&self, c: &Case, role: usize) -> (u16, String) {

@@ -118,23 +118,29 @@ pub async fn accept_rules(
     version: i64,
 ) -> Result<(), AppError> {
     let now = state.clock().now_ms();
+    let mut version = version;
     if version == 0 {
-        if state.repo.ground_rules(&space.couple_id).await?.is_some() {
-            return Err(AppError::Conflict(
-                "The rules changed in the meantime; please read the current version.".into(),
-            ));
+        if let Some(current) = state.repo.ground_rules(&space.couple_id).await? {
+            // The partner accepted the defaults first: the same text, now stored.
+            if current.body != DEFAULT_RULES.join("\n") {
+                return Err(AppError::Conflict(
+                    "The rules changed in the meantime; please read the current version.".into(),
+                ));
+            }
+            version = current.version;
+        } else {
+            state
+                .repo
+                .set_ground_rules(
+                    &space.couple_id,
+                    user_id,
+                    &DEFAULT_RULES.join("\n"),
+                    dt::MIN_TIME_OUT_MINUTES,
+                    now,
+                )
+                .await?;
+            return Ok(());
         }
-        state
-            .repo
-            .set_ground_rules(
-                &space.couple_id,
-                user_id,
-                &DEFAULT_RULES.join("\n"),
-                dt::MIN_TIME_OUT_MINUTES,
-                now,
-            )
-            .await?;
-        return Ok(());
     }
     let current = rules(state, &space.couple_id).await?;
     if current.accepted_by.iter().any(|a| a == user_id) {

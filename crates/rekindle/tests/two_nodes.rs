@@ -1,0 +1,339 @@
+//! Two `rekindle serve` processes on one PostgreSQL database: partner A talks
+//! through one, partner B through the other, and a whole talk runs over their
+//! sockets. Events reach the other server through LISTEN/NOTIFY.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use rekindle_storage::Backend;
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+struct Node {
+    child: Child,
+    base: String,
+    addr: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn start(db_url: &str) -> Node {
+    let port = free_port();
+    let dir = tempfile::tempdir().unwrap();
+    let addr = format!("127.0.0.1:{port}");
+    let child = Command::new(env!("CARGO_BIN_EXE_rekindle"))
+        .args([
+            "serve",
+            "--listen",
+            &addr,
+            "--database-url",
+            db_url,
+            "--auth-attempts-per-ip",
+            "10000",
+        ])
+        .arg("--data-dir")
+        .arg(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start rekindle serve");
+    let base = format!("http://{addr}");
+    let client = reqwest::Client::new();
+    for _ in 0..200 {
+        if let Ok(r) = client.get(format!("{base}/readyz")).send().await
+            && r.status() == 200
+        {
+            return Node {
+                child,
+                base,
+                addr,
+                _dir: dir,
+            };
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("rekindle serve on {addr} did not become ready");
+}
+
+struct Person {
+    token: String,
+    base: String,
+    client: reqwest::Client,
+}
+
+impl Person {
+    async fn send(&self, method: reqwest::Method, path: &str, body: Value) -> (u16, Value) {
+        let r = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let s = r.status().as_u16();
+        (s, r.json().await.unwrap_or(Value::Null))
+    }
+}
+
+async fn person(node: &Node, email: &str) -> Person {
+    let client = reqwest::Client::new();
+    let r = client
+        .post(format!("{}/api/v1/accounts", node.base))
+        .json(&json!({"email": email, "password": "correct horse battery", "display_name": email}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let r = client
+        .post(format!("{}/api/v1/auth/token", node.base))
+        .json(&json!({"email": email, "password": "correct horse battery"}))
+        .send()
+        .await
+        .unwrap();
+    let v: Value = r.json().await.unwrap();
+    Person {
+        token: v["token"].as_str().unwrap().to_owned(),
+        base: node.base.clone(),
+        client,
+    }
+}
+
+async fn socket(node: &Node, who: &Person, talk: &str) -> Ws {
+    let mut req = format!("ws://{}/talks/{talk}/ws", node.addr)
+        .into_client_request()
+        .unwrap();
+    req.headers_mut().insert(
+        "authorization",
+        format!("Bearer {}", who.token).parse().unwrap(),
+    );
+    tokio_tungstenite::connect_async(req)
+        .await
+        .expect("socket")
+        .0
+}
+
+/// Reads until the state reaches `seq`; returns the events seen.
+async fn until(ws: &mut Ws, seq: i64) -> Vec<Value> {
+    let mut events = Vec::new();
+    loop {
+        let msg = tokio::time::timeout(Duration::from_secs(10), ws.next())
+            .await
+            .unwrap_or_else(|_| panic!("no state at seq {seq} in time; saw {events:?}"))
+            .expect("open")
+            .expect("frame");
+        let Message::Text(t) = msg else { continue };
+        let m: Value = serde_json::from_str(t.as_str()).unwrap();
+        match m["type"].as_str() {
+            Some("event") => events.push(m),
+            Some("state") if m["seq"].as_i64().unwrap_or(0) >= seq => return events,
+            Some("error") => panic!("refused: {m}"),
+            _ => {}
+        }
+    }
+}
+
+/// Sends a command; waits until both sockets saw the state after it.
+async fn say(
+    from: &mut Ws,
+    other: &mut Ws,
+    seq: &mut i64,
+    command: Value,
+    added: i64,
+) -> Vec<Value> {
+    from.send(Message::text(command.to_string())).await.unwrap();
+    *seq += added;
+    until(from, *seq).await;
+    until(other, *seq).await
+}
+
+#[tokio::test]
+async fn a_whole_talk_runs_across_two_servers() {
+    if !rekindle_testkit::backends().contains(&Backend::Postgres) {
+        return;
+    }
+    let url = rekindle_testkit::fresh_pg_database().await;
+    let one = start(&url).await;
+    let two = start(&url).await;
+    let ana = person(&one, "ana@example.org").await;
+    let ben = person(&two, "ben@example.org").await;
+    let (s, _) = ana
+        .send(reqwest::Method::POST, "/api/v1/space", json!({}))
+        .await;
+    assert_eq!(s, 201);
+    let (_, inv) = ana
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/space/invitations",
+            json!({}),
+        )
+        .await;
+    let code = inv["code"].as_str().unwrap();
+    let (s, _) = ben
+        .send(
+            reqwest::Method::POST,
+            &format!("/api/v1/invitations/{code}/accept"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (s, _) = ana
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/talks/rules/accept",
+            json!({"version": 0}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (s, _) = ben
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/talks/rules/accept",
+            json!({"version": 1}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let soon = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+        + 3_600_000;
+    let (s, t) = ana
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/talks",
+            json!({"topic": "Us", "times": [soon]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{t}");
+    let talk = t["id"].as_str().unwrap().to_owned();
+
+    let mut a = socket(&one, &ana, &talk).await;
+    let mut b = socket(&two, &ben, &talk).await;
+    let mut seq = 1;
+    until(&mut a, 1).await;
+    until(&mut b, 1).await;
+    // Ben (server two) starts now; Ana (server one) sees it.
+    let seen = say(
+        &mut b,
+        &mut a,
+        &mut seq,
+        json!({"ref": "1", "cmd": "start_now"}),
+        3,
+    )
+    .await;
+    assert_eq!(
+        seen.iter()
+            .map(|e| e["event"]["kind"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["scheduled", "opened", "arrived"]
+    );
+    say(&mut a, &mut b, &mut seq, json!({"cmd": "pledge"}), 2).await;
+    say(&mut b, &mut a, &mut seq, json!({"cmd": "pledge"}), 2).await;
+    let seen = say(
+        &mut a,
+        &mut b,
+        &mut seq,
+        json!({"cmd": "statement", "text": "I miss our evenings."}),
+        1,
+    )
+    .await;
+    assert_eq!(seen[0]["event"]["text"], "I miss our evenings.");
+    assert_eq!(seen[0]["mine"], false);
+    say(
+        &mut b,
+        &mut a,
+        &mut seq,
+        json!({"cmd": "paraphrase", "text": "You miss our time."}),
+        1,
+    )
+    .await;
+    say(
+        &mut a,
+        &mut b,
+        &mut seq,
+        json!({"cmd": "not_quite", "text": "Our evenings, just us."}),
+        1,
+    )
+    .await;
+    say(
+        &mut b,
+        &mut a,
+        &mut seq,
+        json!({"cmd": "paraphrase", "text": "You miss evenings alone with me."}),
+        1,
+    )
+    .await;
+    say(&mut a, &mut b, &mut seq, json!({"cmd": "confirm"}), 1).await;
+    say(&mut a, &mut b, &mut seq, json!({"cmd": "hand_over"}), 1).await;
+    say(
+        &mut b,
+        &mut a,
+        &mut seq,
+        json!({"cmd": "statement", "text": "I want that too."}),
+        1,
+    )
+    .await;
+    say(
+        &mut a,
+        &mut b,
+        &mut seq,
+        json!({"cmd": "paraphrase", "text": "You want it too."}),
+        1,
+    )
+    .await;
+    say(&mut b, &mut a, &mut seq, json!({"cmd": "confirm"}), 1).await;
+    let seen = say(&mut b, &mut a, &mut seq, json!({"cmd": "end"}), 1).await;
+    assert_eq!(seen.last().unwrap()["event"]["kind"], "ended");
+    // Both servers read the same log.
+    let (_, v1) = ana
+        .send(
+            reqwest::Method::GET,
+            &format!("/api/v1/talks/{talk}"),
+            Value::Null,
+        )
+        .await;
+    let (_, v2) = ben
+        .send(
+            reqwest::Method::GET,
+            &format!("/api/v1/talks/{talk}"),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(v1["events"].as_array().unwrap().len() as i64, seq);
+    let kinds = |v: &Value| -> Vec<(i64, String)> {
+        v["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["seq"].as_i64().unwrap(),
+                    e["event"]["kind"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(kinds(&v1), kinds(&v2));
+    assert_eq!(v2["state"]["phase"], "ended");
+}
