@@ -693,13 +693,14 @@ impl Talk {
                 {
                     return Err(Refusal::ReturnTooLate);
                 }
-                if *return_at < min_until {
+                // A return chosen as "in N minutes" a moment ago still counts.
+                if *return_at < min_until - MINUTE_MS {
                     return Err(Refusal::ReturnTooEarly);
                 }
                 Ok(vec![Event::TimeOut {
                     minutes: *minutes,
                     min_until,
-                    return_at: *return_at,
+                    return_at: (*return_at).max(min_until),
                     resume: phase,
                 }])
             }

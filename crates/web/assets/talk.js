@@ -51,7 +51,8 @@
     socket.onmessage = function (m) {
       var msg;
       try { msg = JSON.parse(m.data); } catch (e) { return; }
-      if (msg.type === "event" && msg.seq > seq) {
+      // One redraw per batch: the server sends the state after the events.
+      if (msg.type === "state" && msg.seq > seq) {
         seq = msg.seq;
         refresh();
       } else if (msg.type === "gone") {
