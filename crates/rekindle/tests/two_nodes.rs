@@ -57,22 +57,22 @@ async fn start(db_url: &str) -> Node {
         .stderr(Stdio::null())
         .spawn()
         .expect("start rekindle serve");
-    let base = format!("http://{addr}");
+    let node = Node {
+        child,
+        base: format!("http://{addr}"),
+        addr,
+        _dir: dir,
+    };
     let client = reqwest::Client::new();
     for _ in 0..200 {
-        if let Ok(r) = client.get(format!("{base}/readyz")).send().await
+        if let Ok(r) = client.get(format!("{}/readyz", node.base)).send().await
             && r.status() == 200
         {
-            return Node {
-                child,
-                base,
-                addr,
-                _dir: dir,
-            };
+            return node;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("rekindle serve on {addr} did not become ready");
+    panic!("rekindle serve on {} did not become ready", node.addr);
 }
 
 struct Person {

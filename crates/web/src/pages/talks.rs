@@ -64,7 +64,7 @@ pub async fn upcoming(
     space: Option<&Space>,
     tz: Tz,
 ) -> Result<Vec<TalkLine>, AppError> {
-    if !space.is_some_and(|s| s.partner.is_some()) {
+    if space.is_none_or(|s| s.partner.is_none()) {
         return Ok(Vec::new());
     }
     let viewer = rekindle_storage::Viewer::new(user_id, space);
@@ -260,8 +260,8 @@ async fn rules_page(
         rules: r.body.lines().map(str::to_owned).collect(),
         body,
         min_time_out: min,
-        i_accepted: r.accepted_by.iter().any(|a| *a == who.user.id),
-        partner_accepted: r.accepted_by.iter().any(|a| *a == partner_id),
+        i_accepted: r.accepted_by.contains(&who.user.id),
+        partner_accepted: r.accepted_by.contains(&partner_id),
         partner: partner_name(Some(space)),
         errors,
     })

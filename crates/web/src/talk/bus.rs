@@ -153,7 +153,7 @@ mod tests {
     async fn a_poke_wakes_only_that_talks_subscribers() {
         let bus = LocalBus::default();
         let mut a = bus.subscribe("a");
-        let mut b = bus.subscribe("b");
+        let b = bus.subscribe("b");
         bus.publish("a").await;
         assert!(a.has_changed().unwrap());
         assert!(!b.has_changed().unwrap());
