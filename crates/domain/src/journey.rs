@@ -15,6 +15,13 @@ pub struct Facts {
     pub exchanged_per_depth: [usize; 3],
     /// Check-ins both current partners completed in this space.
     pub completed_checkins: usize,
+    // Problem board (steps 5 and 6)
+    /// Problems ever put forward in this space (any stage).
+    pub board_problems: usize,
+    /// Agreements both partners agreed to in this space.
+    pub board_agreements: usize,
+    /// Agreements whose follow-up both partners answered.
+    pub board_followups_by_both: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -124,7 +131,7 @@ pub const STEPS: [StepInfo; 7] = [
                   Understanding comes first, solutions second.",
         exercise: "Pick one small, specific problem, collect ideas without judging them, \
                    then each rate them and look for the options you can both live with.",
-        tool_path: None,
+        tool_path: Some("/board"),
     },
     StepInfo {
         number: 6,
@@ -133,7 +140,7 @@ pub const STEPS: [StepInfo; 7] = [
         purpose: "Agreements become real when someone does something by a certain day. \
                   A plan you revisit shows what works, and when outside help would serve you better.",
         exercise: "Write down who does what and when, try it for a while, and look back together on how it went.",
-        tool_path: None,
+        tool_path: Some("/board"),
     },
     StepInfo {
         number: 7,
@@ -213,7 +220,51 @@ fn assess(step: u8, facts: &Facts) -> (Progress, String) {
                 n => (Progress::Done, format!("You have completed {n} check-ins together.")),
             }
         }
+        // Problem board
+        5 | 6 => assess_board(step, facts),
         _ => (Progress::Upcoming, "This step's tool is not in Rekindle yet.".into()),
+    }
+}
+
+// Problem board: step 5 is done once the couple reached an agreement together,
+// step 6 once the first follow-up of an agreement was answered by both.
+fn assess_board(step: u8, facts: &Facts) -> (Progress, String) {
+    if facts.partners < 2 {
+        return (
+            Progress::AwaitingPartner,
+            "The problem board is for two: it opens when your partner joins.".into(),
+        );
+    }
+    if step == 5 {
+        return match (facts.board_agreements, facts.board_problems) {
+            (0, 0) => (Progress::NotStarted, "No problem on the board yet.".into()),
+            (0, _) => (
+                Progress::Begun,
+                "You are working on a problem together; no agreement yet.".into(),
+            ),
+            (1, _) => (
+                Progress::Done,
+                "You have reached an agreement together.".into(),
+            ),
+            (n, _) => (
+                Progress::Done,
+                format!("You have reached {n} agreements together."),
+            ),
+        };
+    }
+    match (facts.board_followups_by_both, facts.board_agreements) {
+        (0, 0) => (
+            Progress::NotStarted,
+            "This starts with your first agreement on the problem board.".into(),
+        ),
+        (0, _) => (
+            Progress::Begun,
+            "You are trying an agreement; you look back on it together at its follow-up.".into(),
+        ),
+        _ => (
+            Progress::Done,
+            "You have looked back together on how an agreement went.".into(),
+        ),
     }
 }
 
@@ -243,7 +294,7 @@ mod tests {
             partners_who_shared_journal: 2,
             ..Facts::default()
         });
-        for n in [1, 3, 5, 6] {
+        for n in [1, 3] {
             assert_eq!(step(&s, n).progress, Progress::Upcoming);
             assert!(step(&s, n).tool_path.is_none());
         }
@@ -281,6 +332,27 @@ mod tests {
             step(&journey(&f(2, 2, [0, 0, 0])), 2).progress,
             Progress::Done
         );
+    }
+
+    #[test]
+    fn step_five_is_done_with_an_agreement_and_step_six_with_a_follow_up_answered_by_both() {
+        let f = |partners, board_problems, board_agreements, board_followups_by_both| Facts {
+            partners,
+            board_problems,
+            board_agreements,
+            board_followups_by_both,
+            ..Facts::default()
+        };
+        let p = |facts: Facts, n| step(&journey(&facts), n).progress;
+        assert_eq!(p(f(1, 0, 0, 0), 5), Progress::AwaitingPartner);
+        assert_eq!(p(f(1, 0, 0, 0), 6), Progress::AwaitingPartner);
+        assert_eq!(p(f(2, 0, 0, 0), 5), Progress::NotStarted);
+        assert_eq!(p(f(2, 1, 0, 0), 5), Progress::Begun);
+        assert_eq!(p(f(2, 1, 1, 0), 5), Progress::Done);
+        assert_eq!(p(f(2, 1, 0, 0), 6), Progress::NotStarted);
+        assert_eq!(p(f(2, 1, 1, 0), 6), Progress::Begun);
+        assert_eq!(p(f(2, 1, 1, 1), 6), Progress::Done);
+        assert_eq!(step(&journey(&f(2, 0, 0, 0)), 5).tool_path, Some("/board"));
     }
 
     #[test]
