@@ -610,6 +610,42 @@ pub fn follow_up_due(now_ms: i64, follow_up_at_ms: i64) -> bool {
     now_ms >= follow_up_at_ms
 }
 
+// ---- naming the problem ----------------------------------------------------------
+
+/// PREP names a problem as a shared situation, not as the partner: "your
+/// nagging" makes the partner the problem. Returns the character span of the
+/// first word that points at the partner (you, your, you're, yourself …).
+pub fn names_the_partner(title: &str) -> Option<(usize, usize)> {
+    const WORDS: [&str; 7] = ["you", "your", "yours", "yourself", "you're", "youre", "u"];
+    let chars: Vec<char> = title.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_alphanumeric() || chars[i] == '\'' || chars[i] == '’' {
+            let start = i;
+            while i < chars.len()
+                && (chars[i].is_alphanumeric() || chars[i] == '\'' || chars[i] == '’')
+            {
+                i += 1;
+            }
+            let word: String = chars[start..i]
+                .iter()
+                .collect::<String>()
+                .to_lowercase()
+                .replace('’', "'");
+            if WORDS.contains(&word.as_str()) {
+                return Some((start, i));
+            }
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+pub const NAMES_THE_PARTNER: &str = "This names your partner as the problem. A problem you can solve together \
+     is a situation you both face: try naming when it happens and what it is about, for example \
+     \"reminders about chores in the evening\".";
+
 // ---- when to suggest professional help -------------------------------------------
 
 /// Suggests looking for a couples counselor when agreements keep failing:
@@ -902,6 +938,15 @@ mod tests {
         assert!(!suggest_professional_help(&[Adjusted, Adjusted, Kept]));
         // Drafts and active agreements are not outcomes.
         assert!(!suggest_professional_help(&[Dropped, Active, Draft]));
+    }
+
+    #[test]
+    fn a_problem_named_after_the_partner_is_noticed() {
+        assert_eq!(names_the_partner("your nagging"), Some((0, 4)));
+        assert_eq!(names_the_partner("When you're late"), Some((5, 11)));
+        assert_eq!(names_the_partner("Évenings: YOU never"), Some((10, 13)));
+        assert_eq!(names_the_partner("Who cooks on weekdays"), None);
+        assert_eq!(names_the_partner("young kids at bedtime"), None);
     }
 
     #[test]

@@ -1901,17 +1901,21 @@ impl Store {
     }
 
     /// Agreements on a problem, oldest first: in the viewer's current space, or
-    /// ones the viewer wrote (after a split, for their export).
+    /// (after a split, for their export) ones the viewer wrote or answered; the
+    /// text only to its writer once the pair split.
     pub async fn board_agreements(
         &self,
         viewer: &Viewer,
         problem_id: &str,
     ) -> StoreResult<Vec<BoardAgreement>> {
         Ok(sqlx::query_as::<_, BoardAgreement>(
-            "SELECT a.id, a.problem_id, a.option_id, a.round, a.body, a.trial_days, a.proposed_by, a.proposed_at,
+            "SELECT a.id, a.problem_id, a.option_id, a.round,
+                    CASE WHEN p.couple_id = $2 OR a.proposed_by = $3 THEN a.body ELSE '' END AS body,
+                    a.trial_days, a.proposed_by, a.proposed_at,
                     a.confirmed_by, a.confirmed_at, a.follow_up_at, a.status, a.decided_by, a.decided_at
              FROM board_agreements a JOIN board_problems p ON p.id = a.problem_id
-             WHERE a.problem_id = $1 AND (p.couple_id = $2 OR a.proposed_by = $3)
+             WHERE a.problem_id = $1 AND (p.couple_id = $2 OR a.proposed_by = $3
+                OR EXISTS (SELECT 1 FROM board_followups f WHERE f.agreement_id = a.id AND f.user_id = $3))
              ORDER BY a.proposed_at, a.id",
         )
         .bind(problem_id)
