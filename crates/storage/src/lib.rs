@@ -223,7 +223,7 @@ delegate! {
     fn board_problems(&self, viewer: &Viewer, include_past: bool) -> Vec<BoardProblem>;
     fn board_problem(&self, viewer: &Viewer, id: &str) -> Option<BoardProblem>;
     fn board_propose(&self, viewer: &Viewer, new: &NewProblem) -> bool;
-    fn board_move(&self, viewer: &Viewer, id: &str, from_stage: &str, round: i64, to_stage: &str, to_round: i64, talk: bool, now: i64) -> bool;
+    fn board_move(&self, viewer: &Viewer, m: &BoardMove<'_>) -> bool;
     fn board_add_option(&self, viewer: &Viewer, new: &NewOption) -> bool;
     fn board_finish_brainstorm(&self, viewer: &Viewer, problem_id: &str, round: i64, now: i64) -> bool;
     fn board_options(&self, viewer: &Viewer, problem_id: &str) -> Vec<BoardOption>;

@@ -396,6 +396,19 @@ pub struct NewProblem {
     pub created_at: i64,
 }
 
+/// A stage change, applied only if the problem is still where the caller saw it.
+#[derive(Debug, Clone)]
+pub struct BoardMove<'a> {
+    pub id: &'a str,
+    pub from_stage: &'a str,
+    pub round: i64,
+    pub to_stage: &'a str,
+    pub to_round: i64,
+    /// Record the viewer as the partner who asked to talk first.
+    pub talk: bool,
+    pub now: i64,
+}
+
 /// An idea the viewer may see: their own, or the partner's once it is no longer sealed.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct BoardOption {

@@ -69,9 +69,20 @@ async fn to_rating(repo: &Repo, a: &Viewer, b: &Viewer) {
         .unwrap()
     );
     assert!(
-        repo.board_move(b, "p1", "proposed", 1, "brainstorm", 1, false, 60)
-            .await
-            .unwrap()
+        repo.board_move(
+            b,
+            &BoardMove {
+                id: "p1",
+                from_stage: "proposed",
+                round: 1,
+                to_stage: "brainstorm",
+                to_round: 1,
+                talk: false,
+                now: 60
+            }
+        )
+        .await
+        .unwrap()
     );
     assert!(
         repo.board_add_option(a, &idea("oa", "SEALED-a-idea", 1, true))
@@ -109,14 +120,36 @@ async fn a_partner_query_cannot_read_a_sealed_option_or_an_unrevealed_rating() {
         // Only the other partner's answer fits; the store checks the stage it was seen in.
         assert!(
             !repo
-                .board_move(&b, "p1", "brainstorm", 1, "rating", 1, false, 55)
+                .board_move(
+                    &b,
+                    &BoardMove {
+                        id: "p1",
+                        from_stage: "brainstorm",
+                        round: 1,
+                        to_stage: "rating",
+                        to_round: 1,
+                        talk: false,
+                        now: 55
+                    }
+                )
                 .await
                 .unwrap()
         );
         assert!(
-            repo.board_move(&b, "p1", "proposed", 1, "brainstorm", 1, false, 60)
-                .await
-                .unwrap()
+            repo.board_move(
+                &b,
+                &BoardMove {
+                    id: "p1",
+                    from_stage: "proposed",
+                    round: 1,
+                    to_stage: "brainstorm",
+                    to_round: 1,
+                    talk: false,
+                    now: 60
+                }
+            )
+            .await
+            .unwrap()
         );
         assert!(
             repo.board_add_option(&a, &idea("oa", "SEALED-a-idea", 1, true))

@@ -10,7 +10,7 @@ use rekindle_domain::board::{
     self as bd, AgreementStatus, Move, Outcome, Rated, Situation, Stage, Worked,
 };
 use rekindle_storage::{
-    BoardAgreement, BoardDecision, BoardDone, BoardFollowUp, BoardOption, BoardProblem,
+    BoardAgreement, BoardDecision, BoardDone, BoardFollowUp, BoardMove, BoardOption, BoardProblem,
     NewAgreement, NewOption, NewProblem, Space, StoreError, Viewer,
 };
 
@@ -400,13 +400,15 @@ pub async fn step(state: &AppState, viewer: &Viewer, id: &str, m: Move) -> Resul
                 .repo
                 .board_move(
                     viewer,
-                    id,
-                    v.stage.as_str(),
-                    round,
-                    Stage::Brainstorm.as_str(),
-                    round,
-                    false,
-                    now,
+                    &BoardMove {
+                        id,
+                        from_stage: v.stage.as_str(),
+                        round,
+                        to_stage: Stage::Brainstorm.as_str(),
+                        to_round: round,
+                        talk: false,
+                        now,
+                    },
                 )
                 .await?
         }
@@ -415,13 +417,15 @@ pub async fn step(state: &AppState, viewer: &Viewer, id: &str, m: Move) -> Resul
                 .repo
                 .board_move(
                     viewer,
-                    id,
-                    v.stage.as_str(),
-                    round,
-                    Stage::TalkFirst.as_str(),
-                    round,
-                    true,
-                    now,
+                    &BoardMove {
+                        id,
+                        from_stage: v.stage.as_str(),
+                        round,
+                        to_stage: Stage::TalkFirst.as_str(),
+                        to_round: round,
+                        talk: true,
+                        now,
+                    },
                 )
                 .await?
         }
@@ -430,13 +434,15 @@ pub async fn step(state: &AppState, viewer: &Viewer, id: &str, m: Move) -> Resul
                 .repo
                 .board_move(
                     viewer,
-                    id,
-                    v.stage.as_str(),
-                    round,
-                    Stage::Withdrawn.as_str(),
-                    round,
-                    false,
-                    now,
+                    &BoardMove {
+                        id,
+                        from_stage: v.stage.as_str(),
+                        round,
+                        to_stage: Stage::Withdrawn.as_str(),
+                        to_round: round,
+                        talk: false,
+                        now,
+                    },
                 )
                 .await?
         }

@@ -1571,33 +1571,22 @@ impl Store {
     /// Moves a problem of the viewer's space from one stage (and round) to the
     /// next, only if it is still where the caller saw it. `talk` records the
     /// viewer as the one who asked to talk first.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn board_move(
-        &self,
-        viewer: &Viewer,
-        id: &str,
-        from_stage: &str,
-        round: i64,
-        to_stage: &str,
-        to_round: i64,
-        talk: bool,
-        now: i64,
-    ) -> StoreResult<bool> {
+    pub async fn board_move(&self, viewer: &Viewer, m: &BoardMove<'_>) -> StoreResult<bool> {
         let done = sqlx::query(
             "UPDATE board_problems SET stage = $1, round = $2, updated_at = $3,
                  talk_requested_by = CASE WHEN $4 THEN $5 ELSE talk_requested_by END,
                  talk_requested_at = CASE WHEN $4 THEN $3 ELSE talk_requested_at END
              WHERE id = $6 AND couple_id = $7 AND stage = $8 AND round = $9",
         )
-        .bind(to_stage)
-        .bind(to_round)
-        .bind(now)
-        .bind(talk)
+        .bind(m.to_stage)
+        .bind(m.to_round)
+        .bind(m.now)
+        .bind(m.talk)
         .bind(&viewer.user_id)
-        .bind(id)
+        .bind(m.id)
         .bind(viewer.couple_id.as_deref())
-        .bind(from_stage)
-        .bind(round)
+        .bind(m.from_stage)
+        .bind(m.round)
         .execute(&self.write)
         .await
         .map_err(map_unique)?;
