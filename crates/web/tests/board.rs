@@ -722,3 +722,97 @@ async fn illegal_moves_are_refused_with_a_reason_and_talk_first_is_recorded() {
         assert_eq!(s, 409, "{v}");
     }
 }
+
+#[tokio::test]
+async fn erasure_removes_what_a_partner_wrote_on_the_board_and_leaves_the_other_theirs() {
+    for b in backends() {
+        let app = TestApp::spawn(b).await;
+        let (ana, ben) = couple(&app).await;
+        let id = to_rating(
+            &ben,
+            &ana,
+            "BEN-PROBLEM-e1",
+            &["BEN-IDEA-e2"],
+            &["ANA-IDEA-e3"],
+        )
+        .await;
+        let path = format!("/api/v1/board/problems/{id}");
+        rate_all(&ana, &id, &[("BEN-IDEA-e2", 7), ("ANA-IDEA-e3", 7)]).await;
+        let p = rate_all(&ben, &id, &[("BEN-IDEA-e2", 7), ("ANA-IDEA-e3", 7)]).await;
+        let option = option_id(&p, "ANA-IDEA-e3");
+        ok(
+            &ben,
+            Method::POST,
+            &format!("{path}/agreement"),
+            json!({"option_id": option, "body": "BEN-AGREEMENT-e4", "trial_days": 3}),
+        )
+        .await;
+        ok(
+            &ana,
+            Method::POST,
+            &format!("{path}/agreement/confirm"),
+            json!({}),
+        )
+        .await;
+        app.clock.advance(Duration::from_secs(4 * 24 * 3600));
+        ok(
+            &ben,
+            Method::POST,
+            &format!("{path}/follow-up"),
+            json!({"worked": "yes", "note": "BEN-NOTE-e5"}),
+        )
+        .await;
+        ok(
+            &ana,
+            Method::POST,
+            &format!("{path}/follow-up"),
+            json!({"worked": "yes", "note": "ANA-NOTE-e6"}),
+        )
+        .await;
+        let tables = [
+            "board_problems",
+            "board_options",
+            "board_done",
+            "board_ratings",
+            "board_agreements",
+            "board_followups",
+        ];
+        let mut before = String::new();
+        for t in tables {
+            before.push_str(&app.db.dump_table(t).await);
+        }
+        assert!(before.contains("BEN-NOTE-e5") && before.contains("BEN-AGREEMENT-e4"));
+        let (s, _) = ben
+            .send_json(
+                Method::DELETE,
+                "/api/v1/me",
+                json!({"password": "correct horse battery"}),
+            )
+            .await;
+        assert_eq!(s, 204);
+        let mut dump = String::new();
+        for t in tables {
+            dump.push_str(&app.db.dump_table(t).await);
+        }
+        for needle in [
+            "BEN-PROBLEM-e1",
+            "BEN-IDEA-e2",
+            "BEN-AGREEMENT-e4",
+            "BEN-NOTE-e5",
+        ] {
+            assert!(!dump.contains(needle), "{b:?}: {needle} survived erasure");
+        }
+        for needle in ["ANA-IDEA-e3", "ANA-NOTE-e6"] {
+            assert!(dump.contains(needle), "{b:?}: Ana lost {needle}");
+        }
+        // Ana keeps her own ideas and answers in her export; the problem left the space with Ben.
+        let exported = export_text(&app, &ana).await;
+        assert!(
+            exported.contains("ANA-IDEA-e3") && exported.contains("ANA-NOTE-e6"),
+            "{b:?}"
+        );
+        assert!(!exported.contains("BEN-IDEA-e2") && !exported.contains("BEN-NOTE-e5"));
+        let (_, board) = ana.get_json("/api/v1/board").await;
+        assert_eq!(board["active"], Value::Null);
+    }
+}
