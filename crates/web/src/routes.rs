@@ -322,6 +322,7 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("POST", "/board/{id}/decision", post(pages::board::decide)),
         ("GET", "/help/counseling", get(pages::board::counseling)),
         ("GET", "/api/v1/board", get(api::board::overview)),
+        ("POST", "/api/v1/board/coach", post(api::board::coach)),
         ("POST", "/api/v1/board/problems", post(api::board::propose)),
         ("GET", "/api/v1/board/problems/{id}", get(api::board::show)),
         (

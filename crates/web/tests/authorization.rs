@@ -1049,6 +1049,13 @@ fn board_cases() -> Vec<Case> {
             [200, 200, 200, 200],
         ),
         case(
+            "POST",
+            "/api/v1/board/coach",
+            "/api/v1/board/coach",
+            Json(|| json!({"text": "your nagging"})),
+            [401, 200, 200, 200],
+        ),
+        case(
             "GET",
             "/api/v1/board",
             "/api/v1/board",

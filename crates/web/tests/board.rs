@@ -181,6 +181,29 @@ async fn ideas_and_ratings_stay_sealed_until_both_are_done_then_rank_for_both() 
             "{p}"
         );
         assert_eq!(p["stage"], "proposed");
+        // The same notes while typing, before anything is stored.
+        let live = ok(
+            &ana,
+            Method::POST,
+            "/api/v1/board/coach",
+            json!({"text": "your nagging"}),
+        )
+        .await;
+        let findings = live["findings"].as_array().unwrap();
+        assert!(
+            findings
+                .iter()
+                .any(|f| f["kind"] == "blame" && f["start"] == 0),
+            "{live}"
+        );
+        let calm = ok(
+            &ana,
+            Method::POST,
+            "/api/v1/board/coach",
+            json!({"text": "Evenings with the car"}),
+        )
+        .await;
+        assert!(calm["findings"].as_array().unwrap().is_empty(), "{calm}");
         let id = p["id"].as_str().unwrap().to_owned();
         let path = format!("/api/v1/board/problems/{id}");
         // The partner sees the problem (and no coach notes meant for the writer).

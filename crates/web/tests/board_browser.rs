@@ -51,7 +51,7 @@ async fn whole_problem(driver: &Driver, backend: Backend) {
 
     // Agenda: Ana names the problem; the coach reads along as she types.
     ca.goto(&app.url("/board")).await.unwrap();
-    a.fill("#title", "You always take the car").await;
+    a.fill("#title", "your nagging").await;
     ca.wait()
         .for_element(Locator::Css("#title-coach .coach-finding"))
         .await

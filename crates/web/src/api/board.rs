@@ -22,6 +22,7 @@ use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(paths(
+    coach,
     overview,
     propose,
     show,
@@ -559,4 +560,36 @@ pub async fn decide(
     let viewer = pair_viewer(&state, &caller).await?;
     uc::decide(&state, &viewer, &id, &b.outcome).await?;
     one(&state, &viewer, &id).await
+}
+
+/// The language coach for a problem's name: the coach's findings (same shape
+/// as `POST /api/v1/coach/analyze`) plus the board's naming rule, which notices
+/// a problem named after the partner ("your nagging"). Advice only: nothing is
+/// stored and proposing is never blocked.
+#[utoipa::path(post, path = "/api/v1/board/coach", tag = "board", request_body = crate::api::coach::CoachIn,
+    responses((status = 200, body = crate::api::coach::AnalysisOut), (status = 413, body = Problem)))]
+pub async fn coach(
+    _caller: ApiCaller,
+    JsonBody(b): JsonBody<crate::api::coach::CoachIn>,
+) -> ApiResult<Json<serde_json::Value>> {
+    if b.text.chars().count() > crate::api::coach::MAX_COACH_CHARS {
+        return Err(crate::error::AppError::PayloadTooLarge(
+            "The coach reads up to 10000 characters at a time.".into(),
+        )
+        .into());
+    }
+    let analysis = rekindle_coach::analyze(&b.text);
+    let mut out = rekindle_coach::report::json(&b.text, &analysis);
+    if let Some((start, _)) = bd::names_the_partner(&b.text)
+        && let Some(findings) = out.get_mut("findings").and_then(|f| f.as_array_mut())
+    {
+        findings.push(serde_json::json!({
+            "kind": "blame",
+            "start": start,
+            "end": b.text.chars().count(),
+            "severity": "medium",
+            "explanation": bd::NAMES_THE_PARTNER,
+        }));
+    }
+    Ok(Json(out))
 }
