@@ -16,7 +16,7 @@ pub struct Facts {
     /// Check-ins both current partners completed in this space.
     pub completed_checkins: usize,
     // Problem board (steps 5 and 6)
-    /// Problems ever put forward in this space (any stage).
+    /// Problems put forward in this space (any stage but taken back).
     pub board_problems: usize,
     /// Agreements both partners agreed to in this space.
     pub board_agreements: usize,
