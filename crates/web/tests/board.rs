@@ -839,3 +839,64 @@ async fn erasure_removes_what_a_partner_wrote_on_the_board_and_leaves_the_other_
         assert_eq!(board["active"], Value::Null);
     }
 }
+
+#[tokio::test]
+async fn rating_form_errors_keep_what_was_typed_and_the_page_flow_works_without_js() {
+    for b in backends() {
+        let app = TestApp::spawn(b).await;
+        let (ana, ben) = couple(&app).await;
+        let id = to_rating(
+            &ana,
+            &ben,
+            "Screens in the bedroom",
+            &["Charge phones in the hall"],
+            &["No screens after ten"],
+        )
+        .await;
+        let p = ok(
+            &ana,
+            Method::GET,
+            &format!("/api/v1/board/problems/{id}"),
+            Value::Null,
+        )
+        .await;
+        let hall = option_id(&p, "Charge phones in the hall");
+        let ten = option_id(&p, "No screens after ten");
+        let html = app.html_person("ana@example.org").await;
+        // One rating missing: the page says so and keeps the other value.
+        let (s, body, _) = html
+            .post(
+                &format!("/board/{id}/ratings"),
+                &[(&format!("rating_{hall}"), "8")],
+            )
+            .await;
+        assert_eq!(s, 422, "{b:?}");
+        assert!(body.contains("Rate every idea"), "{body}");
+        assert!(body.contains("value=\"8\""), "the typed rating is kept");
+        let (s, _, loc) = html
+            .post(
+                &format!("/board/{id}/ratings"),
+                &[
+                    (&format!("rating_{hall}"), "8"),
+                    (&format!("rating_{ten}"), "3"),
+                ],
+            )
+            .await;
+        assert_eq!(s, 303);
+        assert_eq!(loc.as_deref(), Some(format!("/board/{id}#ranked").as_str()));
+        let (_, page) = html.get(&format!("/board/{id}")).await;
+        assert!(
+            page.contains("open together once they have rated too"),
+            "{b:?}"
+        );
+        // The board page lists the problem being worked on; a second one cannot be proposed.
+        let (_, board) = html.get("/board").await;
+        assert!(
+            board.contains("Screens in the bedroom")
+                && !board.contains("form method=\"post\" action=\"/board/problems\"")
+        );
+        let (s, body, _) = html.post("/board/problems", &[("title", "Money")]).await;
+        assert_eq!(s, 409);
+        assert!(body.contains("One at a time"), "{body}");
+    }
+}
