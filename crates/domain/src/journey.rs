@@ -25,6 +25,13 @@ pub struct Facts {
     /// Current partners who made statements in a talk where the coach found no
     /// blame, criticism or contempt in any of them.
     pub partners_spoke_softly: usize,
+    // Problem board (steps 5 and 6)
+    /// Problems put forward in this space (any stage but taken back).
+    pub board_problems: usize,
+    /// Agreements both partners agreed to in this space.
+    pub board_agreements: usize,
+    /// Agreements whose follow-up both partners answered.
+    pub board_followups_by_both: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -134,7 +141,7 @@ pub const STEPS: [StepInfo; 7] = [
                   Understanding comes first, solutions second.",
         exercise: "Pick one small, specific problem, collect ideas without judging them, \
                    then each rate them and look for the options you can both live with.",
-        tool_path: None,
+        tool_path: Some("/board"),
     },
     StepInfo {
         number: 6,
@@ -143,7 +150,7 @@ pub const STEPS: [StepInfo; 7] = [
         purpose: "Agreements become real when someone does something by a certain day. \
                   A plan you revisit shows what works, and when outside help would serve you better.",
         exercise: "Write down who does what and when, try it for a while, and look back together on how it went.",
-        tool_path: None,
+        tool_path: Some("/board"),
     },
     StepInfo {
         number: 7,
@@ -233,6 +240,8 @@ fn assess(step: u8, facts: &Facts) -> (Progress, String) {
                 ),
             }
         }
+        // Problem board
+        5 | 6 => assess_board(step, facts),
         _ => (
             Progress::Upcoming,
             "This step's tool is not in Rekindle yet.".into(),
@@ -282,6 +291,48 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
+// Problem board: step 5 is done once the couple reached an agreement together,
+// step 6 once the first follow-up of an agreement was answered by both.
+fn assess_board(step: u8, facts: &Facts) -> (Progress, String) {
+    if facts.partners < 2 {
+        return (
+            Progress::AwaitingPartner,
+            "The problem board is for two: it opens when your partner joins.".into(),
+        );
+    }
+    if step == 5 {
+        return match (facts.board_agreements, facts.board_problems) {
+            (0, 0) => (Progress::NotStarted, "No problem on the board yet.".into()),
+            (0, _) => (
+                Progress::Begun,
+                "You are working on a problem together; no agreement yet.".into(),
+            ),
+            (1, _) => (
+                Progress::Done,
+                "You have reached an agreement together.".into(),
+            ),
+            (n, _) => (
+                Progress::Done,
+                format!("You have reached {n} agreements together."),
+            ),
+        };
+    }
+    match (facts.board_followups_by_both, facts.board_agreements) {
+        (0, 0) => (
+            Progress::NotStarted,
+            "This starts with your first agreement on the problem board.".into(),
+        ),
+        (0, _) => (
+            Progress::Begun,
+            "You are trying an agreement; you look back on it together at its follow-up.".into(),
+        ),
+        _ => (
+            Progress::Done,
+            "You have looked back together on how an agreement went.".into(),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -302,15 +353,15 @@ mod tests {
     }
 
     #[test]
-    fn steps_without_a_tool_say_so() {
+    fn every_step_has_its_tool() {
         let s = journey(&Facts {
             partners: 2,
             partners_who_shared_journal: 2,
             ..Facts::default()
         });
-        for n in [5, 6] {
-            assert_eq!(step(&s, n).progress, Progress::Upcoming);
-            assert!(step(&s, n).tool_path.is_none());
+        for n in 1..=7u8 {
+            assert_ne!(step(&s, n).progress, Progress::Upcoming, "step {n}");
+            assert!(step(&s, n).tool_path.is_some(), "step {n}");
         }
     }
 
@@ -346,6 +397,27 @@ mod tests {
             step(&journey(&f(2, 2, [0, 0, 0])), 2).progress,
             Progress::Done
         );
+    }
+
+    #[test]
+    fn step_five_is_done_with_an_agreement_and_step_six_with_a_follow_up_answered_by_both() {
+        let f = |partners, board_problems, board_agreements, board_followups_by_both| Facts {
+            partners,
+            board_problems,
+            board_agreements,
+            board_followups_by_both,
+            ..Facts::default()
+        };
+        let p = |facts: Facts, n| step(&journey(&facts), n).progress;
+        assert_eq!(p(f(1, 0, 0, 0), 5), Progress::AwaitingPartner);
+        assert_eq!(p(f(1, 0, 0, 0), 6), Progress::AwaitingPartner);
+        assert_eq!(p(f(2, 0, 0, 0), 5), Progress::NotStarted);
+        assert_eq!(p(f(2, 1, 0, 0), 5), Progress::Begun);
+        assert_eq!(p(f(2, 1, 1, 0), 5), Progress::Done);
+        assert_eq!(p(f(2, 1, 0, 0), 6), Progress::NotStarted);
+        assert_eq!(p(f(2, 1, 1, 0), 6), Progress::Begun);
+        assert_eq!(p(f(2, 1, 1, 1), 6), Progress::Done);
+        assert_eq!(step(&journey(&f(2, 0, 0, 0)), 5).tool_path, Some("/board"));
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! on accounts and invitations. No I/O lives here, so every rule is testable alone.
 
 pub mod account;
+// Problem board
+pub mod board;
 pub mod checkin;
 pub mod invitation;
 pub mod journey;

@@ -273,4 +273,23 @@ delegate! {
     fn set_reflection_shared(&self, viewer: &Viewer, talk_id: &str, shared: bool, now: i64) -> bool;
     fn reflections_for(&self, viewer: &Viewer, talk_id: &str) -> Vec<Reflection>;
     fn talk_export(&self, user_id: &str) -> (Vec<TalkRow>, Vec<TalkEventRow>, Vec<Reflection>);
+    // Problem board
+    fn board_problems(&self, viewer: &Viewer, include_past: bool) -> Vec<BoardProblem>;
+    fn board_problem(&self, viewer: &Viewer, id: &str) -> Option<BoardProblem>;
+    fn board_propose(&self, viewer: &Viewer, new: &NewProblem) -> bool;
+    fn board_move(&self, viewer: &Viewer, m: &BoardMove<'_>) -> bool;
+    fn board_add_option(&self, viewer: &Viewer, new: &NewOption) -> bool;
+    fn board_finish_brainstorm(&self, viewer: &Viewer, problem_id: &str, round: i64, now: i64) -> bool;
+    fn board_options(&self, viewer: &Viewer, problem_id: &str) -> Vec<BoardOption>;
+    fn board_done(&self, viewer: &Viewer, problem_id: &str, round: i64) -> BoardDone;
+    fn board_rate(&self, viewer: &Viewer, problem_id: &str, round: i64, ratings: &[(String, i64)], now: i64) -> bool;
+    fn board_ratings(&self, viewer: &Viewer, problem_id: &str, round: Option<i64>) -> Vec<BoardRating>;
+    fn board_propose_agreement(&self, viewer: &Viewer, new: &NewAgreement) -> bool;
+    fn board_confirm_agreement(&self, viewer: &Viewer, problem_id: &str, now: i64) -> bool;
+    fn board_withdraw_agreement(&self, viewer: &Viewer, problem_id: &str) -> bool;
+    fn board_agreements(&self, viewer: &Viewer, problem_id: &str) -> Vec<BoardAgreement>;
+    fn board_answer_followup(&self, viewer: &Viewer, agreement_id: &str, worked: &str, note: &str, now: i64) -> bool;
+    fn board_followups(&self, viewer: &Viewer, agreement_id: &str) -> Vec<BoardFollowUp>;
+    fn board_decide(&self, viewer: &Viewer, d: &BoardDecision) -> bool;
+    fn board_outcomes(&self, couple_id: &str) -> Vec<String>;
 }

@@ -140,7 +140,7 @@
       last = text;
       var mine = ++seq;
       if (!text.trim()) { render({ text: text, findings: [], rewrites: [] }); return; }
-      fetch("/api/v1/coach/analyze", {
+      fetch(area.getAttribute("data-coach-url") || "/api/v1/coach/analyze", {
         method: "POST",
         credentials: "same-origin",
         headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },

@@ -20,6 +20,8 @@ struct Archive {
     questions: Vec<QuestionRow>,
     api_tokens: Vec<TokenRow>,
     safety_checks: Vec<SafetyRow>,
+    // Problem board
+    board: Vec<crate::board::ExportProblem>,
 }
 
 #[derive(Serialize)]
@@ -139,7 +141,10 @@ async fn gather(state: &AppState, user_id: &str) -> Result<Archive, AppError> {
                 .collect(),
         });
     }
+    // Problem board
+    let board = crate::board::export(state, &viewer).await?;
     Ok(Archive {
+        board,
         exported_at: iso(crate::format::now_ms()),
         profile: Profile {
             email: user.email,

@@ -4,6 +4,8 @@
 pub mod api;
 mod assets;
 mod auth;
+// Problem board
+mod board;
 mod charts;
 mod checkins;
 mod clock;

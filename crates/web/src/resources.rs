@@ -17,6 +17,10 @@ pub struct Resources {
     pub crisis: Vec<Resource>,
     #[serde(default)]
     pub professional: Vec<Resource>,
+    // Problem board: how to find and work with a couples counselor (the
+    // `/help/counseling` page, suggested when agreements keep not holding).
+    #[serde(default)]
+    pub counseling: Vec<Resource>,
 }
 
 impl Resources {
@@ -47,6 +51,7 @@ mod tests {
         assert!(r.crisis.iter().any(|c| c.contact.contains("800-799-7233")));
         assert!(r.crisis.iter().any(|c| c.contact.contains("988")));
         assert!(!r.professional.is_empty());
+        assert!(!r.counseling.is_empty());
     }
 
     #[test]

@@ -313,6 +313,119 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             "/api/v1/talks/{id}/reflection",
             put(api::talks::reflect),
         ),
+        // Problem board
+        ("GET", "/board", get(pages::board::overview)),
+        ("POST", "/board/problems", post(pages::board::propose)),
+        ("GET", "/board/{id}", get(pages::board::show)),
+        ("POST", "/board/{id}/accept", post(pages::board::accept)),
+        (
+            "POST",
+            "/board/{id}/talk-first",
+            post(pages::board::talk_first),
+        ),
+        ("POST", "/board/{id}/withdraw", post(pages::board::withdraw)),
+        (
+            "POST",
+            "/board/{id}/options",
+            post(pages::board::add_option),
+        ),
+        (
+            "POST",
+            "/board/{id}/done",
+            post(pages::board::finish_brainstorm),
+        ),
+        ("POST", "/board/{id}/ratings", post(pages::board::rate)),
+        (
+            "POST",
+            "/board/{id}/compromises",
+            post(pages::board::compromise),
+        ),
+        (
+            "POST",
+            "/board/{id}/agreement",
+            post(pages::board::propose_agreement),
+        ),
+        (
+            "POST",
+            "/board/{id}/agreement/confirm",
+            post(pages::board::confirm_agreement),
+        ),
+        (
+            "POST",
+            "/board/{id}/agreement/decline",
+            post(pages::board::decline_agreement),
+        ),
+        (
+            "POST",
+            "/board/{id}/follow-up",
+            post(pages::board::follow_up),
+        ),
+        ("POST", "/board/{id}/decision", post(pages::board::decide)),
+        ("GET", "/help/counseling", get(pages::board::counseling)),
+        ("GET", "/api/v1/board", get(api::board::overview)),
+        ("POST", "/api/v1/board/coach", post(api::board::coach)),
+        ("POST", "/api/v1/board/problems", post(api::board::propose)),
+        ("GET", "/api/v1/board/problems/{id}", get(api::board::show)),
+        (
+            "POST",
+            "/api/v1/board/problems/{id}/accept",
+            post(api::board::accept),
+        ),
+        (
+            "POST",
+            "/api/v1/board/problems/{id}/talk-first",
+            post(api::board::talk_first),
+        ),
+        (
+            "POST",
+            "/api/v1/board/problems/{id}/withdraw",
+            post(api::board::withdraw),
+        ),
+        (
+            "POST",
+            "/api/v1/board/problems/{id}/options",
+            post(api::board::add_option),
+        ),
+        (
+            "POST",
+            "/api/v1/board/problems/{id}/done",
+            post(api::board::finish_brainstorm),
+        ),
+        (
+            "PUT",
+            "/api/v1/board/problems/{id}/ratings",
+            put(api::board::rate),
+        ),
+        (
+            "POST",
+            "/api/v1/board/problems/{id}/compromises",
+            post(api::board::compromise),
+        ),
+        (
+            "POST",
+            "/api/v1/board/problems/{id}/agreement",
+            post(api::board::propose_agreement),
+        ),
+        (
+            "POST",
+            "/api/v1/board/problems/{id}/agreement/confirm",
+            post(api::board::confirm_agreement),
+        ),
+        (
+            "DELETE",
+            "/api/v1/board/problems/{id}/agreement",
+            delete(api::board::decline_agreement),
+        ),
+        (
+            "POST",
+            "/api/v1/board/problems/{id}/follow-up",
+            post(api::board::follow_up),
+        ),
+        (
+            "POST",
+            "/api/v1/board/problems/{id}/decision",
+            post(api::board::decide),
+        ),
     ]
 }
 

@@ -78,7 +78,7 @@ fn cases() -> Vec<Case> {
     let all = [200, 200, 200, 200];
     let api = [401, 200, 200, 200];
     let mine_page = [303, 404, 404, 303];
-    vec![
+    let mut cases = vec![
         case("GET", "/", "/", None, all),
         case("GET", "/about", "/about", None, all),
         case("GET", "/signup", "/signup", None, [200, 303, 303, 303]),
@@ -811,7 +811,10 @@ fn cases() -> Vec<Case> {
             Json(|| json!({"understood": "x"})),
             [401, 404, 409, 409],
         ),
-    ]
+    ];
+    // Problem board
+    cases.extend(board_cases());
+    cases
 }
 
 // Talk room
@@ -870,6 +873,8 @@ struct Fixture {
     checkin: String,
     // Talk room
     talk: String,
+    /// Problem board: on the agenda; the owner added the sealed idea and is done, the partner has not.
+    problem: String,
     api: [Option<ApiPerson>; 4],
     html: [HtmlPerson; 4],
 }
@@ -958,6 +963,8 @@ async fn fixture(backend: Backend) -> Fixture {
         )
         .await;
     assert_eq!(s, 200, "{v}");
+    // Problem board
+    let problem = board_fixture(&owner, &partner).await;
     let html = [
         app.html_visitor().await,
         app.html_person("outsider@example.org").await,
@@ -973,6 +980,7 @@ async fn fixture(backend: Backend) -> Fixture {
         question,
         checkin,
         talk,
+        problem,
         api: [None, Some(outsider), Some(partner), Some(owner)],
         html,
         app,
@@ -989,6 +997,7 @@ impl Fixture {
             .replace("{question}", &self.question)
             .replace("{checkin}", &self.checkin)
             .replace("{talk}", &self.talk)
+            .replace("{problem}", &self.problem)
     }
 
     async fn call(&self, c: &Case, role: usize) -> (u16, String) {
@@ -1086,5 +1095,344 @@ async fn walk(backend: Backend) {
 async fn every_route_answers_each_role_as_the_table_says() {
     for b in backends() {
         walk(b).await;
+    }
+}
+
+// Problem board ----------------------------------------------------------------------
+
+fn board_cases() -> Vec<Case> {
+    use Body::*;
+    let page = [303, 200, 200, 200];
+    let closed_page = [303, 404, 409, 409];
+    let closed_api = [401, 409, 409, 409];
+    vec![
+        case("GET", "/board", "/board", None, page),
+        case(
+            "POST",
+            "/board/problems",
+            "/board/problems",
+            Form(&[("title", "Money")]),
+            [303, 409, 409, 409],
+        ),
+        case(
+            "GET",
+            "/board/{id}",
+            "/board/{problem}",
+            None,
+            [303, 404, 200, 200],
+        ),
+        case(
+            "POST",
+            "/board/{id}/accept",
+            "/board/{problem}/accept",
+            None,
+            closed_page,
+        ),
+        case(
+            "POST",
+            "/board/{id}/talk-first",
+            "/board/{problem}/talk-first",
+            None,
+            closed_page,
+        ),
+        case(
+            "POST",
+            "/board/{id}/withdraw",
+            "/board/{problem}/withdraw",
+            None,
+            closed_page,
+        ),
+        case(
+            "POST",
+            "/board/{id}/options",
+            "/board/{problem}/options",
+            Form(&[("body", "an idea")]),
+            [303, 404, 303, 409],
+        ),
+        case(
+            "POST",
+            "/board/{id}/done",
+            "/board/{problem}/done",
+            None,
+            closed_page,
+        ),
+        case(
+            "POST",
+            "/board/{id}/ratings",
+            "/board/{problem}/ratings",
+            Form(&[("rating_x", "5")]),
+            closed_page,
+        ),
+        case(
+            "POST",
+            "/board/{id}/compromises",
+            "/board/{problem}/compromises",
+            Form(&[("body", "both")]),
+            closed_page,
+        ),
+        case(
+            "POST",
+            "/board/{id}/agreement",
+            "/board/{problem}/agreement",
+            Form(&[("option_id", "x"), ("trial_days", "7")]),
+            closed_page,
+        ),
+        case(
+            "POST",
+            "/board/{id}/agreement/confirm",
+            "/board/{problem}/agreement/confirm",
+            None,
+            closed_page,
+        ),
+        case(
+            "POST",
+            "/board/{id}/agreement/decline",
+            "/board/{problem}/agreement/decline",
+            None,
+            closed_page,
+        ),
+        case(
+            "POST",
+            "/board/{id}/follow-up",
+            "/board/{problem}/follow-up",
+            Form(&[("worked", "yes")]),
+            closed_page,
+        ),
+        case(
+            "POST",
+            "/board/{id}/decision",
+            "/board/{problem}/decision",
+            Form(&[("outcome", "keep")]),
+            closed_page,
+        ),
+        case(
+            "GET",
+            "/help/counseling",
+            "/help/counseling",
+            None,
+            [200, 200, 200, 200],
+        ),
+        case(
+            "POST",
+            "/api/v1/board/coach",
+            "/api/v1/board/coach",
+            Json(|| json!({"text": "your nagging"})),
+            [401, 200, 200, 200],
+        ),
+        case(
+            "GET",
+            "/api/v1/board",
+            "/api/v1/board",
+            None,
+            [401, 409, 200, 200],
+        ),
+        case(
+            "POST",
+            "/api/v1/board/problems",
+            "/api/v1/board/problems",
+            Json(|| json!({"title": "Money"})),
+            closed_api,
+        ),
+        case(
+            "GET",
+            "/api/v1/board/problems/{id}",
+            "/api/v1/board/problems/{problem}",
+            None,
+            [401, 404, 200, 200],
+        ),
+        case(
+            "POST",
+            "/api/v1/board/problems/{id}/accept",
+            "/api/v1/board/problems/{problem}/accept",
+            None,
+            closed_api,
+        ),
+        case(
+            "POST",
+            "/api/v1/board/problems/{id}/talk-first",
+            "/api/v1/board/problems/{problem}/talk-first",
+            None,
+            closed_api,
+        ),
+        case(
+            "POST",
+            "/api/v1/board/problems/{id}/withdraw",
+            "/api/v1/board/problems/{problem}/withdraw",
+            None,
+            closed_api,
+        ),
+        case(
+            "POST",
+            "/api/v1/board/problems/{id}/options",
+            "/api/v1/board/problems/{problem}/options",
+            Json(|| json!({"body": "an idea"})),
+            [401, 409, 200, 409],
+        ),
+        case(
+            "POST",
+            "/api/v1/board/problems/{id}/done",
+            "/api/v1/board/problems/{problem}/done",
+            None,
+            closed_api,
+        ),
+        case(
+            "PUT",
+            "/api/v1/board/problems/{id}/ratings",
+            "/api/v1/board/problems/{problem}/ratings",
+            Json(|| json!({"ratings": {}})),
+            closed_api,
+        ),
+        case(
+            "POST",
+            "/api/v1/board/problems/{id}/compromises",
+            "/api/v1/board/problems/{problem}/compromises",
+            Json(|| json!({"from": [], "body": "both"})),
+            closed_api,
+        ),
+        case(
+            "POST",
+            "/api/v1/board/problems/{id}/agreement",
+            "/api/v1/board/problems/{problem}/agreement",
+            Json(|| json!({"option_id": "x", "trial_days": 7})),
+            closed_api,
+        ),
+        case(
+            "POST",
+            "/api/v1/board/problems/{id}/agreement/confirm",
+            "/api/v1/board/problems/{problem}/agreement/confirm",
+            None,
+            closed_api,
+        ),
+        case(
+            "DELETE",
+            "/api/v1/board/problems/{id}/agreement",
+            "/api/v1/board/problems/{problem}/agreement",
+            None,
+            closed_api,
+        ),
+        case(
+            "POST",
+            "/api/v1/board/problems/{id}/follow-up",
+            "/api/v1/board/problems/{problem}/follow-up",
+            Json(|| json!({"worked": "yes"})),
+            closed_api,
+        ),
+        case(
+            "POST",
+            "/api/v1/board/problems/{id}/decision",
+            "/api/v1/board/problems/{problem}/decision",
+            Json(|| json!({"outcome": "keep"})),
+            closed_api,
+        ),
+    ]
+}
+
+/// The owner proposes a problem, the partner puts it on the agenda, the owner
+/// adds the sealed idea and is done; the partner has added nothing yet.
+async fn board_fixture(owner: &ApiPerson, partner: &ApiPerson) -> String {
+    let (s, p) = owner
+        .send_json(
+            Method::POST,
+            "/api/v1/board/problems",
+            json!({"title": "Evenings"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{p}");
+    let id = p["id"].as_str().unwrap().to_owned();
+    for (who, path, body) in [
+        (partner, "accept", json!({})),
+        (owner, "options", json!({"body": SEALED_TEXT})),
+        (owner, "done", json!({})),
+    ] {
+        let (s, v) = who
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/board/problems/{id}/{path}"),
+                body,
+            )
+            .await;
+        assert_eq!(s, 200, "{path}: {v}");
+    }
+    id
+}
+
+/// A rating of the owner's in any form a response could carry it.
+fn shows_a_partner_rating(body: &str) -> bool {
+    let after_digit = |marker: &str| {
+        body.match_indices(marker).any(|(i, _)| {
+            body[i + marker.len()..]
+                .trim_start()
+                .starts_with(|c: char| c.is_ascii_digit())
+        })
+    };
+    after_digit("\"partner_rating\":")
+        || after_digit("\"rating\":")
+        || after_digit("\"my_rating\":")
+        || body.contains("class=\"partner-rating\"")
+}
+
+/// With the brainstorm over and the owner's ratings in, no GET route (page, API
+/// or export) shows the partner any rating before the partner has rated too.
+#[tokio::test]
+async fn a_partner_never_sees_a_rating_before_the_reveal_on_any_route() {
+    for b in backends() {
+        let f = fixture(b).await;
+        let partner = f.api[2].as_ref().unwrap();
+        let owner = f.api[3].as_ref().unwrap();
+        let base = format!("/api/v1/board/problems/{}", f.problem);
+        let (s, v) = partner
+            .send_json(
+                Method::POST,
+                &format!("{base}/options"),
+                json!({"body": "partner idea"}),
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+        let (s, v) = partner
+            .send_json(Method::POST, &format!("{base}/done"), json!({}))
+            .await;
+        assert_eq!(s, 200, "{v}");
+        assert_eq!(v["stage"], "rating");
+        let ratings: serde_json::Map<String, Value> = v["options"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| (o["id"].as_str().unwrap().to_owned(), json!(7)))
+            .collect();
+        let (s, v) = owner
+            .send_json(
+                Method::PUT,
+                &format!("{base}/ratings"),
+                json!({"ratings": ratings}),
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+        let mut failures = Vec::new();
+        for c in cases().iter().filter(|c| c.method == "GET") {
+            let (status, body) = f.call(c, 2).await;
+            if status == 200 && shows_a_partner_rating(&body) {
+                failures.push(format!("{b:?} GET {}: the owner's rating leaked", c.path));
+            }
+        }
+        let zip = partner
+            .req(Method::GET, "/api/v1/export")
+            .send()
+            .await
+            .unwrap();
+        let text = String::from_utf8_lossy(&zip.bytes().await.unwrap()).into_owned();
+        assert!(
+            !shows_a_partner_rating(&text),
+            "{b:?}: a rating in the export"
+        );
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        // Once the partner rated too, both see both (the check above is not vacuous).
+        let (_, v) = partner
+            .send_json(
+                Method::PUT,
+                &format!("{base}/ratings"),
+                json!({"ratings": ratings}),
+            )
+            .await;
+        assert!(shows_a_partner_rating(&v.to_string()), "{v}");
     }
 }

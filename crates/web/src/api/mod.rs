@@ -2,6 +2,8 @@
 //! the handlers' annotations so the two cannot drift apart.
 
 pub mod account;
+// Problem board
+pub mod board;
 pub mod checkins;
 pub mod coach;
 pub mod journal;
@@ -61,7 +63,11 @@ impl Modify for BearerAuth {
 }
 
 pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+    #[allow(unused_mut)]
+    let mut doc = ApiDoc::openapi();
+    // Problem board
+    doc.merge(board::BoardApi::openapi());
+    Json(doc)
 }
 
 /// JSON bodies with a clear problem when they do not parse.

@@ -2,6 +2,8 @@
 //! the live coach on top.
 
 pub mod account;
+// Problem board
+pub mod board;
 pub mod checkins;
 pub mod home;
 pub mod journal;
