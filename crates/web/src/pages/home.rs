@@ -46,6 +46,8 @@ pub struct HomePage {
     partner_left: bool,
     /// The next scheduled check-in, once the partner has joined.
     next_checkin: Option<String>,
+    // Problem board
+    board_note: Option<crate::board::HomeNote>,
 }
 
 pub async fn index(
@@ -90,7 +92,16 @@ pub async fn home_page(
         }
         _ => Vec::new(),
     };
+    // Problem board
+    let board_note = match space.as_ref().filter(|s| s.partner.is_some() && !s.paused) {
+        Some(s) => {
+            let viewer = rekindle_storage::Viewer::new(&who.user.id, Some(s));
+            crate::board::home_note(state, &viewer).await?
+        }
+        None => None,
+    };
     Ok(HomePage {
+        board_note,
         c: Chrome::signed_in("Home", who).with_notice(notice),
         name: who.user.display_name.clone(),
         in_space: space.is_some(),
