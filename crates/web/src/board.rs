@@ -735,6 +735,51 @@ pub async fn decide(
     Ok(o)
 }
 
+// ---- the home page ------------------------------------------------------------------
+
+/// A gentle pointer on the home page when the board waits for this partner.
+pub struct HomeNote {
+    pub text: &'static str,
+    pub href: String,
+}
+
+pub async fn home_note(state: &AppState, viewer: &Viewer) -> Result<Option<HomeNote>, AppError> {
+    if viewer.partner_id.is_none() {
+        return Ok(None);
+    }
+    let Some(active) = state
+        .repo
+        .board_problems(viewer, false)
+        .await?
+        .into_iter()
+        .find(|p| stage_of(p).is_active())
+    else {
+        return Ok(None);
+    };
+    let v = assemble(state, viewer, active).await?;
+    let s = &v.situation;
+    let text = match v.stage {
+        Stage::Proposed if !s.i_proposed => {
+            "Your partner put a problem forward for the two of you."
+        }
+        Stage::Brainstorm if !s.i_finished_brainstorm => {
+            "Your ideas are welcome on the problem board."
+        }
+        Stage::Rating if s.draft_by_me == Some(false) => "An agreement is waiting for your answer.",
+        Stage::Rating if s.unrated_by_me > 0 => {
+            "The ideas on your problem board are ready for your ratings."
+        }
+        Stage::Agreed if s.follow_up_due && !s.i_answered_follow_up => {
+            "It's time to look back on how your agreement went."
+        }
+        _ => return Ok(None),
+    };
+    Ok(Some(HomeNote {
+        text,
+        href: format!("/board/{}", v.problem.id),
+    }))
+}
+
 // ---- export ----------------------------------------------------------------------
 
 #[derive(serde::Serialize)]

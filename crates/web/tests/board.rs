@@ -477,6 +477,11 @@ async fn agreement_follow_up_opens_together_and_two_drops_suggest_a_counselor() 
             .await;
         assert_eq!(s, 409, "{v}");
         app.clock.advance(Duration::from_secs(14 * 24 * 3600 + 60));
+        let (_, home) = ana_html.get("/").await;
+        assert!(
+            home.contains("time to look back on how your agreement went"),
+            "{b:?}: home"
+        );
         let (s, v) = ana
             .send_json(
                 Method::POST,
@@ -657,6 +662,11 @@ async fn illegal_moves_are_refused_with_a_reason_and_talk_first_is_recorded() {
         .await;
         let id = p["id"].as_str().unwrap().to_owned();
         let path = format!("/api/v1/board/problems/{id}");
+        let (_, home) = app.html_person("ben@example.org").await.get("/").await;
+        assert!(
+            home.contains("Your partner put a problem forward"),
+            "{b:?}: home"
+        );
         // One problem at a time.
         let (s, v) = ben
             .send_json(

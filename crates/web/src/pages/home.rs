@@ -49,6 +49,8 @@ pub struct HomePage {
     // Talk room
     /// Talks asked for or agreed and not over yet: (id, topic, when, phase label).
     upcoming_talks: Vec<crate::pages::talks::TalkLine>,
+    // Problem board
+    board_note: Option<crate::board::HomeNote>,
 }
 
 pub async fn index(
@@ -96,8 +98,17 @@ pub async fn home_page(
     // Talk room
     let upcoming_talks =
         crate::pages::talks::upcoming(state, &who.user.id, space.as_ref(), tz).await?;
+    // Problem board
+    let board_note = match space.as_ref().filter(|s| s.partner.is_some() && !s.paused) {
+        Some(s) => {
+            let viewer = rekindle_storage::Viewer::new(&who.user.id, Some(s));
+            crate::board::home_note(state, &viewer).await?
+        }
+        None => None,
+    };
     Ok(HomePage {
         upcoming_talks,
+        board_note,
         c: Chrome::signed_in("Home", who).with_notice(notice),
         name: who.user.display_name.clone(),
         in_space: space.is_some(),
