@@ -184,7 +184,11 @@ pub async fn save_rules(
         .await?)
 }
 
-async fn context(state: &AppState, talk: &Talk, couple_id: &str) -> Result<Context, AppError> {
+pub(crate) async fn context(
+    state: &AppState,
+    talk: &Talk,
+    couple_id: &str,
+) -> Result<Context, AppError> {
     let r = rules(state, couple_id).await?;
     Ok(Context {
         now: state.clock().now_ms(),

@@ -15,12 +15,13 @@ use rekindle_storage::Viewer;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{TalkError, event_json, state_json};
+use super::{TalkError, decode, event_json, state_json};
 use crate::auth::{Resolved, bearer};
 use crate::error::{ApiError, AppError};
 use crate::format::now_ms;
 use crate::security::digest;
 use crate::state::AppState;
+use rekindle_domain::talk::Talk;
 
 #[derive(Deserialize)]
 pub struct After {
@@ -121,10 +122,13 @@ async fn catch_up(
     viewer: &Viewer,
     id: &str,
     last: &mut i64,
+    cache: &mut Option<Talk>,
+    force_state: bool,
 ) -> bool {
-    let loaded = match super::load(state, viewer, id).await {
-        Ok(l) => l,
-        Err(AppError::NotFound) => {
+    // Access is checked on every change: a deleted talk, or a partner who left, ends the socket.
+    let row = match state.repo.talk_for(viewer, id).await {
+        Ok(Some(row)) => row,
+        Ok(None) => {
             let _ = send(
                 socket,
                 &json!({"type": "gone", "message": "This talk was deleted or is closed to you."}),
@@ -133,27 +137,49 @@ async fn catch_up(
             return false;
         }
         Err(e) => {
+            tracing::warn!(error = %e, "talk socket could not read the talk");
+            return true;
+        }
+    };
+    // The state is folded incrementally: only events after the ones applied are read.
+    let applied = cache.as_ref().map_or(0, |t| t.last_seq);
+    let new = match state
+        .repo
+        .talk_events(id, applied)
+        .await
+        .map_err(AppError::from)
+        .and_then(|rows| decode(&rows))
+    {
+        Ok(new) => new,
+        Err(e) => {
             tracing::warn!(error = ?e, "talk socket could not read the log");
             return true;
         }
     };
-    if loaded.talk.last_seq <= *last {
+    match cache {
+        Some(t) => new.iter().for_each(|r| t.apply(r)),
+        None => *cache = Talk::from_events(&new),
+    }
+    let Some(talk) = cache.as_ref() else {
+        return true;
+    };
+    if talk.last_seq <= *last && !force_state {
         return true;
     }
     let from = *last;
-    for r in loaded.events.iter().filter(|r| r.seq > from) {
+    for r in new.iter().filter(|r| r.seq > from) {
         if !send(socket, &event_json(r, &viewer.user_id)).await {
             return false;
         }
         *last = r.seq;
     }
-    let ctx = match super::context_for(state, &loaded).await {
-        Ok(c) => c,
-        Err(_) => return true,
+    let couple = row.couple_id.unwrap_or_default();
+    let Ok(ctx) = super::context(state, talk, &couple).await else {
+        return true;
     };
     send(
         socket,
-        &json!({"type": "state", "seq": loaded.talk.last_seq, "state": state_json(&loaded.talk, &viewer.user_id, &ctx)}),
+        &json!({"type": "state", "seq": talk.last_seq, "state": state_json(talk, &viewer.user_id, &ctx)}),
     )
     .await
 }
@@ -163,14 +189,23 @@ async fn run(mut socket: WebSocket, state: AppState, viewer: Viewer, id: String,
     let mut changes = state.talk_bus.subscribe(&id);
     let mut last = after;
     // A client that claims to be ahead of the log gets everything again.
-    if let Ok(rows) = state.repo.talk_events(&id, after).await
-        && rows.is_empty()
-        && let Ok(all) = state.repo.talk_events(&id, 0).await
-        && all.last().is_some_and(|r| r.seq < after)
+    if let Ok(Some(row)) = state.repo.talk_for(&viewer, &id).await
+        && row.last_seq < after
     {
         last = 0;
     }
-    if !catch_up(&mut socket, &state, &viewer, &id, &mut last).await {
+    let mut cache = None;
+    if !catch_up(
+        &mut socket,
+        &state,
+        &viewer,
+        &id,
+        &mut last,
+        &mut cache,
+        true,
+    )
+    .await
+    {
         let _ = socket.send(Message::Close(None)).await;
         return;
     }
@@ -178,33 +213,34 @@ async fn run(mut socket: WebSocket, state: AppState, viewer: Viewer, id: String,
     ping.tick().await;
     loop {
         tokio::select! {
-            changed = changes.changed() => {
-                if changed.is_err() {
-                    changes = state.talk_bus.subscribe(&id);
-                }
-                if !catch_up(&mut socket, &state, &viewer, &id, &mut last).await {
-                    break;
-                }
-            }
-            msg = socket.recv() => {
-                let Some(Ok(msg)) = msg else { break };
-                match msg {
-                    Message::Text(text) => {
-                        let reply = handle(&state, &viewer, &id, text.as_str()).await;
-                        if !send(&mut socket, &reply).await {
-                            break;
-                        }
+                changed = changes.changed() => {
+                    if changed.is_err() {
+                        changes = state.talk_bus.subscribe(&id);
                     }
-                    Message::Close(_) => break,
-                    _ => {}
+                    let mut cache = None;
+        if !catch_up(&mut socket, &state, &viewer, &id, &mut last, &mut cache, true).await {
+                        break;
+                    }
+                }
+                msg = socket.recv() => {
+                    let Some(Ok(msg)) = msg else { break };
+                    match msg {
+                        Message::Text(text) => {
+                            let reply = handle(&state, &viewer, &id, text.as_str()).await;
+                            if !send(&mut socket, &reply).await {
+                                break;
+                            }
+                        }
+                        Message::Close(_) => break,
+                        _ => {}
+                    }
+                }
+                _ = ping.tick() => {
+                    if socket.send(Message::Ping(Default::default())).await.is_err() {
+                        break;
+                    }
                 }
             }
-            _ = ping.tick() => {
-                if socket.send(Message::Ping(Default::default())).await.is_err() {
-                    break;
-                }
-            }
-        }
     }
     let _ = socket.send(Message::Close(None)).await;
 }
