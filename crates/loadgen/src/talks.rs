@@ -202,12 +202,16 @@ fn next_step(step: u64) -> (usize, Value) {
 }
 
 async fn drive(
-    mut socks: [Ws; 2],
+    socks: [Ws; 2],
     shared: Arc<Shared>,
     period: Duration,
     offset: Duration,
     stop: Instant,
 ) {
+    let [s0, s1] = socks;
+    let (w0, mut r0) = s0.split();
+    let (w1, mut r1) = s1.split();
+    let mut writers = [w0, w1];
     tokio::time::sleep(offset).await;
     let mut ticks = tokio::time::interval(period);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -224,18 +228,18 @@ async fn drive(
                 }
                 let (from, cmd) = next_step(step);
                 step += 1;
-                if socks[from].send(Message::text(cmd.to_string())).await.is_err() {
+                if writers[from].send(Message::text(cmd.to_string())).await.is_err() {
                     break;
                 }
                 shared.sent.fetch_add(1, Ordering::Relaxed);
                 pending = Some((1 - from, Instant::now()));
             }
-            m = socks[0].next() => if !handle(m, 0, &mut pending, &shared).await { break },
-            m = socks[1].next() => if !handle(m, 1, &mut pending, &shared).await { break },
+            m = r0.next() => if !handle(m, 0, &mut pending, &shared).await { break },
+            m = r1.next() => if !handle(m, 1, &mut pending, &shared).await { break },
         }
     }
-    for s in &mut socks {
-        let _ = s.close(None).await;
+    for w in &mut writers {
+        let _ = w.close().await;
     }
 }
 
