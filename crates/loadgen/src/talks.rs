@@ -202,12 +202,16 @@ fn next_step(step: u64) -> (usize, Value) {
 }
 
 async fn drive(
-    mut socks: [Ws; 2],
+    socks: [Ws; 2],
     shared: Arc<Shared>,
     period: Duration,
     offset: Duration,
     stop: Instant,
 ) {
+    let [s0, s1] = socks;
+    let (w0, mut r0) = s0.split();
+    let (w1, mut r1) = s1.split();
+    let mut writers = [w0, w1];
     tokio::time::sleep(offset).await;
     let mut ticks = tokio::time::interval(period);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -224,18 +228,18 @@ async fn drive(
                 }
                 let (from, cmd) = next_step(step);
                 step += 1;
-                if socks[from].send(Message::text(cmd.to_string())).await.is_err() {
+                if writers[from].send(Message::text(cmd.to_string())).await.is_err() {
                     break;
                 }
                 shared.sent.fetch_add(1, Ordering::Relaxed);
                 pending = Some((1 - from, Instant::now()));
             }
-            m = socks[0].next() => if !handle(m, 0, &mut pending, &shared).await { break },
-            m = socks[1].next() => if !handle(m, 1, &mut pending, &shared).await { break },
+            m = r0.next() => if !handle(m, 0, &mut pending, &shared).await { break },
+            m = r1.next() => if !handle(m, 1, &mut pending, &shared).await { break },
         }
     }
-    for s in &mut socks {
-        let _ = s.close(None).await;
+    for w in &mut writers {
+        let _ = w.close().await;
     }
 }
 
@@ -250,14 +254,15 @@ async fn handle(
         return true;
     };
     let t = text.as_str();
-    // Cheap checks first: most frames are state snapshots and acks.
-    if t.starts_with("{\"type\":\"error\"") {
+    // Cheap checks first: most frames are state snapshots and acks. (The server's
+    // JSON keys come sorted, so `type` is not first; the load's texts never quote these.)
+    if t.contains("\"type\":\"error\"") {
         shared.refused.fetch_add(1, Ordering::Relaxed);
         eprintln!("refused: {t}");
         *pending = None;
         return true;
     }
-    if t.starts_with("{\"type\":\"event\"")
+    if t.contains("\"type\":\"event\"")
         && let Some((to, at)) = *pending
         && to == who
         && t.contains("\"mine\":false")
@@ -281,6 +286,7 @@ async fn run(args: Args) -> Result<(), String> {
             .map_err(|e| e.to_string())?,
     });
     let started = Instant::now();
+    let rss_start = args.pid.and_then(rss_kib);
     eprintln!("setting up {} talks…", args.talks);
     let sem = Arc::new(tokio::sync::Semaphore::new(args.setup_concurrency.max(1)));
     let mut tasks = Vec::new();
@@ -352,12 +358,14 @@ async fn run(args: Args) -> Result<(), String> {
         "delivery latency (measured part): p50 {:.2} ms  p90 {:.2} ms  p99 {:.2} ms  max {:.2} ms",
         lat.p50_ms, lat.p90_ms, lat.p99_ms, lat.max_ms
     );
-    if let (Some(before), Some(live)) = (rss_before, rss_live) {
+    if let (Some(start), Some(before), Some(live)) = (rss_start, rss_before, rss_live) {
         println!(
-            "server RSS: {:.1} MiB with the talks set up, {:.1} MiB while driving; {:.1} KiB per socket (RSS while driving / sockets)",
+            "server RSS: {:.1} MiB before setup, {:.1} MiB with the talks set up, {:.1} MiB while driving; \
+             {:.1} KiB per socket ((while driving - before setup) / sockets)",
+            start as f64 / 1024.0,
             before as f64 / 1024.0,
             live as f64 / 1024.0,
-            live as f64 / f64::from(n * 2)
+            live.saturating_sub(start) as f64 / f64::from(n * 2)
         );
     }
     if let Some(r) = rss {
