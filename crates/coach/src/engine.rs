@@ -1,8 +1,8 @@
 //! Applies the rules and their guards to the tokens, and maps spans back to the original text.
 
 use crate::norm::Norm;
-use crate::rules::{self, Anchor, Ctx, Matchers, Rule, after as A, before as B, flag as F};
-use crate::tok::{self, Elem, M, Tok, Tokens, UNKNOWN};
+use crate::rules::{self, Anchor, Ctx, Matchers, Pat, Rule, after as A, before as B, flag as F};
+use crate::tok::{self, M, Tok, Tokens, UNKNOWN};
 use crate::{Finding, Kind, Pronouns, Severity};
 
 /// At most this many tokens of a clause are looked at before a match.
@@ -33,6 +33,33 @@ pub(crate) struct Out {
 pub(crate) fn run(text: &str, n: &Norm) -> Out {
     let m = &*rules::MATCHERS;
     let t = tok::tokenize(&n.text, &m.vocab);
+    let raw = matches(m, &t, false);
+    let pronouns = pronouns(m, &t.toks);
+    Out {
+        findings: finish(text, n, &t.toks, raw),
+        pronouns,
+    }
+}
+
+/// `true` when the text carries a problem finding (what [`run`] would report), computed
+/// cheaply: only rules that can emit a problem are tried, and the full analysis runs only
+/// when one of them fires (the overlap rules may still drop it in favour of a strength).
+pub(crate) fn has_problem(text: &str) -> bool {
+    let m = &*rules::MATCHERS;
+    let n = Norm::new(text);
+    let t = tok::tokenize(&n.text, &m.vocab);
+    let raw = matches(m, &t, true);
+    if !raw.iter().any(|r| r.kind.is_problem()) {
+        return false;
+    }
+    let raw = matches(m, &t, false);
+    finish(text, &n, &t.toks, raw)
+        .iter()
+        .any(|f| f.kind.is_problem())
+}
+
+/// Every rule match that survives its guards, before spans are merged.
+fn matches(m: &Matchers, t: &Tokens<'_>, problems_only: bool) -> Vec<Raw> {
     let mut raw: Vec<Raw> = Vec::new();
     let mut ret: Option<bool> = None;
     let rules = rules::rules();
@@ -78,22 +105,24 @@ pub(crate) fn run(text: &str, n: &Norm) -> Out {
             for &ri in m.by_first[id as usize].iter().chain(m.wild.iter()) {
                 let ri = ri as usize;
                 let v = viable[ri];
-                if v != stamp && v != u32::MAX {
+                if (v != stamp && v != u32::MAX) || (problems_only && !m.problem[ri]) {
+                    continue;
+                }
+                // the token after a one-token start must be one the rest of the rule can begin with
+                if !m.second[ri].is_any()
+                    && (i + 1 >= s.b as usize || !m.second[ri].may_start(toks[i + 1].id))
+                {
                     continue;
                 }
                 if let Some(j) = mm.at(&m.rules[ri].seq, i)
                     && j > i
                 {
-                    apply(m, &t, &rules[ri], i, j, &mut ret, &mut whole, &mut raw);
+                    apply(m, t, &rules[ri], i, j, &mut ret, &mut whole, &mut raw);
                 }
             }
         }
     }
-    let pronouns = pronouns(m, toks);
-    Out {
-        findings: finish(text, n, toks, raw),
-        pronouns,
-    }
+    raw
 }
 
 fn ctx_bits(
@@ -113,10 +142,15 @@ fn ctx_bits(
         if want & c.bit == 0 || bits & c.bit != 0 {
             continue;
         }
+        // a match must start at a token in the pattern's first set, and an end-anchored one
+        // can start at most `max_len` tokens before the end
+        let starts = |k: &usize| c.first.may_start(toks[*k].id);
         let hit = match c.anchor {
             Anchor::Start => mm.at(&c.seq, anchor_pos).is_some(),
-            Anchor::End => (lo..hi).any(|k| mm.at_to(&c.seq, k, hi)),
-            Anchor::Any => (lo..hi).any(|k| mm.at(&c.seq, k).is_some()),
+            Anchor::End => (lo.max(hi.saturating_sub(c.max_len))..hi)
+                .filter(starts)
+                .any(|k| mm.at_to(&c.seq, k, hi)),
+            Anchor::Any => (lo..hi).filter(starts).any(|k| mm.at(&c.seq, k).is_some()),
         };
         if hit {
             bits |= c.bit;
@@ -125,9 +159,11 @@ fn ctx_bits(
     bits
 }
 
-fn any_in(seq: &[Elem], toks: &[Tok<'_>], lo: usize, hi: usize) -> bool {
+fn any_in(p: &Pat, toks: &[Tok<'_>], lo: usize, hi: usize) -> bool {
     let mm = M { toks, limit: hi };
-    (lo..hi).any(|k| mm.at(seq, k).is_some())
+    (lo..hi)
+        .filter(|&k| p.first.may_start(toks[k].id))
+        .any(|k| mm.at(&p.seq, k).is_some())
 }
 
 const DISCOURSE: &[&str] = &[

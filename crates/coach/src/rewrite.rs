@@ -612,11 +612,7 @@ fn cap(s: &str) -> String {
 }
 
 fn clean(text: &str) -> bool {
-    let n = Norm::new(text);
-    !engine::run(text, &n)
-        .findings
-        .iter()
-        .any(|f| f.kind.is_problem())
+    !engine::has_problem(text)
 }
 
 fn faux_in(lower: &str, findings: &[Finding], text: &str) -> Option<&'static lists::FauxFeeling> {

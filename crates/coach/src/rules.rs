@@ -8,7 +8,7 @@
 
 use std::sync::LazyLock;
 
-use crate::tok::{self, Compiler, Elem, Vocab};
+use crate::tok::{self, Compiler, Elem, FirstSet, Vocab};
 use crate::{Kind, Severity};
 
 // ---- guards -------------------------------------------------------------------------------
@@ -690,6 +690,16 @@ pub(crate) struct Ctx {
     pub bit: u32,
     pub anchor: Anchor,
     pub seq: Vec<Elem>,
+    /// Where a match can start (a cheap pre-check before running the matcher).
+    pub first: FirstSet,
+    /// The most tokens a match can span (bounds the start positions of an end-anchored match).
+    pub max_len: usize,
+}
+
+/// A pattern searched for anywhere in a window, with its first-token pre-check.
+pub(crate) struct Pat {
+    pub seq: Vec<Elem>,
+    pub first: FirstSet,
 }
 
 pub(crate) struct Matchers {
@@ -699,16 +709,21 @@ pub(crate) struct Matchers {
     pub by_first: Vec<Vec<u16>>,
     /// Rules that may start at any token.
     pub wild: Vec<u16>,
+    /// For a rule whose first element is one token: the ids the token after it can have
+    /// (every token lets it through when the rest of the rule may start anywhere or match empty).
+    pub second: Vec<FirstSet>,
     /// Token id → rules whose signature contains it.
     pub by_sig: Vec<Vec<u16>>,
     /// Rules with no signature (always viable).
     pub no_sig: Vec<u16>,
     pub before: Vec<Ctx>,
     pub after: Vec<Ctx>,
-    pub warm: Vec<Elem>,
-    pub ret: Vec<Elem>,
-    pub pos: Vec<Elem>,
-    pub neg: Vec<Elem>,
+    pub warm: Pat,
+    pub ret: Pat,
+    pub pos: Pat,
+    pub neg: Pat,
+    /// Rule emits a problem kind (or may add blame): the only rules a rewrite check needs.
+    pub problem: Vec<bool>,
     pub abs_words: Vec<u32>,
     pub pronoun_i: Vec<u32>,
     pub pronoun_we: Vec<u32>,
@@ -736,10 +751,15 @@ pub(crate) fn build() -> Matchers {
         .collect();
     let ctx = |c: &mut Compiler<'_>, list: &[(u32, Anchor, &str)]| -> Vec<Ctx> {
         list.iter()
-            .map(|(bit, anchor, src)| Ctx {
-                bit: *bit,
-                anchor: *anchor,
-                seq: tok::index_seq(c.compile(src)),
+            .map(|(bit, anchor, src)| {
+                let seq = tok::index_seq(c.compile(src));
+                Ctx {
+                    bit: *bit,
+                    anchor: *anchor,
+                    max_len: tok::max_len(&seq),
+                    first: FirstSet::any(),
+                    seq,
+                }
             })
             .collect()
     };
@@ -762,7 +782,23 @@ pub(crate) fn build() -> Matchers {
         &["you", "your", "yours", "yourself", "yourselves", "ya"],
     );
     drop(c);
-    let mut by_first: Vec<Vec<u16>> = vec![Vec::new(); vocab.map.len()];
+    vocab.seal();
+    let nv = vocab.len();
+    let mut before = before;
+    let mut after = after;
+    for c in before.iter_mut().chain(after.iter_mut()) {
+        c.first = FirstSet::new(&c.seq, nv);
+    }
+    let pat = |seq: Vec<Elem>| Pat {
+        first: FirstSet::new(&seq, nv),
+        seq,
+    };
+    let (warm, ret, pos, neg) = (pat(warm), pat(ret), pat(pos), pat(neg));
+    let problem = RULES
+        .iter()
+        .map(|r| r.kinds.iter().any(|k| k.is_problem()) || r.flags & flag::PLUS_BLAME != 0)
+        .collect();
+    let mut by_first: Vec<Vec<u16>> = vec![Vec::new(); nv];
     let mut wild = Vec::new();
     for (i, r) in compiled.iter().enumerate() {
         let mut f = Vec::new();
@@ -776,7 +812,14 @@ pub(crate) fn build() -> Matchers {
             wild.push(i as u16);
         }
     }
-    let mut by_sig: Vec<Vec<u16>> = vec![Vec::new(); vocab.map.len()];
+    let second = compiled
+        .iter()
+        .map(|r| match r.seq.first() {
+            Some(Elem::Tok(_) | Elem::Set(_)) => FirstSet::new(&r.seq[1..], nv),
+            _ => FirstSet::any(),
+        })
+        .collect();
+    let mut by_sig: Vec<Vec<u16>> = vec![Vec::new(); nv];
     let mut no_sig = Vec::new();
     for (i, r) in compiled.iter().enumerate() {
         match tok::signature(&r.seq, &vocab) {
@@ -791,6 +834,7 @@ pub(crate) fn build() -> Matchers {
         rules: compiled,
         by_first,
         wild,
+        second,
         by_sig,
         no_sig,
         before,
@@ -799,6 +843,7 @@ pub(crate) fn build() -> Matchers {
         ret,
         pos,
         neg,
+        problem,
         abs_words,
         pronoun_i,
         pronoun_we,
