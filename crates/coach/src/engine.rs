@@ -1,7 +1,9 @@
 //! Applies the rules and their guards to the tokens, and maps spans back to the original text.
 
 use crate::norm::Norm;
-use crate::rules::{self, Anchor, Ctx, Matchers, Pat, Rule, after as A, before as B, flag as F};
+use crate::rules::{
+    self, Anchor, Ctx, Matchers, Pat, Rule, RuleSet, after as A, before as B, flag as F,
+};
 use crate::tok::{self, M, Tok, Tokens, UNKNOWN};
 use crate::{Finding, Kind, Pronouns, Severity};
 
@@ -64,11 +66,6 @@ fn matches(m: &Matchers, t: &Tokens<'_>, problems_only: bool) -> Vec<Raw> {
     let mut ret: Option<bool> = None;
     let rules = rules::rules();
     let toks = &t.toks;
-    // which rules can match in each sentence (by their signature tokens)
-    let mut viable = vec![0u32; m.rules.len()];
-    for &r in &m.no_sig {
-        viable[r as usize] = u32::MAX;
-    }
     let mut whole = Whole {
         first: toks
             .iter()
@@ -79,50 +76,72 @@ fn matches(m: &Matchers, t: &Tokens<'_>, problems_only: bool) -> Vec<Raw> {
             .rposition(|t| t.word || !t.text.is_ascii())
             .unwrap_or(0),
     };
-    for (si, s) in t.sents.iter().enumerate() {
-        let stamp = si as u32 + 1;
+    for s in &t.sents {
+        // which rules can match in this sentence (by their signature tokens)
+        let mut viable = m.no_sig;
         for tk in &toks[s.a as usize..s.b as usize] {
             if tk.id != UNKNOWN {
-                for &r in &m.by_sig[tk.id as usize] {
-                    viable[r as usize] = stamp;
-                }
+                or(&mut viable, &m.by_sig[tk.id as usize]);
             }
         }
+        if problems_only {
+            and(&mut viable, &m.problem);
+        }
+        let wild = {
+            let mut w = m.wild;
+            and(&mut w, &viable);
+            w
+        };
         let mm = M {
             toks,
             limit: s.b as usize,
         };
-        for (i, tk) in toks
-            .iter()
-            .enumerate()
-            .take(s.b as usize)
-            .skip(s.a as usize)
-        {
-            let id = tk.id;
+        for i in s.a as usize..s.b as usize {
+            let id = toks[i].id;
             if id == UNKNOWN {
                 continue;
             }
-            for &ri in m.by_first[id as usize].iter().chain(m.wild.iter()) {
-                let ri = ri as usize;
-                let v = viable[ri];
-                if (v != stamp && v != u32::MAX) || (problems_only && !m.problem[ri]) {
-                    continue;
-                }
-                // the token after a one-token start must be one the rest of the rule can begin with
-                if !m.second[ri].is_any()
-                    && (i + 1 >= s.b as usize || !m.second[ri].may_start(toks[i + 1].id))
-                {
-                    continue;
-                }
-                if let Some(j) = mm.at(&m.rules[ri].seq, i)
-                    && j > i
-                {
-                    apply(m, t, &rules[ri], i, j, &mut ret, &mut whole, &mut raw);
+            // rules that can start with this token, whose rest can start with the next one
+            let mut cand = m.by_first[id as usize];
+            and(&mut cand, &viable);
+            let mut next_ok = m.second_any;
+            if let Some(nx) = toks.get(i + 1).filter(|_| i + 1 < s.b as usize)
+                && nx.id != UNKNOWN
+            {
+                or(&mut next_ok, &m.second[nx.id as usize]);
+            }
+            and(&mut cand, &next_ok);
+            // in rule order: rules indexed by this token first, then rules that start anywhere
+            for bits in [cand, wild] {
+                for (w, mut word) in bits.into_iter().enumerate() {
+                    while word != 0 {
+                        let ri = w * 64 + word.trailing_zeros() as usize;
+                        word &= word - 1;
+                        if let Some(j) = mm.at(&m.rules[ri].seq, i)
+                            && j > i
+                        {
+                            apply(m, t, &rules[ri], i, j, &mut ret, &mut whole, &mut raw);
+                        }
+                    }
                 }
             }
         }
     }
     raw
+}
+
+#[inline]
+fn or(a: &mut RuleSet, b: &RuleSet) {
+    for (x, y) in a.iter_mut().zip(b) {
+        *x |= y;
+    }
+}
+
+#[inline]
+fn and(a: &mut RuleSet, b: &RuleSet) {
+    for (x, y) in a.iter_mut().zip(b) {
+        *x &= y;
+    }
 }
 
 fn ctx_bits(

@@ -255,6 +255,7 @@ pub fn paraphrase(text: &str) -> String {
 pub fn warm_up() {
     rules::warm_up();
     safety::warm_up();
+    rewrite::warm_up();
 }
 
 /// Build a fresh copy of every matcher and drop it (for the build-time benchmark only).

@@ -702,28 +702,36 @@ pub(crate) struct Pat {
     pub first: FirstSet,
 }
 
+/// A set of rules as bits, by rule index.
+pub(crate) type RuleSet = [u64; 4];
+
+fn set_bit(s: &mut RuleSet, i: usize) {
+    s[i / 64] |= 1 << (i % 64);
+}
+
 pub(crate) struct Matchers {
     pub vocab: Vocab,
     pub rules: Vec<Compiled>,
-    /// Rules that may start at a given token id.
-    pub by_first: Vec<Vec<u16>>,
+    /// Token id → rules that may start with it.
+    pub by_first: Vec<RuleSet>,
     /// Rules that may start at any token.
-    pub wild: Vec<u16>,
-    /// For a rule whose first element is one token: the ids the token after it can have
-    /// (every token lets it through when the rest of the rule may start anywhere or match empty).
-    pub second: Vec<FirstSet>,
+    pub wild: RuleSet,
+    /// Token id → rules whose first element is one token and whose rest may start with this id.
+    pub second: Vec<RuleSet>,
+    /// Rules that put no condition on the token after their start.
+    pub second_any: RuleSet,
     /// Token id → rules whose signature contains it.
-    pub by_sig: Vec<Vec<u16>>,
+    pub by_sig: Vec<RuleSet>,
     /// Rules with no signature (always viable).
-    pub no_sig: Vec<u16>,
+    pub no_sig: RuleSet,
     pub before: Vec<Ctx>,
     pub after: Vec<Ctx>,
     pub warm: Pat,
     pub ret: Pat,
     pub pos: Pat,
     pub neg: Pat,
-    /// Rule emits a problem kind (or may add blame): the only rules a rewrite check needs.
-    pub problem: Vec<bool>,
+    /// Rules that emit a problem kind (or may add blame): the only ones a rewrite check needs.
+    pub problem: RuleSet,
     pub abs_words: Vec<u32>,
     pub pronoun_i: Vec<u32>,
     pub pronoun_we: Vec<u32>,
@@ -794,39 +802,44 @@ pub(crate) fn build() -> Matchers {
         seq,
     };
     let (warm, ret, pos, neg) = (pat(warm), pat(ret), pat(pos), pat(neg));
-    let problem = RULES
-        .iter()
-        .map(|r| r.kinds.iter().any(|k| k.is_problem()) || r.flags & flag::PLUS_BLAME != 0)
-        .collect();
-    let mut by_first: Vec<Vec<u16>> = vec![Vec::new(); nv];
-    let mut wild = Vec::new();
-    for (i, r) in compiled.iter().enumerate() {
-        let mut f = Vec::new();
-        if tok::first(&r.seq, &mut f) {
-            f.sort_unstable();
-            f.dedup();
-            for id in f {
-                by_first[id as usize].push(i as u16);
-            }
-        } else {
-            wild.push(i as u16);
+    assert!(RULES.len() <= 256, "RuleSet holds at most 256 rules");
+    let mut problem: RuleSet = [0; 4];
+    for (i, r) in RULES.iter().enumerate() {
+        if r.kinds.iter().any(|k| k.is_problem()) || r.flags & flag::PLUS_BLAME != 0 {
+            set_bit(&mut problem, i);
         }
     }
-    let second = compiled
-        .iter()
-        .map(|r| match r.seq.first() {
-            Some(Elem::Tok(_) | Elem::Set(_)) => FirstSet::new(&r.seq[1..], nv),
-            _ => FirstSet::any(),
-        })
-        .collect();
-    let mut by_sig: Vec<Vec<u16>> = vec![Vec::new(); nv];
-    let mut no_sig = Vec::new();
+    let mut by_first: Vec<RuleSet> = vec![[0; 4]; nv];
+    let mut wild: RuleSet = [0; 4];
+    let mut second: Vec<RuleSet> = vec![[0; 4]; nv];
+    let mut second_any: RuleSet = [0; 4];
+    let mut by_sig: Vec<RuleSet> = vec![[0; 4]; nv];
+    let mut no_sig: RuleSet = [0; 4];
+    let mut ids = Vec::new();
     for (i, r) in compiled.iter().enumerate() {
+        ids.clear();
+        if tok::first(&r.seq, &mut ids) {
+            for &id in &ids {
+                set_bit(&mut by_first[id as usize], i);
+            }
+        } else {
+            set_bit(&mut wild, i);
+        }
+        ids.clear();
+        if matches!(r.seq.first(), Some(Elem::Tok(_) | Elem::Set(_)))
+            && tok::first(&r.seq[1..], &mut ids)
+        {
+            for &id in &ids {
+                set_bit(&mut second[id as usize], i);
+            }
+        } else {
+            set_bit(&mut second_any, i);
+        }
         match tok::signature(&r.seq, &vocab) {
-            Some(ids) => ids
+            Some(sig) => sig
                 .into_iter()
-                .for_each(|id| by_sig[id as usize].push(i as u16)),
-            None => no_sig.push(i as u16),
+                .for_each(|id| set_bit(&mut by_sig[id as usize], i)),
+            None => set_bit(&mut no_sig, i),
         }
     }
     Matchers {
@@ -835,6 +848,7 @@ pub(crate) fn build() -> Matchers {
         by_first,
         wild,
         second,
+        second_any,
         by_sig,
         no_sig,
         before,

@@ -783,11 +783,6 @@ impl FirstSet {
         FirstSet(Some(bits))
     }
 
-    /// `true` when every token passes.
-    pub fn is_any(&self) -> bool {
-        self.0.is_none()
-    }
-
     /// `false` only when no match can start at a token with this id.
     #[inline]
     pub fn may_start(&self, id: u32) -> bool {
