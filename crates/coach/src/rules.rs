@@ -816,6 +816,7 @@ pub(crate) fn build() -> Matchers {
     let mut by_sig: Vec<RuleSet> = vec![[0; 4]; nv];
     let mut no_sig: RuleSet = [0; 4];
     let mut ids = Vec::new();
+    let common = tok::common_ids(&vocab);
     for (i, r) in compiled.iter().enumerate() {
         ids.clear();
         if tok::first(&r.seq, &mut ids) {
@@ -835,7 +836,7 @@ pub(crate) fn build() -> Matchers {
         } else {
             set_bit(&mut second_any, i);
         }
-        match tok::signature(&r.seq, &vocab) {
+        match tok::signature(&r.seq, &common) {
             Some(sig) => sig
                 .into_iter()
                 .for_each(|id| set_bit(&mut by_sig[id as usize], i)),

@@ -518,7 +518,7 @@ fn index(e: Elem) -> Elem {
                 .into_iter()
                 .map(|a| a.into_iter().map(index).collect())
                 .collect();
-            if alts.len() > 6 {
+            if alts.len() > 2 {
                 Elem::AltIx(Box::new(AltIx::new(alts)))
             } else {
                 Elem::Alt(alts)
@@ -679,10 +679,14 @@ const COMMON: &[&str] = &[
     "would", "can", "could", "did", "in", "on", "at", "for", "with", "us", "what",
 ];
 
+/// The ids of the words too common to make a good signature.
+pub(crate) fn common_ids(vocab: &Vocab) -> Vec<u32> {
+    COMMON.iter().map(|w| vocab.get(w)).collect()
+}
+
 /// A signature for a pattern: a set of token ids one of which must occur in any sentence the
 /// pattern matches in (the most selective required element). `None` when there is none.
-pub(crate) fn signature(seq: &[Elem], vocab: &Vocab) -> Option<Vec<u32>> {
-    let common: Vec<u32> = COMMON.iter().map(|w| vocab.get(w)).collect();
+pub(crate) fn signature(seq: &[Elem], common: &[u32]) -> Option<Vec<u32>> {
     let mut best: Option<(usize, Vec<u32>)> = None;
     for e in seq {
         let mut ids = Vec::new();
@@ -865,7 +869,7 @@ impl M<'_, '_> {
     }
 
     /// The outcome of a deterministic element at `pos` (same tests as [`M::elem`]).
-    #[inline]
+    #[inline(always)]
     fn step(&self, e: &Elem, pos: usize) -> Step {
         let ok = match e {
             Elem::Tok(id) => self.tok_ok(pos) && self.toks[pos].id == *id,
@@ -896,6 +900,7 @@ impl M<'_, '_> {
             || (pos > 0 && self.toks[pos].sent != self.toks[pos - 1].sent)
     }
 
+    #[inline(always)]
     fn tok_ok(&self, pos: usize) -> bool {
         pos < self.limit
     }
