@@ -54,11 +54,6 @@ impl Hasher for Fx {
         self.write_u64(i as u64);
     }
     #[inline]
-    fn write_u128(&mut self, i: u128) {
-        self.write_u64(i as u64);
-        self.write_u64((i >> 64) as u64);
-    }
-    #[inline]
     fn write_u64(&mut self, i: u64) {
         self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
     }
@@ -74,22 +69,6 @@ pub(crate) struct Vocab {
     exp: Vec<Expansion>,
     /// Number of distinct token ids.
     len: usize,
-    /// The same entries for words of at most 15 bytes, keyed by the packed bytes: no pointer
-    /// to follow and no string comparison per lookup (built by [`Vocab::seal`]).
-    short: FxMap<u128, u32>,
-}
-
-/// Words of at most 15 bytes packed with their length into one integer (unique per word).
-#[inline]
-fn pack(w: &str) -> Option<u128> {
-    let b = w.as_bytes();
-    if b.len() > 15 {
-        return None;
-    }
-    let mut a = [0u8; 16];
-    a[..b.len()].copy_from_slice(b);
-    a[15] = b.len() as u8;
-    Some(u128::from_le_bytes(a))
 }
 
 struct Expansion {
@@ -111,18 +90,9 @@ impl Vocab {
         id
     }
 
-    /// The stored value for a word (an id or `EXPAND | i`).
-    #[inline]
-    fn raw(&self, w: &str) -> Option<&u32> {
-        match pack(w) {
-            Some(k) if !self.exp.is_empty() => self.short.get(&k),
-            _ => self.map.get(w),
-        }
-    }
-
     /// The id of a word (`UNKNOWN` when no pattern uses it).
     pub fn get(&self, w: &str) -> u32 {
-        match self.raw(w) {
+        match self.map.get(w) {
             None => UNKNOWN,
             Some(&v) if v & EXPAND != 0 => self.exp[(v & !EXPAND) as usize].id,
             Some(&v) => v,
@@ -156,16 +126,11 @@ impl Vocab {
             }
         }
         self.exp = exp;
-        self.short = self
-            .map
-            .iter()
-            .filter_map(|(w, &v)| Some((pack(w)?, v)))
-            .collect();
     }
 
     /// One lookup: the canonical tokens of a contraction, or the id of a word.
     fn lookup(&self, w: &str) -> Result<&[(&'static str, u32)], u32> {
-        match self.raw(w) {
+        match self.map.get(w) {
             None => Err(UNKNOWN),
             Some(&v) if v & EXPAND != 0 => Ok(&self.exp[(v & !EXPAND) as usize].parts),
             Some(&v) => Err(v),
