@@ -81,7 +81,7 @@ fn matches(m: &Matchers, t: &Tokens<'_>, problems_only: bool) -> Vec<Raw> {
         let mut viable = m.no_sig;
         for tk in &toks[s.a as usize..s.b as usize] {
             if tk.id != UNKNOWN {
-                or(&mut viable, &m.by_sig[tk.id as usize]);
+                or(&mut viable, m.by_sig.get(tk.id));
             }
         }
         if problems_only {
@@ -102,13 +102,13 @@ fn matches(m: &Matchers, t: &Tokens<'_>, problems_only: bool) -> Vec<Raw> {
                 continue;
             }
             // rules that can start with this token, whose rest can start with the next one
-            let mut cand = m.by_first[id as usize];
+            let mut cand = *m.by_first.get(id);
             and(&mut cand, &viable);
             let mut next_ok = m.second_any;
             if let Some(nx) = toks.get(i + 1).filter(|_| i + 1 < s.b as usize)
                 && nx.id != UNKNOWN
             {
-                or(&mut next_ok, &m.second[nx.id as usize]);
+                or(&mut next_ok, m.second.get(nx.id));
             }
             and(&mut cand, &next_ok);
             // in rule order: rules indexed by this token first, then rules that start anywhere

@@ -709,19 +709,50 @@ fn set_bit(s: &mut RuleSet, i: usize) {
     s[i / 64] |= 1 << (i % 64);
 }
 
+/// Token id → rule set, with storage only for the ids that have rules (most have none):
+/// `ix[id]` indexes `sets`, where entry 0 is the empty set.
+pub(crate) struct SetTable {
+    ix: Vec<u32>,
+    sets: Vec<RuleSet>,
+}
+
+impl SetTable {
+    fn new(nv: usize) -> SetTable {
+        SetTable {
+            ix: vec![0; nv],
+            sets: vec![[0; 4]],
+        }
+    }
+
+    fn add(&mut self, id: u32, rule: usize) {
+        let id = id as usize;
+        if self.ix[id] == 0 {
+            self.sets.push([0; 4]);
+            self.ix[id] = (self.sets.len() - 1) as u32;
+        }
+        set_bit(&mut self.sets[self.ix[id] as usize], rule);
+    }
+
+    /// The rules for a token id (`UNKNOWN` must be filtered out by the caller).
+    #[inline]
+    pub fn get(&self, id: u32) -> &RuleSet {
+        &self.sets[self.ix[id as usize] as usize]
+    }
+}
+
 pub(crate) struct Matchers {
     pub vocab: Vocab,
     pub rules: Vec<Compiled>,
     /// Token id → rules that may start with it.
-    pub by_first: Vec<RuleSet>,
+    pub by_first: SetTable,
     /// Rules that may start at any token.
     pub wild: RuleSet,
     /// Token id → rules whose first element is one token and whose rest may start with this id.
-    pub second: Vec<RuleSet>,
+    pub second: SetTable,
     /// Rules that put no condition on the token after their start.
     pub second_any: RuleSet,
     /// Token id → rules whose signature contains it.
-    pub by_sig: Vec<RuleSet>,
+    pub by_sig: SetTable,
     /// Rules with no signature (always viable).
     pub no_sig: RuleSet,
     pub before: Vec<Ctx>,
@@ -809,11 +840,11 @@ pub(crate) fn build() -> Matchers {
             set_bit(&mut problem, i);
         }
     }
-    let mut by_first: Vec<RuleSet> = vec![[0; 4]; nv];
+    let mut by_first = SetTable::new(nv);
     let mut wild: RuleSet = [0; 4];
-    let mut second: Vec<RuleSet> = vec![[0; 4]; nv];
+    let mut second = SetTable::new(nv);
     let mut second_any: RuleSet = [0; 4];
-    let mut by_sig: Vec<RuleSet> = vec![[0; 4]; nv];
+    let mut by_sig = SetTable::new(nv);
     let mut no_sig: RuleSet = [0; 4];
     let mut ids = Vec::new();
     let common = tok::common_ids(&vocab);
@@ -821,7 +852,7 @@ pub(crate) fn build() -> Matchers {
         ids.clear();
         if tok::first(&r.seq, &mut ids) {
             for &id in &ids {
-                set_bit(&mut by_first[id as usize], i);
+                by_first.add(id, i);
             }
         } else {
             set_bit(&mut wild, i);
@@ -831,15 +862,13 @@ pub(crate) fn build() -> Matchers {
             && tok::first(&r.seq[1..], &mut ids)
         {
             for &id in &ids {
-                set_bit(&mut second[id as usize], i);
+                second.add(id, i);
             }
         } else {
             set_bit(&mut second_any, i);
         }
         match tok::signature(&r.seq, &common) {
-            Some(sig) => sig
-                .into_iter()
-                .for_each(|id| set_bit(&mut by_sig[id as usize], i)),
+            Some(sig) => sig.into_iter().for_each(|id| by_sig.add(id, i)),
             None => set_bit(&mut no_sig, i),
         }
     }
