@@ -1,8 +1,10 @@
 //! Applies the rules and their guards to the tokens, and maps spans back to the original text.
 
 use crate::norm::Norm;
-use crate::rules::{self, Anchor, Ctx, Matchers, Rule, after as A, before as B, flag as F};
-use crate::tok::{self, Elem, M, Tok, Tokens, UNKNOWN};
+use crate::rules::{
+    self, Anchor, Ctx, Matchers, Pat, Rule, RuleSet, after as A, before as B, flag as F,
+};
+use crate::tok::{self, M, Tok, Tokens, UNKNOWN};
 use crate::{Finding, Kind, Pronouns, Severity};
 
 /// At most this many tokens of a clause are looked at before a match.
@@ -33,15 +35,37 @@ pub(crate) struct Out {
 pub(crate) fn run(text: &str, n: &Norm) -> Out {
     let m = &*rules::MATCHERS;
     let t = tok::tokenize(&n.text, &m.vocab);
+    let raw = matches(m, &t, false);
+    let pronouns = pronouns(m, &t.toks);
+    Out {
+        findings: finish(text, n, &t.toks, raw),
+        pronouns,
+    }
+}
+
+/// `true` when the text carries a problem finding (what [`run`] would report), computed
+/// cheaply: only rules that can emit a problem are tried, and the full analysis runs only
+/// when one of them fires (the overlap rules may still drop it in favour of a strength).
+pub(crate) fn has_problem(text: &str) -> bool {
+    let m = &*rules::MATCHERS;
+    let n = Norm::new(text);
+    let t = tok::tokenize(&n.text, &m.vocab);
+    let raw = matches(m, &t, true);
+    if !raw.iter().any(|r| r.kind.is_problem()) {
+        return false;
+    }
+    let raw = matches(m, &t, false);
+    finish(text, &n, &t.toks, raw)
+        .iter()
+        .any(|f| f.kind.is_problem())
+}
+
+/// Every rule match that survives its guards, before spans are merged.
+fn matches(m: &Matchers, t: &Tokens<'_>, problems_only: bool) -> Vec<Raw> {
     let mut raw: Vec<Raw> = Vec::new();
     let mut ret: Option<bool> = None;
     let rules = rules::rules();
     let toks = &t.toks;
-    // which rules can match in each sentence (by their signature tokens)
-    let mut viable = vec![0u32; m.rules.len()];
-    for &r in &m.no_sig {
-        viable[r as usize] = u32::MAX;
-    }
     let mut whole = Whole {
         first: toks
             .iter()
@@ -52,47 +76,71 @@ pub(crate) fn run(text: &str, n: &Norm) -> Out {
             .rposition(|t| t.word || !t.text.is_ascii())
             .unwrap_or(0),
     };
-    for (si, s) in t.sents.iter().enumerate() {
-        let stamp = si as u32 + 1;
+    for s in &t.sents {
+        // which rules can match in this sentence (by their signature tokens)
+        let mut viable = m.no_sig;
         for tk in &toks[s.a as usize..s.b as usize] {
             if tk.id != UNKNOWN {
-                for &r in &m.by_sig[tk.id as usize] {
-                    viable[r as usize] = stamp;
-                }
+                or(&mut viable, m.by_sig.get(tk.id));
             }
         }
+        if problems_only {
+            and(&mut viable, &m.problem);
+        }
+        let wild = {
+            let mut w = m.wild;
+            and(&mut w, &viable);
+            w
+        };
         let mm = M {
             toks,
             limit: s.b as usize,
         };
-        for (i, tk) in toks
-            .iter()
-            .enumerate()
-            .take(s.b as usize)
-            .skip(s.a as usize)
-        {
-            let id = tk.id;
+        for i in s.a as usize..s.b as usize {
+            let id = toks[i].id;
             if id == UNKNOWN {
                 continue;
             }
-            for &ri in m.by_first[id as usize].iter().chain(m.wild.iter()) {
-                let ri = ri as usize;
-                let v = viable[ri];
-                if v != stamp && v != u32::MAX {
-                    continue;
-                }
-                if let Some(j) = mm.at(&m.rules[ri].seq, i)
-                    && j > i
-                {
-                    apply(m, &t, &rules[ri], i, j, &mut ret, &mut whole, &mut raw);
+            // rules that can start with this token, whose rest can start with the next one
+            let mut cand = *m.by_first.get(id);
+            and(&mut cand, &viable);
+            let mut next_ok = m.second_any;
+            if let Some(nx) = toks.get(i + 1).filter(|_| i + 1 < s.b as usize)
+                && nx.id != UNKNOWN
+            {
+                or(&mut next_ok, m.second.get(nx.id));
+            }
+            and(&mut cand, &next_ok);
+            // in rule order: rules indexed by this token first, then rules that start anywhere
+            for bits in [cand, wild] {
+                for (w, mut word) in bits.into_iter().enumerate() {
+                    while word != 0 {
+                        let ri = w * 64 + word.trailing_zeros() as usize;
+                        word &= word - 1;
+                        if let Some(j) = mm.at(&m.rules[ri].seq, i)
+                            && j > i
+                        {
+                            apply(m, t, &rules[ri], i, j, &mut ret, &mut whole, &mut raw);
+                        }
+                    }
                 }
             }
         }
     }
-    let pronouns = pronouns(m, toks);
-    Out {
-        findings: finish(text, n, toks, raw),
-        pronouns,
+    raw
+}
+
+#[inline]
+fn or(a: &mut RuleSet, b: &RuleSet) {
+    for (x, y) in a.iter_mut().zip(b) {
+        *x |= y;
+    }
+}
+
+#[inline]
+fn and(a: &mut RuleSet, b: &RuleSet) {
+    for (x, y) in a.iter_mut().zip(b) {
+        *x &= y;
     }
 }
 
@@ -113,10 +161,15 @@ fn ctx_bits(
         if want & c.bit == 0 || bits & c.bit != 0 {
             continue;
         }
+        // a match must start at a token in the pattern's first set, and an end-anchored one
+        // can start at most `max_len` tokens before the end
+        let starts = |k: &usize| c.first.may_start(toks[*k].id);
         let hit = match c.anchor {
             Anchor::Start => mm.at(&c.seq, anchor_pos).is_some(),
-            Anchor::End => (lo..hi).any(|k| mm.at_to(&c.seq, k, hi)),
-            Anchor::Any => (lo..hi).any(|k| mm.at(&c.seq, k).is_some()),
+            Anchor::End => (lo.max(hi.saturating_sub(c.max_len))..hi)
+                .filter(starts)
+                .any(|k| mm.at_to(&c.seq, k, hi)),
+            Anchor::Any => (lo..hi).filter(starts).any(|k| mm.at(&c.seq, k).is_some()),
         };
         if hit {
             bits |= c.bit;
@@ -125,9 +178,11 @@ fn ctx_bits(
     bits
 }
 
-fn any_in(seq: &[Elem], toks: &[Tok<'_>], lo: usize, hi: usize) -> bool {
+fn any_in(p: &Pat, toks: &[Tok<'_>], lo: usize, hi: usize) -> bool {
     let mm = M { toks, limit: hi };
-    (lo..hi).any(|k| mm.at(seq, k).is_some())
+    (lo..hi)
+        .filter(|&k| p.first.may_start(toks[k].id))
+        .any(|k| mm.at(&p.seq, k).is_some())
 }
 
 const DISCOURSE: &[&str] = &[

@@ -254,6 +254,8 @@ pub fn paraphrase(text: &str) -> String {
 /// Returns nothing; useful to move the one-off build cost out of the first request.
 pub fn warm_up() {
     rules::warm_up();
+    safety::warm_up();
+    rewrite::warm_up();
 }
 
 /// Build a fresh copy of every matcher and drop it (for the build-time benchmark only).

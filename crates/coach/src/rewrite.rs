@@ -5,6 +5,10 @@
 //! Every candidate is analysed again and dropped if it still carries a problem; a topic-free
 //! fallback (checked clean by the tests) guarantees at least one rewrite.
 
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+
 use crate::lists::{self, FEELINGS, NEEDS};
 use crate::norm::Norm;
 use crate::rules;
@@ -364,6 +368,118 @@ fn noun_phrase(pred: &[String]) -> Option<String> {
     (np.len() >= 2).then(|| np.join(" "))
 }
 
+/// Topic words (matched anywhere, also inside longer words) and the feeling and need they
+/// suggest; the first group with a word in the text wins.
+const TOPICS: &[(&[&str], (&str, &str))] = &[
+    (
+        &[
+            "dish",
+            "laundry",
+            "trash",
+            "clean",
+            "mess",
+            "sock",
+            "towel",
+            "clothes",
+            "grocer",
+            "cook",
+            "chore",
+            "house",
+            "bins",
+            "recycling",
+            "vacuum",
+        ],
+        ("overwhelmed", "support"),
+    ),
+    (
+        &["kid", "baby", "bedtime", "school", "homework"],
+        ("overwhelmed", "teamwork"),
+    ),
+    (
+        &[
+            "money", "spend", "spent", "bill", "budget", "rent", "paid", "pay ", "bank",
+        ],
+        ("worried", "security"),
+    ),
+    (
+        &[
+            "lie",
+            "lied",
+            "lying",
+            "trust",
+            "cheat",
+            "honest",
+            "secret",
+            "behind my back",
+        ],
+        ("hurt", "trust"),
+    ),
+    (
+        &[
+            "late", "on time", "cancel", "forgot", "forget", "remember", "promise", "plans",
+            "call", "text",
+        ],
+        ("disappointed", "reliability"),
+    ),
+    (
+        &[
+            "phone",
+            "screen",
+            "laptop",
+            "game",
+            "tv",
+            "work",
+            "busy",
+            "listen",
+            "ignore",
+            "talk",
+            "attention",
+            "notice",
+        ],
+        ("lonely", "connection"),
+    ),
+    (
+        &[
+            "sex",
+            "touch",
+            "kiss",
+            "cuddle",
+            "affection",
+            "date",
+            "romance",
+            "hug",
+        ],
+        ("lonely", "closeness"),
+    ),
+    (
+        &[
+            "mother", "mom", "dad", "father", "family", "parents", "sister", "brother", "friends",
+        ],
+        ("hurt", "support"),
+    ),
+];
+
+/// Every topic word in one automaton; the pattern id maps to its group in [`TOPICS`].
+static TOPIC_WORDS: LazyLock<(AhoCorasick, Vec<usize>)> = LazyLock::new(|| {
+    let words = TOPICS.iter().flat_map(|(ws, _)| ws.iter());
+    let group = TOPICS
+        .iter()
+        .enumerate()
+        .flat_map(|(g, (ws, _))| std::iter::repeat_n(g, ws.len()))
+        .collect();
+    let ac = AhoCorasick::builder()
+        .match_kind(MatchKind::Standard)
+        .kind(Some(AhoCorasickKind::ContiguousNFA))
+        .build(words)
+        .expect("topic words compile");
+    (ac, group)
+});
+
+/// Build the topic matcher now (part of [`crate::warm_up`]).
+pub(crate) fn warm_up() {
+    LazyLock::force(&TOPIC_WORDS);
+}
+
 /// Choose a feeling and a need from what the message is about.
 fn pick(
     lower: &str,
@@ -373,77 +489,14 @@ fn pick(
     if let Some(f) = faux {
         return (f.feelings[0], f.needs[0]);
     }
-    let has = |ws: &[&str]| ws.iter().any(|w| lower.contains(w));
-    if has(&[
-        "dish",
-        "laundry",
-        "trash",
-        "clean",
-        "mess",
-        "sock",
-        "towel",
-        "clothes",
-        "grocer",
-        "cook",
-        "chore",
-        "house",
-        "bins",
-        "recycling",
-        "vacuum",
-    ]) {
-        ("overwhelmed", "support")
-    } else if has(&["kid", "baby", "bedtime", "school", "homework"]) {
-        ("overwhelmed", "teamwork")
-    } else if has(&[
-        "money", "spend", "spent", "bill", "budget", "rent", "paid", "pay ", "bank",
-    ]) {
-        ("worried", "security")
-    } else if has(&[
-        "lie",
-        "lied",
-        "lying",
-        "trust",
-        "cheat",
-        "honest",
-        "secret",
-        "behind my back",
-    ]) {
-        ("hurt", "trust")
-    } else if has(&[
-        "late", "on time", "cancel", "forgot", "forget", "remember", "promise", "plans", "call",
-        "text",
-    ]) {
-        ("disappointed", "reliability")
-    } else if has(&[
-        "phone",
-        "screen",
-        "laptop",
-        "game",
-        "tv",
-        "work",
-        "busy",
-        "listen",
-        "ignore",
-        "talk",
-        "attention",
-        "notice",
-    ]) {
-        ("lonely", "connection")
-    } else if has(&[
-        "sex",
-        "touch",
-        "kiss",
-        "cuddle",
-        "affection",
-        "date",
-        "romance",
-        "hug",
-    ]) {
-        ("lonely", "closeness")
-    } else if has(&[
-        "mother", "mom", "dad", "father", "family", "parents", "sister", "brother", "friends",
-    ]) {
-        ("hurt", "support")
+    // the first group (in TOPICS order) with any of its words anywhere in the text
+    let (ac, group) = &*TOPIC_WORDS;
+    let best = ac
+        .find_overlapping_iter(lower)
+        .map(|m| group[m.pattern().as_usize()])
+        .min();
+    if let Some(g) = best {
+        TOPICS[g].1
     } else if kinds.contains(&Kind::Stonewalling) {
         ("overwhelmed", "a pause")
     } else if kinds.contains(&Kind::Defensiveness) {
@@ -612,11 +665,7 @@ fn cap(s: &str) -> String {
 }
 
 fn clean(text: &str) -> bool {
-    let n = Norm::new(text);
-    !engine::run(text, &n)
-        .findings
-        .iter()
-        .any(|f| f.kind.is_problem())
+    !engine::has_problem(text)
 }
 
 fn faux_in(lower: &str, findings: &[Finding], text: &str) -> Option<&'static lists::FauxFeeling> {

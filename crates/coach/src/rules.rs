@@ -8,7 +8,7 @@
 
 use std::sync::LazyLock;
 
-use crate::tok::{self, Compiler, Elem, Vocab};
+use crate::tok::{self, Compiler, Elem, FirstSet, Vocab};
 use crate::{Kind, Severity};
 
 // ---- guards -------------------------------------------------------------------------------
@@ -690,25 +690,79 @@ pub(crate) struct Ctx {
     pub bit: u32,
     pub anchor: Anchor,
     pub seq: Vec<Elem>,
+    /// Where a match can start (a cheap pre-check before running the matcher).
+    pub first: FirstSet,
+    /// The most tokens a match can span (bounds the start positions of an end-anchored match).
+    pub max_len: usize,
+}
+
+/// A pattern searched for anywhere in a window, with its first-token pre-check.
+pub(crate) struct Pat {
+    pub seq: Vec<Elem>,
+    pub first: FirstSet,
+}
+
+/// A set of rules as bits, by rule index.
+pub(crate) type RuleSet = [u64; 4];
+
+fn set_bit(s: &mut RuleSet, i: usize) {
+    s[i / 64] |= 1 << (i % 64);
+}
+
+/// Token id → rule set, with storage only for the ids that have rules (most have none):
+/// `ix[id]` indexes `sets`, where entry 0 is the empty set.
+pub(crate) struct SetTable {
+    ix: Vec<u32>,
+    sets: Vec<RuleSet>,
+}
+
+impl SetTable {
+    fn new(nv: usize) -> SetTable {
+        SetTable {
+            ix: vec![0; nv],
+            sets: vec![[0; 4]],
+        }
+    }
+
+    fn add(&mut self, id: u32, rule: usize) {
+        let id = id as usize;
+        if self.ix[id] == 0 {
+            self.sets.push([0; 4]);
+            self.ix[id] = (self.sets.len() - 1) as u32;
+        }
+        set_bit(&mut self.sets[self.ix[id] as usize], rule);
+    }
+
+    /// The rules for a token id (`UNKNOWN` must be filtered out by the caller).
+    #[inline]
+    pub fn get(&self, id: u32) -> &RuleSet {
+        &self.sets[self.ix[id as usize] as usize]
+    }
 }
 
 pub(crate) struct Matchers {
     pub vocab: Vocab,
     pub rules: Vec<Compiled>,
-    /// Rules that may start at a given token id.
-    pub by_first: Vec<Vec<u16>>,
+    /// Token id → rules that may start with it.
+    pub by_first: SetTable,
     /// Rules that may start at any token.
-    pub wild: Vec<u16>,
+    pub wild: RuleSet,
+    /// Token id → rules whose first element is one token and whose rest may start with this id.
+    pub second: SetTable,
+    /// Rules that put no condition on the token after their start.
+    pub second_any: RuleSet,
     /// Token id → rules whose signature contains it.
-    pub by_sig: Vec<Vec<u16>>,
+    pub by_sig: SetTable,
     /// Rules with no signature (always viable).
-    pub no_sig: Vec<u16>,
+    pub no_sig: RuleSet,
     pub before: Vec<Ctx>,
     pub after: Vec<Ctx>,
-    pub warm: Vec<Elem>,
-    pub ret: Vec<Elem>,
-    pub pos: Vec<Elem>,
-    pub neg: Vec<Elem>,
+    pub warm: Pat,
+    pub ret: Pat,
+    pub pos: Pat,
+    pub neg: Pat,
+    /// Rules that emit a problem kind (or may add blame): the only ones a rewrite check needs.
+    pub problem: RuleSet,
     pub abs_words: Vec<u32>,
     pub pronoun_i: Vec<u32>,
     pub pronoun_we: Vec<u32>,
@@ -736,10 +790,15 @@ pub(crate) fn build() -> Matchers {
         .collect();
     let ctx = |c: &mut Compiler<'_>, list: &[(u32, Anchor, &str)]| -> Vec<Ctx> {
         list.iter()
-            .map(|(bit, anchor, src)| Ctx {
-                bit: *bit,
-                anchor: *anchor,
-                seq: tok::index_seq(c.compile(src)),
+            .map(|(bit, anchor, src)| {
+                let seq = tok::index_seq(c.compile(src));
+                Ctx {
+                    bit: *bit,
+                    anchor: *anchor,
+                    max_len: tok::max_len(&seq),
+                    first: FirstSet::any(),
+                    seq,
+                }
             })
             .collect()
     };
@@ -762,28 +821,55 @@ pub(crate) fn build() -> Matchers {
         &["you", "your", "yours", "yourself", "yourselves", "ya"],
     );
     drop(c);
-    let mut by_first: Vec<Vec<u16>> = vec![Vec::new(); vocab.map.len()];
-    let mut wild = Vec::new();
-    for (i, r) in compiled.iter().enumerate() {
-        let mut f = Vec::new();
-        if tok::first(&r.seq, &mut f) {
-            f.sort_unstable();
-            f.dedup();
-            for id in f {
-                by_first[id as usize].push(i as u16);
-            }
-        } else {
-            wild.push(i as u16);
+    vocab.seal();
+    let nv = vocab.len();
+    let mut before = before;
+    let mut after = after;
+    for c in before.iter_mut().chain(after.iter_mut()) {
+        c.first = FirstSet::new(&c.seq, nv);
+    }
+    let pat = |seq: Vec<Elem>| Pat {
+        first: FirstSet::new(&seq, nv),
+        seq,
+    };
+    let (warm, ret, pos, neg) = (pat(warm), pat(ret), pat(pos), pat(neg));
+    assert!(RULES.len() <= 256, "RuleSet holds at most 256 rules");
+    let mut problem: RuleSet = [0; 4];
+    for (i, r) in RULES.iter().enumerate() {
+        if r.kinds.iter().any(|k| k.is_problem()) || r.flags & flag::PLUS_BLAME != 0 {
+            set_bit(&mut problem, i);
         }
     }
-    let mut by_sig: Vec<Vec<u16>> = vec![Vec::new(); vocab.map.len()];
-    let mut no_sig = Vec::new();
+    let mut by_first = SetTable::new(nv);
+    let mut wild: RuleSet = [0; 4];
+    let mut second = SetTable::new(nv);
+    let mut second_any: RuleSet = [0; 4];
+    let mut by_sig = SetTable::new(nv);
+    let mut no_sig: RuleSet = [0; 4];
+    let mut ids = Vec::new();
+    let common = tok::common_ids(&vocab);
     for (i, r) in compiled.iter().enumerate() {
-        match tok::signature(&r.seq, &vocab) {
-            Some(ids) => ids
-                .into_iter()
-                .for_each(|id| by_sig[id as usize].push(i as u16)),
-            None => no_sig.push(i as u16),
+        ids.clear();
+        if tok::first(&r.seq, &mut ids) {
+            for &id in &ids {
+                by_first.add(id, i);
+            }
+        } else {
+            set_bit(&mut wild, i);
+        }
+        ids.clear();
+        if matches!(r.seq.first(), Some(Elem::Tok(_) | Elem::Set(_)))
+            && tok::first(&r.seq[1..], &mut ids)
+        {
+            for &id in &ids {
+                second.add(id, i);
+            }
+        } else {
+            set_bit(&mut second_any, i);
+        }
+        match tok::signature(&r.seq, &common) {
+            Some(sig) => sig.into_iter().for_each(|id| by_sig.add(id, i)),
+            None => set_bit(&mut no_sig, i),
         }
     }
     Matchers {
@@ -791,6 +877,8 @@ pub(crate) fn build() -> Matchers {
         rules: compiled,
         by_first,
         wild,
+        second,
+        second_any,
         by_sig,
         no_sig,
         before,
@@ -799,6 +887,7 @@ pub(crate) fn build() -> Matchers {
         ret,
         pos,
         neg,
+        problem,
         abs_words,
         pronoun_i,
         pronoun_we,

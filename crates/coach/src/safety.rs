@@ -8,6 +8,10 @@
 //! die") vetoes it. Precision matters, but here a miss costs more than a false
 //! alarm, so the lists lean towards catching plain statements.
 
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+
 use crate::{Finding, Kind, Severity};
 
 const SELF_HARM: &[&str] = &[
@@ -96,89 +100,140 @@ const IDIOMS: &[&str] = &[
 const EXPLAIN_SELF: &str = "It sounds like you may be going through something very hard. You deserve support right now: help is one tap away, just for you.";
 const EXPLAIN_OTHERS: &str = "Words about hurting or fearing someone matter. If anyone is in danger, help is one tap away, just for you.";
 
-fn normalise(text: &str) -> (String, Vec<usize>) {
-    // Lowercase char by char so offsets map back one-to-one to the input's chars.
-    let mut out = String::with_capacity(text.len());
-    let mut char_of_byte = Vec::with_capacity(text.len());
-    for (ci, c) in text.chars().enumerate() {
-        let c = match c {
-            '\u{2019}' | '\u{2018}' | '`' => '\'',
-            c if c.is_uppercase() => c.to_lowercase().next().unwrap_or(c),
-            c => c,
-        };
-        let before = out.len();
-        out.push(c);
-        char_of_byte.extend(std::iter::repeat_n(ci, out.len() - before));
+/// Lowercased text (char by char, so every output char comes from exactly one input char).
+fn normalise(text: &str) -> String {
+    if text.is_ascii() {
+        let mut b = text.as_bytes().to_vec();
+        for x in &mut b {
+            *x = if *x == b'`' {
+                b'\''
+            } else {
+                x.to_ascii_lowercase()
+            };
+        }
+        return String::from_utf8(b).unwrap_or_default();
     }
-    char_of_byte.push(text.chars().count());
-    (out, char_of_byte)
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        out.push(fold(c));
+    }
+    out
+}
+
+fn fold(c: char) -> char {
+    match c {
+        '\u{2019}' | '\u{2018}' | '`' => '\'',
+        c if c.is_uppercase() => c.to_lowercase().next().unwrap_or(c),
+        c => c,
+    }
 }
 
 fn is_word(c: Option<char>) -> bool {
     c.is_some_and(|c| c.is_alphanumeric() || c == '\'')
 }
 
+/// One of the negations among the (at most) three words just before byte `at`.
 fn negated(low: &str, at: usize) -> bool {
+    // the last three words of `low[..at]` (a word = alphanumerics and apostrophes), bounded scan
+    let mut words: Vec<&str> = Vec::with_capacity(3);
     let head = &low[..at];
-    let words: Vec<&str> = head
-        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
-        .filter(|w| !w.is_empty())
-        .collect();
-    let tail = words
-        .iter()
-        .rev()
-        .take(3)
-        .rev()
-        .copied()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let mut end: Option<usize> = None;
+    for (i, c) in head.char_indices().rev() {
+        let w = c.is_alphanumeric() || c == '\'';
+        match (w, end) {
+            (true, None) => end = Some(i + c.len_utf8()),
+            (false, Some(e)) => {
+                words.push(&head[i + c.len_utf8()..e]);
+                end = None;
+                if words.len() == 3 {
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    if let (Some(e), true) = (end, words.len() < 3) {
+        words.push(&head[..e]);
+    }
+    words.reverse();
+    let tail = words.join(" ");
     NEGATIONS
         .iter()
         .any(|n| tail.split(' ').any(|w| w == *n) || tail.ends_with(n))
 }
 
+/// Every phrase of both lists, self-harm first, in list order (the pattern id is the rank).
+static PHRASES: LazyLock<(AhoCorasick, usize)> = LazyLock::new(|| {
+    let ac = AhoCorasick::builder()
+        .match_kind(MatchKind::Standard)
+        // a contiguous NFA builds in a fraction of the time of a DFA and is fast enough here
+        .kind(Some(AhoCorasickKind::ContiguousNFA))
+        .build(SELF_HARM.iter().chain(VIOLENCE.iter()))
+        .expect("safety phrases compile");
+    (ac, SELF_HARM.len())
+});
+
+/// Build the phrase matcher now (part of [`crate::warm_up`]).
+pub(crate) fn warm_up() {
+    LazyLock::force(&PHRASES);
+}
+
 /// Safety findings in `text`, with char and byte spans.
 pub fn findings(text: &str) -> Vec<Finding> {
-    let (low, char_of_byte) = normalise(text);
+    let (ac, n_self) = &*PHRASES;
+    let low = normalise(text);
+    // every occurrence of every phrase, in the order the lists are checked: by phrase, then position
+    let mut cands: Vec<(usize, usize, usize)> = ac
+        .find_overlapping_iter(low.as_str())
+        .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
+        .collect();
+    if cands.is_empty() {
+        return Vec::new();
+    }
+    cands.sort_unstable();
+    // char offset of every byte of `low`, and byte offset in `text` of every char
+    let mut char_of_byte = Vec::with_capacity(low.len() + 1);
+    for (ci, c) in low.chars().enumerate() {
+        char_of_byte.extend(std::iter::repeat_n(ci, c.len_utf8()));
+    }
+    char_of_byte.push(text.chars().count());
     let byte_of_char: Vec<usize> = text
         .char_indices()
         .map(|(b, _)| b)
         .chain(std::iter::once(text.len()))
         .collect();
     let mut out: Vec<Finding> = Vec::new();
-    for (list, explanation) in [(SELF_HARM, EXPLAIN_SELF), (VIOLENCE, EXPLAIN_OTHERS)] {
-        for phrase in list {
-            let mut from = 0;
-            while let Some(i) = low[from..].find(phrase) {
-                let s = from + i;
-                let e = s + phrase.len();
-                from = s + 1;
-                if is_word(low[..s].chars().next_back()) || is_word(low[e..].chars().next()) {
-                    continue;
-                }
-                if negated(&low, s)
-                    || IDIOMS.iter().any(|idiom| {
-                        low[s.saturating_sub(12)..].starts_with(idiom)
-                            || low[s..].starts_with(idiom)
-                    })
-                {
-                    continue;
-                }
-                let (start, end) = (char_of_byte[s], char_of_byte[e]);
-                if out.iter().any(|f| f.start < end && start < f.end) {
-                    continue;
-                }
-                out.push(Finding {
-                    kind: Kind::Safety,
-                    start,
-                    end,
-                    byte_start: byte_of_char[start],
-                    byte_end: byte_of_char[end],
-                    severity: Severity::High,
-                    explanation: explanation.to_owned(),
-                });
-            }
+    for (pid, s, e) in cands {
+        let explanation = if pid < *n_self {
+            EXPLAIN_SELF
+        } else {
+            EXPLAIN_OTHERS
+        };
+        if is_word(low[..s].chars().next_back()) || is_word(low[e..].chars().next()) {
+            continue;
         }
+        if negated(&low, s)
+            || IDIOMS.iter().any(|idiom| {
+                low.get(s.saturating_sub(12)..)
+                    .is_some_and(|t| t.starts_with(idiom))
+                    || low[s..].starts_with(idiom)
+            })
+        {
+            continue;
+        }
+        let (start, end) = (char_of_byte[s], char_of_byte[e]);
+        if out.iter().any(|f| f.start < end && start < f.end) {
+            continue;
+        }
+        out.push(Finding {
+            kind: Kind::Safety,
+            start,
+            end,
+            byte_start: byte_of_char[start],
+            byte_end: byte_of_char[end],
+            severity: Severity::High,
+            explanation: explanation.to_owned(),
+        });
     }
     out.sort_by_key(|f| f.start);
     out
@@ -223,6 +278,13 @@ mod tests {
             }
             assert!(f.is_empty(), "{t}: {f:?}");
         }
+    }
+
+    #[test]
+    fn multibyte_text_before_an_idiom_window_does_not_panic() {
+        let f = findings("\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9} hit me");
+        assert_eq!(f.len(), 1);
+        assert_eq!((f[0].start, f[0].end), (8, 14));
     }
 
     #[test]

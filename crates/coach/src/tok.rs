@@ -24,16 +24,38 @@ impl Hasher for Fx {
     fn finish(&self) -> u64 {
         self.0
     }
+    #[inline]
     fn write(&mut self, bytes: &[u8]) {
         let mut h = self.0;
-        for chunk in bytes.chunks(8) {
-            let mut v = 0u64;
-            for (i, b) in chunk.iter().enumerate() {
-                v |= (*b as u64) << (8 * i);
-            }
-            h = (h.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(c);
+            h = (h.rotate_left(5) ^ u64::from_le_bytes(a)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut a = [0u8; 8];
+            a[..rest.len()].copy_from_slice(rest);
+            h = (h.rotate_left(5) ^ u64::from_le_bytes(a)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
         }
         self.0 = h;
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.write_u64(i as u64);
+    }
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.write_u64(i as u64);
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.write_u64(i as u64);
+    }
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
     }
 }
 
@@ -41,11 +63,25 @@ pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
 
 #[derive(Default)]
 pub(crate) struct Vocab {
+    /// Word → token id; after [`Vocab::seal`], a contraction spelling maps to `EXPAND | i`
+    /// with its canonical tokens in `exp[i]`, so tokenising costs one lookup per word.
     pub map: FxMap<String, u32>,
+    exp: Vec<Expansion>,
+    /// Number of distinct token ids.
+    len: usize,
 }
+
+struct Expansion {
+    /// The id the spelling itself had as a pattern word (or `UNKNOWN`).
+    id: u32,
+    parts: Vec<(&'static str, u32)>,
+}
+
+const EXPAND: u32 = 1 << 31;
 
 impl Vocab {
     pub fn intern(&mut self, w: &str) -> u32 {
+        debug_assert!(self.exp.is_empty(), "intern after seal");
         if let Some(&id) = self.map.get(w) {
             return id;
         }
@@ -53,8 +89,52 @@ impl Vocab {
         self.map.insert(w.to_string(), id);
         id
     }
+
+    /// The id of a word (`UNKNOWN` when no pattern uses it).
     pub fn get(&self, w: &str) -> u32 {
-        self.map.get(w).copied().unwrap_or(UNKNOWN)
+        match self.map.get(w) {
+            None => UNKNOWN,
+            Some(&v) if v & EXPAND != 0 => self.exp[(v & !EXPAND) as usize].id,
+            Some(&v) => v,
+        }
+    }
+
+    /// Number of distinct token ids (ids are `0..len()`).
+    pub fn len(&self) -> usize {
+        if self.exp.is_empty() {
+            self.map.len()
+        } else {
+            self.len
+        }
+    }
+
+    /// Index the contractions with the ids of their canonical tokens (after every pattern
+    /// is compiled; no interning afterwards).
+    pub fn seal(&mut self) {
+        self.len = self.map.len();
+        let mut exp = Vec::new();
+        for (spellings, canon) in CONTRACTIONS {
+            let parts: Vec<(&'static str, u32)> = canon.iter().map(|p| (*p, self.get(p))).collect();
+            for w in *spellings {
+                let id = self.get(w);
+                exp.push(Expansion {
+                    id,
+                    parts: parts.clone(),
+                });
+                self.map
+                    .insert(w.to_string(), EXPAND | (exp.len() as u32 - 1));
+            }
+        }
+        self.exp = exp;
+    }
+
+    /// One lookup: the canonical tokens of a contraction, or the id of a word.
+    fn lookup(&self, w: &str) -> Result<&[(&'static str, u32)], u32> {
+        match self.map.get(w) {
+            None => Err(UNKNOWN),
+            Some(&v) if v & EXPAND != 0 => Ok(&self.exp[(v & !EXPAND) as usize].parts),
+            Some(&v) => Err(v),
+        }
     }
 }
 
@@ -86,90 +166,91 @@ pub(crate) struct Tokens<'a> {
     pub sents: Vec<Sent>,
 }
 
-fn expand_contraction(w: &str) -> Option<&'static [&'static str]> {
-    Some(match w {
-        "don't" | "dont" => &["do", "not"],
-        "doesn't" | "doesnt" => &["does", "not"],
-        "didn't" | "didnt" => &["did", "not"],
-        "won't" | "wont" => &["will", "not"],
-        "can't" | "cant" | "cannot" => &["can", "not"],
-        "isn't" | "isnt" => &["is", "not"],
-        "aren't" | "arent" => &["are", "not"],
-        "wasn't" | "wasnt" => &["was", "not"],
-        "weren't" | "werent" => &["were", "not"],
-        "haven't" | "havent" => &["have", "not"],
-        "hasn't" | "hasnt" => &["has", "not"],
-        "hadn't" | "hadnt" => &["had", "not"],
-        "wouldn't" | "wouldnt" => &["would", "not"],
-        "couldn't" | "couldnt" => &["could", "not"],
-        "shouldn't" | "shouldnt" => &["should", "not"],
-        "mustn't" => &["must", "not"],
-        "ain't" | "aint" => &["is", "not"],
-        "shan't" => &["shall", "not"],
-        "needn't" => &["need", "not"],
-        "i'm" | "im" => &["i", "am"],
-        "i've" | "ive" => &["i", "have"],
-        "i'd" => &["i", "would"],
-        "i'll" => &["i", "will"],
-        "you're" | "youre" => &["you", "are"],
-        "you've" | "youve" => &["you", "have"],
-        "you'd" | "youd" => &["you", "would"],
-        "you'll" | "youll" => &["you", "will"],
-        "we're" => &["we", "are"],
-        "we've" => &["we", "have"],
-        "we'd" => &["we", "would"],
-        "we'll" => &["we", "will"],
-        "they're" | "theyre" => &["they", "are"],
-        "it's" => &["it", "is"],
-        "that's" | "thats" => &["that", "is"],
-        "what's" | "whats" => &["what", "is"],
-        "there's" | "theres" => &["there", "is"],
-        "here's" => &["here", "is"],
-        "who's" => &["who", "is"],
-        "he's" => &["he", "is"],
-        "she's" => &["she", "is"],
-        "let's" => &["let", "us"],
-        "should've" | "shouldve" => &["should", "have"],
-        "could've" | "couldve" => &["could", "have"],
-        "would've" | "wouldve" => &["would", "have"],
-        "might've" => &["might", "have"],
-        "must've" => &["must", "have"],
-        "gonna" => &["going", "to"],
-        "wanna" => &["want", "to"],
-        "gotta" => &["got", "to"],
-        "kinda" => &["kind", "of"],
-        "sorta" => &["sort", "of"],
-        "u" => &["you"],
-        "ur" => &["your"],
-        "y'all" | "yall" => &["you"],
-        "'cause" | "cuz" | "coz" | "cos" => &["because"],
-        "idk" => &["i", "do", "not", "know"],
-        "idc" => &["i", "do", "not", "care"],
-        "tbh" => &["to", "be", "honest"],
-        "pls" | "plz" => &["please"],
-        "thx" => &["thanks"],
-        "rn" => &["right", "now"],
-        "okay" | "k" | "kk" => &["ok"],
-        "nevermind" => &["never", "mind"],
-        "everytime" => &["every", "time"],
-        "alright" => &["all", "right"],
-        "selfcentered" | "self-centred" | "selfcentred" => &["self-centered"],
-        "apologise" => &["apologize"],
-        "apologised" => &["apologized"],
-        "criticise" => &["criticize"],
-        "criticised" => &["criticized"],
-        "criticising" => &["criticizing"],
-        "realise" => &["realize"],
-        "patronised" => &["patronized"],
-        "victimised" => &["victimized"],
-        "prioritised" => &["prioritized"],
-        "deprioritised" => &["deprioritized"],
-        "disorganised" => &["disorganized"],
-        "judgemental" => &["judgmental"],
-        "mum" => &["mom"],
-        _ => return None,
-    })
-}
+/// Spellings expanded to canonical words ("you're" → `you are`, "dont" → `do not`).
+const CONTRACTIONS: &[(&[&str], &[&str])] = &[
+    (&["don't", "dont"], &["do", "not"]),
+    (&["doesn't", "doesnt"], &["does", "not"]),
+    (&["didn't", "didnt"], &["did", "not"]),
+    (&["won't", "wont"], &["will", "not"]),
+    (&["can't", "cant", "cannot"], &["can", "not"]),
+    (&["isn't", "isnt"], &["is", "not"]),
+    (&["aren't", "arent"], &["are", "not"]),
+    (&["wasn't", "wasnt"], &["was", "not"]),
+    (&["weren't", "werent"], &["were", "not"]),
+    (&["haven't", "havent"], &["have", "not"]),
+    (&["hasn't", "hasnt"], &["has", "not"]),
+    (&["hadn't", "hadnt"], &["had", "not"]),
+    (&["wouldn't", "wouldnt"], &["would", "not"]),
+    (&["couldn't", "couldnt"], &["could", "not"]),
+    (&["shouldn't", "shouldnt"], &["should", "not"]),
+    (&["mustn't"], &["must", "not"]),
+    (&["ain't", "aint"], &["is", "not"]),
+    (&["shan't"], &["shall", "not"]),
+    (&["needn't"], &["need", "not"]),
+    (&["i'm", "im"], &["i", "am"]),
+    (&["i've", "ive"], &["i", "have"]),
+    (&["i'd"], &["i", "would"]),
+    (&["i'll"], &["i", "will"]),
+    (&["you're", "youre"], &["you", "are"]),
+    (&["you've", "youve"], &["you", "have"]),
+    (&["you'd", "youd"], &["you", "would"]),
+    (&["you'll", "youll"], &["you", "will"]),
+    (&["we're"], &["we", "are"]),
+    (&["we've"], &["we", "have"]),
+    (&["we'd"], &["we", "would"]),
+    (&["we'll"], &["we", "will"]),
+    (&["they're", "theyre"], &["they", "are"]),
+    (&["it's"], &["it", "is"]),
+    (&["that's", "thats"], &["that", "is"]),
+    (&["what's", "whats"], &["what", "is"]),
+    (&["there's", "theres"], &["there", "is"]),
+    (&["here's"], &["here", "is"]),
+    (&["who's"], &["who", "is"]),
+    (&["he's"], &["he", "is"]),
+    (&["she's"], &["she", "is"]),
+    (&["let's"], &["let", "us"]),
+    (&["should've", "shouldve"], &["should", "have"]),
+    (&["could've", "couldve"], &["could", "have"]),
+    (&["would've", "wouldve"], &["would", "have"]),
+    (&["might've"], &["might", "have"]),
+    (&["must've"], &["must", "have"]),
+    (&["gonna"], &["going", "to"]),
+    (&["wanna"], &["want", "to"]),
+    (&["gotta"], &["got", "to"]),
+    (&["kinda"], &["kind", "of"]),
+    (&["sorta"], &["sort", "of"]),
+    (&["u"], &["you"]),
+    (&["ur"], &["your"]),
+    (&["y'all", "yall"], &["you"]),
+    (&["'cause", "cuz", "coz", "cos"], &["because"]),
+    (&["idk"], &["i", "do", "not", "know"]),
+    (&["idc"], &["i", "do", "not", "care"]),
+    (&["tbh"], &["to", "be", "honest"]),
+    (&["pls", "plz"], &["please"]),
+    (&["thx"], &["thanks"]),
+    (&["rn"], &["right", "now"]),
+    (&["okay", "k", "kk"], &["ok"]),
+    (&["nevermind"], &["never", "mind"]),
+    (&["everytime"], &["every", "time"]),
+    (&["alright"], &["all", "right"]),
+    (
+        &["selfcentered", "self-centred", "selfcentred"],
+        &["self-centered"],
+    ),
+    (&["apologise"], &["apologize"]),
+    (&["apologised"], &["apologized"]),
+    (&["criticise"], &["criticize"]),
+    (&["criticised"], &["criticized"]),
+    (&["criticising"], &["criticizing"]),
+    (&["realise"], &["realize"]),
+    (&["patronised"], &["patronized"]),
+    (&["victimised"], &["victimized"]),
+    (&["prioritised"], &["prioritized"]),
+    (&["deprioritised"], &["deprioritized"]),
+    (&["disorganised"], &["disorganized"]),
+    (&["judgemental"], &["judgmental"]),
+    (&["mum"], &["mom"]),
+];
 
 const AUX: &[&str] = &[
     "do", "does", "did", "are", "is", "was", "were", "have", "has", "had", "will", "would", "can",
@@ -222,13 +303,22 @@ pub(crate) fn tokenize<'a>(t: &'a str, vocab: &Vocab) -> Tokens<'a> {
                 }
             }
             let w = &t[s..i];
-            match expand_contraction(w) {
-                Some(parts) => {
-                    for p in parts {
-                        push(&mut toks, p, p, s, i, true, false, vocab);
+            match vocab.lookup(w) {
+                Ok(parts) => {
+                    for &(p, id) in parts {
+                        toks.push(Tok {
+                            id,
+                            text: p,
+                            s: s as u32,
+                            e: i as u32,
+                            word: true,
+                            term: false,
+                            quoted: false,
+                            sent: 0,
+                        });
                     }
                 }
-                None => {
+                Err(id) => {
                     // possessive / other 's: keep the base word as its own token
                     if let Some(base) = w.strip_suffix("'s").or_else(|| w.strip_suffix("'d")) {
                         push(&mut toks, t, base, s, i, true, false, vocab);
@@ -238,7 +328,16 @@ pub(crate) fn tokenize<'a>(t: &'a str, vocab: &Vocab) -> Tokens<'a> {
                         push(&mut toks, t, base, s, i, true, false, vocab);
                         push(&mut toks, "will", "will", s, i, true, false, vocab);
                     } else {
-                        push(&mut toks, t, w, s, i, true, false, vocab);
+                        toks.push(Tok {
+                            id,
+                            text: w,
+                            s: s as u32,
+                            e: i as u32,
+                            word: true,
+                            term: false,
+                            quoted: false,
+                            sent: 0,
+                        });
                     }
                 }
             }
@@ -419,7 +518,7 @@ fn index(e: Elem) -> Elem {
                 .into_iter()
                 .map(|a| a.into_iter().map(index).collect())
                 .collect();
-            if alts.len() > 6 {
+            if alts.len() > 2 {
                 Elem::AltIx(Box::new(AltIx::new(alts)))
             } else {
                 Elem::Alt(alts)
@@ -580,10 +679,14 @@ const COMMON: &[&str] = &[
     "would", "can", "could", "did", "in", "on", "at", "for", "with", "us", "what",
 ];
 
+/// The ids of the words too common to make a good signature.
+pub(crate) fn common_ids(vocab: &Vocab) -> Vec<u32> {
+    COMMON.iter().map(|w| vocab.get(w)).collect()
+}
+
 /// A signature for a pattern: a set of token ids one of which must occur in any sentence the
 /// pattern matches in (the most selective required element). `None` when there is none.
-pub(crate) fn signature(seq: &[Elem], vocab: &Vocab) -> Option<Vec<u32>> {
-    let common: Vec<u32> = COMMON.iter().map(|w| vocab.get(w)).collect();
+pub(crate) fn signature(seq: &[Elem], common: &[u32]) -> Option<Vec<u32>> {
     let mut best: Option<(usize, Vec<u32>)> = None;
     for e in seq {
         let mut ids = Vec::new();
@@ -658,6 +761,64 @@ fn first_elem(e: &Elem, out: &mut Vec<u32>) -> Result<bool, ()> {
     }
 }
 
+/// The token ids a pattern can start with, as a bitset over the vocabulary; `None` when
+/// the pattern may start at any token (or match empty).
+pub(crate) struct FirstSet(Option<Vec<u64>>);
+
+impl FirstSet {
+    /// A set that lets every token through.
+    pub fn any() -> FirstSet {
+        FirstSet(None)
+    }
+
+    pub fn new(seq: &[Elem], vocab_len: usize) -> FirstSet {
+        let mut ids = Vec::new();
+        if !first(seq, &mut ids) {
+            return FirstSet(None);
+        }
+        let mut bits = vec![0u64; vocab_len.div_ceil(64).max(1)];
+        for id in ids {
+            let id = id as usize;
+            if id / 64 >= bits.len() {
+                bits.resize(id / 64 + 1, 0);
+            }
+            bits[id / 64] |= 1 << (id % 64);
+        }
+        FirstSet(Some(bits))
+    }
+
+    /// `false` only when no match can start at a token with this id.
+    #[inline]
+    pub fn may_start(&self, id: u32) -> bool {
+        match &self.0 {
+            None => true,
+            Some(b) => {
+                let i = id as usize;
+                b.get(i / 64).is_some_and(|w| (w >> (i % 64)) & 1 == 1)
+            }
+        }
+    }
+}
+
+/// The most tokens a match of `seq` can consume.
+pub(crate) fn max_len(seq: &[Elem]) -> usize {
+    seq.iter()
+        .map(max_len_elem)
+        .fold(0usize, |a, b| a.saturating_add(b))
+}
+
+fn max_len_elem(e: &Elem) -> usize {
+    match e {
+        Elem::Tok(_) | Elem::Set(_) | Elem::Any | Elem::Suffix(_) => 1,
+        Elem::Alt(alts) => alts.iter().map(|a| max_len(a)).max().unwrap_or(0),
+        Elem::AltIx(ix) => ix.alts.iter().map(|a| max_len(a)).max().unwrap_or(0),
+        Elem::Opt(x) => max_len_elem(x),
+        Elem::Star(x, _) => max_len_elem(x).saturating_mul(MAX_REPEAT),
+        Elem::Gap(n) => *n as usize,
+        Elem::End => 0,
+    }
+}
+
 /// Matching over a token slice. `limit` is one past the last token a match may use.
 pub(crate) struct M<'t, 'a> {
     pub toks: &'t [Tok<'a>],
@@ -665,6 +826,12 @@ pub(crate) struct M<'t, 'a> {
 }
 
 const MAX_REPEAT: usize = 8;
+
+enum Step {
+    To(usize),
+    Fail,
+    Branch,
+}
 
 impl M<'_, '_> {
     /// First match of `seq` starting at `pos` (greedy, backtracking); returns its end.
@@ -682,13 +849,58 @@ impl M<'_, '_> {
         self.seq(seq, pos, &mut |p| p == end)
     }
 
-    fn seq(&self, s: &[Elem], pos: usize, k: &mut dyn FnMut(usize) -> bool) -> bool {
-        match s.split_first() {
-            None => k(pos),
-            Some((e, rest)) => self.elem(e, pos, &mut |p| self.seq(rest, p, k)),
+    fn seq(&self, s: &[Elem], mut pos: usize, k: &mut dyn FnMut(usize) -> bool) -> bool {
+        // elements with at most one way to match are stepped over in a loop; a continuation
+        // is built only for the first element that can backtrack
+        let mut s = s;
+        loop {
+            let Some((e, rest)) = s.split_first() else {
+                return k(pos);
+            };
+            match self.step(e, pos) {
+                Step::To(p) => {
+                    pos = p;
+                    s = rest;
+                }
+                Step::Fail => return false,
+                Step::Branch => return self.elem(e, pos, &mut |p| self.seq(rest, p, k)),
+            }
         }
     }
 
+    /// The outcome of a deterministic element at `pos` (same tests as [`M::elem`]).
+    #[inline(always)]
+    fn step(&self, e: &Elem, pos: usize) -> Step {
+        let ok = match e {
+            Elem::Tok(id) => self.tok_ok(pos) && self.toks[pos].id == *id,
+            Elem::Set(ids) => self.tok_ok(pos) && ids.binary_search(&self.toks[pos].id).is_ok(),
+            Elem::Any => self.tok_ok(pos) && self.toks[pos].word,
+            Elem::Suffix(suf) => {
+                self.tok_ok(pos)
+                    && self.toks[pos].word
+                    && self.toks[pos].text.len() > suf.len() + 1
+                    && self.toks[pos].text.ends_with(suf.as_str())
+            }
+            Elem::End => {
+                return if self.at_end(pos) {
+                    Step::To(pos)
+                } else {
+                    Step::Fail
+                };
+            }
+            _ => return Step::Branch,
+        };
+        if ok { Step::To(pos + 1) } else { Step::Fail }
+    }
+
+    fn at_end(&self, pos: usize) -> bool {
+        pos >= self.toks.len()
+            || self.toks[pos].term
+            || self.toks[pos].text == "\n"
+            || (pos > 0 && self.toks[pos].sent != self.toks[pos - 1].sent)
+    }
+
+    #[inline(always)]
     fn tok_ok(&self, pos: usize) -> bool {
         pos < self.limit
     }
@@ -745,13 +957,7 @@ impl M<'_, '_> {
                 }
                 false
             }
-            Elem::End => {
-                let at_end = pos >= self.toks.len()
-                    || self.toks[pos].term
-                    || self.toks[pos].text == "\n"
-                    || (pos > 0 && self.toks[pos].sent != self.toks[pos - 1].sent);
-                at_end && k(pos)
-            }
+            Elem::End => self.at_end(pos) && k(pos),
         }
     }
 
