@@ -6,6 +6,7 @@ pub mod account;
 pub mod checkin;
 pub mod invitation;
 pub mod journey;
+pub mod plan;
 pub mod questions;
 pub mod safety;
 pub mod visibility;
