@@ -98,11 +98,7 @@ pub enum AnswerRefusal {
 }
 
 /// Whether `answerer` may accept or decline a proposal made by `creator`.
-pub fn may_answer(
-    state: Assignment,
-    creator: &str,
-    answerer: &str,
-) -> Result<(), AnswerRefusal> {
+pub fn may_answer(state: Assignment, creator: &str, answerer: &str) -> Result<(), AnswerRefusal> {
     if creator == answerer {
         return Err(AnswerRefusal::NotTheirs);
     }
@@ -359,7 +355,8 @@ impl Recurrence {
                     days.contains(&d.weekday())
                 };
                 // Weeks start on Monday (WKST=MO) and are counted from the start's week.
-                let week0 = start - Duration::days(i64::from(start.weekday().num_days_from_monday()));
+                let week0 =
+                    start - Duration::days(i64::from(start.weekday().num_days_from_monday()));
                 let weeks = (d - week0).num_days() / 7;
                 on_day && weeks % n == 0
             }
@@ -433,7 +430,9 @@ impl Schedule {
 
     /// The first occurrence on or after `d`.
     pub fn next_on_or_after(&self, d: NaiveDate) -> Option<NaiveDate> {
-        self.occurrences(d, d + Duration::days(400)).first().copied()
+        self.occurrences(d, d + Duration::days(400))
+            .first()
+            .copied()
     }
 }
 

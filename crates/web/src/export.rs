@@ -20,6 +20,8 @@ struct Archive {
     questions: Vec<QuestionRow>,
     api_tokens: Vec<TokenRow>,
     safety_checks: Vec<SafetyRow>,
+    // Action plan
+    plan: crate::plan::ExportPlan,
 }
 
 #[derive(Serialize)]
@@ -139,7 +141,10 @@ async fn gather(state: &AppState, user_id: &str) -> Result<Archive, AppError> {
                 .collect(),
         });
     }
+    // Action plan
+    let plan = crate::plan::export(state, &viewer).await?;
     Ok(Archive {
+        plan,
         exported_at: iso(crate::format::now_ms()),
         profile: Profile {
             email: user.email,

@@ -22,6 +22,10 @@ mod safety;
 mod security;
 mod service;
 mod state;
+// Action plan, reminders and the calendar feed
+mod calendar;
+mod plan;
+pub mod reminders;
 
 pub use clock::Clock;
 pub use config::{Config, PasswordHashing};

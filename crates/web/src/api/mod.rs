@@ -5,6 +5,8 @@ pub mod account;
 pub mod checkins;
 pub mod coach;
 pub mod journal;
+// Action plan
+pub mod plan;
 pub mod questions;
 pub mod safety;
 pub mod space;
@@ -36,6 +38,9 @@ use crate::error::Problem;
         questions::react, questions::reply, questions::decks, questions::ask, questions::settings,
         checkins::current, checkins::schedule, checkins::history, checkins::begin, checkins::show,
         checkins::submit, checkins::loved, checkins::trends, checkins::instruments,
+        // Action plan
+        plan::list, plan::create, plan::show, plan::done, plan::undo, plan::answer,
+        plan::get_reminders, plan::put_reminders, plan::new_feed, plan::revoke_feed,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),

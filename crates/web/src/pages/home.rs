@@ -46,6 +46,9 @@ pub struct HomePage {
     partner_left: bool,
     /// The next scheduled check-in, once the partner has joined.
     next_checkin: Option<String>,
+    // Action plan
+    /// Titles of the viewer's actions for today (theirs or both), a few at most.
+    today_actions: Vec<String>,
 }
 
 pub async fn index(
@@ -90,7 +93,16 @@ pub async fn home_page(
         }
         _ => Vec::new(),
     };
+    // Action plan
+    let today_actions = match &space {
+        Some(s) if !s.paused => {
+            let viewer = rekindle_storage::Viewer::new(&who.user.id, Some(s));
+            crate::plan::today_titles(state, &viewer, &who.user).await?
+        }
+        _ => Vec::new(),
+    };
     Ok(HomePage {
+        today_actions,
         c: Chrome::signed_in("Home", who).with_notice(notice),
         name: who.user.display_name.clone(),
         in_space: space.is_some(),
