@@ -24,7 +24,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the web server.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Read messages with the language coach (from the arguments, or standard input, one per line).
     Coach(coach_cmd::CoachArgs),
     /// Create or upgrade the database schema, then exit.
@@ -249,7 +249,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Coach(args) => coach_cmd::run(args),
-        Command::Serve(args) => run_async(serve(args)),
+        Command::Serve(args) => run_async(serve(*args)),
         Command::Migrate(db) => run_async(async move {
             init_logs(false);
             let (repo, where_) = open_repo(&db).await?;
