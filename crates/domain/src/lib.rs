@@ -8,6 +8,7 @@ pub mod board;
 pub mod checkin;
 pub mod invitation;
 pub mod journey;
+pub mod plan;
 pub mod questions;
 pub mod safety;
 pub mod talk;

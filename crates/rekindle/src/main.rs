@@ -24,7 +24,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the web server.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Read messages with the language coach (from the arguments, or standard input, one per line).
     Coach(coach_cmd::CoachArgs),
     /// Create or upgrade the database schema, then exit.
@@ -93,6 +93,33 @@ struct ServeArgs {
     /// [[professional]] entries with name, contact, note). Default: US resources.
     #[arg(long, env = "REKINDLE_RESOURCES_FILE")]
     resources_file: Option<PathBuf>,
+
+    // Reminders
+    /// Mail server for email reminders: smtp://host:port (plain; add ?tls=required or
+    /// ?tls=opportunistic for STARTTLS), or smtps://host:port (TLS from the start).
+    /// Credentials may be given as smtp://user:pass@host. Unset: reminders are off.
+    #[arg(long, env = "REKINDLE_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+
+    /// Sender address of reminder emails, e.g. "Rekindle <rekindle@example.org>".
+    #[arg(
+        long,
+        env = "REKINDLE_SMTP_FROM",
+        default_value = "Rekindle <rekindle@localhost>"
+    )]
+    smtp_from: String,
+
+    /// SMTP user name (instead of putting it in the URL).
+    #[arg(long, env = "REKINDLE_SMTP_USERNAME")]
+    smtp_username: Option<String>,
+
+    /// SMTP password; prefer the environment variable over the flag.
+    #[arg(long, env = "REKINDLE_SMTP_PASSWORD", hide_env_values = true)]
+    smtp_password: Option<String>,
+
+    /// Seconds between passes of the reminder scheduler.
+    #[arg(long, env = "REKINDLE_REMINDER_INTERVAL_SECS", default_value_t = 60.0)]
+    reminder_interval_secs: f64,
 
     /// Log format: "text" for people, "json" for log collectors.
     #[arg(long, env = "REKINDLE_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
@@ -182,8 +209,26 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         trust_proxy: args.trust_proxy,
         auth_attempts_per_ip: args.auth_attempts_per_ip,
         auth_failures_per_account: args.auth_failures_per_account,
+        // Reminders
+        smtp: args
+            .smtp_url
+            .clone()
+            .map(|url| rekindle_web::reminders::SmtpSettings {
+                url,
+                from: args.smtp_from.clone(),
+                username: args.smtp_username.clone(),
+                password: args.smtp_password.clone(),
+            }),
+        reminder_interval: std::time::Duration::try_from_secs_f64(args.reminder_interval_secs)
+            .ok()
+            .filter(|d| !d.is_zero())
+            .ok_or_else(|| anyhow::anyhow!("--reminder-interval-secs must be a positive number"))?,
         ..Config::default()
     };
+    if let Some(smtp) = &config.smtp {
+        rekindle_web::reminders::Mailer::new(smtp)
+            .map_err(|e| anyhow::anyhow!("--smtp-url: {e}"))?;
+    }
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.listen))?;
@@ -204,7 +249,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Coach(args) => coach_cmd::run(args),
-        Command::Serve(args) => run_async(serve(args)),
+        Command::Serve(args) => run_async(serve(*args)),
         Command::Migrate(db) => run_async(async move {
             init_logs(false);
             let (repo, where_) = open_repo(&db).await?;

@@ -13,6 +13,10 @@ pub use talk_records::*;
 
 pub use records::*;
 
+// Action plan
+mod plan_records;
+pub use plan_records::*;
+
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -292,4 +296,27 @@ delegate! {
     fn board_followups(&self, viewer: &Viewer, agreement_id: &str) -> Vec<BoardFollowUp>;
     fn board_decide(&self, viewer: &Viewer, d: &BoardDecision) -> bool;
     fn board_outcomes(&self, couple_id: &str) -> Vec<String>;
+    // Action plan
+    fn create_action(&self, a: &PlanAction) -> ();
+    fn actions_for(&self, viewer: &Viewer) -> Vec<PlanAction>;
+    fn action_for(&self, viewer: &Viewer, id: &str) -> Option<PlanAction>;
+    fn answer_action(&self, viewer: &Viewer, id: &str, accept: bool, now: i64) -> bool;
+    fn record_done(&self, viewer: &Viewer, e: &PlanDoneEvent) -> bool;
+    fn done_events(&self, viewer: &Viewer, action_id: Option<&str>) -> Vec<PlanDoneEvent>;
+    fn own_actions(&self, user_id: &str) -> Vec<PlanAction>;
+    fn own_done_events(&self, user_id: &str) -> Vec<PlanDoneEvent>;
+    // Reminders
+    fn reminder_prefs(&self, user_id: &str) -> Option<ReminderPrefsRow>;
+    fn set_reminder_prefs(&self, p: &ReminderPrefsRow) -> ();
+    fn reminder_subscribers(&self) -> Vec<ReminderSubscriber>;
+    fn enqueue_reminder(&self, r: &NewReminder) -> bool;
+    fn claim_reminders(&self, claimer: &str, now: i64, lease_ms: i64, limit: i64) -> Vec<ClaimedReminder>;
+    fn reminder_sent(&self, id: &str, claimer: &str, now: i64) -> bool;
+    fn reminder_failed(&self, id: &str, claimer: &str, error: &str, retry_at: Option<i64>, now: i64) -> bool;
+    fn reminder_outbox(&self, user_id: Option<&str>) -> Vec<OutboxEntry>;
+    fn calendar_feed(&self, user_id: &str) -> Option<CalendarFeed>;
+    fn set_calendar_feed(&self, user_id: &str, token_hash: &str, detailed: bool, now: i64) -> ();
+    fn set_calendar_detail(&self, user_id: &str, detailed: bool) -> bool;
+    fn revoke_calendar_feed(&self, user_id: &str) -> bool;
+    fn calendar_feed_user(&self, token_hash: &str) -> Option<(User, bool)>;
 }

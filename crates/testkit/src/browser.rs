@@ -22,6 +22,9 @@ fn free_port() -> u16 {
 
 impl Driver {
     pub async fn start() -> Driver {
+        // Reminders: lettre (ring) and fantoccini (aws-lc-rs) both enable a rustls
+        // provider in test builds, so rustls cannot pick one by itself.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let bin = std::env::var("REKINDLE_CHROMEDRIVER")
             .unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let port = free_port();

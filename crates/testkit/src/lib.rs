@@ -6,6 +6,8 @@
 //! variable a test fails unless `REKINDLE_TEST_SKIP_PG=1` says so out loud.
 
 pub mod browser;
+// Reminders
+pub mod smtp;
 
 use std::net::SocketAddr;
 

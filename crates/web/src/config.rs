@@ -33,6 +33,11 @@ pub struct Config {
     pub resources: crate::resources::Resources,
     /// "Now" for time-based rules (time-outs, reminders, follow-ups); tests move it.
     pub clock: crate::clock::Clock,
+    // Reminders
+    /// The operator's mail server; without it email reminders are off.
+    pub smtp: Option<crate::reminders::SmtpSettings>,
+    /// How often the reminder scheduler looks for due reminders.
+    pub reminder_interval: Duration,
 }
 
 impl Default for Config {
@@ -51,6 +56,9 @@ impl Default for Config {
             quick_exit_url: "https://duckduckgo.com/?q=weather".into(),
             resources: crate::resources::Resources::default(),
             clock: crate::clock::Clock::system(),
+            // Reminders
+            smtp: None,
+            reminder_interval: Duration::from_secs(60),
         }
     }
 }

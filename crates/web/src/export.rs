@@ -22,6 +22,8 @@ struct Archive {
     safety_checks: Vec<SafetyRow>,
     // Problem board
     board: Vec<crate::board::ExportProblem>,
+    // Action plan
+    plan: crate::plan::ExportPlan,
 }
 
 #[derive(Serialize)]
@@ -143,8 +145,11 @@ async fn gather(state: &AppState, user_id: &str) -> Result<Archive, AppError> {
     }
     // Problem board
     let board = crate::board::export(state, &viewer).await?;
+    // Action plan
+    let plan = crate::plan::export(state, &viewer).await?;
     Ok(Archive {
         board,
+        plan,
         exported_at: iso(crate::format::now_ms()),
         profile: Profile {
             email: user.email,

@@ -26,6 +26,10 @@ mod service;
 mod state;
 // Talk room
 mod talk;
+// Action plan, reminders and the calendar feed
+mod calendar;
+mod plan;
+pub mod reminders;
 
 pub use clock::Clock;
 pub use config::{Config, PasswordHashing};

@@ -38,6 +38,8 @@ impl AppState {
 
     /// Background chores: dropping expired sessions and stale rate-limit buckets.
     pub fn spawn_housekeeping(&self) {
+        // Reminders
+        crate::reminders::spawn(self);
         let state = self.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(3600));

@@ -674,6 +674,155 @@ fn cases() -> Vec<Case> {
             Json(|| json!({"body": "a walk together"})),
             [401, 404, 409, 409],
         ),
+        // Action plan
+        case("GET", "/plan", "/plan", None, page),
+        case("GET", "/plan/new", "/plan/new?agreement=ag1", None, page),
+        case(
+            "POST",
+            "/plan",
+            "/plan",
+            Form(&[
+                ("title", "Walk"),
+                ("owner", "me"),
+                ("due_date", "2027-01-01"),
+            ]),
+            [303, 303, 303, 303],
+        ),
+        case(
+            "POST",
+            "/plan/{id}/done",
+            "/plan/{action}/done",
+            None,
+            [303, 404, 303, 303],
+        ),
+        case(
+            "POST",
+            "/plan/{id}/undo",
+            "/plan/{action}/undo",
+            None,
+            [303, 404, 303, 303],
+        ),
+        case(
+            "POST",
+            "/plan/{id}/accept",
+            "/plan/{action}/accept",
+            None,
+            [303, 404, 409, 409],
+        ),
+        case(
+            "POST",
+            "/plan/{id}/decline",
+            "/plan/{action}/decline",
+            None,
+            [303, 404, 409, 409],
+        ),
+        case(
+            "GET",
+            "/settings/reminders",
+            "/settings/reminders",
+            None,
+            page,
+        ),
+        case(
+            "POST",
+            "/settings/reminders",
+            "/settings/reminders",
+            Form(&[("kinds", "actions"), ("time", "08:00")]),
+            [303, 303, 303, 303],
+        ),
+        case(
+            "POST",
+            "/settings/calendar/new",
+            "/settings/calendar/new",
+            None,
+            page,
+        ),
+        case(
+            "POST",
+            "/settings/calendar/revoke",
+            "/settings/calendar/revoke",
+            None,
+            [303, 303, 303, 303],
+        ),
+        case(
+            "POST",
+            "/settings/calendar/titles",
+            "/settings/calendar/titles",
+            None,
+            [303, 404, 404, 303],
+        ),
+        case("GET", "/calendar/{file}", "/calendar/{feed}.ics", None, all),
+        case(
+            "GET",
+            "/calendar/{file}",
+            "/calendar/cal_nothing.ics",
+            None,
+            [404, 404, 404, 404],
+        ),
+        case("GET", "/api/v1/plan", "/api/v1/plan", None, api),
+        case(
+            "POST",
+            "/api/v1/plan",
+            "/api/v1/plan",
+            Json(|| json!({"title": "Walk", "owner": "me", "due_date": "2027-01-01"})),
+            [401, 201, 201, 201],
+        ),
+        case(
+            "GET",
+            "/api/v1/plan/reminders",
+            "/api/v1/plan/reminders",
+            None,
+            api,
+        ),
+        case(
+            "PUT",
+            "/api/v1/plan/reminders",
+            "/api/v1/plan/reminders",
+            Json(|| json!({"kinds": ["actions"], "time": "08:00"})),
+            api,
+        ),
+        case(
+            "POST",
+            "/api/v1/plan/calendar",
+            "/api/v1/plan/calendar",
+            Json(|| json!({})),
+            [401, 201, 201, 201],
+        ),
+        case(
+            "DELETE",
+            "/api/v1/plan/calendar",
+            "/api/v1/plan/calendar",
+            None,
+            [401, 404, 404, 204],
+        ),
+        case(
+            "GET",
+            "/api/v1/plan/{id}",
+            "/api/v1/plan/{action}",
+            None,
+            [401, 404, 200, 200],
+        ),
+        case(
+            "POST",
+            "/api/v1/plan/{id}/done",
+            "/api/v1/plan/{action}/done",
+            Json(|| json!({})),
+            [401, 404, 200, 200],
+        ),
+        case(
+            "POST",
+            "/api/v1/plan/{id}/undo",
+            "/api/v1/plan/{action}/undo",
+            Json(|| json!({})),
+            [401, 404, 200, 200],
+        ),
+        case(
+            "POST",
+            "/api/v1/plan/{id}/answer",
+            "/api/v1/plan/{action}/answer",
+            Json(|| json!({"accept": true})),
+            [401, 404, 409, 409],
+        ),
         case(
             "POST",
             "/api/v1/coach/analyze",
@@ -875,6 +1024,9 @@ struct Fixture {
     talk: String,
     /// Problem board: on the agenda; the owner added the sealed idea and is done, the partner has not.
     problem: String,
+    // Action plan: the owner's action (shared text in its title) and calendar feed token.
+    action: String,
+    feed: String,
     api: [Option<ApiPerson>; 4],
     html: [HtmlPerson; 4],
 }
@@ -965,6 +1117,23 @@ async fn fixture(backend: Backend) -> Fixture {
     assert_eq!(s, 200, "{v}");
     // Problem board
     let problem = board_fixture(&owner, &partner).await;
+    // Action plan
+    let (s, a) = owner
+        .send_json(
+            Method::POST,
+            "/api/v1/plan",
+            json!({"title": SHARED_TEXT, "owner": "me", "due_date": "2027-01-01", "notes": SHARED_TEXT}),
+        )
+        .await;
+    assert_eq!(s, 201, "{a}");
+    let (s, f) = owner
+        .send_json(Method::POST, "/api/v1/plan/calendar", json!({}))
+        .await;
+    assert_eq!(s, 201, "{f}");
+    let feed_url = f["url"].as_str().unwrap();
+    let feed = feed_url[feed_url.find("/calendar/").unwrap() + 10..]
+        .trim_end_matches(".ics")
+        .to_owned();
     let html = [
         app.html_visitor().await,
         app.html_person("outsider@example.org").await,
@@ -981,6 +1150,8 @@ async fn fixture(backend: Backend) -> Fixture {
         checkin,
         talk,
         problem,
+        action: a["id"].as_str().unwrap().to_owned(),
+        feed,
         api: [None, Some(outsider), Some(partner), Some(owner)],
         html,
         app,
@@ -998,6 +1169,8 @@ impl Fixture {
             .replace("{checkin}", &self.checkin)
             .replace("{talk}", &self.talk)
             .replace("{problem}", &self.problem)
+            .replace("{action}", &self.action)
+            .replace("{feed}", &self.feed)
     }
 
     async fn call(&self, c: &Case, role: usize) -> (u16, String) {

@@ -1422,6 +1422,8 @@ async fn leave_in(
         .await?;
     // Problem board
     board_leave_in(tx, &couple).await?;
+    // Action plan
+    plan_leave_in(tx, &couple).await?;
     // The rhythm belonged to the pair; a later pair starts afresh.
     sqlx::query("DELETE FROM checkin_schedules WHERE couple_id = $1")
         .bind(&couple)
@@ -2473,4 +2475,404 @@ async fn board_erase_in(tx: &mut sqlx::Transaction<'static, DB>, user_id: &str) 
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+// ---- Action plan, reminders and the calendar feed (step 6) --------------------------
+//
+// Who sees an action: both partners of the space it was made in, and its
+// creator always (after a split it stays with them as history, read-only).
+
+use crate::plan_records::*;
+
+const ACTION_COLS: &str = "a.id, a.couple_id, a.created_by, a.owner_id, a.agreement_id, a.title, a.notes, \
+     a.due_date, a.rrule, a.assignment, a.answered_at, a.created_at";
+
+/// Leaving: the pair's actions leave the space with it; open proposals lapse.
+async fn plan_leave_in(tx: &mut sqlx::Transaction<'static, DB>, couple: &str) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE plan_actions SET assignment = 'declined'
+         WHERE couple_id = $1 AND assignment = 'proposed'",
+    )
+    .bind(couple)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE plan_actions SET couple_id = NULL WHERE couple_id = $1")
+        .bind(couple)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+impl Store {
+    pub async fn create_action(&self, a: &PlanAction) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO plan_actions (id, couple_id, created_by, owner_id, agreement_id, title, notes,
+                 due_date, rrule, assignment, answered_at, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(&a.id)
+        .bind(&a.couple_id)
+        .bind(&a.created_by)
+        .bind(&a.owner_id)
+        .bind(&a.agreement_id)
+        .bind(&a.title)
+        .bind(&a.notes)
+        .bind(&a.due_date)
+        .bind(&a.rrule)
+        .bind(&a.assignment)
+        .bind(a.answered_at)
+        .bind(a.created_at)
+        .execute(&self.write)
+        .await
+        .map_err(map_unique)?;
+        Ok(())
+    }
+
+    pub async fn actions_for(&self, viewer: &Viewer) -> StoreResult<Vec<PlanAction>> {
+        let sql = format!(
+            "SELECT {ACTION_COLS} FROM plan_actions a
+             WHERE a.couple_id = $2 OR a.created_by = $1
+             ORDER BY a.due_date, a.created_at, a.id
+             LIMIT 2000"
+        );
+        Ok(sqlx::query_as::<_, PlanAction>(sqlx::AssertSqlSafe(sql))
+            .bind(&viewer.user_id)
+            .bind(viewer.couple_id.as_deref())
+            .fetch_all(&self.read)
+            .await?)
+    }
+
+    pub async fn action_for(&self, viewer: &Viewer, id: &str) -> StoreResult<Option<PlanAction>> {
+        let sql = format!(
+            "SELECT {ACTION_COLS} FROM plan_actions a
+             WHERE a.id = $3 AND (a.couple_id = $2 OR a.created_by = $1)"
+        );
+        Ok(sqlx::query_as::<_, PlanAction>(sqlx::AssertSqlSafe(sql))
+            .bind(&viewer.user_id)
+            .bind(viewer.couple_id.as_deref())
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?)
+    }
+
+    /// The partner it was proposed to accepts or declines, once.
+    pub async fn answer_action(
+        &self,
+        viewer: &Viewer,
+        id: &str,
+        accept: bool,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE plan_actions SET assignment = $4, answered_at = $5
+             WHERE id = $1 AND couple_id = $2 AND created_by <> $3 AND assignment = 'proposed'",
+        )
+        .bind(id)
+        .bind(viewer.couple_id.as_deref())
+        .bind(&viewer.user_id)
+        .bind(if accept { "accepted" } else { "declined" })
+        .bind(now)
+        .execute(&self.write)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Records done or undone for one occurrence of an accepted action of the
+    /// viewer's current space (either partner may).
+    pub async fn record_done(&self, viewer: &Viewer, e: &PlanDoneEvent) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "INSERT INTO plan_done_events (id, action_id, occurrence, user_id, done, at)
+             SELECT $1, a.id, $3, $4, $5, $6 FROM plan_actions a
+             WHERE a.id = $2 AND a.couple_id = $7 AND a.assignment = 'accepted'",
+        )
+        .bind(&e.id)
+        .bind(&e.action_id)
+        .bind(&e.occurrence)
+        .bind(&viewer.user_id)
+        .bind(e.done)
+        .bind(e.at)
+        .bind(viewer.couple_id.as_deref())
+        .execute(&self.write)
+        .await
+        .map_err(map_unique)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Done and undo events of the actions the viewer may see, oldest first.
+    pub async fn done_events(
+        &self,
+        viewer: &Viewer,
+        action_id: Option<&str>,
+    ) -> StoreResult<Vec<PlanDoneEvent>> {
+        Ok(sqlx::query_as::<_, PlanDoneEvent>(
+            "SELECT e.id, e.action_id, e.occurrence, e.user_id, e.done, e.at
+             FROM plan_done_events e JOIN plan_actions a ON a.id = e.action_id
+             WHERE (a.couple_id = $2 OR a.created_by = $1) AND ($3 IS NULL OR e.action_id = $3)
+             ORDER BY e.at, e.id
+             LIMIT 20000",
+        )
+        .bind(&viewer.user_id)
+        .bind(viewer.couple_id.as_deref())
+        .bind(action_id)
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    /// What a person created or owns, for their export.
+    pub async fn own_actions(&self, user_id: &str) -> StoreResult<Vec<PlanAction>> {
+        let sql = format!(
+            "SELECT {ACTION_COLS} FROM plan_actions a
+             WHERE a.created_by = $1 OR a.owner_id = $1
+             ORDER BY a.created_at, a.id"
+        );
+        Ok(sqlx::query_as::<_, PlanAction>(sqlx::AssertSqlSafe(sql))
+            .bind(user_id)
+            .fetch_all(&self.read)
+            .await?)
+    }
+
+    pub async fn own_done_events(&self, user_id: &str) -> StoreResult<Vec<PlanDoneEvent>> {
+        Ok(sqlx::query_as::<_, PlanDoneEvent>(
+            "SELECT id, action_id, occurrence, user_id, done, at FROM plan_done_events
+             WHERE user_id = $1 ORDER BY at, id",
+        )
+        .bind(user_id)
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    // Reminders
+
+    pub async fn reminder_prefs(&self, user_id: &str) -> StoreResult<Option<ReminderPrefsRow>> {
+        Ok(sqlx::query_as::<_, ReminderPrefsRow>(
+            "SELECT user_id, kinds, minute_of_day, updated_at FROM reminder_prefs WHERE user_id = $1",
+        )
+        .bind(user_id)
+        .fetch_optional(&self.read)
+        .await?)
+    }
+
+    pub async fn set_reminder_prefs(&self, p: &ReminderPrefsRow) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO reminder_prefs (user_id, kinds, minute_of_day, updated_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (user_id) DO UPDATE SET kinds = excluded.kinds,
+                 minute_of_day = excluded.minute_of_day, updated_at = excluded.updated_at",
+        )
+        .bind(&p.user_id)
+        .bind(&p.kinds)
+        .bind(p.minute_of_day)
+        .bind(p.updated_at)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    /// Everyone who chose at least one kind of reminder.
+    pub async fn reminder_subscribers(&self) -> StoreResult<Vec<ReminderSubscriber>> {
+        Ok(sqlx::query_as::<_, ReminderSubscriber>(
+            "SELECT r.user_id, u.time_zone, r.kinds, r.minute_of_day, m.couple_id
+             FROM reminder_prefs r JOIN users u ON u.id = r.user_id
+             LEFT JOIN memberships m ON m.user_id = r.user_id
+             WHERE r.kinds <> ''
+             ORDER BY r.user_id",
+        )
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    /// Puts a reminder in the outbox unless its key is already there.
+    pub async fn enqueue_reminder(&self, r: &NewReminder) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "INSERT INTO reminder_outbox (id, dedupe_key, user_id, kind, local_date, due_at, created_at, next_attempt_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $6)
+             ON CONFLICT (dedupe_key) DO NOTHING",
+        )
+        .bind(&r.id)
+        .bind(&r.key)
+        .bind(&r.user_id)
+        .bind(&r.kind)
+        .bind(&r.local_date)
+        .bind(r.due_at)
+        .bind(r.created_at)
+        .execute(&self.write)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Claims up to `limit` reminders that are due and not claimed by anyone
+    /// else, for `lease_ms`. On PostgreSQL the rows are locked with `FOR UPDATE
+    /// SKIP LOCKED`, so servers claiming at once get disjoint sets; SQLite has
+    /// one writer, so its transaction is exclusive anyway.
+    pub async fn claim_reminders(
+        &self,
+        claimer: &str,
+        now: i64,
+        lease_ms: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<ClaimedReminder>> {
+        let pick = format!(
+            "SELECT id FROM reminder_outbox
+             WHERE sent_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= $1
+               AND (claimed_until IS NULL OR claimed_until <= $1)
+             ORDER BY next_attempt_at, id
+             LIMIT $2{}",
+            if IS_PG { " FOR UPDATE SKIP LOCKED" } else { "" }
+        );
+        let mut tx = self.write.begin().await?;
+        let ids: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(pick))
+            .bind(now)
+            .bind(limit)
+            .fetch_all(&mut *tx)
+            .await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let done = sqlx::query(
+                "UPDATE reminder_outbox SET claimed_by = $2, claimed_until = $3, attempts = attempts + 1
+                 WHERE id = $1 AND sent_at IS NULL AND (claimed_until IS NULL OR claimed_until <= $4)",
+            )
+            .bind(&id)
+            .bind(claimer)
+            .bind(now + lease_ms)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() != 1 {
+                continue;
+            }
+            let row = sqlx::query_as::<_, ClaimedReminder>(
+                "SELECT o.id, o.user_id, u.email, o.kind, o.local_date, o.attempts
+                 FROM reminder_outbox o JOIN users u ON u.id = o.user_id WHERE o.id = $1",
+            )
+            .bind(&id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            out.extend(row);
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    pub async fn reminder_sent(&self, id: &str, claimer: &str, now: i64) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE reminder_outbox SET sent_at = $3, claimed_until = NULL, last_error = NULL
+             WHERE id = $1 AND claimed_by = $2 AND sent_at IS NULL",
+        )
+        .bind(id)
+        .bind(claimer)
+        .bind(now)
+        .execute(&self.write)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// A failed send: try again at `retry_at`, or give up when it is `None`.
+    pub async fn reminder_failed(
+        &self,
+        id: &str,
+        claimer: &str,
+        error: &str,
+        retry_at: Option<i64>,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE reminder_outbox SET claimed_until = NULL, last_error = $3,
+                 next_attempt_at = COALESCE($4, next_attempt_at),
+                 gave_up_at = CASE WHEN $4 IS NULL THEN $5 ELSE NULL END
+             WHERE id = $1 AND claimed_by = $2 AND sent_at IS NULL",
+        )
+        .bind(id)
+        .bind(claimer)
+        .bind(error)
+        .bind(retry_at)
+        .bind(now)
+        .execute(&self.write)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn reminder_outbox(&self, user_id: Option<&str>) -> StoreResult<Vec<OutboxEntry>> {
+        Ok(sqlx::query_as::<_, OutboxEntry>(
+            "SELECT id, dedupe_key, user_id, kind, local_date, attempts, next_attempt_at, sent_at,
+                    gave_up_at, last_error
+             FROM reminder_outbox WHERE ($1 IS NULL OR user_id = $1)
+             ORDER BY created_at, id LIMIT 10000",
+        )
+        .bind(user_id)
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    // Calendar feed
+
+    pub async fn calendar_feed(&self, user_id: &str) -> StoreResult<Option<CalendarFeed>> {
+        Ok(sqlx::query_as::<_, CalendarFeed>(
+            "SELECT user_id, detailed, created_at FROM calendar_feeds WHERE user_id = $1",
+        )
+        .bind(user_id)
+        .fetch_optional(&self.read)
+        .await?)
+    }
+
+    /// A new secret for the person's feed; the old link stops working.
+    pub async fn set_calendar_feed(
+        &self,
+        user_id: &str,
+        token_hash: &str,
+        detailed: bool,
+        now: i64,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO calendar_feeds (user_id, token_hash, detailed, created_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (user_id) DO UPDATE SET token_hash = excluded.token_hash,
+                 detailed = excluded.detailed, created_at = excluded.created_at",
+        )
+        .bind(user_id)
+        .bind(token_hash)
+        .bind(detailed)
+        .bind(now)
+        .execute(&self.write)
+        .await
+        .map_err(map_unique)?;
+        Ok(())
+    }
+
+    pub async fn set_calendar_detail(&self, user_id: &str, detailed: bool) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE calendar_feeds SET detailed = $2 WHERE user_id = $1")
+            .bind(user_id)
+            .bind(detailed)
+            .execute(&self.write)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn revoke_calendar_feed(&self, user_id: &str) -> StoreResult<bool> {
+        let done = sqlx::query("DELETE FROM calendar_feeds WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&self.write)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn calendar_feed_user(&self, token_hash: &str) -> StoreResult<Option<(User, bool)>> {
+        let row = sqlx::query(
+            "SELECT u.id, u.email, u.display_name, u.time_zone, u.created_at, f.detailed
+             FROM calendar_feeds f JOIN users u ON u.id = f.user_id WHERE f.token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.read)
+        .await?;
+        match row {
+            None => Ok(None),
+            Some(row) => Ok(Some((
+                User {
+                    id: row.try_get("id")?,
+                    email: row.try_get("email")?,
+                    display_name: row.try_get("display_name")?,
+                    time_zone: row.try_get("time_zone")?,
+                    created_at: row.try_get("created_at")?,
+                },
+                row.try_get("detailed")?,
+            ))),
+        }
+    }
 }

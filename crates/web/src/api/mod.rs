@@ -7,6 +7,8 @@ pub mod board;
 pub mod checkins;
 pub mod coach;
 pub mod journal;
+// Action plan
+pub mod plan;
 pub mod questions;
 pub mod safety;
 pub mod space;
@@ -43,6 +45,9 @@ use crate::error::Problem;
         // Talk room
         talks::list, talks::create, talks::show, talks::command, talks::delete, talks::reflect,
         talks::rules, talks::set_rules, talks::accept_rules,
+        // Action plan
+        plan::list, plan::create, plan::show, plan::done, plan::undo, plan::answer,
+        plan::get_reminders, plan::put_reminders, plan::new_feed, plan::revoke_feed,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),

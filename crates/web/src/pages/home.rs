@@ -51,6 +51,9 @@ pub struct HomePage {
     upcoming_talks: Vec<crate::pages::talks::TalkLine>,
     // Problem board
     board_note: Option<crate::board::HomeNote>,
+    // Action plan
+    /// Titles of the viewer's actions for today (theirs or both), a few at most.
+    today_actions: Vec<String>,
 }
 
 pub async fn index(
@@ -106,9 +109,18 @@ pub async fn home_page(
         }
         None => None,
     };
+    // Action plan
+    let today_actions = match &space {
+        Some(s) if !s.paused => {
+            let viewer = rekindle_storage::Viewer::new(&who.user.id, Some(s));
+            crate::plan::today_titles(state, &viewer, &who.user).await?
+        }
+        _ => Vec::new(),
+    };
     Ok(HomePage {
         upcoming_talks,
         board_note,
+        today_actions,
         c: Chrome::signed_in("Home", who).with_notice(notice),
         name: who.user.display_name.clone(),
         in_space: space.is_some(),

@@ -8,6 +8,8 @@ pub mod checkins;
 pub mod home;
 pub mod journal;
 pub mod ops;
+// Action plan
+pub mod plan;
 pub mod questions;
 pub mod safety;
 pub mod settings;

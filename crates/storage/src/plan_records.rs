@@ -1,0 +1,96 @@
+//! Rows of the action plan, reminders and the calendar feed (step 6).
+
+/// An action as stored. `owner_id` is NULL when it belongs to both partners.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PlanAction {
+    pub id: String,
+    pub couple_id: Option<String>,
+    pub created_by: String,
+    pub owner_id: Option<String>,
+    pub agreement_id: Option<String>,
+    pub title: String,
+    pub notes: String,
+    /// YYYY-MM-DD
+    pub due_date: String,
+    pub rrule: Option<String>,
+    /// proposed | accepted | declined
+    pub assignment: String,
+    pub answered_at: Option<i64>,
+    pub created_at: i64,
+}
+
+/// One done or undo of one occurrence (YYYY-MM-DD), by whom and when.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PlanDoneEvent {
+    pub id: String,
+    pub action_id: String,
+    pub occurrence: String,
+    pub user_id: String,
+    pub done: bool,
+    pub at: i64,
+}
+
+/// A person's reminder choices: kinds as a comma list, the local minute of the day.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ReminderPrefsRow {
+    pub user_id: String,
+    pub kinds: String,
+    pub minute_of_day: i64,
+    pub updated_at: i64,
+}
+
+/// Someone who chose at least one reminder kind, with what the scheduler needs.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ReminderSubscriber {
+    pub user_id: String,
+    pub time_zone: String,
+    pub kinds: String,
+    pub minute_of_day: i64,
+    pub couple_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CalendarFeed {
+    pub user_id: String,
+    pub detailed: bool,
+    pub created_at: i64,
+}
+
+/// A reminder to put in the outbox; the key makes it unique.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewReminder {
+    pub id: String,
+    pub key: String,
+    pub user_id: String,
+    pub kind: String,
+    pub local_date: String,
+    pub due_at: i64,
+    pub created_at: i64,
+}
+
+/// A reminder this server claimed and now sends.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ClaimedReminder {
+    pub id: String,
+    pub user_id: String,
+    pub email: String,
+    pub kind: String,
+    pub local_date: String,
+    /// Including this one.
+    pub attempts: i64,
+}
+
+/// An outbox row as the operator (and the tests) see it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct OutboxEntry {
+    pub id: String,
+    pub dedupe_key: String,
+    pub user_id: String,
+    pub kind: String,
+    pub local_date: String,
+    pub attempts: i64,
+    pub next_attempt_at: i64,
+    pub sent_at: Option<i64>,
+    pub gave_up_at: Option<i64>,
+    pub last_error: Option<String>,
+}

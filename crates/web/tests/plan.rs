@@ -1,0 +1,484 @@
+//! The action plan, email reminders (against a real SMTP server on loopback) and
+//! the calendar feed (read back with an independent iCalendar parser), on
+//! SQLite and PostgreSQL.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rekindle_testkit::smtp::SmtpSink;
+use rekindle_testkit::{ApiPerson, TestApp, backends, couple, test_config};
+use rekindle_web::reminders::SmtpSettings;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+async fn in_berlin(p: &ApiPerson) {
+    let (s, v) = p
+        .send_json(
+            Method::PATCH,
+            "/api/v1/me",
+            json!({"time_zone": "Europe/Berlin"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+}
+
+async fn add(p: &ApiPerson, body: Value) -> Value {
+    let (s, v) = p.send_json(Method::POST, "/api/v1/plan", body).await;
+    assert_eq!(s, 201, "{v}");
+    v
+}
+
+#[tokio::test]
+async fn actions_recur_wait_for_acceptance_and_keep_their_done_history() {
+    for b in backends() {
+        let app = TestApp::spawn(b).await;
+        let (ana, ben) = couple(&app).await;
+        in_berlin(&ana).await;
+        app.clock.set(at("2027-03-29T10:00:00Z")); // a Monday
+        // Assigning to the partner waits for their yes.
+        let p = add(
+            &ana,
+            json!({"title": "Cook on Mondays", "owner": "partner", "due_date": "2027-03-29",
+                   "rrule": "FREQ=WEEKLY;BYDAY=MO", "agreement_id": "agreement-1"}),
+        )
+        .await;
+        assert_eq!(p["assignment"], "proposed", "{b:?}");
+        assert_eq!(p["agreement_id"], "agreement-1");
+        let id = p["id"].as_str().unwrap();
+        let (s, _) = ana
+            .send_json(Method::POST, &format!("/api/v1/plan/{id}/done"), json!({}))
+            .await;
+        assert_eq!(s, 409, "not on the plan before the yes");
+        let (s, _) = ana
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/plan/{id}/answer"),
+                json!({"accept": true}),
+            )
+            .await;
+        assert_eq!(s, 409, "the proposer cannot answer");
+        let (_, list) = ben.get_json("/api/v1/plan").await;
+        assert_eq!(list[0]["awaiting_me"], true);
+        assert_eq!(list[0]["owner"], "me", "from Ben's side it is his");
+        let (s, v) = ben
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/plan/{id}/answer"),
+                json!({"accept": true}),
+            )
+            .await;
+        assert_eq!((s, v["assignment"].as_str()), (200, Some("accepted")));
+        // A daily action for both, across the DST change in Berlin (28 March 2027).
+        let d = add(
+            &ana,
+            json!({"title": "Ten minutes, phones away", "owner": "both", "due_date": "2027-03-27", "rrule": "FREQ=DAILY"}),
+        )
+        .await;
+        let did = d["id"].as_str().unwrap().to_owned();
+        assert_eq!(d["assignment"], "proposed");
+        ben.send_json(
+            Method::POST,
+            &format!("/api/v1/plan/{did}/answer"),
+            json!({"accept": true}),
+        )
+        .await;
+        let (_, v) = ana.get_json(&format!("/api/v1/plan/{did}")).await;
+        let open: Vec<(&str, &str)> = v["open"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| (o["date"].as_str().unwrap(), o["standing"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            open,
+            vec![
+                ("2027-03-27", "still_open"),
+                ("2027-03-28", "still_open"),
+                ("2027-03-29", "today"),
+                ("2027-03-30", "upcoming")
+            ]
+        );
+        // Done today by Ana, undone by Ben, done again for Sunday: history keeps it all.
+        let (s, v) = ana
+            .send_json(Method::POST, &format!("/api/v1/plan/{did}/done"), json!({}))
+            .await;
+        assert_eq!(s, 200, "{v}");
+        assert_eq!(v["done"], json!(["2027-03-29"]));
+        let (_, v) = ben
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/plan/{did}/undo"),
+                json!({"date": "2027-03-29"}),
+            )
+            .await;
+        assert_eq!(v["done"], json!([]));
+        let (_, v) = ben
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/plan/{did}/done"),
+                json!({"date": "2027-03-28"}),
+            )
+            .await;
+        assert_eq!(v["done"], json!(["2027-03-28"]));
+        let (_, v) = ana.get_json(&format!("/api/v1/plan/{did}")).await;
+        let events = v["events"].as_array().unwrap();
+        assert_eq!(events.len(), 3);
+        assert_eq!(events[0]["by_me"], true);
+        assert_eq!(events[1]["done"], false);
+        // Not one of its dates / bad input: clear errors.
+        let (s, _) = ana
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/plan/{id}/done"),
+                json!({"date": "2027-03-30"}),
+            )
+            .await;
+        assert_eq!(s, 422);
+        for bad in [
+            json!({"title": "", "owner": "me", "due_date": "2027-03-29"}),
+            json!({"title": "x", "owner": "everyone", "due_date": "2027-03-29"}),
+            json!({"title": "x", "owner": "me", "due_date": "29/03/2027"}),
+            json!({"title": "x", "owner": "me", "due_date": "2027-03-29", "rrule": "FREQ=YEARLY"}),
+        ] {
+            let (s, v) = ana.send_json(Method::POST, "/api/v1/plan", bad).await;
+            assert_eq!(s, 422, "{v}");
+        }
+        // An outsider sees nothing of it.
+        let olly = app.api_person("olly@example.org", "Olly").await;
+        let (s, _) = olly.get_json(&format!("/api/v1/plan/{did}")).await;
+        assert_eq!(s, 404);
+    }
+}
+
+fn smtp_config(sink: &SmtpSink) -> rekindle_web::Config {
+    rekindle_web::Config {
+        smtp: Some(SmtpSettings {
+            url: sink.url(),
+            from: "Rekindle <rekindle@example.org>".into(),
+            username: None,
+            password: None,
+        }),
+        reminder_interval: Duration::from_millis(100),
+        public_url: Some("http://rekindle.test".into()),
+        ..test_config()
+    }
+}
+
+const SECRET_TITLE: &str = "Apologise-for-Tuesday-7f3a";
+
+#[tokio::test]
+async fn a_reminder_arrives_once_at_the_local_time_and_says_nothing_intimate() {
+    for b in backends() {
+        let sink = SmtpSink::start().await;
+        let app = TestApp::spawn_with(b, smtp_config(&sink)).await;
+        let (ana, ben) = couple(&app).await;
+        in_berlin(&ana).await;
+        // Sunday 28 March 2027, the day Berlin moves to summer time; 07:00 local.
+        app.clock.set(at("2027-03-28T05:00:00Z"));
+        add(
+            &ana,
+            json!({"title": SECRET_TITLE, "owner": "me", "due_date": "2027-03-28", "notes": SECRET_TITLE}),
+        )
+        .await;
+        let (s, v) = ana
+            .send_json(
+                Method::PUT,
+                "/api/v1/plan/reminders",
+                json!({"kinds": ["actions"], "time": "08:00"}),
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+        assert_eq!(v["email_available"], true);
+        // Ben chose nothing: he gets nothing.
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        assert!(sink.mails().is_empty(), "{b:?}: nothing before 08:00 local");
+        // 07:59:50 CEST is still early; 08:00 CEST is 06:00 UTC on this day.
+        app.clock.set(at("2027-03-28T05:59:50Z"));
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert!(sink.mails().is_empty(), "{b:?}: still early");
+        app.clock.set(at("2027-03-28T06:00:05Z"));
+        let mails = sink.wait_for(1, Duration::from_secs(10)).await;
+        assert_eq!(mails.len(), 1, "{b:?}");
+        let m = &mails[0];
+        assert_eq!(m.to, vec!["ana@example.org".to_owned()]);
+        assert!(
+            m.data
+                .contains("You have something planned in Rekindle today"),
+            "{}",
+            m.data
+        );
+        assert!(m.data.contains("http://rekindle.test/plan"));
+        assert!(
+            !m.data.contains(SECRET_TITLE),
+            "the title must never be in the mail"
+        );
+        // Later the same day, and with more ticks: still one.
+        app.clock.set(at("2027-03-28T15:00:00Z"));
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        assert_eq!(sink.mails().len(), 1, "{b:?}: sent once");
+        // The next day nothing is due (a one-off), so nothing more.
+        app.clock.set(at("2027-03-29T07:00:00Z"));
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(sink.mails().len(), 1);
+        // Turning reminders off is one call.
+        let (s, _) = ana
+            .send_json(
+                Method::PUT,
+                "/api/v1/plan/reminders",
+                json!({"kinds": [], "time": "08:00"}),
+            )
+            .await;
+        assert_eq!(s, 200);
+        let (_, v) = ben.get_json("/api/v1/plan/reminders").await;
+        assert_eq!(v["kinds"], json!([]));
+    }
+}
+
+#[tokio::test]
+async fn a_failed_send_is_retried_with_backoff_and_counted() {
+    for b in backends() {
+        let sink = SmtpSink::start().await;
+        sink.refuse_next(1);
+        let app = TestApp::spawn_with(b, smtp_config(&sink)).await;
+        let (ana, _ben) = couple(&app).await;
+        app.clock.set(at("2027-06-01T06:00:00Z"));
+        add(
+            &ana,
+            json!({"title": SECRET_TITLE, "owner": "me", "due_date": "2027-06-01"}),
+        )
+        .await;
+        ana.send_json(
+            Method::PUT,
+            "/api/v1/plan/reminders",
+            json!({"kinds": ["actions"], "time": "07:00"}),
+        )
+        .await;
+        app.clock.set(at("2027-06-01T07:00:10Z"));
+        for _ in 0..100 {
+            if sink.refused() == 1 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(sink.refused(), 1, "{b:?}");
+        // Backoff: not again within the first minute.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert!(sink.mails().is_empty(), "{b:?}: waits before retrying");
+        app.clock.advance(Duration::from_secs(65));
+        let mails = sink.wait_for(1, Duration::from_secs(10)).await;
+        assert_eq!(mails.len(), 1, "{b:?}: retried");
+        let metrics = app
+            .client()
+            .get(app.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            metrics.contains("rekindle_reminder_send_failures_total"),
+            "{metrics}"
+        );
+        assert!(metrics.contains("rekindle_reminders_sent_total"));
+    }
+}
+
+struct Ev {
+    summary: String,
+    rrule: Option<String>,
+    dtstart: String,
+}
+
+/// Reads a feed with the `ical` crate, an independent parser.
+fn parse_feed(text: &str) -> Vec<Ev> {
+    let reader = ical::IcalParser::new(std::io::BufReader::new(text.as_bytes()));
+    let mut out = Vec::new();
+    for cal in reader {
+        let cal = cal.expect("a valid calendar");
+        for e in cal.events {
+            let prop = |name: &str| {
+                e.properties
+                    .iter()
+                    .find(|p| p.name == name)
+                    .and_then(|p| p.value.clone())
+            };
+            assert!(prop("UID").is_some() && prop("DTSTAMP").is_some());
+            out.push(Ev {
+                summary: prop("SUMMARY").unwrap_or_default(),
+                rrule: prop("RRULE"),
+                dtstart: prop("DTSTART").unwrap_or_default(),
+            });
+        }
+    }
+    out
+}
+
+async fn feed_of(app: &TestApp, p: &ApiPerson, detailed: bool) -> (String, String) {
+    let (s, v) = p
+        .send_json(
+            Method::POST,
+            "/api/v1/plan/calendar",
+            json!({"detailed": detailed}),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let url = v["url"].as_str().unwrap().to_owned();
+    let path = url[url.find("/calendar/").unwrap()..].to_owned();
+    let r = app.client().get(app.url(&path)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/calendar")
+    );
+    (path, r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_calendar_feed_parses_repeats_and_shows_each_person_only_their_own() {
+    for b in backends() {
+        let app = TestApp::spawn(b).await;
+        let (ana, ben) = couple(&app).await;
+        app.clock.set(at("2027-03-01T09:00:00Z"));
+        add(
+            &ana,
+            json!({"title": "ANA-ONLY", "owner": "me", "due_date": "2027-03-01", "rrule": "FREQ=WEEKLY;BYDAY=MO,TH"}),
+        )
+        .await;
+        let both = add(
+            &ana,
+            json!({"title": "TOGETHER", "owner": "both", "due_date": "2027-03-05"}),
+        )
+        .await;
+        ben.send_json(
+            Method::POST,
+            &format!("/api/v1/plan/{}/answer", both["id"].as_str().unwrap()),
+            json!({"accept": true}),
+        )
+        .await;
+        add(
+            &ben,
+            json!({"title": "BEN-ONLY", "owner": "me", "due_date": "2027-03-02"}),
+        )
+        .await;
+        let (s, _) = ana
+            .send_json(
+                Method::PUT,
+                "/api/v1/checkins/schedule",
+                json!({"rhythm": "weekly", "weekday": "sunday", "hour": 19}),
+            )
+            .await;
+        assert_eq!(s, 204);
+        let (_, text) = feed_of(&app, &ana, true).await;
+        let events = parse_feed(&text);
+        let titles: Vec<&str> = events.iter().map(|e| e.summary.as_str()).collect();
+        assert!(
+            titles.contains(&"ANA-ONLY") && titles.contains(&"TOGETHER"),
+            "{b:?} {titles:?}"
+        );
+        assert!(
+            !text.contains("BEN-ONLY"),
+            "{b:?}: Ben's action is not in Ana's feed"
+        );
+        let weekly = events.iter().find(|e| e.summary == "ANA-ONLY").unwrap();
+        assert_eq!(weekly.rrule.as_deref(), Some("FREQ=WEEKLY;BYDAY=MO,TH"));
+        assert_eq!(weekly.dtstart, "20270301");
+        let checkins: Vec<&Ev> = events
+            .iter()
+            .filter(|e| e.summary == "Check-in together")
+            .collect();
+        assert!(!checkins.is_empty());
+        assert!(
+            checkins.iter().all(|e| e.dtstart.ends_with('Z')),
+            "timed events in UTC"
+        );
+        let (ben_path, ben_text) = feed_of(&app, &ben, true).await;
+        assert!(ben_text.contains("BEN-ONLY") && ben_text.contains("TOGETHER"));
+        assert!(
+            !ben_text.contains("ANA-ONLY"),
+            "{b:?}: Ana's action is not in Ben's feed"
+        );
+        // Neutral titles by default; a new link replaces the old one.
+        let old_path = ben_path;
+        let (_, neutral) = feed_of(&app, &ben, false).await;
+        let events = parse_feed(&neutral);
+        assert!(!events.is_empty());
+        assert!(
+            events.iter().all(|e| e.summary == "Something planned"),
+            "{neutral}"
+        );
+        assert!(!neutral.contains("BEN-ONLY") && !neutral.contains("TOGETHER"));
+        let r = app.client().get(app.url(&old_path)).send().await.unwrap();
+        assert_eq!(r.status(), 404, "a replaced link stops working");
+        // Revoked: gone.
+        let (s, _) = ben
+            .send_json(Method::DELETE, "/api/v1/plan/calendar", json!({}))
+            .await;
+        assert_eq!(s, 204);
+        let (s, _) = ben.get_json("/api/v1/plan").await;
+        assert_eq!(s, 200);
+    }
+}
+
+#[tokio::test]
+async fn the_form_keeps_input_on_errors_and_carries_the_agreement() {
+    for b in backends() {
+        let app = TestApp::spawn(b).await;
+        let (ana, _ben) = couple(&app).await;
+        let page = app.html_person("ana@example.org").await;
+        let (s, html) = page.get("/plan/new?agreement=agr-42").await;
+        assert_eq!(s, 200);
+        assert!(
+            html.contains("name=\"agreement\" value=\"agr-42\""),
+            "{b:?}"
+        );
+        let (s, html, _) = page
+            .post(
+                "/plan",
+                &[
+                    ("title", "Plan a picnic"),
+                    ("owner", "me"),
+                    ("due_date", "not a date"),
+                    ("repeat", "weekly"),
+                    ("days", "TU"),
+                    ("days", "FR"),
+                    ("agreement", "agr-42"),
+                ],
+            )
+            .await;
+        assert_eq!(s, 422);
+        assert!(html.contains("Plan a picnic") && html.contains("Enter a date"));
+        assert!(html.contains("value=\"TU\" checked") && html.contains("value=\"FR\" checked"));
+        let (s, _, to) = page
+            .post(
+                "/plan",
+                &[
+                    ("title", "Plan a picnic"),
+                    ("owner", "me"),
+                    ("due_date", "2027-05-04"),
+                    ("repeat", "weekly"),
+                    ("days", "TU"),
+                    ("days", "FR"),
+                    ("agreement", "agr-42"),
+                ],
+            )
+            .await;
+        assert_eq!(s, 303);
+        assert_eq!(to.as_deref(), Some("/plan?done=added"));
+        let (_, list) = ana.get_json("/api/v1/plan").await;
+        assert_eq!(list[0]["rrule"], "FREQ=WEEKLY;BYDAY=TU,FR");
+        assert_eq!(list[0]["agreement_id"], "agr-42");
+        let (s, html) = page.get("/settings/reminders").await;
+        assert_eq!(s, 200);
+        assert!(
+            html.contains("reminders-off"),
+            "no SMTP here: the page says reminders are off"
+        );
+    }
+}
