@@ -296,6 +296,7 @@ delegate! {
     fn board_followups(&self, viewer: &Viewer, agreement_id: &str) -> Vec<BoardFollowUp>;
     fn board_decide(&self, viewer: &Viewer, d: &BoardDecision) -> bool;
     fn board_outcomes(&self, couple_id: &str) -> Vec<String>;
+    fn board_agreement_in(&self, couple_id: &str, agreement_id: &str) -> bool;
     // Action plan
     fn create_action(&self, a: &PlanAction) -> ();
     fn actions_for(&self, viewer: &Viewer) -> Vec<PlanAction>;

@@ -32,11 +32,10 @@ pub fn require_pair(space: Option<&Space>) -> Result<&Space, AppError> {
     }
 }
 
-/// THE place where "Talk about it first" will link to the talk room once it
-/// exists (the talk room is built separately). Until then there is no link and
-/// the page shows the request only.
-pub fn talk_link(_problem_id: &str) -> Option<String> {
-    None
+/// Where "Talk about it first" leads: the talk room's request form, with the
+/// problem's name as the topic.
+pub fn talk_link(problem_id: &str) -> Option<String> {
+    Some(format!("/talks?problem={problem_id}"))
 }
 
 /// Where a confirmed agreement can be turned into actions (the action plan).
@@ -919,7 +918,7 @@ mod tests {
             "{notes:?}"
         );
         assert!(coach_notes("Evenings when we both want the car").is_empty());
-        assert_eq!(talk_link("x"), None);
+        assert_eq!(talk_link("x").as_deref(), Some("/talks?problem=x"));
         assert_eq!(plan_link("g1"), "/plan/new?agreement=g1");
     }
 }

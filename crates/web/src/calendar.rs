@@ -3,8 +3,8 @@
 //! titles are neutral unless the person chose detailed ones.
 //!
 //! All-day events (actions) carry `DTSTART;VALUE=DATE` and their RRULE; timed
-//! events (check-ins) are in UTC. Event sources are a list: the merge adds
-//! follow-ups and talks as one `Source` each.
+//! events (check-ins, talks) are in UTC. Event sources are a list, one `Source`
+//! per tool: actions, check-ins, agreement follow-ups and scheduled talks.
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
@@ -38,10 +38,61 @@ pub struct FeedEvent {
 pub enum Source {
     Actions,
     Checkins,
+    FollowUps,
+    Talks,
 }
 
 /// Every source, in the order events are listed.
-pub const SOURCES: &[Source] = &[Source::Actions, Source::Checkins];
+pub const SOURCES: &[Source] = &[
+    Source::Actions,
+    Source::Checkins,
+    Source::FollowUps,
+    Source::Talks,
+];
+
+/// Talks of the viewer's space agreed for a time, with that time.
+pub async fn scheduled_talks(
+    state: &AppState,
+    viewer: &Viewer,
+) -> Result<Vec<(rekindle_storage::TalkRow, DateTime<Utc>)>, AppError> {
+    if viewer.couple_id.is_none() {
+        return Ok(Vec::new());
+    }
+    Ok(state
+        .repo
+        .talks_for(viewer)
+        .await?
+        .into_iter()
+        .filter(|t| t.phase == "scheduled")
+        .filter_map(|t| {
+            let at = DateTime::from_timestamp_millis(t.scheduled_at?)?;
+            Some((t, at))
+        })
+        .collect())
+}
+
+/// Follow-up days (local dates in `tz`) of the space's agreements still on trial.
+pub async fn follow_up_days(
+    state: &AppState,
+    viewer: &Viewer,
+    tz: Tz,
+) -> Result<Vec<(String, NaiveDate)>, AppError> {
+    if viewer.couple_id.is_none() || viewer.partner_id.is_none() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for p in state.repo.board_problems(viewer, false).await? {
+        for a in state.repo.board_agreements(viewer, &p.id).await? {
+            if a.status != "active" {
+                continue;
+            }
+            if let Some(at) = a.follow_up_at.and_then(DateTime::from_timestamp_millis) {
+                out.push((a.id, at.with_timezone(&tz).date_naive()));
+            }
+        }
+    }
+    Ok(out)
+}
 
 const NEUTRAL: &str = "Something planned";
 
@@ -122,6 +173,36 @@ async fn collect(
                 })
                 .collect())
         }
+        Source::FollowUps => Ok(follow_up_days(state, viewer, tz)
+            .await?
+            .into_iter()
+            .map(|(id, day)| FeedEvent {
+                uid: format!("followup-{id}"),
+                neutral: NEUTRAL,
+                detailed: "Look back together on an agreement".into(),
+                notes: String::new(),
+                when: When::Day(day),
+                rrule: None,
+                completed: false,
+            })
+            .collect()),
+        Source::Talks => Ok(scheduled_talks(state, viewer)
+            .await?
+            .into_iter()
+            .map(|(t, at)| FeedEvent {
+                uid: format!("talk-{}", t.id),
+                neutral: NEUTRAL,
+                detailed: if t.topic.is_empty() {
+                    "A talk together".into()
+                } else {
+                    format!("Talk: {}", t.topic)
+                },
+                notes: String::new(),
+                when: When::At(at, Duration::minutes(45)),
+                rrule: None,
+                completed: false,
+            })
+            .collect()),
     }
 }
 

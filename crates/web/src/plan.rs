@@ -18,15 +18,17 @@ use crate::state::AppState;
 pub const TITLE_MAX_CHARS: usize = 200;
 pub const NOTES_MAX_CHARS: usize = 2_000;
 
-/// Whether `agreement_id` names an agreement of the creator's couple. The
-/// problem board (which owns agreements) lives on another branch: until it is
-/// merged every id is stored as given; the merge replaces this one function.
+/// Whether `agreement_id` names an agreement both partners of the creator's
+/// couple agreed to on the problem board.
 pub async fn agreement_link_ok(
-    _state: &AppState,
-    _couple_id: &str,
-    _agreement_id: &str,
+    state: &AppState,
+    couple_id: &str,
+    agreement_id: &str,
 ) -> Result<bool, AppError> {
-    Ok(true)
+    Ok(state
+        .repo
+        .board_agreement_in(couple_id, agreement_id)
+        .await?)
 }
 
 pub fn parse_date(s: &str) -> Option<NaiveDate> {

@@ -55,8 +55,7 @@ impl std::fmt::Debug for SmtpSettings {
     }
 }
 
-/// Kinds whose sources exist on this branch; follow-ups and talks are offered
-/// once the problem board and the talk room provide them.
+/// Kinds a person can choose (every kind has its source now).
 pub fn offered_kinds() -> Vec<ReminderKind> {
     ReminderKind::ALL
         .into_iter()
@@ -66,8 +65,10 @@ pub fn offered_kinds() -> Vec<ReminderKind> {
 
 fn source_exists(kind: ReminderKind) -> bool {
     match kind {
-        ReminderKind::Actions | ReminderKind::Checkins => true,
-        ReminderKind::FollowUps | ReminderKind::Talks => false,
+        ReminderKind::Actions
+        | ReminderKind::Checkins
+        | ReminderKind::FollowUps
+        | ReminderKind::Talks => true,
     }
 }
 
@@ -167,7 +168,14 @@ async fn planned(
                     .is_empty(),
             )
         }
-        ReminderKind::FollowUps | ReminderKind::Talks => Ok(false),
+        ReminderKind::FollowUps => Ok(crate::calendar::follow_up_days(state, viewer, tz)
+            .await?
+            .iter()
+            .any(|(_, day)| *day == date)),
+        ReminderKind::Talks => Ok(crate::calendar::scheduled_talks(state, viewer)
+            .await?
+            .iter()
+            .any(|(_, at)| at.with_timezone(&tz).date_naive() == date)),
     }
 }
 
@@ -247,7 +255,9 @@ pub fn compose(instance: &str, public_url: Option<&str>, kind: ReminderKind) -> 
     let subject = format!("Something planned today ({instance})");
     let path = match kind {
         ReminderKind::Checkins => "/checkins",
-        _ => "/plan",
+        ReminderKind::FollowUps => "/board",
+        ReminderKind::Talks => "/talks",
+        ReminderKind::Actions => "/plan",
     };
     let link = match public_url {
         Some(u) => format!("{}{path}", u.trim_end_matches('/')),

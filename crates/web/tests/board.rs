@@ -134,6 +134,29 @@ async fn agree_and_decide(
         json!({}),
     )
     .await;
+    // The agreement can become an action on the plan, and the action names it.
+    let p = ok(
+        ana,
+        Method::GET,
+        &format!("/api/v1/board/problems/{id}"),
+        Value::Null,
+    )
+    .await;
+    let agreement = p["agreements"]
+        .as_array()
+        .and_then(|a| a.iter().find(|a| a["status"] == "active"))
+        .and_then(|a| a["id"].as_str())
+        .unwrap_or_else(|| panic!("an active agreement in {p}"))
+        .to_owned();
+    let action = ok(
+        ana,
+        Method::POST,
+        "/api/v1/plan",
+        json!({"title": "First step", "owner": "me", "due_date": "2027-01-01",
+               "agreement_id": agreement}),
+    )
+    .await;
+    assert_eq!(action["agreement_id"], agreement.as_str());
     app.clock.advance(Duration::from_secs(8 * 24 * 3600));
     ok(
         ana,

@@ -88,10 +88,9 @@ async fn first_flow(driver: &Driver, backend: Backend) {
     ca.goto(&app.url("/")).await.unwrap();
     assert_eq!(a.text(".partner-name").await, "Ben");
     assert_eq!(count(&ca, "ol.journey li.step").await, 7);
-    assert!(
-        a.source().await.contains("Coming to Rekindle soon"),
-        "steps without tools say so"
-    );
+    // Every step has its tool now, and none is waiting for one.
+    assert_eq!(count(&ca, "ol.journey li.step p.status a[href]").await, 7);
+    assert_eq!(count(&ca, "ol.journey li.progress-upcoming").await, 0);
 
     // Ana writes a private entry and a shared one.
     ca.goto(&app.url("/journal")).await.unwrap();

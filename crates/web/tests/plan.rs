@@ -43,11 +43,10 @@ async fn actions_recur_wait_for_acceptance_and_keep_their_done_history() {
         let p = add(
             &ana,
             json!({"title": "Cook on Mondays", "owner": "partner", "due_date": "2027-03-29",
-                   "rrule": "FREQ=WEEKLY;BYDAY=MO", "agreement_id": "agreement-1"}),
+                   "rrule": "FREQ=WEEKLY;BYDAY=MO"}),
         )
         .await;
         assert_eq!(p["assignment"], "proposed", "{b:?}");
-        assert_eq!(p["agreement_id"], "agreement-1");
         let id = p["id"].as_str().unwrap();
         let (s, _) = ana
             .send_json(Method::POST, &format!("/api/v1/plan/{id}/done"), json!({}))
@@ -455,7 +454,8 @@ async fn the_form_keeps_input_on_errors_and_carries_the_agreement() {
         assert_eq!(s, 422);
         assert!(html.contains("Plan a picnic") && html.contains("Enter a date"));
         assert!(html.contains("value=\"TU\" checked") && html.contains("value=\"FR\" checked"));
-        let (s, _, to) = page
+        // An id that is no agreement of this couple is refused, and the input stays.
+        let (s, html, _) = page
             .post(
                 "/plan",
                 &[
@@ -469,11 +469,26 @@ async fn the_form_keeps_input_on_errors_and_carries_the_agreement() {
                 ],
             )
             .await;
+        assert_eq!(s, 422, "{b:?}");
+        assert!(html.contains("not one of yours") && html.contains("Plan a picnic"));
+        let (s, _, to) = page
+            .post(
+                "/plan",
+                &[
+                    ("title", "Plan a picnic"),
+                    ("owner", "me"),
+                    ("due_date", "2027-05-04"),
+                    ("repeat", "weekly"),
+                    ("days", "TU"),
+                    ("days", "FR"),
+                ],
+            )
+            .await;
         assert_eq!(s, 303);
         assert_eq!(to.as_deref(), Some("/plan?done=added"));
         let (_, list) = ana.get_json("/api/v1/plan").await;
         assert_eq!(list[0]["rrule"], "FREQ=WEEKLY;BYDAY=TU,FR");
-        assert_eq!(list[0]["agreement_id"], "agr-42");
+        assert!(list[0]["agreement_id"].is_null(), "{}", list[0]);
         let (s, html) = page.get("/settings/reminders").await;
         assert_eq!(s, 200);
         assert!(

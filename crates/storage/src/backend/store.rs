@@ -2422,6 +2422,24 @@ impl Store {
     }
 
     /// How the couple's decided agreements ended, oldest first.
+    /// Whether `agreement_id` is an agreement both partners of `couple_id` agreed to
+    /// (what an action may name as its source).
+    pub async fn board_agreement_in(
+        &self,
+        couple_id: &str,
+        agreement_id: &str,
+    ) -> StoreResult<bool> {
+        Ok(sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM board_agreements a JOIN board_problems p ON p.id = a.problem_id
+             WHERE a.id = $1 AND p.couple_id = $2 AND a.confirmed_at IS NOT NULL",
+        )
+        .bind(agreement_id)
+        .bind(couple_id)
+        .fetch_one(&self.read)
+        .await?
+            > 0)
+    }
+
     pub async fn board_outcomes(&self, couple_id: &str) -> StoreResult<Vec<String>> {
         Ok(sqlx::query_scalar::<_, String>(
             "SELECT a.status FROM board_agreements a JOIN board_problems p ON p.id = a.problem_id

@@ -151,8 +151,26 @@ async fn list_page(
     })
 }
 
-pub async fn list(State(state): State<AppState>, who: SignedIn) -> PageResult {
-    render(&list_page(&state, &who, RequestForm::default(), FieldErrors::new()).await?)
+#[derive(Deserialize)]
+pub struct ListQuery {
+    /// A problem-board problem the couple wanted to talk about first: its name
+    /// becomes the proposed topic.
+    problem: Option<String>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Query(q): Query<ListQuery>,
+) -> PageResult {
+    let mut form = RequestForm::default();
+    if let Some(id) = q.problem.as_deref().filter(|id| id.len() <= 64) {
+        let (viewer, _) = service::viewer(&state, &who.user.id).await?;
+        if let Some(p) = state.repo.board_problem(&viewer, id).await? {
+            form.topic = p.title;
+        }
+    }
+    render(&list_page(&state, &who, form, FieldErrors::new()).await?)
 }
 
 /// "2026-11-28T19:30" in the person's zone.
