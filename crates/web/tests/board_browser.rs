@@ -1,6 +1,6 @@
 //! A whole problem in two real headless Chromium sessions, on both databases:
 //! the agenda (propose, accept), both brainstorm with sealed ideas, both rate,
-//! the ranked board, and the agreement (the action plan joins after the merge).
+//! the ranked board, the agreement, and an action from it on the plan, marked done.
 
 use fantoccini::{Client, Locator};
 use rekindle_storage::Backend;
@@ -135,6 +135,23 @@ async fn whole_problem(driver: &Driver, backend: Backend) {
         .unwrap_or_default();
     assert!(plan.starts_with("/plan/new?agreement="), "{plan}");
     assert!(b.source().await.contains("You look back on it together"));
+
+    // The agreement becomes an action on Ben's plan, which he then marks done.
+    b.click("a.plan-link").await;
+    b.fill("#title", "Try the new evenings plan").await;
+    b.click("#add-action").await;
+    b.wait_for_text("Added to the plan.").await;
+    assert!(
+        b.text("#today").await.contains("Try the new evenings plan"),
+        "{backend:?}"
+    );
+    b.click("#today .mark-done").await;
+    b.wait_for_text("Marked done. Nice.").await;
+    assert!(
+        b.text("#history")
+            .await
+            .contains("Done: Try the new evenings plan")
+    );
 
     // Home: step 5 is done together.
     ca.goto(&app.url("/")).await.unwrap();
