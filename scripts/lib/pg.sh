@@ -30,7 +30,7 @@ start_throwaway_pg() {
   echo "==> starting a throwaway PostgreSQL on port $pgport"
   pg_as "$pgbin/initdb" -D "$pgdir/data" -A trust -U postgres --no-sync >/dev/null
   pg_as "$pgbin/pg_ctl" -D "$pgdir/data" -l "$pgdir/log" -w start \
-    -o "-p $pgport -k $pgdir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400" >/dev/null
+    -o "-p $pgport -k $pgdir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=1000" >/dev/null
   export PG_URL="postgres://postgres@127.0.0.1:$pgport/postgres"
 }
 
