@@ -297,6 +297,7 @@ delegate! {
     fn board_decide(&self, viewer: &Viewer, d: &BoardDecision) -> bool;
     fn board_outcomes(&self, couple_id: &str) -> Vec<String>;
     fn board_agreement_in(&self, couple_id: &str, agreement_id: &str) -> bool;
+    fn board_follow_up_times(&self, couple_id: &str) -> Vec<(String, i64)>;
     // Action plan
     fn create_action(&self, a: &PlanAction) -> ();
     fn actions_for(&self, viewer: &Viewer) -> Vec<PlanAction>;

@@ -77,21 +77,19 @@ pub async fn follow_up_days(
     viewer: &Viewer,
     tz: Tz,
 ) -> Result<Vec<(String, NaiveDate)>, AppError> {
-    if viewer.couple_id.is_none() || viewer.partner_id.is_none() {
+    let (Some(couple), Some(_)) = (&viewer.couple_id, &viewer.partner_id) else {
         return Ok(Vec::new());
-    }
-    let mut out = Vec::new();
-    for p in state.repo.board_problems(viewer, false).await? {
-        for a in state.repo.board_agreements(viewer, &p.id).await? {
-            if a.status != "active" {
-                continue;
-            }
-            if let Some(at) = a.follow_up_at.and_then(DateTime::from_timestamp_millis) {
-                out.push((a.id, at.with_timezone(&tz).date_naive()));
-            }
-        }
-    }
-    Ok(out)
+    };
+    Ok(state
+        .repo
+        .board_follow_up_times(couple)
+        .await?
+        .into_iter()
+        .filter_map(|(id, at)| {
+            let at = DateTime::from_timestamp_millis(at)?;
+            Some((id, at.with_timezone(&tz).date_naive()))
+        })
+        .collect())
 }
 
 const NEUTRAL: &str = "Something planned";

@@ -157,6 +157,19 @@ async fn agree_and_decide(
     )
     .await;
     assert_eq!(action["agreement_id"], agreement.as_str());
+    // Its follow-up day is in the calendar feed.
+    let feed = ok(ana, Method::POST, "/api/v1/plan/calendar", json!({})).await;
+    let url = feed["url"].as_str().expect("feed url");
+    let ics = app
+        .client()
+        .get(app.url(&url[url.find("/calendar/").expect("feed path")..]))
+        .send()
+        .await
+        .expect("feed")
+        .text()
+        .await
+        .expect("feed text");
+    assert!(ics.contains(&format!("followup-{agreement}")), "{ics}");
     app.clock.advance(Duration::from_secs(8 * 24 * 3600));
     ok(
         ana,

@@ -2422,6 +2422,18 @@ impl Store {
     }
 
     /// How the couple's decided agreements ended, oldest first.
+    /// (id, follow-up time) of the couple's agreements still on trial.
+    pub async fn board_follow_up_times(&self, couple_id: &str) -> StoreResult<Vec<(String, i64)>> {
+        Ok(sqlx::query_as::<_, (String, i64)>(
+            "SELECT a.id, a.follow_up_at FROM board_agreements a JOIN board_problems p ON p.id = a.problem_id
+             WHERE p.couple_id = $1 AND a.status = 'active' AND a.follow_up_at IS NOT NULL
+             ORDER BY a.follow_up_at, a.id",
+        )
+        .bind(couple_id)
+        .fetch_all(&self.read)
+        .await?)
+    }
+
     /// Whether `agreement_id` is an agreement both partners of `couple_id` agreed to
     /// (what an action may name as its source).
     pub async fn board_agreement_in(
