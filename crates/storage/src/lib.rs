@@ -152,7 +152,7 @@ pub const TALK_CHANNEL: &str = "rekindle_talk";
 pub struct TalkListener(sqlx::postgres::PgListener);
 
 impl TalkListener {
-    /// The next changed talk's id; `None` when the connection was lost (it
+    /// The next notice (what the sender passed to `notify_talk`); `None` when the connection was lost (it
     /// reconnects on the next call): notifications may have been missed, so
     /// every talk should resync.
     pub async fn recv(&mut self) -> StoreResult<Option<String>> {
@@ -161,10 +161,10 @@ impl TalkListener {
 }
 
 impl Repo {
-    pub async fn notify_talk(&self, talk_id: &str) -> StoreResult<()> {
+    pub async fn notify_talk(&self, payload: &str) -> StoreResult<()> {
         match &self.0 {
             Inner::Sqlite(_) => Ok(()),
-            Inner::Postgres(s) => s.notify_talk(talk_id).await,
+            Inner::Postgres(s) => s.notify_talk(payload).await,
         }
     }
 
@@ -271,7 +271,7 @@ delegate! {
     fn talk_for(&self, viewer: &Viewer, id: &str) -> Option<TalkRow>;
     fn talks_for(&self, viewer: &Viewer) -> Vec<TalkRow>;
     fn talk_events(&self, talk_id: &str, after: i64) -> Vec<TalkEventRow>;
-    fn append_talk_events(&self, talk_id: &str, after_seq: i64, events: &[NewTalkEvent], summary: &TalkSummary) -> bool;
+    fn append_talk_events(&self, talk_id: &str, couple_id: &str, after_seq: i64, events: &[NewTalkEvent], summary: &TalkSummary) -> bool;
     fn delete_talk(&self, viewer: &Viewer, id: &str) -> bool;
     fn save_reflection(&self, viewer: &Viewer, r: &Reflection) -> bool;
     fn set_reflection_shared(&self, viewer: &Viewer, talk_id: &str, shared: bool, now: i64) -> bool;

@@ -1118,7 +1118,7 @@ async fn a_talk_log_is_numbered_without_gaps_and_a_stale_append_is_refused() {
             talk_event("b", "opened", "{}", None, 101),
         ];
         assert!(
-            repo.append_talk_events("t1", 1, &two, &summary("arriving"))
+            repo.append_talk_events("t1", "c1", 1, &two, &summary("arriving"))
                 .await
                 .unwrap()
         );
@@ -1127,6 +1127,7 @@ async fn a_talk_log_is_numbered_without_gaps_and_a_stale_append_is_refused() {
             !repo
                 .append_talk_events(
                     "t1",
+                    "c1",
                     1,
                     &[talk_event("a", "ended", "{}", None, 102)],
                     &summary("ended")
@@ -1156,12 +1157,33 @@ async fn a_talk_log_is_numbered_without_gaps_and_a_stale_append_is_refused() {
         let e = [talk_event("a", "arrived", "{}", None, 103)];
         let s = summary("arriving");
         let (x, y) = tokio::join!(
-            repo.append_talk_events("t1", 3, &e, &s),
-            repo.append_talk_events("t1", 3, &e, &s)
+            repo.append_talk_events("t1", "c1", 3, &e, &s),
+            repo.append_talk_events("t1", "c1", 3, &e, &s)
         );
         assert_eq!(u8::from(x.unwrap()) + u8::from(y.unwrap()), 1);
         assert_eq!(repo.talk_events("t1", 0).await.unwrap().len(), 4);
-        assert!(!repo.append_talk_events("nope", 0, &e, &s).await.unwrap());
+        assert!(
+            !repo
+                .append_talk_events("nope", "c1", 0, &e, &s)
+                .await
+                .unwrap()
+        );
+        // Another couple's id, or a talk closed because someone left: refused.
+        let e5 = [talk_event("a", "arrived", "{}", None, 104)];
+        assert!(
+            !repo
+                .append_talk_events("t1", "c2", 4, &e5, &s)
+                .await
+                .unwrap()
+        );
+        repo.leave_space("b").await.unwrap();
+        assert!(
+            !repo
+                .append_talk_events("t1", "c1", 4, &e5, &s)
+                .await
+                .unwrap()
+        );
+        assert_eq!(repo.talk_events("t1", 0).await.unwrap().len(), 4);
     }
 }
 
@@ -1319,7 +1341,7 @@ async fn talk_facts_count_pledges_confirmations_and_soft_speech() {
             talk_event("a", "confirmed", "{}", Some("a"), 115),
         ];
         assert!(
-            repo.append_talk_events("t1", 1, &events, &began)
+            repo.append_talk_events("t1", "c1", 1, &events, &began)
                 .await
                 .unwrap()
         );

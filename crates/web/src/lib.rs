@@ -45,13 +45,21 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = build_router(state.clone());
-    state.spawn_housekeeping();
+    let mut chores = state.spawn_housekeeping();
     // Talk room
-    talk::bus::spawn_listener(state.repo.clone(), state.talk_local.clone());
-    axum::serve(
+    chores.extend(talk::bus::spawn_listener(
+        state.repo.clone(),
+        state.talk_local.clone(),
+        state.live_talks.clone(),
+    ));
+    let served = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
-    .await
+    .await;
+    for chore in chores {
+        chore.abort();
+    }
+    served
 }

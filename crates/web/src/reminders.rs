@@ -350,21 +350,21 @@ pub async fn tick(state: &AppState, mailer: &Mailer, claimer: &str) -> Result<us
 }
 
 /// Starts the scheduler when SMTP is configured; otherwise reminders stay off.
-pub fn spawn(state: &AppState) {
+pub fn spawn(state: &AppState) -> Option<tokio::task::JoinHandle<()>> {
     let Some(settings) = state.config.smtp.clone() else {
         tracing::info!("no SMTP server configured: email reminders are off");
-        return;
+        return None;
     };
     let mailer = match Mailer::new(&settings) {
         Ok(m) => m,
         Err(e) => {
             tracing::error!(error = %e, "email reminders are off");
-            return;
+            return None;
         }
     };
     let state = state.clone();
     let claimer = format!("server-{}", random_token(8));
-    tokio::spawn(async move {
+    Some(tokio::spawn(async move {
         let mut every = tokio::time::interval(state.config.reminder_interval);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -373,7 +373,7 @@ pub fn spawn(state: &AppState) {
                 tracing::warn!(error = ?e, "reminder pass failed");
             }
         }
-    });
+    }))
 }
 
 #[cfg(test)]

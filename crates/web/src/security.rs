@@ -43,9 +43,59 @@ fn hasher(mode: PasswordHashing) -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
+/// Password hashing runs on threads of its own, one per core, not on tokio's
+/// blocking pool. Each hash takes 19 MiB, and the allocator keeps that memory
+/// per thread that used it: on the blocking pool (hundreds of threads) a burst
+/// of sign-ups left the server above 1 GiB. A burst now waits its turn; the
+/// cores were busy anyway.
+mod hashing_threads {
+    use std::sync::mpsc::{Receiver, Sender, channel};
+    use std::sync::{Arc, LazyLock, Mutex};
+
+    type Job = Box<dyn FnOnce() + Send>;
+
+    static QUEUE: LazyLock<Sender<Job>> = LazyLock::new(|| {
+        let (tx, rx) = channel::<Job>();
+        let rx = Arc::new(Mutex::new(rx));
+        let n = std::thread::available_parallelism().map_or(2, |n| n.get());
+        for i in 0..n {
+            let rx = rx.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("rekindle-hash-{i}"))
+                .spawn(move || work(&rx));
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "could not start a password hashing thread");
+            }
+        }
+        tx
+    });
+
+    fn work(rx: &Mutex<Receiver<Job>>) {
+        loop {
+            let job = match rx.lock().unwrap_or_else(|e| e.into_inner()).recv() {
+                Ok(job) => job,
+                Err(_) => return,
+            };
+            // A panicking job must not take the thread with it.
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+        }
+    }
+
+    /// Runs `f` on a hashing thread; `None` if it could not run.
+    pub async fn run<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        QUEUE
+            .send(Box::new(move || {
+                let _ = tx.send(f());
+            }))
+            .ok()?;
+        rx.await.ok()
+    }
+}
+
 /// Hashes off the async workers: argon2 is deliberately slow.
 pub async fn hash_password(password: String, mode: PasswordHashing) -> Result<String, String> {
-    tokio::task::spawn_blocking(move || {
+    hashing_threads::run(move || {
         let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
         hasher(mode)
             .hash_password(password.as_bytes(), &salt)
@@ -53,11 +103,11 @@ pub async fn hash_password(password: String, mode: PasswordHashing) -> Result<St
             .map_err(|e| e.to_string())
     })
     .await
-    .map_err(|e| e.to_string())?
+    .ok_or_else(|| "password hashing is unavailable".to_owned())?
 }
 
 pub async fn verify_password(password: String, hash: String) -> bool {
-    tokio::task::spawn_blocking(move || {
+    hashing_threads::run(move || {
         PasswordHash::new(&hash)
             .map(|parsed| {
                 Argon2::default()

@@ -228,6 +228,17 @@ pub async fn create_token(
     Ok((token, secret))
 }
 
+/// Leaves the space; `false` when the person had none. Talks of the couple
+/// close, so this server stops holding them in memory.
+pub async fn leave_space(state: &AppState, user_id: &str) -> Result<bool, AppError> {
+    let space = state.repo.space_of(user_id).await?;
+    let left = state.repo.leave_space(user_id).await?;
+    if let Some(space) = space {
+        state.live_talks.forget_couple(&space.couple_id);
+    }
+    Ok(left)
+}
+
 pub async fn create_space(state: &AppState, user_id: &str) -> Result<Space, AppError> {
     state
         .repo

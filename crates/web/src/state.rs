@@ -14,6 +14,7 @@ pub struct AppState {
     // Talk room
     pub talk_bus: Arc<dyn crate::talk::bus::EventBus>,
     pub talk_local: Arc<crate::talk::bus::LocalBus>,
+    pub live_talks: Arc<crate::talk::live::LiveTalks>,
 }
 
 impl AppState {
@@ -30,18 +31,22 @@ impl AppState {
         AppState {
             talk_bus,
             talk_local,
+            live_talks: Arc::default(),
             repo,
             limiter: Arc::new(RateLimiter::default()),
             config: Arc::new(config),
         }
     }
 
-    /// Background chores: dropping expired sessions and stale rate-limit buckets.
-    pub fn spawn_housekeeping(&self) {
+    /// Background chores: dropping expired sessions and stale rate-limit buckets,
+    /// and sending reminders. The caller stops them when the server stops, so
+    /// they do not hold database connections of a server that is gone.
+    pub fn spawn_housekeeping(&self) -> Vec<tokio::task::JoinHandle<()>> {
+        let mut chores = Vec::new();
         // Reminders
-        crate::reminders::spawn(self);
+        chores.extend(crate::reminders::spawn(self));
         let state = self.clone();
-        tokio::spawn(async move {
+        chores.push(tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(3600));
             loop {
                 tick.tick().await;
@@ -53,6 +58,7 @@ impl AppState {
                 }
                 state.limiter.forget_stale(state.config.auth_window);
             }
-        });
+        }));
+        chores
     }
 }

@@ -340,6 +340,47 @@ async fn feed_of(app: &TestApp, p: &ApiPerson, detailed: bool) -> (String, Strin
 }
 
 #[tokio::test]
+async fn a_scheduled_talk_is_in_both_feeds_at_its_time() {
+    for b in backends() {
+        let app = TestApp::spawn(b).await;
+        let (ana, ben) = couple(&app).await;
+        app.clock.set(at("2027-03-01T09:00:00Z"));
+        let when = at("2027-03-03T18:30:00Z").timestamp_millis();
+        let (s, talk) = ana
+            .send_json(
+                Method::POST,
+                "/api/v1/talks",
+                json!({"topic": "TALK-FEED-TOPIC", "times": [when]}),
+            )
+            .await;
+        assert_eq!(s, 201, "{talk}");
+        let id = talk["id"].as_str().unwrap();
+        // Only asked for: not in the feed yet.
+        let (_, asked) = feed_of(&app, &ana, true).await;
+        assert!(!asked.contains("TALK-FEED-TOPIC"), "{b:?}: {asked}");
+        let (s, v) = ben
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/talks/{id}/commands"),
+                json!({"cmd": "accept", "at": when}),
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+        for person in [&ana, &ben] {
+            let (_, text) = feed_of(&app, person, true).await;
+            let events = parse_feed(&text);
+            let talk = events
+                .iter()
+                .find(|e| e.summary == "Talk: TALK-FEED-TOPIC")
+                .unwrap_or_else(|| panic!("{b:?}: the talk is in the feed: {text}"));
+            assert_eq!(talk.dtstart, "20270303T183000Z");
+            let (_, neutral) = feed_of(&app, person, false).await;
+            assert!(!neutral.contains("TALK-FEED-TOPIC"), "{b:?}: {neutral}");
+        }
+    }
+}
+
+#[tokio::test]
 async fn the_calendar_feed_parses_repeats_and_shows_each_person_only_their_own() {
     for b in backends() {
         let app = TestApp::spawn(b).await;

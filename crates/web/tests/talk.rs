@@ -449,6 +449,54 @@ async fn deleting_a_talk_removes_it_for_both_and_tells_their_sockets() {
 }
 
 #[tokio::test]
+async fn a_partner_leaving_closes_a_talk_in_progress() {
+    for b in backends() {
+        let app = TestApp::spawn(b).await;
+        let (ana, ben) = couple(&app).await;
+        let id = live_talk(&ana, &ben).await;
+        // The server now holds the talk in memory; leaving must still close it.
+        ok(
+            &ana,
+            &id,
+            json!({"cmd": "statement", "text": "I miss our walks."}),
+        )
+        .await;
+        let seq = state_of(&ana, &id).await["state"]["seq"].as_i64().unwrap();
+        let mut ws = socket(&app, &ana, &id, 0).await;
+        events_until(&mut ws, seq).await;
+        let (s, _) = ben
+            .send_json(Method::DELETE, "/api/v1/space", json!({}))
+            .await;
+        assert_eq!(s, 204);
+        let after_leaving = [
+            cmd(
+                &ben,
+                &id,
+                json!({"cmd": "paraphrase", "text": "LEFT-PARAPHRASE"}),
+            )
+            .await,
+            cmd(
+                &ana,
+                &id,
+                json!({"cmd": "statement", "text": "STAYED-STATEMENT"}),
+            )
+            .await,
+        ];
+        for (status, body) in after_leaving {
+            assert_eq!(status, 404, "{body}");
+        }
+        let log = app.db.dump_table("talk_events").await;
+        assert!(!log.contains("LEFT-PARAPHRASE") && !log.contains("STAYED-STATEMENT"));
+        assert!(
+            tokio::time::timeout(Duration::from_millis(300), ws.next())
+                .await
+                .is_err(),
+            "nothing new reaches the socket"
+        );
+    }
+}
+
+#[tokio::test]
 async fn reflections_stay_private_until_shared() {
     for b in backends() {
         let app = TestApp::spawn(b).await;

@@ -1679,11 +1679,13 @@ impl Store {
     }
 
     /// Appends events numbered from `after_seq + 1`, only if the log still ends at
-    /// `after_seq` (and the talk still exists): `false` means someone else
-    /// appended first, so the caller decides again on the fresh log.
+    /// `after_seq` and the talk still belongs to `couple_id` (it was not deleted
+    /// and nobody left): `false` means someone else appended first or the talk
+    /// closed, so the caller reads it again before deciding.
     pub async fn append_talk_events(
         &self,
         talk_id: &str,
+        couple_id: &str,
         after_seq: i64,
         events: &[NewTalkEvent],
         summary: &TalkSummary,
@@ -1695,7 +1697,7 @@ impl Store {
         let mut tx = self.write.begin().await?;
         let moved = sqlx::query(
             "UPDATE talks SET last_seq = $3, phase = $4, scheduled_at = $5, began_at = $6, updated_at = $7
-             WHERE id = $1 AND last_seq = $2",
+             WHERE id = $1 AND last_seq = $2 AND couple_id = $8",
         )
         .bind(talk_id)
         .bind(after_seq)
@@ -1704,6 +1706,7 @@ impl Store {
         .bind(summary.scheduled_at)
         .bind(summary.began_at)
         .bind(last)
+        .bind(couple_id)
         .execute(&mut *tx)
         .await?;
         if moved.rows_affected() != 1 {
@@ -1822,11 +1825,11 @@ impl Store {
 
     /// PostgreSQL: tells every server listening that a talk changed (no-op on SQLite).
     #[allow(dead_code)]
-    pub async fn notify_talk(&self, talk_id: &str) -> StoreResult<()> {
+    pub async fn notify_talk(&self, payload: &str) -> StoreResult<()> {
         if IS_PG {
             sqlx::query("SELECT pg_notify($1, $2)")
                 .bind(crate::TALK_CHANNEL)
-                .bind(talk_id)
+                .bind(payload)
                 .execute(&self.write)
                 .await?;
         }

@@ -65,7 +65,7 @@ pub async fn create(
 #[utoipa::path(delete, path = "/api/v1/space", tag = "space",
     responses((status = 204, description = "Left the space; authored content stays with its author"), (status = 404, body = Problem)))]
 pub async fn leave(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<StatusCode> {
-    if state.repo.leave_space(&caller.user.id).await? {
+    if crate::service::leave_space(&state, &caller.user.id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(AppError::NotFound.into())

@@ -57,7 +57,7 @@ pub async fn revoke_invitation(
 }
 
 pub async fn leave(State(state): State<AppState>, who: SignedIn) -> PageResult {
-    if !state.repo.leave_space(&who.user.id).await? {
+    if !crate::service::leave_space(&state, &who.user.id).await? {
         return Err(AppError::NotFound.into());
     }
     Ok(see_other("/?done=left"))

@@ -5,7 +5,9 @@
 //! `LocalBus` is an in-process fan-out (one server, e.g. SQLite). On PostgreSQL
 //! `PgBus` also runs `NOTIFY rekindle_talk, '<id>'`, and one `LISTEN` connection
 //! per server feeds every notice (its own included) into the local fan-out, so
-//! partners connected to different servers see each other.
+//! partners connected to different servers see each other. A notice names the
+//! server that sent it: a server skips its own, and forgets what it remembered
+//! of a talk another server changed (`live`).
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -13,6 +15,8 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
 use rekindle_storage::Repo;
+
+use super::live::LiveTalks;
 use tokio::sync::watch;
 
 pub type BoxFuture<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
@@ -26,9 +30,29 @@ pub trait EventBus: Send + Sync {
 }
 
 /// Per-talk wake-ups within this process.
-#[derive(Default)]
 pub struct LocalBus {
     talks: Mutex<HashMap<String, watch::Sender<u64>>>,
+    /// This server's name in the notices it sends.
+    origin: String,
+}
+
+impl Default for LocalBus {
+    fn default() -> Self {
+        LocalBus {
+            talks: Mutex::default(),
+            origin: crate::security::random_token(8),
+        }
+    }
+}
+
+/// `origin/talk id`, the payload of a notice.
+fn notice(origin: &str, talk_id: &str) -> String {
+    format!("{origin}/{talk_id}")
+}
+
+/// The sender and the talk of a notice.
+fn parse_notice(payload: &str) -> (&str, &str) {
+    payload.split_once('/').unwrap_or(("", payload))
 }
 
 impl LocalBus {
@@ -88,7 +112,11 @@ impl EventBus for PgBus {
         Box::pin(async move {
             // Our own sockets at once; the listener will poke them again, harmlessly.
             self.local.poke(talk_id);
-            if let Err(e) = self.repo.notify_talk(talk_id).await {
+            if let Err(e) = self
+                .repo
+                .notify_talk(&notice(&self.local.origin, talk_id))
+                .await
+            {
                 tracing::warn!(error = %e, "could not announce a talk change");
             }
         })
@@ -114,11 +142,15 @@ pub fn for_repo(repo: &Repo) -> (Arc<dyn EventBus>, Arc<LocalBus>) {
 
 /// PostgreSQL: one LISTEN connection for this server, feeding the local fan-out.
 /// Reconnects on its own; after a gap every socket resyncs from the log.
-pub fn spawn_listener(repo: Repo, local: Arc<LocalBus>) {
+pub fn spawn_listener(
+    repo: Repo,
+    local: Arc<LocalBus>,
+    live: Arc<LiveTalks>,
+) -> Option<tokio::task::JoinHandle<()>> {
     if repo.backend() != rekindle_storage::Backend::Postgres {
-        return;
+        return None;
     }
-    tokio::spawn(async move {
+    Some(tokio::spawn(async move {
         loop {
             let mut listener = match repo.listen_talks().await {
                 Ok(Some(l)) => l,
@@ -129,20 +161,32 @@ pub fn spawn_listener(repo: Repo, local: Arc<LocalBus>) {
                     continue;
                 }
             };
+            live.forget_all();
             local.poke_all();
             loop {
                 match listener.recv().await {
-                    Ok(Some(id)) => local.poke(&id),
-                    Ok(None) => local.poke_all(),
+                    Ok(Some(payload)) => {
+                        let (origin, id) = parse_notice(&payload);
+                        // Our own sockets were woken when we published.
+                        if origin != local.origin {
+                            live.forget(id);
+                            local.poke(id);
+                        }
+                    }
+                    Ok(None) => {
+                        live.forget_all();
+                        local.poke_all();
+                    }
                     Err(e) => {
                         tracing::warn!(error = %e, "talk listener failed; reconnecting");
+                        live.forget_all();
                         local.poke_all();
                         break;
                     }
                 }
             }
         }
-    });
+    }))
 }
 
 #[cfg(test)]
@@ -163,5 +207,12 @@ mod tests {
         drop(a);
         bus.poke("a");
         assert_eq!(bus.subscribed_talks(), 1);
+    }
+
+    #[test]
+    fn a_notice_names_its_server_and_talk() {
+        let n = notice("srv1", "talk-9");
+        assert_eq!(parse_notice(&n), ("srv1", "talk-9"));
+        assert_eq!(parse_notice("bare"), ("", "bare"));
     }
 }

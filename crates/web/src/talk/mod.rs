@@ -3,6 +3,7 @@
 //! the rules, appends what they decided and announces the change.
 
 pub mod bus;
+pub mod live;
 pub mod ws;
 
 use rekindle_coach::Kind;
@@ -139,6 +140,7 @@ pub async fn accept_rules(
                     now,
                 )
                 .await?;
+            state.live_talks.rules_changed(&space.couple_id);
             return Ok(());
         }
     }
@@ -155,6 +157,7 @@ pub async fn accept_rules(
             "The rules changed in the meantime; please read the current version.".into(),
         ));
     }
+    state.live_talks.rules_changed(&space.couple_id);
     Ok(())
 }
 
@@ -172,7 +175,7 @@ pub async fn save_rules(
             "A time-out lasts between 20 minutes and 24 hours.",
         ));
     }
-    Ok(state
+    let version = state
         .repo
         .set_ground_rules(
             &space.couple_id,
@@ -181,7 +184,9 @@ pub async fn save_rules(
             min_time_out,
             state.clock().now_ms(),
         )
-        .await?)
+        .await?;
+    state.live_talks.rules_changed(&space.couple_id);
+    Ok(version)
 }
 
 pub(crate) async fn context(
@@ -189,13 +194,16 @@ pub(crate) async fn context(
     talk: &Talk,
     couple_id: &str,
 ) -> Result<Context, AppError> {
+    Ok(live_rules(state, couple_id)
+        .await?
+        .context(talk, state.clock().now_ms()))
+}
+
+/// The part of the couple's ground rules the talk rules use.
+pub(crate) async fn live_rules(state: &AppState, couple_id: &str) -> Result<live::Rules, AppError> {
     let r = rules(state, couple_id).await?;
-    Ok(Context {
-        now: state.clock().now_ms(),
-        rules_accepted: dt::rules_accepted_by_both(
-            &r.accepted_by,
-            &[&talk.requester, &talk.partner],
-        ),
+    Ok(live::Rules {
+        accepted_by: r.accepted_by,
         min_time_out: r.min_time_out,
     })
 }
@@ -262,9 +270,27 @@ pub fn is_harsh(text: &str) -> bool {
         .any(|f| matches!(f.kind, Kind::Blame | Kind::Criticism | Kind::Contempt))
 }
 
-/// Runs one command: decide on the current log, append, announce. Retries when
-/// another command was appended in between, so the rules always see the log
-/// they are extending.
+/// Commands on a live talk whose rules do not depend on the couple's ground
+/// rules, so a remembered copy of the rules is good enough for them.
+fn rules_irrelevant(cmd: &Command) -> bool {
+    matches!(
+        cmd,
+        Command::Statement { .. }
+            | Command::Paraphrase { .. }
+            | Command::Confirm
+            | Command::NotQuite { .. }
+            | Command::Question { .. }
+            | Command::HandOver
+            | Command::AskFloor
+            | Command::GrantFloor
+            | Command::DeclineFloor
+    )
+}
+
+/// Runs one command: decide on the current state, append, announce. The state
+/// comes from memory when this server holds the talk (`live`), else from the
+/// log; either way the append only lands if the log still ends where the
+/// decision was made, and otherwise the talk is read again and decided anew.
 pub async fn command(
     state: &AppState,
     viewer: &Viewer,
@@ -274,22 +300,50 @@ pub async fn command(
     if let Command::Statement { text, harsh } = &mut cmd {
         *harsh = is_harsh(text);
     }
-    for _ in 0..8 {
-        let loaded = load(state, viewer, id).await?;
-        if let Some(space) = state.repo.space_of(&viewer.user_id).await? {
-            crate::safety::not_paused(Some(&space))?;
-        }
-        let ctx = context_for(state, &loaded).await?;
-        let events = loaded
-            .talk
+    // The person's space now (a socket's viewer may be older): paused spaces
+    // and people who left do not act.
+    let space = state.repo.space_of(&viewer.user_id).await?;
+    if let Some(space) = &space {
+        crate::safety::not_paused(Some(space))?;
+    }
+    let fresh = Viewer::new(&viewer.user_id, space.as_ref());
+    let couple = fresh.couple_id.clone().ok_or(AppError::NotFound)?;
+    for attempt in 0..8 {
+        let remembered = if attempt == 0 {
+            state.live_talks.get(id, &couple, &viewer.user_id)
+        } else {
+            None
+        };
+        let (talk, known_rules) = match remembered {
+            Some(s) => (s.talk, s.rules),
+            None => {
+                let seen = state.live_talks.generation();
+                let loaded = load(state, &fresh, id).await?;
+                state
+                    .live_talks
+                    .put(seen, id, &couple, &loaded.talk, &loaded.events, None);
+                (loaded.talk, None)
+            }
+        };
+        let rules = match known_rules {
+            Some(r) if rules_irrelevant(&cmd) => r,
+            _ => {
+                let seen = state.live_talks.generation();
+                let r = live_rules(state, &couple).await?;
+                state.live_talks.set_rules(seen, id, r.clone());
+                r
+            }
+        };
+        let ctx = rules.context(&talk, state.clock().now_ms());
+        let events = talk
             .decide(&viewer.user_id, &cmd, &ctx)
             .map_err(TalkError::Refused)?;
-        let mut after = loaded.talk.clone();
+        let mut after = talk.clone();
         let mut recorded = Vec::new();
         let mut rows = Vec::new();
         for (i, e) in (1..).zip(&events) {
             let r = Recorded {
-                seq: loaded.talk.last_seq + i,
+                seq: talk.last_seq + i,
                 at: ctx.now,
                 by: viewer.user_id.clone(),
                 event: e.clone(),
@@ -305,12 +359,14 @@ pub async fn command(
         };
         if state
             .repo
-            .append_talk_events(id, loaded.talk.last_seq, &rows, &summary)
+            .append_talk_events(id, &couple, talk.last_seq, &rows, &summary)
             .await?
         {
+            state.live_talks.appended(id, talk.last_seq, &recorded);
             state.talk_bus.publish(id).await;
             return Ok(recorded);
         }
+        state.live_talks.forget(id);
     }
     Err(TalkError::App(AppError::Conflict(
         "The talk is busy; please try again.".into(),
@@ -321,6 +377,7 @@ pub async fn delete(state: &AppState, viewer: &Viewer, id: &str) -> Result<(), A
     if !state.repo.delete_talk(viewer, id).await? {
         return Err(AppError::NotFound);
     }
+    state.live_talks.forget(id);
     state.talk_bus.publish(id).await;
     Ok(())
 }

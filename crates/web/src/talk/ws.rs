@@ -21,7 +21,7 @@ use crate::error::{ApiError, AppError};
 use crate::format::now_ms;
 use crate::security::digest;
 use crate::state::AppState;
-use rekindle_domain::talk::Talk;
+use rekindle_domain::talk::{Context, Phase, Recorded, Talk};
 
 #[derive(Deserialize)]
 pub struct After {
@@ -66,8 +66,14 @@ pub async fn socket(
                 "This address is a WebSocket: connect with an upgrade request.".into(),
             ))
             .into_response(),
+            // Small buffers: tungstenite's defaults (128 KiB each way) would be most
+            // of a socket's memory, and the room's messages are a few KiB at most.
+            // A client that stops reading is cut off instead of buffered forever.
             Ok(ws) => ws
                 .max_message_size(16 * 1024)
+                .read_buffer_size(4 * 1024)
+                .write_buffer_size(0)
+                .max_write_buffer_size(1024 * 1024)
                 .on_upgrade(move |socket| run(socket, state, viewer, id, after.after.max(0))),
         },
     }
@@ -122,10 +128,23 @@ async fn catch_up(
     viewer: &Viewer,
     id: &str,
     last: &mut i64,
-    cache: &mut Option<Talk>,
+    mine: &mut Option<Talk>,
     force_state: bool,
 ) -> bool {
-    // Access is checked on every change: a deleted talk, or a partner who left, ends the socket.
+    let couple = viewer.couple_id.as_deref().unwrap_or_default();
+    // A talk in progress that this server holds in memory: no database read.
+    if let Some(c) = state
+        .live_talks
+        .catch_up(id, couple, &viewer.user_id, *last)
+        .filter(|c| matches!(c.talk.phase, Phase::Live | Phase::TimeOut))
+    {
+        let ctx = c.rules.context(&c.talk, state.clock().now_ms());
+        let sent = send_changes(socket, viewer, &c.events, &c.talk, &ctx, last, force_state).await;
+        *mine = Some(c.talk);
+        return sent;
+    }
+    // Otherwise the log: access is checked again (a deleted talk, or a partner
+    // who left, ends the socket) and only events after the ones folded are read.
     let row = match state.repo.talk_for(viewer, id).await {
         Ok(Some(row)) => row,
         Ok(None) => {
@@ -141,8 +160,8 @@ async fn catch_up(
             return true;
         }
     };
-    // The state is folded incrementally: only events after the ones applied are read.
-    let applied = cache.as_ref().map_or(0, |t| t.last_seq);
+    let seen = state.live_talks.generation();
+    let applied = mine.as_ref().map_or(0, |t| t.last_seq);
     let new = match state
         .repo
         .talk_events(id, applied)
@@ -156,30 +175,48 @@ async fn catch_up(
             return true;
         }
     };
-    match cache {
+    match mine {
         Some(t) => new.iter().for_each(|r| t.apply(r)),
-        None => *cache = Talk::from_events(&new),
+        None => *mine = Talk::from_events(&new),
     }
-    let Some(talk) = cache.as_ref() else {
+    let Some(talk) = mine.as_ref() else {
         return true;
     };
+    let couple = row.couple_id.unwrap_or_default();
+    let Ok(rules) = super::live_rules(state, &couple).await else {
+        return true;
+    };
+    state
+        .live_talks
+        .put(seen, id, &couple, talk, &new, Some(rules.clone()));
+    let ctx = rules.context(talk, state.clock().now_ms());
+    send_changes(socket, viewer, &new, talk, &ctx, last, force_state).await
+}
+
+/// The events after `*last` among `events`, then the state if anything was sent
+/// or `force_state`.
+async fn send_changes(
+    socket: &mut WebSocket,
+    viewer: &Viewer,
+    events: &[Recorded],
+    talk: &Talk,
+    ctx: &Context,
+    last: &mut i64,
+    force_state: bool,
+) -> bool {
     if talk.last_seq <= *last && !force_state {
         return true;
     }
     let from = *last;
-    for r in new.iter().filter(|r| r.seq > from) {
+    for r in events.iter().filter(|r| r.seq > from) {
         if !send(socket, &event_json(r, &viewer.user_id)).await {
             return false;
         }
         *last = r.seq;
     }
-    let couple = row.couple_id.unwrap_or_default();
-    let Ok(ctx) = super::context(state, talk, &couple).await else {
-        return true;
-    };
     send(
         socket,
-        &json!({"type": "state", "seq": talk.last_seq, "state": state_json(talk, &viewer.user_id, &ctx)}),
+        &json!({"type": "state", "seq": talk.last_seq, "state": state_json(talk, &viewer.user_id, ctx)}),
     )
     .await
 }
@@ -194,14 +231,14 @@ async fn run(mut socket: WebSocket, state: AppState, viewer: Viewer, id: String,
     {
         last = 0;
     }
-    let mut cache = None;
+    let mut mine = None;
     if !catch_up(
         &mut socket,
         &state,
         &viewer,
         &id,
         &mut last,
-        &mut cache,
+        &mut mine,
         true,
     )
     .await
@@ -213,34 +250,33 @@ async fn run(mut socket: WebSocket, state: AppState, viewer: Viewer, id: String,
     ping.tick().await;
     loop {
         tokio::select! {
-                changed = changes.changed() => {
-                    if changed.is_err() {
-                        changes = state.talk_bus.subscribe(&id);
-                    }
-                    let mut cache = None;
-        if !catch_up(&mut socket, &state, &viewer, &id, &mut last, &mut cache, true).await {
-                        break;
-                    }
+            changed = changes.changed() => {
+                if changed.is_err() {
+                    changes = state.talk_bus.subscribe(&id);
                 }
-                msg = socket.recv() => {
-                    let Some(Ok(msg)) = msg else { break };
-                    match msg {
-                        Message::Text(text) => {
-                            let reply = handle(&state, &viewer, &id, text.as_str()).await;
-                            if !send(&mut socket, &reply).await {
-                                break;
-                            }
-                        }
-                        Message::Close(_) => break,
-                        _ => {}
-                    }
-                }
-                _ = ping.tick() => {
-                    if socket.send(Message::Ping(Default::default())).await.is_err() {
-                        break;
-                    }
+                if !catch_up(&mut socket, &state, &viewer, &id, &mut last, &mut mine, false).await {
+                    break;
                 }
             }
+            msg = socket.recv() => {
+                let Some(Ok(msg)) = msg else { break };
+                match msg {
+                    Message::Text(text) => {
+                        let reply = handle(&state, &viewer, &id, text.as_str()).await;
+                        if !send(&mut socket, &reply).await {
+                            break;
+                        }
+                    }
+                    Message::Close(_) => break,
+                    _ => {}
+                }
+            }
+            _ = ping.tick() => {
+                if socket.send(Message::Ping(Default::default())).await.is_err() {
+                    break;
+                }
+            }
+        }
     }
     let _ = socket.send(Message::Close(None)).await;
 }
