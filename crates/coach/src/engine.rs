@@ -35,7 +35,7 @@ pub(crate) struct Out {
 pub(crate) fn run(text: &str, n: &Norm) -> Out {
     let m = &*rules::MATCHERS;
     let t = tok::tokenize(&n.text, &m.vocab);
-    let raw = matches(m, &t, false);
+    let raw = matches(m, &t, false, t.sents.len());
     let pronouns = pronouns(m, &t.toks);
     Out {
         findings: finish(text, n, &t.toks, raw),
@@ -50,18 +50,36 @@ pub(crate) fn has_problem(text: &str) -> bool {
     let m = &*rules::MATCHERS;
     let n = Norm::new(text);
     let t = tok::tokenize(&n.text, &m.vocab);
-    let raw = matches(m, &t, true);
+    let raw = matches(m, &t, true, unproven_sents(m, &n.text, &t));
     if !raw.iter().any(|r| r.kind.is_problem()) {
         return false;
     }
-    let raw = matches(m, &t, false);
+    let raw = matches(m, &t, false, t.sents.len());
     finish(text, &n, &t.toks, raw)
         .iter()
         .any(|f| f.kind.is_problem())
 }
 
-/// Every rule match that survives its guards, before spans are merged.
-fn matches(m: &Matchers, t: &Tokens<'_>, problems_only: bool) -> Vec<Raw> {
+/// How many leading sentences a problem check must match in: all of them, or all but the
+/// last when the last is one of the proven [`rules::CLEAN_TAILS`] (same bytes from its first
+/// token on, hence the same tokens and the same pattern matches, which is all that can
+/// produce a problem there; guards only ever veto).
+fn unproven_sents(m: &Matchers, norm: &str, t: &Tokens<'_>) -> usize {
+    let k = t.sents.len();
+    if k >= 2
+        && let Some(first) = t.toks.get(t.sents[k - 1].a as usize)
+    {
+        let tail = &norm[first.s as usize..];
+        if m.clean_tails.iter().any(|c| c == tail) {
+            return k - 1;
+        }
+    }
+    k
+}
+
+/// Every rule match that survives its guards, before spans are merged, in the first `upto`
+/// sentences.
+fn matches(m: &Matchers, t: &Tokens<'_>, problems_only: bool, upto: usize) -> Vec<Raw> {
     let mut raw: Vec<Raw> = Vec::new();
     let mut ret: Option<bool> = None;
     let rules = rules::rules();
@@ -76,7 +94,7 @@ fn matches(m: &Matchers, t: &Tokens<'_>, problems_only: bool) -> Vec<Raw> {
             .rposition(|t| t.word || !t.text.is_ascii())
             .unwrap_or(0),
     };
-    for s in &t.sents {
+    for s in &t.sents[..upto] {
         // which rules can match in this sentence (by their signature tokens)
         let mut viable = m.no_sig;
         for tk in &toks[s.a as usize..s.b as usize] {

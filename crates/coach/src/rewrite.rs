@@ -15,6 +15,26 @@ use crate::rules;
 use crate::tok::{self, Tok};
 use crate::{Finding, Kind, Rewrite, engine};
 
+/// The closing sentences of the rewrite templates. The matcher build proves which of them no
+/// problem rule can match in, so the re-check of a rewrite skips matching there.
+pub(crate) const TAILS: &[&str] = &[
+    ASK_TONIGHT,
+    ASK_PLAN,
+    ASK_HEAR,
+    ASK_PAUSE,
+    ASK_MORE,
+    ASK_CALM,
+];
+pub(crate) const ASK_TONIGHT: &str =
+    "Could we talk about it tonight and find something that works for both of us?";
+pub(crate) const ASK_PLAN: &str =
+    "Would you be willing to sit down with me this week and make a plan together?";
+pub(crate) const ASK_HEAR: &str =
+    "Would you be willing to tell me how things are for you, and hear how they are for me?";
+pub(crate) const ASK_PAUSE: &str = "Can we take twenty minutes and come back to this after?";
+pub(crate) const ASK_MORE: &str = "Could you tell me more about what upset you?";
+pub(crate) const ASK_CALM: &str = "Could we talk about it when we're both calm?";
+
 /// Words dropped from an extracted observation: absolutes, intensifiers, fillers.
 const STRIP: &[&str] = &[
     "always",
@@ -729,7 +749,7 @@ pub(crate) fn rewrites(text: &str, n: &Norm, findings: &[Finding]) -> Vec<Rewrit
     if let Some(np) = &np_only {
         cands.push((
             format!(
-                "I'm feeling {f1} about {np}, and I need {}. Could we talk about it tonight and find something that works for both of us?",
+                "I'm feeling {f1} about {np}, and I need {}. {ASK_TONIGHT}",
                 need_phrase(n1)
             ),
             f1,
@@ -750,7 +770,10 @@ pub(crate) fn rewrites(text: &str, n: &Norm, findings: &[Finding]) -> Vec<Rewrit
         let past = looks_past(&t.pred[0]) || t.neg_aux == "didn't";
         if stative {
             cands.push((
-                format!("I've been feeling {f1} lately, and I need {}. Would you be willing to tell me how things are for you, and hear how they are for me?", need_phrase(n1)),
+                format!(
+                    "I've been feeling {f1} lately, and I need {}. {ASK_HEAR}",
+                    need_phrase(n1)
+                ),
                 f1,
                 n1,
             ));
@@ -758,8 +781,7 @@ pub(crate) fn rewrites(text: &str, n: &Norm, findings: &[Finding]) -> Vec<Rewrit
             let ask = if t.negated && !t.be && !past {
                 format!("Would you be willing to {pred} this week?")
             } else {
-                "Could we talk about it tonight and find something that works for both of us?"
-                    .to_string()
+                ASK_TONIGHT.to_string()
             };
             let verb = if past { "felt" } else { "feel" };
             cands.push((
@@ -779,7 +801,7 @@ pub(crate) fn rewrites(text: &str, n: &Norm, findings: &[Finding]) -> Vec<Rewrit
         };
         cands.push((
             format!(
-                "I'm feeling {f2} about {tp}, and I'd love {}. Would you be willing to sit down with me this week and make a plan together?",
+                "I'm feeling {f2} about {tp}, and I'd love {}. {ASK_PLAN}",
                 love_phrase(n2)
             ),
             f2,
@@ -788,21 +810,21 @@ pub(crate) fn rewrites(text: &str, n: &Norm, findings: &[Finding]) -> Vec<Rewrit
     }
     if kinds.contains(&Kind::Stonewalling) {
         cands.push((
-            "I'm feeling overwhelmed and I need a pause. Can we take twenty minutes and come back to this after?".to_string(),
+            format!("I'm feeling overwhelmed and I need a pause. {ASK_PAUSE}"),
             "overwhelmed",
             "a pause",
         ));
     }
     if kinds.contains(&Kind::Defensiveness) && topic.is_none() {
         cands.push((
-            format!("I'm feeling {f1}, and I need some {n1}. Could you tell me more about what upset you?"),
+            format!("I'm feeling {f1}, and I need some {n1}. {ASK_MORE}"),
             f1,
             n1,
         ));
     }
     let fallback = (
         format!(
-            "I'm feeling {f1} right now, and I need {}. Could we talk about it when we're both calm?",
+            "I'm feeling {f1} right now, and I need {}. {ASK_CALM}",
             need_phrase(n1)
         ),
         f1,
@@ -829,7 +851,7 @@ pub(crate) fn rewrites(text: &str, n: &Norm, findings: &[Finding]) -> Vec<Rewrit
         });
     }
     if out.is_empty() {
-        let text = "I'm feeling hurt right now, and I need some understanding. Could we talk about it when we're both calm?".to_string();
+        let text = format!("I'm feeling hurt right now, and I need some understanding. {ASK_CALM}");
         out.push(Rewrite {
             text,
             feeling: "hurt".into(),

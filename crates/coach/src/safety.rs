@@ -166,8 +166,9 @@ fn negated(low: &str, at: usize) -> bool {
 static PHRASES: LazyLock<(AhoCorasick, usize)> = LazyLock::new(|| {
     let ac = AhoCorasick::builder()
         .match_kind(MatchKind::Standard)
-        // a contiguous NFA builds in a fraction of the time of a DFA and is fast enough here
-        .kind(Some(AhoCorasickKind::ContiguousNFA))
+        // every message is scanned: a DFA scans ~3x faster than a contiguous NFA for about
+        // 0.3 ms more build time
+        .kind(Some(AhoCorasickKind::DFA))
         .build(SELF_HARM.iter().chain(VIOLENCE.iter()))
         .expect("safety phrases compile");
     (ac, SELF_HARM.len())
