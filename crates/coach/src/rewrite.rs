@@ -5,14 +5,14 @@
 //! Every candidate is analysed again and dropped if it still carries a problem; a topic-free
 //! fallback (checked clean by the tests) guarantees at least one rewrite.
 
-use std::sync::LazyLock;
+use std::sync::{LazyLock, PoisonError, RwLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use crate::lists::{self, FEELINGS, NEEDS};
 use crate::norm::Norm;
 use crate::rules;
-use crate::tok::{self, Tok};
+use crate::tok::{self, FxMap, Tok};
 use crate::{Finding, Kind, Rewrite, engine};
 
 /// The closing sentences of the rewrite templates. The matcher build proves which of them no
@@ -498,6 +498,7 @@ static TOPIC_WORDS: LazyLock<(AhoCorasick, Vec<usize>)> = LazyLock::new(|| {
 /// Build the topic matcher now (part of [`crate::warm_up`]).
 pub(crate) fn warm_up() {
     LazyLock::force(&TOPIC_WORDS);
+    LazyLock::force(&CHOICES);
 }
 
 /// Choose a feeling and a need from what the message is about.
@@ -531,14 +532,59 @@ fn pick(
     }
 }
 
+/// The choices for every word of the lists, worked out once: each rewrite offers them.
+type ChoiceMap = FxMap<&'static str, Vec<&'static str>>;
+static CHOICES: LazyLock<(ChoiceMap, ChoiceMap)> = LazyLock::new(|| {
+    let f = FEELINGS
+        .iter()
+        .flat_map(|g| g.words)
+        .map(|&w| (w, feeling_choices(w)))
+        .collect();
+    let n = NEEDS
+        .iter()
+        .flat_map(|g| g.words)
+        .map(|&w| (w, need_choices(w)))
+        .collect();
+    (f, n)
+});
+
 fn choices_f(f: &str) -> Vec<String> {
-    let mut out: Vec<String> = lists::feeling_group(f)
+    match CHOICES.0.get(f) {
+        Some(c) => c.iter().map(|w| w.to_string()).collect(),
+        None => feeling_choices(f).into_iter().map(String::from).collect(),
+    }
+}
+
+fn choices_n(n: &str) -> Vec<String> {
+    match CHOICES.1.get(n) {
+        Some(c) => c.iter().map(|w| w.to_string()).collect(),
+        None => need_choices(n).into_iter().map(String::from).collect(),
+    }
+}
+
+/// The first choice offered for a feeling or need (the second feeling / need of a rewrite).
+fn first_f(f: &str) -> Option<&'static str> {
+    match CHOICES.0.get(f) {
+        Some(c) => c.first().copied(),
+        None => feeling_choices(f).first().copied(),
+    }
+}
+
+fn first_n(n: &str) -> Option<&'static str> {
+    match CHOICES.1.get(n) {
+        Some(c) => c.first().copied(),
+        None => need_choices(n).first().copied(),
+    }
+}
+
+fn feeling_choices(f: &str) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = lists::feeling_group(f)
         .map(|g| {
             g.words
                 .iter()
                 .filter(|w| **w != f)
                 .take(3)
-                .map(|w| w.to_string())
+                .copied()
                 .collect()
         })
         .unwrap_or_default();
@@ -547,21 +593,21 @@ fn choices_f(f: &str) -> Vec<String> {
             break;
         }
         let w = g.words[0];
-        if w != f && !out.iter().any(|o| o == w) {
-            out.push(w.to_string());
+        if w != f && !out.contains(&w) {
+            out.push(w);
         }
     }
     out
 }
 
-fn choices_n(n: &str) -> Vec<String> {
-    let mut out: Vec<String> = lists::need_group(n)
+fn need_choices(n: &str) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = lists::need_group(n)
         .map(|g| {
             g.words
                 .iter()
                 .filter(|w| **w != n)
                 .take(3)
-                .map(|w| w.to_string())
+                .copied()
                 .collect()
         })
         .unwrap_or_default();
@@ -570,8 +616,8 @@ fn choices_n(n: &str) -> Vec<String> {
             break;
         }
         let w = g.words[0];
-        if w != n && !out.iter().any(|o| o == w) {
-            out.push(w.to_string());
+        if w != n && !out.contains(&w) {
+            out.push(w);
         }
     }
     out
@@ -688,6 +734,27 @@ fn clean(text: &str) -> bool {
     !engine::has_problem(text)
 }
 
+/// Verdicts on the rewrites made only of template and list words (at most four templates
+/// times the few dozen feeling / need pairs `pick` can return), each worked out once per
+/// process instead of once per message.
+static FIXED_CLEAN: LazyLock<RwLock<FxMap<String, bool>>> = LazyLock::new(Default::default);
+
+fn clean_fixed(text: &str) -> bool {
+    let known = FIXED_CLEAN
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(text)
+        .copied();
+    known.unwrap_or_else(|| {
+        let c = clean(text);
+        FIXED_CLEAN
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(text.to_string(), c);
+        c
+    })
+}
+
 fn faux_in(lower: &str, findings: &[Finding], text: &str) -> Option<&'static lists::FauxFeeling> {
     let _ = lower;
     for f in findings
@@ -718,10 +785,8 @@ pub(crate) fn rewrites(text: &str, n: &Norm, findings: &[Finding]) -> Vec<Rewrit
         .and_then(|(s, e)| lower.get(s..e.min(s + 2000)))
         .unwrap_or("");
     let (f1, n1) = pick(focus, &kinds, faux);
-    let fch = choices_f(f1);
-    let nch = choices_n(n1);
-    let f2 = fch.first().map(String::as_str).unwrap_or("sad");
-    let n2 = nch.first().map(String::as_str).unwrap_or("understanding");
+    let f2 = first_f(f1).unwrap_or("sad");
+    let n2 = first_n(n1).unwrap_or("understanding");
 
     // the observation, from the sentence with the first you-statement finding
     let m = &*rules::MATCHERS;
@@ -734,7 +799,8 @@ pub(crate) fn rewrites(text: &str, n: &Norm, findings: &[Finding]) -> Vec<Rewrit
             )
         })
         .or_else(|| findings.iter().find(|f| f.kind.is_problem()));
-    let mut cands: Vec<(String, &str, &str)> = Vec::new();
+    // (text, feeling, need, made only of template and list words)
+    let mut cands: Vec<(String, &str, &str, bool)> = Vec::new();
     let mut np_only: Option<String> = None;
     let topic = anchor.and_then(|f| {
         let (s, e) = sentence_bounds(lower, f.byte_start.min(lower.len()));
@@ -754,6 +820,7 @@ pub(crate) fn rewrites(text: &str, n: &Norm, findings: &[Finding]) -> Vec<Rewrit
             ),
             f1,
             n1,
+            false,
         ));
     }
 
@@ -776,6 +843,7 @@ pub(crate) fn rewrites(text: &str, n: &Norm, findings: &[Finding]) -> Vec<Rewrit
                 ),
                 f1,
                 n1,
+                true,
             ));
         } else {
             let ask = if t.negated && !t.be && !past {
@@ -792,6 +860,7 @@ pub(crate) fn rewrites(text: &str, n: &Norm, findings: &[Finding]) -> Vec<Rewrit
                 ),
                 f1,
                 n1,
+                false,
             ));
         }
         let tp = match noun_phrase(&t.pred) {
@@ -806,6 +875,7 @@ pub(crate) fn rewrites(text: &str, n: &Norm, findings: &[Finding]) -> Vec<Rewrit
             ),
             f2,
             n2,
+            false,
         ));
     }
     if kinds.contains(&Kind::Stonewalling) {
@@ -813,6 +883,7 @@ pub(crate) fn rewrites(text: &str, n: &Norm, findings: &[Finding]) -> Vec<Rewrit
             format!("I'm feeling overwhelmed and I need a pause. {ASK_PAUSE}"),
             "overwhelmed",
             "a pause",
+            true,
         ));
     }
     if kinds.contains(&Kind::Defensiveness) && topic.is_none() {
@@ -820,6 +891,7 @@ pub(crate) fn rewrites(text: &str, n: &Norm, findings: &[Finding]) -> Vec<Rewrit
             format!("I'm feeling {f1}, and I need some {n1}. {ASK_MORE}"),
             f1,
             n1,
+            true,
         ));
     }
     let fallback = (
@@ -829,17 +901,24 @@ pub(crate) fn rewrites(text: &str, n: &Norm, findings: &[Finding]) -> Vec<Rewrit
         ),
         f1,
         n1,
+        true,
     );
 
     let mut out: Vec<Rewrite> = Vec::new();
-    for (text, f, nd) in cands.into_iter().chain(std::iter::once(fallback)) {
+    for (text, f, nd, fixed) in cands.into_iter().chain(std::iter::once(fallback)) {
         if !out.is_empty() && text.starts_with("I'm feeling") && text.contains("right now") {
             break; // the topic-free fallback only when nothing topical survived
         }
         if out.len() >= 3 {
             break;
         }
-        if out.iter().any(|r| r.text == text) || !clean(&text) {
+        if out.iter().any(|r| r.text == text)
+            || !(if fixed {
+                clean_fixed(&text)
+            } else {
+                clean(&text)
+            })
+        {
             continue;
         }
         out.push(Rewrite {
