@@ -122,13 +122,17 @@ fn matches(m: &Matchers, t: &Tokens<'_>, problems_only: bool, upto: usize) -> Ve
             // rules that can start with this token, whose rest can start with the next one
             let mut cand = *m.by_first.get(id);
             and(&mut cand, &viable);
-            let mut next_ok = m.second_any;
-            if let Some(nx) = toks.get(i + 1).filter(|_| i + 1 < s.b as usize)
-                && nx.id != UNKNOWN
-            {
-                or(&mut next_ok, m.second.get(nx.id));
+            if cand != [0; 4] {
+                let mut next_ok = m.second_any;
+                or(&mut next_ok, m.pair_wild.get(id));
+                if let Some(nx) = toks.get(i + 1).filter(|_| i + 1 < s.b as usize)
+                    && nx.id != UNKNOWN
+                    && let Some(p) = m.pair.get(&rules::pair_key(id, nx.id))
+                {
+                    or(&mut next_ok, p);
+                }
+                and(&mut cand, &next_ok);
             }
-            and(&mut cand, &next_ok);
             // in rule order: rules indexed by this token first, then rules that start anywhere
             for bits in [cand, wild] {
                 for (w, mut word) in bits.into_iter().enumerate() {

@@ -8,7 +8,7 @@
 
 use std::sync::LazyLock;
 
-use crate::tok::{self, Compiler, Elem, FirstSet, Vocab};
+use crate::tok::{self, Compiler, Elem, FirstSet, FxMap, Vocab};
 use crate::{Kind, Severity};
 
 // ---- guards -------------------------------------------------------------------------------
@@ -747,8 +747,10 @@ pub(crate) struct Matchers {
     pub by_first: SetTable,
     /// Rules that may start at any token.
     pub wild: RuleSet,
-    /// Token id → rules whose first element is one token and whose rest may start with this id.
-    pub second: SetTable,
+    /// (first id, next id) → rules whose match may start with these two tokens.
+    pub pair: FxMap<u64, RuleSet>,
+    /// First id → rules whose match may be that one token or go on with any token.
+    pub pair_wild: SetTable,
     /// Rules that put no condition on the token after their start.
     pub second_any: RuleSet,
     /// Token id → rules whose signature contains it.
@@ -770,6 +772,12 @@ pub(crate) struct Matchers {
     /// Normalised closing sentences of rewrite templates in which no problem rule's pattern
     /// matches (proven in [`build`]), so a rewrite check can skip matching there.
     pub clean_tails: Vec<String>,
+}
+
+/// The key of a pair of token ids in [`Matchers::pair`].
+#[inline]
+pub(crate) fn pair_key(a: u32, b: u32) -> u64 {
+    (a as u64) << 32 | b as u64
 }
 
 pub(crate) fn rules() -> &'static [Rule] {
@@ -845,7 +853,8 @@ pub(crate) fn build() -> Matchers {
     }
     let mut by_first = SetTable::new(nv);
     let mut wild: RuleSet = [0; 4];
-    let mut second = SetTable::new(nv);
+    let mut pairs: Vec<(u64, usize)> = Vec::new();
+    let mut pair_wild = SetTable::new(nv);
     let mut second_any: RuleSet = [0; 4];
     let mut by_sig = SetTable::new(nv);
     let mut no_sig: RuleSet = [0; 4];
@@ -860,27 +869,42 @@ pub(crate) fn build() -> Matchers {
         } else {
             set_bit(&mut wild, i);
         }
-        ids.clear();
-        if matches!(r.seq.first(), Some(Elem::Tok(_) | Elem::Set(_)))
-            && tok::first(&r.seq[1..], &mut ids)
-        {
-            for &id in &ids {
-                second.add(id, i);
+        match tok::first2(&r.seq) {
+            Some(ps) if ps.iter().all(|p| p.0 == 0 || p.1 != tok::WILD) => {
+                for (len, a, b) in ps {
+                    match len {
+                        // an empty match never fires
+                        0 => {}
+                        1 => pair_wild.add(a, i),
+                        _ if b == tok::WILD => pair_wild.add(a, i),
+                        _ => pairs.push((pair_key(a, b), i)),
+                    }
+                }
             }
-        } else {
-            set_bit(&mut second_any, i);
+            _ => set_bit(&mut second_any, i),
         }
         match tok::signature(&r.seq, &common) {
             Some(sig) => sig.into_iter().for_each(|id| by_sig.add(id, i)),
             None => set_bit(&mut no_sig, i),
         }
     }
+    // one insert per distinct pair into a map sized up front
+    pairs.sort_unstable();
+    let distinct = pairs.chunk_by(|x, y| x.0 == y.0).count();
+    let mut pair: FxMap<u64, RuleSet> =
+        FxMap::with_capacity_and_hasher(distinct, Default::default());
+    for group in pairs.chunk_by(|x, y| x.0 == y.0) {
+        let mut set: RuleSet = [0; 4];
+        group.iter().for_each(|&(_, i)| set_bit(&mut set, i));
+        pair.insert(group[0].0, set);
+    }
     let mut m = Matchers {
         vocab,
         rules: compiled,
         by_first,
         wild,
-        second,
+        pair,
+        pair_wild,
         second_any,
         by_sig,
         no_sig,
