@@ -110,6 +110,7 @@ fn matches(m: &Matchers, t: &Tokens<'_>, problems_only: bool, upto: usize) -> Ve
             and(&mut w, &viable);
             w
         };
+        let wild_some = wild != [0; 4];
         let mm = M {
             toks,
             limit: s.b as usize,
@@ -122,7 +123,8 @@ fn matches(m: &Matchers, t: &Tokens<'_>, problems_only: bool, upto: usize) -> Ve
             // rules that can start with this token, whose rest can start with the next one
             let mut cand = *m.by_first.get(id);
             and(&mut cand, &viable);
-            if cand != [0; 4] {
+            let mut some = cand != [0; 4];
+            if some {
                 let mut next_ok = m.second_any;
                 or(&mut next_ok, m.pair_wild.get(id));
                 if let Some(nx) = toks.get(i + 1).filter(|_| i + 1 < s.b as usize)
@@ -132,10 +134,16 @@ fn matches(m: &Matchers, t: &Tokens<'_>, problems_only: bool, upto: usize) -> Ve
                     or(&mut next_ok, p);
                 }
                 and(&mut cand, &next_ok);
+                some = cand != [0; 4];
+            }
+            // most tokens start no candidate: skip the bit walk (it dominated this loop)
+            if !some && !wild_some {
+                continue;
             }
             // in rule order: rules indexed by this token first, then rules that start anywhere
-            for bits in [cand, wild] {
-                for (w, mut word) in bits.into_iter().enumerate() {
+            for bits in [&cand, &wild] {
+                for (w, &word) in bits.iter().enumerate() {
+                    let mut word = word;
                     while word != 0 {
                         let ri = w * 64 + word.trailing_zeros() as usize;
                         word &= word - 1;
@@ -214,6 +222,7 @@ const DISCOURSE: &[&str] = &[
 ];
 
 #[allow(clippy::too_many_arguments)]
+#[inline(never)] // rare (a few calls per message): keeps the dispatch loop in registers
 fn apply(
     m: &Matchers,
     t: &Tokens<'_>,
