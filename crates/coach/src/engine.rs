@@ -49,6 +49,19 @@ pub(crate) fn run(text: &str, n: &Norm) -> Out {
 pub(crate) fn has_problem(text: &str) -> bool {
     let m = &*rules::MATCHERS;
     let n = Norm::new(text);
+    // Before a proven tail only the sentences in front need tokenising. They tokenise and
+    // split the same alone; the guards that look further (the whole message, the
+    // return-later phrases, the warm window) see less, so they veto no more than in the
+    // full text: no problem here means none there.
+    if let Some(k) = before_clean_tail(m, &n.text) {
+        let t = tok::tokenize(&n.text[..k], &m.vocab);
+        if !matches(m, &t, true, t.sents.len())
+            .iter()
+            .any(|r| r.kind.is_problem())
+        {
+            return false;
+        }
+    }
     let t = tok::tokenize(&n.text, &m.vocab);
     let raw = matches(m, &t, true, unproven_sents(m, &n.text, &t));
     if !raw.iter().any(|r| r.kind.is_problem()) {
@@ -75,6 +88,20 @@ fn unproven_sents(m: &Matchers, norm: &str, t: &Tokens<'_>) -> usize {
         }
     }
     k
+}
+
+/// The end of the sentences before a proven tail: `norm` is `… . ` (or `!`, `?`) followed by
+/// one of [`Matchers::clean_tails`].
+fn before_clean_tail(m: &Matchers, norm: &str) -> Option<usize> {
+    let b = norm.as_bytes();
+    m.clean_tails.iter().find_map(|c| {
+        let k = norm.len().checked_sub(c.len() + 1)?;
+        (k > 0
+            && norm.ends_with(c.as_str())
+            && b[k] == b' '
+            && matches!(b[k - 1], b'.' | b'!' | b'?'))
+        .then_some(k)
+    })
 }
 
 /// Every rule match that survives its guards, before spans are merged, in the first `upto`
@@ -626,4 +653,40 @@ fn pronouns(m: &Matchers, toks: &[Tok<'_>]) -> Pronouns {
         }
     }
     p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shortcuts of [`has_problem`] (skipping a proven tail, tokenising only what comes
+    /// before it) agree with the full analysis on every corpus message followed by each tail.
+    #[test]
+    fn has_problem_agrees_with_the_full_analysis_before_every_tail() {
+        let corpus = [
+            include_str!("../corpus/messages_a.txt"),
+            include_str!("../corpus/messages_b.txt"),
+            include_str!("../corpus/messages_c.txt"),
+            include_str!("../bench/messages.txt"),
+        ];
+        let mut checked = 0;
+        for line in corpus.iter().flat_map(|c| c.lines()) {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            for end in ["", ".", "!"] {
+                for tail in crate::rewrite::TAILS {
+                    let text = format!("{line}{end} {tail}");
+                    let full = run(&text, &Norm::new(&text))
+                        .findings
+                        .iter()
+                        .any(|f| f.kind.is_problem());
+                    assert_eq!(has_problem(&text), full, "{text}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 10_000);
+    }
 }
