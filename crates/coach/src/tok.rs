@@ -995,6 +995,19 @@ impl M<'_, '_> {
         if ok { Step::To(pos + 1) } else { Step::Fail }
     }
 
+    /// `false` when the first element of `seq` is a token or set that the token at `pos`
+    /// is not (the same test [`M::step`] makes).
+    #[inline(always)]
+    fn may_start(&self, seq: &[Elem], pos: usize) -> bool {
+        match seq.first() {
+            Some(Elem::Tok(id)) => self.tok_ok(pos) && self.toks[pos].id == *id,
+            Some(Elem::Set(ids)) => {
+                self.tok_ok(pos) && ids.binary_search(&self.toks[pos].id).is_ok()
+            }
+            _ => true,
+        }
+    }
+
     fn at_end(&self, pos: usize) -> bool {
         pos >= self.toks.len()
             || self.toks[pos].term
@@ -1013,7 +1026,11 @@ impl M<'_, '_> {
             Elem::Set(ids) => {
                 self.tok_ok(pos) && ids.binary_search(&self.toks[pos].id).is_ok() && k(pos + 1)
             }
-            Elem::Alt(alts) => alts.iter().any(|a| self.seq(a, pos, k)),
+            // an alternative whose first token does not fit fails before its continuation runs:
+            // test that here rather than in a call
+            Elem::Alt(alts) => alts
+                .iter()
+                .any(|a| self.may_start(a, pos) && self.seq(a, pos, k)),
             Elem::AltIx(ix) => {
                 let hit: &[u16] = if self.tok_ok(pos) {
                     ix.by_first
