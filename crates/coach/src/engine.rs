@@ -27,12 +27,14 @@ struct Raw {
     word: Option<usize>,
 }
 
-pub(crate) struct Out {
+pub(crate) struct Out<'a> {
     pub findings: Vec<Finding>,
     pub pronouns: Pronouns,
+    /// The tokens of the normalised text (the rewrites read the observation from them).
+    pub toks: Vec<Tok<'a>>,
 }
 
-pub(crate) fn run(text: &str, n: &Norm) -> Out {
+pub(crate) fn run<'a>(text: &str, n: &'a Norm) -> Out<'a> {
     let m = &*rules::MATCHERS;
     let t = tok::tokenize(&n.text, &m.vocab);
     let raw = matches(m, &t, false, t.sents.len());
@@ -40,6 +42,7 @@ pub(crate) fn run(text: &str, n: &Norm) -> Out {
     Out {
         findings: finish(text, n, &t.toks, raw),
         pronouns,
+        toks: t.toks,
     }
 }
 

@@ -783,7 +783,13 @@ fn faux_in(lower: &str, findings: &[Finding], text: &str) -> Option<&'static lis
     None
 }
 
-pub(crate) fn rewrites(text: &str, n: &Norm, findings: &[Finding]) -> Vec<Rewrite> {
+/// `toks` are the tokens of `n.text`.
+pub(crate) fn rewrites(
+    text: &str,
+    n: &Norm,
+    findings: &[Finding],
+    toks: &[Tok<'_>],
+) -> Vec<Rewrite> {
     let kinds: Vec<Kind> = findings.iter().map(|f| f.kind).collect();
     let lower = &n.text;
     let faux = faux_in(lower, findings, text);
@@ -799,7 +805,6 @@ pub(crate) fn rewrites(text: &str, n: &Norm, findings: &[Finding]) -> Vec<Rewrit
     let n2 = first_n(n1).unwrap_or("understanding");
 
     // the observation, from the sentence with the first you-statement finding
-    let m = &*rules::MATCHERS;
     let anchor = findings
         .iter()
         .find(|f| {
@@ -814,11 +819,15 @@ pub(crate) fn rewrites(text: &str, n: &Norm, findings: &[Finding]) -> Vec<Rewrit
     let mut np_only: Option<String> = None;
     let topic = anchor.and_then(|f| {
         let (s, e) = sentence_bounds(lower, f.byte_start.min(lower.len()));
-        let sent = lower.get(s..e)?;
-        let toks = tok::tokenize(sent, &m.vocab);
-        let t = extract(&toks.toks, 0);
+        lower.get(s..e)?;
+        // the sentence's own tokens: it starts after a terminator and ends at one (or the
+        // end), and no word runs across either, so tokenising it alone gives the same words
+        let a = toks.partition_point(|t| (t.s as usize) < s);
+        let b = toks.partition_point(|t| (t.s as usize) < e);
+        let toks = &toks[a..b];
+        let t = extract(toks, 0);
         if t.is_none() {
-            np_only = any_noun_phrase(&toks.toks);
+            np_only = any_noun_phrase(toks);
         }
         t
     });
