@@ -995,17 +995,22 @@ impl M<'_, '_> {
         if ok { Step::To(pos + 1) } else { Step::Fail }
     }
 
-    /// `false` when the first element of `seq` is a token or set that the token at `pos`
-    /// is not (the same test [`M::step`] makes).
+    /// `false` when one of the first four elements of `seq` is a token or set (after only
+    /// such elements) that the token there is not: the same tests [`M::step`] makes before
+    /// anything else runs, without the call.
     #[inline(always)]
     fn may_start(&self, seq: &[Elem], pos: usize) -> bool {
-        match seq.first() {
-            Some(Elem::Tok(id)) => self.tok_ok(pos) && self.toks[pos].id == *id,
-            Some(Elem::Set(ids)) => {
-                self.tok_ok(pos) && ids.binary_search(&self.toks[pos].id).is_ok()
+        for (p, e) in (pos..).zip(seq.iter().take(4)) {
+            let ok = match e {
+                Elem::Tok(id) => self.tok_ok(p) && self.toks[p].id == *id,
+                Elem::Set(ids) => self.tok_ok(p) && ids.binary_search(&self.toks[p].id).is_ok(),
+                _ => return true,
+            };
+            if !ok {
+                return false;
             }
-            _ => true,
         }
+        true
     }
 
     fn at_end(&self, pos: usize) -> bool {
@@ -1049,7 +1054,8 @@ impl M<'_, '_> {
                         b += 1;
                         ix.wild[b - 1]
                     };
-                    if self.seq(&ix.alts[i as usize], pos, k) {
+                    let alt = &ix.alts[i as usize];
+                    if self.may_start(alt, pos) && self.seq(alt, pos, k) {
                         return true;
                     }
                 }
