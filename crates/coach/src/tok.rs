@@ -262,8 +262,21 @@ const DISCOURSE: &[&str] = &[
     "question", "love", "wait", "oh", "sweetie", "just", "well",
 ];
 
+/// ASCII letters and digits, as a table: the scan over a word's bytes is the tokeniser's
+/// hottest loop.
+static WORD_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    t
+};
+
+#[inline(always)]
 fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric()
+    WORD_BYTE[b as usize]
 }
 
 /// Split normalised text into tokens.
@@ -284,13 +297,14 @@ pub(crate) fn tokenize<'a>(t: &'a str, vocab: &Vocab) -> Tokens<'a> {
         if is_word_byte(c) || (c >= 0x80 && char_at(t, i).is_some_and(|ch| ch.is_alphanumeric())) {
             let s = i;
             loop {
+                while i < n && is_word_byte(b[i]) {
+                    i += 1;
+                }
                 if i >= n {
                     break;
                 }
                 let c = b[i];
-                if is_word_byte(c) {
-                    i += 1;
-                } else if c >= 0x80 {
+                if c >= 0x80 {
                     match char_at(t, i) {
                         Some(ch) if ch.is_alphanumeric() => i += ch.len_utf8(),
                         _ => break,
