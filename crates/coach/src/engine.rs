@@ -412,19 +412,15 @@ fn finish(text: &str, n: &Norm, toks: &[Tok<'_>], raw: Vec<Raw>) -> Vec<Finding>
         })
         .collect();
     spans.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)).then(b.2.cmp(&a.2)));
-    // merge same-kind overlaps
-    let mut merged: Vec<(Kind, usize, usize, &'static Rule, Option<usize>)> =
-        Vec::with_capacity(spans.len());
-    for r in spans {
-        if let Some(last) = merged.last_mut()
-            && last.0 == r.0
-            && r.1 < last.2
-        {
+    // merge same-kind overlaps (in place)
+    let mut merged = spans;
+    merged.dedup_by(|r, last| {
+        let same = last.0 == r.0 && r.1 < last.2;
+        if same {
             last.2 = last.2.max(r.2);
-            continue;
         }
-        merged.push(r);
-    }
+        same
+    });
     // the more specific reading wins where spans overlap
     const DROPS: &[(Kind, Kind)] = &[
         (Kind::Repair, Kind::Request),

@@ -103,15 +103,12 @@ const EXPLAIN_OTHERS: &str = "Words about hurting or fearing someone matter. If 
 /// Lowercased text (char by char, so every output char comes from exactly one input char).
 fn normalise(text: &str) -> String {
     if text.is_ascii() {
-        let mut b = text.as_bytes().to_vec();
-        for x in &mut b {
-            *x = if *x == b'`' {
-                b'\''
-            } else {
-                x.to_ascii_lowercase()
-            };
-        }
-        return String::from_utf8(b).unwrap_or_default();
+        let low = text.to_ascii_lowercase();
+        return if low.contains('`') {
+            low.replace('`', "'")
+        } else {
+            low
+        };
     }
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
