@@ -643,12 +643,11 @@ fn pronouns(m: &Matchers, toks: &[Tok<'_>]) -> Pronouns {
         if t.id == UNKNOWN {
             continue;
         }
-        if m.pronoun_i.binary_search(&t.id).is_ok() {
-            p.i += 1;
-        } else if m.pronoun_we.binary_search(&t.id).is_ok() {
-            p.we += 1;
-        } else if m.pronoun_you.binary_search(&t.id).is_ok() {
-            p.you += 1;
+        match m.pronoun[t.id as usize] {
+            1 => p.i += 1,
+            2 => p.we += 1,
+            3 => p.you += 1,
+            _ => {}
         }
     }
     p

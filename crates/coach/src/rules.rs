@@ -766,9 +766,8 @@ pub(crate) struct Matchers {
     /// Rules that emit a problem kind (or may add blame): the only ones a rewrite check needs.
     pub problem: RuleSet,
     pub abs_words: Vec<u32>,
-    pub pronoun_i: Vec<u32>,
-    pub pronoun_we: Vec<u32>,
-    pub pronoun_you: Vec<u32>,
+    /// Token id → 1 for an I word, 2 for a we word, 3 for a you word, 0 otherwise.
+    pub pronoun: Vec<u8>,
     /// Normalised closing sentences of rewrite templates in which no problem rule's pattern
     /// matches (proven in [`build`]), so a rewrite check can skip matching there.
     pub clean_tails: Vec<String>,
@@ -853,6 +852,10 @@ pub(crate) fn build() -> Matchers {
     }
     let mut by_first = SetTable::new(nv);
     let mut wild: RuleSet = [0; 4];
+    let mut pronoun = vec![0u8; nv];
+    for (class, ids) in [(3, &pronoun_you), (2, &pronoun_we), (1, &pronoun_i)] {
+        ids.iter().for_each(|&id| pronoun[id as usize] = class);
+    }
     let mut pairs: Vec<(u64, usize)> = Vec::new();
     let mut pair_wild = SetTable::new(nv);
     let mut second_any: RuleSet = [0; 4];
@@ -916,9 +919,7 @@ pub(crate) fn build() -> Matchers {
         neg,
         problem,
         abs_words,
-        pronoun_i,
-        pronoun_we,
-        pronoun_you,
+        pronoun,
         clean_tails: Vec::new(),
     };
     m.clean_tails = crate::rewrite::TAILS
