@@ -35,74 +35,123 @@ pub(crate) const ASK_PAUSE: &str = "Can we take twenty minutes and come back to 
 pub(crate) const ASK_MORE: &str = "Could you tell me more about what upset you?";
 pub(crate) const ASK_CALM: &str = "Could we talk about it when we're both calm?";
 
+// Word lists as `matches!` (compiled to a few byte tests rather than a scan of string
+// compares: they are asked about every word of an observation).
+
 /// Words dropped from an extracted observation: absolutes, intensifiers, fillers.
-const STRIP: &[&str] = &[
-    "always",
-    "never",
-    "ever",
-    "constantly",
-    "continually",
-    "perpetually",
-    "forever",
-    "again",
-    "anymore",
-    "even",
-    "just",
-    "literally",
-    "seriously",
-    "honestly",
-    "basically",
-    "totally",
-    "completely",
-    "really",
-    "once",
-    "still",
-    "clearly",
-    "obviously",
-    "actually",
-    "fucking",
-    "freaking",
-    "damn",
-    "bloody",
-    "stupid",
-    "stupidly",
-    "so",
-    "such",
-];
+fn is_strip(t: &str) -> bool {
+    matches!(
+        t,
+        "always"
+            | "never"
+            | "ever"
+            | "constantly"
+            | "continually"
+            | "perpetually"
+            | "forever"
+            | "again"
+            | "anymore"
+            | "even"
+            | "just"
+            | "literally"
+            | "seriously"
+            | "honestly"
+            | "basically"
+            | "totally"
+            | "completely"
+            | "really"
+            | "once"
+            | "still"
+            | "clearly"
+            | "obviously"
+            | "actually"
+            | "fucking"
+            | "freaking"
+            | "damn"
+            | "bloody"
+            | "stupid"
+            | "stupidly"
+            | "so"
+            | "such"
+    )
+}
 
 /// Tokens that end an observation.
-const STOP: &[&str] = &[
-    "but", "and", "because", "so", "like", "which", "although", "though", "or", "lol", "you", "as",
-    "even", "every", "all", "for", "anymore", "whenever", "while",
-];
+fn is_stop(t: &str) -> bool {
+    matches!(
+        t,
+        "but"
+            | "and"
+            | "because"
+            | "so"
+            | "like"
+            | "which"
+            | "although"
+            | "though"
+            | "or"
+            | "lol"
+            | "you"
+            | "as"
+            | "even"
+            | "every"
+            | "all"
+            | "for"
+            | "anymore"
+            | "whenever"
+            | "while"
+    )
+}
 
-const AUX: &[&str] = &[
-    "do", "does", "did", "will", "would", "can", "could", "should", "have", "has", "had", "must",
-    "might", "may", "shall",
-];
+fn is_aux(t: &str) -> bool {
+    matches!(
+        t,
+        "do" | "does"
+            | "did"
+            | "will"
+            | "would"
+            | "can"
+            | "could"
+            | "should"
+            | "have"
+            | "has"
+            | "had"
+            | "must"
+            | "might"
+            | "may"
+            | "shall"
+    )
+}
 
-const BE: &[&str] = &["are", "were", "is", "was", "am", "have been", "been"];
+fn is_be(t: &str) -> bool {
+    matches!(
+        t,
+        "are" | "were" | "is" | "was" | "am" | "have been" | "been"
+    )
+}
 
-const STATIVE: &[&str] = &[
-    "care",
-    "love",
-    "respect",
-    "appreciate",
-    "understand",
-    "value",
-    "notice",
-    "think",
-    "want",
-    "like",
-    "know",
-    "believe",
-    "trust",
-    "mean",
-    "get",
-    "feel",
-    "see",
-    "hear",
-];
+fn is_stative(t: &str) -> bool {
+    matches!(
+        t,
+        "care"
+            | "love"
+            | "respect"
+            | "appreciate"
+            | "understand"
+            | "value"
+            | "notice"
+            | "think"
+            | "want"
+            | "like"
+            | "know"
+            | "believe"
+            | "trust"
+            | "mean"
+            | "get"
+            | "feel"
+            | "see"
+            | "hear"
+    )
+}
 
 struct Topic {
     /// The observation after "you", e.g. "leave your clothes on the floor".
@@ -204,19 +253,19 @@ fn extract_at(toks: &[Tok<'_>], w: &[(usize, &str)], start: usize) -> Option<Top
             k += 1;
         } else if matches!(t, "do" | "does" | "did")
             && !matches!(next, "not" | "never")
-            && !STRIP.contains(&next)
+            && !is_strip(next)
         {
             break; // "do" is the main verb: "you do this"
-        } else if AUX.contains(&t) {
+        } else if is_aux(t) {
             neg_aux = match t {
                 "did" | "could" | "would" | "had" => "didn't",
                 "will" => "won't",
                 "can" => "don't",
                 _ => neg_aux,
             };
-        } else if BE.contains(&t) || t == "been" {
+        } else if is_be(t) || t == "been" {
             be = true;
-        } else if !STRIP.contains(&t) {
+        } else if !is_strip(t) {
             break;
         }
         k += 1;
@@ -228,11 +277,11 @@ fn extract_at(toks: &[Tok<'_>], w: &[(usize, &str)], start: usize) -> Option<Top
         if i > last_tok + 1 && toks[last_tok + 1..i].iter().any(|x| !x.word) {
             break;
         }
-        if STOP.contains(&t) || pred.len() >= 9 {
+        if is_stop(t) || pred.len() >= 9 {
             break;
         }
         last_tok = i;
-        if STRIP.contains(&t) || is_insult(t) {
+        if is_strip(t) || is_insult(t) {
             continue;
         }
         pred.push(t.to_string());
@@ -303,7 +352,7 @@ fn is_function(t: &str) -> bool {
 fn any_noun_phrase(toks: &[Tok<'_>]) -> Option<String> {
     let w: Vec<String> = words(toks)
         .map(|(_, t)| t.to_string())
-        .filter(|t| !STRIP.contains(&t.as_str()) && !is_insult(t))
+        .filter(|t| !is_strip(t) && !is_insult(t))
         .collect();
     let np = noun_phrase(&w)?;
     (!np.ends_with("fault") && !np.ends_with("way") && !np.ends_with("problem")).then_some(np)
@@ -875,7 +924,7 @@ pub(crate) fn rewrites(
         } else {
             cat(&["when you ", &pred])
         };
-        let stative = STATIVE.contains(&t.pred[0].as_str());
+        let stative = is_stative(&t.pred[0]);
         let past = looks_past(&t.pred[0]) || t.neg_aux == "didn't";
         if stative {
             cands.push((
@@ -1027,7 +1076,7 @@ fn swap(words: &[&str]) -> String {
                         prev,
                         "to" | "with" | "for" | "at" | "about" | "from" | "of" | "on" | "like"
                     )
-                    || STOP.contains(&next) && next != "you"
+                    || is_stop(next) && next != "you"
                 {
                     "me".to_string()
                 } else {
@@ -1084,7 +1133,7 @@ pub(crate) fn paraphrase(text: &str, n: &Norm, findings: &[Finding]) -> String {
                 break;
             }
             last = i;
-            if STRIP.contains(&w) || is_insult(w) {
+            if is_strip(w) || is_insult(w) {
                 continue;
             }
             clause.push(w);
