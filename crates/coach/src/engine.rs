@@ -27,19 +27,22 @@ struct Raw {
     word: Option<usize>,
 }
 
-pub(crate) struct Out {
+pub(crate) struct Out<'a> {
     pub findings: Vec<Finding>,
     pub pronouns: Pronouns,
+    /// The tokens of the normalised text (the rewrites read the observation from them).
+    pub toks: Vec<Tok<'a>>,
 }
 
-pub(crate) fn run(text: &str, n: &Norm) -> Out {
+pub(crate) fn run<'a>(text: &str, n: &'a Norm) -> Out<'a> {
     let m = &*rules::MATCHERS;
     let t = tok::tokenize(&n.text, &m.vocab);
-    let raw = matches(m, &t, false);
+    let raw = matches(m, &t, false, t.sents.len());
     let pronouns = pronouns(m, &t.toks);
     Out {
         findings: finish(text, n, &t.toks, raw),
         pronouns,
+        toks: t.toks,
     }
 }
 
@@ -49,19 +52,64 @@ pub(crate) fn run(text: &str, n: &Norm) -> Out {
 pub(crate) fn has_problem(text: &str) -> bool {
     let m = &*rules::MATCHERS;
     let n = Norm::new(text);
+    // Before a proven tail only the sentences in front need tokenising. They tokenise and
+    // split the same alone; the guards that look further (the whole message, the
+    // return-later phrases, the warm window) see less, so they veto no more than in the
+    // full text: no problem here means none there.
+    if let Some(k) = before_clean_tail(m, &n.text) {
+        let t = tok::tokenize(&n.text[..k], &m.vocab);
+        if !matches(m, &t, true, t.sents.len())
+            .iter()
+            .any(|r| r.kind.is_problem())
+        {
+            return false;
+        }
+    }
     let t = tok::tokenize(&n.text, &m.vocab);
-    let raw = matches(m, &t, true);
+    let raw = matches(m, &t, true, unproven_sents(m, &n.text, &t));
     if !raw.iter().any(|r| r.kind.is_problem()) {
         return false;
     }
-    let raw = matches(m, &t, false);
+    let raw = matches(m, &t, false, t.sents.len());
     finish(text, &n, &t.toks, raw)
         .iter()
         .any(|f| f.kind.is_problem())
 }
 
-/// Every rule match that survives its guards, before spans are merged.
-fn matches(m: &Matchers, t: &Tokens<'_>, problems_only: bool) -> Vec<Raw> {
+/// How many leading sentences a problem check must match in: all of them, or all but the
+/// last when the last is one of the proven [`rules::CLEAN_TAILS`] (same bytes from its first
+/// token on, hence the same tokens and the same pattern matches, which is all that can
+/// produce a problem there; guards only ever veto).
+fn unproven_sents(m: &Matchers, norm: &str, t: &Tokens<'_>) -> usize {
+    let k = t.sents.len();
+    if k >= 2
+        && let Some(first) = t.toks.get(t.sents[k - 1].a as usize)
+    {
+        let tail = &norm[first.s as usize..];
+        if m.clean_tails.iter().any(|c| c == tail) {
+            return k - 1;
+        }
+    }
+    k
+}
+
+/// The end of the sentences before a proven tail: `norm` is `… . ` (or `!`, `?`) followed by
+/// one of [`Matchers::clean_tails`].
+fn before_clean_tail(m: &Matchers, norm: &str) -> Option<usize> {
+    let b = norm.as_bytes();
+    m.clean_tails.iter().find_map(|c| {
+        let k = norm.len().checked_sub(c.len() + 1)?;
+        (k > 0
+            && norm.ends_with(c.as_str())
+            && b[k] == b' '
+            && matches!(b[k - 1], b'.' | b'!' | b'?'))
+        .then_some(k)
+    })
+}
+
+/// Every rule match that survives its guards, before spans are merged, in the first `upto`
+/// sentences.
+fn matches(m: &Matchers, t: &Tokens<'_>, problems_only: bool, upto: usize) -> Vec<Raw> {
     let mut raw: Vec<Raw> = Vec::new();
     let mut ret: Option<bool> = None;
     let rules = rules::rules();
@@ -76,7 +124,7 @@ fn matches(m: &Matchers, t: &Tokens<'_>, problems_only: bool) -> Vec<Raw> {
             .rposition(|t| t.word || !t.text.is_ascii())
             .unwrap_or(0),
     };
-    for s in &t.sents {
+    for s in &t.sents[..upto] {
         // which rules can match in this sentence (by their signature tokens)
         let mut viable = m.no_sig;
         for tk in &toks[s.a as usize..s.b as usize] {
@@ -92,6 +140,7 @@ fn matches(m: &Matchers, t: &Tokens<'_>, problems_only: bool) -> Vec<Raw> {
             and(&mut w, &viable);
             w
         };
+        let wild_some = wild != [0; 4];
         let mm = M {
             toks,
             limit: s.b as usize,
@@ -104,16 +153,27 @@ fn matches(m: &Matchers, t: &Tokens<'_>, problems_only: bool) -> Vec<Raw> {
             // rules that can start with this token, whose rest can start with the next one
             let mut cand = *m.by_first.get(id);
             and(&mut cand, &viable);
-            let mut next_ok = m.second_any;
-            if let Some(nx) = toks.get(i + 1).filter(|_| i + 1 < s.b as usize)
-                && nx.id != UNKNOWN
-            {
-                or(&mut next_ok, m.second.get(nx.id));
+            let mut some = cand != [0; 4];
+            if some {
+                let mut next_ok = m.second_any;
+                or(&mut next_ok, m.pair_wild.get(id));
+                if let Some(nx) = toks.get(i + 1).filter(|_| i + 1 < s.b as usize)
+                    && nx.id != UNKNOWN
+                    && let Some(p) = m.pair.get(&rules::pair_key(id, nx.id))
+                {
+                    or(&mut next_ok, p);
+                }
+                and(&mut cand, &next_ok);
+                some = cand != [0; 4];
             }
-            and(&mut cand, &next_ok);
+            // most tokens start no candidate: skip the bit walk (it dominated this loop)
+            if !some && !wild_some {
+                continue;
+            }
             // in rule order: rules indexed by this token first, then rules that start anywhere
-            for bits in [cand, wild] {
-                for (w, mut word) in bits.into_iter().enumerate() {
+            for bits in [&cand, &wild] {
+                for (w, &word) in bits.iter().enumerate() {
+                    let mut word = word;
                     while word != 0 {
                         let ri = w * 64 + word.trailing_zeros() as usize;
                         word &= word - 1;
@@ -192,6 +252,7 @@ const DISCOURSE: &[&str] = &[
 ];
 
 #[allow(clippy::too_many_arguments)]
+#[inline(never)] // rare (a few calls per message): keeps the dispatch loop in registers
 fn apply(
     m: &Matchers,
     t: &Tokens<'_>,
@@ -351,19 +412,15 @@ fn finish(text: &str, n: &Norm, toks: &[Tok<'_>], raw: Vec<Raw>) -> Vec<Finding>
         })
         .collect();
     spans.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)).then(b.2.cmp(&a.2)));
-    // merge same-kind overlaps
-    let mut merged: Vec<(Kind, usize, usize, &'static Rule, Option<usize>)> =
-        Vec::with_capacity(spans.len());
-    for r in spans {
-        if let Some(last) = merged.last_mut()
-            && last.0 == r.0
-            && r.1 < last.2
-        {
+    // merge same-kind overlaps (in place)
+    let mut merged = spans;
+    merged.dedup_by(|r, last| {
+        let same = last.0 == r.0 && r.1 < last.2;
+        if same {
             last.2 = last.2.max(r.2);
-            continue;
         }
-        merged.push(r);
-    }
+        same
+    });
     // the more specific reading wins where spans overlap
     const DROPS: &[(Kind, Kind)] = &[
         (Kind::Repair, Kind::Request),
@@ -586,13 +643,48 @@ fn pronouns(m: &Matchers, toks: &[Tok<'_>]) -> Pronouns {
         if t.id == UNKNOWN {
             continue;
         }
-        if m.pronoun_i.binary_search(&t.id).is_ok() {
-            p.i += 1;
-        } else if m.pronoun_we.binary_search(&t.id).is_ok() {
-            p.we += 1;
-        } else if m.pronoun_you.binary_search(&t.id).is_ok() {
-            p.you += 1;
+        match m.pronoun[t.id as usize] {
+            1 => p.i += 1,
+            2 => p.we += 1,
+            3 => p.you += 1,
+            _ => {}
         }
     }
     p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shortcuts of [`has_problem`] (skipping a proven tail, tokenising only what comes
+    /// before it) agree with the full analysis on every corpus message followed by each tail.
+    #[test]
+    fn has_problem_agrees_with_the_full_analysis_before_every_tail() {
+        let corpus = [
+            include_str!("../corpus/messages_a.txt"),
+            include_str!("../corpus/messages_b.txt"),
+            include_str!("../corpus/messages_c.txt"),
+            include_str!("../bench/messages.txt"),
+        ];
+        let mut checked = 0;
+        for line in corpus.iter().flat_map(|c| c.lines()) {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            for end in ["", ".", "!"] {
+                for tail in crate::rewrite::TAILS {
+                    let text = format!("{line}{end} {tail}");
+                    let full = run(&text, &Norm::new(&text))
+                        .findings
+                        .iter()
+                        .any(|f| f.kind.is_problem());
+                    assert_eq!(has_problem(&text), full, "{text}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 10_000);
+    }
 }

@@ -217,9 +217,10 @@ pub fn analyze(text: &str) -> Analysis {
     let engine::Out {
         mut findings,
         pronouns,
+        toks,
     } = engine::run(text, &n);
     let rewrites = if findings.iter().any(|f| f.kind.is_problem()) {
-        rewrite::rewrites(text, &n, &findings)
+        rewrite::rewrites(text, &n, &findings, &toks)
     } else {
         Vec::new()
     };

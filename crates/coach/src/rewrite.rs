@@ -5,84 +5,153 @@
 //! Every candidate is analysed again and dropped if it still carries a problem; a topic-free
 //! fallback (checked clean by the tests) guarantees at least one rewrite.
 
-use std::sync::LazyLock;
+use std::sync::{LazyLock, PoisonError, RwLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use crate::lists::{self, FEELINGS, NEEDS};
 use crate::norm::Norm;
 use crate::rules;
-use crate::tok::{self, Tok};
+use crate::tok::{self, FxMap, Tok};
 use crate::{Finding, Kind, Rewrite, engine};
 
-/// Words dropped from an extracted observation: absolutes, intensifiers, fillers.
-const STRIP: &[&str] = &[
-    "always",
-    "never",
-    "ever",
-    "constantly",
-    "continually",
-    "perpetually",
-    "forever",
-    "again",
-    "anymore",
-    "even",
-    "just",
-    "literally",
-    "seriously",
-    "honestly",
-    "basically",
-    "totally",
-    "completely",
-    "really",
-    "once",
-    "still",
-    "clearly",
-    "obviously",
-    "actually",
-    "fucking",
-    "freaking",
-    "damn",
-    "bloody",
-    "stupid",
-    "stupidly",
-    "so",
-    "such",
+/// The closing sentences of the rewrite templates. The matcher build proves which of them no
+/// problem rule can match in, so the re-check of a rewrite skips matching there.
+pub(crate) const TAILS: &[&str] = &[
+    ASK_TONIGHT,
+    ASK_PLAN,
+    ASK_HEAR,
+    ASK_PAUSE,
+    ASK_MORE,
+    ASK_CALM,
 ];
+pub(crate) const ASK_TONIGHT: &str =
+    "Could we talk about it tonight and find something that works for both of us?";
+pub(crate) const ASK_PLAN: &str =
+    "Would you be willing to sit down with me this week and make a plan together?";
+pub(crate) const ASK_HEAR: &str =
+    "Would you be willing to tell me how things are for you, and hear how they are for me?";
+pub(crate) const ASK_PAUSE: &str = "Can we take twenty minutes and come back to this after?";
+pub(crate) const ASK_MORE: &str = "Could you tell me more about what upset you?";
+pub(crate) const ASK_CALM: &str = "Could we talk about it when we're both calm?";
+
+// Word lists as `matches!` (compiled to a few byte tests rather than a scan of string
+// compares: they are asked about every word of an observation).
+
+/// Words dropped from an extracted observation: absolutes, intensifiers, fillers.
+fn is_strip(t: &str) -> bool {
+    matches!(
+        t,
+        "always"
+            | "never"
+            | "ever"
+            | "constantly"
+            | "continually"
+            | "perpetually"
+            | "forever"
+            | "again"
+            | "anymore"
+            | "even"
+            | "just"
+            | "literally"
+            | "seriously"
+            | "honestly"
+            | "basically"
+            | "totally"
+            | "completely"
+            | "really"
+            | "once"
+            | "still"
+            | "clearly"
+            | "obviously"
+            | "actually"
+            | "fucking"
+            | "freaking"
+            | "damn"
+            | "bloody"
+            | "stupid"
+            | "stupidly"
+            | "so"
+            | "such"
+    )
+}
 
 /// Tokens that end an observation.
-const STOP: &[&str] = &[
-    "but", "and", "because", "so", "like", "which", "although", "though", "or", "lol", "you", "as",
-    "even", "every", "all", "for", "anymore", "whenever", "while",
-];
+fn is_stop(t: &str) -> bool {
+    matches!(
+        t,
+        "but"
+            | "and"
+            | "because"
+            | "so"
+            | "like"
+            | "which"
+            | "although"
+            | "though"
+            | "or"
+            | "lol"
+            | "you"
+            | "as"
+            | "even"
+            | "every"
+            | "all"
+            | "for"
+            | "anymore"
+            | "whenever"
+            | "while"
+    )
+}
 
-const AUX: &[&str] = &[
-    "do", "does", "did", "will", "would", "can", "could", "should", "have", "has", "had", "must",
-    "might", "may", "shall",
-];
+fn is_aux(t: &str) -> bool {
+    matches!(
+        t,
+        "do" | "does"
+            | "did"
+            | "will"
+            | "would"
+            | "can"
+            | "could"
+            | "should"
+            | "have"
+            | "has"
+            | "had"
+            | "must"
+            | "might"
+            | "may"
+            | "shall"
+    )
+}
 
-const BE: &[&str] = &["are", "were", "is", "was", "am", "have been", "been"];
+fn is_be(t: &str) -> bool {
+    matches!(
+        t,
+        "are" | "were" | "is" | "was" | "am" | "have been" | "been"
+    )
+}
 
-const STATIVE: &[&str] = &[
-    "care",
-    "love",
-    "respect",
-    "appreciate",
-    "understand",
-    "value",
-    "notice",
-    "think",
-    "want",
-    "like",
-    "know",
-    "believe",
-    "trust",
-    "mean",
-    "get",
-    "feel",
-    "see",
-    "hear",
-];
+fn is_stative(t: &str) -> bool {
+    matches!(
+        t,
+        "care"
+            | "love"
+            | "respect"
+            | "appreciate"
+            | "understand"
+            | "value"
+            | "notice"
+            | "think"
+            | "want"
+            | "like"
+            | "know"
+            | "believe"
+            | "trust"
+            | "mean"
+            | "get"
+            | "feel"
+            | "see"
+            | "hear"
+    )
+}
 
 struct Topic {
     /// The observation after "you", e.g. "leave your clothes on the floor".
@@ -184,19 +253,19 @@ fn extract_at(toks: &[Tok<'_>], w: &[(usize, &str)], start: usize) -> Option<Top
             k += 1;
         } else if matches!(t, "do" | "does" | "did")
             && !matches!(next, "not" | "never")
-            && !STRIP.contains(&next)
+            && !is_strip(next)
         {
             break; // "do" is the main verb: "you do this"
-        } else if AUX.contains(&t) {
+        } else if is_aux(t) {
             neg_aux = match t {
                 "did" | "could" | "would" | "had" => "didn't",
                 "will" => "won't",
                 "can" => "don't",
                 _ => neg_aux,
             };
-        } else if BE.contains(&t) || t == "been" {
+        } else if is_be(t) || t == "been" {
             be = true;
-        } else if !STRIP.contains(&t) {
+        } else if !is_strip(t) {
             break;
         }
         k += 1;
@@ -208,11 +277,11 @@ fn extract_at(toks: &[Tok<'_>], w: &[(usize, &str)], start: usize) -> Option<Top
         if i > last_tok + 1 && toks[last_tok + 1..i].iter().any(|x| !x.word) {
             break;
         }
-        if STOP.contains(&t) || pred.len() >= 9 {
+        if is_stop(t) || pred.len() >= 9 {
             break;
         }
         last_tok = i;
-        if STRIP.contains(&t) || is_insult(t) {
+        if is_strip(t) || is_insult(t) {
             continue;
         }
         pred.push(t.to_string());
@@ -283,7 +352,7 @@ fn is_function(t: &str) -> bool {
 fn any_noun_phrase(toks: &[Tok<'_>]) -> Option<String> {
     let w: Vec<String> = words(toks)
         .map(|(_, t)| t.to_string())
-        .filter(|t| !STRIP.contains(&t.as_str()) && !is_insult(t))
+        .filter(|t| !is_strip(t) && !is_insult(t))
         .collect();
     let np = noun_phrase(&w)?;
     (!np.ends_with("fault") && !np.ends_with("way") && !np.ends_with("problem")).then_some(np)
@@ -478,6 +547,7 @@ static TOPIC_WORDS: LazyLock<(AhoCorasick, Vec<usize>)> = LazyLock::new(|| {
 /// Build the topic matcher now (part of [`crate::warm_up`]).
 pub(crate) fn warm_up() {
     LazyLock::force(&TOPIC_WORDS);
+    LazyLock::force(&CHOICES);
 }
 
 /// Choose a feeling and a need from what the message is about.
@@ -511,14 +581,59 @@ fn pick(
     }
 }
 
+/// The choices for every word of the lists, worked out once: each rewrite offers them.
+type ChoiceMap = FxMap<&'static str, Vec<&'static str>>;
+static CHOICES: LazyLock<(ChoiceMap, ChoiceMap)> = LazyLock::new(|| {
+    let f = FEELINGS
+        .iter()
+        .flat_map(|g| g.words)
+        .map(|&w| (w, feeling_choices(w)))
+        .collect();
+    let n = NEEDS
+        .iter()
+        .flat_map(|g| g.words)
+        .map(|&w| (w, need_choices(w)))
+        .collect();
+    (f, n)
+});
+
 fn choices_f(f: &str) -> Vec<String> {
-    let mut out: Vec<String> = lists::feeling_group(f)
+    match CHOICES.0.get(f) {
+        Some(c) => c.iter().map(|w| w.to_string()).collect(),
+        None => feeling_choices(f).into_iter().map(String::from).collect(),
+    }
+}
+
+fn choices_n(n: &str) -> Vec<String> {
+    match CHOICES.1.get(n) {
+        Some(c) => c.iter().map(|w| w.to_string()).collect(),
+        None => need_choices(n).into_iter().map(String::from).collect(),
+    }
+}
+
+/// The first choice offered for a feeling or need (the second feeling / need of a rewrite).
+fn first_f(f: &str) -> Option<&'static str> {
+    match CHOICES.0.get(f) {
+        Some(c) => c.first().copied(),
+        None => feeling_choices(f).first().copied(),
+    }
+}
+
+fn first_n(n: &str) -> Option<&'static str> {
+    match CHOICES.1.get(n) {
+        Some(c) => c.first().copied(),
+        None => need_choices(n).first().copied(),
+    }
+}
+
+fn feeling_choices(f: &str) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = lists::feeling_group(f)
         .map(|g| {
             g.words
                 .iter()
                 .filter(|w| **w != f)
                 .take(3)
-                .map(|w| w.to_string())
+                .copied()
                 .collect()
         })
         .unwrap_or_default();
@@ -527,21 +642,21 @@ fn choices_f(f: &str) -> Vec<String> {
             break;
         }
         let w = g.words[0];
-        if w != f && !out.iter().any(|o| o == w) {
-            out.push(w.to_string());
+        if w != f && !out.contains(&w) {
+            out.push(w);
         }
     }
     out
 }
 
-fn choices_n(n: &str) -> Vec<String> {
-    let mut out: Vec<String> = lists::need_group(n)
+fn need_choices(n: &str) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = lists::need_group(n)
         .map(|g| {
             g.words
                 .iter()
                 .filter(|w| **w != n)
                 .take(3)
-                .map(|w| w.to_string())
+                .copied()
                 .collect()
         })
         .unwrap_or_default();
@@ -550,23 +665,33 @@ fn choices_n(n: &str) -> Vec<String> {
             break;
         }
         let w = g.words[0];
-        if w != n && !out.iter().any(|o| o == w) {
-            out.push(w.to_string());
+        if w != n && !out.contains(&w) {
+            out.push(w);
         }
     }
     out
 }
 
-fn need_phrase(n: &str) -> String {
-    n.to_string()
+/// The parts joined, in one allocation (`format!` costs several times more here).
+fn cat(parts: &[&str]) -> String {
+    let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        s.push_str(p);
+    }
+    s
 }
 
-/// "I'd love some support" / "I'd love to be heard" / "I'd love a pause".
-fn love_phrase(n: &str) -> String {
+fn need_phrase(n: &str) -> &str {
+    n
+}
+
+/// "I'd love some support" / "I'd love to be heard" / "I'd love a pause" (the word before
+/// the need).
+fn love_phrase(n: &str) -> &'static str {
     if n.starts_with("to ") || n.starts_with("a ") {
-        n.to_string()
+        ""
     } else {
-        format!("some {n}")
+        "some "
     }
 }
 
@@ -668,6 +793,41 @@ fn clean(text: &str) -> bool {
     !engine::has_problem(text)
 }
 
+/// Verdicts on the rewrites made only of template and list words (at most four templates
+/// times the few dozen feeling / need pairs `pick` can return), each worked out once per
+/// process instead of once per message.
+static FIXED_CLEAN: LazyLock<RwLock<FxMap<String, bool>>> = LazyLock::new(Default::default);
+
+fn clean_fixed(text: &str) -> bool {
+    let known = FIXED_CLEAN
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(text)
+        .copied();
+    known.unwrap_or_else(|| {
+        let c = clean(text);
+        FIXED_CLEAN
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(text.to_string(), c);
+        c
+    })
+}
+
+/// `h.contains(n)` for a short haystack and many needles: a first-byte scan is several
+/// times cheaper here than setting up a substring searcher per needle.
+fn contains_short(h: &str, n: &str) -> bool {
+    let (h, n) = (h.as_bytes(), n.as_bytes());
+    let Some(&first) = n.first() else {
+        return true;
+    };
+    h.len() >= n.len()
+        && h[..=h.len() - n.len()]
+            .iter()
+            .enumerate()
+            .any(|(i, &c)| c == first && h[i..].starts_with(n))
+}
+
 fn faux_in(lower: &str, findings: &[Finding], text: &str) -> Option<&'static lists::FauxFeeling> {
     let _ = lower;
     for f in findings
@@ -676,7 +836,10 @@ fn faux_in(lower: &str, findings: &[Finding], text: &str) -> Option<&'static lis
         .take(4)
     {
         let span = text[f.byte_start..f.byte_end].to_ascii_lowercase();
-        if let Some(x) = lists::FAUX_FEELINGS.iter().find(|x| span.contains(x.word)) {
+        if let Some(x) = lists::FAUX_FEELINGS
+            .iter()
+            .find(|x| contains_short(&span, x.word))
+        {
             return Some(x);
         }
         if span.contains("like") || span.contains("that") || span.contains("as if") {
@@ -686,7 +849,13 @@ fn faux_in(lower: &str, findings: &[Finding], text: &str) -> Option<&'static lis
     None
 }
 
-pub(crate) fn rewrites(text: &str, n: &Norm, findings: &[Finding]) -> Vec<Rewrite> {
+/// `toks` are the tokens of `n.text`.
+pub(crate) fn rewrites(
+    text: &str,
+    n: &Norm,
+    findings: &[Finding],
+    toks: &[Tok<'_>],
+) -> Vec<Rewrite> {
     let kinds: Vec<Kind> = findings.iter().map(|f| f.kind).collect();
     let lower = &n.text;
     let faux = faux_in(lower, findings, text);
@@ -698,13 +867,10 @@ pub(crate) fn rewrites(text: &str, n: &Norm, findings: &[Finding]) -> Vec<Rewrit
         .and_then(|(s, e)| lower.get(s..e.min(s + 2000)))
         .unwrap_or("");
     let (f1, n1) = pick(focus, &kinds, faux);
-    let fch = choices_f(f1);
-    let nch = choices_n(n1);
-    let f2 = fch.first().map(String::as_str).unwrap_or("sad");
-    let n2 = nch.first().map(String::as_str).unwrap_or("understanding");
+    let f2 = first_f(f1).unwrap_or("sad");
+    let n2 = first_n(n1).unwrap_or("understanding");
 
     // the observation, from the sentence with the first you-statement finding
-    let m = &*rules::MATCHERS;
     let anchor = findings
         .iter()
         .find(|f| {
@@ -714,62 +880,88 @@ pub(crate) fn rewrites(text: &str, n: &Norm, findings: &[Finding]) -> Vec<Rewrit
             )
         })
         .or_else(|| findings.iter().find(|f| f.kind.is_problem()));
-    let mut cands: Vec<(String, &str, &str)> = Vec::new();
+    // (text, feeling, need, made only of template and list words)
+    let mut cands: Vec<(String, &str, &str, bool)> = Vec::new();
     let mut np_only: Option<String> = None;
     let topic = anchor.and_then(|f| {
         let (s, e) = sentence_bounds(lower, f.byte_start.min(lower.len()));
-        let sent = lower.get(s..e)?;
-        let toks = tok::tokenize(sent, &m.vocab);
-        let t = extract(&toks.toks, 0);
+        lower.get(s..e)?;
+        // the sentence's own tokens: it starts after a terminator and ends at one (or the
+        // end), and no word runs across either, so tokenising it alone gives the same words
+        let a = toks.partition_point(|t| (t.s as usize) < s);
+        let b = toks.partition_point(|t| (t.s as usize) < e);
+        let toks = &toks[a..b];
+        let t = extract(toks, 0);
         if t.is_none() {
-            np_only = any_noun_phrase(&toks.toks);
+            np_only = any_noun_phrase(toks);
         }
         t
     });
     if let Some(np) = &np_only {
         cands.push((
-            format!(
-                "I'm feeling {f1} about {np}, and I need {}. Could we talk about it tonight and find something that works for both of us?",
-                need_phrase(n1)
-            ),
+            cat(&[
+                "I'm feeling ",
+                f1,
+                " about ",
+                np,
+                ", and I need ",
+                need_phrase(n1),
+                ". ",
+                ASK_TONIGHT,
+            ]),
             f1,
             n1,
+            false,
         ));
     }
 
     if let Some(t) = &topic {
         let pred = t.pred.join(" ");
         let obs = if t.negated {
-            format!("when you {} {}", t.neg_aux, pred)
+            cat(&["when you ", t.neg_aux, " ", &pred])
         } else if t.be {
-            format!("when you're {pred}")
+            cat(&["when you're ", &pred])
         } else {
-            format!("when you {pred}")
+            cat(&["when you ", &pred])
         };
-        let stative = STATIVE.contains(&t.pred[0].as_str());
+        let stative = is_stative(&t.pred[0]);
         let past = looks_past(&t.pred[0]) || t.neg_aux == "didn't";
         if stative {
             cands.push((
-                format!("I've been feeling {f1} lately, and I need {}. Would you be willing to tell me how things are for you, and hear how they are for me?", need_phrase(n1)),
+                cat(&[
+                    "I've been feeling ",
+                    f1,
+                    " lately, and I need ",
+                    need_phrase(n1),
+                    ". ",
+                    ASK_HEAR,
+                ]),
                 f1,
                 n1,
+                true,
             ));
         } else {
             let ask = if t.negated && !t.be && !past {
-                format!("Would you be willing to {pred} this week?")
+                cat(&["Would you be willing to ", &pred, " this week?"])
             } else {
-                "Could we talk about it tonight and find something that works for both of us?"
-                    .to_string()
+                ASK_TONIGHT.to_string()
             };
             let verb = if past { "felt" } else { "feel" };
             cands.push((
-                format!(
-                    "{}, I {verb} {f1}, because I need {}. {ask}",
-                    cap(&obs),
-                    need_phrase(n1)
-                ),
+                cat(&[
+                    &cap(&obs),
+                    ", I ",
+                    verb,
+                    " ",
+                    f1,
+                    ", because I need ",
+                    need_phrase(n1),
+                    ". ",
+                    &ask,
+                ]),
                 f1,
                 n1,
+                false,
             ));
         }
         let tp = match noun_phrase(&t.pred) {
@@ -778,46 +970,67 @@ pub(crate) fn rewrites(text: &str, n: &Norm, findings: &[Finding]) -> Vec<Rewrit
             None => topic_phrase(t),
         };
         cands.push((
-            format!(
-                "I'm feeling {f2} about {tp}, and I'd love {}. Would you be willing to sit down with me this week and make a plan together?",
-                love_phrase(n2)
-            ),
+            cat(&[
+                "I'm feeling ",
+                f2,
+                " about ",
+                &tp,
+                ", and I'd love ",
+                love_phrase(n2),
+                n2,
+                ". ",
+                ASK_PLAN,
+            ]),
             f2,
             n2,
+            false,
         ));
     }
     if kinds.contains(&Kind::Stonewalling) {
         cands.push((
-            "I'm feeling overwhelmed and I need a pause. Can we take twenty minutes and come back to this after?".to_string(),
+            cat(&["I'm feeling overwhelmed and I need a pause. ", ASK_PAUSE]),
             "overwhelmed",
             "a pause",
+            true,
         ));
     }
     if kinds.contains(&Kind::Defensiveness) && topic.is_none() {
         cands.push((
-            format!("I'm feeling {f1}, and I need some {n1}. Could you tell me more about what upset you?"),
+            cat(&["I'm feeling ", f1, ", and I need some ", n1, ". ", ASK_MORE]),
             f1,
             n1,
+            true,
         ));
     }
     let fallback = (
-        format!(
-            "I'm feeling {f1} right now, and I need {}. Could we talk about it when we're both calm?",
-            need_phrase(n1)
-        ),
+        cat(&[
+            "I'm feeling ",
+            f1,
+            " right now, and I need ",
+            need_phrase(n1),
+            ". ",
+            ASK_CALM,
+        ]),
         f1,
         n1,
+        true,
     );
 
     let mut out: Vec<Rewrite> = Vec::new();
-    for (text, f, nd) in cands.into_iter().chain(std::iter::once(fallback)) {
+    for (text, f, nd, fixed) in cands.into_iter().chain(std::iter::once(fallback)) {
         if !out.is_empty() && text.starts_with("I'm feeling") && text.contains("right now") {
             break; // the topic-free fallback only when nothing topical survived
         }
         if out.len() >= 3 {
             break;
         }
-        if out.iter().any(|r| r.text == text) || !clean(&text) {
+        if out.iter().any(|r| r.text == text)
+            || !(if fixed {
+                clean_fixed(&text)
+            } else {
+                clean(&text)
+            })
+        {
             continue;
         }
         out.push(Rewrite {
@@ -829,7 +1042,7 @@ pub(crate) fn rewrites(text: &str, n: &Norm, findings: &[Finding]) -> Vec<Rewrit
         });
     }
     if out.is_empty() {
-        let text = "I'm feeling hurt right now, and I need some understanding. Could we talk about it when we're both calm?".to_string();
+        let text = format!("I'm feeling hurt right now, and I need some understanding. {ASK_CALM}");
         out.push(Rewrite {
             text,
             feeling: "hurt".into(),
@@ -863,7 +1076,7 @@ fn swap(words: &[&str]) -> String {
                         prev,
                         "to" | "with" | "for" | "at" | "about" | "from" | "of" | "on" | "like"
                     )
-                    || STOP.contains(&next) && next != "you"
+                    || is_stop(next) && next != "you"
                 {
                     "me".to_string()
                 } else {
@@ -920,7 +1133,7 @@ pub(crate) fn paraphrase(text: &str, n: &Norm, findings: &[Finding]) -> String {
                 break;
             }
             last = i;
-            if STRIP.contains(&w) || is_insult(w) {
+            if is_strip(w) || is_insult(w) {
                 continue;
             }
             clause.push(w);
@@ -938,4 +1151,35 @@ pub(crate) fn paraphrase(text: &str, n: &Norm, findings: &[Finding]) -> String {
         about = format!("about {prefix}{}", swap(&words));
     }
     format!("It sounds like you feel {feeling} {about} \u{2014} is that right?")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contains_short_is_contains() {
+        let hs = [
+            "",
+            "i",
+            "i feel ignored",
+            "ignore",
+            "feeling like",
+            "taken for granted",
+        ];
+        let ns = [
+            "i",
+            "ignored",
+            "ignore",
+            "like",
+            "granted",
+            "taken for granted!",
+            "x",
+        ];
+        for h in hs {
+            for n in ns {
+                assert_eq!(contains_short(h, n), h.contains(n), "{h:?} {n:?}");
+            }
+        }
+    }
 }

@@ -8,7 +8,7 @@
 
 use std::sync::LazyLock;
 
-use crate::tok::{self, Compiler, Elem, FirstSet, Vocab};
+use crate::tok::{self, Compiler, Elem, FirstSet, FxMap, Vocab};
 use crate::{Kind, Severity};
 
 // ---- guards -------------------------------------------------------------------------------
@@ -747,8 +747,10 @@ pub(crate) struct Matchers {
     pub by_first: SetTable,
     /// Rules that may start at any token.
     pub wild: RuleSet,
-    /// Token id → rules whose first element is one token and whose rest may start with this id.
-    pub second: SetTable,
+    /// (first id, next id) → rules whose match may start with these two tokens.
+    pub pair: FxMap<u64, RuleSet>,
+    /// First id → rules whose match may be that one token or go on with any token.
+    pub pair_wild: SetTable,
     /// Rules that put no condition on the token after their start.
     pub second_any: RuleSet,
     /// Token id → rules whose signature contains it.
@@ -764,9 +766,17 @@ pub(crate) struct Matchers {
     /// Rules that emit a problem kind (or may add blame): the only ones a rewrite check needs.
     pub problem: RuleSet,
     pub abs_words: Vec<u32>,
-    pub pronoun_i: Vec<u32>,
-    pub pronoun_we: Vec<u32>,
-    pub pronoun_you: Vec<u32>,
+    /// Token id → 1 for an I word, 2 for a we word, 3 for a you word, 0 otherwise.
+    pub pronoun: Vec<u8>,
+    /// Normalised closing sentences of rewrite templates in which no problem rule's pattern
+    /// matches (proven in [`build`]), so a rewrite check can skip matching there.
+    pub clean_tails: Vec<String>,
+}
+
+/// The key of a pair of token ids in [`Matchers::pair`].
+#[inline]
+pub(crate) fn pair_key(a: u32, b: u32) -> u64 {
+    (a as u64) << 32 | b as u64
 }
 
 pub(crate) fn rules() -> &'static [Rule] {
@@ -842,7 +852,12 @@ pub(crate) fn build() -> Matchers {
     }
     let mut by_first = SetTable::new(nv);
     let mut wild: RuleSet = [0; 4];
-    let mut second = SetTable::new(nv);
+    let mut pronoun = vec![0u8; nv];
+    for (class, ids) in [(3, &pronoun_you), (2, &pronoun_we), (1, &pronoun_i)] {
+        ids.iter().for_each(|&id| pronoun[id as usize] = class);
+    }
+    let mut pairs: Vec<(u64, usize)> = Vec::new();
+    let mut pair_wild = SetTable::new(nv);
     let mut second_any: RuleSet = [0; 4];
     let mut by_sig = SetTable::new(nv);
     let mut no_sig: RuleSet = [0; 4];
@@ -857,27 +872,42 @@ pub(crate) fn build() -> Matchers {
         } else {
             set_bit(&mut wild, i);
         }
-        ids.clear();
-        if matches!(r.seq.first(), Some(Elem::Tok(_) | Elem::Set(_)))
-            && tok::first(&r.seq[1..], &mut ids)
-        {
-            for &id in &ids {
-                second.add(id, i);
+        match tok::first2(&r.seq) {
+            Some(ps) if ps.iter().all(|p| p.0 == 0 || p.1 != tok::WILD) => {
+                for (len, a, b) in ps {
+                    match len {
+                        // an empty match never fires
+                        0 => {}
+                        1 => pair_wild.add(a, i),
+                        _ if b == tok::WILD => pair_wild.add(a, i),
+                        _ => pairs.push((pair_key(a, b), i)),
+                    }
+                }
             }
-        } else {
-            set_bit(&mut second_any, i);
+            _ => set_bit(&mut second_any, i),
         }
         match tok::signature(&r.seq, &common) {
             Some(sig) => sig.into_iter().for_each(|id| by_sig.add(id, i)),
             None => set_bit(&mut no_sig, i),
         }
     }
-    Matchers {
+    // one insert per distinct pair into a map sized up front
+    pairs.sort_unstable();
+    let distinct = pairs.chunk_by(|x, y| x.0 == y.0).count();
+    let mut pair: FxMap<u64, RuleSet> =
+        FxMap::with_capacity_and_hasher(distinct, Default::default());
+    for group in pairs.chunk_by(|x, y| x.0 == y.0) {
+        let mut set: RuleSet = [0; 4];
+        group.iter().for_each(|&(_, i)| set_bit(&mut set, i));
+        pair.insert(group[0].0, set);
+    }
+    let mut m = Matchers {
         vocab,
         rules: compiled,
         by_first,
         wild,
-        second,
+        pair,
+        pair_wild,
         second_any,
         by_sig,
         no_sig,
@@ -889,14 +919,61 @@ pub(crate) fn build() -> Matchers {
         neg,
         problem,
         abs_words,
-        pronoun_i,
-        pronoun_we,
-        pronoun_you,
+        pronoun,
+        clean_tails: Vec::new(),
+    };
+    m.clean_tails = crate::rewrite::TAILS
+        .iter()
+        .map(|t| crate::norm::Norm::new(t).text)
+        .filter(|t| tail_is_clean(&m, t))
+        .collect();
+    m
+}
+
+/// `true` when no problem rule's pattern matches anywhere in `tail` as the sentence after
+/// another one. A match depends only on the tokens of its own sentence, on where that
+/// sentence starts (the end test looks one token back) and ends, and every guard can only
+/// veto it; the "x. " prefix reproduces the start, and the sentence is the last one.
+fn tail_is_clean(m: &Matchers, tail: &str) -> bool {
+    let src = format!("x. {tail}");
+    let t = tok::tokenize(&src, &m.vocab);
+    let [_, s] = t.sents[..] else {
+        return false;
+    };
+    if t.toks[s.a as usize].s != 3 {
+        return false;
     }
+    let mm = tok::M {
+        toks: &t.toks,
+        limit: s.b as usize,
+    };
+    m.problem.iter().enumerate().all(|(w, &word)| {
+        (0..64).filter(|b| word >> b & 1 == 1).all(|b| {
+            (s.a as usize..s.b as usize)
+                .all(|i| mm.at(&m.rules[w * 64 + b].seq, i).is_none_or(|j| j <= i))
+        })
+    })
 }
 
 pub(crate) static MATCHERS: LazyLock<Matchers> = LazyLock::new(build);
 
 pub(crate) fn warm_up() {
     LazyLock::force(&MATCHERS);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A tail that loses its proof is still handled correctly, only slower: catch that here.
+    #[test]
+    fn every_template_tail_is_proven_clean() {
+        assert_eq!(MATCHERS.clean_tails.len(), crate::rewrite::TAILS.len());
+    }
+
+    /// The proof does reject a tail in which a problem rule matches.
+    #[test]
+    fn a_blaming_tail_is_not_proven() {
+        assert!(!tail_is_clean(&MATCHERS, "you never help with the dishes."));
+    }
 }

@@ -103,15 +103,12 @@ const EXPLAIN_OTHERS: &str = "Words about hurting or fearing someone matter. If 
 /// Lowercased text (char by char, so every output char comes from exactly one input char).
 fn normalise(text: &str) -> String {
     if text.is_ascii() {
-        let mut b = text.as_bytes().to_vec();
-        for x in &mut b {
-            *x = if *x == b'`' {
-                b'\''
-            } else {
-                x.to_ascii_lowercase()
-            };
-        }
-        return String::from_utf8(b).unwrap_or_default();
+        let low = text.to_ascii_lowercase();
+        return if low.contains('`') {
+            low.replace('`', "'")
+        } else {
+            low
+        };
     }
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -166,8 +163,9 @@ fn negated(low: &str, at: usize) -> bool {
 static PHRASES: LazyLock<(AhoCorasick, usize)> = LazyLock::new(|| {
     let ac = AhoCorasick::builder()
         .match_kind(MatchKind::Standard)
-        // a contiguous NFA builds in a fraction of the time of a DFA and is fast enough here
-        .kind(Some(AhoCorasickKind::ContiguousNFA))
+        // every message is scanned: a DFA scans ~3x faster than a contiguous NFA for about
+        // 0.3 ms more build time
+        .kind(Some(AhoCorasickKind::DFA))
         .build(SELF_HARM.iter().chain(VIOLENCE.iter()))
         .expect("safety phrases compile");
     (ac, SELF_HARM.len())
@@ -182,6 +180,11 @@ pub(crate) fn warm_up() {
 pub fn findings(text: &str) -> Vec<Finding> {
     let (ac, n_self) = &*PHRASES;
     let low = normalise(text);
+    // the plain search finds a match exactly when the overlapping one finds any, and it runs
+    // the DFA's faster loop: most messages stop here
+    if !ac.is_match(low.as_str()) {
+        return Vec::new();
+    }
     // every occurrence of every phrase, in the order the lists are checked: by phrase, then position
     let mut cands: Vec<(usize, usize, usize)> = ac
         .find_overlapping_iter(low.as_str())

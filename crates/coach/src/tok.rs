@@ -262,8 +262,21 @@ const DISCOURSE: &[&str] = &[
     "question", "love", "wait", "oh", "sweetie", "just", "well",
 ];
 
+/// ASCII letters and digits, as a table: the scan over a word's bytes is the tokeniser's
+/// hottest loop.
+static WORD_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    t
+};
+
+#[inline(always)]
 fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric()
+    WORD_BYTE[b as usize]
 }
 
 /// Split normalised text into tokens.
@@ -284,13 +297,14 @@ pub(crate) fn tokenize<'a>(t: &'a str, vocab: &Vocab) -> Tokens<'a> {
         if is_word_byte(c) || (c >= 0x80 && char_at(t, i).is_some_and(|ch| ch.is_alphanumeric())) {
             let s = i;
             loop {
+                while i < n && is_word_byte(b[i]) {
+                    i += 1;
+                }
                 if i >= n {
                     break;
                 }
                 let c = b[i];
-                if is_word_byte(c) {
-                    i += 1;
-                } else if c >= 0x80 {
+                if c >= 0x80 {
                     match char_at(t, i) {
                         Some(ch) if ch.is_alphanumeric() => i += ch.len_utf8(),
                         _ => break,
@@ -562,7 +576,7 @@ impl Compiler<'_> {
         }
     }
 
-    fn alt(&mut self, t: &[String], pos: &mut usize) -> Vec<Vec<Elem>> {
+    fn alt(&mut self, t: &[&str], pos: &mut usize) -> Vec<Vec<Elem>> {
         let mut alts = vec![self.seq(t, pos)];
         while *pos < t.len() && t[*pos] == "|" {
             *pos += 1;
@@ -571,10 +585,10 @@ impl Compiler<'_> {
         alts
     }
 
-    fn seq(&mut self, t: &[String], pos: &mut usize) -> Vec<Elem> {
+    fn seq(&mut self, t: &[&str], pos: &mut usize) -> Vec<Elem> {
         let mut out = Vec::new();
         while *pos < t.len() && t[*pos] != "|" && t[*pos] != ")" {
-            let tok = &t[*pos];
+            let tok = t[*pos];
             *pos += 1;
             let mut e = if tok == "(" {
                 let a = self.alt(t, pos);
@@ -598,8 +612,8 @@ impl Compiler<'_> {
                 let w = tok.strip_prefix('\\').unwrap_or(tok);
                 Elem::Tok(self.vocab.intern(w))
             };
-            while *pos < t.len() && matches!(t[*pos].as_str(), "?" | "*" | "+") {
-                e = match t[*pos].as_str() {
+            while *pos < t.len() && matches!(t[*pos], "?" | "*" | "+") {
+                e = match t[*pos] {
                     "?" => Elem::Opt(Box::new(e)),
                     "*" => Elem::Star(Box::new(e), false),
                     _ => Elem::Star(Box::new(e), true),
@@ -638,37 +652,36 @@ fn simplify(e: Elem) -> Elem {
     e
 }
 
-/// Split a pattern source into lexemes: words, ( ) | ? * +.
-fn lex(src: &str) -> Vec<String> {
+/// Split a pattern source into lexemes: words, ( ) | ? * +, and `\x` escapes. The lexemes
+/// borrow from the source: the build lexes a few hundred patterns.
+fn lex<'s>(src: &'s str) -> Vec<&'s str> {
     let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut chars = src.chars().peekable();
-    let flush = |cur: &mut String, out: &mut Vec<String>| {
-        if !cur.is_empty() {
-            out.push(std::mem::take(cur));
+    let mut start: Option<usize> = None;
+    let flush = |start: &mut Option<usize>, out: &mut Vec<&'s str>, end: usize| {
+        if let Some(s) = start.take() {
+            out.push(&src[s..end]);
         }
     };
-    while let Some(c) = chars.next() {
+    let mut chars = src.char_indices();
+    while let Some((i, c)) = chars.next() {
         match c {
             '\\' => {
-                if let Some(n) = chars.next() {
-                    flush(&mut cur, &mut out);
-                    out.push(format!("\\{n}"));
+                flush(&mut start, &mut out, i);
+                if let Some((j, n)) = chars.next() {
+                    out.push(&src[i..j + n.len_utf8()]);
                 }
             }
-            ' ' | '\n' | '\t' => flush(&mut cur, &mut out),
-            '(' | ')' | '|' => {
-                flush(&mut cur, &mut out);
-                out.push(c.to_string());
+            ' ' | '\n' | '\t' => flush(&mut start, &mut out, i),
+            '(' | ')' | '|' | '?' | '*' | '+' => {
+                flush(&mut start, &mut out, i);
+                out.push(&src[i..i + 1]);
             }
-            '?' | '*' | '+' => {
-                flush(&mut cur, &mut out);
-                out.push(c.to_string());
+            _ => {
+                start.get_or_insert(i);
             }
-            _ => cur.push(c),
         }
     }
-    flush(&mut cur, &mut out);
+    flush(&mut start, &mut out, src.len());
     out
 }
 
@@ -759,6 +772,109 @@ fn first_elem(e: &Elem, out: &mut Vec<u32>) -> Result<bool, ()> {
         Elem::End => Ok(true),
         Elem::Any | Elem::Suffix(_) | Elem::Gap(_) => Err(()),
     }
+}
+
+/// A token position in [`first2`] that any token may fill.
+pub(crate) const WILD: u32 = u32::MAX - 1;
+
+/// At most this many two-token prefixes per pattern (beyond that the pattern is not indexed).
+const MAX_PREFIXES: usize = 4096;
+
+/// A prefix of at most two tokens: (length, first, second).
+type Prefix = (u8, u32, u32);
+
+/// Every way the first two tokens of a match of `seq` can look, as (length, first, second):
+/// length 2 for a match of two or more tokens, 1 for a one-token match, 0 for an empty one;
+/// [`WILD`] where any token fits. A superset (the end test and repeat bounds are ignored);
+/// `None` when there would be too many.
+pub(crate) fn first2(seq: &[Elem]) -> Option<Vec<Prefix>> {
+    let mut acc = vec![(0, 0, 0)];
+    for e in seq {
+        // once every prefix has two tokens, the rest of the pattern cannot change them
+        if acc.iter().all(|p| p.0 == 2) {
+            break;
+        }
+        acc = concat(&acc, &first2_elem(e)?)?;
+    }
+    Some(acc)
+}
+
+fn concat(a: &[Prefix], b: &[Prefix]) -> Option<Vec<Prefix>> {
+    if a == [(0, 0, 0)] {
+        return Some(b.to_vec());
+    }
+    let mut out = Vec::new();
+    for &x in a {
+        if out.len() > 4 * MAX_PREFIXES {
+            return None;
+        }
+        if x.0 == 2 {
+            out.push(x);
+            continue;
+        }
+        for &y in b {
+            out.push(match (x.0, y.0) {
+                (0, _) => y,
+                (_, 0) => x,
+                _ => (2, x.1, y.1),
+            });
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    (out.len() <= MAX_PREFIXES).then_some(out)
+}
+
+fn first2_elem(e: &Elem) -> Option<Vec<Prefix>> {
+    let mut out = match e {
+        // already sorted and without duplicates
+        Elem::Tok(id) => return Some(vec![(1, *id, 0)]),
+        Elem::Set(ids) => return Some(ids.iter().map(|&id| (1, id, 0)).collect()),
+        Elem::Any | Elem::Suffix(_) => vec![(1, WILD, 0)],
+        Elem::Gap(n) => {
+            [(0, 0, 0), (1, WILD, 0), (2, WILD, WILD)][..(*n as usize + 1).min(3)].to_vec()
+        }
+        Elem::End => vec![(0, 0, 0)],
+        Elem::Opt(x) => {
+            let mut v = first2_elem(x)?;
+            v.push((0, 0, 0));
+            v
+        }
+        Elem::Star(x, min1) => {
+            let one = first2_elem(x)?;
+            let mut acc = one.clone();
+            if !*min1 {
+                acc.push((0, 0, 0));
+            }
+            loop {
+                let mut next = concat(&acc, &one)?;
+                next.extend_from_slice(&acc);
+                next.sort_unstable();
+                next.dedup();
+                if next.len() == acc.len() {
+                    break acc;
+                }
+                acc = next;
+            }
+        }
+        Elem::Alt(alts) => {
+            let mut v = Vec::new();
+            for a in alts {
+                v.extend(first2(a)?);
+            }
+            v
+        }
+        Elem::AltIx(ix) => {
+            let mut v = Vec::new();
+            for a in &ix.alts {
+                v.extend(first2(a)?);
+            }
+            v
+        }
+    };
+    out.sort_unstable();
+    out.dedup();
+    (out.len() <= MAX_PREFIXES).then_some(out)
 }
 
 /// The token ids a pattern can start with, as a bitset over the vocabulary; `None` when
@@ -893,6 +1009,24 @@ impl M<'_, '_> {
         if ok { Step::To(pos + 1) } else { Step::Fail }
     }
 
+    /// `false` when one of the first four elements of `seq` is a token or set (after only
+    /// such elements) that the token there is not: the same tests [`M::step`] makes before
+    /// anything else runs, without the call.
+    #[inline(always)]
+    fn may_start(&self, seq: &[Elem], pos: usize) -> bool {
+        for (p, e) in (pos..).zip(seq.iter().take(4)) {
+            let ok = match e {
+                Elem::Tok(id) => self.tok_ok(p) && self.toks[p].id == *id,
+                Elem::Set(ids) => self.tok_ok(p) && ids.binary_search(&self.toks[p].id).is_ok(),
+                _ => return true,
+            };
+            if !ok {
+                return false;
+            }
+        }
+        true
+    }
+
     fn at_end(&self, pos: usize) -> bool {
         pos >= self.toks.len()
             || self.toks[pos].term
@@ -911,7 +1045,11 @@ impl M<'_, '_> {
             Elem::Set(ids) => {
                 self.tok_ok(pos) && ids.binary_search(&self.toks[pos].id).is_ok() && k(pos + 1)
             }
-            Elem::Alt(alts) => alts.iter().any(|a| self.seq(a, pos, k)),
+            // an alternative whose first token does not fit fails before its continuation runs:
+            // test that here rather than in a call
+            Elem::Alt(alts) => alts
+                .iter()
+                .any(|a| self.may_start(a, pos) && self.seq(a, pos, k)),
             Elem::AltIx(ix) => {
                 let hit: &[u16] = if self.tok_ok(pos) {
                     ix.by_first
@@ -930,7 +1068,8 @@ impl M<'_, '_> {
                         b += 1;
                         ix.wild[b - 1]
                     };
-                    if self.seq(&ix.alts[i as usize], pos, k) {
+                    let alt = &ix.alts[i as usize];
+                    if self.may_start(alt, pos) && self.seq(alt, pos, k) {
                         return true;
                     }
                 }
