@@ -1,5 +1,7 @@
 //! Applies the rules and their guards to the tokens, and maps spans back to the original text.
 
+use std::borrow::Cow;
+
 use crate::norm::Norm;
 use crate::rules::{
     self, Anchor, Ctx, Matchers, Pat, Rule, RuleSet, after as A, before as B, flag as F,
@@ -575,7 +577,7 @@ pub(crate) fn default_severity(k: Kind) -> Severity {
     }
 }
 
-fn explanation(kind: Kind, rule: &Rule, word: Option<String>) -> String {
+fn explanation(kind: Kind, rule: &Rule, word: Option<String>) -> Cow<'static, str> {
     if kind == Kind::Absolute {
         if let Some(w) = word {
             let mut cap = String::with_capacity(w.len());
@@ -584,18 +586,18 @@ fn explanation(kind: Kind, rule: &Rule, word: Option<String>) -> String {
                 cap.push(f.to_ascii_uppercase());
                 cap.push_str(chars.as_str());
             }
-            return format!(
+            return Cow::Owned(format!(
                 "\u{201C}{cap}\u{201D} stretches one moment into a rule about them; naming the one time you mean is easier to hear."
-            );
+            ));
         }
-        return default_explanation(kind).to_string();
+        return Cow::Borrowed(default_explanation(kind));
     }
     if let Some(x) = rule.expl
         && kind == rule.kinds[0]
     {
-        return x.to_string();
+        return Cow::Borrowed(x);
     }
-    default_explanation(kind).to_string()
+    Cow::Borrowed(default_explanation(kind))
 }
 
 pub(crate) fn default_explanation(k: Kind) -> &'static str {

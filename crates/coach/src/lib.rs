@@ -11,6 +11,8 @@
 //! assert!(a.rewrites.iter().all(|r| r.text.contains("dishes")));
 //! ```
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 pub mod cli;
@@ -153,8 +155,9 @@ pub struct Finding {
     pub byte_end: usize,
     /// How strongly it is likely to land.
     pub severity: Severity,
-    /// One line a partner can understand.
-    pub explanation: String,
+    /// One line a partner can understand (borrowed from the rules unless it
+    /// quotes the message).
+    pub explanation: Cow<'static, str>,
 }
 
 /// A suggested way to say the same thing in I-language.
@@ -167,9 +170,9 @@ pub struct Rewrite {
     /// The need used in `text`.
     pub need: String,
     /// Other feelings the writer could pick instead (from [`lists::FEELINGS`]).
-    pub feeling_choices: Vec<String>,
+    pub feeling_choices: Vec<&'static str>,
     /// Other needs the writer could pick instead (from [`lists::NEEDS`]).
-    pub need_choices: Vec<String>,
+    pub need_choices: Vec<&'static str>,
 }
 
 /// Counts of first-person singular, first-person plural and second-person words.

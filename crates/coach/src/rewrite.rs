@@ -597,17 +597,17 @@ static CHOICES: LazyLock<(ChoiceMap, ChoiceMap)> = LazyLock::new(|| {
     (f, n)
 });
 
-fn choices_f(f: &str) -> Vec<String> {
+fn choices_f(f: &str) -> Vec<&'static str> {
     match CHOICES.0.get(f) {
-        Some(c) => c.iter().map(|w| w.to_string()).collect(),
-        None => feeling_choices(f).into_iter().map(String::from).collect(),
+        Some(c) => c.clone(),
+        None => feeling_choices(f),
     }
 }
 
-fn choices_n(n: &str) -> Vec<String> {
+fn choices_n(n: &str) -> Vec<&'static str> {
     match CHOICES.1.get(n) {
-        Some(c) => c.iter().map(|w| w.to_string()).collect(),
-        None => need_choices(n).into_iter().map(String::from).collect(),
+        Some(c) => c.clone(),
+        None => need_choices(n),
     }
 }
 

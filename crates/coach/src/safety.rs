@@ -8,6 +8,7 @@
 //! die") vetoes it. Precision matters, but here a miss costs more than a false
 //! alarm, so the lists lean towards catching plain statements.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
@@ -235,7 +236,7 @@ pub fn findings(text: &str) -> Vec<Finding> {
             byte_start: byte_of_char[start],
             byte_end: byte_of_char[end],
             severity: Severity::High,
-            explanation: explanation.to_owned(),
+            explanation: Cow::Borrowed(explanation),
         });
     }
     out.sort_by_key(|f| f.start);
