@@ -170,6 +170,58 @@ fn smtp_config(sink: &SmtpSink) -> rekindle_web::Config {
 const SECRET_TITLE: &str = "Apologise-for-Tuesday-7f3a";
 
 #[tokio::test]
+async fn a_talk_reminder_comes_on_the_day_of_an_agreed_talk_only() {
+    for b in backends() {
+        let sink = SmtpSink::start().await;
+        let app = TestApp::spawn_with(b, smtp_config(&sink)).await;
+        let (ana, ben) = couple(&app).await;
+        app.clock.set(at("2027-03-01T09:00:00Z"));
+        let (s, v) = ben
+            .send_json(
+                Method::PUT,
+                "/api/v1/plan/reminders",
+                json!({"kinds": ["talks"], "time": "08:00"}),
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+        let when = at("2027-03-03T18:30:00Z").timestamp_millis();
+        let (s, talk) = ana
+            .send_json(
+                Method::POST,
+                "/api/v1/talks",
+                json!({"topic": SECRET_TITLE, "times": [when]}),
+            )
+            .await;
+        assert_eq!(s, 201, "{talk}");
+        let id = talk["id"].as_str().unwrap();
+        // Asked for but not agreed: no reminder, even on that day.
+        app.clock.set(at("2027-03-03T08:00:05Z"));
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        assert!(sink.mails().is_empty(), "{b:?}: a talk only asked for");
+        let (s, v) = ben
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/talks/{id}/commands"),
+                json!({"cmd": "accept", "at": when}),
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+        let mails = sink.wait_for(1, Duration::from_secs(10)).await;
+        assert_eq!(mails.len(), 1, "{b:?}");
+        assert_eq!(mails[0].to, vec!["ben@example.org".to_owned()]);
+        assert!(mails[0].data.contains("http://rekindle.test/talks"));
+        assert!(
+            !mails[0].data.contains(SECRET_TITLE),
+            "the topic must never be in the mail"
+        );
+        // The next day there is no talk: nothing more.
+        app.clock.set(at("2027-03-04T08:00:05Z"));
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        assert_eq!(sink.mails().len(), 1, "{b:?}");
+    }
+}
+
+#[tokio::test]
 async fn a_reminder_arrives_once_at_the_local_time_and_says_nothing_intimate() {
     for b in backends() {
         let sink = SmtpSink::start().await;
