@@ -167,6 +167,43 @@ fn smtp_config(sink: &SmtpSink) -> rekindle_web::Config {
     }
 }
 
+/// Chooses reminder kinds at 08:00 local; the answer.
+async fn remind(p: &ApiPerson, kinds: &[&str]) -> Value {
+    let (s, v) = p
+        .send_json(
+            Method::PUT,
+            "/api/v1/plan/reminders",
+            json!({"kinds": kinds, "time": "08:00"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    v
+}
+
+/// Asks for a talk at one proposed time; its id.
+async fn ask_for_talk(p: &ApiPerson, topic: &str, when: i64) -> String {
+    let (s, talk) = p
+        .send_json(
+            Method::POST,
+            "/api/v1/talks",
+            json!({"topic": topic, "times": [when]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{talk}");
+    talk["id"].as_str().unwrap().to_owned()
+}
+
+async fn accept_talk(p: &ApiPerson, id: &str, when: i64) {
+    let (s, v) = p
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/talks/{id}/commands"),
+            json!({"cmd": "accept", "at": when}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+}
+
 const SECRET_TITLE: &str = "Apologise-for-Tuesday-7f3a";
 
 #[tokio::test]
@@ -176,36 +213,14 @@ async fn a_talk_reminder_comes_on_the_day_of_an_agreed_talk_only() {
         let app = TestApp::spawn_with(b, smtp_config(&sink)).await;
         let (ana, ben) = couple(&app).await;
         app.clock.set(at("2027-03-01T09:00:00Z"));
-        let (s, v) = ben
-            .send_json(
-                Method::PUT,
-                "/api/v1/plan/reminders",
-                json!({"kinds": ["talks"], "time": "08:00"}),
-            )
-            .await;
-        assert_eq!(s, 200, "{v}");
+        remind(&ben, &["talks"]).await;
         let when = at("2027-03-03T18:30:00Z").timestamp_millis();
-        let (s, talk) = ana
-            .send_json(
-                Method::POST,
-                "/api/v1/talks",
-                json!({"topic": SECRET_TITLE, "times": [when]}),
-            )
-            .await;
-        assert_eq!(s, 201, "{talk}");
-        let id = talk["id"].as_str().unwrap();
+        let id = ask_for_talk(&ana, SECRET_TITLE, when).await;
         // Asked for but not agreed: no reminder, even on that day.
         app.clock.set(at("2027-03-03T08:00:05Z"));
         tokio::time::sleep(Duration::from_millis(600)).await;
         assert!(sink.mails().is_empty(), "{b:?}: a talk only asked for");
-        let (s, v) = ben
-            .send_json(
-                Method::POST,
-                &format!("/api/v1/talks/{id}/commands"),
-                json!({"cmd": "accept", "at": when}),
-            )
-            .await;
-        assert_eq!(s, 200, "{v}");
+        accept_talk(&ben, &id, when).await;
         let mails = sink.wait_for(1, Duration::from_secs(10)).await;
         assert_eq!(mails.len(), 1, "{b:?}");
         assert_eq!(mails[0].to, vec!["ben@example.org".to_owned()]);
@@ -235,14 +250,7 @@ async fn a_reminder_arrives_once_at_the_local_time_and_says_nothing_intimate() {
             json!({"title": SECRET_TITLE, "owner": "me", "due_date": "2027-03-28", "notes": SECRET_TITLE}),
         )
         .await;
-        let (s, v) = ana
-            .send_json(
-                Method::PUT,
-                "/api/v1/plan/reminders",
-                json!({"kinds": ["actions"], "time": "08:00"}),
-            )
-            .await;
-        assert_eq!(s, 200, "{v}");
+        let v = remind(&ana, &["actions"]).await;
         assert_eq!(v["email_available"], true);
         // Ben chose nothing: he gets nothing.
         tokio::time::sleep(Duration::from_millis(600)).await;
@@ -398,26 +406,11 @@ async fn a_scheduled_talk_is_in_both_feeds_at_its_time() {
         let (ana, ben) = couple(&app).await;
         app.clock.set(at("2027-03-01T09:00:00Z"));
         let when = at("2027-03-03T18:30:00Z").timestamp_millis();
-        let (s, talk) = ana
-            .send_json(
-                Method::POST,
-                "/api/v1/talks",
-                json!({"topic": "TALK-FEED-TOPIC", "times": [when]}),
-            )
-            .await;
-        assert_eq!(s, 201, "{talk}");
-        let id = talk["id"].as_str().unwrap();
+        let id = ask_for_talk(&ana, "TALK-FEED-TOPIC", when).await;
         // Only asked for: not in the feed yet.
         let (_, asked) = feed_of(&app, &ana, true).await;
         assert!(!asked.contains("TALK-FEED-TOPIC"), "{b:?}: {asked}");
-        let (s, v) = ben
-            .send_json(
-                Method::POST,
-                &format!("/api/v1/talks/{id}/commands"),
-                json!({"cmd": "accept", "at": when}),
-            )
-            .await;
-        assert_eq!(s, 200, "{v}");
+        accept_talk(&ben, &id, when).await;
         for person in [&ana, &ben] {
             let (_, text) = feed_of(&app, person, true).await;
             let events = parse_feed(&text);

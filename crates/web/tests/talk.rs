@@ -417,20 +417,27 @@ async fn a_socket_resumes_after_a_reconnect_without_loss_or_duplicates() {
     }
 }
 
+/// A live talk where `a` has made one statement, and `a`'s socket has seen it.
+async fn statement_seen_live(
+    app: &TestApp,
+    a: &ApiPerson,
+    b: &ApiPerson,
+    text: &str,
+) -> (String, Ws) {
+    let id = live_talk(a, b).await;
+    ok(a, &id, json!({"cmd": "statement", "text": text})).await;
+    let seq = state_of(a, &id).await["state"]["seq"].as_i64().unwrap();
+    let mut ws = socket(app, a, &id, 0).await;
+    events_until(&mut ws, seq).await;
+    (id, ws)
+}
+
 #[tokio::test]
 async fn deleting_a_talk_removes_it_for_both_and_tells_their_sockets() {
     for b in backends() {
         let app = TestApp::spawn(b).await;
         let (ana, ben) = couple(&app).await;
-        let id = live_talk(&ana, &ben).await;
-        ok(
-            &ana,
-            &id,
-            json!({"cmd": "statement", "text": "TALK-SECRET-91"}),
-        )
-        .await;
-        let mut ws = socket(&app, &ana, &id, 0).await;
-        events_until(&mut ws, 9).await;
+        let (id, mut ws) = statement_seen_live(&app, &ana, &ben, "TALK-SECRET-91").await;
         let (s, _) = ben
             .send_json(Method::DELETE, &format!("/api/v1/talks/{id}"), json!({}))
             .await;
@@ -453,17 +460,8 @@ async fn a_partner_leaving_closes_a_talk_in_progress() {
     for b in backends() {
         let app = TestApp::spawn(b).await;
         let (ana, ben) = couple(&app).await;
-        let id = live_talk(&ana, &ben).await;
         // The server now holds the talk in memory; leaving must still close it.
-        ok(
-            &ana,
-            &id,
-            json!({"cmd": "statement", "text": "I miss our walks."}),
-        )
-        .await;
-        let seq = state_of(&ana, &id).await["state"]["seq"].as_i64().unwrap();
-        let mut ws = socket(&app, &ana, &id, 0).await;
-        events_until(&mut ws, seq).await;
+        let (id, mut ws) = statement_seen_live(&app, &ana, &ben, "I miss our walks.").await;
         let (s, _) = ben
             .send_json(Method::DELETE, "/api/v1/space", json!({}))
             .await;
