@@ -3,11 +3,11 @@
 //! sent. A lost or repeated notice is therefore harmless.
 //!
 //! `LocalBus` is an in-process fan-out (one server, e.g. SQLite). On PostgreSQL
-//! `PgBus` also runs `NOTIFY rekindle_talk, '<id>'`, and one `LISTEN` connection
-//! per server feeds every notice (its own included) into the local fan-out, so
-//! partners connected to different servers see each other. A notice names the
-//! server that sent it: a server skips its own, and forgets what it remembered
-//! of a talk another server changed (`live`).
+//! `PgBus` also runs `NOTIFY rekindle_talk, '<server>/<id>'`, and one `LISTEN`
+//! connection per server feeds the other servers' notices into the local
+//! fan-out, so partners connected to different servers see each other. A server
+//! skips its own notices (it woke its sockets when it published) and forgets
+//! what it remembered of a talk another server changed (`live`).
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -15,9 +15,9 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
 use rekindle_storage::Repo;
+use tokio::sync::watch;
 
 use super::live::LiveTalks;
-use tokio::sync::watch;
 
 pub type BoxFuture<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
 
@@ -110,7 +110,7 @@ pub struct PgBus {
 impl EventBus for PgBus {
     fn publish<'a>(&'a self, talk_id: &'a str) -> BoxFuture<'a> {
         Box::pin(async move {
-            // Our own sockets at once; the listener will poke them again, harmlessly.
+            // Our own sockets at once; the listeners of the other servers wake theirs.
             self.local.poke(talk_id);
             if let Err(e) = self
                 .repo
@@ -161,8 +161,12 @@ pub fn spawn_listener(
                     continue;
                 }
             };
-            live.forget_all();
-            local.poke_all();
+            // Notices may have been missed: everything is read again from the log.
+            let resync = || {
+                live.forget_all();
+                local.poke_all();
+            };
+            resync();
             loop {
                 match listener.recv().await {
                     Ok(Some(payload)) => {
@@ -173,14 +177,10 @@ pub fn spawn_listener(
                             local.poke(id);
                         }
                     }
-                    Ok(None) => {
-                        live.forget_all();
-                        local.poke_all();
-                    }
+                    Ok(None) => resync(),
                     Err(e) => {
                         tracing::warn!(error = %e, "talk listener failed; reconnecting");
-                        live.forget_all();
-                        local.poke_all();
+                        resync();
                         break;
                     }
                 }

@@ -20,7 +20,7 @@ use rekindle_domain::talk::{Context, Phase, Recorded, Talk, rules_accepted_by_bo
 /// Events kept per talk for sockets that are a little behind; one further back
 /// reads the log.
 const RECENT: usize = 32;
-/// Talks kept at most; past that, talks nobody is connected to are dropped.
+/// Talks kept at most; past that, talks not live or in a time-out are dropped.
 const CAPACITY: usize = 8_192;
 
 /// What the rules of a talk need from the couple's ground rules.
@@ -53,7 +53,6 @@ struct Entry {
 
 /// A copy of what is remembered about one talk.
 pub struct Snapshot {
-    pub couple_id: String,
     pub talk: Talk,
     pub rules: Option<Rules>,
 }
@@ -62,7 +61,6 @@ pub struct Snapshot {
 pub struct CatchUp {
     pub events: Vec<Recorded>,
     pub talk: Talk,
-    pub couple_id: String,
     pub rules: Rules,
 }
 
@@ -83,7 +81,6 @@ impl LiveTalks {
         let talks = self.lock();
         let e = talks.get(id)?;
         (e.couple_id == couple_id && is_member(&e.talk, user_id)).then(|| Snapshot {
-            couple_id: e.couple_id.clone(),
             talk: e.talk.clone(),
             rules: e.rules.clone(),
         })
@@ -112,7 +109,6 @@ impl LiveTalks {
         Some(CatchUp {
             events: e.recent.iter().filter(|r| r.seq > after).cloned().collect(),
             talk: e.talk.clone(),
-            couple_id: e.couple_id.clone(),
             rules,
         })
     }
