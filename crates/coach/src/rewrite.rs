@@ -263,7 +263,7 @@ fn extract_at(toks: &[Tok<'_>], w: &[(usize, &str)], start: usize) -> Option<Top
                 "can" => "don't",
                 _ => neg_aux,
             };
-        } else if is_be(t) || t == "been" {
+        } else if is_be(t) {
             be = true;
         } else if !is_strip(t) {
             break;
@@ -681,10 +681,6 @@ fn cat(parts: &[&str]) -> String {
     s
 }
 
-fn need_phrase(n: &str) -> &str {
-    n
-}
-
 /// "I'd love some support" / "I'd love to be heard" / "I'd love a pause" (the word before
 /// the need).
 fn love_phrase(n: &str) -> &'static str {
@@ -905,7 +901,7 @@ pub(crate) fn rewrites(
                 " about ",
                 np,
                 ", and I need ",
-                need_phrase(n1),
+                n1,
                 ". ",
                 ASK_TONIGHT,
             ]),
@@ -932,7 +928,7 @@ pub(crate) fn rewrites(
                     "I've been feeling ",
                     f1,
                     " lately, and I need ",
-                    need_phrase(n1),
+                    n1,
                     ". ",
                     ASK_HEAR,
                 ]),
@@ -955,7 +951,7 @@ pub(crate) fn rewrites(
                     " ",
                     f1,
                     ", because I need ",
-                    need_phrase(n1),
+                    n1,
                     ". ",
                     &ask,
                 ]),
@@ -1007,7 +1003,7 @@ pub(crate) fn rewrites(
             "I'm feeling ",
             f1,
             " right now, and I need ",
-            need_phrase(n1),
+            n1,
             ". ",
             ASK_CALM,
         ]),
