@@ -312,6 +312,15 @@ fn allowed(m: Move, v: &ProblemView) -> Result<(), AppError> {
     bd::check(m, &v.situation).map_err(refused)
 }
 
+/// A conflict the database settled (the partner got there first) told as the
+/// rule it kept.
+fn refused_on_conflict(r: bd::Refusal) -> impl FnOnce(StoreError) -> AppError {
+    move |e| match e {
+        StoreError::Conflict => AppError::Conflict(r.message()),
+        other => other.into(),
+    }
+}
+
 fn changed_unless(ok: bool) -> Result<(), AppError> {
     if ok {
         Ok(())
@@ -526,10 +535,7 @@ pub async fn rate(
             state.clock().now_ms(),
         )
         .await
-        .map_err(|e| match e {
-            StoreError::Conflict => AppError::Conflict(bd::Refusal::NothingToRate.message()),
-            other => other.into(),
-        })?;
+        .map_err(refused_on_conflict(bd::Refusal::NothingToRate))?;
     changed_unless(ok)
 }
 
@@ -655,10 +661,7 @@ pub async fn propose_agreement(
             },
         )
         .await
-        .map_err(|e| match e {
-            StoreError::Conflict => AppError::Conflict(bd::Refusal::DraftPending.message()),
-            other => other.into(),
-        })?;
+        .map_err(refused_on_conflict(bd::Refusal::DraftPending))?;
     changed_unless(ok)?;
     Ok(agreement_id)
 }
@@ -696,10 +699,7 @@ pub async fn answer_follow_up(
             state.clock().now_ms(),
         )
         .await
-        .map_err(|e| match e {
-            StoreError::Conflict => AppError::Conflict(bd::Refusal::AlreadyAnswered.message()),
-            other => other.into(),
-        })?;
+        .map_err(refused_on_conflict(bd::Refusal::AlreadyAnswered))?;
     changed_unless(ok)
 }
 
