@@ -1,25 +1,23 @@
-//! The versioned JSON API (`/api/v1`) and its OpenAPI document, generated from
-//! the handlers' annotations so the two cannot drift apart.
-
-pub mod account;
-// Problem board
-pub mod board;
-pub mod checkins;
-pub mod coach;
-pub mod journal;
-// Action plan
-pub mod plan;
-pub mod questions;
-pub mod safety;
-pub mod space;
-// Talk room
-pub mod talks;
+//! The OpenAPI document of the versioned JSON API (`/api/v1`), generated from the
+//! handlers' annotations in each tool's `api.rs` so the two cannot drift apart.
 
 use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::error::Problem;
+use crate::http::error::Problem;
+// Each tool's API, under the short names the document's paths were written with.
+use crate::account::api as account;
+use crate::board::api as board;
+use crate::checkins::api as checkins;
+use crate::coach::api as coach;
+use crate::journal::api as journal;
+use crate::plan::api as plan;
+use crate::questions::api as questions;
+use crate::reminders::api as reminders;
+use crate::safety::api as safety;
+use crate::space::api as space;
+use crate::talk::api as talks;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -47,7 +45,7 @@ use crate::error::Problem;
         talks::rules, talks::set_rules, talks::accept_rules,
         // Action plan
         plan::list, plan::create, plan::show, plan::done, plan::undo, plan::answer,
-        plan::get_reminders, plan::put_reminders, plan::new_feed, plan::revoke_feed,
+        reminders::get_reminders, reminders::put_reminders, reminders::new_feed, reminders::revoke_feed,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),
@@ -73,37 +71,4 @@ pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
     // Problem board
     doc.merge(board::BoardApi::openapi());
     Json(doc)
-}
-
-/// JSON bodies with a clear problem when they do not parse.
-pub struct JsonBody<T>(pub T);
-
-impl<S, T> axum::extract::FromRequest<S> for JsonBody<T>
-where
-    T: serde::de::DeserializeOwned,
-    S: Send + Sync,
-{
-    type Rejection = crate::error::ApiError;
-
-    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
-        use axum::extract::rejection::JsonRejection;
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(JsonBody(v)),
-            Err(JsonRejection::MissingJsonContentType(_)) => {
-                Err(crate::error::AppError::BadRequest(
-                    "Send the body as JSON with `Content-Type: application/json`.".into(),
-                )
-                .into())
-            }
-            Err(JsonRejection::BytesRejection(_)) => Err(crate::error::AppError::PayloadTooLarge(
-                "The request body is too large.".into(),
-            )
-            .into()),
-            Err(e) => Err(crate::error::AppError::BadRequest(format!(
-                "The JSON body could not be read: {}",
-                e.body_text()
-            ))
-            .into()),
-        }
-    }
 }

@@ -4,12 +4,12 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::JsonBody;
-use crate::auth::{ApiCaller, ClientIp};
-use crate::error::{ApiResult, AppError, Problem};
-use crate::format::iso;
-use crate::service::{self, SignUp};
+use crate::account::SignUp;
+use crate::http::auth::{ApiCaller, ClientIp};
+use crate::http::error::{ApiResult, AppError, Problem};
+use crate::http::json::JsonBody;
 use crate::state::AppState;
+use crate::view::format::iso;
 
 #[derive(Serialize, ToSchema)]
 pub struct UserOut {
@@ -57,7 +57,7 @@ pub async fn sign_up(
         password: &b.password,
         time_zone: &tz,
     };
-    let user = service::sign_up(&state, input, &ip).await?;
+    let user = crate::account::sign_up(&state, input, &ip).await?;
     Ok((StatusCode::CREATED, Json(user.into())))
 }
 
@@ -88,9 +88,9 @@ pub async fn sign_in(
     ClientIp(ip): ClientIp,
     JsonBody(b): JsonBody<SignInIn>,
 ) -> ApiResult<(StatusCode, Json<NewTokenOut>)> {
-    let user = service::sign_in(&state, &b.email, &b.password, &ip).await?;
+    let user = crate::account::sign_in(&state, &b.email, &b.password, &ip).await?;
     let name = b.token_name.unwrap_or_else(|| "API sign-in".into());
-    let (t, secret) = service::create_token(&state, &user.id, &name).await?;
+    let (t, secret) = crate::account::create_token(&state, &user.id, &name).await?;
     Ok((
         StatusCode::CREATED,
         Json(NewTokenOut {
@@ -125,7 +125,7 @@ pub async fn update_me(
         .display_name
         .unwrap_or_else(|| caller.user.display_name.clone());
     let tz = b.time_zone.unwrap_or_else(|| caller.user.time_zone.clone());
-    service::update_profile(&state, &caller.user.id, &name, &tz).await?;
+    crate::account::update_profile(&state, &caller.user.id, &name, &tz).await?;
     let user = state
         .repo
         .user_by_id(&caller.user.id)
@@ -147,7 +147,7 @@ pub async fn change_password(
     caller: ApiCaller,
     JsonBody(b): JsonBody<PasswordIn>,
 ) -> ApiResult<StatusCode> {
-    service::change_password(
+    crate::account::change_password(
         &state,
         &caller.user.id,
         &b.current_password,
@@ -197,7 +197,7 @@ pub async fn create_token(
     caller: ApiCaller,
     JsonBody(b): JsonBody<TokenIn>,
 ) -> ApiResult<(StatusCode, Json<NewTokenOut>)> {
-    let (t, secret) = service::create_token(&state, &caller.user.id, &b.name).await?;
+    let (t, secret) = crate::account::create_token(&state, &caller.user.id, &b.name).await?;
     Ok((
         StatusCode::CREATED,
         Json(NewTokenOut {

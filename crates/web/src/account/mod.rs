@@ -1,21 +1,21 @@
-//! Use cases shared by pages and the API: validation, rate limits, secrets. The
-//! handlers stay thin and both interfaces behave the same.
+//! Accounts: signing up and in, sessions, profile, password and personal tokens.
+//! Pages and the API call these use cases, so both behave the same.
+
+pub mod api;
+pub mod page;
+pub mod settings_page;
 
 use rekindle_domain::account::{
     check_password, normalize_display_name, normalize_email, parse_time_zone,
 };
-use rekindle_domain::invitation::INVITATION_TTL_SECS;
-use rekindle_storage::{
-    ApiToken, NewEntry, NewInvitation, NewSession, NewToken, NewUser, Space, User, Viewer,
-};
+use rekindle_storage::{ApiToken, NewSession, NewToken, NewUser, User};
 
-use crate::error::{AppError, FieldErrors};
-use crate::format::now_ms;
-use crate::security::{decoy_hash, digest, hash_password, new_id, random_token, verify_password};
+use crate::http::error::{AppError, FieldErrors};
+use crate::http::secrets::{
+    decoy_hash, digest, hash_password, new_id, random_token, verify_password,
+};
 use crate::state::AppState;
 
-pub const TITLE_MAX_CHARS: usize = 200;
-pub const BODY_MAX_CHARS: usize = 20_000;
 pub const TOKEN_NAME_MAX_CHARS: usize = 80;
 
 pub struct SignUp<'a> {
@@ -69,7 +69,7 @@ pub async fn sign_up(state: &AppState, input: SignUp<'_>, ip: &str) -> Result<Us
         password_hash,
         display_name: name,
         time_zone: tz.name().to_owned(),
-        created_at: now_ms(),
+        created_at: state.clock().now_ms(),
     };
     state.repo.create_user(&new).await.map_err(|e| match e {
         rekindle_storage::StoreError::Conflict => AppError::field(
@@ -125,7 +125,7 @@ pub async fn start_session(
         state.repo.delete_session(old).await?;
     }
     let secret = random_token(32);
-    let now = now_ms();
+    let now = state.clock().now_ms();
     let ttl = i64::try_from(state.config.session_ttl.as_millis()).unwrap_or(i64::MAX);
     state
         .repo
@@ -222,123 +222,8 @@ pub async fn create_token(
             user_id: user_id.to_owned(),
             name: name.to_owned(),
             token_hash: digest(&secret),
-            created_at: now_ms(),
+            created_at: state.clock().now_ms(),
         })
         .await?;
     Ok((token, secret))
-}
-
-/// Leaves the space; `false` when the person had none. Talks of the couple
-/// close, so this server stops holding them in memory.
-pub async fn leave_space(state: &AppState, user_id: &str) -> Result<bool, AppError> {
-    let space = state.repo.space_of(user_id).await?;
-    let left = state.repo.leave_space(user_id).await?;
-    if let Some(space) = space {
-        state.live_talks.forget_couple(&space.couple_id);
-    }
-    Ok(left)
-}
-
-pub async fn create_space(state: &AppState, user_id: &str) -> Result<Space, AppError> {
-    state
-        .repo
-        .create_space(&new_id(), user_id, now_ms())
-        .await
-        .map_err(|e| match e {
-            rekindle_storage::StoreError::Conflict => AppError::Conflict(
-                "You already share a space. Leave it in Settings before starting another.".into(),
-            ),
-            other => other.into(),
-        })
-}
-
-pub struct NewLink {
-    pub id: String,
-    pub code: String,
-    pub expires_at: i64,
-}
-
-/// A single-use invitation code with 128 bits of entropy; only its digest is kept.
-pub async fn invite(state: &AppState, user_id: &str) -> Result<NewLink, AppError> {
-    let space = state.repo.space_of(user_id).await?.ok_or_else(|| {
-        AppError::Conflict("Create your space first, then invite your partner.".into())
-    })?;
-    if space.partner.is_some() {
-        return Err(AppError::Conflict(
-            "Your space already has two partners.".into(),
-        ));
-    }
-    let code = random_token(16);
-    let now = now_ms();
-    let inv = state
-        .repo
-        .create_invitation(&NewInvitation {
-            id: new_id(),
-            couple_id: space.couple_id,
-            code_hash: digest(&code),
-            created_by: user_id.to_owned(),
-            created_at: now,
-            expires_at: now + INVITATION_TTL_SECS * 1000,
-        })
-        .await?;
-    Ok(NewLink {
-        id: inv.id,
-        code,
-        expires_at: inv.expires_at,
-    })
-}
-
-pub async fn accept(state: &AppState, code: &str, user_id: &str) -> Result<Space, AppError> {
-    Ok(state
-        .repo
-        .accept_invitation(&digest(code), user_id, now_ms())
-        .await?)
-}
-
-pub async fn viewer(state: &AppState, user_id: &str) -> Result<(Viewer, Option<Space>), AppError> {
-    let space = state.repo.space_of(user_id).await?;
-    Ok((Viewer::new(user_id, space.as_ref()), space))
-}
-
-pub fn check_entry(title: &str, body: &str) -> Result<(String, String), AppError> {
-    let mut errors = FieldErrors::new();
-    let title = title.trim();
-    if title.chars().count() > TITLE_MAX_CHARS {
-        errors.insert("title", "Keep the title under 200 characters.".into());
-    }
-    if body.trim().is_empty() {
-        errors.insert(
-            "body",
-            "Write something first; even a line is enough.".into(),
-        );
-    }
-    if body.chars().count() > BODY_MAX_CHARS {
-        errors.insert(
-            "body",
-            "An entry can hold up to 20,000 characters. Split it in two?".into(),
-        );
-    }
-    if !errors.is_empty() {
-        return Err(AppError::Invalid(errors));
-    }
-    Ok((title.to_owned(), body.to_owned()))
-}
-
-pub async fn create_entry(
-    state: &AppState,
-    owner: &str,
-    title: &str,
-    body: &str,
-) -> Result<rekindle_storage::Entry, AppError> {
-    let (title, body) = check_entry(title, body)?;
-    Ok(state
-        .repo
-        .create_entry(&NewEntry {
-            id: new_id(),
-            owner_id: owner.to_owned(),
-            title,
-            body,
-            created_at: now_ms(),
-        })
-        .await?)
 }

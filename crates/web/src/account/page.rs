@@ -8,13 +8,13 @@ use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 
-use super::{Chrome, field_error, render_with_status, safe_next, see_other};
-use crate::auth::{
+use crate::account::SignUp;
+use crate::http::auth::{
     ClientIp, MaybeSignedIn, SESSION_COOKIE, SignedIn, pre_csrf, removal, session_cookie,
 };
-use crate::error::{AppError, FieldErrors, PageResult};
-use crate::service::{self, SignUp};
+use crate::http::error::{AppError, FieldErrors, PageResult};
 use crate::state::AppState;
+use crate::view::{Chrome, field_error, form_errors, render_with_status, safe_next, see_other};
 
 #[derive(Deserialize, Default)]
 pub struct NextQuery {
@@ -87,12 +87,12 @@ pub async fn signup(
         password: &f.password,
         time_zone: &f.time_zone,
     };
-    match service::sign_up(&state, input, &ip).await {
+    match crate::account::sign_up(&state, input, &ip).await {
         Ok(user) => {
-            let secret = service::start_session(&state, &user.id, None).await?;
+            let secret = crate::account::start_session(&state, &user.id, None).await?;
             let jar = jar
                 .add(session_cookie(secret, &state))
-                .remove(removal(crate::auth::PRE_CSRF_COOKIE));
+                .remove(removal(crate::http::auth::PRE_CSRF_COOKIE));
             Ok((
                 jar,
                 see_other(safe_next(Some(&f.next)).as_deref().unwrap_or("/")),
@@ -113,16 +113,6 @@ pub async fn signup(
             };
             Ok((jar, render_with_status(status, &page)?).into_response())
         }
-    }
-}
-
-/// Turns a use-case error into messages next to fields; errors without a field
-/// land on `fallback_field` so the input is never lost.
-pub fn form_errors(e: AppError, fallback_field: &'static str) -> Result<FieldErrors, AppError> {
-    match e {
-        AppError::Invalid(fields) => Ok(fields),
-        AppError::Internal(_) | AppError::NotFound => Err(e),
-        other => Ok(FieldErrors::from([(fallback_field, other.detail())])),
     }
 }
 
@@ -173,13 +163,13 @@ pub async fn signin(
     jar: CookieJar,
     Form(f): Form<SigninForm>,
 ) -> PageResult {
-    match service::sign_in(&state, &f.email, &f.password, &ip).await {
+    match crate::account::sign_in(&state, &f.email, &f.password, &ip).await {
         Ok(user) => {
             let old = who.as_ref().map(|w| w.session_hash.as_str());
-            let secret = service::start_session(&state, &user.id, old).await?;
+            let secret = crate::account::start_session(&state, &user.id, old).await?;
             let jar = jar
                 .add(session_cookie(secret, &state))
-                .remove(removal(crate::auth::PRE_CSRF_COOKIE));
+                .remove(removal(crate::http::auth::PRE_CSRF_COOKIE));
             Ok((
                 jar,
                 see_other(safe_next(Some(&f.next)).as_deref().unwrap_or("/")),

@@ -6,14 +6,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 
-use super::account::form_errors;
-use super::home::DoneQuery;
-use super::{Chrome, field_error, notice_for, render_with_status, see_other};
-use crate::auth::SignedIn;
-use crate::error::{AppError, FieldErrors, PageResult};
-use crate::format::{tz_of, when};
-use crate::service;
+use crate::http::auth::SignedIn;
+use crate::http::error::{AppError, FieldErrors, PageResult};
 use crate::state::AppState;
+use crate::view::DoneQuery;
+use crate::view::form_errors;
+use crate::view::format::{tz_of, when};
+use crate::view::{Chrome, field_error, notice_for, render_with_status, see_other};
 
 pub struct TokenView {
     pub id: String,
@@ -127,7 +126,8 @@ pub async fn profile(
     who: SignedIn,
     Form(f): Form<ProfileForm>,
 ) -> PageResult {
-    match service::update_profile(&state, &who.user.id, &f.display_name, &f.time_zone).await {
+    match crate::account::update_profile(&state, &who.user.id, &f.display_name, &f.time_zone).await
+    {
         Ok(()) => Ok(see_other("/settings?done=profile")),
         Err(e) => {
             let status = e.status();
@@ -157,7 +157,7 @@ pub async fn password(
     Form(f): Form<PasswordForm>,
 ) -> PageResult {
     let keep = Some(who.session_hash.as_str());
-    match service::change_password(
+    match crate::account::change_password(
         &state,
         &who.user.id,
         &f.current_password,
@@ -195,7 +195,7 @@ pub async fn create_token(
     who: SignedIn,
     Form(f): Form<TokenForm>,
 ) -> PageResult {
-    match service::create_token(&state, &who.user.id, &f.name).await {
+    match crate::account::create_token(&state, &who.user.id, &f.name).await {
         Ok((_, secret)) => {
             let d = Draft {
                 new_token: Some(secret),

@@ -12,13 +12,12 @@ use rekindle_storage::{BoardAgreement, BoardFollowUp, BoardProblem, Viewer};
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
-use super::JsonBody;
-use crate::auth::ApiCaller;
 use crate::board::{self as uc, CoachNote, ProblemView};
-use crate::error::{ApiResult, Problem};
-use crate::format::iso;
-use crate::service;
+use crate::http::auth::ApiCaller;
+use crate::http::error::{ApiResult, Problem};
+use crate::http::json::JsonBody;
 use crate::state::AppState;
+use crate::view::format::iso;
 
 #[derive(OpenApi)]
 #[openapi(paths(
@@ -305,8 +304,8 @@ async fn one(state: &AppState, viewer: &Viewer, id: &str) -> ApiResult<Json<Prob
 
 /// The caller's viewer, with the pair required (and not paused) for changes.
 async fn pair_viewer(state: &AppState, caller: &ApiCaller) -> ApiResult<Viewer> {
-    let (viewer, space) = service::viewer(state, &caller.user.id).await?;
-    uc::require_pair(space.as_ref())?;
+    let (viewer, space) = crate::space::viewer(state, &caller.user.id).await?;
+    crate::space::require_pair(space.as_ref(), uc::FOR_TWO)?;
     Ok(viewer)
 }
 
@@ -316,8 +315,8 @@ pub async fn overview(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> ApiResult<Json<BoardOut>> {
-    let (viewer, space) = service::viewer(&state, &caller.user.id).await?;
-    let pair = uc::require_pair(space.as_ref())?;
+    let (viewer, space) = crate::space::viewer(&state, &caller.user.id).await?;
+    let pair = crate::space::require_pair(space.as_ref(), uc::FOR_TWO)?;
     let o = uc::overview(&state, &viewer, pair).await?;
     Ok(Json(BoardOut {
         active: o.active.as_ref().map(summary),
@@ -354,7 +353,7 @@ pub async fn show(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<ProblemOut>> {
-    let (viewer, _) = service::viewer(&state, &caller.user.id).await?;
+    let (viewer, _) = crate::space::viewer(&state, &caller.user.id).await?;
     one(&state, &viewer, &id).await
 }
 
@@ -566,14 +565,14 @@ pub async fn decide(
 /// as `POST /api/v1/coach/analyze`) plus the board's naming rule, which notices
 /// a problem named after the partner ("your nagging"). Advice only: nothing is
 /// stored and proposing is never blocked.
-#[utoipa::path(post, path = "/api/v1/board/coach", tag = "board", request_body = crate::api::coach::CoachIn,
-    responses((status = 200, body = crate::api::coach::AnalysisOut), (status = 413, body = Problem)))]
+#[utoipa::path(post, path = "/api/v1/board/coach", tag = "board", request_body = crate::coach::api::CoachIn,
+    responses((status = 200, body = crate::coach::api::AnalysisOut), (status = 413, body = Problem)))]
 pub async fn coach(
     _caller: ApiCaller,
-    JsonBody(b): JsonBody<crate::api::coach::CoachIn>,
+    JsonBody(b): JsonBody<crate::coach::api::CoachIn>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    if b.text.chars().count() > crate::api::coach::MAX_COACH_CHARS {
-        return Err(crate::error::AppError::PayloadTooLarge(
+    if b.text.chars().count() > crate::coach::api::MAX_COACH_CHARS {
+        return Err(crate::http::error::AppError::PayloadTooLarge(
             "The coach reads up to 10000 characters at a time.".into(),
         )
         .into());

@@ -3,6 +3,10 @@
 //! the storage queries (sealed ideas and unrevealed ratings never leave the
 //! database); this module assembles one partner's view and runs each move.
 
+pub mod api;
+pub mod archive;
+pub mod page;
+
 use std::collections::HashMap;
 
 use rekindle_domain::Reveal;
@@ -14,23 +18,15 @@ use rekindle_storage::{
     NewAgreement, NewOption, NewProblem, Space, StoreError, Viewer,
 };
 
-use crate::error::{AppError, FieldErrors};
-use crate::security::new_id;
+use crate::http::error::{AppError, FieldErrors};
+use crate::http::secrets::new_id;
 use crate::state::AppState;
 
 pub const CHANGED: &str = "This problem moved on in the meantime (perhaps your partner just acted). Have a look at where it is now.";
 
-/// The board is for two, and rests while the space is paused.
-pub fn require_pair(space: Option<&Space>) -> Result<&Space, AppError> {
-    crate::safety::not_paused(space)?;
-    match space {
-        Some(s) if s.partner.is_some() => Ok(s),
-        _ => Err(AppError::Conflict(
-            "The problem board is for two: it opens once your partner has joined your space."
-                .into(),
-        )),
-    }
-}
+/// What a person alone in their space is told about this tool.
+pub const FOR_TWO: &str =
+    "The problem board is for two: it opens once your partner has joined your space.";
 
 /// Where "Talk about it first" leads: the talk room's request form, with the
 /// problem's name as the topic.
@@ -148,14 +144,9 @@ pub struct ProblemView {
     pub situation: Situation,
     /// The coach's notes on the title, for the partner who wrote it.
     pub title_notes: Vec<CoachNote>,
-    pub now: i64,
 }
 
 impl ProblemView {
-    pub fn option(&self, id: &str) -> Option<&OptionView> {
-        self.options.iter().find(|o| o.option.id == id)
-    }
-
     pub fn unrated_by_me(&self) -> Vec<&OptionView> {
         self.options
             .iter()
@@ -299,7 +290,6 @@ async fn assemble(
         follow_up,
         situation,
         title_notes,
-        now,
         problem,
     })
 }
@@ -402,8 +392,10 @@ pub async fn step(state: &AppState, viewer: &Viewer, id: &str, m: Move) -> Resul
     allowed(m, &v)?;
     let now = state.clock().now_ms();
     let round = v.problem.round;
-    let ok = match m {
-        Move::Accept => {
+    // The domain decides where a pure stage change leads; the store applies it
+    // only if the problem is still where this partner saw it.
+    let ok = match (m, m.stage_after()) {
+        (_, Some(to)) => {
             state
                 .repo
                 .board_move(
@@ -412,56 +404,24 @@ pub async fn step(state: &AppState, viewer: &Viewer, id: &str, m: Move) -> Resul
                         id,
                         from_stage: v.stage.as_str(),
                         round,
-                        to_stage: Stage::Brainstorm.as_str(),
+                        to_stage: to.as_str(),
                         to_round: round,
-                        talk: false,
+                        talk: to == Stage::TalkFirst,
                         now,
                     },
                 )
                 .await?
         }
-        Move::TalkFirst => {
-            state
-                .repo
-                .board_move(
-                    viewer,
-                    &BoardMove {
-                        id,
-                        from_stage: v.stage.as_str(),
-                        round,
-                        to_stage: Stage::TalkFirst.as_str(),
-                        to_round: round,
-                        talk: true,
-                        now,
-                    },
-                )
-                .await?
-        }
-        Move::Withdraw => {
-            state
-                .repo
-                .board_move(
-                    viewer,
-                    &BoardMove {
-                        id,
-                        from_stage: v.stage.as_str(),
-                        round,
-                        to_stage: Stage::Withdrawn.as_str(),
-                        to_round: round,
-                        talk: false,
-                        now,
-                    },
-                )
-                .await?
-        }
-        Move::FinishBrainstorm => {
+        (Move::FinishBrainstorm, None) => {
             state
                 .repo
                 .board_finish_brainstorm(viewer, id, round, now)
                 .await?
         }
-        Move::ConfirmAgreement => state.repo.board_confirm_agreement(viewer, id, now).await?,
-        Move::DeclineAgreement => state.repo.board_withdraw_agreement(viewer, id).await?,
+        (Move::ConfirmAgreement, None) => {
+            state.repo.board_confirm_agreement(viewer, id, now).await?
+        }
+        (Move::DeclineAgreement, None) => state.repo.board_withdraw_agreement(viewer, id).await?,
         _ => {
             return Err(AppError::BadRequest(
                 "That is not a step of its own.".into(),
@@ -777,130 +737,6 @@ pub async fn home_note(state: &AppState, viewer: &Viewer) -> Result<Option<HomeN
         text,
         href: format!("/board/{}", v.problem.id),
     }))
-}
-
-// ---- export ----------------------------------------------------------------------
-
-#[derive(serde::Serialize)]
-pub struct ExportProblem {
-    pub id: String,
-    /// Empty for a problem of an earlier space that the other partner proposed.
-    pub title: String,
-    pub stage: String,
-    pub proposed_by: Option<&'static str>,
-    pub in_current_space: bool,
-    pub created_at: String,
-    pub options: Vec<ExportOption>,
-    pub ratings: Vec<ExportRating>,
-    pub agreements: Vec<ExportAgreement>,
-}
-
-#[derive(serde::Serialize)]
-pub struct ExportOption {
-    pub id: String,
-    pub by: &'static str,
-    pub body: String,
-    pub compromise: bool,
-    pub round: i64,
-    pub created_at: String,
-}
-
-#[derive(serde::Serialize)]
-pub struct ExportRating {
-    pub option_id: String,
-    pub by: &'static str,
-    pub round: i64,
-    pub rating: i64,
-}
-
-#[derive(serde::Serialize)]
-pub struct ExportAgreement {
-    pub id: String,
-    pub body: String,
-    pub status: String,
-    pub trial_days: i64,
-    pub agreed_at: Option<String>,
-    pub follow_up_at: Option<String>,
-    pub decided_at: Option<String>,
-    pub follow_ups: Vec<ExportFollowUp>,
-}
-
-#[derive(serde::Serialize)]
-pub struct ExportFollowUp {
-    pub by: &'static str,
-    pub worked: String,
-    pub note: String,
-    pub answered_at: String,
-}
-
-/// Everything on the board the person wrote or may see, through the same
-/// queries as the pages: nothing sealed or unrevealed is included.
-pub async fn export(state: &AppState, viewer: &Viewer) -> Result<Vec<ExportProblem>, AppError> {
-    use crate::format::iso;
-    let by = |id: &str| {
-        if id == viewer.user_id {
-            "me"
-        } else {
-            "partner"
-        }
-    };
-    let mut out = Vec::new();
-    for p in state.repo.board_problems(viewer, true).await? {
-        let options = state.repo.board_options(viewer, &p.id).await?;
-        let ratings = state.repo.board_ratings(viewer, &p.id, None).await?;
-        let mut agreements = Vec::new();
-        for a in state.repo.board_agreements(viewer, &p.id).await? {
-            let answers = state.repo.board_followups(viewer, &a.id).await?;
-            agreements.push(ExportAgreement {
-                follow_ups: answers
-                    .iter()
-                    .map(|f| ExportFollowUp {
-                        by: by(&f.user_id),
-                        worked: f.worked.clone(),
-                        note: f.note.clone(),
-                        answered_at: iso(f.created_at),
-                    })
-                    .collect(),
-                id: a.id,
-                body: a.body,
-                status: a.status,
-                trial_days: a.trial_days,
-                agreed_at: a.confirmed_at.map(iso),
-                follow_up_at: a.follow_up_at.map(iso),
-                decided_at: a.decided_at.map(iso),
-            });
-        }
-        out.push(ExportProblem {
-            in_current_space: p.couple_id.is_some() && p.couple_id == viewer.couple_id,
-            proposed_by: p.proposed_by.as_deref().map(by),
-            id: p.id,
-            title: p.title,
-            stage: p.stage,
-            created_at: iso(p.created_at),
-            options: options
-                .into_iter()
-                .map(|o| ExportOption {
-                    by: by(&o.author_id),
-                    compromise: !o.sealed,
-                    id: o.id,
-                    body: o.body,
-                    round: o.round,
-                    created_at: iso(o.created_at),
-                })
-                .collect(),
-            ratings: ratings
-                .into_iter()
-                .map(|r| ExportRating {
-                    by: by(&r.user_id),
-                    option_id: r.option_id,
-                    round: r.round,
-                    rating: r.rating,
-                })
-                .collect(),
-            agreements,
-        });
-    }
-    Ok(out)
 }
 
 #[cfg(test)]

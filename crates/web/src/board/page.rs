@@ -12,15 +12,14 @@ use rekindle_domain::board::{self as bd, AgreementStatus, Move, Outcome, Stage, 
 use rekindle_storage::{BoardAgreement, BoardFollowUp, Space};
 use serde::Deserialize;
 
-use super::home::DoneQuery;
-use super::{Chrome, field_error, notice_for, render_with_status, see_other};
-use crate::auth::{MaybeSignedIn, SignedIn};
 use crate::board::{self as uc, CoachNote, ProblemView};
-use crate::error::{AppError, FieldErrors, PageResult};
-use crate::format::{tz_of, when};
-use crate::resources::Resource;
-use crate::service;
+use crate::http::auth::{MaybeSignedIn, SignedIn};
+use crate::http::error::{AppError, FieldErrors, PageResult};
+use crate::safety::resources::Resource;
 use crate::state::AppState;
+use crate::view::DoneQuery;
+use crate::view::format::{tz_of, when};
+use crate::view::{Chrome, field_error, notice_for, render_with_status, see_other};
 
 fn partner_name(space: Option<&Space>) -> String {
     space
@@ -86,10 +85,10 @@ async fn board_page(
     error: Option<AppError>,
 ) -> PageResult {
     let (status, errors, general) = split(error)?;
-    let (viewer, space) = service::viewer(state, &who.user.id).await?;
+    let (viewer, space) = crate::space::viewer(state, &who.user.id).await?;
     let c = Chrome::signed_in("Problem board", who).with_notice(notice);
     let tz = tz_of(&who.user.time_zone);
-    let Ok(pair) = uc::require_pair(space.as_ref()) else {
+    let Ok(pair) = crate::space::require_pair(space.as_ref(), uc::FOR_TWO) else {
         let page = BoardPage {
             c,
             paired: space.as_ref().is_some_and(|s| s.partner.is_some()),
@@ -144,8 +143,8 @@ pub async fn propose(
     who: SignedIn,
     Form(f): Form<ProposeForm>,
 ) -> PageResult {
-    let (viewer, space) = service::viewer(&state, &who.user.id).await?;
-    let result = match uc::require_pair(space.as_ref()) {
+    let (viewer, space) = crate::space::viewer(&state, &who.user.id).await?;
+    let result = match crate::space::require_pair(space.as_ref(), uc::FOR_TWO) {
         Ok(_) => uc::propose(&state, &viewer, &f.title).await,
         Err(e) => Err(e),
     };
@@ -317,7 +316,7 @@ async fn problem_page(
     error: Option<AppError>,
 ) -> PageResult {
     let (status, errors, general) = split(error)?;
-    let (viewer, space) = service::viewer(state, &who.user.id).await?;
+    let (viewer, space) = crate::space::viewer(state, &who.user.id).await?;
     let v: ProblemView = uc::load(state, &viewer, id).await?;
     let tz = tz_of(&who.user.time_zone);
     let can =
@@ -445,8 +444,8 @@ async fn pair_viewer(
     state: &AppState,
     who: &SignedIn,
 ) -> Result<rekindle_storage::Viewer, AppError> {
-    let (viewer, space) = service::viewer(state, &who.user.id).await?;
-    uc::require_pair(space.as_ref())?;
+    let (viewer, space) = crate::space::viewer(state, &who.user.id).await?;
+    crate::space::require_pair(space.as_ref(), uc::FOR_TWO)?;
     Ok(viewer)
 }
 

@@ -4,13 +4,12 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::JsonBody;
-use crate::auth::ApiCaller;
 use crate::checkins::{self as uc, CheckinView, SubmissionInput};
-use crate::error::{ApiResult, Problem};
-use crate::format::{iso, now_ms};
-use crate::service;
+use crate::http::auth::ApiCaller;
+use crate::http::error::{ApiResult, Problem};
+use crate::http::json::JsonBody;
 use crate::state::AppState;
+use crate::view::format::iso;
 use rekindle_domain::checkin::{self as ck, Item, Scores};
 use rekindle_storage::{Viewer, VisibleSubmission};
 
@@ -141,8 +140,8 @@ pub async fn current(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> ApiResult<Json<CurrentOut>> {
-    let (viewer, space) = service::viewer(&state, &caller.user.id).await?;
-    let pair = uc::require_pair(space.as_ref())?;
+    let (viewer, space) = crate::space::viewer(&state, &caller.user.id).await?;
+    let pair = crate::space::require_pair(space.as_ref(), uc::FOR_TWO)?;
     let cur = uc::current(&state, &caller.user, &viewer, pair).await?;
     let open = match &cur.open {
         Some(c) => Some(out(&uc::view(&state, &viewer, &c.id).await?, &viewer)),
@@ -171,8 +170,8 @@ pub async fn schedule(
     caller: ApiCaller,
     JsonBody(b): JsonBody<ScheduleIo>,
 ) -> ApiResult<StatusCode> {
-    let (_, space) = service::viewer(&state, &caller.user.id).await?;
-    let pair = uc::require_pair(space.as_ref())?;
+    let (_, space) = crate::space::viewer(&state, &caller.user.id).await?;
+    let pair = crate::space::require_pair(space.as_ref(), uc::FOR_TWO)?;
     uc::set_rhythm(&state, pair, &b.rhythm, &b.weekday, &b.hour.to_string()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -183,10 +182,10 @@ pub async fn history(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> ApiResult<Json<Vec<CheckinOut>>> {
-    let (viewer, _) = service::viewer(&state, &caller.user.id).await?;
+    let (viewer, _) = crate::space::viewer(&state, &caller.user.id).await?;
     let list = state.repo.checkins_for(&viewer).await?;
     let subs = state.repo.visible_submissions(&viewer, None).await?;
-    let now = now_ms();
+    let now = state.clock().now_ms();
     Ok(Json(
         list.into_iter()
             .map(|c| out(&uc::assemble(&viewer, c, &subs, Vec::new(), now), &viewer))
@@ -201,8 +200,8 @@ pub async fn begin(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> ApiResult<(StatusCode, Json<CheckinOut>)> {
-    let (viewer, space) = service::viewer(&state, &caller.user.id).await?;
-    let pair = uc::require_pair(space.as_ref())?;
+    let (viewer, space) = crate::space::viewer(&state, &caller.user.id).await?;
+    let pair = crate::space::require_pair(space.as_ref(), uc::FOR_TWO)?;
     let id = uc::begin(&state, pair).await?;
     Ok((StatusCode::CREATED, one(&state, &viewer, &id).await?))
 }
@@ -215,7 +214,7 @@ pub async fn show(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<CheckinOut>> {
-    let (viewer, _) = service::viewer(&state, &caller.user.id).await?;
+    let (viewer, _) = crate::space::viewer(&state, &caller.user.id).await?;
     one(&state, &viewer, &id).await
 }
 
@@ -247,8 +246,7 @@ pub async fn submit(
     Path(id): Path<String>,
     JsonBody(b): JsonBody<SubmissionIn>,
 ) -> ApiResult<Json<CheckinOut>> {
-    let (viewer, space) = service::viewer(&state, &caller.user.id).await?;
-    crate::safety::not_paused(space.as_ref())?;
+    let (viewer, space) = crate::space::viewer(&state, &caller.user.id).await?;
     let input = SubmissionInput {
         csi: b.csi.map(Some),
         tech: b.technoference.map(Some),
@@ -259,7 +257,7 @@ pub async fn submit(
         topic: b.topic,
         keep_private: b.keep_private,
     };
-    uc::submit(&state, &viewer, &id, &input).await?;
+    uc::submit(&state, &viewer, space.as_ref(), &id, &input).await?;
     one(&state, &viewer, &id).await
 }
 
@@ -279,9 +277,8 @@ pub async fn loved(
     Path(id): Path<String>,
     JsonBody(b): JsonBody<LovedIn>,
 ) -> ApiResult<Json<CheckinOut>> {
-    let (viewer, space) = service::viewer(&state, &caller.user.id).await?;
-    crate::safety::not_paused(space.as_ref())?;
-    uc::loved(&state, &viewer, &id, &b.body).await?;
+    let (viewer, space) = crate::space::viewer(&state, &caller.user.id).await?;
+    uc::loved(&state, &viewer, space.as_ref(), &id, &b.body).await?;
     one(&state, &viewer, &id).await
 }
 
@@ -319,7 +316,7 @@ pub async fn trends(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> ApiResult<Json<TrendsOut>> {
-    let (viewer, space) = service::viewer(&state, &caller.user.id).await?;
+    let (viewer, space) = crate::space::viewer(&state, &caller.user.id).await?;
     let t = uc::trends(&state, &caller.user, &viewer, space.as_ref()).await?;
     Ok(Json(TrendsOut {
         points: t

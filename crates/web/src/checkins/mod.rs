@@ -2,6 +2,9 @@
 //! a check-in when its time has come (or on request), submitting, assembling what
 //! one partner may see, trends, early warnings and the personal CSV export.
 
+pub mod api;
+pub mod page;
+
 use chrono::{DateTime, Duration, Utc, Weekday};
 use chrono_tz::Tz;
 use rekindle_domain::Reveal;
@@ -11,23 +14,17 @@ use rekindle_storage::{
     VisibleSubmission,
 };
 
-use crate::error::{AppError, FieldErrors};
-use crate::format::{iso, now_ms, tz_of};
-use crate::security::new_id;
+use crate::http::error::{AppError, FieldErrors};
+use crate::http::secrets::new_id;
 use crate::state::AppState;
+use crate::view::format::{iso, tz_of};
 
 pub const TEXT_MAX_CHARS: usize = 2_000;
 pub const LOVED_MAX_CHARS: usize = 1_000;
 
-pub fn require_pair(space: Option<&Space>) -> Result<&Space, AppError> {
-    crate::safety::not_paused(space)?;
-    match space {
-        Some(s) if s.partner.is_some() => Ok(s),
-        _ => Err(AppError::Conflict(
-            "Check-ins are for two: they open once your partner has joined your space.".into(),
-        )),
-    }
-}
+/// What a person alone in their space is told about this tool.
+pub const FOR_TWO: &str =
+    "Check-ins are for two: they open once your partner has joined your space.";
 
 // ---- the rhythm ----------------------------------------------------------------
 
@@ -66,7 +63,7 @@ fn from_stored(s: &CheckinSchedule) -> Rhythmic {
             weekday,
             hour: u32::try_from(s.hour).unwrap_or(19).min(23),
         },
-        anchor: DateTime::from_timestamp_millis(s.anchor_at).unwrap_or_else(Utc::now),
+        anchor: DateTime::from_timestamp_millis(s.anchor_at).unwrap_or_default(),
     }
 }
 
@@ -85,7 +82,7 @@ pub async fn peek_rhythm(state: &AppState, couple_id: &str) -> Result<Rhythmic, 
         Some(s) => from_stored(&s),
         None => Rhythmic {
             cadence: Cadence::default(),
-            anchor: Utc::now(),
+            anchor: state.clock().now(),
         },
     })
 }
@@ -96,14 +93,14 @@ async fn rhythm(state: &AppState, couple_id: &str) -> Result<Rhythmic, AppError>
     if let Some(s) = state.repo.checkin_schedule(couple_id).await? {
         return Ok(from_stored(&s));
     }
-    let now = now_ms();
+    let now = state.clock().now_ms();
     state
         .repo
         .set_checkin_schedule(couple_id, &to_stored(&Cadence::default(), now))
         .await?;
     Ok(Rhythmic {
         cadence: Cadence::default(),
-        anchor: DateTime::from_timestamp_millis(now).unwrap_or_else(Utc::now),
+        anchor: DateTime::from_timestamp_millis(now).unwrap_or_default(),
     })
 }
 
@@ -141,7 +138,10 @@ pub async fn set_rhythm(
     };
     state
         .repo
-        .set_checkin_schedule(&pair.couple_id, &to_stored(&cadence, now_ms()))
+        .set_checkin_schedule(
+            &pair.couple_id,
+            &to_stored(&cadence, state.clock().now_ms()),
+        )
         .await?;
     Ok(cadence)
 }
@@ -171,7 +171,7 @@ pub async fn current(
 ) -> Result<Current, AppError> {
     let r = rhythm(state, &pair.couple_id).await?;
     let tz = tz_of(&user.time_zone);
-    let now = Utc::now();
+    let now = state.clock().now();
     let history = state.repo.checkins_for(viewer).await?;
     let last_opened = history
         .iter()
@@ -218,7 +218,7 @@ pub async fn current(
 /// Starts a check-in right away, outside the rhythm.
 pub async fn begin(state: &AppState, pair: &Space) -> Result<String, AppError> {
     let r = rhythm(state, &pair.couple_id).await?;
-    let now = Utc::now();
+    let now = state.clock().now();
     let new = NewCheckin {
         id: new_id(),
         opened_at: ms(now),
@@ -239,16 +239,19 @@ pub async fn begin(state: &AppState, pair: &Space) -> Result<String, AppError> {
 
 /// The next scheduled check-in for the home page, from the rhythm it already
 /// read (the default one when none was chosen yet), without side effects.
-pub fn next_for_home(stored: Option<&CheckinSchedule>, user: &User) -> DateTime<Utc> {
+pub fn next_for_home(
+    stored: Option<&CheckinSchedule>,
+    user: &User,
+    now: DateTime<Utc>,
+) -> DateTime<Utc> {
     let r = stored.map_or_else(
         || Rhythmic {
             cadence: Cadence::default(),
-            anchor: Utc::now(),
+            anchor: now,
         },
         from_stored,
     );
-    r.cadence
-        .next_after(r.anchor, Utc::now(), tz_of(&user.time_zone))
+    r.cadence.next_after(r.anchor, now, tz_of(&user.time_zone))
 }
 
 // ---- one check-in ----------------------------------------------------------------
@@ -327,7 +330,13 @@ pub async fn view(state: &AppState, viewer: &Viewer, id: &str) -> Result<Checkin
         .ok_or(AppError::NotFound)?;
     let subs = state.repo.visible_submissions(viewer, Some(id)).await?;
     let loved = state.repo.loved_for(viewer, id).await?;
-    Ok(assemble(viewer, checkin, &subs, loved, now_ms()))
+    Ok(assemble(
+        viewer,
+        checkin,
+        &subs,
+        loved,
+        state.clock().now_ms(),
+    ))
 }
 
 /// A submission as typed in, before checking.
@@ -413,12 +422,15 @@ pub fn check(input: &SubmissionInput) -> Result<(Scores, [String; 3]), AppError>
     Ok((scores, texts))
 }
 
+/// Submits one partner's answers; waits while the space is paused.
 pub async fn submit(
     state: &AppState,
     viewer: &Viewer,
+    space: Option<&Space>,
     id: &str,
     input: &SubmissionInput,
 ) -> Result<(), AppError> {
+    crate::space::not_paused(space)?;
     let v = view(state, viewer, id).await?;
     match v.stage {
         Stage::AwaitingMe => {}
@@ -443,7 +455,7 @@ pub async fn submit(
         went_well,
         topic,
         scores_private: input.keep_private,
-        created_at: now_ms(),
+        created_at: state.clock().now_ms(),
     };
     match state.repo.submit_checkin(viewer, &new).await {
         Ok(true) => Ok(()),
@@ -455,12 +467,16 @@ pub async fn submit(
     }
 }
 
+/// "What would make me feel loved this week", once both submitted; waits while
+/// the space is paused.
 pub async fn loved(
     state: &AppState,
     viewer: &Viewer,
+    space: Option<&Space>,
     id: &str,
     body: &str,
 ) -> Result<(), AppError> {
+    crate::space::not_paused(space)?;
     view(state, viewer, id).await?;
     let body = body.trim();
     if body.is_empty() {
@@ -472,7 +488,11 @@ pub async fn loved(
     if body.chars().count() > LOVED_MAX_CHARS {
         return Err(AppError::field("body", "Keep this under 1,000 characters."));
     }
-    if state.repo.set_loved(viewer, id, body, now_ms()).await? {
+    if state
+        .repo
+        .set_loved(viewer, id, body, state.clock().now_ms())
+        .await?
+    {
         Ok(())
     } else {
         Err(AppError::Conflict(
@@ -527,7 +547,7 @@ pub async fn trends(
     let (missed, partner_name) = match space {
         Some(s) if s.partner.is_some() => {
             let r = peek_rhythm(state, &s.couple_id).await?;
-            let now = Utc::now();
+            let now = state.clock().now();
             let tz: Tz = tz_of(&user.time_zone);
             let scheduled = r
                 .cadence

@@ -8,16 +8,15 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use serde::Deserialize;
 
-use super::account::form_errors;
-use super::home::DoneQuery;
-use super::{Chrome, field_error, notice_for, render_with_status, see_other};
-use crate::auth::SignedIn;
-use crate::charts::{Chart, Series};
 use crate::checkins::{self as uc, CheckinView, Stage, SubmissionInput, Trends};
-use crate::error::{AppError, FieldErrors, PageResult};
-use crate::format::{tz_of, when};
-use crate::service;
+use crate::http::auth::SignedIn;
+use crate::http::error::{AppError, FieldErrors, PageResult};
 use crate::state::AppState;
+use crate::view::DoneQuery;
+use crate::view::charts::{Chart, Series};
+use crate::view::form_errors;
+use crate::view::format::{tz_of, when};
+use crate::view::{Chrome, field_error, notice_for, render_with_status, see_other};
 use rekindle_domain::checkin::{self as ck, Item, Rhythm, Scores, Warning};
 use rekindle_storage::{Space, VisibleSubmission};
 
@@ -112,7 +111,7 @@ async fn overview_page(
     notice: Option<String>,
     errors: FieldErrors,
 ) -> PageResult {
-    let (viewer, space) = service::viewer(state, &who.user.id).await?;
+    let (viewer, space) = crate::space::viewer(state, &who.user.id).await?;
     let c = Chrome::signed_in("Check-ins", who).with_notice(notice);
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -127,7 +126,7 @@ async fn overview_page(
         .iter()
         .map(|d| (uc::weekday_key(*d), ck::weekday_name(*d)))
         .collect();
-    let Ok(pair) = uc::require_pair(space.as_ref()) else {
+    let Ok(pair) = crate::space::require_pair(space.as_ref(), uc::FOR_TWO) else {
         let page = OverviewPage {
             c,
             paused: space.as_ref().is_some_and(|s| s.paused),
@@ -150,7 +149,7 @@ async fn overview_page(
     let tz = tz_of(&who.user.time_zone);
     let cur = uc::current(state, &who.user, &viewer, pair).await?;
     let subs = state.repo.visible_submissions(&viewer, None).await?;
-    let now = crate::format::now_ms();
+    let now = state.clock().now_ms();
     let views: Vec<CheckinView> = cur
         .history
         .iter()
@@ -218,8 +217,8 @@ pub async fn schedule(
     who: SignedIn,
     Form(f): Form<ScheduleForm>,
 ) -> PageResult {
-    let (_, space) = service::viewer(&state, &who.user.id).await?;
-    let pair = uc::require_pair(space.as_ref())?;
+    let (_, space) = crate::space::viewer(&state, &who.user.id).await?;
+    let pair = crate::space::require_pair(space.as_ref(), uc::FOR_TWO)?;
     match uc::set_rhythm(&state, pair, &f.rhythm, &f.weekday, &f.hour).await {
         Ok(_) => Ok(see_other("/checkins?done=saved")),
         Err(e) => overview_page(&state, &who, None, form_errors(e, "rhythm")?).await,
@@ -227,8 +226,8 @@ pub async fn schedule(
 }
 
 pub async fn begin(State(state): State<AppState>, who: SignedIn) -> PageResult {
-    let (_, space) = service::viewer(&state, &who.user.id).await?;
-    let pair = uc::require_pair(space.as_ref())?;
+    let (_, space) = crate::space::viewer(&state, &who.user.id).await?;
+    let pair = crate::space::require_pair(space.as_ref(), uc::FOR_TWO)?;
     let id = uc::begin(&state, pair).await?;
     Ok(see_other(&format!("/checkins/{id}")))
 }
@@ -403,7 +402,7 @@ async fn checkin_page(
     error: Option<AppError>,
     loved_draft: String,
 ) -> PageResult {
-    let (viewer, space) = service::viewer(state, &who.user.id).await?;
+    let (viewer, space) = crate::space::viewer(state, &who.user.id).await?;
     let v = uc::view(state, &viewer, id).await?;
     let tz = tz_of(&who.user.time_zone);
     let status = error.as_ref().map_or(StatusCode::OK, AppError::status);
@@ -466,9 +465,8 @@ pub async fn submit(
     Path(id): Path<String>,
     Form(f): Form<SubmitForm>,
 ) -> PageResult {
-    let (viewer, space) = service::viewer(&state, &who.user.id).await?;
-    crate::safety::not_paused(space.as_ref())?;
-    match uc::submit(&state, &viewer, &id, &f.input()).await {
+    let (viewer, space) = crate::space::viewer(&state, &who.user.id).await?;
+    match uc::submit(&state, &viewer, space.as_ref(), &id, &f.input()).await {
         Ok(()) => Ok(see_other(&format!("/checkins/{id}"))),
         Err(e @ (AppError::NotFound | AppError::Internal(_))) => Err(e.into()),
         Err(e) => checkin_page(&state, &who, &id, f, Some(e), String::new()).await,
@@ -487,9 +485,8 @@ pub async fn loved(
     Path(id): Path<String>,
     Form(f): Form<LovedForm>,
 ) -> PageResult {
-    let (viewer, space) = service::viewer(&state, &who.user.id).await?;
-    crate::safety::not_paused(space.as_ref())?;
-    match uc::loved(&state, &viewer, &id, &f.body).await {
+    let (viewer, space) = crate::space::viewer(&state, &who.user.id).await?;
+    match uc::loved(&state, &viewer, space.as_ref(), &id, &f.body).await {
         Ok(()) => Ok(see_other(&format!("/checkins/{id}#closing"))),
         Err(e @ (AppError::NotFound | AppError::Internal(_))) => Err(e.into()),
         Err(e) => checkin_page(&state, &who, &id, SubmitForm::default(), Some(e), f.body).await,
@@ -679,7 +676,7 @@ struct TrendsPage {
 }
 
 pub async fn trends(State(state): State<AppState>, who: SignedIn) -> PageResult {
-    let (viewer, space) = service::viewer(&state, &who.user.id).await?;
+    let (viewer, space) = crate::space::viewer(&state, &who.user.id).await?;
     let t = uc::trends(&state, &who.user, &viewer, space.as_ref()).await?;
     let tz = tz_of(&who.user.time_zone);
     let page = TrendsPage {

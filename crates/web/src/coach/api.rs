@@ -2,9 +2,9 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::JsonBody;
-use crate::auth::ApiCaller;
-use crate::error::{ApiResult, AppError, Problem};
+use crate::http::auth::ApiCaller;
+use crate::http::error::{ApiResult, AppError, Problem};
+use crate::http::json::JsonBody;
 
 pub const MAX_COACH_CHARS: usize = 10_000;
 

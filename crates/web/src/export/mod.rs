@@ -7,9 +7,9 @@ use std::io::Write;
 use serde::Serialize;
 use zip::write::SimpleFileOptions;
 
-use crate::error::AppError;
-use crate::format::iso;
+use crate::http::error::AppError;
 use crate::state::AppState;
+use crate::view::format::iso;
 
 #[derive(Serialize)]
 struct Archive {
@@ -20,10 +20,18 @@ struct Archive {
     questions: Vec<QuestionRow>,
     api_tokens: Vec<TokenRow>,
     safety_checks: Vec<SafetyRow>,
-    // Problem board
-    board: Vec<crate::board::ExportProblem>,
-    // Action plan
-    plan: crate::plan::ExportPlan,
+    board: Vec<crate::board::archive::ExportProblem>,
+    plan: ExportPlan,
+}
+
+/// The plan: actions with their history, the reminder choices and whether a
+/// calendar feed link is active.
+#[derive(Serialize)]
+struct ExportPlan {
+    actions: Vec<crate::plan::ExportAction>,
+    reminder_kinds: Vec<&'static str>,
+    reminder_time: String,
+    calendar_feed_active: bool,
 }
 
 #[derive(Serialize)]
@@ -92,7 +100,7 @@ async fn gather(state: &AppState, user_id: &str) -> Result<Archive, AppError> {
         .user_by_id(user_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (viewer, space) = crate::service::viewer(state, user_id).await?;
+    let (viewer, space) = crate::space::viewer(state, user_id).await?;
     let journal = state
         .repo
         .entries_for(&viewer)
@@ -143,14 +151,18 @@ async fn gather(state: &AppState, user_id: &str) -> Result<Archive, AppError> {
                 .collect(),
         });
     }
-    // Problem board
-    let board = crate::board::export(state, &viewer).await?;
-    // Action plan
-    let plan = crate::plan::export(state, &viewer).await?;
+    let board = crate::board::archive::export(state, &viewer).await?;
+    let choices = crate::reminders::choices(state, &viewer.user_id).await?;
+    let plan = ExportPlan {
+        actions: crate::plan::export(state, &viewer).await?,
+        reminder_kinds: choices.kinds.iter().map(|k| k.as_str()).collect(),
+        reminder_time: crate::reminders::time_text(choices.minute_of_day),
+        calendar_feed_active: state.repo.calendar_feed(&viewer.user_id).await?.is_some(),
+    };
     Ok(Archive {
         board,
         plan,
-        exported_at: iso(crate::format::now_ms()),
+        exported_at: iso(state.clock().now_ms()),
         profile: Profile {
             email: user.email,
             display_name: user.display_name,

@@ -2,20 +2,13 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
-use serde::Deserialize;
 
-use super::{Chrome, notice_for, render};
-use crate::auth::{MaybeSignedIn, SignedIn};
-use crate::error::PageResult;
-use crate::format::{tz_of, when};
+use crate::http::auth::{MaybeSignedIn, SignedIn};
+use crate::http::error::PageResult;
 use crate::state::AppState;
+use crate::view::format::{tz_of, when};
+use crate::view::{Chrome, DoneQuery, notice_for, render};
 use rekindle_domain::journey::{Facts, StepState, journey};
-
-#[derive(Deserialize, Default)]
-pub struct DoneQuery {
-    pub done: Option<String>,
-}
 
 #[derive(Template)]
 #[template(path = "landing.html")]
@@ -48,7 +41,7 @@ pub struct HomePage {
     next_checkin: Option<String>,
     // Talk room
     /// Talks asked for or agreed and not over yet: (id, topic, when, phase label).
-    upcoming_talks: Vec<crate::pages::talks::TalkLine>,
+    upcoming_talks: Vec<crate::talk::page::TalkLine>,
     // Problem board
     board_note: Option<crate::board::HomeNote>,
     // Action plan
@@ -77,7 +70,7 @@ pub async fn home_page(
     who: &SignedIn,
     notice: Option<String>,
     new_link: Option<String>,
-) -> Result<HomePage, crate::error::AppError> {
+) -> Result<HomePage, crate::http::error::AppError> {
     let tz = tz_of(&who.user.time_zone);
     let summary = state.repo.home_summary(&who.user.id).await?;
     let space = summary.space;
@@ -86,21 +79,25 @@ pub async fn home_page(
         .as_ref()
         .filter(|s| s.partner.is_some() && !s.paused)
         .map(|_| {
-            let at = crate::checkins::next_for_home(summary.checkin_schedule.as_ref(), &who.user);
+            let at = crate::checkins::next_for_home(
+                summary.checkin_schedule.as_ref(),
+                &who.user,
+                state.clock().now(),
+            );
             when(at.timestamp_millis(), tz)
         });
     let invitations = match &space {
         Some(s) if s.partner.is_none() => {
             state
                 .repo
-                .open_invitations(&s.couple_id, crate::format::now_ms())
+                .open_invitations(&s.couple_id, state.clock().now_ms())
                 .await?
         }
         _ => Vec::new(),
     };
     // Talk room
     let upcoming_talks =
-        crate::pages::talks::upcoming(state, &who.user.id, space.as_ref(), tz).await?;
+        crate::talk::page::upcoming(state, &who.user.id, space.as_ref(), tz).await?;
     // Problem board
     let board_note = match space.as_ref().filter(|s| s.partner.is_some() && !s.paused) {
         Some(s) => {
@@ -145,7 +142,7 @@ pub async fn home_page(
         offer_check: rekindle_domain::safety::offer_check(
             summary.safety_check_taken,
             summary.safety_offer_postponed_until,
-            crate::format::now_ms(),
+            state.clock().now_ms(),
         ),
         partner_left: summary.partner_left,
         next_checkin,
@@ -164,25 +161,4 @@ pub async fn about(MaybeSignedIn(who): MaybeSignedIn) -> PageResult {
         None => Chrome::anonymous("About", String::new()),
     };
     render(&About { c })
-}
-
-/// The origin used in links we hand out.
-pub fn base_url(state: &AppState, headers: &HeaderMap) -> String {
-    if let Some(url) = &state.config.public_url {
-        return url.trim_end_matches('/').to_owned();
-    }
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
-        })
-        .unwrap_or("localhost");
-    let scheme = if state.config.secure_cookies {
-        "https"
-    } else {
-        "http"
-    };
-    format!("{scheme}://{host}")
 }

@@ -9,9 +9,8 @@ use axum::response::Response;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use rekindle_storage::{SessionUser, User};
 
-use crate::error::{ApiError, AppError, PageError};
-use crate::format::now_ms;
-use crate::security::digest;
+use crate::http::error::{ApiError, AppError, PageError};
+use crate::http::secrets::digest;
 use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "rk_session";
@@ -43,11 +42,11 @@ pub async fn resolve_session(
     let mut session = None;
     if let Some(raw) = cookie_value(req.headers(), SESSION_COOKIE) {
         let id_hash = digest(&raw);
-        match state.repo.session(&id_hash, now_ms()).await {
+        match state.repo.session(&id_hash, state.clock().now_ms()).await {
             Ok(Some(s)) => session = Some((id_hash, s)),
             Ok(None) => {}
             Err(e) => {
-                return crate::error::PageError(AppError::Internal(e.to_string()))
+                return crate::http::error::PageError(AppError::Internal(e.to_string()))
                     .into_response_inner();
             }
         }
@@ -146,7 +145,11 @@ impl FromRequestParts<AppState> for ApiCaller {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         if let Some(token) = bearer(&parts.headers) {
-            return match state.repo.token_user(&digest(token), now_ms()).await? {
+            return match state
+                .repo
+                .token_user(&digest(token), state.clock().now_ms())
+                .await?
+            {
                 Some(user) => Ok(ApiCaller {
                     user,
                     session_hash: None,
@@ -231,7 +234,7 @@ pub fn pre_csrf(
     {
         Some(token) => (jar, token),
         None => {
-            let token = crate::security::random_token(32);
+            let token = crate::http::secrets::random_token(32);
             (jar.add(pre_csrf_cookie(token.clone(), state)), token)
         }
     }

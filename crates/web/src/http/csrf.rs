@@ -13,9 +13,9 @@ use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::auth::{PRE_CSRF_COOKIE, Resolved, bearer, cookie_value};
-use crate::error::{ApiError, AppError, PageError};
-use crate::security::same;
+use crate::http::auth::{PRE_CSRF_COOKIE, Resolved, bearer, cookie_value};
+use crate::http::error::{ApiError, AppError, PageError};
+use crate::http::secrets::same;
 use crate::state::AppState;
 
 pub const FORM_FIELD: &str = "_csrf";

@@ -83,7 +83,7 @@ impl AppError {
         AppError::Invalid(BTreeMap::from([(name, message.into())]))
     }
 
-    fn log(&self) {
+    pub fn log(&self) {
         if let AppError::Internal(why) = self {
             tracing::error!(error = %why, "request failed");
         }
@@ -168,25 +168,13 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// HTML rendering, used by pages.
+/// HTML rendering, used by pages (its response is built in `view`, which owns the
+/// error page).
 pub struct PageError(pub AppError);
 
 impl<E: Into<AppError>> From<E> for PageError {
     fn from(e: E) -> Self {
         PageError(e.into())
-    }
-}
-
-impl IntoResponse for PageError {
-    fn into_response(self) -> Response {
-        let e = self.0;
-        e.log();
-        if matches!(e, AppError::Unauthenticated) {
-            return axum::response::Redirect::to("/signin").into_response();
-        }
-        let mut resp = crate::pages::render_error(e.status(), e.title(), &e.detail());
-        e.add_headers(&mut resp);
-        resp
     }
 }
 

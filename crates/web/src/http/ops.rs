@@ -22,8 +22,8 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 
 pub async fn not_found(uri: axum::http::Uri) -> Response {
     if uri.path().starts_with("/api/") {
-        crate::error::ApiError(crate::error::AppError::NotFound).into_response()
+        crate::http::error::ApiError(crate::http::error::AppError::NotFound).into_response()
     } else {
-        crate::error::PageError(crate::error::AppError::NotFound).into_response()
+        crate::http::error::PageError(crate::http::error::AppError::NotFound).into_response()
     }
 }

@@ -4,12 +4,11 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::JsonBody;
-use crate::auth::ApiCaller;
-use crate::error::{ApiResult, AppError, Problem};
-use crate::format::{iso, now_ms};
-use crate::service;
+use crate::http::auth::ApiCaller;
+use crate::http::error::{ApiResult, AppError, Problem};
+use crate::http::json::JsonBody;
 use crate::state::AppState;
+use crate::view::format::iso;
 use rekindle_domain::Visibility;
 
 #[derive(Serialize, ToSchema)]
@@ -43,7 +42,7 @@ pub async fn list(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> ApiResult<Json<Vec<EntryOut>>> {
-    let (viewer, _) = service::viewer(&state, &caller.user.id).await?;
+    let (viewer, _) = crate::space::viewer(&state, &caller.user.id).await?;
     let entries = state.repo.entries_for(&viewer).await?;
     Ok(Json(
         entries
@@ -67,7 +66,7 @@ pub async fn create(
     caller: ApiCaller,
     JsonBody(b): JsonBody<EntryIn>,
 ) -> ApiResult<(StatusCode, Json<EntryOut>)> {
-    let e = service::create_entry(&state, &caller.user.id, &b.title, &b.body).await?;
+    let e = crate::journal::create_entry(&state, &caller.user.id, &b.title, &b.body).await?;
     Ok((StatusCode::CREATED, Json(out(e, &caller.user.id))))
 }
 
@@ -79,7 +78,7 @@ pub async fn show(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<EntryOut>> {
-    let (viewer, _) = service::viewer(&state, &caller.user.id).await?;
+    let (viewer, _) = crate::space::viewer(&state, &caller.user.id).await?;
     let e = state
         .repo
         .entry_for(&viewer, &id)
@@ -105,7 +104,7 @@ pub async fn update(
     Path(id): Path<String>,
     JsonBody(b): JsonBody<EntryPatch>,
 ) -> ApiResult<Json<EntryOut>> {
-    let (viewer, space) = service::viewer(&state, &caller.user.id).await?;
+    let (viewer, space) = crate::space::viewer(&state, &caller.user.id).await?;
     let current = state
         .repo
         .entry_for(&viewer, &id)
@@ -120,30 +119,18 @@ pub async fn update(
         ),
     };
     if b.title.is_some() || b.body.is_some() {
-        let (title, body) = service::check_entry(
+        let (title, body) = crate::journal::check_entry(
             b.title.as_deref().unwrap_or(&current.title),
             b.body.as_deref().unwrap_or(&current.body),
         )?;
         state
             .repo
-            .update_entry(&caller.user.id, &id, &title, &body, now_ms())
+            .update_entry(&caller.user.id, &id, &title, &body, state.clock().now_ms())
             .await?;
     }
     if let Some(v) = visibility {
         let shared = v == Visibility::Shared;
-        if shared {
-            crate::safety::not_paused(space.as_ref())?;
-        }
-        if shared && viewer.couple_id.is_none() {
-            return Err(AppError::Conflict(
-                "Create or join a space before sharing entries.".into(),
-            )
-            .into());
-        }
-        state
-            .repo
-            .set_entry_visibility(&viewer, &id, shared, now_ms())
-            .await?;
+        crate::journal::set_shared(&state, &viewer, space.as_ref(), &id, shared).await?;
     }
     let e = state
         .repo

@@ -6,14 +6,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 
-use super::account::form_errors;
-use super::home::DoneQuery;
-use super::{Chrome, field_error, notice_for, render_with_status, see_other};
-use crate::auth::SignedIn;
-use crate::error::{AppError, FieldErrors, PageResult};
-use crate::format::{tz_of, when};
-use crate::service;
+use crate::http::auth::SignedIn;
+use crate::http::error::{AppError, FieldErrors, PageResult};
 use crate::state::AppState;
+use crate::view::DoneQuery;
+use crate::view::form_errors;
+use crate::view::format::{tz_of, when};
+use crate::view::{Chrome, field_error, notice_for, render_with_status, see_other};
 use rekindle_domain::Visibility;
 use rekindle_storage::Entry;
 
@@ -76,7 +75,7 @@ async fn list_page(
     notice: Option<String>,
     status: StatusCode,
 ) -> PageResult {
-    let (viewer, space) = service::viewer(state, &who.user.id).await?;
+    let (viewer, space) = crate::space::viewer(state, &who.user.id).await?;
     let partner_name = space
         .as_ref()
         .and_then(|s| s.partner.as_ref().map(|p| p.display_name.clone()))
@@ -134,7 +133,7 @@ pub async fn create(
     who: SignedIn,
     Form(f): Form<EntryForm>,
 ) -> PageResult {
-    match service::create_entry(&state, &who.user.id, &f.title, &f.body).await {
+    match crate::journal::create_entry(&state, &who.user.id, &f.title, &f.body).await {
         Ok(e) => Ok(see_other(&format!("/journal/{}?done=saved", e.id))),
         Err(e) => {
             let status = e.status();
@@ -175,7 +174,7 @@ async fn entry_page(
     notice: Option<String>,
     status: StatusCode,
 ) -> PageResult {
-    let (viewer, space) = service::viewer(state, &who.user.id).await?;
+    let (viewer, space) = crate::space::viewer(state, &who.user.id).await?;
     let entry = state
         .repo
         .entry_for(&viewer, id)
@@ -200,7 +199,7 @@ async fn entry_page(
     render_with_status(
         status,
         &EntryPage {
-            support: entry.mine && has_safety_signal(&entry.body),
+            support: entry.mine && crate::safety::has_safety_signal(&entry.body),
             coach,
             c: Chrome::signed_in("Journal entry", who).with_notice(notice),
             entry,
@@ -236,11 +235,11 @@ pub async fn update(
     Path(id): Path<String>,
     Form(f): Form<EntryForm>,
 ) -> PageResult {
-    match service::check_entry(&f.title, &f.body) {
+    match crate::journal::check_entry(&f.title, &f.body) {
         Ok((title, body)) => {
             if !state
                 .repo
-                .update_entry(&who.user.id, &id, &title, &body, crate::format::now_ms())
+                .update_entry(&who.user.id, &id, &title, &body, state.clock().now_ms())
                 .await?
             {
                 return Err(AppError::NotFound.into());
@@ -265,20 +264,8 @@ pub async fn update(
 }
 
 async fn set_shared(state: &AppState, who: &SignedIn, id: &str, shared: bool) -> PageResult {
-    let (viewer, space) = service::viewer(state, &who.user.id).await?;
-    if shared {
-        crate::safety::not_paused(space.as_ref())?;
-    }
-    if shared && viewer.couple_id.is_none() {
-        return Err(
-            AppError::Conflict("Create or join a space before sharing entries.".into()).into(),
-        );
-    }
-    if !state
-        .repo
-        .set_entry_visibility(&viewer, id, shared, crate::format::now_ms())
-        .await?
-    {
+    let (viewer, space) = crate::space::viewer(state, &who.user.id).await?;
+    if !crate::journal::set_shared(state, &viewer, space.as_ref(), id, shared).await? {
         return Err(AppError::NotFound.into());
     }
     let done = if shared { "shared" } else { "unshared" };
@@ -328,8 +315,4 @@ fn coach_notes(text: &str) -> Vec<(&'static str, String, String)> {
             (f.kind.as_str(), words, f.explanation.to_string())
         })
         .collect()
-}
-
-pub fn has_safety_signal(text: &str) -> bool {
-    !rekindle_coach::safety::findings(text).is_empty()
 }

@@ -3,6 +3,9 @@
 //! came from), answering a proposal, marking an occurrence done or undoing it,
 //! and the plan as one person sees it today in their own time zone.
 
+pub mod api;
+pub mod page;
+
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use rekindle_domain::plan::{
@@ -10,10 +13,10 @@ use rekindle_domain::plan::{
 };
 use rekindle_storage::{PlanAction, PlanDoneEvent, Space, User, Viewer};
 
-use crate::error::{AppError, FieldErrors};
-use crate::format::tz_of;
-use crate::security::new_id;
+use crate::http::error::{AppError, FieldErrors};
+use crate::http::secrets::new_id;
 use crate::state::AppState;
+use crate::view::format::tz_of;
 
 pub const TITLE_MAX_CHARS: usize = 200;
 pub const NOTES_MAX_CHARS: usize = 2_000;
@@ -122,7 +125,7 @@ pub struct NewActionInput {
 }
 
 fn require_space(space: Option<&Space>) -> Result<&Space, AppError> {
-    crate::safety::not_paused(space)?;
+    crate::space::not_paused(space)?;
     space.ok_or_else(|| {
         AppError::Conflict("The plan lives in your shared space: create or join one first.".into())
     })
@@ -484,17 +487,9 @@ pub struct ExportDone {
     pub at: String,
 }
 
-#[derive(serde::Serialize)]
-pub struct ExportPlan {
-    pub actions: Vec<ExportAction>,
-    pub reminder_kinds: Vec<&'static str>,
-    pub reminder_time: String,
-    pub calendar_feed_active: bool,
-}
-
 /// The actions the person can see (their space's and their own from earlier
-/// spaces), their reminder choices and whether a feed link is active.
-pub async fn export(state: &AppState, viewer: &Viewer) -> Result<ExportPlan, AppError> {
+/// spaces), with their done history.
+pub async fn export(state: &AppState, viewer: &Viewer) -> Result<Vec<ExportAction>, AppError> {
     let me = viewer.user_id.as_str();
     let events = state.repo.done_events(viewer, None).await?;
     let actions = state
@@ -512,10 +507,10 @@ pub async fn export(state: &AppState, viewer: &Viewer) -> Result<ExportPlan, App
                     date: e.occurrence.clone(),
                     done: e.done,
                     by_me: e.user_id == me,
-                    at: crate::format::iso(e.at),
+                    at: crate::view::format::iso(e.at),
                 })
                 .collect(),
-            created_at: crate::format::iso(a.created_at),
+            created_at: crate::view::format::iso(a.created_at),
             id: a.id,
             title: a.title,
             notes: a.notes,
@@ -525,11 +520,5 @@ pub async fn export(state: &AppState, viewer: &Viewer) -> Result<ExportPlan, App
             agreement_id: a.agreement_id,
         })
         .collect();
-    let choices = crate::reminders::choices(state, me).await?;
-    Ok(ExportPlan {
-        actions,
-        reminder_kinds: choices.kinds.iter().map(|k| k.as_str()).collect(),
-        reminder_time: crate::reminders::time_text(choices.minute_of_day),
-        calendar_feed_active: state.repo.calendar_feed(me).await?.is_some(),
-    })
+    Ok(actions)
 }

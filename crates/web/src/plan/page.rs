@@ -1,26 +1,21 @@
 //! Step 6's pages: the plan (today, coming up, still open from earlier, done),
-//! the form for a new action, answering a proposal, done and undo; the reminder
-//! and calendar-feed settings; and the feed itself.
+//! the form for a new action, answering a proposal, done and undo.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::IntoResponse;
+use axum::http::StatusCode;
 use axum_extra::extract::Form;
 use serde::Deserialize;
 
-use super::account::form_errors;
-use super::{Chrome, field_error, render_with_status, see_other};
-use crate::auth::SignedIn;
-use crate::calendar;
-use crate::error::{AppError, FieldErrors, PageResult};
-use crate::format::{tz_of, when};
+use crate::http::auth::SignedIn;
+use crate::http::error::{AppError, FieldErrors, PageResult};
 use crate::plan::{self as uc, ActionState, NewActionInput, RepeatInput, date_key};
-use crate::reminders;
-use crate::service;
 use crate::state::AppState;
+use crate::view::form_errors;
+use crate::view::format::{tz_of, when};
+use crate::view::{Chrome, field_error, render_with_status, see_other};
 use rekindle_domain::checkin::weekday_name;
-use rekindle_domain::plan::{Owner, ReminderKind, Standing, parse_weekday_code};
+use rekindle_domain::plan::{Owner, Standing, parse_weekday_code};
 
 #[derive(Deserialize, Default)]
 pub struct PlanQuery {
@@ -37,9 +32,6 @@ fn plan_notice(code: Option<&str>) -> Option<String> {
         "undone" => "Marked as not done.",
         "accepted" => "It is part of the plan now.",
         "declined" => "Declined. Your partner will see that.",
-        "reminders" => "Your reminder choices are saved.",
-        "feed-off" => "The calendar link no longer works.",
-        "titles" => "Saved.",
         _ => return None,
     };
     Some(text.to_owned())
@@ -128,7 +120,7 @@ pub async fn list(
     who: SignedIn,
     Query(q): Query<PlanQuery>,
 ) -> PageResult {
-    let (viewer, space) = service::viewer(&state, &who.user.id).await?;
+    let (viewer, space) = crate::space::viewer(&state, &who.user.id).await?;
     let tz = tz_of(&who.user.time_zone);
     let partner = space
         .as_ref()
@@ -244,7 +236,7 @@ async fn new_page(
     errors: FieldErrors,
     status: StatusCode,
 ) -> PageResult {
-    let (viewer, _) = service::viewer(state, &who.user.id).await?;
+    let (viewer, _) = crate::space::viewer(state, &who.user.id).await?;
     let days = rekindle_domain::checkin::WEEKDAYS
         .iter()
         .map(|d| {
@@ -298,7 +290,7 @@ pub async fn create(
     who: SignedIn,
     Form(f): Form<ActionForm>,
 ) -> PageResult {
-    let (_, space) = service::viewer(&state, &who.user.id).await?;
+    let (_, space) = crate::space::viewer(&state, &who.user.id).await?;
     let mut errors = FieldErrors::new();
     let rule = uc::recurrence_from_form(
         &RepeatInput {
@@ -346,7 +338,7 @@ pub struct MarkForm {
 }
 
 async fn mark(state: AppState, who: SignedIn, id: String, f: MarkForm, done: bool) -> PageResult {
-    let (viewer, space) = service::viewer(&state, &who.user.id).await?;
+    let (viewer, space) = crate::space::viewer(&state, &who.user.id).await?;
     let on = Some(f.on.as_str()).filter(|s| !s.trim().is_empty());
     uc::mark(
         &state,
@@ -388,7 +380,7 @@ pub async fn accept(
     who: SignedIn,
     Path(id): Path<String>,
 ) -> PageResult {
-    let (viewer, space) = service::viewer(&state, &who.user.id).await?;
+    let (viewer, space) = crate::space::viewer(&state, &who.user.id).await?;
     uc::answer(&state, &viewer, space.as_ref(), &id, true).await?;
     Ok(see_other("/plan?done=accepted"))
 }
@@ -398,193 +390,7 @@ pub async fn decline(
     who: SignedIn,
     Path(id): Path<String>,
 ) -> PageResult {
-    let (viewer, space) = service::viewer(&state, &who.user.id).await?;
+    let (viewer, space) = crate::space::viewer(&state, &who.user.id).await?;
     uc::answer(&state, &viewer, space.as_ref(), &id, false).await?;
     Ok(see_other("/plan?done=declined"))
-}
-
-// ---- reminder and calendar settings ------------------------------------------------
-
-#[derive(Template)]
-#[template(path = "reminders.html")]
-struct RemindersPage {
-    c: Chrome,
-    smtp_on: bool,
-    link_base_set: bool,
-    kinds: Vec<(&'static str, &'static str, bool)>,
-    time: String,
-    time_zone: String,
-    feed_since: Option<String>,
-    feed_detailed: bool,
-    new_feed_url: Option<String>,
-    errors: FieldErrors,
-}
-
-impl RemindersPage {
-    fn err(&self, f: &str) -> String {
-        field_error(&self.errors, f)
-    }
-}
-
-async fn reminders_page(
-    state: &AppState,
-    who: &SignedIn,
-    notice: Option<String>,
-    draft: Option<(Vec<String>, String)>,
-    new_feed_url: Option<String>,
-    errors: FieldErrors,
-    status: StatusCode,
-) -> PageResult {
-    let current = reminders::choices(state, &who.user.id).await?;
-    let (chosen, time) = match draft {
-        Some((kinds, time)) => (kinds, time),
-        None => (
-            current
-                .kinds
-                .iter()
-                .map(|k| k.as_str().to_owned())
-                .collect(),
-            reminders::time_text(current.minute_of_day),
-        ),
-    };
-    let feed = state.repo.calendar_feed(&who.user.id).await?;
-    let tz = tz_of(&who.user.time_zone);
-    render_with_status(
-        status,
-        &RemindersPage {
-            c: Chrome::signed_in("Reminders and calendar", who).with_notice(notice),
-            smtp_on: state.config.smtp.is_some(),
-            link_base_set: state.config.public_url.is_some(),
-            kinds: reminders::offered_kinds()
-                .into_iter()
-                .map(|k: ReminderKind| {
-                    (
-                        k.as_str(),
-                        k.label(),
-                        chosen.iter().any(|c| c == k.as_str()),
-                    )
-                })
-                .collect(),
-            time,
-            time_zone: who.user.time_zone.clone(),
-            feed_since: feed.as_ref().map(|f| when(f.created_at, tz)),
-            feed_detailed: feed.as_ref().is_some_and(|f| f.detailed),
-            new_feed_url,
-            errors,
-        },
-    )
-}
-
-pub async fn reminder_settings(
-    State(state): State<AppState>,
-    who: SignedIn,
-    Query(q): Query<PlanQuery>,
-) -> PageResult {
-    reminders_page(
-        &state,
-        &who,
-        plan_notice(q.done.as_deref()),
-        None,
-        None,
-        FieldErrors::new(),
-        StatusCode::OK,
-    )
-    .await
-}
-
-#[derive(Deserialize, Default)]
-pub struct RemindersForm {
-    #[serde(default)]
-    pub kinds: Vec<String>,
-    #[serde(default)]
-    pub time: String,
-}
-
-pub async fn save_reminders(
-    State(state): State<AppState>,
-    who: SignedIn,
-    Form(f): Form<RemindersForm>,
-) -> PageResult {
-    match reminders::save_choices(&state, &who.user.id, &f.kinds, &f.time).await {
-        Ok(_) => Ok(see_other("/settings/reminders?done=reminders")),
-        Err(e) => {
-            let status = e.status();
-            let errors = form_errors(e, "time")?;
-            reminders_page(
-                &state,
-                &who,
-                None,
-                Some((f.kinds, f.time)),
-                None,
-                errors,
-                status,
-            )
-            .await
-        }
-    }
-}
-
-#[derive(Deserialize, Default)]
-pub struct FeedForm {
-    #[serde(default)]
-    pub detailed: Option<String>,
-}
-
-pub async fn new_feed(
-    State(state): State<AppState>,
-    who: SignedIn,
-    headers: HeaderMap,
-    Form(f): Form<FeedForm>,
-) -> PageResult {
-    let token = calendar::new_token(&state, &who.user.id, f.detailed.is_some()).await?;
-    let url = calendar::feed_url(&super::home::base_url(&state, &headers), &token);
-    reminders_page(
-        &state,
-        &who,
-        Some("Your calendar link is ready. Copy it now: it is shown only this once.".into()),
-        None,
-        Some(url),
-        FieldErrors::new(),
-        StatusCode::OK,
-    )
-    .await
-}
-
-pub async fn revoke_feed(State(state): State<AppState>, who: SignedIn) -> PageResult {
-    state.repo.revoke_calendar_feed(&who.user.id).await?;
-    Ok(see_other("/settings/reminders?done=feed-off"))
-}
-
-pub async fn feed_titles(
-    State(state): State<AppState>,
-    who: SignedIn,
-    Form(f): Form<FeedForm>,
-) -> PageResult {
-    if !state
-        .repo
-        .set_calendar_detail(&who.user.id, f.detailed.is_some())
-        .await?
-    {
-        return Err(AppError::NotFound.into());
-    }
-    Ok(see_other("/settings/reminders?done=titles"))
-}
-
-/// `GET /calendar/{token}.ics`: no session; the secret in the URL is the key.
-pub async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> PageResult {
-    let token = calendar::token_from_file(&file).ok_or(AppError::NotFound)?;
-    let (user, detailed) = state
-        .repo
-        .calendar_feed_user(&crate::security::digest(token))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let body = calendar::feed(&state, &user, detailed).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
-            (header::CACHE_CONTROL, "private, no-store"),
-        ],
-        body,
-    )
-        .into_response())
 }

@@ -4,14 +4,12 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::JsonBody;
-use crate::auth::ApiCaller;
-use crate::error::{ApiResult, Problem};
-use crate::format::iso;
-use crate::pages::questions::{deck_rows, parse_hour};
+use crate::http::auth::ApiCaller;
+use crate::http::error::{ApiResult, Problem};
+use crate::http::json::JsonBody;
 use crate::questions::{self as uc, QuestionView};
-use crate::service;
 use crate::state::AppState;
+use crate::view::format::iso;
 use rekindle_domain::questions::depth_label;
 use rekindle_storage::Viewer;
 
@@ -120,11 +118,11 @@ pub async fn today(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> ApiResult<Json<QuestionOut>> {
-    let (viewer, space) = service::viewer(&state, &caller.user.id).await?;
-    let pair = uc::require_pair(space.as_ref())?;
+    let (viewer, space) = crate::space::viewer(&state, &caller.user.id).await?;
+    let pair = crate::space::require_pair(space.as_ref(), uc::FOR_TWO)?;
     let id = uc::today(&state, &caller.user, &viewer, pair)
         .await?
-        .ok_or(crate::error::AppError::NotFound)?;
+        .ok_or(crate::http::error::AppError::NotFound)?;
     one(&state, &viewer, &id).await
 }
 
@@ -143,7 +141,7 @@ pub async fn history(
     caller: ApiCaller,
     Query(p): Query<HistoryParams>,
 ) -> ApiResult<Json<Vec<QuestionOut>>> {
-    let (viewer, _) = service::viewer(&state, &caller.user.id).await?;
+    let (viewer, _) = crate::space::viewer(&state, &caller.user.id).await?;
     let list = uc::history(
         &state,
         &viewer,
@@ -162,7 +160,7 @@ pub async fn show(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<QuestionOut>> {
-    let (viewer, _) = service::viewer(&state, &caller.user.id).await?;
+    let (viewer, _) = crate::space::viewer(&state, &caller.user.id).await?;
     one(&state, &viewer, &id).await
 }
 
@@ -180,7 +178,7 @@ pub async fn answer(
     Path(id): Path<String>,
     JsonBody(b): JsonBody<AnswerIn>,
 ) -> ApiResult<Json<QuestionOut>> {
-    let (viewer, _) = service::viewer(&state, &caller.user.id).await?;
+    let (viewer, _) = crate::space::viewer(&state, &caller.user.id).await?;
     uc::answer(&state, &viewer, &id, Some(&b.body)).await?;
     one(&state, &viewer, &id).await
 }
@@ -193,7 +191,7 @@ pub async fn skip(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<QuestionOut>> {
-    let (viewer, _) = service::viewer(&state, &caller.user.id).await?;
+    let (viewer, _) = crate::space::viewer(&state, &caller.user.id).await?;
     uc::answer(&state, &viewer, &id, None).await?;
     one(&state, &viewer, &id).await
 }
@@ -214,7 +212,7 @@ pub async fn react(
     Path(id): Path<String>,
     JsonBody(b): JsonBody<ReactionIn>,
 ) -> ApiResult<Json<QuestionOut>> {
-    let (viewer, _) = service::viewer(&state, &caller.user.id).await?;
+    let (viewer, _) = crate::space::viewer(&state, &caller.user.id).await?;
     uc::react(&state, &viewer, &id, &b.answer_id, &b.kind).await?;
     one(&state, &viewer, &id).await
 }
@@ -228,7 +226,7 @@ pub async fn reply(
     Path(id): Path<String>,
     JsonBody(b): JsonBody<AnswerIn>,
 ) -> ApiResult<(StatusCode, Json<QuestionOut>)> {
-    let (viewer, _) = service::viewer(&state, &caller.user.id).await?;
+    let (viewer, _) = crate::space::viewer(&state, &caller.user.id).await?;
     uc::reply(&state, &viewer, &id, &b.body).await?;
     Ok((StatusCode::CREATED, one(&state, &viewer, &id).await?))
 }
@@ -245,7 +243,7 @@ pub struct DeckOut {
 #[utoipa::path(get, path = "/api/v1/decks", tag = "questions", responses((status = 200, body = [DeckOut])))]
 pub async fn decks(_caller: ApiCaller) -> Json<Vec<DeckOut>> {
     Json(
-        deck_rows()
+        uc::deck_rows()
             .into_iter()
             .map(|d| DeckOut {
                 slug: d.slug,
@@ -266,8 +264,8 @@ pub async fn ask(
     caller: ApiCaller,
     Path(slug): Path<String>,
 ) -> ApiResult<(StatusCode, Json<QuestionOut>)> {
-    let (viewer, space) = service::viewer(&state, &caller.user.id).await?;
-    let pair = uc::require_pair(space.as_ref())?;
+    let (viewer, space) = crate::space::viewer(&state, &caller.user.id).await?;
+    let pair = crate::space::require_pair(space.as_ref(), uc::FOR_TWO)?;
     let id = uc::ask_from_deck(&state, pair, &slug).await?;
     Ok((StatusCode::CREATED, one(&state, &viewer, &id).await?))
 }
@@ -285,9 +283,9 @@ pub async fn settings(
     caller: ApiCaller,
     JsonBody(b): JsonBody<QuestionSettingsIn>,
 ) -> ApiResult<StatusCode> {
-    let (_, space) = service::viewer(&state, &caller.user.id).await?;
-    let pair = uc::require_pair(space.as_ref())?;
-    let hour = parse_hour(&b.hour.to_string())?;
+    let (_, space) = crate::space::viewer(&state, &caller.user.id).await?;
+    let pair = crate::space::require_pair(space.as_ref(), uc::FOR_TWO)?;
+    let hour = uc::parse_hour(&b.hour.to_string())?;
     state.repo.set_question_hour(&pair.couple_id, hour).await?;
     Ok(StatusCode::NO_CONTENT)
 }

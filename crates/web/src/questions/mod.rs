@@ -1,6 +1,9 @@
 //! Step 2's use cases shared by pages and the API: releasing the day's question,
 //! asking from a chosen deck, answering, and assembling what one partner may see.
 
+pub mod api;
+pub mod page;
+
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
@@ -9,10 +12,10 @@ use rekindle_storage::{
     AskedQuestion, NewAnswer, Reaction, Reply, Space, User, Viewer, VisibleAnswer,
 };
 
-use crate::error::AppError;
-use crate::format::{now_ms, tz_of};
-use crate::security::new_id;
+use crate::http::error::AppError;
+use crate::http::secrets::new_id;
 use crate::state::AppState;
+use crate::view::format::tz_of;
 
 pub const DEFAULT_RELEASE_HOUR: i64 = 19;
 pub const ANSWER_MAX_CHARS: usize = 5_000;
@@ -39,15 +42,9 @@ fn state_of(a: Option<&VisibleAnswer>) -> Answer {
     }
 }
 
-pub fn require_pair(space: Option<&Space>) -> Result<&Space, AppError> {
-    crate::safety::not_paused(space)?;
-    match space {
-        Some(s) if s.partner.is_some() => Ok(s),
-        _ => Err(AppError::Conflict(
-            "Questions are for two: they open once your partner has joined your space.".into(),
-        )),
-    }
-}
+/// What a person alone in their space is told about this tool.
+pub const FOR_TWO: &str =
+    "Questions are for two: they open once your partner has joined your space.";
 
 /// Builds the view from the answers the storage layer let through; the partner's
 /// text is kept only when both answered.
@@ -111,7 +108,7 @@ async fn pick_and_release(
     let new = AskedQuestion {
         id: new_id(),
         question_id: next.id.clone(),
-        released_at: now_ms(),
+        released_at: state.clock().now_ms(),
     };
     if state
         .repo
@@ -138,7 +135,7 @@ pub async fn today(
         .await?
         .unwrap_or(DEFAULT_RELEASE_HOUR);
     let latest = state.repo.latest_release(&space.couple_id).await?;
-    let now: DateTime<Utc> = Utc::now();
+    let now: DateTime<Utc> = state.clock().now();
     let tz = tz_of(&user.time_zone);
     let last = latest.and_then(DateTime::<Utc>::from_timestamp_millis);
     if q::release_due(now, last, u32::try_from(hour).unwrap_or(19), tz) {
@@ -209,7 +206,7 @@ pub async fn answer(
         couple_question_id: id.to_owned(),
         skipped: body.is_empty(),
         body,
-        created_at: now_ms(),
+        created_at: state.clock().now_ms(),
     };
     match state.repo.answer(viewer, &new).await {
         Ok(true) => Ok(()),
@@ -235,7 +232,10 @@ pub async fn react(
     if v.partner.as_ref().map(|p| p.id.as_str()) != Some(answer_id) {
         return Err(AppError::NotFound);
     }
-    state.repo.react(viewer, answer_id, kind, now_ms()).await?;
+    state
+        .repo
+        .react(viewer, answer_id, kind, state.clock().now_ms())
+        .await?;
     Ok(())
 }
 
@@ -261,7 +261,7 @@ pub async fn reply(
         couple_question_id: id.to_owned(),
         user_id: viewer.user_id.clone(),
         body: body.to_owned(),
-        created_at: now_ms(),
+        created_at: state.clock().now_ms(),
     };
     if state.repo.reply(viewer, &r).await? {
         Ok(())
@@ -310,4 +310,33 @@ pub async fn history(
         out.push(v);
     }
     Ok(out)
+}
+
+/// One deck as the deck list shows it: how many questions at each depth.
+pub struct DeckRow {
+    pub slug: String,
+    pub title: String,
+    pub blurb: String,
+    pub counts: [usize; 3],
+}
+
+pub fn deck_rows() -> Vec<DeckRow> {
+    q::decks()
+        .iter()
+        .map(|d| DeckRow {
+            slug: d.slug.clone(),
+            title: d.title.clone(),
+            blurb: d.blurb.clone(),
+            counts: q::DEPTHS.map(|depth| d.questions.iter().filter(|x| x.depth == depth).count()),
+        })
+        .collect()
+}
+
+/// The hour of the day (0–23) at which the day's question is released.
+pub fn parse_hour(raw: &str) -> Result<i64, AppError> {
+    raw.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|h| (0..24).contains(h))
+        .ok_or_else(|| AppError::field("hour", "Choose an hour between 0 and 23."))
 }

@@ -6,14 +6,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 
-use super::home::DoneQuery;
-use super::{Chrome, notice_for, render_with_status, see_other};
-use crate::auth::SignedIn;
-use crate::error::{AppError, PageResult};
-use crate::format::{tz_of, when};
+use crate::http::auth::SignedIn;
+use crate::http::error::{AppError, PageResult};
 use crate::questions::{self as uc, QuestionView, REACTIONS};
-use crate::service;
 use crate::state::AppState;
+use crate::view::DoneQuery;
+use crate::view::format::{tz_of, when};
+use crate::view::{Chrome, notice_for, render_with_status, see_other};
 use rekindle_domain::questions as q;
 use rekindle_storage::{Space, Viewer};
 
@@ -61,7 +60,7 @@ pub fn card(v: QuestionView, viewer: &Viewer, partner_name: &str, tz: chrono_tz:
         support: v
             .mine
             .as_ref()
-            .is_some_and(|m| super::journal::has_safety_signal(&m.body)),
+            .is_some_and(|m| crate::safety::has_safety_signal(&m.body)),
         partner_answer: v.partner.as_ref().map(|p| p.body.clone()),
         partner_answer_id: v.partner.as_ref().map(|p| p.id.clone()).unwrap_or_default(),
         partner_name: partner_name.to_owned(),
@@ -117,9 +116,9 @@ pub async fn today(
     who: SignedIn,
     Query(d): Query<DoneQuery>,
 ) -> PageResult {
-    let (viewer, space) = service::viewer(&state, &who.user.id).await?;
+    let (viewer, space) = crate::space::viewer(&state, &who.user.id).await?;
     let c = Chrome::signed_in("Questions", &who).with_notice(notice_for(d.done.as_deref()));
-    let Ok(pair) = uc::require_pair(space.as_ref()) else {
+    let Ok(pair) = crate::space::require_pair(space.as_ref(), uc::FOR_TWO) else {
         let paused = space.as_ref().is_some_and(|s| s.paused);
         let page = TodayPage {
             c,
@@ -172,7 +171,7 @@ async fn question_page(
     error: Option<AppError>,
     draft: String,
 ) -> PageResult {
-    let (viewer, space) = service::viewer(state, &who.user.id).await?;
+    let (viewer, space) = crate::space::viewer(state, &who.user.id).await?;
     let v = uc::view(state, &viewer, id).await?;
     let status = error.as_ref().map_or(StatusCode::OK, AppError::status);
     let page = QuestionPage {
@@ -224,7 +223,7 @@ pub async fn answer(
     Path(id): Path<String>,
     Form(f): Form<BodyForm>,
 ) -> PageResult {
-    let (viewer, _) = service::viewer(&state, &who.user.id).await?;
+    let (viewer, _) = crate::space::viewer(&state, &who.user.id).await?;
     let r = uc::answer(&state, &viewer, &id, Some(&f.body)).await;
     act(&state, &who, &id, f.body, r).await
 }
@@ -234,7 +233,7 @@ pub async fn skip(
     who: SignedIn,
     Path(id): Path<String>,
 ) -> PageResult {
-    let (viewer, _) = service::viewer(&state, &who.user.id).await?;
+    let (viewer, _) = crate::space::viewer(&state, &who.user.id).await?;
     let r = uc::answer(&state, &viewer, &id, None).await;
     act(&state, &who, &id, String::new(), r).await
 }
@@ -253,7 +252,7 @@ pub async fn react(
     Path(id): Path<String>,
     Form(f): Form<ReactForm>,
 ) -> PageResult {
-    let (viewer, _) = service::viewer(&state, &who.user.id).await?;
+    let (viewer, _) = crate::space::viewer(&state, &who.user.id).await?;
     let r = uc::react(&state, &viewer, &id, &f.answer_id, &f.kind).await;
     act(&state, &who, &id, String::new(), r).await
 }
@@ -264,44 +263,25 @@ pub async fn reply(
     Path(id): Path<String>,
     Form(f): Form<BodyForm>,
 ) -> PageResult {
-    let (viewer, _) = service::viewer(&state, &who.user.id).await?;
+    let (viewer, _) = crate::space::viewer(&state, &who.user.id).await?;
     let r = uc::reply(&state, &viewer, &id, &f.body).await;
     act(&state, &who, &id, f.body, r).await
-}
-
-pub struct DeckRow {
-    pub slug: String,
-    pub title: String,
-    pub blurb: String,
-    pub counts: [usize; 3],
-}
-
-pub fn deck_rows() -> Vec<DeckRow> {
-    q::decks()
-        .iter()
-        .map(|d| DeckRow {
-            slug: d.slug.clone(),
-            title: d.title.clone(),
-            blurb: d.blurb.clone(),
-            counts: q::DEPTHS.map(|depth| d.questions.iter().filter(|x| x.depth == depth).count()),
-        })
-        .collect()
 }
 
 #[derive(Template)]
 #[template(path = "decks.html")]
 struct DecksPage {
     c: Chrome,
-    decks: Vec<DeckRow>,
+    decks: Vec<uc::DeckRow>,
     paired: bool,
 }
 
 pub async fn decks(State(state): State<AppState>, who: SignedIn) -> PageResult {
-    let (_, space) = service::viewer(&state, &who.user.id).await?;
+    let (_, space) = crate::space::viewer(&state, &who.user.id).await?;
     let page = DecksPage {
         c: Chrome::signed_in("Question decks", &who),
-        decks: deck_rows(),
-        paired: uc::require_pair(space.as_ref()).is_ok(),
+        decks: uc::deck_rows(),
+        paired: crate::space::require_pair(space.as_ref(), uc::FOR_TWO).is_ok(),
     };
     render_with_status(StatusCode::OK, &page)
 }
@@ -311,8 +291,8 @@ pub async fn ask(
     who: SignedIn,
     Path(slug): Path<String>,
 ) -> PageResult {
-    let (_, space) = service::viewer(&state, &who.user.id).await?;
-    let pair = uc::require_pair(space.as_ref())?;
+    let (_, space) = crate::space::viewer(&state, &who.user.id).await?;
+    let pair = crate::space::require_pair(space.as_ref(), uc::FOR_TWO)?;
     let id = uc::ask_from_deck(&state, pair, &slug).await?;
     Ok(see_other(&format!("/questions/{id}")))
 }
@@ -328,7 +308,7 @@ pub struct HistoryQuery {
 struct HistoryPage {
     c: Chrome,
     items: Vec<Card>,
-    decks: Vec<DeckRow>,
+    decks: Vec<uc::DeckRow>,
     search: String,
     deck: String,
 }
@@ -338,7 +318,7 @@ pub async fn history(
     who: SignedIn,
     Query(h): Query<HistoryQuery>,
 ) -> PageResult {
-    let (viewer, space) = service::viewer(&state, &who.user.id).await?;
+    let (viewer, space) = crate::space::viewer(&state, &who.user.id).await?;
     let deck = h.deck.filter(|d| !d.is_empty());
     let views = uc::history(&state, &viewer, deck.as_deref(), h.q.as_deref()).await?;
     let name = partner_name(space.as_ref());
@@ -349,7 +329,7 @@ pub async fn history(
             .into_iter()
             .map(|v| card(v, &viewer, &name, tz))
             .collect(),
-        decks: deck_rows(),
+        decks: uc::deck_rows(),
         search: h.q.unwrap_or_default(),
         deck: deck.unwrap_or_default(),
     };
@@ -362,22 +342,14 @@ pub struct HourForm {
     hour: String,
 }
 
-pub fn parse_hour(raw: &str) -> Result<i64, AppError> {
-    raw.trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|h| (0..24).contains(h))
-        .ok_or_else(|| AppError::field("hour", "Choose an hour between 0 and 23."))
-}
-
 pub async fn settings(
     State(state): State<AppState>,
     who: SignedIn,
     Form(f): Form<HourForm>,
 ) -> PageResult {
-    let (_, space) = service::viewer(&state, &who.user.id).await?;
-    let pair = uc::require_pair(space.as_ref())?;
-    let hour = parse_hour(&f.hour)?;
+    let (_, space) = crate::space::viewer(&state, &who.user.id).await?;
+    let pair = crate::space::require_pair(space.as_ref(), uc::FOR_TWO)?;
+    let hour = uc::parse_hour(&f.hour)?;
     state.repo.set_question_hour(&pair.couple_id, hour).await?;
     Ok(see_other("/questions?done=saved"))
 }

@@ -13,10 +13,10 @@ use rekindle_domain::checkin::Cadence;
 use rekindle_domain::plan::{self as dp, Assignment, Owner};
 use rekindle_storage::{User, Viewer};
 
-use crate::error::AppError;
-use crate::format::tz_of;
-use crate::security::{digest, random_token};
+use crate::http::error::AppError;
+use crate::http::secrets::{digest, random_token};
 use crate::state::AppState;
+use crate::view::format::tz_of;
 
 pub enum When {
     Day(NaiveDate),
@@ -116,7 +116,7 @@ pub async fn checkins_between(
         weekday,
         hour: u32::try_from(stored.hour).unwrap_or(19).min(23),
     };
-    let anchor = DateTime::from_timestamp_millis(stored.anchor_at).unwrap_or_else(Utc::now);
+    let anchor = DateTime::from_timestamp_millis(stored.anchor_at).unwrap_or_default();
     let start = dp::local_instant(from, NaiveTime::MIN, tz);
     let end = dp::local_instant(to + Duration::days(1), NaiveTime::MIN, tz) - Duration::seconds(1);
     Ok(cadence.occurrences(anchor, start, end, tz))

@@ -10,6 +10,10 @@
 //! (If a server dies between sending and recording, the lease runs out and the
 //! reminder is sent again: at least once in that rare case, never twice otherwise.)
 
+pub mod api;
+pub mod calendar;
+pub mod page;
+
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Timelike, Utc};
@@ -22,38 +26,12 @@ use rekindle_storage::{
     ClaimedReminder, NewReminder, ReminderPrefsRow, ReminderSubscriber, Viewer,
 };
 
-use crate::error::{AppError, FieldErrors};
-use crate::format::tz_of;
-use crate::security::{new_id, random_token};
+use crate::http::error::{AppError, FieldErrors};
+use crate::http::secrets::{new_id, random_token};
 use crate::state::AppState;
+use crate::view::format::tz_of;
 
-/// The operator's mail server. The password never appears in logs.
-#[derive(Clone)]
-pub struct SmtpSettings {
-    /// `smtp://host:port` (plain, or `?tls=required|opportunistic` for STARTTLS),
-    /// `smtps://host:port` (TLS from the start); credentials may be in the URL.
-    pub url: String,
-    pub from: String,
-    pub username: Option<String>,
-    pub password: Option<String>,
-}
-
-impl std::fmt::Debug for SmtpSettings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let shown = match self.url.split_once('@') {
-            Some((scheme_creds, host)) => {
-                let scheme = scheme_creds.split("://").next().unwrap_or("smtp");
-                format!("{scheme}://…@{host}")
-            }
-            None => self.url.clone(),
-        };
-        f.debug_struct("SmtpSettings")
-            .field("url", &shown)
-            .field("from", &self.from)
-            .field("username", &self.username)
-            .finish_non_exhaustive()
-    }
-}
+pub use crate::config::SmtpSettings;
 
 /// Kinds a person can choose (every kind has its source now).
 pub fn offered_kinds() -> Vec<ReminderKind> {
@@ -163,16 +141,18 @@ async fn planned(
                 return Ok(false);
             }
             Ok(
-                !crate::calendar::checkins_between(state, couple, date, date, tz)
+                !crate::reminders::calendar::checkins_between(state, couple, date, date, tz)
                     .await?
                     .is_empty(),
             )
         }
-        ReminderKind::FollowUps => Ok(crate::calendar::follow_up_days(state, viewer, tz)
-            .await?
-            .iter()
-            .any(|(_, day)| *day == date)),
-        ReminderKind::Talks => Ok(crate::calendar::scheduled_talks(state, viewer)
+        ReminderKind::FollowUps => Ok(crate::reminders::calendar::follow_up_days(
+            state, viewer, tz,
+        )
+        .await?
+        .iter()
+        .any(|(_, day)| *day == date)),
+        ReminderKind::Talks => Ok(crate::reminders::calendar::scheduled_talks(state, viewer)
             .await?
             .iter()
             .any(|(_, at)| at.with_timezone(&tz).date_naive() == date)),

@@ -5,12 +5,12 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::JsonBody;
-use crate::auth::ApiCaller;
-use crate::error::{ApiResult, AppError, Problem};
-use crate::format::iso;
-use crate::resources::Resource;
+use crate::http::auth::ApiCaller;
+use crate::http::error::{ApiResult, AppError, Problem};
+use crate::http::json::JsonBody;
+use crate::safety::resources::Resource;
 use crate::state::AppState;
+use crate::view::format::iso;
 
 #[derive(Deserialize, ToSchema)]
 pub struct EraseIn {
@@ -29,7 +29,7 @@ pub async fn erase_me(
         .password_hash(&caller.user.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !crate::security::verify_password(b.password, hash).await {
+    if !crate::http::secrets::verify_password(b.password, hash).await {
         return Err(
             AppError::BadRequest("That is not your password; nothing was erased.".into()).into(),
         );

@@ -1,11 +1,14 @@
 //! The private safety check and the pause, shared by pages and the API.
 
+pub mod api;
+pub mod page;
+pub mod resources;
+
 use rekindle_domain::safety::{HitsResult, POSTPONE_DAYS, score_hits};
 use rekindle_storage::NewScreen;
 
-use crate::error::AppError;
-use crate::format::now_ms;
-use crate::security::new_id;
+use crate::http::error::AppError;
+use crate::http::secrets::new_id;
 use crate::state::AppState;
 
 pub fn parse_answers(raw: [&str; 4]) -> Result<[u8; 4], AppError> {
@@ -36,21 +39,17 @@ pub async fn take(
             answers: answers.map(i64::from),
             total: i64::from(r.total),
             positive: r.positive,
-            created_at: now_ms(),
+            created_at: state.clock().now_ms(),
         })
         .await?;
     Ok(r)
 }
 
 pub async fn postpone(state: &AppState, user_id: &str) -> Result<(), AppError> {
-    let until = now_ms() + POSTPONE_DAYS * 24 * 3600 * 1000;
+    let until = state.clock().now_ms() + POSTPONE_DAYS * 24 * 3600 * 1000;
     Ok(state.repo.postpone_offer(user_id, until).await?)
 }
 
-/// Refuses partner-facing activity while the space is paused, saying only that.
-pub fn not_paused(space: Option<&rekindle_storage::Space>) -> Result<(), AppError> {
-    if space.is_some_and(|s| s.paused) {
-        return Err(AppError::Conflict("This space is paused.".into()));
-    }
-    Ok(())
+pub fn has_safety_signal(text: &str) -> bool {
+    !rekindle_coach::safety::findings(text).is_empty()
 }

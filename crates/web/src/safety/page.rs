@@ -8,11 +8,11 @@ use axum::response::{IntoResponse, Redirect};
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 
-use super::{Chrome, render_with_status, see_other};
-use crate::auth::{MaybeSignedIn, SESSION_COOKIE, SignedIn, removal};
-use crate::error::{AppError, PageResult};
-use crate::resources::Resource;
+use crate::http::auth::{MaybeSignedIn, SESSION_COOKIE, SignedIn, removal};
+use crate::http::error::{AppError, PageResult};
+use crate::safety::resources::Resource;
 use crate::state::AppState;
+use crate::view::{Chrome, render_with_status, see_other};
 use rekindle_domain::safety::{HITS_CITATION, HITS_ITEMS, HITS_SCALE, HITS_STEM};
 
 #[derive(Template)]
@@ -186,7 +186,7 @@ pub async fn erase(
         .password_hash(&who.user.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !crate::security::verify_password(f.password, hash).await {
+    if !crate::http::secrets::verify_password(f.password, hash).await {
         return Err(
             AppError::BadRequest("That is not your password; nothing was erased.".into()).into(),
         );

@@ -36,7 +36,7 @@ impl Resources {
 impl Default for Resources {
     fn default() -> Self {
         // Checked by the test below, so this cannot fail at run time.
-        Resources::parse(include_str!("../content/resources.toml"))
+        Resources::parse(include_str!("../../content/resources.toml"))
             .expect("built-in resources are valid")
     }
 }

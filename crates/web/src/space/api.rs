@@ -4,13 +4,12 @@ use axum::http::{HeaderMap, StatusCode};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::auth::ApiCaller;
-use crate::error::{ApiResult, AppError, Problem};
-use crate::format::{iso, now_ms};
-use crate::pages::home::base_url;
-use crate::security::digest;
-use crate::service;
+use crate::http::auth::ApiCaller;
+use crate::http::base_url;
+use crate::http::error::{ApiResult, AppError, Problem};
+use crate::http::secrets::digest;
 use crate::state::AppState;
+use crate::view::format::iso;
 use rekindle_domain::journey::{Facts, journey as derive_journey};
 
 #[derive(Serialize, ToSchema)]
@@ -58,14 +57,14 @@ pub async fn create(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> ApiResult<(StatusCode, Json<SpaceOut>)> {
-    let space = service::create_space(&state, &caller.user.id).await?;
+    let space = crate::space::create_space(&state, &caller.user.id).await?;
     Ok((StatusCode::CREATED, Json(space.into())))
 }
 
 #[utoipa::path(delete, path = "/api/v1/space", tag = "space",
     responses((status = 204, description = "Left the space; authored content stays with its author"), (status = 404, body = Problem)))]
 pub async fn leave(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<StatusCode> {
-    if crate::service::leave_space(&state, &caller.user.id).await? {
+    if crate::space::leave_space(&state, &caller.user.id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(AppError::NotFound.into())
@@ -101,7 +100,7 @@ pub async fn invitations(
         .ok_or(AppError::NotFound)?;
     let list = state
         .repo
-        .open_invitations(&space.couple_id, now_ms())
+        .open_invitations(&space.couple_id, state.clock().now_ms())
         .await?;
     Ok(Json(
         list.into_iter()
@@ -121,7 +120,7 @@ pub async fn invite(
     caller: ApiCaller,
     headers: HeaderMap,
 ) -> ApiResult<(StatusCode, Json<NewInvitationOut>)> {
-    let link = service::invite(&state, &caller.user.id).await?;
+    let link = crate::space::invite(&state, &caller.user.id).await?;
     let url = format!("{}/join/{}", base_url(&state, &headers), link.code);
     Ok((
         StatusCode::CREATED,
@@ -149,7 +148,7 @@ pub async fn revoke_invitation(
         .ok_or(AppError::NotFound)?;
     if state
         .repo
-        .revoke_invitation(&space.couple_id, &id, now_ms())
+        .revoke_invitation(&space.couple_id, &id, state.clock().now_ms())
         .await?
     {
         Ok(StatusCode::NO_CONTENT)
@@ -188,7 +187,7 @@ pub async fn accept(
     Path(code): Path<String>,
 ) -> ApiResult<Json<SpaceOut>> {
     Ok(Json(
-        service::accept(&state, &code, &caller.user.id)
+        crate::space::accept(&state, &code, &caller.user.id)
             .await?
             .into(),
     ))

@@ -6,16 +6,16 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum_extra::extract::CookieJar;
 
-use super::home::{base_url, home_page};
-use super::{Chrome, render, render_with_status, see_other};
-use crate::auth::{MaybeSignedIn, SignedIn, pre_csrf};
-use crate::error::{AppError, PageResult};
-use crate::security::digest;
-use crate::service;
+use crate::home::page::home_page;
+use crate::http::auth::{MaybeSignedIn, SignedIn, pre_csrf};
+use crate::http::base_url;
+use crate::http::error::{AppError, PageResult};
+use crate::http::secrets::digest;
 use crate::state::AppState;
+use crate::view::{Chrome, render, render_with_status, see_other};
 
 pub async fn create(State(state): State<AppState>, who: SignedIn) -> PageResult {
-    service::create_space(&state, &who.user.id).await?;
+    crate::space::create_space(&state, &who.user.id).await?;
     Ok(see_other("/?done=created"))
 }
 
@@ -24,7 +24,7 @@ pub async fn invite(
     who: SignedIn,
     headers: HeaderMap,
 ) -> PageResult {
-    let link = service::invite(&state, &who.user.id).await?;
+    let link = crate::space::invite(&state, &who.user.id).await?;
     let url = format!("{}/join/{}", base_url(&state, &headers), link.code);
     let page = home_page(
         &state,
@@ -48,7 +48,7 @@ pub async fn revoke_invitation(
         .ok_or(AppError::NotFound)?;
     if !state
         .repo
-        .revoke_invitation(&space.couple_id, &id, crate::format::now_ms())
+        .revoke_invitation(&space.couple_id, &id, state.clock().now_ms())
         .await?
     {
         return Err(AppError::NotFound.into());
@@ -57,7 +57,7 @@ pub async fn revoke_invitation(
 }
 
 pub async fn leave(State(state): State<AppState>, who: SignedIn) -> PageResult {
-    if !crate::service::leave_space(&state, &who.user.id).await? {
+    if !crate::space::leave_space(&state, &who.user.id).await? {
         return Err(AppError::NotFound.into());
     }
     Ok(see_other("/?done=left"))
@@ -81,7 +81,7 @@ pub async fn join_form(
 ) -> PageResult {
     let preview = state.repo.invitation_by_code(&digest(&code)).await?;
     let Some(preview) = preview.filter(|p| p.valid) else {
-        return Ok(super::render_error(
+        return Ok(crate::view::render_error(
             StatusCode::NOT_FOUND,
             "This invitation cannot be used",
             rekindle_domain::invitation::JoinRefusal::LinkNotValid.message(),
@@ -117,9 +117,9 @@ pub async fn join(
     who: SignedIn,
     Path(code): Path<String>,
 ) -> PageResult {
-    match service::accept(&state, &code, &who.user.id).await {
+    match crate::space::accept(&state, &code, &who.user.id).await {
         Ok(_) => Ok(see_other("/?done=joined")),
-        Err(AppError::Conflict(msg)) => Ok(super::render_error(
+        Err(AppError::Conflict(msg)) => Ok(crate::view::render_error(
             StatusCode::CONFLICT,
             "Could not join",
             &msg,

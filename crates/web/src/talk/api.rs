@@ -10,10 +10,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::JsonBody;
-use crate::auth::ApiCaller;
-use crate::error::{ApiError, ApiResult, AppError, Problem};
-use crate::service;
+use crate::http::auth::ApiCaller;
+use crate::http::error::{ApiError, ApiResult, AppError, Problem};
+use crate::http::json::JsonBody;
 use crate::state::AppState;
 use crate::talk::{self as uc, TalkError};
 
@@ -58,7 +57,7 @@ pub async fn list(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> ApiResult<Json<Vec<TalkSummaryOut>>> {
-    let (viewer, _) = service::viewer(&state, &caller.user.id).await?;
+    let (viewer, _) = crate::space::viewer(&state, &caller.user.id).await?;
     let rows = state.repo.talks_for(&viewer).await?;
     Ok(Json(
         rows.into_iter()
@@ -98,8 +97,8 @@ pub async fn create(
     JsonBody(b): JsonBody<TalkRequestIn>,
 ) -> Response {
     let run = async {
-        let (_, space) = service::viewer(&state, &caller.user.id).await?;
-        let space = uc::require_pair(space.as_ref())?.clone();
+        let (_, space) = crate::space::viewer(&state, &caller.user.id).await?;
+        let space = crate::space::require_pair(space.as_ref(), uc::FOR_TWO)?.clone();
         Ok::<_, TalkError>(space)
     };
     let space = match run.await {
@@ -160,7 +159,7 @@ pub async fn show(
     Path(id): Path<String>,
     Query(q): Query<AfterQuery>,
 ) -> ApiResult<Json<TalkOut>> {
-    let (viewer, _) = service::viewer(&state, &caller.user.id).await?;
+    let (viewer, _) = crate::space::viewer(&state, &caller.user.id).await?;
     let loaded = uc::load(&state, &viewer, &id).await?;
     let ctx = uc::context_for(&state, &loaded).await?;
     let couple = loaded.row.couple_id.clone().unwrap_or_default();
@@ -216,7 +215,7 @@ pub async fn command(
             .into_response();
         }
     };
-    let viewer = match service::viewer(&state, &caller.user.id).await {
+    let viewer = match crate::space::viewer(&state, &caller.user.id).await {
         Ok((v, _)) => v,
         Err(e) => return ApiError(e).into_response(),
     };
@@ -240,7 +239,7 @@ pub async fn delete(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let (viewer, _) = service::viewer(&state, &caller.user.id).await?;
+    let (viewer, _) = crate::space::viewer(&state, &caller.user.id).await?;
     uc::delete(&state, &viewer, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -266,7 +265,7 @@ pub async fn reflect(
     Path(id): Path<String>,
     JsonBody(b): JsonBody<ReflectionIn>,
 ) -> ApiResult<StatusCode> {
-    let (viewer, _) = service::viewer(&state, &caller.user.id).await?;
+    let (viewer, _) = crate::space::viewer(&state, &caller.user.id).await?;
     uc::reflect(&state, &viewer, &id, &b.understood, &b.feel_now, b.shared).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -306,8 +305,8 @@ async fn rules_out(state: &AppState, couple_id: &str, me: &str) -> Result<RulesI
 #[utoipa::path(get, path = "/api/v1/talks/rules", tag = "talks",
     responses((status = 200, body = RulesIo), (status = 409, body = Problem)))]
 pub async fn rules(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Json<RulesIo>> {
-    let (_, space) = service::viewer(&state, &caller.user.id).await?;
-    let space = uc::require_pair(space.as_ref())?;
+    let (_, space) = crate::space::viewer(&state, &caller.user.id).await?;
+    let space = crate::space::require_pair(space.as_ref(), uc::FOR_TWO)?;
     Ok(Json(
         rules_out(&state, &space.couple_id, &caller.user.id).await?,
     ))
@@ -321,8 +320,8 @@ pub async fn set_rules(
     caller: ApiCaller,
     JsonBody(b): JsonBody<RulesIo>,
 ) -> ApiResult<Json<RulesIo>> {
-    let (_, space) = service::viewer(&state, &caller.user.id).await?;
-    let space = uc::require_pair(space.as_ref())?;
+    let (_, space) = crate::space::viewer(&state, &caller.user.id).await?;
+    let space = crate::space::require_pair(space.as_ref(), uc::FOR_TWO)?;
     uc::save_rules(
         &state,
         space,
@@ -349,8 +348,8 @@ pub async fn accept_rules(
     caller: ApiCaller,
     JsonBody(b): JsonBody<AcceptIn>,
 ) -> ApiResult<Json<RulesIo>> {
-    let (_, space) = service::viewer(&state, &caller.user.id).await?;
-    let space = uc::require_pair(space.as_ref())?;
+    let (_, space) = crate::space::viewer(&state, &caller.user.id).await?;
+    let space = crate::space::require_pair(space.as_ref(), uc::FOR_TWO)?;
     uc::accept_rules(&state, space, &caller.user.id, b.version).await?;
     Ok(Json(
         rules_out(&state, &space.couple_id, &caller.user.id).await?,

@@ -9,13 +9,12 @@ use chrono::{NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
-use super::{Chrome, field_error, render, render_with_status, see_other};
-use crate::auth::SignedIn;
-use crate::error::{AppError, FieldErrors, PageResult};
-use crate::format::{tz_of, when};
-use crate::service;
+use crate::http::auth::SignedIn;
+use crate::http::error::{AppError, FieldErrors, PageResult};
 use crate::state::AppState;
 use crate::talk::{self as uc, TalkError};
+use crate::view::format::{tz_of, when};
+use crate::view::{Chrome, field_error, render, render_with_status, see_other};
 use rekindle_domain::talk::{self as dt, Command, Event, MINUTE_MS, Phase, Recorded};
 use rekindle_storage::{Space, TalkRow};
 
@@ -120,7 +119,7 @@ async fn list_page(
     form: RequestForm,
     errors: FieldErrors,
 ) -> Result<ListPage, AppError> {
-    let (viewer, space) = service::viewer(state, &who.user.id).await?;
+    let (viewer, space) = crate::space::viewer(state, &who.user.id).await?;
     let tz = tz_of(&who.user.time_zone);
     let talks = state.repo.talks_for(&viewer).await?;
     let paired = space
@@ -165,7 +164,7 @@ pub async fn list(
 ) -> PageResult {
     let mut form = RequestForm::default();
     if let Some(id) = q.problem.as_deref().filter(|id| id.len() <= 64) {
-        let (viewer, _) = service::viewer(&state, &who.user.id).await?;
+        let (viewer, _) = crate::space::viewer(&state, &who.user.id).await?;
         if let Some(p) = state.repo.board_problem(&viewer, id).await? {
             form.topic = p.title;
         }
@@ -211,8 +210,8 @@ pub async fn create(
 ) -> PageResult {
     let tz = tz_of(&who.user.time_zone);
     let attempt = async {
-        let (_, space) = service::viewer(&state, &who.user.id).await?;
-        let space = uc::require_pair(space.as_ref())?.clone();
+        let (_, space) = crate::space::viewer(&state, &who.user.id).await?;
+        let space = crate::space::require_pair(space.as_ref(), uc::FOR_TWO)?.clone();
         let times = parse_times(&[&form.time1, &form.time2, &form.time3], tz)?;
         let length = match form.length.trim() {
             "" => None,
@@ -263,8 +262,8 @@ async fn rules_page(
     edit: Option<(String, i64)>,
     errors: FieldErrors,
 ) -> Result<RulesPage, AppError> {
-    let (_, space) = service::viewer(state, &who.user.id).await?;
-    let space = uc::require_pair(space.as_ref())?;
+    let (_, space) = crate::space::viewer(state, &who.user.id).await?;
+    let space = crate::space::require_pair(space.as_ref(), uc::FOR_TWO)?;
     let r = uc::rules(state, &space.couple_id).await?;
     let partner_id = space
         .partner
@@ -302,8 +301,8 @@ pub async fn save_rules(
     who: SignedIn,
     Form(form): Form<RulesForm>,
 ) -> PageResult {
-    let (_, space) = service::viewer(&state, &who.user.id).await?;
-    let space = uc::require_pair(space.as_ref())?;
+    let (_, space) = crate::space::viewer(&state, &who.user.id).await?;
+    let space = crate::space::require_pair(space.as_ref(), uc::FOR_TWO)?;
     let min = form.min_time_out.trim().parse::<i64>().unwrap_or(0);
     match uc::save_rules(&state, space, &who.user.id, &form.rules, min).await {
         Ok(_) => Ok(see_other("/talks/rules")),
@@ -326,8 +325,8 @@ pub async fn accept_rules(
     who: SignedIn,
     Form(form): Form<AcceptForm>,
 ) -> PageResult {
-    let (_, space) = service::viewer(&state, &who.user.id).await?;
-    let space = uc::require_pair(space.as_ref())?;
+    let (_, space) = crate::space::viewer(&state, &who.user.id).await?;
+    let space = crate::space::require_pair(space.as_ref(), uc::FOR_TWO)?;
     uc::accept_rules(&state, space, &who.user.id, form.version).await?;
     Ok(see_other("/talks/rules"))
 }
@@ -482,7 +481,7 @@ async fn room(
     errors: FieldErrors,
     text: String,
 ) -> Result<RoomPage, AppError> {
-    let (viewer, space) = service::viewer(state, &who.user.id).await?;
+    let (viewer, space) = crate::space::viewer(state, &who.user.id).await?;
     let loaded = uc::load(state, &viewer, id).await?;
     let ctx = uc::context_for(state, &loaded).await?;
     let tz = tz_of(&who.user.time_zone);
@@ -684,7 +683,7 @@ pub async fn act(
     Path(id): Path<String>,
     Form(form): Form<ActForm>,
 ) -> PageResult {
-    let (viewer, _) = service::viewer(&state, &who.user.id).await?;
+    let (viewer, _) = crate::space::viewer(&state, &who.user.id).await?;
     let tz = tz_of(&who.user.time_zone);
     let cmd = command_of(&form, state.clock().now_ms(), tz)?;
     match uc::command(&state, &viewer, &id, cmd).await {
@@ -721,7 +720,7 @@ pub async fn reflect(
     Path(id): Path<String>,
     Form(form): Form<ReflectForm>,
 ) -> PageResult {
-    let (viewer, _) = service::viewer(&state, &who.user.id).await?;
+    let (viewer, _) = crate::space::viewer(&state, &who.user.id).await?;
     match uc::reflect(
         &state,
         &viewer,
@@ -748,7 +747,7 @@ pub async fn delete(
     who: SignedIn,
     Path(id): Path<String>,
 ) -> PageResult {
-    let (viewer, _) = service::viewer(&state, &who.user.id).await?;
+    let (viewer, _) = crate::space::viewer(&state, &who.user.id).await?;
     uc::delete(&state, &viewer, &id).await?;
     Ok(see_other("/talks"))
 }

@@ -3,10 +3,6 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-pub fn now_ms() -> i64 {
-    Utc::now().timestamp_millis()
-}
-
 pub fn tz_of(name: &str) -> Tz {
     name.parse().unwrap_or(Tz::UTC)
 }

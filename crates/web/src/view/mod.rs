@@ -1,28 +1,17 @@
-//! Server-rendered pages. Every page works without JavaScript; scripts only add
-//! the live coach on top.
+//! The page chrome every tool renders into (title, who is signed in, CSRF token,
+//! notices), the error page, and the helpers forms share. Every page works
+//! without JavaScript; scripts only add the live coach on top.
 
-pub mod account;
-// Problem board
-pub mod board;
-pub mod checkins;
-pub mod home;
-pub mod journal;
-pub mod ops;
-// Action plan
-pub mod plan;
-pub mod questions;
-pub mod safety;
-pub mod settings;
-pub mod space;
-// Talk room
-pub mod talks;
+pub mod charts;
+pub mod format;
 
 use askama::Template;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
-use crate::auth::SignedIn;
-use crate::error::{AppError, FieldErrors, PageResult};
+use crate::http::auth::SignedIn;
+use crate::http::error::{AppError, FieldErrors, PageError, PageResult};
+use serde::Deserialize;
 
 /// What every page frame needs: title, who is signed in, the CSRF token, a notice.
 pub struct Chrome {
@@ -167,6 +156,35 @@ pub fn safe_next(next: Option<&str>) -> Option<String> {
 
 pub fn field_error(errors: &FieldErrors, name: &str) -> String {
     errors.get(name).cloned().unwrap_or_default()
+}
+
+#[derive(Deserialize, Default)]
+pub struct DoneQuery {
+    pub done: Option<String>,
+}
+
+/// Turns a use-case error into messages next to fields; errors without a field
+/// land on `fallback_field` so the input is never lost.
+pub fn form_errors(e: AppError, fallback_field: &'static str) -> Result<FieldErrors, AppError> {
+    match e {
+        AppError::Invalid(fields) => Ok(fields),
+        AppError::Internal(_) | AppError::NotFound => Err(e),
+        other => Ok(FieldErrors::from([(fallback_field, other.detail())])),
+    }
+}
+
+/// Errors on pages: the error page, or the sign-in page when nobody is signed in.
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let e = self.0;
+        e.log();
+        if matches!(e, AppError::Unauthenticated) {
+            return axum::response::Redirect::to("/signin").into_response();
+        }
+        let mut resp = render_error(e.status(), e.title(), &e.detail());
+        e.add_headers(&mut resp);
+        resp
+    }
 }
 
 #[cfg(test)]
