@@ -8,9 +8,17 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 
+/// Browser tests take turns, process-wide. The web suite is one test binary
+/// whose harness runs as many tests at once as there are cores, and a browser
+/// test drives two or three Chromium sessions, each wanting a core of its own;
+/// one browser test at a time leaves the other harness threads to the rest of
+/// the suite instead of two browser tests crowding each other's waits.
+static TURN: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+
 pub struct Driver {
     child: Child,
     port: u16,
+    _turn: tokio::sync::SemaphorePermit<'static>,
 }
 
 fn free_port() -> u16 {
@@ -21,7 +29,9 @@ fn free_port() -> u16 {
 }
 
 impl Driver {
+    /// Waits for this test's turn at the browser, then starts chromedriver.
     pub async fn start() -> Driver {
+        let turn = TURN.acquire().await.expect("the semaphore is never closed");
         // Reminders: lettre (ring) and fantoccini (aws-lc-rs) both enable a rustls
         // provider in test builds, so rustls cannot pick one by itself.
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -49,7 +59,11 @@ impl Driver {
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        Driver { child, port }
+        Driver {
+            child,
+            port,
+            _turn: turn,
+        }
     }
 
     /// A new, isolated browser (its own profile and cookies) emulating a 360 px wide phone.

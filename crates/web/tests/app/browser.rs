@@ -4,8 +4,10 @@
 
 use fantoccini::{Client, Locator};
 use rekindle_storage::Backend;
+use rekindle_testkit::TestApp;
 use rekindle_testkit::browser::{Driver, Page};
-use rekindle_testkit::{TestApp, backends};
+
+use crate::support::{couple_in_browsers, in_a_browser};
 
 async fn sign_up(p: &Page<'_>, name: &str, email: &str) {
     p.fill("#email", email).await;
@@ -155,21 +157,14 @@ async fn first_flow(driver: &Driver, backend: Backend) {
 
 #[tokio::test]
 async fn a_couple_joins_and_keeps_private_things_private() {
-    let driver = Driver::start().await;
-    for b in backends() {
-        first_flow(&driver, b).await;
-    }
+    in_a_browser(first_flow).await;
 }
 
 async fn question_flow(driver: &Driver, backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    rekindle_testkit::couple(&app).await;
-    let ca = driver.browser().await;
-    let cb = driver.browser().await;
+    let (_, _, ca, cb) = couple_in_browsers(driver, &app).await;
     let a = Page { c: &ca };
     let b = Page { c: &cb };
-    a.sign_in(&app.url("/signin"), "ana@example.org").await;
-    b.sign_in(&app.url("/signin"), "ben@example.org").await;
 
     // Both get the same question of the day.
     ca.goto(&app.url("/questions")).await.unwrap();
@@ -241,21 +236,14 @@ async fn question_flow(driver: &Driver, backend: Backend) {
 
 #[tokio::test]
 async fn both_answer_the_days_question_and_only_then_see_each_other() {
-    let driver = Driver::start().await;
-    for b in backends() {
-        question_flow(&driver, b).await;
-    }
+    in_a_browser(question_flow).await;
 }
 
 async fn safety_flow(driver: &Driver, backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    rekindle_testkit::couple(&app).await;
-    let ca = driver.browser().await;
-    let cb = driver.browser().await;
+    let (_, _, ca, cb) = couple_in_browsers(driver, &app).await;
     let a = Page { c: &ca };
     let b = Page { c: &cb };
-    a.sign_in(&app.url("/signin"), "ana@example.org").await;
-    b.sign_in(&app.url("/signin"), "ben@example.org").await;
 
     // Ana is offered the private check on her home, takes it, and sees help privately.
     ca.goto(&app.url("/")).await.unwrap();
@@ -360,10 +348,7 @@ async fn safety_flow(driver: &Driver, backend: Backend) {
 
 #[tokio::test]
 async fn private_check_pause_quick_exit_and_erasure() {
-    let driver = Driver::start().await;
-    for b in backends() {
-        safety_flow(&driver, b).await;
-    }
+    in_a_browser(safety_flow).await;
 }
 
 async fn coach_flow(driver: &Driver, backend: Backend) {
@@ -423,10 +408,7 @@ async fn coach_flow(driver: &Driver, backend: Backend) {
 
 #[tokio::test]
 async fn the_coach_flags_blame_as_you_type_and_offers_a_rewrite() {
-    let driver = Driver::start().await;
-    for b in backends() {
-        coach_flow(&driver, b).await;
-    }
+    in_a_browser(coach_flow).await;
 }
 
 /// Picks an answer on a scale by clicking its radio button.
@@ -453,13 +435,9 @@ async fn fill_checkin(p: &Page<'_>, csi: [u8; 4], text: &str) {
 
 async fn checkin_flow(driver: &Driver, backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let (ana_api, ben_api) = rekindle_testkit::couple(&app).await;
-    let ca = driver.browser().await;
-    let cb = driver.browser().await;
+    let (ana_api, ben_api, ca, cb) = couple_in_browsers(driver, &app).await;
     let a = Page { c: &ca };
     let b = Page { c: &cb };
-    a.sign_in(&app.url("/signin"), "ana@example.org").await;
-    b.sign_in(&app.url("/signin"), "ben@example.org").await;
 
     // The home page names the next check-in; Ana begins one now and sends her part.
     assert!(a.text(".home-checkin").await.contains("Your next check-in"));
@@ -584,8 +562,5 @@ async fn checkin_flow(driver: &Driver, backend: Backend) {
 
 #[tokio::test]
 async fn two_partners_check_in_meet_and_see_their_trends() {
-    let driver = Driver::start().await;
-    for b in backends() {
-        checkin_flow(&driver, b).await;
-    }
+    in_a_browser(checkin_flow).await;
 }

@@ -8,8 +8,10 @@ use std::time::Duration;
 
 use fantoccini::{Client, Locator};
 use rekindle_storage::Backend;
+use rekindle_testkit::TestApp;
 use rekindle_testkit::browser::{Driver, Page};
-use rekindle_testkit::{TestApp, backends};
+
+use crate::support::{couple_in_browsers, in_a_browser};
 
 async fn wait_for(c: &Client, css: &str) {
     c.wait()
@@ -31,13 +33,9 @@ async fn value(c: &Client, css: &str) -> String {
 
 async fn talk_flow(driver: &Driver, backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    rekindle_testkit::couple(&app).await;
-    let ca = driver.browser().await;
-    let cb = driver.browser().await;
+    let (_, _, ca, cb) = couple_in_browsers(driver, &app).await;
     let a = Page { c: &ca };
     let b = Page { c: &cb };
-    a.sign_in(&app.url("/signin"), "ana@example.org").await;
-    b.sign_in(&app.url("/signin"), "ben@example.org").await;
 
     // Both accept the ground rules.
     for p in [&a, &b] {
@@ -161,8 +159,5 @@ async fn talk_flow(driver: &Driver, backend: Backend) {
 
 #[tokio::test]
 async fn a_whole_talk_in_two_browsers() {
-    let driver = Driver::start().await;
-    for b in backends() {
-        talk_flow(&driver, b).await;
-    }
+    in_a_browser(talk_flow).await;
 }

@@ -4,8 +4,10 @@
 
 use fantoccini::{Client, Locator};
 use rekindle_storage::Backend;
+use rekindle_testkit::TestApp;
 use rekindle_testkit::browser::{Driver, Page};
-use rekindle_testkit::{TestApp, backends, couple};
+
+use crate::support::{couple_in_browsers, in_a_browser};
 
 const ANA_IDEA: &str = "SEALED-ana-idea-take-the-bus-on-fridays";
 const BEN_IDEA: &str = "Ben drives, Ana has the car at weekends";
@@ -42,12 +44,8 @@ async fn rate(c: &Client, values: &[(&str, &str)]) {
 
 async fn whole_problem(driver: &Driver, backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    couple(&app).await;
-    let ca = driver.browser().await;
-    let cb = driver.browser().await;
+    let (_, _, ca, cb) = couple_in_browsers(driver, &app).await;
     let (a, b) = (Page { c: &ca }, Page { c: &cb });
-    a.sign_in(&app.url("/signin"), "ana@example.org").await;
-    b.sign_in(&app.url("/signin"), "ben@example.org").await;
 
     // Agenda: Ana names the problem; the coach reads along as she types.
     ca.goto(&app.url("/board")).await.unwrap();
@@ -171,8 +169,5 @@ async fn whole_problem(driver: &Driver, backend: Backend) {
 
 #[tokio::test]
 async fn a_whole_problem_in_two_browsers() {
-    let driver = Driver::start().await;
-    for b in backends() {
-        whole_problem(&driver, b).await;
-    }
+    in_a_browser(whole_problem).await;
 }

@@ -3,7 +3,9 @@
 
 use rekindle_storage::Backend;
 use rekindle_testkit::browser::{Driver, Page};
-use rekindle_testkit::{TestApp, backends, couple};
+use rekindle_testkit::{TestApp, couple};
+
+use crate::support::in_a_browser;
 
 async fn plan_flow(driver: &Driver, backend: Backend) {
     let app = TestApp::spawn(backend).await;
@@ -43,8 +45,5 @@ async fn plan_flow(driver: &Driver, backend: Backend) {
 
 #[tokio::test]
 async fn add_an_action_mark_it_done_and_undo() {
-    let driver = Driver::start().await;
-    for b in backends() {
-        plan_flow(&driver, b).await;
-    }
+    in_a_browser(plan_flow).await;
 }

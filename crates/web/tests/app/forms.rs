@@ -4,6 +4,8 @@
 use rekindle_testkit::{TestApp, backends, csrf_in, test_config};
 use rekindle_web::Config;
 
+use crate::support::get_text;
+
 #[tokio::test]
 async fn forms_without_the_right_token_change_nothing() {
     for b in backends() {
@@ -307,14 +309,6 @@ async fn security_headers_on_every_page() {
         assert!(h.contains_key("x-request-id"));
     }
     // Pages carry no inline script (the CSP would block it anyway).
-    let html = app
-        .client()
-        .get(app.url("/signup"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = get_text(&app, "/signup").await;
     assert!(!html.contains("<script>") && html.contains("<script src=\"/static/app.js\""));
 }

@@ -7,6 +7,8 @@ use rekindle_testkit::{TestApp, backends, couple};
 use reqwest::Method;
 use serde_json::json;
 
+use crate::support::{export_text, get_text};
+
 #[tokio::test]
 async fn the_private_check_reaches_nobody_else() {
     for b in backends() {
@@ -31,15 +33,7 @@ async fn the_private_check_reaches_nobody_else() {
         assert_eq!(mine.as_array().unwrap().len(), 1);
         // Ben sees no trace: not in his own list, his export, his space or his pages.
         assert_eq!(ben.get_json("/api/v1/safety/check").await.1, json!([]));
-        let export = ben
-            .req(Method::GET, "/api/v1/export")
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
-        let export = String::from_utf8_lossy(&export);
+        let export = export_text(&ben).await;
         assert!(
             export.contains("\"safety_checks\": []"),
             "Ben's export has no checks"
@@ -363,25 +357,9 @@ async fn quick_exit_and_help_work_without_javascript() {
             .unwrap()
             .starts_with("https://")
     );
-    let help = app
-        .client()
-        .get(app.url("/help"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let help = get_text(&app, "/help").await;
     assert!(help.contains("not therapy") && help.contains("988"));
-    let landing = app
-        .client()
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let landing = get_text(&app, "/").await;
     assert!(landing.contains("class=\"quick-exit\"") && landing.contains("not therapy"));
 }
 

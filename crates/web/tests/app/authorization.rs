@@ -8,6 +8,8 @@ use rekindle_testkit::{ApiPerson, HtmlPerson, TestApp, backends, couple};
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use crate::support::export_text;
+
 const PRIVATE_TEXT: &str = "PRIVATE-owner-5e1d";
 const SHARED_TEXT: &str = "SHARED-owner-77aa";
 /// The owner's answer to a question the partner has not answered: sealed for everyone else.
@@ -1587,12 +1589,7 @@ async fn a_partner_never_sees_a_rating_before_the_reveal_on_any_route() {
                 failures.push(format!("{b:?} GET {}: the owner's rating leaked", c.path));
             }
         }
-        let zip = partner
-            .req(Method::GET, "/api/v1/export")
-            .send()
-            .await
-            .unwrap();
-        let text = String::from_utf8_lossy(&zip.bytes().await.unwrap()).into_owned();
+        let text = export_text(partner).await;
         assert!(
             !shows_a_partner_rating(&text),
             "{b:?}: a rating in the export"

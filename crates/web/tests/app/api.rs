@@ -5,6 +5,8 @@ use rekindle_testkit::{TestApp, backends, couple};
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use crate::support::{get_text, metric};
+
 #[tokio::test]
 async fn sign_up_sign_in_and_tokens() {
     for b in backends() {
@@ -429,6 +431,13 @@ async fn health_readiness_and_metrics() {
     for b in backends() {
         let app = TestApp::spawn(b).await;
         let c = app.client();
+        // The recorder is shared by every test in this process: count the change.
+        let healthz = [r#"route="/healthz""#, r#"status="200""#];
+        let before = metric(
+            &get_text(&app, "/metrics").await,
+            "http_requests_total",
+            &healthz,
+        );
         assert_eq!(
             c.get(app.url("/healthz")).send().await.unwrap().status(),
             200
@@ -437,16 +446,13 @@ async fn health_readiness_and_metrics() {
             c.get(app.url("/readyz")).send().await.unwrap().status(),
             200
         );
-        let text = c
-            .get(app.url("/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let text = get_text(&app, "/metrics").await;
         assert!(text.contains("http_requests_total"), "{text}");
         assert!(text.contains("route=\"/healthz\""));
+        assert!(
+            metric(&text, "http_requests_total", &healthz) > before,
+            "this test's /healthz is counted: {text}"
+        );
         assert!(text.contains("http_request_duration_seconds_bucket"));
         assert!(text.contains("db_pool_connections"));
         app.db.repo.close().await;

@@ -9,6 +9,8 @@ use rekindle_testkit::{ApiPerson, TestApp, backends, couple};
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use crate::support::export_text;
+
 const SEALED_IDEA: &str = "SEALED-idea-ana-71c2";
 const PRIVATE_NOTE: &str = "PRIVATE-followup-ana-0d4e";
 
@@ -28,14 +30,6 @@ fn option_id(problem: &Value, body: &str) -> String {
         .as_str()
         .unwrap()
         .to_owned()
-}
-
-async fn export_text(app: &TestApp, p: &ApiPerson) -> String {
-    let r = p.req(Method::GET, "/api/v1/export").send().await.unwrap();
-    assert_eq!(r.status(), 200);
-    // Entries are stored uncompressed, so the archive can be searched as is.
-    let _ = app;
-    String::from_utf8_lossy(&r.bytes().await.unwrap()).into_owned()
 }
 
 /// Ana proposes, Ben accepts, both add ideas and finish. Returns the problem id.
@@ -288,7 +282,7 @@ async fn ideas_and_ratings_stay_sealed_until_both_are_done_then_rank_for_both() 
             "{b:?}: sealed idea on the partner's page"
         );
         assert!(
-            !export_text(&app, &ben).await.contains(SEALED_IDEA),
+            !export_text(&ben).await.contains(SEALED_IDEA),
             "{b:?}: sealed idea in the export"
         );
         // Ana's own view keeps it.
@@ -547,7 +541,7 @@ async fn agreement_follow_up_opens_together_and_two_drops_suggest_a_counselor() 
                 .contains(PRIVATE_NOTE)
         );
         assert!(
-            !export_text(&app, &ben).await.contains(PRIVATE_NOTE),
+            !export_text(&ben).await.contains(PRIVATE_NOTE),
             "{b:?}: follow-up in the export"
         );
         let (s, v) = ana
@@ -671,7 +665,7 @@ async fn agreement_follow_up_opens_together_and_two_drops_suggest_a_counselor() 
         assert!(help.contains("not therapy"));
         assert!(help.contains("Emotionally Focused Therapy"));
         // The export holds the person's board history.
-        let exported = export_text(&app, &ana).await;
+        let exported = export_text(&ana).await;
         assert!(
             exported.contains("Who cooks on weekdays")
                 && exported.contains("Ben cooks on Tuesdays and Thursdays")
@@ -878,7 +872,7 @@ async fn erasure_removes_what_a_partner_wrote_on_the_board_and_leaves_the_other_
             assert!(dump.contains(needle), "{b:?}: Ana lost {needle}");
         }
         // Ana keeps her own ideas and answers in her export; the problem left the space with Ben.
-        let exported = export_text(&app, &ana).await;
+        let exported = export_text(&ana).await;
         assert!(
             exported.contains("ANA-IDEA-e3") && exported.contains("ANA-NOTE-e6"),
             "{b:?}"

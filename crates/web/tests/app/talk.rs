@@ -12,6 +12,8 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
+use crate::support::export_text;
+
 type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
@@ -522,25 +524,9 @@ async fn reflections_stay_private_until_shared() {
                 .to_string()
                 .contains("REFLECT-PRIVATE-7")
         );
-        let export = ben
-            .req(Method::GET, "/api/v1/export")
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
-        assert!(!String::from_utf8_lossy(&export).contains("REFLECT-PRIVATE-7"));
-        let export = ana
-            .req(Method::GET, "/api/v1/export")
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
+        assert!(!export_text(&ben).await.contains("REFLECT-PRIVATE-7"));
         assert!(
-            String::from_utf8_lossy(&export).contains("REFLECT-PRIVATE-7"),
+            export_text(&ana).await.contains("REFLECT-PRIVATE-7"),
             "the author's export has it"
         );
         let (s, _) = ana

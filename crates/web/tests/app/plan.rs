@@ -11,6 +11,8 @@ use rekindle_web::reminders::SmtpSettings;
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use crate::support::{get_text, metric};
+
 fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
 }
@@ -303,6 +305,8 @@ async fn a_failed_send_is_retried_with_backoff_and_counted() {
         let sink = SmtpSink::start().await;
         sink.refuse_next(1);
         let app = TestApp::spawn_with(b, smtp_config(&sink)).await;
+        // The recorder is shared by every test in this process: count the change.
+        let before = get_text(&app, "/metrics").await;
         let (ana, _ben) = couple(&app).await;
         app.clock.set(at("2027-06-01T06:00:00Z"));
         add(
@@ -330,20 +334,30 @@ async fn a_failed_send_is_retried_with_backoff_and_counted() {
         app.clock.advance(Duration::from_secs(65));
         let mails = sink.wait_for(1, Duration::from_secs(10)).await;
         assert_eq!(mails.len(), 1, "{b:?}: retried");
-        let metrics = app
-            .client()
-            .get(app.url("/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        // The sender counts a mail after the server took it: allow it a moment.
+        let counters = [
+            "rekindle_reminder_send_failures_total",
+            "rekindle_reminders_sent_total",
+        ];
+        let went_up = |now: &str| {
+            counters
+                .iter()
+                .all(|c| metric(now, c, &[]) > metric(&before, c, &[]))
+        };
+        let mut metrics = get_text(&app, "/metrics").await;
+        for _ in 0..50 {
+            if went_up(&metrics) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            metrics = get_text(&app, "/metrics").await;
+        }
         assert!(
             metrics.contains("rekindle_reminder_send_failures_total"),
             "{metrics}"
         );
         assert!(metrics.contains("rekindle_reminders_sent_total"));
+        assert!(went_up(&metrics), "{b:?}: both counters went up: {metrics}");
     }
 }
 
