@@ -91,14 +91,17 @@ fn state_of(space: Option<&Space>) -> Option<SpaceState> {
     })
 }
 
-/// The refusal a person reads; `for_two` is the tool's own sentence for a person
-/// whose partner has not joined yet.
-fn refusal(closed: Closed, for_two: &str) -> AppError {
+/// The refusal a person reads. The pause says only that it is a pause (never
+/// why or by whom); `missing` is the tool's own sentence for a person without a
+/// space or whose partner has not joined yet.
+fn refusal(closed: Closed, missing: &str) -> AppError {
     match closed {
-        Closed::Paused => AppError::Conflict("This space is paused.".into()),
-        Closed::NoSpace | Closed::NoPartner => AppError::Conflict(for_two.into()),
+        Closed::Paused => AppError::Conflict(PAUSED.into()),
+        Closed::NoSpace | Closed::NoPartner => AppError::Conflict(missing.into()),
     }
 }
+
+const PAUSED: &str = "This space is paused.";
 
 /// A tool for two opens only with both partners in an unpaused space
 /// (`rekindle_domain::space::for_two`); returns the space.
@@ -109,7 +112,7 @@ pub fn require_pair<'a>(space: Option<&'a Space>, for_two: &str) -> Result<&'a S
 
 /// Refuses partner-facing activity while the space is paused, saying only that.
 pub fn not_paused(space: Option<&Space>) -> Result<(), AppError> {
-    rules::not_paused(state_of(space)).map_err(|c| refusal(c, ""))
+    rules::not_paused(state_of(space)).map_err(|_| AppError::Conflict(PAUSED.into()))
 }
 
 /// Sharing (or taking back) one's own content: needs a space, waits while paused.

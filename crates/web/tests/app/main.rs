@@ -16,6 +16,7 @@ mod board_browser;
 mod browser;
 mod checkins;
 mod forms;
+mod layout;
 mod plan;
 mod plan_browser;
 mod questions;
