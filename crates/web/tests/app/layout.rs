@@ -75,10 +75,9 @@ fn paths_in(code: &str, me: &Module) -> Vec<Module> {
                 me[..me.len().saturating_sub(1)].to_vec()
             };
             let mut segs = base.clone();
-            let mut chars = rest.char_indices().peekable();
             let mut word = String::new();
             let mut group: Option<String> = None;
-            while let Some((j, c)) = chars.next() {
+            for (j, c) in rest.char_indices() {
                 if is_ident(c) {
                     word.push(c);
                 } else if c == ':' {
