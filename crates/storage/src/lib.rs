@@ -1,21 +1,14 @@
 //! One repository API over SQLite and PostgreSQL.
 //!
 //! Both backends run the same SQL text (`$n` placeholders work on both), kept once in
-//! `backend.rs`, which is compiled twice: once with `DB = Sqlite`, once with
-//! `DB = Postgres`. Use cases that must be atomic are single methods that open a
+//! `backend/store/` (one file per aggregate), which is compiled twice: once with
+//! `DB = Sqlite`, once with `DB = Postgres`. Use cases that must be atomic are single methods that open a
 //! transaction, so callers never hold one across an await in a handler.
 
 mod backend;
 mod records;
-// Talk room
-mod talk_records;
-pub use talk_records::*;
 
 pub use records::*;
-
-// Action plan
-mod plan_records;
-pub use plan_records::*;
 
 use std::path::Path;
 use std::str::FromStr;
