@@ -321,7 +321,6 @@ impl Store {
     }
 
     /// PostgreSQL: tells every server listening that a talk changed (no-op on SQLite).
-    #[allow(dead_code)]
     pub async fn notify_talk(&self, payload: &str) -> StoreResult<()> {
         if IS_PG {
             sqlx::query("SELECT pg_notify($1, $2)")
