@@ -14,6 +14,8 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
+// `Facts` and `AgreementStatus` appear in the generated forwarders' signatures.
+use rekindle_domain::board::AgreementStatus;
 use rekindle_domain::invitation::JoinRefusal;
 use rekindle_domain::journey::Facts;
 
@@ -31,8 +33,12 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-pub(crate) fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
+/// Reads a stored word as its enum; an unknown word is a decoding error, as in rows.
+fn decode_stored<T>(word: String) -> StoreResult<T>
+where
+    T: TryFrom<String, Error = rekindle_domain::stored::UnknownValue>,
+{
+    T::try_from(word).map_err(|e| StoreError::Db(sqlx::Error::Decode(Box::new(e))))
 }
 
 fn map_unique(e: sqlx::Error) -> StoreError {

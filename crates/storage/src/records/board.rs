@@ -1,5 +1,7 @@
 //! The problem board.
 
+use rekindle_domain::board::{AgreementStatus, Stage};
+
 /// A problem on the couple's board.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct BoardProblem {
@@ -9,7 +11,8 @@ pub struct BoardProblem {
     pub proposed_by: Option<String>,
     /// Empty for a viewer who may no longer see it (a problem of an earlier space they did not propose).
     pub title: String,
-    pub stage: String,
+    #[sqlx(try_from = "String")]
+    pub stage: Stage,
     pub round: i64,
     pub talk_requested_by: Option<String>,
     pub talk_requested_at: Option<i64>,
@@ -28,9 +31,9 @@ pub struct NewProblem {
 #[derive(Debug, Clone)]
 pub struct BoardMove<'a> {
     pub id: &'a str,
-    pub from_stage: &'a str,
+    pub from_stage: Stage,
     pub round: i64,
-    pub to_stage: &'a str,
+    pub to_stage: Stage,
     pub to_round: i64,
     /// Record the viewer as the partner who asked to talk first.
     pub talk: bool,
@@ -94,7 +97,8 @@ pub struct BoardAgreement {
     pub confirmed_by: Option<String>,
     pub confirmed_at: Option<i64>,
     pub follow_up_at: Option<i64>,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: AgreementStatus,
     pub decided_by: Option<String>,
     pub decided_at: Option<i64>,
 }
@@ -124,8 +128,8 @@ pub struct BoardFollowUp {
 #[derive(Debug, Clone)]
 pub struct BoardDecision {
     pub agreement_id: String,
-    pub agreement_status: String,
-    pub next_stage: String,
+    pub agreement_status: AgreementStatus,
+    pub next_stage: Stage,
     pub new_round: bool,
     pub at: i64,
 }

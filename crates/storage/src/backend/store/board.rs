@@ -4,7 +4,8 @@ use sqlx::Row;
 
 use super::{DB, IS_PG, Store};
 use crate::records::*;
-use crate::{StoreResult, map_unique};
+use crate::{StoreResult, decode_stored, map_unique};
+use rekindle_domain::board::AgreementStatus;
 use rekindle_domain::journey::Facts;
 
 /// The board's journey facts for one space (counted from this pair's rows only).
@@ -93,14 +94,14 @@ impl Store {
                  talk_requested_at = CASE WHEN $4 THEN $3 ELSE talk_requested_at END
              WHERE id = $6 AND couple_id = $7 AND stage = $8 AND round = $9",
         )
-        .bind(m.to_stage)
+        .bind(m.to_stage.as_str())
         .bind(m.to_round)
         .bind(m.now)
         .bind(m.talk)
         .bind(&viewer.user_id)
         .bind(m.id)
         .bind(viewer.couple_id.as_deref())
-        .bind(m.from_stage)
+        .bind(m.from_stage.as_str())
         .bind(m.round)
         .execute(&self.write)
         .await
@@ -507,7 +508,7 @@ impl Store {
              WHERE id = $1 AND status = 'active'",
         )
         .bind(&d.agreement_id)
-        .bind(&d.agreement_status)
+        .bind(d.agreement_status.as_str())
         .bind(&viewer.user_id)
         .bind(d.at)
         .execute(&mut *tx)
@@ -520,7 +521,7 @@ impl Store {
              WHERE id = $1 AND stage = 'agreed'",
         )
         .bind(&problem_id)
-        .bind(&d.next_stage)
+        .bind(d.next_stage.as_str())
         .bind(i64::from(d.new_round))
         .bind(d.at)
         .execute(&mut *tx)
@@ -561,15 +562,16 @@ impl Store {
     }
 
     /// How the couple's decided agreements ended, oldest first.
-    pub async fn board_outcomes(&self, couple_id: &str) -> StoreResult<Vec<String>> {
-        Ok(sqlx::query_scalar::<_, String>(
+    pub async fn board_outcomes(&self, couple_id: &str) -> StoreResult<Vec<AgreementStatus>> {
+        let statuses = sqlx::query_scalar::<_, String>(
             "SELECT a.status FROM board_agreements a JOIN board_problems p ON p.id = a.problem_id
              WHERE p.couple_id = $1 AND a.decided_at IS NOT NULL
              ORDER BY a.decided_at, a.id",
         )
         .bind(couple_id)
         .fetch_all(&self.read)
-        .await?)
+        .await?;
+        statuses.into_iter().map(decode_stored).collect()
     }
 }
 

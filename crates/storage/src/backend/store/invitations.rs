@@ -67,6 +67,7 @@ impl Store {
     pub async fn invitation_by_code(
         &self,
         code_hash: &str,
+        now: i64,
     ) -> StoreResult<Option<InvitationPreview>> {
         let row = sqlx::query(
             "SELECT u.display_name, i.expires_at, i.used_at, i.revoked_at
@@ -79,7 +80,6 @@ impl Store {
         let used: Option<i64> = row.try_get("used_at")?;
         let revoked: Option<i64> = row.try_get("revoked_at")?;
         let expires_at: i64 = row.try_get("expires_at")?;
-        let now = chrono::Utc::now().timestamp_millis();
         Ok(Some(InvitationPreview {
             inviter_name: row.try_get("display_name")?,
             valid: used.is_none() && revoked.is_none() && expires_at > now,

@@ -61,9 +61,9 @@ impl Store {
 
     /// Leaves the space. What each person authored stays theirs; invitations the
     /// leaver made die with their membership, and an empty space is removed.
-    pub async fn leave_space(&self, user_id: &str) -> StoreResult<bool> {
+    pub async fn leave_space(&self, user_id: &str, now: i64) -> StoreResult<bool> {
         let mut tx = self.write.begin().await?;
-        let left = leave_in(&mut tx, user_id, crate::now_ms()).await?;
+        let left = leave_in(&mut tx, user_id, now).await?;
         tx.commit().await?;
         Ok(left)
     }
@@ -71,9 +71,9 @@ impl Store {
     /// Erases a person: leaves their space as above (the partner is told only
     /// that they left), then deletes the account; every row they own or
     /// authored goes with it through the foreign keys. No soft delete.
-    pub async fn erase_user(&self, user_id: &str) -> StoreResult<bool> {
+    pub async fn erase_user(&self, user_id: &str, now: i64) -> StoreResult<bool> {
         let mut tx = self.write.begin().await?;
-        leave_in(&mut tx, user_id, crate::now_ms()).await?;
+        leave_in(&mut tx, user_id, now).await?;
         // Problem board
         board_erase_in(&mut tx, user_id).await?;
         let done = sqlx::query("DELETE FROM users WHERE id = $1")
