@@ -269,6 +269,21 @@ pub enum Move {
     Decide,
 }
 
+impl Move {
+    /// The stage a move leads to when all it does is change the problem's stage
+    /// (the other moves change ideas, ratings or agreements, and the stage moves
+    /// with them in the store's transaction): accepting opens the ideas, "talk
+    /// first" parks the problem until the couple talked, withdrawing ends it.
+    pub fn stage_after(self) -> Option<Stage> {
+        match self {
+            Move::Accept => Some(Stage::Brainstorm),
+            Move::TalkFirst => Some(Stage::TalkFirst),
+            Move::Withdraw => Some(Stage::Withdrawn),
+            _ => None,
+        }
+    }
+}
+
 /// Where a problem stands, from the point of view of the partner making a move.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Situation {
@@ -967,5 +982,25 @@ mod tests {
         assert_eq!(check_trial_days(14), Ok(14));
         assert!(check_trial_days(0).is_err());
         assert!(check_trial_days(91).is_err());
+    }
+
+    #[test]
+    fn only_accept_talk_first_and_withdraw_are_pure_stage_changes() {
+        assert_eq!(Move::Accept.stage_after(), Some(Stage::Brainstorm));
+        assert_eq!(Move::TalkFirst.stage_after(), Some(Stage::TalkFirst));
+        assert_eq!(Move::Withdraw.stage_after(), Some(Stage::Withdrawn));
+        for m in [
+            Move::AddOption,
+            Move::FinishBrainstorm,
+            Move::Rate,
+            Move::Compromise,
+            Move::ProposeAgreement,
+            Move::ConfirmAgreement,
+            Move::DeclineAgreement,
+            Move::AnswerFollowUp,
+            Move::Decide,
+        ] {
+            assert_eq!(m.stage_after(), None, "{m:?}");
+        }
     }
 }

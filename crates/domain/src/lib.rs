@@ -3,7 +3,6 @@
 //! on accounts and invitations. No I/O lives here, so every rule is testable alone.
 
 pub mod account;
-// Problem board
 pub mod board;
 pub mod checkin;
 pub mod invitation;
@@ -11,6 +10,7 @@ pub mod journey;
 pub mod plan;
 pub mod questions;
 pub mod safety;
+pub mod space;
 pub mod stored;
 pub mod talk;
 pub mod visibility;

@@ -30,12 +30,12 @@ pub struct Config {
     pub instance_name: String,
     /// Where the quick-exit control sends people.
     pub quick_exit_url: String,
-    pub resources: crate::resources::Resources,
+    pub resources: crate::safety::resources::Resources,
     /// "Now" for time-based rules (time-outs, reminders, follow-ups); tests move it.
     pub clock: crate::clock::Clock,
     // Reminders
     /// The operator's mail server; without it email reminders are off.
-    pub smtp: Option<crate::reminders::SmtpSettings>,
+    pub smtp: Option<SmtpSettings>,
     /// How often the reminder scheduler looks for due reminders.
     pub reminder_interval: Duration,
 }
@@ -54,11 +54,39 @@ impl Default for Config {
             body_limit: 256 * 1024,
             instance_name: "Rekindle".into(),
             quick_exit_url: "https://duckduckgo.com/?q=weather".into(),
-            resources: crate::resources::Resources::default(),
+            resources: crate::safety::resources::Resources::default(),
             clock: crate::clock::Clock::system(),
             // Reminders
             smtp: None,
             reminder_interval: Duration::from_secs(60),
         }
+    }
+}
+
+/// The operator's mail server. The password never appears in logs.
+#[derive(Clone)]
+pub struct SmtpSettings {
+    /// `smtp://host:port` (plain, or `?tls=required|opportunistic` for STARTTLS),
+    /// `smtps://host:port` (TLS from the start); credentials may be in the URL.
+    pub url: String,
+    pub from: String,
+    pub username: Option<String>,
+    pub password: Option<String>,
+}
+
+impl std::fmt::Debug for SmtpSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown = match self.url.split_once('@') {
+            Some((scheme_creds, host)) => {
+                let scheme = scheme_creds.split("://").next().unwrap_or("smtp");
+                format!("{scheme}://…@{host}")
+            }
+            None => self.url.clone(),
+        };
+        f.debug_struct("SmtpSettings")
+            .field("url", &shown)
+            .field("from", &self.from)
+            .field("username", &self.username)
+            .finish_non_exhaustive()
     }
 }

@@ -1,39 +1,37 @@
 //! The web layer: server-rendered pages, the versioned JSON API and the plumbing
 //! around them (sessions, CSRF, rate limits, metrics, security headers).
 
-pub mod api;
-mod assets;
-mod auth;
-// Problem board
+// The tools, one folder each: use cases in `mod.rs`, pages in `page.rs`, the
+// JSON API in `api.rs` (both faces call the same use cases). docs/architecture.md
+// maps the seven steps to these folders.
+mod account;
 mod board;
-mod charts;
 mod checkins;
+mod coach;
+mod export;
+mod home;
+mod journal;
+mod plan;
+mod questions;
+pub mod reminders;
+mod safety;
+mod space;
+mod talk;
+
+// Plumbing: HTTP concerns (`http`), the page chrome and formatting (`view`), and
+// the application's wiring.
 mod clock;
 mod config;
-mod csrf;
-mod error;
-mod export;
-mod format;
-mod http_metrics;
-mod pages;
-mod questions;
-mod ratelimit;
-pub mod resources;
+mod http;
+pub mod openapi;
 mod routes;
-mod safety;
-mod security;
-mod service;
 mod state;
-// Talk room
-mod talk;
-// Action plan, reminders and the calendar feed
-mod calendar;
-mod plan;
-pub mod reminders;
+mod view;
 
 pub use clock::Clock;
 pub use config::{Config, PasswordHashing};
 pub use routes::{RouteSpec, build_router, route_specs};
+pub use safety::resources;
 pub use state::AppState;
 
 use std::net::SocketAddr;
@@ -46,7 +44,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let app = build_router(state.clone());
     let mut chores = state.spawn_housekeeping();
-    // Talk room
+    chores.extend(reminders::spawn(&state));
     chores.extend(talk::bus::spawn_listener(
         state.repo.clone(),
         state.talk_local.clone(),

@@ -4,14 +4,14 @@ use std::time::Duration;
 use rekindle_storage::Repo;
 
 use crate::config::Config;
-use crate::ratelimit::RateLimiter;
+use crate::http::ratelimit::RateLimiter;
 
 #[derive(Clone)]
 pub struct AppState {
     pub repo: Repo,
     pub config: Arc<Config>,
     pub limiter: Arc<RateLimiter>,
-    // Talk room
+    // The talk room's live state, shared by every socket of this server.
     pub talk_bus: Arc<dyn crate::talk::bus::EventBus>,
     pub talk_local: Arc<crate::talk::bus::LocalBus>,
     pub live_talks: Arc<crate::talk::live::LiveTalks>,
@@ -24,9 +24,6 @@ impl AppState {
     }
 
     pub fn new(repo: Repo, config: Config) -> Self {
-        crate::http_metrics::install();
-        crate::pages::set_frame(&config.instance_name, &config.quick_exit_url);
-        // Talk room
         let (talk_bus, talk_local) = crate::talk::bus::for_repo(&repo);
         AppState {
             talk_bus,
@@ -38,19 +35,17 @@ impl AppState {
         }
     }
 
-    /// Background chores: dropping expired sessions and stale rate-limit buckets,
-    /// and sending reminders. The caller stops them when the server stops, so
-    /// they do not hold database connections of a server that is gone.
+    /// Background chore: dropping expired sessions and stale rate-limit buckets.
+    /// The caller stops it when the server stops, so it does not hold database
+    /// connections of a server that is gone.
     pub fn spawn_housekeeping(&self) -> Vec<tokio::task::JoinHandle<()>> {
         let mut chores = Vec::new();
-        // Reminders
-        chores.extend(crate::reminders::spawn(self));
         let state = self.clone();
         chores.push(tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(3600));
             loop {
                 tick.tick().await;
-                let now = crate::format::now_ms();
+                let now = state.clock().now_ms();
                 match state.repo.delete_expired_sessions(now).await {
                     Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
                     Ok(_) => {}

@@ -660,6 +660,9 @@ async fn agreement_follow_up_opens_together_and_two_drops_suggest_a_counselor() 
         let (_, board) = ana.get_json("/api/v1/board").await;
         assert_eq!(board["suggest_professional_help"], true, "{b:?}: {board}");
         assert_eq!(board["professional_help_url"], "/help/counseling");
+        // More than a month has passed on the test clock since Ana signed in, and
+        // sessions last 30 days: she signs in again.
+        let ana_html = app.html_person("ana@example.org").await;
         let (_, page) = ana_html.get("/board").await;
         assert!(page.contains("/help/counseling"), "{b:?}");
         assert!(page.contains("not therapy"));

@@ -40,7 +40,7 @@ impl Default for LocalBus {
     fn default() -> Self {
         LocalBus {
             talks: Mutex::default(),
-            origin: crate::security::random_token(8),
+            origin: crate::http::secrets::random_token(8),
         }
     }
 }

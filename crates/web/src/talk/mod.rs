@@ -2,6 +2,9 @@
 //! The rules are `rekindle_domain::talk`; this module loads a talk's log, asks
 //! the rules, appends what they decided and announces the change.
 
+pub mod api;
+pub mod page;
+
 pub mod bus;
 pub mod live;
 pub mod ws;
@@ -15,21 +18,14 @@ use rekindle_storage::{
 };
 use serde_json::{Value, json};
 
-use crate::error::AppError;
-use crate::security::new_id;
+use crate::http::error::AppError;
+use crate::http::secrets::new_id;
 use crate::state::AppState;
 
 pub const REFLECTION_MAX_CHARS: usize = 2_000;
 
-pub fn require_pair(space: Option<&Space>) -> Result<&Space, AppError> {
-    crate::safety::not_paused(space)?;
-    match space {
-        Some(s) if s.partner.is_some() => Ok(s),
-        _ => Err(AppError::Conflict(
-            "Talks are for two: they open once your partner has joined your space.".into(),
-        )),
-    }
-}
+/// What a person alone in their space is told about this tool.
+pub const FOR_TWO: &str = "Talks are for two: they open once your partner has joined your space.";
 
 /// A command refused by the rules, or something else going wrong.
 #[derive(Debug)]
@@ -304,7 +300,7 @@ pub async fn command(
     // and people who left do not act.
     let space = state.repo.space_of(&viewer.user_id).await?;
     if let Some(space) = &space {
-        crate::safety::not_paused(Some(space))?;
+        crate::space::not_paused(Some(space))?;
     }
     let fresh = Viewer::new(&viewer.user_id, space.as_ref());
     let couple = fresh.couple_id.clone().ok_or(AppError::NotFound)?;
@@ -397,7 +393,7 @@ pub async fn reflect(
         ));
     }
     let (understood, feel_now) = (understood.trim(), feel_now.trim());
-    let mut errors = crate::error::FieldErrors::new();
+    let mut errors = crate::http::error::FieldErrors::new();
     if understood.is_empty() && feel_now.is_empty() {
         errors.insert("understood", "Write a line or two, for yourself.".into());
     }
@@ -485,12 +481,12 @@ pub async fn export_json(state: &AppState, user_id: &str) -> Result<Vec<u8>, App
             "id": t.id,
             "topic": t.topic,
             "phase": t.phase,
-            "scheduled_at": t.scheduled_at.map(crate::format::iso),
-            "began_at": t.began_at.map(crate::format::iso),
-            "created_at": crate::format::iso(t.created_at),
+            "scheduled_at": t.scheduled_at.map(crate::view::format::iso),
+            "began_at": t.began_at.map(crate::view::format::iso),
+            "created_at": crate::view::format::iso(t.created_at),
             "events": events.iter().zip(&decoded).filter(|(row, _)| row.talk_id == t.id).map(|(_, r)| json!({
                 "seq": r.seq,
-                "at": crate::format::iso(r.at),
+                "at": crate::view::format::iso(r.at),
                 "by": who(user_id, &r.by),
                 "event": r.event,
             })).collect::<Vec<_>>(),
@@ -500,7 +496,7 @@ pub async fn export_json(state: &AppState, user_id: &str) -> Result<Vec<u8>, App
             "understood": r.understood,
             "feel_now": r.feel_now,
             "shared": r.shared,
-            "written_at": crate::format::iso(r.updated_at),
+            "written_at": crate::view::format::iso(r.updated_at),
         })).collect::<Vec<_>>(),
     });
     serde_json::to_vec_pretty(&out).map_err(|e| AppError::Internal(e.to_string()))

@@ -16,10 +16,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{TalkError, decode, event_json, state_json};
-use crate::auth::{Resolved, bearer};
-use crate::error::{ApiError, AppError};
-use crate::format::now_ms;
-use crate::security::digest;
+use crate::http::auth::{Resolved, bearer};
+use crate::http::error::{ApiError, AppError};
+use crate::http::secrets::digest;
 use crate::state::AppState;
 use rekindle_domain::talk::{Context, Phase, Recorded, Talk};
 
@@ -89,7 +88,7 @@ async fn open(
     let user = if let Some(token) = bearer(headers) {
         state
             .repo
-            .token_user(&digest(token), now_ms())
+            .token_user(&digest(token), state.clock().now_ms())
             .await?
             .ok_or(AppError::Unauthenticated)?
     } else {

@@ -1,0 +1,234 @@
+//! Settings: name, time zone, password, personal API tokens, leaving the space.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+
+use crate::http::auth::SignedIn;
+use crate::http::error::{AppError, FieldErrors, PageResult};
+use crate::state::AppState;
+use crate::view::DoneQuery;
+use crate::view::form_errors;
+use crate::view::format::{tz_of, when};
+use crate::view::{Chrome, field_error, notice_for, render_with_status, see_other};
+
+pub struct TokenView {
+    pub id: String,
+    pub name: String,
+    pub created: String,
+    pub last_used: String,
+}
+
+#[derive(Template)]
+#[template(path = "settings.html")]
+struct SettingsPage {
+    c: Chrome,
+    display_name: String,
+    time_zone: String,
+    zones: Vec<&'static str>,
+    tokens: Vec<TokenView>,
+    new_token: Option<String>,
+    token_name: String,
+    in_space: bool,
+    errors: FieldErrors,
+}
+
+impl SettingsPage {
+    fn err(&self, f: &str) -> String {
+        field_error(&self.errors, f)
+    }
+}
+
+struct Draft {
+    display_name: Option<String>,
+    time_zone: Option<String>,
+    token_name: String,
+    new_token: Option<String>,
+    errors: FieldErrors,
+    notice: Option<String>,
+}
+
+impl Draft {
+    fn empty(notice: Option<String>) -> Self {
+        Draft {
+            display_name: None,
+            time_zone: None,
+            token_name: String::new(),
+            new_token: None,
+            errors: FieldErrors::new(),
+            notice,
+        }
+    }
+}
+
+async fn page(state: &AppState, who: &SignedIn, d: Draft, status: StatusCode) -> PageResult {
+    let tz = tz_of(&who.user.time_zone);
+    let tokens = state
+        .repo
+        .tokens(&who.user.id)
+        .await?
+        .into_iter()
+        .map(|t| TokenView {
+            id: t.id,
+            name: t.name,
+            created: when(t.created_at, tz),
+            last_used: t
+                .last_used_at
+                .map(|t| when(t, tz))
+                .unwrap_or_else(|| "never".into()),
+        })
+        .collect();
+    let in_space = state.repo.space_of(&who.user.id).await?.is_some();
+    render_with_status(
+        status,
+        &SettingsPage {
+            c: Chrome::signed_in("Settings", who).with_notice(d.notice),
+            display_name: d
+                .display_name
+                .unwrap_or_else(|| who.user.display_name.clone()),
+            time_zone: d.time_zone.unwrap_or_else(|| who.user.time_zone.clone()),
+            zones: rekindle_domain::account::time_zone_names().collect(),
+            tokens,
+            new_token: d.new_token,
+            token_name: d.token_name,
+            in_space,
+            errors: d.errors,
+        },
+    )
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Query(q): Query<DoneQuery>,
+) -> PageResult {
+    page(
+        &state,
+        &who,
+        Draft::empty(notice_for(q.done.as_deref())),
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct ProfileForm {
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    time_zone: String,
+}
+
+pub async fn profile(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Form(f): Form<ProfileForm>,
+) -> PageResult {
+    match crate::account::update_profile(&state, &who.user.id, &f.display_name, &f.time_zone).await
+    {
+        Ok(()) => Ok(see_other("/settings?done=profile")),
+        Err(e) => {
+            let status = e.status();
+            let errors = form_errors(e, "display_name")?;
+            let d = Draft {
+                display_name: Some(f.display_name),
+                time_zone: Some(f.time_zone),
+                errors,
+                ..Draft::empty(None)
+            };
+            page(&state, &who, d, status).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+}
+
+pub async fn password(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Form(f): Form<PasswordForm>,
+) -> PageResult {
+    let keep = Some(who.session_hash.as_str());
+    match crate::account::change_password(
+        &state,
+        &who.user.id,
+        &f.current_password,
+        &f.new_password,
+        keep,
+    )
+    .await
+    {
+        Ok(()) => Ok(see_other("/settings?done=password")),
+        Err(e) => {
+            let status = e.status();
+            let errors = form_errors(e, "current_password")?;
+            page(
+                &state,
+                &who,
+                Draft {
+                    errors,
+                    ..Draft::empty(None)
+                },
+                status,
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    name: String,
+}
+
+pub async fn create_token(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Form(f): Form<TokenForm>,
+) -> PageResult {
+    match crate::account::create_token(&state, &who.user.id, &f.name).await {
+        Ok((_, secret)) => {
+            let d = Draft {
+                new_token: Some(secret),
+                notice: Some("Copy your new token now; it will not be shown again.".into()),
+                ..Draft::empty(None)
+            };
+            page(&state, &who, d, StatusCode::OK).await
+        }
+        Err(e) => {
+            let status = e.status();
+            let errors = form_errors(e, "name")?;
+            page(
+                &state,
+                &who,
+                Draft {
+                    token_name: f.name,
+                    errors,
+                    ..Draft::empty(None)
+                },
+                status,
+            )
+            .await
+        }
+    }
+}
+
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<String>,
+) -> PageResult {
+    if !state.repo.revoke_token(&who.user.id, &id).await? {
+        return Err(AppError::NotFound.into());
+    }
+    Ok(see_other("/settings?done=token-revoked"))
+}

@@ -1,0 +1,87 @@
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::http::auth::ApiCaller;
+use crate::http::error::{ApiResult, AppError, Problem};
+use crate::http::json::JsonBody;
+
+pub const MAX_COACH_CHARS: usize = 10_000;
+
+#[derive(Deserialize, ToSchema)]
+pub struct CoachIn {
+    pub text: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FindingOut {
+    /// blame | absolute | criticism | contempt | defensiveness | stonewalling | pseudo_feeling |
+    /// i_statement | request | repair | validation
+    pub kind: String,
+    /// Character (Unicode scalar) offset where the finding starts.
+    pub start: usize,
+    pub end: usize,
+    pub severity: String,
+    pub explanation: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RewriteOut {
+    pub text: String,
+    pub feeling: String,
+    pub need: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PronounsOut {
+    pub i: u32,
+    pub we: u32,
+    pub you: u32,
+}
+
+/// Same shape as `rekindle coach --json`.
+#[derive(Serialize, ToSchema)]
+pub struct AnalysisOut {
+    pub text: String,
+    pub findings: Vec<FindingOut>,
+    pub rewrites: Vec<RewriteOut>,
+    pub pronouns: PronounsOut,
+}
+
+fn check_len(text: &str) -> Result<(), AppError> {
+    if text.chars().count() > MAX_COACH_CHARS {
+        return Err(AppError::PayloadTooLarge(format!(
+            "The coach reads up to {MAX_COACH_CHARS} characters at a time. Try a shorter passage."
+        )));
+    }
+    Ok(())
+}
+
+#[utoipa::path(post, path = "/api/v1/coach/analyze", tag = "coach", request_body = CoachIn,
+    responses((status = 200, body = AnalysisOut), (status = 413, body = Problem)))]
+pub async fn analyze(
+    _caller: ApiCaller,
+    JsonBody(b): JsonBody<CoachIn>,
+) -> ApiResult<Json<serde_json::Value>> {
+    check_len(&b.text)?;
+    let analysis = rekindle_coach::analyze(&b.text);
+    Ok(Json(rekindle_coach::report::json(&b.text, &analysis)))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ParaphraseOut {
+    /// A scaffold the listener edits before sending.
+    pub paraphrase: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/coach/paraphrase", tag = "coach", request_body = CoachIn,
+    responses((status = 200, body = ParaphraseOut), (status = 413, body = Problem)))]
+pub async fn paraphrase(
+    _caller: ApiCaller,
+    JsonBody(b): JsonBody<CoachIn>,
+) -> ApiResult<Json<ParaphraseOut>> {
+    check_len(&b.text)?;
+    Ok(Json(ParaphraseOut {
+        paraphrase: rekindle_coach::paraphrase(&b.text),
+    }))
+}

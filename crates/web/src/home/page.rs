@@ -1,0 +1,164 @@
+//! The couple's home: where they stand on the seven steps.
+
+use askama::Template;
+use axum::extract::{Query, State};
+
+use crate::http::auth::{MaybeSignedIn, SignedIn};
+use crate::http::error::PageResult;
+use crate::state::AppState;
+use crate::view::format::{tz_of, when};
+use crate::view::{Chrome, DoneQuery, notice_for, render};
+use rekindle_domain::journey::{Facts, StepState, journey};
+
+#[derive(Template)]
+#[template(path = "landing.html")]
+struct Landing {
+    c: Chrome,
+    steps: Vec<StepState>,
+}
+
+pub struct InvitationView {
+    pub id: String,
+    pub expires: String,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    c: Chrome,
+    name: String,
+    in_space: bool,
+    partner_name: Option<String>,
+    since: String,
+    steps: Vec<StepState>,
+    invitations: Vec<InvitationView>,
+    new_link: Option<String>,
+    tz_is_utc: bool,
+    paused: bool,
+    offer_check: bool,
+    partner_left: bool,
+    /// The next scheduled check-in, once the partner has joined.
+    next_checkin: Option<String>,
+    // Talk room
+    /// Talks asked for or agreed and not over yet: (id, topic, when, phase label).
+    upcoming_talks: Vec<crate::talk::page::TalkLine>,
+    // Problem board
+    board_note: Option<crate::board::HomeNote>,
+    // Action plan
+    /// Titles of the viewer's actions for today (theirs or both), a few at most.
+    today_actions: Vec<String>,
+}
+
+pub async fn index(
+    State(state): State<AppState>,
+    MaybeSignedIn(who): MaybeSignedIn,
+    Query(q): Query<DoneQuery>,
+) -> PageResult {
+    match who {
+        None => render(&Landing {
+            c: Chrome::anonymous("Welcome", String::new())
+                .with_notice(notice_for(q.done.as_deref())),
+            steps: journey(&Facts::default()),
+        }),
+        Some(who) => render(&home_page(&state, &who, notice_for(q.done.as_deref()), None).await?),
+    }
+}
+
+/// Builds the home page; `new_link` is an invitation link shown exactly once.
+pub async fn home_page(
+    state: &AppState,
+    who: &SignedIn,
+    notice: Option<String>,
+    new_link: Option<String>,
+) -> Result<HomePage, crate::http::error::AppError> {
+    let tz = tz_of(&who.user.time_zone);
+    let summary = state.repo.home_summary(&who.user.id).await?;
+    let space = summary.space;
+    let facts = summary.facts;
+    let next_checkin = space
+        .as_ref()
+        .filter(|s| s.partner.is_some() && !s.paused)
+        .map(|_| {
+            let at = crate::checkins::next_for_home(
+                summary.checkin_schedule.as_ref(),
+                &who.user,
+                state.clock().now(),
+            );
+            when(at.timestamp_millis(), tz)
+        });
+    let invitations = match &space {
+        Some(s) if s.partner.is_none() => {
+            state
+                .repo
+                .open_invitations(&s.couple_id, state.clock().now_ms())
+                .await?
+        }
+        _ => Vec::new(),
+    };
+    // Talk room
+    let upcoming_talks =
+        crate::talk::page::upcoming(state, &who.user.id, space.as_ref(), tz).await?;
+    // Problem board
+    let board_note = match space.as_ref().filter(|s| s.partner.is_some() && !s.paused) {
+        Some(s) => {
+            let viewer = rekindle_storage::Viewer::new(&who.user.id, Some(s));
+            crate::board::home_note(state, &viewer).await?
+        }
+        None => None,
+    };
+    // Action plan
+    let today_actions = match &space {
+        Some(s) if !s.paused => {
+            let viewer = rekindle_storage::Viewer::new(&who.user.id, Some(s));
+            crate::plan::today_titles(state, &viewer, &who.user).await?
+        }
+        _ => Vec::new(),
+    };
+    Ok(HomePage {
+        upcoming_talks,
+        board_note,
+        today_actions,
+        c: Chrome::signed_in("Home", who).with_notice(notice),
+        name: who.user.display_name.clone(),
+        in_space: space.is_some(),
+        partner_name: space
+            .as_ref()
+            .and_then(|s| s.partner.as_ref().map(|p| p.display_name.clone())),
+        since: space
+            .as_ref()
+            .map(|s| when(s.joined_at, tz))
+            .unwrap_or_default(),
+        steps: journey(&facts),
+        invitations: invitations
+            .into_iter()
+            .map(|i| InvitationView {
+                id: i.id,
+                expires: when(i.expires_at, tz),
+            })
+            .collect(),
+        new_link,
+        tz_is_utc: who.user.time_zone == "UTC",
+        paused: space.as_ref().is_some_and(|s| s.paused),
+        offer_check: rekindle_domain::safety::offer_check(
+            summary.safety_check_taken,
+            summary.safety_offer_postponed_until,
+            state.clock().now_ms(),
+        ),
+        partner_left: summary.partner_left,
+        next_checkin,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "about.html")]
+struct About {
+    c: Chrome,
+}
+
+pub async fn about(MaybeSignedIn(who): MaybeSignedIn) -> PageResult {
+    let c = match &who {
+        Some(w) => Chrome::signed_in("About", w),
+        None => Chrome::anonymous("About", String::new()),
+    };
+    render(&About { c })
+}

@@ -1,0 +1,524 @@
+//! Step 6's action plan, shared by pages, the API, reminders and the calendar
+//! feed: creating actions (owner, due date, recurrence, notes, the agreement it
+//! came from), answering a proposal, marking an occurrence done or undoing it,
+//! and the plan as one person sees it today in their own time zone.
+
+pub mod api;
+pub mod page;
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use rekindle_domain::plan::{
+    self as dp, AnswerRefusal, Assignment, DoneEvent, Freq, Owner, Recurrence, Schedule, Standing,
+};
+use rekindle_storage::{PlanAction, PlanDoneEvent, Space, User, Viewer};
+
+use crate::http::error::{AppError, FieldErrors};
+use crate::http::secrets::new_id;
+use crate::state::AppState;
+use crate::view::format::tz_of;
+
+pub const TITLE_MAX_CHARS: usize = 200;
+pub const NOTES_MAX_CHARS: usize = 2_000;
+
+/// Whether `agreement_id` names an agreement both partners of the creator's
+/// couple agreed to on the problem board.
+pub async fn agreement_link_ok(
+    state: &AppState,
+    couple_id: &str,
+    agreement_id: &str,
+) -> Result<bool, AppError> {
+    Ok(state
+        .repo
+        .board_agreement_in(couple_id, agreement_id)
+        .await?)
+}
+
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .ok()
+        .filter(|d| (2000..=2200).contains(&chrono::Datelike::year(d)))
+}
+
+pub fn date_key(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// The recurrence controls of the form, turned into a rule.
+pub struct RepeatInput<'a> {
+    /// none | daily | weekly | monthly
+    pub repeat: &'a str,
+    pub every: &'a str,
+    /// Two-letter day codes for weekly.
+    pub days: &'a [String],
+    pub until: &'a str,
+}
+
+pub fn recurrence_from_form(
+    r: &RepeatInput<'_>,
+    errors: &mut FieldErrors,
+) -> Option<Option<Recurrence>> {
+    let interval = if r.every.trim().is_empty() {
+        Some(1)
+    } else {
+        r.every
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=365).contains(n))
+    };
+    let Some(interval) = interval else {
+        errors.insert("every", "Enter a whole number from 1 to 365.".into());
+        return None;
+    };
+    let until = if r.until.trim().is_empty() {
+        None
+    } else {
+        match parse_date(r.until) {
+            Some(d) => Some(d),
+            None => {
+                errors.insert("until", "Enter a date such as 2027-03-31.".into());
+                return None;
+            }
+        }
+    };
+    let freq = match r.repeat.trim() {
+        "" | "none" => return Some(None),
+        "daily" => Freq::Daily,
+        "weekly" => {
+            let mut days = Vec::new();
+            for code in r.days {
+                match dp::parse_weekday_code(code) {
+                    Some(d) if !days.contains(&d) => days.push(d),
+                    Some(_) => {}
+                    None => {
+                        errors.insert("days", "Choose days of the week.".into());
+                        return None;
+                    }
+                }
+            }
+            days.sort_by_key(|d: &chrono::Weekday| d.num_days_from_monday());
+            Freq::Weekly(days)
+        }
+        "monthly" => Freq::Monthly(0),
+        _ => {
+            errors.insert("repeat", "Choose how often it repeats.".into());
+            return None;
+        }
+    };
+    Some(Some(Recurrence {
+        freq,
+        interval,
+        until,
+        count: None,
+    }))
+}
+
+pub struct NewActionInput {
+    pub title: String,
+    pub owner: String,
+    pub due_date: String,
+    /// Already parsed (the form) or as text (the API).
+    pub rule: Result<Option<Recurrence>, String>,
+    pub notes: String,
+    pub agreement_id: Option<String>,
+}
+
+fn require_space(space: Option<&Space>) -> Result<&Space, AppError> {
+    crate::space::not_paused(space)?;
+    space.ok_or_else(|| {
+        AppError::Conflict("The plan lives in your shared space: create or join one first.".into())
+    })
+}
+
+pub async fn create(
+    state: &AppState,
+    user: &User,
+    space: Option<&Space>,
+    input: NewActionInput,
+) -> Result<PlanAction, AppError> {
+    let space = require_space(space)?;
+    let mut errors = FieldErrors::new();
+    let title = input.title.trim().to_owned();
+    if title.is_empty() {
+        errors.insert("title", "Name the action in a few words.".into());
+    } else if title.chars().count() > TITLE_MAX_CHARS {
+        errors.insert("title", "Keep it under 200 characters.".into());
+    }
+    let notes = input.notes.trim().to_owned();
+    if notes.chars().count() > NOTES_MAX_CHARS {
+        errors.insert("notes", "Notes can be up to 2,000 characters.".into());
+    }
+    let owner = Owner::parse(&input.owner);
+    match owner {
+        None => {
+            errors.insert("owner", "Choose me, my partner or both of us.".into());
+        }
+        Some(o) if o.needs_acceptance() && space.partner.is_none() => {
+            errors.insert(
+                "owner",
+                "Once your partner has joined you can plan things together.".into(),
+            );
+        }
+        _ => {}
+    }
+    let due = parse_date(&input.due_date);
+    if due.is_none() {
+        errors.insert("due_date", "Enter a date such as 2027-03-31.".into());
+    }
+    let rule = match input.rule {
+        Ok(r) => r,
+        Err(e) => {
+            errors.insert("rrule", e);
+            None
+        }
+    };
+    if let (Some(d), Some(r)) = (due, &rule)
+        && r.until.is_some_and(|u| u < d)
+    {
+        errors.insert("until", "The last date comes after the first one.".into());
+    }
+    let agreement_id = input
+        .agreement_id
+        .map(|a| a.trim().to_owned())
+        .filter(|a| !a.is_empty());
+    if let Some(a) = &agreement_id
+        && (a.len() > 64 || !agreement_link_ok(state, &space.couple_id, a).await?)
+    {
+        errors.insert("agreement", "That agreement is not one of yours.".into());
+    }
+    let (Some(owner), Some(due), true) = (owner, due, errors.is_empty()) else {
+        return Err(AppError::Invalid(errors));
+    };
+    let partner_id = space.partner.as_ref().map(|p| p.id.clone());
+    let action = PlanAction {
+        id: new_id(),
+        couple_id: Some(space.couple_id.clone()),
+        created_by: user.id.clone(),
+        owner_id: match owner {
+            Owner::Me => Some(user.id.clone()),
+            Owner::Partner => partner_id,
+            Owner::Both => None,
+        },
+        agreement_id,
+        title,
+        notes,
+        due_date: date_key(due),
+        rrule: rule.map(|r| r.anchored(due).format()),
+        assignment: owner.initial_state().as_str().into(),
+        answered_at: None,
+        created_at: state.clock().now_ms(),
+    };
+    state.repo.create_action(&action).await?;
+    Ok(action)
+}
+
+/// The partner it was proposed to says yes or no.
+pub async fn answer(
+    state: &AppState,
+    viewer: &Viewer,
+    space: Option<&Space>,
+    id: &str,
+    accept: bool,
+) -> Result<(), AppError> {
+    require_space(space)?;
+    let a = state
+        .repo
+        .action_for(viewer, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let st = Assignment::parse(&a.assignment).unwrap_or(Assignment::Declined);
+    match dp::may_answer(st, &a.created_by, &viewer.user_id) {
+        Err(AnswerRefusal::NotTheirs) => Err(AppError::Conflict(
+            "This one waits for your partner's answer.".into(),
+        )),
+        Err(AnswerRefusal::AlreadyAnswered) => {
+            Err(AppError::Conflict("This was already answered.".into()))
+        }
+        Ok(()) => {
+            if state
+                .repo
+                .answer_action(viewer, id, accept, state.clock().now_ms())
+                .await?
+            {
+                Ok(())
+            } else {
+                Err(AppError::Conflict("This was already answered.".into()))
+            }
+        }
+    }
+}
+
+pub fn schedule_of(a: &PlanAction) -> Schedule {
+    Schedule {
+        start: parse_date(&a.due_date).unwrap_or(NaiveDate::MIN),
+        rule: a.rrule.as_deref().and_then(|r| Recurrence::parse(r).ok()),
+    }
+}
+
+fn events_of(events: &[PlanDoneEvent], action_id: &str) -> Vec<DoneEvent> {
+    events
+        .iter()
+        .filter(|e| e.action_id == action_id)
+        .filter_map(|e| {
+            Some(DoneEvent {
+                date: parse_date(&e.occurrence)?,
+                done: e.done,
+                at_ms: e.at,
+            })
+        })
+        .collect()
+}
+
+/// Marks one occurrence done (or undoes it). `on` defaults to the only date of a
+/// one-off, or today for a repeating action.
+pub async fn mark(
+    state: &AppState,
+    viewer: &Viewer,
+    space: Option<&Space>,
+    tz: Tz,
+    id: &str,
+    on: Option<&str>,
+    done: bool,
+) -> Result<NaiveDate, AppError> {
+    require_space(space)?;
+    let a = state
+        .repo
+        .action_for(viewer, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if a.couple_id.is_none() || a.couple_id != viewer.couple_id {
+        return Err(AppError::Conflict(
+            "This action belongs to an earlier space; it is kept as history.".into(),
+        ));
+    }
+    if a.assignment != "accepted" {
+        return Err(AppError::Conflict(
+            "It can be marked once both of you have said yes to it.".into(),
+        ));
+    }
+    let s = schedule_of(&a);
+    let today = dp::local_date(state.clock().now(), tz);
+    let date = match on.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(text) => parse_date(text)
+            .ok_or_else(|| AppError::field("on", "Enter a date such as 2027-03-31."))?,
+        None if s.rule.is_none() => s.start,
+        None => today,
+    };
+    if !s.falls_on(date) {
+        return Err(AppError::field(
+            "on",
+            "That date is not one of this action's dates.",
+        ));
+    }
+    let events = state.repo.done_events(viewer, Some(id)).await?;
+    let is_done = dp::done_dates(&events_of(&events, id)).contains(&date);
+    if is_done == done {
+        return Ok(date);
+    }
+    state
+        .repo
+        .record_done(
+            viewer,
+            &PlanDoneEvent {
+                id: new_id(),
+                action_id: id.to_owned(),
+                occurrence: date_key(date),
+                user_id: viewer.user_id.clone(),
+                done,
+                at: state.clock().now_ms(),
+            },
+        )
+        .await?;
+    Ok(date)
+}
+
+// ---- the plan as one person sees it -------------------------------------------------
+
+/// One action with what the viewer needs to know about it.
+pub struct ActionState {
+    pub action: PlanAction,
+    /// Owner relative to the viewer.
+    pub owner: Owner,
+    pub assignment: Assignment,
+    pub schedule: Schedule,
+    /// Kept from an earlier space: read-only.
+    pub history: bool,
+    /// A proposal waiting for the viewer's answer.
+    pub awaiting_me: bool,
+    pub awaiting_partner: bool,
+    pub open: Vec<(NaiveDate, Standing)>,
+    pub done: Vec<NaiveDate>,
+    pub events: Vec<PlanDoneEvent>,
+}
+
+impl ActionState {
+    /// It is the viewer's to do (theirs or both), and accepted.
+    pub fn mine_to_do(&self) -> bool {
+        !self.history
+            && self.assignment == Assignment::Accepted
+            && matches!(self.owner, Owner::Me | Owner::Both)
+    }
+}
+
+pub fn owner_for(a: &PlanAction, me: &str) -> Owner {
+    match &a.owner_id {
+        None => Owner::Both,
+        Some(o) if o == me => Owner::Me,
+        Some(_) => Owner::Partner,
+    }
+}
+
+pub struct PlanView {
+    pub today: NaiveDate,
+    pub actions: Vec<ActionState>,
+}
+
+pub async fn plan_for(state: &AppState, viewer: &Viewer, tz: Tz) -> Result<PlanView, AppError> {
+    let today = dp::local_date(state.clock().now(), tz);
+    let actions = state.repo.actions_for(viewer).await?;
+    let events = state.repo.done_events(viewer, None).await?;
+    let mut out = Vec::with_capacity(actions.len());
+    for a in actions {
+        let schedule = schedule_of(&a);
+        let mine_events: Vec<PlanDoneEvent> = events
+            .iter()
+            .filter(|e| e.action_id == a.id)
+            .cloned()
+            .collect();
+        let done = dp::done_dates(&events_of(&mine_events, &a.id));
+        let assignment = Assignment::parse(&a.assignment).unwrap_or(Assignment::Declined);
+        let history = a.couple_id.is_none() || a.couple_id != viewer.couple_id;
+        let open = if assignment == Assignment::Accepted && !history {
+            dp::open_occurrences(&schedule, today, |d| done.contains(&d))
+        } else {
+            Vec::new()
+        };
+        out.push(ActionState {
+            owner: owner_for(&a, &viewer.user_id),
+            awaiting_me: !history
+                && assignment == Assignment::Proposed
+                && a.created_by != viewer.user_id,
+            awaiting_partner: !history
+                && assignment == Assignment::Proposed
+                && a.created_by == viewer.user_id,
+            assignment,
+            schedule,
+            history,
+            open,
+            done,
+            events: mine_events,
+            action: a,
+        });
+    }
+    Ok(PlanView {
+        today,
+        actions: out,
+    })
+}
+
+/// Whether the person has something of theirs (or both) still to do on `date`.
+pub async fn has_action_on(
+    state: &AppState,
+    viewer: &Viewer,
+    date: NaiveDate,
+) -> Result<bool, AppError> {
+    let actions = state.repo.actions_for(viewer).await?;
+    let mut candidates = actions.into_iter().filter(|a| {
+        a.couple_id.is_some()
+            && a.couple_id == viewer.couple_id
+            && a.assignment == "accepted"
+            && a.owner_id.as_deref().is_none_or(|o| o == viewer.user_id)
+            && schedule_of(a).falls_on(date)
+    });
+    let Some(first) = candidates.next() else {
+        return Ok(false);
+    };
+    let events = state.repo.done_events(viewer, None).await?;
+    for a in std::iter::once(first).chain(candidates) {
+        if !dp::done_dates(&events_of(&events, &a.id)).contains(&date) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// A short list for the home page: what is the viewer's today.
+pub async fn today_titles(
+    state: &AppState,
+    viewer: &Viewer,
+    user: &User,
+) -> Result<Vec<String>, AppError> {
+    let plan = plan_for(state, viewer, tz_of(&user.time_zone)).await?;
+    Ok(plan
+        .actions
+        .iter()
+        .filter(|a| a.mine_to_do())
+        .filter(|a| a.open.iter().any(|(_, s)| *s == Standing::Today))
+        .map(|a| a.action.title.clone())
+        .take(5)
+        .collect())
+}
+
+// ---- export -------------------------------------------------------------------------
+
+#[derive(serde::Serialize)]
+pub struct ExportAction {
+    pub id: String,
+    /// me | partner | both
+    pub owner: &'static str,
+    pub created_by_me: bool,
+    pub title: String,
+    pub notes: String,
+    pub due_date: String,
+    pub rrule: Option<String>,
+    pub assignment: String,
+    pub agreement_id: Option<String>,
+    pub created_at: String,
+    /// Every done / undo, oldest first.
+    pub history: Vec<ExportDone>,
+}
+
+#[derive(serde::Serialize)]
+pub struct ExportDone {
+    pub date: String,
+    pub done: bool,
+    pub by_me: bool,
+    pub at: String,
+}
+
+/// The actions the person can see (their space's and their own from earlier
+/// spaces), with their done history.
+pub async fn export(state: &AppState, viewer: &Viewer) -> Result<Vec<ExportAction>, AppError> {
+    let me = viewer.user_id.as_str();
+    let events = state.repo.done_events(viewer, None).await?;
+    let actions = state
+        .repo
+        .actions_for(viewer)
+        .await?
+        .into_iter()
+        .map(|a| ExportAction {
+            owner: owner_for(&a, me).as_str(),
+            created_by_me: a.created_by == me,
+            history: events
+                .iter()
+                .filter(|e| e.action_id == a.id)
+                .map(|e| ExportDone {
+                    date: e.occurrence.clone(),
+                    done: e.done,
+                    by_me: e.user_id == me,
+                    at: crate::view::format::iso(e.at),
+                })
+                .collect(),
+            created_at: crate::view::format::iso(a.created_at),
+            id: a.id,
+            title: a.title,
+            notes: a.notes,
+            due_date: a.due_date,
+            rrule: a.rrule,
+            assignment: a.assignment,
+            agreement_id: a.agreement_id,
+        })
+        .collect();
+    Ok(actions)
+}

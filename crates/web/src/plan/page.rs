@@ -1,0 +1,396 @@
+//! Step 6's pages: the plan (today, coming up, still open from earlier, done),
+//! the form for a new action, answering a proposal, done and undo.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum_extra::extract::Form;
+use serde::Deserialize;
+
+use crate::http::auth::SignedIn;
+use crate::http::error::{AppError, FieldErrors, PageResult};
+use crate::plan::{self as uc, ActionState, NewActionInput, RepeatInput, date_key};
+use crate::state::AppState;
+use crate::view::form_errors;
+use crate::view::format::{tz_of, when};
+use crate::view::{Chrome, field_error, render_with_status, see_other};
+use rekindle_domain::checkin::weekday_name;
+use rekindle_domain::plan::{Owner, Standing, parse_weekday_code};
+
+#[derive(Deserialize, Default)]
+pub struct PlanQuery {
+    pub done: Option<String>,
+    pub agreement: Option<String>,
+}
+
+/// This page's own notices, from a fixed list.
+fn plan_notice(code: Option<&str>) -> Option<String> {
+    let text = match code? {
+        "added" => "Added to the plan.",
+        "proposed" => "Added. It joins the plan once your partner says yes.",
+        "marked" => "Marked done. Nice.",
+        "undone" => "Marked as not done.",
+        "accepted" => "It is part of the plan now.",
+        "declined" => "Declined. Your partner will see that.",
+        _ => return None,
+    };
+    Some(text.to_owned())
+}
+
+pub struct Row {
+    pub id: String,
+    pub title: String,
+    pub notes: String,
+    pub owner: String,
+    pub date: String,
+    pub date_label: String,
+    pub repeat: String,
+    pub can_mark: bool,
+}
+
+pub struct DoneRow {
+    pub id: String,
+    pub title: String,
+    pub date: String,
+    pub date_label: String,
+    pub by: String,
+    pub when: String,
+    pub done: bool,
+    pub can_undo: bool,
+}
+
+#[derive(Template)]
+#[template(path = "plan.html")]
+struct PlanPage {
+    c: Chrome,
+    in_space: bool,
+    awaiting_me: Vec<Row>,
+    today: Vec<Row>,
+    still_open: Vec<Row>,
+    upcoming: Vec<Row>,
+    awaiting_partner: Vec<Row>,
+    history: Vec<DoneRow>,
+    earlier: Vec<Row>,
+}
+
+fn day_label(d: chrono::NaiveDate, today: chrono::NaiveDate) -> String {
+    let days = (d - today).num_days();
+    match days {
+        0 => "Today".into(),
+        1 => "Tomorrow".into(),
+        -1 => "Yesterday".into(),
+        _ => d.format("%a %-d %b %Y").to_string(),
+    }
+}
+
+fn owner_label(owner: Owner, partner: &str) -> String {
+    match owner {
+        Owner::Me => "You".into(),
+        Owner::Partner => partner.to_owned(),
+        Owner::Both => "Both of you".into(),
+    }
+}
+
+fn row(
+    a: &ActionState,
+    date: Option<chrono::NaiveDate>,
+    today: chrono::NaiveDate,
+    partner: &str,
+) -> Row {
+    let d = date.unwrap_or(a.schedule.start);
+    Row {
+        id: a.action.id.clone(),
+        title: a.action.title.clone(),
+        notes: a.action.notes.clone(),
+        owner: owner_label(a.owner, partner),
+        date: date_key(d),
+        date_label: day_label(d, today),
+        repeat: a
+            .schedule
+            .rule
+            .as_ref()
+            .map(|r| r.describe())
+            .unwrap_or_default(),
+        can_mark: !a.history && a.action.assignment == "accepted",
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Query(q): Query<PlanQuery>,
+) -> PageResult {
+    let (viewer, space) = crate::space::viewer(&state, &who.user.id).await?;
+    let tz = tz_of(&who.user.time_zone);
+    let partner = space
+        .as_ref()
+        .and_then(|s| s.partner.as_ref().map(|p| p.display_name.clone()))
+        .unwrap_or_else(|| "Your partner".into());
+    let plan = uc::plan_for(&state, &viewer, tz).await?;
+    let today = plan.today;
+    let mut page = PlanPage {
+        c: Chrome::signed_in("Plan", &who).with_notice(plan_notice(q.done.as_deref())),
+        in_space: viewer.couple_id.is_some(),
+        awaiting_me: Vec::new(),
+        today: Vec::new(),
+        still_open: Vec::new(),
+        upcoming: Vec::new(),
+        awaiting_partner: Vec::new(),
+        history: Vec::new(),
+        earlier: Vec::new(),
+    };
+    for a in &plan.actions {
+        if a.awaiting_me {
+            page.awaiting_me.push(row(a, None, today, &partner));
+        } else if a.awaiting_partner {
+            page.awaiting_partner.push(row(a, None, today, &partner));
+        } else if a.history || a.action.assignment == "declined" {
+            page.earlier.push(row(a, None, today, &partner));
+        }
+        for (d, s) in &a.open {
+            let r = row(a, Some(*d), today, &partner);
+            match s {
+                Standing::Today => page.today.push(r),
+                Standing::StillOpen => page.still_open.push(r),
+                Standing::Upcoming => page.upcoming.push(r),
+                Standing::Done => {}
+            }
+        }
+        for e in &a.events {
+            let Some(d) = uc::parse_date(&e.occurrence) else {
+                continue;
+            };
+            page.history.push(DoneRow {
+                id: a.action.id.clone(),
+                title: a.action.title.clone(),
+                date: e.occurrence.clone(),
+                date_label: day_label(d, today),
+                by: if e.user_id == who.user.id {
+                    "You".into()
+                } else {
+                    partner.clone()
+                },
+                when: when(e.at, tz),
+                done: e.done,
+                // Undo is offered on the latest event of an occurrence still done.
+                can_undo: !a.history
+                    && e.done
+                    && a.done.contains(&d)
+                    && a.events
+                        .iter()
+                        .filter(|x| x.occurrence == e.occurrence)
+                        .all(|x| x.at <= e.at),
+            });
+        }
+    }
+    page.upcoming.sort_by(|x, y| x.date.cmp(&y.date));
+    page.still_open.sort_by(|x, y| x.date.cmp(&y.date));
+    page.history.sort_by(|x, y| y.when.cmp(&x.when));
+    page.history.truncate(50);
+    render_with_status(StatusCode::OK, &page)
+}
+
+#[derive(Template)]
+#[template(path = "plan_new.html")]
+struct NewPage {
+    c: Chrome,
+    paired: bool,
+    f: ActionForm,
+    days: Vec<(&'static str, &'static str, bool)>,
+    owners: Vec<(&'static str, &'static str)>,
+    errors: FieldErrors,
+}
+
+impl NewPage {
+    fn err(&self, f: &str) -> String {
+        field_error(&self.errors, f)
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ActionForm {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub owner: String,
+    #[serde(default)]
+    pub due_date: String,
+    #[serde(default)]
+    pub repeat: String,
+    #[serde(default)]
+    pub every: String,
+    #[serde(default)]
+    pub days: Vec<String>,
+    #[serde(default)]
+    pub until: String,
+    #[serde(default)]
+    pub notes: String,
+    #[serde(default)]
+    pub agreement: String,
+}
+
+async fn new_page(
+    state: &AppState,
+    who: &SignedIn,
+    f: ActionForm,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> PageResult {
+    let (viewer, _) = crate::space::viewer(state, &who.user.id).await?;
+    let days = rekindle_domain::checkin::WEEKDAYS
+        .iter()
+        .map(|d| {
+            let code = rekindle_domain::plan::weekday_code(*d);
+            (
+                code,
+                weekday_name(*d),
+                f.days.iter().any(|x| parse_weekday_code(x) == Some(*d)),
+            )
+        })
+        .collect();
+    render_with_status(
+        status,
+        &NewPage {
+            c: Chrome::signed_in("New action", who),
+            paired: viewer.partner_id.is_some(),
+            days,
+            owners: Owner::ALL.iter().map(|o| (o.as_str(), o.label())).collect(),
+            f,
+            errors,
+        },
+    )
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Query(q): Query<PlanQuery>,
+) -> PageResult {
+    let today = rekindle_domain::plan::local_date(state.clock().now(), tz_of(&who.user.time_zone));
+    let f = ActionForm {
+        owner: "me".into(),
+        due_date: date_key(today),
+        repeat: "none".into(),
+        every: "1".into(),
+        agreement: q
+            .agreement
+            .filter(|a| {
+                a.len() <= 64
+                    && a.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-_".contains(c))
+            })
+            .unwrap_or_default(),
+        ..ActionForm::default()
+    };
+    new_page(&state, &who, f, FieldErrors::new(), StatusCode::OK).await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Form(f): Form<ActionForm>,
+) -> PageResult {
+    let (_, space) = crate::space::viewer(&state, &who.user.id).await?;
+    let mut errors = FieldErrors::new();
+    let rule = uc::recurrence_from_form(
+        &RepeatInput {
+            repeat: &f.repeat,
+            every: &f.every,
+            days: &f.days,
+            until: &f.until,
+        },
+        &mut errors,
+    );
+    let result = match rule {
+        None => Err(AppError::Invalid(errors)),
+        Some(rule) => {
+            uc::create(
+                &state,
+                &who.user,
+                space.as_ref(),
+                NewActionInput {
+                    title: f.title.clone(),
+                    owner: f.owner.clone(),
+                    due_date: f.due_date.clone(),
+                    rule: Ok(rule),
+                    notes: f.notes.clone(),
+                    agreement_id: Some(f.agreement.clone()),
+                },
+            )
+            .await
+        }
+    };
+    match result {
+        Ok(a) if a.assignment == "proposed" => Ok(see_other("/plan?done=proposed")),
+        Ok(_) => Ok(see_other("/plan?done=added")),
+        Err(e) => {
+            let status = e.status();
+            let errors = form_errors(e, "title")?;
+            new_page(&state, &who, f, errors, status).await
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct MarkForm {
+    #[serde(default)]
+    pub on: String,
+}
+
+async fn mark(state: AppState, who: SignedIn, id: String, f: MarkForm, done: bool) -> PageResult {
+    let (viewer, space) = crate::space::viewer(&state, &who.user.id).await?;
+    let on = Some(f.on.as_str()).filter(|s| !s.trim().is_empty());
+    uc::mark(
+        &state,
+        &viewer,
+        space.as_ref(),
+        tz_of(&who.user.time_zone),
+        &id,
+        on,
+        done,
+    )
+    .await?;
+    Ok(see_other(if done {
+        "/plan?done=marked"
+    } else {
+        "/plan?done=undone"
+    }))
+}
+
+pub async fn done(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<String>,
+    Form(f): Form<MarkForm>,
+) -> PageResult {
+    mark(state, who, id, f, true).await
+}
+
+pub async fn undo(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<String>,
+    Form(f): Form<MarkForm>,
+) -> PageResult {
+    mark(state, who, id, f, false).await
+}
+
+pub async fn accept(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<String>,
+) -> PageResult {
+    let (viewer, space) = crate::space::viewer(&state, &who.user.id).await?;
+    uc::answer(&state, &viewer, space.as_ref(), &id, true).await?;
+    Ok(see_other("/plan?done=accepted"))
+}
+
+pub async fn decline(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<String>,
+) -> PageResult {
+    let (viewer, space) = crate::space::viewer(&state, &who.user.id).await?;
+    uc::answer(&state, &viewer, space.as_ref(), &id, false).await?;
+    Ok(see_other("/plan?done=declined"))
+}

@@ -1,0 +1,291 @@
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::http::auth::ApiCaller;
+use crate::http::error::{ApiResult, Problem};
+use crate::http::json::JsonBody;
+use crate::questions::{self as uc, QuestionView};
+use crate::state::AppState;
+use crate::view::format::iso;
+use rekindle_domain::questions::depth_label;
+use rekindle_storage::Viewer;
+
+#[derive(Serialize, ToSchema)]
+pub struct ReactionOut {
+    /// "mine" or "partner": whose answer the reaction is on.
+    pub on: String,
+    /// "me" or "partner": who reacted.
+    pub by: String,
+    /// thanks | heart
+    pub kind: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReplyOut {
+    /// "me" or "partner"
+    pub by: String,
+    pub body: String,
+    pub created_at: String,
+}
+
+/// A question as the caller may see it. The partner's answer is present only in
+/// state `open`; before that nothing about it is returned.
+#[derive(Serialize, ToSchema)]
+pub struct QuestionOut {
+    pub id: String,
+    pub question_id: String,
+    pub text: String,
+    pub deck: String,
+    pub deck_title: String,
+    /// 1 light, 2 deeper, 3 deep
+    pub depth: u8,
+    pub depth_label: String,
+    pub released_at: String,
+    /// unanswered | i_passed | waiting | partner_passed | open
+    pub state: String,
+    pub my_answer: Option<String>,
+    pub partner_answer: Option<String>,
+    /// Id of the partner's answer, to react to it (state `open` only).
+    pub partner_answer_id: Option<String>,
+    pub reactions: Vec<ReactionOut>,
+    pub replies: Vec<ReplyOut>,
+}
+
+fn out(v: QuestionView, viewer: &Viewer) -> QuestionOut {
+    let me = |id: &str| {
+        if id == viewer.user_id {
+            "me"
+        } else {
+            "partner"
+        }
+        .to_owned()
+    };
+    let mine_id = v.mine.as_ref().map(|m| m.id.clone());
+    QuestionOut {
+        id: v.asked.id.clone(),
+        question_id: v.question.id.clone(),
+        text: v.question.text.clone(),
+        deck: v.question.deck.clone(),
+        deck_title: v.deck_title.to_owned(),
+        depth: v.question.depth,
+        depth_label: depth_label(v.question.depth).to_owned(),
+        released_at: iso(v.asked.released_at),
+        state: v.view.as_str().to_owned(),
+        my_answer: v
+            .mine
+            .as_ref()
+            .filter(|m| !m.skipped)
+            .map(|m| m.body.clone()),
+        partner_answer: v.partner.as_ref().map(|p| p.body.clone()),
+        partner_answer_id: v.partner.as_ref().map(|p| p.id.clone()),
+        reactions: v
+            .reactions
+            .iter()
+            .map(|r| ReactionOut {
+                on: if Some(&r.answer_id) == mine_id.as_ref() {
+                    "mine"
+                } else {
+                    "partner"
+                }
+                .into(),
+                by: me(&r.user_id),
+                kind: r.kind.clone(),
+            })
+            .collect(),
+        replies: v
+            .replies
+            .into_iter()
+            .map(|r| ReplyOut {
+                by: me(&r.user_id),
+                body: r.body,
+                created_at: iso(r.created_at),
+            })
+            .collect(),
+    }
+}
+
+async fn one(state: &AppState, viewer: &Viewer, id: &str) -> ApiResult<Json<QuestionOut>> {
+    Ok(Json(out(uc::view(state, viewer, id).await?, viewer)))
+}
+
+#[utoipa::path(get, path = "/api/v1/questions/today", tag = "questions",
+    responses((status = 200, body = QuestionOut), (status = 404, description = "Every question has been asked", body = Problem),
+              (status = 409, description = "No partner yet", body = Problem)))]
+pub async fn today(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> ApiResult<Json<QuestionOut>> {
+    let (viewer, space) = crate::space::viewer(&state, &caller.user.id).await?;
+    let pair = crate::space::require_pair(space.as_ref(), uc::FOR_TWO)?;
+    let id = uc::today(&state, &caller.user, &viewer, pair)
+        .await?
+        .ok_or(crate::http::error::AppError::NotFound)?;
+    one(&state, &viewer, &id).await
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct HistoryParams {
+    /// Text to look for in questions and in the answers visible to the caller.
+    pub q: Option<String>,
+    /// A deck slug.
+    pub deck: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/questions", tag = "questions", params(HistoryParams),
+    responses((status = 200, description = "Asked questions, newest first", body = [QuestionOut])))]
+pub async fn history(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Query(p): Query<HistoryParams>,
+) -> ApiResult<Json<Vec<QuestionOut>>> {
+    let (viewer, _) = crate::space::viewer(&state, &caller.user.id).await?;
+    let list = uc::history(
+        &state,
+        &viewer,
+        p.deck.as_deref().filter(|d| !d.is_empty()),
+        p.q.as_deref(),
+    )
+    .await?;
+    Ok(Json(list.into_iter().map(|v| out(v, &viewer)).collect()))
+}
+
+#[utoipa::path(get, path = "/api/v1/questions/{id}", tag = "questions",
+    params(("id" = String, Path, description = "Asked-question id")),
+    responses((status = 200, body = QuestionOut), (status = 404, body = Problem)))]
+pub async fn show(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<QuestionOut>> {
+    let (viewer, _) = crate::space::viewer(&state, &caller.user.id).await?;
+    one(&state, &viewer, &id).await
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AnswerIn {
+    pub body: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/questions/{id}/answer", tag = "questions", request_body = AnswerIn,
+    params(("id" = String, Path, description = "Asked-question id")),
+    responses((status = 200, body = QuestionOut), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn answer(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<AnswerIn>,
+) -> ApiResult<Json<QuestionOut>> {
+    let (viewer, _) = crate::space::viewer(&state, &caller.user.id).await?;
+    uc::answer(&state, &viewer, &id, Some(&b.body)).await?;
+    one(&state, &viewer, &id).await
+}
+
+#[utoipa::path(post, path = "/api/v1/questions/{id}/skip", tag = "questions",
+    params(("id" = String, Path, description = "Asked-question id")),
+    responses((status = 200, description = "Passed, without penalty", body = QuestionOut), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn skip(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<QuestionOut>> {
+    let (viewer, _) = crate::space::viewer(&state, &caller.user.id).await?;
+    uc::answer(&state, &viewer, &id, None).await?;
+    one(&state, &viewer, &id).await
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ReactionIn {
+    pub answer_id: String,
+    /// thanks | heart
+    pub kind: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/questions/{id}/reactions", tag = "questions", request_body = ReactionIn,
+    params(("id" = String, Path, description = "Asked-question id")),
+    responses((status = 200, body = QuestionOut), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn react(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<ReactionIn>,
+) -> ApiResult<Json<QuestionOut>> {
+    let (viewer, _) = crate::space::viewer(&state, &caller.user.id).await?;
+    uc::react(&state, &viewer, &id, &b.answer_id, &b.kind).await?;
+    one(&state, &viewer, &id).await
+}
+
+#[utoipa::path(post, path = "/api/v1/questions/{id}/replies", tag = "questions", request_body = AnswerIn,
+    params(("id" = String, Path, description = "Asked-question id")),
+    responses((status = 201, body = QuestionOut), (status = 409, description = "Not both answered yet", body = Problem)))]
+pub async fn reply(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<AnswerIn>,
+) -> ApiResult<(StatusCode, Json<QuestionOut>)> {
+    let (viewer, _) = crate::space::viewer(&state, &caller.user.id).await?;
+    uc::reply(&state, &viewer, &id, &b.body).await?;
+    Ok((StatusCode::CREATED, one(&state, &viewer, &id).await?))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DeckOut {
+    pub slug: String,
+    pub title: String,
+    pub blurb: String,
+    /// Questions per depth: light, deeper, deep.
+    pub questions_per_depth: [usize; 3],
+}
+
+#[utoipa::path(get, path = "/api/v1/decks", tag = "questions", responses((status = 200, body = [DeckOut])))]
+pub async fn decks(_caller: ApiCaller) -> Json<Vec<DeckOut>> {
+    Json(
+        uc::deck_rows()
+            .into_iter()
+            .map(|d| DeckOut {
+                slug: d.slug,
+                title: d.title,
+                blurb: d.blurb,
+                questions_per_depth: d.counts,
+            })
+            .collect(),
+    )
+}
+
+#[utoipa::path(post, path = "/api/v1/decks/{slug}/ask", tag = "questions",
+    params(("slug" = String, Path, description = "Deck slug")),
+    responses((status = 201, description = "The deck's next question, asked of both now", body = QuestionOut),
+              (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn ask(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(slug): Path<String>,
+) -> ApiResult<(StatusCode, Json<QuestionOut>)> {
+    let (viewer, space) = crate::space::viewer(&state, &caller.user.id).await?;
+    let pair = crate::space::require_pair(space.as_ref(), uc::FOR_TWO)?;
+    let id = uc::ask_from_deck(&state, pair, &slug).await?;
+    Ok((StatusCode::CREATED, one(&state, &viewer, &id).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct QuestionSettingsIn {
+    /// Hour of the day (0–23) when the day's question arrives, in each partner's own time zone.
+    pub hour: i64,
+}
+
+#[utoipa::path(put, path = "/api/v1/questions/settings", tag = "questions", request_body = QuestionSettingsIn,
+    responses((status = 204, description = "Saved"), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn settings(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    JsonBody(b): JsonBody<QuestionSettingsIn>,
+) -> ApiResult<StatusCode> {
+    let (_, space) = crate::space::viewer(&state, &caller.user.id).await?;
+    let pair = crate::space::require_pair(space.as_ref(), uc::FOR_TWO)?;
+    let hour = uc::parse_hour(&b.hour.to_string())?;
+    state.repo.set_question_hour(&pair.couple_id, hour).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,342 @@
+//! Step 2's use cases shared by pages and the API: releasing the day's question,
+//! asking from a chosen deck, answering, and assembling what one partner may see.
+
+pub mod api;
+pub mod page;
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use rekindle_domain::questions::{self as q, Answer, PairView};
+use rekindle_storage::{
+    AskedQuestion, NewAnswer, Reaction, Reply, Space, User, Viewer, VisibleAnswer,
+};
+
+use crate::http::error::AppError;
+use crate::http::secrets::new_id;
+use crate::state::AppState;
+use crate::view::format::tz_of;
+
+pub const DEFAULT_RELEASE_HOUR: i64 = 19;
+pub const ANSWER_MAX_CHARS: usize = 5_000;
+pub const REACTIONS: [(&str, &str); 2] = [("thanks", "Thank you"), ("heart", "♥")];
+
+/// Everything one partner may see of one asked question.
+pub struct QuestionView {
+    pub asked: AskedQuestion,
+    pub question: &'static q::Question,
+    pub deck_title: &'static str,
+    pub view: PairView,
+    pub mine: Option<VisibleAnswer>,
+    /// Only ever set when `view` is `Open`.
+    pub partner: Option<VisibleAnswer>,
+    pub reactions: Vec<Reaction>,
+    pub replies: Vec<Reply>,
+}
+
+fn state_of(a: Option<&VisibleAnswer>) -> Answer {
+    match a {
+        None => Answer::None,
+        Some(a) if a.skipped => Answer::Skipped,
+        Some(_) => Answer::Answered,
+    }
+}
+
+/// What a person alone in their space is told about this tool.
+pub const FOR_TWO: &str =
+    "Questions are for two: they open once your partner has joined your space.";
+
+/// Builds the view from the answers the storage layer let through; the partner's
+/// text is kept only when both answered.
+pub fn assemble(
+    viewer: &Viewer,
+    asked: AskedQuestion,
+    answers: &[VisibleAnswer],
+    reactions: Vec<Reaction>,
+    replies: Vec<Reply>,
+) -> Option<QuestionView> {
+    let question = q::question(&asked.question_id)?;
+    let mine = answers
+        .iter()
+        .find(|a| a.couple_question_id == asked.id && a.user_id == viewer.user_id);
+    let partner = answers.iter().find(|a| {
+        a.couple_question_id == asked.id && Some(&a.user_id) == viewer.partner_id.as_ref()
+    });
+    let view = q::pair_view(state_of(mine), state_of(partner));
+    let open = view == PairView::Open;
+    Some(QuestionView {
+        deck_title: q::deck(&question.deck).map_or("", |d| d.title.as_str()),
+        question,
+        view,
+        mine: mine.cloned(),
+        partner: partner.filter(|_| open).cloned(),
+        reactions: if open { reactions } else { Vec::new() },
+        replies: if open { replies } else { Vec::new() },
+        asked,
+    })
+}
+
+pub async fn view(state: &AppState, viewer: &Viewer, id: &str) -> Result<QuestionView, AppError> {
+    let asked = state
+        .repo
+        .question_for(viewer, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let answers = state.repo.visible_answers(viewer, Some(id)).await?;
+    let reactions = state.repo.reactions_for(viewer, id).await?;
+    let replies = state.repo.replies_for(viewer, id).await?;
+    assemble(viewer, asked, &answers, reactions, replies).ok_or(AppError::NotFound)
+}
+
+async fn pick_and_release(
+    state: &AppState,
+    couple_id: &str,
+    deck: Option<&str>,
+    unless_since: i64,
+) -> Result<Option<String>, AppError> {
+    let asked = state.repo.asked_questions(couple_id).await?;
+    let asked_ids: HashSet<&str> = asked.iter().map(|(id, _)| id.as_str()).collect();
+    let mut exchanged = [0usize; 3];
+    for (id, both) in &asked {
+        if let (true, Some(question)) = (*both, q::question(id)) {
+            exchanged[usize::from(question.depth.clamp(1, 3)) - 1] += 1;
+        }
+    }
+    let Some(next) = q::next_question(&asked_ids, exchanged, deck, asked.len()) else {
+        return Ok(None);
+    };
+    let new = AskedQuestion {
+        id: new_id(),
+        question_id: next.id.clone(),
+        released_at: state.clock().now_ms(),
+    };
+    if state
+        .repo
+        .release_question(couple_id, &new, unless_since)
+        .await?
+    {
+        Ok(Some(new.id))
+    } else {
+        Ok(None)
+    }
+}
+
+/// The day's question: released lazily when the first partner looks after the
+/// couple's chosen hour in their own time zone.
+pub async fn today(
+    state: &AppState,
+    user: &User,
+    viewer: &Viewer,
+    space: &Space,
+) -> Result<Option<String>, AppError> {
+    let hour = state
+        .repo
+        .question_hour(&space.couple_id)
+        .await?
+        .unwrap_or(DEFAULT_RELEASE_HOUR);
+    let latest = state.repo.latest_release(&space.couple_id).await?;
+    let now: DateTime<Utc> = state.clock().now();
+    let tz = tz_of(&user.time_zone);
+    let last = latest.and_then(DateTime::<Utc>::from_timestamp_millis);
+    if q::release_due(now, last, u32::try_from(hour).unwrap_or(19), tz) {
+        let since =
+            q::latest_release(now, u32::try_from(hour).unwrap_or(19), tz).timestamp_millis();
+        pick_and_release(
+            state,
+            &space.couple_id,
+            None,
+            if latest.is_none() { i64::MAX } else { since },
+        )
+        .await?;
+    }
+    Ok(state
+        .repo
+        .questions_for(viewer)
+        .await?
+        .into_iter()
+        .next()
+        .map(|a| a.id))
+}
+
+/// Asks the next question from a deck the couple picked, right away.
+pub async fn ask_from_deck(
+    state: &AppState,
+    space: &Space,
+    slug: &str,
+) -> Result<String, AppError> {
+    if q::deck(slug).is_none() {
+        return Err(AppError::NotFound);
+    }
+    pick_and_release(state, &space.couple_id, Some(slug), i64::MAX)
+        .await?
+        .ok_or_else(|| {
+            AppError::Conflict(
+                "You have been asked every question in this deck. Try another one.".into(),
+            )
+        })
+}
+
+pub async fn answer(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    body: Option<&str>,
+) -> Result<(), AppError> {
+    let body = match body {
+        Some(b) => {
+            let b = b.trim();
+            if b.is_empty() {
+                return Err(AppError::field(
+                    "body",
+                    "Write an answer, or pass on this question.",
+                ));
+            }
+            if b.chars().count() > ANSWER_MAX_CHARS {
+                return Err(AppError::field(
+                    "body",
+                    "An answer can hold up to 5,000 characters.",
+                ));
+            }
+            b.to_owned()
+        }
+        None => String::new(),
+    };
+    let new = NewAnswer {
+        id: new_id(),
+        couple_question_id: id.to_owned(),
+        skipped: body.is_empty(),
+        body,
+        created_at: state.clock().now_ms(),
+    };
+    match state.repo.answer(viewer, &new).await {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(AppError::NotFound),
+        Err(rekindle_storage::StoreError::Conflict) => Err(AppError::Conflict(
+            "You have already answered this question.".into(),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn react(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    answer_id: &str,
+    kind: &str,
+) -> Result<(), AppError> {
+    if !REACTIONS.iter().any(|(k, _)| *k == kind) {
+        return Err(AppError::field("kind", "Choose \"thanks\" or \"heart\"."));
+    }
+    let v = view(state, viewer, id).await?;
+    if v.partner.as_ref().map(|p| p.id.as_str()) != Some(answer_id) {
+        return Err(AppError::NotFound);
+    }
+    state
+        .repo
+        .react(viewer, answer_id, kind, state.clock().now_ms())
+        .await?;
+    Ok(())
+}
+
+pub async fn reply(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    body: &str,
+) -> Result<(), AppError> {
+    view(state, viewer, id).await?;
+    let body = body.trim();
+    if body.is_empty() {
+        return Err(AppError::field("body", "Write a reply first."));
+    }
+    if body.chars().count() > ANSWER_MAX_CHARS {
+        return Err(AppError::field(
+            "body",
+            "A reply can hold up to 5,000 characters.",
+        ));
+    }
+    let r = Reply {
+        id: new_id(),
+        couple_question_id: id.to_owned(),
+        user_id: viewer.user_id.clone(),
+        body: body.to_owned(),
+        created_at: state.clock().now_ms(),
+    };
+    if state.repo.reply(viewer, &r).await? {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(
+            "Replies open once you have both answered.".into(),
+        ))
+    }
+}
+
+/// The answers history: every question the viewer may see, filtered by deck and
+/// by a search over the question and the answers visible to the viewer.
+pub async fn history(
+    state: &AppState,
+    viewer: &Viewer,
+    deck: Option<&str>,
+    search: Option<&str>,
+) -> Result<Vec<QuestionView>, AppError> {
+    let asked = state.repo.questions_for(viewer).await?;
+    let answers = state.repo.visible_answers(viewer, None).await?;
+    let needle = search
+        .map(|s| s.trim().to_lowercase())
+        .filter(|s| !s.is_empty());
+    let mut out = Vec::new();
+    for a in asked {
+        let Some(v) = assemble(viewer, a, &answers, Vec::new(), Vec::new()) else {
+            continue;
+        };
+        if deck.is_some_and(|d| d != v.question.deck) {
+            continue;
+        }
+        if let Some(n) = &needle {
+            let hay = [
+                Some(v.question.text.as_str()),
+                v.mine.as_ref().map(|m| m.body.as_str()),
+                v.partner.as_ref().map(|p| p.body.as_str()),
+            ];
+            if !hay
+                .iter()
+                .flatten()
+                .any(|h| h.to_lowercase().contains(n.as_str()))
+            {
+                continue;
+            }
+        }
+        out.push(v);
+    }
+    Ok(out)
+}
+
+/// One deck as the deck list shows it: how many questions at each depth.
+pub struct DeckRow {
+    pub slug: String,
+    pub title: String,
+    pub blurb: String,
+    pub counts: [usize; 3],
+}
+
+pub fn deck_rows() -> Vec<DeckRow> {
+    q::decks()
+        .iter()
+        .map(|d| DeckRow {
+            slug: d.slug.clone(),
+            title: d.title.clone(),
+            blurb: d.blurb.clone(),
+            counts: q::DEPTHS.map(|depth| d.questions.iter().filter(|x| x.depth == depth).count()),
+        })
+        .collect()
+}
+
+/// The hour of the day (0–23) at which the day's question is released.
+pub fn parse_hour(raw: &str) -> Result<i64, AppError> {
+    raw.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|h| (0..24).contains(h))
+        .ok_or_else(|| AppError::field("hour", "Choose an hour between 0 and 23."))
+}

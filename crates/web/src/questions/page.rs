@@ -1,0 +1,355 @@
+//! Step 2's pages: the day's question, a question's page, decks and history.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+
+use crate::http::auth::SignedIn;
+use crate::http::error::{AppError, PageResult};
+use crate::questions::{self as uc, QuestionView, REACTIONS};
+use crate::state::AppState;
+use crate::view::DoneQuery;
+use crate::view::format::{tz_of, when};
+use crate::view::{Chrome, notice_for, render_with_status, see_other};
+use rekindle_domain::questions as q;
+use rekindle_storage::{Space, Viewer};
+
+/// A question as the template shows it, with everything already decided.
+pub struct Card {
+    pub id: String,
+    pub deck_title: String,
+    pub depth: String,
+    pub text: String,
+    pub state: &'static str,
+    pub released: String,
+    pub my_answer: Option<String>,
+    pub partner_answer: Option<String>,
+    pub partner_answer_id: String,
+    pub partner_name: String,
+    /// Reactions the partner left on my answer.
+    pub received: Vec<&'static str>,
+    /// The reactions I can leave on the partner's answer: (kind, label, already sent).
+    pub reaction_buttons: Vec<(&'static str, &'static str, bool)>,
+    pub replies: Vec<(String, String, String)>,
+    /// My own answer may signal danger: a support card, for me only.
+    pub support: bool,
+}
+
+pub fn card(v: QuestionView, viewer: &Viewer, partner_name: &str, tz: chrono_tz::Tz) -> Card {
+    let label = |kind: &str| {
+        REACTIONS
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map_or("", |(_, l)| *l)
+    };
+    let mine_id = v.mine.as_ref().map(|m| m.id.clone()).unwrap_or_default();
+    Card {
+        id: v.asked.id.clone(),
+        deck_title: v.deck_title.to_owned(),
+        depth: q::depth_label(v.question.depth).to_owned(),
+        text: v.question.text.clone(),
+        state: v.view.as_str(),
+        released: when(v.asked.released_at, tz),
+        my_answer: v
+            .mine
+            .as_ref()
+            .filter(|m| !m.skipped)
+            .map(|m| m.body.clone()),
+        support: v
+            .mine
+            .as_ref()
+            .is_some_and(|m| crate::safety::has_safety_signal(&m.body)),
+        partner_answer: v.partner.as_ref().map(|p| p.body.clone()),
+        partner_answer_id: v.partner.as_ref().map(|p| p.id.clone()).unwrap_or_default(),
+        partner_name: partner_name.to_owned(),
+        received: v
+            .reactions
+            .iter()
+            .filter(|r| r.answer_id == mine_id && r.user_id != viewer.user_id)
+            .map(|r| label(&r.kind))
+            .collect(),
+        reaction_buttons: REACTIONS
+            .iter()
+            .map(|(kind, label)| {
+                let sent = v
+                    .reactions
+                    .iter()
+                    .any(|r| r.user_id == viewer.user_id && r.kind == *kind);
+                (*kind, *label, sent)
+            })
+            .collect(),
+        replies: v
+            .replies
+            .into_iter()
+            .map(|r| {
+                let who = if r.user_id == viewer.user_id {
+                    "You".to_owned()
+                } else {
+                    partner_name.to_owned()
+                };
+                (who, r.body, when(r.created_at, tz))
+            })
+            .collect(),
+    }
+}
+
+fn partner_name(space: Option<&Space>) -> String {
+    space
+        .and_then(|s| s.partner.as_ref().map(|p| p.display_name.clone()))
+        .unwrap_or_else(|| "Your partner".into())
+}
+
+#[derive(Template)]
+#[template(path = "questions.html")]
+struct TodayPage {
+    c: Chrome,
+    paused: bool,
+    paired: bool,
+    today: Option<Card>,
+    hour: i64,
+}
+
+pub async fn today(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Query(d): Query<DoneQuery>,
+) -> PageResult {
+    let (viewer, space) = crate::space::viewer(&state, &who.user.id).await?;
+    let c = Chrome::signed_in("Questions", &who).with_notice(notice_for(d.done.as_deref()));
+    let Ok(pair) = crate::space::require_pair(space.as_ref(), uc::FOR_TWO) else {
+        let paused = space.as_ref().is_some_and(|s| s.paused);
+        let page = TodayPage {
+            c,
+            paused,
+            paired: false,
+            today: None,
+            hour: uc::DEFAULT_RELEASE_HOUR,
+        };
+        return render_with_status(StatusCode::OK, &page);
+    };
+    let hour = state
+        .repo
+        .question_hour(&pair.couple_id)
+        .await?
+        .unwrap_or(uc::DEFAULT_RELEASE_HOUR);
+    let today = match uc::today(&state, &who.user, &viewer, pair).await? {
+        Some(id) => Some(card(
+            uc::view(&state, &viewer, &id).await?,
+            &viewer,
+            &partner_name(space.as_ref()),
+            tz_of(&who.user.time_zone),
+        )),
+        None => None,
+    };
+    render_with_status(
+        StatusCode::OK,
+        &TodayPage {
+            c,
+            paused: false,
+            paired: true,
+            today,
+            hour,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "question.html")]
+struct QuestionPage {
+    c: Chrome,
+    q: Card,
+    error: String,
+    draft: String,
+}
+
+async fn question_page(
+    state: &AppState,
+    who: &SignedIn,
+    id: &str,
+    error: Option<AppError>,
+    draft: String,
+) -> PageResult {
+    let (viewer, space) = crate::space::viewer(state, &who.user.id).await?;
+    let v = uc::view(state, &viewer, id).await?;
+    let status = error.as_ref().map_or(StatusCode::OK, AppError::status);
+    let page = QuestionPage {
+        c: Chrome::signed_in("Question", who),
+        q: card(
+            v,
+            &viewer,
+            &partner_name(space.as_ref()),
+            tz_of(&who.user.time_zone),
+        ),
+        error: error.map(|e| e.detail()).unwrap_or_default(),
+        draft,
+    };
+    render_with_status(status, &page)
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<String>,
+) -> PageResult {
+    question_page(&state, &who, &id, None, String::new()).await
+}
+
+#[derive(Deserialize)]
+pub struct BodyForm {
+    #[serde(default)]
+    body: String,
+}
+
+/// Runs a change; on a problem the page is shown again with the message and the text kept.
+async fn act(
+    state: &AppState,
+    who: &SignedIn,
+    id: &str,
+    draft: String,
+    result: Result<(), AppError>,
+) -> PageResult {
+    match result {
+        Ok(()) => Ok(see_other(&format!("/questions/{id}"))),
+        Err(e @ (AppError::NotFound | AppError::Internal(_))) => Err(e.into()),
+        Err(e) => question_page(state, who, id, Some(e), draft).await,
+    }
+}
+
+pub async fn answer(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<String>,
+    Form(f): Form<BodyForm>,
+) -> PageResult {
+    let (viewer, _) = crate::space::viewer(&state, &who.user.id).await?;
+    let r = uc::answer(&state, &viewer, &id, Some(&f.body)).await;
+    act(&state, &who, &id, f.body, r).await
+}
+
+pub async fn skip(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<String>,
+) -> PageResult {
+    let (viewer, _) = crate::space::viewer(&state, &who.user.id).await?;
+    let r = uc::answer(&state, &viewer, &id, None).await;
+    act(&state, &who, &id, String::new(), r).await
+}
+
+#[derive(Deserialize)]
+pub struct ReactForm {
+    #[serde(default)]
+    answer_id: String,
+    #[serde(default)]
+    kind: String,
+}
+
+pub async fn react(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<String>,
+    Form(f): Form<ReactForm>,
+) -> PageResult {
+    let (viewer, _) = crate::space::viewer(&state, &who.user.id).await?;
+    let r = uc::react(&state, &viewer, &id, &f.answer_id, &f.kind).await;
+    act(&state, &who, &id, String::new(), r).await
+}
+
+pub async fn reply(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<String>,
+    Form(f): Form<BodyForm>,
+) -> PageResult {
+    let (viewer, _) = crate::space::viewer(&state, &who.user.id).await?;
+    let r = uc::reply(&state, &viewer, &id, &f.body).await;
+    act(&state, &who, &id, f.body, r).await
+}
+
+#[derive(Template)]
+#[template(path = "decks.html")]
+struct DecksPage {
+    c: Chrome,
+    decks: Vec<uc::DeckRow>,
+    paired: bool,
+}
+
+pub async fn decks(State(state): State<AppState>, who: SignedIn) -> PageResult {
+    let (_, space) = crate::space::viewer(&state, &who.user.id).await?;
+    let page = DecksPage {
+        c: Chrome::signed_in("Question decks", &who),
+        decks: uc::deck_rows(),
+        paired: crate::space::require_pair(space.as_ref(), uc::FOR_TWO).is_ok(),
+    };
+    render_with_status(StatusCode::OK, &page)
+}
+
+pub async fn ask(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(slug): Path<String>,
+) -> PageResult {
+    let (_, space) = crate::space::viewer(&state, &who.user.id).await?;
+    let pair = crate::space::require_pair(space.as_ref(), uc::FOR_TWO)?;
+    let id = uc::ask_from_deck(&state, pair, &slug).await?;
+    Ok(see_other(&format!("/questions/{id}")))
+}
+
+#[derive(Deserialize, Default)]
+pub struct HistoryQuery {
+    q: Option<String>,
+    deck: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "history.html")]
+struct HistoryPage {
+    c: Chrome,
+    items: Vec<Card>,
+    decks: Vec<uc::DeckRow>,
+    search: String,
+    deck: String,
+}
+
+pub async fn history(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Query(h): Query<HistoryQuery>,
+) -> PageResult {
+    let (viewer, space) = crate::space::viewer(&state, &who.user.id).await?;
+    let deck = h.deck.filter(|d| !d.is_empty());
+    let views = uc::history(&state, &viewer, deck.as_deref(), h.q.as_deref()).await?;
+    let name = partner_name(space.as_ref());
+    let tz = tz_of(&who.user.time_zone);
+    let page = HistoryPage {
+        c: Chrome::signed_in("Answers", &who),
+        items: views
+            .into_iter()
+            .map(|v| card(v, &viewer, &name, tz))
+            .collect(),
+        decks: uc::deck_rows(),
+        search: h.q.unwrap_or_default(),
+        deck: deck.unwrap_or_default(),
+    };
+    render_with_status(StatusCode::OK, &page)
+}
+
+#[derive(Deserialize)]
+pub struct HourForm {
+    #[serde(default)]
+    hour: String,
+}
+
+pub async fn settings(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Form(f): Form<HourForm>,
+) -> PageResult {
+    let (_, space) = crate::space::viewer(&state, &who.user.id).await?;
+    let pair = crate::space::require_pair(space.as_ref(), uc::FOR_TWO)?;
+    let hour = uc::parse_hour(&f.hour)?;
+    state.repo.set_question_hour(&pair.couple_id, hour).await?;
+    Ok(see_other("/questions?done=saved"))
+}

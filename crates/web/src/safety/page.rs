@@ -1,0 +1,200 @@
+//! The private safety check, help resources, the pause, quick exit, export and erasure.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use axum_extra::extract::CookieJar;
+use serde::Deserialize;
+
+use crate::http::auth::{MaybeSignedIn, SESSION_COOKIE, SignedIn, removal};
+use crate::http::error::{AppError, PageResult};
+use crate::safety::resources::Resource;
+use crate::state::AppState;
+use crate::view::{Chrome, render_with_status, see_other};
+use rekindle_domain::safety::{HITS_CITATION, HITS_ITEMS, HITS_SCALE, HITS_STEM};
+
+#[derive(Template)]
+#[template(path = "safety_check.html")]
+struct CheckPage {
+    c: Chrome,
+    stem: &'static str,
+    items: Vec<(usize, &'static str, u8)>,
+    scale: Vec<(u8, &'static str)>,
+    citation: &'static str,
+    error: String,
+}
+
+fn check_page(who: &SignedIn, chosen: [u8; 4], error: String, status: StatusCode) -> PageResult {
+    let page = CheckPage {
+        c: Chrome::signed_in("A private check", who),
+        stem: HITS_STEM,
+        items: HITS_ITEMS
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (i, *t, chosen[i]))
+            .collect(),
+        scale: HITS_SCALE
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (i as u8 + 1, *l))
+            .collect(),
+        citation: HITS_CITATION,
+        error,
+    };
+    render_with_status(status, &page)
+}
+
+pub async fn check_form(who: SignedIn) -> PageResult {
+    check_page(&who, [0; 4], String::new(), StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+pub struct CheckForm {
+    #[serde(default)]
+    q0: String,
+    #[serde(default)]
+    q1: String,
+    #[serde(default)]
+    q2: String,
+    #[serde(default)]
+    q3: String,
+}
+
+pub async fn check(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Form(f): Form<CheckForm>,
+) -> PageResult {
+    let raw = [f.q0.as_str(), f.q1.as_str(), f.q2.as_str(), f.q3.as_str()];
+    let answers = match crate::safety::parse_answers(raw) {
+        Ok(a) => a,
+        Err(e) => {
+            let kept = raw.map(|r| r.parse::<u8>().unwrap_or(0));
+            return check_page(&who, kept, e.detail(), StatusCode::UNPROCESSABLE_ENTITY);
+        }
+    };
+    let result = crate::safety::take(&state, &who.user.id, answers).await?;
+    resources_page(&state, &who, Some(result.positive)).await
+}
+
+pub async fn later(State(state): State<AppState>, who: SignedIn) -> PageResult {
+    crate::safety::postpone(&state, &who.user.id).await?;
+    Ok(see_other("/?done=later"))
+}
+
+#[derive(Template)]
+#[template(path = "safety_resources.html")]
+struct ResourcesPage {
+    c: Chrome,
+    /// Some(true) right after a positive check, Some(false) after a negative one.
+    result: Option<bool>,
+    crisis: Vec<Resource>,
+    in_space: bool,
+    paused: bool,
+    paused_by_me: bool,
+}
+
+async fn resources_page(state: &AppState, who: &SignedIn, result: Option<bool>) -> PageResult {
+    let space = state.repo.space_of(&who.user.id).await?;
+    let page = ResourcesPage {
+        c: Chrome::signed_in("Support", who),
+        result,
+        crisis: state.config.resources.crisis.clone(),
+        in_space: space.is_some(),
+        paused: space.as_ref().is_some_and(|s| s.paused),
+        paused_by_me: space.as_ref().is_some_and(|s| s.paused_by_me),
+    };
+    render_with_status(StatusCode::OK, &page)
+}
+
+pub async fn resources(State(state): State<AppState>, who: SignedIn) -> PageResult {
+    resources_page(&state, &who, None).await
+}
+
+pub async fn pause(State(state): State<AppState>, who: SignedIn) -> PageResult {
+    if !state.repo.pause_space(&who.user.id).await? {
+        return Err(AppError::Conflict("There is no active space to pause.".into()).into());
+    }
+    Ok(see_other("/?done=paused"))
+}
+
+pub async fn resume(State(state): State<AppState>, who: SignedIn) -> PageResult {
+    if !state.repo.resume_space(&who.user.id).await? {
+        return Err(AppError::NotFound.into());
+    }
+    Ok(see_other("/?done=resumed"))
+}
+
+#[derive(Template)]
+#[template(path = "help.html")]
+struct HelpPage {
+    c: Chrome,
+    crisis: Vec<Resource>,
+    professional: Vec<Resource>,
+}
+
+pub async fn help(State(state): State<AppState>, MaybeSignedIn(who): MaybeSignedIn) -> PageResult {
+    let c = match &who {
+        Some(w) => Chrome::signed_in("Finding help", w),
+        None => Chrome::anonymous("Finding help", String::new()),
+    };
+    let page = HelpPage {
+        c,
+        crisis: state.config.resources.crisis.clone(),
+        professional: state.config.resources.professional.clone(),
+    };
+    render_with_status(StatusCode::OK, &page)
+}
+
+/// The quick exit without JavaScript: straight to the neutral site.
+pub async fn exit(State(state): State<AppState>) -> Redirect {
+    Redirect::to(&state.config.quick_exit_url)
+}
+
+pub async fn dismiss_notices(State(state): State<AppState>, who: SignedIn) -> PageResult {
+    state.repo.dismiss_notices(&who.user.id).await?;
+    Ok(see_other("/"))
+}
+
+pub async fn export(State(state): State<AppState>, who: SignedIn) -> PageResult {
+    Ok(crate::export::download(
+        crate::export::archive(&state, &who.user.id).await?,
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct EraseForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+pub async fn erase(
+    State(state): State<AppState>,
+    who: SignedIn,
+    jar: CookieJar,
+    Form(f): Form<EraseForm>,
+) -> PageResult {
+    if f.confirm.trim() != "erase" {
+        return Err(AppError::BadRequest("Type the word erase to confirm.".into()).into());
+    }
+    let hash = state
+        .repo
+        .password_hash(&who.user.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !crate::http::secrets::verify_password(f.password, hash).await {
+        return Err(
+            AppError::BadRequest("That is not your password; nothing was erased.".into()).into(),
+        );
+    }
+    state.repo.erase_user(&who.user.id).await?;
+    Ok((
+        jar.remove(removal(SESSION_COOKIE)),
+        see_other("/?done=erased"),
+    )
+        .into_response())
+}

@@ -1,0 +1,357 @@
+//! The talk room over JSON. The live room is the socket (`/talks/{id}/ws`, see
+//! docs/talk-protocol.md); these endpoints let any client do the same without one.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use rekindle_domain::talk::Command;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use crate::http::auth::ApiCaller;
+use crate::http::error::{ApiError, ApiResult, AppError, Problem};
+use crate::http::json::JsonBody;
+use crate::state::AppState;
+use crate::talk::{self as uc, TalkError};
+
+fn refused(e: TalkError) -> Response {
+    match e {
+        TalkError::App(a) => ApiError(a).into_response(),
+        TalkError::Refused(r) => {
+            let problem = Problem {
+                kind: format!("https://rekindle.invalid/problems/talk/{}", r.code()),
+                title: "Not possible now".into(),
+                status: 409,
+                detail: r.to_string(),
+                errors: None,
+            };
+            (
+                StatusCode::CONFLICT,
+                [(header::CONTENT_TYPE, "application/problem+json")],
+                serde_json::to_vec(&problem).unwrap_or_default(),
+            )
+                .into_response()
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TalkSummaryOut {
+    pub id: String,
+    pub topic: String,
+    /// requested | scheduled | arriving | live | time_out | ended
+    pub phase: String,
+    /// Milliseconds since the epoch.
+    pub scheduled_at: Option<i64>,
+    pub began_at: Option<i64>,
+    /// "me" or "partner"
+    pub requested_by: String,
+    pub last_seq: i64,
+}
+
+#[utoipa::path(get, path = "/api/v1/talks", tag = "talks",
+    responses((status = 200, body = [TalkSummaryOut]), (status = 401, body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> ApiResult<Json<Vec<TalkSummaryOut>>> {
+    let (viewer, _) = crate::space::viewer(&state, &caller.user.id).await?;
+    let rows = state.repo.talks_for(&viewer).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|t| TalkSummaryOut {
+                requested_by: uc::who(&viewer.user_id, &t.requested_by).into(),
+                id: t.id,
+                topic: t.topic,
+                phase: t.phase,
+                scheduled_at: t.scheduled_at,
+                began_at: t.began_at,
+                last_seq: t.last_seq,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TalkRequestIn {
+    #[serde(default)]
+    pub topic: String,
+    /// One to five proposed start times, milliseconds since the epoch.
+    pub times: Vec<i64>,
+    /// 20, 30, 45 or 60 minutes; absent for no set length.
+    pub length_min: Option<u32>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CreatedOut {
+    pub id: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/talks", tag = "talks", request_body = TalkRequestIn,
+    responses((status = 201, body = CreatedOut), (status = 409, body = Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    JsonBody(b): JsonBody<TalkRequestIn>,
+) -> Response {
+    let run = async {
+        let (_, space) = crate::space::viewer(&state, &caller.user.id).await?;
+        let space = crate::space::require_pair(space.as_ref(), uc::FOR_TWO)?.clone();
+        Ok::<_, TalkError>(space)
+    };
+    let space = match run.await {
+        Ok(s) => s,
+        Err(e) => return refused(e),
+    };
+    match uc::request(
+        &state,
+        &space,
+        &caller.user.id,
+        &b.topic,
+        &b.times,
+        b.length_min,
+    )
+    .await
+    {
+        Ok(id) => (StatusCode::CREATED, Json(CreatedOut { id })).into_response(),
+        Err(e) => refused(e),
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReflectionOut {
+    /// "me" or "partner" (the partner's appears only once they shared it)
+    pub by: String,
+    pub understood: String,
+    pub feel_now: String,
+    pub shared: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TalkOut {
+    pub id: String,
+    /// The talk as the server sees it for the caller (see docs/talk-protocol.md, `state`).
+    #[schema(value_type = Object)]
+    pub state: Value,
+    /// The log after `after`, as `event` messages.
+    #[schema(value_type = Vec<Object>)]
+    pub events: Vec<Value>,
+    pub reflections: Vec<ReflectionOut>,
+    /// The ground rules shown at the start of every talk, one per line.
+    pub rules: Vec<String>,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct AfterQuery {
+    /// Only events with a larger sequence number.
+    #[serde(default)]
+    pub after: i64,
+}
+
+#[utoipa::path(get, path = "/api/v1/talks/{id}", tag = "talks",
+    params(("id" = String, Path, description = "Talk id"), AfterQuery),
+    responses((status = 200, body = TalkOut), (status = 404, body = Problem)))]
+pub async fn show(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    Query(q): Query<AfterQuery>,
+) -> ApiResult<Json<TalkOut>> {
+    let (viewer, _) = crate::space::viewer(&state, &caller.user.id).await?;
+    let loaded = uc::load(&state, &viewer, &id).await?;
+    let ctx = uc::context_for(&state, &loaded).await?;
+    let couple = loaded.row.couple_id.clone().unwrap_or_default();
+    let rules = uc::rules(&state, &couple).await?;
+    let reflections = state.repo.reflections_for(&viewer, &id).await?;
+    Ok(Json(TalkOut {
+        id,
+        state: uc::state_json(&loaded.talk, &viewer.user_id, &ctx),
+        events: loaded
+            .events
+            .iter()
+            .filter(|r| r.seq > q.after)
+            .map(|r| uc::event_json(r, &viewer.user_id))
+            .collect(),
+        reflections: reflections
+            .into_iter()
+            .map(|r| ReflectionOut {
+                by: uc::who(&viewer.user_id, &r.user_id).into(),
+                understood: r.understood,
+                feel_now: r.feel_now,
+                shared: r.shared,
+            })
+            .collect(),
+        rules: rules.body.lines().map(str::to_owned).collect(),
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CommandOut {
+    /// The events the command added, as `event` messages.
+    #[schema(value_type = Vec<Object>)]
+    pub events: Vec<Value>,
+}
+
+/// One command, as on the socket: `{"cmd": "statement", "text": "…"}` etc.
+#[utoipa::path(post, path = "/api/v1/talks/{id}/commands", tag = "talks",
+    params(("id" = String, Path, description = "Talk id")),
+    request_body(content = Object, description = "A command (see docs/talk-protocol.md)"),
+    responses((status = 200, body = CommandOut), (status = 400, body = Problem), (status = 404, body = Problem),
+              (status = 409, description = "Refused by the talk's rules; the type names the reason", body = Problem)))]
+pub async fn command(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<Value>,
+) -> Response {
+    let cmd: Command = match serde_json::from_value(body) {
+        Ok(c) => c,
+        Err(e) => {
+            return ApiError(AppError::BadRequest(format!(
+                "That command could not be read: {e}"
+            )))
+            .into_response();
+        }
+    };
+    let viewer = match crate::space::viewer(&state, &caller.user.id).await {
+        Ok((v, _)) => v,
+        Err(e) => return ApiError(e).into_response(),
+    };
+    match uc::command(&state, &viewer, &id, cmd).await {
+        Ok(rec) => Json(CommandOut {
+            events: rec
+                .iter()
+                .map(|r| uc::event_json(r, &viewer.user_id))
+                .collect(),
+        })
+        .into_response(),
+        Err(e) => refused(e),
+    }
+}
+
+#[utoipa::path(delete, path = "/api/v1/talks/{id}", tag = "talks",
+    params(("id" = String, Path, description = "Talk id")),
+    responses((status = 204, description = "Deleted for both partners"), (status = 404, body = Problem)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let (viewer, _) = crate::space::viewer(&state, &caller.user.id).await?;
+    uc::delete(&state, &viewer, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ReflectionIn {
+    #[serde(default)]
+    pub understood: String,
+    #[serde(default)]
+    pub feel_now: String,
+    /// Share it with the partner (private otherwise).
+    #[serde(default)]
+    pub shared: bool,
+}
+
+#[utoipa::path(put, path = "/api/v1/talks/{id}/reflection", tag = "talks", request_body = ReflectionIn,
+    params(("id" = String, Path, description = "Talk id")),
+    responses((status = 204, description = "Saved"), (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 422, body = Problem)))]
+pub async fn reflect(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<ReflectionIn>,
+) -> ApiResult<StatusCode> {
+    let (viewer, _) = crate::space::viewer(&state, &caller.user.id).await?;
+    uc::reflect(&state, &viewer, &id, &b.understood, &b.feel_now, b.shared).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct RulesIo {
+    /// 0: the defaults, never accepted yet.
+    #[serde(default)]
+    pub version: i64,
+    pub rules: Vec<String>,
+    /// The couple's shortest time-out in minutes (20 or more).
+    #[serde(default = "twenty")]
+    pub min_time_out: i64,
+    /// "me" and/or "partner": who accepted this version.
+    #[serde(default)]
+    pub accepted_by: Vec<String>,
+}
+
+fn twenty() -> i64 {
+    20
+}
+
+async fn rules_out(state: &AppState, couple_id: &str, me: &str) -> Result<RulesIo, AppError> {
+    let r = uc::rules(state, couple_id).await?;
+    Ok(RulesIo {
+        version: r.version,
+        rules: r.body.lines().map(str::to_owned).collect(),
+        min_time_out: r.min_time_out,
+        accepted_by: r
+            .accepted_by
+            .iter()
+            .map(|a| uc::who(me, a).to_owned())
+            .collect(),
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/talks/rules", tag = "talks",
+    responses((status = 200, body = RulesIo), (status = 409, body = Problem)))]
+pub async fn rules(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Json<RulesIo>> {
+    let (_, space) = crate::space::viewer(&state, &caller.user.id).await?;
+    let space = crate::space::require_pair(space.as_ref(), uc::FOR_TWO)?;
+    Ok(Json(
+        rules_out(&state, &space.couple_id, &caller.user.id).await?,
+    ))
+}
+
+/// A new version of the rules; the editor accepts it, the partner must too.
+#[utoipa::path(put, path = "/api/v1/talks/rules", tag = "talks", request_body = RulesIo,
+    responses((status = 200, body = RulesIo), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn set_rules(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    JsonBody(b): JsonBody<RulesIo>,
+) -> ApiResult<Json<RulesIo>> {
+    let (_, space) = crate::space::viewer(&state, &caller.user.id).await?;
+    let space = crate::space::require_pair(space.as_ref(), uc::FOR_TWO)?;
+    uc::save_rules(
+        &state,
+        space,
+        &caller.user.id,
+        &b.rules.join("\n"),
+        b.min_time_out,
+    )
+    .await?;
+    Ok(Json(
+        rules_out(&state, &space.couple_id, &caller.user.id).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AcceptIn {
+    /// The version read (0 accepts the defaults).
+    pub version: i64,
+}
+
+#[utoipa::path(post, path = "/api/v1/talks/rules/accept", tag = "talks", request_body = AcceptIn,
+    responses((status = 200, body = RulesIo), (status = 409, description = "Not the current version", body = Problem)))]
+pub async fn accept_rules(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    JsonBody(b): JsonBody<AcceptIn>,
+) -> ApiResult<Json<RulesIo>> {
+    let (_, space) = crate::space::viewer(&state, &caller.user.id).await?;
+    let space = crate::space::require_pair(space.as_ref(), uc::FOR_TWO)?;
+    uc::accept_rules(&state, space, &caller.user.id, b.version).await?;
+    Ok(Json(
+        rules_out(&state, &space.couple_id, &caller.user.id).await?,
+    ))
+}

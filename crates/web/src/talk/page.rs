@@ -1,0 +1,753 @@
+//! The talk room's pages: asking for a talk, the ground rules, the room itself
+//! (it works with plain forms; `talk.js` adds the live socket) and reflections.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use chrono::{NaiveDateTime, TimeZone};
+use chrono_tz::Tz;
+use serde::Deserialize;
+
+use crate::http::auth::SignedIn;
+use crate::http::error::{AppError, FieldErrors, PageResult};
+use crate::state::AppState;
+use crate::talk::{self as uc, TalkError};
+use crate::view::format::{tz_of, when};
+use crate::view::{Chrome, field_error, render, render_with_status, see_other};
+use rekindle_domain::talk::{self as dt, Command, Event, MINUTE_MS, Phase, Recorded};
+use rekindle_storage::{Space, TalkRow};
+
+fn partner_name(space: Option<&Space>) -> String {
+    space
+        .and_then(|s| s.partner.as_ref().map(|p| p.display_name.clone()))
+        .unwrap_or_else(|| "Your partner".into())
+}
+
+pub fn phase_label(phase: &str) -> &'static str {
+    match phase {
+        "requested" => "Waiting for a time",
+        "scheduled" => "Scheduled",
+        "arriving" => "Gathering",
+        "live" => "Under way",
+        "time_out" => "Time-out",
+        "ended" => "Over",
+        _ => "",
+    }
+}
+
+pub struct TalkLine {
+    pub id: String,
+    pub topic: String,
+    pub phase: &'static str,
+    pub when: String,
+}
+
+fn line(t: &TalkRow, tz: Tz) -> TalkLine {
+    TalkLine {
+        id: t.id.clone(),
+        topic: if t.topic.is_empty() {
+            "A talk".into()
+        } else {
+            t.topic.clone()
+        },
+        phase: phase_label(&t.phase),
+        when: when(t.scheduled_at.unwrap_or(t.created_at), tz),
+    }
+}
+
+/// For the home page: talks not over yet, soonest first.
+pub async fn upcoming(
+    state: &AppState,
+    user_id: &str,
+    space: Option<&Space>,
+    tz: Tz,
+) -> Result<Vec<TalkLine>, AppError> {
+    if space.is_none_or(|s| s.partner.is_none()) {
+        return Ok(Vec::new());
+    }
+    let viewer = rekindle_storage::Viewer::new(user_id, space);
+    let mut talks: Vec<TalkRow> = state
+        .repo
+        .talks_for(&viewer)
+        .await?
+        .into_iter()
+        .filter(|t| t.phase != "ended")
+        .collect();
+    talks.sort_by_key(|t| t.scheduled_at.unwrap_or(i64::MAX));
+    Ok(talks.iter().take(5).map(|t| line(t, tz)).collect())
+}
+
+#[derive(Template)]
+#[template(path = "talks.html")]
+struct ListPage {
+    c: Chrome,
+    paired: bool,
+    partner: String,
+    rules_agreed: bool,
+    open: Vec<TalkLine>,
+    past: Vec<TalkLine>,
+    errors: FieldErrors,
+    topic: String,
+    times: [String; 3],
+    length: String,
+}
+
+impl ListPage {
+    fn err(&self, name: &str) -> String {
+        field_error(&self.errors, name)
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct RequestForm {
+    #[serde(default)]
+    topic: String,
+    #[serde(default)]
+    time1: String,
+    #[serde(default)]
+    time2: String,
+    #[serde(default)]
+    time3: String,
+    #[serde(default)]
+    length: String,
+}
+
+async fn list_page(
+    state: &AppState,
+    who: &SignedIn,
+    form: RequestForm,
+    errors: FieldErrors,
+) -> Result<ListPage, AppError> {
+    let (viewer, space) = crate::space::viewer(state, &who.user.id).await?;
+    let tz = tz_of(&who.user.time_zone);
+    let talks = state.repo.talks_for(&viewer).await?;
+    let paired = space
+        .as_ref()
+        .is_some_and(|s| s.partner.is_some() && !s.paused);
+    let rules_agreed = match &space {
+        Some(s) => {
+            state
+                .repo
+                .journey_facts(&s.couple_id)
+                .await?
+                .ground_rules_agreed
+        }
+        None => false,
+    };
+    let (past, open): (Vec<_>, Vec<_>) = talks.iter().partition(|t| t.phase == "ended");
+    Ok(ListPage {
+        c: Chrome::signed_in("Talks", who),
+        paired,
+        partner: partner_name(space.as_ref()),
+        rules_agreed,
+        open: open.into_iter().map(|t| line(t, tz)).collect(),
+        past: past.into_iter().map(|t| line(t, tz)).collect(),
+        errors,
+        topic: form.topic,
+        times: [form.time1, form.time2, form.time3],
+        length: form.length,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    /// A problem-board problem the couple wanted to talk about first: its name
+    /// becomes the proposed topic.
+    problem: Option<String>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Query(q): Query<ListQuery>,
+) -> PageResult {
+    let mut form = RequestForm::default();
+    if let Some(id) = q.problem.as_deref().filter(|id| id.len() <= 64) {
+        let (viewer, _) = crate::space::viewer(&state, &who.user.id).await?;
+        if let Some(p) = state.repo.board_problem(&viewer, id).await? {
+            form.topic = p.title;
+        }
+    }
+    render(&list_page(&state, &who, form, FieldErrors::new()).await?)
+}
+
+/// "2026-11-28T19:30" in the person's zone.
+fn parse_local(s: &str, tz: Tz) -> Option<i64> {
+    let naive = NaiveDateTime::parse_from_str(s.trim(), "%Y-%m-%dT%H:%M").ok()?;
+    tz.from_local_datetime(&naive)
+        .earliest()
+        .map(|t| t.timestamp_millis())
+}
+
+fn parse_times(raw: &[&str], tz: Tz) -> Result<Vec<i64>, AppError> {
+    let mut out = Vec::new();
+    for r in raw.iter().filter(|r| !r.trim().is_empty()) {
+        out.push(parse_local(r, tz).ok_or_else(|| {
+            AppError::field(
+                "time1",
+                "Please give a date and time like 2026-12-01 19:30.",
+            )
+        })?);
+    }
+    if out.is_empty() {
+        return Err(AppError::field("time1", "Propose at least one time."));
+    }
+    Ok(out)
+}
+
+fn refusal_field(e: TalkError, field: &'static str) -> AppError {
+    match e {
+        TalkError::Refused(r) => AppError::field(field, r.to_string()),
+        TalkError::App(a) => a,
+    }
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Form(form): Form<RequestForm>,
+) -> PageResult {
+    let tz = tz_of(&who.user.time_zone);
+    let attempt = async {
+        let (_, space) = crate::space::viewer(&state, &who.user.id).await?;
+        let space = crate::space::require_pair(space.as_ref(), uc::FOR_TWO)?.clone();
+        let times = parse_times(&[&form.time1, &form.time2, &form.time3], tz)?;
+        let length = match form.length.trim() {
+            "" => None,
+            l => Some(
+                l.parse::<u32>()
+                    .map_err(|_| AppError::field("length", "Pick a length from the list."))?,
+            ),
+        };
+        uc::request(&state, &space, &who.user.id, &form.topic, &times, length)
+            .await
+            .map_err(|e| refusal_field(e, "time1"))
+    };
+    match attempt.await {
+        Ok(id) => Ok(see_other(&format!("/talks/{id}"))),
+        Err(AppError::Invalid(errors)) => render_with_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &list_page(&state, &who, form, errors).await?,
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---- ground rules --------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "talk_rules.html")]
+struct RulesPage {
+    c: Chrome,
+    version: i64,
+    rules: Vec<String>,
+    body: String,
+    min_time_out: i64,
+    i_accepted: bool,
+    partner_accepted: bool,
+    partner: String,
+    errors: FieldErrors,
+}
+
+impl RulesPage {
+    fn err(&self, name: &str) -> String {
+        field_error(&self.errors, name)
+    }
+}
+
+async fn rules_page(
+    state: &AppState,
+    who: &SignedIn,
+    edit: Option<(String, i64)>,
+    errors: FieldErrors,
+) -> Result<RulesPage, AppError> {
+    let (_, space) = crate::space::viewer(state, &who.user.id).await?;
+    let space = crate::space::require_pair(space.as_ref(), uc::FOR_TWO)?;
+    let r = uc::rules(state, &space.couple_id).await?;
+    let partner_id = space
+        .partner
+        .as_ref()
+        .map(|p| p.id.clone())
+        .unwrap_or_default();
+    let (body, min) = edit.unwrap_or_else(|| (r.body.clone(), r.min_time_out));
+    Ok(RulesPage {
+        c: Chrome::signed_in("Ground rules", who),
+        version: r.version,
+        rules: r.body.lines().map(str::to_owned).collect(),
+        body,
+        min_time_out: min,
+        i_accepted: r.accepted_by.contains(&who.user.id),
+        partner_accepted: r.accepted_by.contains(&partner_id),
+        partner: partner_name(Some(space)),
+        errors,
+    })
+}
+
+pub async fn rules(State(state): State<AppState>, who: SignedIn) -> PageResult {
+    render(&rules_page(&state, &who, None, FieldErrors::new()).await?)
+}
+
+#[derive(Deserialize)]
+pub struct RulesForm {
+    #[serde(default)]
+    rules: String,
+    #[serde(default)]
+    min_time_out: String,
+}
+
+pub async fn save_rules(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Form(form): Form<RulesForm>,
+) -> PageResult {
+    let (_, space) = crate::space::viewer(&state, &who.user.id).await?;
+    let space = crate::space::require_pair(space.as_ref(), uc::FOR_TWO)?;
+    let min = form.min_time_out.trim().parse::<i64>().unwrap_or(0);
+    match uc::save_rules(&state, space, &who.user.id, &form.rules, min).await {
+        Ok(_) => Ok(see_other("/talks/rules")),
+        Err(AppError::Invalid(errors)) => render_with_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &rules_page(&state, &who, Some((form.rules, min)), errors).await?,
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct AcceptForm {
+    #[serde(default)]
+    version: i64,
+}
+
+pub async fn accept_rules(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Form(form): Form<AcceptForm>,
+) -> PageResult {
+    let (_, space) = crate::space::viewer(&state, &who.user.id).await?;
+    let space = crate::space::require_pair(space.as_ref(), uc::FOR_TWO)?;
+    uc::accept_rules(&state, space, &who.user.id, form.version).await?;
+    Ok(see_other("/talks/rules"))
+}
+
+// ---- the room ------------------------------------------------------------------
+
+pub struct Entry {
+    pub seq: i64,
+    pub mine: bool,
+    pub who: String,
+    /// statement | paraphrase | confirmed | not_quite | question | note
+    pub kind: &'static str,
+    pub label: String,
+    pub text: String,
+}
+
+fn entries(events: &[Recorded], me: &str, partner: &str, tz: Tz) -> Vec<Entry> {
+    let mut out = Vec::new();
+    for r in events {
+        let mine = r.by == me;
+        let who = if mine {
+            "You".to_owned()
+        } else {
+            partner.to_owned()
+        };
+        let (kind, label, text, harsh) = match &r.event {
+            Event::Requested { topic, .. } => {
+                ("note", "asked for a talk".into(), topic.clone(), false)
+            }
+            Event::Proposed { times } => (
+                "note",
+                "suggested other times".into(),
+                times
+                    .iter()
+                    .map(|t| when(*t, tz))
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+                false,
+            ),
+            Event::Scheduled { at } => ("note", "agreed on a time".into(), when(*at, tz), false),
+            Event::Opened => ("note", "opened the room".into(), String::new(), false),
+            Event::Arrived => ("note", "arrived".into(), String::new(), false),
+            Event::Pledged => (
+                "note",
+                "pledged their full attention".into(),
+                String::new(),
+                false,
+            ),
+            Event::Began { .. } => ("note", "— the talk began".into(), String::new(), false),
+            Event::Statement { text, harsh } => ("statement", "said".into(), text.clone(), *harsh),
+            Event::Paraphrase { text } => ("paraphrase", "heard".into(), text.clone(), false),
+            Event::Confirmed { .. } => {
+                ("confirmed", "Yes, that's it.".into(), String::new(), false)
+            }
+            Event::NotQuite { text } => ("not_quite", "Not quite:".into(), text.clone(), false),
+            Event::Question { text } => ("question", "asked".into(), text.clone(), false),
+            Event::FloorAsked => ("note", "asked for the floor".into(), String::new(), false),
+            Event::FloorDeclined => (
+                "note",
+                "would like to go on a little longer".into(),
+                String::new(),
+                false,
+            ),
+            Event::FloorPassed { .. } => ("note", "passed the floor".into(), String::new(), false),
+            Event::TimeOut { return_at, .. } => (
+                "note",
+                "called a time-out".into(),
+                format!("Back at {}", when(*return_at, tz)),
+                false,
+            ),
+            Event::Back => ("note", "is back".into(), String::new(), false),
+            Event::Resumed => ("note", "— the talk resumed".into(), String::new(), false),
+            Event::Ended => ("note", "ended the talk".into(), String::new(), false),
+        };
+        let _ = harsh;
+        out.push(Entry {
+            seq: r.seq,
+            mine,
+            who: who.clone(),
+            kind,
+            label,
+            text,
+        });
+    }
+    out
+}
+
+pub struct ReflectionView {
+    pub mine: bool,
+    pub understood: String,
+    pub feel_now: String,
+}
+
+#[derive(Template)]
+#[template(path = "talk.html")]
+struct RoomPage {
+    c: Chrome,
+    id: String,
+    topic: String,
+    phase: &'static str,
+    phase_label: &'static str,
+    awaiting: String,
+    seq: i64,
+    partner: String,
+    allowed: Vec<&'static str>,
+    allowed_key: String,
+    proposals: Vec<(i64, String)>,
+    scheduled: String,
+    partner_arrived: bool,
+    partner_pledged: bool,
+    rules: Vec<String>,
+    rules_accepted: bool,
+    gentle_clock: String,
+    you_speak: bool,
+    entries: Vec<Entry>,
+    latest_statement: String,
+    suggestion: String,
+    min_time_out: i64,
+    return_choices: Vec<(i64, String)>,
+    time_out_until: i64,
+    server_now: i64,
+    time_out_left: String,
+    time_out_return: String,
+    time_out_mine: bool,
+    reflections: Vec<ReflectionView>,
+    my_understood: String,
+    my_feel_now: String,
+    my_shared: bool,
+    errors: FieldErrors,
+    text: String,
+}
+
+impl RoomPage {
+    fn can(&self, cmd: &str) -> bool {
+        self.allowed.contains(&cmd)
+    }
+    fn err(&self, name: &str) -> String {
+        field_error(&self.errors, name)
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct RoomQuery {
+    suggest: Option<String>,
+}
+
+async fn room(
+    state: &AppState,
+    who: &SignedIn,
+    id: &str,
+    suggest: bool,
+    errors: FieldErrors,
+    text: String,
+) -> Result<RoomPage, AppError> {
+    let (viewer, space) = crate::space::viewer(state, &who.user.id).await?;
+    let loaded = uc::load(state, &viewer, id).await?;
+    let ctx = uc::context_for(state, &loaded).await?;
+    let tz = tz_of(&who.user.time_zone);
+    let me = who.user.id.as_str();
+    let talk = &loaded.talk;
+    let partner = partner_name(space.as_ref());
+    let other = talk.other(me).to_owned();
+    let couple = loaded.row.couple_id.clone().unwrap_or_default();
+    let rules = uc::rules(state, &couple).await?;
+    let latest_statement = talk
+        .latest_statement
+        .and_then(|s| loaded.events.iter().find(|r| r.seq == s))
+        .map(|r| match &r.event {
+            Event::Statement { text, .. } => text.clone(),
+            _ => String::new(),
+        })
+        .unwrap_or_default();
+    let suggestion = if suggest && !latest_statement.is_empty() {
+        rekindle_coach::paraphrase(&latest_statement)
+    } else {
+        String::new()
+    };
+    let min = ctx.min_time_out.max(dt::MIN_TIME_OUT_MINUTES);
+    let return_choices = [min, 30, 60, 120, 240, 24 * 60]
+        .into_iter()
+        .filter(|m| *m >= min)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .map(|m| {
+            (
+                m,
+                if m < 60 {
+                    format!("in {m} minutes")
+                } else if m % 60 == 0 {
+                    format!("in {} hour{}", m / 60, if m == 60 { "" } else { "s" })
+                } else {
+                    format!("in {m} minutes")
+                },
+            )
+        })
+        .collect();
+    let (time_out_until, time_out_left, time_out_return, time_out_mine) = match &talk.time_out {
+        Some(t) => {
+            let left = (t.min_until - ctx.now).max(0);
+            (
+                t.min_until,
+                if left == 0 {
+                    "The break's minimum is over.".into()
+                } else {
+                    format!(
+                        "{} min left of the break",
+                        (left + MINUTE_MS - 1) / MINUTE_MS
+                    )
+                },
+                when(t.return_at, tz),
+                t.by == me,
+            )
+        }
+        None => (0, String::new(), String::new(), false),
+    };
+    let gentle_clock = match (talk.began_at, talk.length_min, talk.phase) {
+        (Some(b), Some(l), Phase::Live) => {
+            let end = b + i64::from(l) * MINUTE_MS;
+            if ctx.now < end {
+                format!(
+                    "{l} minutes set aside; about {} left.",
+                    (end - ctx.now + MINUTE_MS - 1) / MINUTE_MS
+                )
+            } else {
+                format!(
+                    "You set aside {l} minutes, and they have passed. Go on if it helps, or find a good place to stop."
+                )
+            }
+        }
+        _ => String::new(),
+    };
+    let reflections = state.repo.reflections_for(&viewer, id).await?;
+    let mine = reflections.iter().find(|r| r.user_id == me);
+    let allowed = talk.allowed(me, &ctx);
+    Ok(RoomPage {
+        c: Chrome::signed_in("Talk", who),
+        id: id.to_owned(),
+        topic: talk.topic.clone(),
+        phase: talk.phase.as_str(),
+        phase_label: phase_label(talk.phase.as_str()),
+        awaiting: talk.awaiting(me),
+        seq: talk.last_seq,
+        allowed_key: allowed.join(","),
+        allowed,
+        proposals: talk.proposals.iter().map(|t| (*t, when(*t, tz))).collect(),
+        scheduled: talk.scheduled_at.map(|t| when(t, tz)).unwrap_or_default(),
+        partner_arrived: talk.arrived.contains(&other),
+        partner_pledged: talk.pledged.contains(&other),
+        rules: rules.body.lines().map(str::to_owned).collect(),
+        rules_accepted: ctx.rules_accepted,
+        gentle_clock,
+        you_speak: talk.floor.as_deref() == Some(me),
+        entries: entries(&loaded.events, me, &partner, tz),
+        latest_statement,
+        suggestion,
+        min_time_out: min,
+        return_choices,
+        time_out_until,
+        server_now: ctx.now,
+        time_out_left,
+        time_out_return,
+        time_out_mine,
+        my_understood: mine.map(|r| r.understood.clone()).unwrap_or_default(),
+        my_feel_now: mine.map(|r| r.feel_now.clone()).unwrap_or_default(),
+        my_shared: mine.is_some_and(|r| r.shared),
+        reflections: reflections
+            .iter()
+            .map(|r| ReflectionView {
+                mine: r.user_id == me,
+                understood: r.understood.clone(),
+                feel_now: r.feel_now.clone(),
+            })
+            .collect(),
+        partner,
+        errors,
+        text,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<String>,
+    Query(q): Query<RoomQuery>,
+) -> PageResult {
+    render(
+        &room(
+            &state,
+            &who,
+            &id,
+            q.suggest.is_some(),
+            FieldErrors::new(),
+            String::new(),
+        )
+        .await?,
+    )
+}
+
+#[derive(Deserialize, Default)]
+pub struct ActForm {
+    cmd: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    at: Option<i64>,
+    #[serde(default)]
+    time: String,
+    #[serde(default)]
+    minutes: Option<i64>,
+    #[serde(default)]
+    return_after: Option<i64>,
+}
+
+fn command_of(f: &ActForm, now: i64, tz: Tz) -> Result<Command, AppError> {
+    let text = f.text.clone();
+    Ok(match f.cmd.as_str() {
+        "propose" => Command::Propose {
+            times: parse_times(&[&f.time], tz)?,
+        },
+        "accept" => Command::Accept {
+            at: f
+                .at
+                .ok_or_else(|| AppError::field("time1", "Pick one of the times."))?,
+        },
+        "start_now" => Command::StartNow,
+        "arrive" => Command::Arrive,
+        "pledge" => Command::Pledge,
+        "statement" => Command::Statement { text, harsh: false },
+        "paraphrase" => Command::Paraphrase { text },
+        "confirm" => Command::Confirm,
+        "not_quite" => Command::NotQuite { text },
+        "question" => Command::Question { text },
+        "hand_over" => Command::HandOver,
+        "ask_floor" => Command::AskFloor,
+        "grant_floor" => Command::GrantFloor,
+        "decline_floor" => Command::DeclineFloor,
+        "time_out" => {
+            let minutes = f.minutes.unwrap_or(dt::MIN_TIME_OUT_MINUTES);
+            let back = f.return_after.unwrap_or(minutes).max(minutes);
+            Command::TimeOut {
+                minutes,
+                return_at: now.saturating_add(back.saturating_mul(MINUTE_MS)),
+            }
+        }
+        "back" => Command::Back,
+        "end" => Command::End,
+        _ => return Err(AppError::BadRequest("Unknown action.".into())),
+    })
+}
+
+pub async fn act(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<ActForm>,
+) -> PageResult {
+    let (viewer, _) = crate::space::viewer(&state, &who.user.id).await?;
+    let tz = tz_of(&who.user.time_zone);
+    let cmd = command_of(&form, state.clock().now_ms(), tz)?;
+    match uc::command(&state, &viewer, &id, cmd).await {
+        Ok(_) => Ok(see_other(&format!("/talks/{id}#latest"))),
+        Err(TalkError::Refused(r)) => render_with_status(
+            StatusCode::CONFLICT,
+            &room(
+                &state,
+                &who,
+                &id,
+                false,
+                FieldErrors::from([("text", r.to_string())]),
+                form.text,
+            )
+            .await?,
+        ),
+        Err(TalkError::App(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ReflectForm {
+    #[serde(default)]
+    understood: String,
+    #[serde(default)]
+    feel_now: String,
+    #[serde(default)]
+    share: Option<String>,
+}
+
+pub async fn reflect(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<ReflectForm>,
+) -> PageResult {
+    let (viewer, _) = crate::space::viewer(&state, &who.user.id).await?;
+    match uc::reflect(
+        &state,
+        &viewer,
+        &id,
+        &form.understood,
+        &form.feel_now,
+        form.share.is_some(),
+    )
+    .await
+    {
+        Ok(()) => Ok(see_other(&format!("/talks/{id}#reflection"))),
+        Err(AppError::Invalid(errors)) => {
+            let mut page = room(&state, &who, &id, false, errors, String::new()).await?;
+            page.my_understood = form.understood;
+            page.my_feel_now = form.feel_now;
+            render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<String>,
+) -> PageResult {
+    let (viewer, _) = crate::space::viewer(&state, &who.user.id).await?;
+    uc::delete(&state, &viewer, &id).await?;
+    Ok(see_other("/talks"))
+}
