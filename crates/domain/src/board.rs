@@ -115,6 +115,8 @@ impl Stage {
     }
 }
 
+crate::stored::try_from_stored!(Stage, "board stage");
+
 /// How a follow-up answer says the agreement went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -245,6 +247,8 @@ impl AgreementStatus {
         AgreementStatus::ALL.into_iter().find(|a| a.as_str() == s)
     }
 }
+
+crate::stored::try_from_stored!(AgreementStatus, "agreement status");
 
 // ---- moves and their rules -------------------------------------------------
 

@@ -11,6 +11,7 @@ pub mod plan;
 pub mod questions;
 pub mod safety;
 pub mod space;
+pub mod stored;
 pub mod talk;
 pub mod visibility;
 

@@ -1,4 +1,4 @@
-//! The two backends. `backend/store.rs` is compiled once per database so the SQL
+//! The two backends. `backend/store/` is compiled once per database so the SQL
 //! and the use-case code exist once; only `DB` and `IS_PG` differ.
 
 pub mod postgres;

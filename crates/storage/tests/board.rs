@@ -1,6 +1,7 @@
 //! The problem board's storage rules, run against SQLite and PostgreSQL alike
 //! (the board's part of the conformance suite).
 
+use rekindle_domain::board::{AgreementStatus, Stage};
 use rekindle_storage::*;
 use rekindle_testkit::{backends, fresh_db};
 
@@ -73,9 +74,9 @@ async fn to_rating(repo: &Repo, a: &Viewer, b: &Viewer) {
             b,
             &BoardMove {
                 id: "p1",
-                from_stage: "proposed",
+                from_stage: Stage::Proposed,
                 round: 1,
-                to_stage: "brainstorm",
+                to_stage: Stage::Brainstorm,
                 to_round: 1,
                 talk: false,
                 now: 60
@@ -124,9 +125,9 @@ async fn a_partner_query_cannot_read_a_sealed_option_or_an_unrevealed_rating() {
                     &b,
                     &BoardMove {
                         id: "p1",
-                        from_stage: "brainstorm",
+                        from_stage: Stage::Brainstorm,
                         round: 1,
-                        to_stage: "rating",
+                        to_stage: Stage::Rating,
                         to_round: 1,
                         talk: false,
                         now: 55
@@ -140,9 +141,9 @@ async fn a_partner_query_cannot_read_a_sealed_option_or_an_unrevealed_rating() {
                 &b,
                 &BoardMove {
                     id: "p1",
-                    from_stage: "proposed",
+                    from_stage: Stage::Proposed,
                     round: 1,
-                    to_stage: "brainstorm",
+                    to_stage: Stage::Brainstorm,
                     to_round: 1,
                     talk: false,
                     now: 60
@@ -211,7 +212,7 @@ async fn a_partner_query_cannot_read_a_sealed_option_or_an_unrevealed_rating() {
         assert!(repo.board_problem(&outsider, "p1").await.unwrap().is_none());
         assert!(repo.board_finish_brainstorm(&b, "p1", 1, 72).await.unwrap());
         let p = repo.board_problem(&a, "p1").await.unwrap().unwrap();
-        assert_eq!((p.stage.as_str(), p.round), ("rating", 1));
+        assert_eq!((p.stage, p.round), (Stage::Rating, 1));
         assert_eq!(repo.board_options(&b, "p1").await.unwrap().len(), 2);
         assert!(repo.board_done(&b, "p1", 1).await.unwrap().partner);
 
@@ -326,10 +327,10 @@ async fn agreements_need_the_other_partners_yes_and_follow_ups_open_together() {
         );
         assert!(repo.board_confirm_agreement(&b, "p1", 120).await.unwrap());
         let p = repo.board_problem(&a, "p1").await.unwrap().unwrap();
-        assert_eq!(p.stage, "agreed");
+        assert_eq!(p.stage, Stage::Agreed);
         let g = repo.board_agreements(&b, "p1").await.unwrap();
         assert_eq!(g.len(), 1);
-        assert_eq!(g[0].status, "active");
+        assert_eq!(g[0].status, AgreementStatus::Active);
         assert_eq!(g[0].follow_up_at, Some(120 + 14 * DAY));
         let facts = repo.journey_facts("c1").await.unwrap();
         assert_eq!(
@@ -357,8 +358,8 @@ async fn agreements_need_the_other_partners_yes_and_follow_ups_open_together() {
         assert!(repo.board_followups(&b, "g1").await.unwrap().is_empty());
         let decision = BoardDecision {
             agreement_id: "g1".into(),
-            agreement_status: "dropped".into(),
-            next_stage: "dropped".into(),
+            agreement_status: AgreementStatus::Dropped,
+            next_stage: Stage::Dropped,
             new_round: false,
             at: due + 5,
         };
@@ -377,8 +378,8 @@ async fn agreements_need_the_other_partners_yes_and_follow_ups_open_together() {
         assert_eq!(facts.board_followups_by_both, 1);
         // Adjust back to rating: a new round; old ratings stay in history.
         let adjust = BoardDecision {
-            agreement_status: "adjusted".into(),
-            next_stage: "rating".into(),
+            agreement_status: AgreementStatus::Adjusted,
+            next_stage: Stage::Rating,
             new_round: true,
             ..decision.clone()
         };
@@ -388,14 +389,17 @@ async fn agreements_need_the_other_partners_yes_and_follow_ups_open_together() {
             "decided once"
         );
         let p = repo.board_problem(&a, "p1").await.unwrap().unwrap();
-        assert_eq!((p.stage.as_str(), p.round), ("rating", 2));
+        assert_eq!((p.stage, p.round), (Stage::Rating, 2));
         assert!(
             repo.board_ratings(&a, "p1", Some(2))
                 .await
                 .unwrap()
                 .is_empty()
         );
-        assert_eq!(repo.board_outcomes("c1").await.unwrap(), ["adjusted"]);
+        assert_eq!(
+            repo.board_outcomes("c1").await.unwrap(),
+            [AgreementStatus::Adjusted]
+        );
         // Second agreement in round 2, then dropped: the problem closes.
         repo.board_rate(&a, "p1", 2, &[("oa".into(), 6), ("ob".into(), 6)], 200)
             .await
@@ -427,11 +431,11 @@ async fn agreements_need_the_other_partners_yes_and_follow_ups_open_together() {
         assert!(repo.board_decide(&a, &drop).await.unwrap());
         assert_eq!(
             repo.board_problem(&a, "p1").await.unwrap().unwrap().stage,
-            "dropped"
+            Stage::Dropped
         );
         assert_eq!(
             repo.board_outcomes("c1").await.unwrap(),
-            ["adjusted", "dropped"]
+            [AgreementStatus::Adjusted, AgreementStatus::Dropped]
         );
         // The closed problem no longer blocks a new one.
         assert!(
@@ -457,7 +461,7 @@ async fn leaving_detaches_problems_and_erasure_removes_what_the_person_wrote() {
         pair(repo).await;
         let (a, b) = (viewer(repo, "a").await, viewer(repo, "b").await);
         to_rating(repo, &a, &b).await;
-        assert!(repo.leave_space("b").await.unwrap());
+        assert!(repo.leave_space("b", 100012).await.unwrap());
         let (a, b) = (viewer(repo, "a").await, viewer(repo, "b").await);
         // Gone from the space's board for both; a new partner would never see it.
         assert!(repo.board_problems(&a, false).await.unwrap().is_empty());
@@ -478,7 +482,7 @@ async fn leaving_detaches_problems_and_erasure_removes_what_the_person_wrote() {
             ["SEALED-b-idea"]
         );
         // Erasing a removes a's title and ideas; b's own idea stays b's.
-        assert!(repo.erase_user("a").await.unwrap());
+        assert!(repo.erase_user("a", 100013).await.unwrap());
         let problems = db.dump_table("board_problems").await;
         assert!(!problems.contains("Who cooks"), "{backend:?}: {problems}");
         let options = db.dump_table("board_options").await;

@@ -383,8 +383,8 @@ async fn leaving_keeps_authorship_and_unshares_what_was_shared() {
             2
         );
 
-        assert!(repo.leave_space("b").await.unwrap());
-        assert!(!repo.leave_space("b").await.unwrap());
+        assert!(repo.leave_space("b", 100001).await.unwrap());
+        assert!(!repo.leave_space("b", 100002).await.unwrap());
         let vb = viewer(repo, "b").await;
         assert_eq!(
             ids(&repo.entries_for(&vb).await.unwrap()),
@@ -414,8 +414,8 @@ async fn leaving_keeps_authorship_and_unshares_what_was_shared() {
         );
 
         // The last one out removes the space.
-        repo.leave_space("a").await.unwrap();
-        repo.leave_space("c").await.unwrap();
+        repo.leave_space("a", 100003).await.unwrap();
+        repo.leave_space("c", 100004).await.unwrap();
         assert!(repo.open_invitations("c1", 0).await.unwrap().is_empty());
     }
 }
@@ -598,7 +598,7 @@ async fn passing_reveals_nothing_and_leaving_keeps_only_ones_own_answers() {
         repo.answer(&vb, &answer_of("b2", "q2", "B-TWO"))
             .await
             .unwrap();
-        repo.leave_space("b").await.unwrap();
+        repo.leave_space("b", 100005).await.unwrap();
         let vb = viewer(repo, "b").await;
         assert_eq!(
             bodies(&repo.visible_answers(&vb, None).await.unwrap()),
@@ -700,7 +700,7 @@ async fn erasure_removes_every_row_and_tells_the_partner_only_that_they_left() {
         })
         .await
         .unwrap();
-        assert!(repo.erase_user("b").await.unwrap());
+        assert!(repo.erase_user("b", 100006).await.unwrap());
         assert!(repo.user_by_id("b").await.unwrap().is_none());
         assert!(repo.session("sess", 1).await.unwrap().is_none());
         assert!(repo.screens_of("b").await.unwrap().is_empty());
@@ -713,7 +713,7 @@ async fn erasure_removes_every_row_and_tells_the_partner_only_that_they_left() {
         assert_eq!(notices[0].kind, "partner_left");
         repo.dismiss_notices("a").await.unwrap();
         assert!(repo.notices_for("a").await.unwrap().is_empty());
-        assert!(!repo.erase_user("b").await.unwrap());
+        assert!(!repo.erase_user("b", 100007).await.unwrap());
     }
 }
 
@@ -1020,7 +1020,7 @@ async fn one_checkin_opens_at_a_time_and_leaving_keeps_only_ones_own_rows() {
         .await
         .unwrap();
 
-        repo.leave_space("b").await.unwrap();
+        repo.leave_space("b", 100008).await.unwrap();
         assert!(
             repo.checkin_schedule("c1").await.unwrap().is_none(),
             "the rhythm belonged to the pair"
@@ -1176,7 +1176,7 @@ async fn a_talk_log_is_numbered_without_gaps_and_a_stale_append_is_refused() {
                 .await
                 .unwrap()
         );
-        repo.leave_space("b").await.unwrap();
+        repo.leave_space("b", 100009).await.unwrap();
         assert!(
             !repo
                 .append_talk_events("t1", "c1", 4, &e5, &s)
@@ -1366,12 +1366,12 @@ async fn leaving_closes_talks_and_erasure_removes_them() {
             .await
             .unwrap();
         let va = viewer(repo, "a").await;
-        assert!(repo.leave_space("b").await.unwrap());
+        assert!(repo.leave_space("b", 100010).await.unwrap());
         let va2 = viewer(repo, "a").await;
         assert!(repo.talk_for(&va, "t1").await.unwrap().is_none());
         assert!(repo.talks_for(&va2).await.unwrap().is_empty());
         assert!(repo.ground_rules("c1").await.unwrap().is_none());
-        assert!(repo.erase_user("b").await.unwrap());
+        assert!(repo.erase_user("b", 100011).await.unwrap());
         for table in ["talks", "talk_events", "ground_rules"] {
             let dump = repo.debug_dump_table(table).await.unwrap();
             assert!(

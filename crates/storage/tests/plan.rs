@@ -154,7 +154,7 @@ async fn leaving_keeps_each_ones_actions_as_history_and_erasure_removes_them() {
         })
         .await
         .unwrap();
-        assert!(repo.leave_space("b").await.unwrap());
+        assert!(repo.leave_space("b", 100014).await.unwrap());
         let (va, vb) = (viewer(repo, "a").await, viewer(repo, "b").await);
         let mine: Vec<String> = repo
             .actions_for(&va)
@@ -175,7 +175,7 @@ async fn leaving_keeps_each_ones_actions_as_history_and_erasure_removes_them() {
                 .await
                 .unwrap()
         );
-        assert!(repo.erase_user("a").await.unwrap());
+        assert!(repo.erase_user("a", 100015).await.unwrap());
         for table in ["plan_actions", "reminder_prefs", "plan_done_events"] {
             assert!(
                 !repo

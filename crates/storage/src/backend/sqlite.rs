@@ -3,6 +3,6 @@ pub const IS_PG: bool = false;
 
 // Compiled once per backend on purpose: one SQL text, two drivers.
 #[allow(clippy::duplicate_mod)]
-#[path = "store.rs"]
+#[path = "store/mod.rs"]
 mod store;
 pub use store::Store;

@@ -61,7 +61,7 @@ fn summary(p: &BoardProblem) -> ProblemSummary {
     ProblemSummary {
         id: p.id.clone(),
         title: p.title.clone(),
-        stage: p.stage.clone(),
+        stage: p.stage.as_str().into(),
         created_at: iso(p.created_at),
     }
 }
@@ -124,7 +124,7 @@ fn agreement_out(a: &BoardAgreement, viewer: &Viewer) -> AgreementOut {
         id: a.id.clone(),
         option_id: a.option_id.clone(),
         body: a.body.clone(),
-        status: a.status.clone(),
+        status: a.status.as_str().into(),
         trial_days: a.trial_days,
         written_by: who(a.proposed_by.as_deref(), viewer),
         agreed_at: a.confirmed_at.map(iso),

@@ -88,7 +88,7 @@ pub async fn export(state: &AppState, viewer: &Viewer) -> Result<Vec<ExportProbl
                     .collect(),
                 id: a.id,
                 body: a.body,
-                status: a.status,
+                status: a.status.as_str().into(),
                 trial_days: a.trial_days,
                 agreed_at: a.confirmed_at.map(iso),
                 follow_up_at: a.follow_up_at.map(iso),
@@ -100,7 +100,7 @@ pub async fn export(state: &AppState, viewer: &Viewer) -> Result<Vec<ExportProbl
             proposed_by: p.proposed_by.as_deref().map(by),
             id: p.id,
             title: p.title,
-            stage: p.stage,
+            stage: p.stage.as_str().into(),
             created_at: iso(p.created_at),
             options: options
                 .into_iter()

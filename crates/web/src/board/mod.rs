@@ -87,8 +87,7 @@ pub fn coach_notes(text: &str) -> Vec<CoachNote> {
 }
 
 fn stage_of(p: &BoardProblem) -> Stage {
-    // The column has a CHECK constraint; anything unexpected reads as closed.
-    Stage::parse(&p.stage).unwrap_or(Stage::Withdrawn)
+    p.stage
 }
 
 /// One idea as one partner sees it.
@@ -227,11 +226,11 @@ async fn assemble(
     let agreements = state.repo.board_agreements(viewer, &problem.id).await?;
     let draft = agreements
         .iter()
-        .find(|a| a.status == AgreementStatus::Draft.as_str())
+        .find(|a| a.status == AgreementStatus::Draft)
         .cloned();
     let active = agreements
         .iter()
-        .find(|a| a.status == AgreementStatus::Active.as_str())
+        .find(|a| a.status == AgreementStatus::Active)
         .cloned();
     let follow_up = match &active {
         Some(a) => {
@@ -343,13 +342,7 @@ pub async fn overview(
 
 /// The domain rule on this couple's outcome history.
 pub async fn suggest_help(state: &AppState, couple_id: &str) -> Result<bool, AppError> {
-    let history: Vec<AgreementStatus> = state
-        .repo
-        .board_outcomes(couple_id)
-        .await?
-        .iter()
-        .filter_map(|s| AgreementStatus::parse(s))
-        .collect();
+    let history: Vec<AgreementStatus> = state.repo.board_outcomes(couple_id).await?;
     Ok(bd::suggest_professional_help(&history))
 }
 
@@ -402,9 +395,9 @@ pub async fn step(state: &AppState, viewer: &Viewer, id: &str, m: Move) -> Resul
                     viewer,
                     &BoardMove {
                         id,
-                        from_stage: v.stage.as_str(),
+                        from_stage: v.stage,
                         round,
-                        to_stage: to.as_str(),
+                        to_stage: to,
                         to_round: round,
                         talk: to == Stage::TalkFirst,
                         now,
@@ -683,8 +676,8 @@ pub async fn decide(
             viewer,
             &BoardDecision {
                 agreement_id: active.id.clone(),
-                agreement_status: o.agreement_status().as_str().into(),
-                next_stage: next.as_str().into(),
+                agreement_status: o.agreement_status(),
+                next_stage: next,
                 new_round,
                 at: state.clock().now_ms(),
             },

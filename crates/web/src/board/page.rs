@@ -8,7 +8,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use rekindle_domain::board::{self as bd, AgreementStatus, Move, Outcome, Stage, Worked};
+use rekindle_domain::board::{self as bd, AgreementStatus, Move, Outcome, Worked};
 use rekindle_storage::{BoardAgreement, BoardFollowUp, Space};
 use serde::Deserialize;
 
@@ -72,7 +72,7 @@ fn link(p: &rekindle_storage::BoardProblem, tz: chrono_tz::Tz) -> ProblemLink {
     ProblemLink {
         id: p.id.clone(),
         title: p.title.clone(),
-        stage_label: Stage::parse(&p.stage).map_or("", Stage::label),
+        stage_label: p.stage.label(),
         when: when(p.created_at, tz),
     }
 }
@@ -204,7 +204,7 @@ fn agreement_row(a: &BoardAgreement, me: &str, tz: chrono_tz::Tz) -> AgreementRo
         body: a.body.clone(),
         trial_days: a.trial_days,
         by_me: a.proposed_by.as_deref() == Some(me),
-        status: status_label(&a.status),
+        status: status_label(a.status.as_str()),
         agreed: a.confirmed_at.map(|t| when(t, tz)).unwrap_or_default(),
         follow_up: a.follow_up_at.map(|t| when(t, tz)).unwrap_or_default(),
         decided: a.decided_at.map(|t| when(t, tz)).unwrap_or_default(),

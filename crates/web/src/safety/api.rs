@@ -34,7 +34,10 @@ pub async fn erase_me(
             AppError::BadRequest("That is not your password; nothing was erased.".into()).into(),
         );
     }
-    state.repo.erase_user(&caller.user.id).await?;
+    state
+        .repo
+        .erase_user(&caller.user.id, state.clock().now_ms())
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

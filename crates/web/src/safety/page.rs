@@ -191,7 +191,10 @@ pub async fn erase(
             AppError::BadRequest("That is not your password; nothing was erased.".into()).into(),
         );
     }
-    state.repo.erase_user(&who.user.id).await?;
+    state
+        .repo
+        .erase_user(&who.user.id, state.clock().now_ms())
+        .await?;
     Ok((
         jar.remove(removal(SESSION_COOKIE)),
         see_other("/?done=erased"),

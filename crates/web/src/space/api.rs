@@ -170,7 +170,11 @@ pub async fn preview(
     _caller: ApiCaller,
     Path(code): Path<String>,
 ) -> ApiResult<Json<InvitationPreviewOut>> {
-    match state.repo.invitation_by_code(&digest(&code)).await? {
+    match state
+        .repo
+        .invitation_by_code(&digest(&code), state.clock().now_ms())
+        .await?
+    {
         Some(p) if p.valid => Ok(Json(InvitationPreviewOut {
             inviter_name: p.inviter_name,
         })),

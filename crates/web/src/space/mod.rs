@@ -16,7 +16,10 @@ pub mod page;
 /// close, so this server stops holding them in memory.
 pub async fn leave_space(state: &AppState, user_id: &str) -> Result<bool, AppError> {
     let space = state.repo.space_of(user_id).await?;
-    let left = state.repo.leave_space(user_id).await?;
+    let left = state
+        .repo
+        .leave_space(user_id, state.clock().now_ms())
+        .await?;
     if let Some(space) = space {
         state.live_talks.forget_couple(&space.couple_id);
     }

@@ -79,7 +79,10 @@ pub async fn join_form(
     jar: CookieJar,
     Path(code): Path<String>,
 ) -> PageResult {
-    let preview = state.repo.invitation_by_code(&digest(&code)).await?;
+    let preview = state
+        .repo
+        .invitation_by_code(&digest(&code), state.clock().now_ms())
+        .await?;
     let Some(preview) = preview.filter(|p| p.valid) else {
         return Ok(crate::view::render_error(
             StatusCode::NOT_FOUND,

@@ -1,0 +1,169 @@
+//! Action plan (step 6).
+
+use super::{DB, Store};
+use crate::records::*;
+use crate::{StoreResult, map_unique};
+
+// Who sees an action: both partners of the space it was made in, and its
+// creator always (after a split it stays with them as history, read-only).
+
+const ACTION_COLS: &str = "a.id, a.couple_id, a.created_by, a.owner_id, a.agreement_id, a.title, a.notes, \
+     a.due_date, a.rrule, a.assignment, a.answered_at, a.created_at";
+
+/// Leaving: the pair's actions leave the space with it; open proposals lapse.
+pub(super) async fn plan_leave_in(
+    tx: &mut sqlx::Transaction<'static, DB>,
+    couple: &str,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE plan_actions SET assignment = 'declined'
+         WHERE couple_id = $1 AND assignment = 'proposed'",
+    )
+    .bind(couple)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE plan_actions SET couple_id = NULL WHERE couple_id = $1")
+        .bind(couple)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+impl Store {
+    pub async fn create_action(&self, a: &PlanAction) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO plan_actions (id, couple_id, created_by, owner_id, agreement_id, title, notes,
+                 due_date, rrule, assignment, answered_at, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(&a.id)
+        .bind(&a.couple_id)
+        .bind(&a.created_by)
+        .bind(&a.owner_id)
+        .bind(&a.agreement_id)
+        .bind(&a.title)
+        .bind(&a.notes)
+        .bind(&a.due_date)
+        .bind(&a.rrule)
+        .bind(&a.assignment)
+        .bind(a.answered_at)
+        .bind(a.created_at)
+        .execute(&self.write)
+        .await
+        .map_err(map_unique)?;
+        Ok(())
+    }
+
+    pub async fn actions_for(&self, viewer: &Viewer) -> StoreResult<Vec<PlanAction>> {
+        let sql = format!(
+            "SELECT {ACTION_COLS} FROM plan_actions a
+             WHERE a.couple_id = $2 OR a.created_by = $1
+             ORDER BY a.due_date, a.created_at, a.id
+             LIMIT 2000"
+        );
+        Ok(sqlx::query_as::<_, PlanAction>(sqlx::AssertSqlSafe(sql))
+            .bind(&viewer.user_id)
+            .bind(viewer.couple_id.as_deref())
+            .fetch_all(&self.read)
+            .await?)
+    }
+
+    pub async fn action_for(&self, viewer: &Viewer, id: &str) -> StoreResult<Option<PlanAction>> {
+        let sql = format!(
+            "SELECT {ACTION_COLS} FROM plan_actions a
+             WHERE a.id = $3 AND (a.couple_id = $2 OR a.created_by = $1)"
+        );
+        Ok(sqlx::query_as::<_, PlanAction>(sqlx::AssertSqlSafe(sql))
+            .bind(&viewer.user_id)
+            .bind(viewer.couple_id.as_deref())
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?)
+    }
+
+    /// The partner it was proposed to accepts or declines, once.
+    pub async fn answer_action(
+        &self,
+        viewer: &Viewer,
+        id: &str,
+        accept: bool,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE plan_actions SET assignment = $4, answered_at = $5
+             WHERE id = $1 AND couple_id = $2 AND created_by <> $3 AND assignment = 'proposed'",
+        )
+        .bind(id)
+        .bind(viewer.couple_id.as_deref())
+        .bind(&viewer.user_id)
+        .bind(if accept { "accepted" } else { "declined" })
+        .bind(now)
+        .execute(&self.write)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Records done or undone for one occurrence of an accepted action of the
+    /// viewer's current space (either partner may).
+    pub async fn record_done(&self, viewer: &Viewer, e: &PlanDoneEvent) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "INSERT INTO plan_done_events (id, action_id, occurrence, user_id, done, at)
+             SELECT $1, a.id, $3, $4, $5, $6 FROM plan_actions a
+             WHERE a.id = $2 AND a.couple_id = $7 AND a.assignment = 'accepted'",
+        )
+        .bind(&e.id)
+        .bind(&e.action_id)
+        .bind(&e.occurrence)
+        .bind(&viewer.user_id)
+        .bind(e.done)
+        .bind(e.at)
+        .bind(viewer.couple_id.as_deref())
+        .execute(&self.write)
+        .await
+        .map_err(map_unique)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Done and undo events of the actions the viewer may see, oldest first.
+    pub async fn done_events(
+        &self,
+        viewer: &Viewer,
+        action_id: Option<&str>,
+    ) -> StoreResult<Vec<PlanDoneEvent>> {
+        Ok(sqlx::query_as::<_, PlanDoneEvent>(
+            "SELECT e.id, e.action_id, e.occurrence, e.user_id, e.done, e.at
+             FROM plan_done_events e JOIN plan_actions a ON a.id = e.action_id
+             WHERE (a.couple_id = $2 OR a.created_by = $1) AND ($3 IS NULL OR e.action_id = $3)
+             ORDER BY e.at, e.id
+             LIMIT 20000",
+        )
+        .bind(&viewer.user_id)
+        .bind(viewer.couple_id.as_deref())
+        .bind(action_id)
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    /// What a person created or owns, for their export.
+    pub async fn own_actions(&self, user_id: &str) -> StoreResult<Vec<PlanAction>> {
+        let sql = format!(
+            "SELECT {ACTION_COLS} FROM plan_actions a
+             WHERE a.created_by = $1 OR a.owner_id = $1
+             ORDER BY a.created_at, a.id"
+        );
+        Ok(sqlx::query_as::<_, PlanAction>(sqlx::AssertSqlSafe(sql))
+            .bind(user_id)
+            .fetch_all(&self.read)
+            .await?)
+    }
+
+    pub async fn own_done_events(&self, user_id: &str) -> StoreResult<Vec<PlanDoneEvent>> {
+        Ok(sqlx::query_as::<_, PlanDoneEvent>(
+            "SELECT id, action_id, occurrence, user_id, done, at FROM plan_done_events
+             WHERE user_id = $1 ORDER BY at, id",
+        )
+        .bind(user_id)
+        .fetch_all(&self.read)
+        .await?)
+    }
+}

@@ -1,0 +1,272 @@
+//! Question decks: the sealing rule lives in `visible_answers`.
+
+use sqlx::Row;
+
+use super::{IS_PG, Store};
+use crate::records::*;
+use crate::{StoreError, StoreResult, map_unique};
+
+impl Store {
+    pub async fn question_hour(&self, couple_id: &str) -> StoreResult<Option<i64>> {
+        Ok(sqlx::query_scalar::<_, i64>(
+            "SELECT release_hour FROM question_settings WHERE couple_id = $1",
+        )
+        .bind(couple_id)
+        .fetch_optional(&self.read)
+        .await?)
+    }
+
+    pub async fn set_question_hour(&self, couple_id: &str, hour: i64) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO question_settings (couple_id, release_hour) VALUES ($1, $2)
+             ON CONFLICT (couple_id) DO UPDATE SET release_hour = excluded.release_hour",
+        )
+        .bind(couple_id)
+        .bind(hour)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    /// Every question asked of the couple, with whether both current partners answered it.
+    pub async fn asked_questions(&self, couple_id: &str) -> StoreResult<Vec<(String, bool)>> {
+        let rows = sqlx::query(
+            "SELECT cq.question_id,
+               (SELECT COUNT(*) FROM answers a JOIN memberships m ON m.user_id = a.user_id AND m.couple_id = $1
+                 WHERE a.couple_question_id = cq.id AND a.skipped = FALSE) AS answered
+             FROM couple_questions cq WHERE cq.couple_id = $1",
+        )
+        .bind(couple_id)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("question_id")?,
+                    r.try_get::<i64, _>("answered")? >= 2,
+                ))
+            })
+            .collect()
+    }
+
+    pub async fn latest_release(&self, couple_id: &str) -> StoreResult<Option<i64>> {
+        Ok(sqlx::query_scalar::<_, Option<i64>>(
+            "SELECT MAX(released_at) FROM couple_questions WHERE couple_id = $1",
+        )
+        .bind(couple_id)
+        .fetch_one(&self.read)
+        .await?)
+    }
+
+    /// Releases a question unless one was released at or after `unless_since`
+    /// (pass `i64::MAX` to always release). Locked so two partners opening the
+    /// page at once release one question, not two.
+    pub async fn release_question(
+        &self,
+        couple_id: &str,
+        asked: &AskedQuestion,
+        unless_since: i64,
+    ) -> StoreResult<bool> {
+        const LOCK_COUPLE: &str = "SELECT id FROM couples WHERE id = $1 FOR UPDATE";
+        let mut tx = self.write.begin().await?;
+        if IS_PG {
+            sqlx::query(LOCK_COUPLE)
+                .bind(couple_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let latest: Option<i64> = sqlx::query_scalar(
+            "SELECT MAX(released_at) FROM couple_questions WHERE couple_id = $1",
+        )
+        .bind(couple_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if latest.is_some_and(|l| l >= unless_since) {
+            return Ok(false);
+        }
+        let inserted = sqlx::query(
+            "INSERT INTO couple_questions (id, couple_id, question_id, released_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&asked.id)
+        .bind(couple_id)
+        .bind(&asked.question_id)
+        .bind(asked.released_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_unique);
+        match inserted {
+            Ok(_) => {
+                tx.commit().await?;
+                Ok(true)
+            }
+            Err(StoreError::Conflict) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Questions of the viewer's space, and earlier ones the viewer answered, newest first.
+    pub async fn questions_for(&self, viewer: &Viewer) -> StoreResult<Vec<AskedQuestion>> {
+        Ok(sqlx::query_as::<_, AskedQuestion>(
+            "SELECT cq.id, cq.question_id, cq.released_at FROM couple_questions cq
+             WHERE cq.couple_id = $2
+                OR EXISTS (SELECT 1 FROM answers a WHERE a.couple_question_id = cq.id AND a.user_id = $1)
+             ORDER BY cq.released_at DESC, cq.id
+             LIMIT 2000",
+        )
+        .bind(&viewer.user_id)
+        .bind(viewer.couple_id.as_deref())
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    pub async fn question_for(
+        &self,
+        viewer: &Viewer,
+        id: &str,
+    ) -> StoreResult<Option<AskedQuestion>> {
+        Ok(sqlx::query_as::<_, AskedQuestion>(
+            "SELECT cq.id, cq.question_id, cq.released_at FROM couple_questions cq
+             WHERE cq.id = $3 AND (cq.couple_id = $2
+                OR EXISTS (SELECT 1 FROM answers a WHERE a.couple_question_id = cq.id AND a.user_id = $1))",
+        )
+        .bind(&viewer.user_id)
+        .bind(viewer.couple_id.as_deref())
+        .bind(id)
+        .fetch_optional(&self.read)
+        .await?)
+    }
+
+    /// The viewer's own answers, and their current partner's answers in their
+    /// current space only where the viewer has answered too. A partner's row
+    /// that is not yet revealed cannot match this query.
+    pub async fn visible_answers(
+        &self,
+        viewer: &Viewer,
+        only: Option<&str>,
+    ) -> StoreResult<Vec<VisibleAnswer>> {
+        Ok(sqlx::query_as::<_, VisibleAnswer>(
+            "SELECT a.id, a.couple_question_id, a.user_id, a.body, a.skipped, a.created_at
+             FROM answers a JOIN couple_questions cq ON cq.id = a.couple_question_id
+             WHERE ($4 IS NULL OR a.couple_question_id = $4)
+               AND (a.user_id = $1
+                 OR (a.user_id = $3 AND cq.couple_id = $2
+                     AND EXISTS (SELECT 1 FROM answers m WHERE m.couple_question_id = a.couple_question_id
+                                 AND m.user_id = $1 AND m.skipped = FALSE)))
+             ORDER BY a.created_at, a.id",
+        )
+        .bind(&viewer.user_id)
+        .bind(viewer.couple_id.as_deref())
+        .bind(viewer.partner_id.as_deref())
+        .bind(only)
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    /// Records the viewer's answer (or pass) to a question of their space. Once given, an answer stands.
+    pub async fn answer(&self, viewer: &Viewer, user_answer: &NewAnswer) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "INSERT INTO answers (id, couple_question_id, user_id, body, skipped, created_at)
+             SELECT $1, cq.id, $3, $4, $5, $6 FROM couple_questions cq
+             WHERE cq.id = $2 AND cq.couple_id = $7",
+        )
+        .bind(&user_answer.id)
+        .bind(&user_answer.couple_question_id)
+        .bind(&viewer.user_id)
+        .bind(&user_answer.body)
+        .bind(user_answer.skipped)
+        .bind(user_answer.created_at)
+        .bind(viewer.couple_id.as_deref())
+        .execute(&self.write)
+        .await
+        .map_err(map_unique)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// A reaction to the partner's answer, allowed only once both answers are open.
+    pub async fn react(
+        &self,
+        viewer: &Viewer,
+        answer_id: &str,
+        kind: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "INSERT INTO answer_reactions (answer_id, user_id, kind, created_at)
+             SELECT a.id, $2, $3, $4 FROM answers a JOIN couple_questions cq ON cq.id = a.couple_question_id
+             WHERE a.id = $1 AND a.user_id = $5 AND a.skipped = FALSE AND cq.couple_id = $6
+               AND EXISTS (SELECT 1 FROM answers m WHERE m.couple_question_id = a.couple_question_id
+                           AND m.user_id = $2 AND m.skipped = FALSE)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(answer_id)
+        .bind(&viewer.user_id)
+        .bind(kind)
+        .bind(now)
+        .bind(viewer.partner_id.as_deref())
+        .bind(viewer.couple_id.as_deref())
+        .execute(&self.write)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Reactions on answers the viewer can see, by the viewer or their partner.
+    pub async fn reactions_for(
+        &self,
+        viewer: &Viewer,
+        couple_question_id: &str,
+    ) -> StoreResult<Vec<Reaction>> {
+        Ok(sqlx::query_as::<_, Reaction>(
+            "SELECT r.answer_id, r.user_id, r.kind FROM answer_reactions r
+             JOIN answers a ON a.id = r.answer_id JOIN couple_questions cq ON cq.id = a.couple_question_id
+             WHERE a.couple_question_id = $1 AND cq.couple_id = $2 AND (r.user_id = $3 OR r.user_id = $4)
+             ORDER BY r.created_at",
+        )
+        .bind(couple_question_id)
+        .bind(viewer.couple_id.as_deref())
+        .bind(&viewer.user_id)
+        .bind(viewer.partner_id.as_deref())
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    /// A reply under a question, allowed only once both answers are open.
+    pub async fn reply(&self, viewer: &Viewer, r: &Reply) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "INSERT INTO question_replies (id, couple_question_id, user_id, body, created_at)
+             SELECT $1, cq.id, $3, $4, $5 FROM couple_questions cq
+             WHERE cq.id = $2 AND cq.couple_id = $6
+               AND (SELECT COUNT(*) FROM answers a WHERE a.couple_question_id = cq.id AND a.skipped = FALSE
+                    AND (a.user_id = $3 OR a.user_id = $7)) = 2",
+        )
+        .bind(&r.id)
+        .bind(&r.couple_question_id)
+        .bind(&viewer.user_id)
+        .bind(&r.body)
+        .bind(r.created_at)
+        .bind(viewer.couple_id.as_deref())
+        .bind(viewer.partner_id.as_deref())
+        .execute(&self.write)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn replies_for(
+        &self,
+        viewer: &Viewer,
+        couple_question_id: &str,
+    ) -> StoreResult<Vec<Reply>> {
+        Ok(sqlx::query_as::<_, Reply>(
+            "SELECT r.id, r.couple_question_id, r.user_id, r.body, r.created_at FROM question_replies r
+             JOIN couple_questions cq ON cq.id = r.couple_question_id
+             WHERE r.couple_question_id = $1
+               AND (r.user_id = $3 OR (cq.couple_id = $2 AND r.user_id = $4))
+             ORDER BY r.created_at, r.id",
+        )
+        .bind(couple_question_id)
+        .bind(viewer.couple_id.as_deref())
+        .bind(&viewer.user_id)
+        .bind(viewer.partner_id.as_deref())
+        .fetch_all(&self.read)
+        .await?)
+    }
+}

@@ -1,0 +1,390 @@
+//! Talk room.
+
+use sqlx::Row;
+
+use super::{DB, IS_PG, Store};
+use crate::records::*;
+use crate::{StoreError, StoreResult, map_unique};
+use rekindle_domain::journey::Facts;
+
+// A talk opens only to its two partners while they share the space it was held
+// in (`couple_id` matches the viewer's and the viewer took part).
+
+const TALK_COLS: &str = "t.id, t.couple_id, t.requested_by, t.partner_id, t.topic, t.phase, t.scheduled_at, \
+                         t.began_at, t.last_seq, t.created_at, t.updated_at";
+
+impl Store {
+    pub async fn ground_rules(&self, couple_id: &str) -> StoreResult<Option<GroundRules>> {
+        let Some(row) = sqlx::query(
+            "SELECT version, body, min_time_out, created_by, created_at FROM ground_rules
+             WHERE couple_id = $1 ORDER BY version DESC LIMIT 1",
+        )
+        .bind(couple_id)
+        .fetch_optional(&self.read)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let version: i64 = row.try_get("version")?;
+        let accepted_by = sqlx::query_scalar::<_, String>(
+            "SELECT a.user_id FROM ground_rule_acceptances a
+             JOIN memberships m ON m.user_id = a.user_id AND m.couple_id = a.couple_id
+             WHERE a.couple_id = $1 AND a.version = $2 ORDER BY a.accepted_at",
+        )
+        .bind(couple_id)
+        .bind(version)
+        .fetch_all(&self.read)
+        .await?;
+        Ok(Some(GroundRules {
+            version,
+            body: row.try_get("body")?,
+            min_time_out: row.try_get("min_time_out")?,
+            created_by: row.try_get("created_by")?,
+            created_at: row.try_get("created_at")?,
+            accepted_by,
+        }))
+    }
+
+    /// Stores a new version (the editor accepts it by writing it); returns its number.
+    pub async fn set_ground_rules(
+        &self,
+        couple_id: &str,
+        user_id: &str,
+        body: &str,
+        min_time_out: i64,
+        now: i64,
+    ) -> StoreResult<i64> {
+        let mut tx = self.write.begin().await?;
+        if IS_PG {
+            sqlx::query("SELECT id FROM couples WHERE id = $1 FOR UPDATE")
+                .bind(couple_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let version: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(version), 0) + 1 FROM ground_rules WHERE couple_id = $1",
+        )
+        .bind(couple_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO ground_rules (couple_id, version, body, min_time_out, created_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(couple_id)
+        .bind(version)
+        .bind(body)
+        .bind(min_time_out)
+        .bind(user_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_unique)?;
+        sqlx::query(
+            "INSERT INTO ground_rule_acceptances (couple_id, version, user_id, accepted_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(couple_id)
+        .bind(version)
+        .bind(user_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(version)
+    }
+
+    /// Accepts `version` only while it is the current one.
+    pub async fn accept_ground_rules(
+        &self,
+        couple_id: &str,
+        user_id: &str,
+        version: i64,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "INSERT INTO ground_rule_acceptances (couple_id, version, user_id, accepted_at)
+             SELECT $1, $2, $3, $4
+             WHERE $2 = (SELECT MAX(version) FROM ground_rules WHERE couple_id = $1)
+               AND EXISTS (SELECT 1 FROM memberships WHERE user_id = $3 AND couple_id = $1)
+             ON CONFLICT (couple_id, version, user_id) DO NOTHING",
+        )
+        .bind(couple_id)
+        .bind(version)
+        .bind(user_id)
+        .bind(now)
+        .execute(&self.write)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn create_talk(&self, talk: &NewTalk, first: &NewTalkEvent) -> StoreResult<()> {
+        let mut tx = self.write.begin().await?;
+        sqlx::query(
+            "INSERT INTO talks (id, couple_id, requested_by, partner_id, topic, phase, last_seq, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, 'requested', 1, $6, $6)",
+        )
+        .bind(&talk.id)
+        .bind(&talk.couple_id)
+        .bind(&talk.requested_by)
+        .bind(&talk.partner_id)
+        .bind(&talk.topic)
+        .bind(talk.created_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_unique)?;
+        insert_talk_event(&mut tx, &talk.id, 1, first).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn talk_for(&self, viewer: &Viewer, id: &str) -> StoreResult<Option<TalkRow>> {
+        let sql = format!(
+            "SELECT {TALK_COLS} FROM talks t
+             WHERE t.id = $1 AND t.couple_id = $2 AND (t.requested_by = $3 OR t.partner_id = $3)"
+        );
+        Ok(sqlx::query_as::<_, TalkRow>(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .bind(viewer.couple_id.as_deref())
+            .bind(&viewer.user_id)
+            .fetch_optional(&self.read)
+            .await?)
+    }
+
+    pub async fn talks_for(&self, viewer: &Viewer) -> StoreResult<Vec<TalkRow>> {
+        let sql = format!(
+            "SELECT {TALK_COLS} FROM talks t
+             WHERE t.couple_id = $1 AND (t.requested_by = $2 OR t.partner_id = $2)
+             ORDER BY t.created_at DESC, t.id LIMIT 500"
+        );
+        Ok(sqlx::query_as::<_, TalkRow>(sqlx::AssertSqlSafe(sql))
+            .bind(viewer.couple_id.as_deref())
+            .bind(&viewer.user_id)
+            .fetch_all(&self.read)
+            .await?)
+    }
+
+    /// The log after `after`, in order. Callers check access with `talk_for` first.
+    pub async fn talk_events(&self, talk_id: &str, after: i64) -> StoreResult<Vec<TalkEventRow>> {
+        Ok(sqlx::query_as::<_, TalkEventRow>(
+            "SELECT talk_id, seq, at, by_user, kind, body FROM talk_events
+             WHERE talk_id = $1 AND seq > $2 ORDER BY seq LIMIT 10000",
+        )
+        .bind(talk_id)
+        .bind(after)
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    /// Appends events numbered from `after_seq + 1`, only if the log still ends at
+    /// `after_seq` and the talk still belongs to `couple_id` (it was not deleted
+    /// and nobody left): `false` means someone else appended first or the talk
+    /// closed, so the caller reads it again before deciding.
+    pub async fn append_talk_events(
+        &self,
+        talk_id: &str,
+        couple_id: &str,
+        after_seq: i64,
+        events: &[NewTalkEvent],
+        summary: &TalkSummary,
+    ) -> StoreResult<bool> {
+        let Ok(n) = i64::try_from(events.len()) else {
+            return Ok(false);
+        };
+        let last = events.last().map_or(0, |e| e.at);
+        let mut tx = self.write.begin().await?;
+        let moved = sqlx::query(
+            "UPDATE talks SET last_seq = $3, phase = $4, scheduled_at = $5, began_at = $6, updated_at = $7
+             WHERE id = $1 AND last_seq = $2 AND couple_id = $8",
+        )
+        .bind(talk_id)
+        .bind(after_seq)
+        .bind(after_seq + n)
+        .bind(&summary.phase)
+        .bind(summary.scheduled_at)
+        .bind(summary.began_at)
+        .bind(last)
+        .bind(couple_id)
+        .execute(&mut *tx)
+        .await?;
+        if moved.rows_affected() != 1 {
+            return Ok(false);
+        }
+        for (i, e) in (1..).zip(events) {
+            match insert_talk_event(&mut tx, talk_id, after_seq + i, e).await {
+                Ok(()) => {}
+                Err(StoreError::Conflict) => return Ok(false),
+                Err(e) => return Err(e),
+            }
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Deletes a talk for both partners, with its log and reflections.
+    pub async fn delete_talk(&self, viewer: &Viewer, id: &str) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "DELETE FROM talks WHERE id = $1 AND couple_id = $2 AND (requested_by = $3 OR partner_id = $3)",
+        )
+        .bind(id)
+        .bind(viewer.couple_id.as_deref())
+        .bind(&viewer.user_id)
+        .execute(&self.write)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Writes (or rewrites) the viewer's own reflection on a talk they can see.
+    pub async fn save_reflection(&self, viewer: &Viewer, r: &Reflection) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "INSERT INTO talk_reflections (talk_id, user_id, understood, feel_now, shared, created_at, updated_at)
+             SELECT t.id, $2, $3, $4, $5, $6, $7 FROM talks t
+             WHERE t.id = $1 AND t.couple_id = $8 AND (t.requested_by = $2 OR t.partner_id = $2)
+             ON CONFLICT (talk_id, user_id) DO UPDATE SET understood = excluded.understood,
+                feel_now = excluded.feel_now, shared = excluded.shared, updated_at = excluded.updated_at",
+        )
+        .bind(&r.talk_id)
+        .bind(&viewer.user_id)
+        .bind(&r.understood)
+        .bind(&r.feel_now)
+        .bind(r.shared)
+        .bind(r.created_at)
+        .bind(r.updated_at)
+        .bind(viewer.couple_id.as_deref())
+        .execute(&self.write)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn set_reflection_shared(
+        &self,
+        viewer: &Viewer,
+        talk_id: &str,
+        shared: bool,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE talk_reflections SET shared = $3, updated_at = $4
+             WHERE talk_id = $1 AND user_id = $2
+               AND EXISTS (SELECT 1 FROM talks t WHERE t.id = $1 AND t.couple_id = $5)",
+        )
+        .bind(talk_id)
+        .bind(&viewer.user_id)
+        .bind(shared)
+        .bind(now)
+        .bind(viewer.couple_id.as_deref())
+        .execute(&self.write)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The viewer's own reflection, and the partner's only once shared.
+    pub async fn reflections_for(
+        &self,
+        viewer: &Viewer,
+        talk_id: &str,
+    ) -> StoreResult<Vec<Reflection>> {
+        Ok(sqlx::query_as::<_, Reflection>(
+            "SELECT r.talk_id, r.user_id, r.understood, r.feel_now, r.shared, r.created_at, r.updated_at
+             FROM talk_reflections r JOIN talks t ON t.id = r.talk_id
+             WHERE r.talk_id = $1 AND t.couple_id = $2 AND (t.requested_by = $3 OR t.partner_id = $3)
+               AND (r.user_id = $3 OR r.shared = TRUE)
+             ORDER BY r.created_at, r.user_id",
+        )
+        .bind(talk_id)
+        .bind(viewer.couple_id.as_deref())
+        .bind(&viewer.user_id)
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    /// For the export: the talks the person can open now with their logs, and
+    /// every reflection they wrote.
+    pub async fn talk_export(
+        &self,
+        user_id: &str,
+    ) -> StoreResult<(Vec<TalkRow>, Vec<TalkEventRow>, Vec<Reflection>)> {
+        let space = self.space_of(user_id).await?;
+        let viewer = Viewer::new(user_id, space.as_ref());
+        let talks = self.talks_for(&viewer).await?;
+        let mut events = Vec::new();
+        for t in &talks {
+            events.extend(self.talk_events(&t.id, 0).await?);
+        }
+        let reflections = sqlx::query_as::<_, Reflection>(
+            "SELECT talk_id, user_id, understood, feel_now, shared, created_at, updated_at
+             FROM talk_reflections WHERE user_id = $1 ORDER BY created_at",
+        )
+        .bind(user_id)
+        .fetch_all(&self.read)
+        .await?;
+        Ok((talks, events, reflections))
+    }
+
+    /// PostgreSQL: tells every server listening that a talk changed (no-op on SQLite).
+    pub async fn notify_talk(&self, payload: &str) -> StoreResult<()> {
+        if IS_PG {
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(crate::TALK_CHANNEL)
+                .bind(payload)
+                .execute(&self.write)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The journey's talk facts for a couple (current partners only).
+    pub(crate) async fn talk_facts(&self, couple_id: &str, facts: &mut Facts) -> StoreResult<()> {
+        let row = sqlx::query(
+            "SELECT
+               (SELECT COUNT(*) FROM ground_rule_acceptances a
+                  JOIN memberships m ON m.user_id = a.user_id AND m.couple_id = a.couple_id
+                  WHERE a.couple_id = $1
+                    AND a.version = (SELECT MAX(version) FROM ground_rules WHERE couple_id = $1)) AS accepted,
+               (SELECT COUNT(*) FROM talks WHERE couple_id = $1 AND began_at IS NOT NULL) AS pledged,
+               (SELECT COUNT(DISTINCT e.mark) FROM talk_events e
+                  JOIN talks t ON t.id = e.talk_id
+                  JOIN memberships m ON m.user_id = e.mark AND m.couple_id = t.couple_id
+                  WHERE t.couple_id = $1 AND e.kind = 'confirmed') AS heard,
+               (SELECT COUNT(DISTINCT e.by_user) FROM talk_events e
+                  JOIN talks t ON t.id = e.talk_id
+                  JOIN memberships m ON m.user_id = e.by_user AND m.couple_id = t.couple_id
+                  WHERE t.couple_id = $1 AND e.kind = 'statement'
+                    AND NOT EXISTS (SELECT 1 FROM talk_events h
+                                    WHERE h.talk_id = e.talk_id AND h.by_user = e.by_user
+                                      AND h.kind = 'statement' AND h.mark = 'harsh')) AS soft",
+        )
+        .bind(couple_id)
+        .fetch_one(&self.read)
+        .await?;
+        let count = |name: &str| -> StoreResult<usize> {
+            Ok(usize::try_from(row.try_get::<i64, _>(name)?).unwrap_or(0))
+        };
+        facts.ground_rules_agreed = count("accepted")? >= 2;
+        facts.pledged_talks = count("pledged")?;
+        facts.partners_heard = count("heard")?;
+        facts.partners_spoke_softly = count("soft")?;
+        Ok(())
+    }
+}
+
+async fn insert_talk_event(
+    tx: &mut sqlx::Transaction<'static, DB>,
+    talk_id: &str,
+    seq: i64,
+    e: &NewTalkEvent,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO talk_events (talk_id, seq, at, by_user, kind, body, mark) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(talk_id)
+    .bind(seq)
+    .bind(e.at)
+    .bind(&e.by_user)
+    .bind(&e.kind)
+    .bind(&e.body)
+    .bind(e.mark.as_deref())
+    .execute(&mut **tx)
+    .await
+    .map_err(map_unique)?;
+    Ok(())
+}

@@ -1,0 +1,135 @@
+//! The problem board.
+
+use rekindle_domain::board::{AgreementStatus, Stage};
+
+/// A problem on the couple's board.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct BoardProblem {
+    pub id: String,
+    /// `None` once the pair that worked on it split up.
+    pub couple_id: Option<String>,
+    pub proposed_by: Option<String>,
+    /// Empty for a viewer who may no longer see it (a problem of an earlier space they did not propose).
+    pub title: String,
+    #[sqlx(try_from = "String")]
+    pub stage: Stage,
+    pub round: i64,
+    pub talk_requested_by: Option<String>,
+    pub talk_requested_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewProblem {
+    pub id: String,
+    pub title: String,
+    pub created_at: i64,
+}
+
+/// A stage change, applied only if the problem is still where the caller saw it.
+#[derive(Debug, Clone)]
+pub struct BoardMove<'a> {
+    pub id: &'a str,
+    pub from_stage: Stage,
+    pub round: i64,
+    pub to_stage: Stage,
+    pub to_round: i64,
+    /// Record the viewer as the partner who asked to talk first.
+    pub talk: bool,
+    pub now: i64,
+}
+
+/// An idea the viewer may see: their own, or the partner's once it is no longer sealed.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct BoardOption {
+    pub id: String,
+    pub problem_id: String,
+    pub author_id: String,
+    pub round: i64,
+    pub sealed: bool,
+    pub combined_from: String,
+    pub body: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewOption {
+    pub id: String,
+    pub problem_id: String,
+    /// The round the problem must be in (checked in the same statement).
+    pub round: i64,
+    /// Brainstorm ideas are sealed; compromises are not.
+    pub sealed: bool,
+    pub combined_from: String,
+    pub body: String,
+    pub created_at: i64,
+}
+
+/// A rating the viewer may see: their own, or the partner's once both rated that option.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct BoardRating {
+    pub option_id: String,
+    pub user_id: String,
+    pub round: i64,
+    pub rating: i64,
+    pub created_at: i64,
+}
+
+/// Who said "done adding ideas" in a round, as the viewer may learn it: the
+/// partner's flag is returned only once the viewer is done too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct BoardDone {
+    pub me: bool,
+    pub partner: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct BoardAgreement {
+    pub id: String,
+    pub problem_id: String,
+    pub option_id: Option<String>,
+    pub round: i64,
+    pub body: String,
+    pub trial_days: i64,
+    pub proposed_by: Option<String>,
+    pub proposed_at: i64,
+    pub confirmed_by: Option<String>,
+    pub confirmed_at: Option<i64>,
+    pub follow_up_at: Option<i64>,
+    #[sqlx(try_from = "String")]
+    pub status: AgreementStatus,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAgreement {
+    pub id: String,
+    pub problem_id: String,
+    pub option_id: String,
+    pub round: i64,
+    pub body: String,
+    pub trial_days: i64,
+    pub proposed_at: i64,
+}
+
+/// A follow-up answer the viewer may see: their own, or the partner's once both answered.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct BoardFollowUp {
+    pub agreement_id: String,
+    pub user_id: String,
+    pub worked: String,
+    pub note: String,
+    pub created_at: i64,
+}
+
+/// How a follow-up ends: the agreement's new status and the problem's next stage.
+#[derive(Debug, Clone)]
+pub struct BoardDecision {
+    pub agreement_id: String,
+    pub agreement_status: AgreementStatus,
+    pub next_stage: Stage,
+    pub new_round: bool,
+    pub at: i64,
+}

@@ -1,0 +1,26 @@
+//! Invitations into a space.
+
+#[derive(Debug, Clone)]
+pub struct NewInvitation {
+    pub id: String,
+    pub couple_id: String,
+    pub code_hash: String,
+    pub created_by: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Invitation {
+    pub id: String,
+    pub created_by: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+/// What the join page may show before someone accepts: only who invited them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvitationPreview {
+    pub inviter_name: String,
+    pub valid: bool,
+}

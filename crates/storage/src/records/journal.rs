@@ -1,0 +1,49 @@
+//! Journal entries.
+
+use rekindle_domain::Visibility;
+
+#[derive(Debug, Clone)]
+pub struct NewEntry {
+    pub id: String,
+    pub owner_id: String,
+    pub title: String,
+    pub body: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub id: String,
+    pub owner_id: String,
+    pub visibility: Visibility,
+    pub title: String,
+    pub body: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct EntryRow {
+    pub id: String,
+    pub owner_id: String,
+    pub visibility: String,
+    pub title: String,
+    pub body: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl From<EntryRow> for Entry {
+    fn from(r: EntryRow) -> Self {
+        Entry {
+            id: r.id,
+            owner_id: r.owner_id,
+            // The column has a CHECK constraint; anything unexpected stays private.
+            visibility: Visibility::parse(&r.visibility).unwrap_or(Visibility::Private),
+            title: r.title,
+            body: r.body,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! Rows as the rest of the application sees them, one file per aggregate (as in
+//! `backend/store/`); all re-exported at the crate root.
+
+mod board;
+mod checkins;
+mod invitations;
+mod journal;
+mod people;
+mod plan;
+mod questions;
+mod safety;
+mod space;
+mod talk;
+
+pub use board::*;
+pub use checkins::*;
+pub use invitations::*;
+pub use journal::*;
+pub use people::*;
+pub use plan::*;
+pub use questions::*;
+pub use safety::*;
+pub use space::*;
+pub use talk::*;

@@ -1,0 +1,47 @@
+//! Questions for two: asked questions, answers, reactions and replies.
+
+/// A question asked of a couple.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AskedQuestion {
+    pub id: String,
+    pub question_id: String,
+    pub released_at: i64,
+}
+
+/// An answer the viewer may see: their own, or their partner's once the viewer
+/// has answered (a passed answer carries no text).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct VisibleAnswer {
+    pub id: String,
+    pub couple_question_id: String,
+    pub user_id: String,
+    pub body: String,
+    pub skipped: bool,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Reaction {
+    pub answer_id: String,
+    pub user_id: String,
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Reply {
+    pub id: String,
+    pub couple_question_id: String,
+    pub user_id: String,
+    pub body: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAnswer {
+    pub id: String,
+    pub couple_question_id: String,
+    /// Empty when skipped.
+    pub body: String,
+    pub skipped: bool,
+    pub created_at: i64,
+}
