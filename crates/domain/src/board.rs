@@ -150,6 +150,8 @@ impl Worked {
     }
 }
 
+crate::stored::try_from_stored!(Worked, "follow-up answer");
+
 /// What the couple decides after the follow-up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

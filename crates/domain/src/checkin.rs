@@ -309,6 +309,8 @@ impl Rhythm {
     }
 }
 
+crate::stored::try_from_stored!(Rhythm, "check-in rhythm");
+
 pub const WEEKDAYS: [Weekday; 7] = [
     Weekday::Mon,
     Weekday::Tue,

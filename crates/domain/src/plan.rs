@@ -89,6 +89,8 @@ impl Assignment {
     }
 }
 
+crate::stored::try_from_stored!(Assignment, "action assignment");
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AnswerRefusal {
     /// Only the partner it was proposed to answers a proposal.

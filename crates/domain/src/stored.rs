@@ -32,3 +32,66 @@ macro_rules! try_from_stored {
     };
 }
 pub(crate) use try_from_stored;
+
+#[cfg(test)]
+mod tests {
+    use crate::Visibility;
+    use crate::board::{AgreementStatus, Stage, Worked};
+    use crate::checkin::Rhythm;
+    use crate::plan::Assignment;
+    use crate::talk::Phase;
+
+    /// Every stored word reads back as the value that wrote it.
+    fn round_trips<T>(values: &[T], word: impl Fn(&T) -> &'static str)
+    where
+        T: TryFrom<String, Error = super::UnknownValue> + PartialEq + std::fmt::Debug,
+    {
+        for v in values {
+            assert_eq!(&T::try_from(word(v).to_owned()).unwrap(), v);
+        }
+    }
+
+    #[test]
+    fn stored_words_read_back_as_what_wrote_them() {
+        round_trips(
+            &[
+                Phase::Requested,
+                Phase::Scheduled,
+                Phase::Arriving,
+                Phase::Live,
+                Phase::TimeOut,
+                Phase::Ended,
+            ],
+            |p| p.as_str(),
+        );
+        round_trips(&Rhythm::ALL, |r| r.as_str());
+        round_trips(
+            &[
+                Assignment::Proposed,
+                Assignment::Accepted,
+                Assignment::Declined,
+            ],
+            |a| a.as_str(),
+        );
+        round_trips(&[Visibility::Private, Visibility::Shared], |v| v.as_str());
+        round_trips(&Worked::ALL, |w| w.as_str());
+        round_trips(&Stage::ALL, |s| s.as_str());
+        round_trips(
+            &[
+                AgreementStatus::Draft,
+                AgreementStatus::Active,
+                AgreementStatus::Kept,
+                AgreementStatus::Adjusted,
+                AgreementStatus::Dropped,
+            ],
+            |s| s.as_str(),
+        );
+    }
+
+    #[test]
+    fn an_unknown_word_is_refused_and_named() {
+        let e = Phase::try_from("dancing".to_owned()).unwrap_err();
+        assert_eq!(e.to_string(), "unknown talk phase: \"dancing\"");
+        assert!(Assignment::try_from(String::new()).is_err());
+    }
+}

@@ -49,7 +49,22 @@ impl Phase {
             Phase::Ended => "ended",
         }
     }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Phase::Requested,
+            Phase::Scheduled,
+            Phase::Arriving,
+            Phase::Live,
+            Phase::TimeOut,
+            Phase::Ended,
+        ]
+        .into_iter()
+        .find(|p| p.as_str() == s)
+    }
 }
+
+crate::stored::try_from_stored!(Phase, "talk phase");
 
 /// What is stored: one fact about the talk.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

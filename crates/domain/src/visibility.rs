@@ -29,6 +29,8 @@ impl Visibility {
     }
 }
 
+crate::stored::try_from_stored!(Visibility, "visibility");
+
 /// Who is looking at a piece of content, relative to its owner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Relation {

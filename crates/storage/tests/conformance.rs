@@ -1,7 +1,9 @@
 //! One conformance suite, run against SQLite and PostgreSQL alike.
 
 use rekindle_domain::Visibility;
+use rekindle_domain::checkin::Rhythm;
 use rekindle_domain::invitation::JoinRefusal;
+use rekindle_domain::talk::Phase;
 use rekindle_storage::*;
 use rekindle_testkit::{backends, fresh_db};
 
@@ -934,7 +936,7 @@ async fn one_checkin_opens_at_a_time_and_leaving_keeps_only_ones_own_rows() {
         people(repo, &["c"]).await;
         assert!(repo.checkin_schedule("c1").await.unwrap().is_none());
         let sched = CheckinSchedule {
-            rhythm: "fortnightly".into(),
+            rhythm: Rhythm::Fortnightly,
             weekday: 6,
             hour: 19,
             anchor_at: 50,
@@ -1081,7 +1083,7 @@ fn talk_event(by: &str, kind: &str, body: &str, mark: Option<&str>, at: i64) -> 
 
 fn summary(phase: &str) -> TalkSummary {
     TalkSummary {
-        phase: phase.into(),
+        phase: Phase::parse(phase).expect("a talk phase"),
         scheduled_at: None,
         began_at: None,
     }
@@ -1329,7 +1331,7 @@ async fn talk_facts_count_pledges_confirmations_and_soft_speech() {
         pair(repo).await;
         new_talk(repo, "t1").await;
         let began = TalkSummary {
-            phase: "live".into(),
+            phase: Phase::Live,
             scheduled_at: Some(100),
             began_at: Some(110),
         };

@@ -1,5 +1,6 @@
 //! The action plan, reminder outbox and calendar feed on SQLite and PostgreSQL alike.
 
+use rekindle_domain::plan::Assignment;
 use rekindle_storage::*;
 use rekindle_testkit::{backends, fresh_db, fresh_pg_database};
 
@@ -54,7 +55,7 @@ fn action(id: &str, by: &str, owner: Option<&str>, assignment: &str) -> PlanActi
         notes: String::new(),
         due_date: "2027-03-01".into(),
         rrule: Some("FREQ=WEEKLY;BYDAY=MO".into()),
-        assignment: assignment.into(),
+        assignment: Assignment::parse(assignment).expect("an assignment"),
         answered_at: None,
         created_at: 100,
     }
@@ -97,7 +98,7 @@ async fn actions_are_the_pairs_and_proposals_wait_for_the_other() {
         assert!(repo.answer_action(&vb, "x2", true, 200).await.unwrap());
         assert!(!repo.answer_action(&vb, "x2", false, 201).await.unwrap());
         let x2 = repo.action_for(&va, "x2").await.unwrap().unwrap();
-        assert_eq!(x2.assignment, "accepted");
+        assert_eq!(x2.assignment, Assignment::Accepted);
         // Done / undo history, by either partner; outsiders cannot.
         assert!(
             repo.record_done(&vb, &done("e1", "x1", "2027-03-01", true, 300))
@@ -166,7 +167,11 @@ async fn leaving_keeps_each_ones_actions_as_history_and_erasure_removes_them() {
         assert_eq!(mine, vec!["x1".to_owned()], "{b:?}");
         let bs = repo.actions_for(&vb).await.unwrap();
         assert_eq!(bs.len(), 1);
-        assert_eq!(bs[0].assignment, "declined", "an open proposal lapses");
+        assert_eq!(
+            bs[0].assignment,
+            Assignment::Declined,
+            "an open proposal lapses"
+        );
         assert!(bs[0].couple_id.is_none());
         // A history action cannot be marked any more.
         assert!(

@@ -1,6 +1,6 @@
 //! The problem board.
 
-use rekindle_domain::board::{AgreementStatus, Stage};
+use rekindle_domain::board::{AgreementStatus, Stage, Worked};
 
 /// A problem on the couple's board.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -119,7 +119,8 @@ pub struct NewAgreement {
 pub struct BoardFollowUp {
     pub agreement_id: String,
     pub user_id: String,
-    pub worked: String,
+    #[sqlx(try_from = "String")]
+    pub worked: Worked,
     pub note: String,
     pub created_at: i64,
 }

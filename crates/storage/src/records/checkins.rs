@@ -1,10 +1,13 @@
 //! Check-ins: the rhythm, the meetings and the submissions.
 
+use rekindle_domain::checkin::Rhythm;
+
 /// A couple's check-in rhythm as stored.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct CheckinSchedule {
     /// weekly | fortnightly | monthly
-    pub rhythm: String,
+    #[sqlx(try_from = "String")]
+    pub rhythm: Rhythm,
     /// 0 Monday … 6 Sunday
     pub weekday: i64,
     pub hour: i64,

@@ -1,5 +1,7 @@
 //! Rows of the action plan, reminders and the calendar feed (step 6).
 
+use rekindle_domain::plan::Assignment;
+
 /// An action as stored. `owner_id` is NULL when it belongs to both partners.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct PlanAction {
@@ -14,7 +16,8 @@ pub struct PlanAction {
     pub due_date: String,
     pub rrule: Option<String>,
     /// proposed | accepted | declined
-    pub assignment: String,
+    #[sqlx(try_from = "String")]
+    pub assignment: Assignment,
     pub answered_at: Option<i64>,
     pub created_at: i64,
 }

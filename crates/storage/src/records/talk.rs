@@ -1,5 +1,7 @@
 //! Rows of the talk room (migration 0005).
 
+use rekindle_domain::talk::Phase;
+
 /// A talk as listed; its log is in `talk_events`.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct TalkRow {
@@ -8,7 +10,8 @@ pub struct TalkRow {
     pub requested_by: String,
     pub partner_id: String,
     pub topic: String,
-    pub phase: String,
+    #[sqlx(try_from = "String")]
+    pub phase: Phase,
     pub scheduled_at: Option<i64>,
     pub began_at: Option<i64>,
     pub last_seq: i64,
@@ -50,7 +53,7 @@ pub struct TalkEventRow {
 /// What the talks table keeps in step with the log after an append.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TalkSummary {
-    pub phase: String,
+    pub phase: Phase,
     pub scheduled_at: Option<i64>,
     pub began_at: Option<i64>,
 }

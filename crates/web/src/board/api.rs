@@ -144,7 +144,7 @@ pub struct AnswerOut {
 
 fn answer_out(f: &BoardFollowUp) -> AnswerOut {
     AnswerOut {
-        worked: f.worked.clone(),
+        worked: f.worked.as_str().to_owned(),
         note: f.note.clone(),
         answered_at: iso(f.created_at),
     }

@@ -81,7 +81,7 @@ pub async fn export(state: &AppState, viewer: &Viewer) -> Result<Vec<ExportProbl
                     .iter()
                     .map(|f| ExportFollowUp {
                         by: by(&f.user_id),
-                        worked: f.worked.clone(),
+                        worked: f.worked.as_str().to_owned(),
                         note: f.note.clone(),
                         answered_at: iso(f.created_at),
                     })

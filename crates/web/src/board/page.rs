@@ -223,7 +223,7 @@ pub struct AnswerRow {
 
 fn answer_row(f: &BoardFollowUp) -> AnswerRow {
     AnswerRow {
-        label: Worked::parse(&f.worked).map_or("", Worked::label),
+        label: f.worked.label(),
         note: f.note.clone(),
     }
 }

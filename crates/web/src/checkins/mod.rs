@@ -59,7 +59,7 @@ fn from_stored(s: &CheckinSchedule) -> Rhythmic {
         .unwrap_or(Weekday::Sun);
     Rhythmic {
         cadence: Cadence {
-            rhythm: Rhythm::parse(&s.rhythm).unwrap_or(Rhythm::Weekly),
+            rhythm: s.rhythm,
             weekday,
             hour: u32::try_from(s.hour).unwrap_or(19).min(23),
         },
@@ -69,7 +69,7 @@ fn from_stored(s: &CheckinSchedule) -> Rhythmic {
 
 fn to_stored(c: &Cadence, anchor: i64) -> CheckinSchedule {
     CheckinSchedule {
-        rhythm: c.rhythm.as_str().into(),
+        rhythm: c.rhythm,
         weekday: i64::from(c.weekday.num_days_from_monday()),
         hour: i64::from(c.hour),
         anchor_at: anchor,

@@ -205,7 +205,7 @@ pub async fn create(
         notes,
         due_date: date_key(due),
         rrule: rule.map(|r| r.anchored(due).format()),
-        assignment: owner.initial_state().as_str().into(),
+        assignment: owner.initial_state(),
         answered_at: None,
         created_at: state.clock().now_ms(),
     };
@@ -227,7 +227,7 @@ pub async fn answer(
         .action_for(viewer, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let st = Assignment::parse(&a.assignment).unwrap_or(Assignment::Declined);
+    let st = a.assignment;
     match dp::may_answer(st, &a.created_by, &viewer.user_id) {
         Err(AnswerRefusal::NotTheirs) => Err(AppError::Conflict(
             "This one waits for your partner's answer.".into(),
@@ -292,7 +292,7 @@ pub async fn mark(
             "This action belongs to an earlier space; it is kept as history.".into(),
         ));
     }
-    if a.assignment != "accepted" {
+    if a.assignment != Assignment::Accepted {
         return Err(AppError::Conflict(
             "It can be marked once both of you have said yes to it.".into(),
         ));
@@ -387,7 +387,7 @@ pub async fn plan_for(state: &AppState, viewer: &Viewer, tz: Tz) -> Result<PlanV
             .cloned()
             .collect();
         let done = dp::done_dates(&events_of(&mine_events, &a.id));
-        let assignment = Assignment::parse(&a.assignment).unwrap_or(Assignment::Declined);
+        let assignment = a.assignment;
         let history = a.couple_id.is_none() || a.couple_id != viewer.couple_id;
         let open = if assignment == Assignment::Accepted && !history {
             dp::open_occurrences(&schedule, today, |d| done.contains(&d))
@@ -427,7 +427,7 @@ pub async fn has_action_on(
     let mut candidates = actions.into_iter().filter(|a| {
         a.couple_id.is_some()
             && a.couple_id == viewer.couple_id
-            && a.assignment == "accepted"
+            && a.assignment == Assignment::Accepted
             && a.owner_id.as_deref().is_none_or(|o| o == viewer.user_id)
             && schedule_of(a).falls_on(date)
     });
@@ -516,7 +516,7 @@ pub async fn export(state: &AppState, viewer: &Viewer) -> Result<Vec<ExportActio
             notes: a.notes,
             due_date: a.due_date,
             rrule: a.rrule,
-            assignment: a.assignment,
+            assignment: a.assignment.as_str().to_owned(),
             agreement_id: a.agreement_id,
         })
         .collect();

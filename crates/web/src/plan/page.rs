@@ -15,7 +15,7 @@ use crate::view::form_errors;
 use crate::view::format::{tz_of, when};
 use crate::view::{Chrome, field_error, render_with_status, see_other};
 use rekindle_domain::checkin::weekday_name;
-use rekindle_domain::plan::{Owner, Standing, parse_weekday_code};
+use rekindle_domain::plan::{Assignment, Owner, Standing, parse_weekday_code};
 
 #[derive(Deserialize, Default)]
 pub struct PlanQuery {
@@ -111,7 +111,7 @@ fn row(
             .as_ref()
             .map(|r| r.describe())
             .unwrap_or_default(),
-        can_mark: !a.history && a.action.assignment == "accepted",
+        can_mark: !a.history && a.action.assignment == Assignment::Accepted,
     }
 }
 
@@ -144,7 +144,7 @@ pub async fn list(
             page.awaiting_me.push(row(a, None, today, &partner));
         } else if a.awaiting_partner {
             page.awaiting_partner.push(row(a, None, today, &partner));
-        } else if a.history || a.action.assignment == "declined" {
+        } else if a.history || a.action.assignment == Assignment::Declined {
             page.earlier.push(row(a, None, today, &partner));
         }
         for (d, s) in &a.open {
@@ -321,7 +321,7 @@ pub async fn create(
         }
     };
     match result {
-        Ok(a) if a.assignment == "proposed" => Ok(see_other("/plan?done=proposed")),
+        Ok(a) if a.assignment == Assignment::Proposed => Ok(see_other("/plan?done=proposed")),
         Ok(_) => Ok(see_other("/plan?done=added")),
         Err(e) => {
             let status = e.status();

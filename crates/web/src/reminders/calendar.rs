@@ -11,6 +11,7 @@ use chrono_tz::Tz;
 use icalendar::{Calendar, Component, Event, EventLike};
 use rekindle_domain::checkin::Cadence;
 use rekindle_domain::plan::{self as dp, Assignment, Owner};
+use rekindle_domain::talk::Phase;
 use rekindle_storage::{User, Viewer};
 
 use crate::http::error::AppError;
@@ -63,7 +64,7 @@ pub async fn scheduled_talks(
         .talks_for(viewer)
         .await?
         .into_iter()
-        .filter(|t| t.phase == "scheduled")
+        .filter(|t| t.phase == Phase::Scheduled)
         .filter_map(|t| {
             let at = DateTime::from_timestamp_millis(t.scheduled_at?)?;
             Some((t, at))
@@ -105,8 +106,7 @@ pub async fn checkins_between(
     let Some(stored) = state.repo.checkin_schedule(couple_id).await? else {
         return Ok(Vec::new());
     };
-    let rhythm = rekindle_domain::checkin::Rhythm::parse(&stored.rhythm)
-        .unwrap_or(rekindle_domain::checkin::Rhythm::Weekly);
+    let rhythm = stored.rhythm;
     let weekday = usize::try_from(stored.weekday)
         .ok()
         .and_then(|i| rekindle_domain::checkin::WEEKDAYS.get(i).copied())

@@ -65,7 +65,7 @@ pub async fn list(
                 requested_by: uc::who(&viewer.user_id, &t.requested_by).into(),
                 id: t.id,
                 topic: t.topic,
-                phase: t.phase,
+                phase: t.phase.as_str().to_owned(),
                 scheduled_at: t.scheduled_at,
                 began_at: t.began_at,
                 last_seq: t.last_seq,

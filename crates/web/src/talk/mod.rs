@@ -349,7 +349,7 @@ pub async fn command(
             recorded.push(r);
         }
         let summary = TalkSummary {
-            phase: after.phase.as_str().to_owned(),
+            phase: after.phase,
             scheduled_at: after.scheduled_at,
             began_at: after.began_at,
         };

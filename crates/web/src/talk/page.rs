@@ -24,15 +24,14 @@ fn partner_name(space: Option<&Space>) -> String {
         .unwrap_or_else(|| "Your partner".into())
 }
 
-pub fn phase_label(phase: &str) -> &'static str {
+pub fn phase_label(phase: Phase) -> &'static str {
     match phase {
-        "requested" => "Waiting for a time",
-        "scheduled" => "Scheduled",
-        "arriving" => "Gathering",
-        "live" => "Under way",
-        "time_out" => "Time-out",
-        "ended" => "Over",
-        _ => "",
+        Phase::Requested => "Waiting for a time",
+        Phase::Scheduled => "Scheduled",
+        Phase::Arriving => "Gathering",
+        Phase::Live => "Under way",
+        Phase::TimeOut => "Time-out",
+        Phase::Ended => "Over",
     }
 }
 
@@ -51,7 +50,7 @@ fn line(t: &TalkRow, tz: Tz) -> TalkLine {
         } else {
             t.topic.clone()
         },
-        phase: phase_label(&t.phase),
+        phase: phase_label(t.phase),
         when: when(t.scheduled_at.unwrap_or(t.created_at), tz),
     }
 }
@@ -72,7 +71,7 @@ pub async fn upcoming(
         .talks_for(&viewer)
         .await?
         .into_iter()
-        .filter(|t| t.phase != "ended")
+        .filter(|t| t.phase != Phase::Ended)
         .collect();
     talks.sort_by_key(|t| t.scheduled_at.unwrap_or(i64::MAX));
     Ok(talks.iter().take(5).map(|t| line(t, tz)).collect())
@@ -135,7 +134,7 @@ async fn list_page(
         }
         None => false,
     };
-    let (past, open): (Vec<_>, Vec<_>) = talks.iter().partition(|t| t.phase == "ended");
+    let (past, open): (Vec<_>, Vec<_>) = talks.iter().partition(|t| t.phase == Phase::Ended);
     Ok(ListPage {
         c: Chrome::signed_in("Talks", who),
         paired,
@@ -566,7 +565,7 @@ async fn room(
         id: id.to_owned(),
         topic: talk.topic.clone(),
         phase: talk.phase.as_str(),
-        phase_label: phase_label(talk.phase.as_str()),
+        phase_label: phase_label(talk.phase),
         awaiting: talk.awaiting(me),
         seq: talk.last_seq,
         allowed_key: allowed.join(","),

@@ -27,7 +27,7 @@ impl Store {
                  hour = excluded.hour, anchor_at = excluded.anchor_at",
         )
         .bind(couple_id)
-        .bind(&schedule.rhythm)
+        .bind(schedule.rhythm.as_str())
         .bind(schedule.weekday)
         .bind(schedule.hour)
         .bind(schedule.anchor_at)

@@ -66,7 +66,8 @@ impl Store {
             partner_left: row.try_get::<i64, _>("left_notices")? > 0,
             checkin_schedule: match row.try_get::<Option<String>, _>("ck_rhythm")? {
                 Some(rhythm) => Some(CheckinSchedule {
-                    rhythm,
+                    rhythm: rekindle_domain::checkin::Rhythm::try_from(rhythm)
+                        .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
                     weekday: row.try_get("ck_weekday")?,
                     hour: row.try_get("ck_hour")?,
                     anchor_at: row.try_get("ck_anchor")?,

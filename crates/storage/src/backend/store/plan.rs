@@ -45,7 +45,7 @@ impl Store {
         .bind(&a.notes)
         .bind(&a.due_date)
         .bind(&a.rrule)
-        .bind(&a.assignment)
+        .bind(a.assignment.as_str())
         .bind(a.answered_at)
         .bind(a.created_at)
         .execute(&self.write)

@@ -199,7 +199,7 @@ impl Store {
         .bind(talk_id)
         .bind(after_seq)
         .bind(after_seq + n)
-        .bind(&summary.phase)
+        .bind(summary.phase.as_str())
         .bind(summary.scheduled_at)
         .bind(summary.began_at)
         .bind(last)
