@@ -6,8 +6,10 @@
 //! transaction, so callers never hold one across an await in a handler.
 
 mod backend;
+mod ids;
 mod records;
 
+pub use ids::{CoupleId, UserId};
 pub use records::*;
 
 use std::path::Path;

@@ -20,7 +20,9 @@ async fn pair(repo: &Repo) {
         .await
         .unwrap();
     }
-    repo.create_space("c1", "a", 10).await.unwrap();
+    repo.create_space(&CoupleId::from("c1"), &UserId::from("a"), 10)
+        .await
+        .unwrap();
     repo.create_invitation(&NewInvitation {
         id: "i1".into(),
         couple_id: "c1".into(),
@@ -31,12 +33,14 @@ async fn pair(repo: &Repo) {
     })
     .await
     .unwrap();
-    repo.accept_invitation("code1", "b", 20).await.unwrap();
+    repo.accept_invitation("code1", &UserId::from("b"), 20)
+        .await
+        .unwrap();
 }
 
 async fn viewer(repo: &Repo, id: &str) -> Viewer {
-    let space = repo.space_of(id).await.unwrap();
-    Viewer::new(id, space.as_ref())
+    let space = repo.space_of(&UserId::from(id)).await.unwrap();
+    Viewer::new(&UserId::from(id), space.as_ref())
 }
 
 fn idea(id: &str, body: &str, round: i64, sealed: bool) -> NewOption {
@@ -332,7 +336,7 @@ async fn agreements_need_the_other_partners_yes_and_follow_ups_open_together() {
         assert_eq!(g.len(), 1);
         assert_eq!(g[0].status, AgreementStatus::Active);
         assert_eq!(g[0].follow_up_at, Some(120 + 14 * DAY));
-        let facts = repo.journey_facts("c1").await.unwrap();
+        let facts = repo.journey_facts(&CoupleId::from("c1")).await.unwrap();
         assert_eq!(
             (
                 facts.board_problems,
@@ -374,7 +378,7 @@ async fn agreements_need_the_other_partners_yes_and_follow_ups_open_together() {
         );
         assert_eq!(repo.board_followups(&b, "g1").await.unwrap().len(), 2);
         assert_eq!(repo.board_followups(&a, "g1").await.unwrap().len(), 2);
-        let facts = repo.journey_facts("c1").await.unwrap();
+        let facts = repo.journey_facts(&CoupleId::from("c1")).await.unwrap();
         assert_eq!(facts.board_followups_by_both, 1);
         // Adjust back to rating: a new round; old ratings stay in history.
         let adjust = BoardDecision {
@@ -397,7 +401,7 @@ async fn agreements_need_the_other_partners_yes_and_follow_ups_open_together() {
                 .is_empty()
         );
         assert_eq!(
-            repo.board_outcomes("c1").await.unwrap(),
+            repo.board_outcomes(&CoupleId::from("c1")).await.unwrap(),
             [AgreementStatus::Adjusted]
         );
         // Second agreement in round 2, then dropped: the problem closes.
@@ -434,7 +438,7 @@ async fn agreements_need_the_other_partners_yes_and_follow_ups_open_together() {
             Stage::Dropped
         );
         assert_eq!(
-            repo.board_outcomes("c1").await.unwrap(),
+            repo.board_outcomes(&CoupleId::from("c1")).await.unwrap(),
             [AgreementStatus::Adjusted, AgreementStatus::Dropped]
         );
         // The closed problem no longer blocks a new one.
@@ -461,7 +465,7 @@ async fn leaving_detaches_problems_and_erasure_removes_what_the_person_wrote() {
         pair(repo).await;
         let (a, b) = (viewer(repo, "a").await, viewer(repo, "b").await);
         to_rating(repo, &a, &b).await;
-        assert!(repo.leave_space("b", 100012).await.unwrap());
+        assert!(repo.leave_space(&UserId::from("b"), 100012).await.unwrap());
         let (a, b) = (viewer(repo, "a").await, viewer(repo, "b").await);
         // Gone from the space's board for both; a new partner would never see it.
         assert!(repo.board_problems(&a, false).await.unwrap().is_empty());
@@ -482,7 +486,7 @@ async fn leaving_detaches_problems_and_erasure_removes_what_the_person_wrote() {
             ["SEALED-b-idea"]
         );
         // Erasing a removes a's title and ideas; b's own idea stays b's.
-        assert!(repo.erase_user("a", 100013).await.unwrap());
+        assert!(repo.erase_user(&UserId::from("a"), 100013).await.unwrap());
         let problems = db.dump_table("board_problems").await;
         assert!(!problems.contains("Who cooks"), "{backend:?}: {problems}");
         let options = db.dump_table("board_options").await;

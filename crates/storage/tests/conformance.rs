@@ -42,16 +42,20 @@ fn invitation(id: &str, couple: &str, code: &str, by: &str, expires_at: i64) -> 
 /// a and b share space "c1"; returns nothing, panics on failure.
 async fn pair(repo: &Repo) {
     people(repo, &["a", "b"]).await;
-    repo.create_space("c1", "a", 10).await.unwrap();
+    repo.create_space(&CoupleId::from("c1"), &UserId::from("a"), 10)
+        .await
+        .unwrap();
     repo.create_invitation(&invitation("i1", "c1", "code1", "a", DAY))
         .await
         .unwrap();
-    repo.accept_invitation("code1", "b", 20).await.unwrap();
+    repo.accept_invitation("code1", &UserId::from("b"), 20)
+        .await
+        .unwrap();
 }
 
 async fn viewer(repo: &Repo, id: &str) -> Viewer {
-    let space = repo.space_of(id).await.unwrap();
-    Viewer::new(id, space.as_ref())
+    let space = repo.space_of(&UserId::from(id)).await.unwrap();
+    Viewer::new(&UserId::from(id), space.as_ref())
 }
 
 async fn entry(repo: &Repo, id: &str, owner: &str, body: &str) {
@@ -94,7 +98,7 @@ async fn accounts_are_unique_by_email() {
                 .unwrap()
                 .is_none()
         );
-        repo.update_profile("a", "Ana", "Europe/Berlin")
+        repo.update_profile(&UserId::from("a"), "Ana", "Europe/Berlin")
             .await
             .unwrap();
         let u = repo.user_by_id("a").await.unwrap().unwrap();
@@ -128,13 +132,16 @@ async fn sessions_expire_and_password_change_signs_out_other_devices() {
             "{b:?}: expired session still valid"
         );
         assert_eq!(repo.delete_expired_sessions(50).await.unwrap(), 1);
-        repo.set_password("a", "$argon2id$new", Some("s1"))
+        repo.set_password(&UserId::from("a"), "$argon2id$new", Some("s1"))
             .await
             .unwrap();
         assert!(repo.session("s1", 50).await.unwrap().is_some());
         assert!(repo.session("s2", 50).await.unwrap().is_none());
         assert_eq!(
-            repo.password_hash("a").await.unwrap().unwrap(),
+            repo.password_hash(&UserId::from("a"))
+                .await
+                .unwrap()
+                .unwrap(),
             "$argon2id$new"
         );
         repo.delete_session("s1").await.unwrap();
@@ -162,16 +169,16 @@ async fn tokens_belong_to_their_owner() {
             "a"
         );
         assert_eq!(
-            repo.tokens("a").await.unwrap()[0].last_used_at,
+            repo.tokens(&UserId::from("a")).await.unwrap()[0].last_used_at,
             Some(1_000_000)
         );
         assert!(
-            !repo.revoke_token("x", "t1").await.unwrap(),
+            !repo.revoke_token(&UserId::from("x"), "t1").await.unwrap(),
             "{b:?}: someone else revoked a token"
         );
-        assert!(repo.revoke_token("a", "t1").await.unwrap());
+        assert!(repo.revoke_token(&UserId::from("a"), "t1").await.unwrap());
         assert!(repo.token_user("h1", 2).await.unwrap().is_none());
-        assert!(repo.tokens("a").await.unwrap().is_empty());
+        assert!(repo.tokens(&UserId::from("a")).await.unwrap().is_empty());
     }
 }
 
@@ -182,13 +189,22 @@ async fn a_space_holds_two_and_a_person_is_in_one() {
         let repo = &db.repo;
         pair(repo).await;
         people(repo, &["c", "d"]).await;
-        let a = repo.space_of("a").await.unwrap().unwrap();
+        let a = repo.space_of(&UserId::from("a")).await.unwrap().unwrap();
         assert_eq!(a.partner.as_ref().map(|p| p.id.as_str()), Some("b"));
-        assert_eq!(repo.space_of("b").await.unwrap().unwrap().couple_id, "c1");
-        assert!(repo.space_of("c").await.unwrap().is_none());
+        assert_eq!(
+            repo.space_of(&UserId::from("b"))
+                .await
+                .unwrap()
+                .unwrap()
+                .couple_id,
+            "c1"
+        );
+        assert!(repo.space_of(&UserId::from("c")).await.unwrap().is_none());
 
         // A used link is dead.
-        let again = repo.accept_invitation("code1", "c", 30).await;
+        let again = repo
+            .accept_invitation("code1", &UserId::from("c"), 30)
+            .await;
         assert!(
             matches!(again, Err(StoreError::Join(JoinRefusal::LinkNotValid))),
             "{b:?}"
@@ -197,26 +213,35 @@ async fn a_space_holds_two_and_a_person_is_in_one() {
         repo.create_invitation(&invitation("i2", "c1", "code2", "a", DAY))
             .await
             .unwrap();
-        let full = repo.accept_invitation("code2", "c", 30).await;
+        let full = repo
+            .accept_invitation("code2", &UserId::from("c"), 30)
+            .await;
         assert!(
             matches!(full, Err(StoreError::Join(JoinRefusal::SpaceFull))),
             "{b:?}"
         );
         // Someone already in a space cannot create or join another.
         assert!(matches!(
-            repo.create_space("c2", "a", 30).await,
+            repo.create_space(&CoupleId::from("c2"), &UserId::from("a"), 30)
+                .await,
             Err(StoreError::Conflict)
         ));
-        repo.create_space("c3", "c", 30).await.unwrap();
+        repo.create_space(&CoupleId::from("c3"), &UserId::from("c"), 30)
+            .await
+            .unwrap();
         repo.create_invitation(&invitation("i3", "c3", "code3", "c", DAY))
             .await
             .unwrap();
-        let busy = repo.accept_invitation("code3", "b", 30).await;
+        let busy = repo
+            .accept_invitation("code3", &UserId::from("b"), 30)
+            .await;
         assert!(
             matches!(busy, Err(StoreError::Join(JoinRefusal::AlreadyInASpace))),
             "{b:?}"
         );
-        let own = repo.accept_invitation("code3", "c", 30).await;
+        let own = repo
+            .accept_invitation("code3", &UserId::from("c"), 30)
+            .await;
         assert!(
             matches!(own, Err(StoreError::Join(JoinRefusal::OwnInvitation))),
             "{b:?}"
@@ -225,23 +250,43 @@ async fn a_space_holds_two_and_a_person_is_in_one() {
         repo.create_invitation(&invitation("i4", "c3", "code4", "c", 40))
             .await
             .unwrap();
-        let late = repo.accept_invitation("code4", "d", 40).await;
+        let late = repo
+            .accept_invitation("code4", &UserId::from("d"), 40)
+            .await;
         assert!(
             matches!(late, Err(StoreError::Join(JoinRefusal::LinkNotValid))),
             "{b:?}"
         );
-        assert!(repo.revoke_invitation("c3", "i3", 41).await.unwrap());
         assert!(
-            !repo.revoke_invitation("c1", "i3", 41).await.unwrap(),
+            repo.revoke_invitation(&CoupleId::from("c3"), "i3", 41)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !repo
+                .revoke_invitation(&CoupleId::from("c1"), "i3", 41)
+                .await
+                .unwrap(),
             "{b:?}: revoked another couple's link"
         );
-        let revoked = repo.accept_invitation("code3", "d", 42).await;
+        let revoked = repo
+            .accept_invitation("code3", &UserId::from("d"), 42)
+            .await;
         assert!(
             matches!(revoked, Err(StoreError::Join(JoinRefusal::LinkNotValid))),
             "{b:?}"
         );
-        assert!(repo.accept_invitation("nope", "d", 42).await.is_err());
-        assert!(repo.open_invitations("c3", 42).await.unwrap().is_empty());
+        assert!(
+            repo.accept_invitation("nope", &UserId::from("d"), 42)
+                .await
+                .is_err()
+        );
+        assert!(
+            repo.open_invitations(&CoupleId::from("c3"), 42)
+                .await
+                .unwrap()
+                .is_empty()
+        );
     }
 }
 
@@ -251,20 +296,29 @@ async fn one_link_admits_one_person_even_when_two_race() {
         let db = fresh_db(b).await;
         let repo = db.repo.clone();
         people(&repo, &["a", "p", "q"]).await;
-        repo.create_space("c1", "a", 0).await.unwrap();
+        repo.create_space(&CoupleId::from("c1"), &UserId::from("a"), 0)
+            .await
+            .unwrap();
         repo.create_invitation(&invitation("i1", "c1", "code", "a", DAY))
             .await
             .unwrap();
+        let (p, q) = (UserId::from("p"), UserId::from("q"));
         let (r1, r2) = tokio::join!(
-            repo.accept_invitation("code", "p", 1),
-            repo.accept_invitation("code", "q", 1)
+            repo.accept_invitation("code", &p, 1),
+            repo.accept_invitation("code", &q, 1)
         );
         assert_eq!(
             [r1.is_ok(), r2.is_ok()].iter().filter(|ok| **ok).count(),
             1,
             "{b:?}"
         );
-        assert_eq!(repo.journey_facts("c1").await.unwrap().partners, 2);
+        assert_eq!(
+            repo.journey_facts(&CoupleId::from("c1"))
+                .await
+                .unwrap()
+                .partners,
+            2
+        );
     }
 }
 
@@ -345,13 +399,18 @@ async fn a_partner_never_receives_a_private_row() {
         );
         assert!(
             !repo
-                .update_entry("b", "a-shared", "t", "hijack", 8)
+                .update_entry(&UserId::from("b"), "a-shared", "t", "hijack", 8)
                 .await
                 .unwrap()
         );
-        assert!(!repo.delete_entry("b", "a-shared").await.unwrap());
         assert!(
-            repo.update_entry("a", "a-shared", "t", "edited", 8)
+            !repo
+                .delete_entry(&UserId::from("b"), "a-shared")
+                .await
+                .unwrap()
+        );
+        assert!(
+            repo.update_entry(&UserId::from("a"), "a-shared", "t", "edited", 8)
                 .await
                 .unwrap()
         );
@@ -359,7 +418,11 @@ async fn a_partner_never_receives_a_private_row() {
             repo.entry_for(&va, "a-shared").await.unwrap().unwrap().body,
             "edited"
         );
-        assert!(repo.delete_entry("a", "a-shared").await.unwrap());
+        assert!(
+            repo.delete_entry(&UserId::from("a"), "a-shared")
+                .await
+                .unwrap()
+        );
         assert!(repo.entry_for(&va, "a-shared").await.unwrap().is_none());
     }
 }
@@ -378,15 +441,15 @@ async fn leaving_keeps_authorship_and_unshares_what_was_shared() {
         repo.set_entry_visibility(&va, "a1", true, 6).await.unwrap();
         repo.set_entry_visibility(&vb, "b1", true, 6).await.unwrap();
         assert_eq!(
-            repo.journey_facts("c1")
+            repo.journey_facts(&CoupleId::from("c1"))
                 .await
                 .unwrap()
                 .partners_who_shared_journal,
             2
         );
 
-        assert!(repo.leave_space("b", 100001).await.unwrap());
-        assert!(!repo.leave_space("b", 100002).await.unwrap());
+        assert!(repo.leave_space(&UserId::from("b"), 100001).await.unwrap());
+        assert!(!repo.leave_space(&UserId::from("b"), 100002).await.unwrap());
         let vb = viewer(repo, "b").await;
         assert_eq!(
             ids(&repo.entries_for(&vb).await.unwrap()),
@@ -401,14 +464,16 @@ async fn leaving_keeps_authorship_and_unshares_what_was_shared() {
         repo.create_invitation(&invitation("i9", "c1", "code9", "a", DAY))
             .await
             .unwrap();
-        repo.accept_invitation("code9", "c", 50).await.unwrap();
+        repo.accept_invitation("code9", &UserId::from("c"), 50)
+            .await
+            .unwrap();
         let vc = viewer(repo, "c").await;
         assert!(
             repo.entries_for(&vc).await.unwrap().is_empty(),
             "{b:?}: old shared entries reached a new partner"
         );
         assert_eq!(
-            repo.journey_facts("c1")
+            repo.journey_facts(&CoupleId::from("c1"))
                 .await
                 .unwrap()
                 .partners_who_shared_journal,
@@ -416,9 +481,14 @@ async fn leaving_keeps_authorship_and_unshares_what_was_shared() {
         );
 
         // The last one out removes the space.
-        repo.leave_space("a", 100003).await.unwrap();
-        repo.leave_space("c", 100004).await.unwrap();
-        assert!(repo.open_invitations("c1", 0).await.unwrap().is_empty());
+        repo.leave_space(&UserId::from("a"), 100003).await.unwrap();
+        repo.leave_space(&UserId::from("c"), 100004).await.unwrap();
+        assert!(
+            repo.open_invitations(&CoupleId::from("c1"), 0)
+                .await
+                .unwrap()
+                .is_empty()
+        );
     }
 }
 
@@ -453,20 +523,33 @@ async fn sealed_answers_open_only_when_both_answered() {
         let repo = &db.repo;
         pair(repo).await;
         people(repo, &["x"]).await;
-        repo.create_space("cx", "x", 1).await.unwrap();
+        repo.create_space(&CoupleId::from("cx"), &UserId::from("x"), 1)
+            .await
+            .unwrap();
         assert!(
-            repo.release_question("c1", &asked("q1", "our-story-1-01", 100), i64::MAX)
-                .await
-                .unwrap()
+            repo.release_question(
+                &CoupleId::from("c1"),
+                &asked("q1", "our-story-1-01", 100),
+                i64::MAX
+            )
+            .await
+            .unwrap()
         );
         // Released already since 100: a second release for the same moment is refused.
         assert!(
             !repo
-                .release_question("c1", &asked("q2", "our-story-1-02", 100), 100)
+                .release_question(
+                    &CoupleId::from("c1"),
+                    &asked("q2", "our-story-1-02", 100),
+                    100
+                )
                 .await
                 .unwrap()
         );
-        assert_eq!(repo.latest_release("c1").await.unwrap(), Some(100));
+        assert_eq!(
+            repo.latest_release(&CoupleId::from("c1")).await.unwrap(),
+            Some(100)
+        );
         let (va, vb, vx) = (
             viewer(repo, "a").await,
             viewer(repo, "b").await,
@@ -525,7 +608,7 @@ async fn sealed_answers_open_only_when_both_answered() {
         };
         assert!(!repo.reply(&vb, &reply).await.unwrap());
         assert_eq!(
-            repo.asked_questions("c1").await.unwrap(),
+            repo.asked_questions(&CoupleId::from("c1")).await.unwrap(),
             [("our-story-1-01".to_owned(), false)]
         );
 
@@ -551,11 +634,14 @@ async fn sealed_answers_open_only_when_both_answered() {
         assert_eq!(repo.replies_for(&va, "q1").await.unwrap()[0].body, "early");
         assert!(repo.replies_for(&vx, "q1").await.unwrap().is_empty());
         assert_eq!(
-            repo.asked_questions("c1").await.unwrap(),
+            repo.asked_questions(&CoupleId::from("c1")).await.unwrap(),
             [("our-story-1-01".to_owned(), true)]
         );
         assert_eq!(
-            repo.journey_facts("c1").await.unwrap().exchanged_per_depth,
+            repo.journey_facts(&CoupleId::from("c1"))
+                .await
+                .unwrap()
+                .exchanged_per_depth,
             [1, 0, 0]
         );
     }
@@ -568,12 +654,20 @@ async fn passing_reveals_nothing_and_leaving_keeps_only_ones_own_answers() {
         let repo = &db.repo;
         pair(repo).await;
         people(repo, &["c"]).await;
-        repo.release_question("c1", &asked("q1", "our-story-1-01", 100), i64::MAX)
-            .await
-            .unwrap();
-        repo.release_question("c1", &asked("q2", "our-story-1-02", 200), i64::MAX)
-            .await
-            .unwrap();
+        repo.release_question(
+            &CoupleId::from("c1"),
+            &asked("q1", "our-story-1-01", 100),
+            i64::MAX,
+        )
+        .await
+        .unwrap();
+        repo.release_question(
+            &CoupleId::from("c1"),
+            &asked("q2", "our-story-1-02", 200),
+            i64::MAX,
+        )
+        .await
+        .unwrap();
         let (va, vb) = (viewer(repo, "a").await, viewer(repo, "b").await);
         // b passes on q1 after a answered: a learns only that b passed.
         repo.answer(&va, &answer_of("a1", "q1", "A-ONE"))
@@ -600,7 +694,7 @@ async fn passing_reveals_nothing_and_leaving_keeps_only_ones_own_answers() {
         repo.answer(&vb, &answer_of("b2", "q2", "B-TWO"))
             .await
             .unwrap();
-        repo.leave_space("b", 100005).await.unwrap();
+        repo.leave_space(&UserId::from("b"), 100005).await.unwrap();
         let vb = viewer(repo, "b").await;
         assert_eq!(
             bodies(&repo.visible_answers(&vb, None).await.unwrap()),
@@ -617,19 +711,32 @@ async fn passing_reveals_nothing_and_leaving_keeps_only_ones_own_answers() {
         repo.create_invitation(&invitation("i9", "c1", "code9", "a", DAY))
             .await
             .unwrap();
-        repo.accept_invitation("code9", "c", 300).await.unwrap();
+        repo.accept_invitation("code9", &UserId::from("c"), 300)
+            .await
+            .unwrap();
         let vc = viewer(repo, "c").await;
         assert!(repo.questions_for(&vc).await.unwrap().is_empty(), "{b:?}");
         assert!(repo.visible_answers(&vc, None).await.unwrap().is_empty());
         // The old questions can be asked again of the new pair.
         assert!(
-            repo.release_question("c1", &asked("q3", "our-story-1-01", 400), i64::MAX)
-                .await
-                .unwrap()
+            repo.release_question(
+                &CoupleId::from("c1"),
+                &asked("q3", "our-story-1-01", 400),
+                i64::MAX
+            )
+            .await
+            .unwrap()
         );
-        repo.set_question_hour("c1", 8).await.unwrap();
-        repo.set_question_hour("c1", 21).await.unwrap();
-        assert_eq!(repo.question_hour("c1").await.unwrap(), Some(21));
+        repo.set_question_hour(&CoupleId::from("c1"), 8)
+            .await
+            .unwrap();
+        repo.set_question_hour(&CoupleId::from("c1"), 21)
+            .await
+            .unwrap();
+        assert_eq!(
+            repo.question_hour(&CoupleId::from("c1")).await.unwrap(),
+            Some(21)
+        );
     }
 }
 
@@ -639,21 +746,31 @@ async fn a_pause_is_neutral_for_the_partner_and_only_its_maker_resumes() {
         let db = fresh_db(b).await;
         let repo = &db.repo;
         pair(repo).await;
-        assert!(repo.pause_space("b").await.unwrap());
-        assert!(!repo.pause_space("a").await.unwrap(), "already paused");
-        let a = repo.space_of("a").await.unwrap().unwrap();
-        let bs = repo.space_of("b").await.unwrap().unwrap();
+        assert!(repo.pause_space(&UserId::from("b")).await.unwrap());
+        assert!(
+            !repo.pause_space(&UserId::from("a")).await.unwrap(),
+            "already paused"
+        );
+        let a = repo.space_of(&UserId::from("a")).await.unwrap().unwrap();
+        let bs = repo.space_of(&UserId::from("b")).await.unwrap().unwrap();
         assert!(
             a.paused && !a.paused_by_me,
             "{b:?}: the partner sees only that it is paused"
         );
         assert!(bs.paused && bs.paused_by_me);
         assert!(
-            !repo.resume_space("a").await.unwrap(),
+            !repo.resume_space(&UserId::from("a")).await.unwrap(),
             "{b:?}: the partner cannot lift it"
         );
-        assert!(repo.resume_space("b").await.unwrap());
-        assert!(!repo.space_of("a").await.unwrap().unwrap().paused);
+        assert!(repo.resume_space(&UserId::from("b")).await.unwrap());
+        assert!(
+            !repo
+                .space_of(&UserId::from("a"))
+                .await
+                .unwrap()
+                .unwrap()
+                .paused
+        );
     }
 }
 
@@ -668,9 +785,13 @@ async fn erasure_removes_every_row_and_tells_the_partner_only_that_they_left() {
         repo.set_entry_visibility(&vb, "b-entry", true, 6)
             .await
             .unwrap();
-        repo.release_question("c1", &asked("q1", "our-story-1-01", 100), i64::MAX)
-            .await
-            .unwrap();
+        repo.release_question(
+            &CoupleId::from("c1"),
+            &asked("q1", "our-story-1-01", 100),
+            i64::MAX,
+        )
+        .await
+        .unwrap();
         repo.answer(&vb, &answer_of("b-ans", "q1", "ERASE-ME-answer"))
             .await
             .unwrap();
@@ -702,20 +823,30 @@ async fn erasure_removes_every_row_and_tells_the_partner_only_that_they_left() {
         })
         .await
         .unwrap();
-        assert!(repo.erase_user("b", 100006).await.unwrap());
+        assert!(repo.erase_user(&UserId::from("b"), 100006).await.unwrap());
         assert!(repo.user_by_id("b").await.unwrap().is_none());
         assert!(repo.session("sess", 1).await.unwrap().is_none());
-        assert!(repo.screens_of("b").await.unwrap().is_empty());
+        assert!(
+            repo.screens_of(&UserId::from("b"))
+                .await
+                .unwrap()
+                .is_empty()
+        );
         let va = viewer(repo, "a").await;
         assert!(va.partner_id.is_none());
         assert!(repo.entries_for(&va).await.unwrap().is_empty());
         assert!(repo.visible_answers(&va, None).await.unwrap().is_empty());
-        let notices = repo.notices_for("a").await.unwrap();
+        let notices = repo.notices_for(&UserId::from("a")).await.unwrap();
         assert_eq!(notices.len(), 1);
         assert_eq!(notices[0].kind, "partner_left");
-        repo.dismiss_notices("a").await.unwrap();
-        assert!(repo.notices_for("a").await.unwrap().is_empty());
-        assert!(!repo.erase_user("b", 100007).await.unwrap());
+        repo.dismiss_notices(&UserId::from("a")).await.unwrap();
+        assert!(
+            repo.notices_for(&UserId::from("a"))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(!repo.erase_user(&UserId::from("b"), 100007).await.unwrap());
     }
 }
 
@@ -759,9 +890,11 @@ async fn checkin_submissions_stay_sealed_and_private_scores_never_leave_the_data
         let repo = &db.repo;
         pair(repo).await;
         people(repo, &["x"]).await;
-        repo.create_space("cx", "x", 1).await.unwrap();
+        repo.create_space(&CoupleId::from("cx"), &UserId::from("x"), 1)
+            .await
+            .unwrap();
         assert!(
-            repo.open_checkin("c1", &checkin("k1", 100), i64::MAX)
+            repo.open_checkin(&CoupleId::from("c1"), &checkin("k1", 100), i64::MAX)
                 .await
                 .unwrap()
         );
@@ -819,7 +952,12 @@ async fn checkin_submissions_stay_sealed_and_private_scores_never_leave_the_data
                 .is_empty(),
             "{b:?}: sealed submission leaked"
         );
-        assert!(repo.own_submissions("b").await.unwrap().is_empty());
+        assert!(
+            repo.own_submissions(&UserId::from("b"))
+                .await
+                .unwrap()
+                .is_empty()
+        );
         assert!(!repo.set_loved(&vb, "k1", "too early", 113).await.unwrap());
         assert!(!repo.set_loved(&va, "k1", "too early", 113).await.unwrap());
         // What b sees of the check-in is the same whether or not a submitted.
@@ -836,7 +974,10 @@ async fn checkin_submissions_stay_sealed_and_private_scores_never_leave_the_data
         assert_eq!(mine[0].csi1, Some(1));
         assert_eq!(mine[0].scores().unwrap().csi_total(), 6);
         assert_eq!(
-            repo.journey_facts("c1").await.unwrap().completed_checkins,
+            repo.journey_facts(&CoupleId::from("c1"))
+                .await
+                .unwrap()
+                .completed_checkins,
             0
         );
 
@@ -892,7 +1033,7 @@ async fn checkin_submissions_stay_sealed_and_private_scores_never_leave_the_data
                 .is_empty()
         );
         // Exports hold one's own rows only.
-        let export = repo.own_submissions("b").await.unwrap();
+        let export = repo.own_submissions(&UserId::from("b")).await.unwrap();
         assert_eq!(export.len(), 1);
         assert!(export.iter().all(|s| s.user_id == "b"));
         // A completed check-in takes no more submissions.
@@ -920,10 +1061,18 @@ async fn checkin_submissions_stay_sealed_and_private_scores_never_leave_the_data
         assert_eq!(loved[0].body, "A long hug when I get home");
         assert!(repo.loved_for(&vx, "k1").await.unwrap().is_empty());
         assert_eq!(
-            repo.journey_facts("c1").await.unwrap().completed_checkins,
+            repo.journey_facts(&CoupleId::from("c1"))
+                .await
+                .unwrap()
+                .completed_checkins,
             1
         );
-        assert_eq!(repo.checkin_completions("c1").await.unwrap(), [120]);
+        assert_eq!(
+            repo.checkin_completions(&CoupleId::from("c1"))
+                .await
+                .unwrap(),
+            [120]
+        );
     }
 }
 
@@ -934,16 +1083,23 @@ async fn one_checkin_opens_at_a_time_and_leaving_keeps_only_ones_own_rows() {
         let repo = &db.repo;
         pair(repo).await;
         people(repo, &["c"]).await;
-        assert!(repo.checkin_schedule("c1").await.unwrap().is_none());
+        assert!(
+            repo.checkin_schedule(&CoupleId::from("c1"))
+                .await
+                .unwrap()
+                .is_none()
+        );
         let sched = CheckinSchedule {
             rhythm: Rhythm::Fortnightly,
             weekday: 6,
             hour: 19,
             anchor_at: 50,
         };
-        repo.set_checkin_schedule("c1", &sched).await.unwrap();
+        repo.set_checkin_schedule(&CoupleId::from("c1"), &sched)
+            .await
+            .unwrap();
         repo.set_checkin_schedule(
-            "c1",
+            &CoupleId::from("c1"),
             &CheckinSchedule {
                 hour: 20,
                 ..sched.clone()
@@ -951,17 +1107,24 @@ async fn one_checkin_opens_at_a_time_and_leaving_keeps_only_ones_own_rows() {
         )
         .await
         .unwrap();
-        assert_eq!(repo.checkin_schedule("c1").await.unwrap().unwrap().hour, 20);
+        assert_eq!(
+            repo.checkin_schedule(&CoupleId::from("c1"))
+                .await
+                .unwrap()
+                .unwrap()
+                .hour,
+            20
+        );
 
         assert!(
-            repo.open_checkin("c1", &checkin("k1", 100), i64::MAX)
+            repo.open_checkin(&CoupleId::from("c1"), &checkin("k1", 100), i64::MAX)
                 .await
                 .unwrap()
         );
         // Still open: no second one.
         assert!(
             !repo
-                .open_checkin("c1", &checkin("k2", 200), i64::MAX)
+                .open_checkin(&CoupleId::from("c1"), &checkin("k2", 200), i64::MAX)
                 .await
                 .unwrap(),
             "{b:?}"
@@ -970,12 +1133,12 @@ async fn one_checkin_opens_at_a_time_and_leaving_keeps_only_ones_own_rows() {
         let later = 100 + 8 * DAY;
         assert!(
             !repo
-                .open_checkin("c1", &checkin("k2", later), 100)
+                .open_checkin(&CoupleId::from("c1"), &checkin("k2", later), 100)
                 .await
                 .unwrap()
         );
         assert!(
-            repo.open_checkin("c1", &checkin("k2", later), 101)
+            repo.open_checkin(&CoupleId::from("c1"), &checkin("k2", later), 101)
                 .await
                 .unwrap()
         );
@@ -1011,7 +1174,7 @@ async fn one_checkin_opens_at_a_time_and_leaving_keeps_only_ones_own_rows() {
         .unwrap();
         // A completed check-in does not block the next one.
         assert!(
-            repo.open_checkin("c1", &checkin("k3", later + 3), i64::MAX)
+            repo.open_checkin(&CoupleId::from("c1"), &checkin("k3", later + 3), i64::MAX)
                 .await
                 .unwrap()
         );
@@ -1022,9 +1185,12 @@ async fn one_checkin_opens_at_a_time_and_leaving_keeps_only_ones_own_rows() {
         .await
         .unwrap();
 
-        repo.leave_space("b", 100008).await.unwrap();
+        repo.leave_space(&UserId::from("b"), 100008).await.unwrap();
         assert!(
-            repo.checkin_schedule("c1").await.unwrap().is_none(),
+            repo.checkin_schedule(&CoupleId::from("c1"))
+                .await
+                .unwrap()
+                .is_none(),
             "the rhythm belonged to the pair"
         );
         let vb = viewer(repo, "b").await;
@@ -1050,7 +1216,7 @@ async fn one_checkin_opens_at_a_time_and_leaving_keeps_only_ones_own_rows() {
         repo.create_invitation(&invitation("i9", "c1", "code9", "a", later + DAY))
             .await
             .unwrap();
-        repo.accept_invitation("code9", "c", later + 10)
+        repo.accept_invitation("code9", &UserId::from("c"), later + 10)
             .await
             .unwrap();
         let vc = viewer(repo, "c").await;
@@ -1063,7 +1229,10 @@ async fn one_checkin_opens_at_a_time_and_leaving_keeps_only_ones_own_rows() {
         );
         assert!(repo.checkin_for(&vc, "k3").await.unwrap().is_none());
         assert_eq!(
-            repo.journey_facts("c1").await.unwrap().completed_checkins,
+            repo.journey_facts(&CoupleId::from("c1"))
+                .await
+                .unwrap()
+                .completed_checkins,
             0
         );
     }
@@ -1120,7 +1289,7 @@ async fn a_talk_log_is_numbered_without_gaps_and_a_stale_append_is_refused() {
             talk_event("b", "opened", "{}", None, 101),
         ];
         assert!(
-            repo.append_talk_events("t1", "c1", 1, &two, &summary("arriving"))
+            repo.append_talk_events("t1", &CoupleId::from("c1"), 1, &two, &summary("arriving"))
                 .await
                 .unwrap()
         );
@@ -1129,7 +1298,7 @@ async fn a_talk_log_is_numbered_without_gaps_and_a_stale_append_is_refused() {
             !repo
                 .append_talk_events(
                     "t1",
-                    "c1",
+                    &CoupleId::from("c1"),
                     1,
                     &[talk_event("a", "ended", "{}", None, 102)],
                     &summary("ended")
@@ -1158,15 +1327,16 @@ async fn a_talk_log_is_numbered_without_gaps_and_a_stale_append_is_refused() {
         // Two writers racing on the same seq: exactly one wins.
         let e = [talk_event("a", "arrived", "{}", None, 103)];
         let s = summary("arriving");
+        let c1 = CoupleId::from("c1");
         let (x, y) = tokio::join!(
-            repo.append_talk_events("t1", "c1", 3, &e, &s),
-            repo.append_talk_events("t1", "c1", 3, &e, &s)
+            repo.append_talk_events("t1", &c1, 3, &e, &s),
+            repo.append_talk_events("t1", &c1, 3, &e, &s)
         );
         assert_eq!(u8::from(x.unwrap()) + u8::from(y.unwrap()), 1);
         assert_eq!(repo.talk_events("t1", 0).await.unwrap().len(), 4);
         assert!(
             !repo
-                .append_talk_events("nope", "c1", 0, &e, &s)
+                .append_talk_events("nope", &CoupleId::from("c1"), 0, &e, &s)
                 .await
                 .unwrap()
         );
@@ -1174,14 +1344,14 @@ async fn a_talk_log_is_numbered_without_gaps_and_a_stale_append_is_refused() {
         let e5 = [talk_event("a", "arrived", "{}", None, 104)];
         assert!(
             !repo
-                .append_talk_events("t1", "c2", 4, &e5, &s)
+                .append_talk_events("t1", &CoupleId::from("c2"), 4, &e5, &s)
                 .await
                 .unwrap()
         );
-        repo.leave_space("b", 100009).await.unwrap();
+        repo.leave_space(&UserId::from("b"), 100009).await.unwrap();
         assert!(
             !repo
-                .append_talk_events("t1", "c1", 4, &e5, &s)
+                .append_talk_events("t1", &CoupleId::from("c1"), 4, &e5, &s)
                 .await
                 .unwrap()
         );
@@ -1196,7 +1366,9 @@ async fn a_talk_opens_only_to_its_couple_and_deleting_removes_it_for_both() {
         let repo = &db.repo;
         pair(repo).await;
         people(repo, &["x"]).await;
-        repo.create_space("c2", "x", 10).await.unwrap();
+        repo.create_space(&CoupleId::from("c2"), &UserId::from("x"), 10)
+            .await
+            .unwrap();
         new_talk(repo, "t1").await;
         let va = viewer(repo, "a").await;
         let vb = viewer(repo, "b").await;
@@ -1245,7 +1417,7 @@ async fn a_reflection_stays_private_until_shared() {
         let vx = viewer(repo, "x").await;
         let mine = Reflection {
             talk_id: "t1".into(),
-            user_id: String::new(),
+            user_id: UserId::default(),
             understood: "PRIVATE-THOUGHT".into(),
             feel_now: "lighter".into(),
             shared: false,
@@ -1285,39 +1457,88 @@ async fn ground_rules_are_versioned_and_each_version_needs_both() {
         let db = fresh_db(b).await;
         let repo = &db.repo;
         pair(repo).await;
-        assert!(repo.ground_rules("c1").await.unwrap().is_none());
+        assert!(
+            repo.ground_rules(&CoupleId::from("c1"))
+                .await
+                .unwrap()
+                .is_none()
+        );
         let v1 = repo
-            .set_ground_rules("c1", "a", "One\nTwo", 20, 1)
+            .set_ground_rules(&CoupleId::from("c1"), &UserId::from("a"), "One\nTwo", 20, 1)
             .await
             .unwrap();
         assert_eq!(v1, 1);
-        assert!(!repo.journey_facts("c1").await.unwrap().ground_rules_agreed);
-        assert!(repo.accept_ground_rules("c1", "b", 1, 2).await.unwrap());
         assert!(
-            !repo.accept_ground_rules("c1", "b", 1, 2).await.unwrap(),
+            !repo
+                .journey_facts(&CoupleId::from("c1"))
+                .await
+                .unwrap()
+                .ground_rules_agreed
+        );
+        assert!(
+            repo.accept_ground_rules(&CoupleId::from("c1"), &UserId::from("b"), 1, 2)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !repo
+                .accept_ground_rules(&CoupleId::from("c1"), &UserId::from("b"), 1, 2)
+                .await
+                .unwrap(),
             "once"
         );
-        let r = repo.ground_rules("c1").await.unwrap().unwrap();
+        let r = repo
+            .ground_rules(&CoupleId::from("c1"))
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!((r.version, r.accepted_by.len()), (1, 2));
-        assert!(repo.journey_facts("c1").await.unwrap().ground_rules_agreed);
+        assert!(
+            repo.journey_facts(&CoupleId::from("c1"))
+                .await
+                .unwrap()
+                .ground_rules_agreed
+        );
         let v2 = repo
-            .set_ground_rules("c1", "b", "One\nTwo\nThree", 30, 3)
+            .set_ground_rules(
+                &CoupleId::from("c1"),
+                &UserId::from("b"),
+                "One\nTwo\nThree",
+                30,
+                3,
+            )
             .await
             .unwrap();
         assert_eq!(v2, 2);
         assert!(
-            !repo.accept_ground_rules("c1", "a", 1, 4).await.unwrap(),
+            !repo
+                .accept_ground_rules(&CoupleId::from("c1"), &UserId::from("a"), 1, 4)
+                .await
+                .unwrap(),
             "old version"
         );
-        let r = repo.ground_rules("c1").await.unwrap().unwrap();
+        let r = repo
+            .ground_rules(&CoupleId::from("c1"))
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(
             (r.min_time_out, r.accepted_by.clone()),
-            (30, vec!["b".to_string()])
+            (30, vec![UserId::from("b")])
         );
-        assert!(!repo.journey_facts("c1").await.unwrap().ground_rules_agreed);
+        assert!(
+            !repo
+                .journey_facts(&CoupleId::from("c1"))
+                .await
+                .unwrap()
+                .ground_rules_agreed
+        );
         people(repo, &["x"]).await;
         assert!(
-            !repo.accept_ground_rules("c1", "x", 2, 4).await.unwrap(),
+            !repo
+                .accept_ground_rules(&CoupleId::from("c1"), &UserId::from("x"), 2, 4)
+                .await
+                .unwrap(),
             "outsider"
         );
     }
@@ -1343,16 +1564,16 @@ async fn talk_facts_count_pledges_confirmations_and_soft_speech() {
             talk_event("a", "confirmed", "{}", Some("a"), 115),
         ];
         assert!(
-            repo.append_talk_events("t1", "c1", 1, &events, &began)
+            repo.append_talk_events("t1", &CoupleId::from("c1"), 1, &events, &began)
                 .await
                 .unwrap()
         );
-        let f = repo.journey_facts("c1").await.unwrap();
+        let f = repo.journey_facts(&CoupleId::from("c1")).await.unwrap();
         assert_eq!(
             (f.pledged_talks, f.partners_heard, f.partners_spoke_softly),
             (1, 2, 1)
         );
-        let home = repo.home_summary("a").await.unwrap();
+        let home = repo.home_summary(&UserId::from("a")).await.unwrap();
         assert_eq!(home.facts.partners_heard, 2);
     }
 }
@@ -1364,16 +1585,27 @@ async fn leaving_closes_talks_and_erasure_removes_them() {
         let repo = &db.repo;
         pair(repo).await;
         new_talk(repo, "t1").await;
-        repo.set_ground_rules("c1", "a", "RULES-TEXT", 20, 1)
-            .await
-            .unwrap();
+        repo.set_ground_rules(
+            &CoupleId::from("c1"),
+            &UserId::from("a"),
+            "RULES-TEXT",
+            20,
+            1,
+        )
+        .await
+        .unwrap();
         let va = viewer(repo, "a").await;
-        assert!(repo.leave_space("b", 100010).await.unwrap());
+        assert!(repo.leave_space(&UserId::from("b"), 100010).await.unwrap());
         let va2 = viewer(repo, "a").await;
         assert!(repo.talk_for(&va, "t1").await.unwrap().is_none());
         assert!(repo.talks_for(&va2).await.unwrap().is_empty());
-        assert!(repo.ground_rules("c1").await.unwrap().is_none());
-        assert!(repo.erase_user("b", 100011).await.unwrap());
+        assert!(
+            repo.ground_rules(&CoupleId::from("c1"))
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(repo.erase_user(&UserId::from("b"), 100011).await.unwrap());
         for table in ["talks", "talk_events", "ground_rules"] {
             let dump = repo.debug_dump_table(table).await.unwrap();
             assert!(

@@ -24,8 +24,12 @@ async fn pair(repo: &Repo) {
     for id in ["a", "b", "o"] {
         person(repo, id).await;
     }
-    repo.create_space("c1", "a", 10).await.unwrap();
-    repo.create_space("c2", "o", 10).await.unwrap();
+    repo.create_space(&CoupleId::from("c1"), &UserId::from("a"), 10)
+        .await
+        .unwrap();
+    repo.create_space(&CoupleId::from("c2"), &UserId::from("o"), 10)
+        .await
+        .unwrap();
     repo.create_invitation(&NewInvitation {
         id: "i1".into(),
         couple_id: "c1".into(),
@@ -36,12 +40,14 @@ async fn pair(repo: &Repo) {
     })
     .await
     .unwrap();
-    repo.accept_invitation("code1", "b", 20).await.unwrap();
+    repo.accept_invitation("code1", &UserId::from("b"), 20)
+        .await
+        .unwrap();
 }
 
 async fn viewer(repo: &Repo, id: &str) -> Viewer {
-    let space = repo.space_of(id).await.unwrap();
-    Viewer::new(id, space.as_ref())
+    let space = repo.space_of(&UserId::from(id)).await.unwrap();
+    Viewer::new(&UserId::from(id), space.as_ref())
 }
 
 fn action(id: &str, by: &str, owner: Option<&str>, assignment: &str) -> PlanAction {
@@ -66,7 +72,7 @@ fn done(id: &str, action: &str, occurrence: &str, is_done: bool, at: i64) -> Pla
         id: id.into(),
         action_id: action.into(),
         occurrence: occurrence.into(),
-        user_id: String::new(),
+        user_id: UserId::default(),
         done: is_done,
         at,
     }
@@ -155,7 +161,7 @@ async fn leaving_keeps_each_ones_actions_as_history_and_erasure_removes_them() {
         })
         .await
         .unwrap();
-        assert!(repo.leave_space("b", 100014).await.unwrap());
+        assert!(repo.leave_space(&UserId::from("b"), 100014).await.unwrap());
         let (va, vb) = (viewer(repo, "a").await, viewer(repo, "b").await);
         let mine: Vec<String> = repo
             .actions_for(&va)
@@ -180,7 +186,7 @@ async fn leaving_keeps_each_ones_actions_as_history_and_erasure_removes_them() {
                 .await
                 .unwrap()
         );
-        assert!(repo.erase_user("a", 100015).await.unwrap());
+        assert!(repo.erase_user(&UserId::from("a"), 100015).await.unwrap());
         for table in ["plan_actions", "reminder_prefs", "plan_done_events"] {
             assert!(
                 !repo
@@ -191,7 +197,12 @@ async fn leaving_keeps_each_ones_actions_as_history_and_erasure_removes_them() {
                 "{table}"
             );
         }
-        assert!(repo.reminder_prefs("a").await.unwrap().is_none());
+        assert!(
+            repo.reminder_prefs(&UserId::from("a"))
+                .await
+                .unwrap()
+                .is_none()
+        );
     }
 }
 
@@ -260,7 +271,10 @@ async fn a_reminder_is_enqueued_once_per_key_and_retried_with_backoff() {
                 .unwrap()
                 .is_empty()
         );
-        let rows = repo.reminder_outbox(Some("a")).await.unwrap();
+        let rows = repo
+            .reminder_outbox(Some(&UserId::from("a")))
+            .await
+            .unwrap();
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].sent_at, Some(70_001));
         // Giving up.
@@ -277,7 +291,10 @@ async fn a_reminder_is_enqueued_once_per_key_and_retried_with_backoff() {
                 .unwrap()
                 .is_empty()
         );
-        let rows = repo.reminder_outbox(Some("a")).await.unwrap();
+        let rows = repo
+            .reminder_outbox(Some(&UserId::from("a")))
+            .await
+            .unwrap();
         assert_eq!(rows[1].gave_up_at, Some(1500));
     }
 }
@@ -331,7 +348,7 @@ async fn feed_tokens_are_stored_as_digests_and_revocable() {
         let db = fresh_db(b).await;
         let repo = &db.repo;
         pair(repo).await;
-        repo.set_calendar_feed("a", "digest-1", false, 5)
+        repo.set_calendar_feed(&UserId::from("a"), "digest-1", false, 5)
             .await
             .unwrap();
         assert_eq!(
@@ -343,14 +360,18 @@ async fn feed_tokens_are_stored_as_digests_and_revocable() {
                 .id,
             "a"
         );
-        repo.set_calendar_feed("a", "digest-2", false, 6)
+        repo.set_calendar_feed(&UserId::from("a"), "digest-2", false, 6)
             .await
             .unwrap();
         assert!(
             repo.calendar_feed_user("digest-1").await.unwrap().is_none(),
             "{b:?}"
         );
-        assert!(repo.set_calendar_detail("a", true).await.unwrap());
+        assert!(
+            repo.set_calendar_detail(&UserId::from("a"), true)
+                .await
+                .unwrap()
+        );
         assert!(
             repo.calendar_feed_user("digest-2")
                 .await
@@ -358,8 +379,13 @@ async fn feed_tokens_are_stored_as_digests_and_revocable() {
                 .unwrap()
                 .1
         );
-        assert!(repo.revoke_calendar_feed("a").await.unwrap());
+        assert!(repo.revoke_calendar_feed(&UserId::from("a")).await.unwrap());
         assert!(repo.calendar_feed_user("digest-2").await.unwrap().is_none());
-        assert!(repo.calendar_feed("a").await.unwrap().is_none());
+        assert!(
+            repo.calendar_feed(&UserId::from("a"))
+                .await
+                .unwrap()
+                .is_none()
+        );
     }
 }

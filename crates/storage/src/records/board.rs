@@ -1,5 +1,7 @@
 //! The problem board.
 
+use crate::{CoupleId, UserId};
+
 use rekindle_domain::board::{AgreementStatus, Stage, Worked};
 
 /// A problem on the couple's board.
@@ -7,14 +9,14 @@ use rekindle_domain::board::{AgreementStatus, Stage, Worked};
 pub struct BoardProblem {
     pub id: String,
     /// `None` once the pair that worked on it split up.
-    pub couple_id: Option<String>,
-    pub proposed_by: Option<String>,
+    pub couple_id: Option<CoupleId>,
+    pub proposed_by: Option<UserId>,
     /// Empty for a viewer who may no longer see it (a problem of an earlier space they did not propose).
     pub title: String,
     #[sqlx(try_from = "String")]
     pub stage: Stage,
     pub round: i64,
-    pub talk_requested_by: Option<String>,
+    pub talk_requested_by: Option<UserId>,
     pub talk_requested_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
@@ -45,7 +47,7 @@ pub struct BoardMove<'a> {
 pub struct BoardOption {
     pub id: String,
     pub problem_id: String,
-    pub author_id: String,
+    pub author_id: UserId,
     pub round: i64,
     pub sealed: bool,
     pub combined_from: String,
@@ -70,7 +72,7 @@ pub struct NewOption {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct BoardRating {
     pub option_id: String,
-    pub user_id: String,
+    pub user_id: UserId,
     pub round: i64,
     pub rating: i64,
     pub created_at: i64,
@@ -92,14 +94,14 @@ pub struct BoardAgreement {
     pub round: i64,
     pub body: String,
     pub trial_days: i64,
-    pub proposed_by: Option<String>,
+    pub proposed_by: Option<UserId>,
     pub proposed_at: i64,
-    pub confirmed_by: Option<String>,
+    pub confirmed_by: Option<UserId>,
     pub confirmed_at: Option<i64>,
     pub follow_up_at: Option<i64>,
     #[sqlx(try_from = "String")]
     pub status: AgreementStatus,
-    pub decided_by: Option<String>,
+    pub decided_by: Option<UserId>,
     pub decided_at: Option<i64>,
 }
 
@@ -118,7 +120,7 @@ pub struct NewAgreement {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct BoardFollowUp {
     pub agreement_id: String,
-    pub user_id: String,
+    pub user_id: UserId,
     #[sqlx(try_from = "String")]
     pub worked: Worked,
     pub note: String,

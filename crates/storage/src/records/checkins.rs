@@ -1,5 +1,7 @@
 //! Check-ins: the rhythm, the meetings and the submissions.
 
+use crate::UserId;
+
 use rekindle_domain::checkin::Rhythm;
 
 /// A couple's check-in rhythm as stored.
@@ -73,7 +75,7 @@ pub struct NewSubmission {
 pub struct VisibleSubmission {
     pub id: String,
     pub checkin_id: String,
-    pub user_id: String,
+    pub user_id: UserId,
     pub csi1: Option<i64>,
     pub csi2: Option<i64>,
     pub csi3: Option<i64>,
@@ -119,7 +121,7 @@ impl VisibleSubmission {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct LovedAnswer {
     pub checkin_id: String,
-    pub user_id: String,
+    pub user_id: UserId,
     pub body: String,
     pub created_at: i64,
 }

@@ -1,11 +1,13 @@
 //! Invitations into a space.
 
+use crate::{CoupleId, UserId};
+
 #[derive(Debug, Clone)]
 pub struct NewInvitation {
     pub id: String,
-    pub couple_id: String,
+    pub couple_id: CoupleId,
     pub code_hash: String,
-    pub created_by: String,
+    pub created_by: UserId,
     pub created_at: i64,
     pub expires_at: i64,
 }
@@ -13,7 +15,7 @@ pub struct NewInvitation {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Invitation {
     pub id: String,
-    pub created_by: String,
+    pub created_by: UserId,
     pub created_at: i64,
     pub expires_at: i64,
 }

@@ -1,11 +1,13 @@
 //! Journal entries.
 
+use crate::UserId;
+
 use rekindle_domain::Visibility;
 
 #[derive(Debug, Clone)]
 pub struct NewEntry {
     pub id: String,
-    pub owner_id: String,
+    pub owner_id: UserId,
     pub title: String,
     pub body: String,
     pub created_at: i64,
@@ -14,7 +16,7 @@ pub struct NewEntry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     pub id: String,
-    pub owner_id: String,
+    pub owner_id: UserId,
     pub visibility: Visibility,
     pub title: String,
     pub body: String,
@@ -25,7 +27,7 @@ pub struct Entry {
 #[derive(sqlx::FromRow)]
 pub(crate) struct EntryRow {
     pub id: String,
-    pub owner_id: String,
+    pub owner_id: UserId,
     pub visibility: String,
     pub title: String,
     pub body: String,

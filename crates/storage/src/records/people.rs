@@ -1,8 +1,10 @@
 //! Accounts, sessions and API tokens.
 
+use crate::UserId;
+
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct User {
-    pub id: String,
+    pub id: UserId,
     pub email: String,
     pub display_name: String,
     pub time_zone: String,
@@ -11,7 +13,7 @@ pub struct User {
 
 #[derive(Debug, Clone)]
 pub struct NewUser {
-    pub id: String,
+    pub id: UserId,
     pub email: String,
     pub password_hash: String,
     pub display_name: String,
@@ -21,14 +23,14 @@ pub struct NewUser {
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Credentials {
-    pub id: String,
+    pub id: UserId,
     pub password_hash: String,
 }
 
 #[derive(Debug, Clone)]
 pub struct NewSession {
     pub id_hash: String,
-    pub user_id: String,
+    pub user_id: UserId,
     pub csrf_token: String,
     pub created_at: i64,
     pub expires_at: i64,
@@ -45,7 +47,7 @@ pub struct SessionUser {
 #[derive(Debug, Clone)]
 pub struct NewToken {
     pub id: String,
-    pub user_id: String,
+    pub user_id: UserId,
     pub name: String,
     pub token_hash: String,
     pub created_at: i64,

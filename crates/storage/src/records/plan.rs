@@ -1,14 +1,16 @@
 //! Rows of the action plan, reminders and the calendar feed (step 6).
 
+use crate::{CoupleId, UserId};
+
 use rekindle_domain::plan::Assignment;
 
 /// An action as stored. `owner_id` is NULL when it belongs to both partners.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct PlanAction {
     pub id: String,
-    pub couple_id: Option<String>,
-    pub created_by: String,
-    pub owner_id: Option<String>,
+    pub couple_id: Option<CoupleId>,
+    pub created_by: UserId,
+    pub owner_id: Option<UserId>,
     pub agreement_id: Option<String>,
     pub title: String,
     pub notes: String,
@@ -28,7 +30,7 @@ pub struct PlanDoneEvent {
     pub id: String,
     pub action_id: String,
     pub occurrence: String,
-    pub user_id: String,
+    pub user_id: UserId,
     pub done: bool,
     pub at: i64,
 }
@@ -36,7 +38,7 @@ pub struct PlanDoneEvent {
 /// A person's reminder choices: kinds as a comma list, the local minute of the day.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ReminderPrefsRow {
-    pub user_id: String,
+    pub user_id: UserId,
     pub kinds: String,
     pub minute_of_day: i64,
     pub updated_at: i64,
@@ -45,16 +47,16 @@ pub struct ReminderPrefsRow {
 /// Someone who chose at least one reminder kind, with what the scheduler needs.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ReminderSubscriber {
-    pub user_id: String,
+    pub user_id: UserId,
     pub time_zone: String,
     pub kinds: String,
     pub minute_of_day: i64,
-    pub couple_id: Option<String>,
+    pub couple_id: Option<CoupleId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct CalendarFeed {
-    pub user_id: String,
+    pub user_id: UserId,
     pub detailed: bool,
     pub created_at: i64,
 }
@@ -64,7 +66,7 @@ pub struct CalendarFeed {
 pub struct NewReminder {
     pub id: String,
     pub key: String,
-    pub user_id: String,
+    pub user_id: UserId,
     pub kind: String,
     pub local_date: String,
     pub due_at: i64,
@@ -75,7 +77,7 @@ pub struct NewReminder {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ClaimedReminder {
     pub id: String,
-    pub user_id: String,
+    pub user_id: UserId,
     pub email: String,
     pub kind: String,
     pub local_date: String,
@@ -88,7 +90,7 @@ pub struct ClaimedReminder {
 pub struct OutboxEntry {
     pub id: String,
     pub dedupe_key: String,
-    pub user_id: String,
+    pub user_id: UserId,
     pub kind: String,
     pub local_date: String,
     pub attempts: i64,

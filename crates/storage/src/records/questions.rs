@@ -1,5 +1,7 @@
 //! Questions for two: asked questions, answers, reactions and replies.
 
+use crate::UserId;
+
 /// A question asked of a couple.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct AskedQuestion {
@@ -14,7 +16,7 @@ pub struct AskedQuestion {
 pub struct VisibleAnswer {
     pub id: String,
     pub couple_question_id: String,
-    pub user_id: String,
+    pub user_id: UserId,
     pub body: String,
     pub skipped: bool,
     pub created_at: i64,
@@ -23,7 +25,7 @@ pub struct VisibleAnswer {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Reaction {
     pub answer_id: String,
-    pub user_id: String,
+    pub user_id: UserId,
     pub kind: String,
 }
 
@@ -31,7 +33,7 @@ pub struct Reaction {
 pub struct Reply {
     pub id: String,
     pub couple_question_id: String,
-    pub user_id: String,
+    pub user_id: UserId,
     pub body: String,
     pub created_at: i64,
 }

@@ -1,9 +1,11 @@
 //! The private safety check and the notices.
 
+use crate::UserId;
+
 #[derive(Debug, Clone)]
 pub struct NewScreen {
     pub id: String,
-    pub user_id: String,
+    pub user_id: UserId,
     pub answers: [i64; 4],
     pub total: i64,
     pub positive: bool,

@@ -1,11 +1,13 @@
 //! The couple's space, who is asking, and the home page's summary.
 
+use crate::{CoupleId, UserId};
+
 use super::{CheckinSchedule, User};
 
 /// The space a person belongs to, seen from that person.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Space {
-    pub couple_id: String,
+    pub couple_id: CoupleId,
     pub joined_at: i64,
     pub partner: Option<User>,
     /// Paused for safety. Both partners see only this flag…
@@ -17,15 +19,15 @@ pub struct Space {
 /// Who is asking for content. Built from the session, never from request input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Viewer {
-    pub user_id: String,
-    pub couple_id: Option<String>,
-    pub partner_id: Option<String>,
+    pub user_id: UserId,
+    pub couple_id: Option<CoupleId>,
+    pub partner_id: Option<UserId>,
 }
 
 impl Viewer {
-    pub fn new(user_id: &str, space: Option<&Space>) -> Self {
+    pub fn new(user_id: &UserId, space: Option<&Space>) -> Self {
         Viewer {
-            user_id: user_id.to_owned(),
+            user_id: user_id.clone(),
             couple_id: space.map(|s| s.couple_id.clone()),
             partner_id: space.and_then(|s| s.partner.as_ref().map(|p| p.id.clone())),
         }

@@ -1,14 +1,16 @@
 //! Rows of the talk room (migration 0005).
 
+use crate::{CoupleId, UserId};
+
 use rekindle_domain::talk::Phase;
 
 /// A talk as listed; its log is in `talk_events`.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct TalkRow {
     pub id: String,
-    pub couple_id: Option<String>,
-    pub requested_by: String,
-    pub partner_id: String,
+    pub couple_id: Option<CoupleId>,
+    pub requested_by: UserId,
+    pub partner_id: UserId,
     pub topic: String,
     #[sqlx(try_from = "String")]
     pub phase: Phase,
@@ -22,9 +24,9 @@ pub struct TalkRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewTalk {
     pub id: String,
-    pub couple_id: String,
-    pub requested_by: String,
-    pub partner_id: String,
+    pub couple_id: CoupleId,
+    pub requested_by: UserId,
+    pub partner_id: UserId,
     pub topic: String,
     pub created_at: i64,
 }
@@ -33,7 +35,7 @@ pub struct NewTalk {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewTalkEvent {
     pub at: i64,
-    pub by_user: String,
+    pub by_user: UserId,
     pub kind: String,
     /// JSON of `rekindle_domain::talk::Event`.
     pub body: String,
@@ -45,7 +47,7 @@ pub struct TalkEventRow {
     pub talk_id: String,
     pub seq: i64,
     pub at: i64,
-    pub by_user: String,
+    pub by_user: UserId,
     pub kind: String,
     pub body: String,
 }
@@ -64,15 +66,15 @@ pub struct GroundRules {
     pub version: i64,
     pub body: String,
     pub min_time_out: i64,
-    pub created_by: Option<String>,
+    pub created_by: Option<UserId>,
     pub created_at: i64,
-    pub accepted_by: Vec<String>,
+    pub accepted_by: Vec<UserId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Reflection {
     pub talk_id: String,
-    pub user_id: String,
+    pub user_id: UserId,
     pub understood: String,
     pub feel_now: String,
     pub shared: bool,

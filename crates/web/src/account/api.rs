@@ -24,7 +24,7 @@ pub struct UserOut {
 impl From<rekindle_storage::User> for UserOut {
     fn from(u: rekindle_storage::User) -> Self {
         UserOut {
-            id: u.id,
+            id: u.id.into(),
             email: u.email,
             display_name: u.display_name,
             time_zone: u.time_zone,

@@ -8,6 +8,7 @@ pub mod settings_page;
 use rekindle_domain::account::{
     check_password, normalize_display_name, normalize_email, parse_time_zone,
 };
+use rekindle_storage::UserId;
 use rekindle_storage::{ApiToken, NewSession, NewToken, NewUser, User};
 
 use crate::http::error::{AppError, FieldErrors};
@@ -64,7 +65,7 @@ pub async fn sign_up(state: &AppState, input: SignUp<'_>, ip: &str) -> Result<Us
         .await
         .map_err(AppError::Internal)?;
     let new = NewUser {
-        id: new_id(),
+        id: new_id().into(),
         email,
         password_hash,
         display_name: name,
@@ -118,7 +119,7 @@ pub async fn sign_in(
 /// cookie value. Only its digest is stored.
 pub async fn start_session(
     state: &AppState,
-    user_id: &str,
+    user_id: &UserId,
     replacing: Option<&str>,
 ) -> Result<String, AppError> {
     if let Some(old) = replacing {
@@ -131,7 +132,7 @@ pub async fn start_session(
         .repo
         .create_session(&NewSession {
             id_hash: digest(&secret),
-            user_id: user_id.to_owned(),
+            user_id: user_id.clone(),
             csrf_token: random_token(32),
             created_at: now,
             expires_at: now.saturating_add(ttl),
@@ -142,7 +143,7 @@ pub async fn start_session(
 
 pub async fn change_password(
     state: &AppState,
-    user_id: &str,
+    user_id: &UserId,
     current: &str,
     new: &str,
     keep_session: Option<&str>,
@@ -177,7 +178,7 @@ pub async fn change_password(
 
 pub async fn update_profile(
     state: &AppState,
-    user_id: &str,
+    user_id: &UserId,
     display_name: &str,
     time_zone: &str,
 ) -> Result<(), AppError> {
@@ -198,7 +199,7 @@ pub async fn update_profile(
 /// Returns the token record and its secret, which is shown exactly once.
 pub async fn create_token(
     state: &AppState,
-    user_id: &str,
+    user_id: &UserId,
     name: &str,
 ) -> Result<(ApiToken, String), AppError> {
     let name = name.trim();
@@ -219,7 +220,7 @@ pub async fn create_token(
         .repo
         .create_token(&NewToken {
             id: new_id(),
-            user_id: user_id.to_owned(),
+            user_id: user_id.clone(),
             name: name.to_owned(),
             token_hash: digest(&secret),
             created_at: state.clock().now_ms(),

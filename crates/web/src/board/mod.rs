@@ -7,6 +7,7 @@ pub mod api;
 pub mod archive;
 pub mod page;
 
+use rekindle_storage::{CoupleId, UserId};
 use std::collections::HashMap;
 
 use rekindle_domain::Reveal;
@@ -184,7 +185,7 @@ async fn assemble(
         .board_ratings(viewer, &problem.id, Some(round))
         .await?;
     let done = state.repo.board_done(viewer, &problem.id, round).await?;
-    let rating_of = |option: &str, who: Option<&String>| {
+    let rating_of = |option: &str, who: Option<&UserId>| {
         ratings
             .iter()
             .find(|r| r.option_id == option && Some(&r.user_id) == who)
@@ -341,7 +342,7 @@ pub async fn overview(
 }
 
 /// The domain rule on this couple's outcome history.
-pub async fn suggest_help(state: &AppState, couple_id: &str) -> Result<bool, AppError> {
+pub async fn suggest_help(state: &AppState, couple_id: &CoupleId) -> Result<bool, AppError> {
     let history: Vec<AgreementStatus> = state.repo.board_outcomes(couple_id).await?;
     Ok(bd::suggest_professional_help(&history))
 }

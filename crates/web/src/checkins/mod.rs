@@ -13,6 +13,7 @@ use rekindle_storage::{
     Checkin, CheckinSchedule, LovedAnswer, NewCheckin, NewSubmission, Space, User, Viewer,
     VisibleSubmission,
 };
+use rekindle_storage::{CoupleId, UserId};
 
 use crate::http::error::{AppError, FieldErrors};
 use crate::http::secrets::new_id;
@@ -77,7 +78,7 @@ fn to_stored(c: &Cadence, anchor: i64) -> CheckinSchedule {
 }
 
 /// Reads the rhythm without writing anything (for the home page).
-pub async fn peek_rhythm(state: &AppState, couple_id: &str) -> Result<Rhythmic, AppError> {
+pub async fn peek_rhythm(state: &AppState, couple_id: &CoupleId) -> Result<Rhythmic, AppError> {
     Ok(match state.repo.checkin_schedule(couple_id).await? {
         Some(s) => from_stored(&s),
         None => Rhythmic {
@@ -89,7 +90,7 @@ pub async fn peek_rhythm(state: &AppState, couple_id: &str) -> Result<Rhythmic, 
 
 /// The rhythm, storing the default the first time so missed check-ins are
 /// counted from the moment the couple started.
-async fn rhythm(state: &AppState, couple_id: &str) -> Result<Rhythmic, AppError> {
+async fn rhythm(state: &AppState, couple_id: &CoupleId) -> Result<Rhythmic, AppError> {
     if let Some(s) = state.repo.checkin_schedule(couple_id).await? {
         return Ok(from_stored(&s));
     }
@@ -530,7 +531,7 @@ pub async fn trends(
         .iter()
         .filter(|c| c.in_space && c.completed_at.is_some())
         .map(|c| {
-            let find = |who: Option<&String>| {
+            let find = |who: Option<&UserId>| {
                 subs.iter()
                     .find(|s| s.checkin_id == c.id && Some(&s.user_id) == who)
                     .and_then(VisibleSubmission::scores)
@@ -603,11 +604,11 @@ pub const CSV_HEADER: &str = "checkin_id,submitted_at,csi1,csi2,csi3,csi4,csi4_t
      technoference_mean,hours_together,hours_device_free,scores_private,appreciation,went_well,topic";
 
 /// The person's own check-in history: only rows they wrote.
-pub async fn export_csv(state: &AppState, user_id: &str) -> Result<String, AppError> {
+pub async fn export_csv(state: &AppState, user_id: &UserId) -> Result<String, AppError> {
     let rows = state.repo.own_submissions(user_id).await?;
     let mut out = String::from(CSV_HEADER);
     out.push_str("\r\n");
-    for s in rows.iter().filter(|s| s.user_id == user_id) {
+    for s in rows.iter().filter(|s| &s.user_id == user_id) {
         let Some(sc) = s.scores() else { continue };
         let mut fields = vec![csv_field(&s.checkin_id), iso(s.created_at)];
         fields.extend(sc.csi.iter().map(u8::to_string));

@@ -6,6 +6,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
+use rekindle_storage::UserId;
 use serde::Deserialize;
 
 use crate::checkins::{self as uc, CheckinView, Stage, SubmissionInput, Trends};
@@ -411,7 +412,7 @@ async fn checkin_page(
         Some(e) => (FieldErrors::new(), e.detail()),
         None => (FieldErrors::new(), String::new()),
     };
-    let loved_of = |who_id: Option<&String>| {
+    let loved_of = |who_id: Option<&UserId>| {
         v.loved
             .iter()
             .find(|l| Some(&l.user_id) == who_id)

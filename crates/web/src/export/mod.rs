@@ -2,6 +2,7 @@
 //! one zip archive: `rekindle.json` for machines and CSV files for tables.
 //! Entries are stored uncompressed: archives are small and stay greppable.
 
+use rekindle_storage::UserId;
 use std::io::Write;
 
 use serde::Serialize;
@@ -94,7 +95,7 @@ struct SafetyRow {
     positive: bool,
 }
 
-async fn gather(state: &AppState, user_id: &str) -> Result<Archive, AppError> {
+async fn gather(state: &AppState, user_id: &UserId) -> Result<Archive, AppError> {
     let user = state
         .repo
         .user_by_id(user_id)
@@ -107,7 +108,7 @@ async fn gather(state: &AppState, user_id: &str) -> Result<Archive, AppError> {
         .await?
         .into_iter()
         .map(|e| JournalRow {
-            author: if e.owner_id == user_id {
+            author: if &e.owner_id == user_id {
                 "me"
             } else {
                 "partner"
@@ -140,7 +141,7 @@ async fn gather(state: &AppState, user_id: &str) -> Result<Archive, AppError> {
                 .replies
                 .into_iter()
                 .map(|r| ReplyRow {
-                    author: if r.user_id == user_id {
+                    author: if &r.user_id == user_id {
                         "me"
                     } else {
                         "partner"
@@ -225,7 +226,7 @@ fn csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
 }
 
 /// Builds the archive for one person.
-pub async fn archive(state: &AppState, user_id: &str) -> Result<Vec<u8>, AppError> {
+pub async fn archive(state: &AppState, user_id: &UserId) -> Result<Vec<u8>, AppError> {
     let a = gather(state, user_id).await?;
     let json = serde_json::to_vec_pretty(&a).map_err(|e| AppError::Internal(e.to_string()))?;
     let journal = csv(

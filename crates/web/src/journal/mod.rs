@@ -47,7 +47,7 @@ pub async fn create_entry(
         .repo
         .create_entry(&NewEntry {
             id: new_id(),
-            owner_id: owner.to_owned(),
+            owner_id: owner.into(),
             title,
             body,
             created_at: state.clock().now_ms(),

@@ -11,6 +11,7 @@ use chrono_tz::Tz;
 use rekindle_domain::plan::{
     self as dp, AnswerRefusal, Assignment, DoneEvent, Freq, Owner, Recurrence, Schedule, Standing,
 };
+use rekindle_storage::CoupleId;
 use rekindle_storage::{PlanAction, PlanDoneEvent, Space, User, Viewer};
 
 use crate::http::error::{AppError, FieldErrors};
@@ -25,7 +26,7 @@ pub const NOTES_MAX_CHARS: usize = 2_000;
 /// couple agreed to on the problem board.
 pub async fn agreement_link_ok(
     state: &AppState,
-    couple_id: &str,
+    couple_id: &CoupleId,
     agreement_id: &str,
 ) -> Result<bool, AppError> {
     Ok(state

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod page;
 
+use rekindle_storage::CoupleId;
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
@@ -90,7 +91,7 @@ pub async fn view(state: &AppState, viewer: &Viewer, id: &str) -> Result<Questio
 
 async fn pick_and_release(
     state: &AppState,
-    couple_id: &str,
+    couple_id: &CoupleId,
     deck: Option<&str>,
     unless_since: i64,
 ) -> Result<Option<String>, AppError> {

@@ -12,6 +12,7 @@ use icalendar::{Calendar, Component, Event, EventLike};
 use rekindle_domain::checkin::Cadence;
 use rekindle_domain::plan::{self as dp, Assignment, Owner};
 use rekindle_domain::talk::Phase;
+use rekindle_storage::{CoupleId, UserId};
 use rekindle_storage::{User, Viewer};
 
 use crate::http::error::AppError;
@@ -98,7 +99,7 @@ const NEUTRAL: &str = "Something planned";
 /// The couple's scheduled check-ins between two local dates (inclusive), in `tz`.
 pub async fn checkins_between(
     state: &AppState,
-    couple_id: &str,
+    couple_id: &CoupleId,
     from: NaiveDate,
     to: NaiveDate,
     tz: Tz,
@@ -255,7 +256,7 @@ pub async fn feed(state: &AppState, user: &User, detailed: bool) -> Result<Strin
 /// A new secret feed URL token for the person; any earlier one stops working.
 pub async fn new_token(
     state: &AppState,
-    user_id: &str,
+    user_id: &UserId,
     detailed: bool,
 ) -> Result<String, AppError> {
     let token = format!("cal_{}", random_token(24));

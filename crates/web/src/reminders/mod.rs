@@ -14,6 +14,7 @@ pub mod api;
 pub mod calendar;
 pub mod page;
 
+use rekindle_storage::UserId;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Timelike, Utc};
@@ -57,7 +58,7 @@ pub struct Choices {
     pub minute_of_day: i64,
 }
 
-pub async fn choices(state: &AppState, user_id: &str) -> Result<Choices, AppError> {
+pub async fn choices(state: &AppState, user_id: &UserId) -> Result<Choices, AppError> {
     Ok(match state.repo.reminder_prefs(user_id).await? {
         Some(p) => Choices {
             kinds: ReminderPrefs::parse_kinds(&p.kinds),
@@ -83,7 +84,7 @@ pub fn parse_time(s: &str) -> Option<i64> {
 
 pub async fn save_choices(
     state: &AppState,
-    user_id: &str,
+    user_id: &UserId,
     kinds: &[String],
     time: &str,
 ) -> Result<Choices, AppError> {
@@ -107,7 +108,7 @@ pub async fn save_choices(
     state
         .repo
         .set_reminder_prefs(&ReminderPrefsRow {
-            user_id: user_id.to_owned(),
+            user_id: user_id.clone(),
             kinds: ReminderPrefs::kinds_text(&chosen),
             minute_of_day: minute,
             updated_at: state.clock().now_ms(),
@@ -134,7 +135,7 @@ async fn planned(
     match kind {
         ReminderKind::Actions => crate::plan::has_action_on(state, viewer, date).await,
         ReminderKind::Checkins => {
-            let Some(couple) = sub.couple_id.as_deref() else {
+            let Some(couple) = sub.couple_id.as_ref() else {
                 return Ok(false);
             };
             if viewer.partner_id.is_none() {

@@ -6,6 +6,7 @@ pub mod resources;
 
 use rekindle_domain::safety::{HitsResult, POSTPONE_DAYS, score_hits};
 use rekindle_storage::NewScreen;
+use rekindle_storage::UserId;
 
 use crate::http::error::AppError;
 use crate::http::secrets::new_id;
@@ -26,7 +27,7 @@ pub fn parse_answers(raw: [&str; 4]) -> Result<[u8; 4], AppError> {
 
 pub async fn take(
     state: &AppState,
-    user_id: &str,
+    user_id: &UserId,
     answers: [u8; 4],
 ) -> Result<HitsResult, AppError> {
     let r = score_hits(answers)
@@ -35,7 +36,7 @@ pub async fn take(
         .repo
         .save_screen(&NewScreen {
             id: new_id(),
-            user_id: user_id.to_owned(),
+            user_id: user_id.clone(),
             answers: answers.map(i64::from),
             total: i64::from(r.total),
             positive: r.positive,
@@ -45,7 +46,7 @@ pub async fn take(
     Ok(r)
 }
 
-pub async fn postpone(state: &AppState, user_id: &str) -> Result<(), AppError> {
+pub async fn postpone(state: &AppState, user_id: &UserId) -> Result<(), AppError> {
     let until = state.clock().now_ms() + POSTPONE_DAYS * 24 * 3600 * 1000;
     Ok(state.repo.postpone_offer(user_id, until).await?)
 }

@@ -30,7 +30,7 @@ pub struct SpaceOut {
 impl From<rekindle_storage::Space> for SpaceOut {
     fn from(s: rekindle_storage::Space) -> Self {
         SpaceOut {
-            id: s.couple_id,
+            id: s.couple_id.into(),
             joined_at: iso(s.joined_at),
             partner: s.partner.map(|p| PartnerOut {
                 display_name: p.display_name,

@@ -3,6 +3,7 @@
 
 use rekindle_domain::invitation::INVITATION_TTL_SECS;
 use rekindle_domain::space::{self as rules, Closed, SpaceState};
+use rekindle_storage::UserId;
 use rekindle_storage::{NewInvitation, Space, Viewer};
 
 use crate::http::error::AppError;
@@ -14,7 +15,7 @@ pub mod page;
 
 /// Leaves the space; `false` when the person had none. Talks of the couple
 /// close, so this server stops holding them in memory.
-pub async fn leave_space(state: &AppState, user_id: &str) -> Result<bool, AppError> {
+pub async fn leave_space(state: &AppState, user_id: &UserId) -> Result<bool, AppError> {
     let space = state.repo.space_of(user_id).await?;
     let left = state
         .repo
@@ -26,10 +27,10 @@ pub async fn leave_space(state: &AppState, user_id: &str) -> Result<bool, AppErr
     Ok(left)
 }
 
-pub async fn create_space(state: &AppState, user_id: &str) -> Result<Space, AppError> {
+pub async fn create_space(state: &AppState, user_id: &UserId) -> Result<Space, AppError> {
     state
         .repo
-        .create_space(&new_id(), user_id, state.clock().now_ms())
+        .create_space(&new_id().into(), user_id, state.clock().now_ms())
         .await
         .map_err(|e| match e {
             rekindle_storage::StoreError::Conflict => AppError::Conflict(
@@ -46,7 +47,7 @@ pub struct NewLink {
 }
 
 /// A single-use invitation code with 128 bits of entropy; only its digest is kept.
-pub async fn invite(state: &AppState, user_id: &str) -> Result<NewLink, AppError> {
+pub async fn invite(state: &AppState, user_id: &UserId) -> Result<NewLink, AppError> {
     let space = state.repo.space_of(user_id).await?.ok_or_else(|| {
         AppError::Conflict("Create your space first, then invite your partner.".into())
     })?;
@@ -63,7 +64,7 @@ pub async fn invite(state: &AppState, user_id: &str) -> Result<NewLink, AppError
             id: new_id(),
             couple_id: space.couple_id,
             code_hash: digest(&code),
-            created_by: user_id.to_owned(),
+            created_by: user_id.clone(),
             created_at: now,
             expires_at: now + INVITATION_TTL_SECS * 1000,
         })
@@ -75,14 +76,17 @@ pub async fn invite(state: &AppState, user_id: &str) -> Result<NewLink, AppError
     })
 }
 
-pub async fn accept(state: &AppState, code: &str, user_id: &str) -> Result<Space, AppError> {
+pub async fn accept(state: &AppState, code: &str, user_id: &UserId) -> Result<Space, AppError> {
     Ok(state
         .repo
         .accept_invitation(&digest(code), user_id, state.clock().now_ms())
         .await?)
 }
 
-pub async fn viewer(state: &AppState, user_id: &str) -> Result<(Viewer, Option<Space>), AppError> {
+pub async fn viewer(
+    state: &AppState,
+    user_id: &UserId,
+) -> Result<(Viewer, Option<Space>), AppError> {
     let space = state.repo.space_of(user_id).await?;
     Ok((Viewer::new(user_id, space.as_ref()), space))
 }

@@ -6,6 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rekindle_domain::talk::Command;
+use rekindle_storage::CoupleId;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -288,7 +289,7 @@ fn twenty() -> i64 {
     20
 }
 
-async fn rules_out(state: &AppState, couple_id: &str, me: &str) -> Result<RulesIo, AppError> {
+async fn rules_out(state: &AppState, couple_id: &CoupleId, me: &str) -> Result<RulesIo, AppError> {
     let r = uc::rules(state, couple_id).await?;
     Ok(RulesIo {
         version: r.version,

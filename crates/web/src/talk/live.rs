@@ -11,6 +11,7 @@
 //! never replaced by one with a lower seq, and a state read before anything
 //! was forgotten is not remembered after it (`generation`).
 
+use rekindle_storage::{CoupleId, UserId};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -44,7 +45,7 @@ impl Rules {
 }
 
 struct Entry {
-    couple_id: String,
+    couple_id: CoupleId,
     talk: Talk,
     recent: VecDeque<Recorded>,
     /// `None` until read, and after this server saw the rules change.
@@ -77,10 +78,10 @@ impl LiveTalks {
     }
 
     /// The remembered talk, if `user_id` of `couple_id` may act in it.
-    pub fn get(&self, id: &str, couple_id: &str, user_id: &str) -> Option<Snapshot> {
+    pub fn get(&self, id: &str, couple_id: &CoupleId, user_id: &UserId) -> Option<Snapshot> {
         let talks = self.lock();
         let e = talks.get(id)?;
-        (e.couple_id == couple_id && is_member(&e.talk, user_id)).then(|| Snapshot {
+        (&e.couple_id == couple_id && is_member(&e.talk, user_id)).then(|| Snapshot {
             talk: e.talk.clone(),
             rules: e.rules.clone(),
         })
@@ -92,13 +93,13 @@ impl LiveTalks {
     pub fn catch_up(
         &self,
         id: &str,
-        couple_id: &str,
-        user_id: &str,
+        couple_id: &CoupleId,
+        user_id: &UserId,
         after: i64,
     ) -> Option<CatchUp> {
         let talks = self.lock();
         let e = talks.get(id)?;
-        if e.couple_id != couple_id || !is_member(&e.talk, user_id) {
+        if &e.couple_id != couple_id || !is_member(&e.talk, user_id) {
             return None;
         }
         let rules = e.rules.clone()?;
@@ -125,7 +126,7 @@ impl LiveTalks {
         &self,
         seen: u64,
         id: &str,
-        couple_id: &str,
+        couple_id: &CoupleId,
         talk: &Talk,
         log: &[Recorded],
         rules: Option<Rules>,
@@ -135,7 +136,7 @@ impl LiveTalks {
             return;
         }
         if let Some(e) = talks.get_mut(id)
-            && e.couple_id == couple_id
+            && &e.couple_id == couple_id
             && e.talk.last_seq >= talk.last_seq
         {
             if e.rules.is_none() {
@@ -159,7 +160,7 @@ impl LiveTalks {
         talks.insert(
             id.to_owned(),
             Entry {
-                couple_id: couple_id.to_owned(),
+                couple_id: couple_id.clone(),
                 talk: talk.clone(),
                 recent,
                 rules,
@@ -207,17 +208,17 @@ impl LiveTalks {
     }
 
     /// Forgets every talk of a couple (someone left).
-    pub fn forget_couple(&self, couple_id: &str) {
+    pub fn forget_couple(&self, couple_id: &CoupleId) {
         let mut talks = self.lock();
-        talks.retain(|_, e| e.couple_id != couple_id);
+        talks.retain(|_, e| &e.couple_id != couple_id);
         self.generation.fetch_add(1, Ordering::SeqCst);
     }
 
     /// The couple's ground rules changed: read them again when next needed.
-    pub fn rules_changed(&self, couple_id: &str) {
+    pub fn rules_changed(&self, couple_id: &CoupleId) {
         let mut talks = self.lock();
         for e in talks.values_mut() {
-            if e.couple_id == couple_id {
+            if &e.couple_id == couple_id {
                 e.rules = None;
             }
         }
@@ -240,8 +241,8 @@ impl LiveTalks {
     }
 }
 
-fn is_member(talk: &Talk, user_id: &str) -> bool {
-    talk.requester == user_id || talk.partner == user_id
+fn is_member(talk: &Talk, user_id: &UserId) -> bool {
+    talk.requester == user_id.as_str() || talk.partner == user_id.as_str()
 }
 
 #[cfg(test)]
@@ -283,31 +284,61 @@ mod tests {
         let live = LiveTalks::default();
         let log = [requested()];
         let talk = Talk::from_events(&log).unwrap();
-        live.put(live.generation(), "t", "c", &talk, &log, Some(rules()));
+        live.put(
+            live.generation(),
+            "t",
+            &CoupleId::from("c"),
+            &talk,
+            &log,
+            Some(rules()),
+        );
         live
     }
 
     #[test]
     fn only_the_couples_partners_get_the_remembered_talk() {
         let live = remembered();
-        assert!(live.get("t", "c", "a").is_some());
-        assert!(live.get("t", "c", "b").is_some());
-        assert!(live.get("t", "c", "x").is_none());
-        assert!(live.get("t", "other", "a").is_none());
-        assert!(live.catch_up("t", "c", "x", 0).is_none());
-        assert!(live.catch_up("t", "other", "b", 0).is_none());
+        assert!(
+            live.get("t", &CoupleId::from("c"), &UserId::from("a"))
+                .is_some()
+        );
+        assert!(
+            live.get("t", &CoupleId::from("c"), &UserId::from("b"))
+                .is_some()
+        );
+        assert!(
+            live.get("t", &CoupleId::from("c"), &UserId::from("x"))
+                .is_none()
+        );
+        assert!(
+            live.get("t", &CoupleId::from("other"), &UserId::from("a"))
+                .is_none()
+        );
+        assert!(
+            live.catch_up("t", &CoupleId::from("c"), &UserId::from("x"), 0)
+                .is_none()
+        );
+        assert!(
+            live.catch_up("t", &CoupleId::from("other"), &UserId::from("b"), 0)
+                .is_none()
+        );
     }
 
     #[test]
     fn an_append_on_the_remembered_seq_is_applied_and_a_stale_one_forgets() {
         let live = remembered();
         live.appended("t", 1, &[opened(2)]);
-        let c = live.catch_up("t", "c", "b", 1).unwrap();
+        let c = live
+            .catch_up("t", &CoupleId::from("c"), &UserId::from("b"), 1)
+            .unwrap();
         assert_eq!(c.talk.last_seq, 2);
         assert_eq!(c.events.iter().map(|r| r.seq).collect::<Vec<_>>(), [2]);
         // Another writer got seq 3 first; what was decided on 2 must not be applied here.
         live.appended("t", 1, &[opened(3)]);
-        assert!(live.get("t", "c", "a").is_none());
+        assert!(
+            live.get("t", &CoupleId::from("c"), &UserId::from("a"))
+                .is_none()
+        );
     }
 
     #[test]
@@ -317,10 +348,17 @@ mod tests {
             live.appended("t", seq - 1, &[opened(seq)]);
         }
         let last = 1 + RECENT as i64 + 5;
-        assert!(live.catch_up("t", "c", "a", 1).is_none());
-        let tail = live.catch_up("t", "c", "a", last - 3).unwrap();
+        assert!(
+            live.catch_up("t", &CoupleId::from("c"), &UserId::from("a"), 1)
+                .is_none()
+        );
+        let tail = live
+            .catch_up("t", &CoupleId::from("c"), &UserId::from("a"), last - 3)
+            .unwrap();
         assert_eq!(tail.events.len(), 3);
-        let none = live.catch_up("t", "c", "a", last).unwrap();
+        let none = live
+            .catch_up("t", &CoupleId::from("c"), &UserId::from("a"), last)
+            .unwrap();
         assert!(none.events.is_empty());
     }
 
@@ -331,26 +369,63 @@ mod tests {
         let old = Talk::from_events(&log).unwrap();
         live.appended("t", 1, &[opened(2)]);
         // A reader that folded seq 1 while seq 2 was appended here.
-        live.put(live.generation(), "t", "c", &old, &log, None);
-        assert_eq!(live.get("t", "c", "a").unwrap().talk.last_seq, 2);
+        live.put(
+            live.generation(),
+            "t",
+            &CoupleId::from("c"),
+            &old,
+            &log,
+            None,
+        );
+        assert_eq!(
+            live.get("t", &CoupleId::from("c"), &UserId::from("a"))
+                .unwrap()
+                .talk
+                .last_seq,
+            2
+        );
         // A reader that started before another server's change was announced.
         let seen = live.generation();
         live.forget("t");
-        live.put(seen, "t", "c", &old, &log, None);
-        assert!(live.get("t", "c", "a").is_none());
-        live.put(live.generation(), "t", "c", &old, &log, None);
-        assert!(live.get("t", "c", "a").is_some());
+        live.put(seen, "t", &CoupleId::from("c"), &old, &log, None);
+        assert!(
+            live.get("t", &CoupleId::from("c"), &UserId::from("a"))
+                .is_none()
+        );
+        live.put(
+            live.generation(),
+            "t",
+            &CoupleId::from("c"),
+            &old,
+            &log,
+            None,
+        );
+        assert!(
+            live.get("t", &CoupleId::from("c"), &UserId::from("a"))
+                .is_some()
+        );
     }
 
     #[test]
     fn changed_rules_and_departures_are_forgotten() {
         let live = remembered();
-        live.rules_changed("c");
-        assert!(live.catch_up("t", "c", "a", 1).is_none());
-        assert!(live.get("t", "c", "a").unwrap().rules.is_none());
+        live.rules_changed(&CoupleId::from("c"));
+        assert!(
+            live.catch_up("t", &CoupleId::from("c"), &UserId::from("a"), 1)
+                .is_none()
+        );
+        assert!(
+            live.get("t", &CoupleId::from("c"), &UserId::from("a"))
+                .unwrap()
+                .rules
+                .is_none()
+        );
         live.set_rules(live.generation(), "t", rules());
-        assert!(live.catch_up("t", "c", "a", 1).is_some());
-        live.forget_couple("c");
+        assert!(
+            live.catch_up("t", &CoupleId::from("c"), &UserId::from("a"), 1)
+                .is_some()
+        );
+        live.forget_couple(&CoupleId::from("c"));
         assert!(live.is_empty());
     }
 }

@@ -13,6 +13,7 @@ use rekindle_coach::Kind;
 use rekindle_domain::talk::{
     self as dt, Command, Context, DEFAULT_RULES, Event, Recorded, Refusal, Talk,
 };
+use rekindle_storage::{CoupleId, UserId};
 use rekindle_storage::{
     GroundRules, NewTalk, NewTalkEvent, Reflection, Space, TalkRow, TalkSummary, Viewer,
 };
@@ -70,7 +71,7 @@ pub fn decode(rows: &[rekindle_storage::TalkEventRow]) -> Result<Vec<Recorded>, 
             Ok(Recorded {
                 seq: r.seq,
                 at: r.at,
-                by: r.by_user.clone(),
+                by: r.by_user.to_string(),
                 event,
             })
         })
@@ -92,7 +93,7 @@ pub async fn load(state: &AppState, viewer: &Viewer, id: &str) -> Result<Loaded,
 
 /// The couple's ground rules: the stored version, or the defaults (version 0,
 /// accepted by nobody) before they ever saved one.
-pub async fn rules(state: &AppState, couple_id: &str) -> Result<GroundRules, AppError> {
+pub async fn rules(state: &AppState, couple_id: &CoupleId) -> Result<GroundRules, AppError> {
     Ok(state
         .repo
         .ground_rules(couple_id)
@@ -111,7 +112,7 @@ pub async fn rules(state: &AppState, couple_id: &str) -> Result<GroundRules, App
 pub async fn accept_rules(
     state: &AppState,
     space: &Space,
-    user_id: &str,
+    user_id: &UserId,
     version: i64,
 ) -> Result<(), AppError> {
     let now = state.clock().now_ms();
@@ -160,7 +161,7 @@ pub async fn accept_rules(
 pub async fn save_rules(
     state: &AppState,
     space: &Space,
-    user_id: &str,
+    user_id: &UserId,
     body: &str,
     min_time_out: i64,
 ) -> Result<i64, AppError> {
@@ -188,7 +189,7 @@ pub async fn save_rules(
 pub(crate) async fn context(
     state: &AppState,
     talk: &Talk,
-    couple_id: &str,
+    couple_id: &CoupleId,
 ) -> Result<Context, AppError> {
     Ok(live_rules(state, couple_id)
         .await?
@@ -196,10 +197,13 @@ pub(crate) async fn context(
 }
 
 /// The part of the couple's ground rules the talk rules use.
-pub(crate) async fn live_rules(state: &AppState, couple_id: &str) -> Result<live::Rules, AppError> {
+pub(crate) async fn live_rules(
+    state: &AppState,
+    couple_id: &CoupleId,
+) -> Result<live::Rules, AppError> {
     let r = rules(state, couple_id).await?;
     Ok(live::Rules {
-        accepted_by: r.accepted_by,
+        accepted_by: r.accepted_by.into_iter().map(String::from).collect(),
         min_time_out: r.min_time_out,
     })
 }
@@ -213,7 +217,7 @@ pub async fn context_for(state: &AppState, loaded: &Loaded) -> Result<Context, A
 pub async fn request(
     state: &AppState,
     space: &Space,
-    user_id: &str,
+    user_id: &UserId,
     topic: &str,
     times: &[i64],
     length_min: Option<u32>,
@@ -232,7 +236,7 @@ pub async fn request(
             &NewTalk {
                 id: id.clone(),
                 couple_id: space.couple_id.clone(),
-                requested_by: user_id.to_owned(),
+                requested_by: user_id.clone(),
                 partner_id: partner.id.clone(),
                 topic: topic.trim().to_owned(),
                 created_at: now,
@@ -252,7 +256,7 @@ fn stored(e: &Event, by: &str, at: i64) -> Result<NewTalkEvent, AppError> {
     };
     Ok(NewTalkEvent {
         at,
-        by_user: by.to_owned(),
+        by_user: by.into(),
         kind: e.kind().to_owned(),
         body: serde_json::to_string(e).map_err(|e| AppError::Internal(e.to_string()))?,
         mark,
@@ -341,7 +345,7 @@ pub async fn command(
             let r = Recorded {
                 seq: talk.last_seq + i,
                 at: ctx.now,
-                by: viewer.user_id.clone(),
+                by: viewer.user_id.to_string(),
                 event: e.clone(),
             };
             after.apply(&r);
@@ -473,7 +477,7 @@ pub fn state_json(talk: &Talk, viewer_id: &str, ctx: &Context) -> Value {
 
 /// For the export: the talks the person can open (with their whole log) and
 /// every reflection they wrote. The partner's reflections are not included.
-pub async fn export_json(state: &AppState, user_id: &str) -> Result<Vec<u8>, AppError> {
+pub async fn export_json(state: &AppState, user_id: &UserId) -> Result<Vec<u8>, AppError> {
     let (talks, events, reflections) = state.repo.talk_export(user_id).await?;
     let decoded = decode(&events)?;
     let out = json!({

@@ -7,6 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::{NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
+use rekindle_storage::UserId;
 use serde::Deserialize;
 
 use crate::http::auth::SignedIn;
@@ -58,7 +59,7 @@ fn line(t: &TalkRow, tz: Tz) -> TalkLine {
 /// For the home page: talks not over yet, soonest first.
 pub async fn upcoming(
     state: &AppState,
-    user_id: &str,
+    user_id: &UserId,
     space: Option<&Space>,
     tz: Tz,
 ) -> Result<Vec<TalkLine>, AppError> {

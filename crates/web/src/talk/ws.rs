@@ -4,6 +4,7 @@
 //! host so another site cannot open a socket with the visitor's cookie; or by a
 //! personal API token (`Authorization: Bearer`), which no other site can attach.
 
+use rekindle_storage::CoupleId;
 use std::time::Duration;
 
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
@@ -130,7 +131,8 @@ async fn catch_up(
     mine: &mut Option<Talk>,
     force_state: bool,
 ) -> bool {
-    let couple = viewer.couple_id.as_deref().unwrap_or_default();
+    let no_space = CoupleId::default();
+    let couple = viewer.couple_id.as_ref().unwrap_or(&no_space);
     // A talk in progress that this server holds in memory: no database read.
     if let Some(c) = state
         .live_talks

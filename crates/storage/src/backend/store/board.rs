@@ -1,5 +1,6 @@
 //! Problem board: sealing and privacy live in these WHERE clauses.
 
+use crate::{CoupleId, UserId};
 use sqlx::Row;
 
 use super::{DB, IS_PG, Store};
@@ -532,7 +533,10 @@ impl Store {
     }
 
     /// (id, follow-up time) of the couple's agreements still on trial.
-    pub async fn board_follow_up_times(&self, couple_id: &str) -> StoreResult<Vec<(String, i64)>> {
+    pub async fn board_follow_up_times(
+        &self,
+        couple_id: &CoupleId,
+    ) -> StoreResult<Vec<(String, i64)>> {
         Ok(sqlx::query_as::<_, (String, i64)>(
             "SELECT a.id, a.follow_up_at FROM board_agreements a JOIN board_problems p ON p.id = a.problem_id
              WHERE p.couple_id = $1 AND a.status = 'active' AND a.follow_up_at IS NOT NULL
@@ -547,7 +551,7 @@ impl Store {
     /// (what an action may name as its source).
     pub async fn board_agreement_in(
         &self,
-        couple_id: &str,
+        couple_id: &CoupleId,
         agreement_id: &str,
     ) -> StoreResult<bool> {
         Ok(sqlx::query_scalar::<_, i64>(
@@ -562,7 +566,7 @@ impl Store {
     }
 
     /// How the couple's decided agreements ended, oldest first.
-    pub async fn board_outcomes(&self, couple_id: &str) -> StoreResult<Vec<AgreementStatus>> {
+    pub async fn board_outcomes(&self, couple_id: &CoupleId) -> StoreResult<Vec<AgreementStatus>> {
         let statuses = sqlx::query_scalar::<_, String>(
             "SELECT a.status FROM board_agreements a JOIN board_problems p ON p.id = a.problem_id
              WHERE p.couple_id = $1 AND a.decided_at IS NOT NULL
@@ -578,7 +582,7 @@ impl Store {
 /// Adds the board's counts to the journey facts of one space.
 pub(super) async fn board_facts_in<'e, E>(
     exec: E,
-    couple_id: &str,
+    couple_id: &CoupleId,
     facts: &mut Facts,
 ) -> StoreResult<()>
 where
@@ -599,7 +603,7 @@ where
 /// each keeps their own ideas, ratings and answers.
 pub(super) async fn board_leave_in(
     tx: &mut sqlx::Transaction<'static, DB>,
-    couple_id: &str,
+    couple_id: &CoupleId,
 ) -> StoreResult<()> {
     sqlx::query("UPDATE board_problems SET couple_id = NULL WHERE couple_id = $1")
         .bind(couple_id)
@@ -612,7 +616,7 @@ pub(super) async fn board_leave_in(
 /// ideas, ratings, done-flags and answers go through the foreign keys).
 pub(super) async fn board_erase_in(
     tx: &mut sqlx::Transaction<'static, DB>,
-    user_id: &str,
+    user_id: &UserId,
 ) -> StoreResult<()> {
     sqlx::query("UPDATE board_problems SET title = '' WHERE proposed_by = $1")
         .bind(user_id)

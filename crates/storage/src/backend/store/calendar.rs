@@ -1,5 +1,6 @@
 //! The calendar feed: one secret link per person.
 
+use crate::UserId;
 use sqlx::Row;
 
 use super::Store;
@@ -7,7 +8,7 @@ use crate::records::*;
 use crate::{StoreResult, map_unique};
 
 impl Store {
-    pub async fn calendar_feed(&self, user_id: &str) -> StoreResult<Option<CalendarFeed>> {
+    pub async fn calendar_feed(&self, user_id: &UserId) -> StoreResult<Option<CalendarFeed>> {
         Ok(sqlx::query_as::<_, CalendarFeed>(
             "SELECT user_id, detailed, created_at FROM calendar_feeds WHERE user_id = $1",
         )
@@ -19,7 +20,7 @@ impl Store {
     /// A new secret for the person's feed; the old link stops working.
     pub async fn set_calendar_feed(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         token_hash: &str,
         detailed: bool,
         now: i64,
@@ -39,7 +40,7 @@ impl Store {
         Ok(())
     }
 
-    pub async fn set_calendar_detail(&self, user_id: &str, detailed: bool) -> StoreResult<bool> {
+    pub async fn set_calendar_detail(&self, user_id: &UserId, detailed: bool) -> StoreResult<bool> {
         let done = sqlx::query("UPDATE calendar_feeds SET detailed = $2 WHERE user_id = $1")
             .bind(user_id)
             .bind(detailed)
@@ -48,7 +49,7 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    pub async fn revoke_calendar_feed(&self, user_id: &str) -> StoreResult<bool> {
+    pub async fn revoke_calendar_feed(&self, user_id: &UserId) -> StoreResult<bool> {
         let done = sqlx::query("DELETE FROM calendar_feeds WHERE user_id = $1")
             .bind(user_id)
             .execute(&self.write)

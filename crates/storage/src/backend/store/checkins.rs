@@ -1,5 +1,6 @@
 //! Check-ins: sealing and private scores live in `visible_submissions`.
 
+use crate::{CoupleId, UserId};
 use sqlx::Row;
 
 use super::{IS_PG, Store};
@@ -7,7 +8,10 @@ use crate::records::*;
 use crate::{StoreResult, map_unique};
 
 impl Store {
-    pub async fn checkin_schedule(&self, couple_id: &str) -> StoreResult<Option<CheckinSchedule>> {
+    pub async fn checkin_schedule(
+        &self,
+        couple_id: &CoupleId,
+    ) -> StoreResult<Option<CheckinSchedule>> {
         Ok(sqlx::query_as::<_, CheckinSchedule>(
             "SELECT rhythm, weekday, hour, anchor_at FROM checkin_schedules WHERE couple_id = $1",
         )
@@ -18,7 +22,7 @@ impl Store {
 
     pub async fn set_checkin_schedule(
         &self,
-        couple_id: &str,
+        couple_id: &CoupleId,
         schedule: &CheckinSchedule,
     ) -> StoreResult<()> {
         sqlx::query(
@@ -42,7 +46,7 @@ impl Store {
     /// once open one check-in, not two.
     pub async fn open_checkin(
         &self,
-        couple_id: &str,
+        couple_id: &CoupleId,
         new: &NewCheckin,
         unless_since: i64,
     ) -> StoreResult<bool> {
@@ -117,7 +121,7 @@ impl Store {
     }
 
     /// When the couple's completed check-ins were completed, oldest first.
-    pub async fn checkin_completions(&self, couple_id: &str) -> StoreResult<Vec<i64>> {
+    pub async fn checkin_completions(&self, couple_id: &CoupleId) -> StoreResult<Vec<i64>> {
         Ok(sqlx::query_scalar::<_, i64>(
             "SELECT completed_at FROM checkins WHERE couple_id = $1 AND completed_at IS NOT NULL ORDER BY completed_at",
         )
@@ -223,7 +227,7 @@ impl Store {
     }
 
     /// Everything one person submitted, for their own export.
-    pub async fn own_submissions(&self, user_id: &str) -> StoreResult<Vec<VisibleSubmission>> {
+    pub async fn own_submissions(&self, user_id: &UserId) -> StoreResult<Vec<VisibleSubmission>> {
         Ok(sqlx::query_as::<_, VisibleSubmission>(
             "SELECT s.id, s.checkin_id, s.user_id, s.csi1, s.csi2, s.csi3, s.csi4, s.tech1, s.tech2, s.tech3, s.tech4,
                     s.hours_together, s.hours_device_free, s.appreciation, s.went_well, s.topic, s.scores_private,

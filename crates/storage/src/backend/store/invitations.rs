@@ -1,5 +1,6 @@
 //! Invitations into a space and joining through one (the rules are `check_join`'s).
 
+use crate::{CoupleId, UserId};
 use sqlx::Row;
 
 use super::{IS_PG, Store};
@@ -32,7 +33,7 @@ impl Store {
 
     pub async fn open_invitations(
         &self,
-        couple_id: &str,
+        couple_id: &CoupleId,
         now: i64,
     ) -> StoreResult<Vec<Invitation>> {
         Ok(sqlx::query_as::<_, Invitation>(
@@ -48,7 +49,7 @@ impl Store {
 
     pub async fn revoke_invitation(
         &self,
-        couple_id: &str,
+        couple_id: &CoupleId,
         invitation_id: &str,
         now: i64,
     ) -> StoreResult<bool> {
@@ -92,7 +93,7 @@ impl Store {
     pub async fn accept_invitation(
         &self,
         code_hash: &str,
-        user_id: &str,
+        user_id: &UserId,
         now: i64,
     ) -> StoreResult<Space> {
         const FIND_LITE: &str = "SELECT id, couple_id, created_by, expires_at, used_at, revoked_at
@@ -110,8 +111,8 @@ impl Store {
             return Err(StoreError::Join(JoinRefusal::LinkNotValid));
         };
         let inv_id: String = inv.try_get("id")?;
-        let couple_id: String = inv.try_get("couple_id")?;
-        let created_by: String = inv.try_get("created_by")?;
+        let couple_id: CoupleId = inv.try_get("couple_id")?;
+        let created_by: UserId = inv.try_get("created_by")?;
         let state = InvitationState {
             expires_at: inv.try_get("expires_at")?,
             used: inv.try_get::<Option<i64>, _>("used_at")?.is_some(),
@@ -138,7 +139,7 @@ impl Store {
             invitation: &state,
             now,
             joiner_in_a_space,
-            joiner_is_inviter: created_by == user_id,
+            joiner_is_inviter: &created_by == user_id,
             members_in_space: usize::try_from(members).unwrap_or(usize::MAX),
         })
         .map_err(StoreError::Join)?;

@@ -1,6 +1,7 @@
 //! Journal: the privacy rule lives in these WHERE clauses.
 
 use super::Store;
+use crate::UserId;
 use crate::records::*;
 use crate::{StoreResult, map_unique};
 
@@ -66,7 +67,7 @@ impl Store {
 
     pub async fn update_entry(
         &self,
-        owner_id: &str,
+        owner_id: &UserId,
         id: &str,
         title: &str,
         body: &str,
@@ -116,7 +117,7 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    pub async fn delete_entry(&self, owner_id: &str, id: &str) -> StoreResult<bool> {
+    pub async fn delete_entry(&self, owner_id: &UserId, id: &str) -> StoreResult<bool> {
         let done = sqlx::query("DELETE FROM journal_entries WHERE id = $1 AND owner_id = $2")
             .bind(id)
             .bind(owner_id)

@@ -1,5 +1,6 @@
 //! The journey's facts, gathered from every tool's tables, and the home page's summary.
 
+use crate::{CoupleId, UserId};
 use sqlx::Row;
 
 use super::Store;
@@ -12,7 +13,7 @@ use rekindle_domain::journey::Facts;
 impl Store {
     /// Everything the home page needs about one person in one read (plus one for
     /// question exchanges when they have a partner): the page is the busiest one.
-    pub async fn home_summary(&self, user_id: &str) -> StoreResult<HomeSummary> {
+    pub async fn home_summary(&self, user_id: &UserId) -> StoreResult<HomeSummary> {
         let row = sqlx::query(
             "SELECT m.couple_id, m.joined_at,
                     c.paused_by IS NOT NULL AS paused, COALESCE(c.paused_by = $1, FALSE) AS paused_by_me,
@@ -66,8 +67,7 @@ impl Store {
             partner_left: row.try_get::<i64, _>("left_notices")? > 0,
             checkin_schedule: match row.try_get::<Option<String>, _>("ck_rhythm")? {
                 Some(rhythm) => Some(CheckinSchedule {
-                    rhythm: rekindle_domain::checkin::Rhythm::try_from(rhythm)
-                        .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+                    rhythm: crate::decode_stored(rhythm)?,
                     weekday: row.try_get("ck_weekday")?,
                     hour: row.try_get("ck_hour")?,
                     anchor_at: row.try_get("ck_anchor")?,
@@ -77,7 +77,7 @@ impl Store {
         })
     }
 
-    pub async fn journey_facts(&self, couple_id: &str) -> StoreResult<Facts> {
+    pub async fn journey_facts(&self, couple_id: &CoupleId) -> StoreResult<Facts> {
         let row = sqlx::query(
             "SELECT
                (SELECT COUNT(*) FROM memberships WHERE couple_id = $1) AS partners,

@@ -1,5 +1,6 @@
 //! Accounts, sessions and API tokens.
 
+use crate::UserId;
 use sqlx::Row;
 
 use super::Store;
@@ -50,7 +51,7 @@ impl Store {
         )
     }
 
-    pub async fn password_hash(&self, user_id: &str) -> StoreResult<Option<String>> {
+    pub async fn password_hash(&self, user_id: &UserId) -> StoreResult<Option<String>> {
         Ok(
             sqlx::query_scalar::<_, String>("SELECT password_hash FROM users WHERE id = $1")
                 .bind(user_id)
@@ -61,7 +62,7 @@ impl Store {
 
     pub async fn update_profile(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         display_name: &str,
         time_zone: &str,
     ) -> StoreResult<()> {
@@ -77,7 +78,7 @@ impl Store {
     /// Changes the password and signs out every other session of that person.
     pub async fn set_password(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         hash: &str,
         keep_session: Option<&str>,
     ) -> StoreResult<()> {
@@ -172,7 +173,7 @@ impl Store {
         })
     }
 
-    pub async fn tokens(&self, user_id: &str) -> StoreResult<Vec<ApiToken>> {
+    pub async fn tokens(&self, user_id: &UserId) -> StoreResult<Vec<ApiToken>> {
         Ok(sqlx::query_as::<_, ApiToken>(
             "SELECT id, name, created_at, last_used_at FROM api_tokens
              WHERE user_id = $1 ORDER BY created_at DESC, id",
@@ -182,7 +183,7 @@ impl Store {
         .await?)
     }
 
-    pub async fn revoke_token(&self, user_id: &str, token_id: &str) -> StoreResult<bool> {
+    pub async fn revoke_token(&self, user_id: &UserId, token_id: &str) -> StoreResult<bool> {
         let done = sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2")
             .bind(token_id)
             .bind(user_id)

@@ -1,6 +1,7 @@
 //! Action plan (step 6).
 
 use super::{DB, Store};
+use crate::UserId;
 use crate::records::*;
 use crate::{StoreResult, map_unique};
 
@@ -145,7 +146,7 @@ impl Store {
     }
 
     /// What a person created or owns, for their export.
-    pub async fn own_actions(&self, user_id: &str) -> StoreResult<Vec<PlanAction>> {
+    pub async fn own_actions(&self, user_id: &UserId) -> StoreResult<Vec<PlanAction>> {
         let sql = format!(
             "SELECT {ACTION_COLS} FROM plan_actions a
              WHERE a.created_by = $1 OR a.owner_id = $1
@@ -157,7 +158,7 @@ impl Store {
             .await?)
     }
 
-    pub async fn own_done_events(&self, user_id: &str) -> StoreResult<Vec<PlanDoneEvent>> {
+    pub async fn own_done_events(&self, user_id: &UserId) -> StoreResult<Vec<PlanDoneEvent>> {
         Ok(sqlx::query_as::<_, PlanDoneEvent>(
             "SELECT id, action_id, occurrence, user_id, done, at FROM plan_done_events
              WHERE user_id = $1 ORDER BY at, id",

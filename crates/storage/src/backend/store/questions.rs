@@ -1,5 +1,6 @@
 //! Question decks: the sealing rule lives in `visible_answers`.
 
+use crate::CoupleId;
 use sqlx::Row;
 
 use super::{IS_PG, Store};
@@ -7,7 +8,7 @@ use crate::records::*;
 use crate::{StoreError, StoreResult, map_unique};
 
 impl Store {
-    pub async fn question_hour(&self, couple_id: &str) -> StoreResult<Option<i64>> {
+    pub async fn question_hour(&self, couple_id: &CoupleId) -> StoreResult<Option<i64>> {
         Ok(sqlx::query_scalar::<_, i64>(
             "SELECT release_hour FROM question_settings WHERE couple_id = $1",
         )
@@ -16,7 +17,7 @@ impl Store {
         .await?)
     }
 
-    pub async fn set_question_hour(&self, couple_id: &str, hour: i64) -> StoreResult<()> {
+    pub async fn set_question_hour(&self, couple_id: &CoupleId, hour: i64) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO question_settings (couple_id, release_hour) VALUES ($1, $2)
              ON CONFLICT (couple_id) DO UPDATE SET release_hour = excluded.release_hour",
@@ -29,7 +30,7 @@ impl Store {
     }
 
     /// Every question asked of the couple, with whether both current partners answered it.
-    pub async fn asked_questions(&self, couple_id: &str) -> StoreResult<Vec<(String, bool)>> {
+    pub async fn asked_questions(&self, couple_id: &CoupleId) -> StoreResult<Vec<(String, bool)>> {
         let rows = sqlx::query(
             "SELECT cq.question_id,
                (SELECT COUNT(*) FROM answers a JOIN memberships m ON m.user_id = a.user_id AND m.couple_id = $1
@@ -49,7 +50,7 @@ impl Store {
             .collect()
     }
 
-    pub async fn latest_release(&self, couple_id: &str) -> StoreResult<Option<i64>> {
+    pub async fn latest_release(&self, couple_id: &CoupleId) -> StoreResult<Option<i64>> {
         Ok(sqlx::query_scalar::<_, Option<i64>>(
             "SELECT MAX(released_at) FROM couple_questions WHERE couple_id = $1",
         )
@@ -63,7 +64,7 @@ impl Store {
     /// page at once release one question, not two.
     pub async fn release_question(
         &self,
-        couple_id: &str,
+        couple_id: &CoupleId,
         asked: &AskedQuestion,
         unless_since: i64,
     ) -> StoreResult<bool> {

@@ -2,10 +2,11 @@
 
 use super::{IS_PG, Store};
 use crate::StoreResult;
+use crate::UserId;
 use crate::records::*;
 
 impl Store {
-    pub async fn reminder_prefs(&self, user_id: &str) -> StoreResult<Option<ReminderPrefsRow>> {
+    pub async fn reminder_prefs(&self, user_id: &UserId) -> StoreResult<Option<ReminderPrefsRow>> {
         Ok(sqlx::query_as::<_, ReminderPrefsRow>(
             "SELECT user_id, kinds, minute_of_day, updated_at FROM reminder_prefs WHERE user_id = $1",
         )
@@ -152,7 +153,7 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    pub async fn reminder_outbox(&self, user_id: Option<&str>) -> StoreResult<Vec<OutboxEntry>> {
+    pub async fn reminder_outbox(&self, user_id: Option<&UserId>) -> StoreResult<Vec<OutboxEntry>> {
         Ok(sqlx::query_as::<_, OutboxEntry>(
             "SELECT id, dedupe_key, user_id, kind, local_date, attempts, next_attempt_at, sent_at,
                     gave_up_at, last_error

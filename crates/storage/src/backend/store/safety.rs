@@ -2,6 +2,7 @@
 
 use super::Store;
 use crate::StoreResult;
+use crate::UserId;
 use crate::records::*;
 
 impl Store {
@@ -30,7 +31,7 @@ impl Store {
         Ok(())
     }
 
-    pub async fn screens_of(&self, user_id: &str) -> StoreResult<Vec<Screen>> {
+    pub async fn screens_of(&self, user_id: &UserId) -> StoreResult<Vec<Screen>> {
         Ok(sqlx::query_as::<_, Screen>(
             "SELECT id, hurt, insult, threaten, scream, total, positive, created_at FROM safety_screens
              WHERE user_id = $1 ORDER BY created_at DESC, id",
@@ -40,7 +41,7 @@ impl Store {
         .await?)
     }
 
-    pub async fn postpone_offer(&self, user_id: &str, until: i64) -> StoreResult<()> {
+    pub async fn postpone_offer(&self, user_id: &UserId, until: i64) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO safety_offers (user_id, postponed_until) VALUES ($1, $2)
              ON CONFLICT (user_id) DO UPDATE SET postponed_until = excluded.postponed_until",
@@ -52,7 +53,7 @@ impl Store {
         Ok(())
     }
 
-    pub async fn offer_postponed_until(&self, user_id: &str) -> StoreResult<Option<i64>> {
+    pub async fn offer_postponed_until(&self, user_id: &UserId) -> StoreResult<Option<i64>> {
         Ok(sqlx::query_scalar::<_, i64>(
             "SELECT postponed_until FROM safety_offers WHERE user_id = $1",
         )
@@ -61,7 +62,7 @@ impl Store {
         .await?)
     }
 
-    pub async fn notices_for(&self, user_id: &str) -> StoreResult<Vec<Notice>> {
+    pub async fn notices_for(&self, user_id: &UserId) -> StoreResult<Vec<Notice>> {
         Ok(sqlx::query_as::<_, Notice>(
             "SELECT id, kind, created_at FROM notices WHERE user_id = $1 ORDER BY created_at, id",
         )
@@ -70,7 +71,7 @@ impl Store {
         .await?)
     }
 
-    pub async fn dismiss_notices(&self, user_id: &str) -> StoreResult<()> {
+    pub async fn dismiss_notices(&self, user_id: &UserId) -> StoreResult<()> {
         sqlx::query("DELETE FROM notices WHERE user_id = $1")
             .bind(user_id)
             .execute(&self.write)

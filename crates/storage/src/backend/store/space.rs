@@ -1,5 +1,6 @@
 //! The couple's space: joining by creation, leaving, erasure and pausing.
 
+use crate::{CoupleId, UserId};
 use sqlx::Row;
 
 use super::board::{board_erase_in, board_leave_in};
@@ -9,7 +10,7 @@ use crate::records::*;
 use crate::{StoreResult, map_unique};
 
 impl Store {
-    pub async fn space_of(&self, user_id: &str) -> StoreResult<Option<Space>> {
+    pub async fn space_of(&self, user_id: &UserId) -> StoreResult<Option<Space>> {
         let row = sqlx::query(
             "SELECT m.couple_id, m.joined_at,
                     c.paused_by IS NOT NULL AS paused, COALESCE(c.paused_by = $1, FALSE) AS paused_by_me,
@@ -32,8 +33,8 @@ impl Store {
 
     pub async fn create_space(
         &self,
-        couple_id: &str,
-        user_id: &str,
+        couple_id: &CoupleId,
+        user_id: &UserId,
         now: i64,
     ) -> StoreResult<Space> {
         let mut tx = self.write.begin().await?;
@@ -61,7 +62,7 @@ impl Store {
 
     /// Leaves the space. What each person authored stays theirs; invitations the
     /// leaver made die with their membership, and an empty space is removed.
-    pub async fn leave_space(&self, user_id: &str, now: i64) -> StoreResult<bool> {
+    pub async fn leave_space(&self, user_id: &UserId, now: i64) -> StoreResult<bool> {
         let mut tx = self.write.begin().await?;
         let left = leave_in(&mut tx, user_id, now).await?;
         tx.commit().await?;
@@ -71,7 +72,7 @@ impl Store {
     /// Erases a person: leaves their space as above (the partner is told only
     /// that they left), then deletes the account; every row they own or
     /// authored goes with it through the foreign keys. No soft delete.
-    pub async fn erase_user(&self, user_id: &str, now: i64) -> StoreResult<bool> {
+    pub async fn erase_user(&self, user_id: &UserId, now: i64) -> StoreResult<bool> {
         let mut tx = self.write.begin().await?;
         leave_in(&mut tx, user_id, now).await?;
         // Problem board
@@ -91,7 +92,7 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    pub async fn pause_space(&self, user_id: &str) -> StoreResult<bool> {
+    pub async fn pause_space(&self, user_id: &UserId) -> StoreResult<bool> {
         let done = sqlx::query(
             "UPDATE couples SET paused_by = $1
              WHERE paused_by IS NULL AND id = (SELECT couple_id FROM memberships WHERE user_id = $1)",
@@ -103,7 +104,7 @@ impl Store {
     }
 
     /// Only the person who paused can resume.
-    pub async fn resume_space(&self, user_id: &str) -> StoreResult<bool> {
+    pub async fn resume_space(&self, user_id: &UserId) -> StoreResult<bool> {
         let done = sqlx::query("UPDATE couples SET paused_by = NULL WHERE paused_by = $1")
             .bind(user_id)
             .execute(&self.write)
@@ -115,10 +116,10 @@ impl Store {
 /// Leaving, inside a caller's transaction (shared by leaving and erasure).
 async fn leave_in(
     tx: &mut sqlx::Transaction<'static, DB>,
-    user_id: &str,
+    user_id: &UserId,
     now: i64,
 ) -> StoreResult<bool> {
-    let couple: Option<String> =
+    let couple: Option<CoupleId> =
         sqlx::query_scalar("SELECT couple_id FROM memberships WHERE user_id = $1")
             .bind(user_id)
             .fetch_optional(&mut **tx)
@@ -200,10 +201,10 @@ async fn leave_in(
 }
 
 pub(super) fn space_from_row(row: &<DB as sqlx::Database>::Row) -> StoreResult<Option<Space>> {
-    let Some(couple_id) = row.try_get::<Option<String>, _>("couple_id")? else {
+    let Some(couple_id) = row.try_get::<Option<CoupleId>, _>("couple_id")? else {
         return Ok(None);
     };
-    let partner = match row.try_get::<Option<String>, _>("p_id")? {
+    let partner = match row.try_get::<Option<UserId>, _>("p_id")? {
         Some(id) => Some(User {
             id,
             email: row.try_get("p_email")?,

@@ -1,5 +1,6 @@
 //! Talk room.
 
+use crate::{CoupleId, UserId};
 use sqlx::Row;
 
 use super::{DB, IS_PG, Store};
@@ -14,7 +15,7 @@ const TALK_COLS: &str = "t.id, t.couple_id, t.requested_by, t.partner_id, t.topi
                          t.began_at, t.last_seq, t.created_at, t.updated_at";
 
 impl Store {
-    pub async fn ground_rules(&self, couple_id: &str) -> StoreResult<Option<GroundRules>> {
+    pub async fn ground_rules(&self, couple_id: &CoupleId) -> StoreResult<Option<GroundRules>> {
         let Some(row) = sqlx::query(
             "SELECT version, body, min_time_out, created_by, created_at FROM ground_rules
              WHERE couple_id = $1 ORDER BY version DESC LIMIT 1",
@@ -26,7 +27,7 @@ impl Store {
             return Ok(None);
         };
         let version: i64 = row.try_get("version")?;
-        let accepted_by = sqlx::query_scalar::<_, String>(
+        let accepted_by = sqlx::query_scalar::<_, UserId>(
             "SELECT a.user_id FROM ground_rule_acceptances a
              JOIN memberships m ON m.user_id = a.user_id AND m.couple_id = a.couple_id
              WHERE a.couple_id = $1 AND a.version = $2 ORDER BY a.accepted_at",
@@ -48,8 +49,8 @@ impl Store {
     /// Stores a new version (the editor accepts it by writing it); returns its number.
     pub async fn set_ground_rules(
         &self,
-        couple_id: &str,
-        user_id: &str,
+        couple_id: &CoupleId,
+        user_id: &UserId,
         body: &str,
         min_time_out: i64,
         now: i64,
@@ -96,8 +97,8 @@ impl Store {
     /// Accepts `version` only while it is the current one.
     pub async fn accept_ground_rules(
         &self,
-        couple_id: &str,
-        user_id: &str,
+        couple_id: &CoupleId,
+        user_id: &UserId,
         version: i64,
         now: i64,
     ) -> StoreResult<bool> {
@@ -182,7 +183,7 @@ impl Store {
     pub async fn append_talk_events(
         &self,
         talk_id: &str,
-        couple_id: &str,
+        couple_id: &CoupleId,
         after_seq: i64,
         events: &[NewTalkEvent],
         summary: &TalkSummary,
@@ -301,7 +302,7 @@ impl Store {
     /// every reflection they wrote.
     pub async fn talk_export(
         &self,
-        user_id: &str,
+        user_id: &UserId,
     ) -> StoreResult<(Vec<TalkRow>, Vec<TalkEventRow>, Vec<Reflection>)> {
         let space = self.space_of(user_id).await?;
         let viewer = Viewer::new(user_id, space.as_ref());
@@ -333,7 +334,11 @@ impl Store {
     }
 
     /// The journey's talk facts for a couple (current partners only).
-    pub(crate) async fn talk_facts(&self, couple_id: &str, facts: &mut Facts) -> StoreResult<()> {
+    pub(crate) async fn talk_facts(
+        &self,
+        couple_id: &CoupleId,
+        facts: &mut Facts,
+    ) -> StoreResult<()> {
         let row = sqlx::query(
             "SELECT
                (SELECT COUNT(*) FROM ground_rule_acceptances a
