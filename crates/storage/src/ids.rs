@@ -1,7 +1,8 @@
-//! The ids that cross every aggregate, as their own types: a person and a
-//! couple's space. Mixing them up (a user id where a couple id belongs) would
-//! be a privacy bug, so the compiler tells them apart. They are stored and
-//! served as plain text; inside, they read as `&str` wherever text is wanted.
+//! Ids as their own types: a person, a couple's space, and the things each tool
+//! keeps. Mixing them up (a user id where a couple id belongs, a talk id where a
+//! problem id belongs) would be a privacy bug or a wrong row, so the compiler
+//! tells them apart at the storage boundary. They are stored and served as
+//! plain text; they read as `&str` wherever text is wanted.
 
 use std::borrow::Borrow;
 use std::fmt;
@@ -113,6 +114,61 @@ text_id! {
 text_id! {
     /// A couple's shared space.
     CoupleId
+}
+
+text_id! {
+    /// An invitation link (its code is secret; this id is not).
+    InvitationId
+}
+
+text_id! {
+    /// A personal API token (the id, never the secret).
+    TokenId
+}
+
+text_id! {
+    /// A journal entry.
+    EntryId
+}
+
+text_id! {
+    /// A question as asked to one couple (not the deck question's id).
+    AskedQuestionId
+}
+
+text_id! {
+    /// One partner's answer to an asked question.
+    AnswerId
+}
+
+text_id! {
+    /// A talk in the talk room.
+    TalkId
+}
+
+text_id! {
+    /// A problem on the board.
+    ProblemId
+}
+
+text_id! {
+    /// An idea (or compromise) for a problem.
+    OptionId
+}
+
+text_id! {
+    /// An agreement reached on a problem.
+    AgreementId
+}
+
+text_id! {
+    /// An action of the plan.
+    ActionId
+}
+
+text_id! {
+    /// A check-in.
+    CheckinId
 }
 
 #[cfg(test)]

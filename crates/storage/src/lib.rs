@@ -9,7 +9,10 @@ mod backend;
 mod ids;
 mod records;
 
-pub use ids::{CoupleId, UserId};
+pub use ids::{
+    ActionId, AgreementId, AnswerId, AskedQuestionId, CheckinId, CoupleId, EntryId, InvitationId,
+    OptionId, ProblemId, TalkId, TokenId, UserId,
+};
 pub use records::*;
 
 use std::path::Path;

@@ -3,6 +3,7 @@
 
 use rekindle_domain::board::{AgreementStatus, Stage};
 use rekindle_storage::*;
+use rekindle_storage::{CoupleId, UserId};
 use rekindle_testkit::{backends, fresh_db};
 
 const DAY: i64 = 24 * 3600 * 1000;
@@ -77,7 +78,7 @@ async fn to_rating(repo: &Repo, a: &Viewer, b: &Viewer) {
         repo.board_move(
             b,
             &BoardMove {
-                id: "p1",
+                id: &ProblemId::from("p1"),
                 from_stage: Stage::Proposed,
                 round: 1,
                 to_stage: Stage::Brainstorm,
@@ -99,8 +100,16 @@ async fn to_rating(repo: &Repo, a: &Viewer, b: &Viewer) {
             .await
             .unwrap()
     );
-    assert!(repo.board_finish_brainstorm(a, "p1", 1, 70).await.unwrap());
-    assert!(repo.board_finish_brainstorm(b, "p1", 1, 71).await.unwrap());
+    assert!(
+        repo.board_finish_brainstorm(a, &ProblemId::from("p1"), 1, 70)
+            .await
+            .unwrap()
+    );
+    assert!(
+        repo.board_finish_brainstorm(b, &ProblemId::from("p1"), 1, 71)
+            .await
+            .unwrap()
+    );
 }
 
 #[tokio::test]
@@ -128,7 +137,7 @@ async fn a_partner_query_cannot_read_a_sealed_option_or_an_unrevealed_rating() {
                 .board_move(
                     &b,
                     &BoardMove {
-                        id: "p1",
+                        id: &ProblemId::from("p1"),
                         from_stage: Stage::Brainstorm,
                         round: 1,
                         to_stage: Stage::Rating,
@@ -144,7 +153,7 @@ async fn a_partner_query_cannot_read_a_sealed_option_or_an_unrevealed_rating() {
             repo.board_move(
                 &b,
                 &BoardMove {
-                    id: "p1",
+                    id: &ProblemId::from("p1"),
                     from_stage: Stage::Proposed,
                     round: 1,
                     to_stage: Stage::Brainstorm,
@@ -167,18 +176,35 @@ async fn a_partner_query_cannot_read_a_sealed_option_or_an_unrevealed_rating() {
                 .unwrap()
         );
         assert_eq!(
-            bodies(&repo.board_options(&b, "p1").await.unwrap()),
+            bodies(
+                &repo
+                    .board_options(&b, &ProblemId::from("p1"))
+                    .await
+                    .unwrap()
+            ),
             ["b idea"],
             "{backend:?}"
         );
         assert_eq!(
-            bodies(&repo.board_options(&a, "p1").await.unwrap()),
+            bodies(
+                &repo
+                    .board_options(&a, &ProblemId::from("p1"))
+                    .await
+                    .unwrap()
+            ),
             ["SEALED-a-idea"]
         );
         // Done is allowed only after adding an idea; a is done, b still writing.
-        assert!(repo.board_finish_brainstorm(&a, "p1", 1, 70).await.unwrap());
         assert!(
-            !repo.board_finish_brainstorm(&a, "p1", 1, 71).await.unwrap(),
+            repo.board_finish_brainstorm(&a, &ProblemId::from("p1"), 1, 70)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !repo
+                .board_finish_brainstorm(&a, &ProblemId::from("p1"), 1, 71)
+                .await
+                .unwrap(),
             "done twice"
         );
         assert!(
@@ -189,17 +215,33 @@ async fn a_partner_query_cannot_read_a_sealed_option_or_an_unrevealed_rating() {
             "adding after done"
         );
         assert_eq!(
-            bodies(&repo.board_options(&b, "p1").await.unwrap()),
+            bodies(
+                &repo
+                    .board_options(&b, &ProblemId::from("p1"))
+                    .await
+                    .unwrap()
+            ),
             ["b idea"]
         );
         assert_eq!(
-            bodies(&repo.board_options(&a, "p1").await.unwrap()),
+            bodies(
+                &repo
+                    .board_options(&a, &ProblemId::from("p1"))
+                    .await
+                    .unwrap()
+            ),
             ["SEALED-a-idea"]
         );
         // b, not done yet, learns nothing of a's done flag; a learns b's only once b is done.
-        let d = repo.board_done(&b, "p1", 1).await.unwrap();
+        let d = repo
+            .board_done(&b, &ProblemId::from("p1"), 1)
+            .await
+            .unwrap();
         assert!(!d.me && !d.partner);
-        let d = repo.board_done(&a, "p1", 1).await.unwrap();
+        let d = repo
+            .board_done(&a, &ProblemId::from("p1"), 1)
+            .await
+            .unwrap();
         assert!(d.me && !d.partner);
         // An outsider in another space never sees anything.
         let outsider = Viewer {
@@ -208,59 +250,117 @@ async fn a_partner_query_cannot_read_a_sealed_option_or_an_unrevealed_rating() {
             partner_id: Some("a".into()),
         };
         assert!(
-            repo.board_options(&outsider, "p1")
+            repo.board_options(&outsider, &ProblemId::from("p1"))
                 .await
                 .unwrap()
                 .is_empty()
         );
-        assert!(repo.board_problem(&outsider, "p1").await.unwrap().is_none());
-        assert!(repo.board_finish_brainstorm(&b, "p1", 1, 72).await.unwrap());
-        let p = repo.board_problem(&a, "p1").await.unwrap().unwrap();
-        assert_eq!((p.stage, p.round), (Stage::Rating, 1));
-        assert_eq!(repo.board_options(&b, "p1").await.unwrap().len(), 2);
-        assert!(repo.board_done(&b, "p1", 1).await.unwrap().partner);
-
-        // Ratings: a's stay private until b rated the same options.
         assert!(
-            repo.board_rate(&a, "p1", 1, &[("oa".into(), 9), ("ob".into(), 4)], 80)
+            repo.board_problem(&outsider, &ProblemId::from("p1"))
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            repo.board_finish_brainstorm(&b, &ProblemId::from("p1"), 1, 72)
                 .await
                 .unwrap()
         );
-        let seen_by_b = repo.board_ratings(&b, "p1", Some(1)).await.unwrap();
+        let p = repo
+            .board_problem(&a, &ProblemId::from("p1"))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((p.stage, p.round), (Stage::Rating, 1));
+        assert_eq!(
+            repo.board_options(&b, &ProblemId::from("p1"))
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+        assert!(
+            repo.board_done(&b, &ProblemId::from("p1"), 1)
+                .await
+                .unwrap()
+                .partner
+        );
+
+        // Ratings: a's stay private until b rated the same options.
+        assert!(
+            repo.board_rate(
+                &a,
+                &ProblemId::from("p1"),
+                1,
+                &[("oa".into(), 9), ("ob".into(), 4)],
+                80
+            )
+            .await
+            .unwrap()
+        );
+        let seen_by_b = repo
+            .board_ratings(&b, &ProblemId::from("p1"), Some(1))
+            .await
+            .unwrap();
         assert!(seen_by_b.is_empty(), "{backend:?}: {seen_by_b:?}");
         assert_eq!(
-            repo.board_ratings(&a, "p1", Some(1)).await.unwrap().len(),
+            repo.board_ratings(&a, &ProblemId::from("p1"), Some(1))
+                .await
+                .unwrap()
+                .len(),
             2
         );
         // All or nothing: an unknown option rolls the whole set back.
         assert!(
             !repo
-                .board_rate(&b, "p1", 1, &[("oa".into(), 5), ("nope".into(), 5)], 81)
+                .board_rate(
+                    &b,
+                    &ProblemId::from("p1"),
+                    1,
+                    &[("oa".into(), 5), ("nope".into(), 5)],
+                    81
+                )
                 .await
                 .unwrap()
         );
         assert!(
-            repo.board_ratings(&b, "p1", Some(1))
+            repo.board_ratings(&b, &ProblemId::from("p1"), Some(1))
                 .await
                 .unwrap()
                 .is_empty()
         );
         assert!(matches!(
-            repo.board_rate(&a, "p1", 1, &[("oa".into(), 1)], 82).await,
+            repo.board_rate(&a, &ProblemId::from("p1"), 1, &[("oa".into(), 1)], 82)
+                .await,
             Err(StoreError::Conflict)
         ));
         assert!(
-            repo.board_rate(&b, "p1", 1, &[("oa".into(), 5), ("ob".into(), 8)], 83)
-                .await
-                .unwrap()
+            repo.board_rate(
+                &b,
+                &ProblemId::from("p1"),
+                1,
+                &[("oa".into(), 5), ("ob".into(), 8)],
+                83
+            )
+            .await
+            .unwrap()
         );
         assert_eq!(
-            repo.board_ratings(&b, "p1", Some(1)).await.unwrap().len(),
+            repo.board_ratings(&b, &ProblemId::from("p1"), Some(1))
+                .await
+                .unwrap()
+                .len(),
             4
         );
-        assert_eq!(repo.board_ratings(&a, "p1", None).await.unwrap().len(), 4);
+        assert_eq!(
+            repo.board_ratings(&a, &ProblemId::from("p1"), None)
+                .await
+                .unwrap()
+                .len(),
+            4
+        );
         assert!(
-            repo.board_ratings(&outsider, "p1", None)
+            repo.board_ratings(&outsider, &ProblemId::from("p1"), None)
                 .await
                 .unwrap()
                 .is_empty()
@@ -269,7 +369,13 @@ async fn a_partner_query_cannot_read_a_sealed_option_or_an_unrevealed_rating() {
         let mut c = idea("oc", "half each", 1, false);
         c.combined_from = "oa ob".into();
         assert!(repo.board_add_option(&a, &c).await.unwrap());
-        assert_eq!(repo.board_options(&b, "p1").await.unwrap().len(), 3);
+        assert_eq!(
+            repo.board_options(&b, &ProblemId::from("p1"))
+                .await
+                .unwrap()
+                .len(),
+            3
+        );
         // One problem at a time.
         assert!(matches!(
             repo.board_propose(
@@ -310,12 +416,24 @@ async fn agreements_need_the_other_partners_yes_and_follow_ups_open_together() {
                 .await
                 .unwrap()
         );
-        repo.board_rate(&a, "p1", 1, &[("oa".into(), 8), ("ob".into(), 6)], 90)
-            .await
-            .unwrap();
-        repo.board_rate(&b, "p1", 1, &[("oa".into(), 7), ("ob".into(), 2)], 91)
-            .await
-            .unwrap();
+        repo.board_rate(
+            &a,
+            &ProblemId::from("p1"),
+            1,
+            &[("oa".into(), 8), ("ob".into(), 6)],
+            90,
+        )
+        .await
+        .unwrap();
+        repo.board_rate(
+            &b,
+            &ProblemId::from("p1"),
+            1,
+            &[("oa".into(), 7), ("ob".into(), 2)],
+            91,
+        )
+        .await
+        .unwrap();
         assert!(
             repo.board_propose_agreement(&a, &agreement("g1"))
                 .await
@@ -326,13 +444,27 @@ async fn agreements_need_the_other_partners_yes_and_follow_ups_open_together() {
             Err(StoreError::Conflict)
         ));
         assert!(
-            !repo.board_confirm_agreement(&a, "p1", 110).await.unwrap(),
+            !repo
+                .board_confirm_agreement(&a, &ProblemId::from("p1"), 110)
+                .await
+                .unwrap(),
             "own draft"
         );
-        assert!(repo.board_confirm_agreement(&b, "p1", 120).await.unwrap());
-        let p = repo.board_problem(&a, "p1").await.unwrap().unwrap();
+        assert!(
+            repo.board_confirm_agreement(&b, &ProblemId::from("p1"), 120)
+                .await
+                .unwrap()
+        );
+        let p = repo
+            .board_problem(&a, &ProblemId::from("p1"))
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(p.stage, Stage::Agreed);
-        let g = repo.board_agreements(&b, "p1").await.unwrap();
+        let g = repo
+            .board_agreements(&b, &ProblemId::from("p1"))
+            .await
+            .unwrap();
         assert_eq!(g.len(), 1);
         assert_eq!(g[0].status, AgreementStatus::Active);
         assert_eq!(g[0].follow_up_at, Some(120 + 14 * DAY));
@@ -350,16 +482,27 @@ async fn agreements_need_the_other_partners_yes_and_follow_ups_open_together() {
         let due = 120 + 14 * DAY;
         assert!(
             !repo
-                .board_answer_followup(&a, "g1", "no", "early", due - 1)
+                .board_answer_followup(&a, &AgreementId::from("g1"), "no", "early", due - 1)
                 .await
                 .unwrap()
         );
         assert!(
-            repo.board_answer_followup(&a, "g1", "no", "PRIVATE-followup-a", due)
+            repo.board_answer_followup(
+                &a,
+                &AgreementId::from("g1"),
+                "no",
+                "PRIVATE-followup-a",
+                due
+            )
+            .await
+            .unwrap()
+        );
+        assert!(
+            repo.board_followups(&b, &AgreementId::from("g1"))
                 .await
                 .unwrap()
+                .is_empty()
         );
-        assert!(repo.board_followups(&b, "g1").await.unwrap().is_empty());
         let decision = BoardDecision {
             agreement_id: "g1".into(),
             agreement_status: AgreementStatus::Dropped,
@@ -372,12 +515,24 @@ async fn agreements_need_the_other_partners_yes_and_follow_ups_open_together() {
             "before both answered"
         );
         assert!(
-            repo.board_answer_followup(&b, "g1", "partly", "b note", due + 1)
+            repo.board_answer_followup(&b, &AgreementId::from("g1"), "partly", "b note", due + 1)
                 .await
                 .unwrap()
         );
-        assert_eq!(repo.board_followups(&b, "g1").await.unwrap().len(), 2);
-        assert_eq!(repo.board_followups(&a, "g1").await.unwrap().len(), 2);
+        assert_eq!(
+            repo.board_followups(&b, &AgreementId::from("g1"))
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+        assert_eq!(
+            repo.board_followups(&a, &AgreementId::from("g1"))
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
         let facts = repo.journey_facts(&CoupleId::from("c1")).await.unwrap();
         assert_eq!(facts.board_followups_by_both, 1);
         // Adjust back to rating: a new round; old ratings stay in history.
@@ -392,10 +547,14 @@ async fn agreements_need_the_other_partners_yes_and_follow_ups_open_together() {
             !repo.board_decide(&b, &adjust).await.unwrap(),
             "decided once"
         );
-        let p = repo.board_problem(&a, "p1").await.unwrap().unwrap();
+        let p = repo
+            .board_problem(&a, &ProblemId::from("p1"))
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!((p.stage, p.round), (Stage::Rating, 2));
         assert!(
-            repo.board_ratings(&a, "p1", Some(2))
+            repo.board_ratings(&a, &ProblemId::from("p1"), Some(2))
                 .await
                 .unwrap()
                 .is_empty()
@@ -405,26 +564,44 @@ async fn agreements_need_the_other_partners_yes_and_follow_ups_open_together() {
             [AgreementStatus::Adjusted]
         );
         // Second agreement in round 2, then dropped: the problem closes.
-        repo.board_rate(&a, "p1", 2, &[("oa".into(), 6), ("ob".into(), 6)], 200)
-            .await
-            .unwrap();
-        repo.board_rate(&b, "p1", 2, &[("oa".into(), 6), ("ob".into(), 6)], 201)
-            .await
-            .unwrap();
+        repo.board_rate(
+            &a,
+            &ProblemId::from("p1"),
+            2,
+            &[("oa".into(), 6), ("ob".into(), 6)],
+            200,
+        )
+        .await
+        .unwrap();
+        repo.board_rate(
+            &b,
+            &ProblemId::from("p1"),
+            2,
+            &[("oa".into(), 6), ("ob".into(), 6)],
+            201,
+        )
+        .await
+        .unwrap();
         let mut g3 = agreement("g3");
         g3.round = 2;
         assert!(repo.board_propose_agreement(&b, &g3).await.unwrap());
         assert!(
-            repo.board_withdraw_agreement(&a, "p1").await.unwrap(),
+            repo.board_withdraw_agreement(&a, &ProblemId::from("p1"))
+                .await
+                .unwrap(),
             "declined"
         );
         assert!(repo.board_propose_agreement(&b, &g3).await.unwrap());
-        assert!(repo.board_confirm_agreement(&a, "p1", 300).await.unwrap());
+        assert!(
+            repo.board_confirm_agreement(&a, &ProblemId::from("p1"), 300)
+                .await
+                .unwrap()
+        );
         let due3 = 300 + 14 * DAY;
-        repo.board_answer_followup(&a, "g3", "no", "", due3)
+        repo.board_answer_followup(&a, &AgreementId::from("g3"), "no", "", due3)
             .await
             .unwrap();
-        repo.board_answer_followup(&b, "g3", "no", "", due3)
+        repo.board_answer_followup(&b, &AgreementId::from("g3"), "no", "", due3)
             .await
             .unwrap();
         let drop = BoardDecision {
@@ -434,7 +611,11 @@ async fn agreements_need_the_other_partners_yes_and_follow_ups_open_together() {
         };
         assert!(repo.board_decide(&a, &drop).await.unwrap());
         assert_eq!(
-            repo.board_problem(&a, "p1").await.unwrap().unwrap().stage,
+            repo.board_problem(&a, &ProblemId::from("p1"))
+                .await
+                .unwrap()
+                .unwrap()
+                .stage,
             Stage::Dropped
         );
         assert_eq!(
@@ -469,7 +650,12 @@ async fn leaving_detaches_problems_and_erasure_removes_what_the_person_wrote() {
         let (a, b) = (viewer(repo, "a").await, viewer(repo, "b").await);
         // Gone from the space's board for both; a new partner would never see it.
         assert!(repo.board_problems(&a, false).await.unwrap().is_empty());
-        assert!(repo.board_problem(&a, "p1").await.unwrap().is_none());
+        assert!(
+            repo.board_problem(&a, &ProblemId::from("p1"))
+                .await
+                .unwrap()
+                .is_none()
+        );
         // Each keeps their own ideas; the proposer keeps the title, the other does not see it.
         let past_a = repo.board_problems(&a, true).await.unwrap();
         assert_eq!(past_a.len(), 1);
@@ -478,11 +664,21 @@ async fn leaving_detaches_problems_and_erasure_removes_what_the_person_wrote() {
         assert_eq!(past_b.len(), 1);
         assert_eq!(past_b[0].title, "");
         assert_eq!(
-            bodies(&repo.board_options(&a, "p1").await.unwrap()),
+            bodies(
+                &repo
+                    .board_options(&a, &ProblemId::from("p1"))
+                    .await
+                    .unwrap()
+            ),
             ["SEALED-a-idea"]
         );
         assert_eq!(
-            bodies(&repo.board_options(&b, "p1").await.unwrap()),
+            bodies(
+                &repo
+                    .board_options(&b, &ProblemId::from("p1"))
+                    .await
+                    .unwrap()
+            ),
             ["SEALED-b-idea"]
         );
         // Erasing a removes a's title and ideas; b's own idea stays b's.

@@ -5,6 +5,7 @@ use rekindle_domain::checkin::Rhythm;
 use rekindle_domain::invitation::JoinRefusal;
 use rekindle_domain::talk::Phase;
 use rekindle_storage::*;
+use rekindle_storage::{CoupleId, UserId};
 use rekindle_testkit::{backends, fresh_db};
 
 const DAY: i64 = 24 * 3600 * 1000;
@@ -173,10 +174,17 @@ async fn tokens_belong_to_their_owner() {
             Some(1_000_000)
         );
         assert!(
-            !repo.revoke_token(&UserId::from("x"), "t1").await.unwrap(),
+            !repo
+                .revoke_token(&UserId::from("x"), &TokenId::from("t1"))
+                .await
+                .unwrap(),
             "{b:?}: someone else revoked a token"
         );
-        assert!(repo.revoke_token(&UserId::from("a"), "t1").await.unwrap());
+        assert!(
+            repo.revoke_token(&UserId::from("a"), &TokenId::from("t1"))
+                .await
+                .unwrap()
+        );
         assert!(repo.token_user("h1", 2).await.unwrap().is_none());
         assert!(repo.tokens(&UserId::from("a")).await.unwrap().is_empty());
     }
@@ -258,13 +266,13 @@ async fn a_space_holds_two_and_a_person_is_in_one() {
             "{b:?}"
         );
         assert!(
-            repo.revoke_invitation(&CoupleId::from("c3"), "i3", 41)
+            repo.revoke_invitation(&CoupleId::from("c3"), &InvitationId::from("i3"), 41)
                 .await
                 .unwrap()
         );
         assert!(
             !repo
-                .revoke_invitation(&CoupleId::from("c1"), "i3", 41)
+                .revoke_invitation(&CoupleId::from("c1"), &InvitationId::from("i3"), 41)
                 .await
                 .unwrap(),
             "{b:?}: revoked another couple's link"
@@ -336,14 +344,14 @@ async fn a_partner_never_receives_a_private_row() {
         let vb = viewer(repo, "b").await;
         let vx = viewer(repo, "x").await;
         assert!(
-            repo.set_entry_visibility(&va, "a-shared", true, 6)
+            repo.set_entry_visibility(&va, &EntryId::from("a-shared"), true, 6)
                 .await
                 .unwrap()
         );
         // b cannot change a's entry.
         assert!(
             !repo
-                .set_entry_visibility(&vb, "a-private", true, 6)
+                .set_entry_visibility(&vb, &EntryId::from("a-private"), true, 6)
                 .await
                 .unwrap(),
             "{b:?}"
@@ -359,15 +367,21 @@ async fn a_partner_never_receives_a_private_row() {
         );
         assert!(repo.entries_for(&vx).await.unwrap().is_empty());
         assert!(
-            repo.entry_for(&vb, "a-private").await.unwrap().is_none(),
+            repo.entry_for(&vb, &EntryId::from("a-private"))
+                .await
+                .unwrap()
+                .is_none(),
             "{b:?}: private row leaked"
         );
         assert!(
-            repo.entry_for(&vx, "a-shared").await.unwrap().is_none(),
+            repo.entry_for(&vx, &EntryId::from("a-shared"))
+                .await
+                .unwrap()
+                .is_none(),
             "{b:?}: outsider saw a shared row"
         );
         assert_eq!(
-            repo.entry_for(&vb, "a-shared")
+            repo.entry_for(&vb, &EntryId::from("a-shared"))
                 .await
                 .unwrap()
                 .unwrap()
@@ -381,7 +395,7 @@ async fn a_partner_never_receives_a_private_row() {
             partner_id: Some("a".into()),
         };
         assert!(
-            repo.entry_for(&forged, "a-private")
+            repo.entry_for(&forged, &EntryId::from("a-private"))
                 .await
                 .unwrap()
                 .is_none()
@@ -389,41 +403,65 @@ async fn a_partner_never_receives_a_private_row() {
 
         // Unsharing takes it away again; only the owner can edit or delete.
         assert!(
-            repo.set_entry_visibility(&va, "a-shared", false, 7)
+            repo.set_entry_visibility(&va, &EntryId::from("a-shared"), false, 7)
                 .await
                 .unwrap()
         );
         assert!(
-            repo.entry_for(&vb, "a-shared").await.unwrap().is_none(),
+            repo.entry_for(&vb, &EntryId::from("a-shared"))
+                .await
+                .unwrap()
+                .is_none(),
             "{b:?}"
         );
         assert!(
             !repo
-                .update_entry(&UserId::from("b"), "a-shared", "t", "hijack", 8)
+                .update_entry(
+                    &UserId::from("b"),
+                    &EntryId::from("a-shared"),
+                    "t",
+                    "hijack",
+                    8
+                )
                 .await
                 .unwrap()
         );
         assert!(
             !repo
-                .delete_entry(&UserId::from("b"), "a-shared")
+                .delete_entry(&UserId::from("b"), &EntryId::from("a-shared"))
                 .await
                 .unwrap()
         );
         assert!(
-            repo.update_entry(&UserId::from("a"), "a-shared", "t", "edited", 8)
-                .await
-                .unwrap()
+            repo.update_entry(
+                &UserId::from("a"),
+                &EntryId::from("a-shared"),
+                "t",
+                "edited",
+                8
+            )
+            .await
+            .unwrap()
         );
         assert_eq!(
-            repo.entry_for(&va, "a-shared").await.unwrap().unwrap().body,
+            repo.entry_for(&va, &EntryId::from("a-shared"))
+                .await
+                .unwrap()
+                .unwrap()
+                .body,
             "edited"
         );
         assert!(
-            repo.delete_entry(&UserId::from("a"), "a-shared")
+            repo.delete_entry(&UserId::from("a"), &EntryId::from("a-shared"))
                 .await
                 .unwrap()
         );
-        assert!(repo.entry_for(&va, "a-shared").await.unwrap().is_none());
+        assert!(
+            repo.entry_for(&va, &EntryId::from("a-shared"))
+                .await
+                .unwrap()
+                .is_none()
+        );
     }
 }
 
@@ -438,8 +476,12 @@ async fn leaving_keeps_authorship_and_unshares_what_was_shared() {
         entry(repo, "b1", "b", "from b").await;
         let va = viewer(repo, "a").await;
         let vb = viewer(repo, "b").await;
-        repo.set_entry_visibility(&va, "a1", true, 6).await.unwrap();
-        repo.set_entry_visibility(&vb, "b1", true, 6).await.unwrap();
+        repo.set_entry_visibility(&va, &EntryId::from("a1"), true, 6)
+            .await
+            .unwrap();
+        repo.set_entry_visibility(&vb, &EntryId::from("b1"), true, 6)
+            .await
+            .unwrap();
         assert_eq!(
             repo.journey_facts(&CoupleId::from("c1"))
                 .await
@@ -573,7 +615,12 @@ async fn sealed_answers_open_only_when_both_answered() {
                 .unwrap(),
             "{b:?}"
         );
-        assert!(repo.question_for(&vx, "q1").await.unwrap().is_none());
+        assert!(
+            repo.question_for(&vx, &AskedQuestionId::from("q1"))
+                .await
+                .unwrap()
+                .is_none()
+        );
         assert!(
             repo.visible_answers(&vx, Some("q1"))
                 .await
@@ -598,7 +645,12 @@ async fn sealed_answers_open_only_when_both_answered() {
             ["A-SEALED-1"]
         );
         // Reactions and replies wait for both answers.
-        assert!(!repo.react(&vb, "ans-a", "heart", 8).await.unwrap());
+        assert!(
+            !repo
+                .react(&vb, &AnswerId::from("ans-a"), "heart", 8)
+                .await
+                .unwrap()
+        );
         let reply = Reply {
             id: "r1".into(),
             couple_question_id: "q1".into(),
@@ -624,15 +676,39 @@ async fn sealed_answers_open_only_when_both_answered() {
             ["A-SEALED-1", "B-ANSWER-1"]
         );
         assert!(repo.visible_answers(&vx, None).await.unwrap().is_empty());
-        assert!(repo.react(&vb, "ans-a", "heart", 9).await.unwrap());
         assert!(
-            !repo.react(&vb, "ans-b", "heart", 9).await.unwrap(),
+            repo.react(&vb, &AnswerId::from("ans-a"), "heart", 9)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !repo
+                .react(&vb, &AnswerId::from("ans-b"), "heart", 9)
+                .await
+                .unwrap(),
             "no reacting to one's own answer"
         );
         assert!(repo.reply(&vb, &reply).await.unwrap());
-        assert_eq!(repo.reactions_for(&va, "q1").await.unwrap().len(), 1);
-        assert_eq!(repo.replies_for(&va, "q1").await.unwrap()[0].body, "early");
-        assert!(repo.replies_for(&vx, "q1").await.unwrap().is_empty());
+        assert_eq!(
+            repo.reactions_for(&va, &AskedQuestionId::from("q1"))
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        assert_eq!(
+            repo.replies_for(&va, &AskedQuestionId::from("q1"))
+                .await
+                .unwrap()[0]
+                .body,
+            "early"
+        );
+        assert!(
+            repo.replies_for(&vx, &AskedQuestionId::from("q1"))
+                .await
+                .unwrap()
+                .is_empty()
+        );
         assert_eq!(
             repo.asked_questions(&CoupleId::from("c1")).await.unwrap(),
             [("our-story-1-01".to_owned(), true)]
@@ -782,7 +858,7 @@ async fn erasure_removes_every_row_and_tells_the_partner_only_that_they_left() {
         pair(repo).await;
         entry(repo, "b-entry", "b", "ERASE-ME-journal").await;
         let vb = viewer(repo, "b").await;
-        repo.set_entry_visibility(&vb, "b-entry", true, 6)
+        repo.set_entry_visibility(&vb, &EntryId::from("b-entry"), true, 6)
             .await
             .unwrap();
         repo.release_question(
@@ -929,7 +1005,12 @@ async fn checkin_submissions_stay_sealed_and_private_scores_never_leave_the_data
                 .unwrap(),
             "{b:?}"
         );
-        assert!(repo.checkin_for(&vx, "k1").await.unwrap().is_none());
+        assert!(
+            repo.checkin_for(&vx, &CheckinId::from("k1"))
+                .await
+                .unwrap()
+                .is_none()
+        );
         assert!(
             repo.visible_submissions(&vx, Some("k1"))
                 .await
@@ -958,11 +1039,21 @@ async fn checkin_submissions_stay_sealed_and_private_scores_never_leave_the_data
                 .unwrap()
                 .is_empty()
         );
-        assert!(!repo.set_loved(&vb, "k1", "too early", 113).await.unwrap());
-        assert!(!repo.set_loved(&va, "k1", "too early", 113).await.unwrap());
+        assert!(
+            !repo
+                .set_loved(&vb, &CheckinId::from("k1"), "too early", 113)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !repo
+                .set_loved(&va, &CheckinId::from("k1"), "too early", 113)
+                .await
+                .unwrap()
+        );
         // What b sees of the check-in is the same whether or not a submitted.
         assert_eq!(
-            repo.checkin_for(&vb, "k1")
+            repo.checkin_for(&vb, &CheckinId::from("k1"))
                 .await
                 .unwrap()
                 .unwrap()
@@ -991,7 +1082,7 @@ async fn checkin_submissions_stay_sealed_and_private_scores_never_leave_the_data
             .unwrap()
         );
         assert_eq!(
-            repo.checkin_for(&va, "k1")
+            repo.checkin_for(&va, &CheckinId::from("k1"))
                 .await
                 .unwrap()
                 .unwrap()
@@ -1046,20 +1137,35 @@ async fn checkin_submissions_stay_sealed_and_private_scores_never_leave_the_data
 
         // The closing question, once both submitted; answering again replaces.
         assert!(
-            repo.set_loved(&va, "k1", "A hug when I get home", 130)
+            repo.set_loved(&va, &CheckinId::from("k1"), "A hug when I get home", 130)
                 .await
                 .unwrap()
         );
         assert!(
-            repo.set_loved(&va, "k1", "A long hug when I get home", 131)
+            repo.set_loved(
+                &va,
+                &CheckinId::from("k1"),
+                "A long hug when I get home",
+                131
+            )
+            .await
+            .unwrap()
+        );
+        assert!(
+            !repo
+                .set_loved(&vx, &CheckinId::from("k1"), "intruder", 131)
                 .await
                 .unwrap()
         );
-        assert!(!repo.set_loved(&vx, "k1", "intruder", 131).await.unwrap());
-        let loved = repo.loved_for(&vb, "k1").await.unwrap();
+        let loved = repo.loved_for(&vb, &CheckinId::from("k1")).await.unwrap();
         assert_eq!(loved.len(), 1);
         assert_eq!(loved[0].body, "A long hug when I get home");
-        assert!(repo.loved_for(&vx, "k1").await.unwrap().is_empty());
+        assert!(
+            repo.loved_for(&vx, &CheckinId::from("k1"))
+                .await
+                .unwrap()
+                .is_empty()
+        );
         assert_eq!(
             repo.journey_facts(&CoupleId::from("c1"))
                 .await
@@ -1211,7 +1317,12 @@ async fn one_checkin_opens_at_a_time_and_leaving_keeps_only_ones_own_rows() {
                 .iter()
                 .all(|s| s.user_id == "a")
         );
-        assert!(repo.loved_for(&va, "k2").await.unwrap().is_empty());
+        assert!(
+            repo.loved_for(&va, &CheckinId::from("k2"))
+                .await
+                .unwrap()
+                .is_empty()
+        );
         // A new partner sees none of the old check-ins.
         repo.create_invitation(&invitation("i9", "c1", "code9", "a", later + DAY))
             .await
@@ -1227,7 +1338,12 @@ async fn one_checkin_opens_at_a_time_and_leaving_keeps_only_ones_own_rows() {
                 .unwrap()
                 .is_empty()
         );
-        assert!(repo.checkin_for(&vc, "k3").await.unwrap().is_none());
+        assert!(
+            repo.checkin_for(&vc, &CheckinId::from("k3"))
+                .await
+                .unwrap()
+                .is_none()
+        );
         assert_eq!(
             repo.journey_facts(&CoupleId::from("c1"))
                 .await
@@ -1283,21 +1399,34 @@ async fn a_talk_log_is_numbered_without_gaps_and_a_stale_append_is_refused() {
         new_talk(repo, "t1").await;
         let va = viewer(repo, "a").await;
         let vb = viewer(repo, "b").await;
-        assert_eq!(repo.talk_for(&vb, "t1").await.unwrap().unwrap().last_seq, 1);
+        assert_eq!(
+            repo.talk_for(&vb, &TalkId::from("t1"))
+                .await
+                .unwrap()
+                .unwrap()
+                .last_seq,
+            1
+        );
         let two = [
             talk_event("b", "scheduled", "{}", None, 101),
             talk_event("b", "opened", "{}", None, 101),
         ];
         assert!(
-            repo.append_talk_events("t1", &CoupleId::from("c1"), 1, &two, &summary("arriving"))
-                .await
-                .unwrap()
+            repo.append_talk_events(
+                &TalkId::from("t1"),
+                &CoupleId::from("c1"),
+                1,
+                &two,
+                &summary("arriving")
+            )
+            .await
+            .unwrap()
         );
         // A writer that decided on seq 1 lost the race: nothing is written.
         assert!(
             !repo
                 .append_talk_events(
-                    "t1",
+                    &TalkId::from("t1"),
                     &CoupleId::from("c1"),
                     1,
                     &[talk_event("a", "ended", "{}", None, 102)],
@@ -1306,10 +1435,14 @@ async fn a_talk_log_is_numbered_without_gaps_and_a_stale_append_is_refused() {
                 .await
                 .unwrap()
         );
-        let t = repo.talk_for(&va, "t1").await.unwrap().unwrap();
+        let t = repo
+            .talk_for(&va, &TalkId::from("t1"))
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!((t.last_seq, t.phase.as_str()), (3, "arriving"));
         let seqs: Vec<i64> = repo
-            .talk_events("t1", 0)
+            .talk_events(&TalkId::from("t1"), 0)
             .await
             .unwrap()
             .iter()
@@ -1317,7 +1450,7 @@ async fn a_talk_log_is_numbered_without_gaps_and_a_stale_append_is_refused() {
             .collect();
         assert_eq!(seqs, vec![1, 2, 3]);
         let after: Vec<i64> = repo
-            .talk_events("t1", 2)
+            .talk_events(&TalkId::from("t1"), 2)
             .await
             .unwrap()
             .iter()
@@ -1327,16 +1460,22 @@ async fn a_talk_log_is_numbered_without_gaps_and_a_stale_append_is_refused() {
         // Two writers racing on the same seq: exactly one wins.
         let e = [talk_event("a", "arrived", "{}", None, 103)];
         let s = summary("arriving");
-        let c1 = CoupleId::from("c1");
+        let (t1, c1) = (TalkId::from("t1"), CoupleId::from("c1"));
         let (x, y) = tokio::join!(
-            repo.append_talk_events("t1", &c1, 3, &e, &s),
-            repo.append_talk_events("t1", &c1, 3, &e, &s)
+            repo.append_talk_events(&t1, &c1, 3, &e, &s),
+            repo.append_talk_events(&t1, &c1, 3, &e, &s)
         );
         assert_eq!(u8::from(x.unwrap()) + u8::from(y.unwrap()), 1);
-        assert_eq!(repo.talk_events("t1", 0).await.unwrap().len(), 4);
+        assert_eq!(
+            repo.talk_events(&TalkId::from("t1"), 0)
+                .await
+                .unwrap()
+                .len(),
+            4
+        );
         assert!(
             !repo
-                .append_talk_events("nope", &CoupleId::from("c1"), 0, &e, &s)
+                .append_talk_events(&TalkId::from("nope"), &CoupleId::from("c1"), 0, &e, &s)
                 .await
                 .unwrap()
         );
@@ -1344,18 +1483,24 @@ async fn a_talk_log_is_numbered_without_gaps_and_a_stale_append_is_refused() {
         let e5 = [talk_event("a", "arrived", "{}", None, 104)];
         assert!(
             !repo
-                .append_talk_events("t1", &CoupleId::from("c2"), 4, &e5, &s)
+                .append_talk_events(&TalkId::from("t1"), &CoupleId::from("c2"), 4, &e5, &s)
                 .await
                 .unwrap()
         );
         repo.leave_space(&UserId::from("b"), 100009).await.unwrap();
         assert!(
             !repo
-                .append_talk_events("t1", &CoupleId::from("c1"), 4, &e5, &s)
+                .append_talk_events(&TalkId::from("t1"), &CoupleId::from("c1"), 4, &e5, &s)
                 .await
                 .unwrap()
         );
-        assert_eq!(repo.talk_events("t1", 0).await.unwrap().len(), 4);
+        assert_eq!(
+            repo.talk_events(&TalkId::from("t1"), 0)
+                .await
+                .unwrap()
+                .len(),
+            4
+        );
     }
 }
 
@@ -1373,9 +1518,14 @@ async fn a_talk_opens_only_to_its_couple_and_deleting_removes_it_for_both() {
         let va = viewer(repo, "a").await;
         let vb = viewer(repo, "b").await;
         let vx = viewer(repo, "x").await;
-        assert!(repo.talk_for(&vx, "t1").await.unwrap().is_none());
+        assert!(
+            repo.talk_for(&vx, &TalkId::from("t1"))
+                .await
+                .unwrap()
+                .is_none()
+        );
         assert!(repo.talks_for(&vx).await.unwrap().is_empty());
-        assert!(!repo.delete_talk(&vx, "t1").await.unwrap());
+        assert!(!repo.delete_talk(&vx, &TalkId::from("t1")).await.unwrap());
         assert_eq!(repo.talks_for(&vb).await.unwrap().len(), 1);
         repo.save_reflection(
             &vb,
@@ -1391,9 +1541,19 @@ async fn a_talk_opens_only_to_its_couple_and_deleting_removes_it_for_both() {
         )
         .await
         .unwrap();
-        assert!(repo.delete_talk(&va, "t1").await.unwrap());
-        assert!(repo.talk_for(&vb, "t1").await.unwrap().is_none());
-        assert!(repo.talk_events("t1", 0).await.unwrap().is_empty());
+        assert!(repo.delete_talk(&va, &TalkId::from("t1")).await.unwrap());
+        assert!(
+            repo.talk_for(&vb, &TalkId::from("t1"))
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            repo.talk_events(&TalkId::from("t1"), 0)
+                .await
+                .unwrap()
+                .is_empty()
+        );
         for table in ["talks", "talk_events", "talk_reflections"] {
             let dump = repo.debug_dump_table(table).await.unwrap();
             assert!(
@@ -1426,28 +1586,52 @@ async fn a_reflection_stays_private_until_shared() {
         };
         assert!(repo.save_reflection(&va, &mine).await.unwrap());
         assert!(!repo.save_reflection(&vx, &mine).await.unwrap());
-        assert_eq!(repo.reflections_for(&va, "t1").await.unwrap().len(), 1);
-        assert!(repo.reflections_for(&vb, "t1").await.unwrap().is_empty());
+        assert_eq!(
+            repo.reflections_for(&va, &TalkId::from("t1"))
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        assert!(
+            repo.reflections_for(&vb, &TalkId::from("t1"))
+                .await
+                .unwrap()
+                .is_empty()
+        );
         assert!(
             !repo
-                .set_reflection_shared(&vb, "t1", true, 201)
+                .set_reflection_shared(&vb, &TalkId::from("t1"), true, 201)
                 .await
                 .unwrap()
         );
         assert!(
-            repo.set_reflection_shared(&va, "t1", true, 201)
+            repo.set_reflection_shared(&va, &TalkId::from("t1"), true, 201)
                 .await
                 .unwrap()
         );
-        let seen = repo.reflections_for(&vb, "t1").await.unwrap();
+        let seen = repo
+            .reflections_for(&vb, &TalkId::from("t1"))
+            .await
+            .unwrap();
         assert_eq!((seen.len(), seen[0].user_id.as_str()), (1, "a"));
         assert!(
-            repo.set_reflection_shared(&va, "t1", false, 202)
+            repo.set_reflection_shared(&va, &TalkId::from("t1"), false, 202)
                 .await
                 .unwrap()
         );
-        assert!(repo.reflections_for(&vb, "t1").await.unwrap().is_empty());
-        assert!(repo.reflections_for(&vx, "t1").await.unwrap().is_empty());
+        assert!(
+            repo.reflections_for(&vb, &TalkId::from("t1"))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            repo.reflections_for(&vx, &TalkId::from("t1"))
+                .await
+                .unwrap()
+                .is_empty()
+        );
     }
 }
 
@@ -1564,9 +1748,15 @@ async fn talk_facts_count_pledges_confirmations_and_soft_speech() {
             talk_event("a", "confirmed", "{}", Some("a"), 115),
         ];
         assert!(
-            repo.append_talk_events("t1", &CoupleId::from("c1"), 1, &events, &began)
-                .await
-                .unwrap()
+            repo.append_talk_events(
+                &TalkId::from("t1"),
+                &CoupleId::from("c1"),
+                1,
+                &events,
+                &began
+            )
+            .await
+            .unwrap()
         );
         let f = repo.journey_facts(&CoupleId::from("c1")).await.unwrap();
         assert_eq!(
@@ -1597,7 +1787,12 @@ async fn leaving_closes_talks_and_erasure_removes_them() {
         let va = viewer(repo, "a").await;
         assert!(repo.leave_space(&UserId::from("b"), 100010).await.unwrap());
         let va2 = viewer(repo, "a").await;
-        assert!(repo.talk_for(&va, "t1").await.unwrap().is_none());
+        assert!(
+            repo.talk_for(&va, &TalkId::from("t1"))
+                .await
+                .unwrap()
+                .is_none()
+        );
         assert!(repo.talks_for(&va2).await.unwrap().is_empty());
         assert!(
             repo.ground_rules(&CoupleId::from("c1"))

@@ -2,6 +2,7 @@
 
 use rekindle_domain::plan::Assignment;
 use rekindle_storage::*;
+use rekindle_storage::{CoupleId, UserId};
 use rekindle_testkit::{backends, fresh_db, fresh_pg_database};
 
 const DAY: i64 = 24 * 3600 * 1000;
@@ -97,13 +98,41 @@ async fn actions_are_the_pairs_and_proposals_wait_for_the_other() {
             .unwrap();
         assert_eq!(repo.actions_for(&vb).await.unwrap().len(), 2, "{b:?}");
         assert!(repo.actions_for(&vo).await.unwrap().is_empty());
-        assert!(repo.action_for(&vo, "x1").await.unwrap().is_none());
+        assert!(
+            repo.action_for(&vo, &ActionId::from("x1"))
+                .await
+                .unwrap()
+                .is_none()
+        );
         // The proposer cannot answer their own proposal; the partner can, once.
-        assert!(!repo.answer_action(&va, "x2", true, 200).await.unwrap());
-        assert!(!repo.answer_action(&vo, "x2", true, 200).await.unwrap());
-        assert!(repo.answer_action(&vb, "x2", true, 200).await.unwrap());
-        assert!(!repo.answer_action(&vb, "x2", false, 201).await.unwrap());
-        let x2 = repo.action_for(&va, "x2").await.unwrap().unwrap();
+        assert!(
+            !repo
+                .answer_action(&va, &ActionId::from("x2"), true, 200)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !repo
+                .answer_action(&vo, &ActionId::from("x2"), true, 200)
+                .await
+                .unwrap()
+        );
+        assert!(
+            repo.answer_action(&vb, &ActionId::from("x2"), true, 200)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !repo
+                .answer_action(&vb, &ActionId::from("x2"), false, 201)
+                .await
+                .unwrap()
+        );
+        let x2 = repo
+            .action_for(&va, &ActionId::from("x2"))
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(x2.assignment, Assignment::Accepted);
         // Done / undo history, by either partner; outsiders cannot.
         assert!(
@@ -122,7 +151,10 @@ async fn actions_are_the_pairs_and_proposals_wait_for_the_other() {
                 .await
                 .unwrap()
         );
-        let events = repo.done_events(&va, Some("x1")).await.unwrap();
+        let events = repo
+            .done_events(&va, Some(&ActionId::from("x1")))
+            .await
+            .unwrap();
         assert_eq!(events.len(), 2);
         assert_eq!((events[0].user_id.as_str(), events[0].done), ("b", true));
         assert_eq!((events[1].user_id.as_str(), events[1].done), ("a", false));
@@ -131,7 +163,11 @@ async fn actions_are_the_pairs_and_proposals_wait_for_the_other() {
         repo.create_action(&action("x3", "b", None, "proposed"))
             .await
             .unwrap();
-        assert!(repo.answer_action(&va, "x3", false, 400).await.unwrap());
+        assert!(
+            repo.answer_action(&va, &ActionId::from("x3"), false, 400)
+                .await
+                .unwrap()
+        );
         assert!(
             !repo
                 .record_done(&va, &done("e4", "x3", "2027-03-01", true, 401))
@@ -168,7 +204,7 @@ async fn leaving_keeps_each_ones_actions_as_history_and_erasure_removes_them() {
             .await
             .unwrap()
             .into_iter()
-            .map(|a| a.id)
+            .map(|a| a.id.into_string())
             .collect();
         assert_eq!(mine, vec!["x1".to_owned()], "{b:?}");
         let bs = repo.actions_for(&vb).await.unwrap();

@@ -1,13 +1,12 @@
 //! The problem board.
 
-use crate::{CoupleId, UserId};
-
+use crate::{AgreementId, CoupleId, OptionId, ProblemId, UserId};
 use rekindle_domain::board::{AgreementStatus, Stage, Worked};
 
 /// A problem on the couple's board.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct BoardProblem {
-    pub id: String,
+    pub id: ProblemId,
     /// `None` once the pair that worked on it split up.
     pub couple_id: Option<CoupleId>,
     pub proposed_by: Option<UserId>,
@@ -24,7 +23,7 @@ pub struct BoardProblem {
 
 #[derive(Debug, Clone)]
 pub struct NewProblem {
-    pub id: String,
+    pub id: ProblemId,
     pub title: String,
     pub created_at: i64,
 }
@@ -32,7 +31,7 @@ pub struct NewProblem {
 /// A stage change, applied only if the problem is still where the caller saw it.
 #[derive(Debug, Clone)]
 pub struct BoardMove<'a> {
-    pub id: &'a str,
+    pub id: &'a ProblemId,
     pub from_stage: Stage,
     pub round: i64,
     pub to_stage: Stage,
@@ -45,8 +44,8 @@ pub struct BoardMove<'a> {
 /// An idea the viewer may see: their own, or the partner's once it is no longer sealed.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct BoardOption {
-    pub id: String,
-    pub problem_id: String,
+    pub id: OptionId,
+    pub problem_id: ProblemId,
     pub author_id: UserId,
     pub round: i64,
     pub sealed: bool,
@@ -57,8 +56,8 @@ pub struct BoardOption {
 
 #[derive(Debug, Clone)]
 pub struct NewOption {
-    pub id: String,
-    pub problem_id: String,
+    pub id: OptionId,
+    pub problem_id: ProblemId,
     /// The round the problem must be in (checked in the same statement).
     pub round: i64,
     /// Brainstorm ideas are sealed; compromises are not.
@@ -71,7 +70,7 @@ pub struct NewOption {
 /// A rating the viewer may see: their own, or the partner's once both rated that option.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct BoardRating {
-    pub option_id: String,
+    pub option_id: OptionId,
     pub user_id: UserId,
     pub round: i64,
     pub rating: i64,
@@ -88,9 +87,9 @@ pub struct BoardDone {
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct BoardAgreement {
-    pub id: String,
-    pub problem_id: String,
-    pub option_id: Option<String>,
+    pub id: AgreementId,
+    pub problem_id: ProblemId,
+    pub option_id: Option<OptionId>,
     pub round: i64,
     pub body: String,
     pub trial_days: i64,
@@ -107,9 +106,9 @@ pub struct BoardAgreement {
 
 #[derive(Debug, Clone)]
 pub struct NewAgreement {
-    pub id: String,
-    pub problem_id: String,
-    pub option_id: String,
+    pub id: AgreementId,
+    pub problem_id: ProblemId,
+    pub option_id: OptionId,
     pub round: i64,
     pub body: String,
     pub trial_days: i64,
@@ -119,7 +118,7 @@ pub struct NewAgreement {
 /// A follow-up answer the viewer may see: their own, or the partner's once both answered.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct BoardFollowUp {
-    pub agreement_id: String,
+    pub agreement_id: AgreementId,
     pub user_id: UserId,
     #[sqlx(try_from = "String")]
     pub worked: Worked,
@@ -130,7 +129,7 @@ pub struct BoardFollowUp {
 /// How a follow-up ends: the agreement's new status and the problem's next stage.
 #[derive(Debug, Clone)]
 pub struct BoardDecision {
-    pub agreement_id: String,
+    pub agreement_id: AgreementId,
     pub agreement_status: AgreementStatus,
     pub next_stage: Stage,
     pub new_round: bool,

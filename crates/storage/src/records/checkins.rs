@@ -1,7 +1,6 @@
 //! Check-ins: the rhythm, the meetings and the submissions.
 
-use crate::UserId;
-
+use crate::{CheckinId, UserId};
 use rekindle_domain::checkin::Rhythm;
 
 /// A couple's check-in rhythm as stored.
@@ -20,7 +19,7 @@ pub struct CheckinSchedule {
 /// A check-in of a couple. `completed_at` is set once both partners submitted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checkin {
-    pub id: String,
+    pub id: CheckinId,
     pub opened_at: i64,
     pub closes_at: i64,
     pub completed_at: Option<i64>,
@@ -30,7 +29,7 @@ pub struct Checkin {
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct CheckinRow {
-    pub id: String,
+    pub id: CheckinId,
     pub opened_at: i64,
     pub closes_at: i64,
     pub completed_at: Option<i64>,
@@ -51,7 +50,7 @@ impl From<CheckinRow> for Checkin {
 
 #[derive(Debug, Clone)]
 pub struct NewCheckin {
-    pub id: String,
+    pub id: CheckinId,
     pub opened_at: i64,
     pub closes_at: i64,
 }
@@ -59,7 +58,7 @@ pub struct NewCheckin {
 #[derive(Debug, Clone)]
 pub struct NewSubmission {
     pub id: String,
-    pub checkin_id: String,
+    pub checkin_id: CheckinId,
     pub scores: rekindle_domain::checkin::Scores,
     pub appreciation: String,
     pub went_well: String,
@@ -74,7 +73,7 @@ pub struct NewSubmission {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct VisibleSubmission {
     pub id: String,
-    pub checkin_id: String,
+    pub checkin_id: CheckinId,
     pub user_id: UserId,
     pub csi1: Option<i64>,
     pub csi2: Option<i64>,
@@ -120,7 +119,7 @@ impl VisibleSubmission {
 /// One partner's answer to the meeting's closing question.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct LovedAnswer {
-    pub checkin_id: String,
+    pub checkin_id: CheckinId,
     pub user_id: UserId,
     pub body: String,
     pub created_at: i64,

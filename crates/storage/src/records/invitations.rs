@@ -1,10 +1,9 @@
 //! Invitations into a space.
 
-use crate::{CoupleId, UserId};
-
+use crate::{CoupleId, InvitationId, UserId};
 #[derive(Debug, Clone)]
 pub struct NewInvitation {
-    pub id: String,
+    pub id: InvitationId,
     pub couple_id: CoupleId,
     pub code_hash: String,
     pub created_by: UserId,
@@ -14,7 +13,7 @@ pub struct NewInvitation {
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Invitation {
-    pub id: String,
+    pub id: InvitationId,
     pub created_by: UserId,
     pub created_at: i64,
     pub expires_at: i64,

@@ -1,12 +1,11 @@
 //! Journal entries.
 
-use crate::UserId;
-
+use crate::{EntryId, UserId};
 use rekindle_domain::Visibility;
 
 #[derive(Debug, Clone)]
 pub struct NewEntry {
-    pub id: String,
+    pub id: EntryId,
     pub owner_id: UserId,
     pub title: String,
     pub body: String,
@@ -15,7 +14,7 @@ pub struct NewEntry {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
-    pub id: String,
+    pub id: EntryId,
     pub owner_id: UserId,
     pub visibility: Visibility,
     pub title: String,
@@ -26,7 +25,7 @@ pub struct Entry {
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct EntryRow {
-    pub id: String,
+    pub id: EntryId,
     pub owner_id: UserId,
     pub visibility: String,
     pub title: String,

@@ -1,7 +1,6 @@
 //! Accounts, sessions and API tokens.
 
-use crate::UserId;
-
+use crate::{TokenId, UserId};
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct User {
     pub id: UserId,
@@ -46,7 +45,7 @@ pub struct SessionUser {
 
 #[derive(Debug, Clone)]
 pub struct NewToken {
-    pub id: String,
+    pub id: TokenId,
     pub user_id: UserId,
     pub name: String,
     pub token_hash: String,
@@ -55,7 +54,7 @@ pub struct NewToken {
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ApiToken {
-    pub id: String,
+    pub id: TokenId,
     pub name: String,
     pub created_at: i64,
     pub last_used_at: Option<i64>,

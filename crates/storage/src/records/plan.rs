@@ -1,17 +1,16 @@
 //! Rows of the action plan, reminders and the calendar feed (step 6).
 
-use crate::{CoupleId, UserId};
-
+use crate::{ActionId, AgreementId, CoupleId, UserId};
 use rekindle_domain::plan::Assignment;
 
 /// An action as stored. `owner_id` is NULL when it belongs to both partners.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct PlanAction {
-    pub id: String,
+    pub id: ActionId,
     pub couple_id: Option<CoupleId>,
     pub created_by: UserId,
     pub owner_id: Option<UserId>,
-    pub agreement_id: Option<String>,
+    pub agreement_id: Option<AgreementId>,
     pub title: String,
     pub notes: String,
     /// YYYY-MM-DD
@@ -28,7 +27,7 @@ pub struct PlanAction {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct PlanDoneEvent {
     pub id: String,
-    pub action_id: String,
+    pub action_id: ActionId,
     pub occurrence: String,
     pub user_id: UserId,
     pub done: bool,

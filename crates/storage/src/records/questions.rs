@@ -1,11 +1,10 @@
 //! Questions for two: asked questions, answers, reactions and replies.
 
-use crate::UserId;
-
+use crate::{AnswerId, AskedQuestionId, UserId};
 /// A question asked of a couple.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct AskedQuestion {
-    pub id: String,
+    pub id: AskedQuestionId,
     pub question_id: String,
     pub released_at: i64,
 }
@@ -14,8 +13,8 @@ pub struct AskedQuestion {
 /// has answered (a passed answer carries no text).
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct VisibleAnswer {
-    pub id: String,
-    pub couple_question_id: String,
+    pub id: AnswerId,
+    pub couple_question_id: AskedQuestionId,
     pub user_id: UserId,
     pub body: String,
     pub skipped: bool,
@@ -24,7 +23,7 @@ pub struct VisibleAnswer {
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Reaction {
-    pub answer_id: String,
+    pub answer_id: AnswerId,
     pub user_id: UserId,
     pub kind: String,
 }
@@ -32,7 +31,7 @@ pub struct Reaction {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Reply {
     pub id: String,
-    pub couple_question_id: String,
+    pub couple_question_id: AskedQuestionId,
     pub user_id: UserId,
     pub body: String,
     pub created_at: i64,
@@ -40,8 +39,8 @@ pub struct Reply {
 
 #[derive(Debug, Clone)]
 pub struct NewAnswer {
-    pub id: String,
-    pub couple_question_id: String,
+    pub id: AnswerId,
+    pub couple_question_id: AskedQuestionId,
     /// Empty when skipped.
     pub body: String,
     pub skipped: bool,

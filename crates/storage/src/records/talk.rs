@@ -1,13 +1,12 @@
 //! Rows of the talk room (migration 0005).
 
-use crate::{CoupleId, UserId};
-
+use crate::{CoupleId, TalkId, UserId};
 use rekindle_domain::talk::Phase;
 
 /// A talk as listed; its log is in `talk_events`.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct TalkRow {
-    pub id: String,
+    pub id: TalkId,
     pub couple_id: Option<CoupleId>,
     pub requested_by: UserId,
     pub partner_id: UserId,
@@ -23,7 +22,7 @@ pub struct TalkRow {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewTalk {
-    pub id: String,
+    pub id: TalkId,
     pub couple_id: CoupleId,
     pub requested_by: UserId,
     pub partner_id: UserId,
@@ -44,7 +43,7 @@ pub struct NewTalkEvent {
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct TalkEventRow {
-    pub talk_id: String,
+    pub talk_id: TalkId,
     pub seq: i64,
     pub at: i64,
     pub by_user: UserId,
@@ -73,7 +72,7 @@ pub struct GroundRules {
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Reflection {
-    pub talk_id: String,
+    pub talk_id: TalkId,
     pub user_id: UserId,
     pub understood: String,
     pub feel_now: String,

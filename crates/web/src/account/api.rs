@@ -1,6 +1,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use rekindle_storage::TokenId;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -94,7 +95,7 @@ pub async fn sign_in(
     Ok((
         StatusCode::CREATED,
         Json(NewTokenOut {
-            id: t.id,
+            id: t.id.into(),
             name: t.name,
             token: secret,
             created_at: iso(t.created_at),
@@ -176,7 +177,7 @@ pub async fn list_tokens(
         tokens
             .into_iter()
             .map(|t| TokenOut {
-                id: t.id,
+                id: t.id.into(),
                 name: t.name,
                 created_at: iso(t.created_at),
                 last_used_at: t.last_used_at.map(iso),
@@ -201,7 +202,7 @@ pub async fn create_token(
     Ok((
         StatusCode::CREATED,
         Json(NewTokenOut {
-            id: t.id,
+            id: t.id.into(),
             name: t.name,
             token: secret,
             created_at: iso(t.created_at),
@@ -217,7 +218,11 @@ pub async fn revoke_token(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    if state.repo.revoke_token(&caller.user.id, &id).await? {
+    if state
+        .repo
+        .revoke_token(&caller.user.id, &TokenId::from(&id))
+        .await?
+    {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(AppError::NotFound.into())

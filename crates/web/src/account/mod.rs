@@ -219,7 +219,7 @@ pub async fn create_token(
     let token = state
         .repo
         .create_token(&NewToken {
-            id: new_id(),
+            id: new_id().into(),
             user_id: user_id.clone(),
             name: name.to_owned(),
             token_hash: digest(&secret),

@@ -4,6 +4,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use rekindle_storage::TokenId;
 use serde::Deserialize;
 
 use crate::http::auth::SignedIn;
@@ -71,7 +72,7 @@ async fn page(state: &AppState, who: &SignedIn, d: Draft, status: StatusCode) ->
         .await?
         .into_iter()
         .map(|t| TokenView {
-            id: t.id,
+            id: t.id.into(),
             name: t.name,
             created: when(t.created_at, tz),
             last_used: t
@@ -227,7 +228,11 @@ pub async fn revoke_token(
     who: SignedIn,
     Path(id): Path<String>,
 ) -> PageResult {
-    if !state.repo.revoke_token(&who.user.id, &id).await? {
+    if !state
+        .repo
+        .revoke_token(&who.user.id, &TokenId::from(&id))
+        .await?
+    {
         return Err(AppError::NotFound.into());
     }
     Ok(see_other("/settings?done=token-revoked"))

@@ -59,7 +59,7 @@ pub struct ProblemSummary {
 
 fn summary(p: &BoardProblem) -> ProblemSummary {
     ProblemSummary {
-        id: p.id.clone(),
+        id: p.id.clone().into(),
         title: p.title.clone(),
         stage: p.stage.as_str().into(),
         created_at: iso(p.created_at),
@@ -121,8 +121,8 @@ pub struct AgreementOut {
 
 fn agreement_out(a: &BoardAgreement, viewer: &Viewer) -> AgreementOut {
     AgreementOut {
-        id: a.id.clone(),
-        option_id: a.option_id.clone(),
+        id: a.id.clone().into(),
+        option_id: a.option_id.clone().map(String::from),
         body: a.body.clone(),
         status: a.status.as_str().into(),
         trial_days: a.trial_days,
@@ -215,7 +215,7 @@ const MOVES: [(Move, &str); 12] = [
 pub fn out(v: &ProblemView, viewer: &Viewer, suggest_help: bool) -> ProblemOut {
     let p = &v.problem;
     ProblemOut {
-        id: p.id.clone(),
+        id: p.id.clone().into(),
         title: p.title.clone(),
         stage: v.stage.as_str().into(),
         round: p.round,
@@ -231,7 +231,7 @@ pub fn out(v: &ProblemView, viewer: &Viewer, suggest_help: bool) -> ProblemOut {
             .options
             .iter()
             .map(|o| OptionOut {
-                id: o.option.id.clone(),
+                id: o.option.id.clone().into(),
                 body: o.option.body.clone(),
                 by: if o.mine { "me" } else { "partner" }.into(),
                 compromise: o.is_compromise(),
@@ -255,7 +255,7 @@ pub fn out(v: &ProblemView, viewer: &Viewer, suggest_help: bool) -> ProblemOut {
             .ranked
             .iter()
             .map(|r| RankedOut {
-                option_id: v.options[r.index].option.id.clone(),
+                option_id: v.options[r.index].option.id.clone().into(),
                 place: r.ranked.place,
                 my_rating: r.ranked.mine,
                 partner_rating: r.ranked.partner,
@@ -271,7 +271,7 @@ pub fn out(v: &ProblemView, viewer: &Viewer, suggest_help: bool) -> ProblemOut {
             .collect(),
         follow_up: match (&v.active, &v.follow_up) {
             (Some(a), Some(f)) => Some(FollowUpOut {
-                agreement_id: a.id.clone(),
+                agreement_id: a.id.clone().into(),
                 due: f.due,
                 state: match f.reveal {
                     rekindle_domain::Reveal::AwaitingMe => "awaiting_me",

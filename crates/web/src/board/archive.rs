@@ -86,7 +86,7 @@ pub async fn export(state: &AppState, viewer: &Viewer) -> Result<Vec<ExportProbl
                         answered_at: iso(f.created_at),
                     })
                     .collect(),
-                id: a.id,
+                id: a.id.into(),
                 body: a.body,
                 status: a.status.as_str().into(),
                 trial_days: a.trial_days,
@@ -98,7 +98,7 @@ pub async fn export(state: &AppState, viewer: &Viewer) -> Result<Vec<ExportProbl
         out.push(ExportProblem {
             in_current_space: p.couple_id.is_some() && p.couple_id == viewer.couple_id,
             proposed_by: p.proposed_by.as_deref().map(by),
-            id: p.id,
+            id: p.id.into(),
             title: p.title,
             stage: p.stage.as_str().into(),
             created_at: iso(p.created_at),
@@ -107,7 +107,7 @@ pub async fn export(state: &AppState, viewer: &Viewer) -> Result<Vec<ExportProbl
                 .map(|o| ExportOption {
                     by: by(&o.author_id),
                     compromise: !o.sealed,
-                    id: o.id,
+                    id: o.id.into(),
                     body: o.body,
                     round: o.round,
                     created_at: iso(o.created_at),
@@ -117,7 +117,7 @@ pub async fn export(state: &AppState, viewer: &Viewer) -> Result<Vec<ExportProbl
                 .into_iter()
                 .map(|r| ExportRating {
                     by: by(&r.user_id),
-                    option_id: r.option_id,
+                    option_id: r.option_id.into(),
                     round: r.round,
                     rating: r.rating,
                 })

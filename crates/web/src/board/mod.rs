@@ -7,6 +7,7 @@ pub mod api;
 pub mod archive;
 pub mod page;
 
+use rekindle_storage::ProblemId;
 use rekindle_storage::{CoupleId, UserId};
 use std::collections::HashMap;
 
@@ -165,7 +166,7 @@ impl ProblemView {
 pub async fn load(state: &AppState, viewer: &Viewer, id: &str) -> Result<ProblemView, AppError> {
     let problem = state
         .repo
-        .board_problem(viewer, id)
+        .board_problem(viewer, &ProblemId::from(id))
         .await?
         .ok_or(AppError::NotFound)?;
     assemble(state, viewer, problem).await
@@ -363,7 +364,7 @@ pub async fn propose(
         .board_propose(
             viewer,
             &NewProblem {
-                id: id.clone(),
+                id: id.clone().into(),
                 title: title.clone(),
                 created_at: state.clock().now_ms(),
             },
@@ -395,7 +396,7 @@ pub async fn step(state: &AppState, viewer: &Viewer, id: &str, m: Move) -> Resul
                 .board_move(
                     viewer,
                     &BoardMove {
-                        id,
+                        id: &ProblemId::from(id),
                         from_stage: v.stage,
                         round,
                         to_stage: to,
@@ -409,13 +410,21 @@ pub async fn step(state: &AppState, viewer: &Viewer, id: &str, m: Move) -> Resul
         (Move::FinishBrainstorm, None) => {
             state
                 .repo
-                .board_finish_brainstorm(viewer, id, round, now)
+                .board_finish_brainstorm(viewer, &ProblemId::from(id), round, now)
                 .await?
         }
         (Move::ConfirmAgreement, None) => {
-            state.repo.board_confirm_agreement(viewer, id, now).await?
+            state
+                .repo
+                .board_confirm_agreement(viewer, &ProblemId::from(id), now)
+                .await?
         }
-        (Move::DeclineAgreement, None) => state.repo.board_withdraw_agreement(viewer, id).await?,
+        (Move::DeclineAgreement, None) => {
+            state
+                .repo
+                .board_withdraw_agreement(viewer, &ProblemId::from(id))
+                .await?
+        }
         _ => {
             return Err(AppError::BadRequest(
                 "That is not a step of its own.".into(),
@@ -439,8 +448,8 @@ pub async fn add_option(
         .board_add_option(
             viewer,
             &NewOption {
-                id: new_id(),
-                problem_id: id.to_owned(),
+                id: new_id().into(),
+                problem_id: id.to_owned().into(),
                 round: v.problem.round,
                 sealed: true,
                 combined_from: String::new(),
@@ -465,7 +474,7 @@ pub async fn rate(
     let mut errors = FieldErrors::new();
     for o in v.unrated_by_me() {
         let value = raw
-            .get(&o.option.id)
+            .get(o.option.id.as_str())
             .and_then(|s| s.trim().parse::<i64>().ok())
             .ok_or("Rate every idea, from 0 (I can't accept this) to 10 (fully acceptable).")
             .and_then(bd::check_rating);
@@ -483,7 +492,7 @@ pub async fn rate(
         .repo
         .board_rate(
             viewer,
-            id,
+            &ProblemId::from(id),
             v.problem.round,
             &ratings,
             state.clock().now_ms(),
@@ -533,8 +542,8 @@ pub async fn compromise(
         .board_add_option(
             viewer,
             &NewOption {
-                id: new_id(),
-                problem_id: id.to_owned(),
+                id: new_id().into(),
+                problem_id: id.to_owned().into(),
                 round: v.problem.round,
                 sealed: false,
                 combined_from: ids.join(" "),
@@ -605,9 +614,9 @@ pub async fn propose_agreement(
         .board_propose_agreement(
             viewer,
             &NewAgreement {
-                id: agreement_id.clone(),
-                problem_id: id.to_owned(),
-                option_id: option_id.to_owned(),
+                id: agreement_id.clone().into(),
+                problem_id: id.to_owned().into(),
+                option_id: option_id.to_owned().into(),
                 round: v.problem.round,
                 body: text,
                 trial_days: i64::from(days),

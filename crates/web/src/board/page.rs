@@ -70,7 +70,7 @@ impl BoardPage {
 
 fn link(p: &rekindle_storage::BoardProblem, tz: chrono_tz::Tz) -> ProblemLink {
     ProblemLink {
-        id: p.id.clone(),
+        id: p.id.clone().into(),
         title: p.title.clone(),
         stage_label: p.stage.label(),
         when: when(p.created_at, tz),
@@ -300,11 +300,15 @@ impl ProblemPage {
 
 fn option_row(o: &uc::OptionView, d: &Drafts) -> OptionRow {
     OptionRow {
-        id: o.option.id.clone(),
+        id: o.option.id.clone().into(),
         body: o.option.body.clone(),
         by_me: o.mine,
         compromise: o.is_compromise(),
-        draft: d.ratings.get(&o.option.id).cloned().unwrap_or_default(),
+        draft: d
+            .ratings
+            .get(o.option.id.as_str())
+            .cloned()
+            .unwrap_or_default(),
     }
 }
 
@@ -327,7 +331,7 @@ async fn problem_page(
     };
     let page = ProblemPage {
         c: Chrome::signed_in("Problem board", who),
-        id: v.problem.id.clone(),
+        id: v.problem.id.clone().into(),
         title: v.problem.title.clone(),
         stage: v.stage.as_str(),
         stage_label: v.stage.label(),
@@ -364,7 +368,7 @@ async fn problem_page(
                 let o = &v.options[r.index];
                 RankRow {
                     place: r.ranked.place,
-                    id: o.option.id.clone(),
+                    id: o.option.id.clone().into(),
                     body: o.option.body.clone(),
                     compromise: o.is_compromise(),
                     mine: r.ranked.mine,

@@ -86,7 +86,7 @@ pub struct CheckinOut {
 
 fn out(v: &CheckinView, viewer: &Viewer) -> CheckinOut {
     CheckinOut {
-        id: v.checkin.id.clone(),
+        id: v.checkin.id.clone().into(),
         opened_at: iso(v.checkin.opened_at),
         closes_at: iso(v.checkin.closes_at),
         completed_at: v.checkin.completed_at.map(iso),

@@ -9,6 +9,7 @@ use chrono::{DateTime, Duration, Utc, Weekday};
 use chrono_tz::Tz;
 use rekindle_domain::Reveal;
 use rekindle_domain::checkin::{self as ck, Cadence, Point, Rhythm, Scores, Warning};
+use rekindle_storage::CheckinId;
 use rekindle_storage::{
     Checkin, CheckinSchedule, LovedAnswer, NewCheckin, NewSubmission, Space, User, Viewer,
     VisibleSubmission,
@@ -184,7 +185,7 @@ pub async fn current(
     let history = if ck::open_due(scheduled, last_opened) {
         let since = scheduled.map_or(i64::MAX, ms);
         let new = NewCheckin {
-            id: new_id(),
+            id: new_id().into(),
             opened_at: ms(now),
             closes_at: ms(now + r.cadence.rhythm.open_for()),
         };
@@ -221,7 +222,7 @@ pub async fn begin(state: &AppState, pair: &Space) -> Result<String, AppError> {
     let r = rhythm(state, &pair.couple_id).await?;
     let now = state.clock().now();
     let new = NewCheckin {
-        id: new_id(),
+        id: new_id().into(),
         opened_at: ms(now),
         closes_at: ms(now + r.cadence.rhythm.open_for()),
     };
@@ -230,7 +231,7 @@ pub async fn begin(state: &AppState, pair: &Space) -> Result<String, AppError> {
         .open_checkin(&pair.couple_id, &new, i64::MAX)
         .await?
     {
-        Ok(new.id)
+        Ok(new.id.into())
     } else {
         Err(AppError::Conflict(
             "A check-in is already open. Fill in your part there.".into(),
@@ -326,11 +327,11 @@ pub fn assemble(
 pub async fn view(state: &AppState, viewer: &Viewer, id: &str) -> Result<CheckinView, AppError> {
     let checkin = state
         .repo
-        .checkin_for(viewer, id)
+        .checkin_for(viewer, &CheckinId::from(id))
         .await?
         .ok_or(AppError::NotFound)?;
     let subs = state.repo.visible_submissions(viewer, Some(id)).await?;
-    let loved = state.repo.loved_for(viewer, id).await?;
+    let loved = state.repo.loved_for(viewer, &CheckinId::from(id)).await?;
     Ok(assemble(
         viewer,
         checkin,
@@ -450,7 +451,7 @@ pub async fn submit(
     let (scores, [appreciation, went_well, topic]) = check(input)?;
     let new = NewSubmission {
         id: new_id(),
-        checkin_id: id.to_owned(),
+        checkin_id: id.to_owned().into(),
         scores,
         appreciation,
         went_well,
@@ -491,7 +492,7 @@ pub async fn loved(
     }
     if state
         .repo
-        .set_loved(viewer, id, body, state.clock().now_ms())
+        .set_loved(viewer, &CheckinId::from(id), body, state.clock().now_ms())
         .await?
     {
         Ok(())
@@ -537,7 +538,7 @@ pub async fn trends(
                     .and_then(VisibleSubmission::scores)
             };
             TrendPoint {
-                checkin_id: c.id.clone(),
+                checkin_id: c.id.clone().into(),
                 at: c.completed_at.unwrap_or(c.opened_at),
                 mine: find(Some(&viewer.user_id)),
                 partner: find(viewer.partner_id.as_ref()),

@@ -6,6 +6,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
+use rekindle_storage::CheckinId;
 use rekindle_storage::UserId;
 use serde::Deserialize;
 
@@ -93,7 +94,7 @@ impl OverviewPage {
 
 fn row(v: &CheckinView, tz: chrono_tz::Tz) -> HistoryRow {
     HistoryRow {
-        id: v.checkin.id.clone(),
+        id: v.checkin.id.clone().into(),
         when: when(v.checkin.opened_at, tz),
         stage: v.stage.as_str(),
         stage_label: stage_label(v.stage),
@@ -156,7 +157,7 @@ async fn overview_page(
         .iter()
         .map(|c| uc::assemble(&viewer, c.clone(), &subs, Vec::new(), now))
         .collect();
-    let find = |id: Option<&String>| {
+    let find = |id: Option<&CheckinId>| {
         views
             .iter()
             .find(|v| Some(&v.checkin.id) == id)
@@ -421,7 +422,7 @@ async fn checkin_page(
     };
     let page = CheckinPage {
         c: Chrome::signed_in("Check-in", who),
-        id: v.checkin.id.clone(),
+        id: v.checkin.id.clone().into(),
         stage: v.stage.as_str(),
         opened: when(v.checkin.opened_at, tz),
         closes: when(v.checkin.closes_at, tz),

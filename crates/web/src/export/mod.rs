@@ -114,7 +114,7 @@ async fn gather(state: &AppState, user_id: &UserId) -> Result<Archive, AppError>
                 "partner"
             },
             visibility: e.visibility.as_str(),
-            id: e.id,
+            id: e.id.into(),
             title: e.title,
             body: e.body,
             created_at: iso(e.created_at),
@@ -125,7 +125,7 @@ async fn gather(state: &AppState, user_id: &UserId) -> Result<Archive, AppError>
     for asked in state.repo.questions_for(&viewer).await? {
         let v = crate::questions::view(state, &viewer, &asked.id).await?;
         questions.push(QuestionRow {
-            id: v.asked.id.clone(),
+            id: v.asked.id.clone().into(),
             question: v.question.text.clone(),
             deck: v.question.deck.clone(),
             depth: v.question.depth,

@@ -132,7 +132,7 @@ pub async fn home_page(
         invitations: invitations
             .into_iter()
             .map(|i| InvitationView {
-                id: i.id,
+                id: i.id.into(),
                 expires: when(i.expires_at, tz),
             })
             .collect(),

@@ -1,6 +1,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use rekindle_storage::EntryId;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -28,7 +29,7 @@ fn out(e: rekindle_storage::Entry, me: &str) -> EntryOut {
     EntryOut {
         mine: e.owner_id == me,
         visibility: e.visibility.as_str().into(),
-        id: e.id,
+        id: e.id.into(),
         title: e.title,
         body: e.body,
         created_at: iso(e.created_at),
@@ -81,7 +82,7 @@ pub async fn show(
     let (viewer, _) = crate::space::viewer(&state, &caller.user.id).await?;
     let e = state
         .repo
-        .entry_for(&viewer, &id)
+        .entry_for(&viewer, &EntryId::from(&id))
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(Json(out(e, &caller.user.id)))
@@ -107,7 +108,7 @@ pub async fn update(
     let (viewer, space) = crate::space::viewer(&state, &caller.user.id).await?;
     let current = state
         .repo
-        .entry_for(&viewer, &id)
+        .entry_for(&viewer, &EntryId::from(&id))
         .await?
         .filter(|e| e.owner_id == caller.user.id)
         .ok_or(AppError::NotFound)?;
@@ -125,7 +126,13 @@ pub async fn update(
         )?;
         state
             .repo
-            .update_entry(&caller.user.id, &id, &title, &body, state.clock().now_ms())
+            .update_entry(
+                &caller.user.id,
+                &EntryId::from(&id),
+                &title,
+                &body,
+                state.clock().now_ms(),
+            )
             .await?;
     }
     if let Some(v) = visibility {
@@ -134,7 +141,7 @@ pub async fn update(
     }
     let e = state
         .repo
-        .entry_for(&viewer, &id)
+        .entry_for(&viewer, &EntryId::from(&id))
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(Json(out(e, &caller.user.id)))
@@ -148,7 +155,11 @@ pub async fn delete(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    if state.repo.delete_entry(&caller.user.id, &id).await? {
+    if state
+        .repo
+        .delete_entry(&caller.user.id, &EntryId::from(&id))
+        .await?
+    {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(AppError::NotFound.into())

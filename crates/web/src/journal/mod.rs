@@ -1,5 +1,6 @@
 //! The journal: private entries, shared with the partner on request.
 
+use rekindle_storage::EntryId;
 use rekindle_storage::{NewEntry, Space, Viewer};
 
 use crate::http::error::{AppError, FieldErrors};
@@ -46,7 +47,7 @@ pub async fn create_entry(
     Ok(state
         .repo
         .create_entry(&NewEntry {
-            id: new_id(),
+            id: new_id().into(),
             owner_id: owner.into(),
             title,
             body,
@@ -68,6 +69,6 @@ pub async fn set_shared(
     crate::space::may_share(space, shared)?;
     Ok(state
         .repo
-        .set_entry_visibility(viewer, id, shared, state.clock().now_ms())
+        .set_entry_visibility(viewer, &EntryId::from(id), shared, state.clock().now_ms())
         .await?)
 }

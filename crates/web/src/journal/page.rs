@@ -4,6 +4,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use rekindle_storage::EntryId;
 use serde::Deserialize;
 
 use crate::http::auth::SignedIn;
@@ -43,7 +44,7 @@ fn view(e: Entry, me: &str, partner_name: &str, tz: chrono_tz::Tz) -> EntryView 
         } else {
             partner_name.to_owned()
         },
-        id: e.id,
+        id: e.id.into(),
     }
 }
 
@@ -177,7 +178,7 @@ async fn entry_page(
     let (viewer, space) = crate::space::viewer(state, &who.user.id).await?;
     let entry = state
         .repo
-        .entry_for(&viewer, id)
+        .entry_for(&viewer, &EntryId::from(id))
         .await?
         .ok_or(AppError::NotFound)?;
     let partner_name = space
@@ -239,7 +240,13 @@ pub async fn update(
         Ok((title, body)) => {
             if !state
                 .repo
-                .update_entry(&who.user.id, &id, &title, &body, state.clock().now_ms())
+                .update_entry(
+                    &who.user.id,
+                    &EntryId::from(&id),
+                    &title,
+                    &body,
+                    state.clock().now_ms(),
+                )
                 .await?
             {
                 return Err(AppError::NotFound.into());
@@ -293,7 +300,11 @@ pub async fn delete(
     who: SignedIn,
     Path(id): Path<String>,
 ) -> PageResult {
-    if !state.repo.delete_entry(&who.user.id, &id).await? {
+    if !state
+        .repo
+        .delete_entry(&who.user.id, &EntryId::from(&id))
+        .await?
+    {
         return Err(AppError::NotFound.into());
     }
     Ok(see_other("/journal?done=deleted"))

@@ -85,12 +85,12 @@ fn out(a: ActionState, me: &str) -> ActionOut {
                 at: iso(e.at),
             })
             .collect(),
-        id: a.action.id,
+        id: a.action.id.into(),
         title: a.action.title,
         notes: a.action.notes,
         due_date: a.action.due_date,
         rrule: a.action.rrule,
-        agreement_id: a.action.agreement_id,
+        agreement_id: a.action.agreement_id.map(String::from),
         created_at: iso(a.action.created_at),
     }
 }

@@ -12,6 +12,7 @@ use rekindle_domain::plan::{
     self as dp, AnswerRefusal, Assignment, DoneEvent, Freq, Owner, Recurrence, Schedule, Standing,
 };
 use rekindle_storage::CoupleId;
+use rekindle_storage::{ActionId, AgreementId};
 use rekindle_storage::{PlanAction, PlanDoneEvent, Space, User, Viewer};
 
 use crate::http::error::{AppError, FieldErrors};
@@ -31,7 +32,7 @@ pub async fn agreement_link_ok(
 ) -> Result<bool, AppError> {
     Ok(state
         .repo
-        .board_agreement_in(couple_id, agreement_id)
+        .board_agreement_in(couple_id, &AgreementId::from(agreement_id))
         .await?)
 }
 
@@ -193,7 +194,7 @@ pub async fn create(
     };
     let partner_id = space.partner.as_ref().map(|p| p.id.clone());
     let action = PlanAction {
-        id: new_id(),
+        id: new_id().into(),
         couple_id: Some(space.couple_id.clone()),
         created_by: user.id.clone(),
         owner_id: match owner {
@@ -201,7 +202,7 @@ pub async fn create(
             Owner::Partner => partner_id,
             Owner::Both => None,
         },
-        agreement_id,
+        agreement_id: agreement_id.map(AgreementId::from),
         title,
         notes,
         due_date: date_key(due),
@@ -225,7 +226,7 @@ pub async fn answer(
     require_space(space)?;
     let a = state
         .repo
-        .action_for(viewer, id)
+        .action_for(viewer, &ActionId::from(id))
         .await?
         .ok_or(AppError::NotFound)?;
     let st = a.assignment;
@@ -239,7 +240,7 @@ pub async fn answer(
         Ok(()) => {
             if state
                 .repo
-                .answer_action(viewer, id, accept, state.clock().now_ms())
+                .answer_action(viewer, &ActionId::from(id), accept, state.clock().now_ms())
                 .await?
             {
                 Ok(())
@@ -285,7 +286,7 @@ pub async fn mark(
     require_space(space)?;
     let a = state
         .repo
-        .action_for(viewer, id)
+        .action_for(viewer, &ActionId::from(id))
         .await?
         .ok_or(AppError::NotFound)?;
     if a.couple_id.is_none() || a.couple_id != viewer.couple_id {
@@ -312,7 +313,10 @@ pub async fn mark(
             "That date is not one of this action's dates.",
         ));
     }
-    let events = state.repo.done_events(viewer, Some(id)).await?;
+    let events = state
+        .repo
+        .done_events(viewer, Some(&ActionId::from(id)))
+        .await?;
     let is_done = dp::done_dates(&events_of(&events, id)).contains(&date);
     if is_done == done {
         return Ok(date);
@@ -323,7 +327,7 @@ pub async fn mark(
             viewer,
             &PlanDoneEvent {
                 id: new_id(),
-                action_id: id.to_owned(),
+                action_id: id.to_owned().into(),
                 occurrence: date_key(date),
                 user_id: viewer.user_id.clone(),
                 done,
@@ -512,13 +516,13 @@ pub async fn export(state: &AppState, viewer: &Viewer) -> Result<Vec<ExportActio
                 })
                 .collect(),
             created_at: crate::view::format::iso(a.created_at),
-            id: a.id,
+            id: a.id.into(),
             title: a.title,
             notes: a.notes,
             due_date: a.due_date,
             rrule: a.rrule,
             assignment: a.assignment.as_str().to_owned(),
-            agreement_id: a.agreement_id,
+            agreement_id: a.agreement_id.map(String::from),
         })
         .collect();
     Ok(actions)

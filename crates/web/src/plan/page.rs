@@ -99,7 +99,7 @@ fn row(
 ) -> Row {
     let d = date.unwrap_or(a.schedule.start);
     Row {
-        id: a.action.id.clone(),
+        id: a.action.id.clone().into(),
         title: a.action.title.clone(),
         notes: a.action.notes.clone(),
         owner: owner_label(a.owner, partner),
@@ -161,7 +161,7 @@ pub async fn list(
                 continue;
             };
             page.history.push(DoneRow {
-                id: a.action.id.clone(),
+                id: a.action.id.clone().into(),
                 title: a.action.title.clone(),
                 date: e.occurrence.clone(),
                 date_label: day_label(d, today),

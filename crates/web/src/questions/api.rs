@@ -65,7 +65,7 @@ fn out(v: QuestionView, viewer: &Viewer) -> QuestionOut {
     };
     let mine_id = v.mine.as_ref().map(|m| m.id.clone());
     QuestionOut {
-        id: v.asked.id.clone(),
+        id: v.asked.id.clone().into(),
         question_id: v.question.id.clone(),
         text: v.question.text.clone(),
         deck: v.question.deck.clone(),
@@ -80,7 +80,7 @@ fn out(v: QuestionView, viewer: &Viewer) -> QuestionOut {
             .filter(|m| !m.skipped)
             .map(|m| m.body.clone()),
         partner_answer: v.partner.as_ref().map(|p| p.body.clone()),
-        partner_answer_id: v.partner.as_ref().map(|p| p.id.clone()),
+        partner_answer_id: v.partner.as_ref().map(|p| p.id.to_string()),
         reactions: v
             .reactions
             .iter()

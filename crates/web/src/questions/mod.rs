@@ -5,6 +5,7 @@ pub mod api;
 pub mod page;
 
 use rekindle_storage::CoupleId;
+use rekindle_storage::{AnswerId, AskedQuestionId};
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
@@ -80,12 +81,18 @@ pub fn assemble(
 pub async fn view(state: &AppState, viewer: &Viewer, id: &str) -> Result<QuestionView, AppError> {
     let asked = state
         .repo
-        .question_for(viewer, id)
+        .question_for(viewer, &AskedQuestionId::from(id))
         .await?
         .ok_or(AppError::NotFound)?;
     let answers = state.repo.visible_answers(viewer, Some(id)).await?;
-    let reactions = state.repo.reactions_for(viewer, id).await?;
-    let replies = state.repo.replies_for(viewer, id).await?;
+    let reactions = state
+        .repo
+        .reactions_for(viewer, &AskedQuestionId::from(id))
+        .await?;
+    let replies = state
+        .repo
+        .replies_for(viewer, &AskedQuestionId::from(id))
+        .await?;
     assemble(viewer, asked, &answers, reactions, replies).ok_or(AppError::NotFound)
 }
 
@@ -107,7 +114,7 @@ async fn pick_and_release(
         return Ok(None);
     };
     let new = AskedQuestion {
-        id: new_id(),
+        id: new_id().into(),
         question_id: next.id.clone(),
         released_at: state.clock().now_ms(),
     };
@@ -116,7 +123,7 @@ async fn pick_and_release(
         .release_question(couple_id, &new, unless_since)
         .await?
     {
-        Ok(Some(new.id))
+        Ok(Some(new.id.into()))
     } else {
         Ok(None)
     }
@@ -156,7 +163,7 @@ pub async fn today(
         .await?
         .into_iter()
         .next()
-        .map(|a| a.id))
+        .map(|a| a.id.into()))
 }
 
 /// Asks the next question from a deck the couple picked, right away.
@@ -203,8 +210,8 @@ pub async fn answer(
         None => String::new(),
     };
     let new = NewAnswer {
-        id: new_id(),
-        couple_question_id: id.to_owned(),
+        id: new_id().into(),
+        couple_question_id: id.to_owned().into(),
         skipped: body.is_empty(),
         body,
         created_at: state.clock().now_ms(),
@@ -235,7 +242,12 @@ pub async fn react(
     }
     state
         .repo
-        .react(viewer, answer_id, kind, state.clock().now_ms())
+        .react(
+            viewer,
+            &AnswerId::from(answer_id),
+            kind,
+            state.clock().now_ms(),
+        )
         .await?;
     Ok(())
 }
@@ -259,7 +271,7 @@ pub async fn reply(
     }
     let r = Reply {
         id: new_id(),
-        couple_question_id: id.to_owned(),
+        couple_question_id: id.to_owned().into(),
         user_id: viewer.user_id.clone(),
         body: body.to_owned(),
         created_at: state.clock().now_ms(),

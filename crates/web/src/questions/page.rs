@@ -46,7 +46,7 @@ pub fn card(v: QuestionView, viewer: &Viewer, partner_name: &str, tz: chrono_tz:
     };
     let mine_id = v.mine.as_ref().map(|m| m.id.clone()).unwrap_or_default();
     Card {
-        id: v.asked.id.clone(),
+        id: v.asked.id.clone().into(),
         deck_title: v.deck_title.to_owned(),
         depth: q::depth_label(v.question.depth).to_owned(),
         text: v.question.text.clone(),
@@ -62,7 +62,12 @@ pub fn card(v: QuestionView, viewer: &Viewer, partner_name: &str, tz: chrono_tz:
             .as_ref()
             .is_some_and(|m| crate::safety::has_safety_signal(&m.body)),
         partner_answer: v.partner.as_ref().map(|p| p.body.clone()),
-        partner_answer_id: v.partner.as_ref().map(|p| p.id.clone()).unwrap_or_default(),
+        partner_answer_id: v
+            .partner
+            .as_ref()
+            .map(|p| p.id.clone())
+            .unwrap_or_default()
+            .into(),
         partner_name: partner_name.to_owned(),
         received: v
             .reactions

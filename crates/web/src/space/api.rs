@@ -1,6 +1,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
+use rekindle_storage::InvitationId;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -105,7 +106,7 @@ pub async fn invitations(
     Ok(Json(
         list.into_iter()
             .map(|i| InvitationOut {
-                id: i.id,
+                id: i.id.into(),
                 created_at: iso(i.created_at),
                 expires_at: iso(i.expires_at),
             })
@@ -148,7 +149,11 @@ pub async fn revoke_invitation(
         .ok_or(AppError::NotFound)?;
     if state
         .repo
-        .revoke_invitation(&space.couple_id, &id, state.clock().now_ms())
+        .revoke_invitation(
+            &space.couple_id,
+            &InvitationId::from(&id),
+            state.clock().now_ms(),
+        )
         .await?
     {
         Ok(StatusCode::NO_CONTENT)

@@ -61,7 +61,7 @@ pub async fn invite(state: &AppState, user_id: &UserId) -> Result<NewLink, AppEr
     let inv = state
         .repo
         .create_invitation(&NewInvitation {
-            id: new_id(),
+            id: new_id().into(),
             couple_id: space.couple_id,
             code_hash: digest(&code),
             created_by: user_id.clone(),
@@ -70,7 +70,7 @@ pub async fn invite(state: &AppState, user_id: &UserId) -> Result<NewLink, AppEr
         })
         .await?;
     Ok(NewLink {
-        id: inv.id,
+        id: inv.id.into(),
         code,
         expires_at: inv.expires_at,
     })

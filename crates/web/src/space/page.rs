@@ -5,6 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum_extra::extract::CookieJar;
+use rekindle_storage::InvitationId;
 
 use crate::home::page::home_page;
 use crate::http::auth::{MaybeSignedIn, SignedIn, pre_csrf};
@@ -48,7 +49,11 @@ pub async fn revoke_invitation(
         .ok_or(AppError::NotFound)?;
     if !state
         .repo
-        .revoke_invitation(&space.couple_id, &id, state.clock().now_ms())
+        .revoke_invitation(
+            &space.couple_id,
+            &InvitationId::from(&id),
+            state.clock().now_ms(),
+        )
         .await?
     {
         return Err(AppError::NotFound.into());

@@ -7,6 +7,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rekindle_domain::talk::Command;
 use rekindle_storage::CoupleId;
+use rekindle_storage::TalkId;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -64,7 +65,7 @@ pub async fn list(
         rows.into_iter()
             .map(|t| TalkSummaryOut {
                 requested_by: uc::who(&viewer.user_id, &t.requested_by).into(),
-                id: t.id,
+                id: t.id.into(),
                 topic: t.topic,
                 phase: t.phase.as_str().to_owned(),
                 scheduled_at: t.scheduled_at,
@@ -165,7 +166,10 @@ pub async fn show(
     let ctx = uc::context_for(&state, &loaded).await?;
     let couple = loaded.row.couple_id.clone().unwrap_or_default();
     let rules = uc::rules(&state, &couple).await?;
-    let reflections = state.repo.reflections_for(&viewer, &id).await?;
+    let reflections = state
+        .repo
+        .reflections_for(&viewer, &TalkId::from(&id))
+        .await?;
     Ok(Json(TalkOut {
         id,
         state: uc::state_json(&loaded.talk, &viewer.user_id, &ctx),

@@ -13,6 +13,7 @@ use rekindle_coach::Kind;
 use rekindle_domain::talk::{
     self as dt, Command, Context, DEFAULT_RULES, Event, Recorded, Refusal, Talk,
 };
+use rekindle_storage::TalkId;
 use rekindle_storage::{CoupleId, UserId};
 use rekindle_storage::{
     GroundRules, NewTalk, NewTalkEvent, Reflection, Space, TalkRow, TalkSummary, Viewer,
@@ -82,10 +83,10 @@ pub fn decode(rows: &[rekindle_storage::TalkEventRow]) -> Result<Vec<Recorded>, 
 pub async fn load(state: &AppState, viewer: &Viewer, id: &str) -> Result<Loaded, AppError> {
     let row = state
         .repo
-        .talk_for(viewer, id)
+        .talk_for(viewer, &TalkId::from(id))
         .await?
         .ok_or(AppError::NotFound)?;
-    let events = decode(&state.repo.talk_events(id, 0).await?)?;
+    let events = decode(&state.repo.talk_events(&TalkId::from(id), 0).await?)?;
     let talk = Talk::from_events(&events)
         .ok_or_else(|| AppError::Internal(format!("talk {id} has no request")))?;
     Ok(Loaded { row, talk, events })
@@ -234,7 +235,7 @@ pub async fn request(
         .repo
         .create_talk(
             &NewTalk {
-                id: id.clone(),
+                id: id.clone().into(),
                 couple_id: space.couple_id.clone(),
                 requested_by: user_id.clone(),
                 partner_id: partner.id.clone(),
@@ -359,7 +360,7 @@ pub async fn command(
         };
         if state
             .repo
-            .append_talk_events(id, &couple, talk.last_seq, &rows, &summary)
+            .append_talk_events(&TalkId::from(id), &couple, talk.last_seq, &rows, &summary)
             .await?
         {
             state.live_talks.appended(id, talk.last_seq, &recorded);
@@ -374,7 +375,7 @@ pub async fn command(
 }
 
 pub async fn delete(state: &AppState, viewer: &Viewer, id: &str) -> Result<(), AppError> {
-    if !state.repo.delete_talk(viewer, id).await? {
+    if !state.repo.delete_talk(viewer, &TalkId::from(id)).await? {
         return Err(AppError::NotFound);
     }
     state.live_talks.forget(id);
@@ -418,7 +419,7 @@ pub async fn reflect(
         .save_reflection(
             viewer,
             &Reflection {
-                talk_id: id.to_owned(),
+                talk_id: id.to_owned().into(),
                 user_id: viewer.user_id.clone(),
                 understood: understood.to_owned(),
                 feel_now: feel_now.to_owned(),
@@ -482,7 +483,7 @@ pub async fn export_json(state: &AppState, user_id: &UserId) -> Result<Vec<u8>, 
     let decoded = decode(&events)?;
     let out = json!({
         "talks": talks.iter().map(|t| json!({
-            "id": t.id,
+            "id": t.id.as_str(),
             "topic": t.topic,
             "phase": t.phase,
             "scheduled_at": t.scheduled_at.map(crate::view::format::iso),
@@ -496,7 +497,7 @@ pub async fn export_json(state: &AppState, user_id: &UserId) -> Result<Vec<u8>, 
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "my_reflections": reflections.iter().map(|r| json!({
-            "talk_id": r.talk_id,
+            "talk_id": r.talk_id.as_str(),
             "understood": r.understood,
             "feel_now": r.feel_now,
             "shared": r.shared,

@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use chrono::{NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 use rekindle_storage::UserId;
+use rekindle_storage::{ProblemId, TalkId};
 use serde::Deserialize;
 
 use crate::http::auth::SignedIn;
@@ -45,7 +46,7 @@ pub struct TalkLine {
 
 fn line(t: &TalkRow, tz: Tz) -> TalkLine {
     TalkLine {
-        id: t.id.clone(),
+        id: t.id.clone().into(),
         topic: if t.topic.is_empty() {
             "A talk".into()
         } else {
@@ -165,7 +166,11 @@ pub async fn list(
     let mut form = RequestForm::default();
     if let Some(id) = q.problem.as_deref().filter(|id| id.len() <= 64) {
         let (viewer, _) = crate::space::viewer(&state, &who.user.id).await?;
-        if let Some(p) = state.repo.board_problem(&viewer, id).await? {
+        if let Some(p) = state
+            .repo
+            .board_problem(&viewer, &ProblemId::from(id))
+            .await?
+        {
             form.topic = p.title;
         }
     }
@@ -558,7 +563,10 @@ async fn room(
         }
         _ => String::new(),
     };
-    let reflections = state.repo.reflections_for(&viewer, id).await?;
+    let reflections = state
+        .repo
+        .reflections_for(&viewer, &TalkId::from(id))
+        .await?;
     let mine = reflections.iter().find(|r| r.user_id == me);
     let allowed = talk.allowed(me, &ctx);
     Ok(RoomPage {

@@ -5,6 +5,7 @@
 //! personal API token (`Authorization: Bearer`), which no other site can attach.
 
 use rekindle_storage::CoupleId;
+use rekindle_storage::TalkId;
 use std::time::Duration;
 
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
@@ -107,7 +108,7 @@ async fn open(
     let viewer = Viewer::new(&user.id, space.as_ref());
     state
         .repo
-        .talk_for(&viewer, id)
+        .talk_for(&viewer, &TalkId::from(id))
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(viewer)
@@ -146,7 +147,7 @@ async fn catch_up(
     }
     // Otherwise the log: access is checked again (a deleted talk, or a partner
     // who left, ends the socket) and only events after the ones folded are read.
-    let row = match state.repo.talk_for(viewer, id).await {
+    let row = match state.repo.talk_for(viewer, &TalkId::from(id)).await {
         Ok(Some(row)) => row,
         Ok(None) => {
             let _ = send(
@@ -165,7 +166,7 @@ async fn catch_up(
     let applied = mine.as_ref().map_or(0, |t| t.last_seq);
     let new = match state
         .repo
-        .talk_events(id, applied)
+        .talk_events(&TalkId::from(id), applied)
         .await
         .map_err(AppError::from)
         .and_then(|rows| decode(&rows))
@@ -227,7 +228,7 @@ async fn run(mut socket: WebSocket, state: AppState, viewer: Viewer, id: String,
     let mut changes = state.talk_bus.subscribe(&id);
     let mut last = after;
     // A client that claims to be ahead of the log gets everything again.
-    if let Ok(Some(row)) = state.repo.talk_for(&viewer, &id).await
+    if let Ok(Some(row)) = state.repo.talk_for(&viewer, &TalkId::from(&id)).await
         && row.last_seq < after
     {
         last = 0;

@@ -1,6 +1,6 @@
 //! Problem board: sealing and privacy live in these WHERE clauses.
 
-use crate::{CoupleId, UserId};
+use crate::{AgreementId, CoupleId, OptionId, ProblemId, UserId};
 use sqlx::Row;
 
 use super::{DB, IS_PG, Store};
@@ -54,7 +54,7 @@ impl Store {
     pub async fn board_problem(
         &self,
         viewer: &Viewer,
-        id: &str,
+        id: &ProblemId,
     ) -> StoreResult<Option<BoardProblem>> {
         const SQL: &str = "SELECT p.id, p.couple_id, p.proposed_by, p.title, p.stage, p.round, \
              p.talk_requested_by, p.talk_requested_at, p.created_at, p.updated_at \
@@ -141,7 +141,7 @@ impl Store {
     pub async fn board_finish_brainstorm(
         &self,
         viewer: &Viewer,
-        problem_id: &str,
+        problem_id: &ProblemId,
         round: i64,
         now: i64,
     ) -> StoreResult<bool> {
@@ -190,7 +190,7 @@ impl Store {
     pub async fn board_options(
         &self,
         viewer: &Viewer,
-        problem_id: &str,
+        problem_id: &ProblemId,
     ) -> StoreResult<Vec<BoardOption>> {
         Ok(sqlx::query_as::<_, BoardOption>(
             "SELECT o.id, o.problem_id, o.author_id, o.round, o.sealed, o.combined_from, o.body, o.created_at
@@ -218,7 +218,7 @@ impl Store {
     pub async fn board_done(
         &self,
         viewer: &Viewer,
-        problem_id: &str,
+        problem_id: &ProblemId,
         round: i64,
     ) -> StoreResult<BoardDone> {
         let row = sqlx::query(
@@ -247,9 +247,9 @@ impl Store {
     pub async fn board_rate(
         &self,
         viewer: &Viewer,
-        problem_id: &str,
+        problem_id: &ProblemId,
         round: i64,
-        ratings: &[(String, i64)],
+        ratings: &[(OptionId, i64)],
         now: i64,
     ) -> StoreResult<bool> {
         let mut tx = self.write.begin().await?;
@@ -283,7 +283,7 @@ impl Store {
     pub async fn board_ratings(
         &self,
         viewer: &Viewer,
-        problem_id: &str,
+        problem_id: &ProblemId,
         round: Option<i64>,
     ) -> StoreResult<Vec<BoardRating>> {
         Ok(sqlx::query_as::<_, BoardRating>(
@@ -343,7 +343,7 @@ impl Store {
     pub async fn board_confirm_agreement(
         &self,
         viewer: &Viewer,
-        problem_id: &str,
+        problem_id: &ProblemId,
         now: i64,
     ) -> StoreResult<bool> {
         const LOCK: &str = "SELECT id FROM board_problems WHERE id = $1 FOR UPDATE";
@@ -393,7 +393,7 @@ impl Store {
     pub async fn board_withdraw_agreement(
         &self,
         viewer: &Viewer,
-        problem_id: &str,
+        problem_id: &ProblemId,
     ) -> StoreResult<bool> {
         let done = sqlx::query(
             "DELETE FROM board_agreements WHERE problem_id = $1 AND status = 'draft'
@@ -412,7 +412,7 @@ impl Store {
     pub async fn board_agreements(
         &self,
         viewer: &Viewer,
-        problem_id: &str,
+        problem_id: &ProblemId,
     ) -> StoreResult<Vec<BoardAgreement>> {
         Ok(sqlx::query_as::<_, BoardAgreement>(
             "SELECT a.id, a.problem_id, a.option_id, a.round,
@@ -435,7 +435,7 @@ impl Store {
     pub async fn board_answer_followup(
         &self,
         viewer: &Viewer,
-        agreement_id: &str,
+        agreement_id: &AgreementId,
         worked: &str,
         note: &str,
         now: i64,
@@ -463,7 +463,7 @@ impl Store {
     pub async fn board_followups(
         &self,
         viewer: &Viewer,
-        agreement_id: &str,
+        agreement_id: &AgreementId,
     ) -> StoreResult<Vec<BoardFollowUp>> {
         Ok(sqlx::query_as::<_, BoardFollowUp>(
             "SELECT f.agreement_id, f.user_id, f.worked, f.note, f.created_at
@@ -552,7 +552,7 @@ impl Store {
     pub async fn board_agreement_in(
         &self,
         couple_id: &CoupleId,
-        agreement_id: &str,
+        agreement_id: &AgreementId,
     ) -> StoreResult<bool> {
         Ok(sqlx::query_scalar::<_, i64>(
             "SELECT COUNT(*) FROM board_agreements a JOIN board_problems p ON p.id = a.problem_id

@@ -1,6 +1,6 @@
 //! Check-ins: sealing and private scores live in `visible_submissions`.
 
-use crate::{CoupleId, UserId};
+use crate::{CheckinId, CoupleId, UserId};
 use sqlx::Row;
 
 use super::{IS_PG, Store};
@@ -104,7 +104,11 @@ impl Store {
         Ok(rows.into_iter().map(Checkin::from).collect())
     }
 
-    pub async fn checkin_for(&self, viewer: &Viewer, id: &str) -> StoreResult<Option<Checkin>> {
+    pub async fn checkin_for(
+        &self,
+        viewer: &Viewer,
+        id: &CheckinId,
+    ) -> StoreResult<Option<Checkin>> {
         let row = sqlx::query_as::<_, CheckinRow>(
             "SELECT c.id, c.opened_at, c.closes_at, c.completed_at,
                     CAST(CASE WHEN c.couple_id = $2 THEN 1 ELSE 0 END AS BIGINT) AS in_space
@@ -245,7 +249,7 @@ impl Store {
     pub async fn set_loved(
         &self,
         viewer: &Viewer,
-        checkin_id: &str,
+        checkin_id: &CheckinId,
         body: &str,
         now: i64,
     ) -> StoreResult<bool> {
@@ -273,7 +277,7 @@ impl Store {
     pub async fn loved_for(
         &self,
         viewer: &Viewer,
-        checkin_id: &str,
+        checkin_id: &CheckinId,
     ) -> StoreResult<Vec<LovedAnswer>> {
         Ok(sqlx::query_as::<_, LovedAnswer>(
             "SELECT l.checkin_id, l.user_id, l.body, l.created_at FROM checkin_loved l

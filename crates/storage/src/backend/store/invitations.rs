@@ -1,6 +1,6 @@
 //! Invitations into a space and joining through one (the rules are `check_join`'s).
 
-use crate::{CoupleId, UserId};
+use crate::{CoupleId, InvitationId, UserId};
 use sqlx::Row;
 
 use super::{IS_PG, Store};
@@ -50,7 +50,7 @@ impl Store {
     pub async fn revoke_invitation(
         &self,
         couple_id: &CoupleId,
-        invitation_id: &str,
+        invitation_id: &InvitationId,
         now: i64,
     ) -> StoreResult<bool> {
         let done = sqlx::query(

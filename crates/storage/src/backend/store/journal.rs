@@ -1,8 +1,8 @@
 //! Journal: the privacy rule lives in these WHERE clauses.
 
 use super::Store;
-use crate::UserId;
 use crate::records::*;
+use crate::{EntryId, UserId};
 use crate::{StoreResult, map_unique};
 
 impl Store {
@@ -49,7 +49,7 @@ impl Store {
         Ok(rows.into_iter().map(Entry::from).collect())
     }
 
-    pub async fn entry_for(&self, viewer: &Viewer, id: &str) -> StoreResult<Option<Entry>> {
+    pub async fn entry_for(&self, viewer: &Viewer, id: &EntryId) -> StoreResult<Option<Entry>> {
         let row = sqlx::query_as::<_, EntryRow>(
             "SELECT id, owner_id, visibility, title, body, created_at, updated_at
              FROM journal_entries
@@ -68,7 +68,7 @@ impl Store {
     pub async fn update_entry(
         &self,
         owner_id: &UserId,
-        id: &str,
+        id: &EntryId,
         title: &str,
         body: &str,
         now: i64,
@@ -91,7 +91,7 @@ impl Store {
     pub async fn set_entry_visibility(
         &self,
         viewer: &Viewer,
-        id: &str,
+        id: &EntryId,
         shared: bool,
         now: i64,
     ) -> StoreResult<bool> {
@@ -117,7 +117,7 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    pub async fn delete_entry(&self, owner_id: &UserId, id: &str) -> StoreResult<bool> {
+    pub async fn delete_entry(&self, owner_id: &UserId, id: &EntryId) -> StoreResult<bool> {
         let done = sqlx::query("DELETE FROM journal_entries WHERE id = $1 AND owner_id = $2")
             .bind(id)
             .bind(owner_id)

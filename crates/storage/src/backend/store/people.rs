@@ -1,6 +1,6 @@
 //! Accounts, sessions and API tokens.
 
-use crate::UserId;
+use crate::{TokenId, UserId};
 use sqlx::Row;
 
 use super::Store;
@@ -183,7 +183,7 @@ impl Store {
         .await?)
     }
 
-    pub async fn revoke_token(&self, user_id: &UserId, token_id: &str) -> StoreResult<bool> {
+    pub async fn revoke_token(&self, user_id: &UserId, token_id: &TokenId) -> StoreResult<bool> {
         let done = sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2")
             .bind(token_id)
             .bind(user_id)

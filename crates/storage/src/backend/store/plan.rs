@@ -1,8 +1,8 @@
 //! Action plan (step 6).
 
 use super::{DB, Store};
-use crate::UserId;
 use crate::records::*;
+use crate::{ActionId, UserId};
 use crate::{StoreResult, map_unique};
 
 // Who sees an action: both partners of the space it was made in, and its
@@ -69,7 +69,11 @@ impl Store {
             .await?)
     }
 
-    pub async fn action_for(&self, viewer: &Viewer, id: &str) -> StoreResult<Option<PlanAction>> {
+    pub async fn action_for(
+        &self,
+        viewer: &Viewer,
+        id: &ActionId,
+    ) -> StoreResult<Option<PlanAction>> {
         let sql = format!(
             "SELECT {ACTION_COLS} FROM plan_actions a
              WHERE a.id = $3 AND (a.couple_id = $2 OR a.created_by = $1)"
@@ -86,7 +90,7 @@ impl Store {
     pub async fn answer_action(
         &self,
         viewer: &Viewer,
-        id: &str,
+        id: &ActionId,
         accept: bool,
         now: i64,
     ) -> StoreResult<bool> {
@@ -129,7 +133,7 @@ impl Store {
     pub async fn done_events(
         &self,
         viewer: &Viewer,
-        action_id: Option<&str>,
+        action_id: Option<&ActionId>,
     ) -> StoreResult<Vec<PlanDoneEvent>> {
         Ok(sqlx::query_as::<_, PlanDoneEvent>(
             "SELECT e.id, e.action_id, e.occurrence, e.user_id, e.done, e.at

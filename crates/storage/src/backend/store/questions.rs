@@ -1,6 +1,6 @@
 //! Question decks: the sealing rule lives in `visible_answers`.
 
-use crate::CoupleId;
+use crate::{AnswerId, AskedQuestionId, CoupleId};
 use sqlx::Row;
 
 use super::{IS_PG, Store};
@@ -123,7 +123,7 @@ impl Store {
     pub async fn question_for(
         &self,
         viewer: &Viewer,
-        id: &str,
+        id: &AskedQuestionId,
     ) -> StoreResult<Option<AskedQuestion>> {
         Ok(sqlx::query_as::<_, AskedQuestion>(
             "SELECT cq.id, cq.question_id, cq.released_at FROM couple_questions cq
@@ -187,7 +187,7 @@ impl Store {
     pub async fn react(
         &self,
         viewer: &Viewer,
-        answer_id: &str,
+        answer_id: &AnswerId,
         kind: &str,
         now: i64,
     ) -> StoreResult<bool> {
@@ -214,7 +214,7 @@ impl Store {
     pub async fn reactions_for(
         &self,
         viewer: &Viewer,
-        couple_question_id: &str,
+        couple_question_id: &AskedQuestionId,
     ) -> StoreResult<Vec<Reaction>> {
         Ok(sqlx::query_as::<_, Reaction>(
             "SELECT r.answer_id, r.user_id, r.kind FROM answer_reactions r
@@ -254,7 +254,7 @@ impl Store {
     pub async fn replies_for(
         &self,
         viewer: &Viewer,
-        couple_question_id: &str,
+        couple_question_id: &AskedQuestionId,
     ) -> StoreResult<Vec<Reply>> {
         Ok(sqlx::query_as::<_, Reply>(
             "SELECT r.id, r.couple_question_id, r.user_id, r.body, r.created_at FROM question_replies r

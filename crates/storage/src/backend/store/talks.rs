@@ -1,6 +1,6 @@
 //! Talk room.
 
-use crate::{CoupleId, UserId};
+use crate::{CoupleId, TalkId, UserId};
 use sqlx::Row;
 
 use super::{DB, IS_PG, Store};
@@ -138,7 +138,7 @@ impl Store {
         Ok(())
     }
 
-    pub async fn talk_for(&self, viewer: &Viewer, id: &str) -> StoreResult<Option<TalkRow>> {
+    pub async fn talk_for(&self, viewer: &Viewer, id: &TalkId) -> StoreResult<Option<TalkRow>> {
         let sql = format!(
             "SELECT {TALK_COLS} FROM talks t
              WHERE t.id = $1 AND t.couple_id = $2 AND (t.requested_by = $3 OR t.partner_id = $3)"
@@ -165,7 +165,11 @@ impl Store {
     }
 
     /// The log after `after`, in order. Callers check access with `talk_for` first.
-    pub async fn talk_events(&self, talk_id: &str, after: i64) -> StoreResult<Vec<TalkEventRow>> {
+    pub async fn talk_events(
+        &self,
+        talk_id: &TalkId,
+        after: i64,
+    ) -> StoreResult<Vec<TalkEventRow>> {
         Ok(sqlx::query_as::<_, TalkEventRow>(
             "SELECT talk_id, seq, at, by_user, kind, body FROM talk_events
              WHERE talk_id = $1 AND seq > $2 ORDER BY seq LIMIT 10000",
@@ -182,7 +186,7 @@ impl Store {
     /// closed, so the caller reads it again before deciding.
     pub async fn append_talk_events(
         &self,
-        talk_id: &str,
+        talk_id: &TalkId,
         couple_id: &CoupleId,
         after_seq: i64,
         events: &[NewTalkEvent],
@@ -222,7 +226,7 @@ impl Store {
     }
 
     /// Deletes a talk for both partners, with its log and reflections.
-    pub async fn delete_talk(&self, viewer: &Viewer, id: &str) -> StoreResult<bool> {
+    pub async fn delete_talk(&self, viewer: &Viewer, id: &TalkId) -> StoreResult<bool> {
         let done = sqlx::query(
             "DELETE FROM talks WHERE id = $1 AND couple_id = $2 AND (requested_by = $3 OR partner_id = $3)",
         )
@@ -259,7 +263,7 @@ impl Store {
     pub async fn set_reflection_shared(
         &self,
         viewer: &Viewer,
-        talk_id: &str,
+        talk_id: &TalkId,
         shared: bool,
         now: i64,
     ) -> StoreResult<bool> {
@@ -282,7 +286,7 @@ impl Store {
     pub async fn reflections_for(
         &self,
         viewer: &Viewer,
-        talk_id: &str,
+        talk_id: &TalkId,
     ) -> StoreResult<Vec<Reflection>> {
         Ok(sqlx::query_as::<_, Reflection>(
             "SELECT r.talk_id, r.user_id, r.understood, r.feel_now, r.shared, r.created_at, r.updated_at
