@@ -3,8 +3,7 @@
 
 use rekindle_domain::board::{AgreementStatus, Stage};
 use rekindle_storage::*;
-use rekindle_storage::{CoupleId, UserId};
-use rekindle_testkit::{backends, fresh_db};
+use rekindle_testkit::{backends, fresh_db, id};
 
 const DAY: i64 = 24 * 3600 * 1000;
 
@@ -21,9 +20,7 @@ async fn pair(repo: &Repo) {
         .await
         .unwrap();
     }
-    repo.create_space(&CoupleId::from("c1"), &UserId::from("a"), 10)
-        .await
-        .unwrap();
+    repo.create_space(&id("c1"), &id("a"), 10).await.unwrap();
     repo.create_invitation(&NewInvitation {
         id: "i1".into(),
         couple_id: "c1".into(),
@@ -34,14 +31,13 @@ async fn pair(repo: &Repo) {
     })
     .await
     .unwrap();
-    repo.accept_invitation("code1", &UserId::from("b"), 20)
-        .await
-        .unwrap();
+    repo.accept_invitation("code1", &id("b"), 20).await.unwrap();
 }
 
-async fn viewer(repo: &Repo, id: &str) -> Viewer {
-    let space = repo.space_of(&UserId::from(id)).await.unwrap();
-    Viewer::new(&UserId::from(id), space.as_ref())
+async fn viewer(repo: &Repo, who: &str) -> Viewer {
+    let who = UserId::from(who);
+    let space = repo.space_of(&who).await.unwrap();
+    Viewer::new(&who, space.as_ref())
 }
 
 fn idea(id: &str, body: &str, round: i64, sealed: bool) -> NewOption {
@@ -78,7 +74,7 @@ async fn to_rating(repo: &Repo, a: &Viewer, b: &Viewer) {
         repo.board_move(
             b,
             &BoardMove {
-                id: &ProblemId::from("p1"),
+                id: &id("p1"),
                 from_stage: Stage::Proposed,
                 round: 1,
                 to_stage: Stage::Brainstorm,
@@ -101,12 +97,12 @@ async fn to_rating(repo: &Repo, a: &Viewer, b: &Viewer) {
             .unwrap()
     );
     assert!(
-        repo.board_finish_brainstorm(a, &ProblemId::from("p1"), 1, 70)
+        repo.board_finish_brainstorm(a, &id("p1"), 1, 70)
             .await
             .unwrap()
     );
     assert!(
-        repo.board_finish_brainstorm(b, &ProblemId::from("p1"), 1, 71)
+        repo.board_finish_brainstorm(b, &id("p1"), 1, 71)
             .await
             .unwrap()
     );
@@ -137,7 +133,7 @@ async fn a_partner_query_cannot_read_a_sealed_option_or_an_unrevealed_rating() {
                 .board_move(
                     &b,
                     &BoardMove {
-                        id: &ProblemId::from("p1"),
+                        id: &id("p1"),
                         from_stage: Stage::Brainstorm,
                         round: 1,
                         to_stage: Stage::Rating,
@@ -153,7 +149,7 @@ async fn a_partner_query_cannot_read_a_sealed_option_or_an_unrevealed_rating() {
             repo.board_move(
                 &b,
                 &BoardMove {
-                    id: &ProblemId::from("p1"),
+                    id: &id("p1"),
                     from_stage: Stage::Proposed,
                     round: 1,
                     to_stage: Stage::Brainstorm,
@@ -176,33 +172,23 @@ async fn a_partner_query_cannot_read_a_sealed_option_or_an_unrevealed_rating() {
                 .unwrap()
         );
         assert_eq!(
-            bodies(
-                &repo
-                    .board_options(&b, &ProblemId::from("p1"))
-                    .await
-                    .unwrap()
-            ),
+            bodies(&repo.board_options(&b, &id("p1")).await.unwrap()),
             ["b idea"],
             "{backend:?}"
         );
         assert_eq!(
-            bodies(
-                &repo
-                    .board_options(&a, &ProblemId::from("p1"))
-                    .await
-                    .unwrap()
-            ),
+            bodies(&repo.board_options(&a, &id("p1")).await.unwrap()),
             ["SEALED-a-idea"]
         );
         // Done is allowed only after adding an idea; a is done, b still writing.
         assert!(
-            repo.board_finish_brainstorm(&a, &ProblemId::from("p1"), 1, 70)
+            repo.board_finish_brainstorm(&a, &id("p1"), 1, 70)
                 .await
                 .unwrap()
         );
         assert!(
             !repo
-                .board_finish_brainstorm(&a, &ProblemId::from("p1"), 1, 71)
+                .board_finish_brainstorm(&a, &id("p1"), 1, 71)
                 .await
                 .unwrap(),
             "done twice"
@@ -215,33 +201,17 @@ async fn a_partner_query_cannot_read_a_sealed_option_or_an_unrevealed_rating() {
             "adding after done"
         );
         assert_eq!(
-            bodies(
-                &repo
-                    .board_options(&b, &ProblemId::from("p1"))
-                    .await
-                    .unwrap()
-            ),
+            bodies(&repo.board_options(&b, &id("p1")).await.unwrap()),
             ["b idea"]
         );
         assert_eq!(
-            bodies(
-                &repo
-                    .board_options(&a, &ProblemId::from("p1"))
-                    .await
-                    .unwrap()
-            ),
+            bodies(&repo.board_options(&a, &id("p1")).await.unwrap()),
             ["SEALED-a-idea"]
         );
         // b, not done yet, learns nothing of a's done flag; a learns b's only once b is done.
-        let d = repo
-            .board_done(&b, &ProblemId::from("p1"), 1)
-            .await
-            .unwrap();
+        let d = repo.board_done(&b, &id("p1"), 1).await.unwrap();
         assert!(!d.me && !d.partner);
-        let d = repo
-            .board_done(&a, &ProblemId::from("p1"), 1)
-            .await
-            .unwrap();
+        let d = repo.board_done(&a, &id("p1"), 1).await.unwrap();
         assert!(d.me && !d.partner);
         // An outsider in another space never sees anything.
         let outsider = Viewer {
@@ -250,61 +220,37 @@ async fn a_partner_query_cannot_read_a_sealed_option_or_an_unrevealed_rating() {
             partner_id: Some("a".into()),
         };
         assert!(
-            repo.board_options(&outsider, &ProblemId::from("p1"))
+            repo.board_options(&outsider, &id("p1"))
                 .await
                 .unwrap()
                 .is_empty()
         );
         assert!(
-            repo.board_problem(&outsider, &ProblemId::from("p1"))
+            repo.board_problem(&outsider, &id("p1"))
                 .await
                 .unwrap()
                 .is_none()
         );
         assert!(
-            repo.board_finish_brainstorm(&b, &ProblemId::from("p1"), 1, 72)
+            repo.board_finish_brainstorm(&b, &id("p1"), 1, 72)
                 .await
                 .unwrap()
         );
-        let p = repo
-            .board_problem(&a, &ProblemId::from("p1"))
-            .await
-            .unwrap()
-            .unwrap();
+        let p = repo.board_problem(&a, &id("p1")).await.unwrap().unwrap();
         assert_eq!((p.stage, p.round), (Stage::Rating, 1));
-        assert_eq!(
-            repo.board_options(&b, &ProblemId::from("p1"))
-                .await
-                .unwrap()
-                .len(),
-            2
-        );
-        assert!(
-            repo.board_done(&b, &ProblemId::from("p1"), 1)
-                .await
-                .unwrap()
-                .partner
-        );
+        assert_eq!(repo.board_options(&b, &id("p1")).await.unwrap().len(), 2);
+        assert!(repo.board_done(&b, &id("p1"), 1).await.unwrap().partner);
 
         // Ratings: a's stay private until b rated the same options.
         assert!(
-            repo.board_rate(
-                &a,
-                &ProblemId::from("p1"),
-                1,
-                &[("oa".into(), 9), ("ob".into(), 4)],
-                80
-            )
-            .await
-            .unwrap()
+            repo.board_rate(&a, &id("p1"), 1, &[("oa".into(), 9), ("ob".into(), 4)], 80)
+                .await
+                .unwrap()
         );
-        let seen_by_b = repo
-            .board_ratings(&b, &ProblemId::from("p1"), Some(1))
-            .await
-            .unwrap();
+        let seen_by_b = repo.board_ratings(&b, &id("p1"), Some(1)).await.unwrap();
         assert!(seen_by_b.is_empty(), "{backend:?}: {seen_by_b:?}");
         assert_eq!(
-            repo.board_ratings(&a, &ProblemId::from("p1"), Some(1))
+            repo.board_ratings(&a, &id("p1"), Some(1))
                 .await
                 .unwrap()
                 .len(),
@@ -315,7 +261,7 @@ async fn a_partner_query_cannot_read_a_sealed_option_or_an_unrevealed_rating() {
             !repo
                 .board_rate(
                     &b,
-                    &ProblemId::from("p1"),
+                    &id("p1"),
                     1,
                     &[("oa".into(), 5), ("nope".into(), 5)],
                     81
@@ -324,43 +270,34 @@ async fn a_partner_query_cannot_read_a_sealed_option_or_an_unrevealed_rating() {
                 .unwrap()
         );
         assert!(
-            repo.board_ratings(&b, &ProblemId::from("p1"), Some(1))
+            repo.board_ratings(&b, &id("p1"), Some(1))
                 .await
                 .unwrap()
                 .is_empty()
         );
         assert!(matches!(
-            repo.board_rate(&a, &ProblemId::from("p1"), 1, &[("oa".into(), 1)], 82)
+            repo.board_rate(&a, &id("p1"), 1, &[("oa".into(), 1)], 82)
                 .await,
             Err(StoreError::Conflict)
         ));
         assert!(
-            repo.board_rate(
-                &b,
-                &ProblemId::from("p1"),
-                1,
-                &[("oa".into(), 5), ("ob".into(), 8)],
-                83
-            )
-            .await
-            .unwrap()
+            repo.board_rate(&b, &id("p1"), 1, &[("oa".into(), 5), ("ob".into(), 8)], 83)
+                .await
+                .unwrap()
         );
         assert_eq!(
-            repo.board_ratings(&b, &ProblemId::from("p1"), Some(1))
+            repo.board_ratings(&b, &id("p1"), Some(1))
                 .await
                 .unwrap()
                 .len(),
             4
         );
         assert_eq!(
-            repo.board_ratings(&a, &ProblemId::from("p1"), None)
-                .await
-                .unwrap()
-                .len(),
+            repo.board_ratings(&a, &id("p1"), None).await.unwrap().len(),
             4
         );
         assert!(
-            repo.board_ratings(&outsider, &ProblemId::from("p1"), None)
+            repo.board_ratings(&outsider, &id("p1"), None)
                 .await
                 .unwrap()
                 .is_empty()
@@ -369,13 +306,7 @@ async fn a_partner_query_cannot_read_a_sealed_option_or_an_unrevealed_rating() {
         let mut c = idea("oc", "half each", 1, false);
         c.combined_from = "oa ob".into();
         assert!(repo.board_add_option(&a, &c).await.unwrap());
-        assert_eq!(
-            repo.board_options(&b, &ProblemId::from("p1"))
-                .await
-                .unwrap()
-                .len(),
-            3
-        );
+        assert_eq!(repo.board_options(&b, &id("p1")).await.unwrap().len(), 3);
         // One problem at a time.
         assert!(matches!(
             repo.board_propose(
@@ -416,24 +347,12 @@ async fn agreements_need_the_other_partners_yes_and_follow_ups_open_together() {
                 .await
                 .unwrap()
         );
-        repo.board_rate(
-            &a,
-            &ProblemId::from("p1"),
-            1,
-            &[("oa".into(), 8), ("ob".into(), 6)],
-            90,
-        )
-        .await
-        .unwrap();
-        repo.board_rate(
-            &b,
-            &ProblemId::from("p1"),
-            1,
-            &[("oa".into(), 7), ("ob".into(), 2)],
-            91,
-        )
-        .await
-        .unwrap();
+        repo.board_rate(&a, &id("p1"), 1, &[("oa".into(), 8), ("ob".into(), 6)], 90)
+            .await
+            .unwrap();
+        repo.board_rate(&b, &id("p1"), 1, &[("oa".into(), 7), ("ob".into(), 2)], 91)
+            .await
+            .unwrap();
         assert!(
             repo.board_propose_agreement(&a, &agreement("g1"))
                 .await
@@ -445,30 +364,23 @@ async fn agreements_need_the_other_partners_yes_and_follow_ups_open_together() {
         ));
         assert!(
             !repo
-                .board_confirm_agreement(&a, &ProblemId::from("p1"), 110)
+                .board_confirm_agreement(&a, &id("p1"), 110)
                 .await
                 .unwrap(),
             "own draft"
         );
         assert!(
-            repo.board_confirm_agreement(&b, &ProblemId::from("p1"), 120)
+            repo.board_confirm_agreement(&b, &id("p1"), 120)
                 .await
                 .unwrap()
         );
-        let p = repo
-            .board_problem(&a, &ProblemId::from("p1"))
-            .await
-            .unwrap()
-            .unwrap();
+        let p = repo.board_problem(&a, &id("p1")).await.unwrap().unwrap();
         assert_eq!(p.stage, Stage::Agreed);
-        let g = repo
-            .board_agreements(&b, &ProblemId::from("p1"))
-            .await
-            .unwrap();
+        let g = repo.board_agreements(&b, &id("p1")).await.unwrap();
         assert_eq!(g.len(), 1);
         assert_eq!(g[0].status, AgreementStatus::Active);
         assert_eq!(g[0].follow_up_at, Some(120 + 14 * DAY));
-        let facts = repo.journey_facts(&CoupleId::from("c1")).await.unwrap();
+        let facts = repo.journey_facts(&id("c1")).await.unwrap();
         assert_eq!(
             (
                 facts.board_problems,
@@ -482,23 +394,17 @@ async fn agreements_need_the_other_partners_yes_and_follow_ups_open_together() {
         let due = 120 + 14 * DAY;
         assert!(
             !repo
-                .board_answer_followup(&a, &AgreementId::from("g1"), "no", "early", due - 1)
+                .board_answer_followup(&a, &id("g1"), "no", "early", due - 1)
                 .await
                 .unwrap()
         );
         assert!(
-            repo.board_answer_followup(
-                &a,
-                &AgreementId::from("g1"),
-                "no",
-                "PRIVATE-followup-a",
-                due
-            )
-            .await
-            .unwrap()
+            repo.board_answer_followup(&a, &id("g1"), "no", "PRIVATE-followup-a", due)
+                .await
+                .unwrap()
         );
         assert!(
-            repo.board_followups(&b, &AgreementId::from("g1"))
+            repo.board_followups(&b, &id("g1"))
                 .await
                 .unwrap()
                 .is_empty()
@@ -515,25 +421,13 @@ async fn agreements_need_the_other_partners_yes_and_follow_ups_open_together() {
             "before both answered"
         );
         assert!(
-            repo.board_answer_followup(&b, &AgreementId::from("g1"), "partly", "b note", due + 1)
+            repo.board_answer_followup(&b, &id("g1"), "partly", "b note", due + 1)
                 .await
                 .unwrap()
         );
-        assert_eq!(
-            repo.board_followups(&b, &AgreementId::from("g1"))
-                .await
-                .unwrap()
-                .len(),
-            2
-        );
-        assert_eq!(
-            repo.board_followups(&a, &AgreementId::from("g1"))
-                .await
-                .unwrap()
-                .len(),
-            2
-        );
-        let facts = repo.journey_facts(&CoupleId::from("c1")).await.unwrap();
+        assert_eq!(repo.board_followups(&b, &id("g1")).await.unwrap().len(), 2);
+        assert_eq!(repo.board_followups(&a, &id("g1")).await.unwrap().len(), 2);
+        let facts = repo.journey_facts(&id("c1")).await.unwrap();
         assert_eq!(facts.board_followups_by_both, 1);
         // Adjust back to rating: a new round; old ratings stay in history.
         let adjust = BoardDecision {
@@ -547,61 +441,43 @@ async fn agreements_need_the_other_partners_yes_and_follow_ups_open_together() {
             !repo.board_decide(&b, &adjust).await.unwrap(),
             "decided once"
         );
-        let p = repo
-            .board_problem(&a, &ProblemId::from("p1"))
-            .await
-            .unwrap()
-            .unwrap();
+        let p = repo.board_problem(&a, &id("p1")).await.unwrap().unwrap();
         assert_eq!((p.stage, p.round), (Stage::Rating, 2));
         assert!(
-            repo.board_ratings(&a, &ProblemId::from("p1"), Some(2))
+            repo.board_ratings(&a, &id("p1"), Some(2))
                 .await
                 .unwrap()
                 .is_empty()
         );
         assert_eq!(
-            repo.board_outcomes(&CoupleId::from("c1")).await.unwrap(),
+            repo.board_outcomes(&id("c1")).await.unwrap(),
             [AgreementStatus::Adjusted]
         );
         // Second agreement in round 2, then dropped: the problem closes.
-        repo.board_rate(
-            &a,
-            &ProblemId::from("p1"),
-            2,
-            &[("oa".into(), 6), ("ob".into(), 6)],
-            200,
-        )
-        .await
-        .unwrap();
-        repo.board_rate(
-            &b,
-            &ProblemId::from("p1"),
-            2,
-            &[("oa".into(), 6), ("ob".into(), 6)],
-            201,
-        )
-        .await
-        .unwrap();
+        repo.board_rate(&a, &id("p1"), 2, &[("oa".into(), 6), ("ob".into(), 6)], 200)
+            .await
+            .unwrap();
+        repo.board_rate(&b, &id("p1"), 2, &[("oa".into(), 6), ("ob".into(), 6)], 201)
+            .await
+            .unwrap();
         let mut g3 = agreement("g3");
         g3.round = 2;
         assert!(repo.board_propose_agreement(&b, &g3).await.unwrap());
         assert!(
-            repo.board_withdraw_agreement(&a, &ProblemId::from("p1"))
-                .await
-                .unwrap(),
+            repo.board_withdraw_agreement(&a, &id("p1")).await.unwrap(),
             "declined"
         );
         assert!(repo.board_propose_agreement(&b, &g3).await.unwrap());
         assert!(
-            repo.board_confirm_agreement(&a, &ProblemId::from("p1"), 300)
+            repo.board_confirm_agreement(&a, &id("p1"), 300)
                 .await
                 .unwrap()
         );
         let due3 = 300 + 14 * DAY;
-        repo.board_answer_followup(&a, &AgreementId::from("g3"), "no", "", due3)
+        repo.board_answer_followup(&a, &id("g3"), "no", "", due3)
             .await
             .unwrap();
-        repo.board_answer_followup(&b, &AgreementId::from("g3"), "no", "", due3)
+        repo.board_answer_followup(&b, &id("g3"), "no", "", due3)
             .await
             .unwrap();
         let drop = BoardDecision {
@@ -611,7 +487,7 @@ async fn agreements_need_the_other_partners_yes_and_follow_ups_open_together() {
         };
         assert!(repo.board_decide(&a, &drop).await.unwrap());
         assert_eq!(
-            repo.board_problem(&a, &ProblemId::from("p1"))
+            repo.board_problem(&a, &id("p1"))
                 .await
                 .unwrap()
                 .unwrap()
@@ -619,7 +495,7 @@ async fn agreements_need_the_other_partners_yes_and_follow_ups_open_together() {
             Stage::Dropped
         );
         assert_eq!(
-            repo.board_outcomes(&CoupleId::from("c1")).await.unwrap(),
+            repo.board_outcomes(&id("c1")).await.unwrap(),
             [AgreementStatus::Adjusted, AgreementStatus::Dropped]
         );
         // The closed problem no longer blocks a new one.
@@ -646,16 +522,11 @@ async fn leaving_detaches_problems_and_erasure_removes_what_the_person_wrote() {
         pair(repo).await;
         let (a, b) = (viewer(repo, "a").await, viewer(repo, "b").await);
         to_rating(repo, &a, &b).await;
-        assert!(repo.leave_space(&UserId::from("b"), 100012).await.unwrap());
+        assert!(repo.leave_space(&id("b"), 100012).await.unwrap());
         let (a, b) = (viewer(repo, "a").await, viewer(repo, "b").await);
         // Gone from the space's board for both; a new partner would never see it.
         assert!(repo.board_problems(&a, false).await.unwrap().is_empty());
-        assert!(
-            repo.board_problem(&a, &ProblemId::from("p1"))
-                .await
-                .unwrap()
-                .is_none()
-        );
+        assert!(repo.board_problem(&a, &id("p1")).await.unwrap().is_none());
         // Each keeps their own ideas; the proposer keeps the title, the other does not see it.
         let past_a = repo.board_problems(&a, true).await.unwrap();
         assert_eq!(past_a.len(), 1);
@@ -664,25 +535,15 @@ async fn leaving_detaches_problems_and_erasure_removes_what_the_person_wrote() {
         assert_eq!(past_b.len(), 1);
         assert_eq!(past_b[0].title, "");
         assert_eq!(
-            bodies(
-                &repo
-                    .board_options(&a, &ProblemId::from("p1"))
-                    .await
-                    .unwrap()
-            ),
+            bodies(&repo.board_options(&a, &id("p1")).await.unwrap()),
             ["SEALED-a-idea"]
         );
         assert_eq!(
-            bodies(
-                &repo
-                    .board_options(&b, &ProblemId::from("p1"))
-                    .await
-                    .unwrap()
-            ),
+            bodies(&repo.board_options(&b, &id("p1")).await.unwrap()),
             ["SEALED-b-idea"]
         );
         // Erasing a removes a's title and ideas; b's own idea stays b's.
-        assert!(repo.erase_user(&UserId::from("a"), 100013).await.unwrap());
+        assert!(repo.erase_user(&id("a"), 100013).await.unwrap());
         let problems = db.dump_table("board_problems").await;
         assert!(!problems.contains("Who cooks"), "{backend:?}: {problems}");
         let options = db.dump_table("board_options").await;

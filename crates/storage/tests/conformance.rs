@@ -5,8 +5,7 @@ use rekindle_domain::checkin::Rhythm;
 use rekindle_domain::invitation::JoinRefusal;
 use rekindle_domain::talk::Phase;
 use rekindle_storage::*;
-use rekindle_storage::{CoupleId, UserId};
-use rekindle_testkit::{backends, fresh_db};
+use rekindle_testkit::{backends, fresh_db, id};
 
 const DAY: i64 = 24 * 3600 * 1000;
 
@@ -43,20 +42,17 @@ fn invitation(id: &str, couple: &str, code: &str, by: &str, expires_at: i64) -> 
 /// a and b share space "c1"; returns nothing, panics on failure.
 async fn pair(repo: &Repo) {
     people(repo, &["a", "b"]).await;
-    repo.create_space(&CoupleId::from("c1"), &UserId::from("a"), 10)
-        .await
-        .unwrap();
+    repo.create_space(&id("c1"), &id("a"), 10).await.unwrap();
     repo.create_invitation(&invitation("i1", "c1", "code1", "a", DAY))
         .await
         .unwrap();
-    repo.accept_invitation("code1", &UserId::from("b"), 20)
-        .await
-        .unwrap();
+    repo.accept_invitation("code1", &id("b"), 20).await.unwrap();
 }
 
-async fn viewer(repo: &Repo, id: &str) -> Viewer {
-    let space = repo.space_of(&UserId::from(id)).await.unwrap();
-    Viewer::new(&UserId::from(id), space.as_ref())
+async fn viewer(repo: &Repo, who: &str) -> Viewer {
+    let who = UserId::from(who);
+    let space = repo.space_of(&who).await.unwrap();
+    Viewer::new(&who, space.as_ref())
 }
 
 async fn entry(repo: &Repo, id: &str, owner: &str, body: &str) {
@@ -99,7 +95,7 @@ async fn accounts_are_unique_by_email() {
                 .unwrap()
                 .is_none()
         );
-        repo.update_profile(&UserId::from("a"), "Ana", "Europe/Berlin")
+        repo.update_profile(&id("a"), "Ana", "Europe/Berlin")
             .await
             .unwrap();
         let u = repo.user_by_id("a").await.unwrap().unwrap();
@@ -133,16 +129,13 @@ async fn sessions_expire_and_password_change_signs_out_other_devices() {
             "{b:?}: expired session still valid"
         );
         assert_eq!(repo.delete_expired_sessions(50).await.unwrap(), 1);
-        repo.set_password(&UserId::from("a"), "$argon2id$new", Some("s1"))
+        repo.set_password(&id("a"), "$argon2id$new", Some("s1"))
             .await
             .unwrap();
         assert!(repo.session("s1", 50).await.unwrap().is_some());
         assert!(repo.session("s2", 50).await.unwrap().is_none());
         assert_eq!(
-            repo.password_hash(&UserId::from("a"))
-                .await
-                .unwrap()
-                .unwrap(),
+            repo.password_hash(&id("a")).await.unwrap().unwrap(),
             "$argon2id$new"
         );
         repo.delete_session("s1").await.unwrap();
@@ -170,23 +163,16 @@ async fn tokens_belong_to_their_owner() {
             "a"
         );
         assert_eq!(
-            repo.tokens(&UserId::from("a")).await.unwrap()[0].last_used_at,
+            repo.tokens(&id("a")).await.unwrap()[0].last_used_at,
             Some(1_000_000)
         );
         assert!(
-            !repo
-                .revoke_token(&UserId::from("x"), &TokenId::from("t1"))
-                .await
-                .unwrap(),
+            !repo.revoke_token(&id("x"), &id("t1")).await.unwrap(),
             "{b:?}: someone else revoked a token"
         );
-        assert!(
-            repo.revoke_token(&UserId::from("a"), &TokenId::from("t1"))
-                .await
-                .unwrap()
-        );
+        assert!(repo.revoke_token(&id("a"), &id("t1")).await.unwrap());
         assert!(repo.token_user("h1", 2).await.unwrap().is_none());
-        assert!(repo.tokens(&UserId::from("a")).await.unwrap().is_empty());
+        assert!(repo.tokens(&id("a")).await.unwrap().is_empty());
     }
 }
 
@@ -197,22 +183,16 @@ async fn a_space_holds_two_and_a_person_is_in_one() {
         let repo = &db.repo;
         pair(repo).await;
         people(repo, &["c", "d"]).await;
-        let a = repo.space_of(&UserId::from("a")).await.unwrap().unwrap();
+        let a = repo.space_of(&id("a")).await.unwrap().unwrap();
         assert_eq!(a.partner.as_ref().map(|p| p.id.as_str()), Some("b"));
         assert_eq!(
-            repo.space_of(&UserId::from("b"))
-                .await
-                .unwrap()
-                .unwrap()
-                .couple_id,
+            repo.space_of(&id("b")).await.unwrap().unwrap().couple_id,
             "c1"
         );
-        assert!(repo.space_of(&UserId::from("c")).await.unwrap().is_none());
+        assert!(repo.space_of(&id("c")).await.unwrap().is_none());
 
         // A used link is dead.
-        let again = repo
-            .accept_invitation("code1", &UserId::from("c"), 30)
-            .await;
+        let again = repo.accept_invitation("code1", &id("c"), 30).await;
         assert!(
             matches!(again, Err(StoreError::Join(JoinRefusal::LinkNotValid))),
             "{b:?}"
@@ -221,35 +201,26 @@ async fn a_space_holds_two_and_a_person_is_in_one() {
         repo.create_invitation(&invitation("i2", "c1", "code2", "a", DAY))
             .await
             .unwrap();
-        let full = repo
-            .accept_invitation("code2", &UserId::from("c"), 30)
-            .await;
+        let full = repo.accept_invitation("code2", &id("c"), 30).await;
         assert!(
             matches!(full, Err(StoreError::Join(JoinRefusal::SpaceFull))),
             "{b:?}"
         );
         // Someone already in a space cannot create or join another.
         assert!(matches!(
-            repo.create_space(&CoupleId::from("c2"), &UserId::from("a"), 30)
-                .await,
+            repo.create_space(&id("c2"), &id("a"), 30).await,
             Err(StoreError::Conflict)
         ));
-        repo.create_space(&CoupleId::from("c3"), &UserId::from("c"), 30)
-            .await
-            .unwrap();
+        repo.create_space(&id("c3"), &id("c"), 30).await.unwrap();
         repo.create_invitation(&invitation("i3", "c3", "code3", "c", DAY))
             .await
             .unwrap();
-        let busy = repo
-            .accept_invitation("code3", &UserId::from("b"), 30)
-            .await;
+        let busy = repo.accept_invitation("code3", &id("b"), 30).await;
         assert!(
             matches!(busy, Err(StoreError::Join(JoinRefusal::AlreadyInASpace))),
             "{b:?}"
         );
-        let own = repo
-            .accept_invitation("code3", &UserId::from("c"), 30)
-            .await;
+        let own = repo.accept_invitation("code3", &id("c"), 30).await;
         assert!(
             matches!(own, Err(StoreError::Join(JoinRefusal::OwnInvitation))),
             "{b:?}"
@@ -258,39 +229,31 @@ async fn a_space_holds_two_and_a_person_is_in_one() {
         repo.create_invitation(&invitation("i4", "c3", "code4", "c", 40))
             .await
             .unwrap();
-        let late = repo
-            .accept_invitation("code4", &UserId::from("d"), 40)
-            .await;
+        let late = repo.accept_invitation("code4", &id("d"), 40).await;
         assert!(
             matches!(late, Err(StoreError::Join(JoinRefusal::LinkNotValid))),
             "{b:?}"
         );
         assert!(
-            repo.revoke_invitation(&CoupleId::from("c3"), &InvitationId::from("i3"), 41)
+            repo.revoke_invitation(&id("c3"), &id("i3"), 41)
                 .await
                 .unwrap()
         );
         assert!(
             !repo
-                .revoke_invitation(&CoupleId::from("c1"), &InvitationId::from("i3"), 41)
+                .revoke_invitation(&id("c1"), &id("i3"), 41)
                 .await
                 .unwrap(),
             "{b:?}: revoked another couple's link"
         );
-        let revoked = repo
-            .accept_invitation("code3", &UserId::from("d"), 42)
-            .await;
+        let revoked = repo.accept_invitation("code3", &id("d"), 42).await;
         assert!(
             matches!(revoked, Err(StoreError::Join(JoinRefusal::LinkNotValid))),
             "{b:?}"
         );
+        assert!(repo.accept_invitation("nope", &id("d"), 42).await.is_err());
         assert!(
-            repo.accept_invitation("nope", &UserId::from("d"), 42)
-                .await
-                .is_err()
-        );
-        assert!(
-            repo.open_invitations(&CoupleId::from("c3"), 42)
+            repo.open_invitations(&id("c3"), 42)
                 .await
                 .unwrap()
                 .is_empty()
@@ -304,9 +267,7 @@ async fn one_link_admits_one_person_even_when_two_race() {
         let db = fresh_db(b).await;
         let repo = db.repo.clone();
         people(&repo, &["a", "p", "q"]).await;
-        repo.create_space(&CoupleId::from("c1"), &UserId::from("a"), 0)
-            .await
-            .unwrap();
+        repo.create_space(&id("c1"), &id("a"), 0).await.unwrap();
         repo.create_invitation(&invitation("i1", "c1", "code", "a", DAY))
             .await
             .unwrap();
@@ -320,13 +281,7 @@ async fn one_link_admits_one_person_even_when_two_race() {
             1,
             "{b:?}"
         );
-        assert_eq!(
-            repo.journey_facts(&CoupleId::from("c1"))
-                .await
-                .unwrap()
-                .partners,
-            2
-        );
+        assert_eq!(repo.journey_facts(&id("c1")).await.unwrap().partners, 2);
     }
 }
 
@@ -344,14 +299,14 @@ async fn a_partner_never_receives_a_private_row() {
         let vb = viewer(repo, "b").await;
         let vx = viewer(repo, "x").await;
         assert!(
-            repo.set_entry_visibility(&va, &EntryId::from("a-shared"), true, 6)
+            repo.set_entry_visibility(&va, &id("a-shared"), true, 6)
                 .await
                 .unwrap()
         );
         // b cannot change a's entry.
         assert!(
             !repo
-                .set_entry_visibility(&vb, &EntryId::from("a-private"), true, 6)
+                .set_entry_visibility(&vb, &id("a-private"), true, 6)
                 .await
                 .unwrap(),
             "{b:?}"
@@ -367,21 +322,21 @@ async fn a_partner_never_receives_a_private_row() {
         );
         assert!(repo.entries_for(&vx).await.unwrap().is_empty());
         assert!(
-            repo.entry_for(&vb, &EntryId::from("a-private"))
+            repo.entry_for(&vb, &id("a-private"))
                 .await
                 .unwrap()
                 .is_none(),
             "{b:?}: private row leaked"
         );
         assert!(
-            repo.entry_for(&vx, &EntryId::from("a-shared"))
+            repo.entry_for(&vx, &id("a-shared"))
                 .await
                 .unwrap()
                 .is_none(),
             "{b:?}: outsider saw a shared row"
         );
         assert_eq!(
-            repo.entry_for(&vb, &EntryId::from("a-shared"))
+            repo.entry_for(&vb, &id("a-shared"))
                 .await
                 .unwrap()
                 .unwrap()
@@ -395,7 +350,7 @@ async fn a_partner_never_receives_a_private_row() {
             partner_id: Some("a".into()),
         };
         assert!(
-            repo.entry_for(&forged, &EntryId::from("a-private"))
+            repo.entry_for(&forged, &id("a-private"))
                 .await
                 .unwrap()
                 .is_none()
@@ -403,12 +358,12 @@ async fn a_partner_never_receives_a_private_row() {
 
         // Unsharing takes it away again; only the owner can edit or delete.
         assert!(
-            repo.set_entry_visibility(&va, &EntryId::from("a-shared"), false, 7)
+            repo.set_entry_visibility(&va, &id("a-shared"), false, 7)
                 .await
                 .unwrap()
         );
         assert!(
-            repo.entry_for(&vb, &EntryId::from("a-shared"))
+            repo.entry_for(&vb, &id("a-shared"))
                 .await
                 .unwrap()
                 .is_none(),
@@ -416,48 +371,27 @@ async fn a_partner_never_receives_a_private_row() {
         );
         assert!(
             !repo
-                .update_entry(
-                    &UserId::from("b"),
-                    &EntryId::from("a-shared"),
-                    "t",
-                    "hijack",
-                    8
-                )
+                .update_entry(&id("b"), &id("a-shared"), "t", "hijack", 8)
                 .await
                 .unwrap()
         );
+        assert!(!repo.delete_entry(&id("b"), &id("a-shared")).await.unwrap());
         assert!(
-            !repo
-                .delete_entry(&UserId::from("b"), &EntryId::from("a-shared"))
+            repo.update_entry(&id("a"), &id("a-shared"), "t", "edited", 8)
                 .await
                 .unwrap()
-        );
-        assert!(
-            repo.update_entry(
-                &UserId::from("a"),
-                &EntryId::from("a-shared"),
-                "t",
-                "edited",
-                8
-            )
-            .await
-            .unwrap()
         );
         assert_eq!(
-            repo.entry_for(&va, &EntryId::from("a-shared"))
+            repo.entry_for(&va, &id("a-shared"))
                 .await
                 .unwrap()
                 .unwrap()
                 .body,
             "edited"
         );
+        assert!(repo.delete_entry(&id("a"), &id("a-shared")).await.unwrap());
         assert!(
-            repo.delete_entry(&UserId::from("a"), &EntryId::from("a-shared"))
-                .await
-                .unwrap()
-        );
-        assert!(
-            repo.entry_for(&va, &EntryId::from("a-shared"))
+            repo.entry_for(&va, &id("a-shared"))
                 .await
                 .unwrap()
                 .is_none()
@@ -476,22 +410,22 @@ async fn leaving_keeps_authorship_and_unshares_what_was_shared() {
         entry(repo, "b1", "b", "from b").await;
         let va = viewer(repo, "a").await;
         let vb = viewer(repo, "b").await;
-        repo.set_entry_visibility(&va, &EntryId::from("a1"), true, 6)
+        repo.set_entry_visibility(&va, &id("a1"), true, 6)
             .await
             .unwrap();
-        repo.set_entry_visibility(&vb, &EntryId::from("b1"), true, 6)
+        repo.set_entry_visibility(&vb, &id("b1"), true, 6)
             .await
             .unwrap();
         assert_eq!(
-            repo.journey_facts(&CoupleId::from("c1"))
+            repo.journey_facts(&id("c1"))
                 .await
                 .unwrap()
                 .partners_who_shared_journal,
             2
         );
 
-        assert!(repo.leave_space(&UserId::from("b"), 100001).await.unwrap());
-        assert!(!repo.leave_space(&UserId::from("b"), 100002).await.unwrap());
+        assert!(repo.leave_space(&id("b"), 100001).await.unwrap());
+        assert!(!repo.leave_space(&id("b"), 100002).await.unwrap());
         let vb = viewer(repo, "b").await;
         assert_eq!(
             ids(&repo.entries_for(&vb).await.unwrap()),
@@ -506,16 +440,14 @@ async fn leaving_keeps_authorship_and_unshares_what_was_shared() {
         repo.create_invitation(&invitation("i9", "c1", "code9", "a", DAY))
             .await
             .unwrap();
-        repo.accept_invitation("code9", &UserId::from("c"), 50)
-            .await
-            .unwrap();
+        repo.accept_invitation("code9", &id("c"), 50).await.unwrap();
         let vc = viewer(repo, "c").await;
         assert!(
             repo.entries_for(&vc).await.unwrap().is_empty(),
             "{b:?}: old shared entries reached a new partner"
         );
         assert_eq!(
-            repo.journey_facts(&CoupleId::from("c1"))
+            repo.journey_facts(&id("c1"))
                 .await
                 .unwrap()
                 .partners_who_shared_journal,
@@ -523,10 +455,10 @@ async fn leaving_keeps_authorship_and_unshares_what_was_shared() {
         );
 
         // The last one out removes the space.
-        repo.leave_space(&UserId::from("a"), 100003).await.unwrap();
-        repo.leave_space(&UserId::from("c"), 100004).await.unwrap();
+        repo.leave_space(&id("a"), 100003).await.unwrap();
+        repo.leave_space(&id("c"), 100004).await.unwrap();
         assert!(
-            repo.open_invitations(&CoupleId::from("c1"), 0)
+            repo.open_invitations(&id("c1"), 0)
                 .await
                 .unwrap()
                 .is_empty()
@@ -565,33 +497,20 @@ async fn sealed_answers_open_only_when_both_answered() {
         let repo = &db.repo;
         pair(repo).await;
         people(repo, &["x"]).await;
-        repo.create_space(&CoupleId::from("cx"), &UserId::from("x"), 1)
-            .await
-            .unwrap();
+        repo.create_space(&id("cx"), &id("x"), 1).await.unwrap();
         assert!(
-            repo.release_question(
-                &CoupleId::from("c1"),
-                &asked("q1", "our-story-1-01", 100),
-                i64::MAX
-            )
-            .await
-            .unwrap()
+            repo.release_question(&id("c1"), &asked("q1", "our-story-1-01", 100), i64::MAX)
+                .await
+                .unwrap()
         );
         // Released already since 100: a second release for the same moment is refused.
         assert!(
             !repo
-                .release_question(
-                    &CoupleId::from("c1"),
-                    &asked("q2", "our-story-1-02", 100),
-                    100
-                )
+                .release_question(&id("c1"), &asked("q2", "our-story-1-02", 100), 100)
                 .await
                 .unwrap()
         );
-        assert_eq!(
-            repo.latest_release(&CoupleId::from("c1")).await.unwrap(),
-            Some(100)
-        );
+        assert_eq!(repo.latest_release(&id("c1")).await.unwrap(), Some(100));
         let (va, vb, vx) = (
             viewer(repo, "a").await,
             viewer(repo, "b").await,
@@ -615,12 +534,7 @@ async fn sealed_answers_open_only_when_both_answered() {
                 .unwrap(),
             "{b:?}"
         );
-        assert!(
-            repo.question_for(&vx, &AskedQuestionId::from("q1"))
-                .await
-                .unwrap()
-                .is_none()
-        );
+        assert!(repo.question_for(&vx, &id("q1")).await.unwrap().is_none());
         assert!(
             repo.visible_answers(&vx, Some("q1"))
                 .await
@@ -645,12 +559,7 @@ async fn sealed_answers_open_only_when_both_answered() {
             ["A-SEALED-1"]
         );
         // Reactions and replies wait for both answers.
-        assert!(
-            !repo
-                .react(&vb, &AnswerId::from("ans-a"), "heart", 8)
-                .await
-                .unwrap()
-        );
+        assert!(!repo.react(&vb, &id("ans-a"), "heart", 8).await.unwrap());
         let reply = Reply {
             id: "r1".into(),
             couple_question_id: "q1".into(),
@@ -660,7 +569,7 @@ async fn sealed_answers_open_only_when_both_answered() {
         };
         assert!(!repo.reply(&vb, &reply).await.unwrap());
         assert_eq!(
-            repo.asked_questions(&CoupleId::from("c1")).await.unwrap(),
+            repo.asked_questions(&id("c1")).await.unwrap(),
             [("our-story-1-01".to_owned(), false)]
         );
 
@@ -676,45 +585,24 @@ async fn sealed_answers_open_only_when_both_answered() {
             ["A-SEALED-1", "B-ANSWER-1"]
         );
         assert!(repo.visible_answers(&vx, None).await.unwrap().is_empty());
+        assert!(repo.react(&vb, &id("ans-a"), "heart", 9).await.unwrap());
         assert!(
-            repo.react(&vb, &AnswerId::from("ans-a"), "heart", 9)
-                .await
-                .unwrap()
-        );
-        assert!(
-            !repo
-                .react(&vb, &AnswerId::from("ans-b"), "heart", 9)
-                .await
-                .unwrap(),
+            !repo.react(&vb, &id("ans-b"), "heart", 9).await.unwrap(),
             "no reacting to one's own answer"
         );
         assert!(repo.reply(&vb, &reply).await.unwrap());
+        assert_eq!(repo.reactions_for(&va, &id("q1")).await.unwrap().len(), 1);
         assert_eq!(
-            repo.reactions_for(&va, &AskedQuestionId::from("q1"))
-                .await
-                .unwrap()
-                .len(),
-            1
-        );
-        assert_eq!(
-            repo.replies_for(&va, &AskedQuestionId::from("q1"))
-                .await
-                .unwrap()[0]
-                .body,
+            repo.replies_for(&va, &id("q1")).await.unwrap()[0].body,
             "early"
         );
-        assert!(
-            repo.replies_for(&vx, &AskedQuestionId::from("q1"))
-                .await
-                .unwrap()
-                .is_empty()
-        );
+        assert!(repo.replies_for(&vx, &id("q1")).await.unwrap().is_empty());
         assert_eq!(
-            repo.asked_questions(&CoupleId::from("c1")).await.unwrap(),
+            repo.asked_questions(&id("c1")).await.unwrap(),
             [("our-story-1-01".to_owned(), true)]
         );
         assert_eq!(
-            repo.journey_facts(&CoupleId::from("c1"))
+            repo.journey_facts(&id("c1"))
                 .await
                 .unwrap()
                 .exchanged_per_depth,
@@ -730,20 +618,12 @@ async fn passing_reveals_nothing_and_leaving_keeps_only_ones_own_answers() {
         let repo = &db.repo;
         pair(repo).await;
         people(repo, &["c"]).await;
-        repo.release_question(
-            &CoupleId::from("c1"),
-            &asked("q1", "our-story-1-01", 100),
-            i64::MAX,
-        )
-        .await
-        .unwrap();
-        repo.release_question(
-            &CoupleId::from("c1"),
-            &asked("q2", "our-story-1-02", 200),
-            i64::MAX,
-        )
-        .await
-        .unwrap();
+        repo.release_question(&id("c1"), &asked("q1", "our-story-1-01", 100), i64::MAX)
+            .await
+            .unwrap();
+        repo.release_question(&id("c1"), &asked("q2", "our-story-1-02", 200), i64::MAX)
+            .await
+            .unwrap();
         let (va, vb) = (viewer(repo, "a").await, viewer(repo, "b").await);
         // b passes on q1 after a answered: a learns only that b passed.
         repo.answer(&va, &answer_of("a1", "q1", "A-ONE"))
@@ -770,7 +650,7 @@ async fn passing_reveals_nothing_and_leaving_keeps_only_ones_own_answers() {
         repo.answer(&vb, &answer_of("b2", "q2", "B-TWO"))
             .await
             .unwrap();
-        repo.leave_space(&UserId::from("b"), 100005).await.unwrap();
+        repo.leave_space(&id("b"), 100005).await.unwrap();
         let vb = viewer(repo, "b").await;
         assert_eq!(
             bodies(&repo.visible_answers(&vb, None).await.unwrap()),
@@ -787,7 +667,7 @@ async fn passing_reveals_nothing_and_leaving_keeps_only_ones_own_answers() {
         repo.create_invitation(&invitation("i9", "c1", "code9", "a", DAY))
             .await
             .unwrap();
-        repo.accept_invitation("code9", &UserId::from("c"), 300)
+        repo.accept_invitation("code9", &id("c"), 300)
             .await
             .unwrap();
         let vc = viewer(repo, "c").await;
@@ -795,24 +675,13 @@ async fn passing_reveals_nothing_and_leaving_keeps_only_ones_own_answers() {
         assert!(repo.visible_answers(&vc, None).await.unwrap().is_empty());
         // The old questions can be asked again of the new pair.
         assert!(
-            repo.release_question(
-                &CoupleId::from("c1"),
-                &asked("q3", "our-story-1-01", 400),
-                i64::MAX
-            )
-            .await
-            .unwrap()
+            repo.release_question(&id("c1"), &asked("q3", "our-story-1-01", 400), i64::MAX)
+                .await
+                .unwrap()
         );
-        repo.set_question_hour(&CoupleId::from("c1"), 8)
-            .await
-            .unwrap();
-        repo.set_question_hour(&CoupleId::from("c1"), 21)
-            .await
-            .unwrap();
-        assert_eq!(
-            repo.question_hour(&CoupleId::from("c1")).await.unwrap(),
-            Some(21)
-        );
+        repo.set_question_hour(&id("c1"), 8).await.unwrap();
+        repo.set_question_hour(&id("c1"), 21).await.unwrap();
+        assert_eq!(repo.question_hour(&id("c1")).await.unwrap(), Some(21));
     }
 }
 
@@ -822,31 +691,21 @@ async fn a_pause_is_neutral_for_the_partner_and_only_its_maker_resumes() {
         let db = fresh_db(b).await;
         let repo = &db.repo;
         pair(repo).await;
-        assert!(repo.pause_space(&UserId::from("b")).await.unwrap());
-        assert!(
-            !repo.pause_space(&UserId::from("a")).await.unwrap(),
-            "already paused"
-        );
-        let a = repo.space_of(&UserId::from("a")).await.unwrap().unwrap();
-        let bs = repo.space_of(&UserId::from("b")).await.unwrap().unwrap();
+        assert!(repo.pause_space(&id("b")).await.unwrap());
+        assert!(!repo.pause_space(&id("a")).await.unwrap(), "already paused");
+        let a = repo.space_of(&id("a")).await.unwrap().unwrap();
+        let bs = repo.space_of(&id("b")).await.unwrap().unwrap();
         assert!(
             a.paused && !a.paused_by_me,
             "{b:?}: the partner sees only that it is paused"
         );
         assert!(bs.paused && bs.paused_by_me);
         assert!(
-            !repo.resume_space(&UserId::from("a")).await.unwrap(),
+            !repo.resume_space(&id("a")).await.unwrap(),
             "{b:?}: the partner cannot lift it"
         );
-        assert!(repo.resume_space(&UserId::from("b")).await.unwrap());
-        assert!(
-            !repo
-                .space_of(&UserId::from("a"))
-                .await
-                .unwrap()
-                .unwrap()
-                .paused
-        );
+        assert!(repo.resume_space(&id("b")).await.unwrap());
+        assert!(!repo.space_of(&id("a")).await.unwrap().unwrap().paused);
     }
 }
 
@@ -858,16 +717,12 @@ async fn erasure_removes_every_row_and_tells_the_partner_only_that_they_left() {
         pair(repo).await;
         entry(repo, "b-entry", "b", "ERASE-ME-journal").await;
         let vb = viewer(repo, "b").await;
-        repo.set_entry_visibility(&vb, &EntryId::from("b-entry"), true, 6)
+        repo.set_entry_visibility(&vb, &id("b-entry"), true, 6)
             .await
             .unwrap();
-        repo.release_question(
-            &CoupleId::from("c1"),
-            &asked("q1", "our-story-1-01", 100),
-            i64::MAX,
-        )
-        .await
-        .unwrap();
+        repo.release_question(&id("c1"), &asked("q1", "our-story-1-01", 100), i64::MAX)
+            .await
+            .unwrap();
         repo.answer(&vb, &answer_of("b-ans", "q1", "ERASE-ME-answer"))
             .await
             .unwrap();
@@ -899,30 +754,20 @@ async fn erasure_removes_every_row_and_tells_the_partner_only_that_they_left() {
         })
         .await
         .unwrap();
-        assert!(repo.erase_user(&UserId::from("b"), 100006).await.unwrap());
+        assert!(repo.erase_user(&id("b"), 100006).await.unwrap());
         assert!(repo.user_by_id("b").await.unwrap().is_none());
         assert!(repo.session("sess", 1).await.unwrap().is_none());
-        assert!(
-            repo.screens_of(&UserId::from("b"))
-                .await
-                .unwrap()
-                .is_empty()
-        );
+        assert!(repo.screens_of(&id("b")).await.unwrap().is_empty());
         let va = viewer(repo, "a").await;
         assert!(va.partner_id.is_none());
         assert!(repo.entries_for(&va).await.unwrap().is_empty());
         assert!(repo.visible_answers(&va, None).await.unwrap().is_empty());
-        let notices = repo.notices_for(&UserId::from("a")).await.unwrap();
+        let notices = repo.notices_for(&id("a")).await.unwrap();
         assert_eq!(notices.len(), 1);
         assert_eq!(notices[0].kind, "partner_left");
-        repo.dismiss_notices(&UserId::from("a")).await.unwrap();
-        assert!(
-            repo.notices_for(&UserId::from("a"))
-                .await
-                .unwrap()
-                .is_empty()
-        );
-        assert!(!repo.erase_user(&UserId::from("b"), 100007).await.unwrap());
+        repo.dismiss_notices(&id("a")).await.unwrap();
+        assert!(repo.notices_for(&id("a")).await.unwrap().is_empty());
+        assert!(!repo.erase_user(&id("b"), 100007).await.unwrap());
     }
 }
 
@@ -966,11 +811,9 @@ async fn checkin_submissions_stay_sealed_and_private_scores_never_leave_the_data
         let repo = &db.repo;
         pair(repo).await;
         people(repo, &["x"]).await;
-        repo.create_space(&CoupleId::from("cx"), &UserId::from("x"), 1)
-            .await
-            .unwrap();
+        repo.create_space(&id("cx"), &id("x"), 1).await.unwrap();
         assert!(
-            repo.open_checkin(&CoupleId::from("c1"), &checkin("k1", 100), i64::MAX)
+            repo.open_checkin(&id("c1"), &checkin("k1", 100), i64::MAX)
                 .await
                 .unwrap()
         );
@@ -1005,12 +848,7 @@ async fn checkin_submissions_stay_sealed_and_private_scores_never_leave_the_data
                 .unwrap(),
             "{b:?}"
         );
-        assert!(
-            repo.checkin_for(&vx, &CheckinId::from("k1"))
-                .await
-                .unwrap()
-                .is_none()
-        );
+        assert!(repo.checkin_for(&vx, &id("k1")).await.unwrap().is_none());
         assert!(
             repo.visible_submissions(&vx, Some("k1"))
                 .await
@@ -1033,27 +871,22 @@ async fn checkin_submissions_stay_sealed_and_private_scores_never_leave_the_data
                 .is_empty(),
             "{b:?}: sealed submission leaked"
         );
-        assert!(
-            repo.own_submissions(&UserId::from("b"))
-                .await
-                .unwrap()
-                .is_empty()
-        );
+        assert!(repo.own_submissions(&id("b")).await.unwrap().is_empty());
         assert!(
             !repo
-                .set_loved(&vb, &CheckinId::from("k1"), "too early", 113)
+                .set_loved(&vb, &id("k1"), "too early", 113)
                 .await
                 .unwrap()
         );
         assert!(
             !repo
-                .set_loved(&va, &CheckinId::from("k1"), "too early", 113)
+                .set_loved(&va, &id("k1"), "too early", 113)
                 .await
                 .unwrap()
         );
         // What b sees of the check-in is the same whether or not a submitted.
         assert_eq!(
-            repo.checkin_for(&vb, &CheckinId::from("k1"))
+            repo.checkin_for(&vb, &id("k1"))
                 .await
                 .unwrap()
                 .unwrap()
@@ -1065,7 +898,7 @@ async fn checkin_submissions_stay_sealed_and_private_scores_never_leave_the_data
         assert_eq!(mine[0].csi1, Some(1));
         assert_eq!(mine[0].scores().unwrap().csi_total(), 6);
         assert_eq!(
-            repo.journey_facts(&CoupleId::from("c1"))
+            repo.journey_facts(&id("c1"))
                 .await
                 .unwrap()
                 .completed_checkins,
@@ -1082,7 +915,7 @@ async fn checkin_submissions_stay_sealed_and_private_scores_never_leave_the_data
             .unwrap()
         );
         assert_eq!(
-            repo.checkin_for(&va, &CheckinId::from("k1"))
+            repo.checkin_for(&va, &id("k1"))
                 .await
                 .unwrap()
                 .unwrap()
@@ -1124,7 +957,7 @@ async fn checkin_submissions_stay_sealed_and_private_scores_never_leave_the_data
                 .is_empty()
         );
         // Exports hold one's own rows only.
-        let export = repo.own_submissions(&UserId::from("b")).await.unwrap();
+        let export = repo.own_submissions(&id("b")).await.unwrap();
         assert_eq!(export.len(), 1);
         assert!(export.iter().all(|s| s.user_id == "b"));
         // A completed check-in takes no more submissions.
@@ -1137,48 +970,33 @@ async fn checkin_submissions_stay_sealed_and_private_scores_never_leave_the_data
 
         // The closing question, once both submitted; answering again replaces.
         assert!(
-            repo.set_loved(&va, &CheckinId::from("k1"), "A hug when I get home", 130)
+            repo.set_loved(&va, &id("k1"), "A hug when I get home", 130)
                 .await
                 .unwrap()
         );
         assert!(
-            repo.set_loved(
-                &va,
-                &CheckinId::from("k1"),
-                "A long hug when I get home",
-                131
-            )
-            .await
-            .unwrap()
+            repo.set_loved(&va, &id("k1"), "A long hug when I get home", 131)
+                .await
+                .unwrap()
         );
         assert!(
             !repo
-                .set_loved(&vx, &CheckinId::from("k1"), "intruder", 131)
+                .set_loved(&vx, &id("k1"), "intruder", 131)
                 .await
                 .unwrap()
         );
-        let loved = repo.loved_for(&vb, &CheckinId::from("k1")).await.unwrap();
+        let loved = repo.loved_for(&vb, &id("k1")).await.unwrap();
         assert_eq!(loved.len(), 1);
         assert_eq!(loved[0].body, "A long hug when I get home");
-        assert!(
-            repo.loved_for(&vx, &CheckinId::from("k1"))
-                .await
-                .unwrap()
-                .is_empty()
-        );
+        assert!(repo.loved_for(&vx, &id("k1")).await.unwrap().is_empty());
         assert_eq!(
-            repo.journey_facts(&CoupleId::from("c1"))
+            repo.journey_facts(&id("c1"))
                 .await
                 .unwrap()
                 .completed_checkins,
             1
         );
-        assert_eq!(
-            repo.checkin_completions(&CoupleId::from("c1"))
-                .await
-                .unwrap(),
-            [120]
-        );
+        assert_eq!(repo.checkin_completions(&id("c1")).await.unwrap(), [120]);
     }
 }
 
@@ -1189,23 +1007,16 @@ async fn one_checkin_opens_at_a_time_and_leaving_keeps_only_ones_own_rows() {
         let repo = &db.repo;
         pair(repo).await;
         people(repo, &["c"]).await;
-        assert!(
-            repo.checkin_schedule(&CoupleId::from("c1"))
-                .await
-                .unwrap()
-                .is_none()
-        );
+        assert!(repo.checkin_schedule(&id("c1")).await.unwrap().is_none());
         let sched = CheckinSchedule {
             rhythm: Rhythm::Fortnightly,
             weekday: 6,
             hour: 19,
             anchor_at: 50,
         };
-        repo.set_checkin_schedule(&CoupleId::from("c1"), &sched)
-            .await
-            .unwrap();
+        repo.set_checkin_schedule(&id("c1"), &sched).await.unwrap();
         repo.set_checkin_schedule(
-            &CoupleId::from("c1"),
+            &id("c1"),
             &CheckinSchedule {
                 hour: 20,
                 ..sched.clone()
@@ -1214,7 +1025,7 @@ async fn one_checkin_opens_at_a_time_and_leaving_keeps_only_ones_own_rows() {
         .await
         .unwrap();
         assert_eq!(
-            repo.checkin_schedule(&CoupleId::from("c1"))
+            repo.checkin_schedule(&id("c1"))
                 .await
                 .unwrap()
                 .unwrap()
@@ -1223,14 +1034,14 @@ async fn one_checkin_opens_at_a_time_and_leaving_keeps_only_ones_own_rows() {
         );
 
         assert!(
-            repo.open_checkin(&CoupleId::from("c1"), &checkin("k1", 100), i64::MAX)
+            repo.open_checkin(&id("c1"), &checkin("k1", 100), i64::MAX)
                 .await
                 .unwrap()
         );
         // Still open: no second one.
         assert!(
             !repo
-                .open_checkin(&CoupleId::from("c1"), &checkin("k2", 200), i64::MAX)
+                .open_checkin(&id("c1"), &checkin("k2", 200), i64::MAX)
                 .await
                 .unwrap(),
             "{b:?}"
@@ -1239,12 +1050,12 @@ async fn one_checkin_opens_at_a_time_and_leaving_keeps_only_ones_own_rows() {
         let later = 100 + 8 * DAY;
         assert!(
             !repo
-                .open_checkin(&CoupleId::from("c1"), &checkin("k2", later), 100)
+                .open_checkin(&id("c1"), &checkin("k2", later), 100)
                 .await
                 .unwrap()
         );
         assert!(
-            repo.open_checkin(&CoupleId::from("c1"), &checkin("k2", later), 101)
+            repo.open_checkin(&id("c1"), &checkin("k2", later), 101)
                 .await
                 .unwrap()
         );
@@ -1280,7 +1091,7 @@ async fn one_checkin_opens_at_a_time_and_leaving_keeps_only_ones_own_rows() {
         .unwrap();
         // A completed check-in does not block the next one.
         assert!(
-            repo.open_checkin(&CoupleId::from("c1"), &checkin("k3", later + 3), i64::MAX)
+            repo.open_checkin(&id("c1"), &checkin("k3", later + 3), i64::MAX)
                 .await
                 .unwrap()
         );
@@ -1291,12 +1102,9 @@ async fn one_checkin_opens_at_a_time_and_leaving_keeps_only_ones_own_rows() {
         .await
         .unwrap();
 
-        repo.leave_space(&UserId::from("b"), 100008).await.unwrap();
+        repo.leave_space(&id("b"), 100008).await.unwrap();
         assert!(
-            repo.checkin_schedule(&CoupleId::from("c1"))
-                .await
-                .unwrap()
-                .is_none(),
+            repo.checkin_schedule(&id("c1")).await.unwrap().is_none(),
             "the rhythm belonged to the pair"
         );
         let vb = viewer(repo, "b").await;
@@ -1317,17 +1125,12 @@ async fn one_checkin_opens_at_a_time_and_leaving_keeps_only_ones_own_rows() {
                 .iter()
                 .all(|s| s.user_id == "a")
         );
-        assert!(
-            repo.loved_for(&va, &CheckinId::from("k2"))
-                .await
-                .unwrap()
-                .is_empty()
-        );
+        assert!(repo.loved_for(&va, &id("k2")).await.unwrap().is_empty());
         // A new partner sees none of the old check-ins.
         repo.create_invitation(&invitation("i9", "c1", "code9", "a", later + DAY))
             .await
             .unwrap();
-        repo.accept_invitation("code9", &UserId::from("c"), later + 10)
+        repo.accept_invitation("code9", &id("c"), later + 10)
             .await
             .unwrap();
         let vc = viewer(repo, "c").await;
@@ -1338,14 +1141,9 @@ async fn one_checkin_opens_at_a_time_and_leaving_keeps_only_ones_own_rows() {
                 .unwrap()
                 .is_empty()
         );
-        assert!(
-            repo.checkin_for(&vc, &CheckinId::from("k3"))
-                .await
-                .unwrap()
-                .is_none()
-        );
+        assert!(repo.checkin_for(&vc, &id("k3")).await.unwrap().is_none());
         assert_eq!(
-            repo.journey_facts(&CoupleId::from("c1"))
+            repo.journey_facts(&id("c1"))
                 .await
                 .unwrap()
                 .completed_checkins,
@@ -1400,7 +1198,7 @@ async fn a_talk_log_is_numbered_without_gaps_and_a_stale_append_is_refused() {
         let va = viewer(repo, "a").await;
         let vb = viewer(repo, "b").await;
         assert_eq!(
-            repo.talk_for(&vb, &TalkId::from("t1"))
+            repo.talk_for(&vb, &id("t1"))
                 .await
                 .unwrap()
                 .unwrap()
@@ -1412,22 +1210,16 @@ async fn a_talk_log_is_numbered_without_gaps_and_a_stale_append_is_refused() {
             talk_event("b", "opened", "{}", None, 101),
         ];
         assert!(
-            repo.append_talk_events(
-                &TalkId::from("t1"),
-                &CoupleId::from("c1"),
-                1,
-                &two,
-                &summary("arriving")
-            )
-            .await
-            .unwrap()
+            repo.append_talk_events(&id("t1"), &id("c1"), 1, &two, &summary("arriving"))
+                .await
+                .unwrap()
         );
         // A writer that decided on seq 1 lost the race: nothing is written.
         assert!(
             !repo
                 .append_talk_events(
-                    &TalkId::from("t1"),
-                    &CoupleId::from("c1"),
+                    &id("t1"),
+                    &id("c1"),
                     1,
                     &[talk_event("a", "ended", "{}", None, 102)],
                     &summary("ended")
@@ -1435,14 +1227,10 @@ async fn a_talk_log_is_numbered_without_gaps_and_a_stale_append_is_refused() {
                 .await
                 .unwrap()
         );
-        let t = repo
-            .talk_for(&va, &TalkId::from("t1"))
-            .await
-            .unwrap()
-            .unwrap();
+        let t = repo.talk_for(&va, &id("t1")).await.unwrap().unwrap();
         assert_eq!((t.last_seq, t.phase.as_str()), (3, "arriving"));
         let seqs: Vec<i64> = repo
-            .talk_events(&TalkId::from("t1"), 0)
+            .talk_events(&id("t1"), 0)
             .await
             .unwrap()
             .iter()
@@ -1450,7 +1238,7 @@ async fn a_talk_log_is_numbered_without_gaps_and_a_stale_append_is_refused() {
             .collect();
         assert_eq!(seqs, vec![1, 2, 3]);
         let after: Vec<i64> = repo
-            .talk_events(&TalkId::from("t1"), 2)
+            .talk_events(&id("t1"), 2)
             .await
             .unwrap()
             .iter()
@@ -1466,16 +1254,10 @@ async fn a_talk_log_is_numbered_without_gaps_and_a_stale_append_is_refused() {
             repo.append_talk_events(&t1, &c1, 3, &e, &s)
         );
         assert_eq!(u8::from(x.unwrap()) + u8::from(y.unwrap()), 1);
-        assert_eq!(
-            repo.talk_events(&TalkId::from("t1"), 0)
-                .await
-                .unwrap()
-                .len(),
-            4
-        );
+        assert_eq!(repo.talk_events(&id("t1"), 0).await.unwrap().len(), 4);
         assert!(
             !repo
-                .append_talk_events(&TalkId::from("nope"), &CoupleId::from("c1"), 0, &e, &s)
+                .append_talk_events(&id("nope"), &id("c1"), 0, &e, &s)
                 .await
                 .unwrap()
         );
@@ -1483,24 +1265,18 @@ async fn a_talk_log_is_numbered_without_gaps_and_a_stale_append_is_refused() {
         let e5 = [talk_event("a", "arrived", "{}", None, 104)];
         assert!(
             !repo
-                .append_talk_events(&TalkId::from("t1"), &CoupleId::from("c2"), 4, &e5, &s)
+                .append_talk_events(&id("t1"), &id("c2"), 4, &e5, &s)
                 .await
                 .unwrap()
         );
-        repo.leave_space(&UserId::from("b"), 100009).await.unwrap();
+        repo.leave_space(&id("b"), 100009).await.unwrap();
         assert!(
             !repo
-                .append_talk_events(&TalkId::from("t1"), &CoupleId::from("c1"), 4, &e5, &s)
+                .append_talk_events(&id("t1"), &id("c1"), 4, &e5, &s)
                 .await
                 .unwrap()
         );
-        assert_eq!(
-            repo.talk_events(&TalkId::from("t1"), 0)
-                .await
-                .unwrap()
-                .len(),
-            4
-        );
+        assert_eq!(repo.talk_events(&id("t1"), 0).await.unwrap().len(), 4);
     }
 }
 
@@ -1511,21 +1287,14 @@ async fn a_talk_opens_only_to_its_couple_and_deleting_removes_it_for_both() {
         let repo = &db.repo;
         pair(repo).await;
         people(repo, &["x"]).await;
-        repo.create_space(&CoupleId::from("c2"), &UserId::from("x"), 10)
-            .await
-            .unwrap();
+        repo.create_space(&id("c2"), &id("x"), 10).await.unwrap();
         new_talk(repo, "t1").await;
         let va = viewer(repo, "a").await;
         let vb = viewer(repo, "b").await;
         let vx = viewer(repo, "x").await;
-        assert!(
-            repo.talk_for(&vx, &TalkId::from("t1"))
-                .await
-                .unwrap()
-                .is_none()
-        );
+        assert!(repo.talk_for(&vx, &id("t1")).await.unwrap().is_none());
         assert!(repo.talks_for(&vx).await.unwrap().is_empty());
-        assert!(!repo.delete_talk(&vx, &TalkId::from("t1")).await.unwrap());
+        assert!(!repo.delete_talk(&vx, &id("t1")).await.unwrap());
         assert_eq!(repo.talks_for(&vb).await.unwrap().len(), 1);
         repo.save_reflection(
             &vb,
@@ -1541,19 +1310,9 @@ async fn a_talk_opens_only_to_its_couple_and_deleting_removes_it_for_both() {
         )
         .await
         .unwrap();
-        assert!(repo.delete_talk(&va, &TalkId::from("t1")).await.unwrap());
-        assert!(
-            repo.talk_for(&vb, &TalkId::from("t1"))
-                .await
-                .unwrap()
-                .is_none()
-        );
-        assert!(
-            repo.talk_events(&TalkId::from("t1"), 0)
-                .await
-                .unwrap()
-                .is_empty()
-        );
+        assert!(repo.delete_talk(&va, &id("t1")).await.unwrap());
+        assert!(repo.talk_for(&vb, &id("t1")).await.unwrap().is_none());
+        assert!(repo.talk_events(&id("t1"), 0).await.unwrap().is_empty());
         for table in ["talks", "talk_events", "talk_reflections"] {
             let dump = repo.debug_dump_table(table).await.unwrap();
             assert!(
@@ -1586,48 +1345,39 @@ async fn a_reflection_stays_private_until_shared() {
         };
         assert!(repo.save_reflection(&va, &mine).await.unwrap());
         assert!(!repo.save_reflection(&vx, &mine).await.unwrap());
-        assert_eq!(
-            repo.reflections_for(&va, &TalkId::from("t1"))
-                .await
-                .unwrap()
-                .len(),
-            1
-        );
+        assert_eq!(repo.reflections_for(&va, &id("t1")).await.unwrap().len(), 1);
         assert!(
-            repo.reflections_for(&vb, &TalkId::from("t1"))
+            repo.reflections_for(&vb, &id("t1"))
                 .await
                 .unwrap()
                 .is_empty()
         );
         assert!(
             !repo
-                .set_reflection_shared(&vb, &TalkId::from("t1"), true, 201)
+                .set_reflection_shared(&vb, &id("t1"), true, 201)
                 .await
                 .unwrap()
         );
         assert!(
-            repo.set_reflection_shared(&va, &TalkId::from("t1"), true, 201)
+            repo.set_reflection_shared(&va, &id("t1"), true, 201)
                 .await
                 .unwrap()
         );
-        let seen = repo
-            .reflections_for(&vb, &TalkId::from("t1"))
-            .await
-            .unwrap();
+        let seen = repo.reflections_for(&vb, &id("t1")).await.unwrap();
         assert_eq!((seen.len(), seen[0].user_id.as_str()), (1, "a"));
         assert!(
-            repo.set_reflection_shared(&va, &TalkId::from("t1"), false, 202)
+            repo.set_reflection_shared(&va, &id("t1"), false, 202)
                 .await
                 .unwrap()
         );
         assert!(
-            repo.reflections_for(&vb, &TalkId::from("t1"))
+            repo.reflections_for(&vb, &id("t1"))
                 .await
                 .unwrap()
                 .is_empty()
         );
         assert!(
-            repo.reflections_for(&vx, &TalkId::from("t1"))
+            repo.reflections_for(&vx, &id("t1"))
                 .await
                 .unwrap()
                 .is_empty()
@@ -1641,78 +1391,59 @@ async fn ground_rules_are_versioned_and_each_version_needs_both() {
         let db = fresh_db(b).await;
         let repo = &db.repo;
         pair(repo).await;
-        assert!(
-            repo.ground_rules(&CoupleId::from("c1"))
-                .await
-                .unwrap()
-                .is_none()
-        );
+        assert!(repo.ground_rules(&id("c1")).await.unwrap().is_none());
         let v1 = repo
-            .set_ground_rules(&CoupleId::from("c1"), &UserId::from("a"), "One\nTwo", 20, 1)
+            .set_ground_rules(&id("c1"), &id("a"), "One\nTwo", 20, 1)
             .await
             .unwrap();
         assert_eq!(v1, 1);
         assert!(
             !repo
-                .journey_facts(&CoupleId::from("c1"))
+                .journey_facts(&id("c1"))
                 .await
                 .unwrap()
                 .ground_rules_agreed
         );
         assert!(
-            repo.accept_ground_rules(&CoupleId::from("c1"), &UserId::from("b"), 1, 2)
+            repo.accept_ground_rules(&id("c1"), &id("b"), 1, 2)
                 .await
                 .unwrap()
         );
         assert!(
             !repo
-                .accept_ground_rules(&CoupleId::from("c1"), &UserId::from("b"), 1, 2)
+                .accept_ground_rules(&id("c1"), &id("b"), 1, 2)
                 .await
                 .unwrap(),
             "once"
         );
-        let r = repo
-            .ground_rules(&CoupleId::from("c1"))
-            .await
-            .unwrap()
-            .unwrap();
+        let r = repo.ground_rules(&id("c1")).await.unwrap().unwrap();
         assert_eq!((r.version, r.accepted_by.len()), (1, 2));
         assert!(
-            repo.journey_facts(&CoupleId::from("c1"))
+            repo.journey_facts(&id("c1"))
                 .await
                 .unwrap()
                 .ground_rules_agreed
         );
         let v2 = repo
-            .set_ground_rules(
-                &CoupleId::from("c1"),
-                &UserId::from("b"),
-                "One\nTwo\nThree",
-                30,
-                3,
-            )
+            .set_ground_rules(&id("c1"), &id("b"), "One\nTwo\nThree", 30, 3)
             .await
             .unwrap();
         assert_eq!(v2, 2);
         assert!(
             !repo
-                .accept_ground_rules(&CoupleId::from("c1"), &UserId::from("a"), 1, 4)
+                .accept_ground_rules(&id("c1"), &id("a"), 1, 4)
                 .await
                 .unwrap(),
             "old version"
         );
-        let r = repo
-            .ground_rules(&CoupleId::from("c1"))
-            .await
-            .unwrap()
-            .unwrap();
+        let r = repo.ground_rules(&id("c1")).await.unwrap().unwrap();
         assert_eq!(
             (r.min_time_out, r.accepted_by.clone()),
             (30, vec![UserId::from("b")])
         );
         assert!(
             !repo
-                .journey_facts(&CoupleId::from("c1"))
+                .journey_facts(&id("c1"))
                 .await
                 .unwrap()
                 .ground_rules_agreed
@@ -1720,7 +1451,7 @@ async fn ground_rules_are_versioned_and_each_version_needs_both() {
         people(repo, &["x"]).await;
         assert!(
             !repo
-                .accept_ground_rules(&CoupleId::from("c1"), &UserId::from("x"), 2, 4)
+                .accept_ground_rules(&id("c1"), &id("x"), 2, 4)
                 .await
                 .unwrap(),
             "outsider"
@@ -1748,22 +1479,16 @@ async fn talk_facts_count_pledges_confirmations_and_soft_speech() {
             talk_event("a", "confirmed", "{}", Some("a"), 115),
         ];
         assert!(
-            repo.append_talk_events(
-                &TalkId::from("t1"),
-                &CoupleId::from("c1"),
-                1,
-                &events,
-                &began
-            )
-            .await
-            .unwrap()
+            repo.append_talk_events(&id("t1"), &id("c1"), 1, &events, &began)
+                .await
+                .unwrap()
         );
-        let f = repo.journey_facts(&CoupleId::from("c1")).await.unwrap();
+        let f = repo.journey_facts(&id("c1")).await.unwrap();
         assert_eq!(
             (f.pledged_talks, f.partners_heard, f.partners_spoke_softly),
             (1, 2, 1)
         );
-        let home = repo.home_summary(&UserId::from("a")).await.unwrap();
+        let home = repo.home_summary(&id("a")).await.unwrap();
         assert_eq!(home.facts.partners_heard, 2);
     }
 }
@@ -1775,32 +1500,16 @@ async fn leaving_closes_talks_and_erasure_removes_them() {
         let repo = &db.repo;
         pair(repo).await;
         new_talk(repo, "t1").await;
-        repo.set_ground_rules(
-            &CoupleId::from("c1"),
-            &UserId::from("a"),
-            "RULES-TEXT",
-            20,
-            1,
-        )
-        .await
-        .unwrap();
+        repo.set_ground_rules(&id("c1"), &id("a"), "RULES-TEXT", 20, 1)
+            .await
+            .unwrap();
         let va = viewer(repo, "a").await;
-        assert!(repo.leave_space(&UserId::from("b"), 100010).await.unwrap());
+        assert!(repo.leave_space(&id("b"), 100010).await.unwrap());
         let va2 = viewer(repo, "a").await;
-        assert!(
-            repo.talk_for(&va, &TalkId::from("t1"))
-                .await
-                .unwrap()
-                .is_none()
-        );
+        assert!(repo.talk_for(&va, &id("t1")).await.unwrap().is_none());
         assert!(repo.talks_for(&va2).await.unwrap().is_empty());
-        assert!(
-            repo.ground_rules(&CoupleId::from("c1"))
-                .await
-                .unwrap()
-                .is_none()
-        );
-        assert!(repo.erase_user(&UserId::from("b"), 100011).await.unwrap());
+        assert!(repo.ground_rules(&id("c1")).await.unwrap().is_none());
+        assert!(repo.erase_user(&id("b"), 100011).await.unwrap());
         for table in ["talks", "talk_events", "ground_rules"] {
             let dump = repo.debug_dump_table(table).await.unwrap();
             assert!(

@@ -2,8 +2,7 @@
 
 use rekindle_domain::plan::Assignment;
 use rekindle_storage::*;
-use rekindle_storage::{CoupleId, UserId};
-use rekindle_testkit::{backends, fresh_db, fresh_pg_database};
+use rekindle_testkit::{backends, fresh_db, fresh_pg_database, id};
 
 const DAY: i64 = 24 * 3600 * 1000;
 
@@ -25,12 +24,8 @@ async fn pair(repo: &Repo) {
     for id in ["a", "b", "o"] {
         person(repo, id).await;
     }
-    repo.create_space(&CoupleId::from("c1"), &UserId::from("a"), 10)
-        .await
-        .unwrap();
-    repo.create_space(&CoupleId::from("c2"), &UserId::from("o"), 10)
-        .await
-        .unwrap();
+    repo.create_space(&id("c1"), &id("a"), 10).await.unwrap();
+    repo.create_space(&id("c2"), &id("o"), 10).await.unwrap();
     repo.create_invitation(&NewInvitation {
         id: "i1".into(),
         couple_id: "c1".into(),
@@ -41,14 +36,13 @@ async fn pair(repo: &Repo) {
     })
     .await
     .unwrap();
-    repo.accept_invitation("code1", &UserId::from("b"), 20)
-        .await
-        .unwrap();
+    repo.accept_invitation("code1", &id("b"), 20).await.unwrap();
 }
 
-async fn viewer(repo: &Repo, id: &str) -> Viewer {
-    let space = repo.space_of(&UserId::from(id)).await.unwrap();
-    Viewer::new(&UserId::from(id), space.as_ref())
+async fn viewer(repo: &Repo, who: &str) -> Viewer {
+    let who = UserId::from(who);
+    let space = repo.space_of(&who).await.unwrap();
+    Viewer::new(&who, space.as_ref())
 }
 
 fn action(id: &str, by: &str, owner: Option<&str>, assignment: &str) -> PlanAction {
@@ -98,41 +92,18 @@ async fn actions_are_the_pairs_and_proposals_wait_for_the_other() {
             .unwrap();
         assert_eq!(repo.actions_for(&vb).await.unwrap().len(), 2, "{b:?}");
         assert!(repo.actions_for(&vo).await.unwrap().is_empty());
-        assert!(
-            repo.action_for(&vo, &ActionId::from("x1"))
-                .await
-                .unwrap()
-                .is_none()
-        );
+        assert!(repo.action_for(&vo, &id("x1")).await.unwrap().is_none());
         // The proposer cannot answer their own proposal; the partner can, once.
+        assert!(!repo.answer_action(&va, &id("x2"), true, 200).await.unwrap());
+        assert!(!repo.answer_action(&vo, &id("x2"), true, 200).await.unwrap());
+        assert!(repo.answer_action(&vb, &id("x2"), true, 200).await.unwrap());
         assert!(
             !repo
-                .answer_action(&va, &ActionId::from("x2"), true, 200)
+                .answer_action(&vb, &id("x2"), false, 201)
                 .await
                 .unwrap()
         );
-        assert!(
-            !repo
-                .answer_action(&vo, &ActionId::from("x2"), true, 200)
-                .await
-                .unwrap()
-        );
-        assert!(
-            repo.answer_action(&vb, &ActionId::from("x2"), true, 200)
-                .await
-                .unwrap()
-        );
-        assert!(
-            !repo
-                .answer_action(&vb, &ActionId::from("x2"), false, 201)
-                .await
-                .unwrap()
-        );
-        let x2 = repo
-            .action_for(&va, &ActionId::from("x2"))
-            .await
-            .unwrap()
-            .unwrap();
+        let x2 = repo.action_for(&va, &id("x2")).await.unwrap().unwrap();
         assert_eq!(x2.assignment, Assignment::Accepted);
         // Done / undo history, by either partner; outsiders cannot.
         assert!(
@@ -151,10 +122,7 @@ async fn actions_are_the_pairs_and_proposals_wait_for_the_other() {
                 .await
                 .unwrap()
         );
-        let events = repo
-            .done_events(&va, Some(&ActionId::from("x1")))
-            .await
-            .unwrap();
+        let events = repo.done_events(&va, Some(&id("x1"))).await.unwrap();
         assert_eq!(events.len(), 2);
         assert_eq!((events[0].user_id.as_str(), events[0].done), ("b", true));
         assert_eq!((events[1].user_id.as_str(), events[1].done), ("a", false));
@@ -164,7 +132,7 @@ async fn actions_are_the_pairs_and_proposals_wait_for_the_other() {
             .await
             .unwrap();
         assert!(
-            repo.answer_action(&va, &ActionId::from("x3"), false, 400)
+            repo.answer_action(&va, &id("x3"), false, 400)
                 .await
                 .unwrap()
         );
@@ -197,7 +165,7 @@ async fn leaving_keeps_each_ones_actions_as_history_and_erasure_removes_them() {
         })
         .await
         .unwrap();
-        assert!(repo.leave_space(&UserId::from("b"), 100014).await.unwrap());
+        assert!(repo.leave_space(&id("b"), 100014).await.unwrap());
         let (va, vb) = (viewer(repo, "a").await, viewer(repo, "b").await);
         let mine: Vec<String> = repo
             .actions_for(&va)
@@ -222,7 +190,7 @@ async fn leaving_keeps_each_ones_actions_as_history_and_erasure_removes_them() {
                 .await
                 .unwrap()
         );
-        assert!(repo.erase_user(&UserId::from("a"), 100015).await.unwrap());
+        assert!(repo.erase_user(&id("a"), 100015).await.unwrap());
         for table in ["plan_actions", "reminder_prefs", "plan_done_events"] {
             assert!(
                 !repo
@@ -233,12 +201,7 @@ async fn leaving_keeps_each_ones_actions_as_history_and_erasure_removes_them() {
                 "{table}"
             );
         }
-        assert!(
-            repo.reminder_prefs(&UserId::from("a"))
-                .await
-                .unwrap()
-                .is_none()
-        );
+        assert!(repo.reminder_prefs(&id("a")).await.unwrap().is_none());
     }
 }
 
@@ -307,10 +270,7 @@ async fn a_reminder_is_enqueued_once_per_key_and_retried_with_backoff() {
                 .unwrap()
                 .is_empty()
         );
-        let rows = repo
-            .reminder_outbox(Some(&UserId::from("a")))
-            .await
-            .unwrap();
+        let rows = repo.reminder_outbox(Some(&id("a"))).await.unwrap();
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].sent_at, Some(70_001));
         // Giving up.
@@ -327,10 +287,7 @@ async fn a_reminder_is_enqueued_once_per_key_and_retried_with_backoff() {
                 .unwrap()
                 .is_empty()
         );
-        let rows = repo
-            .reminder_outbox(Some(&UserId::from("a")))
-            .await
-            .unwrap();
+        let rows = repo.reminder_outbox(Some(&id("a"))).await.unwrap();
         assert_eq!(rows[1].gave_up_at, Some(1500));
     }
 }
@@ -384,7 +341,7 @@ async fn feed_tokens_are_stored_as_digests_and_revocable() {
         let db = fresh_db(b).await;
         let repo = &db.repo;
         pair(repo).await;
-        repo.set_calendar_feed(&UserId::from("a"), "digest-1", false, 5)
+        repo.set_calendar_feed(&id("a"), "digest-1", false, 5)
             .await
             .unwrap();
         assert_eq!(
@@ -396,18 +353,14 @@ async fn feed_tokens_are_stored_as_digests_and_revocable() {
                 .id,
             "a"
         );
-        repo.set_calendar_feed(&UserId::from("a"), "digest-2", false, 6)
+        repo.set_calendar_feed(&id("a"), "digest-2", false, 6)
             .await
             .unwrap();
         assert!(
             repo.calendar_feed_user("digest-1").await.unwrap().is_none(),
             "{b:?}"
         );
-        assert!(
-            repo.set_calendar_detail(&UserId::from("a"), true)
-                .await
-                .unwrap()
-        );
+        assert!(repo.set_calendar_detail(&id("a"), true).await.unwrap());
         assert!(
             repo.calendar_feed_user("digest-2")
                 .await
@@ -415,13 +368,8 @@ async fn feed_tokens_are_stored_as_digests_and_revocable() {
                 .unwrap()
                 .1
         );
-        assert!(repo.revoke_calendar_feed(&UserId::from("a")).await.unwrap());
+        assert!(repo.revoke_calendar_feed(&id("a")).await.unwrap());
         assert!(repo.calendar_feed_user("digest-2").await.unwrap().is_none());
-        assert!(
-            repo.calendar_feed(&UserId::from("a"))
-                .await
-                .unwrap()
-                .is_none()
-        );
+        assert!(repo.calendar_feed(&id("a")).await.unwrap().is_none());
     }
 }

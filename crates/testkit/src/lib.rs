@@ -19,6 +19,12 @@ use sqlx::Connection;
 pub const PG_ENV: &str = "REKINDLE_TEST_PG_URL";
 
 /// The backends every storage and API test runs on.
+/// Any of the storage ids from its text, its type taken from where it goes:
+/// `repo.space_of(&id("a"))` reads a `UserId`.
+pub fn id<T: for<'a> From<&'a str>>(text: &str) -> T {
+    T::from(text)
+}
+
 pub fn backends() -> Vec<Backend> {
     if std::env::var(PG_ENV).is_ok_and(|v| !v.is_empty()) {
         return vec![Backend::Sqlite, Backend::Postgres];
