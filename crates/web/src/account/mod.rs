@@ -8,8 +8,7 @@ pub mod settings_page;
 use rekindle_domain::account::{
     check_password, normalize_display_name, normalize_email, parse_time_zone,
 };
-use rekindle_storage::UserId;
-use rekindle_storage::{ApiToken, NewSession, NewToken, NewUser, User};
+use rekindle_storage::{ApiToken, NewSession, NewToken, NewUser, User, UserId};
 
 use crate::http::error::{AppError, FieldErrors};
 use crate::http::secrets::{

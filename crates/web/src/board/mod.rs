@@ -7,17 +7,15 @@ pub mod api;
 pub mod archive;
 pub mod page;
 
-use rekindle_storage::ProblemId;
-use rekindle_storage::{CoupleId, UserId};
+use rekindle_storage::{
+    BoardAgreement, BoardDecision, BoardDone, BoardFollowUp, BoardMove, BoardOption, BoardProblem,
+    CoupleId, NewAgreement, NewOption, NewProblem, ProblemId, Space, StoreError, UserId, Viewer,
+};
 use std::collections::HashMap;
 
 use rekindle_domain::Reveal;
 use rekindle_domain::board::{
     self as bd, AgreementStatus, Move, Outcome, Rated, Situation, Stage, Worked,
-};
-use rekindle_storage::{
-    BoardAgreement, BoardDecision, BoardDone, BoardFollowUp, BoardMove, BoardOption, BoardProblem,
-    NewAgreement, NewOption, NewProblem, Space, StoreError, Viewer,
 };
 
 use crate::http::error::{AppError, FieldErrors};

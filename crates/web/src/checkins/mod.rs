@@ -9,12 +9,10 @@ use chrono::{DateTime, Duration, Utc, Weekday};
 use chrono_tz::Tz;
 use rekindle_domain::Reveal;
 use rekindle_domain::checkin::{self as ck, Cadence, Point, Rhythm, Scores, Warning};
-use rekindle_storage::CheckinId;
 use rekindle_storage::{
-    Checkin, CheckinSchedule, LovedAnswer, NewCheckin, NewSubmission, Space, User, Viewer,
-    VisibleSubmission,
+    Checkin, CheckinId, CheckinSchedule, CoupleId, LovedAnswer, NewCheckin, NewSubmission, Space,
+    User, UserId, Viewer, VisibleSubmission,
 };
-use rekindle_storage::{CoupleId, UserId};
 
 use crate::http::error::{AppError, FieldErrors};
 use crate::http::secrets::new_id;

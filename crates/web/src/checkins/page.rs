@@ -6,8 +6,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use rekindle_storage::CheckinId;
-use rekindle_storage::UserId;
+use rekindle_storage::{CheckinId, Space, UserId, VisibleSubmission};
 use serde::Deserialize;
 
 use crate::checkins::{self as uc, CheckinView, Stage, SubmissionInput, Trends};
@@ -20,7 +19,6 @@ use crate::view::form_errors;
 use crate::view::format::{tz_of, when};
 use crate::view::{Chrome, field_error, notice_for, render_with_status, see_other};
 use rekindle_domain::checkin::{self as ck, Item, Rhythm, Scores, Warning};
-use rekindle_storage::{Space, VisibleSubmission};
 
 fn partner_name(space: Option<&Space>) -> String {
     space

@@ -1,7 +1,6 @@
 //! The journal: private entries, shared with the partner on request.
 
-use rekindle_storage::EntryId;
-use rekindle_storage::{NewEntry, Space, Viewer};
+use rekindle_storage::{EntryId, NewEntry, Space, Viewer};
 
 use crate::http::error::{AppError, FieldErrors};
 use crate::http::secrets::new_id;

@@ -4,7 +4,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use rekindle_storage::EntryId;
+use rekindle_storage::{Entry, EntryId};
 use serde::Deserialize;
 
 use crate::http::auth::SignedIn;
@@ -15,7 +15,6 @@ use crate::view::form_errors;
 use crate::view::format::{tz_of, when};
 use crate::view::{Chrome, field_error, notice_for, render_with_status, see_other};
 use rekindle_domain::Visibility;
-use rekindle_storage::Entry;
 
 pub struct EntryView {
     pub id: String,

@@ -11,9 +11,9 @@ use chrono_tz::Tz;
 use rekindle_domain::plan::{
     self as dp, AnswerRefusal, Assignment, DoneEvent, Freq, Owner, Recurrence, Schedule, Standing,
 };
-use rekindle_storage::CoupleId;
-use rekindle_storage::{ActionId, AgreementId};
-use rekindle_storage::{PlanAction, PlanDoneEvent, Space, User, Viewer};
+use rekindle_storage::{
+    ActionId, AgreementId, CoupleId, PlanAction, PlanDoneEvent, Space, User, Viewer,
+};
 
 use crate::http::error::{AppError, FieldErrors};
 use crate::http::secrets::new_id;

@@ -4,15 +4,14 @@
 pub mod api;
 pub mod page;
 
-use rekindle_storage::CoupleId;
-use rekindle_storage::{AnswerId, AskedQuestionId};
+use rekindle_storage::{
+    AnswerId, AskedQuestion, AskedQuestionId, CoupleId, NewAnswer, Reaction, Reply, Space, User,
+    Viewer, VisibleAnswer,
+};
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use rekindle_domain::questions::{self as q, Answer, PairView};
-use rekindle_storage::{
-    AskedQuestion, NewAnswer, Reaction, Reply, Space, User, Viewer, VisibleAnswer,
-};
 
 use crate::http::error::AppError;
 use crate::http::secrets::new_id;

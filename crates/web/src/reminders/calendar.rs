@@ -12,8 +12,7 @@ use icalendar::{Calendar, Component, Event, EventLike};
 use rekindle_domain::checkin::Cadence;
 use rekindle_domain::plan::{self as dp, Assignment, Owner};
 use rekindle_domain::talk::Phase;
-use rekindle_storage::{CoupleId, UserId};
-use rekindle_storage::{User, Viewer};
+use rekindle_storage::{CoupleId, User, UserId, Viewer};
 
 use crate::http::error::AppError;
 use crate::http::secrets::{digest, random_token};

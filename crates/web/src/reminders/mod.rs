@@ -14,7 +14,9 @@ pub mod api;
 pub mod calendar;
 pub mod page;
 
-use rekindle_storage::UserId;
+use rekindle_storage::{
+    ClaimedReminder, NewReminder, ReminderPrefsRow, ReminderSubscriber, UserId, Viewer,
+};
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Timelike, Utc};
@@ -23,9 +25,6 @@ use lettre::message::{Mailbox, header::ContentType};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use rekindle_domain::plan::{self as dp, ReminderKind, ReminderPrefs};
-use rekindle_storage::{
-    ClaimedReminder, NewReminder, ReminderPrefsRow, ReminderSubscriber, Viewer,
-};
 
 use crate::http::error::{AppError, FieldErrors};
 use crate::http::secrets::{new_id, random_token};

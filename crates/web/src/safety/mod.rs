@@ -5,8 +5,7 @@ pub mod page;
 pub mod resources;
 
 use rekindle_domain::safety::{HitsResult, POSTPONE_DAYS, score_hits};
-use rekindle_storage::NewScreen;
-use rekindle_storage::UserId;
+use rekindle_storage::{NewScreen, UserId};
 
 use crate::http::error::AppError;
 use crate::http::secrets::new_id;

@@ -3,8 +3,7 @@
 
 use rekindle_domain::invitation::INVITATION_TTL_SECS;
 use rekindle_domain::space::{self as rules, Closed, SpaceState};
-use rekindle_storage::UserId;
-use rekindle_storage::{NewInvitation, Space, Viewer};
+use rekindle_storage::{NewInvitation, Space, UserId, Viewer};
 
 use crate::http::error::AppError;
 use crate::http::secrets::{digest, new_id, random_token};

@@ -13,10 +13,9 @@ use rekindle_coach::Kind;
 use rekindle_domain::talk::{
     self as dt, Command, Context, DEFAULT_RULES, Event, Recorded, Refusal, Talk,
 };
-use rekindle_storage::TalkId;
-use rekindle_storage::{CoupleId, UserId};
 use rekindle_storage::{
-    GroundRules, NewTalk, NewTalkEvent, Reflection, Space, TalkRow, TalkSummary, Viewer,
+    CoupleId, GroundRules, NewTalk, NewTalkEvent, Reflection, Space, TalkId, TalkRow, TalkSummary,
+    UserId, Viewer,
 };
 use serde_json::{Value, json};
 

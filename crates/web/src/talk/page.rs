@@ -7,8 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::{NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
-use rekindle_storage::UserId;
-use rekindle_storage::{ProblemId, TalkId};
+use rekindle_storage::{ProblemId, Space, TalkId, TalkRow, UserId};
 use serde::Deserialize;
 
 use crate::http::auth::SignedIn;
@@ -18,7 +17,6 @@ use crate::talk::{self as uc, TalkError};
 use crate::view::format::{tz_of, when};
 use crate::view::{Chrome, field_error, render, render_with_status, see_other};
 use rekindle_domain::talk::{self as dt, Command, Event, MINUTE_MS, Phase, Recorded};
-use rekindle_storage::{Space, TalkRow};
 
 fn partner_name(space: Option<&Space>) -> String {
     space

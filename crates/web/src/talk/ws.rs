@@ -4,8 +4,7 @@
 //! host so another site cannot open a socket with the visitor's cookie; or by a
 //! personal API token (`Authorization: Bearer`), which no other site can attach.
 
-use rekindle_storage::CoupleId;
-use rekindle_storage::TalkId;
+use rekindle_storage::{CoupleId, TalkId, Viewer};
 use std::time::Duration;
 
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
@@ -13,7 +12,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use rekindle_domain::talk::Command;
-use rekindle_storage::Viewer;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
