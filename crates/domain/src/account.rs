@@ -123,3 +123,77 @@ mod tests {
         assert!(time_zone_names().any(|n| n == "America/New_York"));
     }
 }
+
+/// A neutral name for a browser, from its User-Agent: "Firefox on Android".
+/// Only the broad family is kept, never the full string.
+pub fn device_label(user_agent: &str) -> String {
+    let ua = user_agent;
+    let browser = if ua.contains("Firefox/") || ua.contains("FxiOS/") {
+        "Firefox"
+    } else if ua.contains("Edg/") || ua.contains("EdgA/") || ua.contains("EdgiOS/") {
+        "Edge"
+    } else if ua.contains("SamsungBrowser/") {
+        "Samsung Internet"
+    } else if ua.contains("OPR/") || ua.contains("Opera") {
+        "Opera"
+    } else if ua.contains("Chrome/") || ua.contains("CriOS/") || ua.contains("Chromium/") {
+        "Chrome"
+    } else if ua.contains("Safari/") {
+        "Safari"
+    } else {
+        "A browser"
+    };
+    let system = if ua.contains("Android") {
+        Some("Android")
+    } else if ua.contains("iPhone") {
+        Some("iPhone")
+    } else if ua.contains("iPad") {
+        Some("iPad")
+    } else if ua.contains("Windows") {
+        Some("Windows")
+    } else if ua.contains("Mac OS X") || ua.contains("Macintosh") {
+        Some("Mac")
+    } else if ua.contains("CrOS") {
+        Some("ChromeOS")
+    } else if ua.contains("Linux") {
+        Some("Linux")
+    } else {
+        None
+    };
+    match system {
+        Some(s) => format!("{browser} on {s}"),
+        None => browser.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod device_tests {
+    use super::device_label;
+
+    #[test]
+    fn names_a_browser_by_family_and_system_only() {
+        let cases = [
+            (
+                "Mozilla/5.0 (Android 14; Mobile; rv:133.0) Gecko/133.0 Firefox/133.0",
+                "Firefox on Android",
+            ),
+            (
+                "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
+                "Safari on iPhone",
+            ),
+            (
+                "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0",
+                "Edge on Windows",
+            ),
+            (
+                "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36",
+                "Chrome on Linux",
+            ),
+            ("curl/8.5.0", "A browser"),
+            ("", "A browser"),
+        ];
+        for (ua, want) in cases {
+            assert_eq!(device_label(ua), want, "{ua}");
+        }
+    }
+}

@@ -14,5 +14,6 @@ pub mod space;
 pub mod stored;
 pub mod talk;
 pub mod visibility;
+pub mod waiting;
 
 pub use visibility::{Reveal, Visibility};

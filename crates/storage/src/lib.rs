@@ -23,6 +23,7 @@ use std::time::Duration;
 use rekindle_domain::board::AgreementStatus;
 use rekindle_domain::invitation::JoinRefusal;
 use rekindle_domain::journey::Facts;
+use rekindle_domain::waiting::Waiting;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

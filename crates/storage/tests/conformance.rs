@@ -117,6 +117,7 @@ async fn sessions_expire_and_password_change_signs_out_other_devices() {
                 id_hash: h.into(),
                 user_id: "a".into(),
                 csrf_token: "t".into(),
+                device: "Firefox on Android".into(),
                 created_at: 0,
                 expires_at: exp,
             })
@@ -749,6 +750,7 @@ async fn erasure_removes_every_row_and_tells_the_partner_only_that_they_left() {
             id_hash: "sess".into(),
             user_id: "b".into(),
             csrf_token: "c".into(),
+            device: String::new(),
             created_at: 0,
             expires_at: i64::MAX,
         })
@@ -1517,5 +1519,76 @@ async fn leaving_closes_talks_and_erasure_removes_them() {
                 "{table}"
             );
         }
+    }
+}
+
+#[tokio::test]
+async fn devices_are_listed_by_last_use_and_signed_out_one_by_one_or_all_others() {
+    for b in backends() {
+        let db = fresh_db(b).await;
+        let repo = &db.repo;
+        people(repo, &["a", "b"]).await;
+        for (h, who, device) in [
+            ("aaaaaaaaaaaaaaaa-phone", "a", "Firefox on Android"),
+            ("bbbbbbbbbbbbbbbb-laptop", "a", "Chrome on Linux"),
+            ("cccccccccccccccc-other", "b", "Safari on iPhone"),
+        ] {
+            repo.create_session(&NewSession {
+                id_hash: h.into(),
+                user_id: who.into(),
+                csrf_token: "t".into(),
+                device: device.into(),
+                created_at: 10,
+                expires_at: 10_000_000,
+            })
+            .await
+            .unwrap();
+        }
+        // Using the laptop after ten minutes marks it as last used.
+        repo.session("bbbbbbbbbbbbbbbb-laptop", 700_000)
+            .await
+            .unwrap()
+            .unwrap();
+        let mine = repo.sessions_of(&id("a"), 700_000).await.unwrap();
+        let names: Vec<_> = mine.iter().map(|s| s.device.as_str()).collect();
+        assert_eq!(names, ["Chrome on Linux", "Firefox on Android"], "{b:?}");
+        assert_eq!(mine[0].last_seen_at, Some(700_000));
+        assert_eq!(mine[0].handle, "bbbbbbbbbbbbbbbb");
+        // Someone else's handle signs nothing out; a malformed one neither.
+        assert!(
+            !repo
+                .end_session(&id("a"), "cccccccccccccccc")
+                .await
+                .unwrap()
+        );
+        assert!(!repo.end_session(&id("a"), "").await.unwrap());
+        assert!(
+            repo.end_session(&id("a"), "aaaaaaaaaaaaaaaa")
+                .await
+                .unwrap()
+        );
+        assert!(
+            repo.session("aaaaaaaaaaaaaaaa-phone", 700_001)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        repo.create_session(&NewSession {
+            id_hash: "dddddddddddddddd-tablet".into(),
+            user_id: "a".into(),
+            csrf_token: "t".into(),
+            device: "Chrome on Android".into(),
+            created_at: 20,
+            expires_at: 10_000_000,
+        })
+        .await
+        .unwrap();
+        let ended = repo
+            .end_other_sessions(&id("a"), "bbbbbbbbbbbbbbbb-laptop")
+            .await
+            .unwrap();
+        assert_eq!(ended, 1, "{b:?}");
+        assert_eq!(repo.sessions_of(&id("a"), 700_000).await.unwrap().len(), 1);
+        assert_eq!(repo.sessions_of(&id("b"), 700_000).await.unwrap().len(), 1);
     }
 }

@@ -210,3 +210,40 @@ impl Page<'_> {
         }
     }
 }
+
+/// A Chrome DevTools Protocol command sent through chromedriver's
+/// `goog/cdp/execute` (what WebDriver itself cannot do: service workers, push
+/// messages, the parsed manifest, Cache Storage, network conditions, media).
+#[derive(Debug)]
+struct Cdp {
+    cmd: String,
+    params: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({ "cmd": self.cmd, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// Runs a DevTools command in this browser and returns its result.
+pub async fn cdp(c: &Client, cmd: &str, params: serde_json::Value) -> serde_json::Value {
+    c.issue_cmd(Cdp {
+        cmd: cmd.to_owned(),
+        params,
+    })
+    .await
+    .unwrap_or_else(|e| panic!("DevTools {cmd}: {e}"))
+}

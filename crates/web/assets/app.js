@@ -33,6 +33,65 @@
     return e;
   }
 
+  // ---- Installable app -------------------------------------------------------
+  // The service worker keeps only the static shell and the offline page.
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/sw.js").catch(function () { /* pages work without it */ });
+  }
+  var installCard = document.querySelector("[data-install-card]");
+  if (installCard) {
+    var ready = installCard.querySelector("[data-install-ready]");
+    var manual = installCard.querySelector("[data-install-manual]");
+    var done = installCard.querySelector("[data-install-done]");
+    var installed = window.matchMedia && window.matchMedia("(display-mode: standalone)").matches;
+    if (installed) { manual.hidden = true; done.hidden = false; }
+    var deferred = null;
+    window.addEventListener("beforeinstallprompt", function (e) {
+      e.preventDefault();
+      deferred = e;
+      ready.hidden = false;
+      manual.hidden = true;
+    });
+    installCard.querySelector("[data-install]").addEventListener("click", function () {
+      if (!deferred) return;
+      deferred.prompt();
+      deferred.userChoice.then(function (choice) {
+        if (choice.outcome === "accepted") { ready.hidden = true; done.hidden = false; }
+        deferred = null;
+      });
+    });
+    window.addEventListener("appinstalled", function () { ready.hidden = true; manual.hidden = true; done.hidden = false; });
+  }
+
+  // ---- Waiting for you: the Home badge and list, kept live ------------------
+  // The server sends the whole list whenever it changes; the stream ends when
+  // the sign-in no longer holds, and EventSource reconnects on its own.
+  var badge = document.getElementById("waiting-count");
+  if (badge && window.EventSource) {
+    var list = document.getElementById("waiting-list");
+    var section = document.querySelector("[data-waiting-list]");
+    var source = new EventSource("/api/v1/waiting/events");
+    source.addEventListener("waiting", function (ev) {
+      var data;
+      try { data = JSON.parse(ev.data); } catch (e) { return; }
+      badge.firstChild.nodeValue = String(data.count);
+      badge.hidden = data.count === 0;
+      if (list && section) {
+        list.textContent = "";
+        data.items.forEach(function (item) {
+          var li = el("li");
+          li.setAttribute("data-key", item.key);
+          var a = el("a", null, item.what);
+          a.href = item.href;
+          li.appendChild(a);
+          list.appendChild(li);
+        });
+        section.hidden = data.items.length === 0;
+      }
+    });
+    window.addEventListener("pagehide", function () { source.close(); });
+  }
+
   function setupCoach(area) {
     var wrap = el("div", "coach-wrap");
     area.parentNode.insertBefore(wrap, area);

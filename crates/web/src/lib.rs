@@ -10,6 +10,7 @@ mod checkins;
 mod coach;
 mod export;
 mod home;
+mod install;
 mod journal;
 mod plan;
 mod questions;
@@ -17,9 +18,11 @@ pub mod reminders;
 mod safety;
 mod space;
 mod talk;
+mod waiting;
 
 // Plumbing: HTTP concerns (`http`), the page chrome and formatting (`view`), and
 // the application's wiring.
+mod bus;
 mod clock;
 mod config;
 mod http;
@@ -45,11 +48,21 @@ pub async fn serve(
     let app = build_router(state.clone());
     let mut chores = state.spawn_housekeeping();
     chores.extend(reminders::spawn(&state));
-    chores.extend(talk::bus::spawn_listener(
+    let live = state.live_talks.clone();
+    chores.extend(bus::spawn_listener(
         state.repo.clone(),
-        state.talk_local.clone(),
-        state.live_talks.clone(),
+        state.bus_local.clone(),
+        move |key| match key {
+            "" => live.forget_all(),
+            talk => live.forget(talk),
+        },
     ));
+    let stopping = state.clone();
+    let shutdown = async move {
+        shutdown.await;
+        // Open "waiting for you" streams end, so the graceful stop is not held up.
+        stopping.begin_closing();
+    };
     let served = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),

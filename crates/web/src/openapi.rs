@@ -18,6 +18,7 @@ use crate::reminders::api as reminders;
 use crate::safety::api as safety;
 use crate::space::api as space;
 use crate::talk::api as talks;
+use crate::waiting::api as waiting;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -46,6 +47,8 @@ use crate::talk::api as talks;
         // Action plan
         plan::list, plan::create, plan::show, plan::done, plan::undo, plan::answer,
         reminders::get_reminders, reminders::put_reminders, reminders::new_feed, reminders::revoke_feed,
+        // What waits for me
+        waiting::list, waiting::events,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),

@@ -16,8 +16,8 @@ use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
 use crate::{
-    account, board, checkins, coach, home, http, journal, openapi, plan, questions, reminders,
-    safety, space, talk,
+    account, board, checkins, coach, home, http, install, journal, openapi, plan, questions,
+    reminders, safety, space, talk, waiting,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +46,22 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             "POST",
             "/settings/password",
             post(account::settings_page::password),
+        ),
+        ("GET", "/settings/devices", get(account::devices_page::show)),
+        (
+            "POST",
+            "/settings/devices/signout",
+            post(account::devices_page::sign_out_device),
+        ),
+        (
+            "POST",
+            "/settings/devices/signout-others",
+            post(account::devices_page::sign_out_others),
+        ),
+        (
+            "POST",
+            "/settings/devices/look",
+            post(account::devices_page::set_look),
         ),
         (
             "POST",
@@ -215,6 +231,9 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("GET", "/readyz", get(http::ops::readyz)),
         ("GET", "/metrics", get(http::metrics::render)),
         ("GET", "/static/{*path}", get(http::assets::serve)),
+        ("GET", "/manifest.webmanifest", get(install::manifest)),
+        ("GET", "/sw.js", get(install::service_worker)),
+        ("GET", "/offline", get(install::offline)),
         ("GET", "/api/openapi.json", get(openapi::openapi_json)),
         // API v1
         ("POST", "/api/v1/accounts", post(account::api::sign_up)),
@@ -272,6 +291,8 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             post(space::api::accept),
         ),
         ("GET", "/api/v1/journey", get(space::api::journey)),
+        ("GET", "/api/v1/waiting", get(waiting::api::list)),
+        ("GET", "/api/v1/waiting/events", get(waiting::api::events)),
         ("GET", "/api/v1/journal", get(journal::api::list)),
         ("POST", "/api/v1/journal", post(journal::api::create)),
         ("GET", "/api/v1/journal/{id}", get(journal::api::show)),
@@ -528,6 +549,7 @@ pub fn build_router(state: AppState) -> Router {
         ));
     router
         .fallback(http::ops::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), http::changes::announce))
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::csrf::guard))
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::auth::resolve_session))
         .layer(DefaultBodyLimit::max(state.config.body_limit))

@@ -11,10 +11,13 @@ pub struct AppState {
     pub repo: Repo,
     pub config: Arc<Config>,
     pub limiter: Arc<RateLimiter>,
-    // The talk room's live state, shared by every socket of this server.
-    pub talk_bus: Arc<dyn crate::talk::bus::EventBus>,
-    pub talk_local: Arc<crate::talk::bus::LocalBus>,
+    // Live notices (talks, spaces, people) and the talk room's memory, shared by
+    // every socket and stream of this server.
+    pub bus: Arc<dyn crate::bus::EventBus>,
+    pub bus_local: Arc<crate::bus::LocalBus>,
     pub live_talks: Arc<crate::talk::live::LiveTalks>,
+    /// Set when the server begins to stop: long-lived streams end themselves.
+    closing: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl AppState {
@@ -23,12 +26,22 @@ impl AppState {
         &self.config.clock
     }
 
+    pub fn closing(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.closing.subscribe()
+    }
+
+    /// Tells every long-lived stream of this server to end.
+    pub fn begin_closing(&self) {
+        self.closing.send_replace(true);
+    }
+
     pub fn new(repo: Repo, config: Config) -> Self {
-        let (talk_bus, talk_local) = crate::talk::bus::for_repo(&repo);
+        let (bus, bus_local) = crate::bus::for_repo(&repo);
         AppState {
-            talk_bus,
-            talk_local,
+            bus,
+            bus_local,
             live_talks: Arc::default(),
+            closing: Arc::new(tokio::sync::watch::channel(false).0),
             repo,
             limiter: Arc::new(RateLimiter::default()),
             config: Arc::new(config),

@@ -31,8 +31,21 @@ pub struct NewSession {
     pub id_hash: String,
     pub user_id: UserId,
     pub csrf_token: String,
+    /// A neutral name for the browser ("Firefox on Android").
+    pub device: String,
     pub created_at: i64,
     pub expires_at: i64,
+}
+
+/// One of a person's signed-in browsers, as "Your devices" lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionInfo {
+    /// The start of the session's digest: enough to name it in a form, useless
+    /// as a cookie.
+    pub handle: String,
+    pub device: String,
+    pub created_at: i64,
+    pub last_seen_at: Option<i64>,
 }
 
 /// A live session with the person it belongs to.

@@ -2,6 +2,7 @@
 //! Pages and the API call these use cases, so both behave the same.
 
 pub mod api;
+pub mod devices_page;
 pub mod page;
 pub mod settings_page;
 
@@ -120,6 +121,7 @@ pub async fn start_session(
     state: &AppState,
     user_id: &UserId,
     replacing: Option<&str>,
+    headers: &axum::http::HeaderMap,
 ) -> Result<String, AppError> {
     if let Some(old) = replacing {
         state.repo.delete_session(old).await?;
@@ -133,6 +135,12 @@ pub async fn start_session(
             id_hash: digest(&secret),
             user_id: user_id.clone(),
             csrf_token: random_token(32),
+            device: rekindle_domain::account::device_label(
+                headers
+                    .get(axum::http::header::USER_AGENT)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or(""),
+            ),
             created_at: now,
             expires_at: now.saturating_add(ttl),
         })

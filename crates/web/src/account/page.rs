@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
@@ -78,6 +78,7 @@ pub async fn signup_form(
 pub async fn signup(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    headers: HeaderMap,
     jar: CookieJar,
     Form(f): Form<SignupForm>,
 ) -> PageResult {
@@ -89,7 +90,7 @@ pub async fn signup(
     };
     match crate::account::sign_up(&state, input, &ip).await {
         Ok(user) => {
-            let secret = crate::account::start_session(&state, &user.id, None).await?;
+            let secret = crate::account::start_session(&state, &user.id, None, &headers).await?;
             let jar = jar
                 .add(session_cookie(secret, &state))
                 .remove(removal(crate::http::auth::PRE_CSRF_COOKIE));
@@ -160,13 +161,14 @@ pub async fn signin(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     MaybeSignedIn(who): MaybeSignedIn,
+    headers: HeaderMap,
     jar: CookieJar,
     Form(f): Form<SigninForm>,
 ) -> PageResult {
     match crate::account::sign_in(&state, &f.email, &f.password, &ip).await {
         Ok(user) => {
             let old = who.as_ref().map(|w| w.session_hash.as_str());
-            let secret = crate::account::start_session(&state, &user.id, old).await?;
+            let secret = crate::account::start_session(&state, &user.id, old, &headers).await?;
             let jar = jar
                 .add(session_cookie(secret, &state))
                 .remove(removal(crate::http::auth::PRE_CSRF_COOKIE));

@@ -223,10 +223,18 @@ pub async fn create_token(
     }
 }
 
+#[derive(Deserialize, Default)]
+pub struct BackTo {
+    /// Where to return: this page unless "devices".
+    #[serde(default)]
+    back: String,
+}
+
 pub async fn revoke_token(
     State(state): State<AppState>,
     who: SignedIn,
     Path(id): Path<String>,
+    Form(f): Form<BackTo>,
 ) -> PageResult {
     if !state
         .repo
@@ -235,5 +243,9 @@ pub async fn revoke_token(
     {
         return Err(AppError::NotFound.into());
     }
-    Ok(see_other("/settings?done=token-revoked"))
+    Ok(see_other(if f.back == "devices" {
+        "/settings/devices?done=token-revoked"
+    } else {
+        "/settings?done=token-revoked"
+    }))
 }

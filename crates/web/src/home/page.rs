@@ -47,6 +47,8 @@ pub struct HomePage {
     // Action plan
     /// Titles of the viewer's actions for today (theirs or both), a few at most.
     today_actions: Vec<String>,
+    /// What needs this person because their partner acted (first on the page).
+    waiting: Vec<crate::waiting::WaitingItem>,
 }
 
 pub async fn index(
@@ -114,7 +116,9 @@ pub async fn home_page(
         }
         _ => Vec::new(),
     };
+    let waiting = crate::waiting::items_for(state, &who.user.id).await?;
     Ok(HomePage {
+        waiting,
         upcoming_talks,
         board_note,
         today_actions,

@@ -8,6 +8,11 @@ use axum::response::{IntoResponse, Response};
 #[folder = "assets/"]
 struct Assets;
 
+/// An embedded file's bytes, by its path under `assets/`.
+pub fn get(path: &str) -> Option<std::borrow::Cow<'static, [u8]>> {
+    Assets::get(path).map(|f| f.data)
+}
+
 pub async fn serve(Path(path): Path<String>) -> Response {
     match Assets::get(&path) {
         Some(file) => {

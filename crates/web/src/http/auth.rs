@@ -3,7 +3,7 @@
 
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use axum_extra::extract::cookie::{Cookie, SameSite};
@@ -96,22 +96,43 @@ pub struct SignedIn {
     pub user: User,
     pub csrf: String,
     pub session_hash: String,
+    /// How many things wait for this person (the navigation's badge); counted
+    /// for pages that are read (GET), 0 on form posts.
+    pub waiting: usize,
+    /// This device chose the neutral name and icon (see `DISCREET_COOKIE`).
+    pub discreet: bool,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
+/// Set on a device whose owner wants Rekindle installed under a neutral name
+/// and icon; a device setting, since discretion is about who sees that phone.
+pub const DISCREET_COOKIE: &str = "rk_discreet";
+
+impl FromRequestParts<AppState> for SignedIn {
     type Rejection = PageError;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         match parts
             .extensions
             .get::<Resolved>()
             .and_then(|r| r.session.clone())
         {
-            Some((hash, s)) => Ok(SignedIn {
-                user: s.user,
-                csrf: s.csrf_token,
-                session_hash: hash,
-            }),
+            Some((hash, s)) => {
+                let waiting = if parts.method == Method::GET {
+                    crate::waiting::count_for(state, &s.user.id).await
+                } else {
+                    0
+                };
+                Ok(SignedIn {
+                    user: s.user,
+                    csrf: s.csrf_token,
+                    session_hash: hash,
+                    waiting,
+                    discreet: cookie_value(&parts.headers, DISCREET_COOKIE).as_deref() == Some("1"),
+                })
+            }
             None => Err(PageError(AppError::Unauthenticated)),
         }
     }
@@ -120,10 +141,10 @@ impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
 /// Maybe a signed-in person (pages that anonymous visitors may also see).
 pub struct MaybeSignedIn(pub Option<SignedIn>);
 
-impl<S: Send + Sync> FromRequestParts<S> for MaybeSignedIn {
+impl FromRequestParts<AppState> for MaybeSignedIn {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Self, Self::Rejection> {
         Ok(MaybeSignedIn(
             SignedIn::from_request_parts(parts, s).await.ok(),
         ))
@@ -135,6 +156,23 @@ pub struct ApiCaller {
     pub user: User,
     /// The session behind a cookie-authenticated call, for sign-out.
     pub session_hash: Option<String>,
+    /// The digest of the personal token behind a bearer call.
+    pub token_hash: Option<String>,
+}
+
+impl ApiCaller {
+    /// Whether the sign-in behind this call still holds (long-lived streams ask
+    /// again after every change: sign-out, password change, token revocation
+    /// and erasure end them).
+    pub async fn still_valid(&self, state: &AppState) -> Result<bool, AppError> {
+        let now = state.clock().now_ms();
+        let owner = match (&self.session_hash, &self.token_hash) {
+            (Some(hash), _) => state.repo.session(hash, now).await?.map(|s| s.user.id),
+            (None, Some(hash)) => state.repo.token_user(hash, now).await?.map(|u| u.id),
+            (None, None) => None,
+        };
+        Ok(owner.as_ref() == Some(&self.user.id))
+    }
 }
 
 impl FromRequestParts<AppState> for ApiCaller {
@@ -145,14 +183,12 @@ impl FromRequestParts<AppState> for ApiCaller {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         if let Some(token) = bearer(&parts.headers) {
-            return match state
-                .repo
-                .token_user(&digest(token), state.clock().now_ms())
-                .await?
-            {
+            let hash = digest(token);
+            return match state.repo.token_user(&hash, state.clock().now_ms()).await? {
                 Some(user) => Ok(ApiCaller {
                     user,
                     session_hash: None,
+                    token_hash: Some(hash),
                 }),
                 None => Err(ApiError(AppError::Unauthenticated)),
             };
@@ -165,6 +201,7 @@ impl FromRequestParts<AppState> for ApiCaller {
             Some((hash, s)) => Ok(ApiCaller {
                 user: s.user,
                 session_hash: Some(hash),
+                token_hash: None,
             }),
             None => Err(ApiError(AppError::Unauthenticated)),
         }

@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod auth;
+pub mod changes;
 pub mod csrf;
 pub mod error;
 pub mod json;

@@ -85,6 +85,7 @@ pub async fn show(
         .entry_for(&viewer, &EntryId::from(&id))
         .await?
         .ok_or(AppError::NotFound)?;
+    crate::journal::opened(&state, &viewer, &e).await?;
     Ok(Json(out(e, &caller.user.id)))
 }
 
@@ -144,6 +145,7 @@ pub async fn update(
         .entry_for(&viewer, &EntryId::from(&id))
         .await?
         .ok_or(AppError::NotFound)?;
+    crate::journal::opened(&state, &viewer, &e).await?;
     Ok(Json(out(e, &caller.user.id)))
 }
 

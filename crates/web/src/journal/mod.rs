@@ -71,3 +71,22 @@ pub async fn set_shared(
         .set_entry_visibility(viewer, &EntryId::from(id), shared, state.clock().now_ms())
         .await?)
 }
+
+/// The person opened an entry: if their partner shared it, it stops waiting.
+pub async fn opened(
+    state: &AppState,
+    viewer: &rekindle_storage::Viewer,
+    entry: &rekindle_storage::Entry,
+) -> Result<(), AppError> {
+    if entry.owner_id != viewer.user_id {
+        crate::waiting::seen(
+            state,
+            &viewer.user_id,
+            viewer.couple_id.as_ref(),
+            rekindle_domain::waiting::WaitingKind::SharedEntry,
+            &entry.id,
+        )
+        .await?;
+    }
+    Ok(())
+}

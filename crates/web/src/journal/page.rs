@@ -180,6 +180,7 @@ async fn entry_page(
         .entry_for(&viewer, &EntryId::from(id))
         .await?
         .ok_or(AppError::NotFound)?;
+    crate::journal::opened(state, &viewer, &entry).await?;
     let partner_name = space
         .as_ref()
         .and_then(|s| s.partner.as_ref().map(|p| p.display_name.clone()))

@@ -169,6 +169,7 @@ pub async fn show(
         .repo
         .reflections_for(&viewer, &TalkId::from(&id))
         .await?;
+    uc::reflections_seen(&state, &viewer, &id, &reflections).await?;
     Ok(Json(TalkOut {
         id,
         state: uc::state_json(&loaded.talk, &viewer.user_id, &ctx),

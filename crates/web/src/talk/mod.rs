@@ -5,7 +5,6 @@
 pub mod api;
 pub mod page;
 
-pub mod bus;
 pub mod live;
 pub mod ws;
 
@@ -244,7 +243,11 @@ pub async fn request(
             &stored(&first, user_id, now)?,
         )
         .await?;
-    state.talk_bus.publish(&id).await;
+    state.bus.publish(&id).await;
+    state
+        .bus
+        .publish(&crate::bus::space_key(&space.couple_id))
+        .await;
     Ok(id)
 }
 
@@ -363,7 +366,19 @@ pub async fn command(
             .await?
         {
             state.live_talks.appended(id, talk.last_seq, &recorded);
-            state.talk_bus.publish(id).await;
+            state.bus.publish(id).await;
+            // Only what can change "waiting for you" (asks, proposals, arrivals,
+            // phases) is announced to the space; statements in a live talk are not.
+            let waiting_changed = after.phase != talk.phase
+                || events.iter().any(|e| {
+                    matches!(
+                        e,
+                        Event::Requested { .. } | Event::Proposed { .. } | Event::Arrived
+                    )
+                });
+            if waiting_changed {
+                state.bus.publish(&crate::bus::space_key(&couple)).await;
+            }
             return Ok(recorded);
         }
         state.live_talks.forget(id);
@@ -378,7 +393,7 @@ pub async fn delete(state: &AppState, viewer: &Viewer, id: &str) -> Result<(), A
         return Err(AppError::NotFound);
     }
     state.live_talks.forget(id);
-    state.talk_bus.publish(id).await;
+    state.bus.publish(id).await;
     Ok(())
 }
 
@@ -504,4 +519,25 @@ pub async fn export_json(state: &AppState, user_id: &UserId) -> Result<Vec<u8>, 
         })).collect::<Vec<_>>(),
     });
     serde_json::to_vec_pretty(&out).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// The person looked at a talk: a reflection their partner shared there stops
+/// waiting for them.
+pub async fn reflections_seen(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    reflections: &[Reflection],
+) -> Result<(), AppError> {
+    if reflections.iter().any(|r| r.user_id != viewer.user_id) {
+        crate::waiting::seen(
+            state,
+            &viewer.user_id,
+            viewer.couple_id.as_ref(),
+            rekindle_domain::waiting::WaitingKind::SharedReflection,
+            id,
+        )
+        .await?;
+    }
+    Ok(())
 }

@@ -565,6 +565,7 @@ async fn room(
         .repo
         .reflections_for(&viewer, &TalkId::from(id))
         .await?;
+    uc::reflections_seen(state, &viewer, id, &reflections).await?;
     let mine = reflections.iter().find(|r| r.user_id == me);
     let allowed = talk.allowed(me, &ctx);
     Ok(RoomPage {

@@ -223,7 +223,7 @@ async fn send_changes(
 
 async fn run(mut socket: WebSocket, state: AppState, viewer: Viewer, id: String, after: i64) {
     // Subscribe before reading the backlog so nothing falls between the two.
-    let mut changes = state.talk_bus.subscribe(&id);
+    let mut changes = state.bus.subscribe(&id);
     let mut last = after;
     // A client that claims to be ahead of the log gets everything again.
     if let Ok(Some(row)) = state.repo.talk_for(&viewer, &TalkId::from(&id)).await
@@ -252,7 +252,7 @@ async fn run(mut socket: WebSocket, state: AppState, viewer: Viewer, id: String,
         tokio::select! {
             changed = changes.changed() => {
                 if changed.is_err() {
-                    changes = state.talk_bus.subscribe(&id);
+                    changes = state.bus.subscribe(&id);
                 }
                 if !catch_up(&mut socket, &state, &viewer, &id, &mut last, &mut mine, false).await {
                     break;

@@ -22,6 +22,10 @@ pub struct Chrome {
     /// The instance's name (operators may pick a neutral one) and quick-exit target.
     pub app: &'static str,
     pub exit_url: &'static str,
+    /// How many things wait for the signed-in person (the Home badge).
+    pub waiting: usize,
+    /// This device asked for the neutral name and icon when installed.
+    pub discreet: bool,
 }
 
 struct Frame {
@@ -57,6 +61,8 @@ impl Chrome {
             notice: None,
             app,
             exit_url,
+            waiting: 0,
+            discreet: false,
         }
     }
 
@@ -69,6 +75,8 @@ impl Chrome {
             notice: None,
             app,
             exit_url,
+            waiting: who.waiting,
+            discreet: who.discreet,
         }
     }
 
@@ -128,6 +136,9 @@ pub fn notice_for(code: Option<&str>) -> Option<String> {
         "profile" => "Your settings are saved.",
         "password" => "Your password is changed. Other devices were signed out.",
         "token-revoked" => "The token is revoked.",
+        "device-signed-out" => "That device is signed out.",
+        "others-signed-out" => "Every other device is signed out.",
+        "look" => "Saved for this device. Install again to see the new name and icon.",
         "invite-revoked" => "The invitation link no longer works.",
         "left" => "You have left the space. Everything you wrote is still yours.",
         "joined" => "You are in! This is your shared space.",

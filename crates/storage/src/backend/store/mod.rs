@@ -20,6 +20,7 @@ mod reminders;
 mod safety;
 mod space;
 mod talks;
+mod waiting;
 
 #[derive(Clone)]
 pub struct Store {

@@ -99,14 +99,15 @@ impl Store {
 
     pub async fn create_session(&self, s: &NewSession) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at, device, last_seen_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $4)",
         )
         .bind(&s.id_hash)
         .bind(&s.user_id)
         .bind(&s.csrf_token)
         .bind(s.created_at)
         .bind(s.expires_at)
+        .bind(&s.device)
         .execute(&self.write)
         .await?;
         Ok(())
@@ -114,7 +115,7 @@ impl Store {
 
     pub async fn session(&self, id_hash: &str, now: i64) -> StoreResult<Option<SessionUser>> {
         let row = sqlx::query(
-            "SELECT s.csrf_token, s.expires_at, u.id, u.email, u.display_name, u.time_zone, u.created_at
+            "SELECT s.csrf_token, s.expires_at, s.last_seen_at, u.id, u.email, u.display_name, u.time_zone, u.created_at
              FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.id_hash = $1 AND s.expires_at > $2",
         )
@@ -123,6 +124,16 @@ impl Store {
         .fetch_optional(&self.read)
         .await?;
         let Some(row) = row else { return Ok(None) };
+        // "Last used" for Your devices, refreshed at most every ten minutes so
+        // reading pages does not turn into writes.
+        let last_seen: Option<i64> = row.try_get("last_seen_at")?;
+        if last_seen.is_none_or(|t| now - t > 600_000) {
+            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
+                .bind(now)
+                .bind(id_hash)
+                .execute(&self.write)
+                .await?;
+        }
         Ok(Some(SessionUser {
             csrf_token: row.try_get("csrf_token")?,
             expires_at: row.try_get("expires_at")?,
@@ -142,6 +153,53 @@ impl Store {
             .execute(&self.write)
             .await?;
         Ok(())
+    }
+
+    /// The person's signed-in browsers, most recently used first.
+    pub async fn sessions_of(&self, user_id: &UserId, now: i64) -> StoreResult<Vec<SessionInfo>> {
+        let rows = sqlx::query(
+            "SELECT substr(id_hash, 1, 16) AS handle, device, created_at, last_seen_at
+             FROM sessions WHERE user_id = $1 AND expires_at > $2
+             ORDER BY COALESCE(last_seen_at, created_at) DESC, id_hash",
+        )
+        .bind(user_id)
+        .bind(now)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(SessionInfo {
+                    handle: r.try_get("handle")?,
+                    device: r.try_get("device")?,
+                    created_at: r.try_get("created_at")?,
+                    last_seen_at: r.try_get("last_seen_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Signs out one of the person's browsers, named by its handle.
+    pub async fn end_session(&self, user_id: &UserId, handle: &str) -> StoreResult<bool> {
+        if handle.len() != 16 {
+            return Ok(false);
+        }
+        let done =
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND substr(id_hash, 1, 16) = $2")
+                .bind(user_id)
+                .bind(handle)
+                .execute(&self.write)
+                .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Signs out every browser of the person but the one asking.
+    pub async fn end_other_sessions(&self, user_id: &UserId, keep_hash: &str) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
+            .bind(user_id)
+            .bind(keep_hash)
+            .execute(&self.write)
+            .await?;
+        Ok(done.rows_affected())
     }
 
     pub async fn delete_expired_sessions(&self, now: i64) -> StoreResult<u64> {

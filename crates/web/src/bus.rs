@@ -1,13 +1,19 @@
-//! "Talk X changed", and nothing more: the log in the database is the truth, so
-//! a socket that is told about a change reads the events after the last one it
-//! sent. A lost or repeated notice is therefore harmless.
+//! "X changed", and nothing more: the database is the truth, so whoever is told
+//! about a change reads it again (a talk socket reads the events after the last
+//! one it sent; a "waiting for you" stream recounts). A lost or repeated notice
+//! is therefore harmless.
+//!
+//! Keys: a talk's id (the talk room), `space:<couple id>` (something in a
+//! couple's space changed: what waits for either partner may differ) and
+//! `person:<user id>` (that person signed out, changed their password, revoked a
+//! token, left or was erased: their live streams check who they are again).
 //!
 //! `LocalBus` is an in-process fan-out (one server, e.g. SQLite). On PostgreSQL
-//! `PgBus` also runs `NOTIFY rekindle_talk, '<server>/<id>'`, and one `LISTEN`
+//! `PgBus` also runs `NOTIFY rekindle_talk, '<server>/<key>'`, and one `LISTEN`
 //! connection per server feeds the other servers' notices into the local
 //! fan-out, so partners connected to different servers see each other. A server
-//! skips its own notices (it woke its sockets when it published) and forgets
-//! what it remembered of a talk another server changed (`live`).
+//! skips its own notices (it woke its listeners when it published) and tells
+//! `on_remote` about the others' (the talk room forgets what it remembered).
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -17,21 +23,38 @@ use std::sync::{Arc, Mutex};
 use rekindle_storage::Repo;
 use tokio::sync::watch;
 
-use super::live::LiveTalks;
+use tokio::sync::broadcast;
+
+use rekindle_storage::{CoupleId, UserId};
 
 pub type BoxFuture<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
 
-/// What the talk room needs from an event bus.
-pub trait EventBus: Send + Sync {
-    /// Announces that `talk_id` has new events (or was deleted).
-    fn publish<'a>(&'a self, talk_id: &'a str) -> BoxFuture<'a>;
-    /// A receiver that changes whenever `talk_id` is announced.
-    fn subscribe(&self, talk_id: &str) -> watch::Receiver<u64>;
+/// The key announced when something in a couple's space changed.
+pub fn space_key(couple: &CoupleId) -> String {
+    format!("space:{couple}")
 }
 
-/// Per-talk wake-ups within this process.
+/// The key announced when a person's sign-in may no longer hold.
+pub fn person_key(user: &UserId) -> String {
+    format!("person:{user}")
+}
+
+/// What the live parts of the app need from an event bus.
+pub trait EventBus: Send + Sync {
+    /// Announces that `key` changed (a talk has new events, a space changed…).
+    fn publish<'a>(&'a self, key: &'a str) -> BoxFuture<'a>;
+    /// A receiver that changes whenever `key` is announced.
+    fn subscribe(&self, key: &str) -> watch::Receiver<u64>;
+    /// Every key announced from now on, here or on another server (for workers
+    /// that act on any change, like push notifications). A receiver that lags
+    /// is told so and should look at everything again.
+    fn subscribe_all(&self) -> broadcast::Receiver<String>;
+}
+
+/// Per-key wake-ups within this process.
 pub struct LocalBus {
     talks: Mutex<HashMap<String, watch::Sender<u64>>>,
+    all: broadcast::Sender<String>,
     /// This server's name in the notices it sends.
     origin: String,
 }
@@ -40,6 +63,7 @@ impl Default for LocalBus {
     fn default() -> Self {
         LocalBus {
             talks: Mutex::default(),
+            all: broadcast::channel(1024).0,
             origin: crate::http::secrets::random_token(8),
         }
     }
@@ -57,6 +81,8 @@ fn parse_notice(payload: &str) -> (&str, &str) {
 
 impl LocalBus {
     pub fn poke(&self, talk_id: &str) {
+        // Nobody listening is fine.
+        let _ = self.all.send(talk_id.to_owned());
         let mut talks = self.talks.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(tx) = talks.get(talk_id) {
             if tx.receiver_count() == 0 {
@@ -67,8 +93,10 @@ impl LocalBus {
         }
     }
 
-    /// Wakes every socket (after a lost LISTEN connection).
+    /// Wakes every listener (after a lost LISTEN connection); workers on
+    /// `subscribe_all` hear an empty key, "look at everything".
     pub fn poke_all(&self) {
+        let _ = self.all.send(String::new());
         let mut talks = self.talks.lock().unwrap_or_else(|e| e.into_inner());
         talks.retain(|_, tx| tx.receiver_count() > 0);
         for tx in talks.values() {
@@ -99,6 +127,10 @@ impl EventBus for LocalBus {
     fn subscribe(&self, talk_id: &str) -> watch::Receiver<u64> {
         self.subscribe_local(talk_id)
     }
+
+    fn subscribe_all(&self) -> broadcast::Receiver<String> {
+        self.all.subscribe()
+    }
 }
 
 /// PostgreSQL: NOTIFY for the other servers, plus the local fan-out.
@@ -125,6 +157,10 @@ impl EventBus for PgBus {
     fn subscribe(&self, talk_id: &str) -> watch::Receiver<u64> {
         self.local.subscribe_local(talk_id)
     }
+
+    fn subscribe_all(&self) -> broadcast::Receiver<String> {
+        self.local.all.subscribe()
+    }
 }
 
 /// The bus for a repository: `PgBus` on PostgreSQL, `LocalBus` otherwise.
@@ -141,11 +177,12 @@ pub fn for_repo(repo: &Repo) -> (Arc<dyn EventBus>, Arc<LocalBus>) {
 }
 
 /// PostgreSQL: one LISTEN connection for this server, feeding the local fan-out.
-/// Reconnects on its own; after a gap every socket resyncs from the log.
+/// Reconnects on its own; after a gap every listener resyncs from the database
+/// (`on_remote("")` means "forget everything").
 pub fn spawn_listener(
     repo: Repo,
     local: Arc<LocalBus>,
-    live: Arc<LiveTalks>,
+    on_remote: impl Fn(&str) + Send + Sync + 'static,
 ) -> Option<tokio::task::JoinHandle<()>> {
     if repo.backend() != rekindle_storage::Backend::Postgres {
         return None;
@@ -163,7 +200,7 @@ pub fn spawn_listener(
             };
             // Notices may have been missed: everything is read again from the log.
             let resync = || {
-                live.forget_all();
+                on_remote("");
                 local.poke_all();
             };
             resync();
@@ -173,7 +210,7 @@ pub fn spawn_listener(
                         let (origin, id) = parse_notice(&payload);
                         // Our own sockets were woken when we published.
                         if origin != local.origin {
-                            live.forget(id);
+                            on_remote(id);
                             local.poke(id);
                         }
                     }

@@ -1,0 +1,134 @@
+//! "Waiting for you": one query that finds, across the tools, what the
+//! partner did that now needs this person (see `rekindle_domain::waiting`).
+//!
+//! It starts from the person's membership, so nobody outside a complete,
+//! unpaused space gets an item, and a partner who left names nothing. Each
+//! branch is an indexed lookup by couple; the navigation's count runs the same
+//! query, so the count and the list cannot disagree.
+
+use rekindle_domain::waiting::{FRESH_FOR_MS, Waiting, WaitingKind};
+use sqlx::Row;
+
+use super::Store;
+use crate::UserId;
+use crate::{StoreResult, decode_stored};
+
+/// $1 the person, $2 now, $3 the oldest time a fresh item may have.
+const WAITING: &str = "
+WITH me AS (
+    SELECT m.couple_id AS couple, pm.user_id AS partner
+    FROM memberships m
+    JOIN couples c ON c.id = m.couple_id AND c.paused_by IS NULL
+    JOIN memberships pm ON pm.couple_id = m.couple_id AND pm.user_id <> m.user_id
+    WHERE m.user_id = $1
+)
+SELECT 'question' AS kind, cq.id AS record, '' AS occasion, cq.released_at AS since
+FROM me JOIN couple_questions cq ON cq.couple_id = me.couple
+WHERE cq.released_at >= $3
+  AND EXISTS (SELECT 1 FROM answers a WHERE a.couple_question_id = cq.id AND a.user_id = me.partner)
+  AND NOT EXISTS (SELECT 1 FROM answers a WHERE a.couple_question_id = cq.id AND a.user_id = $1)
+UNION ALL
+SELECT 'problem_proposed', bp.id, '', bp.updated_at
+FROM me JOIN board_problems bp ON bp.couple_id = me.couple
+WHERE bp.stage = 'proposed' AND bp.proposed_by = me.partner
+UNION ALL
+SELECT 'ideas', bp.id, CAST(bp.round AS TEXT), bp.updated_at
+FROM me JOIN board_problems bp ON bp.couple_id = me.couple
+WHERE bp.stage = 'brainstorm'
+  AND EXISTS (SELECT 1 FROM board_done d WHERE d.problem_id = bp.id AND d.round = bp.round AND d.user_id = me.partner)
+  AND NOT EXISTS (SELECT 1 FROM board_done d WHERE d.problem_id = bp.id AND d.round = bp.round AND d.user_id = $1)
+UNION ALL
+SELECT 'ratings', bp.id, CAST(bp.round AS TEXT), bp.updated_at
+FROM me JOIN board_problems bp ON bp.couple_id = me.couple
+WHERE bp.stage = 'rating'
+  AND EXISTS (
+    SELECT 1 FROM board_options o
+    JOIN board_ratings r ON r.option_id = o.id AND r.round = bp.round AND r.user_id = me.partner
+    WHERE o.problem_id = bp.id
+      AND NOT EXISTS (SELECT 1 FROM board_ratings mine
+                      WHERE mine.option_id = o.id AND mine.round = bp.round AND mine.user_id = $1))
+UNION ALL
+SELECT 'agreement', bp.id, ag.id, ag.proposed_at
+FROM me JOIN board_problems bp ON bp.couple_id = me.couple
+JOIN board_agreements ag ON ag.problem_id = bp.id
+WHERE ag.status = 'draft' AND ag.proposed_by = me.partner
+UNION ALL
+SELECT 'follow_up', bp.id, ag.id, ag.follow_up_at
+FROM me JOIN board_problems bp ON bp.couple_id = me.couple
+JOIN board_agreements ag ON ag.problem_id = bp.id
+WHERE ag.status = 'active' AND ag.follow_up_at <= $2
+  AND EXISTS (SELECT 1 FROM board_followups f WHERE f.agreement_id = ag.id AND f.user_id = me.partner)
+  AND NOT EXISTS (SELECT 1 FROM board_followups f WHERE f.agreement_id = ag.id AND f.user_id = $1)
+UNION ALL
+SELECT 'action', pa.id, '', pa.created_at
+FROM me JOIN plan_actions pa ON pa.couple_id = me.couple
+WHERE pa.assignment = 'proposed' AND pa.created_by = me.partner
+UNION ALL
+SELECT 'talk_request', t.id, CAST(t.last_seq AS TEXT), t.updated_at
+FROM me JOIN talks t ON t.couple_id = me.couple
+WHERE t.phase = 'requested'
+  AND EXISTS (SELECT 1 FROM talk_events e WHERE e.talk_id = t.id AND e.seq = t.last_seq AND e.by_user = me.partner)
+UNION ALL
+SELECT 'talk_arrived', t.id, '', t.updated_at
+FROM me JOIN talks t ON t.couple_id = me.couple
+WHERE t.phase = 'arriving'
+  AND EXISTS (SELECT 1 FROM talk_events e WHERE e.kind = 'arrived' AND e.talk_id = t.id AND e.by_user = me.partner)
+  AND NOT EXISTS (SELECT 1 FROM talk_events e WHERE e.kind = 'arrived' AND e.talk_id = t.id AND e.by_user = $1)
+UNION ALL
+SELECT 'checkin', ck.id, '', ck.opened_at
+FROM me JOIN checkins ck ON ck.couple_id = me.couple
+WHERE ck.completed_at IS NULL AND ck.opened_at <= $2 AND ck.closes_at > $2
+  AND EXISTS (SELECT 1 FROM checkin_submissions s WHERE s.checkin_id = ck.id AND s.user_id = me.partner)
+  AND NOT EXISTS (SELECT 1 FROM checkin_submissions s WHERE s.checkin_id = ck.id AND s.user_id = $1)
+UNION ALL
+SELECT 'shared_entry', je.id, '', je.updated_at
+FROM me JOIN journal_entries je ON je.couple_id = me.couple
+WHERE je.visibility = 'shared' AND je.owner_id = me.partner AND je.updated_at >= $3
+  AND NOT EXISTS (SELECT 1 FROM seen_items s WHERE s.user_id = $1 AND s.item_key = 'shared_entry:' || je.id)
+UNION ALL
+SELECT 'shared_reflection', t.id, '', tr.updated_at
+FROM me JOIN talks t ON t.couple_id = me.couple
+JOIN talk_reflections tr ON tr.talk_id = t.id AND tr.user_id = me.partner
+WHERE tr.shared = TRUE AND tr.updated_at >= $3
+  AND NOT EXISTS (SELECT 1 FROM seen_items s WHERE s.user_id = $1 AND s.item_key = 'shared_reflection:' || t.id)
+";
+
+impl Store {
+    /// What waits for this person now, newest first.
+    pub async fn waiting_for(&self, user_id: &UserId, now: i64) -> StoreResult<Vec<Waiting>> {
+        let rows = sqlx::query(WAITING)
+            .bind(user_id)
+            .bind(now)
+            .bind(now - FRESH_FOR_MS)
+            .fetch_all(&self.read)
+            .await?;
+        let mut items = rows
+            .into_iter()
+            .map(|row| {
+                Ok(Waiting {
+                    kind: decode_stored::<WaitingKind>(row.try_get("kind")?)?,
+                    record: row.try_get("record")?,
+                    occasion: row.try_get("occasion")?,
+                    since: row.try_get("since")?,
+                })
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        items.sort_by(|a, b| b.since.cmp(&a.since).then_with(|| a.key().cmp(&b.key())));
+        Ok(items)
+    }
+
+    /// Remembers that this person opened something shared with them; false if
+    /// it was already remembered.
+    pub async fn mark_seen(&self, user_id: &UserId, item_key: &str, now: i64) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "INSERT INTO seen_items (user_id, item_key, seen_at) VALUES ($1, $2, $3)
+             ON CONFLICT (user_id, item_key) DO NOTHING",
+        )
+        .bind(user_id)
+        .bind(item_key)
+        .bind(now)
+        .execute(&self.write)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+}
