@@ -437,3 +437,176 @@ async fn the_stream_and_the_list_need_a_sign_in() {
         }
     }
 }
+
+fn option_of(problem: &Value, body: &str) -> String {
+    problem["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["body"] == body)
+        .unwrap_or_else(|| panic!("no option {body} in {problem}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn each_step_of_the_board_waits_for_the_one_who_has_not_done_it() {
+    for b in backends() {
+        let app = TestApp::spawn(b).await;
+        let (ana, ben) = couple(&app).await;
+        let p = ok(
+            &ana,
+            Method::POST,
+            "/api/v1/board/problems",
+            json!({"title": "Dishes"}),
+        )
+        .await;
+        let id = p["id"].as_str().unwrap().to_owned();
+        let base = format!("/api/v1/board/problems/{id}");
+        assert_eq!(kinds(&waiting(&ben).await), ["problem_proposed"]);
+        ok(&ben, Method::POST, &format!("{base}/accept"), json!({})).await;
+        assert!(waiting(&ben).await.is_empty() && waiting(&ana).await.is_empty());
+
+        // Ideas: Ana is done first, so the ideas wait for Ben.
+        ok(
+            &ana,
+            Method::POST,
+            &format!("{base}/options"),
+            json!({"body": "Ana's idea"}),
+        )
+        .await;
+        ok(&ana, Method::POST, &format!("{base}/done"), json!({})).await;
+        assert_eq!(kinds(&waiting(&ben).await), ["ideas"], "{b:?}");
+        ok(
+            &ben,
+            Method::POST,
+            &format!("{base}/options"),
+            json!({"body": "Ben's idea"}),
+        )
+        .await;
+        ok(&ben, Method::POST, &format!("{base}/done"), json!({})).await;
+        assert!(waiting(&ben).await.is_empty());
+
+        // Ratings: Ana rates every idea; Ben's ratings are missing.
+        let all = ok(&ana, Method::GET, &base, Value::Null).await;
+        let ratings = json!({"ratings": {
+            option_of(&all, "Ana's idea"): 8,
+            option_of(&all, "Ben's idea"): 6,
+        }});
+        ok(
+            &ana,
+            Method::PUT,
+            &format!("{base}/ratings"),
+            ratings.clone(),
+        )
+        .await;
+        assert_eq!(kinds(&waiting(&ben).await), ["ratings"], "{b:?}");
+        ok(&ben, Method::PUT, &format!("{base}/ratings"), ratings).await;
+        assert!(waiting(&ben).await.is_empty());
+
+        // An agreement awaits Ben's yes.
+        ok(
+            &ana,
+            Method::POST,
+            &format!("{base}/agreement"),
+            json!({"option_id": option_of(&all, "Ana's idea"), "trial_days": 7}),
+        )
+        .await;
+        assert_eq!(kinds(&waiting(&ben).await), ["agreement"]);
+        assert!(waiting(&ana).await.is_empty());
+        ok(
+            &ben,
+            Method::POST,
+            &format!("{base}/agreement/confirm"),
+            json!({}),
+        )
+        .await;
+        assert!(waiting(&ben).await.is_empty());
+
+        // After the trial, Ana says how it went: Ben's view is missing.
+        app.clock.advance(Duration::from_secs(8 * 24 * 3600));
+        ok(
+            &ana,
+            Method::POST,
+            &format!("{base}/follow-up"),
+            json!({"worked": "partly"}),
+        )
+        .await;
+        assert_eq!(kinds(&waiting(&ben).await), ["follow_up"], "{b:?}");
+        ok(
+            &ben,
+            Method::POST,
+            &format!("{base}/follow-up"),
+            json!({"worked": "yes"}),
+        )
+        .await;
+        assert!(waiting(&ben).await.is_empty() && waiting(&ana).await.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn a_shared_reflection_waits_until_the_talk_is_opened() {
+    for b in backends() {
+        let app = TestApp::spawn(b).await;
+        let (ana, ben) = couple(&app).await;
+        ok(
+            &ana,
+            Method::POST,
+            "/api/v1/talks/rules/accept",
+            json!({"version": 0}),
+        )
+        .await;
+        ok(
+            &ben,
+            Method::POST,
+            "/api/v1/talks/rules/accept",
+            json!({"version": 1}),
+        )
+        .await;
+        let soon = chrono::Utc::now().timestamp_millis() + 3_600_000;
+        let t = ok(
+            &ben,
+            Method::POST,
+            "/api/v1/talks",
+            json!({"topic": "x", "times": [soon]}),
+        )
+        .await;
+        let tid = t["id"].as_str().unwrap().to_owned();
+        let cmd = |who: &'static str, body: Value| {
+            let p = if who == "ana" { &ana } else { &ben };
+            let path = format!("/api/v1/talks/{tid}/commands");
+            async move { ok(p, Method::POST, &path, body).await }
+        };
+        cmd("ana", json!({"cmd": "start_now"})).await;
+        cmd("ben", json!({"cmd": "arrive"})).await;
+        cmd("ben", json!({"cmd": "end"})).await;
+        let path = format!("/api/v1/talks/{tid}/reflection");
+        ok(
+            &ana,
+            Method::PUT,
+            &path,
+            json!({"understood": SECRET, "feel_now": "calm"}),
+        )
+        .await;
+        assert!(
+            waiting(&ben).await.is_empty(),
+            "a private reflection waits for nobody"
+        );
+        ok(
+            &ana,
+            Method::PUT,
+            &path,
+            json!({"understood": SECRET, "feel_now": "calm", "shared": true}),
+        )
+        .await;
+        assert_eq!(
+            waiting(&ben).await,
+            [("shared_reflection".to_owned(), format!("/talks/{tid}"))]
+        );
+        let ben_web = app.html_person("ben@example.org").await;
+        let (s, _) = ben_web.get(&format!("/talks/{tid}")).await;
+        assert_eq!(s, 200);
+        assert!(waiting(&ben).await.is_empty(), "{b:?}: opened");
+    }
+}
