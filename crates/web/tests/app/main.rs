@@ -25,4 +25,5 @@ mod safety;
 mod signals_browser;
 mod talk;
 mod talk_browser;
+mod trust;
 mod waiting;
