@@ -35,21 +35,27 @@ impl Stream {
     }
 
     async fn next_count(&mut self) -> u64 {
+        self.next().await.expect("the stream stays open")
+    }
+
+    /// The next event's count, or None when the stream ended.
+    async fn next(&mut self) -> Option<u64> {
         loop {
             if let Some(end) = self.buf.find("\n\n") {
                 let event: String = self.buf.drain(..end + 2).collect();
                 if let Some(data) = event.lines().find_map(|l| l.strip_prefix("data:")) {
                     let v: Value = serde_json::from_str(data.trim()).unwrap();
-                    return v["count"].as_u64().unwrap();
+                    return v["count"].as_u64();
                 }
                 continue;
             }
             let chunk = tokio::time::timeout(Duration::from_secs(2), self.resp.chunk())
                 .await
-                .expect("an event within 2 s")
-                .unwrap()
-                .expect("the stream stays open");
-            self.buf.push_str(&String::from_utf8_lossy(&chunk));
+                .expect("an event within 2 s");
+            match chunk {
+                Ok(Some(bytes)) => self.buf.push_str(&String::from_utf8_lossy(&bytes)),
+                _ => return None,
+            }
         }
     }
 }
@@ -108,4 +114,38 @@ async fn the_list_changes_live_across_servers() {
             took.last().unwrap().as_secs_f64() * 1e3,
         );
     }
+    // A token revoked through server one ends the stream it opened on server two.
+    let (_, extra) = ben
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/tokens",
+            json!({"name": "second phone"}),
+        )
+        .await;
+    let phone = Person {
+        token: extra["token"].as_str().unwrap().to_owned(),
+        base: two.base.clone(),
+        client: reqwest::Client::new(),
+    };
+    let mut stream = Stream::open(&phone, &two).await;
+    assert!(stream.next().await.is_some());
+    let id = extra["id"].as_str().unwrap();
+    let ben_on_one = Person {
+        token: ben.token.clone(),
+        base: one.base.clone(),
+        client: reqwest::Client::new(),
+    };
+    let (s, _) = ben_on_one
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/tokens/{id}"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 204);
+    assert_eq!(
+        stream.next().await,
+        None,
+        "the stream on the other server ended"
+    );
 }

@@ -663,7 +663,7 @@ async fn agreement_follow_up_opens_together_and_two_drops_suggest_a_counselor() 
         let (s, help) = ana_html.get("/help/counseling").await;
         assert_eq!(s, 200);
         assert!(help.contains("not therapy"));
-        assert!(help.contains("Emotionally Focused Therapy"));
+        assert!(help.contains("Emotionally Focused Couple Therapy"));
         // The export holds the person's board history.
         let exported = export_text(&ana).await;
         assert!(
