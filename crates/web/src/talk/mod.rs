@@ -503,6 +503,42 @@ pub fn state_json(talk: &Talk, viewer_id: &str, ctx: &Context) -> Value {
     })
 }
 
+/// A talk from a space that ended (the partner left or erased their account),
+/// as its participant keeps it: their own events and reflection only.
+pub struct PastTalk {
+    pub row: TalkRow,
+    pub events: Vec<Recorded>,
+    pub reflection: Option<Reflection>,
+}
+
+/// The talks of spaces that ended that this person took part in.
+pub async fn past_talks(state: &AppState, user_id: &UserId) -> Result<Vec<TalkRow>, AppError> {
+    Ok(state.repo.past_talks_for(user_id).await?)
+}
+
+/// One talk of a space that ended, if this person took part in it.
+pub async fn past_talk(
+    state: &AppState,
+    user_id: &UserId,
+    id: &str,
+) -> Result<Option<PastTalk>, AppError> {
+    let Some(row) = state
+        .repo
+        .past_talks_for(user_id)
+        .await?
+        .into_iter()
+        .find(|t| t.id.as_str() == id)
+    else {
+        return Ok(None);
+    };
+    let (events, reflections) = state.repo.past_talk_parts(user_id, &row.id).await?;
+    Ok(Some(PastTalk {
+        row,
+        events: decode(&events)?,
+        reflection: reflections.into_iter().next(),
+    }))
+}
+
 /// For the export, exactly what the person may see: the talks of their space
 /// (whole log, without the coach's verdict on the partner's statements), their
 /// reflections and the partner's shared ones; and the talks of a space that
