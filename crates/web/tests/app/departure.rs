@@ -218,6 +218,18 @@ async fn the_partner_who_stays_keeps_their_talk_problem_and_answer_after_erasure
                     page.contains("parts have been removed"),
                     "{ctx}: and marked"
                 );
+                // The same through the API.
+                let (s, api) = stayer.get_json(&format!("/api/v1/talks/{talk}")).await;
+                assert_eq!(s, 200, "{ctx}: {api}");
+                assert_eq!(api["state"]["space_ended"], true, "{ctx}");
+                let api = api.to_string();
+                assert!(api.contains(said) && api.contains(reflection), "{ctx}");
+                assert!(
+                    !api.contains(their_said) && !api.contains(their_reflection),
+                    "{ctx}"
+                );
+                let listed = stayer.get_json("/api/v1/talks").await.1;
+                assert_eq!(listed[0]["space_ended"], true, "{ctx}: {listed}");
 
                 // The problem opens (not 404), with the stayer's idea only.
                 let (s, board) = html.get(&format!("/board/{problem}")).await;
