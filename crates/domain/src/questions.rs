@@ -187,6 +187,19 @@ pub enum PairView {
     PartnerPassed,
     /// Both answered: both answers are visible to both.
     Open,
+    /// I answered in a space that ended (my partner left or erased their
+    /// account): my answer stays mine; their side is gone.
+    PartnerGone,
+}
+
+/// What a person keeps of a question asked in a space that ended: their own
+/// answer (or pass), never "waiting" for a partner who is gone.
+pub fn ended_view(mine: Answer) -> PairView {
+    match mine {
+        Answer::None => PairView::Unanswered,
+        Answer::Skipped => PairView::IPassed,
+        Answer::Answered => PairView::PartnerGone,
+    }
 }
 
 pub fn pair_view(mine: Answer, partner: Answer) -> PairView {
@@ -207,6 +220,7 @@ impl PairView {
             PairView::Waiting => "waiting",
             PairView::PartnerPassed => "partner_passed",
             PairView::Open => "open",
+            PairView::PartnerGone => "partner_gone",
         }
     }
 }

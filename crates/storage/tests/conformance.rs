@@ -472,6 +472,7 @@ fn asked(id: &str, question: &str, at: i64) -> AskedQuestion {
         id: id.into(),
         question_id: question.into(),
         released_at: at,
+        couple_id: None,
     }
 }
 
@@ -1496,7 +1497,7 @@ async fn talk_facts_count_pledges_confirmations_and_soft_speech() {
 }
 
 #[tokio::test]
-async fn leaving_closes_talks_and_erasure_removes_them() {
+async fn leaving_closes_talks_and_erasure_removes_them_once_nobody_took_part() {
     for b in backends() {
         let db = fresh_db(b).await;
         let repo = &db.repo;
@@ -1512,6 +1513,9 @@ async fn leaving_closes_talks_and_erasure_removes_them() {
         assert!(repo.talks_for(&va2).await.unwrap().is_empty());
         assert!(repo.ground_rules(&id("c1")).await.unwrap().is_none());
         assert!(repo.erase_user(&id("b"), 100011).await.unwrap());
+        // The talk a asked for stays with a (docs/privacy.md) until a goes too.
+        assert_eq!(repo.past_talks_for(&id("a")).await.unwrap().len(), 1);
+        assert!(repo.erase_user(&id("a"), 100012).await.unwrap());
         for table in ["talks", "talk_events", "ground_rules"] {
             let dump = repo.debug_dump_table(table).await.unwrap();
             assert!(

@@ -1,12 +1,15 @@
 //! Questions for two: asked questions, answers, reactions and replies.
 
-use crate::{AnswerId, AskedQuestionId, UserId};
+use crate::{AnswerId, AskedQuestionId, CoupleId, UserId};
 /// A question asked of a couple.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct AskedQuestion {
     pub id: AskedQuestionId,
     pub question_id: String,
     pub released_at: i64,
+    /// The space it was asked in; `None` once that pair ended (a partner left
+    /// or erased their account): the person keeps only their own answer.
+    pub couple_id: Option<CoupleId>,
 }
 
 /// An answer the viewer may see: their own, or their partner's once the viewer

@@ -58,6 +58,26 @@ pub struct ExportFollowUp {
     pub answered_at: String,
 }
 
+/// One problem of a space that ended, as this person keeps it (for its page).
+pub async fn earlier_problem(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+) -> Result<Option<ExportProblem>, AppError> {
+    if id.len() > 64
+        || !super::earlier(state, viewer)
+            .await?
+            .iter()
+            .any(|p| p.id.as_str() == id)
+    {
+        return Ok(None);
+    }
+    Ok(export(state, viewer)
+        .await?
+        .into_iter()
+        .find(|p| p.id == id))
+}
+
 /// Everything on the board the person wrote or may see, through the same
 /// queries as the pages: nothing sealed or unrevealed is included.
 pub async fn export(state: &AppState, viewer: &Viewer) -> Result<Vec<ExportProblem>, AppError> {

@@ -340,6 +340,21 @@ pub async fn overview(
     })
 }
 
+/// Problems of a space that ended that this person named or worked on: they
+/// keep their own parts (docs/privacy.md).
+pub async fn earlier(
+    state: &AppState,
+    viewer: &Viewer,
+) -> Result<Vec<rekindle_storage::BoardProblem>, AppError> {
+    Ok(state
+        .repo
+        .board_problems(viewer, true)
+        .await?
+        .into_iter()
+        .filter(|p| p.couple_id.is_none() || p.couple_id != viewer.couple_id)
+        .collect())
+}
+
 /// The domain rule on this couple's outcome history.
 pub async fn suggest_help(state: &AppState, couple_id: &CoupleId) -> Result<bool, AppError> {
     let history: Vec<AgreementStatus> = state.repo.board_outcomes(couple_id).await?;

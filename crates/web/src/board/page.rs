@@ -56,6 +56,8 @@ struct BoardPage {
     paused: bool,
     active: Option<ProblemLink>,
     past: Vec<ProblemLink>,
+    /// Problems of a space that ended, with only this person's parts.
+    earlier: Vec<ProblemLink>,
     suggest_help: bool,
     title_draft: String,
     errors: FieldErrors,
@@ -88,6 +90,11 @@ async fn board_page(
     let (viewer, space) = crate::space::viewer(state, &who.user.id).await?;
     let c = Chrome::signed_in("Problem board", who).with_notice(notice);
     let tz = tz_of(&who.user.time_zone);
+    let earlier: Vec<ProblemLink> = uc::earlier(state, &viewer)
+        .await?
+        .iter()
+        .map(|p| link(p, tz))
+        .collect();
     let Ok(pair) = crate::space::require_pair(space.as_ref(), uc::FOR_TWO) else {
         let page = BoardPage {
             c,
@@ -95,6 +102,7 @@ async fn board_page(
             paused: space.as_ref().is_some_and(|s| s.paused),
             active: None,
             past: Vec::new(),
+            earlier,
             suggest_help: false,
             title_draft,
             errors,
@@ -109,6 +117,7 @@ async fn board_page(
         paused: false,
         active: o.active.as_ref().map(|p| link(p, tz)),
         past: o.past.iter().map(|p| link(p, tz)).collect(),
+        earlier,
         suggest_help: o.suggest_help,
         title_draft,
         errors,
@@ -421,11 +430,30 @@ async fn problem_page(
     render_with_status(status, &page)
 }
 
+/// A problem of a space that ended: what this person named, suggested, rated
+/// and answered, read-only; the former partner's parts are gone.
+#[derive(Template)]
+#[template(path = "board_past.html")]
+struct PastProblemPage {
+    c: Chrome,
+    problem: crate::board::archive::ExportProblem,
+}
+
 pub async fn show(
     State(state): State<AppState>,
     who: SignedIn,
     Path(id): Path<String>,
 ) -> PageResult {
+    let (viewer, _) = crate::space::viewer(&state, &who.user.id).await?;
+    if let Some(problem) = crate::board::archive::earlier_problem(&state, &viewer, &id).await? {
+        return render_with_status(
+            StatusCode::OK,
+            &PastProblemPage {
+                c: Chrome::signed_in("Problem board", &who),
+                problem,
+            },
+        );
+    }
     problem_page(&state, &who, &id, Drafts::default(), None).await
 }
 

@@ -63,7 +63,14 @@ pub fn assemble(
     let partner = answers.iter().find(|a| {
         a.couple_question_id == asked.id && Some(&a.user_id) == viewer.partner_id.as_ref()
     });
-    let view = q::pair_view(state_of(mine), state_of(partner));
+    // Asked in a space that ended: the partner's side is gone for good, so an
+    // answer is shown as answered, never as waiting for them.
+    let ended = asked.couple_id.is_none() || asked.couple_id != viewer.couple_id;
+    let view = if ended {
+        q::ended_view(state_of(mine))
+    } else {
+        q::pair_view(state_of(mine), state_of(partner))
+    };
     let open = view == PairView::Open;
     Some(QuestionView {
         deck_title: q::deck(&question.deck).map_or("", |d| d.title.as_str()),
@@ -116,6 +123,7 @@ async fn pick_and_release(
         id: new_id().into(),
         question_id: next.id.clone(),
         released_at: state.clock().now_ms(),
+        couple_id: Some(couple_id.clone()),
     };
     if state
         .repo

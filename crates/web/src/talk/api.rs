@@ -50,6 +50,9 @@ pub struct TalkSummaryOut {
     /// "me" or "partner"
     pub requested_by: String,
     pub last_seq: i64,
+    /// True for a talk of a space that ended (the partner left or erased their
+    /// account): it holds only this person's parts and is read-only.
+    pub space_ended: bool,
 }
 
 #[utoipa::path(get, path = "/api/v1/talks", tag = "talks",
@@ -59,11 +62,13 @@ pub async fn list(
     caller: ApiCaller,
 ) -> ApiResult<Json<Vec<TalkSummaryOut>>> {
     let (viewer, _) = crate::space::viewer(&state, &caller.user.id).await?;
-    let rows = state.repo.talks_for(&viewer).await?;
+    let mut rows = state.repo.talks_for(&viewer).await?;
+    rows.extend(uc::past_talks(&state, &viewer.user_id).await?);
     Ok(Json(
         rows.into_iter()
             .map(|t| TalkSummaryOut {
                 requested_by: uc::who(&viewer.user_id, &t.requested_by).into(),
+                space_ended: t.couple_id.is_none(),
                 id: t.id.into(),
                 topic: t.topic,
                 phase: t.phase.as_str().to_owned(),
@@ -161,6 +166,37 @@ pub async fn show(
     Query(q): Query<AfterQuery>,
 ) -> ApiResult<Json<TalkOut>> {
     let (viewer, _) = crate::space::viewer(&state, &caller.user.id).await?;
+    if id.len() <= 64
+        && let Some(p) = uc::past_talk(&state, &viewer.user_id, &id).await?
+    {
+        // A talk of a space that ended: this person's parts only, read-only.
+        return Ok(Json(TalkOut {
+            id,
+            state: serde_json::json!({
+                "phase": p.row.phase.as_str(),
+                "topic": p.row.topic,
+                "space_ended": true,
+                "allowed": [],
+            }),
+            events: p
+                .events
+                .iter()
+                .filter(|r| r.seq > q.after)
+                .map(|r| uc::event_json(r, &viewer.user_id))
+                .collect(),
+            reflections: p
+                .reflection
+                .into_iter()
+                .map(|r| ReflectionOut {
+                    by: "me".into(),
+                    understood: r.understood,
+                    feel_now: r.feel_now,
+                    shared: r.shared,
+                })
+                .collect(),
+            rules: Vec::new(),
+        }));
+    }
     let loaded = uc::load(&state, &viewer, &id).await?;
     let ctx = uc::context_for(&state, &loaded).await?;
     let couple = loaded.row.couple_id.clone().unwrap_or_default();

@@ -459,8 +459,21 @@ pub fn event_json(r: &Recorded, viewer_id: &str) -> Value {
         "at": r.at,
         "by": r.by,
         "mine": r.by == viewer_id,
-        "event": r.event,
+        "event": visible_event(r, viewer_id),
     })
+}
+
+/// An event as the viewer may see it: the coach's verdict on a statement
+/// (`harsh`) is for the speaker only; the listener's screens never show it, so
+/// neither does anything else they receive (socket, API, export).
+pub fn visible_event(r: &Recorded, viewer_id: &str) -> Value {
+    let mut v = serde_json::to_value(&r.event).unwrap_or(Value::Null);
+    if r.by != viewer_id
+        && let Some(o) = v.as_object_mut()
+    {
+        o.remove("harsh");
+    }
+    v
 }
 
 /// The talk as the server sees it, for one partner.
@@ -490,31 +503,77 @@ pub fn state_json(talk: &Talk, viewer_id: &str, ctx: &Context) -> Value {
     })
 }
 
-/// For the export: the talks the person can open (with their whole log) and
-/// every reflection they wrote. The partner's reflections are not included.
+/// A talk from a space that ended (the partner left or erased their account),
+/// as its participant keeps it: their own events and reflection only.
+pub struct PastTalk {
+    pub row: TalkRow,
+    pub events: Vec<Recorded>,
+    pub reflection: Option<Reflection>,
+}
+
+/// The talks of spaces that ended that this person took part in.
+pub async fn past_talks(state: &AppState, user_id: &UserId) -> Result<Vec<TalkRow>, AppError> {
+    Ok(state.repo.past_talks_for(user_id).await?)
+}
+
+/// One talk of a space that ended, if this person took part in it.
+pub async fn past_talk(
+    state: &AppState,
+    user_id: &UserId,
+    id: &str,
+) -> Result<Option<PastTalk>, AppError> {
+    let Some(row) = state
+        .repo
+        .past_talks_for(user_id)
+        .await?
+        .into_iter()
+        .find(|t| t.id.as_str() == id)
+    else {
+        return Ok(None);
+    };
+    let (events, reflections) = state.repo.past_talk_parts(user_id, &row.id).await?;
+    Ok(Some(PastTalk {
+        row,
+        events: decode(&events)?,
+        reflection: reflections.into_iter().next(),
+    }))
+}
+
+/// For the export, exactly what the person may see: the talks of their space
+/// (whole log, without the coach's verdict on the partner's statements), their
+/// reflections and the partner's shared ones; and the talks of a space that
+/// ended (`"space_ended": true`) with only their own events and reflection.
 pub async fn export_json(state: &AppState, user_id: &UserId) -> Result<Vec<u8>, AppError> {
     let (talks, events, reflections) = state.repo.talk_export(user_id).await?;
     let decoded = decode(&events)?;
+    let me = user_id.as_str();
     let out = json!({
         "talks": talks.iter().map(|t| json!({
             "id": t.id.as_str(),
             "topic": t.topic,
             "phase": t.phase,
+            "space_ended": t.couple_id.is_none(),
             "scheduled_at": t.scheduled_at.map(crate::view::format::iso),
             "began_at": t.began_at.map(crate::view::format::iso),
             "created_at": crate::view::format::iso(t.created_at),
             "events": events.iter().zip(&decoded).filter(|(row, _)| row.talk_id == t.id).map(|(_, r)| json!({
                 "seq": r.seq,
                 "at": crate::view::format::iso(r.at),
-                "by": who(user_id, &r.by),
-                "event": r.event,
+                "by": who(me, &r.by),
+                "event": visible_event(r, me),
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
-        "my_reflections": reflections.iter().map(|r| json!({
+        "my_reflections": reflections.iter().filter(|r| r.user_id == *user_id).map(|r| json!({
             "talk_id": r.talk_id.as_str(),
             "understood": r.understood,
             "feel_now": r.feel_now,
             "shared": r.shared,
+            "written_at": crate::view::format::iso(r.updated_at),
+        })).collect::<Vec<_>>(),
+        "partner_shared_reflections": reflections.iter().filter(|r| r.user_id != *user_id).map(|r| json!({
+            "talk_id": r.talk_id.as_str(),
+            "understood": r.understood,
+            "feel_now": r.feel_now,
             "written_at": crate::view::format::iso(r.updated_at),
         })).collect::<Vec<_>>(),
     });

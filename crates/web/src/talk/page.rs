@@ -86,6 +86,8 @@ struct ListPage {
     rules_agreed: bool,
     open: Vec<TalkLine>,
     past: Vec<TalkLine>,
+    /// Talks of a space that ended: only this person's parts remain.
+    earlier: Vec<TalkLine>,
     errors: FieldErrors,
     topic: String,
     times: [String; 3],
@@ -135,6 +137,7 @@ async fn list_page(
         None => false,
     };
     let (past, open): (Vec<_>, Vec<_>) = talks.iter().partition(|t| t.phase == Phase::Ended);
+    let earlier = uc::past_talks(state, &who.user.id).await?;
     Ok(ListPage {
         c: Chrome::signed_in("Talks", who),
         paired,
@@ -142,6 +145,7 @@ async fn list_page(
         rules_agreed,
         open: open.into_iter().map(|t| line(t, tz)).collect(),
         past: past.into_iter().map(|t| line(t, tz)).collect(),
+        earlier: earlier.iter().map(|t| line(t, tz)).collect(),
         errors,
         topic: form.topic,
         times: [form.time1, form.time2, form.time3],
@@ -613,12 +617,41 @@ async fn room(
     })
 }
 
+/// A talk from a space that ended: what this person said and wrote, read-only;
+/// the other partner's parts are gone and the page says so.
+#[derive(Template)]
+#[template(path = "talk_past.html")]
+struct PastPage {
+    c: Chrome,
+    topic: String,
+    when: String,
+    entries: Vec<Entry>,
+    reflection: Option<ReflectionView>,
+}
+
 pub async fn show(
     State(state): State<AppState>,
     who: SignedIn,
     Path(id): Path<String>,
     Query(q): Query<RoomQuery>,
 ) -> PageResult {
+    if id.len() <= 64
+        && let Some(p) = uc::past_talk(&state, &who.user.id, &id).await?
+    {
+        let tz = tz_of(&who.user.time_zone);
+        let l = line(&p.row, tz);
+        return render(&PastPage {
+            c: Chrome::signed_in("A talk from before", &who),
+            topic: l.topic,
+            when: l.when,
+            entries: entries(&p.events, who.user.id.as_str(), "", tz),
+            reflection: p.reflection.map(|r| ReflectionView {
+                mine: true,
+                understood: r.understood,
+                feel_now: r.feel_now,
+            }),
+        });
+    }
     render(
         &room(
             &state,

@@ -15,6 +15,7 @@ mod board;
 mod board_browser;
 mod browser;
 mod checkins;
+mod departure;
 mod devices;
 mod forms;
 mod layout;

@@ -6,7 +6,8 @@ use crate::{ActionId, UserId};
 use crate::{StoreResult, map_unique};
 
 // Who sees an action: both partners of the space it was made in, and its
-// creator always (after a split it stays with them as history, read-only).
+// creator always (after a split it stays with them as history, read-only, with
+// only their own done marks: the former partner's go with the former partner).
 
 const ACTION_COLS: &str = "a.id, a.couple_id, a.created_by, a.owner_id, a.agreement_id, a.title, a.notes, \
      a.due_date, a.rrule, a.assignment, a.answered_at, a.created_at";
@@ -27,6 +28,22 @@ pub(super) async fn plan_leave_in(
         .bind(couple)
         .execute(&mut **tx)
         .await?;
+    Ok(())
+}
+
+/// On erasure: an action the other partner planned for the erased person stays
+/// with the one who wrote it (it becomes theirs); actions the erased person
+/// wrote go with them through the foreign key, with every mark made on them.
+pub(super) async fn plan_erase_in(
+    tx: &mut sqlx::Transaction<'static, DB>,
+    user_id: &UserId,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE plan_actions SET owner_id = created_by WHERE owner_id = $1 AND created_by <> $1",
+    )
+    .bind(user_id)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -138,7 +155,8 @@ impl Store {
         Ok(sqlx::query_as::<_, PlanDoneEvent>(
             "SELECT e.id, e.action_id, e.occurrence, e.user_id, e.done, e.at
              FROM plan_done_events e JOIN plan_actions a ON a.id = e.action_id
-             WHERE (a.couple_id = $2 OR a.created_by = $1) AND ($3 IS NULL OR e.action_id = $3)
+             WHERE (a.couple_id = $2 OR (a.created_by = $1 AND e.user_id = $1))
+               AND ($3 IS NULL OR e.action_id = $3)
              ORDER BY e.at, e.id
              LIMIT 20000",
         )

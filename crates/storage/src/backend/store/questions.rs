@@ -108,7 +108,7 @@ impl Store {
     /// Questions of the viewer's space, and earlier ones the viewer answered, newest first.
     pub async fn questions_for(&self, viewer: &Viewer) -> StoreResult<Vec<AskedQuestion>> {
         Ok(sqlx::query_as::<_, AskedQuestion>(
-            "SELECT cq.id, cq.question_id, cq.released_at FROM couple_questions cq
+            "SELECT cq.id, cq.question_id, cq.released_at, cq.couple_id FROM couple_questions cq
              WHERE cq.couple_id = $2
                 OR EXISTS (SELECT 1 FROM answers a WHERE a.couple_question_id = cq.id AND a.user_id = $1)
              ORDER BY cq.released_at DESC, cq.id
@@ -126,7 +126,7 @@ impl Store {
         id: &AskedQuestionId,
     ) -> StoreResult<Option<AskedQuestion>> {
         Ok(sqlx::query_as::<_, AskedQuestion>(
-            "SELECT cq.id, cq.question_id, cq.released_at FROM couple_questions cq
+            "SELECT cq.id, cq.question_id, cq.released_at, cq.couple_id FROM couple_questions cq
              WHERE cq.id = $3 AND (cq.couple_id = $2
                 OR EXISTS (SELECT 1 FROM answers a WHERE a.couple_question_id = cq.id AND a.user_id = $1))",
         )

@@ -4,7 +4,8 @@ use crate::{CoupleId, UserId};
 use sqlx::Row;
 
 use super::board::{board_erase_in, board_leave_in};
-use super::plan::plan_leave_in;
+use super::plan::{plan_erase_in, plan_leave_in};
+use super::talks::talk_erase_in;
 use super::{DB, IS_PG, Store};
 use crate::records::*;
 use crate::{StoreResult, map_unique};
@@ -71,12 +72,19 @@ impl Store {
 
     /// Erases a person: leaves their space as above (the partner is told only
     /// that they left), then deletes the account; every row they own or
-    /// authored goes with it through the foreign keys. No soft delete.
+    /// authored goes with it through the foreign keys. No soft delete. What the
+    /// other partner wrote stays with them (docs/privacy.md): shared rows the
+    /// two hold together (a talk, a problem, an action one planned for the
+    /// other) lose only the erased person's parts.
     pub async fn erase_user(&self, user_id: &UserId, now: i64) -> StoreResult<bool> {
         let mut tx = self.write.begin().await?;
         leave_in(&mut tx, user_id, now).await?;
         // Problem board
         board_erase_in(&mut tx, user_id).await?;
+        // Talk room
+        talk_erase_in(&mut tx, user_id).await?;
+        // Action plan
+        plan_erase_in(&mut tx, user_id).await?;
         let done = sqlx::query("DELETE FROM users WHERE id = $1")
             .bind(user_id)
             .execute(&mut *tx)

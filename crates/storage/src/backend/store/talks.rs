@@ -302,26 +302,78 @@ impl Store {
         .await?)
     }
 
-    /// For the export: the talks the person can open now with their logs, and
-    /// every reflection they wrote.
+    /// Talks from a space that ended (a partner left or erased their account)
+    /// that this person took part in, newest first. Each keeps only their own
+    /// parts: see [`Store::past_talk_parts`].
+    pub async fn past_talks_for(&self, user_id: &UserId) -> StoreResult<Vec<TalkRow>> {
+        // The topic is the words of the one who asked for the talk.
+        Ok(sqlx::query_as::<_, TalkRow>(
+            "SELECT t.id, t.couple_id, t.requested_by, t.partner_id,
+                    CASE WHEN t.requested_by = $1 THEN t.topic ELSE '' END AS topic,
+                    t.phase, t.scheduled_at, t.began_at, t.last_seq, t.created_at, t.updated_at
+             FROM talks t
+             WHERE t.couple_id IS NULL AND (t.requested_by = $1 OR t.partner_id = $1)
+             ORDER BY t.created_at DESC, t.id LIMIT 500",
+        )
+        .bind(user_id)
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    /// What one person keeps of a talk from a space that ended: the events they
+    /// made and the reflection they wrote, never the other partner's.
+    pub async fn past_talk_parts(
+        &self,
+        user_id: &UserId,
+        talk_id: &TalkId,
+    ) -> StoreResult<(Vec<TalkEventRow>, Vec<Reflection>)> {
+        let events = sqlx::query_as::<_, TalkEventRow>(
+            "SELECT e.talk_id, e.seq, e.at, e.by_user, e.kind, e.body FROM talk_events e
+             JOIN talks t ON t.id = e.talk_id
+             WHERE e.talk_id = $1 AND e.by_user = $2 AND t.couple_id IS NULL
+               AND (t.requested_by = $2 OR t.partner_id = $2)
+             ORDER BY e.seq LIMIT 10000",
+        )
+        .bind(talk_id)
+        .bind(user_id)
+        .fetch_all(&self.read)
+        .await?;
+        let reflections = sqlx::query_as::<_, Reflection>(
+            "SELECT r.talk_id, r.user_id, r.understood, r.feel_now, r.shared, r.created_at, r.updated_at
+             FROM talk_reflections r JOIN talks t ON t.id = r.talk_id
+             WHERE r.talk_id = $1 AND r.user_id = $2 AND t.couple_id IS NULL",
+        )
+        .bind(talk_id)
+        .bind(user_id)
+        .fetch_all(&self.read)
+        .await?;
+        Ok((events, reflections))
+    }
+
+    /// For the export, exactly what the person may open: the talks of their
+    /// current space with their logs and the reflections they may read (their
+    /// own, and their partner's shared ones); and the talks of a space that
+    /// ended with only their own events and reflection.
     pub async fn talk_export(
         &self,
         user_id: &UserId,
     ) -> StoreResult<(Vec<TalkRow>, Vec<TalkEventRow>, Vec<Reflection>)> {
         let space = self.space_of(user_id).await?;
         let viewer = Viewer::new(user_id, space.as_ref());
-        let talks = self.talks_for(&viewer).await?;
+        let mut talks = self.talks_for(&viewer).await?;
         let mut events = Vec::new();
+        let mut reflections = Vec::new();
         for t in &talks {
             events.extend(self.talk_events(&t.id, 0).await?);
+            reflections.extend(self.reflections_for(&viewer, &t.id).await?);
         }
-        let reflections = sqlx::query_as::<_, Reflection>(
-            "SELECT talk_id, user_id, understood, feel_now, shared, created_at, updated_at
-             FROM talk_reflections WHERE user_id = $1 ORDER BY created_at",
-        )
-        .bind(user_id)
-        .fetch_all(&self.read)
-        .await?;
+        let past = self.past_talks_for(user_id).await?;
+        for t in &past {
+            let (e, r) = self.past_talk_parts(user_id, &t.id).await?;
+            events.extend(e);
+            reflections.extend(r);
+        }
+        talks.extend(past);
         Ok((talks, events, reflections))
     }
 
@@ -395,5 +447,44 @@ async fn insert_talk_event(
     .execute(&mut **tx)
     .await
     .map_err(map_unique)?;
+    Ok(())
+}
+
+/// On erasure, before the account goes: a talk stays with the partner who took
+/// part, with the erased person's parts removed. Their events and (through the
+/// foreign key) reflections go; a topic they wrote is cleared; their id is
+/// scrubbed from what remains of the log; and the talk's participant columns
+/// both name the partner who stays (a talk whose two columns are equal is one
+/// whose other partner erased their account).
+pub(super) async fn talk_erase_in(
+    tx: &mut sqlx::Transaction<'static, DB>,
+    user_id: &UserId,
+) -> StoreResult<()> {
+    const MINE: &str =
+        "talk_id IN (SELECT id FROM talks WHERE requested_by = $1 OR partner_id = $1)";
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DELETE FROM talk_events WHERE by_user = $1 AND {MINE}"
+    )))
+    .bind(user_id)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE talk_events SET body = REPLACE(body, $2, '\"\"'),
+                mark = CASE WHEN mark = $1 THEN NULL ELSE mark END
+         WHERE {MINE}"
+    )))
+    .bind(user_id)
+    // The id as a JSON string value (`"with"`, `"listener"`, `"to"`, `"floor"`).
+    .bind(format!("\"{user_id}\""))
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE talks SET topic = '', requested_by = partner_id WHERE requested_by = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE talks SET partner_id = requested_by WHERE partner_id = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
