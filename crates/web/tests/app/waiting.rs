@@ -386,7 +386,7 @@ async fn a_browsers_stream_ends_on_sign_out_password_change_and_leaving() {
     let second = Duration::from_secs(2);
     for b in backends() {
         let app = TestApp::spawn(b).await;
-        let (_ana, ben) = couple(&app).await;
+        let (_ana, _ben) = couple(&app).await;
         let events = |web: &rekindle_testkit::HtmlPerson| {
             Events::from(web.client.get(app.url("/api/v1/waiting/events")))
         };
@@ -417,7 +417,6 @@ async fn a_browsers_stream_ends_on_sign_out_password_change_and_leaving() {
 
         // Leaving the space (from the browser that changed the password: the
         // change removed Ben's personal tokens).
-        let _ = ben;
         let mut stream = events(&other).await;
         assert_eq!(stream.next_count(second).await, Some(0));
         let (s, _, _) = other.post("/space/leave", &[]).await;
