@@ -17,6 +17,7 @@ mod browser;
 mod checkins;
 mod devices;
 mod forms;
+mod interop;
 mod layout;
 mod plan;
 mod plan_browser;

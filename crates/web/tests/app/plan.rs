@@ -628,7 +628,8 @@ async fn dates_the_plan_shows(
     limit: usize,
 ) -> Vec<chrono::NaiveDate> {
     use chrono::TimeZone;
-    let parse = |v: &Value| chrono::NaiveDate::parse_from_str(v.as_str().unwrap(), "%Y-%m-%d").unwrap();
+    let parse =
+        |v: &Value| chrono::NaiveDate::parse_from_str(v.as_str().unwrap(), "%Y-%m-%d").unwrap();
     let mut out = Vec::new();
     let mut day = from;
     while out.len() < limit {
@@ -672,21 +673,77 @@ async fn the_feed_expanded_by_an_rrule_library_gives_the_dates_the_plan_shows() 
     // (time zone, clock when created, chosen date, rule, expected first dates)
     let cases: &[(&str, &str, &str, &str, &[&str])] = &[
         // Mon/Wed/Fri chosen on a Saturday: Monday is the first.
-        ("UTC", "2027-03-06T09:00:00Z", "2027-03-06", "FREQ=WEEKLY;BYDAY=MO,WE,FR",
-         &["2027-03-08", "2027-03-10", "2027-03-12", "2027-03-15", "2027-03-17", "2027-03-19"]),
-        ("UTC", "2027-03-06T09:00:00Z", "2027-03-06", "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH",
-         &["2027-03-15", "2027-03-18", "2027-03-29", "2027-04-01", "2027-04-12", "2027-04-15"]),
-        ("UTC", "2027-03-06T09:00:00Z", "2027-03-06", "FREQ=DAILY;INTERVAL=2;UNTIL=20270314",
-         &["2027-03-06", "2027-03-08", "2027-03-10", "2027-03-12", "2027-03-14"]),
+        (
+            "UTC",
+            "2027-03-06T09:00:00Z",
+            "2027-03-06",
+            "FREQ=WEEKLY;BYDAY=MO,WE,FR",
+            &[
+                "2027-03-08",
+                "2027-03-10",
+                "2027-03-12",
+                "2027-03-15",
+                "2027-03-17",
+                "2027-03-19",
+            ],
+        ),
+        (
+            "UTC",
+            "2027-03-06T09:00:00Z",
+            "2027-03-06",
+            "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH",
+            &[
+                "2027-03-15",
+                "2027-03-18",
+                "2027-03-29",
+                "2027-04-01",
+                "2027-04-12",
+                "2027-04-15",
+            ],
+        ),
+        (
+            "UTC",
+            "2027-03-06T09:00:00Z",
+            "2027-03-06",
+            "FREQ=DAILY;INTERVAL=2;UNTIL=20270314",
+            &[
+                "2027-03-06",
+                "2027-03-08",
+                "2027-03-10",
+                "2027-03-12",
+                "2027-03-14",
+            ],
+        ),
         // The 31st, chosen on 10 February: March, May, July.
-        ("UTC", "2027-02-10T09:00:00Z", "2027-02-10", "FREQ=MONTHLY;BYMONTHDAY=31;COUNT=3",
-         &["2027-03-31", "2027-05-31", "2027-07-31"]),
-        ("UTC", "2027-03-06T09:00:00Z", "2027-03-06", "FREQ=WEEKLY;BYDAY=MO,WE,FR;COUNT=4",
-         &["2027-03-08", "2027-03-10", "2027-03-12", "2027-03-15"]),
+        (
+            "UTC",
+            "2027-02-10T09:00:00Z",
+            "2027-02-10",
+            "FREQ=MONTHLY;BYMONTHDAY=31;COUNT=3",
+            &["2027-03-31", "2027-05-31", "2027-07-31"],
+        ),
+        (
+            "UTC",
+            "2027-03-06T09:00:00Z",
+            "2027-03-06",
+            "FREQ=WEEKLY;BYDAY=MO,WE,FR;COUNT=4",
+            &["2027-03-08", "2027-03-10", "2027-03-12", "2027-03-15"],
+        ),
         // In Auckland it is already Sunday 7 March when UTC's date is the 6th;
         // chosen "today" there (Sunday) for Mon/Wed/Fri: Monday the 8th.
-        ("Pacific/Auckland", "2027-03-06T12:00:00Z", "2027-03-07", "FREQ=WEEKLY;BYDAY=MO,WE,FR;UNTIL=20270317",
-         &["2027-03-08", "2027-03-10", "2027-03-12", "2027-03-15", "2027-03-17"]),
+        (
+            "Pacific/Auckland",
+            "2027-03-06T12:00:00Z",
+            "2027-03-07",
+            "FREQ=WEEKLY;BYDAY=MO,WE,FR;UNTIL=20270317",
+            &[
+                "2027-03-08",
+                "2027-03-10",
+                "2027-03-12",
+                "2027-03-15",
+                "2027-03-17",
+            ],
+        ),
     ];
     let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
     for b in backends() {
@@ -705,12 +762,20 @@ async fn the_feed_expanded_by_an_rrule_library_gives_the_dates_the_plan_shows() 
             )
             .await;
             let expected: Vec<chrono::NaiveDate> = expected.iter().map(|x| d(x)).collect();
-            assert_eq!(a["due_date"], json!(expected[0].to_string()), "{b:?} {rule}: {a}");
+            assert_eq!(
+                a["due_date"],
+                json!(expected[0].to_string()),
+                "{b:?} {rule}: {a}"
+            );
             // The feed, read by `ical` and expanded by `rrule`.
             let (_, text) = feed_of(&app, &ana, true).await;
             let events = parse_feed(&text);
             let ev = events.iter().find(|e| e.summary == title).unwrap();
-            assert_eq!(ev.dtstart, expected[0].format("%Y%m%d").to_string(), "{b:?} {rule}");
+            assert_eq!(
+                ev.dtstart,
+                expected[0].format("%Y%m%d").to_string(),
+                "{b:?} {rule}"
+            );
             let from_feed = expand_with_rrule(ev, expected.len() as u16);
             assert_eq!(from_feed, expected, "{b:?} {rule}: the feed's dates");
             // The plan, day after day from the chosen date.
@@ -734,7 +799,11 @@ async fn the_feed_expanded_by_an_rrule_library_gives_the_dates_the_plan_shows() 
             let id = a["id"].as_str().unwrap();
             if d(chosen) != expected[0] {
                 let (s, v) = ana
-                    .send_json(Method::POST, &format!("/api/v1/plan/{id}/done"), json!({"date": chosen}))
+                    .send_json(
+                        Method::POST,
+                        &format!("/api/v1/plan/{id}/done"),
+                        json!({"date": chosen}),
+                    )
                     .await;
                 assert_eq!(s, 422, "{b:?} {rule}: {v}");
             }
