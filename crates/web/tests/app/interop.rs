@@ -208,6 +208,8 @@ async fn schemathesis_finds_no_mismatch_between_the_document_and_the_server() {
                 .arg(&reports)
                 .args(["--report", "junit"])
                 .args(filters)
+                // Its cache (`.schemathesis/`) goes with the reports.
+                .current_dir(&reports)
                 .stdin(Stdio::null());
             c
         };
