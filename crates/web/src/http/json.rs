@@ -1,10 +1,10 @@
 //! The JSON body and query-string extractors of the API: what cannot be read is
-//! refused with problem details (400), never with a plain-text rejection.
+//! refused with problem details, never with a plain-text rejection.
 
 use axum::Json;
 use axum::extract::Query;
 
-use crate::http::error::{ApiError, AppError};
+use crate::http::error::{ApiError, AppError, FieldErrors};
 
 /// JSON bodies with a clear problem when they do not parse. Every body of the
 /// API is a JSON object: an array is refused even where serde would read it
@@ -20,15 +20,32 @@ where
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
         use axum::extract::rejection::JsonRejection;
+        // Parsed as JSON first (for axum's content-type and syntax errors), then
+        // into `T`, noting every field `T` does not have: a misspelt field is
+        // refused, never silently ignored (`scores_private` for `keep_private`
+        // once shared scores a person meant to keep private).
         match Json::<serde_json::Value>::from_request(req, state).await {
             Ok(Json(mut v)) if v.is_object() => {
                 whole_numbers_as_integers(&mut v);
-                serde_json::from_value(v).map(JsonBody).map_err(|e| {
-                AppError::BadRequest(format!(
-                    "The JSON body could not be read: Failed to deserialize the JSON body into the target type: {e}"
-                ))
-                    .into()
-                })
+                let mut unknown = Vec::new();
+                let parsed: Result<T, _> =
+                    serde_ignored::deserialize(v, |path| unknown.push(path.to_string()));
+                match parsed {
+                    Ok(_) if !unknown.is_empty() => Err(AppError::Invalid(FieldErrors::from([(
+                        "body",
+                        format!(
+                            "Unknown field{}: {}. Check the spelling against the API document.",
+                            if unknown.len() == 1 { "" } else { "s" },
+                            unknown.join(", ")
+                        ),
+                    )]))
+                    .into()),
+                    Ok(t) => Ok(JsonBody(t)),
+                    Err(e) => Err(AppError::BadRequest(format!(
+                        "The JSON body could not be read: {e}"
+                    ))
+                    .into()),
+                }
             }
             Ok(Json(_)) => Err(AppError::BadRequest(
                 "The JSON body could not be read: send a JSON object.".into(),
@@ -38,9 +55,10 @@ where
                 "Send the body as JSON with `Content-Type: application/json`.".into(),
             )
             .into()),
-            Err(JsonRejection::BytesRejection(_)) => {
-                Err(AppError::PayloadTooLarge("The request body is too large.".into()).into())
-            }
+            Err(JsonRejection::BytesRejection(_)) => Err(AppError::PayloadTooLarge(
+                "The request body is too large.".into(),
+            )
+            .into()),
             Err(e) => Err(AppError::BadRequest(format!(
                 "The JSON body could not be read: {}",
                 e.body_text()

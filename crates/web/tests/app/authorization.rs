@@ -406,7 +406,6 @@ fn cases() -> Vec<Case> {
         ),
         case("GET", "/healthz", "/healthz", None, all),
         case("GET", "/readyz", "/readyz", None, all),
-        case("GET", "/metrics", "/metrics", None, all),
         case("GET", "/static/{*path}", "/static/app.css", None, all),
         case(
             "GET",

@@ -26,4 +26,5 @@ mod safety;
 mod signals_browser;
 mod talk;
 mod talk_browser;
+mod trust;
 mod waiting;
