@@ -83,6 +83,7 @@ pub fn document() -> Value {
     doc.merge(board::BoardApi::openapi());
     let mut doc = serde_json::to_value(doc).unwrap_or(Value::Null);
     declare_errors(&mut doc);
+    closed_request_bodies(&mut doc);
     doc
 }
 
@@ -135,13 +136,41 @@ pub fn duplicate_operation_ids(doc: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The API refuses a body field it does not know (422, see `http::json`): the
+/// object schemas of request bodies say so with `additionalProperties: false`.
+fn closed_request_bodies(doc: &mut Value) {
+    let mut names = Vec::new();
+    for (_, _, op) in operations_mut(doc) {
+        if let Some(r) = op
+            .get("requestBody")
+            .and_then(|b| b["content"]["application/json"]["schema"]["$ref"].as_str())
+            .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        {
+            names.push(r.to_owned());
+        }
+    }
+    for name in names {
+        if let Some(schema) = doc["components"]["schemas"]
+            .get_mut(&name)
+            .and_then(Value::as_object_mut)
+            && schema.get("type").and_then(Value::as_str) == Some("object")
+        {
+            schema
+                .entry("additionalProperties")
+                .or_insert(Value::Bool(false));
+        }
+    }
+}
+
 /// Declares the error answers every operation can give, all as RFC 9457 problem
 /// details (`application/problem+json`, schema `Problem`), on top of the ones a
 /// handler names itself (409, 403, 429, …):
 /// - 400 when a body or query string may fail to parse,
 /// - 401 for every operation that needs a token,
 /// - 404 for every path with an id in it,
-/// - 413 and 422 for every operation with a body.
+/// - 413 for every operation with a body,
+/// - 422 for every operation that takes input (body, query string or path):
+///   fields the rules refuse, and text with a NUL character anywhere.
 fn declare_errors(doc: &mut Value) {
     let global_security = doc
         .get("security")
@@ -206,7 +235,12 @@ fn declare_errors(doc: &mut Value) {
         }
         if has_body {
             add("413", "The body is too large");
-            add("422", "Some fields need attention (`errors` names them)");
+        }
+        if has_body || has_query || path.contains('{') {
+            add(
+                "422",
+                "Some fields need attention (`errors` names them); text may not contain NUL",
+            );
         }
     }
 }

@@ -55,10 +55,9 @@ where
                 "Send the body as JSON with `Content-Type: application/json`.".into(),
             )
             .into()),
-            Err(JsonRejection::BytesRejection(_)) => Err(AppError::PayloadTooLarge(
-                "The request body is too large.".into(),
-            )
-            .into()),
+            Err(JsonRejection::BytesRejection(_)) => {
+                Err(AppError::PayloadTooLarge("The request body is too large.".into()).into())
+            }
             Err(e) => Err(AppError::BadRequest(format!(
                 "The JSON body could not be read: {}",
                 e.body_text()
