@@ -75,7 +75,7 @@ fn whole_numbers_as_integers(v: &mut serde_json::Value) {
         Value::Number(n) if !n.is_i64() && !n.is_u64() => {
             if let Some(f) = n.as_f64()
                 && f.fract() == 0.0
-                && (-9.223_372_036_854_775_808e18..9.223_372_036_854_775_808e18).contains(&f)
+                && (i64::MIN as f64..i64::MAX as f64).contains(&f)
             {
                 // A whole f64 inside i64's range converts exactly.
                 *v = Value::from(f as i64);
