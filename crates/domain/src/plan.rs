@@ -384,8 +384,12 @@ pub struct Schedule {
 const MAX_SPAN_DAYS: i64 = 800;
 
 impl Schedule {
-    /// Every occurrence date in `[from, to]`, in order. The start date always
-    /// counts as the first occurrence (RFC 5545: DTSTART is the first instance).
+    /// Every occurrence date in `[from, to]`, in order. The first occurrence is
+    /// the first date on or after the chosen start that matches the rule (a
+    /// weekly Mon/Wed/Fri action started on a Saturday first falls on Monday);
+    /// COUNT counts from it. This is the date a calendar gets as DTSTART, so
+    /// every RFC 5545 client expands the same dates as the plan (a DTSTART that
+    /// does not match its rule leaves the recurrence set undefined).
     pub fn occurrences(&self, from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
         let Some(rule) = &self.rule else {
             return if self.start >= from && self.start <= to {
@@ -408,7 +412,7 @@ impl Schedule {
         let mut seen = 0u32;
         let limit = d + Duration::days(MAX_SPAN_DAYS);
         while d <= to && d <= limit {
-            if d == self.start || rule.matches(self.start, d) {
+            if rule.matches(self.start, d) {
                 seen += 1;
                 if rule.count.is_some_and(|c| seen > c) {
                     break;
@@ -423,6 +427,15 @@ impl Schedule {
             }
         }
         out
+    }
+
+    /// The first occurrence: the start itself for a one-off, else the first date
+    /// on or after the start that matches the rule. `None` when the rule has no
+    /// date at all (an UNTIL before the first match).
+    pub fn first_occurrence(&self) -> Option<NaiveDate> {
+        self.occurrences(self.start, self.start + Duration::days(MAX_SPAN_DAYS))
+            .first()
+            .copied()
     }
 
     /// Whether an occurrence falls on `d`.
@@ -765,6 +778,129 @@ mod tests {
         assert_eq!(daily.occurrences(d("2026-12-01"), d("2027-02-01")).len(), 3);
         assert!(daily.falls_on(d("2027-01-02")));
         assert!(!daily.falls_on(d("2027-01-04")));
+    }
+
+    fn sched(start: &str, rule: &str) -> Schedule {
+        Schedule {
+            start: d(start),
+            rule: Some(Recurrence::parse(rule).unwrap().anchored(d(start))),
+        }
+    }
+
+    fn dates(list: &[&str]) -> Vec<NaiveDate> {
+        list.iter().map(|x| d(x)).collect()
+    }
+
+    #[test]
+    fn a_weekly_action_started_on_a_day_off_its_rule_first_falls_on_the_next_matching_day() {
+        // Saturday 6 March 2027, Mon/Wed/Fri: the Saturday is no occurrence.
+        let s = sched("2027-03-06", "FREQ=WEEKLY;BYDAY=MO,WE,FR");
+        assert_eq!(s.first_occurrence(), Some(d("2027-03-08")));
+        assert!(!s.falls_on(d("2027-03-06")));
+        assert_eq!(
+            s.occurrences(d("2027-03-01"), d("2027-03-14")),
+            dates(&["2027-03-08", "2027-03-10", "2027-03-12"])
+        );
+        // Every other week: the weeks are counted from the chosen start's week
+        // (WKST=MO), and the first occurrence lies in such a week, so a calendar
+        // counting from DTSTART = the first occurrence gets the same dates.
+        let s = sched("2027-03-06", "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO");
+        assert_eq!(s.first_occurrence(), Some(d("2027-03-15")));
+        assert_eq!(
+            s.occurrences(d("2027-03-01"), d("2027-04-15")),
+            dates(&["2027-03-15", "2027-03-29", "2027-04-12"])
+        );
+        // Without BYDAY the chosen day is the rule's day.
+        let s = sched("2027-03-06", "FREQ=WEEKLY");
+        assert_eq!(s.first_occurrence(), Some(d("2027-03-06")));
+    }
+
+    #[test]
+    fn daily_starts_on_the_chosen_day() {
+        let s = sched("2027-03-06", "FREQ=DAILY;INTERVAL=3;COUNT=3");
+        assert_eq!(s.first_occurrence(), Some(d("2027-03-06")));
+        assert_eq!(
+            s.occurrences(d("2027-01-01"), d("2027-12-31")),
+            dates(&["2027-03-06", "2027-03-09", "2027-03-12"])
+        );
+    }
+
+    #[test]
+    fn monthly_on_the_31st_started_mid_february_first_falls_on_31_march() {
+        let s = sched("2027-02-10", "FREQ=MONTHLY;BYMONTHDAY=31");
+        assert_eq!(s.first_occurrence(), Some(d("2027-03-31")));
+        assert!(!s.falls_on(d("2027-02-10")));
+        assert_eq!(
+            s.occurrences(d("2027-02-01"), d("2027-08-31")),
+            dates(&["2027-03-31", "2027-05-31", "2027-07-31", "2027-08-31"])
+        );
+        // Every other month, counted from the chosen start's month: Feb, Apr, Jun, Aug…
+        let s = sched("2027-02-10", "FREQ=MONTHLY;INTERVAL=2;BYMONTHDAY=31");
+        assert_eq!(
+            s.occurrences(d("2027-02-01"), d("2027-12-31")),
+            dates(&["2027-08-31", "2027-10-31", "2027-12-31"])
+        );
+    }
+
+    #[test]
+    fn count_counts_from_the_first_matching_date_and_until_may_leave_nothing() {
+        let s = sched("2027-03-06", "FREQ=WEEKLY;BYDAY=MO,WE,FR;COUNT=4");
+        assert_eq!(
+            s.occurrences(d("2027-01-01"), d("2027-12-31")),
+            dates(&["2027-03-08", "2027-03-10", "2027-03-12", "2027-03-15"])
+        );
+        let s = sched("2027-03-06", "FREQ=WEEKLY;BYDAY=MO,WE,FR;UNTIL=20270310");
+        assert_eq!(
+            s.occurrences(d("2027-01-01"), d("2027-12-31")),
+            dates(&["2027-03-08", "2027-03-10"])
+        );
+        let s = sched("2027-03-06", "FREQ=WEEKLY;BYDAY=MO;UNTIL=20270307");
+        assert_eq!(s.first_occurrence(), None);
+        assert!(s.occurrences(d("2027-01-01"), d("2027-12-31")).is_empty());
+        let s = sched("2027-02-10", "FREQ=MONTHLY;BYMONTHDAY=31;COUNT=2");
+        assert_eq!(
+            s.occurrences(d("2027-01-01"), d("2027-12-31")),
+            dates(&["2027-03-31", "2027-05-31"])
+        );
+    }
+
+    #[test]
+    fn today_is_the_persons_local_date_not_utcs() {
+        // Sunday 7 March 2027, 20:00 UTC is already Monday 05:00 in Tokyo.
+        let now = t("2027-03-07T20:00:00Z");
+        let s = sched("2027-03-06", "FREQ=WEEKLY;BYDAY=MO,WE,FR");
+        let tokyo = local_date(now, chrono_tz::Asia::Tokyo);
+        assert_eq!(tokyo, d("2027-03-08"));
+        let open = open_occurrences(&s, tokyo, |_| false);
+        assert_eq!(
+            open,
+            vec![
+                (d("2027-03-08"), Standing::Today),
+                (d("2027-03-10"), Standing::Upcoming)
+            ]
+        );
+        // In UTC it is still Sunday: nothing today, the Saturday start is not
+        // "still open", Monday is next.
+        let utc = local_date(now, chrono_tz::UTC);
+        assert_eq!(
+            open_occurrences(&s, utc, |_| false),
+            vec![(d("2027-03-08"), Standing::Upcoming)]
+        );
+        // The reminder for Tokyo's Monday is due; on UTC's Sunday nothing is planned.
+        let prefs = ReminderPrefs {
+            kinds: vec![ReminderKind::Actions],
+            at: hm(5, 0),
+            tz: chrono_tz::Asia::Tokyo,
+        };
+        let due = due_reminders("u", &prefs, now, |_, day| s.falls_on(day));
+        assert_eq!(due.len(), 1);
+        assert_eq!(due[0].date, d("2027-03-08"));
+        let prefs = ReminderPrefs {
+            tz: chrono_tz::UTC,
+            at: hm(19, 0),
+            ..prefs
+        };
+        assert!(due_reminders("u", &prefs, now, |_, day| s.falls_on(day)).is_empty());
     }
 
     #[test]

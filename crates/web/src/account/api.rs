@@ -43,7 +43,7 @@ pub struct SignUpIn {
     pub time_zone: Option<String>,
 }
 
-#[utoipa::path(post, path = "/api/v1/accounts", tag = "account", security(()),
+#[utoipa::path(post, path = "/api/v1/accounts", operation_id = "signUp", tag = "account", security(()),
     request_body = SignUpIn,
     responses((status = 201, body = UserOut), (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn sign_up(
@@ -80,16 +80,24 @@ pub struct NewTokenOut {
     pub created_at: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/token", tag = "account", security(()),
+#[utoipa::path(post, path = "/api/v1/auth/token", operation_id = "createTokenWithPassword", tag = "account", security(()),
     request_body = SignInIn,
     responses((status = 201, description = "Signed in; a new personal token", body = NewTokenOut),
-              (status = 400, body = Problem), (status = 429, body = Problem)))]
+              (status = 422, description = "That email and password do not match an account", body = Problem),
+              (status = 429, body = Problem)))]
 pub async fn sign_in(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     JsonBody(b): JsonBody<SignInIn>,
 ) -> ApiResult<(StatusCode, Json<NewTokenOut>)> {
-    let user = crate::account::sign_in(&state, &b.email, &b.password, &ip).await?;
+    // Wrong credentials are a field problem of this body (422), like every
+    // other refused-but-readable body of the API; 400 means unreadable.
+    let user = crate::account::sign_in(&state, &b.email, &b.password, &ip)
+        .await
+        .map_err(|e| match e {
+            AppError::BadRequest(m) => AppError::field("password", m),
+            other => other,
+        })?;
     let name = b.token_name.unwrap_or_else(|| "API sign-in".into());
     let (t, secret) = crate::account::create_token(&state, &user.id, &name).await?;
     Ok((
@@ -103,7 +111,7 @@ pub async fn sign_in(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/me", tag = "account",
+#[utoipa::path(get, path = "/api/v1/me", operation_id = "getMe", tag = "account",
     responses((status = 200, body = UserOut), (status = 401, body = Problem)))]
 pub async fn me(caller: ApiCaller) -> Json<UserOut> {
     Json(caller.user.into())
@@ -115,7 +123,7 @@ pub struct ProfileIn {
     pub time_zone: Option<String>,
 }
 
-#[utoipa::path(patch, path = "/api/v1/me", tag = "account", request_body = ProfileIn,
+#[utoipa::path(patch, path = "/api/v1/me", operation_id = "updateMe", tag = "account", request_body = ProfileIn,
     responses((status = 200, body = UserOut), (status = 422, body = Problem)))]
 pub async fn update_me(
     State(state): State<AppState>,
@@ -141,7 +149,7 @@ pub struct PasswordIn {
     pub new_password: String,
 }
 
-#[utoipa::path(put, path = "/api/v1/me/password", tag = "account", request_body = PasswordIn,
+#[utoipa::path(put, path = "/api/v1/me/password", operation_id = "changePassword", tag = "account", request_body = PasswordIn,
     responses((status = 204, description = "Changed; other browser sessions are signed out"), (status = 422, body = Problem)))]
 pub async fn change_password(
     State(state): State<AppState>,
@@ -167,7 +175,7 @@ pub struct TokenOut {
     pub last_used_at: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/tokens", tag = "account", responses((status = 200, body = [TokenOut])))]
+#[utoipa::path(get, path = "/api/v1/tokens", operation_id = "listTokens", tag = "account", responses((status = 200, body = [TokenOut])))]
 pub async fn list_tokens(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -191,7 +199,7 @@ pub struct TokenIn {
     pub name: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/tokens", tag = "account", request_body = TokenIn,
+#[utoipa::path(post, path = "/api/v1/tokens", operation_id = "createToken", tag = "account", request_body = TokenIn,
     responses((status = 201, body = NewTokenOut), (status = 422, body = Problem)))]
 pub async fn create_token(
     State(state): State<AppState>,
@@ -210,7 +218,7 @@ pub async fn create_token(
     ))
 }
 
-#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "account",
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", operation_id = "revokeToken", tag = "account",
     params(("id" = String, Path, description = "Token id")),
     responses((status = 204, description = "Revoked"), (status = 404, body = Problem)))]
 pub async fn revoke_token(

@@ -309,7 +309,7 @@ async fn pair_viewer(state: &AppState, caller: &ApiCaller) -> ApiResult<Viewer> 
     Ok(viewer)
 }
 
-#[utoipa::path(get, path = "/api/v1/board", tag = "board",
+#[utoipa::path(get, path = "/api/v1/board", operation_id = "getBoard", tag = "board",
     responses((status = 200, body = BoardOut), (status = 409, description = "No partner yet, or paused", body = Problem)))]
 pub async fn overview(
     State(state): State<AppState>,
@@ -332,7 +332,7 @@ pub struct ProposeIn {
     pub title: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/board/problems", tag = "board", request_body = ProposeIn,
+#[utoipa::path(post, path = "/api/v1/board/problems", operation_id = "proposeProblem", tag = "board", request_body = ProposeIn,
     responses((status = 201, description = "Proposed; `coach` holds the language coach's notes on the title", body = ProblemOut),
               (status = 409, description = "Another problem is active, or no partner", body = Problem),
               (status = 422, body = Problem)))]
@@ -346,7 +346,7 @@ pub async fn propose(
     Ok((StatusCode::CREATED, one(&state, &viewer, &id).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/board/problems/{id}", tag = "board",
+#[utoipa::path(get, path = "/api/v1/board/problems/{id}", operation_id = "getProblem", tag = "board",
     responses((status = 200, body = ProblemOut), (status = 404, body = Problem)))]
 pub async fn show(
     State(state): State<AppState>,
@@ -368,7 +368,7 @@ async fn step(
     one(&state, &viewer, &id).await
 }
 
-#[utoipa::path(post, path = "/api/v1/board/problems/{id}/accept", tag = "board",
+#[utoipa::path(post, path = "/api/v1/board/problems/{id}/accept", operation_id = "acceptProblem", tag = "board",
     responses((status = 200, description = "On the agenda: brainstorming starts", body = ProblemOut), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn accept(
     State(state): State<AppState>,
@@ -378,7 +378,7 @@ pub async fn accept(
     step(state, caller, id, Move::Accept).await
 }
 
-#[utoipa::path(post, path = "/api/v1/board/problems/{id}/talk-first", tag = "board",
+#[utoipa::path(post, path = "/api/v1/board/problems/{id}/talk-first", operation_id = "askToTalkFirst", tag = "board",
     responses((status = 200, description = "Recorded: the partner would like to talk about it first", body = ProblemOut), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn talk_first(
     State(state): State<AppState>,
@@ -388,7 +388,7 @@ pub async fn talk_first(
     step(state, caller, id, Move::TalkFirst).await
 }
 
-#[utoipa::path(post, path = "/api/v1/board/problems/{id}/withdraw", tag = "board",
+#[utoipa::path(post, path = "/api/v1/board/problems/{id}/withdraw", operation_id = "withdrawProblem", tag = "board",
     responses((status = 200, body = ProblemOut), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn withdraw(
     State(state): State<AppState>,
@@ -403,7 +403,7 @@ pub struct OptionIn {
     pub body: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/board/problems/{id}/options", tag = "board", request_body = OptionIn,
+#[utoipa::path(post, path = "/api/v1/board/problems/{id}/options", operation_id = "addIdea", tag = "board", request_body = OptionIn,
     responses((status = 200, description = "Added, sealed until both are done", body = ProblemOut), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn add_option(
     State(state): State<AppState>,
@@ -416,7 +416,7 @@ pub async fn add_option(
     one(&state, &viewer, &id).await
 }
 
-#[utoipa::path(post, path = "/api/v1/board/problems/{id}/done", tag = "board",
+#[utoipa::path(post, path = "/api/v1/board/problems/{id}/done", operation_id = "finishIdeas", tag = "board",
     responses((status = 200, description = "Done adding ideas this round", body = ProblemOut), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn finish_brainstorm(
     State(state): State<AppState>,
@@ -432,7 +432,7 @@ pub struct RatingsIn {
     pub ratings: HashMap<String, i64>,
 }
 
-#[utoipa::path(put, path = "/api/v1/board/problems/{id}/ratings", tag = "board", request_body = RatingsIn,
+#[utoipa::path(put, path = "/api/v1/board/problems/{id}/ratings", operation_id = "rateIdeas", tag = "board", request_body = RatingsIn,
     responses((status = 200, body = ProblemOut), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn rate(
     State(state): State<AppState>,
@@ -457,7 +457,7 @@ pub struct CompromiseIn {
     pub body: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/board/problems/{id}/compromises", tag = "board", request_body = CompromiseIn,
+#[utoipa::path(post, path = "/api/v1/board/problems/{id}/compromises", operation_id = "combineIdeas", tag = "board", request_body = CompromiseIn,
     responses((status = 200, description = "A new option both then rate", body = ProblemOut), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn compromise(
     State(state): State<AppState>,
@@ -477,10 +477,11 @@ pub struct AgreementIn {
     #[serde(default)]
     pub body: String,
     /// 1–90; the follow-up comes when the trial ends.
+    #[schema(minimum = 1, maximum = 90)]
     pub trial_days: i64,
 }
 
-#[utoipa::path(post, path = "/api/v1/board/problems/{id}/agreement", tag = "board", request_body = AgreementIn,
+#[utoipa::path(post, path = "/api/v1/board/problems/{id}/agreement", operation_id = "proposeAgreement", tag = "board", request_body = AgreementIn,
     responses((status = 200, description = "Written; waits for the partner's yes", body = ProblemOut), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn propose_agreement(
     State(state): State<AppState>,
@@ -501,7 +502,7 @@ pub async fn propose_agreement(
     one(&state, &viewer, &id).await
 }
 
-#[utoipa::path(post, path = "/api/v1/board/problems/{id}/agreement/confirm", tag = "board",
+#[utoipa::path(post, path = "/api/v1/board/problems/{id}/agreement/confirm", operation_id = "confirmAgreement", tag = "board",
     responses((status = 200, description = "Agreed by both; the trial starts", body = ProblemOut), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn confirm_agreement(
     State(state): State<AppState>,
@@ -511,7 +512,7 @@ pub async fn confirm_agreement(
     step(state, caller, id, Move::ConfirmAgreement).await
 }
 
-#[utoipa::path(delete, path = "/api/v1/board/problems/{id}/agreement", tag = "board",
+#[utoipa::path(delete, path = "/api/v1/board/problems/{id}/agreement", operation_id = "declineAgreement", tag = "board",
     responses((status = 200, description = "The written agreement is withdrawn or declined", body = ProblemOut), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn decline_agreement(
     State(state): State<AppState>,
@@ -529,7 +530,7 @@ pub struct FollowUpIn {
     pub note: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/board/problems/{id}/follow-up", tag = "board", request_body = FollowUpIn,
+#[utoipa::path(post, path = "/api/v1/board/problems/{id}/follow-up", operation_id = "answerFollowUp", tag = "board", request_body = FollowUpIn,
     responses((status = 200, description = "Answered privately; both answers open together", body = ProblemOut), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn follow_up(
     State(state): State<AppState>,
@@ -548,7 +549,7 @@ pub struct DecisionIn {
     pub outcome: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/board/problems/{id}/decision", tag = "board", request_body = DecisionIn,
+#[utoipa::path(post, path = "/api/v1/board/problems/{id}/decision", operation_id = "decideOnAgreement", tag = "board", request_body = DecisionIn,
     responses((status = 200, body = ProblemOut), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn decide(
     State(state): State<AppState>,
@@ -565,7 +566,7 @@ pub async fn decide(
 /// as `POST /api/v1/coach/analyze`) plus the board's naming rule, which notices
 /// a problem named after the partner ("your nagging"). Advice only: nothing is
 /// stored and proposing is never blocked.
-#[utoipa::path(post, path = "/api/v1/board/coach", tag = "board", request_body = crate::coach::api::CoachIn,
+#[utoipa::path(post, path = "/api/v1/board/coach", operation_id = "coachProblemName", tag = "board", request_body = crate::coach::api::CoachIn,
     responses((status = 200, body = crate::coach::api::AnalysisOut), (status = 413, body = Problem)))]
 pub async fn coach(
     _caller: ApiCaller,

@@ -134,7 +134,7 @@ pub struct CurrentOut {
     pub latest_meeting: Option<CheckinOut>,
 }
 
-#[utoipa::path(get, path = "/api/v1/checkins/current", tag = "checkins",
+#[utoipa::path(get, path = "/api/v1/checkins/current", operation_id = "getCurrentCheckin", tag = "checkins",
     responses((status = 200, body = CurrentOut), (status = 409, description = "No partner yet", body = Problem)))]
 pub async fn current(
     State(state): State<AppState>,
@@ -163,7 +163,7 @@ pub async fn current(
     }))
 }
 
-#[utoipa::path(put, path = "/api/v1/checkins/schedule", tag = "checkins", request_body = ScheduleIo,
+#[utoipa::path(put, path = "/api/v1/checkins/schedule", operation_id = "setCheckinSchedule", tag = "checkins", request_body = ScheduleIo,
     responses((status = 204, description = "Saved"), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn schedule(
     State(state): State<AppState>,
@@ -176,7 +176,7 @@ pub async fn schedule(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/api/v1/checkins", tag = "checkins",
+#[utoipa::path(get, path = "/api/v1/checkins", operation_id = "listCheckins", tag = "checkins",
     responses((status = 200, description = "Check-ins the caller may see, newest first", body = [CheckinOut])))]
 pub async fn history(
     State(state): State<AppState>,
@@ -193,7 +193,7 @@ pub async fn history(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/checkins", tag = "checkins",
+#[utoipa::path(post, path = "/api/v1/checkins", operation_id = "beginCheckin", tag = "checkins",
     responses((status = 201, description = "A check-in opened now, outside the rhythm", body = CheckinOut),
               (status = 409, description = "No partner yet, or one is already open", body = Problem)))]
 pub async fn begin(
@@ -206,7 +206,7 @@ pub async fn begin(
     Ok((StatusCode::CREATED, one(&state, &viewer, &id).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/checkins/{id}", tag = "checkins",
+#[utoipa::path(get, path = "/api/v1/checkins/{id}", operation_id = "getCheckin", tag = "checkins",
     params(("id" = String, Path, description = "Check-in id")),
     responses((status = 200, body = CheckinOut), (status = 404, body = Problem)))]
 pub async fn show(
@@ -221,8 +221,10 @@ pub async fn show(
 #[derive(Deserialize, ToSchema)]
 pub struct SubmissionIn {
     /// CSI-4 answers in item order (item 1: 0–6, items 2–4: 0–5).
+    #[schema(min_items = 4, max_items = 4, value_type = Vec<i64>)]
     pub csi: [i64; 4],
     /// Technoference answers: phone, television, computer, tablet (0–5 each).
+    #[schema(min_items = 4, max_items = 4, value_type = Vec<i64>)]
     pub technoference: [i64; 4],
     pub hours_together: i64,
     pub hours_device_free: i64,
@@ -237,7 +239,7 @@ pub struct SubmissionIn {
     pub keep_private: bool,
 }
 
-#[utoipa::path(post, path = "/api/v1/checkins/{id}/submission", tag = "checkins", request_body = SubmissionIn,
+#[utoipa::path(post, path = "/api/v1/checkins/{id}/submission", operation_id = "submitCheckin", tag = "checkins", request_body = SubmissionIn,
     params(("id" = String, Path, description = "Check-in id")),
     responses((status = 200, body = CheckinOut), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn submit(
@@ -267,7 +269,7 @@ pub struct LovedIn {
     pub body: String,
 }
 
-#[utoipa::path(put, path = "/api/v1/checkins/{id}/loved", tag = "checkins", request_body = LovedIn,
+#[utoipa::path(put, path = "/api/v1/checkins/{id}/loved", operation_id = "setLovedMoment", tag = "checkins", request_body = LovedIn,
     params(("id" = String, Path, description = "Check-in id")),
     responses((status = 200, body = CheckinOut), (status = 404, body = Problem),
               (status = 409, description = "Not both submitted yet", body = Problem), (status = 422, body = Problem)))]
@@ -310,7 +312,7 @@ pub struct TrendsOut {
     pub missed_in_a_row: usize,
 }
 
-#[utoipa::path(get, path = "/api/v1/checkins/trends", tag = "checkins",
+#[utoipa::path(get, path = "/api/v1/checkins/trends", operation_id = "getCheckinTrends", tag = "checkins",
     responses((status = 200, description = "The caller's numbers, the partner's shared ones, and early warnings", body = TrendsOut)))]
 pub async fn trends(
     State(state): State<AppState>,
@@ -373,7 +375,7 @@ fn items(list: &[Item]) -> Vec<ItemOut> {
         .collect()
 }
 
-#[utoipa::path(get, path = "/api/v1/checkins/instruments", tag = "checkins",
+#[utoipa::path(get, path = "/api/v1/checkins/instruments", operation_id = "listCheckinInstruments", tag = "checkins",
     responses((status = 200, description = "The exact published items and answer labels", body = InstrumentsOut)))]
 pub async fn instruments(_caller: ApiCaller) -> Json<InstrumentsOut> {
     Json(InstrumentsOut {

@@ -57,7 +57,7 @@ fn check_len(text: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-#[utoipa::path(post, path = "/api/v1/coach/analyze", tag = "coach", request_body = CoachIn,
+#[utoipa::path(post, path = "/api/v1/coach/analyze", operation_id = "analyzeText", tag = "coach", request_body = CoachIn,
     responses((status = 200, body = AnalysisOut), (status = 413, body = Problem)))]
 pub async fn analyze(
     _caller: ApiCaller,
@@ -74,7 +74,7 @@ pub struct ParaphraseOut {
     pub paraphrase: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/coach/paraphrase", tag = "coach", request_body = CoachIn,
+#[utoipa::path(post, path = "/api/v1/coach/paraphrase", operation_id = "checkParaphrase", tag = "coach", request_body = CoachIn,
     responses((status = 200, body = ParaphraseOut), (status = 413, body = Problem)))]
 pub async fn paraphrase(
     _caller: ApiCaller,

@@ -37,7 +37,7 @@ fn out(e: rekindle_storage::Entry, me: &str) -> EntryOut {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/journal", tag = "journal",
+#[utoipa::path(get, path = "/api/v1/journal", operation_id = "listJournalEntries", tag = "journal",
     responses((status = 200, description = "My entries and the ones my partner shared", body = [EntryOut])))]
 pub async fn list(
     State(state): State<AppState>,
@@ -60,7 +60,7 @@ pub struct EntryIn {
     pub body: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/journal", tag = "journal", request_body = EntryIn,
+#[utoipa::path(post, path = "/api/v1/journal", operation_id = "createJournalEntry", tag = "journal", request_body = EntryIn,
     responses((status = 201, description = "Created, private", body = EntryOut), (status = 422, body = Problem)))]
 pub async fn create(
     State(state): State<AppState>,
@@ -71,7 +71,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(out(e, &caller.user.id))))
 }
 
-#[utoipa::path(get, path = "/api/v1/journal/{id}", tag = "journal",
+#[utoipa::path(get, path = "/api/v1/journal/{id}", operation_id = "getJournalEntry", tag = "journal",
     params(("id" = String, Path, description = "Entry id")),
     responses((status = 200, body = EntryOut), (status = 404, body = Problem)))]
 pub async fn show(
@@ -97,7 +97,7 @@ pub struct EntryPatch {
     pub visibility: Option<String>,
 }
 
-#[utoipa::path(patch, path = "/api/v1/journal/{id}", tag = "journal", request_body = EntryPatch,
+#[utoipa::path(patch, path = "/api/v1/journal/{id}", operation_id = "updateJournalEntry", tag = "journal", request_body = EntryPatch,
     params(("id" = String, Path, description = "Entry id")),
     responses((status = 200, body = EntryOut), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn update(
@@ -149,7 +149,7 @@ pub async fn update(
     Ok(Json(out(e, &caller.user.id)))
 }
 
-#[utoipa::path(delete, path = "/api/v1/journal/{id}", tag = "journal",
+#[utoipa::path(delete, path = "/api/v1/journal/{id}", operation_id = "deleteJournalEntry", tag = "journal",
     params(("id" = String, Path, description = "Entry id")),
     responses((status = 204, description = "Deleted"), (status = 404, body = Problem)))]
 pub async fn delete(

@@ -105,7 +105,7 @@ async fn one(state: &AppState, caller: &ApiCaller, id: &str) -> Result<ActionOut
         .ok_or(AppError::NotFound)
 }
 
-#[utoipa::path(get, path = "/api/v1/plan", tag = "plan",
+#[utoipa::path(get, path = "/api/v1/plan", operation_id = "listActions", tag = "plan",
     responses((status = 200, description = "Every action the caller may see, by date", body = [ActionOut])))]
 pub async fn list(
     State(state): State<AppState>,
@@ -136,7 +136,7 @@ pub struct ActionIn {
     pub agreement_id: Option<String>,
 }
 
-#[utoipa::path(post, path = "/api/v1/plan", tag = "plan", request_body = ActionIn,
+#[utoipa::path(post, path = "/api/v1/plan", operation_id = "createAction", tag = "plan", request_body = ActionIn,
     responses((status = 201, body = ActionOut), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
     State(state): State<AppState>,
@@ -168,7 +168,7 @@ pub async fn create(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/plan/{id}", tag = "plan",
+#[utoipa::path(get, path = "/api/v1/plan/{id}", operation_id = "getAction", tag = "plan",
     params(("id" = String, Path, description = "Action id")),
     responses((status = 200, body = ActionOut), (status = 404, body = Problem)))]
 pub async fn show(
@@ -206,7 +206,7 @@ async fn mark(
     Ok(Json(one(&state, &caller, &id).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/plan/{id}/done", tag = "plan", request_body = MarkIn,
+#[utoipa::path(post, path = "/api/v1/plan/{id}/done", operation_id = "markActionDone", tag = "plan", request_body = MarkIn,
     params(("id" = String, Path, description = "Action id")),
     responses((status = 200, body = ActionOut), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn done(
@@ -218,7 +218,7 @@ pub async fn done(
     mark(state, caller, id, b, true).await
 }
 
-#[utoipa::path(post, path = "/api/v1/plan/{id}/undo", tag = "plan", request_body = MarkIn,
+#[utoipa::path(post, path = "/api/v1/plan/{id}/undo", operation_id = "undoActionDone", tag = "plan", request_body = MarkIn,
     params(("id" = String, Path, description = "Action id")),
     responses((status = 200, body = ActionOut), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn undo(
@@ -231,18 +231,18 @@ pub async fn undo(
 }
 
 #[derive(Deserialize, ToSchema)]
-pub struct AnswerIn {
+pub struct ProposalAnswerIn {
     pub accept: bool,
 }
 
-#[utoipa::path(post, path = "/api/v1/plan/{id}/answer", tag = "plan", request_body = AnswerIn,
+#[utoipa::path(post, path = "/api/v1/plan/{id}/answer", operation_id = "answerActionProposal", tag = "plan", request_body = ProposalAnswerIn,
     params(("id" = String, Path, description = "Action id")),
     responses((status = 200, body = ActionOut), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn answer(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
-    JsonBody(b): JsonBody<AnswerIn>,
+    JsonBody(b): JsonBody<ProposalAnswerIn>,
 ) -> ApiResult<Json<ActionOut>> {
     let (viewer, space) = crate::space::viewer(&state, &caller.user.id).await?;
     uc::answer(&state, &viewer, space.as_ref(), &id, b.accept).await?;

@@ -180,6 +180,26 @@ pub async fn create(
     {
         errors.insert("until", "The last date comes after the first one.".into());
     }
+    // The first occurrence is the first date on or after the chosen one that
+    // matches the repeat (a Mon/Wed/Fri action chosen on a Saturday starts on
+    // Monday); it is what is stored, shown and given to calendars as DTSTART.
+    let first = match (due, &rule) {
+        (Some(d), Some(r)) => {
+            let first = Schedule {
+                start: d,
+                rule: Some(r.clone().anchored(d)),
+            }
+            .first_occurrence();
+            if first.is_none() && !errors.contains_key("until") {
+                errors.insert(
+                    "rrule",
+                    "This repeat has no date on or after the first date.".into(),
+                );
+            }
+            first
+        }
+        (d, _) => d,
+    };
     let agreement_id = input
         .agreement_id
         .map(|a| a.trim().to_owned())
@@ -189,7 +209,7 @@ pub async fn create(
     {
         errors.insert("agreement", "That agreement is not one of yours.".into());
     }
-    let (Some(owner), Some(due), true) = (owner, due, errors.is_empty()) else {
+    let (Some(owner), Some(due), Some(first), true) = (owner, due, first, errors.is_empty()) else {
         return Err(AppError::Invalid(errors));
     };
     let partner_id = space.partner.as_ref().map(|p| p.id.clone());
@@ -205,7 +225,7 @@ pub async fn create(
         agreement_id: agreement_id.map(AgreementId::from),
         title,
         notes,
-        due_date: date_key(due),
+        due_date: date_key(first),
         rrule: rule.map(|r| r.anchored(due).format()),
         assignment: owner.initial_state(),
         answered_at: None,

@@ -97,7 +97,7 @@ fn row(
     today: chrono::NaiveDate,
     partner: &str,
 ) -> Row {
-    let d = date.unwrap_or(a.schedule.start);
+    let d = date.unwrap_or_else(|| a.schedule.first_occurrence().unwrap_or(a.schedule.start));
     Row {
         id: a.action.id.clone().into(),
         title: a.action.title.clone(),

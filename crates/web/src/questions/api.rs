@@ -1,12 +1,12 @@
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::http::auth::ApiCaller;
 use crate::http::error::{ApiResult, Problem};
-use crate::http::json::JsonBody;
+use crate::http::json::{ApiQuery, JsonBody};
 use crate::questions::{self as uc, QuestionView};
 use crate::state::AppState;
 use crate::view::format::iso;
@@ -111,7 +111,7 @@ async fn one(state: &AppState, viewer: &Viewer, id: &str) -> ApiResult<Json<Ques
     Ok(Json(out(uc::view(state, viewer, id).await?, viewer)))
 }
 
-#[utoipa::path(get, path = "/api/v1/questions/today", tag = "questions",
+#[utoipa::path(get, path = "/api/v1/questions/today", operation_id = "getTodaysQuestion", tag = "questions",
     responses((status = 200, body = QuestionOut), (status = 404, description = "Every question has been asked", body = Problem),
               (status = 409, description = "No partner yet", body = Problem)))]
 pub async fn today(
@@ -127,6 +127,7 @@ pub async fn today(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HistoryParams {
     /// Text to look for in questions and in the answers visible to the caller.
     pub q: Option<String>,
@@ -134,12 +135,12 @@ pub struct HistoryParams {
     pub deck: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/questions", tag = "questions", params(HistoryParams),
+#[utoipa::path(get, path = "/api/v1/questions", operation_id = "listAskedQuestions", tag = "questions", params(HistoryParams),
     responses((status = 200, description = "Asked questions, newest first", body = [QuestionOut])))]
 pub async fn history(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Query(p): Query<HistoryParams>,
+    ApiQuery(p): ApiQuery<HistoryParams>,
 ) -> ApiResult<Json<Vec<QuestionOut>>> {
     let (viewer, _) = crate::space::viewer(&state, &caller.user.id).await?;
     let list = uc::history(
@@ -152,7 +153,7 @@ pub async fn history(
     Ok(Json(list.into_iter().map(|v| out(v, &viewer)).collect()))
 }
 
-#[utoipa::path(get, path = "/api/v1/questions/{id}", tag = "questions",
+#[utoipa::path(get, path = "/api/v1/questions/{id}", operation_id = "getQuestion", tag = "questions",
     params(("id" = String, Path, description = "Asked-question id")),
     responses((status = 200, body = QuestionOut), (status = 404, body = Problem)))]
 pub async fn show(
@@ -169,7 +170,7 @@ pub struct AnswerIn {
     pub body: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/questions/{id}/answer", tag = "questions", request_body = AnswerIn,
+#[utoipa::path(post, path = "/api/v1/questions/{id}/answer", operation_id = "answerQuestion", tag = "questions", request_body = AnswerIn,
     params(("id" = String, Path, description = "Asked-question id")),
     responses((status = 200, body = QuestionOut), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn answer(
@@ -183,7 +184,7 @@ pub async fn answer(
     one(&state, &viewer, &id).await
 }
 
-#[utoipa::path(post, path = "/api/v1/questions/{id}/skip", tag = "questions",
+#[utoipa::path(post, path = "/api/v1/questions/{id}/skip", operation_id = "skipQuestion", tag = "questions",
     params(("id" = String, Path, description = "Asked-question id")),
     responses((status = 200, description = "Passed, without penalty", body = QuestionOut), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn skip(
@@ -203,7 +204,7 @@ pub struct ReactionIn {
     pub kind: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/questions/{id}/reactions", tag = "questions", request_body = ReactionIn,
+#[utoipa::path(post, path = "/api/v1/questions/{id}/reactions", operation_id = "reactToAnswer", tag = "questions", request_body = ReactionIn,
     params(("id" = String, Path, description = "Asked-question id")),
     responses((status = 200, body = QuestionOut), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn react(
@@ -217,7 +218,7 @@ pub async fn react(
     one(&state, &viewer, &id).await
 }
 
-#[utoipa::path(post, path = "/api/v1/questions/{id}/replies", tag = "questions", request_body = AnswerIn,
+#[utoipa::path(post, path = "/api/v1/questions/{id}/replies", operation_id = "replyToAnswer", tag = "questions", request_body = AnswerIn,
     params(("id" = String, Path, description = "Asked-question id")),
     responses((status = 201, body = QuestionOut), (status = 409, description = "Not both answered yet", body = Problem)))]
 pub async fn reply(
@@ -240,7 +241,7 @@ pub struct DeckOut {
     pub questions_per_depth: [usize; 3],
 }
 
-#[utoipa::path(get, path = "/api/v1/decks", tag = "questions", responses((status = 200, body = [DeckOut])))]
+#[utoipa::path(get, path = "/api/v1/decks", operation_id = "listDecks", tag = "questions", responses((status = 200, body = [DeckOut])))]
 pub async fn decks(_caller: ApiCaller) -> Json<Vec<DeckOut>> {
     Json(
         uc::deck_rows()
@@ -255,7 +256,7 @@ pub async fn decks(_caller: ApiCaller) -> Json<Vec<DeckOut>> {
     )
 }
 
-#[utoipa::path(post, path = "/api/v1/decks/{slug}/ask", tag = "questions",
+#[utoipa::path(post, path = "/api/v1/decks/{slug}/ask", operation_id = "askFromDeck", tag = "questions",
     params(("slug" = String, Path, description = "Deck slug")),
     responses((status = 201, description = "The deck's next question, asked of both now", body = QuestionOut),
               (status = 404, body = Problem), (status = 409, body = Problem)))]
@@ -276,7 +277,7 @@ pub struct QuestionSettingsIn {
     pub hour: i64,
 }
 
-#[utoipa::path(put, path = "/api/v1/questions/settings", tag = "questions", request_body = QuestionSettingsIn,
+#[utoipa::path(put, path = "/api/v1/questions/settings", operation_id = "setQuestionSettings", tag = "questions", request_body = QuestionSettingsIn,
     responses((status = 204, description = "Saved"), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn settings(
     State(state): State<AppState>,

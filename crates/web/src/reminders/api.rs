@@ -23,7 +23,7 @@ pub struct RemindersIo {
     pub email_available: bool,
 }
 
-#[utoipa::path(get, path = "/api/v1/plan/reminders", tag = "plan",
+#[utoipa::path(get, path = "/api/v1/plan/reminders", operation_id = "getReminders", tag = "reminders",
     responses((status = 200, body = RemindersIo)))]
 pub async fn get_reminders(
     State(state): State<AppState>,
@@ -37,7 +37,7 @@ pub async fn get_reminders(
     }))
 }
 
-#[utoipa::path(put, path = "/api/v1/plan/reminders", tag = "plan", request_body = RemindersIo,
+#[utoipa::path(put, path = "/api/v1/plan/reminders", operation_id = "setReminders", tag = "reminders", request_body = RemindersIo,
     responses((status = 200, body = RemindersIo), (status = 422, body = Problem)))]
 pub async fn put_reminders(
     State(state): State<AppState>,
@@ -66,7 +66,7 @@ pub struct FeedOut {
     pub detailed: bool,
 }
 
-#[utoipa::path(post, path = "/api/v1/plan/calendar", tag = "plan", request_body = FeedIn,
+#[utoipa::path(post, path = "/api/v1/plan/calendar", operation_id = "createCalendarFeed", tag = "reminders", request_body = FeedIn,
     responses((status = 201, description = "A new secret feed URL; any earlier one stops working", body = FeedOut)))]
 pub async fn new_feed(
     State(state): State<AppState>,
@@ -85,7 +85,7 @@ pub async fn new_feed(
     ))
 }
 
-#[utoipa::path(delete, path = "/api/v1/plan/calendar", tag = "plan",
+#[utoipa::path(delete, path = "/api/v1/plan/calendar", operation_id = "revokeCalendarFeed", tag = "reminders",
     responses((status = 204, description = "The feed URL no longer works"), (status = 404, body = Problem)))]
 pub async fn revoke_feed(
     State(state): State<AppState>,

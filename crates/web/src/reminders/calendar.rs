@@ -141,14 +141,20 @@ async fn collect(
                         && a.assignment == Assignment::Accepted
                         && matches!(a.owner, Owner::Me | Owner::Both)
                 })
-                .map(|a| FeedEvent {
-                    uid: format!("action-{}", a.action.id),
-                    neutral: NEUTRAL,
-                    completed: a.schedule.rule.is_none() && a.done.contains(&a.schedule.start),
-                    detailed: a.action.title.clone(),
-                    notes: a.action.notes.clone(),
-                    when: When::Day(a.schedule.start),
-                    rrule: a.action.rrule.clone(),
+                // DTSTART is the first occurrence, which matches the rule: a
+                // start that does not (a Saturday for Mon/Wed/Fri) would leave the
+                // recurrence set undefined (RFC 5545) and calendars would show it.
+                .filter_map(|a| {
+                    let first = a.schedule.first_occurrence()?;
+                    Some(FeedEvent {
+                        uid: format!("action-{}", a.action.id),
+                        neutral: NEUTRAL,
+                        completed: a.schedule.rule.is_none() && a.done.contains(&first),
+                        detailed: a.action.title.clone(),
+                        notes: a.action.notes.clone(),
+                        when: When::Day(first),
+                        rrule: a.action.rrule.clone(),
+                    })
                 })
                 .collect())
         }

@@ -17,8 +17,8 @@ pub struct EraseIn {
     pub password: String,
 }
 
-#[utoipa::path(delete, path = "/api/v1/me", tag = "account", request_body = EraseIn,
-    responses((status = 204, description = "The account and everything it authored are erased"), (status = 400, body = Problem)))]
+#[utoipa::path(delete, path = "/api/v1/me", operation_id = "eraseMe", tag = "safety", request_body = EraseIn,
+    responses((status = 204, description = "The account and everything it authored are erased"), (status = 422, description = "Not the caller's password; nothing was erased", body = Problem)))]
 pub async fn erase_me(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -31,7 +31,7 @@ pub async fn erase_me(
         .ok_or(AppError::NotFound)?;
     if !crate::http::secrets::verify_password(b.password, hash).await {
         return Err(
-            AppError::BadRequest("That is not your password; nothing was erased.".into()).into(),
+            AppError::field("password", "That is not your password; nothing was erased.").into(),
         );
     }
     state
@@ -41,7 +41,7 @@ pub async fn erase_me(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/api/v1/export", tag = "account",
+#[utoipa::path(get, path = "/api/v1/export", operation_id = "exportMyData", tag = "safety",
     responses((status = 200, description = "A zip archive: rekindle.json and CSV tables", content_type = "application/zip")))]
 pub async fn export(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Response> {
     Ok(crate::export::download(
@@ -58,7 +58,7 @@ pub struct CheckOut {
     pub positive: bool,
 }
 
-#[utoipa::path(get, path = "/api/v1/safety/check", tag = "safety",
+#[utoipa::path(get, path = "/api/v1/safety/check", operation_id = "listSafetyChecks", tag = "safety",
     responses((status = 200, description = "My own checks only", body = [CheckOut])))]
 pub async fn my_checks(
     State(state): State<AppState>,
@@ -80,7 +80,8 @@ pub async fn my_checks(
 #[derive(Deserialize, ToSchema)]
 pub struct CheckIn {
     /// Four answers on the HITS scale, 1 (never) to 5 (frequently).
-    pub answers: [u8; 4],
+    #[schema(min_items = 4, max_items = 4, value_type = Vec<i64>)]
+    pub answers: [i64; 4],
 }
 
 #[derive(Serialize, ToSchema)]
@@ -108,14 +109,23 @@ impl From<Resource> for ResourceOut {
     }
 }
 
-#[utoipa::path(post, path = "/api/v1/safety/check", tag = "safety", request_body = CheckIn,
+#[utoipa::path(post, path = "/api/v1/safety/check", operation_id = "takeSafetyCheck", tag = "safety", request_body = CheckIn,
     responses((status = 201, body = CheckResultOut), (status = 422, body = Problem)))]
 pub async fn take_check(
     State(state): State<AppState>,
     caller: ApiCaller,
     JsonBody(b): JsonBody<CheckIn>,
 ) -> ApiResult<(StatusCode, Json<CheckResultOut>)> {
-    let r = crate::safety::take(&state, &caller.user.id, b.answers).await?;
+    // Out-of-range numbers are a field problem (422), not an unreadable body.
+    let answers = b.answers.map(|a| u8::try_from(a).unwrap_or(0));
+    if answers.iter().any(|a| !(1..=5).contains(a)) {
+        return Err(AppError::field(
+            "answers",
+            "Each answer is from 1 (never) to 5 (frequently).",
+        )
+        .into());
+    }
+    let r = crate::safety::take(&state, &caller.user.id, answers).await?;
     let resources = if r.positive {
         state
             .config
@@ -138,7 +148,7 @@ pub async fn take_check(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/space/pause", tag = "safety",
+#[utoipa::path(post, path = "/api/v1/space/pause", operation_id = "pauseSpace", tag = "safety",
     responses((status = 204, description = "Paused; the partner sees only that the space is paused"), (status = 409, body = Problem)))]
 pub async fn pause(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<StatusCode> {
     if state.repo.pause_space(&caller.user.id).await? {
@@ -148,7 +158,7 @@ pub async fn pause(State(state): State<AppState>, caller: ApiCaller) -> ApiResul
     }
 }
 
-#[utoipa::path(delete, path = "/api/v1/space/pause", tag = "safety",
+#[utoipa::path(delete, path = "/api/v1/space/pause", operation_id = "resumeSpace", tag = "safety",
     responses((status = 204, description = "Resumed"), (status = 404, description = "Not paused by the caller", body = Problem)))]
 pub async fn resume(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<StatusCode> {
     if state.repo.resume_space(&caller.user.id).await? {

@@ -41,7 +41,7 @@ impl From<rekindle_storage::Space> for SpaceOut {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/space", tag = "space",
+#[utoipa::path(get, path = "/api/v1/space", operation_id = "getSpace", tag = "space",
     responses((status = 200, body = SpaceOut), (status = 404, description = "Not in a space", body = Problem)))]
 pub async fn show(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Json<SpaceOut>> {
     let space = state
@@ -52,7 +52,7 @@ pub async fn show(State(state): State<AppState>, caller: ApiCaller) -> ApiResult
     Ok(Json(space.into()))
 }
 
-#[utoipa::path(post, path = "/api/v1/space", tag = "space",
+#[utoipa::path(post, path = "/api/v1/space", operation_id = "createSpace", tag = "space",
     responses((status = 201, body = SpaceOut), (status = 409, body = Problem)))]
 pub async fn create(
     State(state): State<AppState>,
@@ -62,7 +62,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(space.into())))
 }
 
-#[utoipa::path(delete, path = "/api/v1/space", tag = "space",
+#[utoipa::path(delete, path = "/api/v1/space", operation_id = "leaveSpace", tag = "space",
     responses((status = 204, description = "Left the space; authored content stays with its author"), (status = 404, body = Problem)))]
 pub async fn leave(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<StatusCode> {
     if crate::space::leave_space(&state, &caller.user.id).await? {
@@ -88,7 +88,7 @@ pub struct NewInvitationOut {
     pub expires_at: String,
 }
 
-#[utoipa::path(get, path = "/api/v1/space/invitations", tag = "space",
+#[utoipa::path(get, path = "/api/v1/space/invitations", operation_id = "listInvitations", tag = "space",
     responses((status = 200, description = "Open invitations", body = [InvitationOut]), (status = 404, body = Problem)))]
 pub async fn invitations(
     State(state): State<AppState>,
@@ -114,7 +114,7 @@ pub async fn invitations(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/space/invitations", tag = "space",
+#[utoipa::path(post, path = "/api/v1/space/invitations", operation_id = "createInvitation", tag = "space",
     responses((status = 201, body = NewInvitationOut), (status = 409, body = Problem)))]
 pub async fn invite(
     State(state): State<AppState>,
@@ -134,7 +134,7 @@ pub async fn invite(
     ))
 }
 
-#[utoipa::path(delete, path = "/api/v1/space/invitations/{id}", tag = "space",
+#[utoipa::path(delete, path = "/api/v1/space/invitations/{id}", operation_id = "revokeInvitation", tag = "space",
     params(("id" = String, Path, description = "Invitation id")),
     responses((status = 204, description = "Revoked"), (status = 404, body = Problem)))]
 pub async fn revoke_invitation(
@@ -167,7 +167,7 @@ pub struct InvitationPreviewOut {
     pub inviter_name: String,
 }
 
-#[utoipa::path(get, path = "/api/v1/invitations/{code}", tag = "space",
+#[utoipa::path(get, path = "/api/v1/invitations/{code}", operation_id = "previewInvitation", tag = "space",
     params(("code" = String, Path, description = "The code from the invitation link")),
     responses((status = 200, body = InvitationPreviewOut), (status = 404, body = Problem)))]
 pub async fn preview(
@@ -187,7 +187,7 @@ pub async fn preview(
     }
 }
 
-#[utoipa::path(post, path = "/api/v1/invitations/{code}/accept", tag = "space",
+#[utoipa::path(post, path = "/api/v1/invitations/{code}/accept", operation_id = "acceptInvitation", tag = "space",
     params(("code" = String, Path, description = "The code from the invitation link")),
     responses((status = 200, body = SpaceOut), (status = 409, body = Problem)))]
 pub async fn accept(
@@ -216,7 +216,7 @@ pub struct StepOut {
     pub detail: String,
 }
 
-#[utoipa::path(get, path = "/api/v1/journey", tag = "space",
+#[utoipa::path(get, path = "/api/v1/journey", operation_id = "getJourney", tag = "space",
     responses((status = 200, description = "The seven steps and where the couple stands", body = [StepOut])))]
 pub async fn journey(
     State(state): State<AppState>,

@@ -2,7 +2,7 @@
 //! docs/talk-protocol.md); these endpoints let any client do the same without one.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rekindle_domain::talk::Command;
@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 
 use crate::http::auth::ApiCaller;
 use crate::http::error::{ApiError, ApiResult, AppError, Problem};
-use crate::http::json::JsonBody;
+use crate::http::json::{ApiQuery, JsonBody};
 use crate::state::AppState;
 use crate::talk::{self as uc, TalkError};
 
@@ -55,7 +55,7 @@ pub struct TalkSummaryOut {
     pub space_ended: bool,
 }
 
-#[utoipa::path(get, path = "/api/v1/talks", tag = "talks",
+#[utoipa::path(get, path = "/api/v1/talks", operation_id = "listTalks", tag = "talks",
     responses((status = 200, body = [TalkSummaryOut]), (status = 401, body = Problem)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -95,7 +95,7 @@ pub struct CreatedOut {
     pub id: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/talks", tag = "talks", request_body = TalkRequestIn,
+#[utoipa::path(post, path = "/api/v1/talks", operation_id = "requestTalk", tag = "talks", request_body = TalkRequestIn,
     responses((status = 201, body = CreatedOut), (status = 409, body = Problem)))]
 pub async fn create(
     State(state): State<AppState>,
@@ -150,20 +150,21 @@ pub struct TalkOut {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AfterQuery {
     /// Only events with a larger sequence number.
     #[serde(default)]
     pub after: i64,
 }
 
-#[utoipa::path(get, path = "/api/v1/talks/{id}", tag = "talks",
+#[utoipa::path(get, path = "/api/v1/talks/{id}", operation_id = "getTalk", tag = "talks",
     params(("id" = String, Path, description = "Talk id"), AfterQuery),
     responses((status = 200, body = TalkOut), (status = 404, body = Problem)))]
 pub async fn show(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
-    Query(q): Query<AfterQuery>,
+    ApiQuery(q): ApiQuery<AfterQuery>,
 ) -> ApiResult<Json<TalkOut>> {
     let (viewer, _) = crate::space::viewer(&state, &caller.user.id).await?;
     if id.len() <= 64
@@ -235,10 +236,53 @@ pub struct CommandOut {
     pub events: Vec<Value>,
 }
 
+/// The commands of the talk room as the document describes them; the server
+/// reads them as [`Command`] (docs/talk-protocol.md says what each one does).
+#[allow(dead_code)]
+#[derive(Deserialize, ToSchema)]
+#[serde(tag = "cmd", rename_all = "snake_case")]
+pub enum CommandIn {
+    /// Proposed times, as Unix seconds.
+    Propose {
+        times: Vec<i64>,
+    },
+    /// One of the proposed times, as Unix seconds.
+    Accept {
+        at: i64,
+    },
+    StartNow,
+    Arrive,
+    Pledge,
+    Statement {
+        text: String,
+    },
+    Paraphrase {
+        text: String,
+    },
+    Confirm,
+    NotQuite {
+        text: String,
+    },
+    Question {
+        text: String,
+    },
+    HandOver,
+    AskFloor,
+    GrantFloor,
+    DeclineFloor,
+    /// At least 20 minutes; `return_at` as Unix seconds, within 24 hours.
+    TimeOut {
+        minutes: i64,
+        return_at: i64,
+    },
+    Back,
+    End,
+}
+
 /// One command, as on the socket: `{"cmd": "statement", "text": "…"}` etc.
-#[utoipa::path(post, path = "/api/v1/talks/{id}/commands", tag = "talks",
+#[utoipa::path(post, path = "/api/v1/talks/{id}/commands", operation_id = "sendTalkCommand", tag = "talks",
     params(("id" = String, Path, description = "Talk id")),
-    request_body(content = Object, description = "A command (see docs/talk-protocol.md)"),
+    request_body(content = CommandIn, description = "A command (see docs/talk-protocol.md)"),
     responses((status = 200, body = CommandOut), (status = 400, body = Problem), (status = 404, body = Problem),
               (status = 409, description = "Refused by the talk's rules; the type names the reason", body = Problem)))]
 pub async fn command(
@@ -272,7 +316,7 @@ pub async fn command(
     }
 }
 
-#[utoipa::path(delete, path = "/api/v1/talks/{id}", tag = "talks",
+#[utoipa::path(delete, path = "/api/v1/talks/{id}", operation_id = "deleteTalk", tag = "talks",
     params(("id" = String, Path, description = "Talk id")),
     responses((status = 204, description = "Deleted for both partners"), (status = 404, body = Problem)))]
 pub async fn delete(
@@ -296,7 +340,7 @@ pub struct ReflectionIn {
     pub shared: bool,
 }
 
-#[utoipa::path(put, path = "/api/v1/talks/{id}/reflection", tag = "talks", request_body = ReflectionIn,
+#[utoipa::path(put, path = "/api/v1/talks/{id}/reflection", operation_id = "setTalkReflection", tag = "talks", request_body = ReflectionIn,
     params(("id" = String, Path, description = "Talk id")),
     responses((status = 204, description = "Saved"), (status = 404, body = Problem), (status = 409, body = Problem),
               (status = 422, body = Problem)))]
@@ -343,7 +387,7 @@ async fn rules_out(state: &AppState, couple_id: &CoupleId, me: &str) -> Result<R
     })
 }
 
-#[utoipa::path(get, path = "/api/v1/talks/rules", tag = "talks",
+#[utoipa::path(get, path = "/api/v1/talks/rules", operation_id = "getGroundRules", tag = "talks",
     responses((status = 200, body = RulesIo), (status = 409, body = Problem)))]
 pub async fn rules(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Json<RulesIo>> {
     let (_, space) = crate::space::viewer(&state, &caller.user.id).await?;
@@ -354,7 +398,7 @@ pub async fn rules(State(state): State<AppState>, caller: ApiCaller) -> ApiResul
 }
 
 /// A new version of the rules; the editor accepts it, the partner must too.
-#[utoipa::path(put, path = "/api/v1/talks/rules", tag = "talks", request_body = RulesIo,
+#[utoipa::path(put, path = "/api/v1/talks/rules", operation_id = "setGroundRules", tag = "talks", request_body = RulesIo,
     responses((status = 200, body = RulesIo), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn set_rules(
     State(state): State<AppState>,
@@ -382,7 +426,7 @@ pub struct AcceptIn {
     pub version: i64,
 }
 
-#[utoipa::path(post, path = "/api/v1/talks/rules/accept", tag = "talks", request_body = AcceptIn,
+#[utoipa::path(post, path = "/api/v1/talks/rules/accept", operation_id = "acceptGroundRules", tag = "talks", request_body = AcceptIn,
     responses((status = 200, body = RulesIo), (status = 409, description = "Not the current version", body = Problem)))]
 pub async fn accept_rules(
     State(state): State<AppState>,

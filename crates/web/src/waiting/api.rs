@@ -25,7 +25,7 @@ impl WaitingList {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/waiting", tag = "waiting",
+#[utoipa::path(get, path = "/api/v1/waiting", operation_id = "listWaiting", tag = "waiting",
     responses(
         (status = 200, description = "What needs me because my partner acted", body = WaitingList),
         (status = 401, body = Problem)))]
@@ -37,7 +37,7 @@ pub async fn list(
     Ok(Json(WaitingList::new(items)))
 }
 
-#[utoipa::path(get, path = "/api/v1/waiting/events", tag = "waiting",
+#[utoipa::path(get, path = "/api/v1/waiting/events", operation_id = "streamWaitingEvents", tag = "waiting",
     description = "Server-sent events: a `waiting` event with the whole list (as `GET /api/v1/waiting`) at once and \
                    whenever it changes. The stream ends when the sign-in stops holding (sign-out, password change, \
                    token revoked, account erased) or the caller leaves or joins a space; reconnect to continue.",

@@ -68,7 +68,7 @@ async fn sign_up_sign_in_and_tokens() {
             ));
         }
         assert_eq!(answers[0], answers[1]);
-        assert_eq!(answers[0].0, 400);
+        assert_eq!(answers[0].0, 422);
 
         // Tokens: list, create, revoke; a revoked token stops working.
         let (s, t) = a
@@ -118,7 +118,7 @@ async fn sign_up_sign_in_and_tokens() {
             .send()
             .await
             .unwrap();
-        assert_eq!(r.status(), 400);
+        assert_eq!(r.status(), 422, "the old password no longer signs in");
     }
 }
 

@@ -436,7 +436,7 @@ fn cases() -> Vec<Case> {
             "/api/v1/auth/token",
             "/api/v1/auth/token",
             Json(|| json!({"email": "owner@example.org", "password": "wrong password"})),
-            [400, 400, 400, 400],
+            [422, 422, 422, 422],
         ),
         case("GET", "/api/v1/me", "/api/v1/me", None, api),
         case(
@@ -458,7 +458,7 @@ fn cases() -> Vec<Case> {
             "/api/v1/me",
             "/api/v1/me",
             Json(|| json!({"password": "wrong password"})),
-            [401, 400, 400, 400],
+            [401, 422, 422, 422],
         ),
         case("GET", "/api/v1/export", "/api/v1/export", None, api),
         case(

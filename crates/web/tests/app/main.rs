@@ -18,6 +18,7 @@ mod checkins;
 mod departure;
 mod devices;
 mod forms;
+mod interop;
 mod layout;
 mod plan;
 mod plan_browser;

@@ -597,3 +597,224 @@ async fn the_form_keeps_input_on_errors_and_carries_the_agreement() {
         );
     }
 }
+
+/// The dates a real RRULE implementation (the `rrule` crate) expands from an
+/// event of the feed: DTSTART and RRULE as the feed wrote them.
+fn expand_with_rrule(ev: &Ev, limit: u16) -> Vec<chrono::NaiveDate> {
+    let text = format!(
+        "DTSTART;VALUE=DATE:{}\nRRULE:{}",
+        ev.dtstart,
+        ev.rrule.as_deref().expect("a repeating event")
+    );
+    let set: rrule::RRuleSet = text
+        .parse()
+        .unwrap_or_else(|e| panic!("rrule refuses {text:?}: {e}"));
+    set.all(limit)
+        .dates
+        .into_iter()
+        .map(|d| d.date_naive())
+        .collect()
+}
+
+/// What the plan shows, day after day: with the clock at noon on the chosen
+/// date, the action's "today" (if any) and then each "next" date, following
+/// the clock to it.
+async fn dates_the_plan_shows(
+    app: &TestApp,
+    p: &ApiPerson,
+    id: &str,
+    from: chrono::NaiveDate,
+    tz: chrono_tz::Tz,
+    limit: usize,
+) -> Vec<chrono::NaiveDate> {
+    use chrono::TimeZone;
+    let parse =
+        |v: &Value| chrono::NaiveDate::parse_from_str(v.as_str().unwrap(), "%Y-%m-%d").unwrap();
+    let mut out = Vec::new();
+    let mut day = from;
+    while out.len() < limit {
+        let noon = tz
+            .from_local_datetime(&day.and_hms_opt(12, 0, 0).unwrap())
+            .earliest()
+            .unwrap();
+        app.clock.set(noon.with_timezone(&Utc));
+        let (s, a) = p.get_json(&format!("/api/v1/plan/{id}")).await;
+        assert_eq!(s, 200, "{a}");
+        let open = a["open"].as_array().unwrap();
+        if let Some(today) = open.iter().find(|o| o["standing"] == "today") {
+            assert_eq!(parse(&today["date"]), day, "{a}");
+            if out.last() != Some(&day) {
+                out.push(day);
+            }
+        } else {
+            assert!(
+                out.last() != Some(&day),
+                "the plan showed {day} as a date, then not as today: {a}"
+            );
+        }
+        match open.iter().find(|o| o["standing"] == "upcoming") {
+            Some(next) => {
+                let next = parse(&next["date"]);
+                assert!(next > day, "{a}");
+                if out.len() < limit {
+                    out.push(next);
+                }
+                day = next;
+            }
+            None => break,
+        }
+    }
+    out.truncate(limit);
+    out
+}
+
+#[tokio::test]
+async fn the_feed_expanded_by_an_rrule_library_gives_the_dates_the_plan_shows() {
+    // (time zone, clock when created, chosen date, rule, expected first dates)
+    let cases: &[(&str, &str, &str, &str, &[&str])] = &[
+        // Mon/Wed/Fri chosen on a Saturday: Monday is the first.
+        (
+            "UTC",
+            "2027-03-06T09:00:00Z",
+            "2027-03-06",
+            "FREQ=WEEKLY;BYDAY=MO,WE,FR",
+            &[
+                "2027-03-08",
+                "2027-03-10",
+                "2027-03-12",
+                "2027-03-15",
+                "2027-03-17",
+                "2027-03-19",
+            ],
+        ),
+        (
+            "UTC",
+            "2027-03-06T09:00:00Z",
+            "2027-03-06",
+            "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH",
+            &[
+                "2027-03-15",
+                "2027-03-18",
+                "2027-03-29",
+                "2027-04-01",
+                "2027-04-12",
+                "2027-04-15",
+            ],
+        ),
+        (
+            "UTC",
+            "2027-03-06T09:00:00Z",
+            "2027-03-06",
+            "FREQ=DAILY;INTERVAL=2;UNTIL=20270314",
+            &[
+                "2027-03-06",
+                "2027-03-08",
+                "2027-03-10",
+                "2027-03-12",
+                "2027-03-14",
+            ],
+        ),
+        // The 31st, chosen on 10 February: March, May, July.
+        (
+            "UTC",
+            "2027-02-10T09:00:00Z",
+            "2027-02-10",
+            "FREQ=MONTHLY;BYMONTHDAY=31;COUNT=3",
+            &["2027-03-31", "2027-05-31", "2027-07-31"],
+        ),
+        (
+            "UTC",
+            "2027-03-06T09:00:00Z",
+            "2027-03-06",
+            "FREQ=WEEKLY;BYDAY=MO,WE,FR;COUNT=4",
+            &["2027-03-08", "2027-03-10", "2027-03-12", "2027-03-15"],
+        ),
+        // In Auckland it is already Sunday 7 March when UTC's date is the 6th;
+        // chosen "today" there (Sunday) for Mon/Wed/Fri: Monday the 8th.
+        (
+            "Pacific/Auckland",
+            "2027-03-06T12:00:00Z",
+            "2027-03-07",
+            "FREQ=WEEKLY;BYDAY=MO,WE,FR;UNTIL=20270317",
+            &[
+                "2027-03-08",
+                "2027-03-10",
+                "2027-03-12",
+                "2027-03-15",
+                "2027-03-17",
+            ],
+        ),
+    ];
+    let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    for b in backends() {
+        let app = TestApp::spawn(b).await;
+        let (ana, _ben) = couple(&app).await;
+        for (i, (tz, now, chosen, rule, expected)) in cases.iter().enumerate() {
+            let (s, v) = ana
+                .send_json(Method::PATCH, "/api/v1/me", json!({"time_zone": tz}))
+                .await;
+            assert_eq!(s, 200, "{v}");
+            app.clock.set(at(now));
+            let title = format!("RRULE-CASE-{i}");
+            let a = add(
+                &ana,
+                json!({"title": title, "owner": "me", "due_date": chosen, "rrule": rule}),
+            )
+            .await;
+            let expected: Vec<chrono::NaiveDate> = expected.iter().map(|x| d(x)).collect();
+            assert_eq!(
+                a["due_date"],
+                json!(expected[0].to_string()),
+                "{b:?} {rule}: {a}"
+            );
+            // The feed, read by `ical` and expanded by `rrule`.
+            let (_, text) = feed_of(&app, &ana, true).await;
+            let events = parse_feed(&text);
+            let ev = events.iter().find(|e| e.summary == title).unwrap();
+            assert_eq!(
+                ev.dtstart,
+                expected[0].format("%Y%m%d").to_string(),
+                "{b:?} {rule}"
+            );
+            let from_feed = expand_with_rrule(ev, expected.len() as u16);
+            assert_eq!(from_feed, expected, "{b:?} {rule}: the feed's dates");
+            // The plan, day after day from the chosen date.
+            let tz: chrono_tz::Tz = tz.parse().unwrap();
+            let from_plan = dates_the_plan_shows(
+                &app,
+                &ana,
+                a["id"].as_str().unwrap(),
+                d(chosen),
+                tz,
+                // A bounded rule (COUNT, UNTIL) must show nothing after its end.
+                if rule.contains("COUNT") || rule.contains("UNTIL") {
+                    expected.len() + 1
+                } else {
+                    expected.len()
+                },
+            )
+            .await;
+            assert_eq!(from_plan, expected, "{b:?} {rule}: the plan's dates");
+            // A date off the rule cannot be marked done; the first one can.
+            let id = a["id"].as_str().unwrap();
+            if d(chosen) != expected[0] {
+                let (s, v) = ana
+                    .send_json(
+                        Method::POST,
+                        &format!("/api/v1/plan/{id}/done"),
+                        json!({"date": chosen}),
+                    )
+                    .await;
+                assert_eq!(s, 422, "{b:?} {rule}: {v}");
+            }
+            let (s, v) = ana
+                .send_json(
+                    Method::POST,
+                    &format!("/api/v1/plan/{id}/done"),
+                    json!({"date": expected[0].to_string()}),
+                )
+                .await;
+            assert!((200..300).contains(&s), "{b:?} {rule}: {s} {v}");
+        }
+    }
+}

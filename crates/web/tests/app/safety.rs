@@ -298,7 +298,8 @@ async fn erasure_is_real_and_the_partner_hears_only_that_i_left() {
             ben.send_json(Method::DELETE, "/api/v1/me", json!({"password": "nope"}))
                 .await
                 .0,
-            400
+            422,
+            "a wrong password is a field problem"
         );
         assert_eq!(
             ben.send_json(

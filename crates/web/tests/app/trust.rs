@@ -162,7 +162,7 @@ async fn wrong_passwords_from_one_address_do_not_lock_the_account_elsewhere() {
             }
         };
         for _ in 0..3 {
-            assert_eq!(attempt("10.0.0.66", "wrong password").await, 400);
+            assert_eq!(attempt("10.0.0.66", "wrong password").await, 422);
         }
         assert_eq!(attempt("10.0.0.66", "correct horse battery").await, 429);
         assert_eq!(
