@@ -19,6 +19,7 @@ mod forms;
 mod layout;
 mod plan;
 mod plan_browser;
+mod push;
 mod questions;
 mod safety;
 mod talk;
