@@ -5,204 +5,14 @@
 //! sent afterwards only if still open), 410 deletes the device, a 500 is retried;
 //! and that malformed subscriptions are refused with 422 and nothing stored.
 
-use std::collections::{HashMap, HashSet, VecDeque};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rekindle_testkit::push::{Browser, PushService};
 use rekindle_testkit::{ApiPerson, TestApp, backends, couple, test_config};
 use reqwest::Method;
-use serde_json::{Value, json};
-use web_push_native::jwt_simple::algorithms::{ECDSAP256PublicKeyLike, ES256PublicKey};
-use web_push_native::jwt_simple::claims::NoCustomClaims;
-use web_push_native::jwt_simple::common::VerificationOptions;
-use web_push_native::p256;
+use serde_json::json;
 
 use crate::support::metric;
-
-/// One browser's keys, made by the test as a browser would.
-pub struct Browser {
-    secret: p256::SecretKey,
-    auth: [u8; 16],
-}
-
-impl Browser {
-    pub fn new() -> Browser {
-        let secret = loop {
-            let bytes: [u8; 32] = rand::random();
-            if let Ok(k) = p256::SecretKey::from_slice(&bytes) {
-                break k;
-            }
-        };
-        Browser {
-            secret,
-            auth: rand::random(),
-        }
-    }
-
-    pub fn subscription(&self, endpoint: &str, name: &str) -> Value {
-        use p256::elliptic_curve::sec1::ToEncodedPoint;
-        let public = self.secret.public_key().to_encoded_point(false);
-        json!({
-            "endpoint": endpoint,
-            "expirationTime": null,
-            "keys": {
-                "p256dh": URL_SAFE_NO_PAD.encode(public.as_bytes()),
-                "auth": URL_SAFE_NO_PAD.encode(self.auth),
-            },
-            "name": name,
-        })
-    }
-}
-
-/// A push received and checked.
-#[derive(Debug, Clone)]
-pub struct Received {
-    pub device: String,
-    pub payload: Value,
-}
-
-#[derive(Default)]
-struct Inner {
-    /// Raw requests per device path, answered in order.
-    raw: Vec<(String, HeaderMap, Vec<u8>)>,
-    /// Statuses to answer with next, per device (then 201).
-    answers: HashMap<String, VecDeque<u16>>,
-}
-
-/// The push service on loopback.
-#[derive(Clone)]
-pub struct PushService {
-    inner: Arc<Mutex<Inner>>,
-    pub base: String,
-}
-
-async fn receive(
-    State(s): State<PushService>,
-    Path(device): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> StatusCode {
-    let mut inner = s.inner.lock().unwrap();
-    inner.raw.push((device.clone(), headers, body.to_vec()));
-    let status = inner
-        .answers
-        .get_mut(&device)
-        .and_then(|q| q.pop_front())
-        .unwrap_or(201);
-    StatusCode::from_u16(status).unwrap()
-}
-
-impl PushService {
-    pub async fn start() -> PushService {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let s = PushService {
-            inner: Arc::default(),
-            base,
-        };
-        let app = axum::Router::new()
-            .route("/push/{device}", axum::routing::post(receive))
-            .with_state(s.clone());
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
-        s
-    }
-
-    pub fn endpoint(&self, device: &str) -> String {
-        format!("{}/push/{device}", self.base)
-    }
-
-    pub fn answer_next(&self, device: &str, statuses: &[u16]) {
-        let mut inner = self.inner.lock().unwrap();
-        inner
-            .answers
-            .entry(device.to_owned())
-            .or_default()
-            .extend(statuses.iter().copied());
-    }
-
-    pub fn count(&self, device: &str) -> usize {
-        let inner = self.inner.lock().unwrap();
-        inner.raw.iter().filter(|(d, _, _)| d == device).count()
-    }
-
-    /// Every request to `device`, decrypted with the browser's key, its VAPID
-    /// signature verified against `server_key` (base64url, uncompressed point).
-    pub fn received(&self, device: &str, browser: &Browser, server_key: &str) -> Vec<Received> {
-        let inner = self.inner.lock().unwrap();
-        let origin = self.base.clone();
-        inner
-            .raw
-            .iter()
-            .filter(|(d, _, _)| d == device)
-            .map(|(d, headers, body)| {
-                verify_vapid(headers, server_key, &origin);
-                assert_eq!(headers["content-encoding"], "aes128gcm");
-                assert!(headers.contains_key("ttl"));
-                let auth = web_push_native::Auth::clone_from_slice(&browser.auth);
-                let plain = web_push_native::decrypt(body.clone(), &browser.secret, &auth)
-                    .expect("the payload decrypts with the subscription's key");
-                Received {
-                    device: d.clone(),
-                    payload: serde_json::from_slice(&plain).expect("JSON payload"),
-                }
-            })
-            .collect()
-    }
-
-    pub async fn wait_for(&self, device: &str, n: usize, within: Duration) {
-        let start = std::time::Instant::now();
-        while self.count(device) < n {
-            assert!(
-                start.elapsed() < within,
-                "expected {n} pushes to {device}, got {}",
-                self.count(device)
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-}
-
-/// `Authorization: vapid t=<JWT>, k=<key>`: ES256 by the server's key, `aud`
-/// the endpoint's origin, `exp` in the future (at most 24 h), `sub` set.
-fn verify_vapid(headers: &HeaderMap, server_key: &str, origin: &str) {
-    let value = headers["authorization"].to_str().unwrap();
-    let rest = value.strip_prefix("vapid ").expect("vapid scheme");
-    let mut t = None;
-    let mut k = None;
-    for part in rest.split(',') {
-        let part = part.trim();
-        if let Some(v) = part.strip_prefix("t=") {
-            t = Some(v);
-        } else if let Some(v) = part.strip_prefix("k=") {
-            k = Some(v);
-        }
-    }
-    assert_eq!(k, Some(server_key), "k= is the server's public key");
-    let key = ES256PublicKey::from_bytes(&URL_SAFE_NO_PAD.decode(server_key).unwrap()).unwrap();
-    let claims = key
-        .verify_token::<NoCustomClaims>(
-            t.expect("t="),
-            Some(VerificationOptions {
-                allowed_audiences: Some(HashSet::from([origin.to_owned()])),
-                ..Default::default()
-            }),
-        )
-        .expect("a valid VAPID JWT for this origin");
-    let exp = claims.expires_at.expect("exp").as_secs();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    assert!(exp > now && exp <= now + 24 * 3600, "exp within 24 h");
-    assert!(claims.subject.is_some_and(|s| !s.is_empty()), "sub set");
-}
 
 pub fn push_config() -> rekindle_web::Config {
     rekindle_web::Config {
@@ -474,5 +284,141 @@ async fn malformed_subscriptions_are_refused_and_nothing_is_stored() {
         let export = crate::support::export_text(&ana).await;
         assert!(export.contains("Shared tablet") && export.contains("push.example.net"));
         assert!(!export.contains("https://push.example.net/x"));
+    }
+}
+
+/// Replaces the browser's push machinery before any page script runs: headless
+/// Chromium reaches no real push service. The stub grants permission, hands
+/// out a subscription with keys the test made, and notes what the page asked for.
+fn push_stub(subscription: &serde_json::Value) -> String {
+    format!(
+        r#"(function () {{
+  var sub = {subscription};
+  Object.defineProperty(window, "Notification", {{ configurable: true, value: {{
+    permission: "default",
+    requestPermission: function () {{ return Promise.resolve("granted"); }}
+  }} }});
+  var pm = {{
+    subscribe: function (opts) {{
+      sessionStorage.setItem("asked", JSON.stringify({{
+        userVisibleOnly: opts.userVisibleOnly,
+        keyLength: opts.applicationServerKey.length,
+        keyFirst: opts.applicationServerKey[0]
+      }}));
+      return Promise.resolve({{ toJSON: function () {{
+        return {{ endpoint: sub.endpoint, expirationTime: null, keys: sub.keys }};
+      }} }});
+    }},
+    getSubscription: function () {{ return Promise.resolve(null); }}
+  }};
+  Object.defineProperty(navigator, "serviceWorker", {{ configurable: true, value: {{
+    ready: Promise.resolve({{ pushManager: pm }}),
+    register: function () {{ return Promise.resolve({{}}); }},
+    addEventListener: function () {{}},
+    controller: null
+  }} }});
+}})();"#
+    )
+}
+
+#[tokio::test]
+async fn settings_subscribe_posts_the_subscription_and_signing_out_removes_it() {
+    use rekindle_testkit::browser::{Page, cdp};
+    crate::support::in_a_browser(async |driver, b| {
+        let push = PushService::start().await;
+        let app = TestApp::spawn_with(b, push_config()).await;
+        let ben = app.api_person("ben@example.org", "Ben").await;
+        let c = driver.browser().await;
+        let page = Page { c: &c };
+        page.sign_in(&app.url("/signin"), "ben@example.org").await;
+        let sub = Browser::new().subscription(&push.endpoint("browser"), "");
+        cdp(
+            &c,
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": push_stub(&sub) }),
+        )
+        .await;
+        c.goto(&app.url("/settings/notifications")).await.unwrap();
+        assert!(page.source().await.contains("id=\"no-push-devices\""));
+        page.fill("#push-name", "Test phone").await;
+        page.click("#push-subscribe").await;
+        page.wait_for_text("Test phone").await;
+        assert!(page.source().await.contains("127.0.0.1"));
+        let asked = c
+            .execute("return sessionStorage.getItem('asked');", vec![])
+            .await
+            .unwrap();
+        let asked: serde_json::Value = serde_json::from_str(asked.as_str().unwrap()).unwrap();
+        assert_eq!(
+            asked,
+            json!({"userVisibleOnly": true, "keyLength": 65, "keyFirst": 4})
+        );
+        let (_, devices) = ben.get_json("/api/v1/push/subscriptions").await;
+        assert_eq!(devices.as_array().unwrap().len(), 1, "{devices}");
+        assert_eq!(devices[0]["name"], "Test phone");
+        // Signing this browser out removes its device; the other sign-in is untouched.
+        page.click("form[action='/signout'] button").await;
+        let (_, devices) = ben.get_json("/api/v1/push/subscriptions").await;
+        assert_eq!(devices, json!([]), "sign-out removes this device's push");
+        c.close().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_digest_counts_what_waits_once_per_day_and_says_nothing_more() {
+    use rekindle_testkit::smtp::SmtpSink;
+    for b in backends() {
+        let sink = SmtpSink::start().await;
+        let config = rekindle_web::Config {
+            smtp: Some(rekindle_web::reminders::SmtpSettings {
+                url: sink.url(),
+                from: "Rekindle <rekindle@example.org>".into(),
+                username: None,
+                password: None,
+            }),
+            reminder_interval: Duration::from_secs(3600),
+            ..push_config()
+        };
+        let app = TestApp::spawn_with(b, config).await;
+        app.clock.set(
+            chrono::NaiveDate::from_ymd_opt(2027, 1, 6)
+                .unwrap()
+                .and_hms_opt(7, 0, 0)
+                .unwrap()
+                .and_utc(),
+        );
+        let (ana, ben) = couple(&app).await;
+        let (s, _) = ben
+            .send_json(Method::PATCH, "/api/v1/me", json!({"time_zone": "UTC"}))
+            .await;
+        assert_eq!(s, 200);
+        let (s, v) = ben
+            .send_json(
+                Method::PUT,
+                "/api/v1/notifications/settings",
+                json!({"kinds": ["shared_entry"], "digest": "daily"}),
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+        share(&ana, "one").await;
+        share(&ana, "two").await;
+        settle().await;
+        assert!(sink.mails().is_empty(), "not before 08:00 local");
+        app.clock.advance(Duration::from_secs(3600 + 60));
+        let mails = sink.wait_for(1, Duration::from_secs(10)).await;
+        settle().await;
+        share(&ana, "three").await;
+        settle().await;
+        let mails_after = sink.mails();
+        assert_eq!(mails_after.len(), 1, "one digest a day");
+        let m = &mails[0];
+        assert_eq!(m.to, vec!["ben@example.org".to_owned()]);
+        assert!(m.data.contains("Subject: Something is waiting for you in Rekindle"));
+        assert!(m.data.contains("Shared journal entries: 2"), "{}", m.data);
+        assert!(!m.data.contains("PARTNER-WORDS") && !m.data.contains("Ana"));
+        // The next day: the next digest.
+        app.clock.advance(Duration::from_secs(24 * 3600));
+        sink.wait_for(2, Duration::from_secs(10)).await;
     }
 }
