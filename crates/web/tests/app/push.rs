@@ -414,7 +414,10 @@ async fn the_digest_counts_what_waits_once_per_day_and_says_nothing_more() {
         assert_eq!(mails_after.len(), 1, "one digest a day");
         let m = &mails[0];
         assert_eq!(m.to, vec!["ben@example.org".to_owned()]);
-        assert!(m.data.contains("Subject: Something is waiting for you in Rekindle"));
+        assert!(
+            m.data
+                .contains("Subject: Something is waiting for you in Rekindle")
+        );
         assert!(m.data.contains("Shared journal entries: 2"), "{}", m.data);
         assert!(!m.data.contains("PARTNER-WORDS") && !m.data.contains("Ana"));
         // The next day: the next digest.
