@@ -53,6 +53,11 @@ struct ServeArgs {
     #[arg(long, env = "REKINDLE_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
 
+    /// Serve Prometheus metrics at /metrics on this address (off by default; keep
+    /// it private: counts per route can tell who did what).
+    #[arg(long, env = "REKINDLE_METRICS_LISTEN")]
+    metrics_listen: Option<SocketAddr>,
+
     #[command(flatten)]
     db: DbArgs,
 
@@ -72,7 +77,8 @@ struct ServeArgs {
     #[arg(long, env = "REKINDLE_AUTH_ATTEMPTS_PER_IP", default_value_t = 30)]
     auth_attempts_per_ip: u32,
 
-    /// Failed sign-ins allowed per account per 15 minutes.
+    /// Wrong passwords allowed per account and client address per 15 minutes (an
+    /// account as a whole allows ten times as many, from all addresses together).
     #[arg(long, env = "REKINDLE_AUTH_FAILURES_PER_ACCOUNT", default_value_t = 8)]
     auth_failures_per_account: u32,
 
@@ -262,7 +268,20 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(database = %where_, %addr, "Rekindle is ready");
     println!("Rekindle is running at {url} (data: {where_}). Press Ctrl-C to stop.");
     let state = AppState::new(repo.clone(), config);
+    let metrics = match args.metrics_listen {
+        Some(at) => {
+            let l = tokio::net::TcpListener::bind(at)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot listen on {at} for metrics: {e}"))?;
+            tracing::info!(addr = %l.local_addr()?, "metrics at /metrics");
+            Some(tokio::spawn(rekindle_web::serve_metrics(l, state.clone())))
+        }
+        None => None,
+    };
     rekindle_web::serve(listener, state, shutdown_signal()).await?;
+    if let Some(m) = metrics {
+        m.abort();
+    }
     repo.close().await;
     Ok(())
 }

@@ -2,9 +2,11 @@
 //! through one, partner B through the other, and a whole talk runs over their
 //! sockets. Events reach the other server through LISTEN/NOTIFY.
 
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
+mod common;
+
 use std::time::Duration;
+
+use common::{Node, Person, person, start};
 
 use futures_util::{SinkExt, StreamExt};
 use rekindle_storage::Backend;
@@ -14,110 +16,6 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-struct Node {
-    child: Child,
-    base: String,
-    addr: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn start(db_url: &str) -> Node {
-    let port = free_port();
-    let dir = tempfile::tempdir().unwrap();
-    let addr = format!("127.0.0.1:{port}");
-    let child = Command::new(env!("CARGO_BIN_EXE_rekindle"))
-        .args([
-            "serve",
-            "--listen",
-            &addr,
-            "--database-url",
-            db_url,
-            "--auth-attempts-per-ip",
-            "10000",
-        ])
-        .arg("--data-dir")
-        .arg(dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start rekindle serve");
-    let node = Node {
-        child,
-        base: format!("http://{addr}"),
-        addr,
-        _dir: dir,
-    };
-    let client = reqwest::Client::new();
-    for _ in 0..200 {
-        if let Ok(r) = client.get(format!("{}/readyz", node.base)).send().await
-            && r.status() == 200
-        {
-            return node;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("rekindle serve on {} did not become ready", node.addr);
-}
-
-struct Person {
-    token: String,
-    base: String,
-    client: reqwest::Client,
-}
-
-impl Person {
-    async fn send(&self, method: reqwest::Method, path: &str, body: Value) -> (u16, Value) {
-        let r = self
-            .client
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let s = r.status().as_u16();
-        (s, r.json().await.unwrap_or(Value::Null))
-    }
-}
-
-async fn person(node: &Node, email: &str) -> Person {
-    let client = reqwest::Client::new();
-    let r = client
-        .post(format!("{}/api/v1/accounts", node.base))
-        .json(&json!({"email": email, "password": "correct horse battery", "display_name": email}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let r = client
-        .post(format!("{}/api/v1/auth/token", node.base))
-        .json(&json!({"email": email, "password": "correct horse battery"}))
-        .send()
-        .await
-        .unwrap();
-    let v: Value = r.json().await.unwrap();
-    Person {
-        token: v["token"].as_str().unwrap().to_owned(),
-        base: node.base.clone(),
-        client,
-    }
-}
 
 async fn socket(node: &Node, who: &Person, talk: &str) -> Ws {
     let mut req = format!("ws://{}/talks/{talk}/ws", node.addr)
@@ -173,8 +71,8 @@ async fn a_whole_talk_runs_across_two_servers() {
         return;
     }
     let url = rekindle_testkit::fresh_pg_database().await;
-    let one = start(&url).await;
-    let two = start(&url).await;
+    let one = start(&url, &[]).await;
+    let two = start(&url, &[]).await;
     let ana = person(&one, "ana@example.org").await;
     let ben = person(&two, "ben@example.org").await;
     let (s, _) = ana

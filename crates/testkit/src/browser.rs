@@ -240,10 +240,20 @@ impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
 
 /// Runs a DevTools command in this browser and returns its result.
 pub async fn cdp(c: &Client, cmd: &str, params: serde_json::Value) -> serde_json::Value {
+    try_cdp(c, cmd, params)
+        .await
+        .unwrap_or_else(|e| panic!("DevTools {cmd}: {e}"))
+}
+
+/// A DevTools command that may be refused (e.g. probing for an id).
+pub async fn try_cdp(
+    c: &Client,
+    cmd: &str,
+    params: serde_json::Value,
+) -> Result<serde_json::Value, fantoccini::error::CmdError> {
     c.issue_cmd(Cdp {
         cmd: cmd.to_owned(),
         params,
     })
     .await
-    .unwrap_or_else(|e| panic!("DevTools {cmd}: {e}"))
 }

@@ -120,7 +120,10 @@ pub struct TestApp {
     pub db: TestDb,
     /// The app's clock; `advance` it to skip waiting (shared with the server).
     pub clock: rekindle_web::Clock,
+    /// Where `/metrics` is served (a listener of its own, as `--metrics-listen`).
+    pub metrics_addr: SocketAddr,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    metrics: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
 impl TestApp {
@@ -136,6 +139,11 @@ impl TestApp {
         let addr = listener.local_addr().expect("addr");
         let clock = config.clock.clone();
         let state = AppState::new(db.repo.clone(), config);
+        let metrics_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind metrics");
+        let metrics_addr = metrics_listener.local_addr().expect("addr");
+        let metrics = tokio::spawn(rekindle_web::serve_metrics(metrics_listener, state.clone()));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
             let _ = rekindle_web::serve(listener, state, async {
@@ -147,8 +155,20 @@ impl TestApp {
             addr,
             db,
             clock,
+            metrics_addr,
             shutdown: Some(tx),
+            metrics,
         }
+    }
+
+    /// The Prometheus exposition, from the metrics listener.
+    pub async fn metrics_text(&self) -> String {
+        reqwest::get(format!("http://{}/metrics", self.metrics_addr))
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("metrics text")
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -197,6 +217,7 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        self.metrics.abort();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }

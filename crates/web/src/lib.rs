@@ -40,6 +40,15 @@ pub use state::AppState;
 
 use std::net::SocketAddr;
 
+/// Serves `/metrics` on a listener of its own (see `http::metrics`) until the
+/// task is stopped.
+pub async fn serve_metrics(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+) -> std::io::Result<()> {
+    axum::serve(listener, http::metrics::router(state)).await
+}
+
 /// Serves until `shutdown` resolves, then finishes in-flight requests.
 pub async fn serve(
     listener: tokio::net::TcpListener,

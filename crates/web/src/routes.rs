@@ -229,7 +229,6 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         // operations
         ("GET", "/healthz", get(http::ops::healthz)),
         ("GET", "/readyz", get(http::ops::readyz)),
-        ("GET", "/metrics", get(http::metrics::render)),
         ("GET", "/static/{*path}", get(http::assets::serve)),
         ("GET", "/manifest.webmanifest", get(install::manifest)),
         ("GET", "/sw.js", get(install::service_worker)),
@@ -581,7 +580,9 @@ pub fn build_router(state: AppState) -> Router {
         .fallback(http::ops::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::changes::announce))
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::csrf::guard))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), http::input::refuse_nul))
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::auth::resolve_session))
+        .layer(axum::middleware::from_fn(http::input::api_problems))
         .layer(DefaultBodyLimit::max(state.config.body_limit))
         .layer(axum::middleware::from_fn(http::metrics::track))
         .layer(header_layers)

@@ -81,6 +81,10 @@ pub async fn sign_up(state: &AppState, input: SignUp<'_>, ip: &str) -> Result<Us
     })
 }
 
+/// The per-account ceiling on wrong passwords, as a multiple of the limit per
+/// account and address.
+pub const ACCOUNT_CEILING: u32 = 10;
+
 pub const BAD_CREDENTIALS: &str = "That email and password do not match an account.";
 
 /// Checks credentials with the same answer and the same work for an unknown email
@@ -93,9 +97,20 @@ pub async fn sign_in(
 ) -> Result<User, AppError> {
     let ip_key = format!("auth-ip:{ip}");
     let email = email.trim().to_lowercase();
+    // Wrong passwords are counted per account *and address*: someone guessing
+    // from one place cannot lock the owner out everywhere (a partner could
+    // otherwise keep the other from their own account). A ceiling ten times
+    // higher per account still stops guessing spread over many addresses.
+    let pair_key = format!("auth-account-ip:{email}|{ip}");
     let account_key = format!("auth-account:{email}");
+    let per_pair = state.config.auth_failures_per_account;
     rate_limited(state, &ip_key, state.config.auth_attempts_per_ip)?;
-    rate_limited(state, &account_key, state.config.auth_failures_per_account)?;
+    rate_limited(state, &pair_key, per_pair)?;
+    rate_limited(
+        state,
+        &account_key,
+        per_pair.saturating_mul(ACCOUNT_CEILING),
+    )?;
     state.limiter.hit(&ip_key, state.config.auth_window);
     let creds = state.repo.credentials_by_email(&email).await?;
     let (id, hash) = match creds {
@@ -105,10 +120,11 @@ pub async fn sign_in(
     let ok = verify_password(password.to_owned(), hash).await;
     match (ok, id) {
         (true, Some(id)) => {
-            state.limiter.clear(&account_key);
+            state.limiter.clear(&pair_key);
             state.repo.user_by_id(&id).await?.ok_or(AppError::NotFound)
         }
         _ => {
+            state.limiter.hit(&pair_key, state.config.auth_window);
             state.limiter.hit(&account_key, state.config.auth_window);
             Err(AppError::BadRequest(BAD_CREDENTIALS.into()))
         }

@@ -244,13 +244,7 @@ async fn gather(state: &AppState, user_id: &UserId) -> Result<Archive, AppError>
     })
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
-}
+use crate::view::csv::field as csv_field;
 
 fn csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
     let mut out = header.join(",");

@@ -165,13 +165,37 @@ impl ApiCaller {
     /// again after every change: sign-out, password change, token revocation
     /// and erasure end them).
     pub async fn still_valid(&self, state: &AppState) -> Result<bool, AppError> {
-        let now = state.clock().now_ms();
-        let owner = match (&self.session_hash, &self.token_hash) {
-            (Some(hash), _) => state.repo.session(hash, now).await?.map(|s| s.user.id),
-            (None, Some(hash)) => state.repo.token_user(hash, now).await?.map(|u| u.id),
-            (None, None) => None,
+        let credential = match (&self.session_hash, &self.token_hash) {
+            (Some(hash), _) => Credential::Session(hash.clone()),
+            (None, Some(hash)) => Credential::Token(hash.clone()),
+            (None, None) => return Ok(false),
         };
-        Ok(owner.as_ref() == Some(&self.user.id))
+        credential.still_holds(state, &self.user.id).await
+    }
+}
+
+/// What a long-lived connection (a talk socket, an event stream) was opened
+/// with, by digest, so it can ask later whether it still holds.
+#[derive(Clone, Debug)]
+pub enum Credential {
+    Session(String),
+    Token(String),
+}
+
+impl Credential {
+    /// True while the session or token exists, has not expired and still
+    /// belongs to `user`.
+    pub async fn still_holds(
+        &self,
+        state: &AppState,
+        user: &rekindle_storage::UserId,
+    ) -> Result<bool, AppError> {
+        let now = state.clock().now_ms();
+        let owner = match self {
+            Credential::Session(hash) => state.repo.session(hash, now).await?.map(|s| s.user.id),
+            Credential::Token(hash) => state.repo.token_user(hash, now).await?.map(|u| u.id),
+        };
+        Ok(owner.as_ref() == Some(user))
     }
 }
 

@@ -1,5 +1,12 @@
 //! Prometheus metrics: requests by route and status, a latency histogram and the
 //! database pool.
+//!
+//! They are served on a listener of their own (`--metrics-listen`, off by
+//! default), never on the public one: counts per route tell a story (a request
+//! to the safety check going from 1 to 2 says someone just took it). Routes a
+//! person uses privately — the safety check and its results, help resources,
+//! the quick exit — are counted together under one label, `private`, and never
+//! one by one.
 
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -36,12 +43,25 @@ pub fn install() {
     });
 }
 
+/// The label a route is counted under.
+pub fn route_label(route: &str) -> &str {
+    const PRIVATE: &[&str] = &["/safety", "/api/v1/safety", "/help", "/exit"];
+    if PRIVATE
+        .iter()
+        .any(|p| route == *p || route.starts_with(&format!("{p}/")))
+    {
+        "private"
+    } else {
+        route
+    }
+}
+
 pub async fn track(req: Request, next: Next) -> Response {
     let start = Instant::now();
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let route = req.extensions().get::<MatchedPath>().map_or_else(
+        || "unmatched".to_owned(),
+        |p| route_label(p.as_str()).to_owned(),
+    );
     let method = req.method().as_str().to_owned();
     let resp = next.run(req).await;
     let status = resp.status().as_u16().to_string();
@@ -50,6 +70,14 @@ pub async fn track(req: Request, next: Next) -> Response {
     metrics::histogram!("http_request_duration_seconds", &labels[..2])
         .record(start.elapsed().as_secs_f64());
     resp
+}
+
+/// The metrics listener's whole router: `GET /metrics`.
+pub fn router(state: AppState) -> axum::Router {
+    install();
+    axum::Router::new()
+        .route("/metrics", axum::routing::get(render))
+        .with_state(state)
 }
 
 pub async fn render(State(state): State<AppState>) -> Response {
@@ -69,4 +97,32 @@ pub async fn render(State(state): State<AppState>) -> Response {
         body,
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::route_label;
+
+    #[test]
+    fn private_routes_are_counted_together() {
+        for private in [
+            "/safety",
+            "/safety/resources",
+            "/api/v1/safety/check",
+            "/help",
+            "/help/counseling",
+            "/exit",
+        ] {
+            assert_eq!(route_label(private), "private", "{private}");
+        }
+        for public in [
+            "/",
+            "/journal/{id}",
+            "/api/v1/waiting",
+            "/helpful",
+            "/exits",
+        ] {
+            assert_eq!(route_label(public), public);
+        }
+    }
 }

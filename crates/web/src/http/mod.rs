@@ -6,6 +6,7 @@ pub mod auth;
 pub mod changes;
 pub mod csrf;
 pub mod error;
+pub mod input;
 pub mod json;
 pub mod metrics;
 pub mod ops;

@@ -78,7 +78,7 @@ fn shell_version() -> &'static str {
     static VERSION: OnceLock<String> = OnceLock::new();
     VERSION.get_or_init(|| {
         let mut h = Sha256::new();
-        for path in SHELL {
+        for path in shell() {
             if let Some(file) = path.strip_prefix("/static/").and_then(assets::get) {
                 h.update(file.as_ref());
             }
@@ -89,8 +89,20 @@ fn shell_version() -> &'static str {
     })
 }
 
+/// The shell's files that this build has (a missing one would make the
+/// worker's installation fail as a whole).
+fn shell() -> impl Iterator<Item = &'static str> {
+    SHELL
+        .iter()
+        .copied()
+        .filter(|path| match path.strip_prefix("/static/") {
+            Some(file) => assets::get(file).is_some(),
+            None => true,
+        })
+}
+
 pub async fn service_worker() -> Response {
-    let shell: Vec<String> = SHELL.iter().map(|s| format!("{s:?}")).collect();
+    let shell: Vec<String> = shell().map(|s| format!("{s:?}")).collect();
     let script = include_str!("sw.js")
         .replace("__VERSION__", shell_version())
         .replace("__SHELL__", &shell.join(", "));

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{TalkError, decode, event_json, state_json};
-use crate::http::auth::{Resolved, bearer};
+use crate::http::auth::{Credential, Resolved, bearer};
 use crate::http::error::{ApiError, AppError};
 use crate::http::secrets::digest;
 use crate::state::AppState;
@@ -60,7 +60,7 @@ pub async fn socket(
 ) -> Response {
     match open(&state, &id, &headers, resolved.map(|r| r.0)).await {
         Err(e) => ApiError(e).into_response(),
-        Ok(viewer) => match ws {
+        Ok((viewer, credential)) => match ws {
             Err(_) => ApiError(AppError::BadRequest(
                 "This address is a WebSocket: connect with an upgrade request.".into(),
             ))
@@ -73,7 +73,9 @@ pub async fn socket(
                 .read_buffer_size(4 * 1024)
                 .write_buffer_size(0)
                 .max_write_buffer_size(1024 * 1024)
-                .on_upgrade(move |socket| run(socket, state, viewer, id, after.after.max(0))),
+                .on_upgrade(move |socket| {
+                    run(socket, state, viewer, credential, id, after.after.max(0))
+                }),
         },
     }
 }
@@ -84,15 +86,17 @@ async fn open(
     id: &str,
     headers: &HeaderMap,
     resolved: Option<Resolved>,
-) -> Result<Viewer, AppError> {
-    let user = if let Some(token) = bearer(headers) {
-        state
+) -> Result<(Viewer, Credential), AppError> {
+    let (user, credential) = if let Some(token) = bearer(headers) {
+        let hash = digest(token);
+        let user = state
             .repo
-            .token_user(&digest(token), state.clock().now_ms())
+            .token_user(&hash, state.clock().now_ms())
             .await?
-            .ok_or(AppError::Unauthenticated)?
+            .ok_or(AppError::Unauthenticated)?;
+        (user, Credential::Token(hash))
     } else {
-        let (_, session) = resolved
+        let (hash, session) = resolved
             .and_then(|r| r.session)
             .ok_or(AppError::Unauthenticated)?;
         if !origin_allowed(state, headers) {
@@ -100,7 +104,7 @@ async fn open(
                 "This talk can only be opened from this site.",
             ));
         }
-        session.user
+        (session.user, Credential::Session(hash))
     };
     let space = state.repo.space_of(&user.id).await?;
     let viewer = Viewer::new(&user.id, space.as_ref());
@@ -109,7 +113,7 @@ async fn open(
         .talk_for(&viewer, &TalkId::from(id))
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(viewer)
+    Ok((viewer, credential))
 }
 
 async fn send(socket: &mut WebSocket, v: &Value) -> bool {
@@ -221,9 +225,32 @@ async fn send_changes(
     .await
 }
 
-async fn run(mut socket: WebSocket, state: AppState, viewer: Viewer, id: String, after: i64) {
+/// Whether the socket may stay open: the sign-in it was opened with still
+/// holds. Sign-out, a password change, a revoked token and erasure end it, on
+/// whichever server the socket is (the person's notice crosses servers).
+async fn signed_in(state: &AppState, viewer: &Viewer, credential: &Credential) -> bool {
+    match credential.still_holds(state, &viewer.user_id).await {
+        Ok(holds) => holds,
+        Err(e) => {
+            tracing::warn!(error = ?e, "talk socket could not check its sign-in");
+            true
+        }
+    }
+}
+
+async fn run(
+    mut socket: WebSocket,
+    state: AppState,
+    viewer: Viewer,
+    credential: Credential,
+    id: String,
+    after: i64,
+) {
     // Subscribe before reading the backlog so nothing falls between the two.
     let mut changes = state.bus.subscribe(&id);
+    let mut person = state
+        .bus
+        .subscribe(&crate::bus::person_key(&viewer.user_id));
     let mut last = after;
     // A client that claims to be ahead of the log gets everything again.
     if let Ok(Some(row)) = state.repo.talk_for(&viewer, &TalkId::from(&id)).await
@@ -258,6 +285,16 @@ async fn run(mut socket: WebSocket, state: AppState, viewer: Viewer, id: String,
                     break;
                 }
             }
+            _ = person.changed() => {
+                if !signed_in(&state, &viewer, &credential).await {
+                    let _ = send(
+                        &mut socket,
+                        &json!({"type": "gone", "message": "You were signed out on this device."}),
+                    )
+                    .await;
+                    break;
+                }
+            }
             msg = socket.recv() => {
                 let Some(Ok(msg)) = msg else { break };
                 match msg {
@@ -272,7 +309,10 @@ async fn run(mut socket: WebSocket, state: AppState, viewer: Viewer, id: String,
                 }
             }
             _ = ping.tick() => {
-                if socket.send(Message::Ping(Default::default())).await.is_err() {
+                // Also the moment to notice a session that simply expired.
+                if !signed_in(&state, &viewer, &credential).await
+                    || socket.send(Message::Ping(Default::default())).await.is_err()
+                {
                     break;
                 }
             }

@@ -3,6 +3,7 @@
 //! without JavaScript; scripts only add the live coach on top.
 
 pub mod charts;
+pub mod csv;
 pub mod format;
 
 use askama::Template;
@@ -134,7 +135,9 @@ pub fn see_other(to: &str) -> Response {
 pub fn notice_for(code: Option<&str>) -> Option<String> {
     let text = match code? {
         "profile" => "Your settings are saved.",
-        "password" => "Your password is changed. Other devices were signed out.",
+        "password" => {
+            "Your password is changed. Your other devices are signed out and your personal tokens removed."
+        }
         "token-revoked" => "The token is revoked.",
         "device-signed-out" => "That device is signed out.",
         "others-signed-out" => "Every other device is signed out.",
@@ -159,10 +162,18 @@ pub fn notice_for(code: Option<&str>) -> Option<String> {
 }
 
 /// Keeps `next` to a path on this site, so sign-in cannot bounce people elsewhere.
+/// A place on this site to return to after signing in, or nothing.
+///
+/// Only a plain path is kept: it starts with one `/`, and holds no backslash,
+/// whitespace or control character anywhere (browsers drop a TAB or newline in a
+/// URL, so `/\t/evil.example` would become `//evil.example`, another site; and a
+/// control character cannot go into a `Location` header at all).
 pub fn safe_next(next: Option<&str>) -> Option<String> {
     let n = next?.trim();
-    (n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && n.len() < 512)
-        .then(|| n.to_owned())
+    let plain = n
+        .chars()
+        .all(|c| !c.is_control() && !c.is_whitespace() && c != '\\');
+    (n.starts_with('/') && !n.starts_with("//") && plain && n.len() < 512).then(|| n.to_owned())
 }
 
 pub fn field_error(errors: &FieldErrors, name: &str) -> String {
@@ -215,5 +226,32 @@ mod tests {
     fn unknown_notice_codes_show_nothing() {
         assert!(notice_for(Some("saved")).is_some());
         assert!(notice_for(Some("<script>")).is_none());
+    }
+}
+
+#[cfg(test)]
+mod next_tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_plain_paths_on_this_site_are_kept() {
+        for ok in ["/", "/journal", "/talks/abc?x=1#y"] {
+            assert_eq!(safe_next(Some(ok)).as_deref(), Some(ok));
+        }
+        for bad in [
+            "//evil.example",
+            "/\t/evil.example/x",
+            "/\\evil.example",
+            "/\n/evil.example",
+            "/\u{1}x",
+            "/\u{7f}x",
+            "/a b",
+            "https://evil.example",
+            "evil",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(bad)), None, "{bad:?}");
+        }
+        assert_eq!(safe_next(Some(&format!("/{}", "a".repeat(600)))), None);
     }
 }

@@ -5,7 +5,7 @@ use rekindle_testkit::{TestApp, backends, couple};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::support::{get_text, metric};
+use crate::support::metric;
 
 #[tokio::test]
 async fn sign_up_sign_in_and_tokens() {
@@ -433,11 +433,7 @@ async fn health_readiness_and_metrics() {
         let c = app.client();
         // The recorder is shared by every test in this process: count the change.
         let healthz = [r#"route="/healthz""#, r#"status="200""#];
-        let before = metric(
-            &get_text(&app, "/metrics").await,
-            "http_requests_total",
-            &healthz,
-        );
+        let before = metric(&app.metrics_text().await, "http_requests_total", &healthz);
         assert_eq!(
             c.get(app.url("/healthz")).send().await.unwrap().status(),
             200
@@ -446,7 +442,7 @@ async fn health_readiness_and_metrics() {
             c.get(app.url("/readyz")).send().await.unwrap().status(),
             200
         );
-        let text = get_text(&app, "/metrics").await;
+        let text = app.metrics_text().await;
         assert!(text.contains("http_requests_total"), "{text}");
         assert!(text.contains("route=\"/healthz\""));
         assert!(

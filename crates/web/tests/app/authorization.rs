@@ -104,6 +104,28 @@ fn cases() -> Vec<Case> {
         ),
         case("POST", "/signout", "/signout", None, [303, 303, 303, 303]),
         case("GET", "/settings", "/settings", None, page),
+        case("GET", "/settings/devices", "/settings/devices", None, page),
+        case(
+            "POST",
+            "/settings/devices/signout",
+            "/settings/devices/signout",
+            Form(&[("device", "0123456789abcdef")]),
+            [303, 404, 404, 404],
+        ),
+        case(
+            "POST",
+            "/settings/devices/signout-others",
+            "/settings/devices/signout-others",
+            None,
+            [303, 303, 303, 303],
+        ),
+        case(
+            "POST",
+            "/settings/devices/look",
+            "/settings/devices/look",
+            Form(&[("look", "neutral")]),
+            [303, 303, 303, 303],
+        ),
         case(
             "POST",
             "/settings/profile",
@@ -384,8 +406,16 @@ fn cases() -> Vec<Case> {
         ),
         case("GET", "/healthz", "/healthz", None, all),
         case("GET", "/readyz", "/readyz", None, all),
-        case("GET", "/metrics", "/metrics", None, all),
         case("GET", "/static/{*path}", "/static/app.css", None, all),
+        case(
+            "GET",
+            "/manifest.webmanifest",
+            "/manifest.webmanifest",
+            None,
+            all,
+        ),
+        case("GET", "/sw.js", "/sw.js", None, all),
+        case("GET", "/offline", "/offline", None, all),
         case(
             "GET",
             "/static/{*path}",
@@ -525,6 +555,14 @@ fn cases() -> Vec<Case> {
             [401, 409, 409, 409],
         ),
         case("GET", "/api/v1/journey", "/api/v1/journey", None, api),
+        case("GET", "/api/v1/waiting", "/api/v1/waiting", None, api),
+        case(
+            "GET",
+            "/api/v1/waiting/events",
+            "/api/v1/waiting/events",
+            None,
+            api,
+        ),
         case("GET", "/api/v1/journal", "/api/v1/journal", None, api),
         case(
             "POST",
@@ -1287,8 +1325,24 @@ impl Fixture {
                 req.json(&json!({"email": email, "display_name": "New", "password": "correct horse battery"}))
             }
         };
-        let r = req.send().await.unwrap();
-        (r.status().as_u16(), r.text().await.unwrap_or_default())
+        let mut r = req.send().await.unwrap();
+        let status = r.status().as_u16();
+        let stream = r
+            .headers()
+            .get("content-type")
+            .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+        if !stream {
+            return (status, r.text().await.unwrap_or_default());
+        }
+        // An event stream does not end: its first event is what a caller sees.
+        let mut body = String::new();
+        while !body.contains("\n\n") {
+            match tokio::time::timeout(std::time::Duration::from_secs(5), r.chunk()).await {
+                Ok(Ok(Some(bytes))) => body.push_str(&String::from_utf8_lossy(&bytes)),
+                _ => break,
+            }
+        }
+        (status, body)
     }
 }
 

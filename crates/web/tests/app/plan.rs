@@ -11,7 +11,7 @@ use rekindle_web::reminders::SmtpSettings;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::support::{get_text, metric};
+use crate::support::metric;
 
 fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
@@ -306,7 +306,7 @@ async fn a_failed_send_is_retried_with_backoff_and_counted() {
         sink.refuse_next(1);
         let app = TestApp::spawn_with(b, smtp_config(&sink)).await;
         // The recorder is shared by every test in this process: count the change.
-        let before = get_text(&app, "/metrics").await;
+        let before = app.metrics_text().await;
         let (ana, _ben) = couple(&app).await;
         app.clock.set(at("2027-06-01T06:00:00Z"));
         add(
@@ -344,13 +344,13 @@ async fn a_failed_send_is_retried_with_backoff_and_counted() {
                 .iter()
                 .all(|c| metric(now, c, &[]) > metric(&before, c, &[]))
         };
-        let mut metrics = get_text(&app, "/metrics").await;
+        let mut metrics = app.metrics_text().await;
         for _ in 0..50 {
             if went_up(&metrics) {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
-            metrics = get_text(&app, "/metrics").await;
+            metrics = app.metrics_text().await;
         }
         assert!(
             metrics.contains("rekindle_reminder_send_failures_total"),

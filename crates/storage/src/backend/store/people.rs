@@ -76,6 +76,8 @@ impl Store {
     }
 
     /// Changes the password and signs out every other session of that person.
+    /// Sets a new password, signs out every other session and removes every
+    /// personal token.
     pub async fn set_password(
         &self,
         user_id: &UserId,
@@ -91,6 +93,12 @@ impl Store {
         sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
             .bind(user_id)
             .bind(keep_session.unwrap_or(""))
+            .execute(&mut *tx)
+            .await?;
+        // A new password is the moment to cut off whoever knew the old one:
+        // personal tokens go too (a token outlives the sessions otherwise).
+        sqlx::query("DELETE FROM api_tokens WHERE user_id = $1")
+            .bind(user_id)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
