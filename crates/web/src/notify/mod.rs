@@ -83,6 +83,8 @@ pub struct SubscriptionInput {
     pub p256dh: String,
     pub auth: String,
     pub name: String,
+    /// Fields this server does not know (refused, as everywhere in the API).
+    pub unknown: Vec<String>,
 }
 
 impl SubscriptionInput {
@@ -92,11 +94,27 @@ impl SubscriptionInput {
         let text = |v: Option<&serde_json::Value>| {
             v.and_then(|v| v.as_str()).unwrap_or_default().to_owned()
         };
+        let mut unknown = Vec::new();
+        if let Some(m) = v.as_object() {
+            for k in m.keys() {
+                if !["endpoint", "expirationTime", "keys", "name"].contains(&k.as_str()) {
+                    unknown.push(k.clone());
+                }
+            }
+        }
+        if let Some(m) = v.get("keys").and_then(|k| k.as_object()) {
+            for k in m.keys() {
+                if !["p256dh", "auth"].contains(&k.as_str()) {
+                    unknown.push(format!("keys.{k}"));
+                }
+            }
+        }
         SubscriptionInput {
             endpoint: text(v.get("endpoint")),
             p256dh: text(v.get("keys").and_then(|k| k.get("p256dh"))),
             auth: text(v.get("keys").and_then(|k| k.get("auth"))),
             name: text(v.get("name")),
+            unknown,
         }
     }
 }
@@ -182,6 +200,12 @@ pub fn validate(
     allow_loopback: bool,
 ) -> Result<SubscriptionInput, FieldErrors> {
     let mut errors = FieldErrors::new();
+    if !input.unknown.is_empty() {
+        errors.insert(
+            "body",
+            format!("Unknown fields: {}.", input.unknown.join(", ")),
+        );
+    }
     if let Err(e) = check_endpoint(input.endpoint.trim(), allow_loopback) {
         errors.insert("endpoint", e);
     }
@@ -222,6 +246,7 @@ pub fn validate(
         } else {
             name.to_owned()
         },
+        unknown: Vec::new(),
     })
 }
 
@@ -476,6 +501,7 @@ mod tests {
             p256dh: p256dh.into(),
             auth: auth.into(),
             name: String::new(),
+            unknown: Vec::new(),
         }
     }
 

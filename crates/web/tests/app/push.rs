@@ -43,15 +43,6 @@ async fn share(p: &ApiPerson, title: &str) -> String {
     id
 }
 
-async fn metrics_text(app: &TestApp) -> String {
-    reqwest::get(app.url("/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-}
-
 /// Lets the sender run a few passes.
 async fn settle() {
     tokio::time::sleep(Duration::from_millis(900)).await;
@@ -89,7 +80,7 @@ async fn push_is_encrypted_signed_and_sent_once_per_item() {
         assert!(dev.get("p256dh").is_none() && !dev.to_string().contains("/push/ben"));
 
         // One item: exactly one push, neutral by default.
-        let m0 = metrics_text(&app).await;
+        let m0 = app.metrics_text().await;
         let first = share(&ana, "first").await;
         push.wait_for("ben", 1, Duration::from_secs(10)).await;
         settle().await;
@@ -217,7 +208,7 @@ async fn push_is_encrypted_signed_and_sent_once_per_item() {
         settle().await;
         assert_eq!(push.count("ben"), 7);
 
-        let m1 = metrics_text(&app).await;
+        let m1 = app.metrics_text().await;
         let delta = |name: &str| metric(&m1, name, &[]) - metric(&m0, name, &[]);
         assert!(delta("rekindle_push_sent_total") >= 5.0);
         assert!(delta("rekindle_push_retries_total") >= 1.0);
@@ -244,6 +235,9 @@ async fn malformed_subscriptions_are_refused_and_nothing_is_stored() {
             json!({"endpoint": "https://push.example.net/x", "keys": {"p256dh": "BAAA", "auth": good["keys"]["auth"]}}),
             json!({"endpoint": "https://push.example.net/x", "keys": {"p256dh": good["keys"]["p256dh"], "auth": "AAAA"}}),
         ];
+        let mut misspelt = good.clone();
+        misspelt["nmae"] = json!("Phone");
+        cases.push(misspelt);
         let mut long_name = good.clone();
         long_name["name"] = json!("n".repeat(61));
         cases.push(long_name);
