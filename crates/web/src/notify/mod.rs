@@ -43,7 +43,7 @@ pub const MAX_ENDPOINT: usize = 1024;
 /// Longest device name.
 pub const MAX_NAME: usize = 60;
 /// The neutral text of a push without detail.
-pub const NEUTRAL_TEXT: &str = "Something is waiting for you";
+pub const NEUTRAL_TEXT: &str = "Something is waiting for you.";
 
 // ---- the server's VAPID key --------------------------------------------------------------
 

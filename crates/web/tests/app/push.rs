@@ -88,7 +88,7 @@ async fn push_is_encrypted_signed_and_sent_once_per_item() {
         assert_eq!(got.len(), 1, "one push per item: {got:?}");
         assert_eq!(
             got[0].payload,
-            json!({"title": "Rekindle", "body": "Something is waiting for you", "url": "/", "tag": format!("shared_entry:{first}")})
+            json!({"title": "Rekindle", "body": "Something is waiting for you.", "url": "/", "tag": format!("shared_entry:{first}")})
         );
         assert_eq!(got[0].device, "ben");
 
