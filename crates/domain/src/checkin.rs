@@ -122,12 +122,12 @@ pub const TECHNOFERENCE: [Item; 4] = [
     },
     Item {
         key: "tech3",
-        text: "Computer / laptop",
+        text: "Computer or laptop",
         labels: FREQUENCY,
     },
     Item {
         key: "tech4",
-        text: "Tablet",
+        text: "iPad or other tablet",
         labels: FREQUENCY,
     },
 ];
@@ -230,7 +230,14 @@ pub const CSI4_RELIABILITY: f64 = 0.94;
 /// examples in the tests below show what changes.
 pub const CSI4_SD: f64 = 4.5;
 
-/// |RCI| above this is a change beyond measurement noise (p < .05, two-sided).
+/// |RCI| above this counts as a reliable change (p < .05, two-sided).
+///
+/// With the figures above, S_diff = 4.5 · √2 · √(1 − .94) ≈ 1.56 and
+/// 1.96 · S_diff ≈ 3.06, so on the 0–21 scale the rule is simply "a drop of 4
+/// points or more" (`RELIABLE_DROP_POINTS`). Two caveats keep it modest: the SD
+/// is unverified, and α (internal consistency) overstates how stable scores are
+/// from one week to the next, so real week-to-week noise is larger than this
+/// assumes. The product treats it as a prompt to talk, never as a measurement.
 pub const RCI_CRITICAL: f64 = 1.96;
 
 /// Jacobson & Truax (1991) reliable change index:
@@ -244,7 +251,11 @@ pub fn rci(x1: f64, x2: f64, sd: f64, r: f64) -> f64 {
     }
 }
 
-/// Whether the CSI-4 fell from `before` to `after` by more than measurement noise.
+/// The smallest drop the reliable-change rule above flags, in CSI-4 points.
+pub const RELIABLE_DROP_POINTS: u8 = 4;
+
+/// Whether the CSI-4 fell from `before` to `after` by the reliable-change rule
+/// (in practice: by `RELIABLE_DROP_POINTS` or more).
 pub fn reliable_drop(before: u8, after: u8) -> bool {
     rci(
         f64::from(before),
@@ -262,7 +273,7 @@ pub fn reliable_drop(before: u8, after: u8) -> bool {
 /// above), so the margin must sit clearly above that; 5 points is about one
 /// standard deviation of the scale, a gap large enough that the two of you are
 /// likely experiencing the relationship quite differently. This is a product
-/// judgment built on those figures, not a published cutoff.
+/// judgment built on those figures (a product choice), not a published cutoff.
 pub const DIVERGENCE_MARGIN: u8 = 5;
 
 // ---- rhythm ------------------------------------------------------------------
@@ -613,8 +624,10 @@ fn dropped(about: About, before: u8, after: u8, partner: &str) -> Warning {
         about,
         message,
         basis: format!(
-            "{cap} CSI-4 total went from {before} to {after}. A change this large is unlikely to be measurement noise \
-             (reliable change index {value:.2}, beyond −1.96)."
+            "{cap} CSI-4 total went from {before} to {after}: a drop of {RELIABLE_DROP_POINTS} points or more, which \
+             Rekindle flags (Jacobson & Truax's reliable-change rule with the CSI-4's published α of .94 and an SD of \
+             about 4.5; index {value:.2}). Scores move from week to week more than α suggests, so take it as a reason \
+             to talk, not as a measurement."
         ),
         suggestion: TALK_OR_HELP.into(),
     }
@@ -685,6 +698,19 @@ pub fn warnings(points: &[Point], missed_in_a_row: usize, partner: &str) -> Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_reliable_drop_rule_is_a_drop_of_four_points_or_more() {
+        for before in 0..=21u8 {
+            for after in 0..=before {
+                assert_eq!(
+                    reliable_drop(before, after),
+                    before - after >= RELIABLE_DROP_POINTS,
+                    "{before} → {after}"
+                );
+            }
+        }
+    }
 
     fn utc(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)

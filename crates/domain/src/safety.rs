@@ -25,7 +25,9 @@ pub const HITS_POSITIVE_TOTAL: u8 = 11;
 pub struct HitsResult {
     pub answers: [u8; 4],
     pub total: u8,
-    /// Total of 11 or more, or any item answered "Frequently".
+    /// Total of 11 or more (the published HITS cutoff), or any item answered
+    /// "Frequently" — the second rule is Rekindle's own cautious addition, not
+    /// part of the published scoring.
     pub positive: bool,
 }
 

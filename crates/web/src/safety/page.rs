@@ -4,7 +4,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 
@@ -149,8 +149,31 @@ pub async fn help(State(state): State<AppState>, MaybeSignedIn(who): MaybeSigned
 }
 
 /// The quick exit without JavaScript: straight to the neutral site.
-pub async fn exit(State(state): State<AppState>) -> Redirect {
-    Redirect::to(&state.config.quick_exit_url)
+/// Quick exit: ends this browser's session on the server (so Back, or someone
+/// picking up the phone, finds only the sign-in page), drops its cookie, asks
+/// the browser to forget cached pages, and leaves for a neutral site. A GET, so
+/// it works as a plain link with one tap and without script.
+pub async fn exit(
+    State(state): State<AppState>,
+    MaybeSignedIn(who): MaybeSignedIn,
+    jar: CookieJar,
+) -> Response {
+    if let Some(who) = who {
+        if let Err(e) = state.repo.delete_session(&who.session_hash).await {
+            tracing::warn!(error = %e, "quick exit could not end the session");
+        }
+        state
+            .bus
+            .publish(&crate::bus::person_key(&who.user.id))
+            .await;
+    }
+    let jar = jar.remove(removal(SESSION_COOKIE));
+    let mut resp = (jar, Redirect::to(&state.config.quick_exit_url)).into_response();
+    resp.headers_mut().insert(
+        "clear-site-data",
+        axum::http::HeaderValue::from_static("\"cache\""),
+    );
+    resp
 }
 
 pub async fn dismiss_notices(State(state): State<AppState>, who: SignedIn) -> PageResult {

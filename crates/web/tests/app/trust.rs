@@ -403,3 +403,51 @@ async fn metrics_live_on_their_own_listener_and_never_name_private_routes() {
         assert!(metric(&text, "http_requests_total", &[r#"route="private""#]) > before);
     }
 }
+
+#[tokio::test]
+async fn quick_exit_ends_the_session_on_the_server() {
+    for b in backends() {
+        let app = TestApp::spawn(b).await;
+        app.api_person("ana@example.org", "Ana").await;
+        // Sign in with a client whose cookie we can replay by hand afterwards.
+        let v = app.html_visitor().await;
+        let r = v
+            .client
+            .post(app.url("/signin"))
+            .form(&[
+                ("_csrf", v.csrf.as_str()),
+                ("email", "ana@example.org"),
+                ("password", "correct horse battery"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        let cookie = r
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|c| c.to_str().unwrap().to_owned())
+            .find(|c| c.starts_with("rk_session="))
+            .unwrap();
+        let cookie = cookie.split(';').next().unwrap().to_owned();
+        let r = v.client.get(app.url("/exit")).send().await.unwrap();
+        assert_eq!(r.status(), 303);
+        assert_eq!(r.headers()["location"], "https://duckduckgo.com/?q=weather");
+        assert_eq!(r.headers()["clear-site-data"], "\"cache\"");
+        // The old cookie, replayed, no longer opens anything.
+        let r = app
+            .client()
+            .get(app.url("/checkins"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{b:?}");
+        assert!(
+            r.headers()["location"]
+                .to_str()
+                .unwrap()
+                .starts_with("/signin")
+        );
+    }
+}
