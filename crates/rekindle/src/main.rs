@@ -127,6 +127,22 @@ struct ServeArgs {
     #[arg(long, env = "REKINDLE_REMINDER_INTERVAL_SECS", default_value_t = 60.0)]
     reminder_interval_secs: f64,
 
+    // Web Push
+    /// Contact for the push services (the VAPID subject): mailto:you@example.org or an
+    /// https URL. Default: the public URL. The VAPID keys themselves are made on first
+    /// start and kept in the database, shared by every server.
+    #[arg(long, env = "REKINDLE_PUSH_CONTACT")]
+    push_contact: Option<String>,
+
+    /// Seconds between sweeps of the push sender (quiet hours ending, retries); it also
+    /// reacts to every change at once.
+    #[arg(long, env = "REKINDLE_PUSH_INTERVAL_SECS", default_value_t = 30.0)]
+    push_interval_secs: f64,
+
+    /// Testing only: accept push endpoints on http://127.0.0.1 and http://[::1].
+    #[arg(long, env = "REKINDLE_PUSH_ALLOW_LOOPBACK", hide = true)]
+    push_allow_loopback: bool,
+
     /// Log format: "text" for people, "json" for log collectors.
     #[arg(long, env = "REKINDLE_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
     log_format: String,
@@ -229,6 +245,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .ok()
             .filter(|d| !d.is_zero())
             .ok_or_else(|| anyhow::anyhow!("--reminder-interval-secs must be a positive number"))?,
+        push_interval: std::time::Duration::try_from_secs_f64(args.push_interval_secs)
+            .ok()
+            .filter(|d| !d.is_zero())
+            .ok_or_else(|| anyhow::anyhow!("--push-interval-secs must be a positive number"))?,
+        push_contact: args.push_contact.clone(),
+        push_allow_loopback: args.push_allow_loopback,
         ..Config::default()
     };
     if let Some(smtp) = &config.smtp {

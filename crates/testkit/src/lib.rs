@@ -6,6 +6,8 @@
 //! variable a test fails unless `REKINDLE_TEST_SKIP_PG=1` says so out loud.
 
 pub mod browser;
+// Web Push
+pub mod push;
 // Reminders
 pub mod smtp;
 

@@ -38,6 +38,16 @@ pub struct Config {
     pub smtp: Option<SmtpSettings>,
     /// How often the reminder scheduler looks for due reminders.
     pub reminder_interval: Duration,
+    // Web Push and the email digest
+    /// How often the push sender sweeps (quiet hours ending, retries), besides
+    /// reacting to every change at once.
+    pub push_interval: Duration,
+    /// Who the push services may contact about this server (the VAPID `sub`):
+    /// `mailto:…` or an https URL. Unset: the public URL, else a placeholder.
+    pub push_contact: Option<String>,
+    /// Accept push endpoints on http://127.0.0.1 / [::1] (tests only; real
+    /// push services are https).
+    pub push_allow_loopback: bool,
 }
 
 impl Default for Config {
@@ -59,6 +69,9 @@ impl Default for Config {
             // Reminders
             smtp: None,
             reminder_interval: Duration::from_secs(60),
+            push_interval: Duration::from_secs(30),
+            push_contact: None,
+            push_allow_loopback: false,
         }
     }
 }

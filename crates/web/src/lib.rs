@@ -12,6 +12,7 @@ mod export;
 mod home;
 mod install;
 mod journal;
+mod notify;
 mod plan;
 mod questions;
 pub mod reminders;
@@ -57,6 +58,7 @@ pub async fn serve(
     let app = build_router(state.clone());
     let mut chores = state.spawn_housekeeping();
     chores.extend(reminders::spawn(&state));
+    chores.push(notify::sender::spawn(&state));
     let live = state.live_talks.clone();
     chores.extend(bus::spawn_listener(
         state.repo.clone(),

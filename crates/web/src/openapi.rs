@@ -15,6 +15,7 @@ use crate::board::api as board;
 use crate::checkins::api as checkins;
 use crate::coach::api as coach;
 use crate::journal::api as journal;
+use crate::notify::api as notify;
 use crate::plan::api as plan;
 use crate::questions::api as questions;
 use crate::reminders::api as reminders;
@@ -52,6 +53,9 @@ use crate::waiting::api as waiting;
         reminders::get_reminders, reminders::put_reminders, reminders::new_feed, reminders::revoke_feed,
         // What waits for me
         waiting::list, waiting::events,
+        // Notifications
+        notify::key, notify::list, notify::subscribe, notify::unsubscribe,
+        notify::get_settings, notify::put_settings,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),

@@ -16,8 +16,8 @@ use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
 use crate::{
-    account, board, checkins, coach, home, http, install, journal, openapi, plan, questions,
-    reminders, safety, space, talk, waiting,
+    account, board, checkins, coach, home, http, install, journal, notify, openapi, plan,
+    questions, reminders, safety, space, talk, waiting,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -292,6 +292,36 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("GET", "/api/v1/journey", get(space::api::journey)),
         ("GET", "/api/v1/waiting", get(waiting::api::list)),
         ("GET", "/api/v1/waiting/events", get(waiting::api::events)),
+        // Notifications (Web Push and the email digest)
+        ("GET", "/settings/notifications", get(notify::page::show)),
+        ("POST", "/settings/notifications", post(notify::page::save)),
+        (
+            "POST",
+            "/settings/notifications/devices/{id}/remove",
+            post(notify::page::remove_device),
+        ),
+        ("GET", "/api/v1/push/key", get(notify::api::key)),
+        ("GET", "/api/v1/push/subscriptions", get(notify::api::list)),
+        (
+            "POST",
+            "/api/v1/push/subscriptions",
+            post(notify::api::subscribe),
+        ),
+        (
+            "DELETE",
+            "/api/v1/push/subscriptions/{id}",
+            delete(notify::api::unsubscribe),
+        ),
+        (
+            "GET",
+            "/api/v1/notifications/settings",
+            get(notify::api::get_settings),
+        ),
+        (
+            "PUT",
+            "/api/v1/notifications/settings",
+            put(notify::api::put_settings),
+        ),
         ("GET", "/api/v1/journal", get(journal::api::list)),
         ("POST", "/api/v1/journal", post(journal::api::create)),
         ("GET", "/api/v1/journal/{id}", get(journal::api::show)),

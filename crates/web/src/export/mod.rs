@@ -23,6 +23,26 @@ struct Archive {
     safety_checks: Vec<SafetyRow>,
     board: Vec<crate::board::archive::ExportProblem>,
     plan: ExportPlan,
+    notifications: ExportNotifications,
+}
+
+/// Notification choices and the devices that notify (never their keys: only the
+/// push service's host, the name and when it was added).
+#[derive(Serialize)]
+struct ExportNotifications {
+    kinds: Vec<&'static str>,
+    detail: bool,
+    quiet_hours: Option<(String, String)>,
+    digest: &'static str,
+    devices: Vec<ExportDevice>,
+}
+
+#[derive(Serialize)]
+struct ExportDevice {
+    name: String,
+    service: String,
+    created_at: String,
+    last_used_at: Option<String>,
 }
 
 /// The plan: actions with their history, the reminder choices and whether a
@@ -160,9 +180,31 @@ async fn gather(state: &AppState, user_id: &UserId) -> Result<Archive, AppError>
         reminder_time: crate::reminders::time_text(choices.minute_of_day),
         calendar_feed_active: state.repo.calendar_feed(&viewer.user_id).await?.is_some(),
     };
+    let notify = crate::notify::choices(state, user_id).await?;
+    let notifications = ExportNotifications {
+        kinds: notify.kinds.iter().map(|k| k.as_str()).collect(),
+        detail: notify.detail,
+        quiet_hours: notify
+            .quiet
+            .map(|q| (crate::notify::hhmm(q.0), crate::notify::hhmm(q.1))),
+        digest: notify.digest.as_str(),
+        devices: state
+            .repo
+            .push_subscriptions_of(user_id)
+            .await?
+            .into_iter()
+            .map(|s| ExportDevice {
+                service: crate::notify::endpoint_host(&s.endpoint),
+                name: s.name,
+                created_at: iso(s.created_at),
+                last_used_at: s.last_used_at.map(iso),
+            })
+            .collect(),
+    };
     Ok(Archive {
         board,
         plan,
+        notifications,
         exported_at: iso(state.clock().now_ms()),
         profile: Profile {
             email: user.email,

@@ -230,6 +230,27 @@ impl Mailer {
     }
 }
 
+impl Mailer {
+    /// Sends one plain-text mail (the notification digest uses this too).
+    pub async fn send_text(&self, to: &str, subject: String, body: String) -> Result<(), String> {
+        let to = to
+            .parse::<Mailbox>()
+            .map_err(|e| format!("recipient address: {e}"))?;
+        let msg = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(subject)
+            .header(ContentType::TEXT_PLAIN)
+            .body(body)
+            .map_err(|e| format!("building the message: {e}"))?;
+        self.transport
+            .send(msg)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+}
+
 /// The whole email: neutral words and a link, nothing about what is planned.
 pub fn compose(instance: &str, public_url: Option<&str>, kind: ReminderKind) -> (String, String) {
     let subject = format!("Something planned today ({instance})");

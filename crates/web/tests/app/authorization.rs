@@ -1003,7 +1003,85 @@ fn cases() -> Vec<Case> {
     ];
     // Problem board
     cases.extend(board_cases());
+    cases.extend(notify_cases());
     cases
+}
+
+// Notifications: the endpoint never resolves (.invalid), so nothing is sent.
+fn push_subscription() -> Value {
+    json!({
+        "endpoint": "https://push.invalid/device",
+        "keys": {
+            "p256dh": "BLn9b-VR0ca83knDNZ32dCHGyjJp-1riX9ZTN40MqV8K_LpQmLqxC_DoHvqvFXO_nGdAB4W9dogZb_sM-uV4JbY",
+            "auth": "_ordMnz7uTCmrpBTeUV4Bw"
+        },
+        "name": "Phone"
+    })
+}
+
+fn notify_cases() -> Vec<Case> {
+    use Body::*;
+    let page = [303, 200, 200, 200];
+    let api = [401, 200, 200, 200];
+    vec![
+        case(
+            "GET",
+            "/settings/notifications",
+            "/settings/notifications",
+            None,
+            page,
+        ),
+        case(
+            "POST",
+            "/settings/notifications",
+            "/settings/notifications",
+            Form(&[("kinds", "question"), ("digest", "off")]),
+            [303, 303, 303, 303],
+        ),
+        case(
+            "POST",
+            "/settings/notifications/devices/{id}/remove",
+            "/settings/notifications/devices/nobody-s-device/remove",
+            None,
+            [303, 404, 404, 404],
+        ),
+        case("GET", "/api/v1/push/key", "/api/v1/push/key", None, api),
+        case(
+            "GET",
+            "/api/v1/push/subscriptions",
+            "/api/v1/push/subscriptions",
+            None,
+            api,
+        ),
+        case(
+            "POST",
+            "/api/v1/push/subscriptions",
+            "/api/v1/push/subscriptions",
+            Json(push_subscription),
+            [401, 201, 201, 201],
+        ),
+        case(
+            "DELETE",
+            "/api/v1/push/subscriptions/{id}",
+            "/api/v1/push/subscriptions/nobody-s-device",
+            None,
+            [401, 404, 404, 404],
+        ),
+        case(
+            "GET",
+            "/api/v1/notifications/settings",
+            "/api/v1/notifications/settings",
+            None,
+            api,
+        ),
+        case(
+            "PUT",
+            "/api/v1/notifications/settings",
+            "/api/v1/notifications/settings",
+            Json(|| json!({"kinds": ["question"], "detail": false, "digest": "off"})),
+            api,
+        ),
+    ]
 }
 
 // Talk room

@@ -22,6 +22,7 @@ mod interop;
 mod layout;
 mod plan;
 mod plan_browser;
+mod push;
 mod questions;
 mod safety;
 mod signals_browser;

@@ -15,6 +15,7 @@ mod journal;
 mod journey;
 mod people;
 mod plan;
+mod push;
 mod questions;
 mod reminders;
 mod safety;
