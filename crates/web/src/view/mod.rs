@@ -22,6 +22,8 @@ pub struct Chrome {
     /// The instance's name (operators may pick a neutral one) and quick-exit target.
     pub app: &'static str,
     pub exit_url: &'static str,
+    /// How many things wait for this person (shown as a count on the Home tab; 0 hides it).
+    pub waiting: usize,
 }
 
 struct Frame {
@@ -57,6 +59,7 @@ impl Chrome {
             notice: None,
             app,
             exit_url,
+            waiting: 0,
         }
     }
 
@@ -69,6 +72,19 @@ impl Chrome {
             notice: None,
             app,
             exit_url,
+            waiting: 0,
+        }
+    }
+
+    /// Which tab of the app's navigation this page belongs to (from its title).
+    pub fn tab(&self) -> &'static str {
+        match self.title {
+            "Home" => "home",
+            "Talks" | "Talk" | "Ground rules" => "talk",
+            "Questions" | "Question" | "Question decks" | "Answers" | "Journal"
+            | "Journal entry" | "Check-ins" | "Check-in" | "Check-in trends" => "together",
+            "Plan" | "New action" | "Problem board" | "Working with a counselor" => "plan",
+            _ => "more",
         }
     }
 
@@ -132,6 +148,7 @@ pub fn notice_for(code: Option<&str>) -> Option<String> {
         "left" => "You have left the space. Everything you wrote is still yours.",
         "joined" => "You are in! This is your shared space.",
         "created" => "Your space is ready. Invite your partner below.",
+        "invited" => "Your invitation link is ready.",
         "shared" => "Your partner can now read this entry.",
         "unshared" => "This entry is private again.",
         "deleted" => "The entry is deleted.",

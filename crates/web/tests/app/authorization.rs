@@ -105,6 +105,13 @@ fn cases() -> Vec<Case> {
         case("POST", "/signout", "/signout", None, [303, 303, 303, 303]),
         case("GET", "/settings", "/settings", None, page),
         case(
+            "GET",
+            "/settings/advanced",
+            "/settings/advanced",
+            None,
+            page,
+        ),
+        case(
             "POST",
             "/settings/profile",
             "/settings/profile",
@@ -141,7 +148,7 @@ fn cases() -> Vec<Case> {
             "/space/invitations",
             "/space/invitations",
             None,
-            [303, 200, 409, 409],
+            [303, 303, 409, 409],
         ),
         case(
             "POST",
@@ -177,7 +184,7 @@ fn cases() -> Vec<Case> {
             "/safety/check",
             "/safety/check",
             Form(&[("q0", "1"), ("q1", "1"), ("q2", "2"), ("q3", "1")]),
-            page,
+            [303, 303, 303, 303],
         ),
         case(
             "POST",
@@ -209,7 +216,7 @@ fn cases() -> Vec<Case> {
             "/settings/erase",
             "/settings/erase",
             Form(&[("password", "wrong password"), ("confirm", "erase")]),
-            [303, 400, 400, 400],
+            [303, 422, 422, 422],
         ),
         case("GET", "/join/{code}", "/join/{code}", None, all),
         case(
