@@ -55,8 +55,7 @@ impl HomePage {
     /// One suggested next step: the first step with a tool that is not done yet.
     fn next_step(&self) -> Option<&StepState> {
         self.steps.iter().find(|s| {
-            s.tool_path.is_some()
-                && matches!(s.progress, Progress::NotStarted | Progress::Begun)
+            s.tool_path.is_some() && matches!(s.progress, Progress::NotStarted | Progress::Begun)
         })
     }
 }

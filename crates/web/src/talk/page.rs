@@ -373,12 +373,7 @@ fn entries(events: &[Recorded], me: &str, partner: &str, tz: Tz) -> Vec<Entry> {
             Event::Scheduled { at } if *at <= r.at + MINUTE_MS => {
                 ("note", "chose to talk now".into(), String::new(), false)
             }
-            Event::Scheduled { at } => (
-                "note",
-                "agreed on a time:".into(),
-                when(*at, tz),
-                false,
-            ),
+            Event::Scheduled { at } => ("note", "agreed on a time:".into(), when(*at, tz), false),
             Event::Opened => ("note", "opened the room".into(), String::new(), false),
             Event::Arrived => ("note", "arrived".into(), String::new(), false),
             Event::Pledged => (

@@ -114,6 +114,14 @@ struct ErrorPage<'a> {
     detail: &'a str,
 }
 
+/// Marks a response as the error page, so the session layer can redraw it with
+/// the signed-in navigation (see [`redraw_error_signed_in`]).
+#[derive(Clone)]
+pub struct ErrorShown {
+    heading: String,
+    detail: String,
+}
+
 pub fn render_error(status: StatusCode, heading: &str, detail: &str) -> Response {
     let page = ErrorPage {
         c: Chrome::anonymous("Something needs attention", String::new()),
@@ -122,7 +130,14 @@ pub fn render_error(status: StatusCode, heading: &str, detail: &str) -> Response
         detail,
     };
     match page.render() {
-        Ok(html) => (status, Html(html)).into_response(),
+        Ok(html) => {
+            let mut resp = (status, Html(html)).into_response();
+            resp.extensions_mut().insert(ErrorShown {
+                heading: heading.to_owned(),
+                detail: detail.to_owned(),
+            });
+            resp
+        }
         Err(_) => (
             status,
             [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
@@ -130,6 +145,35 @@ pub fn render_error(status: StatusCode, heading: &str, detail: &str) -> Response
         )
             .into_response(),
     }
+}
+
+/// The error page again, framed for the person signed in (their navigation,
+/// a way back), keeping the status and headers. Other responses pass unchanged.
+pub fn redraw_error_signed_in(resp: Response, user_name: &str, csrf: &str) -> Response {
+    let Some(shown) = resp.extensions().get::<ErrorShown>().cloned() else {
+        return resp;
+    };
+    let (app, exit_url) = frame();
+    let page = ErrorPage {
+        c: Chrome {
+            title: "Something needs attention",
+            user_name: Some(user_name.to_owned()),
+            csrf: csrf.to_owned(),
+            notice: None,
+            app,
+            exit_url,
+            waiting: 0,
+        },
+        status: resp.status().as_u16(),
+        heading: &shown.heading,
+        detail: &shown.detail,
+    };
+    let Ok(html) = page.render() else {
+        return resp;
+    };
+    let (mut parts, _) = resp.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(html))
 }
 
 /// After a successful form post: go somewhere, optionally with a one-line notice.

@@ -17,6 +17,7 @@ mod browser;
 mod checkins;
 mod forms;
 mod layout;
+mod pages;
 mod plan;
 mod plan_browser;
 mod questions;

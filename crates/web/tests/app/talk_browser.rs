@@ -120,7 +120,11 @@ async fn talk_flow(driver: &Driver, backend: Backend) {
             .collect::<String>()
     );
     wait_for(&ca, ".pacer").await;
-    assert!(a.text(".time-left").await.contains("until the planned return"));
+    assert!(
+        a.text(".time-left")
+            .await
+            .contains("until the planned return")
+    );
     assert!(
         ca.find(Locator::Css("button.back")).await.is_err(),
         "not before the minimum"
