@@ -534,6 +534,7 @@ pub fn build_router(state: AppState) -> Router {
     router
         .fallback(http::ops::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::csrf::guard))
+        .layer(axum::middleware::from_fn(crate::view::signed_in_error_pages))
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::auth::resolve_session))
         .layer(DefaultBodyLimit::max(state.config.body_limit))
         .layer(axum::middleware::from_fn(http::metrics::track))

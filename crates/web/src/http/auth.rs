@@ -51,15 +51,8 @@ pub async fn resolve_session(
             }
         }
     }
-    let who = session
-        .as_ref()
-        .map(|(_, s)| (s.user.display_name.clone(), s.csrf_token.clone()));
     req.extensions_mut().insert(Resolved { session });
-    let resp = next.run(req).await;
-    match who {
-        Some((name, csrf)) => crate::view::redraw_error_signed_in(resp, &name, &csrf),
-        None => resp,
-    }
+    next.run(req).await
 }
 
 impl PageError {

@@ -147,9 +147,27 @@ pub fn render_error(status: StatusCode, heading: &str, detail: &str) -> Response
     }
 }
 
+/// Middleware (inside the session layer): error pages shown to someone signed
+/// in are drawn with their navigation, so they keep their way around.
+pub async fn signed_in_error_pages(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let who = req
+        .extensions()
+        .get::<crate::http::auth::Resolved>()
+        .and_then(|r| r.session.as_ref())
+        .map(|(_, s)| (s.user.display_name.clone(), s.csrf_token.clone()));
+    let resp = next.run(req).await;
+    match who {
+        Some((name, csrf)) => redraw_error_signed_in(resp, &name, &csrf),
+        None => resp,
+    }
+}
+
 /// The error page again, framed for the person signed in (their navigation,
 /// a way back), keeping the status and headers. Other responses pass unchanged.
-pub fn redraw_error_signed_in(resp: Response, user_name: &str, csrf: &str) -> Response {
+fn redraw_error_signed_in(resp: Response, user_name: &str, csrf: &str) -> Response {
     let Some(shown) = resp.extensions().get::<ErrorShown>().cloned() else {
         return resp;
     };

@@ -91,7 +91,7 @@ async fn first_flow(driver: &Driver, backend: Backend) {
     assert_eq!(a.text(".partner-name").await, "Ben");
     assert_eq!(count(&ca, "ol.journey li.step").await, 7);
     // Every step has its tool now, and none is waiting for one.
-    assert_eq!(count(&ca, "ol.journey li.step p.status a[href]").await, 7);
+    assert_eq!(count(&ca, "ol.journey li.step > a[href]").await, 7);
     assert_eq!(count(&ca, "ol.journey li.progress-upcoming").await, 0);
 
     // Ana writes a private entry and a shared one.

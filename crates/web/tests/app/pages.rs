@@ -340,3 +340,103 @@ async fn every_page_fits_a_phone_and_a_desktop_and_passes_axe_in_light_and_dark(
     let driver = Driver::start().await;
     sweep(&driver, Backend::Sqlite).await;
 }
+
+/// What a browser fetches for `path`: the page, then each `/static/…` file it
+/// names (once); compressed sizes as sent (`Accept-Encoding: br, gzip`).
+async fn transfer(
+    client: &reqwest::Client,
+    base: &str,
+    path: &str,
+) -> (usize, Vec<(String, usize)>) {
+    let get = |p: String| {
+        let client = client.clone();
+        let url = format!("{base}{p}");
+        async move {
+            let r = client
+                .get(&url)
+                .header("accept-encoding", "br, gzip")
+                .send()
+                .await
+                .expect("fetch");
+            assert_eq!(r.status(), 200, "{url}");
+            let encoded = r.headers().get("content-encoding").is_some();
+            let bytes = r.bytes().await.expect("body");
+            (encoded, bytes)
+        }
+    };
+    let (encoded, html) = get(path.to_owned()).await;
+    assert!(encoded, "{path} is sent compressed");
+    // The page itself, decompressed, to find what it links.
+    let page = String::from_utf8_lossy(&decompress(&html)).into_owned();
+    let mut files: Vec<String> = Vec::new();
+    for marker in ["href=\"/static/", "src=\"/static/"] {
+        for (i, _) in page.match_indices(marker) {
+            let rest = &page[i + marker.len() - "/static/".len()..];
+            let end = rest.find(['"', '#']).unwrap_or(rest.len());
+            let file = rest[..end].to_owned();
+            if !files.contains(&file) {
+                files.push(file);
+            }
+        }
+    }
+    let mut sizes = Vec::new();
+    for f in files {
+        let (_, body) = get(f.clone()).await;
+        sizes.push((f, body.len()));
+    }
+    (html.len(), sizes)
+}
+
+/// Brotli or gzip, whichever the server chose (told apart by gzip's magic bytes).
+fn decompress(body: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    if body.starts_with(&[0x1f, 0x8b]) {
+        flate2::read::GzDecoder::new(body)
+            .read_to_end(&mut out)
+            .expect("gzip");
+    } else {
+        brotli::Decompressor::new(body, 4096)
+            .read_to_end(&mut out)
+            .expect("brotli");
+    }
+    out
+}
+
+/// A first visit (page, styles, script, icons) stays under 100 KB on the wire and
+/// a later page (files cached) under 30 KB; prints what each weighs.
+#[tokio::test]
+async fn pages_are_compressed_and_light() {
+    let f = fixture(Backend::Sqlite).await;
+    let base = f.app.url("");
+    let base = base.trim_end_matches('/').to_owned();
+    let visitor = f.app.html_visitor().await;
+    let ana = &f.html[3];
+    let mut report = Vec::new();
+    for (who, client, path) in [
+        ("visitor", &visitor.client, "/".to_owned()),
+        ("partner", &ana.client, "/".to_owned()),
+    ] {
+        let (html, files) = transfer(client, &base, &path).await;
+        let total = html + files.iter().map(|(_, n)| n).sum::<usize>();
+        report.push(format!(
+            "first visit, {who} {path}: {total} B in all (page {html} B; {})",
+            files
+                .iter()
+                .map(|(f, n)| format!("{f} {n} B"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        assert!(total <= 100 * 1024, "first visit of {path}: {total} bytes");
+    }
+    for path in page_paths() {
+        let path = f.fill(&path);
+        if path == "/signin" || path == "/signup" {
+            continue;
+        }
+        let (html, _) = transfer(&ana.client, &base, &path).await;
+        report.push(format!("later page {path}: {html} B"));
+        assert!(html <= 30 * 1024, "{path}: {html} bytes");
+    }
+    eprintln!("transfer sizes (compressed):\n  {}", report.join("\n  "));
+}
