@@ -4,6 +4,9 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
 use rekindle_storage::TokenId;
 use serde::Deserialize;
 
@@ -139,17 +142,40 @@ fn zone_groups() -> Vec<(&'static str, Vec<&'static str>)> {
     groups
 }
 
+/// Carries a new token's secret across the redirect after it is made, for one
+/// showing on the Advanced page (Post/Redirect/Get; the cookie is removed then).
+const NEW_TOKEN_COOKIE: &str = "rk_new_token";
+
+fn new_token_cookie(value: String, state: &AppState) -> Cookie<'static> {
+    let mut c = Cookie::new(NEW_TOKEN_COOKIE, value);
+    c.set_http_only(true);
+    c.set_same_site(SameSite::Strict);
+    c.set_path("/settings/advanced");
+    c.set_secure(state.config.secure_cookies);
+    c.set_max_age(time::Duration::minutes(5));
+    c
+}
+
 /// The "Advanced" settings: personal API tokens, for people who script Rekindle.
 pub async fn advanced(
     State(state): State<AppState>,
     who: SignedIn,
+    jar: CookieJar,
     Query(q): Query<DoneQuery>,
 ) -> PageResult {
+    let new_token = jar
+        .get(NEW_TOKEN_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|_| q.done.as_deref() == Some("token-created"));
     let d = Draft {
         advanced: true,
+        new_token,
         ..Draft::empty(notice_for(q.done.as_deref()))
     };
-    page(&state, &who, d, StatusCode::OK).await
+    let mut gone = Cookie::from(NEW_TOKEN_COOKIE);
+    gone.set_path("/settings/advanced");
+    gone.make_removal();
+    Ok((jar.add(gone), page(&state, &who, d, StatusCode::OK).await?).into_response())
 }
 
 pub async fn show(
@@ -246,18 +272,15 @@ pub struct TokenForm {
 pub async fn create_token(
     State(state): State<AppState>,
     who: SignedIn,
+    jar: CookieJar,
     Form(f): Form<TokenForm>,
 ) -> PageResult {
     match crate::account::create_token(&state, &who.user.id, &f.name).await {
-        Ok((_, secret)) => {
-            let d = Draft {
-                new_token: Some(secret),
-                notice: Some("Copy your new token now; it will not be shown again.".into()),
-                advanced: true,
-                ..Draft::empty(None)
-            };
-            page(&state, &who, d, StatusCode::OK).await
-        }
+        Ok((_, secret)) => Ok((
+            jar.add(new_token_cookie(secret, &state)),
+            see_other("/settings/advanced?done=token-created"),
+        )
+            .into_response()),
         Err(e) => {
             let status = e.status();
             let errors = form_errors(e, "name")?;

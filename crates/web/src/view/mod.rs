@@ -206,6 +206,7 @@ pub fn notice_for(code: Option<&str>) -> Option<String> {
         "profile" => "Your settings are saved.",
         "password" => "Your password is changed. Other devices were signed out.",
         "token-revoked" => "The token is revoked.",
+        "token-created" => "Copy your new token now; it will not be shown again.",
         "invite-revoked" => "The invitation link no longer works.",
         "left" => "You have left the space. Everything you wrote is still yours.",
         "joined" => "You are in! This is your shared space.",

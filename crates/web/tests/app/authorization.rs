@@ -133,7 +133,7 @@ fn cases() -> Vec<Case> {
             "/settings/tokens",
             "/settings/tokens",
             Form(&[("name", "t")]),
-            page,
+            [303, 303, 303, 303],
         ),
         case(
             "POST",

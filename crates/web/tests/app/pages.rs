@@ -287,6 +287,17 @@ async fn sweep_screen(driver: &Driver, f: &Fixture, s: &mut Sweep, screen: Scree
         )
         .await;
     }
+    // The other partner, whose part is still to do: the check-in form, ideas to add.
+    sign_in(&c, f, "ben@example.org").await;
+    for (pattern, name) in [
+        ("/checkins/{checkin}", "checkin-form"),
+        ("/board/{problem}", "board-ideas"),
+    ] {
+        let path = f.fill(pattern);
+        s.visit(&c, base, &path, &format!("{size}-other-{name}"), phone)
+            .await;
+    }
+    sign_in(&c, f, "ana@example.org").await;
     // The error page, signed in.
     s.visit(
         &c,
