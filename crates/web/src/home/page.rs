@@ -47,8 +47,8 @@ pub struct HomePage {
     // Action plan
     /// Titles of the viewer's actions for today (theirs or both), a few at most.
     today_actions: Vec<String>,
-    /// The couple's latest question: (asked id, text).
-    today_question: Option<(String, String)>,
+    /// The couple's latest question: (asked id, text, answered by this person).
+    today_question: Option<(String, String, bool)>,
 }
 
 impl HomePage {
@@ -129,20 +129,26 @@ pub async fn home_page(
         }
         _ => Vec::new(),
     };
-    // Questions for two: the latest asked question (released on the questions page)
+    // Questions for two: the latest asked question (released on the questions
+    // page) and whether this person has answered it yet.
     let today_question = match space.as_ref().filter(|s| s.partner.is_some() && !s.paused) {
         Some(s) => {
             let viewer = rekindle_storage::Viewer::new(&who.user.id, Some(s));
-            state
-                .repo
-                .questions_for(&viewer)
-                .await?
-                .into_iter()
-                .next()
-                .and_then(|a| {
+            let latest = state.repo.questions_for(&viewer).await?.into_iter().next();
+            match latest {
+                Some(a) => {
+                    let id: String = a.id.into();
+                    let answered = state
+                        .repo
+                        .visible_answers(&viewer, Some(&id))
+                        .await?
+                        .iter()
+                        .any(|v| v.user_id == who.user.id);
                     rekindle_domain::questions::question(&a.question_id)
-                        .map(|q| (a.id.into(), q.text.clone()))
-                })
+                        .map(|q| (id, q.text.clone(), answered))
+                }
+                None => None,
+            }
         }
         None => None,
     };
