@@ -98,7 +98,7 @@ pub const STEPS: [StepInfo; 7] = [
         slug: "safe-space",
         title: "Make room to talk",
         purpose: "Closeness grows in conversations where neither of you is braced for a fight. \
-                  Set aside unhurried time, put the screens away, and agree how you will treat each other while you talk.",
+                  Set aside unhurried time, put everything else away, and agree how you will treat each other while you talk.",
         exercise: "Ask for a talk at a time that suits you both, agree on a few ground rules, \
                    and begin each talk by both promising your full attention.",
         tool_path: Some("/talks"),

@@ -829,7 +829,8 @@ impl Talk {
                 "Waiting for your partner to arrive and pledge their attention.".into()
             }
             Phase::Arriving => {
-                "Silence your phone, turn off the screens, then pledge your attention.".into()
+                "Silence notifications and close everything else, then promise your attention."
+                    .into()
             }
             Phase::Live if self.pending_paraphrase.is_some() && me_speaking => {
                 "Your partner summed up what they heard. Is that it?".into()
@@ -911,7 +912,7 @@ pub const DEFAULT_RULES: [&str; 6] = [
     "Before I answer, I say back what I heard, until you say that's it.",
     "While listening, we don't solve the problem yet; understanding comes first.",
     "Either of us may call a time-out, and we come back at the time we set.",
-    "Phones silenced and screens off while we talk.",
+    "Notifications off and everything else closed while we talk.",
 ];
 
 pub const MAX_RULES: usize = 12;

@@ -68,18 +68,44 @@ impl Driver {
 
     /// A new, isolated browser (its own profile and cookies) emulating a 360 px wide phone.
     pub async fn browser(&self) -> Client {
+        self.browser_sized(Screen::Phone { height: 740 }).await
+    }
+
+    /// A new, isolated browser on a phone (360 px wide, touch) or a desktop window.
+    /// The browser's console is recorded (see [`console_errors`]).
+    pub async fn browser_sized(&self, screen: Screen) -> Client {
         let chromium =
             std::env::var("REKINDLE_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-        let caps = serde_json::json!({
-            "goog:chromeOptions": {
-                "binary": chromium,
-                "mobileEmulation": { "deviceMetrics": { "width": 360, "height": 740, "pixelRatio": 2.0 } },
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--no-first-run", "--disable-extensions", "--window-size=800,900"
-                ]
+        let mut args = vec![
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-extensions",
+            "--hide-scrollbars",
+        ];
+        let mut options = serde_json::json!({ "binary": chromium });
+        match screen {
+            Screen::Phone { height } => {
+                args.push("--window-size=800,900");
+                options["mobileEmulation"] = serde_json::json!({
+                    "deviceMetrics": { "width": 360, "height": height, "pixelRatio": 2.0, "touch": true }
+                });
             }
+            Screen::Desktop { .. } => {}
+        }
+        let mut args: Vec<String> = args.into_iter().map(str::to_owned).collect();
+        if let Screen::Desktop { width, height } = screen {
+            args.push(format!("--window-size={width},{height}"));
+        }
+        options["args"] = serde_json::json!(args);
+        let caps = serde_json::json!({
+            "goog:chromeOptions": options,
+            "goog:loggingPrefs": { "browser": "ALL" }
         });
         let caps = match caps {
             serde_json::Value::Object(m) => m,
@@ -92,6 +118,80 @@ impl Driver {
             .await
             .expect("open a browser session")
     }
+}
+
+/// The screen a test browser emulates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    /// 360 px wide, 2x pixels, touch, `height` px tall.
+    Phone { height: u32 },
+    /// A desktop window of this size.
+    Desktop { width: u32, height: u32 },
+}
+
+/// A chromedriver command on the current session that fantoccini has no method
+/// for: `POST /session/{id}/{path}` with a JSON body.
+#[derive(Debug)]
+struct SessionPost {
+    path: &'static str,
+    body: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for SessionPost {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/{}",
+            session_id.unwrap_or_default(),
+            self.path
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(self.body.to_string()))
+    }
+}
+
+/// Runs a Chrome DevTools Protocol command (chromedriver's `goog/cdp/execute`),
+/// e.g. `Emulation.setEmulatedMedia` to see a page in dark mode.
+pub async fn cdp(c: &Client, cmd: &str, params: serde_json::Value) -> serde_json::Value {
+    try_cdp(c, cmd, params)
+        .await
+        .unwrap_or_else(|e| panic!("CDP {cmd}: {e}"))
+}
+
+/// A DevTools command that may be refused (e.g. probing for an id).
+pub async fn try_cdp(
+    c: &Client,
+    cmd: &str,
+    params: serde_json::Value,
+) -> Result<serde_json::Value, fantoccini::error::CmdError> {
+    c.issue_cmd(SessionPost {
+        path: "goog/cdp/execute",
+        body: serde_json::json!({ "cmd": cmd, "params": params }),
+    })
+    .await
+}
+
+/// The browser console's errors since the last call (messages at level SEVERE:
+/// script errors, failed loads, CSP refusals), read through chromedriver's log.
+pub async fn console_errors(c: &Client) -> Vec<String> {
+    let log = c
+        .issue_cmd(SessionPost {
+            path: "se/log",
+            body: serde_json::json!({ "type": "browser" }),
+        })
+        .await
+        .expect("read the browser's console log");
+    log.as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["level"] == "SEVERE")
+        .map(|e| e["message"].as_str().unwrap_or_default().to_owned())
+        .collect()
 }
 
 impl Drop for Driver {
@@ -127,6 +227,7 @@ impl Page<'_> {
             .for_element(Locator::Css(css))
             .await
             .unwrap_or_else(|e| panic!("{css}: {e}"));
+        self.center(&el).await;
         let old = self.c.find(Locator::Css("html")).await.expect("html");
         el.click()
             .await
@@ -163,9 +264,23 @@ impl Page<'_> {
             .for_element(Locator::Css(css))
             .await
             .unwrap_or_else(|e| panic!("{css}: {e}"));
+        self.center(&el).await;
         el.click()
             .await
             .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    /// Scrolls `el` to the middle of the screen, clear of the app's fixed top
+    /// and tab bars (a click at the screen's edge would land on them).
+    async fn center(&self, el: &fantoccini::elements::Element) {
+        let arg = serde_json::to_value(el).expect("element reference");
+        self.c
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center', inline: 'nearest'});",
+                vec![arg],
+            )
+            .await
+            .expect("scroll into view");
     }
 
     pub async fn text(&self, css: &str) -> String {
@@ -209,51 +324,4 @@ impl Page<'_> {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
-}
-
-/// A Chrome DevTools Protocol command sent through chromedriver's
-/// `goog/cdp/execute` (what WebDriver itself cannot do: service workers, push
-/// messages, the parsed manifest, Cache Storage, network conditions, media).
-#[derive(Debug)]
-struct Cdp {
-    cmd: String,
-    params: serde_json::Value,
-}
-
-impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session_id.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        let body = serde_json::json!({ "cmd": self.cmd, "params": self.params });
-        (http::Method::POST, Some(body.to_string()))
-    }
-}
-
-/// Runs a DevTools command in this browser and returns its result.
-pub async fn cdp(c: &Client, cmd: &str, params: serde_json::Value) -> serde_json::Value {
-    try_cdp(c, cmd, params)
-        .await
-        .unwrap_or_else(|e| panic!("DevTools {cmd}: {e}"))
-}
-
-/// A DevTools command that may be refused (e.g. probing for an id).
-pub async fn try_cdp(
-    c: &Client,
-    cmd: &str,
-    params: serde_json::Value,
-) -> Result<serde_json::Value, fantoccini::error::CmdError> {
-    c.issue_cmd(Cdp {
-        cmd: cmd.to_owned(),
-        params,
-    })
-    .await
 }

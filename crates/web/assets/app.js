@@ -17,6 +17,93 @@
     input.addEventListener("focus", function () { input.select(); });
   });
 
+  // Settings: when the saved zone is still UTC, preselect the browser's zone
+  // (the person still presses Save; nothing changes behind their back).
+  document.querySelectorAll("select[data-detect-tz-select]").forEach(function (select) {
+    try {
+      var tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      if (!tz || select.value !== "UTC" || tz === "UTC") return;
+      for (var i = 0; i < select.options.length; i++) {
+        if (select.options[i].value === tz || select.options[i].text === tz) {
+          select.selectedIndex = i;
+          var help = document.getElementById("tz-help");
+          if (help) help.textContent = "We picked " + tz + " from this device. Press Save to keep it.";
+          break;
+        }
+      }
+    } catch (e) { /* keep what is saved */ }
+  });
+
+  // Copy and share buttons: shown only where the browser can do it; the plain
+  // link and the selectable field work without them.
+  document.querySelectorAll("[data-share]").forEach(function (box) {
+    var status = box.querySelector(".share-status");
+    function say(t) { if (status) status.textContent = t; }
+    var copy = box.querySelector("[data-copy]");
+    if (copy && navigator.clipboard && window.isSecureContext) {
+      copy.hidden = false;
+      copy.addEventListener("click", function () {
+        var field = document.querySelector(copy.getAttribute("data-copy"));
+        navigator.clipboard.writeText(field ? field.value : "").then(function () {
+          say("Copied. Paste it into a message to your partner.");
+        }, function () { if (field) { field.focus(); field.select(); } say("Select the link and copy it."); });
+      });
+    }
+    var share = box.querySelector("[data-share-url]");
+    if (share && navigator.share) {
+      share.hidden = false;
+      share.addEventListener("click", function () {
+        navigator.share({ title: share.getAttribute("data-share-title") || document.title,
+          url: share.getAttribute("data-share-url") }).catch(function () { /* cancelled */ });
+      });
+    }
+  });
+
+  // Check-ins on a phone: one part per screen, with progress. Without script,
+  // or on a wide screen, the whole form shows at once.
+  document.querySelectorAll("form.checkin-form").forEach(function (form) {
+    if (!window.matchMedia || !window.matchMedia("(max-width: 40rem)").matches) return;
+    var parts = Array.prototype.slice.call(form.querySelectorAll("fieldset.instrument"));
+    var send = form.querySelector(".checkin-send");
+    if (parts.length < 2 || !send) return;
+    parts.push(send);
+    form.setAttribute("data-stepped", "");
+    var head = el("div", "step-progress");
+    var label = el("span", null, "");
+    var bar = document.createElement("progress");
+    bar.max = parts.length;
+    bar.setAttribute("aria-hidden", "true");
+    head.appendChild(label); head.appendChild(bar);
+    form.insertBefore(head, parts[0]);
+    var nav = el("div", "step-nav");
+    var back = el("button", "secondary", "Back"); back.type = "button";
+    var next = el("button", null, "Next"); next.type = "button";
+    nav.appendChild(back); nav.appendChild(next);
+    form.appendChild(nav);
+    var at = 0;
+    parts.forEach(function (p, i) { if (at === 0 && i > 0 && p.querySelector(".has-error, .field-error")) at = i; });
+    if (parts[0].querySelector(".has-error, .field-error")) at = 0;
+    function show(i, focus) {
+      at = Math.max(0, Math.min(parts.length - 1, i));
+      parts.forEach(function (p, j) { p.classList.toggle("is-hidden", j !== at); });
+      label.textContent = "Part " + (at + 1) + " of " + parts.length;
+      bar.value = at + 1;
+      back.hidden = at === 0;
+      next.hidden = at === parts.length - 1;
+      if (focus) { head.scrollIntoView({ block: "start" }); var f = parts[at].querySelector("legend, input, textarea"); if (f && f.focus) { f.tabIndex = f.tabIndex < 0 ? -1 : f.tabIndex; } }
+    }
+    back.addEventListener("click", function () { show(at - 1, true); });
+    next.addEventListener("click", function () { show(at + 1, true); });
+    show(at, false);
+  });
+
+  // Close the "More" sheet with Esc or a tap outside it.
+  var more = document.querySelector("details.more");
+  if (more) {
+    document.addEventListener("click", function (ev) { if (more.open && !more.contains(ev.target)) more.open = false; });
+    document.addEventListener("keydown", function (ev) { if (ev.key === "Escape" && more.open) { more.open = false; more.querySelector("summary").focus(); } });
+  }
+
   // ---- The language coach --------------------------------------------------
   var LABELS = {
     blame: "Blame", absolute: "Sweeping word", criticism: "Criticism", contempt: "Contempt",
@@ -75,6 +162,7 @@
       var data;
       try { data = JSON.parse(ev.data); } catch (e) { return; }
       badge.firstChild.nodeValue = String(data.count);
+      badge.setAttribute("aria-label", data.count + " waiting");
       badge.hidden = data.count === 0;
       if (list && section) {
         list.textContent = "";

@@ -76,9 +76,9 @@
       }
       var skew = parseInt(el.getAttribute("data-skew"), 10) || 0;
       var left = until - (Date.now() + skew);
-      if (left <= 0) { el.textContent = "The break's minimum is over."; return; }
+      if (left <= 0) { el.textContent = "It is time to come back."; return; }
       var m = Math.floor(left / 60000), s = Math.floor((left % 60000) / 1000);
-      el.textContent = m + ":" + (s < 10 ? "0" : "") + s + " left of the break";
+      el.textContent = m + ":" + (s < 10 ? "0" : "") + s + " until the planned return";
     });
   }
   setInterval(tick, 1000);

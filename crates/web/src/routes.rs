@@ -38,6 +38,11 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("POST", "/signout", post(account::page::signout)),
         ("GET", "/settings", get(account::settings_page::show)),
         (
+            "GET",
+            "/settings/advanced",
+            get(account::settings_page::advanced),
+        ),
+        (
             "POST",
             "/settings/profile",
             post(account::settings_page::profile),
@@ -581,12 +586,16 @@ pub fn build_router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::changes::announce))
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::csrf::guard))
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::input::refuse_nul))
+        .layer(axum::middleware::from_fn(crate::view::signed_in_error_pages))
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::auth::resolve_session))
         .layer(axum::middleware::from_fn(http::input::api_problems))
         .layer(DefaultBodyLimit::max(state.config.body_limit))
         .layer(axum::middleware::from_fn(http::metrics::track))
         .layer(header_layers)
         .layer(CatchPanicLayer::new())
+        // gzip or brotli, as the browser asks; small and already-packed bodies
+        // (PNG) are left alone by the layer's default predicate.
+        .layer(tower_http::compression::CompressionLayer::new())
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))

@@ -4,6 +4,9 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
 use rekindle_storage::TokenId;
 use serde::Deserialize;
 
@@ -28,12 +31,16 @@ struct SettingsPage {
     c: Chrome,
     display_name: String,
     time_zone: String,
-    zones: Vec<&'static str>,
+    /// Time zones grouped by region (`Europe`, `America`, …), for `<optgroup>`s.
+    zone_groups: Vec<(&'static str, Vec<&'static str>)>,
+    /// The "Advanced" page (personal API tokens) rather than the main settings.
+    advanced: bool,
     tokens: Vec<TokenView>,
     new_token: Option<String>,
     token_name: String,
     in_space: bool,
     errors: FieldErrors,
+    erase_confirm: String,
 }
 
 impl SettingsPage {
@@ -49,6 +56,8 @@ struct Draft {
     new_token: Option<String>,
     errors: FieldErrors,
     notice: Option<String>,
+    erase_confirm: String,
+    advanced: bool,
 }
 
 impl Draft {
@@ -60,6 +69,8 @@ impl Draft {
             new_token: None,
             errors: FieldErrors::new(),
             notice,
+            erase_confirm: String::new(),
+            advanced: false,
         }
     }
 }
@@ -85,19 +96,86 @@ async fn page(state: &AppState, who: &SignedIn, d: Draft, status: StatusCode) ->
     render_with_status(
         status,
         &SettingsPage {
-            c: Chrome::signed_in("Settings", who).with_notice(d.notice),
+            c: Chrome::signed_in(
+                if d.advanced {
+                    "Advanced settings"
+                } else {
+                    "Settings"
+                },
+                who,
+            )
+            .with_notice(d.notice),
             display_name: d
                 .display_name
                 .unwrap_or_else(|| who.user.display_name.clone()),
             time_zone: d.time_zone.unwrap_or_else(|| who.user.time_zone.clone()),
-            zones: rekindle_domain::account::time_zone_names().collect(),
+            zone_groups: zone_groups(),
+            advanced: d.advanced,
             tokens,
             new_token: d.new_token,
             token_name: d.token_name,
             in_space,
             errors: d.errors,
+            erase_confirm: d.erase_confirm,
         },
     )
+}
+
+/// Time zones by region: the part before the first `/` (`Etc/…` and names
+/// without a region go under "Other").
+fn zone_groups() -> Vec<(&'static str, Vec<&'static str>)> {
+    let mut groups: Vec<(&'static str, Vec<&'static str>)> = Vec::new();
+    for z in rekindle_domain::account::time_zone_names() {
+        let region = match z.split_once('/') {
+            Some((r, _)) if r != "Etc" && r != "SystemV" && r != "US" => r,
+            _ => "Other",
+        };
+        match groups.iter_mut().find(|(r, _)| *r == region) {
+            Some((_, list)) => list.push(z),
+            None => groups.push((region, vec![z])),
+        }
+    }
+    groups.sort_by_key(|(r, _)| (*r == "Other", *r));
+    for (_, list) in &mut groups {
+        list.sort_unstable();
+    }
+    groups
+}
+
+/// Carries a new token's secret across the redirect after it is made, for one
+/// showing on the Advanced page (Post/Redirect/Get; the cookie is removed then).
+const NEW_TOKEN_COOKIE: &str = "rk_new_token";
+
+fn new_token_cookie(value: String, state: &AppState) -> Cookie<'static> {
+    let mut c = Cookie::new(NEW_TOKEN_COOKIE, value);
+    c.set_http_only(true);
+    c.set_same_site(SameSite::Strict);
+    c.set_path("/settings/advanced");
+    c.set_secure(state.config.secure_cookies);
+    c.set_max_age(time::Duration::minutes(5));
+    c
+}
+
+/// The "Advanced" settings: personal API tokens, for people who script Rekindle.
+pub async fn advanced(
+    State(state): State<AppState>,
+    who: SignedIn,
+    jar: CookieJar,
+    Query(q): Query<DoneQuery>,
+) -> PageResult {
+    let new_token = jar
+        .get(NEW_TOKEN_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|_| q.done.as_deref() == Some("token-created"));
+    let d = Draft {
+        advanced: true,
+        new_token,
+        ..Draft::empty(notice_for(q.done.as_deref()))
+    };
+    let mut gone = Cookie::from(NEW_TOKEN_COOKIE);
+    gone.set_path("/settings/advanced");
+    gone.make_removal();
+    Ok((jar.add(gone), page(&state, &who, d, StatusCode::OK).await?).into_response())
 }
 
 pub async fn show(
@@ -194,17 +272,15 @@ pub struct TokenForm {
 pub async fn create_token(
     State(state): State<AppState>,
     who: SignedIn,
+    jar: CookieJar,
     Form(f): Form<TokenForm>,
 ) -> PageResult {
     match crate::account::create_token(&state, &who.user.id, &f.name).await {
-        Ok((_, secret)) => {
-            let d = Draft {
-                new_token: Some(secret),
-                notice: Some("Copy your new token now; it will not be shown again.".into()),
-                ..Draft::empty(None)
-            };
-            page(&state, &who, d, StatusCode::OK).await
-        }
+        Ok((_, secret)) => Ok((
+            jar.add(new_token_cookie(secret, &state)),
+            see_other("/settings/advanced?done=token-created"),
+        )
+            .into_response()),
         Err(e) => {
             let status = e.status();
             let errors = form_errors(e, "name")?;
@@ -214,6 +290,7 @@ pub async fn create_token(
                 Draft {
                     token_name: f.name,
                     errors,
+                    advanced: true,
                     ..Draft::empty(None)
                 },
                 status,
@@ -246,6 +323,23 @@ pub async fn revoke_token(
     Ok(see_other(if f.back == "devices" {
         "/settings/devices?done=token-revoked"
     } else {
-        "/settings?done=token-revoked"
+        "/settings/advanced?done=token-revoked"
     }))
+}
+
+/// Erasing was refused (a wrong word or password): the settings page again with
+/// the reason next to the field and the word as typed.
+pub async fn erase_refused(
+    state: &AppState,
+    who: &SignedIn,
+    confirm: String,
+    field: &'static str,
+    message: &str,
+) -> PageResult {
+    let d = Draft {
+        erase_confirm: confirm,
+        errors: FieldErrors::from([(field, message.to_owned())]),
+        ..Draft::empty(None)
+    };
+    page(state, who, d, StatusCode::UNPROCESSABLE_ENTITY).await
 }

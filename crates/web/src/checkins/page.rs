@@ -244,7 +244,6 @@ pub struct ItemView {
 
 pub struct ScoresView {
     pub csi_total: u8,
-    pub distress: bool,
     pub technoference: String,
     pub hours_together: u16,
     pub hours_device_free: u16,
@@ -253,7 +252,6 @@ pub struct ScoresView {
 fn scores_view(s: Scores) -> ScoresView {
     ScoresView {
         csi_total: s.csi_total(),
-        distress: ck::distressed(s.csi_total()),
         technoference: format!("{:.2}", s.technoference()),
         hours_together: s.hours_together,
         hours_device_free: s.hours_device_free,

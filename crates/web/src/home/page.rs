@@ -8,7 +8,7 @@ use crate::http::error::PageResult;
 use crate::state::AppState;
 use crate::view::format::{tz_of, when};
 use crate::view::{Chrome, DoneQuery, notice_for, render};
-use rekindle_domain::journey::{Facts, StepState, journey};
+use rekindle_domain::journey::{Facts, Progress, StepState, journey};
 
 #[derive(Template)]
 #[template(path = "landing.html")]
@@ -49,12 +49,24 @@ pub struct HomePage {
     today_actions: Vec<String>,
     /// What needs this person because their partner acted (first on the page).
     waiting: Vec<crate::waiting::WaitingItem>,
+    /// The couple's latest question: (asked id, text, answered by this person).
+    today_question: Option<(String, String, bool)>,
+}
+
+impl HomePage {
+    /// One suggested next step: the first step with a tool that is not done yet.
+    fn next_step(&self) -> Option<&StepState> {
+        self.steps.iter().find(|s| {
+            s.tool_path.is_some() && matches!(s.progress, Progress::NotStarted | Progress::Begun)
+        })
+    }
 }
 
 pub async fn index(
     State(state): State<AppState>,
     MaybeSignedIn(who): MaybeSignedIn,
     Query(q): Query<DoneQuery>,
+    jar: axum_extra::extract::CookieJar,
 ) -> PageResult {
     match who {
         None => render(&Landing {
@@ -62,7 +74,10 @@ pub async fn index(
                 .with_notice(notice_for(q.done.as_deref())),
             steps: journey(&Facts::default()),
         }),
-        Some(who) => render(&home_page(&state, &who, notice_for(q.done.as_deref()), None).await?),
+        Some(who) => {
+            let link = crate::space::page::new_link(&state, &jar).await?;
+            render(&home_page(&state, &who, notice_for(q.done.as_deref()), link).await?)
+        }
     }
 }
 
@@ -116,9 +131,33 @@ pub async fn home_page(
         }
         _ => Vec::new(),
     };
+    // Questions for two: the latest asked question (released on the questions
+    // page) and whether this person has answered it yet.
+    let today_question = match space.as_ref().filter(|s| s.partner.is_some() && !s.paused) {
+        Some(s) => {
+            let viewer = rekindle_storage::Viewer::new(&who.user.id, Some(s));
+            let latest = state.repo.questions_for(&viewer).await?.into_iter().next();
+            match latest {
+                Some(a) => {
+                    let id: String = a.id.into();
+                    let answered = state
+                        .repo
+                        .visible_answers(&viewer, Some(&id))
+                        .await?
+                        .iter()
+                        .any(|v| v.user_id == who.user.id);
+                    rekindle_domain::questions::question(&a.question_id)
+                        .map(|q| (id, q.text.clone(), answered))
+                }
+                None => None,
+            }
+        }
+        None => None,
+    };
     let waiting = crate::waiting::items_for(state, &who.user.id).await?;
     Ok(HomePage {
         waiting,
+        today_question,
         upcoming_talks,
         board_note,
         today_actions,

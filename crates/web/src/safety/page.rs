@@ -75,8 +75,15 @@ pub async fn check(
             return check_page(&who, kept, e.detail(), StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
-    let result = crate::safety::take(&state, &who.user.id, answers).await?;
-    resources_page(&state, &who, Some(result.positive)).await
+    crate::safety::take(&state, &who.user.id, answers).await?;
+    // Post/Redirect/Get: the result is read back from the stored check, so the
+    // address carries nothing about it and a reload asks nothing.
+    Ok(see_other("/safety/resources?after=check"))
+}
+
+#[derive(Deserialize, Default)]
+pub struct ResourcesQuery {
+    after: Option<String>,
 }
 
 pub async fn later(State(state): State<AppState>, who: SignedIn) -> PageResult {
@@ -109,8 +116,26 @@ async fn resources_page(state: &AppState, who: &SignedIn, result: Option<bool>) 
     render_with_status(StatusCode::OK, &page)
 }
 
-pub async fn resources(State(state): State<AppState>, who: SignedIn) -> PageResult {
-    resources_page(&state, &who, None).await
+pub async fn resources(
+    State(state): State<AppState>,
+    who: SignedIn,
+    axum::extract::Query(q): axum::extract::Query<ResourcesQuery>,
+) -> PageResult {
+    // Right after a check (within the hour): its result; otherwise none.
+    let result = if q.after.as_deref() == Some("check") {
+        let since = state.clock().now_ms() - 3600 * 1000;
+        state
+            .repo
+            .screens_of(&who.user.id)
+            .await?
+            .into_iter()
+            .filter(|s| s.created_at >= since)
+            .max_by_key(|s| s.created_at)
+            .map(|s| s.positive)
+    } else {
+        None
+    };
+    resources_page(&state, &who, result).await
 }
 
 pub async fn pause(State(state): State<AppState>, who: SignedIn) -> PageResult {
@@ -202,7 +227,14 @@ pub async fn erase(
     Form(f): Form<EraseForm>,
 ) -> PageResult {
     if f.confirm.trim() != "erase" {
-        return Err(AppError::BadRequest("Type the word erase to confirm.".into()).into());
+        return crate::account::settings_page::erase_refused(
+            &state,
+            &who,
+            f.confirm,
+            "erase_confirm",
+            "Type the word erase to confirm.",
+        )
+        .await;
     }
     let hash = state
         .repo
@@ -210,9 +242,14 @@ pub async fn erase(
         .await?
         .ok_or(AppError::NotFound)?;
     if !crate::http::secrets::verify_password(f.password, hash).await {
-        return Err(
-            AppError::BadRequest("That is not your password; nothing was erased.".into()).into(),
-        );
+        return crate::account::settings_page::erase_refused(
+            &state,
+            &who,
+            f.confirm,
+            "erase_password",
+            "That is not your password; nothing was erased.",
+        )
+        .await;
     }
     state
         .repo

@@ -7,34 +7,53 @@ use axum::response::IntoResponse;
 use axum_extra::extract::CookieJar;
 use rekindle_storage::InvitationId;
 
-use crate::home::page::home_page;
 use crate::http::auth::{MaybeSignedIn, SignedIn, pre_csrf};
 use crate::http::base_url;
 use crate::http::error::{AppError, PageResult};
 use crate::http::secrets::digest;
 use crate::state::AppState;
-use crate::view::{Chrome, render, render_with_status, see_other};
+use crate::view::{Chrome, render_with_status, see_other};
 
 pub async fn create(State(state): State<AppState>, who: SignedIn) -> PageResult {
     crate::space::create_space(&state, &who.user.id).await?;
     Ok(see_other("/?done=created"))
 }
 
+/// The cookie that carries a new invitation link across the redirect after it is
+/// made (Post/Redirect/Get: reloading the home page shows it again, no resubmit).
+pub const NEW_INVITE_COOKIE: &str = "rk_new_invite";
+
 pub async fn invite(
     State(state): State<AppState>,
     who: SignedIn,
+    jar: CookieJar,
     headers: HeaderMap,
 ) -> PageResult {
     let link = crate::space::invite(&state, &who.user.id).await?;
     let url = format!("{}/join/{}", base_url(&state, &headers), link.code);
-    let page = home_page(
-        &state,
-        &who,
-        Some("Send this link to your partner. It works once, for 7 days.".into()),
-        Some(url),
-    )
-    .await?;
-    render(&page)
+    let mut c = axum_extra::extract::cookie::Cookie::new(NEW_INVITE_COOKIE, url);
+    c.set_http_only(true);
+    c.set_same_site(axum_extra::extract::cookie::SameSite::Lax);
+    c.set_path("/");
+    c.set_secure(state.config.secure_cookies);
+    c.set_max_age(time::Duration::minutes(30));
+    Ok((jar.add(c), see_other("/?done=invited#invite-card")).into_response())
+}
+
+/// The invitation link made in the last half hour, while it can still be used.
+pub async fn new_link(state: &AppState, jar: &CookieJar) -> Result<Option<String>, AppError> {
+    let Some(url) = jar.get(NEW_INVITE_COOKIE).map(|c| c.value().to_owned()) else {
+        return Ok(None);
+    };
+    let Some((_, code)) = url.rsplit_once("/join/") else {
+        return Ok(None);
+    };
+    let valid = state
+        .repo
+        .invitation_by_code(&digest(code), state.clock().now_ms())
+        .await?
+        .is_some_and(|p| p.valid);
+    Ok(valid.then_some(url))
 }
 
 pub async fn revoke_invitation(

@@ -373,27 +373,49 @@ fn entries(events: &[Recorded], me: &str, partner: &str, tz: Tz) -> Vec<Entry> {
                     .join(" · "),
                 false,
             ),
-            Event::Scheduled { at } => ("note", "agreed on a time".into(), when(*at, tz), false),
+            // "Talk now" schedules the talk for the moment it was chosen.
+            Event::Scheduled { at } if *at <= r.at + MINUTE_MS => {
+                ("note", "chose to talk now".into(), String::new(), false)
+            }
+            Event::Scheduled { at } => ("note", "agreed on a time:".into(), when(*at, tz), false),
             Event::Opened => ("note", "opened the room".into(), String::new(), false),
             Event::Arrived => ("note", "arrived".into(), String::new(), false),
             Event::Pledged => (
                 "note",
-                "pledged their full attention".into(),
+                if mine {
+                    "promised your full attention".into()
+                } else {
+                    "promised their full attention".into()
+                },
                 String::new(),
                 false,
             ),
-            Event::Began { .. } => ("note", "— the talk began".into(), String::new(), false),
-            Event::Statement { text, harsh } => ("statement", "said".into(), text.clone(), *harsh),
-            Event::Paraphrase { text } => ("paraphrase", "heard".into(), text.clone(), false),
+            Event::Began { .. } => ("note", "started the talk".into(), String::new(), false),
+            Event::Statement { text, harsh } => ("statement", "said:".into(), text.clone(), *harsh),
+            Event::Paraphrase { text } => (
+                "paraphrase",
+                if mine {
+                    "said back what you heard:".into()
+                } else {
+                    "said back what they heard:".into()
+                },
+                text.clone(),
+                false,
+            ),
             Event::Confirmed { .. } => {
                 ("confirmed", "Yes, that's it.".into(), String::new(), false)
             }
             Event::NotQuite { text } => ("not_quite", "Not quite:".into(), text.clone(), false),
-            Event::Question { text } => ("question", "asked".into(), text.clone(), false),
+            Event::Question { text } => ("question", "asked:".into(), text.clone(), false),
             Event::FloorAsked => ("note", "asked for the floor".into(), String::new(), false),
             Event::FloorDeclined => (
                 "note",
-                "would like to go on a little longer".into(),
+                if mine {
+                    "asked to go on a little longer"
+                } else {
+                    "would like to go on a little longer"
+                }
+                .into(),
                 String::new(),
                 false,
             ),
@@ -404,8 +426,13 @@ fn entries(events: &[Recorded], me: &str, partner: &str, tz: Tz) -> Vec<Entry> {
                 format!("Back at {}", when(*return_at, tz)),
                 false,
             ),
-            Event::Back => ("note", "is back".into(), String::new(), false),
-            Event::Resumed => ("note", "— the talk resumed".into(), String::new(), false),
+            Event::Back => (
+                "note",
+                if mine { "are back" } else { "is back" }.into(),
+                String::new(),
+                false,
+            ),
+            Event::Resumed => ("note", "came back to the talk".into(), String::new(), false),
             Event::Ended => ("note", "ended the talk".into(), String::new(), false),
         };
         let _ = harsh;
@@ -532,14 +559,15 @@ async fn room(
         .collect();
     let (time_out_until, time_out_left, time_out_return, time_out_mine) = match &talk.time_out {
         Some(t) => {
-            let left = (t.min_until - ctx.now).max(0);
+            // One clock: the countdown runs to the return time shown beside it.
+            let left = (t.return_at - ctx.now).max(0);
             (
-                t.min_until,
+                t.return_at,
                 if left == 0 {
-                    "The break's minimum is over.".into()
+                    "It is time to come back.".into()
                 } else {
                     format!(
-                        "{} min left of the break",
+                        "{} min until the planned return",
                         (left + MINUTE_MS - 1) / MINUTE_MS
                     )
                 },

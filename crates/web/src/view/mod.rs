@@ -23,7 +23,7 @@ pub struct Chrome {
     /// The instance's name (operators may pick a neutral one) and quick-exit target.
     pub app: &'static str,
     pub exit_url: &'static str,
-    /// How many things wait for the signed-in person (the Home badge).
+    /// How many things wait for this person (shown as a count on the Home tab; 0 hides it).
     pub waiting: usize,
     /// This device asked for the neutral name and icon when installed.
     pub discreet: bool,
@@ -81,6 +81,18 @@ impl Chrome {
         }
     }
 
+    /// Which tab of the app's navigation this page belongs to (from its title).
+    pub fn tab(&self) -> &'static str {
+        match self.title {
+            "Home" => "home",
+            "Talks" | "Talk" | "Ground rules" => "talk",
+            "Questions" | "Question" | "Question decks" | "Answers" | "Journal"
+            | "Journal entry" | "Check-ins" | "Check-in" | "Check-in trends" => "together",
+            "Plan" | "New action" | "Problem board" | "Working with a counselor" => "plan",
+            _ => "more",
+        }
+    }
+
     pub fn with_notice(mut self, notice: Option<String>) -> Self {
         self.notice = notice;
         self
@@ -107,6 +119,14 @@ struct ErrorPage<'a> {
     detail: &'a str,
 }
 
+/// Marks a response as the error page, so the session layer can redraw it with
+/// the signed-in navigation (see [`redraw_error_signed_in`]).
+#[derive(Clone)]
+pub struct ErrorShown {
+    heading: String,
+    detail: String,
+}
+
 pub fn render_error(status: StatusCode, heading: &str, detail: &str) -> Response {
     let page = ErrorPage {
         c: Chrome::anonymous("Something needs attention", String::new()),
@@ -115,7 +135,14 @@ pub fn render_error(status: StatusCode, heading: &str, detail: &str) -> Response
         detail,
     };
     match page.render() {
-        Ok(html) => (status, Html(html)).into_response(),
+        Ok(html) => {
+            let mut resp = (status, Html(html)).into_response();
+            resp.extensions_mut().insert(ErrorShown {
+                heading: heading.to_owned(),
+                detail: detail.to_owned(),
+            });
+            resp
+        }
         Err(_) => (
             status,
             [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
@@ -123,6 +150,54 @@ pub fn render_error(status: StatusCode, heading: &str, detail: &str) -> Response
         )
             .into_response(),
     }
+}
+
+/// Middleware (inside the session layer): error pages shown to someone signed
+/// in are drawn with their navigation, so they keep their way around.
+pub async fn signed_in_error_pages(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let who = req
+        .extensions()
+        .get::<crate::http::auth::Resolved>()
+        .and_then(|r| r.session.as_ref())
+        .map(|(_, s)| (s.user.display_name.clone(), s.csrf_token.clone()));
+    let resp = next.run(req).await;
+    match who {
+        Some((name, csrf)) => redraw_error_signed_in(resp, &name, &csrf),
+        None => resp,
+    }
+}
+
+/// The error page again, framed for the person signed in (their navigation,
+/// a way back), keeping the status and headers. Other responses pass unchanged.
+fn redraw_error_signed_in(resp: Response, user_name: &str, csrf: &str) -> Response {
+    let Some(shown) = resp.extensions().get::<ErrorShown>().cloned() else {
+        return resp;
+    };
+    let (app, exit_url) = frame();
+    let page = ErrorPage {
+        c: Chrome {
+            title: "Something needs attention",
+            user_name: Some(user_name.to_owned()),
+            csrf: csrf.to_owned(),
+            notice: None,
+            app,
+            exit_url,
+            waiting: 0,
+            discreet: false,
+        },
+        status: resp.status().as_u16(),
+        heading: &shown.heading,
+        detail: &shown.detail,
+    };
+    let Ok(html) = page.render() else {
+        return resp;
+    };
+    let (mut parts, _) = resp.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(html))
 }
 
 /// After a successful form post: go somewhere, optionally with a one-line notice.
@@ -142,10 +217,12 @@ pub fn notice_for(code: Option<&str>) -> Option<String> {
         "device-signed-out" => "That device is signed out.",
         "others-signed-out" => "Every other device is signed out.",
         "look" => "Saved for this device. Install again to see the new name and icon.",
+        "token-created" => "Copy your new token now; it will not be shown again.",
         "invite-revoked" => "The invitation link no longer works.",
         "left" => "You have left the space. Everything you wrote is still yours.",
         "joined" => "You are in! This is your shared space.",
         "created" => "Your space is ready. Invite your partner below.",
+        "invited" => "Your invitation link is ready.",
         "shared" => "Your partner can now read this entry.",
         "unshared" => "This entry is private again.",
         "deleted" => "The entry is deleted.",

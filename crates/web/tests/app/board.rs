@@ -915,7 +915,14 @@ async fn rating_form_errors_keep_what_was_typed_and_the_page_flow_works_without_
             .await;
         assert_eq!(s, 422, "{b:?}");
         assert!(body.contains("Rate every idea"), "{body}");
-        assert!(body.contains("value=\"8\""), "the typed rating is kept");
+        assert!(
+            body.contains(&format!("name=\"rating_{hall}\" value=\"8\" checked")),
+            "the chosen rating is kept"
+        );
+        assert!(
+            !body.contains(&format!("name=\"rating_{ten}\" value=\"3\" checked")),
+            "and nothing is chosen for the other"
+        );
         let (s, _, loc) = html
             .post(
                 &format!("/board/{id}/ratings"),

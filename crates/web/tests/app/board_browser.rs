@@ -12,20 +12,20 @@ use crate::support::{couple_in_browsers, in_a_browser};
 const ANA_IDEA: &str = "SEALED-ana-idea-take-the-bus-on-fridays";
 const BEN_IDEA: &str = "Ben drives, Ana has the car at weekends";
 
-/// Fills each rating field, found by the idea in its label.
+/// Picks each rating on the 0–10 scale, found by the idea in its legend.
 async fn rate(c: &Client, values: &[(&str, &str)]) {
     let fields = c
         .wait()
         .for_element(Locator::Css(".rate-form"))
         .await
         .expect("rating form")
-        .find_all(Locator::Css("div.rating"))
+        .find_all(Locator::Css("fieldset.rating"))
         .await
         .expect("fields");
     assert_eq!(fields.len(), values.len(), "one field per idea");
     for f in fields {
         let label = f
-            .find(Locator::Css("label"))
+            .find(Locator::Css("legend"))
             .await
             .unwrap()
             .text()
@@ -36,9 +36,17 @@ async fn rate(c: &Client, values: &[(&str, &str)]) {
             .find(|(idea, _)| label.contains(idea))
             .unwrap_or_else(|| panic!("no rating for {label}"))
             .1;
-        let input = f.find(Locator::Css("input")).await.unwrap();
-        input.clear().await.unwrap();
-        input.send_keys(value).await.unwrap();
+        let choice = f
+            .find(Locator::Css(&format!("label.rate-{value}")))
+            .await
+            .unwrap();
+        c.execute(
+            "arguments[0].scrollIntoView({block: 'center'});",
+            vec![serde_json::to_value(&choice).unwrap()],
+        )
+        .await
+        .unwrap();
+        choice.click().await.unwrap();
     }
 }
 
@@ -101,7 +109,9 @@ async fn whole_problem(driver: &Driver, backend: Backend) {
     ca.goto(&app.url(&problem)).await.unwrap();
     rate(&ca, &[(ANA_IDEA, "8"), (BEN_IDEA, "6")]).await;
     a.click(".rate-form button[type=submit]").await;
-    let first = a.text("table.ranked tbody tr:first-child .idea-text").await;
+    let first = a
+        .text("ol.ranked li.ranked-option:first-child .idea-text")
+        .await;
     assert!(first.contains(BEN_IDEA), "lower rating 6 beats 5: {first}");
     assert!(
         a.text(".ranking-explained")

@@ -153,7 +153,7 @@ async fn submissions_stay_sealed_until_both_submitted_on_every_route() {
         let order: Vec<usize> = [
             "Appreciations",
             "What went well",
-            "How you each rate things",
+            "How you each see things",
             "One thing each to talk about",
             "make you feel loved",
         ]

@@ -76,7 +76,10 @@ async fn forms_without_the_right_token_change_nothing() {
         assert_eq!(r.status(), 201);
         // The right token works.
         let (status, _, location) = ana.post("/space/invitations", &[]).await;
-        assert_eq!((status, location), (200, None));
+        assert_eq!(
+            (status, location.as_deref()),
+            (303, Some("/?done=invited#invite-card"))
+        );
     }
 }
 
@@ -124,12 +127,25 @@ async fn form_errors_sit_next_to_their_field_and_keep_the_input() {
             .await;
         assert_eq!(status, 422);
         assert!(html.contains("Choose a time zone"));
-        let (status, html, _) = ana.post("/settings/tokens", &[("name", "my script")]).await;
-        assert_eq!(status, 200);
-        assert!(html.contains("rk_"), "a new token is shown once");
-        let (_, html) = ana.get("/settings").await;
+        let (status, _, location) = ana.post("/settings/tokens", &[("name", "my script")]).await;
+        assert_eq!(
+            (status, location.as_deref()),
+            (303, Some("/settings/advanced?done=token-created")),
+            "Post/Redirect/Get: a reload makes no second token"
+        );
+        let (_, html) = ana.get("/settings/advanced?done=token-created").await;
+        assert!(
+            html.contains("id=\"new-token\"") && html.contains("rk_"),
+            "a new token is shown once"
+        );
+        let (_, html) = ana.get("/settings/advanced?done=token-created").await;
         assert!(html.contains("my script"));
         assert!(!html.contains("id=\"new-token\""), "and never again");
+        let (_, html) = ana.get("/settings").await;
+        assert!(
+            !html.contains("my script") && html.contains("href=\"/settings/advanced\""),
+            "tokens live on the Advanced page, linked from Settings"
+        );
     }
 }
 

@@ -20,6 +20,7 @@ mod devices;
 mod forms;
 mod interop;
 mod layout;
+mod pages;
 mod plan;
 mod plan_browser;
 mod push;

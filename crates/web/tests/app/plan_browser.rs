@@ -1,6 +1,7 @@
 //! The action plan in a real headless Chromium, on both databases: add an
 //! action, mark it done, undo.
 
+use fantoccini::Locator;
 use rekindle_storage::Backend;
 use rekindle_testkit::browser::{Driver, Page};
 use rekindle_testkit::{TestApp, couple};
@@ -15,6 +16,39 @@ async fn plan_flow(driver: &Driver, backend: Backend) {
     p.sign_in(&app.url("/signin"), "ana@example.org").await;
     c.goto(&app.url("/plan")).await.unwrap();
     p.click("a[href='/plan/new']").await;
+    // "Once" asks nothing about repeating; "Weekly" shows the interval and the days.
+    let shown = |css: &'static str| {
+        let c = c.clone();
+        async move {
+            c.find(Locator::Css(css))
+                .await
+                .unwrap()
+                .is_displayed()
+                .await
+                .unwrap()
+        }
+    };
+    assert!(!shown("#every").await && !shown("input[name=days]").await);
+    c.find(Locator::Css("#repeat option[value=daily]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(shown("#every").await && !shown("input[name=days]").await);
+    c.find(Locator::Css("#repeat option[value=weekly]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(shown("#every").await && shown("input[name=days]").await);
+    c.find(Locator::Css("#repeat option[value=none]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     p.fill("#title", "Call grandma together").await;
     p.fill("#notes", "Sunday afternoon works best").await;
     p.click("#add-action").await;

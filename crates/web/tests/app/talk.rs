@@ -757,7 +757,7 @@ async fn the_room_works_with_plain_forms() {
             303
         );
         let (_, html) = ana.get(&room).await;
-        assert!(html.contains("pacer") && html.contains("min left of the break"));
+        assert!(html.contains("pacer") && html.contains("min until the planned return"));
         app.clock.advance(Duration::from_secs(20 * MIN));
         assert_eq!(ana.post(&act, &[("cmd", "back")]).await.0, 303);
         assert_eq!(ben.post(&act, &[("cmd", "back")]).await.0, 303);

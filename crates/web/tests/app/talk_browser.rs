@@ -72,7 +72,7 @@ async fn talk_flow(driver: &Driver, backend: Backend) {
     assert!(a.text(".presence").await.contains("Ben is here"));
     a.click("button.pledge").await;
     wait_for(&cb, ".presence").await;
-    b.wait_for_text("Ana has pledged their full attention")
+    b.wait_for_text("Ana has promised their full attention")
         .await;
     b.click("button.pledge").await;
     wait_for(&ca, "#statement").await;
@@ -120,7 +120,11 @@ async fn talk_flow(driver: &Driver, backend: Backend) {
             .collect::<String>()
     );
     wait_for(&ca, ".pacer").await;
-    assert!(a.text(".time-left").await.contains("left of the break"));
+    assert!(
+        a.text(".time-left")
+            .await
+            .contains("until the planned return")
+    );
     assert!(
         ca.find(Locator::Css("button.back")).await.is_err(),
         "not before the minimum"

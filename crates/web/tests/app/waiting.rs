@@ -184,7 +184,10 @@ async fn what_the_partner_did_waits_for_me_until_i_act_and_never_shows_content()
             waiting(&ben).await
         );
         let (_, html) = ben_html.get("/").await;
-        assert!(html.contains("id=\"waiting-count\" data-waiting-live hidden"));
+        assert!(
+            html.contains("aria-label=\"0 waiting\" hidden"),
+            "the badge hides at 0"
+        );
     }
 }
 
