@@ -312,8 +312,11 @@
   window.rekindleCoach = setupCoach;
 })();
 
-// Quick exit: open a neutral site in a fresh tab (no history to go back to) and
-// replace this tab's page too. Pressing Esc twice does the same.
+// Quick exit: go through /exit, which ends the session on the server and sends
+// the browser to a neutral site, *replacing* this page in the history so Back
+// does not return to it (pages are no-store: Back finds only the sign-in page).
+// A neutral tab opens too, when the browser allows it. Pressing Esc twice does
+// the same, except while typing in a field (Esc there must not lose a draft).
 (function () {
   "use strict";
   var link = document.querySelector("a.quick-exit");
@@ -322,12 +325,18 @@
   function leave(ev) {
     if (ev) ev.preventDefault();
     try { window.open(target, "_blank", "noopener"); } catch (e) { /* popup blocked */ }
-    window.location.replace(target);
+    window.location.replace(link.href);
   }
   link.addEventListener("click", leave);
+  function typing(el) {
+    if (!el) return false;
+    var tag = el.tagName;
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || el.isContentEditable;
+  }
   var lastEsc = 0;
   document.addEventListener("keydown", function (ev) {
     if (ev.key !== "Escape") return;
+    if (typing(ev.target)) { lastEsc = 0; return; }
     var now = Date.now();
     if (now - lastEsc < 800) leave(ev);
     lastEsc = now;
