@@ -32,7 +32,8 @@ const NOT_PAGES: &[(&str, &str)] = &[
     ("/talks/{id}/ws", "the talk room's WebSocket"),
     ("/healthz", "a health probe"),
     ("/readyz", "a readiness probe"),
-    ("/metrics", "Prometheus metrics"),
+    ("/manifest.webmanifest", "the web app manifest (JSON)"),
+    ("/sw.js", "the service worker script"),
     (
         "/static/{*path}",
         "static files (checked through the pages using them)",

@@ -350,7 +350,9 @@ async fn settings_subscribe_posts_the_subscription_and_signing_out_removes_it() 
         let (_, devices) = ben.get_json("/api/v1/push/subscriptions").await;
         assert_eq!(devices.as_array().unwrap().len(), 1, "{devices}");
         assert_eq!(devices[0]["name"], "Test phone");
-        // Signing this browser out removes its device; the other sign-in is untouched.
+        // Signing this browser out (in the More sheet) removes its device; the
+        // other sign-in is untouched.
+        page.press("details.more summary").await;
         page.click("form[action='/signout'] button").await;
         let (_, devices) = ben.get_json("/api/v1/push/subscriptions").await;
         assert_eq!(devices, json!([]), "sign-out removes this device's push");
