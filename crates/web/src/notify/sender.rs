@@ -135,6 +135,13 @@ impl Sender {
             .repo
             .claim_pushes(&t.user_id, &self.claimer, now, LEASE_MS, BATCH)
             .await?;
+        if claimed.is_empty() {
+            return Ok(());
+        }
+        // Read again after claiming: another server may have queued an item that
+        // appeared after our first read, and judging it by that older list would
+        // drop it as "no longer waiting".
+        let items = crate::waiting::items_for(state, &t.user_id).await?;
         for c in claimed {
             self.deliver(&c, &items, &choices).await?;
         }
