@@ -1,6 +1,7 @@
-//! Step 2's question decks: the project's own questions at three depths, how a
-//! couple moves deeper as they answer, when the day's question is released, and
-//! what each partner may see of a pair of sealed answers.
+//! Step 2's question decks: the project's own questions at three depths, which
+//! decks a couple is asked from, the daily pick (no repeat until every allowed
+//! question was asked, light and deep mixed through the week), when the day's
+//! question is released, and what each partner may see of a pair of sealed answers.
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -14,6 +15,9 @@ pub struct Question {
     pub id: String,
     pub depth: u8,
     pub text: String,
+    /// What the partner can ask after both answers are open.
+    #[serde(default)]
+    pub follow_up: String,
     #[serde(skip_deserializing)]
     pub deck: String,
 }
@@ -23,6 +27,9 @@ pub struct Deck {
     pub slug: String,
     pub title: String,
     pub blurb: String,
+    /// Off until a person switches it on (affection, hard seasons, faith).
+    #[serde(default)]
+    pub starts_off: bool,
     #[serde(rename = "question")]
     pub questions: Vec<Question>,
 }
@@ -70,53 +77,86 @@ pub fn question(id: &str) -> Option<&'static Question> {
         .find(|q| q.id == id)
 }
 
-/// Answers exchanged (both partners answered) before a couple moves a level deeper.
-pub const EXCHANGES_PER_LEVEL: usize = 3;
+/// The first few days of a couple are light, to get going.
+pub const WARM_UP_DAYS: usize = 3;
 
-/// Escalating, reciprocal disclosure: light questions until the couple has
-/// exchanged a few answers there, then deeper, then deep.
-pub fn current_depth(exchanged_per_depth: [usize; 3]) -> u8 {
-    if exchanged_per_depth[0] < EXCHANGES_PER_LEVEL {
+/// After the warm-up a week mixes light, deeper and deep questions instead of
+/// only climbing: mostly light, a deeper one now and then, one deep one a week.
+pub const WEEK: [u8; 7] = [1, 2, 1, 3, 1, 2, 1];
+
+/// The depth aimed at on the couple's `day`-th question (0-based).
+pub fn depth_for_day(day: usize) -> u8 {
+    if day < WARM_UP_DAYS {
         1
-    } else if exchanged_per_depth[1] < EXCHANGES_PER_LEVEL {
-        2
     } else {
-        3
+        WEEK[(day - WARM_UP_DAYS) % WEEK.len()]
     }
 }
 
-/// Chooses the next question: from `deck` if the couple picked one, otherwise
-/// from the decks in turn (`rotation` counts questions asked so far), at the
-/// couple's current depth, never repeating one already asked. When the depth is
-/// used up in that deck, the nearest other depth is used.
+/// Whether one person has a deck on: their own choice, or the deck's default
+/// (decks marked `starts_off` are opted into).
+pub fn on_for_person(deck: &Deck, choices: &[(String, bool)]) -> bool {
+    choices
+        .iter()
+        .find(|(slug, _)| *slug == deck.slug)
+        .map_or(!deck.starts_off, |(_, on)| *on)
+}
+
+/// The decks a couple is asked from: those on for both partners. Either
+/// partner switching a deck off takes it out for the two of them.
+pub fn decks_for_couple(a: &[(String, bool)], b: &[(String, bool)]) -> HashSet<&'static str> {
+    decks()
+        .iter()
+        .filter(|d| on_for_person(d, a) && on_for_person(d, b))
+        .map(|d| d.slug.as_str())
+        .collect()
+}
+
+/// Chooses the couple's next question, never one already asked. Only decks in
+/// `allowed` are used; `deck` narrows that to one deck the couple picked. The
+/// depth follows [`depth_for_day`] (the nearest other depth when that one is
+/// used up) and, among the decks with a question left at that depth, the one
+/// least used so far comes first, so the themes take turns. `None` only once
+/// every allowed question was asked.
 pub fn next_question(
     asked: &HashSet<&str>,
-    exchanged_per_depth: [usize; 3],
-    deck_slug: Option<&str>,
-    rotation: usize,
+    allowed: &HashSet<&str>,
+    deck: Option<&str>,
+    day: usize,
 ) -> Option<&'static Question> {
-    let target = current_depth(exchanged_per_depth);
     let all = decks();
-    if all.is_empty() {
+    let candidates: Vec<(usize, &Deck)> = all
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| allowed.contains(d.slug.as_str()) && deck.is_none_or(|s| s == d.slug))
+        .collect();
+    if candidates.is_empty() {
         return None;
     }
-    let order: Vec<&Deck> = match deck_slug {
-        Some(slug) => all.iter().filter(|d| d.slug == slug).collect(),
-        None => (0..all.len())
-            .map(|i| &all[(rotation + i) % all.len()])
-            .collect(),
-    };
+    let n = all.len();
+    let target = depth_for_day(day);
     let mut depths: Vec<u8> = DEPTHS.to_vec();
     depths.sort_by_key(|d| (d.abs_diff(target), std::cmp::Reverse(*d <= target)));
     for depth in depths {
-        for d in &order {
-            if let Some(q) = d
-                .questions
-                .iter()
-                .find(|q| q.depth == depth && !asked.contains(q.id.as_str()))
-            {
-                return Some(q);
-            }
+        let best = candidates
+            .iter()
+            .filter_map(|(i, d)| {
+                let q = d
+                    .questions
+                    .iter()
+                    .find(|q| q.depth == depth && !asked.contains(q.id.as_str()))?;
+                let used = d
+                    .questions
+                    .iter()
+                    .filter(|q| asked.contains(q.id.as_str()))
+                    .count();
+                // Share of the deck used (in thousandths), then the rotation.
+                let share = used * 1000 / d.questions.len().max(1);
+                Some(((share, (i + n - day % n) % n), q))
+            })
+            .min_by_key(|(key, _)| *key);
+        if let Some((_, q)) = best {
+            return Some(q);
         }
     }
     None
@@ -254,38 +294,104 @@ mod tests {
         assert_eq!(question("our-story-1-01").map(|q| q.depth), Some(1));
     }
 
+    fn defaults() -> HashSet<&'static str> {
+        decks_for_couple(&[], &[])
+    }
+
     #[test]
-    fn couples_move_deeper_as_they_exchange_answers() {
-        assert_eq!(current_depth([0, 0, 0]), 1);
-        assert_eq!(current_depth([2, 5, 5]), 1);
-        assert_eq!(current_depth([3, 0, 0]), 2);
-        assert_eq!(current_depth([3, 3, 0]), 3);
-        let q = next_question(&HashSet::new(), [3, 0, 0], None, 0).unwrap();
-        assert_eq!(q.depth, 2);
+    fn opt_in_decks_start_off_and_either_partner_can_switch_a_deck_off() {
+        let on = defaults();
+        for slug in ["affection", "hard-seasons", "faith-and-meaning"] {
+            assert!(deck(slug).is_some_and(|d| d.starts_off), "{slug} is opt-in");
+            assert!(!on.contains(slug), "{slug} starts off");
+        }
+        assert!(on.contains("intimacy") && on.contains("everyday-life"));
+        let mine = vec![("affection".to_owned(), true)];
+        assert!(
+            !decks_for_couple(&mine, &[]).contains("affection"),
+            "one partner alone cannot switch it on for both"
+        );
+        assert!(decks_for_couple(&mine, &mine).contains("affection"));
+        let off = vec![("intimacy".to_owned(), false)];
+        assert!(!decks_for_couple(&[], &off).contains("intimacy"));
+        assert!(!decks_for_couple(&off, &[]).contains("intimacy"));
+    }
+
+    #[test]
+    fn a_year_of_daily_questions_never_repeats_with_opt_ins_and_intimacy_off() {
+        let off = vec![("intimacy".to_owned(), false)];
+        let allowed = decks_for_couple(&off, &[]);
+        let mut asked: HashSet<&str> = HashSet::new();
+        let mut depths = [0usize; 3];
+        for day in 0..400 {
+            let q = next_question(&asked, &allowed, None, day)
+                .unwrap_or_else(|| panic!("ran out on day {day}"));
+            assert!(asked.insert(q.id.as_str()), "day {day} repeated {}", q.id);
+            assert!(
+                !["intimacy", "affection", "hard-seasons", "faith-and-meaning"]
+                    .contains(&q.deck.as_str()),
+                "{} is off",
+                q.deck
+            );
+            depths[usize::from(q.depth) - 1] += 1;
+        }
+        // The year mixes depths rather than climbing to deep and staying there.
+        assert!(depths[0] > depths[2] && depths[2] >= 40, "{depths:?}");
+    }
+
+    #[test]
+    fn every_allowed_question_is_asked_before_the_pick_runs_out() {
+        let allowed: HashSet<&str> = ["play", "our-story"].into_iter().collect();
+        let size: usize = ["play", "our-story"]
+            .iter()
+            .map(|s| deck(s).unwrap().questions.len())
+            .sum();
+        let mut asked: HashSet<&str> = HashSet::new();
+        for day in 0..size {
+            let q = next_question(&asked, &allowed, None, day).expect("a question");
+            assert!(asked.insert(q.id.as_str()));
+        }
+        assert!(next_question(&asked, &allowed, None, size).is_none());
+    }
+
+    #[test]
+    fn a_week_mixes_light_and_deep_and_the_themes_take_turns() {
+        let allowed = defaults();
+        let mut asked: HashSet<&str> = HashSet::new();
+        let mut days = Vec::new();
+        for day in 0..WARM_UP_DAYS + 7 {
+            let q = next_question(&asked, &allowed, None, day).unwrap();
+            asked.insert(q.id.as_str());
+            days.push(q);
+        }
+        assert!(days[..WARM_UP_DAYS].iter().all(|q| q.depth == 1));
+        let week = &days[WARM_UP_DAYS..];
+        let deep_at = week.iter().position(|q| q.depth == 3).expect("a deep one");
+        // Deep is not where it stays: light comes back after it.
+        assert!(week[deep_at + 1..].iter().any(|q| q.depth == 1));
+        let themes: HashSet<&str> = days.iter().map(|q| q.deck.as_str()).collect();
+        assert_eq!(themes.len(), days.len(), "no theme twice in the first ten days");
     }
 
     #[test]
     fn next_question_never_repeats_and_respects_a_chosen_deck() {
         let mut asked: HashSet<&str> = HashSet::new();
+        let allowed = defaults();
         let deck = &decks()[1];
-        for _ in 0..deck.questions.len() {
-            let q = next_question(&asked, [0, 0, 0], Some(&deck.slug), 0).expect("a question");
+        for day in 0..deck.questions.len() {
+            let q = next_question(&asked, &allowed, Some(&deck.slug), day).expect("a question");
             assert_eq!(q.deck, deck.slug);
             assert!(asked.insert(q.id.as_str()), "repeated {}", q.id);
         }
         assert!(
-            next_question(&asked, [0, 0, 0], Some(&deck.slug), 0).is_none(),
+            next_question(&asked, &allowed, Some(&deck.slug), 0).is_none(),
             "deck used up"
         );
-        assert!(next_question(&asked, [0, 0, 0], None, 1).is_some());
-    }
-
-    #[test]
-    fn rotation_moves_through_the_themes() {
-        let asked = HashSet::new();
-        let a = next_question(&asked, [0, 0, 0], None, 0).unwrap();
-        let b = next_question(&asked, [0, 0, 0], None, 1).unwrap();
-        assert_ne!(a.deck, b.deck);
+        assert!(next_question(&asked, &allowed, None, 1).is_some());
+        assert!(
+            next_question(&HashSet::new(), &allowed, Some("affection"), 0).is_none(),
+            "a deck that is off is not asked from"
+        );
     }
 
     fn utc(s: &str) -> DateTime<Utc> {
