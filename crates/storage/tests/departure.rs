@@ -401,6 +401,10 @@ async fn fill(repo: &Repo) {
         })
         .await
         .unwrap();
+        // A personal setting: each switched a deck of their own off.
+        repo.set_deck_choice(&v.user_id, &format!("{t}deck"), false, 600)
+            .await
+            .unwrap();
     }
 }
 
@@ -499,6 +503,13 @@ async fn keeps_exactly_their_own(
     assert_eq!(done.len(), 1, "{ctx}: own mark on own action");
     assert_eq!(done[0].user_id.as_str(), who, "{ctx}");
 
+    // Deck choices are a personal setting: their own, untouched.
+    assert_eq!(
+        repo.deck_choices(&id(who)).await.unwrap(),
+        [(format!("{mine}deck"), false)],
+        "{ctx}: deck choices"
+    );
+
     // Devices and what they have seen are their own.
     let devices = repo.sessions_of(&id(who), 700).await.unwrap();
     assert_eq!(devices.len(), 1, "{ctx}: devices");
@@ -512,7 +523,7 @@ async fn keeps_exactly_their_own(
     );
 }
 
-const TABLES: [&str; 28] = [
+const TABLES: [&str; 29] = [
     "users",
     "sessions",
     "api_tokens",
@@ -541,6 +552,7 @@ const TABLES: [&str; 28] = [
     "plan_actions",
     "plan_done_events",
     "seen_items",
+    "question_deck_choices",
 ];
 
 #[tokio::test]

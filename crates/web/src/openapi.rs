@@ -42,7 +42,7 @@ use crate::waiting::api as waiting;
         coach::analyze, coach::paraphrase,
         safety::erase_me, safety::export, safety::my_checks, safety::take_check, safety::pause, safety::resume,
         questions::today, questions::history, questions::show, questions::answer, questions::skip,
-        questions::react, questions::reply, questions::decks, questions::ask, questions::settings,
+        questions::react, questions::reply, questions::decks, questions::choose, questions::ask, questions::settings,
         checkins::current, checkins::schedule, checkins::history, checkins::begin, checkins::show,
         checkins::submit, checkins::loved, checkins::trends, checkins::instruments,
         // Talk room

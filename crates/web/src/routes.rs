@@ -126,6 +126,11 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             "/questions/decks/{slug}",
             post(questions::page::ask),
         ),
+        (
+            "POST",
+            "/questions/decks/{slug}/choice",
+            post(questions::page::choose),
+        ),
         ("GET", "/questions/history", get(questions::page::history)),
         ("GET", "/questions/{id}", get(questions::page::show)),
         (
@@ -369,6 +374,11 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             "POST",
             "/api/v1/decks/{slug}/ask",
             post(questions::api::ask),
+        ),
+        (
+            "PUT",
+            "/api/v1/decks/{slug}/choice",
+            put(questions::api::choose),
         ),
         (
             "GET",

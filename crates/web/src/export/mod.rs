@@ -19,6 +19,8 @@ struct Archive {
     space: Option<SpaceInfo>,
     journal: Vec<JournalRow>,
     questions: Vec<QuestionRow>,
+    /// The person's own choice for each question deck (the default where they made none).
+    question_decks: Vec<DeckChoiceRow>,
     api_tokens: Vec<TokenRow>,
     safety_checks: Vec<SafetyRow>,
     board: Vec<crate::board::archive::ExportProblem>,
@@ -53,6 +55,12 @@ struct ExportPlan {
     reminder_kinds: Vec<&'static str>,
     reminder_time: String,
     calendar_feed_active: bool,
+}
+
+#[derive(Serialize)]
+struct DeckChoiceRow {
+    deck: String,
+    on: bool,
 }
 
 #[derive(Serialize)]
@@ -172,6 +180,14 @@ async fn gather(state: &AppState, user_id: &UserId) -> Result<Archive, AppError>
                 .collect(),
         });
     }
+    let mine = state.repo.deck_choices(&viewer.user_id).await?;
+    let question_decks = rekindle_domain::questions::decks()
+        .iter()
+        .map(|d| DeckChoiceRow {
+            deck: d.slug.clone(),
+            on: rekindle_domain::questions::on_for_person(d, &mine),
+        })
+        .collect();
     let board = crate::board::archive::export(state, &viewer).await?;
     let choices = crate::reminders::choices(state, &viewer.user_id).await?;
     let plan = ExportPlan {
@@ -218,6 +234,7 @@ async fn gather(state: &AppState, user_id: &UserId) -> Result<Archive, AppError>
         }),
         journal,
         questions,
+        question_decks,
         api_tokens: state
             .repo
             .tokens(user_id)

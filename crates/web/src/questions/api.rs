@@ -38,6 +38,8 @@ pub struct QuestionOut {
     pub id: String,
     pub question_id: String,
     pub text: String,
+    /// A short question either partner can ask the other once both answers are open.
+    pub follow_up: String,
     pub deck: String,
     pub deck_title: String,
     /// 1 light, 2 deeper, 3 deep
@@ -68,6 +70,7 @@ fn out(v: QuestionView, viewer: &Viewer) -> QuestionOut {
         id: v.asked.id.clone().into(),
         question_id: v.question.id.clone(),
         text: v.question.text.clone(),
+        follow_up: v.question.follow_up.clone(),
         deck: v.question.deck.clone(),
         deck_title: v.deck_title.to_owned(),
         depth: v.question.depth,
@@ -239,27 +242,72 @@ pub struct DeckOut {
     pub blurb: String,
     /// Questions per depth: light, deeper, deep.
     pub questions_per_depth: [usize; 3],
+    /// Off until switched on (touch and affection, hard seasons, faith).
+    pub starts_off: bool,
+    /// The caller's own choice (or the deck's default).
+    pub on_for_me: bool,
+    /// On for both partners, so the deck is asked. Never says which partner
+    /// switched it off. Without a partner: the caller's own choice.
+    pub on_for_us: bool,
+}
+
+fn deck_out(d: uc::DeckRow) -> DeckOut {
+    DeckOut {
+        slug: d.slug,
+        title: d.title,
+        blurb: d.blurb,
+        questions_per_depth: d.counts,
+        starts_off: d.starts_off,
+        on_for_me: d.on_for_me,
+        on_for_us: d.on_for_us,
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/decks", operation_id = "listDecks", tag = "questions", responses((status = 200, body = [DeckOut])))]
-pub async fn decks(_caller: ApiCaller) -> Json<Vec<DeckOut>> {
-    Json(
-        uc::deck_rows()
+pub async fn decks(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> ApiResult<Json<Vec<DeckOut>>> {
+    let (viewer, _) = crate::space::viewer(&state, &caller.user.id).await?;
+    Ok(Json(
+        uc::deck_rows(&state, &viewer)
+            .await?
             .into_iter()
-            .map(|d| DeckOut {
-                slug: d.slug,
-                title: d.title,
-                blurb: d.blurb,
-                questions_per_depth: d.counts,
-            })
+            .map(deck_out)
             .collect(),
-    )
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct DeckChoiceIn {
+    /// true to switch the deck on for yourself, false to switch it off.
+    pub on: bool,
+}
+
+#[utoipa::path(put, path = "/api/v1/decks/{slug}/choice", operation_id = "setDeckChoice", tag = "questions", request_body = DeckChoiceIn,
+    params(("slug" = String, Path, description = "Deck slug")),
+    responses((status = 200, description = "The deck with the caller's new choice", body = DeckOut),
+              (status = 404, description = "No such deck", body = Problem), (status = 422, body = Problem)))]
+pub async fn choose(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(slug): Path<String>,
+    JsonBody(b): JsonBody<DeckChoiceIn>,
+) -> ApiResult<Json<DeckOut>> {
+    let (viewer, _) = crate::space::viewer(&state, &caller.user.id).await?;
+    uc::set_deck_choice(&state, &viewer, &slug, b.on).await?;
+    let row = uc::deck_rows(&state, &viewer)
+        .await?
+        .into_iter()
+        .find(|d| d.slug == slug)
+        .ok_or(crate::http::error::AppError::NotFound)?;
+    Ok(Json(deck_out(row)))
 }
 
 #[utoipa::path(post, path = "/api/v1/decks/{slug}/ask", operation_id = "askFromDeck", tag = "questions",
     params(("slug" = String, Path, description = "Deck slug")),
     responses((status = 201, description = "The deck's next question, asked of both now", body = QuestionOut),
-              (status = 404, body = Problem), (status = 409, body = Problem)))]
+              (status = 404, body = Problem), (status = 409, description = "No partner yet, the deck is off for you two, or it is used up", body = Problem)))]
 pub async fn ask(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -267,7 +315,7 @@ pub async fn ask(
 ) -> ApiResult<(StatusCode, Json<QuestionOut>)> {
     let (viewer, space) = crate::space::viewer(&state, &caller.user.id).await?;
     let pair = crate::space::require_pair(space.as_ref(), uc::FOR_TWO)?;
-    let id = uc::ask_from_deck(&state, pair, &slug).await?;
+    let id = uc::ask_from_deck(&state, &viewer, pair, &slug).await?;
     Ok((StatusCode::CREATED, one(&state, &viewer, &id).await?))
 }
 

@@ -102,21 +102,31 @@ pub async fn view(state: &AppState, viewer: &Viewer, id: &str) -> Result<Questio
     assemble(viewer, asked, &answers, reactions, replies).ok_or(AppError::NotFound)
 }
 
+/// The decks asked of the couple: those on for both partners. Who switched a
+/// deck off is never part of the answer.
+pub async fn allowed_decks(
+    state: &AppState,
+    viewer: &Viewer,
+) -> Result<HashSet<&'static str>, AppError> {
+    let mine = state.repo.deck_choices(&viewer.user_id).await?;
+    let theirs = match &viewer.partner_id {
+        Some(p) => state.repo.deck_choices(p).await?,
+        None => Vec::new(),
+    };
+    Ok(q::decks_for_couple(&mine, &theirs))
+}
+
 async fn pick_and_release(
     state: &AppState,
+    viewer: &Viewer,
     couple_id: &CoupleId,
     deck: Option<&str>,
     unless_since: i64,
 ) -> Result<Option<String>, AppError> {
     let asked = state.repo.asked_questions(couple_id).await?;
     let asked_ids: HashSet<&str> = asked.iter().map(|(id, _)| id.as_str()).collect();
-    let mut exchanged = [0usize; 3];
-    for (id, both) in &asked {
-        if let (true, Some(question)) = (*both, q::question(id)) {
-            exchanged[usize::from(question.depth.clamp(1, 3)) - 1] += 1;
-        }
-    }
-    let Some(next) = q::next_question(&asked_ids, exchanged, deck, asked.len()) else {
+    let allowed = allowed_decks(state, viewer).await?;
+    let Some(next) = q::next_question(&asked_ids, &allowed, deck, asked.len()) else {
         return Ok(None);
     };
     let new = AskedQuestion {
@@ -158,6 +168,7 @@ pub async fn today(
             q::latest_release(now, u32::try_from(hour).unwrap_or(19), tz).timestamp_millis();
         pick_and_release(
             state,
+            viewer,
             &space.couple_id,
             None,
             if latest.is_none() { i64::MAX } else { since },
@@ -173,16 +184,24 @@ pub async fn today(
         .map(|a| a.id.into()))
 }
 
+/// What the couple is told when a deck is off for one of them (never which).
+pub const OFF_FOR_YOU_TWO: &str =
+    "This deck is off for you two. Either of you can switch it on for yourself on the decks page; it is asked once it is on for both.";
+
 /// Asks the next question from a deck the couple picked, right away.
 pub async fn ask_from_deck(
     state: &AppState,
+    viewer: &Viewer,
     space: &Space,
     slug: &str,
 ) -> Result<String, AppError> {
     if q::deck(slug).is_none() {
         return Err(AppError::NotFound);
     }
-    pick_and_release(state, &space.couple_id, Some(slug), i64::MAX)
+    if !allowed_decks(state, viewer).await?.contains(slug) {
+        return Err(AppError::Conflict(OFF_FOR_YOU_TWO.into()));
+    }
+    pick_and_release(state, viewer, &space.couple_id, Some(slug), i64::MAX)
         .await?
         .ok_or_else(|| {
             AppError::Conflict(
@@ -332,24 +351,67 @@ pub async fn history(
     Ok(out)
 }
 
-/// One deck as the deck list shows it: how many questions at each depth.
+/// One deck as the deck list shows it: how many questions at each depth, and
+/// whether it is on for me and for the two of us.
 pub struct DeckRow {
     pub slug: String,
     pub title: String,
     pub blurb: String,
     pub counts: [usize; 3],
+    /// Off until switched on (affection, hard seasons, faith).
+    pub starts_off: bool,
+    /// My own choice (or the deck's default).
+    pub on_for_me: bool,
+    /// On for both partners: the deck is asked. Alone in a space, my own choice.
+    pub on_for_us: bool,
 }
 
-pub fn deck_rows() -> Vec<DeckRow> {
-    q::decks()
+/// The decks with the viewer's choices and, when paired, whether each is on for both.
+pub async fn deck_rows(state: &AppState, viewer: &Viewer) -> Result<Vec<DeckRow>, AppError> {
+    let mine = state.repo.deck_choices(&viewer.user_id).await?;
+    let allowed = allowed_decks(state, viewer).await?;
+    Ok(q::decks()
         .iter()
-        .map(|d| DeckRow {
-            slug: d.slug.clone(),
-            title: d.title.clone(),
-            blurb: d.blurb.clone(),
-            counts: q::DEPTHS.map(|depth| d.questions.iter().filter(|x| x.depth == depth).count()),
+        .map(|d| {
+            let on_for_me = q::on_for_person(d, &mine);
+            DeckRow {
+                slug: d.slug.clone(),
+                title: d.title.clone(),
+                blurb: d.blurb.clone(),
+                counts: q::DEPTHS
+                    .map(|depth| d.questions.iter().filter(|x| x.depth == depth).count()),
+                starts_off: d.starts_off,
+                on_for_me,
+                on_for_us: on_for_me && allowed.contains(d.slug.as_str()),
+            }
         })
-        .collect()
+        .collect())
+}
+
+/// Switches a deck on or off for the viewer alone.
+pub async fn set_deck_choice(
+    state: &AppState,
+    viewer: &Viewer,
+    slug: &str,
+    on: bool,
+) -> Result<(), AppError> {
+    if q::deck(slug).is_none() {
+        return Err(AppError::NotFound);
+    }
+    state
+        .repo
+        .set_deck_choice(&viewer.user_id, slug, on, state.clock().now_ms())
+        .await?;
+    Ok(())
+}
+
+/// The on/off value of the decks form.
+pub fn parse_on(raw: &str) -> Result<bool, AppError> {
+    match raw.trim() {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => Err(AppError::field("on", "Choose on or off.")),
+    }
 }
 
 /// The hour of the day (0–23) at which the day's question is released.

@@ -22,6 +22,8 @@ pub struct Card {
     pub deck_title: String,
     pub depth: String,
     pub text: String,
+    /// Asked under the revealed answers.
+    pub follow_up: String,
     pub state: &'static str,
     pub released: String,
     pub my_answer: Option<String>,
@@ -50,6 +52,7 @@ pub fn card(v: QuestionView, viewer: &Viewer, partner_name: &str, tz: chrono_tz:
         deck_title: v.deck_title.to_owned(),
         depth: q::depth_label(v.question.depth).to_owned(),
         text: v.question.text.clone(),
+        follow_up: v.question.follow_up.clone(),
         state: v.view.as_str(),
         released: when(v.asked.released_at, tz),
         my_answer: v
@@ -279,16 +282,33 @@ struct DecksPage {
     c: Chrome,
     decks: Vec<uc::DeckRow>,
     paired: bool,
+    /// A problem with the last change, shown at the top of the page.
+    error: String,
 }
 
-pub async fn decks(State(state): State<AppState>, who: SignedIn) -> PageResult {
-    let (_, space) = crate::space::viewer(&state, &who.user.id).await?;
+async fn decks_page(
+    state: &AppState,
+    who: &SignedIn,
+    error: Option<AppError>,
+    done: Option<&str>,
+) -> PageResult {
+    let (viewer, space) = crate::space::viewer(state, &who.user.id).await?;
+    let status = error.as_ref().map_or(StatusCode::OK, AppError::status);
     let page = DecksPage {
-        c: Chrome::signed_in("Question decks", &who),
-        decks: uc::deck_rows(),
+        c: Chrome::signed_in("Question decks", who).with_notice(notice_for(done)),
+        decks: uc::deck_rows(state, &viewer).await?,
         paired: crate::space::require_pair(space.as_ref(), uc::FOR_TWO).is_ok(),
+        error: error.map(|e| e.detail()).unwrap_or_default(),
     };
-    render_with_status(StatusCode::OK, &page)
+    render_with_status(status, &page)
+}
+
+pub async fn decks(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Query(d): Query<DoneQuery>,
+) -> PageResult {
+    decks_page(&state, &who, None, d.done.as_deref()).await
 }
 
 pub async fn ask(
@@ -296,10 +316,36 @@ pub async fn ask(
     who: SignedIn,
     Path(slug): Path<String>,
 ) -> PageResult {
-    let (_, space) = crate::space::viewer(&state, &who.user.id).await?;
+    let (viewer, space) = crate::space::viewer(&state, &who.user.id).await?;
     let pair = crate::space::require_pair(space.as_ref(), uc::FOR_TWO)?;
-    let id = uc::ask_from_deck(&state, pair, &slug).await?;
-    Ok(see_other(&format!("/questions/{id}")))
+    match uc::ask_from_deck(&state, &viewer, pair, &slug).await {
+        Ok(id) => Ok(see_other(&format!("/questions/{id}"))),
+        Err(e @ AppError::Conflict(_)) => decks_page(&state, &who, Some(e), None).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ChoiceForm {
+    #[serde(default)]
+    on: String,
+}
+
+/// Switches a deck on or off for the person alone; the page says only whether
+/// it is on for the two of them, never who switched it off.
+pub async fn choose(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(slug): Path<String>,
+    Form(f): Form<ChoiceForm>,
+) -> PageResult {
+    let (viewer, _) = crate::space::viewer(&state, &who.user.id).await?;
+    let on = match uc::parse_on(&f.on) {
+        Ok(on) => on,
+        Err(e) => return decks_page(&state, &who, Some(e), None).await,
+    };
+    uc::set_deck_choice(&state, &viewer, &slug, on).await?;
+    Ok(see_other(&format!("/questions/decks?done=saved#deck-{slug}")))
 }
 
 #[derive(Deserialize, Default)]
@@ -334,7 +380,7 @@ pub async fn history(
             .into_iter()
             .map(|v| card(v, &viewer, &name, tz))
             .collect(),
-        decks: uc::deck_rows(),
+        decks: uc::deck_rows(&state, &viewer).await?,
         search: h.q.unwrap_or_default(),
         deck: deck.unwrap_or_default(),
     };

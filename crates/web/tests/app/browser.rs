@@ -1,6 +1,6 @@
 //! The couple's first steps in two real headless Chromium sessions, on both
 //! databases: sign up, invite, join, see the seven steps, keep a private entry
-//! private and share another.
+//! private and share another; switch a question deck off for the two of them.
 
 use fantoccini::{Client, Locator};
 use rekindle_storage::Backend;
@@ -193,6 +193,7 @@ async fn question_flow(driver: &Driver, backend: Backend) {
         "Ben's page must hold no trace of Ana's answer"
     );
     assert!(!src.contains("status-line"), "nor a hint that she answered");
+    assert!(!src.contains("follow-up"), "no follow-up before both answered");
 
     // Ben answers: both see both.
     b.fill(
@@ -202,6 +203,8 @@ async fn question_flow(driver: &Driver, backend: Backend) {
     .await;
     b.click("form[action$='/answer'] button[type=submit]").await;
     assert!(b.text(".partner-answer").await.contains("ANA-ANSWER-71c"));
+    // The follow-up appears under the revealed answers.
+    assert!(b.text(".follow-up").await.ends_with('?'));
     ca.goto(&app.url("/questions")).await.unwrap();
     assert!(a.text(".partner-answer").await.contains("BEN-ANSWER-22d"));
     a.click("button.react-heart").await;
@@ -575,4 +578,44 @@ async fn checkin_flow(driver: &Driver, backend: Backend) {
 #[tokio::test]
 async fn two_partners_check_in_meet_and_see_their_trends() {
     in_a_browser(checkin_flow).await;
+}
+
+async fn decks_flow(driver: &Driver, backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_, _, ca, cb) = couple_in_browsers(driver, &app).await;
+    let a = Page { c: &ca };
+    let b = Page { c: &cb };
+
+    // Ana switches intimacy off for herself on the decks page.
+    ca.goto(&app.url("/questions/decks")).await.unwrap();
+    fits_a_phone(&ca).await;
+    assert_eq!(count(&ca, ".deck").await, 15);
+    assert!(a.text("#deck-intimacy .badge").await.contains("On"));
+    a.click("#deck-intimacy form[action$='/choice'] button").await;
+    assert_eq!(a.text("#deck-intimacy .badge").await, "Off for you");
+    assert!(a.text("#deck-intimacy").await.contains("Switch on for me"));
+
+    // Ben's page says it is off for the two of them, and not who switched it off.
+    cb.goto(&app.url("/questions/decks")).await.unwrap();
+    fits_a_phone(&cb).await;
+    let card = b.text("#deck-intimacy").await;
+    assert!(card.contains("Off for you two"), "{card}");
+    assert!(!card.contains("Ana") && !card.contains("Ask one now"));
+    // Opt-in decks start off for him too.
+    assert_eq!(b.text("#deck-hard-seasons .badge").await, "Off for you");
+
+    // Ana switches it back on: on for both again.
+    ca.goto(&app.url("/questions/decks")).await.unwrap();
+    a.click("#deck-intimacy form[action$='/choice'] button").await;
+    cb.goto(&app.url("/questions/decks")).await.unwrap();
+    assert_eq!(b.text("#deck-intimacy .badge").await, "On");
+
+    for c in [ca, cb] {
+        let _ = c.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_deck_switched_off_by_one_partner_shows_off_for_you_two_to_the_other() {
+    in_a_browser(decks_flow).await;
 }

@@ -1,6 +1,7 @@
 //! Question decks through the API on both databases: the sealed rule holds on
 //! every route that returns question content, reveal happens for both at once,
-//! passing is free, and couples move deeper as they exchange answers.
+//! passing is free, the week mixes light and deep questions, and each person's
+//! deck choices take a deck out for the couple without saying who.
 
 use rekindle_testkit::{ApiPerson, TestApp, backends, couple};
 use reqwest::Method;
@@ -225,7 +226,7 @@ async fn passing_is_free_and_reveals_nothing() {
 }
 
 #[tokio::test]
-async fn the_day_brings_a_question_and_couples_move_deeper() {
+async fn the_day_brings_a_question_and_the_week_mixes_light_and_deep() {
     for b in backends() {
         let app = TestApp::spawn(b).await;
         let solo = app.api_person("solo@example.org", "Solo").await;
@@ -245,38 +246,29 @@ async fn the_day_brings_a_question_and_couples_move_deeper() {
             "one per day"
         );
         assert_eq!(t1["depth"], 1);
-        // Exchange three light answers, then the next question is deeper.
-        let mut id = t1["id"].as_str().unwrap().to_owned();
-        for round in 0..3 {
-            ana.send_json(
+        let id = t1["id"].as_str().unwrap().to_owned();
+        for (who, body) in [(&ana, "a"), (&ben, "b")] {
+            who.send_json(
                 Method::POST,
                 &format!("/api/v1/questions/{id}/answer"),
-                json!({"body": format!("a{round}")}),
+                json!({ "body": body }),
             )
             .await;
-            ben.send_json(
-                Method::POST,
-                &format!("/api/v1/questions/{id}/answer"),
-                json!({"body": format!("b{round}")}),
-            )
-            .await;
-            let (_, next) = ana
-                .send_json(
-                    Method::POST,
-                    "/api/v1/decks/hopes-and-dreams/ask",
-                    json!({}),
-                )
-                .await;
-            id = next["id"].as_str().unwrap().to_owned();
-            if round < 2 {
-                assert_eq!(next["depth"], 1);
-            } else {
-                assert_eq!(
-                    next["depth"], 2,
-                    "after three exchanges the couple goes deeper"
-                );
-            }
         }
+        // A light start, then a week that mixes depths: deep once, then light again.
+        let mut depths = vec![t1["depth"].as_u64().unwrap()];
+        let mut themes = vec![t1["deck"].as_str().unwrap().to_owned()];
+        for _ in 0..7 {
+            let (s, next) = ana
+                .send_json(Method::POST, "/api/v1/decks/hopes-and-dreams/ask", json!({}))
+                .await;
+            assert_eq!(s, 201);
+            assert!(!next["follow_up"].as_str().unwrap().is_empty());
+            depths.push(next["depth"].as_u64().unwrap());
+            themes.push(next["deck"].as_str().unwrap().to_owned());
+        }
+        assert_eq!(depths, [1, 1, 1, 1, 2, 1, 3, 1]);
+        assert!(themes[1..].iter().all(|t| t == "hopes-and-dreams"));
         let (_, j) = ana.get_json("/api/v1/journey").await;
         assert_eq!(j[1]["progress"], "begun");
         assert_eq!(
@@ -307,5 +299,145 @@ async fn the_day_brings_a_question_and_couples_move_deeper() {
         );
         let (_, decks) = ana.get_json("/api/v1/decks").await;
         assert!(decks.as_array().unwrap().len() >= 6);
+    }
+}
+
+#[tokio::test]
+async fn a_deck_off_for_either_partner_is_off_for_the_two_without_saying_who() {
+    for b in backends() {
+        let app = TestApp::spawn(b).await;
+        let (ana, ben) = couple(&app).await;
+        let deck = |all: &Value, slug: &str| {
+            all.as_array()
+                .unwrap()
+                .iter()
+                .find(|d| d["slug"] == slug)
+                .cloned()
+                .unwrap_or_else(|| panic!("deck {slug}"))
+        };
+        let (s, all) = ana.get_json("/api/v1/decks").await;
+        assert_eq!(s, 200);
+        assert_eq!(all.as_array().unwrap().len(), 15);
+        let total: u64 = all
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|d| d["questions_per_depth"].as_array().unwrap().clone())
+            .map(|n| n.as_u64().unwrap())
+            .sum();
+        assert!(total >= 1_000, "{total} questions");
+        for slug in ["affection", "hard-seasons", "faith-and-meaning"] {
+            let d = deck(&all, slug);
+            assert_eq!(d["starts_off"], true);
+            assert_eq!((d["on_for_me"].clone(), d["on_for_us"].clone()), (json!(false), json!(false)));
+        }
+        assert_eq!(deck(&all, "intimacy")["on_for_us"], true);
+        assert_eq!(deck(&all, "play")["on_for_us"], true);
+
+        // Ana switches intimacy off for herself: it is off for the two of them.
+        let (s, d) = ana
+            .send_json(Method::PUT, "/api/v1/decks/intimacy/choice", json!({"on": false}))
+            .await;
+        assert_eq!(s, 200);
+        assert_eq!((d["on_for_me"].clone(), d["on_for_us"].clone()), (json!(false), json!(false)));
+        let (_, ben_all) = ben.get_json("/api/v1/decks").await;
+        let bd = deck(&ben_all, "intimacy");
+        assert_eq!((bd["on_for_me"].clone(), bd["on_for_us"].clone()), (json!(true), json!(false)));
+        // Ben's view of intimacy is exactly his view of an opt-in deck he
+        // switched on that Ana never did: nothing says who switched it off.
+        let (_, aff) = ben
+            .send_json(Method::PUT, "/api/v1/decks/affection/choice", json!({"on": true}))
+            .await;
+        let keys = |v: &Value| {
+            let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+            k.sort();
+            k
+        };
+        assert_eq!(keys(&aff), keys(&bd));
+        assert_eq!((aff["on_for_me"].clone(), aff["on_for_us"].clone()), (json!(true), json!(false)));
+        let (s, refused) = ben
+            .send_json(Method::POST, "/api/v1/decks/intimacy/ask", json!({}))
+            .await;
+        assert_eq!(s, 409);
+        assert!(refused["detail"].as_str().unwrap().contains("off for you two"));
+        assert!(!refused.to_string().contains("Ana"));
+        assert_eq!(
+            ben.send_json(Method::POST, "/api/v1/decks/affection/ask", json!({}))
+                .await
+                .0,
+            409
+        );
+        // Once both switched the opt-in deck on, it is asked.
+        let (_, on) = ana
+            .send_json(Method::PUT, "/api/v1/decks/affection/choice", json!({"on": true}))
+            .await;
+        assert_eq!(on["on_for_us"], true);
+        let (s, q) = ben
+            .send_json(Method::POST, "/api/v1/decks/affection/ask", json!({}))
+            .await;
+        assert_eq!(s, 201);
+        assert_eq!(q["deck"], "affection");
+
+        // Bad input: a clear 4xx that changes nothing.
+        for (path, body, status) in [
+            ("/api/v1/decks/no-such-deck/choice", json!({"on": true}), 404),
+            ("/api/v1/decks/intimacy/choice", json!({"on": "yes"}), 422),
+            ("/api/v1/decks/intimacy/choice", json!({}), 422),
+        ] {
+            let (s, p) = ana.send_json(Method::PUT, path, body).await;
+            assert_eq!(s, status, "{path}: {p}");
+            assert!(p["title"].is_string(), "problem details: {p}");
+        }
+        let (_, after) = ana.get_json("/api/v1/decks").await;
+        assert_eq!(deck(&after, "intimacy")["on_for_me"], false);
+        assert_eq!(after.as_array().unwrap().len(), 15);
+        // Switching back on brings the deck back for both.
+        ana.send_json(Method::PUT, "/api/v1/decks/intimacy/choice", json!({"on": true}))
+            .await;
+        let (_, ben_all) = ben.get_json("/api/v1/decks").await;
+        assert_eq!(deck(&ben_all, "intimacy")["on_for_us"], true);
+    }
+}
+
+#[tokio::test]
+async fn the_decks_page_switches_a_deck_with_a_plain_form() {
+    for b in backends() {
+        let app = TestApp::spawn(b).await;
+        let (_ana, _ben) = couple(&app).await;
+        let ana = app.html_person("ana@example.org").await;
+        let ben = app.html_person("ben@example.org").await;
+        let (s, page) = ana.get("/questions/decks").await;
+        assert_eq!(s, 200);
+        assert!(page.contains("Hard seasons") && page.contains("Play"));
+        let (s, _, to) = ana
+            .post("/questions/decks/family-and-roots/choice", &[("on", "off")])
+            .await;
+        assert_eq!(s, 303);
+        assert!(to.unwrap_or_default().starts_with("/questions/decks"));
+        let (_, mine) = ana.get("/questions/decks").await;
+        let card = |html: &str, slug: &str| {
+            let from = html.find(&format!("id=\"deck-{slug}\"")).unwrap();
+            let to = html[from..].find("</li>").unwrap();
+            html[from..from + to].to_owned()
+        };
+        assert!(card(&mine, "family-and-roots").contains("Off for you<"));
+        assert!(card(&mine, "family-and-roots").contains("Switch on for me"));
+        let (_, theirs) = ben.get("/questions/decks").await;
+        let c = card(&theirs, "family-and-roots");
+        assert!(c.contains("Off for you two"), "{c}");
+        assert!(!c.contains("Ask one now"));
+        assert!(!c.contains("Ana"));
+        // A bad value: the page again with a message, nothing changed.
+        let (s, again, _) = ben
+            .post("/questions/decks/play/choice", &[("on", "maybe")])
+            .await;
+        assert_eq!(s, 422);
+        assert!(again.contains("Choose on or off."));
+        let (_, theirs) = ben.get("/questions/decks").await;
+        assert!(card(&theirs, "play").contains(">On<"));
+        let (s, _, _) = ben
+            .post("/questions/decks/no-such-deck/choice", &[("on", "off")])
+            .await;
+        assert_eq!(s, 404);
     }
 }

@@ -1,6 +1,6 @@
 //! Question decks: the sealing rule lives in `visible_answers`.
 
-use crate::{AnswerId, AskedQuestionId, CoupleId};
+use crate::{AnswerId, AskedQuestionId, CoupleId, UserId};
 use sqlx::Row;
 
 use super::{IS_PG, Store};
@@ -24,6 +24,40 @@ impl Store {
         )
         .bind(couple_id)
         .bind(hour)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    /// One person's own deck choices (only decks they switched on or off).
+    pub async fn deck_choices(&self, user_id: &UserId) -> StoreResult<Vec<(String, bool)>> {
+        let rows = sqlx::query(
+            "SELECT deck, enabled FROM question_deck_choices WHERE user_id = $1 ORDER BY deck",
+        )
+        .bind(user_id)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("deck")?, r.try_get("enabled")?)))
+            .collect()
+    }
+
+    /// Switches a deck on or off for one person.
+    pub async fn set_deck_choice(
+        &self,
+        user_id: &UserId,
+        deck: &str,
+        enabled: bool,
+        now: i64,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO question_deck_choices (user_id, deck, enabled, updated_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (user_id, deck) DO UPDATE SET enabled = excluded.enabled, updated_at = excluded.updated_at",
+        )
+        .bind(user_id)
+        .bind(deck)
+        .bind(enabled)
+        .bind(now)
         .execute(&self.write)
         .await?;
         Ok(())
