@@ -370,7 +370,11 @@ mod tests {
         // Deep is not where it stays: light comes back after it.
         assert!(week[deep_at + 1..].iter().any(|q| q.depth == 1));
         let themes: HashSet<&str> = days.iter().map(|q| q.deck.as_str()).collect();
-        assert_eq!(themes.len(), days.len(), "no theme twice in the first ten days");
+        assert_eq!(
+            themes.len(),
+            days.len(),
+            "no theme twice in the first ten days"
+        );
     }
 
     #[test]

@@ -231,5 +231,8 @@ fn follow_ups_vary_and_openings_do_not_repeat_too_often() {
         println!("  {n:>3}  {o}");
     }
     let over: Vec<_> = common.iter().filter(|(_, n)| **n > 15).collect();
-    assert!(over.is_empty(), "openings used more than 15 times: {over:?}");
+    assert!(
+        over.is_empty(),
+        "openings used more than 15 times: {over:?}"
+    );
 }

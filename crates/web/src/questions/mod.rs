@@ -185,8 +185,7 @@ pub async fn today(
 }
 
 /// What the couple is told when a deck is off for one of them (never which).
-pub const OFF_FOR_YOU_TWO: &str =
-    "This deck is off for you two. Either of you can switch it on for yourself on the decks page; it is asked once it is on for both.";
+pub const OFF_FOR_YOU_TWO: &str = "This deck is off for you two. Either of you can switch it on for yourself on the decks page; it is asked once it is on for both.";
 
 /// Asks the next question from a deck the couple picked, right away.
 pub async fn ask_from_deck(

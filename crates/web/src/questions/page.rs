@@ -345,7 +345,9 @@ pub async fn choose(
         Err(e) => return decks_page(&state, &who, Some(e), None).await,
     };
     uc::set_deck_choice(&state, &viewer, &slug, on).await?;
-    Ok(see_other(&format!("/questions/decks?done=saved#deck-{slug}")))
+    Ok(see_other(&format!(
+        "/questions/decks?done=saved#deck-{slug}"
+    )))
 }
 
 #[derive(Deserialize, Default)]

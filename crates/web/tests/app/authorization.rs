@@ -321,6 +321,14 @@ fn cases() -> Vec<Case> {
             None,
             [303, 409, 303, 303],
         ),
+        // A deck choice is one's own, with or without a partner.
+        case(
+            "POST",
+            "/questions/decks/{slug}/choice",
+            "/questions/decks/play/choice",
+            Form(&[("on", "off")]),
+            [303, 303, 303, 303],
+        ),
         case(
             "GET",
             "/questions/history",
@@ -663,6 +671,13 @@ fn cases() -> Vec<Case> {
             "/api/v1/decks/our-story/ask",
             None,
             [401, 409, 201, 201],
+        ),
+        case(
+            "PUT",
+            "/api/v1/decks/{slug}/choice",
+            "/api/v1/decks/play/choice",
+            Json(|| json!({"on": false})),
+            [401, 200, 200, 200],
         ),
         case(
             "GET",

@@ -193,7 +193,10 @@ async fn question_flow(driver: &Driver, backend: Backend) {
         "Ben's page must hold no trace of Ana's answer"
     );
     assert!(!src.contains("status-line"), "nor a hint that she answered");
-    assert!(!src.contains("follow-up"), "no follow-up before both answered");
+    assert!(
+        !src.contains("follow-up"),
+        "no follow-up before both answered"
+    );
 
     // Ben answers: both see both.
     b.fill(
@@ -591,7 +594,8 @@ async fn decks_flow(driver: &Driver, backend: Backend) {
     fits_a_phone(&ca).await;
     assert_eq!(count(&ca, ".deck").await, 15);
     assert!(a.text("#deck-intimacy .badge").await.contains("On"));
-    a.click("#deck-intimacy form[action$='/choice'] button").await;
+    a.click("#deck-intimacy form[action$='/choice'] button")
+        .await;
     assert_eq!(a.text("#deck-intimacy .badge").await, "Off for you");
     assert!(a.text("#deck-intimacy").await.contains("Switch on for me"));
 
@@ -606,7 +610,8 @@ async fn decks_flow(driver: &Driver, backend: Backend) {
 
     // Ana switches it back on: on for both again.
     ca.goto(&app.url("/questions/decks")).await.unwrap();
-    a.click("#deck-intimacy form[action$='/choice'] button").await;
+    a.click("#deck-intimacy form[action$='/choice'] button")
+        .await;
     cb.goto(&app.url("/questions/decks")).await.unwrap();
     assert_eq!(b.text("#deck-intimacy .badge").await, "On");
 

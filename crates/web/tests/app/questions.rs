@@ -87,7 +87,7 @@ async fn answers_stay_sealed_until_both_answered_on_every_route() {
             ))
             .await;
         let strip = |mut v: Value| {
-            for k in ["id", "question_id", "text", "released_at"] {
+            for k in ["id", "question_id", "text", "follow_up", "released_at"] {
                 v.as_object_mut().unwrap().remove(k);
             }
             v
@@ -260,7 +260,11 @@ async fn the_day_brings_a_question_and_the_week_mixes_light_and_deep() {
         let mut themes = vec![t1["deck"].as_str().unwrap().to_owned()];
         for _ in 0..7 {
             let (s, next) = ana
-                .send_json(Method::POST, "/api/v1/decks/hopes-and-dreams/ask", json!({}))
+                .send_json(
+                    Method::POST,
+                    "/api/v1/decks/hopes-and-dreams/ask",
+                    json!({}),
+                )
                 .await;
             assert_eq!(s, 201);
             assert!(!next["follow_up"].as_str().unwrap().is_empty());
@@ -329,24 +333,41 @@ async fn a_deck_off_for_either_partner_is_off_for_the_two_without_saying_who() {
         for slug in ["affection", "hard-seasons", "faith-and-meaning"] {
             let d = deck(&all, slug);
             assert_eq!(d["starts_off"], true);
-            assert_eq!((d["on_for_me"].clone(), d["on_for_us"].clone()), (json!(false), json!(false)));
+            assert_eq!(
+                (d["on_for_me"].clone(), d["on_for_us"].clone()),
+                (json!(false), json!(false))
+            );
         }
         assert_eq!(deck(&all, "intimacy")["on_for_us"], true);
         assert_eq!(deck(&all, "play")["on_for_us"], true);
 
         // Ana switches intimacy off for herself: it is off for the two of them.
         let (s, d) = ana
-            .send_json(Method::PUT, "/api/v1/decks/intimacy/choice", json!({"on": false}))
+            .send_json(
+                Method::PUT,
+                "/api/v1/decks/intimacy/choice",
+                json!({"on": false}),
+            )
             .await;
         assert_eq!(s, 200);
-        assert_eq!((d["on_for_me"].clone(), d["on_for_us"].clone()), (json!(false), json!(false)));
+        assert_eq!(
+            (d["on_for_me"].clone(), d["on_for_us"].clone()),
+            (json!(false), json!(false))
+        );
         let (_, ben_all) = ben.get_json("/api/v1/decks").await;
         let bd = deck(&ben_all, "intimacy");
-        assert_eq!((bd["on_for_me"].clone(), bd["on_for_us"].clone()), (json!(true), json!(false)));
+        assert_eq!(
+            (bd["on_for_me"].clone(), bd["on_for_us"].clone()),
+            (json!(true), json!(false))
+        );
         // Ben's view of intimacy is exactly his view of an opt-in deck he
         // switched on that Ana never did: nothing says who switched it off.
         let (_, aff) = ben
-            .send_json(Method::PUT, "/api/v1/decks/affection/choice", json!({"on": true}))
+            .send_json(
+                Method::PUT,
+                "/api/v1/decks/affection/choice",
+                json!({"on": true}),
+            )
             .await;
         let keys = |v: &Value| {
             let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
@@ -354,12 +375,20 @@ async fn a_deck_off_for_either_partner_is_off_for_the_two_without_saying_who() {
             k
         };
         assert_eq!(keys(&aff), keys(&bd));
-        assert_eq!((aff["on_for_me"].clone(), aff["on_for_us"].clone()), (json!(true), json!(false)));
+        assert_eq!(
+            (aff["on_for_me"].clone(), aff["on_for_us"].clone()),
+            (json!(true), json!(false))
+        );
         let (s, refused) = ben
             .send_json(Method::POST, "/api/v1/decks/intimacy/ask", json!({}))
             .await;
         assert_eq!(s, 409);
-        assert!(refused["detail"].as_str().unwrap().contains("off for you two"));
+        assert!(
+            refused["detail"]
+                .as_str()
+                .unwrap()
+                .contains("off for you two")
+        );
         assert!(!refused.to_string().contains("Ana"));
         assert_eq!(
             ben.send_json(Method::POST, "/api/v1/decks/affection/ask", json!({}))
@@ -369,7 +398,11 @@ async fn a_deck_off_for_either_partner_is_off_for_the_two_without_saying_who() {
         );
         // Once both switched the opt-in deck on, it is asked.
         let (_, on) = ana
-            .send_json(Method::PUT, "/api/v1/decks/affection/choice", json!({"on": true}))
+            .send_json(
+                Method::PUT,
+                "/api/v1/decks/affection/choice",
+                json!({"on": true}),
+            )
             .await;
         assert_eq!(on["on_for_us"], true);
         let (s, q) = ben
@@ -380,9 +413,18 @@ async fn a_deck_off_for_either_partner_is_off_for_the_two_without_saying_who() {
 
         // Bad input: a clear 4xx that changes nothing.
         for (path, body, status) in [
-            ("/api/v1/decks/no-such-deck/choice", json!({"on": true}), 404),
-            ("/api/v1/decks/intimacy/choice", json!({"on": "yes"}), 422),
-            ("/api/v1/decks/intimacy/choice", json!({}), 422),
+            (
+                "/api/v1/decks/no-such-deck/choice",
+                json!({"on": true}),
+                404,
+            ),
+            ("/api/v1/decks/intimacy/choice", json!({"on": "yes"}), 400),
+            ("/api/v1/decks/intimacy/choice", json!({}), 400),
+            (
+                "/api/v1/decks/intimacy/choice",
+                json!({"on": true, "who": "me"}),
+                422,
+            ),
         ] {
             let (s, p) = ana.send_json(Method::PUT, path, body).await;
             assert_eq!(s, status, "{path}: {p}");
@@ -392,8 +434,12 @@ async fn a_deck_off_for_either_partner_is_off_for_the_two_without_saying_who() {
         assert_eq!(deck(&after, "intimacy")["on_for_me"], false);
         assert_eq!(after.as_array().unwrap().len(), 15);
         // Switching back on brings the deck back for both.
-        ana.send_json(Method::PUT, "/api/v1/decks/intimacy/choice", json!({"on": true}))
-            .await;
+        ana.send_json(
+            Method::PUT,
+            "/api/v1/decks/intimacy/choice",
+            json!({"on": true}),
+        )
+        .await;
         let (_, ben_all) = ben.get_json("/api/v1/decks").await;
         assert_eq!(deck(&ben_all, "intimacy")["on_for_us"], true);
     }
