@@ -19,6 +19,7 @@ pub mod cli;
 mod engine;
 pub mod eval;
 pub mod lists;
+pub mod model;
 mod norm;
 pub mod report;
 mod rewrite;
@@ -252,6 +253,16 @@ pub fn paraphrase(text: &str) -> String {
     let n = norm::Norm::new(text);
     let findings = engine::run(text, &n).findings;
     rewrite::paraphrase(text, &n, &findings)
+}
+
+/// Findings from the rules alone, without the learned layer (for the before/after figures).
+#[doc(hidden)]
+pub fn findings_rules_only(text: &str) -> Vec<Finding> {
+    let n = norm::Norm::new(text);
+    let mut out = engine::run_with(text, &n, false).findings;
+    out.extend(safety::findings(text));
+    out.sort_by_key(|f| (f.start, f.end));
+    out
 }
 
 /// Force the matchers to be built now (they are otherwise built on first use).
