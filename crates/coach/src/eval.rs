@@ -228,7 +228,11 @@ impl Prop {
         Prop {
             k,
             n,
-            value: if n == 0 { f64::NAN } else { k as f64 / n as f64 },
+            value: if n == 0 {
+                f64::NAN
+            } else {
+                k as f64 / n as f64
+            },
             lo,
             hi,
         }

@@ -10,6 +10,8 @@
 //! `f32` scale, 11 × `f32` bias, 11 × `f32` threshold (logit), then dimension × 11 × `i16`
 //! (row per hashed feature, one weight per kind in [`Kind::ALL`] order).
 
+#![allow(clippy::needless_range_loop)] // weight rows are indexed by kind
+
 use std::sync::LazyLock;
 
 use crate::Kind;
@@ -21,6 +23,10 @@ pub const DIM: usize = 1 << 16;
 pub const NK: usize = 11;
 
 static RAW: &[u8] = include_bytes!("../model/weights.bin");
+
+/// Added to the trained threshold at run time: a problem finding the rules did not make
+/// needs a clear margin (precision first; a borderline call stays silent).
+const MARGIN: [f32; NK] = [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.0, 0.0, 0.0, 0.0];
 
 /// The decoded model.
 pub(crate) struct Model {
@@ -142,7 +148,10 @@ pub(crate) fn features(toks: &[Tok<'_>], rule_kinds: u16, out: &mut Vec<u32>, bu
     out.push(bucket(mix(prev, hash_bytes(1, b"</s>")) ^ 0x5bd1_e995));
     if buf.len() >= 4 {
         for g in buf.windows(4) {
-            let h = mix(mix(mix(mix(0x3c6e_f372, g[0] as u32), g[1] as u32), g[2] as u32), g[3] as u32);
+            let h = mix(
+                mix(mix(mix(0x3c6e_f372, g[0] as u32), g[1] as u32), g[2] as u32),
+                g[3] as u32,
+            );
             out.push(bucket(h ^ 0x1b87_3593));
         }
     }
@@ -165,19 +174,36 @@ pub(crate) fn predict(m: &Model, feats: &[u32]) -> u16 {
     }
     let mut out = 0u16;
     for k in 0..NK {
-        if m.bias[k] + acc[k] as f32 * m.scale > m.thr[k] {
+        if m.bias[k] + acc[k] as f32 * m.scale > m.thr[k] + MARGIN[k] {
             out |= 1 << k;
         }
     }
     out
 }
 
+/// Margins (logit minus threshold) per kind for a text taken as one unit (diagnostics).
+#[doc(hidden)]
+pub fn margins(text: &str) -> [f32; NK] {
+    let Some(m) = &*MODEL else {
+        return [f32::NEG_INFINITY; NK];
+    };
+    let feats = text_features(text);
+    let mut acc = [0i32; NK];
+    for &f in &feats {
+        for k in 0..NK {
+            acc[k] += m.w[f as usize][k] as i32;
+        }
+    }
+    let mut out = [0f32; NK];
+    for k in 0..NK {
+        out[k] = m.bias[k] + acc[k] as f32 * m.scale - m.thr[k] - MARGIN[k];
+    }
+    out
+}
+
 /// Bit for a kind (none for safety).
 pub(crate) fn bit(k: Kind) -> u16 {
-    Kind::ALL
-        .iter()
-        .position(|&x| x == k)
-        .map_or(0, |p| 1 << p)
+    Kind::ALL.iter().position(|&x| x == k).map_or(0, |p| 1 << p)
 }
 
 /// Features of a whole text taken as one unit (for the training command).

@@ -5,8 +5,10 @@ use serde_json::{Value, json as j};
 use crate::{Analysis, Kind};
 
 /// The wire format shared by the CLI (`--json`) and the HTTP API:
-/// `{"text","findings":[{"kind","start","end","severity","explanation"}],"rewrites":[{"text","feeling","need"}],"pronouns":{"i","we","you"}}`
-/// with `start`/`end` in characters.
+/// `{"text","findings":[{"kind","start","end","severity","explanation"}],"rewrites":[{"text","feeling","need"}],"pronouns":{"i","we","you"},"builder"}`
+/// with `start`/`end` in characters; `builder` is `null` or
+/// `{"sense","observation","feeling","feeling_choices","need","need_choices","request","text"}`
+/// (`text` may be `null`).
 pub fn json(text: &str, a: &Analysis) -> Value {
     j!({
         "text": text,
@@ -23,6 +25,16 @@ pub fn json(text: &str, a: &Analysis) -> Value {
             "need": r.need,
         })).collect::<Vec<_>>(),
         "pronouns": { "i": a.pronouns.i, "we": a.pronouns.we, "you": a.pronouns.you },
+        "builder": a.builder.as_ref().map(|b| j!({
+            "sense": b.sense,
+            "observation": b.observation,
+            "feeling": b.feeling,
+            "feeling_choices": b.feeling_choices,
+            "need": b.need,
+            "need_choices": b.need_choices,
+            "request": b.request,
+            "text": b.text,
+        })),
     })
 }
 

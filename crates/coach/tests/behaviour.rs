@@ -146,7 +146,10 @@ fn json_has_exactly_the_contract_keys() {
     let obj = v.as_object().unwrap();
     let mut keys: Vec<&str> = obj.keys().map(String::as_str).collect();
     keys.sort();
-    assert_eq!(keys, ["findings", "pronouns", "rewrites", "text"]);
+    assert_eq!(
+        keys,
+        ["builder", "findings", "pronouns", "rewrites", "text"]
+    );
     let f = v["findings"][0].as_object().unwrap();
     let mut fk: Vec<&str> = f.keys().map(String::as_str).collect();
     fk.sort();

@@ -213,8 +213,10 @@ fn the_topic_survives() {
         }
     }
     let ratio = kept as f64 / with_blame as f64;
+    // 0.8 before issue 16; the gerund topics ("about not asking how my day") are gone
+    // because they read badly, and the builder carries the observation instead
     assert!(
-        ratio >= 0.8,
+        ratio >= 0.7,
         "topic kept in only {kept}/{with_blame} blame messages"
     );
 }
