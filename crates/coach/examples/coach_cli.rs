@@ -11,11 +11,11 @@ fn main() {
     let stdin = std::io::stdin();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    if let Err(e) = rekindle_coach::cli::run(&texts, stdin.lock(), &mut out, json, false) {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("coach: {e}");
-            std::process::exit(1);
-        }
+    if let Err(e) = rekindle_coach::cli::run(&texts, stdin.lock(), &mut out, json, false)
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("coach: {e}");
+        std::process::exit(1);
     }
     let _ = out.flush();
 }

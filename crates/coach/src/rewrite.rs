@@ -1215,40 +1215,49 @@ fn builder(topic: Option<&Topic>, f: &'static str, nd: &'static str) -> Builder 
         }
         None => ("see", String::new(), String::new(), false),
     };
-    let text = (!observation.is_empty()).then(|| {
-        let ask = if request.is_empty() {
-            "talk about it with me tonight".to_string()
-        } else {
-            cat(&[&request, " this week"])
-        };
-        if past {
-            cat(&[
-                "When ",
-                &observation,
-                ", I felt ",
-                f,
-                ", because I need ",
-                nd,
-                ". Would you ",
-                &ask,
-                "?",
-            ])
-        } else {
-            cat(&[
-                "When I ",
-                sense,
-                " ",
-                &observation,
-                ", I feel ",
-                f,
-                ", because I need ",
-                nd,
-                ". Would you ",
-                &ask,
-                "?",
-            ])
-        }
-    });
+    let text = (!observation.is_empty())
+        .then(|| {
+            let ask = if request.is_empty() {
+                "talk about it with me tonight".to_string()
+            } else {
+                cat(&[&request, " this week"])
+            };
+            if past {
+                cat(&[
+                    "When ",
+                    &observation,
+                    ", I felt ",
+                    f,
+                    ", because I need ",
+                    nd,
+                    ". Would you ",
+                    &ask,
+                    "?",
+                ])
+            } else {
+                cat(&[
+                    "When I ",
+                    sense,
+                    " ",
+                    &observation,
+                    ", I feel ",
+                    f,
+                    ", because I need ",
+                    nd,
+                    ". Would you ",
+                    &ask,
+                    "?",
+                ])
+            }
+        })
+        // the sentence must not itself draw a problem finding from the rules
+        .filter(|t| !engine::has_problem(t));
+    // an observation that cannot make a clean sentence is a judgment: leave the blank
+    let (observation, request) = if text.is_some() {
+        (observation, request)
+    } else {
+        (String::new(), String::new())
+    };
     Builder {
         sense,
         observation,

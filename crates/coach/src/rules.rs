@@ -117,7 +117,8 @@ pub(crate) const BEFORE: &[(u32, Anchor, &str)] = &[
     (
         before::SUB,
         Anchor::End,
-        "(when|whenever|if|like|that|as if|as though|because|since|after|before|while|how|where|until|till|once|hope|wish|glad|knowing|seeing|hearing|thinking)",
+        "(when|whenever|if|like|that|as if|as though|because|since|after|before|while|how|where|until|till|once|hope|wish|glad|knowing|seeing|hearing|thinking \
+         | (when|whenever) i (see|hear|notice|saw|heard|noticed|find|found) (that)?)",
     ),
     (before::IAM, Anchor::End, "i am"),
     (

@@ -138,3 +138,45 @@ fn the_builder_keeps_the_writers_observation_and_offers_choices() {
             .is_none()
     );
 }
+
+/// The builder's whole sentence, taken as it is, draws no problem finding (rules and
+/// learned layer): the writer can send it as it stands.
+#[test]
+fn builder_sentences_analyse_clean() {
+    let own = [
+        include_str!("../corpus/test.jsonl"),
+        include_str!("../corpus/dev.jsonl"),
+    ];
+    let mut texts = real_texts();
+    texts.extend(
+        own.iter()
+            .flat_map(|c| c.lines())
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).expect("jsonl");
+                v["text"].as_str().expect("text").to_string()
+            }),
+    );
+    let (mut made, mut bad) = (0, Vec::new());
+    for t in texts {
+        if let Some(s) = analyze(&t).builder.and_then(|b| b.text) {
+            made += 1;
+            let k: Vec<_> = analyze(&s)
+                .findings
+                .iter()
+                .filter(|f| f.kind.is_problem())
+                .map(|f| f.kind.as_str())
+                .collect();
+            if !k.is_empty() {
+                bad.push(format!("{k:?}: {s}"));
+            }
+        }
+    }
+    assert!(made >= 100, "only {made} builder sentences");
+    assert!(
+        bad.is_empty(),
+        "{} of {made}:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+}
