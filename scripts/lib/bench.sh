@@ -2,8 +2,11 @@
 # loopback, seeding a couple, and reading a process's CPU time and memory.
 
 target_dir=${CARGO_TARGET_DIR:-target}
-load=$target_dir/release/rekindle-loadgen
-seed_year=$target_dir/release/examples/seed_year
+# REKINDLE_BENCH_PROFILE=debug: try the scripts on a debug build (the figures mean nothing then).
+profile=${REKINDLE_BENCH_PROFILE:-release}
+if [ "$profile" = debug ]; then cargo_profile=(); else cargo_profile=(--release); fi
+load=$target_dir/$profile/rekindle-loadgen
+seed_year=$target_dir/$profile/examples/seed_year
 clk_tck=$(getconf CLK_TCK)
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
