@@ -2,7 +2,8 @@
 # loopback, seeding a couple, and reading a process's CPU time and memory.
 
 target_dir=${CARGO_TARGET_DIR:-target}
-# REKINDLE_BENCH_PROFILE=debug: try the scripts on a debug build (the figures mean nothing then).
+# REKINDLE_BENCH_PROFILE=debug: try the scripts on a debug build (the figures mean nothing then);
+# REKINDLE_BENCH_SKIP_BUILD=1: use the binaries already built.
 profile=${REKINDLE_BENCH_PROFILE:-release}
 if [ "$profile" = debug ]; then cargo_profile=(); else cargo_profile=(--release); fi
 load=$target_dir/$profile/rekindle-loadgen
