@@ -1,41 +1,42 @@
 #!/usr/bin/env bash
-# Side-by-side speed of Python's vaderSentiment polarity_scores and rekindle-coach's analyze
-# (findings + rewrites) on the same messages, in the same run.
+# Whole-process speed: `rekindle coach --json` against Python's vaderSentiment over the same
+# 40,000 lines, both as whole processes (start-up, reading, analysis, JSON output to a pipe
+# that is thrown away), alternated in one run.
 #
-#   bash crates/coach/bench/vader_compare.sh [MESSAGES_FILE]
+#   bash crates/coach/bench/vader_compare.sh [RUNS]
 #
-# Installs vaderSentiment from PyPI into a throwaway venv (outside the repo) if missing.
+# COACH_BIN: the coach command to time (default: the `coach_cli` example, which runs the same
+# `rekindle_coach::cli::run` as `rekindle coach`; set COACH_BIN="target/release/rekindle coach"
+# to time the full binary). The lines are made by make_lines.py (seed 16). vaderSentiment is
+# installed from PyPI into a venv under ~/.cache if missing.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
-msgs="${1:-$here/messages.txt}"
-venv="${VADER_VENV:-${TMPDIR:-/tmp}/rekindle-vader-venv}"
+runs="${1:-5}"
+lines="${LINES_FILE:-${TMPDIR:-/tmp}/rekindle-coach-40k.txt}"
+venv="${VADER_VENV:-$HOME/.cache/rekindle/vader-venv}"
 
+python3 "$here/make_lines.py" "$lines" 40000 >&2
 if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import vaderSentiment' 2>/dev/null; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check vaderSentiment
 fi
+if [ -z "${COACH_BIN:-}" ]; then
+  (cd "$root" && CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target-coach}" \
+    cargo build --quiet --release -p rekindle-coach --example coach_cli)
+  COACH_BIN="${CARGO_TARGET_DIR:-$root/target-coach}/release/examples/coach_cli"
+fi
 
-vader_us=$("$venv/bin/python" - "$msgs" <<'PY'
-import sys, time
-from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-msgs = [l.strip() for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
-a = SentimentIntensityAnalyzer()
-for m in msgs:
-    a.polarity_scores(m)
-rounds, t0 = 0, time.perf_counter()
-while time.perf_counter() - t0 < 1.5:
-    for m in msgs:
-        a.polarity_scores(m)
-    rounds += 1
-print("%.3f" % ((time.perf_counter() - t0) * 1e6 / (rounds * len(msgs))))
-PY
-)
+# one timed run of a command reading $lines, output to /dev/null; prints seconds
+t() { local s e; s=$(date +%s.%N); "$@" < "$lines" > /dev/null; e=$(date +%s.%N); echo "$e - $s" | bc -l; }
 
-coach_us=$(cd "$root" && CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target-coach}" \
-  cargo run --quiet --release -p rekindle-coach --example throughput -- "$msgs" | awk '/^us_per_message/ {print $2}')
-
-echo "messages:              $(grep -c . "$msgs") ($msgs)"
-echo "vaderSentiment:        ${vader_us} µs/message (polarity_scores)"
-echo "rekindle-coach:        ${coach_us} µs/message (analyze: findings + rewrites + pronouns)"
-awk -v v="$vader_us" -v c="$coach_us" 'BEGIN { printf "ratio (vader / coach): %.1fx\n", v / c }'
+echo "lines: $(wc -l < "$lines") ($lines)"
+cs=(); vs=()
+for i in $(seq 1 "$runs"); do
+  c=$(t $COACH_BIN --json); v=$(t "$venv/bin/python" "$here/vader_lines.py" "$lines")
+  cs+=("$c"); vs+=("$v")
+  awk -v c="$c" -v v="$v" -v i="$i" 'BEGIN { printf "run %d: coach %.3f s, vader %.3f s, ratio %.1fx\n", i, c, v, v / c }'
+done
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+mc=$(median "${cs[@]}"); mv=$(median "${vs[@]}")
+awk -v c="$mc" -v v="$mv" 'BEGIN { printf "median: coach %.3f s (%.1f us/line), vader %.3f s (%.1f us/line), ratio %.1fx\n", c, c * 1e6 / 40000, v, v * 1e6 / 40000, v / c }'

@@ -12,6 +12,7 @@ import hashlib
 import json
 import pathlib
 import random
+import re
 
 CODES = {
     "B": "blame", "A": "absolute", "C": "criticism", "X": "contempt", "D": "defensiveness",
@@ -20,6 +21,7 @@ CODES = {
 }
 PROBLEMS = set("BACXDSP")
 HERE = pathlib.Path(__file__).parent
+YOU = re.compile(r"\b(you|your|yours|yourself|u|ur)\b|\byou['\u2019]", re.I)
 
 
 def load():
@@ -35,7 +37,12 @@ def load():
                 labels = [] if codes == ["-"] else [CODES[c] for c in codes]
                 continue
             assert labels is not None, f"{path}: message before a header: {line}"
-            items.append((line, tuple(sorted(labels))))
+            labs = set(labels)
+            # taxonomy (issue 16): a character attack or contempt aimed at "you" is also a
+            # you-statement, so it carries blame too
+            if labs & {"criticism", "contempt"} and YOU.search(line):
+                labs.add("blame")
+            items.append((line, tuple(sorted(labs))))
     return items
 
 

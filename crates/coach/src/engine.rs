@@ -7,7 +7,7 @@ use crate::rules::{
     self, Anchor, Ctx, Matchers, Pat, Rule, RuleSet, after as A, before as B, flag as F,
 };
 use crate::tok::{self, M, Tok, Tokens, UNKNOWN};
-use crate::{Finding, Kind, Pronouns, Severity};
+use crate::{Finding, Kind, Pronouns, Severity, model};
 
 /// At most this many tokens of a clause are looked at before a match.
 const BEFORE_WINDOW: usize = 24;
@@ -37,9 +37,17 @@ pub(crate) struct Out<'a> {
 }
 
 pub(crate) fn run<'a>(text: &str, n: &'a Norm) -> Out<'a> {
+    run_with(text, n, true)
+}
+
+/// The analysis with or without the learned layer.
+pub(crate) fn run_with<'a>(text: &str, n: &'a Norm, use_model: bool) -> Out<'a> {
     let m = &*rules::MATCHERS;
     let t = tok::tokenize(&n.text, &m.vocab);
-    let raw = matches(m, &t, false, t.sents.len());
+    let mut raw = matches(m, &t, false, t.sents.len());
+    if use_model && let Some(md) = &*model::MODEL {
+        add_model(md, &t, &mut raw);
+    }
     let pronouns = pronouns(m, &t.toks);
     Out {
         findings: finish(text, n, &t.toks, raw),
@@ -111,6 +119,88 @@ fn before_clean_tail(m: &Matchers, norm: &str) -> Option<usize> {
 
 /// Every rule match that survives its guards, before spans are merged, in the first `upto`
 /// sentences.
+/// The rule kinds as bits, with criticism and contempt also counting as blame.
+fn kind_bits(k: Kind) -> u16 {
+    let b = model::bit(k);
+    if matches!(k, Kind::Criticism | Kind::Contempt) {
+        b | model::bit(Kind::Blame)
+    } else {
+        b
+    }
+}
+
+/// The placeholder rule behind the learned layer's findings (no pattern, the kind's own
+/// explanation and severity).
+static MODEL_RULE: Rule = Rule {
+    pat: "",
+    kinds: &[],
+    before_not: 0,
+    after_not: 0,
+    flags: 0,
+    expl: None,
+    sev: None,
+};
+
+/// The problem kinds as bits.
+const PROBLEM_BITS: u16 = 0b111_1111;
+
+/// Per sentence: the kinds the model predicts that the rules did not find there become
+/// findings spanning the sentence.
+fn add_model(md: &model::Model, t: &Tokens<'_>, raw: &mut Vec<Raw>) {
+    let toks = &t.toks;
+    let mut masks = vec![0u16; t.sents.len()];
+    for r in raw.iter() {
+        if let Some(tk) = toks.get(r.i) {
+            masks[tk.sent as usize] |= kind_bits(r.kind);
+        }
+    }
+    let mut feats = Vec::with_capacity(256);
+    let mut buf = Vec::with_capacity(256);
+    for (si, s) in t.sents.iter().enumerate() {
+        let (a, b) = (s.a as usize, s.b as usize);
+        let st = &toks[a..b];
+        let Some(i) = st.iter().position(|t| t.word) else {
+            continue;
+        };
+        let j = st.iter().rposition(|t| t.word).map_or(i + 1, |p| p + 1);
+        model::features(st, masks[si], &mut feats, &mut buf);
+        let mut pred = model::predict(md, &feats) & !masks[si];
+        if s.yes_no || masks[si] & model::bit(Kind::IStatement) != 0 {
+            // "Would you rather…?", "Do you want to…?": the model reads no complaint into a
+            // yes/no question (the rules catch the sarcastic ones), nor into a sentence that
+            // names the writer's own feeling ("When I see you…, I feel lonely")
+            pred &= !PROBLEM_BITS;
+        }
+        if pred == 0 {
+            continue;
+        }
+        for (k, kind) in Kind::ALL.iter().enumerate() {
+            if pred & (1 << k) != 0 {
+                raw.push(Raw {
+                    kind: *kind,
+                    i: a + i,
+                    j: a + j,
+                    rule: &MODEL_RULE,
+                    word: None,
+                });
+            }
+        }
+    }
+}
+
+/// Features of a whole text as one unit, with every rule kind found in it (training).
+pub(crate) fn unit_features(text: &str) -> Vec<u32> {
+    let m = &*rules::MATCHERS;
+    let n = Norm::new(text);
+    let t = tok::tokenize(&n.text, &m.vocab);
+    let raw = matches(m, &t, false, t.sents.len());
+    let mask = raw.iter().fold(0u16, |a, r| a | kind_bits(r.kind));
+    let mut feats = Vec::new();
+    let mut buf = Vec::new();
+    model::features(&t.toks, mask, &mut feats, &mut buf);
+    feats
+}
+
 fn matches(m: &Matchers, t: &Tokens<'_>, problems_only: bool, upto: usize) -> Vec<Raw> {
     let mut raw: Vec<Raw> = Vec::new();
     let mut ret: Option<bool> = None;
@@ -389,7 +479,21 @@ fn apply(
     }
 }
 
-fn finish(text: &str, n: &Norm, toks: &[Tok<'_>], raw: Vec<Raw>) -> Vec<Finding> {
+fn finish(text: &str, n: &Norm, toks: &[Tok<'_>], mut raw: Vec<Raw>) -> Vec<Finding> {
+    // taxonomy: a character attack or contempt aimed at "you" is also a you-statement, so it
+    // carries blame too (same span; the blame explanation)
+    let derived: Vec<Raw> = raw
+        .iter()
+        .filter(|r| matches!(r.kind, Kind::Criticism | Kind::Contempt) && aimed_at_you(toks, r))
+        .map(|r| Raw {
+            kind: Kind::Blame,
+            i: r.i,
+            j: r.j,
+            rule: r.rule,
+            word: None,
+        })
+        .collect();
+    raw.extend(derived);
     // token range → normalised byte range, trimming punctuation at the edges
     let mut spans: Vec<(Kind, usize, usize, &'static Rule, Option<usize>)> = raw
         .into_iter()
@@ -442,7 +546,6 @@ fn finish(text: &str, n: &Norm, toks: &[Tok<'_>], raw: Vec<Raw>) -> Vec<Finding>
         (Kind::Contempt, Kind::Criticism),
         (Kind::Validation, Kind::Repair),
         (Kind::Stonewalling, Kind::Request),
-        (Kind::Criticism, Kind::Blame),
     ];
     let overlaps =
         |a: &(Kind, usize, usize, &Rule, Option<usize>),
@@ -507,6 +610,22 @@ fn finish(text: &str, n: &Norm, toks: &[Tok<'_>], raw: Vec<Raw>) -> Vec<Finding>
             explanation: explanation(r.0, r.3, r.4.map(|k| abs_phrase(toks, k))),
         })
         .collect()
+}
+
+/// A second-person word in the match or in the rest of its sentence.
+fn aimed_at_you(toks: &[Tok<'_>], r: &Raw) -> bool {
+    let Some(first) = toks.get(r.i) else {
+        return false;
+    };
+    let sent = first.sent;
+    let lo = toks[..r.i]
+        .iter()
+        .rposition(|t| t.sent != sent)
+        .map_or(0, |p| p + 1);
+    toks[lo..]
+        .iter()
+        .take_while(|t| t.sent == sent)
+        .any(|t| matches!(t.text, "you" | "your" | "yours" | "yourself" | "u" | "ur"))
 }
 
 fn abs_phrase(toks: &[Tok<'_>], k: usize) -> String {
@@ -678,7 +797,8 @@ mod tests {
             for end in ["", ".", "!"] {
                 for tail in crate::rewrite::TAILS {
                     let text = format!("{line}{end} {tail}");
-                    let full = run(&text, &Norm::new(&text))
+                    // the rewrite check runs the rules (the learned layer is not asked)
+                    let full = run_with(&text, &Norm::new(&text), false)
                         .findings
                         .iter()
                         .any(|f| f.kind.is_problem());

@@ -19,6 +19,7 @@ pub mod cli;
 mod engine;
 pub mod eval;
 pub mod lists;
+pub mod model;
 mod norm;
 pub mod report;
 mod rewrite;
@@ -175,6 +176,34 @@ pub struct Rewrite {
     pub need_choices: Vec<&'static str>,
 }
 
+/// A fill-in I-statement the writer completes in their own words:
+/// "When I {sense} {observation}, I feel {feeling}, because I need {need}. Would you {request}?"
+///
+/// Prefilled from what the writer wrote (the observation keeps their words, without the
+/// absolutes and insults); feeling and need are offered as choices. `text` is the whole
+/// sentence, given only when every part is filled and it reads as plain English.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Builder {
+    /// `"see"` or `"hear"` (for something said).
+    pub sense: &'static str,
+    /// What happened, in the writer's words ("you're on your phone while I talk"); empty
+    /// when the coach could not find one (the writer fills it in).
+    pub observation: String,
+    /// The feeling prefilled.
+    pub feeling: &'static str,
+    /// Feelings to choose from (the prefilled one first).
+    pub feeling_choices: Vec<&'static str>,
+    /// The need prefilled.
+    pub need: &'static str,
+    /// Needs to choose from (the prefilled one first).
+    pub need_choices: Vec<&'static str>,
+    /// What to ask for, after "Would you" ("help with the dishes this week"); empty when
+    /// the writer should say it.
+    pub request: String,
+    /// The whole sentence, only when it is complete and grammatical.
+    pub text: Option<String>,
+}
+
 /// Counts of first-person singular, first-person plural and second-person words.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Pronouns {
@@ -195,6 +224,8 @@ pub struct Analysis {
     pub rewrites: Vec<Rewrite>,
     /// The pronoun profile.
     pub pronouns: Pronouns,
+    /// The fill-in I-statement (when there is a problem finding).
+    pub builder: Option<Builder>,
 }
 
 impl Analysis {
@@ -222,10 +253,11 @@ pub fn analyze(text: &str) -> Analysis {
         pronouns,
         toks,
     } = engine::run(text, &n);
-    let rewrites = if findings.iter().any(|f| f.kind.is_problem()) {
-        rewrite::rewrites(text, &n, &findings, &toks)
+    let (rewrites, builder) = if findings.iter().any(|f| f.kind.is_problem()) {
+        let (r, b) = rewrite::rewrites(text, &n, &findings, &toks);
+        (r, Some(b))
     } else {
-        Vec::new()
+        (Vec::new(), None)
     };
     findings.extend(safety::findings(text));
     findings.sort_by_key(|f| (f.start, f.end));
@@ -233,6 +265,7 @@ pub fn analyze(text: &str) -> Analysis {
         findings,
         rewrites,
         pronouns,
+        builder,
     }
 }
 
@@ -252,6 +285,16 @@ pub fn paraphrase(text: &str) -> String {
     let n = norm::Norm::new(text);
     let findings = engine::run(text, &n).findings;
     rewrite::paraphrase(text, &n, &findings)
+}
+
+/// Findings from the rules alone, without the learned layer (for the before/after figures).
+#[doc(hidden)]
+pub fn findings_rules_only(text: &str) -> Vec<Finding> {
+    let n = norm::Norm::new(text);
+    let mut out = engine::run_with(text, &n, false).findings;
+    out.extend(safety::findings(text));
+    out.sort_by_key(|f| (f.start, f.end));
+    out
 }
 
 /// Force the matchers to be built now (they are otherwise built on first use).

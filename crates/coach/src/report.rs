@@ -5,8 +5,10 @@ use serde_json::{Value, json as j};
 use crate::{Analysis, Kind};
 
 /// The wire format shared by the CLI (`--json`) and the HTTP API:
-/// `{"text","findings":[{"kind","start","end","severity","explanation"}],"rewrites":[{"text","feeling","need"}],"pronouns":{"i","we","you"}}`
-/// with `start`/`end` in characters.
+/// `{"text","findings":[{"kind","start","end","severity","explanation"}],"rewrites":[{"text","feeling","need"}],"pronouns":{"i","we","you"},"builder"}`
+/// with `start`/`end` in characters; `builder` is `null` or
+/// `{"sense","observation","feeling","feeling_choices","need","need_choices","request","text"}`
+/// (`text` may be `null`).
 pub fn json(text: &str, a: &Analysis) -> Value {
     j!({
         "text": text,
@@ -23,7 +25,172 @@ pub fn json(text: &str, a: &Analysis) -> Value {
             "need": r.need,
         })).collect::<Vec<_>>(),
         "pronouns": { "i": a.pronouns.i, "we": a.pronouns.we, "you": a.pronouns.you },
+        "builder": a.builder.as_ref().map(|b| j!({
+            "sense": b.sense,
+            "observation": b.observation,
+            "feeling": b.feeling,
+            "feeling_choices": b.feeling_choices,
+            "need": b.need,
+            "need_choices": b.need_choices,
+            "request": b.request,
+            "text": b.text,
+        })),
     })
+}
+
+/// `true` for the bytes a JSON string must escape: control characters, `"` and `\\`.
+#[inline]
+fn needs_escape(c: u8) -> bool {
+    c < 0x20 || c == b'"' || c == b'\\'
+}
+
+/// Any byte of the word that must be escaped (eight bytes at a time).
+#[inline]
+fn word_needs_escape(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero_in = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    // bytes below 0x20 (ASCII only: a byte >= 0x80 has its high bit set and is excluded)
+    let ctl = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+    ctl != 0 || zero_in(w ^ (ONES * b'"' as u64)) != 0 || zero_in(w ^ (ONES * b'\\' as u64)) != 0
+}
+
+/// Append `s` as a JSON string (quotes included), escaping as serde_json does.
+fn push_str(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    let b = s.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while i < b.len() {
+        if i + 8 <= b.len() {
+            let w = u64::from_le_bytes(b[i..i + 8].try_into().expect("eight bytes"));
+            if !word_needs_escape(w) {
+                i += 8;
+                continue;
+            }
+        }
+        let c = b[i];
+        if !needs_escape(c) {
+            i += 1;
+            continue;
+        }
+        out.extend_from_slice(&b[start..i]);
+        match c {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[(c >> 4) as usize]);
+                out.push(HEX[(c & 15) as usize]);
+            }
+        }
+        i += 1;
+        start = i;
+    }
+    out.extend_from_slice(&b[start..]);
+    out.push(b'"');
+}
+
+fn push_num(out: &mut Vec<u8>, n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&buf[i..]);
+}
+
+fn push_list(out: &mut Vec<u8>, items: &[&str]) {
+    out.push(b'[');
+    for (i, s) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        push_str(out, s);
+    }
+    out.push(b']');
+}
+
+/// The same object as [`json`], appended to `out` as one line of bytes (newline included)
+/// without building a [`Value`]: the CLI's fast path. Keys come in the documented order.
+pub fn write_json_line(text: &str, a: &Analysis, out: &mut Vec<u8>) {
+    out.extend_from_slice(b"{\"text\":");
+    push_str(out, text);
+    out.extend_from_slice(b",\"findings\":[");
+    for (i, f) in a.findings.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"kind\":");
+        push_str(out, f.kind.as_str());
+        out.extend_from_slice(b",\"start\":");
+        push_num(out, f.start as u64);
+        out.extend_from_slice(b",\"end\":");
+        push_num(out, f.end as u64);
+        out.extend_from_slice(b",\"severity\":");
+        push_str(out, f.severity.as_str());
+        out.extend_from_slice(b",\"explanation\":");
+        push_str(out, &f.explanation);
+        out.push(b'}');
+    }
+    out.extend_from_slice(b"],\"rewrites\":[");
+    for (i, r) in a.rewrites.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"text\":");
+        push_str(out, &r.text);
+        out.extend_from_slice(b",\"feeling\":");
+        push_str(out, &r.feeling);
+        out.extend_from_slice(b",\"need\":");
+        push_str(out, &r.need);
+        out.push(b'}');
+    }
+    out.extend_from_slice(b"],\"pronouns\":{\"i\":");
+    push_num(out, a.pronouns.i as u64);
+    out.extend_from_slice(b",\"we\":");
+    push_num(out, a.pronouns.we as u64);
+    out.extend_from_slice(b",\"you\":");
+    push_num(out, a.pronouns.you as u64);
+    out.extend_from_slice(b"},\"builder\":");
+    match &a.builder {
+        None => out.extend_from_slice(b"null"),
+        Some(b) => {
+            out.extend_from_slice(b"{\"sense\":");
+            push_str(out, b.sense);
+            out.extend_from_slice(b",\"observation\":");
+            push_str(out, &b.observation);
+            out.extend_from_slice(b",\"feeling\":");
+            push_str(out, b.feeling);
+            out.extend_from_slice(b",\"feeling_choices\":");
+            push_list(out, &b.feeling_choices);
+            out.extend_from_slice(b",\"need\":");
+            push_str(out, b.need);
+            out.extend_from_slice(b",\"need_choices\":");
+            push_list(out, &b.need_choices);
+            out.extend_from_slice(b",\"request\":");
+            push_str(out, &b.request);
+            out.extend_from_slice(b",\"text\":");
+            match &b.text {
+                None => out.extend_from_slice(b"null"),
+                Some(t) => push_str(out, t),
+            }
+            out.push(b'}');
+        }
+    }
+    out.extend_from_slice(b"}\n");
 }
 
 fn label(k: Kind) -> &'static str {

@@ -13,7 +13,7 @@ use crate::lists::{self, FEELINGS, NEEDS};
 use crate::norm::Norm;
 use crate::rules;
 use crate::tok::{self, FxMap, Tok};
-use crate::{Finding, Kind, Rewrite, engine};
+use crate::{Builder, Finding, Kind, Rewrite, engine};
 
 /// The closing sentences of the rewrite templates. The matcher build proves which of them no
 /// problem rule can match in, so the re-check of a rewrite skips matching there.
@@ -315,6 +315,11 @@ fn extract_at(toks: &[Tok<'_>], w: &[(usize, &str)], start: usize) -> Option<Top
                 | "it"
                 | "when"
                 | "if"
+                | "about"
+                | "for"
+                | "from"
+                | "into"
+                | "like"
         )
     }) {
         pred.pop();
@@ -328,6 +333,34 @@ fn extract_at(toks: &[Tok<'_>], w: &[(usize, &str)], start: usize) -> Option<Top
                 )))
     {
         return None;
+    }
+    // one "when" per sentence: the templates open with it ("when you don't listen to me
+    // when I talk" reads badly), so the observation stops before an inner one
+    if let Some(p) = pred
+        .iter()
+        .position(|t| matches!(t.as_str(), "when" | "if" | "until"))
+    {
+        pred.truncate(p);
+        while pred.last().is_some_and(|t| is_function(t)) {
+            pred.pop();
+        }
+        if pred.is_empty() {
+            return None;
+        }
+    }
+    // "you're (so annoying) about the dishes" without the insult is no observation
+    if be
+        && matches!(
+            pred[0].as_str(),
+            "about" | "over" | "with" | "for" | "at" | "of" | "to"
+        )
+    {
+        return None;
+    }
+    for t in pred.iter_mut() {
+        if t == "i" {
+            *t = "I".to_string();
+        }
     }
     if negated && looks_past(&pred[0]) {
         pred[0] = base(&pred[0]);
@@ -385,7 +418,236 @@ fn is_insult(t: &str) -> bool {
             | "inconsiderate"
             | "careless"
             | "hopeless"
+            | "slob"
+            | "insensitive"
+            | "thoughtless"
+            | "rude"
+            | "liar"
+            | "pig"
+            | "child"
+            | "baby"
+            | "failure"
+            | "disgrace"
+            | "nag"
+            | "crazy"
+            | "psycho"
+            | "dramatic"
+            | "immature"
+            | "childish"
+            | "clueless"
+            | "arrogant"
+            | "spoiled"
+            | "brat"
     )
+}
+
+/// A judgment rather than something one can see or hear ("you're too sensitive").
+fn is_judgment(t: &str) -> bool {
+    is_insult(t)
+        || matches!(
+            t,
+            "overreacting"
+                | "sensitive"
+                | "critical"
+                | "mean"
+                | "limited"
+                | "problem"
+                | "acting"
+                | "only"
+                | "angry"
+                | "upset"
+                | "mad"
+                | "hurt"
+                | "wrong"
+                | "right"
+                | "kidding"
+                | "joking"
+                | "serious"
+                | "trusted"
+                | "impossible"
+                | "unreasonable"
+                | "ignorant"
+                | "negative"
+                | "jealous"
+                | "paranoid"
+                | "controlling"
+                | "obsessed"
+                | "personality"
+                | "projecting"
+                | "smart"
+                | "hate"
+                | "overthinking"
+                | "nagging"
+                | "exaggerating"
+                | "lying"
+                | "whining"
+                | "complaining"
+        )
+}
+
+/// Verbs that make a poor observation on their own or at the head of one.
+fn weak_head(t: &str) -> bool {
+    matches!(
+        t,
+        "with"
+            | "got"
+            | "get"
+            | "be"
+            | "met"
+            | "brought"
+            | "dish"
+            | "respect"
+            | "sound"
+            | "seem"
+            | "look"
+            | "act"
+            | "want"
+            | "stop"
+            | "drop"
+            | "I"
+            | "do"
+            | "did"
+            | "does"
+            | "make"
+            | "made"
+            | "have"
+            | "had"
+            | "go"
+            | "going"
+            | "say"
+            | "said"
+            | "think"
+            | "mean"
+            | "feel"
+            | "felt"
+            | "know"
+            | "need"
+            | "let"
+            | "keep"
+            | "can"
+            | "could"
+            | "will"
+            | "would"
+            | "should"
+            | "must"
+            | "to"
+            | "the"
+            | "a"
+            | "an"
+            | "me"
+            | "my"
+            | "your"
+            | "this"
+            | "that"
+            | "it"
+            | "anything"
+            | "nothing"
+            | "something"
+    )
+}
+
+/// No judgment and no second verb in the observation (the check for the rewrites; the
+/// builder's [`natural`] asks more).
+fn plain(t: &Topic) -> bool {
+    let bad_word = t.pred.iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "is" | "am" | "are" | "was" | "were" | "who" | "which"
+        ) || is_judgment(w)
+    });
+    let bad_be = t.be
+        && matches!(
+            t.pred[0].as_str(),
+            "the" | "a" | "an" | "too" | "so" | "such"
+        );
+    !bad_word && !bad_be
+}
+
+/// Does the observation describe what happened, in words that read naturally after
+/// "When I see / hear" (not a judgment, not a fragment)?
+fn natural(t: &Topic) -> bool {
+    let p = &t.pred;
+    let first = p[0].as_str();
+    if p.iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "is" | "am" | "are" | "was" | "were" | "be" | "anything" | "who" | "which" | "being"
+        ) || is_judgment(w)
+            || matches!(
+                w.as_str(),
+                "yourself"
+                    | "either"
+                    | "too"
+                    | "molehill"
+                    | "mountain"
+                    | "it"
+                    | "unless"
+                    | "heard"
+                    | "hear"
+                    | "wanted"
+                    | "joke"
+                    | "deal"
+                    | "miserable"
+                    | "demanding"
+                    | "imagining"
+                    | "starting"
+                    | "head"
+                    | "everyone"
+                    | "everybody"
+                    | "nothing"
+            )
+    }) {
+        return false;
+    }
+    // "you'd / you could / you will …" is a guess or a demand, not something that happened
+    if !t.negated && t.neg_aux != "don't" {
+        return false;
+    }
+    if t.be {
+        return !(matches!(first, "the" | "a" | "an" | "too" | "so" | "such" | "not")
+            || (looks_past(first) && p.len() == 1));
+    }
+    if first.ends_with("ing") || weak_head(first) {
+        return false;
+    }
+    if !t.negated
+        && p.len() <= 2
+        && matches!(
+            p[p.len() - 1].as_str(),
+            "out" | "up" | "off" | "in" | "on" | "down" | "away" | "over" | "back"
+        )
+    {
+        return false;
+    }
+    if matches!(
+        first,
+        "ready" | "here" | "there" | "home" | "sure" | "able" | "yet"
+    ) {
+        return false;
+    }
+    if p.len() == 1 {
+        return t.negated
+            && matches!(
+                first,
+                "listen"
+                    | "help"
+                    | "call"
+                    | "text"
+                    | "ask"
+                    | "apologize"
+                    | "clean"
+                    | "cook"
+                    | "try"
+                    | "notice"
+                    | "remember"
+                    | "answer"
+                    | "reply"
+                    | "visit"
+                    | "share"
+                    | "tidy"
+            );
+    }
+    true
 }
 
 /// The first determiner-led noun phrase in the observation ("the dishes", "your phone").
@@ -846,12 +1108,174 @@ fn faux_in(lower: &str, findings: &[Finding], text: &str) -> Option<&'static lis
 }
 
 /// `toks` are the tokens of `n.text`.
+/// Does this feeling/topic pair read as English ("feeling hurt about my feelings" and
+/// "feeling stung about not helping" do not)?
+fn about_ok(tp: &str) -> bool {
+    !(tp.starts_with("not ")
+        || tp.contains("feeling")
+        || tp.starts_with("being about")
+        || tp.split(' ').any(|w| {
+            matches!(
+                w,
+                "i" | "when"
+                    | "can"
+                    | "not"
+                    | "will"
+                    | "would"
+                    | "over"
+                    | "is"
+                    | "are"
+                    | "was"
+                    | "could"
+                    | "should"
+                    | "must"
+                    | "do"
+                    | "did"
+                    | "does"
+            )
+        }))
+}
+
+/// "some" before a need that takes it ("some understanding", not "some a pause").
+fn some(n: &str) -> &'static str {
+    if n.starts_with("a ") || n.starts_with("to ") || n.starts_with("an ") {
+        ""
+    } else {
+        "some "
+    }
+}
+
+/// Words that make an observation something heard rather than seen.
+fn heard(v: &str) -> bool {
+    matches!(
+        v,
+        "say"
+            | "said"
+            | "says"
+            | "tell"
+            | "told"
+            | "tells"
+            | "yell"
+            | "yelled"
+            | "yells"
+            | "shout"
+            | "shouted"
+            | "talk"
+            | "talked"
+            | "talks"
+            | "call"
+            | "called"
+            | "calls"
+            | "snap"
+            | "snapped"
+            | "speak"
+            | "spoke"
+            | "criticize"
+            | "criticized"
+            | "swear"
+            | "swore"
+            | "mock"
+            | "mocked"
+            | "interrupt"
+            | "interrupted"
+            | "raise"
+            | "raised"
+            | "scream"
+            | "screamed"
+            | "complain"
+            | "complained"
+            | "laugh"
+            | "laughed"
+    )
+}
+
+/// The fill-in I-statement: the writer's observation (when one was found), a feeling and a
+/// need with choices, a request; the whole sentence only when every part is there.
+fn builder(topic: Option<&Topic>, f: &'static str, nd: &'static str) -> Builder {
+    let (sense, observation, request, past) = match topic.filter(|t| natural(t)) {
+        Some(t) => {
+            let pred = t.pred.join(" ");
+            let obs = if t.negated && t.be {
+                cat(&["you're not ", &pred])
+            } else if t.negated {
+                cat(&["you ", t.neg_aux, " ", &pred])
+            } else if t.be {
+                cat(&["you're ", &pred])
+            } else {
+                cat(&["you ", &pred])
+            };
+            let past = looks_past(&t.pred[0]) || t.neg_aux == "didn't";
+            let request = if t.negated && !t.be && !past {
+                pred.clone()
+            } else {
+                String::new()
+            };
+            let sense = if heard(&t.pred[0]) { "hear" } else { "see" };
+            (sense, obs, request, past)
+        }
+        None => ("see", String::new(), String::new(), false),
+    };
+    let text = (!observation.is_empty())
+        .then(|| {
+            let ask = if request.is_empty() {
+                "talk about it with me tonight".to_string()
+            } else {
+                cat(&[&request, " this week"])
+            };
+            if past {
+                cat(&[
+                    "When ",
+                    &observation,
+                    ", I felt ",
+                    f,
+                    ", because I need ",
+                    nd,
+                    ". Would you ",
+                    &ask,
+                    "?",
+                ])
+            } else {
+                cat(&[
+                    "When I ",
+                    sense,
+                    " ",
+                    &observation,
+                    ", I feel ",
+                    f,
+                    ", because I need ",
+                    nd,
+                    ". Would you ",
+                    &ask,
+                    "?",
+                ])
+            }
+        })
+        // the sentence must not itself draw a problem finding from the rules
+        .filter(|t| !engine::has_problem(t));
+    // an observation that cannot make a clean sentence is a judgment: leave the blank
+    let (observation, request) = if text.is_some() {
+        (observation, request)
+    } else {
+        (String::new(), String::new())
+    };
+    Builder {
+        sense,
+        observation,
+        feeling: f,
+        feeling_choices: choices_f(f),
+        need: nd,
+        need_choices: choices_n(nd),
+        request,
+        text,
+    }
+}
+
 pub(crate) fn rewrites(
     text: &str,
     n: &Norm,
     findings: &[Finding],
     toks: &[Tok<'_>],
-) -> Vec<Rewrite> {
+) -> (Vec<Rewrite>, Builder) {
     let kinds: Vec<Kind> = findings.iter().map(|f| f.kind).collect();
     let lower = &n.text;
     let faux = faux_in(lower, findings, text);
@@ -879,9 +1303,14 @@ pub(crate) fn rewrites(
     // (text, feeling, need, made only of template and list words)
     let mut cands: Vec<(String, &str, &str, bool)> = Vec::new();
     let mut np_only: Option<String> = None;
+    let mut asked = false;
     let topic = anchor.and_then(|f| {
         let (s, e) = sentence_bounds(lower, f.byte_start.min(lower.len()));
-        lower.get(s..e)?;
+        // a question ("can't you take a joke?") is no observation for the builder
+        asked = lower.get(s..e)?.trim_end().ends_with('?')
+            || lower
+                .get(e..)
+                .is_some_and(|r| r.trim_start().starts_with('?'));
         // the sentence's own tokens: it starts after a terminator and ends at one (or the
         // end), and no word runs across either, so tokenising it alone gives the same words
         let a = toks.partition_point(|t| (t.s as usize) < s);
@@ -893,7 +1322,8 @@ pub(crate) fn rewrites(
         }
         t
     });
-    if let Some(np) = &np_only {
+    let built = builder(topic.as_ref().filter(|_| !asked), f1, n1);
+    if let Some(np) = np_only.as_ref().filter(|np| about_ok(np)) {
         cands.push((
             cat(&[
                 "I'm feeling ",
@@ -913,7 +1343,9 @@ pub(crate) fn rewrites(
 
     if let Some(t) = &topic {
         let pred = t.pred.join(" ");
-        let obs = if t.negated {
+        let obs = if t.negated && t.be {
+            cat(&["when you're not ", &pred])
+        } else if t.negated {
             cat(&["when you ", t.neg_aux, " ", &pred])
         } else if t.be {
             cat(&["when you're ", &pred])
@@ -936,7 +1368,7 @@ pub(crate) fn rewrites(
                 n1,
                 true,
             ));
-        } else {
+        } else if plain(t) {
             let ask = if t.negated && !t.be && !past {
                 cat(&["Would you be willing to ", &pred, " this week?"])
             } else {
@@ -965,22 +1397,26 @@ pub(crate) fn rewrites(
             None if stative => "us".to_string(),
             None => topic_phrase(t),
         };
-        cands.push((
-            cat(&[
-                "I'm feeling ",
+        // only a noun phrase reads well after "about" ("about the dishes"); gerunds made
+        // from the observation ("about broughting…", "about being making…") do not
+        if about_ok(&tp) && (noun_phrase(&t.pred).is_some() || (stative && natural(t))) {
+            cands.push((
+                cat(&[
+                    "I'm feeling ",
+                    f2,
+                    " about ",
+                    &tp,
+                    ", and I'd love ",
+                    love_phrase(n2),
+                    n2,
+                    ". ",
+                    ASK_PLAN,
+                ]),
                 f2,
-                " about ",
-                &tp,
-                ", and I'd love ",
-                love_phrase(n2),
                 n2,
-                ". ",
-                ASK_PLAN,
-            ]),
-            f2,
-            n2,
-            false,
-        ));
+                false,
+            ));
+        }
     }
     if kinds.contains(&Kind::Stonewalling) {
         cands.push((
@@ -992,7 +1428,15 @@ pub(crate) fn rewrites(
     }
     if kinds.contains(&Kind::Defensiveness) && topic.is_none() {
         cands.push((
-            cat(&["I'm feeling ", f1, ", and I need some ", n1, ". ", ASK_MORE]),
+            cat(&[
+                "I'm feeling ",
+                f1,
+                ", and I need ",
+                some(n1),
+                n1,
+                ". ",
+                ASK_MORE,
+            ]),
             f1,
             n1,
             true,
@@ -1047,7 +1491,7 @@ pub(crate) fn rewrites(
             need_choices: choices_n("understanding"),
         });
     }
-    out
+    (out, built)
 }
 
 // ---- paraphrase -----------------------------------------------------------------------------

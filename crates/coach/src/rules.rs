@@ -105,7 +105,9 @@ pub(crate) const BEFORE: &[(u32, Anchor, &str)] = &[
          | i am not (saying|calling|accusing|implying|suggesting|trying to say) | (was|is|am) not saying \
          | it is not (that|like) | not that | (does|did) not mean | (no one|nobody) (thinks|said|says|is saying|believes|claims) \
          | never said | never called | never thought | never claimed | never meant | of course not | not because \
-         | i do not feel like | i do not feel that | not like)",
+         | i do not feel like | i do not feel that | not like \
+         | what is (something|one thing|a thing|a time|a moment|one|the one thing|something small|a small thing) \
+         | (is there|was there) (something|anything|a time|a moment) | (tell me|share) (about)? (something|one thing|a time|a moment))",
     ),
     (
         before::REPORT,
@@ -115,7 +117,8 @@ pub(crate) const BEFORE: &[(u32, Anchor, &str)] = &[
     (
         before::SUB,
         Anchor::End,
-        "(when|whenever|if|like|that|as if|as though|because|since|after|before|while|how|where|until|till|once|hope|wish|glad|knowing|seeing|hearing|thinking)",
+        "(when|whenever|if|like|that|as if|as though|because|since|after|before|while|how|where|until|till|once|hope|wish|glad|knowing|seeing|hearing|thinking \
+         | (when|whenever) i (see|hear|notice|saw|heard|noticed|find|found) (that)?)",
     ),
     (before::IAM, Anchor::End, "i am"),
     (
@@ -405,6 +408,26 @@ static RULES: &[Rule] = &[
     r("i (guess|suppose) (you are)? (too (busy|important|good)|that is too much to ask)", CONT).b(B::NEG).s(Severity::High),
     r("sorry (i am|for) not? (perfect|a mind reader|a mind-reader|good enough|breathing|existing|being alive|having (feelings|needs|an opinion))", &[Contempt, Defensiveness]).b(B::NEG).s(Severity::High),
     r("(typical|classic|so typical of|that is so|how typical of|how very) you $", &[Criticism, Contempt]).b(B::NEG).f(F::WARM).s(Severity::High),
+    // issue 16: behaviour you-statements without marker words, complaints as questions
+    r("you (did not|do not|never|have not|would not|will not|can not|could not|had not) (even|ever|once|really|just|bother to)* (listen|listened|help|helped|call|called|text|texted|ask|asked|tell|told|remember|remembered|pay attention|notice|noticed|care|cared|clean|cleaned|show up|showed up|come home|came home|answer|answered|reply|replied|apologize|apologized|appreciate|support|respect|consider|think about|check with|thank|follow through|keep your (word|promise|promises)|lift a finger|make time|spend time)", BLAME)
+        .b(B::NEG | B::SUB | B::IAM | B::FEEL | B::THIRD).a(A::POS).f(F::YN | F::WARM | F::NOQ),
+    r("you (spend|spent|waste|wasted) (too much|so much|way too much|all (your|of your|the)|half (your|the)) (time|money|night|nights|evening|evenings|weekend|weekends|day) ", BLAME)
+        .b(B::NEG | B::SUB | B::THIRD).f(F::YN | F::WARM),
+    r("you (pay|paid|have paid) (no|zero|little|hardly any) attention", BLAME).b(B::NEG | B::SUB).f(F::YN),
+    r("you (have been|have gotten|have become|are|were|got|seem) (so|really|very|increasingly|pretty|completely|totally)? (distant|cold|absent|checked out|distracted|unavailable|withdrawn|glued to your (phone|screen|laptop|computer)|never around|always gone)", BLAME)
+        .b(B::NEG | B::SUB | B::IAM | B::FEEL | B::THIRD).f(F::YN | F::WARM),
+    r("(why|how come) ((can not|will not|did not|could not|would not|have not) you|(do not|are not|is not) you (ever|even))", BLAME)
+        .b(B::NEG | B::REPORT).a(A::BREAK).x(X_WHY),
+    r("(would|could|can|will) you (please)? (make sure|try|remember) (not to|to not|never to) ..8 again", BLAME).b(B::NEG).x(X_DEMAND),
+    r("it is (ridiculous|absurd|unbelievable|insane|crazy|unfair|ludicrous|pathetic) that i (have|had|always have|still have) to", BLAME).b(B::NEG),
+    // contempt without marker words: eye-roll questions, regret about the marriage, "use your brain"
+    r("(are|were|was|is) you (ever|ever actually|even|actually ever) (going to|gonna|planning to)", CONT).b(B::NEG).a(A::POS),
+    r("(i (should|never should) (have|not have) (married|listened to my|stayed single|left you)|i wish i (had|would have)? never (married|met) you|(marrying you|being with you|this marriage) (was|is) (a|the|my) (biggest|worst)? mistake|i (regret|hate) (marrying|ever meeting) you)", CONT)
+        .b(B::NEG).s(Severity::High),
+    r("(use your (brain|head|common sense)|(do you|did you) (even)? (have|use) (a|your) (brain|head)|(is|was) that (so|too) hard to (understand|remember|do)|how hard (is|was|can) it (be)? to)", CONT)
+        .b(B::NEG).s(Severity::High),
+    r("(oh|wow|gee) ,? (thanks|thank you) (so much|a lot)? (for (nothing|the help|that|noticing))? ,? (really|genius|einstein)? (\\.|!|,|$)", CONT).b(B::NEG).f(F::START | F::WARM),
+    r("(nice going|way to go|good job|great job|well done|bravo|congratulations) ,? (genius|einstein|sherlock|captain obvious|hero)", CONT).b(B::NEG).s(Severity::High),
     // ---------------------------------------------------------------- defensiveness
     r("(it|that|this) (is|was) not (really|even|exactly|entirely|all|totally)? my (fault|problem|responsibility|doing|job)", DEF),
     r("not my (fault|problem)", DEF).b(B::NEG),
@@ -451,6 +474,13 @@ static RULES: &[Rule] = &[
     r("i said i was sorry", DEF),
     r("what do you want from me", DEF),
     r("(so what|big deal) (\\?|\\.|!)", &[Defensiveness, Contempt]),
+    // issue 16: denial, excuses, counter-complaints, innocent victim
+    r("(that|it|this) (never|did not|does not) (happened|happen|happens)|we never (had|said|agreed (to|on)) (that|this|any)|you (must be|are) (misremembering|imagining (things|it)|remembering (it|that) wrong)|i never (did|said|promised|agreed to) (that|it|any such thing|anything like that)", DEF)
+        .b(B::NEG | B::SUB),
+    r("(well|and|but)? ,? you (do|did) (it|that|the same|the same thing) (too|all the time|also|as well)|you are (just)? as (bad|guilty)|you are not (so|exactly)? (perfect|innocent|a saint) (either|yourself)?|(look|speak|talk) (at|for) yourself|i am (rubber|rubber and) (and)? you are glue", DEF)
+        .b(B::NEG | B::SUB),
+    r("i am (doing|trying) (my|the) (very)? best i? can?|i am (only)? (doing|trying) my best|i (do|did) (so much|everything|all of this|all this) for you|what (more|else) do you want (from me)?|i have (a|this|so much|a lot of) (project|deadline|work|stuff|meeting|meetings|thing) ..4 (,|and|so|we have|i have)", DEF)
+        .b(B::NEG | B::SUB).f(F::WARM),
     // ---------------------------------------------------------------- stonewalling
     r("whatever (\\.|!|,|$|i do not care|man|dude|fine|ok|i am done|do what you want|i give up)", STONE).b(B::NEG).f(F::START),
     r("i am (so|just|really|officially)? done (talking|arguing|discussing|fighting|listening|explaining|trying|with (this|this conversation|this discussion|you|us|it all|this relationship|talking|arguing|trying|everything)|here)? (about|with|to)? (this|it|you)? (\\.|!|,|$)", STONE)
@@ -473,6 +503,11 @@ static RULES: &[Rule] = &[
     r("i give up (,|$)", STONE).b(B::NEG).f(F::RETURN),
     r("do not (talk|speak|text|call|message) to? me (right now|now|again|anymore|ever again)? (,|$)", STONE).b(B::NEG).f(F::RETURN),
     r("(can not|not going to) deal with (you|this) (right now|anymore|today|again)? (,|$)", STONE).b(B::NEG).f(F::RETURN | F::WARM),
+    // issue 16: brush-offs, minimising, refusal
+    r("(yes ,? dear|yeah ,? yeah|yeah yeah|uh huh|mm ?hmm|mhm|later|we will see|if you say so|sure ,? sure|k|kk|yep|nope)", STONE).f(F::RETURN | F::WHOLE),
+    r("(it is|that is|this is|it was|that was) (not|no) (a|that|such a|that big (of)? a)? big (deal|thing)|(it is|that is) (nothing|not a problem|not important) ,? (relax|calm down|chill|get over it)?|get over it|let it go ,? already", STONE)
+        .b(B::NEG | B::SUB).f(F::YN),
+    r("i (do not|will not) (have to|need to) (tolerate|put up with|listen to|take|deal with|explain myself|justify myself|answer to) (this|you|that|anyone|any of this)", STONE).b(B::NEG | B::SUB),
     // ---------------------------------------------------------------- pseudo feelings
     r("i (feel|felt|am feeling|was feeling|have been feeling|kind of feel|just feel|really feel|sometimes feel|often feel|always feel|honestly feel|still feel|get|got|end up feeling|start to feel|started feeling|started to feel|keep feeling) (so|really|very|completely|totally|kind of|a bit|a little|pretty|just|quite|super|incredibly|deeply|always|sometimes|often|extremely|utterly|constantly|honestly|a little bit|so very|,)* @FAUX", PSEUDO)
         .b(B::NEG).x(X_FAUX).s(Severity::Gentle),
@@ -564,7 +599,14 @@ static RULES: &[Rule] = &[
     r("i (might|could|may) be wrong", REPAIR).b(B::NEG).s(Severity::Info),
     r("hang in there", REPAIR).b(B::NEG).s(Severity::Info),
     r("(we are getting off track|we are going in circles|this is getting (out of hand|heated|too heated)|this is not (helping|working))", REPAIR).b(B::NEG).s(Severity::Info),
+    // issue 16: pauses, trying again, part of the blame, without the stock phrases
+    r("(can|could|may|should) (we|i) (take|have|get) (a|a quick|a short|some|a little)? (break|pause|breather|time out|minute|moment|second|step back)|(can|could|may) i (try|say) (that|this|it)? (again|over)|let me (try|say) (that|this|it)? again|i (was|am|have been) (partly|partially|also|a bit|kind of|somewhat)? (to blame|responsible|part of the problem)|i (played|had|have) a (part|role) in", REPAIR)
+        .b(B::NEG).s(Severity::Info),
     // ---------------------------------------------------------------- validation
+    r("you (seem|look|sound|seemed|looked|sounded) (so|really|very|a bit|a little|kind of|pretty|quite)? (sad|upset|hurt|tired|stressed|worried|frustrated|overwhelmed|lonely|down|anxious|disappointed|scared|exhausted|discouraged|nervous|worn out|sad today|troubled)", VALID)
+        .b(B::NEG | B::SUB).f(F::YN).s(Severity::Info),
+    r("(it is|it would be|that is) (completely|totally|so|perfectly|very)? (understandable|natural|normal|okay|ok|fine|human) (to feel|that you (feel|felt|are|were)|you (feel|felt|are|were))|(did|do|have) i (get|understand|hear|got) (that|it|you|this|everything) (right|correctly)|(am i|is that) (understanding|hearing) (you|that|it)? (right|correctly)", VALID)
+        .b(B::NEG).s(Severity::Info),
     r("(that|it|this|your (reaction|feeling|feelings|point|frustration|anger|worry|concern)) (totally|really|completely|absolutely|all|now|actually|honestly|fully)? (makes|make) (total|complete|a lot of|so much|perfect|a ton of)? sense", VALID)
         .b(B::NEG).a(A::TO).s(Severity::Info),
     r("i (can|totally|completely|really|fully|definitely|do)* (see|understand|get|hear) (why|how (you|that|this|much|hard)|where you are coming from|what you mean|what you are saying|that you (are|were|feel|felt)|your point|your side|your perspective|you (are|were) (upset|hurt|angry|frustrated|tired|worried|scared|sad|stressed|overwhelmed|disappointed|annoyed|exhausted)|you feel|you felt|that (this|it) (hurt|upset|was hard|is hard|matters)|how much (this|that|it) (matters|hurt))", VALID)

@@ -146,7 +146,10 @@ fn json_has_exactly_the_contract_keys() {
     let obj = v.as_object().unwrap();
     let mut keys: Vec<&str> = obj.keys().map(String::as_str).collect();
     keys.sort();
-    assert_eq!(keys, ["findings", "pronouns", "rewrites", "text"]);
+    assert_eq!(
+        keys,
+        ["builder", "findings", "pronouns", "rewrites", "text"]
+    );
     let f = v["findings"][0].as_object().unwrap();
     let mut fk: Vec<&str> = f.keys().map(String::as_str).collect();
     fk.sort();
@@ -249,5 +252,34 @@ fn empty_and_odd_inputs() {
         for f in &a.findings {
             assert!(f.byte_end <= t.len());
         }
+    }
+}
+
+/// The CLI's hand-written JSON is, line for line, the same object as `report::json`
+/// (escapes, unicode, builder or null), over the whole own corpus and some awkward input.
+#[test]
+fn cli_json_lines_equal_the_report_objects() {
+    let mut texts: Vec<String> = [
+        include_str!("../corpus/test.jsonl"),
+        include_str!("../corpus/dev.jsonl"),
+    ]
+    .iter()
+    .flat_map(|c| c.lines())
+    .filter(|l| !l.trim().is_empty())
+    .map(|l| {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        v["text"].as_str().unwrap().to_string()
+    })
+    .collect();
+    texts.push("Tab\there, a \"quote\", a back\\slash, a bell \u{7} and “curly” ünïcödé 💔 you never listen".into());
+    let input = texts.join("\n");
+    let mut out = Vec::new();
+    cli::run(&[], input.as_bytes(), &mut out, true, false).unwrap();
+    let out = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), texts.len());
+    for (t, l) in texts.iter().zip(lines) {
+        let got: serde_json::Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"));
+        assert_eq!(got, report::json(t, &analyze(t)), "{t}");
     }
 }

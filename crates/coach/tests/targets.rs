@@ -185,7 +185,17 @@ fn the_topic_survives() {
     let (mut with_blame, mut kept) = (0, 0);
     for t in texts() {
         let a = analyze(&t);
-        if !a.findings.iter().any(|f| f.kind == Kind::Blame) {
+        // blame about behaviour: a character attack aimed at "you" also carries blame
+        // (same span), but its trait words are stripped on purpose
+        let behaviour = a.findings.iter().any(|f| {
+            f.kind == Kind::Blame
+                && !a.findings.iter().any(|c| {
+                    matches!(c.kind, Kind::Criticism | Kind::Contempt)
+                        && c.start == f.start
+                        && c.end == f.end
+                })
+        });
+        if !behaviour {
             continue;
         }
         with_blame += 1;
@@ -203,8 +213,10 @@ fn the_topic_survives() {
         }
     }
     let ratio = kept as f64 / with_blame as f64;
+    // 0.8 before issue 16; the gerund topics ("about not asking how my day") are gone
+    // because they read badly, and the builder carries the observation instead
     assert!(
-        ratio >= 0.8,
+        ratio >= 0.7,
         "topic kept in only {kept}/{with_blame} blame messages"
     );
 }

@@ -259,7 +259,9 @@
         list.appendChild(li);
       });
       panel.appendChild(list);
-      if (result.rewrites && result.rewrites.length) {
+      if (result.builder) {
+        renderBuilder(result.builder);
+      } else if (result.rewrites && result.rewrites.length) {
         panel.appendChild(el("p", "coach-heading", "You could say it like this (edit freely):"));
         var rl = el("ul", "coach-rewrites");
         result.rewrites.forEach(function (r) {
@@ -279,6 +281,70 @@
         panel.appendChild(rl);
       }
       panel.appendChild(el("p", "quiet coach-note", "Suggestions only: you can always send what you wrote."));
+    }
+
+    // The fill-in I-statement: the writer's own observation, a feeling and a need to choose,
+    // what to ask for. The sentence below the fields follows what is filled in.
+    function renderBuilder(b) {
+      panel.appendChild(el("p", "coach-heading", "Say it from your side, in your own words:"));
+      var box = el("div", "coach-builder");
+      var uid = (area.id || "text") + "-b";
+      function field(label, input) {
+        var wrap = el("label", "coach-field");
+        wrap.appendChild(el("span", "coach-field-label", label));
+        wrap.appendChild(input);
+        box.appendChild(wrap);
+        return input;
+      }
+      function textInput(value, placeholder, name) {
+        var i = el("input");
+        i.type = "text"; i.value = value || ""; i.placeholder = placeholder; i.id = uid + "-" + name;
+        i.addEventListener("input", update);
+        return i;
+      }
+      function choice(options, chosen, name) {
+        var sel = el("select");
+        sel.id = uid + "-" + name;
+        var seen = {};
+        [chosen].concat(options || []).forEach(function (o) {
+          if (!o || seen[o]) return;
+          seen[o] = true;
+          var opt = el("option", null, o);
+          opt.value = o;
+          sel.appendChild(opt);
+        });
+        sel.addEventListener("change", update);
+        return sel;
+      }
+      var sense = b.sense === "hear" ? "hear" : "see";
+      var obs = field("When I " + sense + "\u2026", textInput(b.observation, "what happened, as a camera would see it", "obs"));
+      var feel = field("I feel", choice(b.feeling_choices, b.feeling, "feel"));
+      var need = field("because I need", choice(b.need_choices, b.need, "need"));
+      var ask = field("Would you\u2026", textInput(b.request, "what you would like them to do", "ask"));
+      var li = el("p", "coach-rewrite");
+      var preview = el("span", "coach-rewrite-text");
+      li.appendChild(preview);
+      var use = el("button", "link coach-use", "Use this");
+      use.type = "button";
+      use.addEventListener("click", function () {
+        area.value = preview.textContent;
+        area.focus();
+        schedule(0);
+      });
+      li.appendChild(document.createTextNode(" "));
+      li.appendChild(use);
+      box.appendChild(li);
+      panel.appendChild(box);
+      function update() {
+        var o = obs.value.trim(), a = ask.value.trim().replace(/[?.!]+$/, "");
+        var s = o
+          ? "When I " + sense + " " + o + ", I feel " + feel.value + ", because I need " + need.value + "."
+          : "I feel " + feel.value + ", because I need " + need.value + ".";
+        s += " Would you " + (a || "talk about it with me tonight") + "?";
+        preview.textContent = b.text && o === b.observation && a === b.request && !feelChanged() ? b.text : s;
+      }
+      function feelChanged() { return feel.value !== b.feeling || need.value !== b.need; }
+      update();
     }
 
     function analyse() {

@@ -1,0 +1,213 @@
+//! The learned layer: one linear model (logistic regression) per kind over hashed word
+//! uni- and bigrams, character 4-grams and the kinds the rules found in the same sentence.
+//!
+//! The rules keep the spans and the explanations; the model only adds a kind the rules did
+//! not find in a sentence, and then the span is that sentence and the explanation is the
+//! kind's own. The weights are trained by `cargo run --release -p rekindle-coach --example
+//! train` (deterministic: fixed seed, fixed order) and embedded here; no I/O at run time.
+//!
+//! Weights file (`model/weights.bin`, little endian): magic `RKC1`, `u32` dimension,
+//! `f32` scale, 11 × `f32` bias, 11 × `f32` threshold (logit), then dimension × 11 × `i16`
+//! (row per hashed feature, one weight per kind in [`Kind::ALL`] order).
+
+#![allow(clippy::needless_range_loop)] // weight rows are indexed by kind
+
+use std::sync::LazyLock;
+
+use crate::Kind;
+use crate::tok::Tok;
+
+/// Number of hashed feature buckets.
+pub const DIM: usize = 1 << 16;
+/// Number of kinds scored (the first 11 of [`Kind`], in [`Kind::ALL`] order).
+pub const NK: usize = 11;
+
+static RAW: &[u8] = include_bytes!("../model/weights.bin");
+
+/// Added to the trained threshold at run time: a problem finding the rules did not make
+/// needs a clear margin (precision first; a borderline call stays silent).
+const MARGIN: [f32; NK] = [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.0, 0.0, 0.0, 0.0];
+
+/// The decoded model.
+pub(crate) struct Model {
+    scale: f32,
+    bias: [f32; NK],
+    thr: [f32; NK],
+    w: Vec<[i16; NK]>,
+}
+
+fn rd_f32(b: &[u8], at: usize) -> f32 {
+    f32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
+pub(crate) static MODEL: LazyLock<Option<Model>> = LazyLock::new(|| decode(RAW));
+
+fn decode(b: &[u8]) -> Option<Model> {
+    let head = 4 + 4 + 4 + NK * 8;
+    if b.len() < head || &b[..4] != b"RKC1" {
+        return None;
+    }
+    let dim = u32::from_le_bytes([b[4], b[5], b[6], b[7]]) as usize;
+    if dim != DIM || b.len() != head + DIM * NK * 2 {
+        return None;
+    }
+    let scale = rd_f32(b, 8);
+    let mut bias = [0f32; NK];
+    let mut thr = [0f32; NK];
+    for k in 0..NK {
+        bias[k] = rd_f32(b, 12 + 4 * k);
+        thr[k] = rd_f32(b, 12 + 4 * NK + 4 * k);
+    }
+    let body = &b[head..];
+    let w = body
+        .chunks_exact(NK * 2)
+        .map(|row| {
+            let mut r = [0i16; NK];
+            for (k, x) in r.iter_mut().enumerate() {
+                *x = i16::from_le_bytes([row[2 * k], row[2 * k + 1]]);
+            }
+            r
+        })
+        .collect();
+    Some(Model {
+        scale,
+        bias,
+        thr,
+        w,
+    })
+}
+
+/// Encode a model (for the training command).
+#[doc(hidden)]
+pub fn encode(bias: &[f32; NK], thr: &[f32; NK], w: &[[f32; NK]]) -> Vec<u8> {
+    assert_eq!(w.len(), DIM);
+    let max = w
+        .iter()
+        .flat_map(|r| r.iter())
+        .fold(0f32, |m, x| m.max(x.abs()))
+        .max(1e-6);
+    let scale = max / 32767.0;
+    let mut out = Vec::with_capacity(12 + NK * 8 + DIM * NK * 2);
+    out.extend_from_slice(b"RKC1");
+    out.extend_from_slice(&(DIM as u32).to_le_bytes());
+    out.extend_from_slice(&scale.to_le_bytes());
+    for b in bias {
+        out.extend_from_slice(&b.to_le_bytes());
+    }
+    for t in thr {
+        out.extend_from_slice(&t.to_le_bytes());
+    }
+    for r in w {
+        for x in r {
+            let q = (x / scale).round().clamp(-32767.0, 32767.0) as i16;
+            out.extend_from_slice(&q.to_le_bytes());
+        }
+    }
+    out
+}
+
+#[inline]
+fn mix(h: u32, x: u32) -> u32 {
+    (h.rotate_left(5) ^ x).wrapping_mul(0x9E37_79B9)
+}
+
+fn hash_bytes(seed: u32, b: &[u8]) -> u32 {
+    let mut h = seed.wrapping_mul(0x85EB_CA6B) ^ 0x2545_F491;
+    for &c in b {
+        h = mix(h, c as u32);
+    }
+    h ^ (h >> 15)
+}
+
+#[inline]
+fn bucket(h: u32) -> u32 {
+    (h ^ (h >> 16)).wrapping_mul(0x7FEB_352D) >> 16
+}
+
+/// Hashed features of a run of tokens plus the rule kinds found there (bit `k` = `Kind::ALL[k]`).
+/// Pushes bucket indices (may repeat) onto `out`.
+pub(crate) fn features(toks: &[Tok<'_>], rule_kinds: u16, out: &mut Vec<u32>, buf: &mut Vec<u8>) {
+    out.clear();
+    buf.clear();
+    buf.push(b' ');
+    let mut prev = hash_bytes(7, b"<s>");
+    for t in toks {
+        let w = t.text.as_bytes();
+        if w.is_empty() {
+            continue;
+        }
+        let hw = hash_bytes(1, w);
+        out.push(bucket(hw));
+        out.push(bucket(mix(prev, hw) ^ 0x5bd1_e995));
+        prev = hw;
+        if t.word {
+            buf.extend_from_slice(w);
+            buf.push(b' ');
+        }
+    }
+    out.push(bucket(mix(prev, hash_bytes(1, b"</s>")) ^ 0x5bd1_e995));
+    if buf.len() >= 4 {
+        for g in buf.windows(4) {
+            let h = mix(
+                mix(mix(mix(0x3c6e_f372, g[0] as u32), g[1] as u32), g[2] as u32),
+                g[3] as u32,
+            );
+            out.push(bucket(h ^ 0x1b87_3593));
+        }
+    }
+    for k in 0..NK {
+        if rule_kinds & (1 << k) != 0 {
+            out.push(bucket(hash_bytes(4, &[k as u8])));
+            out.push(bucket(hash_bytes(4, &[k as u8, 1])));
+        }
+    }
+}
+
+/// The kinds (bit `k` = `Kind::ALL[k]`) the model predicts for these features.
+pub(crate) fn predict(m: &Model, feats: &[u32]) -> u16 {
+    let mut acc = [0i32; NK];
+    for &f in feats {
+        let row = &m.w[f as usize];
+        for k in 0..NK {
+            acc[k] += row[k] as i32;
+        }
+    }
+    let mut out = 0u16;
+    for k in 0..NK {
+        if m.bias[k] + acc[k] as f32 * m.scale > m.thr[k] + MARGIN[k] {
+            out |= 1 << k;
+        }
+    }
+    out
+}
+
+/// Margins (logit minus threshold) per kind for a text taken as one unit (diagnostics).
+#[doc(hidden)]
+pub fn margins(text: &str) -> [f32; NK] {
+    let Some(m) = &*MODEL else {
+        return [f32::NEG_INFINITY; NK];
+    };
+    let feats = text_features(text);
+    let mut acc = [0i32; NK];
+    for &f in &feats {
+        for k in 0..NK {
+            acc[k] += m.w[f as usize][k] as i32;
+        }
+    }
+    let mut out = [0f32; NK];
+    for k in 0..NK {
+        out[k] = m.bias[k] + acc[k] as f32 * m.scale - m.thr[k] - MARGIN[k];
+    }
+    out
+}
+
+/// Bit for a kind (none for safety).
+pub(crate) fn bit(k: Kind) -> u16 {
+    Kind::ALL.iter().position(|&x| x == k).map_or(0, |p| 1 << p)
+}
+
+/// Features of a whole text taken as one unit (for the training command).
+#[doc(hidden)]
+pub fn text_features(text: &str) -> Vec<u32> {
+    crate::engine::unit_features(text)
+}
