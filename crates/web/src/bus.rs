@@ -27,6 +27,8 @@ use tokio::sync::broadcast;
 
 use rekindle_storage::{CoupleId, UserId};
 
+use crate::http::sessions::SessionCache;
+
 pub type BoxFuture<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
 
 /// The key announced when something in a couple's space changed.
@@ -57,15 +59,13 @@ pub struct LocalBus {
     all: broadcast::Sender<String>,
     /// This server's name in the notices it sends.
     origin: String,
+    /// Cached sessions, told about every notice (`person:<id>` ends them).
+    pub sessions: Arc<SessionCache>,
 }
 
 impl Default for LocalBus {
     fn default() -> Self {
-        LocalBus {
-            talks: Mutex::default(),
-            all: broadcast::channel(1024).0,
-            origin: crate::http::secrets::random_token(8),
-        }
+        LocalBus::new(true)
     }
 }
 
@@ -80,7 +80,19 @@ fn parse_notice(payload: &str) -> (&str, &str) {
 }
 
 impl LocalBus {
+    /// `sessions_live`: whether the session cache may be used from the start
+    /// (one server); on PostgreSQL the listener turns it on once connected.
+    pub fn new(sessions_live: bool) -> Self {
+        LocalBus {
+            talks: Mutex::default(),
+            all: broadcast::channel(1024).0,
+            origin: crate::http::secrets::random_token(8),
+            sessions: Arc::new(SessionCache::new(sessions_live)),
+        }
+    }
+
     pub fn poke(&self, talk_id: &str) {
+        self.sessions.on_notice(talk_id);
         // Nobody listening is fine.
         let _ = self.all.send(talk_id.to_owned());
         let mut talks = self.talks.lock().unwrap_or_else(|e| e.into_inner());
@@ -96,6 +108,7 @@ impl LocalBus {
     /// Wakes every listener (after a lost LISTEN connection); workers on
     /// `subscribe_all` hear an empty key, "look at everything".
     pub fn poke_all(&self) {
+        self.sessions.forget_all();
         let _ = self.all.send(String::new());
         let mut talks = self.talks.lock().unwrap_or_else(|e| e.into_inner());
         talks.retain(|_, tx| tx.receiver_count() > 0);
@@ -165,7 +178,8 @@ impl EventBus for PgBus {
 
 /// The bus for a repository: `PgBus` on PostgreSQL, `LocalBus` otherwise.
 pub fn for_repo(repo: &Repo) -> (Arc<dyn EventBus>, Arc<LocalBus>) {
-    let local = Arc::new(LocalBus::default());
+    let one_server = repo.backend() == rekindle_storage::Backend::Sqlite;
+    let local = Arc::new(LocalBus::new(one_server));
     let bus: Arc<dyn EventBus> = match repo.backend() {
         rekindle_storage::Backend::Postgres => Arc::new(PgBus {
             repo: repo.clone(),
@@ -204,6 +218,7 @@ pub fn spawn_listener(
                 local.poke_all();
             };
             resync();
+            local.sessions.set_live(true);
             loop {
                 match listener.recv().await {
                     Ok(Some(payload)) => {
@@ -214,9 +229,16 @@ pub fn spawn_listener(
                             local.poke(id);
                         }
                     }
-                    Ok(None) => resync(),
+                    // The connection was lost: notices may be missed until a new
+                    // LISTEN holds, so the session cache stays off until then.
+                    Ok(None) => {
+                        local.sessions.set_live(false);
+                        resync();
+                        break;
+                    }
                     Err(e) => {
                         tracing::warn!(error = %e, "talk listener failed; reconnecting");
+                        local.sessions.set_live(false);
                         resync();
                         break;
                     }

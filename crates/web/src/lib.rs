@@ -59,6 +59,7 @@ pub async fn serve(
     let mut chores = state.spawn_housekeeping();
     chores.extend(reminders::spawn(&state));
     chores.push(notify::sender::spawn(&state));
+    chores.push(http::metrics::spawn_upkeep());
     let live = state.live_talks.clone();
     chores.extend(bus::spawn_listener(
         state.repo.clone(),

@@ -31,7 +31,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// Starts `rekindle serve` on `db_url` with `extra` flags and waits until ready.
+/// Starts `rekindle serve` on `db_url` ("": SQLite) with `extra` flags and waits until ready.
 pub async fn start(db_url: &str, extra: &[&str]) -> Node {
     let port = free_port();
     let dir = tempfile::tempdir().unwrap();
@@ -41,11 +41,16 @@ pub async fn start(db_url: &str, extra: &[&str]) -> Node {
             "serve",
             "--listen",
             &addr,
-            "--database-url",
-            db_url,
             "--auth-attempts-per-ip",
             "10000",
         ])
+        // An empty URL: SQLite in the node's data dir.
+        .args(
+            Some(["--database-url", db_url])
+                .filter(|_| !db_url.is_empty())
+                .into_iter()
+                .flatten(),
+        )
         .args(extra)
         .arg("--data-dir")
         .arg(dir.path())

@@ -134,24 +134,14 @@ pub async fn home_page(
     // Questions for two: the latest asked question (released on the questions
     // page) and whether this person has answered it yet.
     let today_question = match space.as_ref().filter(|s| s.partner.is_some() && !s.paused) {
-        Some(s) => {
-            let viewer = rekindle_storage::Viewer::new(&who.user.id, Some(s));
-            let latest = state.repo.questions_for(&viewer).await?.into_iter().next();
-            match latest {
-                Some(a) => {
-                    let id: String = a.id.into();
-                    let answered = state
-                        .repo
-                        .visible_answers(&viewer, Some(&id))
-                        .await?
-                        .iter()
-                        .any(|v| v.user_id == who.user.id);
-                    rekindle_domain::questions::question(&a.question_id)
-                        .map(|q| (id, q.text.clone(), answered))
-                }
-                None => None,
-            }
-        }
+        Some(s) => state
+            .repo
+            .latest_question(&s.couple_id, &who.user.id)
+            .await?
+            .and_then(|(a, answered)| {
+                rekindle_domain::questions::question(&a.question_id)
+                    .map(|q| (a.id.into(), q.text.clone(), answered))
+            }),
         None => None,
     };
     let waiting = crate::waiting::items_for(state, &who.user.id).await?;

@@ -34,20 +34,41 @@ pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|c| c.value().to_owned())
 }
 
+/// Paths that never look at who is asking (health checks, the app's files):
+/// no session is read for them, even when the browser sends its cookie.
+pub fn needs_no_session(path: &str) -> bool {
+    matches!(
+        path,
+        "/healthz" | "/readyz" | "/sw.js" | "/manifest.webmanifest"
+    ) || path.starts_with("/static/")
+}
+
 pub async fn resolve_session(
     State(state): State<AppState>,
     mut req: Request,
     next: Next,
 ) -> Response {
     let mut session = None;
-    if let Some(raw) = cookie_value(req.headers(), SESSION_COOKIE) {
+    if !needs_no_session(req.uri().path())
+        && let Some(raw) = cookie_value(req.headers(), SESSION_COOKIE)
+    {
         let id_hash = digest(&raw);
-        match state.repo.session(&id_hash, state.clock().now_ms()).await {
-            Ok(Some(s)) => session = Some((id_hash, s)),
-            Ok(None) => {}
-            Err(e) => {
-                return crate::http::error::PageError(AppError::Internal(e.to_string()))
-                    .into_response_inner();
+        let now = state.clock().now_ms();
+        let cache = &state.bus_local.sessions;
+        if let Some(s) = cache.get(&id_hash, now) {
+            session = Some((id_hash, s));
+        } else {
+            let ticket = cache.ticket();
+            match state.repo.session(&id_hash, now).await {
+                Ok(Some(s)) => {
+                    cache.put(ticket, &id_hash, &s, now);
+                    session = Some((id_hash, s));
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    return crate::http::error::PageError(AppError::Internal(e.to_string()))
+                        .into_response_inner();
+                }
             }
         }
     }
@@ -121,7 +142,7 @@ impl FromRequestParts<AppState> for SignedIn {
         {
             Some((hash, s)) => {
                 let waiting = if parts.method == Method::GET {
-                    crate::waiting::count_for(state, &s.user.id).await
+                    waiting_count(state, &s.user.id).await
                 } else {
                     0
                 };
@@ -134,6 +155,27 @@ impl FromRequestParts<AppState> for SignedIn {
                 })
             }
             None => Err(PageError(AppError::Unauthenticated)),
+        }
+    }
+}
+
+/// The navigation's count, from the cache when it was counted recently.
+async fn waiting_count(state: &AppState, user: &rekindle_storage::UserId) -> usize {
+    let cache = &state.bus_local.sessions;
+    let now = state.clock().now_ms();
+    if let Some(n) = cache.waiting(user.as_str(), now) {
+        return n;
+    }
+    let ticket = cache.ticket();
+    match state.repo.waiting_for(user, now).await {
+        Ok(found) => {
+            cache.put_waiting(ticket, user.as_str(), found.len(), now);
+            found.len()
+        }
+        Err(e) => {
+            // A badge is not worth failing a page for.
+            tracing::warn!(error = %e, "could not count what is waiting");
+            0
         }
     }
 }
@@ -297,6 +339,35 @@ pub fn pre_csrf(
         None => {
             let token = crate::http::secrets::random_token(32);
             (jar.add(pre_csrf_cookie(token.clone(), state)), token)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::needs_no_session;
+
+    #[test]
+    fn only_health_checks_and_the_apps_files_skip_the_session() {
+        for path in [
+            "/healthz",
+            "/readyz",
+            "/sw.js",
+            "/manifest.webmanifest",
+            "/static/app.css",
+            "/static/icons.svg",
+        ] {
+            assert!(needs_no_session(path), "{path}");
+        }
+        for path in [
+            "/",
+            "/settings",
+            "/api/v1/me",
+            "/staticx",
+            "/healthz/x",
+            "/exit",
+        ] {
+            assert!(!needs_no_session(path), "{path}");
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod ops;
 pub mod ratelimit;
 pub mod secrets;
+pub mod sessions;
 
 use axum::http::HeaderMap;
 

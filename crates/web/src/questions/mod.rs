@@ -175,13 +175,12 @@ pub async fn today(
         )
         .await?;
     }
+    // The space's latest question, in one indexed read.
     Ok(state
         .repo
-        .questions_for(viewer)
+        .latest_question(&space.couple_id, &viewer.user_id)
         .await?
-        .into_iter()
-        .next()
-        .map(|a| a.id.into()))
+        .map(|(a, _)| a.id.into()))
 }
 
 /// What the couple is told when a deck is off for one of them (never which).

@@ -64,18 +64,6 @@ pub async fn items_for(state: &AppState, user: &UserId) -> Result<Vec<WaitingIte
     Ok(to_items(found, space.as_ref()))
 }
 
-/// How many things wait (the navigation's badge): the same single query.
-pub async fn count_for(state: &AppState, user: &UserId) -> usize {
-    match state.repo.waiting_for(user, state.clock().now_ms()).await {
-        Ok(found) => found.len(),
-        Err(e) => {
-            // A badge is not worth failing a page for.
-            tracing::warn!(error = %e, "could not count what is waiting");
-            0
-        }
-    }
-}
-
 /// The person opened something their partner shared: it stops waiting, and
 /// their other open pages hear about it.
 pub async fn seen(

@@ -1,7 +1,7 @@
 //! Question decks: the sealing rule lives in `visible_answers`.
 
 use crate::{AnswerId, AskedQuestionId, CoupleId, UserId};
-use sqlx::Row;
+use sqlx::{FromRow, Row};
 
 use super::{IS_PG, Store};
 use crate::records::*;
@@ -152,6 +152,31 @@ impl Store {
         .bind(viewer.couple_id.as_deref())
         .fetch_all(&self.read)
         .await?)
+    }
+
+    /// The latest question asked in a space, and whether `user` has answered
+    /// it (or passed), in one indexed read (the home page's card).
+    pub async fn latest_question(
+        &self,
+        couple_id: &CoupleId,
+        user_id: &UserId,
+    ) -> StoreResult<Option<(AskedQuestion, bool)>> {
+        let row = sqlx::query(
+            "SELECT cq.id, cq.question_id, cq.released_at, cq.couple_id,
+                    CAST(CASE WHEN EXISTS (SELECT 1 FROM answers a
+                        WHERE a.couple_question_id = cq.id AND a.user_id = $2) THEN 1 ELSE 0 END AS BIGINT) AS answered
+             FROM couple_questions cq
+             WHERE cq.couple_id = $1
+             ORDER BY cq.released_at DESC, cq.id
+             LIMIT 1",
+        )
+        .bind(couple_id)
+        .bind(user_id)
+        .fetch_optional(&self.read)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let answered: i64 = row.try_get("answered")?;
+        Ok(Some((AskedQuestion::from_row(&row)?, answered == 1)))
     }
 
     pub async fn question_for(

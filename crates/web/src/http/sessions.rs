@@ -1,0 +1,290 @@
+//! A small cache of resolved sessions, so reading pages does not read the
+//! session from the database on every request.
+//!
+//! An entry never outlives what ends a sign-in: every sign-out, password change,
+//! token revocation, departure and erasure announces `person:<user id>` on the
+//! bus (see `http::changes`), and the bus tells this cache about every notice,
+//! this server's own and, on PostgreSQL, the other servers' (LISTEN/NOTIFY). A
+//! notice drops that person's entries; a lost LISTEN connection drops them all
+//! and turns the cache off until the listener is back (notices may have been
+//! missed in between). A read that raced with a notice is not kept (the epoch
+//! below). Entries are also bounded in number and in age (by the app's clock),
+//! and a session's own expiry is checked on every hit.
+//!
+//! Beside each person's sessions it keeps the count of what waits for them (the
+//! navigation's badge, a twelve-way query). Any notice other than another
+//! person's `person:` key may change someone's list (a partner wrote, a talk
+//! moved), so it drops every count; what changes with time alone (a check-in
+//! window, a follow-up date) shows within [`WAITING_MAX_AGE_MS`].
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use rekindle_storage::SessionUser;
+
+/// Most sessions kept; when full, the oldest half goes.
+pub const CAPACITY: usize = 4096;
+/// An entry is read again from the database after this long (ms of the app's
+/// clock): keeps "last used" on Your devices fresh (refreshed every ten minutes).
+pub const MAX_AGE_MS: i64 = 60_000;
+
+/// A cached count of what waits is recounted after this long (ms, app clock).
+pub const WAITING_MAX_AGE_MS: i64 = 30_000;
+
+struct Entry {
+    session: SessionUser,
+    read_at: i64,
+}
+
+#[derive(Default)]
+struct Entries {
+    sessions: HashMap<String, Entry>,
+    /// By user id: (count, when counted).
+    waiting: HashMap<String, (usize, i64)>,
+}
+
+pub struct SessionCache {
+    entries: Mutex<Entries>,
+    /// Bumped (under the lock) by every invalidation.
+    epoch: AtomicU64,
+    /// False while notices may be missed (PostgreSQL before the listener is
+    /// connected): nothing is served from or kept in the cache.
+    live: AtomicBool,
+}
+
+impl SessionCache {
+    pub fn new(live: bool) -> Self {
+        SessionCache {
+            entries: Mutex::default(),
+            epoch: AtomicU64::new(0),
+            live: AtomicBool::new(live),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The cached session for `id_hash`, if it is still good at `now`.
+    pub fn get(&self, id_hash: &str, now: i64) -> Option<SessionUser> {
+        if !self.live.load(Ordering::Acquire) {
+            return None;
+        }
+        let entries = self.lock();
+        let e = entries.sessions.get(id_hash)?;
+        let fresh = (e.read_at..e.read_at + MAX_AGE_MS).contains(&now);
+        (fresh && e.session.expires_at > now).then(|| e.session.clone())
+    }
+
+    /// Taken before reading a session from the database; [`Self::put`] keeps
+    /// the read only if nothing was invalidated in between.
+    pub fn ticket(&self) -> u64 {
+        self.epoch.load(Ordering::Acquire)
+    }
+
+    pub fn put(&self, ticket: u64, id_hash: &str, session: &SessionUser, now: i64) {
+        if !self.live.load(Ordering::Acquire) {
+            return;
+        }
+        let mut entries = self.lock();
+        if self.epoch.load(Ordering::Acquire) != ticket {
+            return;
+        }
+        let sessions = &mut entries.sessions;
+        if sessions.len() >= CAPACITY {
+            let mut ages: Vec<i64> = sessions.values().map(|e| e.read_at).collect();
+            let (_, median, _) = ages.select_nth_unstable(CAPACITY / 2);
+            let median = *median;
+            sessions.retain(|_, e| e.read_at > median);
+        }
+        sessions.insert(
+            id_hash.to_owned(),
+            Entry {
+                session: session.clone(),
+                read_at: now,
+            },
+        );
+    }
+
+    /// The cached count of what waits for `user`, if counted recently.
+    pub fn waiting(&self, user: &str, now: i64) -> Option<usize> {
+        if !self.live.load(Ordering::Acquire) {
+            return None;
+        }
+        let entries = self.lock();
+        let (count, at) = *entries.waiting.get(user)?;
+        (at..at + WAITING_MAX_AGE_MS)
+            .contains(&now)
+            .then_some(count)
+    }
+
+    pub fn put_waiting(&self, ticket: u64, user: &str, count: usize, now: i64) {
+        if !self.live.load(Ordering::Acquire) {
+            return;
+        }
+        let mut entries = self.lock();
+        if self.epoch.load(Ordering::Acquire) != ticket {
+            return;
+        }
+        if entries.waiting.len() >= CAPACITY {
+            entries.waiting.clear();
+        }
+        entries.waiting.insert(user.to_owned(), (count, now));
+    }
+
+    /// Drops every session and count of `user`.
+    pub fn forget_person(&self, user: &str) {
+        let mut entries = self.lock();
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        entries
+            .sessions
+            .retain(|_, e| e.session.user.id.as_str() != user);
+        entries.waiting.remove(user);
+    }
+
+    /// Drops every count of what waits (something changed somewhere).
+    pub fn forget_waiting(&self) {
+        let mut entries = self.lock();
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        entries.waiting.clear();
+    }
+
+    pub fn forget_all(&self) {
+        let mut entries = self.lock();
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        entries.sessions.clear();
+        entries.waiting.clear();
+    }
+
+    /// Turns the cache on or off (PostgreSQL: whether LISTEN is connected);
+    /// either way it starts empty.
+    pub fn set_live(&self, live: bool) {
+        let mut entries = self.lock();
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        entries.sessions.clear();
+        entries.waiting.clear();
+        self.live.store(live, Ordering::Release);
+    }
+
+    /// A bus notice: `person:<id>` drops that person's sessions and count, the
+    /// empty key ("look at everything again") drops everything, and any other
+    /// key (a space, a talk) every count of what waits.
+    pub fn on_notice(&self, key: &str) {
+        if key.is_empty() {
+            self.forget_all();
+        } else if let Some(user) = key.strip_prefix("person:") {
+            self.forget_person(user);
+        } else {
+            self.forget_waiting();
+        }
+    }
+
+    /// Sessions held (the `session_cache_entries` gauge).
+    pub fn len(&self) -> usize {
+        self.lock().sessions.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rekindle_storage::User;
+
+    fn session(user: &str, expires_at: i64) -> SessionUser {
+        SessionUser {
+            csrf_token: "csrf".into(),
+            expires_at,
+            user: User {
+                id: user.into(),
+                email: format!("{user}@example.org"),
+                display_name: user.into(),
+                time_zone: "UTC".into(),
+                created_at: 0,
+            },
+        }
+    }
+
+    #[test]
+    fn a_person_notice_drops_only_that_persons_sessions() {
+        let c = SessionCache::new(true);
+        c.put(c.ticket(), "a1", &session("ana", 1_000_000), 0);
+        c.put(c.ticket(), "a2", &session("ana", 1_000_000), 0);
+        c.put(c.ticket(), "b1", &session("ben", 1_000_000), 0);
+        assert!(c.get("a1", 10).is_some());
+        c.on_notice("space:couple-1");
+        assert!(c.get("a1", 10).is_some());
+        c.on_notice("person:ana");
+        assert!(c.get("a1", 10).is_none() && c.get("a2", 10).is_none());
+        assert_eq!(c.get("b1", 10).unwrap().user.id.as_str(), "ben");
+        c.on_notice("");
+        assert!(c.get("b1", 10).is_none());
+    }
+
+    #[test]
+    fn a_read_that_raced_with_a_notice_is_not_kept() {
+        let c = SessionCache::new(true);
+        let ticket = c.ticket();
+        c.on_notice("person:ana");
+        c.put(ticket, "a1", &session("ana", 1_000_000), 0);
+        assert!(c.get("a1", 0).is_none());
+    }
+
+    #[test]
+    fn expired_old_or_unlistened_entries_are_not_served() {
+        let c = SessionCache::new(true);
+        c.put(c.ticket(), "a1", &session("ana", 500), 0);
+        assert!(c.get("a1", 499).is_some());
+        assert!(c.get("a1", 500).is_none(), "the session expired");
+        c.put(c.ticket(), "b1", &session("ben", i64::MAX), 0);
+        assert!(c.get("b1", MAX_AGE_MS - 1).is_some());
+        assert!(
+            c.get("b1", MAX_AGE_MS).is_none(),
+            "read again after a while"
+        );
+        c.set_live(false);
+        c.put(c.ticket(), "b1", &session("ben", i64::MAX), 0);
+        assert!(c.get("b1", 0).is_none());
+        assert_eq!(c.len(), 0);
+    }
+
+    #[test]
+    fn counts_of_what_waits_drop_with_any_change_and_with_time() {
+        let c = SessionCache::new(true);
+        c.put_waiting(c.ticket(), "ana", 2, 0);
+        c.put_waiting(c.ticket(), "ben", 1, 0);
+        assert_eq!(c.waiting("ana", 10), Some(2));
+        c.on_notice("person:ben");
+        assert_eq!(c.waiting("ana", 10), Some(2), "another person's sign-in");
+        assert_eq!(c.waiting("ben", 10), None);
+        assert_eq!(
+            c.waiting("ana", WAITING_MAX_AGE_MS),
+            None,
+            "recounted in time"
+        );
+        c.on_notice("space:couple-1");
+        assert_eq!(c.waiting("ana", 10), None);
+        c.put_waiting(c.ticket(), "ana", 2, 0);
+        c.on_notice("talk-9");
+        assert_eq!(c.waiting("ana", 10), None);
+        let ticket = c.ticket();
+        c.on_notice("space:couple-1");
+        c.put_waiting(ticket, "ana", 2, 0);
+        assert_eq!(
+            c.waiting("ana", 10),
+            None,
+            "a count that raced with a change"
+        );
+    }
+
+    #[test]
+    fn the_cache_stays_bounded() {
+        let c = SessionCache::new(true);
+        for i in 0..(CAPACITY as i64 * 3) {
+            c.put(c.ticket(), &format!("s{i}"), &session("ana", i64::MAX), i);
+        }
+        assert!(c.len() <= CAPACITY);
+        let last = CAPACITY as i64 * 3 - 1;
+        assert!(c.get(&format!("s{last}"), last).is_some());
+    }
+}
