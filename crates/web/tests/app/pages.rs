@@ -50,6 +50,7 @@ fn concrete(pattern: &str) -> Option<&'static str> {
         "/talks/{id}" => "/talks/{talk}",
         "/board/{id}" => "/board/{problem}",
         "/join/{code}" => "/join/{code}",
+        "/password/reset/{secret}" => "/password/reset/{reset}",
         _ => return None,
     })
 }
