@@ -185,3 +185,15 @@ fn restore_and_admin_need_what_they_work_on() {
     let (ok, out) = rekindle(&["admin", "revoke-sessions", "a@example.org"]);
     assert!(!ok && out.contains("--handle"), "{out}");
 }
+
+#[tokio::test]
+async fn healthcheck_says_whether_the_server_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = start_sqlite(dir.path(), &[]).await;
+    let (ok, out) = rekindle(&["healthcheck", "--listen", &node.addr]);
+    assert!(ok, "{out}");
+    let addr = node.addr.clone();
+    drop(node);
+    let (ok, out) = rekindle(&["healthcheck", "--listen", &addr]);
+    assert!(!ok && out.contains("cannot reach"), "{out}");
+}

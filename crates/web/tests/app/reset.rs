@@ -188,12 +188,13 @@ async fn a_mailed_link_works_once_and_signs_the_person_out_everywhere() {
         assert!(can_sign_in(&app, "ana@example.org", NEW_PASSWORD).await);
 
         // The link works once.
-        let (s, html, csrf) = open(&app, &app.client(), path_of(&link)).await;
+        let used = app.client();
+        let (s, html, csrf) = open(&app, &used, path_of(&link)).await;
         assert_eq!(s, 404, "{b:?}");
         assert!(html.contains("does not work any more"), "{html}");
         let (s, _, _) = post(
             &app,
-            &app.client(),
+            &used,
             path_of(&link),
             &[("_csrf", &csrf), ("new_password", "yet another lantern")],
         )
