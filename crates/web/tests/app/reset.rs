@@ -22,6 +22,8 @@ fn mail_config(sink: &SmtpSink) -> rekindle_web::Config {
             password: None,
         }),
         public_url: Some("http://rekindle.test".into()),
+        // People here sign up through the API without confirming by mail.
+        confirm_signups: false,
         ..test_config()
     }
 }
