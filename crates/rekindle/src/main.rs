@@ -1,6 +1,9 @@
 //! `rekindle`: the whole application in one binary.
 
+mod admin_cmd;
+mod backup_cmd;
 mod coach_cmd;
+mod health_cmd;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -29,10 +32,20 @@ enum Command {
     Coach(coach_cmd::CoachArgs),
     /// Create or upgrade the database schema, then exit.
     Migrate(DbArgs),
+    /// Write a consistent copy of the SQLite database to a file, also while servers run.
+    Backup(backup_cmd::BackupArgs),
+    /// Put a backup into an empty data directory (never over an existing database).
+    Restore(backup_cmd::RestoreArgs),
+    /// Copy every row of the SQLite database into an empty PostgreSQL database (stop the server first).
+    Copy(backup_cmd::CopyArgs),
+    /// Operator tasks: counts, password reset links, sessions, erasing an account.
+    Admin(admin_cmd::AdminArgs),
+    /// Exit 0 when the server at --listen answers /healthz (for container health checks).
+    Healthcheck(health_cmd::HealthArgs),
 }
 
 #[derive(clap::Args)]
-struct DbArgs {
+pub(crate) struct DbArgs {
     /// Directory for the embedded SQLite database (created if missing).
     /// Default: $XDG_DATA_HOME/rekindle, or ~/.local/share/rekindle.
     #[arg(long, env = "REKINDLE_DATA_DIR")]
@@ -154,7 +167,14 @@ struct ServeArgs {
     log_format: String,
 }
 
-fn default_data_dir() -> PathBuf {
+impl DbArgs {
+    /// The SQLite data directory these arguments name.
+    pub(crate) fn sqlite_dir(&self) -> PathBuf {
+        self.data_dir.clone().unwrap_or_else(default_data_dir)
+    }
+}
+
+pub(crate) fn default_data_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
         return PathBuf::from(dir).join("rekindle");
     }
@@ -164,14 +184,14 @@ fn default_data_dir() -> PathBuf {
     }
 }
 
-async fn open_repo(db: &DbArgs) -> anyhow::Result<(Repo, String)> {
+pub(crate) async fn open_repo(db: &DbArgs) -> anyhow::Result<(Repo, String)> {
     match &db.database_url {
         Some(url) => {
             let repo = Repo::open_postgres(url, db.db_max_connections).await?;
             Ok((repo, "PostgreSQL".into()))
         }
         None => {
-            let dir = db.data_dir.clone().unwrap_or_else(default_data_dir);
+            let dir = db.sqlite_dir();
             std::fs::create_dir_all(&dir).map_err(|e| {
                 anyhow::anyhow!("cannot create data directory {}: {e}", dir.display())
             })?;
@@ -323,6 +343,11 @@ fn main() -> ExitCode {
             println!("Database is up to date ({where_}).");
             Ok(())
         }),
+        Command::Backup(args) => run_async(backup_cmd::backup(args)),
+        Command::Restore(args) => run_async(backup_cmd::restore(args)),
+        Command::Admin(args) => run_async(admin_cmd::run(args)),
+        Command::Copy(args) => run_async(backup_cmd::copy(args)),
+        Command::Healthcheck(args) => run_async(health_cmd::run(args)),
     }
 }
 

@@ -84,7 +84,7 @@ impl Repo {
             SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
         };
         let opts = SqliteConnectOptions::new()
-            .filename(data_dir.join("rekindle.db"))
+            .filename(data_dir.join(SQLITE_FILE))
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
@@ -147,6 +147,319 @@ impl Repo {
             Inner::Postgres(s) => s.close().await,
         }
     }
+}
+
+// Backups
+/// The SQLite database file inside a data directory.
+pub const SQLITE_FILE: &str = "rekindle.db";
+
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    #[error("{0}")]
+    Refused(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl From<sqlx::Error> for BackupError {
+    fn from(e: sqlx::Error) -> Self {
+        BackupError::Store(StoreError::Db(e))
+    }
+}
+
+/// Writes a consistent copy of the SQLite database in `data_dir` to `to` while
+/// servers may be running: `VACUUM INTO` reads one snapshot (WAL mode lets
+/// writers go on meanwhile) and writes a compact file without free pages.
+/// Refuses when `to` exists or `data_dir` holds no database.
+pub async fn backup_sqlite(data_dir: &Path, to: &Path) -> Result<(), BackupError> {
+    use sqlx::ConnectOptions;
+    use sqlx::sqlite::SqliteConnectOptions;
+    let db = data_dir.join(SQLITE_FILE);
+    if !db.is_file() {
+        return Err(BackupError::Refused(format!(
+            "there is no database at {}",
+            db.display()
+        )));
+    }
+    if to.exists() {
+        return Err(BackupError::Refused(format!(
+            "{} already exists; choose a new file name",
+            to.display()
+        )));
+    }
+    let target = to
+        .to_str()
+        .ok_or_else(|| BackupError::Refused("the backup path is not valid UTF-8".into()))?;
+    let mut conn = SqliteConnectOptions::new()
+        .filename(&db)
+        .busy_timeout(Duration::from_secs(30))
+        .connect()
+        .await?;
+    sqlx::query("VACUUM INTO $1")
+        .bind(target)
+        .execute(&mut conn)
+        .await?;
+    sqlx::Connection::close(conn).await?;
+    Ok(())
+}
+
+/// Checks that `file` is an intact Rekindle SQLite database; returns how many
+/// migrations it has applied.
+async fn check_sqlite_backup(file: &Path) -> Result<i64, BackupError> {
+    use sqlx::ConnectOptions;
+    use sqlx::sqlite::SqliteConnectOptions;
+    if !file.is_file() {
+        return Err(BackupError::Refused(format!(
+            "there is no file at {}",
+            file.display()
+        )));
+    }
+    let mut conn = SqliteConnectOptions::new()
+        .filename(file)
+        .read_only(true)
+        .immutable(true)
+        .connect()
+        .await
+        .map_err(|e| BackupError::Refused(format!("{} is not a database: {e}", file.display())))?;
+    let ok: Result<String, _> = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(&mut conn)
+        .await;
+    match ok {
+        Ok(s) if s == "ok" => {}
+        Ok(s) => {
+            return Err(BackupError::Refused(format!(
+                "{} is damaged: {s}",
+                file.display()
+            )));
+        }
+        Err(e) => {
+            return Err(BackupError::Refused(format!(
+                "{} is not a database: {e}",
+                file.display()
+            )));
+        }
+    }
+    let applied: Result<i64, _> =
+        sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+            .fetch_one(&mut conn)
+            .await;
+    sqlx::Connection::close(conn).await?;
+    match applied {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(BackupError::Refused(format!(
+            "{} is not a Rekindle database",
+            file.display()
+        ))),
+    }
+}
+
+/// Restores a backup made by [`backup_sqlite`] into `data_dir`, which must not
+/// hold a database yet (a live or earlier one is never overwritten). The file
+/// is checked, copied beside its final name and renamed into place, then
+/// upgraded to this version's schema.
+pub async fn restore_sqlite(from: &Path, data_dir: &Path) -> Result<(), BackupError> {
+    check_sqlite_backup(from).await?;
+    std::fs::create_dir_all(data_dir)?;
+    for name in [
+        SQLITE_FILE.to_owned(),
+        format!("{SQLITE_FILE}-wal"),
+        format!("{SQLITE_FILE}-shm"),
+        format!("{SQLITE_FILE}-journal"),
+    ] {
+        let path = data_dir.join(&name);
+        if path.exists() {
+            return Err(BackupError::Refused(format!(
+                "{} already exists: restore only into an empty data directory \
+                 (move the old database away first if you really mean to replace it)",
+                path.display()
+            )));
+        }
+    }
+    let partial = data_dir.join(format!("{SQLITE_FILE}.restoring"));
+    std::fs::copy(from, &partial)?;
+    std::fs::File::open(&partial)?.sync_all()?;
+    // A hard link fails if a database appeared meanwhile, where a rename would replace it.
+    let placed = std::fs::hard_link(&partial, data_dir.join(SQLITE_FILE));
+    let _ = std::fs::remove_file(&partial);
+    placed.map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            BackupError::Refused("a database appeared in the data directory meanwhile".into())
+        } else {
+            BackupError::Io(e)
+        }
+    })?;
+    let repo = Repo::open_sqlite(data_dir).await?;
+    repo.close().await;
+    Ok(())
+}
+
+// Moving an instance from SQLite to PostgreSQL
+/// What `copy_sqlite_to_postgres` copied: each table with its row count.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CopyReport {
+    pub tables: Vec<(String, u64)>,
+}
+
+/// Tables in an order where every table comes after those it refers to.
+fn parents_first(
+    tables: &[String],
+    edges: &[(String, String)],
+) -> Result<Vec<String>, BackupError> {
+    let mut out: Vec<String> = Vec::new();
+    let mut left: Vec<String> = tables.to_vec();
+    while !left.is_empty() {
+        let ready: Vec<String> = left
+            .iter()
+            .filter(|t| {
+                edges.iter().all(|(child, parent)| {
+                    child != *t || parent == *t || out.contains(parent) || !tables.contains(parent)
+                })
+            })
+            .cloned()
+            .collect();
+        if ready.is_empty() {
+            return Err(BackupError::Refused(format!(
+                "the tables {left:?} refer to each other in a cycle"
+            )));
+        }
+        left.retain(|t| !ready.contains(t));
+        out.extend(ready);
+    }
+    Ok(out)
+}
+
+/// Copies every row of the SQLite database in `data_dir` into the PostgreSQL
+/// database at `pg_url` in one transaction: either all of it arrives or none.
+/// Both are first brought to this version's schema; the target must hold no
+/// rows at all. Stop the servers first: rows written during the copy are not
+/// part of it (the source is read in one snapshot).
+pub async fn copy_sqlite_to_postgres(
+    data_dir: &Path,
+    pg_url: &str,
+) -> Result<CopyReport, BackupError> {
+    use sqlx::sqlite::SqliteConnectOptions;
+    use sqlx::{ConnectOptions, Connection, Row};
+    if !data_dir.join(SQLITE_FILE).is_file() {
+        return Err(BackupError::Refused(format!(
+            "there is no database at {}",
+            data_dir.join(SQLITE_FILE).display()
+        )));
+    }
+    // Both schemas up to date, so both have the same tables and columns.
+    Repo::open_sqlite(data_dir).await?.close().await;
+    Repo::open_postgres(pg_url, 2).await?.close().await;
+
+    let mut pg = sqlx::PgConnection::connect(pg_url).await?;
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.tables
+         WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'
+           AND table_name <> '_sqlx_migrations' ORDER BY table_name",
+    )
+    .fetch_all(&mut pg)
+    .await?;
+    let edges: Vec<(String, String)> = sqlx::query_as(
+        "SELECT c.conrelid::regclass::text, c.confrelid::regclass::text FROM pg_constraint c
+         WHERE c.contype = 'f' AND c.connamespace = current_schema()::regnamespace",
+    )
+    .fetch_all(&mut pg)
+    .await?;
+    let order = parents_first(&tables, &edges)?;
+    for t in &order {
+        let sql = format!("SELECT EXISTS (SELECT 1 FROM \"{t}\")");
+        let any: bool = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .fetch_one(&mut pg)
+            .await?;
+        if any {
+            return Err(BackupError::Refused(format!(
+                "the target database is not empty (table {t} has rows); copy only into a new, \
+                 empty database"
+            )));
+        }
+    }
+
+    let mut lite = SqliteConnectOptions::new()
+        .filename(data_dir.join(SQLITE_FILE))
+        .read_only(true)
+        .busy_timeout(Duration::from_secs(30))
+        .connect()
+        .await?;
+    // One read transaction: every table from the same snapshot.
+    let mut snapshot = lite.begin().await?;
+    let mut tx = pg.begin().await?;
+    let mut report = CopyReport::default();
+    for t in &order {
+        let columns: Vec<(String, String)> = sqlx::query_as(
+            "SELECT column_name::text, data_type::text FROM information_schema.columns
+             WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
+        )
+        .bind(t)
+        .fetch_all(&mut *tx)
+        .await?;
+        let lite_columns: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT name FROM pragma_table_info('{t}')"
+        )))
+        .fetch_all(&mut *snapshot)
+        .await?;
+        let mut a: Vec<&str> = columns.iter().map(|(c, _)| c.as_str()).collect();
+        let mut b: Vec<&str> = lite_columns.iter().map(String::as_str).collect();
+        a.sort_unstable();
+        b.sort_unstable();
+        if a != b {
+            return Err(BackupError::Refused(format!(
+                "table {t} has columns {b:?} in SQLite but {a:?} in PostgreSQL"
+            )));
+        }
+        let names = columns
+            .iter()
+            .map(|(c, _)| format!("\"{c}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let marks = (1..=columns.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let select = format!("SELECT {names} FROM \"{t}\" ORDER BY rowid");
+        let insert = format!("INSERT INTO \"{t}\" ({names}) VALUES ({marks})");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(select))
+            .fetch_all(&mut *snapshot)
+            .await?;
+        for row in &rows {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(insert.clone()));
+            for (i, (c, ty)) in columns.iter().enumerate() {
+                q = match ty.as_str() {
+                    "bigint" | "integer" | "smallint" => q.bind(row.try_get::<Option<i64>, _>(i)?),
+                    "text" | "character varying" => q.bind(row.try_get::<Option<String>, _>(i)?),
+                    "boolean" => q.bind(row.try_get::<Option<bool>, _>(i)?),
+                    "double precision" | "real" => q.bind(row.try_get::<Option<f64>, _>(i)?),
+                    "bytea" => q.bind(row.try_get::<Option<Vec<u8>>, _>(i)?),
+                    other => {
+                        return Err(BackupError::Refused(format!(
+                            "column {t}.{c} has a type the copy does not know: {other}"
+                        )));
+                    }
+                };
+            }
+            q.execute(&mut *tx).await?;
+        }
+        let copied: i64 =
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM \"{t}\"")))
+                .fetch_one(&mut *tx)
+                .await?;
+        if copied != rows.len() as i64 {
+            return Err(BackupError::Refused(format!(
+                "table {t}: {} rows read but {copied} arrived",
+                rows.len()
+            )));
+        }
+        report.tables.push((t.clone(), rows.len() as u64));
+    }
+    tx.commit().await?;
+    snapshot.rollback().await?;
+    lite.close().await?;
+    pg.close().await?;
+    Ok(report)
 }
 
 // Talk room

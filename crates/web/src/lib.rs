@@ -32,6 +32,7 @@ mod routes;
 mod state;
 mod view;
 
+pub use account::reset::{RESET_TTL_MS, new_reset_secret, reset_path};
 pub use clock::Clock;
 pub use config::{Config, PasswordHashing};
 pub use routes::{RouteSpec, build_router, route_specs};

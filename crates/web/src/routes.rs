@@ -47,6 +47,26 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("GET", "/signin", get(account::page::signin_form)),
         ("POST", "/signin", post(account::page::signin)),
         ("POST", "/signout", post(account::page::signout)),
+        (
+            "GET",
+            "/password/forgot",
+            get(account::reset_page::forgot_form),
+        ),
+        (
+            "POST",
+            "/password/forgot",
+            post(account::reset_page::forgot),
+        ),
+        (
+            "GET",
+            "/password/reset/{secret}",
+            get(account::reset_page::reset_form),
+        ),
+        (
+            "POST",
+            "/password/reset/{secret}",
+            post(account::reset_page::reset),
+        ),
         ("GET", "/settings", get(account::settings_page::show)),
         (
             "GET",

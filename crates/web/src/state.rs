@@ -42,8 +42,8 @@ impl AppState {
             bus_local,
             live_talks: Arc::default(),
             closing: Arc::new(tokio::sync::watch::channel(false).0),
+            limiter: Arc::new(RateLimiter::new(repo.clone())),
             repo,
-            limiter: Arc::new(RateLimiter::default()),
             config: Arc::new(config),
         }
     }
@@ -64,7 +64,16 @@ impl AppState {
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
                 }
-                state.limiter.forget_stale(state.config.auth_window);
+                if let Err(e) = state
+                    .limiter
+                    .forget_stale(state.config.auth_window, now)
+                    .await
+                {
+                    tracing::warn!(error = %e, "could not remove stale rate-limit buckets");
+                }
+                if let Err(e) = state.repo.delete_expired_password_resets(now).await {
+                    tracing::warn!(error = %e, "could not remove expired password reset links");
+                }
             }
         }));
         chores

@@ -33,8 +33,31 @@ fn free_port() -> u16 {
 
 /// Starts `rekindle serve` on `db_url` ("": SQLite) with `extra` flags and waits until ready.
 pub async fn start(db_url: &str, extra: &[&str]) -> Node {
-    let port = free_port();
     let dir = tempfile::tempdir().unwrap();
+    // An empty URL: SQLite in the node's data dir.
+    let mut args: Vec<String> = if db_url.is_empty() {
+        Vec::new()
+    } else {
+        vec!["--database-url".to_owned(), db_url.to_owned()]
+    };
+    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    args.push("--data-dir".into());
+    args.push(dir.path().to_str().unwrap().to_owned());
+    launch(args, dir).await
+}
+
+/// Starts `rekindle serve` on the SQLite database in `data_dir`.
+pub async fn start_sqlite(data_dir: &std::path::Path, extra: &[&str]) -> Node {
+    let mut args = vec![
+        "--data-dir".to_owned(),
+        data_dir.to_str().unwrap().to_owned(),
+    ];
+    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    launch(args, tempfile::tempdir().unwrap()).await
+}
+
+async fn launch(args: Vec<String>, dir: tempfile::TempDir) -> Node {
+    let port = free_port();
     let addr = format!("127.0.0.1:{port}");
     let child = Command::new(env!("CARGO_BIN_EXE_rekindle"))
         .args([
@@ -44,17 +67,9 @@ pub async fn start(db_url: &str, extra: &[&str]) -> Node {
             "--auth-attempts-per-ip",
             "10000",
         ])
-        // An empty URL: SQLite in the node's data dir.
-        .args(
-            Some(["--database-url", db_url])
-                .filter(|_| !db_url.is_empty())
-                .into_iter()
-                .flatten(),
-        )
-        .args(extra)
-        .arg("--data-dir")
-        .arg(dir.path())
+        .args(&args)
         .env("RUST_LOG", "warn")
+        .env_remove("REKINDLE_DATABASE_URL")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -128,6 +143,55 @@ pub async fn person(node: &Node, email: &str) -> Person {
     }
 }
 
+/// Signs in through `node` (the account exists) and returns the person with a fresh token.
+pub async fn sign_in(node: &Node, email: &str, password: &str) -> Option<Person> {
+    let client = reqwest::Client::new();
+    let r = client
+        .post(format!("{}/api/v1/auth/token", node.base))
+        .json(&json!({"email": email, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    if !r.status().is_success() {
+        return None;
+    }
+    let v: Value = r.json().await.unwrap();
+    Some(Person {
+        token: v["token"].as_str().unwrap().to_owned(),
+        base: node.base.clone(),
+        client,
+    })
+}
+
+/// Runs the `rekindle` binary with `args`; returns success and what it printed.
+pub fn rekindle(args: &[&str]) -> (bool, String) {
+    rekindle_with_input(args, "")
+}
+
+/// Runs the `rekindle` binary with `args` and `input` on its standard input.
+pub fn rekindle_with_input(args: &[&str], input: &str) -> (bool, String) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rekindle"))
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .env_remove("REKINDLE_DATABASE_URL")
+        .env_remove("REKINDLE_DATA_DIR")
+        .env_remove("REKINDLE_PUBLIC_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run rekindle");
+    let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
+    let out = child.wait_with_output().expect("rekindle output");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
 /// Ana through `a` creates a space; Ben through `b` joins it.
 pub async fn couple(a: &Node, b: &Node) -> (Person, Person) {
     let ana = person(a, "ana@example.org").await;
@@ -149,4 +213,100 @@ pub async fn couple(a: &Node, b: &Node) -> (Person, Person) {
     )
     .await;
     (ana, ben)
+}
+
+/// A browser without JavaScript: keeps cookies by hand (name=value pairs).
+pub struct Browser {
+    pub base: String,
+    pub cookies: std::collections::BTreeMap<String, String>,
+    client: reqwest::Client,
+}
+
+impl Browser {
+    pub fn new(node: &Node) -> Self {
+        Browser {
+            base: node.base.clone(),
+            cookies: Default::default(),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+        }
+    }
+
+    fn keep(&mut self, r: &reqwest::Response) {
+        for v in r.headers().get_all("set-cookie") {
+            let v = v.to_str().unwrap();
+            let pair = v.split(';').next().unwrap();
+            let (k, val) = pair.split_once('=').unwrap();
+            if val.is_empty() || v.contains("Max-Age=0") {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_owned(), val.to_owned());
+            }
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// GET: status, body, and the form token in the page.
+    pub async fn get(&mut self, path: &str) -> (u16, String, String) {
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        self.keep(&r);
+        let s = r.status().as_u16();
+        let html = r.text().await.unwrap();
+        let marker = "name=\"_csrf\" value=\"";
+        let csrf = html
+            .find(marker)
+            .map(|i| {
+                html[i + marker.len()..]
+                    .split('"')
+                    .next()
+                    .unwrap()
+                    .to_owned()
+            })
+            .unwrap_or_default();
+        (s, html, csrf)
+    }
+
+    /// POST a form: status and where it redirects.
+    pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (u16, Option<String>) {
+        let r = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        self.keep(&r);
+        let loc = r
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_owned());
+        (r.status().as_u16(), loc)
+    }
+
+    /// Signs in through the sign-in form.
+    pub async fn sign_in(&mut self, email: &str, password: &str) -> u16 {
+        let (_, _, csrf) = self.get("/signin").await;
+        self.post(
+            "/signin",
+            &[("_csrf", &csrf), ("email", email), ("password", password)],
+        )
+        .await
+        .0
+    }
 }

@@ -85,3 +85,13 @@ pub struct ApiToken {
     pub created_at: i64,
     pub last_used_at: Option<i64>,
 }
+
+/// What `rekindle admin stats` prints: counts only, never content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InstanceCounts {
+    pub accounts: i64,
+    /// Spaces with at least one person in them.
+    pub spaces: i64,
+    /// Spaces where two partners are together now.
+    pub couples: i64,
+}

@@ -4,6 +4,8 @@
 pub mod api;
 pub mod devices_page;
 pub mod page;
+pub mod reset;
+pub mod reset_page;
 pub mod settings_page;
 pub mod signup;
 pub mod signup_page;
@@ -28,14 +30,24 @@ pub struct SignUp<'a> {
     pub time_zone: &'a str,
 }
 
-fn rate_limited(state: &AppState, key: &str, limit: u32) -> Result<(), AppError> {
+async fn rate_limited(state: &AppState, key: &str, limit: u32) -> Result<(), AppError> {
     match state
         .limiter
-        .blocked_for(key, limit, state.config.auth_window)
+        .blocked_for(key, limit, state.config.auth_window, state.clock().now_ms())
+        .await?
     {
         Some(retry_after_secs) => Err(AppError::TooManyRequests { retry_after_secs }),
         None => Ok(()),
     }
+}
+
+/// Counts one attempt against `key` (every server of the deployment sees it).
+async fn hit(state: &AppState, key: &str) -> Result<(), AppError> {
+    state
+        .limiter
+        .hit(key, state.config.auth_window, state.clock().now_ms())
+        .await?;
+    Ok(())
 }
 
 /// What signing up did: made the account (no mail server: the form says when
@@ -54,7 +66,7 @@ pub async fn sign_up(
     base_url: &str,
 ) -> Result<SignedUp, AppError> {
     let ip_key = format!("auth-ip:{ip}");
-    rate_limited(state, &ip_key, state.config.auth_attempts_per_ip)?;
+    rate_limited(state, &ip_key, state.config.auth_attempts_per_ip).await?;
     let mut errors = FieldErrors::new();
     let email = normalize_email(input.email)
         .map_err(|e| errors.insert("email", e.into()))
@@ -76,7 +88,7 @@ pub async fn sign_up(
     let (Some(email), Some(name), Some(tz), true) = (email, name, tz, errors.is_empty()) else {
         return Err(AppError::Invalid(errors));
     };
-    state.limiter.hit(&ip_key, state.config.auth_window);
+    hit(state, &ip_key).await?;
     let password_hash = hash_password(input.password.to_owned(), state.config.password_hashing)
         .await
         .map_err(AppError::Internal)?;
@@ -138,14 +150,15 @@ pub async fn sign_in(
     let pair_key = format!("auth-account-ip:{email}|{ip}");
     let account_key = format!("auth-account:{email}");
     let per_pair = state.config.auth_failures_per_account;
-    rate_limited(state, &ip_key, state.config.auth_attempts_per_ip)?;
-    rate_limited(state, &pair_key, per_pair)?;
+    rate_limited(state, &ip_key, state.config.auth_attempts_per_ip).await?;
+    rate_limited(state, &pair_key, per_pair).await?;
     rate_limited(
         state,
         &account_key,
         per_pair.saturating_mul(ACCOUNT_CEILING),
-    )?;
-    state.limiter.hit(&ip_key, state.config.auth_window);
+    )
+    .await?;
+    hit(state, &ip_key).await?;
     let creds = state.repo.credentials_by_email(&email).await?;
     let (id, hash) = match creds {
         Some(c) => (Some(c.id), c.password_hash),
@@ -154,12 +167,12 @@ pub async fn sign_in(
     let ok = verify_password(password.to_owned(), hash).await;
     match (ok, id) {
         (true, Some(id)) => {
-            state.limiter.clear(&pair_key);
+            state.limiter.clear(&pair_key).await?;
             state.repo.user_by_id(&id).await?.ok_or(AppError::NotFound)
         }
         _ => {
-            state.limiter.hit(&pair_key, state.config.auth_window);
-            state.limiter.hit(&account_key, state.config.auth_window);
+            hit(state, &pair_key).await?;
+            hit(state, &account_key).await?;
             Err(AppError::BadRequest(BAD_CREDENTIALS.into()))
         }
     }

@@ -19,6 +19,8 @@ use crate::view::{Chrome, field_error, form_errors, render_with_status, safe_nex
 #[derive(Deserialize, Default)]
 pub struct NextQuery {
     next: Option<String>,
+    /// `done` after a password reset.
+    reset: Option<String>,
 }
 
 #[derive(Template)]
@@ -130,6 +132,7 @@ struct SigninPage {
     email: String,
     next: String,
     error: String,
+    reset_done: bool,
 }
 
 #[derive(Deserialize)]
@@ -159,6 +162,7 @@ pub async fn signin_form(
         email: String::new(),
         next: safe_next(q.next.as_deref()).unwrap_or_default(),
         error: String::new(),
+        reset_done: q.reset.as_deref() == Some("done"),
     };
     Ok((jar, render_with_status(StatusCode::OK, &page)?).into_response())
 }
@@ -192,6 +196,7 @@ pub async fn signin(
                 email: f.email,
                 next: safe_next(Some(&f.next)).unwrap_or_default(),
                 error: e.detail(),
+                reset_done: false,
             };
             let mut resp = render_with_status(status, &page)?;
             e.add_headers(&mut resp);

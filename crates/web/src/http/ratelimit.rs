@@ -1,49 +1,62 @@
-//! Fixed-window counters for sign-in and sign-up, per client address and per
-//! account. They live in each process: with several app servers a client gets at
-//! most N attempts per server, which still bounds guessing.
+//! Fixed-window counters for sign-in, sign-up and password reset requests, per
+//! client address and per account. They live in the database (table
+//! `rate_limits`), so every server of a deployment counts the same attempts: N
+//! servers on one PostgreSQL allow what one server allows, not N times as much.
+//! The count and the check are one statement, so servers racing on one key
+//! never lose an attempt.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-#[derive(Default)]
+use rekindle_storage::{Repo, StoreResult};
+
 pub struct RateLimiter {
-    buckets: Mutex<HashMap<String, (Instant, u32)>>,
+    repo: Repo,
+}
+
+fn ms(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// Whole seconds from `now` until a window that started at `start` is over (at least 1).
+fn retry_after(start: i64, window: Duration, now: i64) -> u64 {
+    let left = start.saturating_add(ms(window)).saturating_sub(now);
+    u64::try_from(left).unwrap_or(0).div_ceil(1000).max(1)
 }
 
 impl RateLimiter {
+    pub fn new(repo: Repo) -> Self {
+        RateLimiter { repo }
+    }
+
     /// Seconds until `key` may try again, if it has used up `limit` in `window`.
-    pub fn blocked_for(&self, key: &str, limit: u32, window: Duration) -> Option<u64> {
-        let buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
-        let (start, count) = buckets.get(key)?;
-        let elapsed = start.elapsed();
-        if elapsed >= window || *count < limit {
-            return None;
+    pub async fn blocked_for(
+        &self,
+        key: &str,
+        limit: u32,
+        window: Duration,
+        now: i64,
+    ) -> StoreResult<Option<u64>> {
+        let Some((hits, start)) = self.repo.rate_limit_count(key, now, ms(window)).await? else {
+            return Ok(None);
+        };
+        if hits < i64::from(limit) {
+            return Ok(None);
         }
-        Some((window - elapsed).as_secs().max(1))
+        Ok(Some(retry_after(start, window, now)))
     }
 
-    pub fn hit(&self, key: &str, window: Duration) {
-        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
-        let entry = buckets.entry(key.to_owned()).or_insert((Instant::now(), 0));
-        if entry.0.elapsed() >= window {
-            *entry = (Instant::now(), 0);
-        }
-        entry.1 = entry.1.saturating_add(1);
+    /// Counts one attempt for `key`.
+    pub async fn hit(&self, key: &str, window: Duration, now: i64) -> StoreResult<()> {
+        self.repo.rate_limit_hit(key, now, ms(window)).await?;
+        Ok(())
     }
 
-    pub fn clear(&self, key: &str) {
-        self.buckets
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(key);
+    pub async fn clear(&self, key: &str) -> StoreResult<()> {
+        self.repo.rate_limit_clear(key).await
     }
 
-    pub fn forget_stale(&self, window: Duration) {
-        self.buckets
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .retain(|_, (start, _)| start.elapsed() < window);
+    pub async fn forget_stale(&self, window: Duration, now: i64) -> StoreResult<u64> {
+        self.repo.rate_limit_forget_stale(now, ms(window)).await
     }
 }
 
@@ -52,26 +65,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn blocks_after_the_limit_and_says_for_how_long() {
-        let l = RateLimiter::default();
+    fn retry_after_rounds_up_to_whole_seconds() {
         let w = Duration::from_secs(60);
-        for _ in 0..3 {
-            assert_eq!(l.blocked_for("ip:1", 3, w), None);
-            l.hit("ip:1", w);
-        }
-        let wait = l.blocked_for("ip:1", 3, w).expect("blocked");
-        assert!((1..=60).contains(&wait));
-        assert_eq!(l.blocked_for("ip:2", 3, w), None);
-        l.clear("ip:1");
-        assert_eq!(l.blocked_for("ip:1", 3, w), None);
-    }
-
-    #[test]
-    fn a_new_window_starts_fresh() {
-        let l = RateLimiter::default();
-        let w = Duration::from_millis(0);
-        l.hit("k", w);
-        l.hit("k", w);
-        assert_eq!(l.blocked_for("k", 1, w), None);
+        assert_eq!(retry_after(0, w, 0), 60);
+        assert_eq!(retry_after(0, w, 59_001), 1);
+        assert_eq!(retry_after(0, w, 58_999), 2);
+        assert_eq!(retry_after(0, w, 70_000), 1);
     }
 }

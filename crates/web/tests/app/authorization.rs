@@ -119,6 +119,43 @@ fn cases() -> Vec<Case> {
             [400, 400, 400, 400],
         ),
         case("POST", "/signout", "/signout", None, [303, 303, 303, 303]),
+        // Password reset: open to everyone; without mail the page says whom to ask.
+        case("GET", "/password/forgot", "/password/forgot", None, all),
+        case(
+            "POST",
+            "/password/forgot",
+            "/password/forgot",
+            Form(&[("email", "owner@example.org")]),
+            all,
+        ),
+        case(
+            "GET",
+            "/password/reset/{secret}",
+            "/password/reset/{reset}",
+            None,
+            all,
+        ),
+        case(
+            "GET",
+            "/password/reset/{secret}",
+            "/password/reset/not-a-real-secret",
+            None,
+            [404, 404, 404, 404],
+        ),
+        case(
+            "POST",
+            "/password/reset/{secret}",
+            "/password/reset/{reset}",
+            Form(&[("new_password", "short")]),
+            [422, 422, 422, 422],
+        ),
+        case(
+            "POST",
+            "/password/reset/{secret}",
+            "/password/reset/not-a-real-secret",
+            Form(&[("new_password", "a long enough password")]),
+            [404, 404, 404, 404],
+        ),
         case("GET", "/settings", "/settings", None, page),
         case("GET", "/settings/devices", "/settings/devices", None, page),
         case(
@@ -1183,6 +1220,8 @@ pub(crate) struct Fixture {
     // Action plan: the owner's action (shared text in its title) and calendar feed token.
     pub(crate) action: String,
     pub(crate) feed: String,
+    /// A working password reset link's secret (the outsider's).
+    pub(crate) reset: String,
     pub(crate) api: [Option<ApiPerson>; 4],
     pub(crate) html: [HtmlPerson; 4],
 }
@@ -1290,6 +1329,11 @@ pub(crate) async fn fixture(backend: Backend) -> Fixture {
     let feed = feed_url[feed_url.find("/calendar/").unwrap() + 10..]
         .trim_end_matches(".ics")
         .to_owned();
+    let reset =
+        rekindle_web::new_reset_secret(&app.db.repo, "outsider@example.org", app.clock.now_ms())
+            .await
+            .unwrap()
+            .unwrap();
     let html = [
         app.html_visitor().await,
         app.html_person("outsider@example.org").await,
@@ -1308,6 +1352,7 @@ pub(crate) async fn fixture(backend: Backend) -> Fixture {
         problem,
         action: a["id"].as_str().unwrap().to_owned(),
         feed,
+        reset,
         api: [None, Some(outsider), Some(partner), Some(owner)],
         html,
         app,
@@ -1327,6 +1372,7 @@ impl Fixture {
             .replace("{problem}", &self.problem)
             .replace("{action}", &self.action)
             .replace("{feed}", &self.feed)
+            .replace("{reset}", &self.reset)
     }
 
     async fn call(&self, c: &Case, role: usize) -> (u16, String) {

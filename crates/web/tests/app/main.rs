@@ -25,6 +25,7 @@ mod plan;
 mod plan_browser;
 mod push;
 mod questions;
+mod reset;
 mod safety;
 mod signals_browser;
 mod talk;

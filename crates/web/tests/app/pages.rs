@@ -50,6 +50,7 @@ fn concrete(pattern: &str) -> Option<&'static str> {
         "/talks/{id}" => "/talks/{talk}",
         "/board/{id}" => "/board/{problem}",
         "/join/{code}" => "/join/{code}",
+        "/password/reset/{secret}" => "/password/reset/{reset}",
         // A spent link: the page that says so (a working one needs a mail server).
         "/signup/confirm/{token}" => "/signup/confirm/not-a-real-link",
         _ => return None,

@@ -13,6 +13,7 @@ mod checkins;
 mod invitations;
 mod journal;
 mod journey;
+mod operator;
 mod people;
 mod plan;
 mod push;
