@@ -20,6 +20,7 @@ mod questions;
 mod reminders;
 mod safety;
 mod space;
+mod talk_calm;
 mod talks;
 mod waiting;
 

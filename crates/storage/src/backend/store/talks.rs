@@ -462,6 +462,14 @@ pub(super) async fn talk_erase_in(
 ) -> StoreResult<()> {
     const MINE: &str =
         "talk_id IN (SELECT id FROM talks WHERE requested_by = $1 OR partner_id = $1)";
+    // The flooding check is the author's alone (the user row's cascade would
+    // take it too; said here so the rule is read where it is kept).
+    for sql in [
+        "DELETE FROM talk_calm WHERE user_id = $1",
+        "DELETE FROM calm_thresholds WHERE user_id = $1",
+    ] {
+        sqlx::query(sql).bind(user_id).execute(&mut **tx).await?;
+    }
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "DELETE FROM talk_events WHERE by_user = $1 AND {MINE}"
     )))
