@@ -21,7 +21,9 @@
   function refresh() {
     if (refreshing) { again = true; return; }
     refreshing = true;
-    fetch(location.pathname, { credentials: "same-origin" })
+    // The room's own address: a refused form leaves the page at /talks/{id}/act
+    // (or /join-here, /calm), which answers only POST.
+    fetch("/talks/" + encodeURIComponent(id), { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.text() : null; })
       .then(function (html) {
         if (html === null) { location.href = "/talks"; return; }

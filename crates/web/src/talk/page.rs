@@ -282,7 +282,7 @@ pub async fn create(
                 .await
                 .map_err(|e| refusal_field(e, "time1"))?;
         }
-        Ok(id)
+        Ok::<_, AppError>(id)
     };
     match attempt.await {
         Ok(id) => Ok(see_other(&format!("/talks/{id}"))),

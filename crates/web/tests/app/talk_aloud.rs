@@ -159,7 +159,7 @@ fn leaks(text: &str, value: i64) -> Vec<String> {
         format!("\"calm\":{value}"),
         "\"moment\":".to_owned(),
         "floor-1".to_owned(),
-        "suggest_break".to_owned(),
+        "\"suggest_break\":true".to_owned(),
         "Yourbodymayneedabreak".to_owned(),
         "Yourowncheck".to_owned(),
     ] {
