@@ -272,7 +272,9 @@ pub enum Refusal {
     TimeOutTooShort(i64),
     ReturnTooLate,
     ReturnTooEarly,
-    MinimumNotOver { minutes_left: i64 },
+    MinimumNotOver {
+        minutes_left: i64,
+    },
     AlreadyDone,
     RulesNotAccepted,
     NotYourTurn,
@@ -1727,7 +1729,11 @@ mod tests {
         l.ok(A, Command::StartNow);
         assert_eq!(l.talk().phase, Phase::Arriving);
         l.ok(A, Command::Pledge);
-        assert_eq!(l.talk().phase, Phase::Arriving, "both must say they are ready");
+        assert_eq!(
+            l.talk().phase,
+            Phase::Arriving,
+            "both must say they are ready"
+        );
         l.ok(B, Command::Pledge);
         assert_eq!(l.talk().phase, Phase::Live);
         l
@@ -1737,22 +1743,36 @@ mod tests {
     fn a_talk_aloud_keeps_turns_and_confirmations_but_no_words() {
         let mut l = aloud(Mode::TwoPhones);
         let t = l.talk();
-        assert_eq!((t.mode, t.turn_min, t.turn_started_at), (Mode::TwoPhones, Some(3), Some(T0)));
+        assert_eq!(
+            (t.mode, t.turn_min, t.turn_started_at),
+            (Mode::TwoPhones, Some(3), Some(T0))
+        );
         assert_eq!(l.talk().next_actor(), Some(A));
         // Typing is not how this talk goes.
-        assert_eq!(l.refused(A, say("typed")), Refusal::WrongMode(Mode::TwoPhones));
+        assert_eq!(
+            l.refused(A, say("typed")),
+            Refusal::WrongMode(Mode::TwoPhones)
+        );
         assert_eq!(l.refused(B, Command::SaidBack), Refusal::NoStatement);
         assert_eq!(l.refused(B, Command::Spoke), Refusal::FloorNotYours);
         l.ok(A, Command::Spoke);
         assert_eq!(l.refused(A, Command::Spoke), Refusal::AlreadyDone);
         assert_eq!(l.talk().next_actor(), Some(B));
-        assert_eq!(l.refused(B, para("typed")), Refusal::WrongMode(Mode::TwoPhones));
+        assert_eq!(
+            l.refused(B, para("typed")),
+            Refusal::WrongMode(Mode::TwoPhones)
+        );
         assert_eq!(l.refused(A, Command::SaidBack), Refusal::NotListening);
         l.ok(B, Command::SaidBack);
         assert_eq!(l.refused(B, Command::SaidBack), Refusal::ParaphrasePending);
         assert_eq!(l.talk().next_actor(), Some(A));
         // "Not quite": the listener tries again; no words are kept even if sent.
-        l.ok(A, Command::NotQuite { text: "secret words".into() });
+        l.ok(
+            A,
+            Command::NotQuite {
+                text: "secret words".into(),
+            },
+        );
         assert_eq!(l.talk().floor.as_deref(), Some(A));
         assert_eq!(l.talk().next_actor(), Some(B));
         l.ok(B, Command::SaidBack);
@@ -1765,12 +1785,28 @@ mod tests {
         assert_eq!(t.floor_changes, 1);
         assert_eq!(t.calm_moment(), CalmMoment::Floor(1));
         let kinds: Vec<_> = l.events.iter().map(|r| r.event.kind()).collect();
-        assert!(kinds.ends_with(&["spoke", "said_back", "not_quite", "said_back", "confirmed", "floor_passed"]));
+        assert!(kinds.ends_with(&[
+            "spoke",
+            "said_back",
+            "not_quite",
+            "said_back",
+            "confirmed",
+            "floor_passed"
+        ]));
         let log = serde_json::to_string(&l.events).unwrap();
-        assert!(!log.contains("secret"), "no words in a talk held aloud: {log}");
+        assert!(
+            !log.contains("secret"),
+            "no words in a talk held aloud: {log}"
+        );
         // A time-out works as in a typed talk.
         let now = l.ctx.now;
-        l.ok(B, Command::TimeOut { minutes: 20, return_at: now + 30 * MINUTE_MS });
+        l.ok(
+            B,
+            Command::TimeOut {
+                minutes: 20,
+                return_at: now + 30 * MINUTE_MS,
+            },
+        );
         assert_eq!(l.refused(B, Command::Spoke), Refusal::TimeOutRunning);
         l.advance(20);
         l.ok(A, Command::Back);
@@ -1783,7 +1819,10 @@ mod tests {
     #[test]
     fn typed_talks_refuse_aloud_moves_and_the_requester_still_waits() {
         let mut l = Log::live();
-        assert_eq!(l.refused(A, Command::Spoke), Refusal::WrongMode(Mode::Typed));
+        assert_eq!(
+            l.refused(A, Command::Spoke),
+            Refusal::WrongMode(Mode::Typed)
+        );
         let mut r = Log::requested(&[T0 + 60 * MINUTE_MS]);
         assert_eq!(r.refused(A, Command::StartNow), Refusal::NotYourTurn);
         assert_eq!(
@@ -1805,14 +1844,23 @@ mod tests {
     fn one_phone_acts_for_the_partner_only_after_their_pledge() {
         let first = Talk::request_in(A, B, "", &[T0], None, Mode::OnePhone, None, T0).unwrap();
         let mut l = Log {
-            events: vec![Recorded { seq: 1, at: T0, by: A.into(), event: first }],
+            events: vec![Recorded {
+                seq: 1,
+                at: T0,
+                by: A.into(),
+                event: first,
+            }],
             ctx: Context::new(T0),
         };
         l.ok(A, Command::StartNow);
         l.ok(A, Command::Pledge);
         let t = l.talk();
         assert_eq!(t.may_act_for(A, A), Ok(()));
-        assert_eq!(t.may_act_for(A, B), Err(Refusal::NotAPartner), "not before Ben said yes");
+        assert_eq!(
+            t.may_act_for(A, B),
+            Err(Refusal::NotAPartner),
+            "not before Ben said yes"
+        );
         assert_eq!(t.may_act_for(A, "eve"), Err(Refusal::NotAPartner));
         l.ok(B, Command::Pledge);
         let t = l.talk();
@@ -1821,8 +1869,14 @@ mod tests {
         assert_eq!(t.may_act_for("eve", A), Err(Refusal::NotAPartner));
         // Two phones: each acts for themselves only.
         let l2 = aloud(Mode::TwoPhones);
-        assert_eq!(l2.talk().may_act_for(A, B), Err(Refusal::WrongMode(Mode::TwoPhones)));
-        assert_eq!(Log::live().talk().may_act_for(A, B), Err(Refusal::WrongMode(Mode::Typed)));
+        assert_eq!(
+            l2.talk().may_act_for(A, B),
+            Err(Refusal::WrongMode(Mode::TwoPhones))
+        );
+        assert_eq!(
+            Log::live().talk().may_act_for(A, B),
+            Err(Refusal::WrongMode(Mode::Typed))
+        );
     }
 
     #[test]
@@ -1849,11 +1903,18 @@ mod tests {
         l.ok(B, Command::SaidBack);
         l.ok(A, Command::Confirm);
         assert!(calm_wanted(&l.talk(), &[CalmMoment::Before]));
-        assert!(!calm_wanted(&l.talk(), &[CalmMoment::Before, CalmMoment::Floor(1)]));
+        assert!(!calm_wanted(
+            &l.talk(),
+            &[CalmMoment::Before, CalmMoment::Floor(1)]
+        ));
         l.ok(A, Command::End);
         assert_eq!(l.talk().calm_moment(), CalmMoment::After);
         assert_eq!(
-            before_after(&[(CalmMoment::After, 3), (CalmMoment::Floor(1), 6), (CalmMoment::Before, 8)]),
+            before_after(&[
+                (CalmMoment::After, 3),
+                (CalmMoment::Floor(1), 6),
+                (CalmMoment::Before, 8)
+            ]),
             Some((8, 3))
         );
         assert_eq!(before_after(&[(CalmMoment::Before, 8)]), None);

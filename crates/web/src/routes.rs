@@ -434,7 +434,11 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ),
         ("GET", "/api/v1/talks/{id}", get(talk::api::show)),
         ("GET", "/api/v1/talks/{id}/calm", get(talk::api::calm)),
-        ("POST", "/api/v1/talks/{id}/calm", post(talk::api::record_calm)),
+        (
+            "POST",
+            "/api/v1/talks/{id}/calm",
+            post(talk::api::record_calm),
+        ),
         ("DELETE", "/api/v1/talks/{id}", delete(talk::api::delete)),
         (
             "POST",

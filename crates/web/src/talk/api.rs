@@ -497,7 +497,12 @@ pub struct CalmOut {
     pub after: Option<i64>,
 }
 
-async fn calm_out(state: &AppState, user: &rekindle_storage::UserId, id: &str, view: uc::CalmView) -> Result<CalmOut, AppError> {
+async fn calm_out(
+    state: &AppState,
+    user: &rekindle_storage::UserId,
+    id: &str,
+    view: uc::CalmView,
+) -> Result<CalmOut, AppError> {
     let readings = state.repo.calm_readings(user, &TalkId::from(id)).await?;
     Ok(CalmOut {
         readings: readings

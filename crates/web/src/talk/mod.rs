@@ -10,8 +10,8 @@ pub mod ws;
 
 use rekindle_coach::Kind;
 use rekindle_domain::talk::{
-    self as dt, CalmMoment, Command, Context, DEFAULT_RULES, Event, Mode, Phase, Recorded,
-    Refusal, Talk,
+    self as dt, CalmMoment, Command, Context, DEFAULT_RULES, Event, Mode, Phase, Recorded, Refusal,
+    Talk,
 };
 use rekindle_storage::{
     CoupleId, GroundRules, NewTalk, NewTalkEvent, Reflection, Space, TalkId, TalkRow, TalkSummary,

@@ -240,7 +240,11 @@ pub async fn create(
             m => dt::Mode::parse(m)
                 .ok_or_else(|| AppError::field("mode", "Pick how you will talk."))?,
         };
-        let raw = [form.time1.as_str(), form.time2.as_str(), form.time3.as_str()];
+        let raw = [
+            form.time1.as_str(),
+            form.time2.as_str(),
+            form.time3.as_str(),
+        ];
         // Aloud, in one room, no time means now.
         let times = if mode.is_aloud() && raw.iter().all(|t| t.trim().is_empty()) {
             Vec::new()
@@ -463,7 +467,12 @@ fn entries(events: &[Recorded], me: &str, partner: &str, tz: Tz) -> Vec<Entry> {
             }
             Event::NotQuite { text } => ("not_quite", "Not quite:".into(), text.clone(), false),
             Event::Question { text } => ("question", "asked:".into(), text.clone(), false),
-            Event::Spoke => ("statement", "had their say (aloud)".into(), String::new(), false),
+            Event::Spoke => (
+                "statement",
+                "had their say (aloud)".into(),
+                String::new(),
+                false,
+            ),
             Event::SaidBack => (
                 "paraphrase",
                 "said back what they heard (aloud)".into(),

@@ -50,7 +50,13 @@ async fn refused(who: &ApiPerson, id: &str, body: Value) -> String {
         )
         .await;
     assert_eq!(s, 409, "{body} should be refused: {v}");
-    v["type"].as_str().unwrap().rsplit('/').next().unwrap().to_owned()
+    v["type"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned()
 }
 
 /// An aloud talk asked for now by Ana, opened by her, both pledged.
@@ -84,7 +90,9 @@ async fn a_talk_aloud_with_one_not_quite_and_one_time_out_keeps_no_words() {
             json!({"times": [], "turn_min": 3}),
             json!({"times": []}),
         ] {
-            let (s, v) = ana.send_json(Method::POST, "/api/v1/talks", bad.clone()).await;
+            let (s, v) = ana
+                .send_json(Method::POST, "/api/v1/talks", bad.clone())
+                .await;
             assert!((400..500).contains(&s), "{b:?} {bad} → {s} {v}");
         }
         let (_, list) = ana.get_json("/api/v1/talks").await;
@@ -93,28 +101,59 @@ async fn a_talk_aloud_with_one_not_quite_and_one_time_out_keeps_no_words() {
         let id = aloud_talk(&ana, &ben, "two_phones").await;
         let (_, t) = ana.get_json(&format!("/api/v1/talks/{id}")).await;
         assert_eq!(
-            (t["state"]["phase"].as_str(), t["state"]["mode"].as_str(), t["state"]["turn_min"].as_i64()),
+            (
+                t["state"]["phase"].as_str(),
+                t["state"]["mode"].as_str(),
+                t["state"]["turn_min"].as_i64()
+            ),
             (Some("live"), Some("two_phones"), Some(3)),
             "{b:?}"
         );
         assert_eq!(
-            refused(&ana, &id, json!({"cmd": "statement", "text": "typed words"})).await,
+            refused(
+                &ana,
+                &id,
+                json!({"cmd": "statement", "text": "typed words"})
+            )
+            .await,
             "wrong_mode"
         );
         ok(&ana, &id, json!({"cmd": "spoke"})).await;
         ok(&ben, &id, json!({"cmd": "said_back"})).await;
-        ok(&ana, &id, json!({"cmd": "not_quite", "text": "WORDS-NEVER-KEPT"})).await;
+        ok(
+            &ana,
+            &id,
+            json!({"cmd": "not_quite", "text": "WORDS-NEVER-KEPT"}),
+        )
+        .await;
         ok(&ben, &id, json!({"cmd": "said_back"})).await;
         let v = ok(&ana, &id, json!({"cmd": "confirm"})).await;
-        let kinds: Vec<_> = v["events"].as_array().unwrap().iter().map(|e| e["event"]["kind"].clone()).collect();
-        assert_eq!(kinds, [json!("confirmed"), json!("floor_passed")], "{b:?}: that's it passes the floor");
+        let kinds: Vec<_> = v["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["event"]["kind"].clone())
+            .collect();
+        assert_eq!(
+            kinds,
+            [json!("confirmed"), json!("floor_passed")],
+            "{b:?}: that's it passes the floor"
+        );
         let (_, t) = ben.get_json(&format!("/api/v1/talks/{id}")).await;
         assert_eq!(t["state"]["you_hold_floor"], true, "{b:?}");
 
         // Ben asks for a break; twenty minutes later both are back.
         let now = chrono::Utc::now().timestamp_millis();
-        ok(&ben, &id, json!({"cmd": "time_out", "minutes": 20, "return_at": now + 30 * 60_000})).await;
-        assert_eq!(refused(&ben, &id, json!({"cmd": "spoke"})).await, "timeout_running");
+        ok(
+            &ben,
+            &id,
+            json!({"cmd": "time_out", "minutes": 20, "return_at": now + 30 * 60_000}),
+        )
+        .await;
+        assert_eq!(
+            refused(&ben, &id, json!({"cmd": "spoke"})).await,
+            "timeout_running"
+        );
         app.clock.advance(Duration::from_secs(20 * MIN));
         ok(&ana, &id, json!({"cmd": "back"})).await;
         ok(&ben, &id, json!({"cmd": "back"})).await;
@@ -129,19 +168,37 @@ async fn a_talk_aloud_with_one_not_quite_and_one_time_out_keeps_no_words() {
             .unwrap()
             .iter()
             .map(|e| e["event"]["kind"].as_str().unwrap().to_owned())
-            .filter(|k| !["requested", "scheduled", "opened", "arrived", "pledged"].contains(&k.as_str()))
+            .filter(|k| {
+                !["requested", "scheduled", "opened", "arrived", "pledged"].contains(&k.as_str())
+            })
             .collect();
         assert_eq!(
             kinds,
             [
-                "began", "spoke", "said_back", "not_quite", "said_back", "confirmed", "floor_passed",
-                "time_out", "back", "back", "resumed", "spoke", "said_back", "confirmed", "floor_passed",
+                "began",
+                "spoke",
+                "said_back",
+                "not_quite",
+                "said_back",
+                "confirmed",
+                "floor_passed",
+                "time_out",
+                "back",
+                "back",
+                "resumed",
+                "spoke",
+                "said_back",
+                "confirmed",
+                "floor_passed",
                 "ended"
             ],
             "{b:?}"
         );
         let log = app.db.dump_table("talk_events").await;
-        assert!(!log.contains("WORDS-NEVER-KEPT"), "{b:?}: no words of a talk held aloud");
+        assert!(
+            !log.contains("WORDS-NEVER-KEPT"),
+            "{b:?}: no words of a talk held aloud"
+        );
         assert!(!export_text(&ana).await.contains("WORDS-NEVER-KEPT"));
     }
 }
@@ -191,7 +248,11 @@ async fn flooding_numbers_never_reach_the_partner() {
 
         // Not before the room opens; nothing outside 0–10, ever.
         let (s, _) = ana
-            .send_json(Method::POST, &format!("/api/v1/talks/{id}/calm"), json!({"value": 3}))
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/talks/{id}/calm"),
+                json!({"value": 3}),
+            )
             .await;
         assert_eq!(s, 409, "{b:?}");
         ok(&ana, &id, json!({"cmd": "start_now"})).await;
@@ -199,13 +260,23 @@ async fn flooding_numbers_never_reach_the_partner() {
         // Ben's socket is open while Ana gives her number.
         let url = format!("ws://{}/talks/{id}/ws?after=0", app.addr);
         let mut req = url.into_client_request().unwrap();
-        req.headers_mut()
-            .insert("authorization", format!("Bearer {}", ben.token).parse().unwrap());
+        req.headers_mut().insert(
+            "authorization",
+            format!("Bearer {}", ben.token).parse().unwrap(),
+        );
         let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
 
-        for bad in [json!({"value": 11}), json!({"value": -1}), json!({"value": "9"})] {
+        for bad in [
+            json!({"value": 11}),
+            json!({"value": -1}),
+            json!({"value": "9"}),
+        ] {
             let (s, v) = ana
-                .send_json(Method::POST, &format!("/api/v1/talks/{id}/calm"), bad.clone())
+                .send_json(
+                    Method::POST,
+                    &format!("/api/v1/talks/{id}/calm"),
+                    bad.clone(),
+                )
                 .await;
             assert!((400..500).contains(&s), "{b:?} {bad} → {s} {v}");
         }
@@ -213,24 +284,46 @@ async fn flooding_numbers_never_reach_the_partner() {
         assert_eq!(v["readings"], json!([]), "{b:?}: bad input changed nothing");
         assert_eq!(v["asked_now"], true, "{b:?}: asked once at the start");
         let (s, v) = ana
-            .send_json(Method::POST, &format!("/api/v1/talks/{id}/calm"), json!({"value": SENTINEL}))
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/talks/{id}/calm"),
+                json!({"value": SENTINEL}),
+            )
             .await;
         assert_eq!(s, 200, "{v}");
-        assert_eq!(v["suggest_break"], true, "{b:?}: 9 is at or above the default 7");
+        assert_eq!(
+            v["suggest_break"], true,
+            "{b:?}: 9 is at or above the default 7"
+        );
         assert_eq!(v["readings"][0]["value"], SENTINEL);
         // Her threshold is hers: at 10, 9 suggests nothing.
         let (s, _) = ana
-            .send_json(Method::PUT, "/api/v1/talks/calm-threshold", json!({"threshold": 0}))
+            .send_json(
+                Method::PUT,
+                "/api/v1/talks/calm-threshold",
+                json!({"threshold": 0}),
+            )
             .await;
         assert_eq!(s, 422, "{b:?}");
         let (s, _) = ana
-            .send_json(Method::PUT, "/api/v1/talks/calm-threshold", json!({"threshold": 10}))
+            .send_json(
+                Method::PUT,
+                "/api/v1/talks/calm-threshold",
+                json!({"threshold": 10}),
+            )
             .await;
         assert_eq!(s, 200);
         let (_, v) = ana.get_json(&format!("/api/v1/talks/{id}/calm")).await;
-        assert_eq!((v["suggest_break"].as_bool(), v["threshold"].as_i64()), (Some(false), Some(10)));
+        assert_eq!(
+            (v["suggest_break"].as_bool(), v["threshold"].as_i64()),
+            (Some(false), Some(10))
+        );
         let (_, v) = ana
-            .send_json(Method::PUT, "/api/v1/talks/calm-threshold", json!({"threshold": 7}))
+            .send_json(
+                Method::PUT,
+                "/api/v1/talks/calm-threshold",
+                json!({"threshold": 7}),
+            )
             .await;
         assert_eq!(v["threshold"], 7);
 
@@ -238,7 +331,12 @@ async fn flooding_numbers_never_reach_the_partner() {
         ok(&ben, &id, json!({"cmd": "pledge"})).await;
         // Ana takes the suggested break; Ben learns only that a break was asked for.
         let now = chrono::Utc::now().timestamp_millis();
-        ok(&ana, &id, json!({"cmd": "time_out", "minutes": 20, "return_at": now + 20 * 60_000})).await;
+        ok(
+            &ana,
+            &id,
+            json!({"cmd": "time_out", "minutes": 20, "return_at": now + 20 * 60_000}),
+        )
+        .await;
         app.clock.advance(Duration::from_secs(20 * MIN));
         ok(&ana, &id, json!({"cmd": "back"})).await;
         ok(&ben, &id, json!({"cmd": "back"})).await;
@@ -246,14 +344,26 @@ async fn flooding_numbers_never_reach_the_partner() {
         ok(&ben, &id, json!({"cmd": "said_back"})).await;
         ok(&ana, &id, json!({"cmd": "confirm"})).await;
         let (s, _) = ana
-            .send_json(Method::POST, &format!("/api/v1/talks/{id}/calm"), json!({"value": SENTINEL}))
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/talks/{id}/calm"),
+                json!({"value": SENTINEL}),
+            )
             .await;
         assert_eq!(s, 200);
         ok(&ben, &id, json!({"cmd": "end"})).await;
         let (_, v) = ana
-            .send_json(Method::POST, &format!("/api/v1/talks/{id}/calm"), json!({"value": 2}))
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/talks/{id}/calm"),
+                json!({"value": 2}),
+            )
             .await;
-        assert_eq!((v["before"].as_i64(), v["after"].as_i64()), (Some(SENTINEL), Some(2)), "{b:?}");
+        assert_eq!(
+            (v["before"].as_i64(), v["after"].as_i64()),
+            (Some(SENTINEL), Some(2)),
+            "{b:?}"
+        );
 
         // Ana sees her own numbers on her page (so the search below could find them).
         let ana_page = app.html_person("ana@example.org").await;
@@ -279,20 +389,30 @@ async fn flooding_numbers_never_reach_the_partner() {
         let (_, his) = ben.get_json(&format!("/api/v1/talks/{id}/calm")).await;
         assert_eq!(his["readings"], json!([]), "{b:?}: Ben's own checks only");
         let mut frames = String::new();
-        while let Ok(Some(Ok(m))) = tokio::time::timeout(Duration::from_millis(500), ws.next()).await {
+        while let Ok(Some(Ok(m))) =
+            tokio::time::timeout(Duration::from_millis(500), ws.next()).await
+        {
             if let Message::Text(t) = m {
                 frames.push_str(t.as_str());
             }
         }
-        assert!(frames.contains("\"ended\""), "{b:?}: the socket did deliver the talk");
+        assert!(
+            frames.contains("\"ended\""),
+            "{b:?}: the socket did deliver the talk"
+        );
         let export = export_text(&ben).await;
         let mut bus = String::new();
         if let Some(n) = notices.as_mut() {
-            while let Ok(Ok(Some(p))) = tokio::time::timeout(Duration::from_millis(300), n.recv()).await {
+            while let Ok(Ok(Some(p))) =
+                tokio::time::timeout(Duration::from_millis(300), n.recv()).await
+            {
                 bus.push_str(&p);
                 bus.push('\n');
             }
-            assert!(bus.contains(&id), "{b:?}: NOTIFY did carry the talk's changes");
+            assert!(
+                bus.contains(&id),
+                "{b:?}: NOTIFY did carry the talk's changes"
+            );
         }
         let push = app.db.dump_table("push_outbox").await;
         for (what, text) in [
@@ -304,10 +424,17 @@ async fn flooding_numbers_never_reach_the_partner() {
             ("NOTIFY", &bus),
             ("push outbox", &push),
         ] {
-            assert_eq!(leaks(text, SENTINEL), Vec::<String>::new(), "{b:?}: {what} leaks Ana's number");
+            assert_eq!(
+                leaks(text, SENTINEL),
+                Vec::<String>::new(),
+                "{b:?}: {what} leaks Ana's number"
+            );
         }
         // …while Ana's own export holds them.
         let own_export = export_text(&ana).await;
-        assert!(!leaks(&own_export, SENTINEL).is_empty(), "{b:?}: Ana's export holds her checks");
+        assert!(
+            !leaks(&own_export, SENTINEL).is_empty(),
+            "{b:?}: Ana's export holds her checks"
+        );
     }
 }

@@ -25,7 +25,11 @@ async fn wait_for(c: &Client, css: &str) {
 async fn agree_rules(a: &ApiPerson, b: &ApiPerson) {
     for (p, v) in [(a, 0), (b, 1)] {
         let (s, _) = p
-            .send_json(Method::POST, "/api/v1/talks/rules/accept", json!({"version": v}))
+            .send_json(
+                Method::POST,
+                "/api/v1/talks/rules/accept",
+                json!({"version": v}),
+            )
             .await;
         assert_eq!(s, 200);
     }
@@ -75,13 +79,21 @@ async fn one_phone(driver: &Driver, backend: Backend) {
     assert!(a.text(".floor-holder").await.contains("Ana has the floor"));
     let src = a.source().await;
     assert!(!src.contains("calm-mine") && !src.contains("calm-suggest"));
-    assert!(a.text(".turn-clock").await.contains("About 3 minutes a turn"));
+    assert!(
+        a.text(".turn-clock")
+            .await
+            .contains("About 3 minutes a turn")
+    );
 
     // Ana speaks; the phone goes to Ben; "not quite"; again; "that's it".
     assert!(a.text(".phone-with").await.contains("Ana"));
     a.click("button.spoke").await;
     assert!(a.text(".pass-phone").await.contains("hand it to Ben"));
-    assert!(a.text(".aloud-cue").await.contains("Say back what you heard"));
+    assert!(
+        a.text(".aloud-cue")
+            .await
+            .contains("Say back what you heard")
+    );
     a.click("button.said-back").await;
     assert!(a.text(".phone-with").await.contains("Ana"));
     a.click("button.not-quite").await;
@@ -111,7 +123,12 @@ async fn one_phone(driver: &Driver, backend: Backend) {
             .contains("before the talk, 8 out of 10; afterwards, 3 out of 10")
     );
     let log = a.text("#talk-log").await;
-    for want in ["had their say (aloud)", "Not quite.", "asked for a break", "Yes, that's it."] {
+    for want in [
+        "had their say (aloud)",
+        "Not quite.",
+        "asked for a break",
+        "Yes, that's it.",
+    ] {
         assert!(log.contains(want), "{backend:?}: {want} in {log}");
     }
     let (_, t) = ben.get_json(&format!("/api/v1{room}")).await;
@@ -187,8 +204,16 @@ async fn two_phones(driver: &Driver, backend: Backend) {
         .iter()
         .filter_map(|e| e["event"]["kind"].as_str())
         .collect();
-    assert_eq!(kinds.iter().filter(|k| **k == "not_quite").count(), 1, "{backend:?}");
-    assert_eq!(kinds.iter().filter(|k| **k == "time_out").count(), 1, "{backend:?}");
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "not_quite").count(),
+        1,
+        "{backend:?}"
+    );
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "time_out").count(),
+        1,
+        "{backend:?}"
+    );
     assert_eq!(kinds.last(), Some(&"ended"));
     let _ = ca.close().await;
     let _ = cb.close().await;

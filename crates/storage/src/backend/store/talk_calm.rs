@@ -61,10 +61,12 @@ impl Store {
     /// The person's threshold, if they chose one.
     pub async fn calm_threshold(&self, user_id: &UserId) -> StoreResult<Option<i64>> {
         Ok(
-            sqlx::query_scalar::<_, i64>("SELECT threshold FROM calm_thresholds WHERE user_id = $1")
-                .bind(user_id)
-                .fetch_optional(&self.read)
-                .await?,
+            sqlx::query_scalar::<_, i64>(
+                "SELECT threshold FROM calm_thresholds WHERE user_id = $1",
+            )
+            .bind(user_id)
+            .fetch_optional(&self.read)
+            .await?,
         )
     }
 
