@@ -213,7 +213,9 @@ pub async fn context_for(state: &AppState, loaded: &Loaded) -> Result<Context, A
     context(state, &loaded.talk, &couple).await
 }
 
-/// Asks for a talk; returns its id.
+/// Asks for a talk (typed, or aloud in `mode` with an optional per-turn timer);
+/// returns its id.
+#[allow(clippy::too_many_arguments)]
 pub async fn request(
     state: &AppState,
     space: &Space,
