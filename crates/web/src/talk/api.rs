@@ -84,7 +84,9 @@ pub async fn list(
 pub struct TalkRequestIn {
     #[serde(default)]
     pub topic: String,
-    /// One to five proposed start times, milliseconds since the epoch.
+    /// One to five proposed start times, milliseconds since the epoch (aloud:
+    /// none means now).
+    #[schema(schema_with = epoch_ms_list)]
     pub times: Vec<i64>,
     /// 20, 30, 45 or 60 minutes; absent for no set length.
     pub length_min: Option<u32>,
@@ -94,6 +96,29 @@ pub struct TalkRequestIn {
     pub mode: Option<String>,
     /// Aloud only: a gentle timer per turn, 2, 3, 5 or 8 minutes.
     pub turn_min: Option<u32>,
+}
+
+/// Up to five times in milliseconds since the epoch, no later than the year 9999
+/// (so a whole number written as `1.0e15`-style JSON is still read exactly).
+fn epoch_ms_list() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+                .minimum(Some(0))
+                .maximum(Some(253_402_300_799_999_i64)),
+        )
+        .max_items(Some(dt_max_times()))
+        .description(Some(
+            "One to five proposed start times, milliseconds since the epoch (aloud: none means now).",
+        ))
+        .build()
+}
+
+fn dt_max_times() -> usize {
+    rekindle_domain::talk::MAX_PROPOSED_TIMES
 }
 
 #[derive(Serialize, ToSchema)]
