@@ -1006,7 +1006,9 @@ pub async fn calm(
     let (viewer, _) = crate::space::viewer(&state, &who.user.id).await?;
     let value = form.calm.trim().parse::<i64>().unwrap_or(-1);
     match uc::record_calm(&state, &viewer, &id, value).await {
-        Ok(_) => Ok(see_other(&format!("/talks/{id}#calm"))),
+        // Straight to the private suggestion when there is one.
+        Ok(view) if view.suggest_break => Ok(see_other(&format!("/talks/{id}#calm-break"))),
+        Ok(_) => Ok(see_other(&format!("/talks/{id}#calm-note"))),
         Err(AppError::Invalid(errors)) => render_with_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             &room(&state, &who, &id, false, errors, String::new()).await?,

@@ -22,6 +22,19 @@ async fn wait_for(c: &Client, css: &str) {
         .unwrap_or_else(|e| panic!("{css} never appeared: {e}"));
 }
 
+/// With `REKINDLE_SCREENSHOTS=DIR` (as `scripts/screenshots`), a PNG of the
+/// room at phone and desktop width, to look at.
+async fn shot(c: &Client, name: &str) {
+    let Ok(dir) = std::env::var("REKINDLE_SCREENSHOTS") else {
+        return;
+    };
+    for (w, h, size) in [(360, 800, "phone"), (1366, 900, "desktop")] {
+        c.set_window_size(w, h).await.unwrap();
+        let png = c.screenshot().await.unwrap();
+        std::fs::write(format!("{dir}/aloud-{name}-{size}.png"), png).unwrap();
+    }
+}
+
 async fn agree_rules(a: &ApiPerson, b: &ApiPerson) {
     for (p, v) in [(a, 0), (b, 1)] {
         let (s, _) = p
@@ -67,6 +80,7 @@ async fn one_phone(driver: &Driver, backend: Backend) {
     calm(&a, 8).await;
     assert!(a.text(".calm-suggest").await.contains("may need a break"));
     assert!(a.text(".calm-mine").await.contains("8 out of 10"));
+    shot(&ca, "1-calm-suggests-a-break").await;
     a.click("button.pledge").await;
 
     // Ben joins on this phone: a wrong password changes nothing, his own one does.
@@ -94,8 +108,10 @@ async fn one_phone(driver: &Driver, backend: Backend) {
             .await
             .contains("Say back what you heard")
     );
+    shot(&ca, "2-say-back").await;
     a.click("button.said-back").await;
     assert!(a.text(".phone-with").await.contains("Ana"));
+    shot(&ca, "3-thats-it-or-not-quite").await;
     a.click("button.not-quite").await;
     assert!(a.text(".phone-with").await.contains("Ben"));
     a.click("button.said-back").await;
@@ -122,6 +138,7 @@ async fn one_phone(driver: &Driver, backend: Backend) {
             .await
             .contains("before the talk, 8 out of 10; afterwards, 3 out of 10")
     );
+    shot(&ca, "4-after").await;
     let log = a.text("#talk-log").await;
     for want in [
         "had their say (aloud)",
