@@ -667,13 +667,10 @@ impl Talk {
                 }
                 Ok(vec![Event::Scheduled { at: *at }])
             }
-            // A typed talk asked for later waits for the other's yes to "now". Held
-            // aloud, the two are in one room: either may open it now, because
-            // opening is not beginning; both still promise their attention first.
+            // Either partner may open the room now, the one who asked too (they may
+            // be sitting together). Nobody is pulled in: the talk begins only when
+            // both have arrived and promised their attention.
             Command::StartNow => match phase {
-                Phase::Requested if self.proposed_by == by && !self.mode.is_aloud() => {
-                    Err(Refusal::NotYourTurn)
-                }
                 Phase::Requested => Ok(vec![
                     Event::Scheduled { at: ctx.now },
                     Event::Opened,
@@ -1046,7 +1043,8 @@ impl Talk {
         }
         match self.phase {
             Phase::Requested if self.proposed_by == by => {
-                "Waiting for your partner to pick a time.".into()
+                "Waiting for your partner to pick a time. If you are together, you can start now."
+                    .into()
             }
             Phase::Requested => {
                 "Pick one of the proposed times, suggest another, or start now.".into()
@@ -1420,9 +1418,24 @@ mod tests {
     }
 
     #[test]
+    fn the_one_who_asked_can_start_now_but_the_talk_waits_for_both() {
+        let mut l = Log::requested(&[T0 + 60 * MINUTE_MS]);
+        l.ok(A, Command::StartNow);
+        let t = l.talk();
+        assert_eq!(t.phase, Phase::Arriving);
+        assert_eq!(t.arrived, vec![A.to_string()]);
+        assert!(t.allowed(B, &l.ctx).contains(&"arrive"));
+        l.ok(A, Command::Pledge);
+        // One promise is not a talk: the partner has not arrived or promised.
+        assert_eq!(l.talk().phase, Phase::Arriving);
+        l.ok(B, Command::Arrive);
+        l.ok(B, Command::Pledge);
+        assert_eq!(l.talk().phase, Phase::Live);
+    }
+
+    #[test]
     fn the_talk_begins_when_both_pledged_and_the_rules_are_accepted() {
         let mut l = Log::requested(&[T0 + 60 * MINUTE_MS]);
-        assert_eq!(l.refused(A, Command::StartNow), Refusal::NotYourTurn);
         l.ok(B, Command::StartNow);
         let t = l.talk();
         assert_eq!(t.phase, Phase::Arriving);
@@ -1817,14 +1830,13 @@ mod tests {
     }
 
     #[test]
-    fn typed_talks_refuse_aloud_moves_and_the_requester_still_waits() {
+    fn typed_talks_refuse_aloud_moves_and_keep_their_old_json() {
         let mut l = Log::live();
         assert_eq!(
             l.refused(A, Command::Spoke),
             Refusal::WrongMode(Mode::Typed)
         );
-        let mut r = Log::requested(&[T0 + 60 * MINUTE_MS]);
-        assert_eq!(r.refused(A, Command::StartNow), Refusal::NotYourTurn);
+        let r = Log::requested(&[T0 + 60 * MINUTE_MS]);
         assert_eq!(
             Talk::request_in(A, B, "", &[T0], None, Mode::Typed, Some(3), T0),
             Err(Refusal::BadTime),

@@ -19,6 +19,7 @@ mod push;
 mod questions;
 mod reminders;
 mod safety;
+mod signups;
 mod space;
 mod talk_calm;
 mod talks;
