@@ -1836,7 +1836,6 @@ mod tests {
             l.refused(A, Command::Spoke),
             Refusal::WrongMode(Mode::Typed)
         );
-        let r = Log::requested(&[T0 + 60 * MINUTE_MS]);
         assert_eq!(
             Talk::request_in(A, B, "", &[T0], None, Mode::Typed, Some(3), T0),
             Err(Refusal::BadTime),
