@@ -23,6 +23,46 @@ pub const MAX_TOPIC: usize = 200;
 pub const MAX_PROPOSED_TIMES: usize = 5;
 /// Lengths a couple may choose for a talk, in minutes.
 pub const LENGTHS: [u32; 4] = [20, 30, 45, 60];
+/// Gentle per-turn timers a couple may choose for a talk held aloud, in minutes.
+pub const TURN_LENGTHS: [u32; 4] = [2, 3, 5, 8];
+
+/// How the two hold the talk: typed on their phones (the default), or aloud in
+/// one room, with one phone passed across like PREP's floor card or one phone each.
+/// Held aloud, the log records turns and confirmations, never words.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    #[default]
+    Typed,
+    /// Aloud, one phone between the two, passed across.
+    OnePhone,
+    /// Aloud, each on their own phone, kept in step.
+    TwoPhones,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Typed => "typed",
+            Mode::OnePhone => "one_phone",
+            Mode::TwoPhones => "two_phones",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Mode::Typed, Mode::OnePhone, Mode::TwoPhones]
+            .into_iter()
+            .find(|m| m.as_str() == s)
+    }
+
+    pub fn is_aloud(self) -> bool {
+        self != Mode::Typed
+    }
+
+    pub fn is_typed(&self) -> bool {
+        *self == Mode::Typed
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -75,6 +115,12 @@ pub enum Event {
         times: Vec<i64>,
         length_min: Option<u32>,
         with: String,
+        /// Absent in typed talks (and in every talk from before talks aloud).
+        #[serde(default, skip_serializing_if = "Mode::is_typed")]
+        mode: Mode,
+        /// The gentle per-turn timer of a talk held aloud, in minutes.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        turn_min: Option<u32>,
     },
     Proposed {
         times: Vec<i64>,
@@ -104,6 +150,10 @@ pub enum Event {
     Question {
         text: String,
     },
+    /// Aloud: the speaker said their piece (the words stay in the room).
+    Spoke,
+    /// Aloud: the listener said back what they heard.
+    SaidBack,
     FloorAsked,
     FloorDeclined,
     FloorPassed {
@@ -135,6 +185,8 @@ impl Event {
             Event::Confirmed { .. } => "confirmed",
             Event::NotQuite { .. } => "not_quite",
             Event::Question { .. } => "question",
+            Event::Spoke => "spoke",
+            Event::SaidBack => "said_back",
             Event::FloorAsked => "floor_asked",
             Event::FloorDeclined => "floor_declined",
             Event::FloorPassed { .. } => "floor_passed",
@@ -185,6 +237,10 @@ pub enum Command {
     Question {
         text: String,
     },
+    /// Aloud, the speaker: "I've said it".
+    Spoke,
+    /// Aloud, the listener: "I said back what I heard".
+    SaidBack,
     HandOver,
     AskFloor,
     GrantFloor,
@@ -216,11 +272,15 @@ pub enum Refusal {
     TimeOutTooShort(i64),
     ReturnTooLate,
     ReturnTooEarly,
-    MinimumNotOver { minutes_left: i64 },
+    MinimumNotOver {
+        minutes_left: i64,
+    },
     AlreadyDone,
     RulesNotAccepted,
     NotYourTurn,
     BadTime,
+    /// A typed move in a talk held aloud, or the reverse.
+    WrongMode(Mode),
 }
 
 impl Refusal {
@@ -246,6 +306,7 @@ impl Refusal {
             Refusal::RulesNotAccepted => "rules_not_accepted",
             Refusal::NotYourTurn => "not_your_turn",
             Refusal::BadTime => "bad_time",
+            Refusal::WrongMode(_) => "wrong_mode",
         }
     }
 }
@@ -281,6 +342,8 @@ impl std::fmt::Display for Refusal {
             ),
             Refusal::NotYourTurn => f.write_str("It is your partner's turn to answer the proposed times."),
             Refusal::BadTime => f.write_str("Please pick one of the proposed times, and only times that are still ahead."),
+            Refusal::WrongMode(Mode::Typed) => f.write_str("This talk is typed; that is for talks held aloud."),
+            Refusal::WrongMode(_) => f.write_str("This talk is held aloud: say it out loud, then tap."),
         }
     }
 }
@@ -358,6 +421,13 @@ pub struct Talk {
     pub time_out: Option<TimeOutState>,
     pub ended_at: Option<i64>,
     pub last_seq: i64,
+    pub mode: Mode,
+    /// Aloud: the gentle per-turn timer, in minutes.
+    pub turn_min: Option<u32>,
+    /// When the current speaker got the floor.
+    pub turn_started_at: Option<i64>,
+    /// How often the floor changed hands (each change is a moment for the flooding check).
+    pub floor_changes: i64,
 }
 
 impl Talk {
@@ -369,6 +439,8 @@ impl Talk {
             times,
             length_min,
             with,
+            mode,
+            turn_min,
         } = &first.event
         else {
             return None;
@@ -393,6 +465,10 @@ impl Talk {
             time_out: None,
             ended_at: None,
             last_seq: first.seq,
+            mode: *mode,
+            turn_min: *turn_min,
+            turn_started_at: None,
+            floor_changes: 0,
         };
         for r in rest {
             talk.apply(r);
@@ -400,7 +476,7 @@ impl Talk {
         Some(talk)
     }
 
-    /// The first event of a new talk, checked.
+    /// The first event of a new typed talk, checked.
     pub fn request(
         by: &str,
         with: &str,
@@ -409,6 +485,27 @@ impl Talk {
         length_min: Option<u32>,
         now: i64,
     ) -> Result<Event, Refusal> {
+        Talk::request_in(by, with, topic, times, length_min, Mode::Typed, None, now)
+    }
+
+    /// The first event of a new talk held in `mode`, checked. A per-turn timer
+    /// is for talks held aloud only.
+    #[allow(clippy::too_many_arguments)]
+    pub fn request_in(
+        by: &str,
+        with: &str,
+        topic: &str,
+        times: &[i64],
+        length_min: Option<u32>,
+        mode: Mode,
+        turn_min: Option<u32>,
+        now: i64,
+    ) -> Result<Event, Refusal> {
+        if let Some(t) = turn_min
+            && (!mode.is_aloud() || !TURN_LENGTHS.contains(&t))
+        {
+            return Err(Refusal::BadTime);
+        }
         if by == with {
             return Err(Refusal::NotAPartner);
         }
@@ -426,6 +523,8 @@ impl Talk {
             times: checked_times(times, now)?,
             length_min,
             with: with.to_owned(),
+            mode,
+            turn_min,
         })
     }
 
@@ -466,13 +565,14 @@ impl Talk {
                 self.phase = Phase::Live;
                 self.began_at = Some(r.at);
                 self.floor = Some(floor.clone());
+                self.turn_started_at = Some(r.at);
             }
-            Event::Statement { .. } => {
+            Event::Statement { .. } | Event::Spoke => {
                 self.latest_statement = Some(r.seq);
                 self.pending_paraphrase = None;
                 self.confirmed = false;
             }
-            Event::Paraphrase { .. } => self.pending_paraphrase = Some(r.seq),
+            Event::Paraphrase { .. } | Event::SaidBack => self.pending_paraphrase = Some(r.seq),
             Event::Confirmed { .. } => {
                 self.pending_paraphrase = None;
                 self.confirmed = true;
@@ -487,6 +587,8 @@ impl Talk {
                 self.pending_paraphrase = None;
                 self.confirmed = false;
                 self.floor_asked = false;
+                self.turn_started_at = Some(r.at);
+                self.floor_changes += 1;
             }
             Event::TimeOut {
                 min_until,
@@ -615,6 +717,7 @@ impl Talk {
             }
             Command::Statement { text, harsh } => {
                 need(phase == Phase::Live)?;
+                self.must_type()?;
                 self.must_speak(by)?;
                 if self.pending_paraphrase.is_some() {
                     return Err(Refusal::ParaphrasePending);
@@ -626,6 +729,7 @@ impl Talk {
             }
             Command::Paraphrase { text } => {
                 need(phase == Phase::Live)?;
+                self.must_type()?;
                 self.must_listen(by)?;
                 if self.latest_statement.is_none() {
                     return Err(Refusal::NoStatement);
@@ -646,9 +750,18 @@ impl Talk {
                 if self.pending_paraphrase.is_none() {
                     return Err(Refusal::NoParaphrase);
                 }
-                Ok(vec![Event::Confirmed {
-                    listener: self.other(by).to_owned(),
-                }])
+                let listener = self.other(by).to_owned();
+                if self.mode.is_aloud() {
+                    // Aloud, "that's it" hands the floor over: one tap, like
+                    // passing the card.
+                    return Ok(vec![
+                        Event::Confirmed {
+                            listener: listener.clone(),
+                        },
+                        Event::FloorPassed { to: listener },
+                    ]);
+                }
+                Ok(vec![Event::Confirmed { listener }])
             }
             Command::NotQuite { text } => {
                 need(phase == Phase::Live)?;
@@ -656,12 +769,38 @@ impl Talk {
                 if self.pending_paraphrase.is_none() {
                     return Err(Refusal::NoParaphrase);
                 }
-                Ok(vec![Event::NotQuite {
-                    text: checked_text(text)?,
-                }])
+                // Aloud, the correction is spoken too: no words are kept.
+                let text = if self.mode.is_aloud() {
+                    String::new()
+                } else {
+                    checked_text(text)?
+                };
+                Ok(vec![Event::NotQuite { text }])
+            }
+            Command::Spoke => {
+                need(phase == Phase::Live)?;
+                self.must_be_aloud()?;
+                self.must_speak(by)?;
+                if self.latest_statement.is_some() {
+                    return Err(Refusal::AlreadyDone);
+                }
+                Ok(vec![Event::Spoke])
+            }
+            Command::SaidBack => {
+                need(phase == Phase::Live)?;
+                self.must_be_aloud()?;
+                self.must_listen(by)?;
+                if self.latest_statement.is_none() {
+                    return Err(Refusal::NoStatement);
+                }
+                if self.pending_paraphrase.is_some() {
+                    return Err(Refusal::ParaphrasePending);
+                }
+                Ok(vec![Event::SaidBack])
             }
             Command::Question { text } => {
                 need(phase == Phase::Live)?;
+                self.must_type()?;
                 self.must_listen(by)?;
                 Ok(vec![Event::Question {
                     text: checked_text(text)?,
@@ -742,6 +881,67 @@ impl Talk {
         }
     }
 
+    fn must_type(&self) -> Result<(), Refusal> {
+        if self.mode.is_aloud() {
+            Err(Refusal::WrongMode(self.mode))
+        } else {
+            Ok(())
+        }
+    }
+
+    fn must_be_aloud(&self) -> Result<(), Refusal> {
+        if self.mode.is_aloud() {
+            Ok(())
+        } else {
+            Err(Refusal::WrongMode(Mode::Typed))
+        }
+    }
+
+    /// On one phone passed across, the phone acts for whoever holds it. A move
+    /// is taken as `actor`'s only when `actor` is the signed-in person
+    /// (`device_user`), or in a one-phone talk when `actor` is their partner and
+    /// has promised their attention in this talk (on their own device or with
+    /// their password on this phone): that promise is their yes to sharing it.
+    pub fn may_act_for(&self, device_user: &str, actor: &str) -> Result<(), Refusal> {
+        if !self.is_partner(device_user) || !self.is_partner(actor) {
+            return Err(Refusal::NotAPartner);
+        }
+        if device_user == actor {
+            return Ok(());
+        }
+        if self.mode != Mode::OnePhone {
+            return Err(Refusal::WrongMode(self.mode));
+        }
+        if !self.pledged.iter().any(|p| p == actor) {
+            return Err(Refusal::NotAPartner);
+        }
+        Ok(())
+    }
+
+    /// Aloud: who acts next on the floor (the phone goes to them): the speaker
+    /// until they said their piece, then the listener until they said it back,
+    /// then the speaker to answer.
+    pub fn next_actor(&self) -> Option<&str> {
+        if self.phase != Phase::Live {
+            return None;
+        }
+        let speaker = self.floor.as_deref()?;
+        if self.latest_statement.is_some() && self.pending_paraphrase.is_none() {
+            Some(self.other(speaker))
+        } else {
+            Some(speaker)
+        }
+    }
+
+    /// The moment a flooding check given now belongs to.
+    pub fn calm_moment(&self) -> CalmMoment {
+        match self.phase {
+            Phase::Ended => CalmMoment::After,
+            _ if self.floor_changes == 0 => CalmMoment::Before,
+            _ => CalmMoment::Floor(self.floor_changes),
+        }
+    }
+
     fn must_speak(&self, by: &str) -> Result<(), Refusal> {
         if self.floor.as_deref() == Some(by) {
             Ok(())
@@ -795,6 +995,8 @@ impl Talk {
             ("confirm", Command::Confirm),
             ("not_quite", Command::NotQuite { text: "x".into() }),
             ("question", Command::Question { text: "x".into() }),
+            ("spoke", Command::Spoke),
+            ("said_back", Command::SaidBack),
             ("hand_over", Command::HandOver),
             ("ask_floor", Command::AskFloor),
             ("grant_floor", Command::GrantFloor),
@@ -819,6 +1021,26 @@ impl Talk {
     /// A plain sentence on what the talk waits for, seen by `by`.
     pub fn awaiting(&self, by: &str) -> String {
         let me_speaking = self.floor.as_deref() == Some(by);
+        if self.mode.is_aloud() && self.phase == Phase::Live {
+            return match () {
+                _ if self.pending_paraphrase.is_some() && me_speaking => {
+                    "Did you hear yourself in what was said back? That's it, or not quite?".into()
+                }
+                _ if self.pending_paraphrase.is_some() => {
+                    "Waiting for your partner to say whether you got it.".into()
+                }
+                _ if self.latest_statement.is_some() && me_speaking => {
+                    "Listen to what your partner says back.".into()
+                }
+                _ if self.latest_statement.is_some() => {
+                    "Say back what you heard, in your own words.".into()
+                }
+                _ if me_speaking => {
+                    "You hold the floor. Speak for yourself, in short pieces.".into()
+                }
+                _ => "Listen. Your partner holds the floor.".into(),
+            };
+        }
         match self.phase {
             Phase::Requested if self.proposed_by == by => {
                 "Waiting for your partner to pick a time. If you are together, you can start now."
@@ -904,6 +1126,103 @@ fn checked_times(times: &[i64], now: i64) -> Result<Vec<i64>, Refusal> {
     v.sort_unstable();
     v.dedup();
     Ok(v)
+}
+
+// ---- the flooding check --------------------------------------------------------
+
+/// The scale of "how calm or stirred up am I?": 0 calm, 10 flooded.
+pub const CALM_MAX: i64 = 10;
+/// At or above this, the app suggests a break (each person may choose their own).
+pub const DEFAULT_FLOOD_THRESHOLD: i64 = 7;
+
+/// When a private flooding check was given: before the talk, at the n-th
+/// change of floor, or after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum CalmMoment {
+    Before,
+    Floor(i64),
+    After,
+}
+
+impl CalmMoment {
+    pub fn as_string(self) -> String {
+        match self {
+            CalmMoment::Before => "before".into(),
+            CalmMoment::Floor(n) => format!("floor-{n}"),
+            CalmMoment::After => "after".into(),
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "before" => Some(CalmMoment::Before),
+            "after" => Some(CalmMoment::After),
+            _ => s
+                .strip_prefix("floor-")?
+                .parse::<i64>()
+                .ok()
+                .filter(|n| *n > 0)
+                .map(CalmMoment::Floor),
+        }
+    }
+}
+
+/// Why a flooding check or threshold was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CalmRefusal {
+    OutOfRange,
+}
+
+impl std::fmt::Display for CalmRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Please pick a number from 0 (calm) to 10 (very stirred up).")
+    }
+}
+
+/// A check is a whole number from 0 to 10.
+pub fn checked_calm(value: i64) -> Result<i64, CalmRefusal> {
+    if (0..=CALM_MAX).contains(&value) {
+        Ok(value)
+    } else {
+        Err(CalmRefusal::OutOfRange)
+    }
+}
+
+/// A threshold is from 1 to 10 (0 would suggest a break to someone calm).
+pub fn checked_threshold(value: i64) -> Result<i64, CalmRefusal> {
+    if (1..=CALM_MAX).contains(&value) {
+        Ok(value)
+    } else {
+        Err(CalmRefusal::OutOfRange)
+    }
+}
+
+/// At or above the person's threshold the app suggests, to them alone, a break.
+pub fn suggests_break(value: i64, threshold: i64) -> bool {
+    value >= threshold
+}
+
+/// Whether to ask now: once at the start (until given), and at each change of
+/// floor the moment is offered but never pressed again once answered.
+pub fn calm_wanted(talk: &Talk, given: &[CalmMoment]) -> bool {
+    match talk.phase {
+        Phase::Requested | Phase::Scheduled => false,
+        Phase::TimeOut => false,
+        _ => !given.contains(&talk.calm_moment()),
+    }
+}
+
+/// Each person's own "before" and "after" (their first and last check), for
+/// them alone once the talk is over.
+pub fn before_after(readings: &[(CalmMoment, i64)]) -> Option<(i64, i64)> {
+    let mut sorted = readings.to_vec();
+    sorted.sort();
+    let first = sorted.first()?;
+    let last = sorted.last()?;
+    if first.0 == last.0 {
+        return None;
+    }
+    Some((first.1, last.1))
 }
 
 // ---- ground rules ----------------------------------------------------------
@@ -1406,6 +1725,212 @@ mod tests {
             }
         );
         assert_eq!(Refusal::NotConfirmed.code(), "not_confirmed");
+    }
+
+    fn aloud(mode: Mode) -> Log {
+        let first = Talk::request_in(A, B, "Sundays", &[T0], None, mode, Some(3), T0).unwrap();
+        let mut l = Log {
+            events: vec![Recorded {
+                seq: 1,
+                at: T0,
+                by: A.into(),
+                event: first,
+            }],
+            ctx: Context::new(T0),
+        };
+        // Held aloud, the one who asked may open the room now: both still pledge.
+        l.ok(A, Command::StartNow);
+        assert_eq!(l.talk().phase, Phase::Arriving);
+        l.ok(A, Command::Pledge);
+        assert_eq!(
+            l.talk().phase,
+            Phase::Arriving,
+            "both must say they are ready"
+        );
+        l.ok(B, Command::Pledge);
+        assert_eq!(l.talk().phase, Phase::Live);
+        l
+    }
+
+    #[test]
+    fn a_talk_aloud_keeps_turns_and_confirmations_but_no_words() {
+        let mut l = aloud(Mode::TwoPhones);
+        let t = l.talk();
+        assert_eq!(
+            (t.mode, t.turn_min, t.turn_started_at),
+            (Mode::TwoPhones, Some(3), Some(T0))
+        );
+        assert_eq!(l.talk().next_actor(), Some(A));
+        // Typing is not how this talk goes.
+        assert_eq!(
+            l.refused(A, say("typed")),
+            Refusal::WrongMode(Mode::TwoPhones)
+        );
+        assert_eq!(l.refused(B, Command::SaidBack), Refusal::NoStatement);
+        assert_eq!(l.refused(B, Command::Spoke), Refusal::FloorNotYours);
+        l.ok(A, Command::Spoke);
+        assert_eq!(l.refused(A, Command::Spoke), Refusal::AlreadyDone);
+        assert_eq!(l.talk().next_actor(), Some(B));
+        assert_eq!(
+            l.refused(B, para("typed")),
+            Refusal::WrongMode(Mode::TwoPhones)
+        );
+        assert_eq!(l.refused(A, Command::SaidBack), Refusal::NotListening);
+        l.ok(B, Command::SaidBack);
+        assert_eq!(l.refused(B, Command::SaidBack), Refusal::ParaphrasePending);
+        assert_eq!(l.talk().next_actor(), Some(A));
+        // "Not quite": the listener tries again; no words are kept even if sent.
+        l.ok(
+            A,
+            Command::NotQuite {
+                text: "secret words".into(),
+            },
+        );
+        assert_eq!(l.talk().floor.as_deref(), Some(A));
+        assert_eq!(l.talk().next_actor(), Some(B));
+        l.ok(B, Command::SaidBack);
+        // "That's it" hands the floor over at once.
+        l.advance(4);
+        l.ok(A, Command::Confirm);
+        let t = l.talk();
+        assert_eq!(t.floor.as_deref(), Some(B));
+        assert_eq!(t.turn_started_at, Some(T0 + 4 * MINUTE_MS));
+        assert_eq!(t.floor_changes, 1);
+        assert_eq!(t.calm_moment(), CalmMoment::Floor(1));
+        let kinds: Vec<_> = l.events.iter().map(|r| r.event.kind()).collect();
+        assert!(kinds.ends_with(&[
+            "spoke",
+            "said_back",
+            "not_quite",
+            "said_back",
+            "confirmed",
+            "floor_passed"
+        ]));
+        let log = serde_json::to_string(&l.events).unwrap();
+        assert!(
+            !log.contains("secret"),
+            "no words in a talk held aloud: {log}"
+        );
+        // A time-out works as in a typed talk.
+        let now = l.ctx.now;
+        l.ok(
+            B,
+            Command::TimeOut {
+                minutes: 20,
+                return_at: now + 30 * MINUTE_MS,
+            },
+        );
+        assert_eq!(l.refused(B, Command::Spoke), Refusal::TimeOutRunning);
+        l.advance(20);
+        l.ok(A, Command::Back);
+        l.ok(B, Command::Back);
+        l.ok(B, Command::Spoke);
+        assert!(l.talk().allowed(A, &l.ctx).contains(&"said_back"));
+        assert!(!l.talk().allowed(A, &l.ctx).contains(&"paraphrase"));
+    }
+
+    #[test]
+    fn typed_talks_refuse_aloud_moves_and_keep_their_old_json() {
+        let mut l = Log::live();
+        assert_eq!(
+            l.refused(A, Command::Spoke),
+            Refusal::WrongMode(Mode::Typed)
+        );
+        assert_eq!(
+            Talk::request_in(A, B, "", &[T0], None, Mode::Typed, Some(3), T0),
+            Err(Refusal::BadTime),
+            "a turn timer is for talks aloud"
+        );
+        assert_eq!(
+            Talk::request_in(A, B, "", &[T0], None, Mode::OnePhone, Some(7), T0),
+            Err(Refusal::BadTime)
+        );
+        // Old logs (no mode) read as typed; typed requests keep their old JSON.
+        let old = r#"{"kind":"requested","topic":"","times":[1],"length_min":null,"with":"b"}"#;
+        let e: Event = serde_json::from_str(old).unwrap();
+        assert_eq!(serde_json::to_string(&e).unwrap(), old);
+    }
+
+    #[test]
+    fn one_phone_acts_for_the_partner_only_after_their_pledge() {
+        let first = Talk::request_in(A, B, "", &[T0], None, Mode::OnePhone, None, T0).unwrap();
+        let mut l = Log {
+            events: vec![Recorded {
+                seq: 1,
+                at: T0,
+                by: A.into(),
+                event: first,
+            }],
+            ctx: Context::new(T0),
+        };
+        l.ok(A, Command::StartNow);
+        l.ok(A, Command::Pledge);
+        let t = l.talk();
+        assert_eq!(t.may_act_for(A, A), Ok(()));
+        assert_eq!(
+            t.may_act_for(A, B),
+            Err(Refusal::NotAPartner),
+            "not before Ben said yes"
+        );
+        assert_eq!(t.may_act_for(A, "eve"), Err(Refusal::NotAPartner));
+        l.ok(B, Command::Pledge);
+        let t = l.talk();
+        assert_eq!(t.may_act_for(A, B), Ok(()));
+        assert_eq!(t.may_act_for(B, A), Ok(()));
+        assert_eq!(t.may_act_for("eve", A), Err(Refusal::NotAPartner));
+        // Two phones: each acts for themselves only.
+        let l2 = aloud(Mode::TwoPhones);
+        assert_eq!(
+            l2.talk().may_act_for(A, B),
+            Err(Refusal::WrongMode(Mode::TwoPhones))
+        );
+        assert_eq!(
+            Log::live().talk().may_act_for(A, B),
+            Err(Refusal::WrongMode(Mode::Typed))
+        );
+    }
+
+    #[test]
+    fn the_flooding_check_is_private_numbers_from_0_to_10() {
+        assert_eq!(checked_calm(0), Ok(0));
+        assert_eq!(checked_calm(10), Ok(10));
+        assert_eq!(checked_calm(11), Err(CalmRefusal::OutOfRange));
+        assert_eq!(checked_calm(-1), Err(CalmRefusal::OutOfRange));
+        assert_eq!(checked_threshold(0), Err(CalmRefusal::OutOfRange));
+        assert_eq!(checked_threshold(7), Ok(7));
+        assert!(suggests_break(7, DEFAULT_FLOOD_THRESHOLD));
+        assert!(!suggests_break(6, DEFAULT_FLOOD_THRESHOLD));
+        assert!(suggests_break(4, 4));
+        for m in [CalmMoment::Before, CalmMoment::Floor(3), CalmMoment::After] {
+            assert_eq!(CalmMoment::parse(&m.as_string()), Some(m));
+        }
+        assert_eq!(CalmMoment::parse("floor-0"), None);
+        assert_eq!(CalmMoment::parse("during"), None);
+        // Asked once at the start, offered again at each change of floor.
+        let mut l = aloud(Mode::TwoPhones);
+        assert!(calm_wanted(&l.talk(), &[]));
+        assert!(!calm_wanted(&l.talk(), &[CalmMoment::Before]));
+        l.ok(A, Command::Spoke);
+        l.ok(B, Command::SaidBack);
+        l.ok(A, Command::Confirm);
+        assert!(calm_wanted(&l.talk(), &[CalmMoment::Before]));
+        assert!(!calm_wanted(
+            &l.talk(),
+            &[CalmMoment::Before, CalmMoment::Floor(1)]
+        ));
+        l.ok(A, Command::End);
+        assert_eq!(l.talk().calm_moment(), CalmMoment::After);
+        assert_eq!(
+            before_after(&[
+                (CalmMoment::After, 3),
+                (CalmMoment::Floor(1), 6),
+                (CalmMoment::Before, 8)
+            ]),
+            Some((8, 3))
+        );
+        assert_eq!(before_after(&[(CalmMoment::Before, 8)]), None);
+        let r = Log::requested(&[T0 + MINUTE_MS]);
+        assert!(!calm_wanted(&r.talk(), &[]), "not before the room opens");
     }
 
     #[test]

@@ -270,6 +270,16 @@ async fn fill(repo: &Repo) {
                 .await
                 .unwrap()
         );
+        // The flooding check (issue 19): private numbers and a threshold.
+        let (calm, threshold) = calm_of(v.user_id.as_str());
+        for moment in ["before", "after"] {
+            repo.save_calm(&v.user_id, &id("t1"), moment, calm, 312)
+                .await
+                .unwrap();
+        }
+        repo.set_calm_threshold(&v.user_id, threshold, 312)
+            .await
+            .unwrap();
     }
 
     // Problem board: Anna names a problem, both add an idea and rate both.
@@ -408,6 +418,11 @@ async fn fill(repo: &Repo) {
     }
 }
 
+/// Each one's flooding checks and threshold, different so a mix-up shows.
+fn calm_of(who: &str) -> (i64, i64) {
+    if who == ANNA { (8, 5) } else { (3, 9) }
+}
+
 /// What `who` keeps once the pair ended: exactly their own part of every kind.
 /// `partner_erased`: the ratings they gave the partner's ideas went with those ideas.
 async fn keeps_exactly_their_own(
@@ -472,6 +487,22 @@ async fn keeps_exactly_their_own(
     );
     let bodies: Vec<&str> = reflections.iter().map(|r| r.understood.as_str()).collect();
     assert_eq!(bodies, [format!("{mine}reflection")], "{ctx}: reflections");
+    // The flooding check: their own numbers and threshold, nothing of the other.
+    let (calm, threshold) = calm_of(who);
+    let readings = repo.calm_export(&id(who)).await.unwrap();
+    assert_eq!(
+        readings
+            .iter()
+            .map(|r| (r.user_id.as_str(), r.moment.as_str(), r.value))
+            .collect::<Vec<_>>(),
+        [(who, "after", calm), (who, "before", calm)],
+        "{ctx}: flooding checks"
+    );
+    assert_eq!(
+        repo.calm_threshold(&id(who)).await.unwrap(),
+        Some(threshold),
+        "{ctx}: threshold"
+    );
     let (t, e, r) = repo.talk_export(&id(who)).await.unwrap();
     assert_eq!(t.len(), 1, "{ctx}: export holds the talk");
     assert!(
@@ -523,7 +554,7 @@ async fn keeps_exactly_their_own(
     );
 }
 
-const TABLES: [&str; 29] = [
+const TABLES: [&str; 31] = [
     "users",
     "sessions",
     "api_tokens",
@@ -543,6 +574,8 @@ const TABLES: [&str; 29] = [
     "talks",
     "talk_events",
     "talk_reflections",
+    "talk_calm",
+    "calm_thresholds",
     "board_problems",
     "board_options",
     "board_done",

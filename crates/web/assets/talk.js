@@ -21,7 +21,9 @@
   function refresh() {
     if (refreshing) { again = true; return; }
     refreshing = true;
-    fetch(location.pathname, { credentials: "same-origin" })
+    // The room's own address: a refused form leaves the page at /talks/{id}/act
+    // (or /join-here, /calm), which answers only POST.
+    fetch("/talks/" + encodeURIComponent(id), { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.text() : null; })
       .then(function (html) {
         if (html === null) { location.href = "/talks"; return; }
@@ -81,6 +83,21 @@
       el.textContent = m + ":" + (s < 10 ? "0" : "") + s + " until the planned return";
     });
   }
+  // A talk held aloud: the turn's gentle timer, a minute at a time, never an alarm.
+  function turnTick() {
+    document.querySelectorAll("[data-turn-until]").forEach(function (el) {
+      var until = parseInt(el.getAttribute("data-turn-until"), 10);
+      if (!until) return;
+      if (!el.hasAttribute("data-skew")) {
+        el.setAttribute("data-skew", String((parseInt(el.getAttribute("data-now"), 10) || Date.now()) - Date.now()));
+      }
+      var left = until - (Date.now() + (parseInt(el.getAttribute("data-skew"), 10) || 0));
+      el.textContent = left > 0
+        ? "About " + Math.ceil(left / 60000) + " min left in this turn."
+        : "This turn's minutes have passed. Finish your thought, no hurry.";
+    });
+  }
   setInterval(tick, 1000);
+  setInterval(turnTick, 15000);
   connect();
 })();

@@ -202,7 +202,14 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             "/talks/rules/accept",
             post(talk::page::accept_rules),
         ),
+        (
+            "POST",
+            "/talks/calm-threshold",
+            post(talk::page::set_threshold),
+        ),
         ("GET", "/talks/{id}", get(talk::page::show)),
+        ("POST", "/talks/{id}/calm", post(talk::page::calm)),
+        ("POST", "/talks/{id}/join-here", post(talk::page::join_here)),
         ("POST", "/talks/{id}/act", post(talk::page::act)),
         ("POST", "/talks/{id}/reflection", post(talk::page::reflect)),
         ("POST", "/talks/{id}/delete", post(talk::page::delete)),
@@ -456,7 +463,23 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             "/api/v1/talks/rules/accept",
             post(talk::api::accept_rules),
         ),
+        (
+            "GET",
+            "/api/v1/talks/calm-threshold",
+            get(talk::api::calm_threshold),
+        ),
+        (
+            "PUT",
+            "/api/v1/talks/calm-threshold",
+            put(talk::api::set_calm_threshold),
+        ),
         ("GET", "/api/v1/talks/{id}", get(talk::api::show)),
+        ("GET", "/api/v1/talks/{id}/calm", get(talk::api::calm)),
+        (
+            "POST",
+            "/api/v1/talks/{id}/calm",
+            post(talk::api::record_calm),
+        ),
         ("DELETE", "/api/v1/talks/{id}", delete(talk::api::delete)),
         (
             "POST",

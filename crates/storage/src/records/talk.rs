@@ -80,3 +80,14 @@ pub struct Reflection {
     pub created_at: i64,
     pub updated_at: i64,
 }
+
+/// One private flooding check (migration 0013): only its author ever reads it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CalmReading {
+    pub talk_id: TalkId,
+    pub user_id: UserId,
+    /// `rekindle_domain::talk::CalmMoment` as text: before, floor-<n>, after.
+    pub moment: String,
+    pub value: i64,
+    pub at: i64,
+}

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use rekindle_domain::talk::Command;
+use rekindle_domain::talk::{Command, Mode};
 use rekindle_storage::{CoupleId, TalkId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -84,10 +84,41 @@ pub async fn list(
 pub struct TalkRequestIn {
     #[serde(default)]
     pub topic: String,
-    /// One to five proposed start times, milliseconds since the epoch.
+    /// One to five proposed start times, milliseconds since the epoch (aloud:
+    /// none means now).
+    #[schema(schema_with = epoch_ms_list)]
     pub times: Vec<i64>,
     /// 20, 30, 45 or 60 minutes; absent for no set length.
     pub length_min: Option<u32>,
+    /// typed (default), one_phone (aloud, one phone passed across) or
+    /// two_phones (aloud, one phone each). Aloud, `times` may be empty: now.
+    #[serde(default)]
+    pub mode: Option<String>,
+    /// Aloud only: a gentle timer per turn, 2, 3, 5 or 8 minutes.
+    pub turn_min: Option<u32>,
+}
+
+/// Up to five times in milliseconds since the epoch, no later than the year 9999
+/// (so a whole number written as `1.0e15`-style JSON is still read exactly).
+fn epoch_ms_list() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+                .minimum(Some(0))
+                .maximum(Some(253_402_300_799_999_i64)),
+        )
+        .max_items(Some(dt_max_times()))
+        .description(Some(
+            "One to five proposed start times, milliseconds since the epoch (aloud: none means now).",
+        ))
+        .build()
+}
+
+fn dt_max_times() -> usize {
+    rekindle_domain::talk::MAX_PROPOSED_TIMES
 }
 
 #[derive(Serialize, ToSchema)]
@@ -111,6 +142,19 @@ pub async fn create(
         Ok(s) => s,
         Err(e) => return refused(e),
     };
+    let mode = match b.mode.as_deref() {
+        None => Mode::Typed,
+        Some(m) => match Mode::parse(m) {
+            Some(m) => m,
+            None => {
+                return ApiError(AppError::field(
+                    "mode",
+                    "mode is typed, one_phone or two_phones.",
+                ))
+                .into_response();
+            }
+        },
+    };
     match uc::request(
         &state,
         &space,
@@ -118,6 +162,8 @@ pub async fn create(
         &b.topic,
         &b.times,
         b.length_min,
+        mode,
+        b.turn_min,
     )
     .await
     {
@@ -270,6 +316,10 @@ pub enum CommandIn {
     AskFloor,
     GrantFloor,
     DeclineFloor,
+    /// Aloud, the speaker: "I've said it" (no words are sent or kept).
+    Spoke,
+    /// Aloud, the listener: "I said back what I heard".
+    SaidBack,
     /// At least 20 minutes; `return_at` as Unix seconds, within 24 hours.
     TimeOut {
         minutes: i64,
@@ -439,4 +489,120 @@ pub async fn accept_rules(
     Ok(Json(
         rules_out(&state, &space.couple_id, &caller.user.id).await?,
     ))
+}
+
+// ---- the flooding check: the caller's own numbers only ------------------------
+
+#[derive(Deserialize, ToSchema)]
+pub struct CalmIn {
+    /// How calm or stirred up the caller is: 0 (calm) to 10 (very stirred up).
+    pub value: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CalmReadingOut {
+    /// before, floor-<n> (at the n-th change of floor) or after
+    pub moment: String,
+    pub value: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CalmOut {
+    /// The caller's own checks in this talk; never the partner's.
+    pub readings: Vec<CalmReadingOut>,
+    /// The caller's threshold (default 7).
+    pub threshold: i64,
+    /// The latest check at this moment is at or above the threshold: a break
+    /// (a time-out) is suggested to the caller alone.
+    pub suggest_break: bool,
+    /// Whether the check is asked now (before the talk, at a change of floor, after).
+    pub asked_now: bool,
+    /// Once the talk is over, the caller's first and last check.
+    pub before: Option<i64>,
+    pub after: Option<i64>,
+}
+
+async fn calm_out(
+    state: &AppState,
+    user: &rekindle_storage::UserId,
+    id: &str,
+    view: uc::CalmView,
+) -> Result<CalmOut, AppError> {
+    let readings = state.repo.calm_readings(user, &TalkId::from(id)).await?;
+    Ok(CalmOut {
+        readings: readings
+            .into_iter()
+            .map(|r| CalmReadingOut {
+                moment: r.moment,
+                value: r.value,
+            })
+            .collect(),
+        threshold: view.threshold,
+        suggest_break: view.suggest_break,
+        asked_now: view.wanted,
+        before: view.before_after.map(|b| b.0),
+        after: view.before_after.map(|b| b.1),
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/talks/{id}/calm", operation_id = "getMyCalmChecks", tag = "talks",
+    params(("id" = String, Path, description = "Talk id")),
+    responses((status = 200, body = CalmOut), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn calm(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<CalmOut>> {
+    let (viewer, _) = crate::space::viewer(&state, &caller.user.id).await?;
+    let loaded = uc::load(&state, &viewer, &id).await?;
+    let view = uc::calm_view(&state, &viewer.user_id, &id, &loaded.talk).await?;
+    Ok(Json(calm_out(&state, &viewer.user_id, &id, view).await?))
+}
+
+/// A private check for the talk's current moment; the partner is not told.
+#[utoipa::path(post, path = "/api/v1/talks/{id}/calm", operation_id = "recordMyCalmCheck", tag = "talks", request_body = CalmIn,
+    params(("id" = String, Path, description = "Talk id")),
+    responses((status = 200, body = CalmOut), (status = 400, body = Problem), (status = 401, body = Problem),
+              (status = 404, body = Problem), (status = 409, description = "The room is not open yet", body = Problem),
+              (status = 422, description = "Not a number from 0 to 10", body = Problem)))]
+pub async fn record_calm(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<CalmIn>,
+) -> ApiResult<Json<CalmOut>> {
+    let (viewer, _) = crate::space::viewer(&state, &caller.user.id).await?;
+    let view = uc::record_calm(&state, &viewer, &id, b.value).await?;
+    Ok(Json(calm_out(&state, &viewer.user_id, &id, view).await?))
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct CalmThresholdIo {
+    /// From 1 to 10: at or above, a break is suggested (default 7).
+    pub threshold: i64,
+}
+
+#[utoipa::path(get, path = "/api/v1/talks/calm-threshold", operation_id = "getMyCalmThreshold", tag = "talks",
+    responses((status = 200, body = CalmThresholdIo), (status = 401, body = Problem)))]
+pub async fn calm_threshold(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> ApiResult<Json<CalmThresholdIo>> {
+    Ok(Json(CalmThresholdIo {
+        threshold: uc::threshold(&state, &caller.user.id).await?,
+    }))
+}
+
+#[utoipa::path(put, path = "/api/v1/talks/calm-threshold", operation_id = "setMyCalmThreshold", tag = "talks", request_body = CalmThresholdIo,
+    responses((status = 200, body = CalmThresholdIo), (status = 400, body = Problem), (status = 401, body = Problem),
+              (status = 422, description = "Not a number from 1 to 10", body = Problem)))]
+pub async fn set_calm_threshold(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    JsonBody(b): JsonBody<CalmThresholdIo>,
+) -> ApiResult<Json<CalmThresholdIo>> {
+    uc::set_threshold(&state, &caller.user.id, b.threshold).await?;
+    Ok(Json(CalmThresholdIo {
+        threshold: uc::threshold(&state, &caller.user.id).await?,
+    }))
 }

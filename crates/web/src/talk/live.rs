@@ -260,6 +260,8 @@ mod tests {
                 times: vec![],
                 length_min: None,
                 with: "b".into(),
+                mode: Default::default(),
+                turn_min: None,
             },
         }
     }

@@ -10,7 +10,8 @@ pub mod ws;
 
 use rekindle_coach::Kind;
 use rekindle_domain::talk::{
-    self as dt, Command, Context, DEFAULT_RULES, Event, Recorded, Refusal, Talk,
+    self as dt, CalmMoment, Command, Context, DEFAULT_RULES, Event, Mode, Phase, Recorded, Refusal,
+    Talk,
 };
 use rekindle_storage::{
     CoupleId, GroundRules, NewTalk, NewTalkEvent, Reflection, Space, TalkId, TalkRow, TalkSummary,
@@ -212,7 +213,9 @@ pub async fn context_for(state: &AppState, loaded: &Loaded) -> Result<Context, A
     context(state, &loaded.talk, &couple).await
 }
 
-/// Asks for a talk; returns its id.
+/// Asks for a talk (typed, or aloud in `mode` with an optional per-turn timer);
+/// returns its id.
+#[allow(clippy::too_many_arguments)]
 pub async fn request(
     state: &AppState,
     space: &Space,
@@ -220,14 +223,32 @@ pub async fn request(
     topic: &str,
     times: &[i64],
     length_min: Option<u32>,
+    mode: Mode,
+    turn_min: Option<u32>,
 ) -> Result<String, TalkError> {
     let partner = space
         .partner
         .as_ref()
         .ok_or_else(|| AppError::Conflict("Talks are for two.".into()))?;
     let now = state.clock().now_ms();
-    let first = Talk::request(user_id, &partner.id, topic, times, length_min, now)
-        .map_err(TalkError::Refused)?;
+    // Aloud and with no time given: now, in the same room.
+    let now_only = [now];
+    let times = if mode.is_aloud() && times.is_empty() {
+        &now_only[..]
+    } else {
+        times
+    };
+    let first = Talk::request_in(
+        user_id,
+        &partner.id,
+        topic,
+        times,
+        length_min,
+        mode,
+        turn_min,
+        now,
+    )
+    .map_err(TalkError::Refused)?;
     let id = new_id();
     state
         .repo
@@ -283,6 +304,8 @@ fn rules_irrelevant(cmd: &Command) -> bool {
             | Command::Confirm
             | Command::NotQuite { .. }
             | Command::Question { .. }
+            | Command::Spoke
+            | Command::SaidBack
             | Command::HandOver
             | Command::AskFloor
             | Command::GrantFloor
@@ -388,6 +411,165 @@ pub async fn command(
     )))
 }
 
+/// A move made on a phone passed across: taken as `actor`'s when the talk lets
+/// the signed-in person's phone act for them (see `Talk::may_act_for`).
+pub async fn command_as(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    actor: &UserId,
+    cmd: Command,
+) -> Result<Vec<Recorded>, TalkError> {
+    if *actor == viewer.user_id {
+        return command(state, viewer, id, cmd).await;
+    }
+    let loaded = load(state, viewer, id).await?;
+    loaded
+        .talk
+        .may_act_for(&viewer.user_id, actor)
+        .map_err(TalkError::Refused)?;
+    command(state, &as_partner(viewer, actor), id, cmd).await
+}
+
+fn as_partner(viewer: &Viewer, actor: &UserId) -> Viewer {
+    Viewer {
+        user_id: actor.clone(),
+        couple_id: viewer.couple_id.clone(),
+        partner_id: Some(viewer.user_id.clone()),
+    }
+}
+
+/// "We're on one phone": the partner joins this talk on the signed-in person's
+/// phone by entering their own password there (checked and counted like a
+/// sign-in), and promises their attention. That promise is their yes to the
+/// phone acting for them in this talk, and in nothing else: no session is made.
+pub async fn join_on_phone(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    password: &str,
+    ip: &str,
+) -> Result<(), TalkError> {
+    let loaded = load(state, viewer, id).await?;
+    if loaded.talk.mode != Mode::OnePhone {
+        return Err(TalkError::Refused(Refusal::WrongMode(loaded.talk.mode)));
+    }
+    let partner_id = UserId::from(loaded.talk.other(&viewer.user_id));
+    let partner = state
+        .repo
+        .user_by_id(&partner_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let checked = match crate::account::sign_in(state, &partner.email, password, ip).await {
+        Ok(u) => u,
+        Err(AppError::BadRequest(_)) => {
+            return Err(TalkError::App(AppError::field(
+                "password",
+                format!("That is not {}'s password.", partner.display_name),
+            )));
+        }
+        Err(e) => return Err(TalkError::App(e)),
+    };
+    if checked.id != partner_id {
+        return Err(TalkError::App(AppError::NotFound));
+    }
+    command(state, &as_partner(viewer, &partner_id), id, Command::Pledge).await?;
+    Ok(())
+}
+
+// ---- the flooding check -----------------------------------------------------------
+
+/// What one person sees of their own flooding check in one talk. Nothing of it
+/// is ever given to the partner: it is read by the author's id only.
+#[derive(Debug, Clone, Default)]
+pub struct CalmView {
+    /// Ask now (once at the start; offered at each change of floor; after).
+    pub wanted: bool,
+    /// Their latest check at this moment is at or above their threshold.
+    pub suggest_break: bool,
+    /// Once the talk is over: their first and last check.
+    pub before_after: Option<(i64, i64)>,
+    pub threshold: i64,
+    pub latest: Option<i64>,
+}
+
+pub async fn threshold(state: &AppState, user_id: &UserId) -> Result<i64, AppError> {
+    Ok(state
+        .repo
+        .calm_threshold(user_id)
+        .await?
+        .unwrap_or(dt::DEFAULT_FLOOD_THRESHOLD))
+}
+
+pub async fn set_threshold(state: &AppState, user_id: &UserId, value: i64) -> Result<(), AppError> {
+    let v = dt::checked_threshold(value)
+        .map_err(|_| AppError::field("threshold", "Please pick a number from 1 to 10."))?;
+    state
+        .repo
+        .set_calm_threshold(user_id, v, state.clock().now_ms())
+        .await?;
+    Ok(())
+}
+
+pub async fn calm_view(
+    state: &AppState,
+    user_id: &UserId,
+    talk_id: &str,
+    talk: &Talk,
+) -> Result<CalmView, AppError> {
+    let readings: Vec<(CalmMoment, i64)> = state
+        .repo
+        .calm_readings(user_id, &TalkId::from(talk_id))
+        .await?
+        .into_iter()
+        .filter_map(|r| CalmMoment::parse(&r.moment).map(|m| (m, r.value)))
+        .collect();
+    let threshold = threshold(state, user_id).await?;
+    let now = talk.calm_moment();
+    let current = readings.iter().find(|(m, _)| *m == now).map(|(_, v)| *v);
+    let given: Vec<CalmMoment> = readings.iter().map(|(m, _)| *m).collect();
+    Ok(CalmView {
+        wanted: dt::calm_wanted(talk, &given),
+        suggest_break: matches!(talk.phase, Phase::Arriving | Phase::Live)
+            && current.is_some_and(|v| dt::suggests_break(v, threshold)),
+        before_after: if talk.phase == Phase::Ended {
+            dt::before_after(&readings)
+        } else {
+            None
+        },
+        threshold,
+        latest: current,
+    })
+}
+
+/// Records the person's private check for the talk's current moment. Nothing is
+/// announced on the talk: the partner's screens have nothing to redraw.
+pub async fn record_calm(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    value: i64,
+) -> Result<CalmView, AppError> {
+    let value = dt::checked_calm(value).map_err(|r| AppError::field("calm", r.to_string()))?;
+    let loaded = load(state, viewer, id).await?;
+    if matches!(loaded.talk.phase, Phase::Requested | Phase::Scheduled) {
+        return Err(AppError::Conflict(
+            "The check opens with the room, just before the talk.".into(),
+        ));
+    }
+    state
+        .repo
+        .save_calm(
+            &viewer.user_id,
+            &TalkId::from(id),
+            &loaded.talk.calm_moment().as_string(),
+            value,
+            state.clock().now_ms(),
+        )
+        .await?;
+    calm_view(state, &viewer.user_id, id, &loaded.talk).await
+}
+
 /// Deletes a talk of the space for both partners; a talk from a space that
 /// ended loses only this person's parts (the other keeps theirs).
 pub async fn delete(state: &AppState, viewer: &Viewer, id: &str) -> Result<(), AppError> {
@@ -486,6 +668,10 @@ pub fn visible_event(r: &Recorded, viewer_id: &str) -> Value {
 pub fn state_json(talk: &Talk, viewer_id: &str, ctx: &Context) -> Value {
     json!({
         "phase": talk.phase.as_str(),
+        "mode": talk.mode.as_str(),
+        "turn_min": talk.turn_min,
+        "turn_started_at": talk.turn_started_at,
+        "next_actor": talk.next_actor(),
         "topic": talk.topic,
         "floor": talk.floor,
         "you_hold_floor": talk.floor.as_deref() == Some(viewer_id),
@@ -551,6 +737,7 @@ pub async fn past_talk(
 /// ended (`"space_ended": true`) with only their own events and reflection.
 pub async fn export_json(state: &AppState, user_id: &UserId) -> Result<Vec<u8>, AppError> {
     let (talks, events, reflections) = state.repo.talk_export(user_id).await?;
+    let calm = state.repo.calm_export(user_id).await?;
     let decoded = decode(&events)?;
     let me = user_id.as_str();
     let out = json!({
@@ -575,6 +762,13 @@ pub async fn export_json(state: &AppState, user_id: &UserId) -> Result<Vec<u8>, 
             "feel_now": r.feel_now,
             "shared": r.shared,
             "written_at": crate::view::format::iso(r.updated_at),
+        })).collect::<Vec<_>>(),
+        // The person's own flooding checks; the partner's never appear here.
+        "my_flooding_checks": calm.iter().map(|c| json!({
+            "talk_id": c.talk_id.as_str(),
+            "moment": c.moment,
+            "value": c.value,
+            "at": crate::view::format::iso(c.at),
         })).collect::<Vec<_>>(),
         "partner_shared_reflections": reflections.iter().filter(|r| r.user_id != *user_id).map(|r| json!({
             "talk_id": r.talk_id.as_str(),

@@ -92,6 +92,9 @@ struct ListPage {
     topic: String,
     times: [String; 3],
     length: String,
+    mode: String,
+    turn: String,
+    threshold: i64,
 }
 
 impl ListPage {
@@ -112,6 +115,12 @@ pub struct RequestForm {
     time3: String,
     #[serde(default)]
     length: String,
+    /// typed | one_phone | two_phones
+    #[serde(default)]
+    mode: String,
+    /// Aloud: minutes per turn, or empty.
+    #[serde(default)]
+    turn: String,
 }
 
 async fn list_page(
@@ -150,6 +159,13 @@ async fn list_page(
         topic: form.topic,
         times: [form.time1, form.time2, form.time3],
         length: form.length,
+        mode: if form.mode.is_empty() {
+            "typed".into()
+        } else {
+            form.mode
+        },
+        turn: form.turn,
+        threshold: uc::threshold(state, &who.user.id).await?,
     })
 }
 
@@ -219,7 +235,31 @@ pub async fn create(
     let attempt = async {
         let (_, space) = crate::space::viewer(&state, &who.user.id).await?;
         let space = crate::space::require_pair(space.as_ref(), uc::FOR_TWO)?.clone();
-        let times = parse_times(&[&form.time1, &form.time2, &form.time3], tz)?;
+        let mode = match form.mode.trim() {
+            "" => dt::Mode::Typed,
+            m => dt::Mode::parse(m)
+                .ok_or_else(|| AppError::field("mode", "Pick how you will talk."))?,
+        };
+        let raw = [
+            form.time1.as_str(),
+            form.time2.as_str(),
+            form.time3.as_str(),
+        ];
+        // Aloud, in one room, no time means now.
+        let times = if mode.is_aloud() && raw.iter().all(|t| t.trim().is_empty()) {
+            Vec::new()
+        } else {
+            parse_times(&raw, tz)?
+        };
+        let turn = match form.turn.trim() {
+            "" => None,
+            t => Some(
+                t.parse::<u32>()
+                    .ok()
+                    .filter(|t| mode.is_aloud() && dt::TURN_LENGTHS.contains(t))
+                    .ok_or_else(|| AppError::field("turn", "Pick a turn length from the list."))?,
+            ),
+        };
         let length = match form.length.trim() {
             "" => None,
             l => Some(
@@ -227,9 +267,26 @@ pub async fn create(
                     .map_err(|_| AppError::field("length", "Pick a length from the list."))?,
             ),
         };
-        uc::request(&state, &space, &who.user.id, &form.topic, &times, length)
-            .await
-            .map_err(|e| refusal_field(e, "time1"))
+        let id = uc::request(
+            &state,
+            &space,
+            &who.user.id,
+            &form.topic,
+            &times,
+            length,
+            mode,
+            turn,
+        )
+        .await
+        .map_err(|e| refusal_field(e, "time1"))?;
+        // Aloud with no time given: the room opens now (both still pledge).
+        if mode.is_aloud() && times.is_empty() {
+            let (viewer, _) = crate::space::viewer(&state, &who.user.id).await?;
+            uc::command(&state, &viewer, &id, Command::StartNow)
+                .await
+                .map_err(|e| refusal_field(e, "time1"))?;
+        }
+        Ok::<_, AppError>(id)
     };
     match attempt.await {
         Ok(id) => Ok(see_other(&format!("/talks/{id}"))),
@@ -405,8 +462,23 @@ fn entries(events: &[Recorded], me: &str, partner: &str, tz: Tz) -> Vec<Entry> {
             Event::Confirmed { .. } => {
                 ("confirmed", "Yes, that's it.".into(), String::new(), false)
             }
+            Event::NotQuite { text } if text.is_empty() => {
+                ("not_quite", "Not quite.".into(), String::new(), false)
+            }
             Event::NotQuite { text } => ("not_quite", "Not quite:".into(), text.clone(), false),
             Event::Question { text } => ("question", "asked:".into(), text.clone(), false),
+            Event::Spoke => (
+                "statement",
+                "had their say (aloud)".into(),
+                String::new(),
+                false,
+            ),
+            Event::SaidBack => (
+                "paraphrase",
+                "said back what they heard (aloud)".into(),
+                String::new(),
+                false,
+            ),
             Event::FloorAsked => ("note", "asked for the floor".into(), String::new(), false),
             Event::FloorDeclined => (
                 "note",
@@ -420,9 +492,10 @@ fn entries(events: &[Recorded], me: &str, partner: &str, tz: Tz) -> Vec<Entry> {
                 false,
             ),
             Event::FloorPassed { .. } => ("note", "passed the floor".into(), String::new(), false),
+            // The same words for both: a break was asked for, nothing about why.
             Event::TimeOut { return_at, .. } => (
                 "note",
-                "called a time-out".into(),
+                "asked for a break".into(),
                 format!("Back at {}", when(*return_at, tz)),
                 false,
             ),
@@ -491,9 +564,35 @@ struct RoomPage {
     my_shared: bool,
     errors: FieldErrors,
     text: String,
+    // Talk aloud
+    aloud: bool,
+    one_phone: bool,
+    /// Aloud: whose floor it is, by name ("You" for the viewer on two phones).
+    floor_name: String,
+    /// Aloud: who acts next; on one phone, who should hold the phone.
+    actor_name: String,
+    /// On one phone, the move is the partner's: the form says so.
+    as_partner: bool,
+    /// What the one acting next may do (on one phone, the partner's moves too).
+    acts: Vec<&'static str>,
+    /// On one phone, before the partner joined here or on their own device.
+    partner_may_join_here: bool,
+    turn_clock: String,
+    turn_until: i64,
+    /// One phone in a time-out: who is not back yet may say so on this phone.
+    back_here: Vec<(bool, String)>,
+    // The flooding check (this person's own only)
+    calm_ask: bool,
+    calm_suggest: bool,
+    calm_before_after: Option<(i64, i64)>,
+    calm_latest: Option<i64>,
+    threshold: i64,
 }
 
 impl RoomPage {
+    fn acts_can(&self, cmd: &str) -> bool {
+        self.acts.contains(&cmd)
+    }
     fn can(&self, cmd: &str) -> bool {
         self.allowed.contains(&cmd)
     }
@@ -600,7 +699,75 @@ async fn room(
     uc::reflections_seen(state, &viewer, id, &reflections).await?;
     let mine = reflections.iter().find(|r| r.user_id == me);
     let allowed = talk.allowed(me, &ctx);
+    // Talk aloud: on one phone the phone acts for whoever's move it is, once
+    // both promised their attention (see `Talk::may_act_for`).
+    let aloud = talk.mode.is_aloud();
+    let one_phone = talk.mode == dt::Mode::OnePhone;
+    let name_of = |u: &str| {
+        if u == me {
+            if one_phone {
+                who.user.display_name.clone()
+            } else {
+                "You".to_owned()
+            }
+        } else {
+            partner.clone()
+        }
+    };
+    let actor = match talk.next_actor() {
+        Some(a) if one_phone && talk.may_act_for(me, a).is_ok() => a.to_owned(),
+        _ => me.to_owned(),
+    };
+    let acts = if actor == me {
+        allowed.clone()
+    } else {
+        talk.allowed(&actor, &ctx)
+    };
+    let (turn_clock, turn_until) = match (talk.turn_started_at, talk.turn_min, talk.phase) {
+        (Some(start), Some(min), Phase::Live) if aloud => {
+            let until = start + i64::from(min) * MINUTE_MS;
+            let text = if ctx.now < until {
+                format!(
+                    "About {min} minutes a turn; about {} left.",
+                    (until - ctx.now + MINUTE_MS - 1) / MINUTE_MS
+                )
+            } else {
+                "This turn's minutes have passed. Finish your thought, no hurry.".to_owned()
+            };
+            (text, until)
+        }
+        _ => (String::new(), 0),
+    };
+    let back_here = match (&talk.time_out, one_phone) {
+        (Some(t), true) => [me.to_owned(), other.clone()]
+            .into_iter()
+            .filter(|u| !t.back.contains(u) && talk.may_act_for(me, u).is_ok())
+            .map(|u| (u != me, name_of(&u)))
+            .collect(),
+        _ => Vec::new(),
+    };
+    // The flooding check is this person's alone. On one phone passed across the
+    // screen is seen by both, so it is asked only before and after the talk.
+    let calm = uc::calm_view(state, &who.user.id, id, talk).await?;
+    let shared_screen = one_phone && matches!(talk.phase, Phase::Live | Phase::TimeOut);
     Ok(RoomPage {
+        aloud,
+        one_phone,
+        floor_name: talk.floor.as_deref().map(&name_of).unwrap_or_default(),
+        actor_name: name_of(&actor),
+        as_partner: actor != me,
+        acts,
+        partner_may_join_here: one_phone
+            && talk.phase == Phase::Arriving
+            && !talk.pledged.contains(&other),
+        turn_clock,
+        turn_until,
+        back_here,
+        calm_ask: calm.wanted && !shared_screen,
+        calm_suggest: calm.suggest_break && !shared_screen,
+        calm_before_after: calm.before_after,
+        calm_latest: if shared_screen { None } else { calm.latest },
+        threshold: calm.threshold,
         c: Chrome::signed_in("Talk", who),
         id: id.to_owned(),
         topic: talk.topic.clone(),
@@ -708,6 +875,9 @@ pub struct ActForm {
     minutes: Option<i64>,
     #[serde(default)]
     return_after: Option<i64>,
+    /// On one phone passed across: "1" when the move is the partner's.
+    #[serde(default)]
+    as_partner: Option<String>,
 }
 
 fn command_of(f: &ActForm, now: i64, tz: Tz) -> Result<Command, AppError> {
@@ -742,6 +912,8 @@ fn command_of(f: &ActForm, now: i64, tz: Tz) -> Result<Command, AppError> {
             }
         }
         "back" => Command::Back,
+        "spoke" => Command::Spoke,
+        "said_back" => Command::SaidBack,
         "end" => Command::End,
         _ => return Err(AppError::BadRequest("Unknown action.".into())),
     })
@@ -756,7 +928,15 @@ pub async fn act(
     let (viewer, _) = crate::space::viewer(&state, &who.user.id).await?;
     let tz = tz_of(&who.user.time_zone);
     let cmd = command_of(&form, state.clock().now_ms(), tz)?;
-    match uc::command(&state, &viewer, &id, cmd).await {
+    let result = match form.as_partner.as_deref() {
+        Some("1") => {
+            let loaded = uc::load(&state, &viewer, &id).await?;
+            let partner = rekindle_storage::UserId::from(loaded.talk.other(&viewer.user_id));
+            uc::command_as(&state, &viewer, &id, &partner, cmd).await
+        }
+        _ => uc::command(&state, &viewer, &id, cmd).await,
+    };
+    match result {
         Ok(_) => Ok(see_other(&format!("/talks/{id}#latest"))),
         Err(TalkError::Refused(r)) => render_with_status(
             StatusCode::CONFLICT,
@@ -808,6 +988,94 @@ pub async fn reflect(
             page.my_feel_now = form.feel_now;
             render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CalmForm {
+    #[serde(default)]
+    calm: String,
+}
+
+/// The private flooding check: "how calm or stirred up am I?", 0 to 10.
+pub async fn calm(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<CalmForm>,
+) -> PageResult {
+    let (viewer, _) = crate::space::viewer(&state, &who.user.id).await?;
+    let value = form.calm.trim().parse::<i64>().unwrap_or(-1);
+    match uc::record_calm(&state, &viewer, &id, value).await {
+        // Straight to the private suggestion when there is one.
+        Ok(view) if view.suggest_break => Ok(see_other(&format!("/talks/{id}#calm-break"))),
+        Ok(_) => Ok(see_other(&format!("/talks/{id}#calm-note"))),
+        Err(AppError::Invalid(errors)) => render_with_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &room(&state, &who, &id, false, errors, String::new()).await?,
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct JoinHereForm {
+    #[serde(default)]
+    password: String,
+}
+
+/// "We're on one phone": the partner enters their own password on this phone
+/// and promises their attention.
+pub async fn join_here(
+    State(state): State<AppState>,
+    who: SignedIn,
+    ip: crate::http::auth::ClientIp,
+    Path(id): Path<String>,
+    Form(form): Form<JoinHereForm>,
+) -> PageResult {
+    let (viewer, _) = crate::space::viewer(&state, &who.user.id).await?;
+    match uc::join_on_phone(&state, &viewer, &id, &form.password, &ip.0).await {
+        Ok(()) => Ok(see_other(&format!("/talks/{id}#latest"))),
+        Err(TalkError::App(AppError::Invalid(errors))) => render_with_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &room(&state, &who, &id, false, errors, String::new()).await?,
+        ),
+        Err(TalkError::Refused(r)) => render_with_status(
+            StatusCode::CONFLICT,
+            &room(
+                &state,
+                &who,
+                &id,
+                false,
+                FieldErrors::from([("text", r.to_string())]),
+                String::new(),
+            )
+            .await?,
+        ),
+        Err(TalkError::App(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ThresholdForm {
+    #[serde(default)]
+    threshold: String,
+}
+
+/// The person's own threshold for the flooding check.
+pub async fn set_threshold(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Form(form): Form<ThresholdForm>,
+) -> PageResult {
+    let value = form.threshold.trim().parse::<i64>().unwrap_or(0);
+    match uc::set_threshold(&state, &who.user.id, value).await {
+        Ok(()) => Ok(see_other("/talks#calm-settings")),
+        Err(AppError::Invalid(errors)) => render_with_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &list_page(&state, &who, RequestForm::default(), errors).await?,
+        ),
         Err(e) => Err(e.into()),
     }
 }

@@ -989,6 +989,29 @@ fn cases() -> Vec<Case> {
             None,
             [303, 404, 200, 200],
         ),
+        // The flooding check (issue 19): each person's own numbers and threshold.
+        case(
+            "POST",
+            "/talks/calm-threshold",
+            "/talks/calm-threshold",
+            Form(&[("threshold", "7")]),
+            [303, 303, 303, 303],
+        ),
+        case(
+            "POST",
+            "/talks/{id}/calm",
+            "/talks/{talk}/calm",
+            Form(&[("calm", "5")]),
+            [303, 404, 303, 303],
+        ),
+        // Joining on one phone: this talk is typed, so nobody may.
+        case(
+            "POST",
+            "/talks/{id}/join-here",
+            "/talks/{talk}/join-here",
+            Form(&[("password", "correct horse battery")]),
+            [303, 404, 409, 409],
+        ),
         case(
             "POST",
             "/talks/{id}/act",
@@ -1052,6 +1075,34 @@ fn cases() -> Vec<Case> {
             "/api/v1/talks/{id}",
             "/api/v1/talks/{talk}",
             None,
+            [401, 404, 200, 200],
+        ),
+        case(
+            "GET",
+            "/api/v1/talks/calm-threshold",
+            "/api/v1/talks/calm-threshold",
+            None,
+            api,
+        ),
+        case(
+            "PUT",
+            "/api/v1/talks/calm-threshold",
+            "/api/v1/talks/calm-threshold",
+            Json(|| json!({"threshold": 7})),
+            api,
+        ),
+        case(
+            "GET",
+            "/api/v1/talks/{id}/calm",
+            "/api/v1/talks/{talk}/calm",
+            None,
+            [401, 404, 200, 200],
+        ),
+        case(
+            "POST",
+            "/api/v1/talks/{id}/calm",
+            "/api/v1/talks/{talk}/calm",
+            Json(|| json!({"value": 5})),
             [401, 404, 200, 200],
         ),
         case(

@@ -64,6 +64,16 @@ async fn talk_over(ana: &ApiPerson, ben: &ApiPerson) -> String {
     .await;
     cmd(ana, &id, json!({"cmd": "confirm"})).await;
     cmd(ben, &id, json!({"cmd": "end"})).await;
+    // Each gives a private flooding check afterwards (issue 19).
+    for (who, value) in [(ana, calm_of("ANA")), (ben, calm_of("BEN"))] {
+        ok(
+            who,
+            Method::POST,
+            &format!("/api/v1/talks/{id}/calm"),
+            json!({"value": value}),
+        )
+        .await;
+    }
     let path = format!("/api/v1/talks/{id}/reflection");
     ok(
         ana,
@@ -80,6 +90,17 @@ async fn talk_over(ana: &ApiPerson, ben: &ApiPerson) -> String {
     )
     .await;
     id
+}
+
+/// Each one's flooding check after the talk, different so a mix-up shows.
+fn calm_of(who: &str) -> i64 {
+    if who == "ANA" { 8 } else { 3 }
+}
+
+/// A flooding check of `talk` as the export writes it (keys sorted, spaces dropped).
+fn calm_in_export(export: &str, talk: &str, value: i64) -> bool {
+    let compact: String = export.chars().filter(|c| !c.is_whitespace()).collect();
+    compact.contains(&format!("\"talk_id\":\"{talk}\",\"value\":{value}"))
 }
 
 /// The talks.json part of a person's export.
@@ -268,6 +289,21 @@ async fn the_partner_who_stays_keeps_their_talk_problem_and_answer_after_erasure
                 ] {
                     assert!(!e.contains(needle), "{ctx}: export holds {needle}");
                 }
+                // The flooding check: the stayer's own number, never the other's;
+                // one who left keeps theirs (erased ones are gone with them).
+                assert!(calm_in_export(&e, &talk, calm_of(mine)), "{ctx}: own check");
+                assert!(
+                    !calm_in_export(&e, &talk, calm_of(theirs)),
+                    "{ctx}: not theirs"
+                );
+                if !erase {
+                    let g = export_text(goer).await;
+                    assert!(
+                        calm_in_export(&g, &talk, calm_of(theirs)),
+                        "{ctx}: the leaver keeps theirs"
+                    );
+                    assert!(!calm_in_export(&g, &talk, calm_of(mine)), "{ctx}");
+                }
 
                 // The problem through the API too: read-only, own parts only.
                 let (s, api) = stayer
@@ -287,7 +323,12 @@ async fn the_partner_who_stays_keeps_their_talk_problem_and_answer_after_erasure
                 assert_eq!(s, 404, "{ctx}: gone for them");
                 let (_, list) = html.get("/talks").await;
                 assert!(!list.contains(&format!("/talks/{talk}")), "{ctx}");
-                assert!(!export_text(stayer).await.contains(said), "{ctx}");
+                let after = export_text(stayer).await;
+                assert!(!after.contains(said), "{ctx}");
+                assert!(
+                    !calm_in_export(&after, &talk, calm_of(mine)),
+                    "{ctx}: their flooding check went with their parts"
+                );
                 if !erase {
                     // The one who left still keeps their own parts.
                     let (s, kept) = goer.get_json(&format!("/api/v1/talks/{talk}")).await;

@@ -29,6 +29,8 @@ mod reset;
 mod safety;
 mod signals_browser;
 mod talk;
+mod talk_aloud;
+mod talk_aloud_browser;
 mod talk_browser;
 mod trust;
 mod waiting;

@@ -22,6 +22,7 @@ mod reminders;
 mod safety;
 mod signups;
 mod space;
+mod talk_calm;
 mod talks;
 mod waiting;
 

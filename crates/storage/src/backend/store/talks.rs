@@ -349,6 +349,8 @@ impl Store {
             for q in [
                 "DELETE FROM talk_events WHERE talk_id = $1 AND by_user = $2",
                 "DELETE FROM talk_reflections WHERE talk_id = $1 AND user_id = $2",
+                // Their flooding checks of this talk go with it (issue 19).
+                "DELETE FROM talk_calm WHERE talk_id = $1 AND user_id = $2",
                 "UPDATE talks SET topic = '', requested_by = partner_id WHERE id = $1 AND requested_by = $2",
                 "UPDATE talks SET partner_id = requested_by WHERE id = $1 AND partner_id = $2",
             ] {
@@ -515,6 +517,14 @@ pub(super) async fn talk_erase_in(
 ) -> StoreResult<()> {
     const MINE: &str =
         "talk_id IN (SELECT id FROM talks WHERE requested_by = $1 OR partner_id = $1)";
+    // The flooding check is the author's alone (the user row's cascade would
+    // take it too; said here so the rule is read where it is kept).
+    for sql in [
+        "DELETE FROM talk_calm WHERE user_id = $1",
+        "DELETE FROM calm_thresholds WHERE user_id = $1",
+    ] {
+        sqlx::query(sql).bind(user_id).execute(&mut **tx).await?;
+    }
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "DELETE FROM talk_events WHERE by_user = $1 AND {MINE}"
     )))
