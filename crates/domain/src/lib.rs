@@ -3,7 +3,9 @@
 //! on accounts and invitations. No I/O lives here, so every rule is testable alone.
 
 pub mod account;
+pub mod appreciation;
 pub mod board;
+pub mod handoff;
 pub mod checkin;
 pub mod invitation;
 pub mod journey;

@@ -10,7 +10,7 @@ mod ids;
 mod records;
 
 pub use ids::{
-    ActionId, AgreementId, AnswerId, AskedQuestionId, CheckinId, CoupleId, EntryId, InvitationId,
+    ActionId, AgreementId, AnswerId, AppreciationId, AskedQuestionId, CheckinId, CoupleId, EntryId, InvitationId,
     OptionId, ProblemId, TalkId, TokenId, UserId,
 };
 pub use records::*;
