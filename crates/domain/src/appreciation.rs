@@ -83,10 +83,10 @@ pub fn check_text(text: &str) -> Result<String, TextError> {
     if t.chars().count() > MAX_CHARS {
         return Err(TextError::TooLong);
     }
-    if STARTERS
-        .iter()
-        .any(|s| s.trim().eq_ignore_ascii_case(t.trim_end_matches(['.', '…', ' '])))
-    {
+    if STARTERS.iter().any(|s| {
+        s.trim()
+            .eq_ignore_ascii_case(t.trim_end_matches(['.', '…', ' ']))
+    }) {
         return Err(TextError::OnlyStarter);
     }
     Ok(t.to_owned())
@@ -139,7 +139,8 @@ const ABOUT_TIME: &str =
 const BUT: &str = "A \"but\" after thanks takes the thanks back. Keep the appreciation on its own; the rest can wait for a talk.";
 const ACTUALLY: &str =
     "\"Actually\" can sound surprised that they managed. Try saying what you noticed instead.";
-const EVEN_YOU: &str = "This compares them with what you expected of them. Leave the comparison out.";
+const EVEN_YOU: &str =
+    "This compares them with what you expected of them. Leave the comparison out.";
 const ANY: &str = "This hints that something was missing before. Say what you saw this time.";
 
 /// Phrases that turn a thank you into a reproach, with what to say about them.
@@ -184,7 +185,10 @@ pub fn hidden_barbs(text: &str) -> Vec<Barb> {
                 // "but" only barbs after some thanks: "Thank you, but …".
                 let thanks_first = phrase != "but" && phrase != "though"
                     || lower[..start].iter().collect::<String>().contains("thank")
-                    || lower[..start].iter().collect::<String>().contains("appreciat");
+                    || lower[..start]
+                        .iter()
+                        .collect::<String>()
+                        .contains("appreciat");
                 if thanks_first && !found.iter().any(|b| b.start < end && start < b.end) {
                     found.push(Barb {
                         start,
@@ -248,7 +252,10 @@ mod tests {
             Ok("Thank you for the tea.".into())
         );
         assert_eq!(check_text("   "), Err(TextError::Empty));
-        assert_eq!(check_text(&"a".repeat(MAX_CHARS + 1)), Err(TextError::TooLong));
+        assert_eq!(
+            check_text(&"a".repeat(MAX_CHARS + 1)),
+            Err(TextError::TooLong)
+        );
         assert!(check_text(&"a".repeat(MAX_CHARS)).is_ok());
         assert_eq!(check_text("Thank you for …"), Err(TextError::OnlyStarter));
         assert_eq!(check_text("I admired how you"), Err(TextError::OnlyStarter));
@@ -257,7 +264,10 @@ mod tests {
     #[test]
     fn only_the_author_edits_and_only_drafts() {
         assert_eq!(may_edit(Status::Draft, "a", "a"), Ok(()));
-        assert_eq!(may_edit(Status::Draft, "a", "b"), Err(Refusal::NotTheAuthor));
+        assert_eq!(
+            may_edit(Status::Draft, "a", "b"),
+            Err(Refusal::NotTheAuthor)
+        );
         assert_eq!(may_edit(Status::Sent, "a", "a"), Err(Refusal::AlreadySent));
     }
 
@@ -317,7 +327,10 @@ mod tests {
         assert_eq!(day, "2026-12-07");
         assert_eq!(since, mon_9 - 9 * 3_600_000);
         // Written (or set aside) earlier that local day: quiet.
-        assert_eq!(prompt_waiting("Europe/Berlin", mon_9, mon_9 - 3_600_000), None);
+        assert_eq!(
+            prompt_waiting("Europe/Berlin", mon_9, mon_9 - 3_600_000),
+            None
+        );
         // Written the evening before: it asks again.
         assert!(prompt_waiting("Europe/Berlin", mon_9, mon_9 - 12 * 3_600_000).is_some());
         // Tuesday is not a prompt day.

@@ -5,8 +5,8 @@
 pub mod account;
 pub mod appreciation;
 pub mod board;
-pub mod handoff;
 pub mod checkin;
+pub mod handoff;
 pub mod invitation;
 pub mod journey;
 pub mod plan;

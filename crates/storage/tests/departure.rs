@@ -538,7 +538,10 @@ async fn keeps_exactly_their_own(
         aps.iter().all(|a| a.author_id.as_str() == who && !a.kept),
         "{ctx}"
     );
-    let sent = aps.iter().find(|a| a.body == format!("{mine}thanks")).unwrap();
+    let sent = aps
+        .iter()
+        .find(|a| a.body == format!("{mine}thanks"))
+        .unwrap();
     assert!(sent.from_before, "{ctx}: sent in a space that ended");
     assert!(
         !repo

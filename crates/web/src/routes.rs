@@ -16,8 +16,8 @@ use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
 use crate::{
-    account, appreciations, board, checkins, coach, handoff, home, http, install, journal, notify, openapi, plan, practice,
-    questions, reminders, safety, space, talk, waiting,
+    account, appreciations, board, checkins, coach, handoff, home, http, install, journal, notify,
+    openapi, plan, practice, questions, reminders, safety, space, talk, waiting,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,7 +115,11 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             "/appreciations/prompt/aside",
             post(appreciations::page::set_aside),
         ),
-        ("POST", "/appreciations/{id}", post(appreciations::page::update)),
+        (
+            "POST",
+            "/appreciations/{id}",
+            post(appreciations::page::update),
+        ),
         (
             "POST",
             "/appreciations/{id}/keep",
@@ -371,16 +375,36 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ),
         ("GET", "/api/v1/handoff", get(handoff::api::show)),
         ("PUT", "/api/v1/handoff/items", put(handoff::api::choose)),
-        ("POST", "/api/v1/handoff/approve", post(handoff::api::approve)),
-        ("GET", "/api/v1/handoff/final", get(handoff::api::final_summary)),
-        ("POST", "/api/v1/handoff/links", post(handoff::api::create_link)),
+        (
+            "POST",
+            "/api/v1/handoff/approve",
+            post(handoff::api::approve),
+        ),
+        (
+            "GET",
+            "/api/v1/handoff/final",
+            get(handoff::api::final_summary),
+        ),
+        (
+            "POST",
+            "/api/v1/handoff/links",
+            post(handoff::api::create_link),
+        ),
         (
             "DELETE",
             "/api/v1/handoff/links/{id}",
             delete(handoff::api::revoke_link),
         ),
-        ("GET", "/api/v1/appreciations", get(appreciations::api::list)),
-        ("POST", "/api/v1/appreciations", post(appreciations::api::create)),
+        (
+            "GET",
+            "/api/v1/appreciations",
+            get(appreciations::api::list),
+        ),
+        (
+            "POST",
+            "/api/v1/appreciations",
+            post(appreciations::api::create),
+        ),
         (
             "POST",
             "/api/v1/appreciations/coach",

@@ -59,9 +59,7 @@ pub async fn list(
     let list = state.repo.appreciations_for(&viewer).await?;
     super::opened(&state, &viewer, &list).await?;
     Ok(Json(
-        list.into_iter()
-            .map(|a| out(a, &caller.user.id))
-            .collect(),
+        list.into_iter().map(|a| out(a, &caller.user.id)).collect(),
     ))
 }
 

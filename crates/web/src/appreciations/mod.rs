@@ -17,7 +17,8 @@ pub mod api;
 pub mod page;
 
 /// What sending needs, in the tool's own words.
-const FOR_TWO: &str = "Your partner has not joined yet. Keep it as a draft; you can send it once they are here.";
+const FOR_TWO: &str =
+    "Your partner has not joined yet. Keep it as a draft; you can send it once they are here.";
 
 /// One of the coach's notes on an appreciation: its usual findings plus the
 /// hidden barbs of a thank you. Advice only: sending is never blocked.
@@ -74,9 +75,9 @@ fn text_error(e: TextError) -> AppError {
 fn refusal(r: Refusal) -> AppError {
     match r {
         Refusal::NotTheAuthor | Refusal::NotTheirs => AppError::NotFound,
-        Refusal::AlreadySent => AppError::Conflict(
-            "It is already sent, so it stays as your partner read it.".into(),
-        ),
+        Refusal::AlreadySent => {
+            AppError::Conflict("It is already sent, so it stays as your partner read it.".into())
+        }
     }
 }
 
@@ -165,9 +166,9 @@ pub async fn keep(
 ) -> Result<Appreciation, AppError> {
     let current = load(state, viewer, id).await?;
     rules::may_keep(current.status, &current.author_id, &viewer.user_id).map_err(|r| match r {
-        Refusal::NotTheirs if current.author_id == viewer.user_id => AppError::Conflict(
-            "Keeping is for the partner it was sent to.".into(),
-        ),
+        Refusal::NotTheirs if current.author_id == viewer.user_id => {
+            AppError::Conflict("Keeping is for the partner it was sent to.".into())
+        }
         other => refusal(other),
     })?;
     if !state.repo.set_appreciation_kept(viewer, id, kept).await? {

@@ -204,10 +204,16 @@ async fn keep_or_not(state: &AppState, who: &SignedIn, id: String, kept: bool) -
     let (viewer, _) = crate::space::viewer(state, &who.user.id).await?;
     super::keep(state, &viewer, &AppreciationId::from(&id), kept).await?;
     let done = if kept { "kept" } else { "unkept" };
-    Ok(see_other(&format!("/appreciations?done={done}#appreciation-{id}")))
+    Ok(see_other(&format!(
+        "/appreciations?done={done}#appreciation-{id}"
+    )))
 }
 
-pub async fn keep(State(state): State<AppState>, who: SignedIn, Path(id): Path<String>) -> PageResult {
+pub async fn keep(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<String>,
+) -> PageResult {
     keep_or_not(&state, &who, id, true).await
 }
 

@@ -346,7 +346,15 @@ pub async fn archive(state: &AppState, user_id: &UserId) -> Result<Vec<u8>, AppE
         }),
     );
     let appreciations = csv(
-        &["id", "author", "status", "body", "kept", "created_at", "sent_at"],
+        &[
+            "id",
+            "author",
+            "status",
+            "body",
+            "kept",
+            "created_at",
+            "sent_at",
+        ],
         a.appreciations.iter().map(|x| {
             vec![
                 x.id.clone(),

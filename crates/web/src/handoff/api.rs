@@ -69,7 +69,13 @@ pub async fn choose(
     let (viewer, space) = crate::space::viewer(&state, &caller.user.id).await?;
     let name = &caller.user.display_name;
     super::choose(&state, &viewer, space.as_ref(), name, &b.item, b.chosen).await?;
-    Ok(Json(out(super::draft(&state, &viewer, space.as_ref(), name).await?)))
+    Ok(Json(out(super::draft(
+        &state,
+        &viewer,
+        space.as_ref(),
+        name,
+    )
+    .await?)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -88,14 +94,24 @@ pub async fn approve(
     JsonBody(b): JsonBody<ApproveIn>,
 ) -> ApiResult<Json<HandoffOut>> {
     let (viewer, space) = crate::space::viewer(&state, &caller.user.id).await?;
-    let d = super::approve(&state, &viewer, space.as_ref(), &caller.user.display_name, b.version).await?;
+    let d = super::approve(
+        &state,
+        &viewer,
+        space.as_ref(),
+        &caller.user.display_name,
+        b.version,
+    )
+    .await?;
     Ok(Json(out(d)))
 }
 
 #[utoipa::path(get, path = "/api/v1/handoff/final", operation_id = "getFinalHandoff", tag = "handoff",
     responses((status = 200, description = "Exactly what both approved", body = Summary),
         (status = 409, description = "Not approved by both yet, or no partner", body = Problem)))]
-pub async fn final_summary(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Json<Summary>> {
+pub async fn final_summary(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> ApiResult<Json<Summary>> {
     let (viewer, space) = crate::space::viewer(&state, &caller.user.id).await?;
     Ok(Json(
         super::final_summary(&state, &viewer, space.as_ref(), &caller.user.display_name).await?,
@@ -132,7 +148,11 @@ pub async fn create_link(
     Ok((
         StatusCode::CREATED,
         Json(LinkOut {
-            url: format!("{}/handoff/s/{}", crate::http::base_url(&state, &headers), l.token),
+            url: format!(
+                "{}/handoff/s/{}",
+                crate::http::base_url(&state, &headers),
+                l.token
+            ),
             id: l.id,
             expires_at: iso(l.expires_at),
         }),

@@ -116,7 +116,10 @@ impl Summary {
             y_min: 0.0,
             y_max: 21.0,
             y_ticks: vec![0.0, 7.0, 13.5, 21.0],
-            band_below: Some((ck::CSI4_DISTRESS_CUTOFF, "below 13.5: notable distress".into())),
+            band_below: Some((
+                ck::CSI4_DISTRESS_CUTOFF,
+                "below 13.5: notable distress".into(),
+            )),
             series: t
                 .series
                 .iter()
@@ -158,7 +161,12 @@ struct Pool {
     reflections: BTreeMap<String, ReflectionPart>,
 }
 
-async fn pool(state: &AppState, viewer: &Viewer, space: &Space, me: &str) -> Result<Pool, AppError> {
+async fn pool(
+    state: &AppState,
+    viewer: &Viewer,
+    space: &Space,
+    me: &str,
+) -> Result<Pool, AppError> {
     let names = pair_names(viewer, space, me);
     let name_of = |id: &UserId| {
         names
@@ -188,7 +196,9 @@ async fn pool(state: &AppState, viewer: &Viewer, space: &Space, me: &str) -> Res
                 .iter()
                 .map(|(_, cid)| {
                     subs.iter()
-                        .find(|s| s.checkin_id.as_str() == cid && &s.user_id == id && !s.scores_private)
+                        .find(|s| {
+                            s.checkin_id.as_str() == cid && &s.user_id == id && !s.scores_private
+                        })
                         .and_then(|s| s.scores())
                         .map(|sc| sc.csi_total())
                 })
@@ -237,7 +247,13 @@ async fn pool(state: &AppState, viewer: &Viewer, space: &Space, me: &str) -> Res
             let answers = if followups.len() == 2 {
                 let mut f: Vec<String> = followups
                     .iter()
-                    .map(|f| format!("{}: {}", name_of(&f.user_id), f.worked.label().to_lowercase()))
+                    .map(|f| {
+                        format!(
+                            "{}: {}",
+                            name_of(&f.user_id),
+                            f.worked.label().to_lowercase()
+                        )
+                    })
                     .collect();
                 f.sort();
                 format!(" {}.", f.join("; "))
@@ -330,7 +346,11 @@ pub async fn draft(
     let space = pair(space)?;
     let pool = pool(state, viewer, space, me_name).await?;
     let st = state.repo.handoff_state(&space.couple_id).await?;
-    let partner = space.partner.as_ref().map(|p| p.id.clone()).unwrap_or_default();
+    let partner = space
+        .partner
+        .as_ref()
+        .map(|p| p.id.clone())
+        .unwrap_or_default();
     let (version, items, approvals, final_content) = match st {
         Some(s) => (s.version, s.items, s.approvals, s.final_content),
         None => (1, Vec::new(), Vec::new(), None),
@@ -339,7 +359,10 @@ pub async fn draft(
     let by = |key: &str, who: &UserId| items.iter().any(|(k, u)| k == key && u == who);
     let mut candidates = Vec::new();
     let mut summary = Summary {
-        names: pair_names(viewer, space, me_name).into_iter().map(|(_, n)| n).collect(),
+        names: pair_names(viewer, space, me_name)
+            .into_iter()
+            .map(|(_, n)| n)
+            .collect(),
         ..Summary::default()
     };
     let mut push = |key: String, kind: ItemKind, label: String| {
@@ -352,13 +375,21 @@ pub async fn draft(
         });
     };
     if let Some(t) = &pool.trends {
-        push("trends".into(), ItemKind::Trends, "Check-in trend chart, with a plain explanation".into());
+        push(
+            "trends".into(),
+            ItemKind::Trends,
+            "Check-in trend chart, with a plain explanation".into(),
+        );
         if chosen.contains("trends") {
             summary.trends = Some(t.clone());
         }
     }
     for (k, a) in &pool.agreements {
-        push(k.clone(), ItemKind::Agreement, format!("Agreement: {}", a.agreement));
+        push(
+            k.clone(),
+            ItemKind::Agreement,
+            format!("Agreement: {}", a.agreement),
+        );
         if chosen.contains(k.as_str()) {
             summary.agreements.push(a.clone());
         }
@@ -370,7 +401,11 @@ pub async fn draft(
         }
     }
     for (k, r) in &pool.reflections {
-        push(k.clone(), ItemKind::Reflection, format!("{}'s reflection on {}", r.author, r.talk));
+        push(
+            k.clone(),
+            ItemKind::Reflection,
+            format!("{}'s reflection on {}", r.author, r.talk),
+        );
         if chosen.contains(k.as_str()) {
             summary.reflections.push(r.clone());
         }
@@ -427,7 +462,8 @@ pub async fn choose(
     chosen: bool,
 ) -> Result<i64, AppError> {
     let space = pair(space)?;
-    let key = ItemKey::parse(item).ok_or_else(|| AppError::field("item", "There is no such item to choose."))?;
+    let key = ItemKey::parse(item)
+        .ok_or_else(|| AppError::field("item", "There is no such item to choose."))?;
     // Only what both can see now may be chosen; taking something out always works.
     if chosen {
         let d = draft(state, viewer, Some(space), me_name).await?;
@@ -437,7 +473,13 @@ pub async fn choose(
     }
     Ok(state
         .repo
-        .set_handoff_choice(&space.couple_id, &viewer.user_id, &key.to_string(), chosen, state.clock().now_ms())
+        .set_handoff_choice(
+            &space.couple_id,
+            &viewer.user_id,
+            &key.to_string(),
+            chosen,
+            state.clock().now_ms(),
+        )
         .await?)
 }
 
@@ -458,7 +500,11 @@ pub async fn approve(
         )),
         ApproveRefusal::Empty => AppError::Conflict("Choose at least one item first.".into()),
     })?;
-    let partner = space.partner.as_ref().map(|p| p.id.clone()).unwrap_or_default();
+    let partner = space
+        .partner
+        .as_ref()
+        .map(|p| p.id.clone())
+        .unwrap_or_default();
     let outcome = state
         .repo
         .approve_handoff(&NewHandoffApproval {
@@ -473,9 +519,11 @@ pub async fn approve(
         .await?;
     match outcome {
         ApproveOutcome::Approved { .. } => draft(state, viewer, Some(space), me_name).await,
-        ApproveOutcome::Stale { current } | ApproveOutcome::Changed { current } => Err(AppError::Conflict(format!(
-            "The summary changed since you looked (it is now version {current}). Read it again, then approve."
-        ))),
+        ApproveOutcome::Stale { current } | ApproveOutcome::Changed { current } => {
+            Err(AppError::Conflict(format!(
+                "The summary changed since you looked (it is now version {current}). Read it again, then approve."
+            )))
+        }
     }
 }
 
@@ -489,7 +537,9 @@ pub async fn final_summary(
     draft(state, viewer, space, me_name)
         .await?
         .final_summary
-        .ok_or_else(|| AppError::Conflict("The summary is ready to print once you both approved it.".into()))
+        .ok_or_else(|| {
+            AppError::Conflict("The summary is ready to print once you both approved it.".into())
+        })
 }
 
 pub struct NewLink {
@@ -512,18 +562,33 @@ pub async fn create_link(
     let id = new_id();
     if !state
         .repo
-        .create_handoff_link(&space.couple_id, &id, &digest(&token), &viewer.user_id, now, expires_at)
+        .create_handoff_link(
+            &space.couple_id,
+            &id,
+            &digest(&token),
+            &viewer.user_id,
+            now,
+            expires_at,
+        )
         .await?
     {
         return Err(AppError::Conflict(
             "A link can be made once you both approved the summary.".into(),
         ));
     }
-    Ok(NewLink { id, token, expires_at })
+    Ok(NewLink {
+        id,
+        token,
+        expires_at,
+    })
 }
 
 pub async fn revoke_link(state: &AppState, couple: &CoupleId, id: &str) -> Result<(), AppError> {
-    if state.repo.revoke_handoff_link(couple, id, state.clock().now_ms()).await? {
+    if state
+        .repo
+        .revoke_handoff_link(couple, id, state.clock().now_ms())
+        .await?
+    {
         Ok(())
     } else {
         Err(AppError::NotFound)
@@ -541,7 +606,9 @@ pub async fn by_token(state: &AppState, token: &str) -> Result<Summary, AppError
     if token.len() > 100 {
         return Err(AppError::NotFound);
     }
-    let Some((content, expires_at, revoked_at)) = state.repo.handoff_by_token(&digest(token)).await? else {
+    let Some((content, expires_at, revoked_at)) =
+        state.repo.handoff_by_token(&digest(token)).await?
+    else {
         return Err(AppError::NotFound);
     };
     if rules::link_state(expires_at, revoked_at, state.clock().now_ms()) != LinkState::Active {

@@ -74,7 +74,11 @@ async fn render_page(
     )
 }
 
-pub async fn show(State(state): State<AppState>, who: SignedIn, Query(q): Query<DoneQuery>) -> PageResult {
+pub async fn show(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Query(q): Query<DoneQuery>,
+) -> PageResult {
     render_page(&state, &who, notice(q.done.as_deref()), None, None).await
 }
 
@@ -86,14 +90,36 @@ pub struct ChooseForm {
     chosen: String,
 }
 
-pub async fn choose(State(state): State<AppState>, who: SignedIn, Form(f): Form<ChooseForm>) -> PageResult {
+pub async fn choose(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Form(f): Form<ChooseForm>,
+) -> PageResult {
     let chosen = match f.chosen.as_str() {
         "1" => true,
         "0" => false,
-        _ => return render_page(&state, &who, None, None, Some(AppError::BadRequest("Choose or remove an item.".into()))).await,
+        _ => {
+            return render_page(
+                &state,
+                &who,
+                None,
+                None,
+                Some(AppError::BadRequest("Choose or remove an item.".into())),
+            )
+            .await;
+        }
     };
     let (viewer, space) = crate::space::viewer(&state, &who.user.id).await?;
-    match super::choose(&state, &viewer, space.as_ref(), &who.user.display_name, &f.item, chosen).await {
+    match super::choose(
+        &state,
+        &viewer,
+        space.as_ref(),
+        &who.user.display_name,
+        &f.item,
+        chosen,
+    )
+    .await
+    {
         Ok(_) => Ok(see_other("/handoff?done=chosen#choose")),
         Err(e @ AppError::Internal(_)) => Err(e.into()),
         Err(e) => render_page(&state, &who, None, None, Some(e)).await,
@@ -106,12 +132,33 @@ pub struct ApproveForm {
     version: String,
 }
 
-pub async fn approve(State(state): State<AppState>, who: SignedIn, Form(f): Form<ApproveForm>) -> PageResult {
+pub async fn approve(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Form(f): Form<ApproveForm>,
+) -> PageResult {
     let Ok(version) = f.version.trim().parse::<i64>() else {
-        return render_page(&state, &who, None, None, Some(AppError::BadRequest("That is not a version of the summary.".into()))).await;
+        return render_page(
+            &state,
+            &who,
+            None,
+            None,
+            Some(AppError::BadRequest(
+                "That is not a version of the summary.".into(),
+            )),
+        )
+        .await;
     };
     let (viewer, space) = crate::space::viewer(&state, &who.user.id).await?;
-    match super::approve(&state, &viewer, space.as_ref(), &who.user.display_name, version).await {
+    match super::approve(
+        &state,
+        &viewer,
+        space.as_ref(),
+        &who.user.display_name,
+        version,
+    )
+    .await
+    {
         Ok(_) => Ok(see_other("/handoff?done=approved#approve")),
         Err(e @ AppError::Internal(_)) => Err(e.into()),
         Err(e) => render_page(&state, &who, None, None, Some(e)).await,
@@ -152,13 +199,26 @@ pub async fn create_link(
         "" => None,
         d => match d.parse::<i64>() {
             Ok(d) => Some(d),
-            Err(_) => return render_page(&state, &who, None, None, Some(AppError::field("days", "A link works for 1 to 14 days."))).await,
+            Err(_) => {
+                return render_page(
+                    &state,
+                    &who,
+                    None,
+                    None,
+                    Some(AppError::field("days", "A link works for 1 to 14 days.")),
+                )
+                .await;
+            }
         },
     };
     let (viewer, space) = crate::space::viewer(&state, &who.user.id).await?;
     match super::create_link(&state, &viewer, space.as_ref(), days).await {
         Ok(l) => {
-            let url = format!("{}/handoff/s/{}", crate::http::base_url(&state, &headers), l.token);
+            let url = format!(
+                "{}/handoff/s/{}",
+                crate::http::base_url(&state, &headers),
+                l.token
+            );
             let until = when(l.expires_at, tz_of(&who.user.time_zone));
             render_page(&state, &who, None, Some((url, until)), None).await
         }
@@ -167,14 +227,21 @@ pub async fn create_link(
     }
 }
 
-pub async fn revoke_link(State(state): State<AppState>, who: SignedIn, Path(id): Path<String>) -> PageResult {
+pub async fn revoke_link(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<String>,
+) -> PageResult {
     let (_, space) = crate::space::viewer(&state, &who.user.id).await?;
     super::revoke(&state, space.as_ref(), &id).await?;
     Ok(see_other("/handoff?done=revoked#links"))
 }
 
 /// The counselor's page: no account, never cached, never indexed.
-pub async fn shared(State(state): State<AppState>, Path(token): Path<String>) -> axum::response::Response {
+pub async fn shared(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> axum::response::Response {
     let mut resp = match super::by_token(&state, &token).await {
         Ok(s) => render(&PrintPage {
             c: Chrome::anonymous("Summary for a counselor", String::new()),
@@ -182,13 +249,17 @@ pub async fn shared(State(state): State<AppState>, Path(token): Path<String>) ->
             shared_link: true,
         })
         .into_response(),
-        Err(e) => {
-            crate::http::error::PageError(e).into_response()
-        }
+        Err(e) => crate::http::error::PageError(e).into_response(),
     };
     let h = resp.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert("x-robots-tag", HeaderValue::from_static("noindex, nofollow"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        "x-robots-tag",
+        HeaderValue::from_static("noindex, nofollow"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     resp
 }

@@ -22,7 +22,13 @@ pub const SAMPLES: [Sample; 4] = [
         feeling: "hurt",
         feeling_words: &["hurt", "disappointed", "let down", "sad", "upset"],
         need: "looking forward to time together",
-        need_words: &["looking forward", "evening", "time together", "plans", "counting on"],
+        need_words: &[
+            "looking forward",
+            "evening",
+            "time together",
+            "plans",
+            "counting on",
+        ],
     },
     Sample {
         text: "When the dishes pile up after a long day I get tired and overwhelmed. I need us to share the housework more.",
@@ -43,7 +49,14 @@ pub const SAMPLES: [Sample; 4] = [
         feeling: "proud",
         feeling_words: &["proud", "happy", "glad", "pleased", "excited"],
         need: "sharing it with someone who cares",
-        need_words: &["share", "tell", "someone", "glad with", "celebrate", "cares"],
+        need_words: &[
+            "share",
+            "tell",
+            "someone",
+            "glad with",
+            "celebrate",
+            "cares",
+        ],
     },
 ];
 
@@ -93,13 +106,27 @@ pub fn feedback(sample: &Sample, paraphrase: &str) -> Feedback {
 /// What each step offers someone on their own, before the partner joins.
 pub fn alone_note(step: u8) -> &'static str {
     match step {
-        1 => "On your own: think about when and where you two talk best, and which ground rules would help you feel safe. Talks open when your partner joins.",
-        2 => "On your own: keep a private journal. You decide later, entry by entry, what to share. Questions for two open when your partner joins.",
-        3 => "On your own: practise saying back what someone said, on sample statements, until it feels natural.",
-        4 => "On your own: the language coach reads along in every text box and suggests I-statements. Try it in your journal.",
-        5 => "On your own: note a small problem you would like to solve together, in your journal. The board opens when your partner joins.",
-        6 => "On your own: think of one small thing you could do this week. The shared plan opens when your partner joins.",
-        _ => "On your own: note what you appreciate about your partner as private drafts. Check-ins open when your partner joins.",
+        1 => {
+            "On your own: think about when and where you two talk best, and which ground rules would help you feel safe. Talks open when your partner joins."
+        }
+        2 => {
+            "On your own: keep a private journal. You decide later, entry by entry, what to share. Questions for two open when your partner joins."
+        }
+        3 => {
+            "On your own: practise saying back what someone said, on sample statements, until it feels natural."
+        }
+        4 => {
+            "On your own: the language coach reads along in every text box and suggests I-statements. Try it in your journal."
+        }
+        5 => {
+            "On your own: note a small problem you would like to solve together, in your journal. The board opens when your partner joins."
+        }
+        6 => {
+            "On your own: think of one small thing you could do this week. The shared plan opens when your partner joins."
+        }
+        _ => {
+            "On your own: note what you appreciate about your partner as private drafts. Check-ins open when your partner joins."
+        }
     }
 }
 

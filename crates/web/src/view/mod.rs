@@ -90,7 +90,10 @@ impl Chrome {
             | "Journal entry" | "Check-ins" | "Check-in" | "Check-in trends" | "Appreciations" => {
                 "together"
             }
-            "Plan" | "New action" | "Problem board" | "Working with a counselor"
+            "Plan"
+            | "New action"
+            | "Problem board"
+            | "Working with a counselor"
             | "Summary for a counselor" => "plan",
             _ => "more",
         }

@@ -1075,7 +1075,13 @@ fn together_cases() -> Vec<Case> {
             None,
             mine_page,
         ),
-        case("GET", "/api/v1/appreciations", "/api/v1/appreciations", None, api),
+        case(
+            "GET",
+            "/api/v1/appreciations",
+            "/api/v1/appreciations",
+            None,
+            api,
+        ),
         case(
             "POST",
             "/api/v1/appreciations",
@@ -1162,7 +1168,13 @@ fn together_cases() -> Vec<Case> {
             Form(&[("version", "1")]),
             pair_only_page,
         ),
-        case("GET", "/handoff/print", "/handoff/print", None, pair_only_page),
+        case(
+            "GET",
+            "/handoff/print",
+            "/handoff/print",
+            None,
+            pair_only_page,
+        ),
         case(
             "POST",
             "/handoff/links",
@@ -1184,7 +1196,13 @@ fn together_cases() -> Vec<Case> {
             None,
             [404, 404, 404, 404],
         ),
-        case("GET", "/api/v1/handoff", "/api/v1/handoff", None, [401, 409, 200, 200]),
+        case(
+            "GET",
+            "/api/v1/handoff",
+            "/api/v1/handoff",
+            None,
+            [401, 409, 200, 200],
+        ),
         case(
             "PUT",
             "/api/v1/handoff/items",
@@ -1226,7 +1244,10 @@ fn together_cases() -> Vec<Case> {
             "POST",
             "/practice",
             "/practice",
-            Form(&[("s", "0"), ("paraphrase", "It sounds like you felt hurt. Is that right?")]),
+            Form(&[
+                ("s", "0"),
+                ("paraphrase", "It sounds like you felt hurt. Is that right?"),
+            ]),
             page,
         ),
         case("GET", "/steps", "/steps", None, page),
@@ -1483,7 +1504,11 @@ pub(crate) async fn fixture(backend: Backend) -> Fixture {
         .to_owned();
     // Appreciations
     let (s, ap) = owner
-        .send_json(Method::POST, "/api/v1/appreciations", json!({"body": PRIVATE_TEXT}))
+        .send_json(
+            Method::POST,
+            "/api/v1/appreciations",
+            json!({"body": PRIVATE_TEXT}),
+        )
         .await;
     assert_eq!(s, 201, "{ap}");
     let (s, th) = owner

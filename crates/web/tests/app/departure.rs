@@ -179,7 +179,10 @@ async fn the_partner_who_stays_keeps_their_talk_problem_and_answer_after_erasure
                     ok(
                         other,
                         Method::PUT,
-                        &format!("/api/v1/appreciations/{}/kept", sent["id"].as_str().unwrap()),
+                        &format!(
+                            "/api/v1/appreciations/{}/kept",
+                            sent["id"].as_str().unwrap()
+                        ),
                         json!({"kept": true}),
                     )
                     .await;
@@ -283,7 +286,8 @@ async fn the_partner_who_stays_keeps_their_talk_problem_and_answer_after_erasure
                     "{ctx}: own appreciations"
                 );
                 assert!(
-                    !ap.contains(&format!("{theirs}-THANKS")) && !ap.contains(&format!("{theirs}-DRAFT")),
+                    !ap.contains(&format!("{theirs}-THANKS"))
+                        && !ap.contains(&format!("{theirs}-DRAFT")),
                     "{ctx}: nothing of the other's, though it was kept"
                 );
                 let api = stayer.get_json("/api/v1/appreciations").await.1.to_string();

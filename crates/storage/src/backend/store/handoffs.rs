@@ -9,7 +9,11 @@ use crate::{CoupleId, StoreResult, UserId, map_unique};
 
 /// Makes sure the space has a summary row and locks it for this transaction
 /// (an UPDATE takes the row lock on PostgreSQL; SQLite has one writer).
-async fn lock_in(tx: &mut sqlx::Transaction<'static, DB>, couple: &CoupleId, now: i64) -> StoreResult<i64> {
+async fn lock_in(
+    tx: &mut sqlx::Transaction<'static, DB>,
+    couple: &CoupleId,
+    now: i64,
+) -> StoreResult<i64> {
     sqlx::query(
         "INSERT INTO handoffs (couple_id, version, created_at, updated_at) VALUES ($1, 1, $2, $2)
          ON CONFLICT (couple_id) DO NOTHING",
@@ -31,7 +35,11 @@ async fn lock_in(tx: &mut sqlx::Transaction<'static, DB>, couple: &CoupleId, now
 }
 
 /// A change: the next version, no approvals, nothing final, every link revoked.
-async fn changed_in(tx: &mut sqlx::Transaction<'static, DB>, couple: &CoupleId, now: i64) -> StoreResult<i64> {
+async fn changed_in(
+    tx: &mut sqlx::Transaction<'static, DB>,
+    couple: &CoupleId,
+    now: i64,
+) -> StoreResult<i64> {
     sqlx::query(
         "UPDATE handoffs SET version = version + 1, final_content = NULL, final_version = NULL, updated_at = $2
          WHERE couple_id = $1",
@@ -44,11 +52,13 @@ async fn changed_in(tx: &mut sqlx::Transaction<'static, DB>, couple: &CoupleId, 
         .bind(couple)
         .execute(&mut **tx)
         .await?;
-    sqlx::query("UPDATE handoff_links SET revoked_at = $2 WHERE couple_id = $1 AND revoked_at IS NULL")
-        .bind(couple)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "UPDATE handoff_links SET revoked_at = $2 WHERE couple_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(couple)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
     Ok(
         sqlx::query_scalar("SELECT version FROM handoffs WHERE couple_id = $1")
             .bind(couple)
@@ -148,7 +158,8 @@ impl Store {
     /// (`content`, JSON). When the partner approved the same version with the
     /// same digest, the summary is final and `content` is what it shows.
     pub async fn approve_handoff(&self, a: &NewHandoffApproval) -> StoreResult<ApproveOutcome> {
-        let (couple, user, partner, version, now) = (&a.couple, &a.user, &a.partner, a.version, a.now);
+        let (couple, user, partner, version, now) =
+            (&a.couple, &a.user, &a.partner, a.version, a.now);
         let (digest, content) = (a.digest.as_str(), a.content.as_str());
         let mut tx = self.write.begin().await?;
         let current = lock_in(&mut tx, couple, now).await?;
@@ -237,7 +248,12 @@ impl Store {
     }
 
     /// Either partner revokes a link of their space.
-    pub async fn revoke_handoff_link(&self, couple: &CoupleId, id: &str, now: i64) -> StoreResult<bool> {
+    pub async fn revoke_handoff_link(
+        &self,
+        couple: &CoupleId,
+        id: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
         let done = sqlx::query(
             "UPDATE handoff_links SET revoked_at = $3 WHERE id = $1 AND couple_id = $2 AND revoked_at IS NULL",
         )

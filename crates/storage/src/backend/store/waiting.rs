@@ -126,9 +126,7 @@ impl Store {
                 // The branch found the person's time zone and when they last
                 // wrote one or set the prompt aside; the day rule is the domain's.
                 let set_aside: i64 = w.occasion.parse().unwrap_or(0);
-                if let Some((day, since)) =
-                    prompt_waiting(&w.record, now, set_aside.max(w.since))
-                {
+                if let Some((day, since)) = prompt_waiting(&w.record, now, set_aside.max(w.since)) {
                     items.push(Waiting {
                         kind: w.kind,
                         record: day,
