@@ -31,5 +31,6 @@ mod safety;
 mod signals_browser;
 mod talk;
 mod talk_browser;
+mod together_browser;
 mod trust;
 mod waiting;
