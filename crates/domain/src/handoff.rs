@@ -19,6 +19,10 @@ pub const LINK_DEFAULT_DAYS: i64 = 14;
 pub const LINK_MAX_DAYS: i64 = 14;
 /// Random bytes in a link token (192 bits, well above the 128 asked for).
 pub const TOKEN_BYTES: usize = 24;
+const _: () = assert!(
+    TOKEN_BYTES * 8 >= 128,
+    "a link token carries at least 128 bits"
+);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -241,6 +245,5 @@ mod tests {
         assert_eq!(link_state(10, None, 9), LinkState::Active);
         assert_eq!(link_state(10, None, 10), LinkState::Expired);
         assert_eq!(link_state(10, Some(5), 1), LinkState::Revoked);
-        assert!(TOKEN_BYTES * 8 >= 128);
     }
 }

@@ -537,3 +537,48 @@ async fn practice_reads_a_paraphrase_and_refuses_bad_input() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_checkin_offers_the_weeks_sent_appreciations_beside_its_own_field() {
+    for b in backends() {
+        let app = TestApp::spawn(b).await;
+        let (ana, _ben) = couple(&app).await;
+        post(
+            &ana,
+            "/api/v1/appreciations",
+            json!({"body": "Thank you OLD-SENT", "send": true}),
+        )
+        .await;
+        app.clock.advance(Duration::from_secs(8 * 24 * 3600));
+        post(
+            &ana,
+            "/api/v1/appreciations",
+            json!({"body": "Thank you WEEK-SENT", "send": true}),
+        )
+        .await;
+        post(
+            &ana,
+            "/api/v1/appreciations",
+            json!({"body": "Thank you WEEK-DRAFT"}),
+        )
+        .await;
+        let (s, ck) = post(&ana, "/api/v1/checkins", json!({})).await;
+        assert_eq!(s, 201, "{ck}");
+        let id = ck["id"].as_str().unwrap();
+        let ha = app.html_person("ana@example.org").await;
+        let (_, page) = ha.get(&format!("/checkins/{id}")).await;
+        assert!(
+            page.contains("id=\"appreciation\""),
+            "{b:?}: the field is still there"
+        );
+        assert!(page.contains("What you sent Ben this week"), "{b:?}");
+        assert!(page.contains("WEEK-SENT"), "{b:?}");
+        assert!(
+            !page.contains("OLD-SENT") && !page.contains("WEEK-DRAFT"),
+            "{b:?}"
+        );
+        let hb = app.html_person("ben@example.org").await;
+        let (_, page) = hb.get(&format!("/checkins/{id}")).await;
+        assert!(!page.contains("What you sent"), "{b:?}: Ben sent nothing");
+    }
+}

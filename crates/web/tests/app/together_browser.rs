@@ -37,8 +37,23 @@ async fn handoff_flow(driver: &Driver, backend: Backend) {
         )
         .await;
     }
-    let p = ok(&ana, Method::POST, "/api/v1/board/problems", json!({"title": "Evenings on phones"})).await;
-    ok(&ben, Method::POST, &format!("/api/v1/board/problems/{}/accept", p["id"].as_str().unwrap()), json!({})).await;
+    let p = ok(
+        &ana,
+        Method::POST,
+        "/api/v1/board/problems",
+        json!({"title": "Evenings on phones"}),
+    )
+    .await;
+    ok(
+        &ben,
+        Method::POST,
+        &format!(
+            "/api/v1/board/problems/{}/accept",
+            p["id"].as_str().unwrap()
+        ),
+        json!({}),
+    )
+    .await;
 
     let (pa, pb) = (Page { c: &ca }, Page { c: &cb });
     // Ana finds it from the counseling page.
@@ -49,29 +64,61 @@ async fn handoff_flow(driver: &Driver, backend: Backend) {
     pa.click(".handoff-item.kind-trends button").await;
     pa.wait_for_text("Chosen by you").await;
     cb.goto(&app.url("/handoff")).await.unwrap();
-    assert!(pb.text(".handoff-item.kind-trends").await.contains("Chosen by Ana"), "{backend:?}");
+    assert!(
+        pb.text(".handoff-item.kind-trends")
+            .await
+            .contains("Chosen by Ana"),
+        "{backend:?}"
+    );
     pb.click(".handoff-item.kind-topic button").await;
     // Ana reads it and approves.
     ca.goto(&app.url("/handoff")).await.unwrap();
     let preview = pa.text("#preview-card").await;
-    assert!(preview.contains("Evenings on phones") && preview.contains("Check-ins over time"), "{backend:?}: {preview}");
+    assert!(
+        preview.contains("Evenings on phones") && preview.contains("Check-ins over time"),
+        "{backend:?}: {preview}"
+    );
     pa.click("#approve-card button[type=submit]").await;
-    assert!(approvals(&ca).await.contains("You approved version 3"), "{backend:?}");
+    assert!(
+        approvals(&ca).await.contains("You approved version 3"),
+        "{backend:?}"
+    );
     // Ben sees her approval, then changes a choice: both approvals are cleared.
     cb.goto(&app.url("/handoff")).await.unwrap();
-    assert!(approvals(&cb).await.contains("Ana approved it"), "{backend:?}");
+    assert!(
+        approvals(&cb).await.contains("Ana approved it"),
+        "{backend:?}"
+    );
     pb.click(".handoff-item.kind-topic button").await;
     pb.wait_for_text("Any earlier approval is cleared").await;
     let a = approvals(&cb).await;
-    assert!(a.contains("You have not approved version 4") && a.contains("Ana has not approved it yet"), "{backend:?}: {a}");
-    assert!(!pb.text("#preview-card").await.contains("Evenings on phones"), "{backend:?}");
+    assert!(
+        a.contains("You have not approved version 4") && a.contains("Ana has not approved it yet"),
+        "{backend:?}: {a}"
+    );
+    assert!(
+        !pb.text("#preview-card")
+            .await
+            .contains("Evenings on phones"),
+        "{backend:?}"
+    );
     // Ana puts the topic back herself (version 5) while Ben's page still shows version 4.
     ca.goto(&app.url("/handoff")).await.unwrap();
     pa.click(".handoff-item.kind-topic button").await;
     // Ben approves what he has on screen: stale, refused, and he sees the new version.
     pb.click("#approve-card button[type=submit]").await;
-    assert!(pb.text("#handoff-error").await.contains("changed since you looked"), "{backend:?}");
-    assert!(approvals(&cb).await.contains("You have not approved version 5"), "{backend:?}");
+    assert!(
+        pb.text("#handoff-error")
+            .await
+            .contains("changed since you looked"),
+        "{backend:?}"
+    );
+    assert!(
+        approvals(&cb)
+            .await
+            .contains("You have not approved version 5"),
+        "{backend:?}"
+    );
     // Both approve again.
     pb.click("#approve-card button[type=submit]").await;
     ca.goto(&app.url("/handoff")).await.unwrap();
@@ -80,11 +127,23 @@ async fn handoff_flow(driver: &Driver, backend: Backend) {
     // The print view.
     pa.click("a[href='/handoff/print']").await;
     let printed = pa.text(".handoff-print").await;
-    assert!(printed.contains("Evenings on phones") && printed.contains("Check-ins over time"), "{backend:?}");
-    assert!(ca.find(Locator::Css("svg.chart")).await.is_ok(), "{backend:?}: the chart");
+    assert!(
+        printed.contains("Evenings on phones") && printed.contains("Check-ins over time"),
+        "{backend:?}"
+    );
+    assert!(
+        ca.find(Locator::Css("svg.chart")).await.is_ok(),
+        "{backend:?}: the chart"
+    );
     cdp(&ca, "Emulation.setEmulatedMedia", json!({"media": "print"})).await;
     for hidden in [".tabbar", ".no-print", ".quick-exit"] {
-        let shown = ca.find(Locator::Css(hidden)).await.unwrap().is_displayed().await.unwrap();
+        let shown = ca
+            .find(Locator::Css(hidden))
+            .await
+            .unwrap()
+            .is_displayed()
+            .await
+            .unwrap();
         assert!(!shown, "{backend:?}: {hidden} prints");
     }
     cdp(&ca, "Emulation.setEmulatedMedia", json!({"media": ""})).await;
@@ -112,15 +171,20 @@ async fn appreciation_flow(driver: &Driver, backend: Backend) {
     let (_ana, _ben, ca, cb) = couple_in_browsers(driver, &app).await;
     let (pa, pb) = (Page { c: &ca }, Page { c: &cb });
     ca.goto(&app.url("/appreciations")).await.unwrap();
-    pa.fill("#body", "I admired how you stayed calm on the phone today.").await;
+    pa.fill("#body", "I admired how you stayed calm on the phone today.")
+        .await;
     pa.click("button[name=action][value=draft]").await;
     pa.wait_for_text("Saved as a private draft").await;
-    pa.click(".entry.mine button[name=action][value=send]").await;
+    pa.click(".entry.mine button[name=action][value=send]")
+        .await;
     pa.wait_for_text("Sent.").await;
     cb.goto(&app.url("/")).await.unwrap();
     pb.wait_for_text("Ana sent you an appreciation.").await;
     cb.goto(&app.url("/appreciations")).await.unwrap();
-    assert!(pb.text(".entry.theirs").await.contains("stayed calm"), "{backend:?}");
+    assert!(
+        pb.text(".entry.theirs").await.contains("stayed calm"),
+        "{backend:?}"
+    );
     pb.click(".entry.theirs button").await;
     pb.wait_for_text("Let it go from kept").await;
     ca.close().await.unwrap();
