@@ -169,13 +169,19 @@ pub async fn approve(
 #[template(path = "handoff_print.html")]
 struct PrintPage {
     c: Chrome,
-    s: Summary,
+    /// `None` until both approved: the page says so.
+    s: Option<Summary>,
     shared_link: bool,
 }
 
 pub async fn print(State(state): State<AppState>, who: SignedIn) -> PageResult {
     let (viewer, space) = crate::space::viewer(&state, &who.user.id).await?;
-    let s = super::final_summary(&state, &viewer, space.as_ref(), &who.user.display_name).await?;
+    let s =
+        match super::final_summary(&state, &viewer, space.as_ref(), &who.user.display_name).await {
+            Ok(s) => Some(s),
+            Err(AppError::Conflict(_)) => None,
+            Err(e) => return Err(e.into()),
+        };
     render(&PrintPage {
         c: Chrome::signed_in("Summary for a counselor", &who),
         s,
@@ -245,7 +251,7 @@ pub async fn shared(
     let mut resp = match super::by_token(&state, &token).await {
         Ok(s) => render(&PrintPage {
             c: Chrome::anonymous("Summary for a counselor", String::new()),
-            s,
+            s: Some(s),
             shared_link: true,
         })
         .into_response(),

@@ -1168,13 +1168,7 @@ fn together_cases() -> Vec<Case> {
             Form(&[("version", "1")]),
             pair_only_page,
         ),
-        case(
-            "GET",
-            "/handoff/print",
-            "/handoff/print",
-            None,
-            pair_only_page,
-        ),
+        case("GET", "/handoff/print", "/handoff/print", None, page),
         case(
             "POST",
             "/handoff/links",

@@ -249,7 +249,13 @@ async fn both_choose_a_change_resets_approvals_and_only_what_both_approved_goes_
             409
         );
         let html = app.html_person("ana@example.org").await;
-        assert_eq!(html.get("/handoff/print").await.0, 409, "{b:?}");
+        let (s, not_yet) = html.get("/handoff/print").await;
+        assert_eq!(s, 200, "{b:?}");
+        assert!(
+            not_yet.contains("once you have both approved")
+                && !not_yet.contains("Mornings are rushed"),
+            "{b:?}"
+        );
         // Both approve again: final.
         ok(
             &ana,
