@@ -565,8 +565,10 @@ impl Talk {
                 }
                 Ok(vec![Event::Scheduled { at: *at }])
             }
+            // Either partner may open the room now, the one who asked too (they may
+            // be sitting together). Nobody is pulled in: the talk begins only when
+            // both have arrived and promised their attention.
             Command::StartNow => match phase {
-                Phase::Requested if self.proposed_by == by => Err(Refusal::NotYourTurn),
                 Phase::Requested => Ok(vec![
                     Event::Scheduled { at: ctx.now },
                     Event::Opened,
@@ -819,7 +821,8 @@ impl Talk {
         let me_speaking = self.floor.as_deref() == Some(by);
         match self.phase {
             Phase::Requested if self.proposed_by == by => {
-                "Waiting for your partner to pick a time.".into()
+                "Waiting for your partner to pick a time. If you are together, you can start now."
+                    .into()
             }
             Phase::Requested => {
                 "Pick one of the proposed times, suggest another, or start now.".into()
@@ -1096,9 +1099,24 @@ mod tests {
     }
 
     #[test]
+    fn the_one_who_asked_can_start_now_but_the_talk_waits_for_both() {
+        let mut l = Log::requested(&[T0 + 60 * MINUTE_MS]);
+        l.ok(A, Command::StartNow);
+        let t = l.talk();
+        assert_eq!(t.phase, Phase::Arriving);
+        assert_eq!(t.arrived, vec![A.to_string()]);
+        assert!(t.allowed(B, &l.ctx).contains(&"arrive"));
+        l.ok(A, Command::Pledge);
+        // One promise is not a talk: the partner has not arrived or promised.
+        assert_eq!(l.talk().phase, Phase::Arriving);
+        l.ok(B, Command::Arrive);
+        l.ok(B, Command::Pledge);
+        assert_eq!(l.talk().phase, Phase::Live);
+    }
+
+    #[test]
     fn the_talk_begins_when_both_pledged_and_the_rules_are_accepted() {
         let mut l = Log::requested(&[T0 + 60 * MINUTE_MS]);
-        assert_eq!(l.refused(A, Command::StartNow), Refusal::NotYourTurn);
         l.ok(B, Command::StartNow);
         let t = l.talk();
         assert_eq!(t.phase, Phase::Arriving);

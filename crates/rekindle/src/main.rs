@@ -123,6 +123,12 @@ struct ServeArgs {
     #[arg(long, env = "REKINDLE_SMTP_PASSWORD", hide_env_values = true)]
     smtp_password: Option<String>,
 
+    /// With a mail server, new accounts are finished through an emailed link so the
+    /// sign-up form never tells whether an address has an account. Set to turn that
+    /// off (the form then says when an address is taken).
+    #[arg(long, env = "REKINDLE_NO_SIGNUP_CONFIRMATION")]
+    no_signup_confirmation: bool,
+
     /// Seconds between passes of the reminder scheduler.
     #[arg(long, env = "REKINDLE_REMINDER_INTERVAL_SECS", default_value_t = 60.0)]
     reminder_interval_secs: f64,
@@ -241,6 +247,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 username: args.smtp_username.clone(),
                 password: args.smtp_password.clone(),
             }),
+        confirm_signups: !args.no_signup_confirmation,
         reminder_interval: std::time::Duration::try_from_secs_f64(args.reminder_interval_secs)
             .ok()
             .filter(|d| !d.is_zero())

@@ -1596,3 +1596,54 @@ async fn devices_are_listed_by_last_use_and_signed_out_one_by_one_or_all_others(
         assert_eq!(repo.sessions_of(&id("b"), 700_000).await.unwrap().len(), 1);
     }
 }
+
+#[tokio::test]
+async fn a_pending_sign_up_is_used_once_replaced_per_address_and_expires() {
+    for b in backends() {
+        let db = fresh_db(b).await;
+        let repo = &db.repo;
+        let req = |hash: &str, email: &str, expires_at: i64| SignupRequest {
+            token_hash: hash.into(),
+            email: email.into(),
+            display_name: "Ana".into(),
+            password_hash: "$argon2id$stub".into(),
+            time_zone: "UTC".into(),
+            created_at: 0,
+            expires_at,
+        };
+        repo.save_signup_request(&req("h1", "ana@example.org", 100), 0)
+            .await
+            .unwrap();
+        assert!(repo.signup_request_open("h1", 50).await.unwrap(), "{b:?}");
+        assert!(
+            !repo.signup_request_open("h1", 100).await.unwrap(),
+            "{b:?}: expired"
+        );
+        // A second sign-up for the same address replaces the first link.
+        repo.save_signup_request(&req("h2", "ana@example.org", 100), 0)
+            .await
+            .unwrap();
+        assert_eq!(
+            repo.take_signup_request("h1", 50).await.unwrap(),
+            None,
+            "{b:?}"
+        );
+        let taken = repo.take_signup_request("h2", 50).await.unwrap();
+        assert_eq!(taken, Some(req("h2", "ana@example.org", 100)), "{b:?}");
+        assert_eq!(
+            repo.take_signup_request("h2", 50).await.unwrap(),
+            None,
+            "{b:?}: once"
+        );
+        // An expired link gives nothing, and is gone.
+        repo.save_signup_request(&req("h3", "ben@example.org", 100), 0)
+            .await
+            .unwrap();
+        assert_eq!(
+            repo.take_signup_request("h3", 100).await.unwrap(),
+            None,
+            "{b:?}"
+        );
+        assert!(!repo.signup_request_open("h3", 0).await.unwrap(), "{b:?}");
+    }
+}

@@ -635,3 +635,51 @@ async fn erasure_removes_every_word_of_the_erased_and_nothing_of_the_other() {
         }
     }
 }
+
+/// Deleting a talk from a space that ended removes only the deleter's parts;
+/// the talk goes once nobody keeps anything of it.
+#[tokio::test]
+async fn a_past_talk_loses_only_the_deleters_parts() {
+    for b in backends() {
+        // After leaving, both keep parts: Ben forgets his, Anna keeps hers.
+        let db = fresh_db(b).await;
+        let repo = &db.repo;
+        fill(repo).await;
+        assert!(repo.leave_space(&id(BEN), 1000).await.unwrap());
+        assert!(repo.forget_past_talk(&id(BEN), &id("t1")).await.unwrap());
+        assert!(
+            repo.past_talks_for(&id(BEN)).await.unwrap().is_empty(),
+            "{b:?}"
+        );
+        assert!(
+            !repo.forget_past_talk(&id(BEN), &id("t1")).await.unwrap(),
+            "{b:?}: twice"
+        );
+        keeps_exactly_their_own(repo, b, ANNA, false).await;
+        for table in ["talks", "talk_events", "talk_reflections"] {
+            let dump = repo.debug_dump_table(table).await.unwrap();
+            assert!(
+                !dump.contains("BEN-") && !dump.contains(BEN),
+                "{b:?}: {table} still holds Ben's part: {dump}"
+            );
+        }
+        // Anna forgets hers too: nothing of the talk is left.
+        assert!(repo.forget_past_talk(&id(ANNA), &id("t1")).await.unwrap());
+        assert!(repo.past_talks_for(&id(ANNA)).await.unwrap().is_empty());
+        assert!(
+            !repo.debug_dump_table("talks").await.unwrap().contains("t1"),
+            "{b:?}"
+        );
+
+        // After an erasure the one who stays is the only keeper: the talk goes.
+        let db = fresh_db(b).await;
+        let repo = &db.repo;
+        fill(repo).await;
+        assert!(repo.erase_user(&id(ANNA), 1000).await.unwrap());
+        // The erased person keeps nothing of it.
+        assert!(!repo.forget_past_talk(&id(ANNA), &id("t1")).await.unwrap());
+        assert!(repo.forget_past_talk(&id(BEN), &id("t1")).await.unwrap());
+        let dump = repo.debug_dump_table("talk_events").await.unwrap();
+        assert!(!dump.contains("t1"), "{b:?}: {dump}");
+    }
+}

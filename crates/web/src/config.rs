@@ -36,6 +36,9 @@ pub struct Config {
     // Reminders
     /// The operator's mail server; without it email reminders are off.
     pub smtp: Option<SmtpSettings>,
+    /// With a mail server: sign-ups finish through an emailed link, so the form
+    /// never tells whether an address has an account (on by default).
+    pub confirm_signups: bool,
     /// How often the reminder scheduler looks for due reminders.
     pub reminder_interval: Duration,
     // Web Push and the email digest
@@ -68,6 +71,7 @@ impl Default for Config {
             clock: crate::clock::Clock::system(),
             // Reminders
             smtp: None,
+            confirm_signups: true,
             reminder_interval: Duration::from_secs(60),
             push_interval: Duration::from_secs(30),
             push_contact: None,

@@ -33,6 +33,17 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("GET", "/about", get(home::page::about)),
         ("GET", "/signup", get(account::page::signup_form)),
         ("POST", "/signup", post(account::page::signup)),
+        ("GET", "/signup/sent", get(account::signup_page::sent)),
+        (
+            "GET",
+            "/signup/confirm/{token}",
+            get(account::signup_page::confirm_form),
+        ),
+        (
+            "POST",
+            "/signup/confirm/{token}",
+            post(account::signup_page::confirm),
+        ),
         ("GET", "/signin", get(account::page::signin_form)),
         ("POST", "/signin", post(account::page::signin)),
         ("POST", "/signout", post(account::page::signout)),

@@ -20,6 +20,19 @@ pub struct NewUser {
     pub created_at: i64,
 }
 
+/// A sign-up waiting for its emailed link (the password already hashed; the
+/// link's token only as a digest).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SignupRequest {
+    pub token_hash: String,
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub time_zone: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Credentials {
     pub id: UserId,

@@ -1,11 +1,12 @@
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use rekindle_storage::TokenId;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::account::SignUp;
+use crate::account::{SignUp, SignedUp};
 use crate::http::auth::{ApiCaller, ClientIp};
 use crate::http::error::{ApiResult, AppError, Problem};
 use crate::http::json::JsonBody;
@@ -43,14 +44,26 @@ pub struct SignUpIn {
     pub time_zone: Option<String>,
 }
 
+/// With a mail server, a sign-up answers this whether or not the address has an
+/// account; the emailed link finishes a new account.
+#[derive(Serialize, ToSchema)]
+pub struct SignUpMailedOut {
+    /// Always "check_your_email".
+    pub status: String,
+    pub detail: String,
+}
+
 #[utoipa::path(post, path = "/api/v1/accounts", operation_id = "signUp", tag = "account", security(()),
     request_body = SignUpIn,
-    responses((status = 201, body = UserOut), (status = 422, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 201, description = "Created (no mail server: the account is made at once)", body = UserOut),
+              (status = 202, description = "A link was mailed (with a mail server; the same answer whether or not the address has an account)", body = SignUpMailedOut),
+              (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn sign_up(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    headers: HeaderMap,
     JsonBody(b): JsonBody<SignUpIn>,
-) -> ApiResult<(StatusCode, Json<UserOut>)> {
+) -> ApiResult<Response> {
     let tz = b.time_zone.unwrap_or_default();
     let input = SignUp {
         email: &b.email,
@@ -58,8 +71,22 @@ pub async fn sign_up(
         password: &b.password,
         time_zone: &tz,
     };
-    let user = crate::account::sign_up(&state, input, &ip).await?;
-    Ok((StatusCode::CREATED, Json(user.into())))
+    let base = crate::http::base_url(&state, &headers);
+    Ok(
+        match crate::account::sign_up(&state, input, &ip, &base).await? {
+            SignedUp::Created(user) => {
+                (StatusCode::CREATED, Json(UserOut::from(user))).into_response()
+            }
+            SignedUp::Mailed => (
+                StatusCode::ACCEPTED,
+                Json(SignUpMailedOut {
+                    status: "check_your_email".into(),
+                    detail: crate::account::signup::CHECK_YOUR_EMAIL.into(),
+                }),
+            )
+                .into_response(),
+        },
+    )
 }
 
 #[derive(Deserialize, ToSchema)]

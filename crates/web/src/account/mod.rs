@@ -5,6 +5,8 @@ pub mod api;
 pub mod devices_page;
 pub mod page;
 pub mod settings_page;
+pub mod signup;
+pub mod signup_page;
 
 use rekindle_domain::account::{
     check_password, normalize_display_name, normalize_email, parse_time_zone,
@@ -36,7 +38,21 @@ fn rate_limited(state: &AppState, key: &str, limit: u32) -> Result<(), AppError>
     }
 }
 
-pub async fn sign_up(state: &AppState, input: SignUp<'_>, ip: &str) -> Result<User, AppError> {
+/// What signing up did: made the account (no mail server: the form says when
+/// an address is taken), or mailed a link (the same answer whether or not the
+/// address has an account; see `signup`).
+pub enum SignedUp {
+    Created(User),
+    Mailed,
+}
+
+/// `base_url` builds the emailed link when a mail server is configured.
+pub async fn sign_up(
+    state: &AppState,
+    input: SignUp<'_>,
+    ip: &str,
+    base_url: &str,
+) -> Result<SignedUp, AppError> {
     let ip_key = format!("auth-ip:{ip}");
     rate_limited(state, &ip_key, state.config.auth_attempts_per_ip)?;
     let mut errors = FieldErrors::new();
@@ -64,6 +80,19 @@ pub async fn sign_up(state: &AppState, input: SignUp<'_>, ip: &str) -> Result<Us
     let password_hash = hash_password(input.password.to_owned(), state.config.password_hashing)
         .await
         .map_err(AppError::Internal)?;
+    if let Some(mailer) = signup::confirming(state)? {
+        signup::mail_link(
+            state,
+            mailer,
+            email,
+            name,
+            password_hash,
+            tz.name(),
+            base_url,
+        )
+        .await?;
+        return Ok(SignedUp::Mailed);
+    }
     let new = NewUser {
         id: new_id().into(),
         email,
@@ -72,13 +101,18 @@ pub async fn sign_up(state: &AppState, input: SignUp<'_>, ip: &str) -> Result<Us
         time_zone: tz.name().to_owned(),
         created_at: state.clock().now_ms(),
     };
-    state.repo.create_user(&new).await.map_err(|e| match e {
-        rekindle_storage::StoreError::Conflict => AppError::field(
-            "email",
-            "An account with this email already exists. Sign in instead, or use another address.",
-        ),
-        other => other.into(),
-    })
+    state
+        .repo
+        .create_user(&new)
+        .await
+        .map(SignedUp::Created)
+        .map_err(|e| match e {
+            rekindle_storage::StoreError::Conflict => AppError::field(
+                "email",
+                "An account with this email already exists. Sign in instead, or use another address.",
+            ),
+            other => other.into(),
+        })
 }
 
 /// The per-account ceiling on wrong passwords, as a multiple of the limit per

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 
-use crate::account::SignUp;
+use crate::account::{SignUp, SignedUp};
 use crate::http::auth::{
     ClientIp, MaybeSignedIn, SESSION_COOKIE, SignedIn, pre_csrf, removal, session_cookie,
 };
@@ -30,6 +30,8 @@ struct SignupPage {
     time_zone: String,
     next: String,
     errors: FieldErrors,
+    /// A link is mailed to finish (sign-up confirmation is on).
+    mails_link: bool,
 }
 
 impl SignupPage {
@@ -71,6 +73,7 @@ pub async fn signup_form(
         time_zone: "UTC".into(),
         next: safe_next(q.next.as_deref()).unwrap_or_default(),
         errors: FieldErrors::new(),
+        mails_link: state.config.smtp.is_some() && state.config.confirm_signups,
     };
     Ok((jar, render_with_status(StatusCode::OK, &page)?).into_response())
 }
@@ -88,8 +91,10 @@ pub async fn signup(
         password: &f.password,
         time_zone: &f.time_zone,
     };
-    match crate::account::sign_up(&state, input, &ip).await {
-        Ok(user) => {
+    let base = crate::http::base_url(&state, &headers);
+    match crate::account::sign_up(&state, input, &ip, &base).await {
+        Ok(SignedUp::Mailed) => Ok(see_other("/signup/sent")),
+        Ok(SignedUp::Created(user)) => {
             let secret = crate::account::start_session(&state, &user.id, None, &headers).await?;
             let jar = jar
                 .add(session_cookie(secret, &state))
@@ -111,6 +116,7 @@ pub async fn signup(
                 time_zone: f.time_zone,
                 next: safe_next(Some(&f.next)).unwrap_or_default(),
                 errors,
+                mails_link: state.config.smtp.is_some() && state.config.confirm_signups,
             };
             Ok((jar, render_with_status(status, &page)?).into_response())
         }

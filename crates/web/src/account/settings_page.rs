@@ -6,7 +6,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum_extra::extract::CookieJar;
-use axum_extra::extract::cookie::{Cookie, SameSite};
 use rekindle_storage::TokenId;
 use serde::Deserialize;
 
@@ -16,6 +15,7 @@ use crate::state::AppState;
 use crate::view::DoneQuery;
 use crate::view::form_errors;
 use crate::view::format::{tz_of, when};
+use crate::view::once;
 use crate::view::{Chrome, field_error, notice_for, render_with_status, see_other};
 
 pub struct TokenView {
@@ -41,6 +41,8 @@ struct SettingsPage {
     in_space: bool,
     errors: FieldErrors,
     erase_confirm: String,
+    /// Erasure guarantees differ by database; the erase section says which.
+    on_postgres: bool,
 }
 
 impl SettingsPage {
@@ -117,6 +119,7 @@ async fn page(state: &AppState, who: &SignedIn, d: Draft, status: StatusCode) ->
             in_space,
             errors: d.errors,
             erase_confirm: d.erase_confirm,
+            on_postgres: state.repo.backend() == rekindle_storage::Backend::Postgres,
         },
     )
 }
@@ -145,16 +148,7 @@ fn zone_groups() -> Vec<(&'static str, Vec<&'static str>)> {
 /// Carries a new token's secret across the redirect after it is made, for one
 /// showing on the Advanced page (Post/Redirect/Get; the cookie is removed then).
 const NEW_TOKEN_COOKIE: &str = "rk_new_token";
-
-fn new_token_cookie(value: String, state: &AppState) -> Cookie<'static> {
-    let mut c = Cookie::new(NEW_TOKEN_COOKIE, value);
-    c.set_http_only(true);
-    c.set_same_site(SameSite::Strict);
-    c.set_path("/settings/advanced");
-    c.set_secure(state.config.secure_cookies);
-    c.set_max_age(time::Duration::minutes(5));
-    c
-}
+const ADVANCED: &str = "/settings/advanced";
 
 /// The "Advanced" settings: personal API tokens, for people who script Rekindle.
 pub async fn advanced(
@@ -163,19 +157,18 @@ pub async fn advanced(
     jar: CookieJar,
     Query(q): Query<DoneQuery>,
 ) -> PageResult {
-    let new_token = jar
-        .get(NEW_TOKEN_COOKIE)
-        .map(|c| c.value().to_owned())
-        .filter(|_| q.done.as_deref() == Some("token-created"));
+    let (new_token, jar) = once::take(
+        jar,
+        NEW_TOKEN_COOKIE,
+        ADVANCED,
+        q.done.as_deref() == Some("token-created"),
+    );
     let d = Draft {
         advanced: true,
         new_token,
         ..Draft::empty(notice_for(q.done.as_deref()))
     };
-    let mut gone = Cookie::from(NEW_TOKEN_COOKIE);
-    gone.set_path("/settings/advanced");
-    gone.make_removal();
-    Ok((jar.add(gone), page(&state, &who, d, StatusCode::OK).await?).into_response())
+    Ok((jar, page(&state, &who, d, StatusCode::OK).await?).into_response())
 }
 
 pub async fn show(
@@ -277,7 +270,12 @@ pub async fn create_token(
 ) -> PageResult {
     match crate::account::create_token(&state, &who.user.id, &f.name).await {
         Ok((_, secret)) => Ok((
-            jar.add(new_token_cookie(secret, &state)),
+            jar.add(once::carry(
+                NEW_TOKEN_COOKIE,
+                secret,
+                ADVANCED,
+                state.config.secure_cookies,
+            )),
             see_other("/settings/advanced?done=token-created"),
         )
             .into_response()),

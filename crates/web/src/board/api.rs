@@ -195,6 +195,9 @@ pub struct ProblemOut {
     /// compromise, propose_agreement, confirm_agreement, decline_agreement, answer_follow_up, decide.
     pub next: Vec<String>,
     pub suggest_professional_help: bool,
+    /// A problem of a space that ended: read-only, with only the caller's own
+    /// parts (their title, ideas, ratings and answers; the former partner's are gone).
+    pub space_ended: bool,
 }
 
 const MOVES: [(Move, &str); 12] = [
@@ -290,6 +293,69 @@ pub fn out(v: &ProblemView, viewer: &Viewer, suggest_help: bool) -> ProblemOut {
             .map(|(_, name)| (*name).to_owned())
             .collect(),
         suggest_professional_help: suggest_help,
+        space_ended: false,
+    }
+}
+
+/// A problem of a space that ended, as its keeper may see it: their own parts.
+fn earlier_out(p: crate::board::archive::ExportProblem) -> ProblemOut {
+    let mine = |by: &str| by == "me";
+    ProblemOut {
+        id: p.id,
+        title: p.title,
+        stage: p.stage,
+        round: p.options.iter().map(|o| o.round).max().unwrap_or(1),
+        proposed_by: p.proposed_by.map(str::to_owned),
+        talk_requested_by: None,
+        talk_url: None,
+        created_at: p.created_at,
+        coach: Vec::new(),
+        options: p
+            .options
+            .iter()
+            .filter(|o| mine(o.by))
+            .map(|o| OptionOut {
+                id: o.id.clone(),
+                body: o.body.clone(),
+                by: "me".into(),
+                compromise: o.compromise,
+                combined_from: Vec::new(),
+                round: o.round,
+                my_rating: p
+                    .ratings
+                    .iter()
+                    .filter(|r| r.option_id == o.id && mine(r.by))
+                    .max_by_key(|r| r.round)
+                    .and_then(|r| u8::try_from(r.rating).ok()),
+                partner_rating: None,
+            })
+            .collect(),
+        brainstorm_done: DoneOut {
+            me: true,
+            partner: None,
+        },
+        ranking_explained: bd::RANKING_EXPLAINED.into(),
+        ranked: Vec::new(),
+        agreements: p
+            .agreements
+            .into_iter()
+            .map(|a| AgreementOut {
+                id: a.id,
+                option_id: None,
+                body: a.body,
+                status: a.status,
+                trial_days: a.trial_days,
+                written_by: None,
+                agreed_at: a.agreed_at,
+                follow_up_at: a.follow_up_at,
+                decided_at: a.decided_at,
+                plan_url: None,
+            })
+            .collect(),
+        follow_up: None,
+        next: Vec::new(),
+        suggest_professional_help: false,
+        space_ended: true,
     }
 }
 
@@ -354,6 +420,9 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> ApiResult<Json<ProblemOut>> {
     let (viewer, _) = crate::space::viewer(&state, &caller.user.id).await?;
+    if let Some(p) = crate::board::archive::earlier_problem(&state, &viewer, &id).await? {
+        return Ok(Json(earlier_out(p)));
+    }
     one(&state, &viewer, &id).await
 }
 

@@ -604,12 +604,12 @@ pub fn charts(t: &Trends, partner: &str, tz: chrono_tz::Tz) -> Vec<ChartView> {
     build(
         "chart-csi",
         "Relationship satisfaction (CSI-4, 0–21) per check-in".into(),
-        "Higher is more satisfied; totals below 13.5 (the shaded band) suggest distress.",
+        "Higher means more satisfied. Below 13.5 (the shaded band) is where many couples find that outside support helps.",
         21.0,
         vec![0.0, 7.0, 13.5, 21.0],
         Some((
             ck::CSI4_DISTRESS_CUTOFF,
-            "Below 13.5: signs of distress".into(),
+            "Below 13.5: where support often helps".into(),
         )),
         vec![
             ("You".into(), col(&csi, true), "mine"),

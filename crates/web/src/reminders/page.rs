@@ -12,7 +12,9 @@ use crate::http::error::{AppError, FieldErrors, PageResult};
 use crate::reminders::{self, calendar};
 use crate::state::AppState;
 use crate::view::format::{tz_of, when};
+use crate::view::once;
 use crate::view::{Chrome, DoneQuery, field_error, form_errors, render_with_status, see_other};
+use axum_extra::extract::CookieJar;
 use rekindle_domain::plan::ReminderKind;
 
 /// This page's own notices, from a fixed list.
@@ -21,6 +23,7 @@ fn notice(code: Option<&str>) -> Option<String> {
         "reminders" => "Your reminder choices are saved.",
         "feed-off" => "The calendar link no longer works.",
         "titles" => "Saved.",
+        "feed-ready" => "Your calendar link is ready. Copy it now: it is shown only this once.",
         _ => return None,
     };
     Some(text.to_owned())
@@ -96,21 +99,39 @@ async fn reminders_page(
     )
 }
 
+/// Carries a new calendar link across the redirect after it is made, for one
+/// showing (Post/Redirect/Get: reloading never makes another link).
+const NEW_FEED_COOKIE: &str = "rk_new_feed";
+const REMINDERS: &str = "/settings/reminders";
+
 pub async fn reminder_settings(
     State(state): State<AppState>,
     who: SignedIn,
+    jar: CookieJar,
     Query(q): Query<DoneQuery>,
 ) -> PageResult {
-    reminders_page(
+    let (new_feed_url, jar) = once::take(
+        jar,
+        NEW_FEED_COOKIE,
+        REMINDERS,
+        q.done.as_deref() == Some("feed-ready"),
+    );
+    let page = reminders_page(
         &state,
         &who,
-        notice(q.done.as_deref()),
+        // "Ready" only while the link can still be shown.
+        notice(
+            q.done
+                .as_deref()
+                .filter(|d| *d != "feed-ready" || new_feed_url.is_some()),
+        ),
         None,
-        None,
+        new_feed_url,
         FieldErrors::new(),
         StatusCode::OK,
     )
-    .await
+    .await?;
+    Ok((jar, page).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -155,20 +176,21 @@ pub async fn new_feed(
     State(state): State<AppState>,
     who: SignedIn,
     headers: HeaderMap,
+    jar: CookieJar,
     Form(f): Form<FeedForm>,
 ) -> PageResult {
     let token = calendar::new_token(&state, &who.user.id, f.detailed.is_some()).await?;
     let url = calendar::feed_url(&crate::http::base_url(&state, &headers), &token);
-    reminders_page(
-        &state,
-        &who,
-        Some("Your calendar link is ready. Copy it now: it is shown only this once.".into()),
-        None,
-        Some(url),
-        FieldErrors::new(),
-        StatusCode::OK,
+    Ok((
+        jar.add(once::carry(
+            NEW_FEED_COOKIE,
+            url,
+            REMINDERS,
+            state.config.secure_cookies,
+        )),
+        see_other("/settings/reminders?done=feed-ready"),
     )
-    .await
+        .into_response())
 }
 
 pub async fn revoke_feed(State(state): State<AppState>, who: SignedIn) -> PageResult {

@@ -318,7 +318,7 @@ pub async fn command(
 
 #[utoipa::path(delete, path = "/api/v1/talks/{id}", operation_id = "deleteTalk", tag = "talks",
     params(("id" = String, Path, description = "Talk id")),
-    responses((status = 204, description = "Deleted for both partners"), (status = 404, body = Problem)))]
+    responses((status = 204, description = "Deleted for both partners (a talk from a space that ended: only the caller's parts)"), (status = 404, body = Problem)))]
 pub async fn delete(
     State(state): State<AppState>,
     caller: ApiCaller,

@@ -388,8 +388,14 @@ pub async fn command(
     )))
 }
 
+/// Deletes a talk of the space for both partners; a talk from a space that
+/// ended loses only this person's parts (the other keeps theirs).
 pub async fn delete(state: &AppState, viewer: &Viewer, id: &str) -> Result<(), AppError> {
-    if !state.repo.delete_talk(viewer, &TalkId::from(id)).await? {
+    let talk = TalkId::from(id);
+    if !state.repo.delete_talk(viewer, &talk).await? {
+        if state.repo.forget_past_talk(&viewer.user_id, &talk).await? {
+            return Ok(());
+        }
         return Err(AppError::NotFound);
     }
     state.live_talks.forget(id);

@@ -651,6 +651,7 @@ async fn room(
 #[template(path = "talk_past.html")]
 struct PastPage {
     c: Chrome,
+    id: String,
     topic: String,
     when: String,
     entries: Vec<Entry>,
@@ -670,6 +671,7 @@ pub async fn show(
         let l = line(&p.row, tz);
         return render(&PastPage {
             c: Chrome::signed_in("A talk from before", &who),
+            id: p.row.id.as_str().to_owned(),
             topic: l.topic,
             when: l.when,
             entries: entries(&p.events, who.user.id.as_str(), "", tz),

@@ -5,6 +5,7 @@
 pub mod charts;
 pub mod csv;
 pub mod format;
+pub mod once;
 
 use askama::Template;
 use axum::http::{StatusCode, header};

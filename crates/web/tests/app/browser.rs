@@ -576,3 +576,102 @@ async fn checkin_flow(driver: &Driver, backend: Backend) {
 async fn two_partners_check_in_meet_and_see_their_trends() {
     in_a_browser(checkin_flow).await;
 }
+
+/// Two real Esc presses: typed into a field they keep the draft and leave
+/// nobody; on the page they end the session on the server and replace the
+/// page, so Back does not return to it.
+async fn esc_twice(c: &Client) {
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+    use fantoccini::key::Key;
+    let esc: char = Key::Escape.into();
+    let keys = KeyActions::new("keyboard".into())
+        .then(KeyAction::Down { value: esc })
+        .then(KeyAction::Up { value: esc })
+        .then(KeyAction::Down { value: esc })
+        .then(KeyAction::Up { value: esc });
+    c.perform_actions(keys).await.expect("press Esc twice");
+}
+
+async fn quick_exit_flow(driver: &Driver, backend: Backend) {
+    // The neutral site: a closed local port, so the test needs no network and
+    // nothing waits on one.
+    let mut config = rekindle_testkit::test_config();
+    config.quick_exit_url = "http://127.0.0.1:9/neutral".into();
+    let app = TestApp::spawn_with(backend, config).await;
+    app.api_person("ana@example.org", "Ana").await;
+    let c = driver.browser().await;
+    let p = Page { c: &c };
+    p.sign_in(&app.url("/signin"), "ana@example.org").await;
+    c.goto(&app.url("/journal")).await.unwrap();
+    let draft = "A draft I must not lose";
+    p.fill("textarea[name=body]", draft).await;
+    c.find(Locator::Css("textarea[name=body]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    esc_twice(&c).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(
+        p.path().await,
+        "/journal",
+        "{backend:?}: Esc in a field is not an exit"
+    );
+    let kept = c
+        .execute(
+            "return document.querySelector('textarea[name=body]').value;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(kept, draft, "{backend:?}: the draft is kept");
+    let session = c.get_named_cookie("rk_session").await.expect("signed in");
+
+    // Outside a field, Esc twice leaves.
+    c.execute("document.activeElement.blur(); return 1;", vec![])
+        .await
+        .unwrap();
+    esc_twice(&c).await;
+    let started = std::time::Instant::now();
+    loop {
+        let url = c.current_url().await.unwrap();
+        if url.as_str().contains("127.0.0.1:9") || url.scheme() == "chrome-error" {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{backend:?}: still on {url}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // The old session no longer opens anything.
+    let r = app
+        .client()
+        .get(app.url("/journal"))
+        .header("cookie", format!("rk_session={}", session.value()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        303,
+        "{backend:?}: the session ended on the server"
+    );
+    // Back does not return to the journal: the exit replaced that page (and
+    // with nothing before it, Back may have nowhere to go at all).
+    if c.back().await.is_ok() {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let back = c.current_url().await.unwrap();
+        assert!(
+            !back.path().starts_with("/journal") || !p.source().await.contains(draft),
+            "{backend:?}: Back showed {back}"
+        );
+    }
+    let _ = c.close().await;
+}
+
+#[tokio::test]
+async fn quick_exit_by_esc_twice_spares_typing_and_ends_the_session() {
+    in_a_browser(quick_exit_flow).await;
+}

@@ -316,6 +316,32 @@ async fn the_partner_who_stays_keeps_their_talk_problem_and_answer_after_erasure
                 ] {
                     assert!(!e.contains(needle), "{ctx}: export holds {needle}");
                 }
+
+                // The problem through the API too: read-only, own parts only.
+                let (s, api) = stayer
+                    .get_json(&format!("/api/v1/board/problems/{problem}"))
+                    .await;
+                assert_eq!(s, 200, "{ctx}: {api}");
+                assert_eq!(api["space_ended"], true, "{ctx}");
+                assert_eq!(api["next"], json!([]), "{ctx}: nothing to do on it");
+                let api = api.to_string();
+                assert!(api.contains(&format!("{mine}-IDEA")), "{ctx}: {api}");
+                assert!(!api.contains(&format!("{theirs}-IDEA")), "{ctx}: {api}");
+
+                // The one who kept the talk can delete their parts of it.
+                let (s, _, to) = html.post(&format!("/talks/{talk}/delete"), &[]).await;
+                assert_eq!((s, to.as_deref()), (303, Some("/talks")), "{ctx}");
+                let (s, _) = html.get(&format!("/talks/{talk}")).await;
+                assert_eq!(s, 404, "{ctx}: gone for them");
+                let (_, list) = html.get("/talks").await;
+                assert!(!list.contains(&format!("/talks/{talk}")), "{ctx}");
+                assert!(!export_text(stayer).await.contains(said), "{ctx}");
+                if !erase {
+                    // The one who left still keeps their own parts.
+                    let (s, kept) = goer.get_json(&format!("/api/v1/talks/{talk}")).await;
+                    assert_eq!(s, 200, "{ctx}: {kept}");
+                    assert!(kept.to_string().contains(their_said), "{ctx}: {kept}");
+                }
             }
         }
     }

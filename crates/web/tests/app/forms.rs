@@ -328,3 +328,26 @@ async fn security_headers_on_every_page() {
     let html = get_text(&app, "/signup").await;
     assert!(!html.contains("<script>") && html.contains("<script src=\"/static/app.js\""));
 }
+
+/// Post/Redirect/Get for a secret shown once: making a calendar link redirects,
+/// the page after the redirect shows the link, and a reload does not show it
+/// again.
+#[tokio::test]
+async fn a_new_calendar_link_shows_once_after_a_redirect() {
+    for b in backends() {
+        let app = TestApp::spawn(b).await;
+        app.api_person("ana@example.org", "Ana").await;
+        let ana = app.html_person("ana@example.org").await;
+        let (s, _, to) = ana.post("/settings/calendar/new", &[]).await;
+        assert_eq!(s, 303, "{b:?}");
+        let to = to.expect("a redirect");
+        assert_eq!(to, "/settings/reminders?done=feed-ready", "{b:?}");
+        let (s, page) = ana.get(&to).await;
+        assert_eq!(s, 200);
+        assert!(page.contains("/calendar/cal_"), "{b:?}: the link is shown");
+        assert!(page.contains("shown only this once"), "{b:?}");
+        let (_, again) = ana.get(&to).await;
+        assert!(!again.contains("/calendar/cal_"), "{b:?}: only once");
+        assert!(!again.contains("shown only this once"), "{b:?}");
+    }
+}

@@ -165,6 +165,8 @@ fn smtp_config(sink: &SmtpSink) -> rekindle_web::Config {
         }),
         reminder_interval: Duration::from_millis(100),
         public_url: Some("http://rekindle.test".into()),
+        // These tests count reminder mails; sign-up confirmation has its own.
+        confirm_signups: false,
         ..test_config()
     }
 }

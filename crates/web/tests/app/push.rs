@@ -374,6 +374,8 @@ async fn the_digest_counts_what_waits_once_per_day_and_says_nothing_more() {
                 password: None,
             }),
             reminder_interval: Duration::from_secs(3600),
+            // This test counts digest mails; sign-up confirmation has its own.
+            confirm_signups: false,
             ..push_config()
         };
         let app = TestApp::spawn_with(b, config).await;

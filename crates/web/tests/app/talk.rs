@@ -19,7 +19,7 @@ type Ws =
 
 const MIN: u64 = 60;
 
-async fn agree_rules(a: &ApiPerson, b: &ApiPerson) {
+pub(crate) async fn agree_rules(a: &ApiPerson, b: &ApiPerson) {
     let (s, v) = a
         .send_json(
             Method::POST,
@@ -44,7 +44,7 @@ fn in_an_hour() -> i64 {
     chrono::Utc::now().timestamp_millis() + 3_600_000
 }
 
-async fn request(a: &ApiPerson, topic: &str) -> String {
+pub(crate) async fn request(a: &ApiPerson, topic: &str) -> String {
     let (s, v) = a
         .send_json(
             Method::POST,
@@ -56,12 +56,12 @@ async fn request(a: &ApiPerson, topic: &str) -> String {
     v["id"].as_str().unwrap().to_owned()
 }
 
-async fn cmd(who: &ApiPerson, id: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn cmd(who: &ApiPerson, id: &str, body: Value) -> (u16, Value) {
     who.send_json(Method::POST, &format!("/api/v1/talks/{id}/commands"), body)
         .await
 }
 
-async fn ok(who: &ApiPerson, id: &str, body: Value) -> Value {
+pub(crate) async fn ok(who: &ApiPerson, id: &str, body: Value) -> Value {
     let (s, v) = cmd(who, id, body.clone()).await;
     assert_eq!(s, 200, "{body} → {v}");
     v
@@ -87,7 +87,7 @@ async fn state_of(who: &ApiPerson, id: &str) -> Value {
 }
 
 /// A live talk: rules agreed, asked by `a`, started by `b`, both pledged.
-async fn live_talk(a: &ApiPerson, b: &ApiPerson) -> String {
+pub(crate) async fn live_talk(a: &ApiPerson, b: &ApiPerson) -> String {
     agree_rules(a, b).await;
     let id = request(a, "Sunday evenings").await;
     ok(b, &id, json!({"cmd": "start_now"})).await;

@@ -451,3 +451,146 @@ async fn quick_exit_ends_the_session_on_the_server() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_erase_section_says_what_erasure_guarantees_on_this_database() {
+    for b in backends() {
+        let app = TestApp::spawn(b).await;
+        couple(&app).await;
+        let ana = app.html_person("ana@example.org").await;
+        let (s, page) = ana.get("/settings").await;
+        assert_eq!(s, 200);
+        let pg = "keeps deleted rows in its files until that space is reused";
+        let sqlite = "the freed space is overwritten";
+        match b {
+            rekindle_storage::Backend::Postgres => {
+                assert!(page.contains(pg) && !page.contains(sqlite), "{b:?}")
+            }
+            rekindle_storage::Backend::Sqlite => {
+                assert!(page.contains(sqlite) && !page.contains(pg), "{b:?}")
+            }
+        }
+        assert!(page.contains("until they are rotated"), "{b:?}: backups");
+    }
+}
+
+/// The link in a sign-up mail (quoted-printable soft breaks undone).
+fn signup_link(mail: &rekindle_testkit::smtp::Mail) -> Option<String> {
+    let text = mail.data.replace("=\r\n", "");
+    let at = text.find("/signup/confirm/")?;
+    let token: String = text[at + 16..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    Some(format!("/signup/confirm/{token}"))
+}
+
+#[tokio::test]
+async fn with_a_mail_server_sign_up_never_tells_whether_an_address_has_an_account() {
+    use rekindle_testkit::smtp::SmtpSink;
+    for b in backends() {
+        let sink = SmtpSink::start().await;
+        let config = Config {
+            smtp: Some(rekindle_web::reminders::SmtpSettings {
+                url: sink.url(),
+                from: "Rekindle <rekindle@example.org>".into(),
+                username: None,
+                password: None,
+            }),
+            public_url: Some("http://rekindle.test".into()),
+            ..test_config()
+        };
+        let app = TestApp::spawn_with(b, config).await;
+        let form = |email: &'static str, password: &'static str| {
+            [
+                ("email", email),
+                ("display_name", "Ana"),
+                ("password", password),
+                ("time_zone", "Europe/Paris"),
+            ]
+        };
+        // A new address: "check your email", and a link that finishes the account.
+        let v = app.html_visitor().await;
+        let (s, _, to) = v
+            .post("/signup", &form("ana@example.org", "correct horse battery"))
+            .await;
+        assert_eq!((s, to.as_deref()), (303, Some("/signup/sent")), "{b:?}");
+        let (s, sent) = v.get("/signup/sent").await;
+        assert_eq!(s, 200);
+        assert!(sent.contains("Check your email"), "{b:?}");
+        let mails = sink.wait_for(1, std::time::Duration::from_secs(5)).await;
+        assert_eq!(mails[0].to, vec!["ana@example.org".to_owned()]);
+        let link = signup_link(&mails[0]).expect("a link in the mail");
+        assert!(
+            mails[0]
+                .data
+                .contains("http://rekindle.test/signup/confirm/"),
+            "{b:?}: an absolute link"
+        );
+        // Nothing exists until the link is used; opening it changes nothing.
+        let r = app
+            .client()
+            .post(app.url("/api/v1/auth/token"))
+            .json(&json!({"email": "ana@example.org", "password": "correct horse battery"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422, "{b:?}: no account before the link");
+        let (s, page) = v.get(&link).await;
+        assert_eq!(s, 200, "{b:?}");
+        let (s, _) = v.get(&link).await;
+        assert_eq!(s, 200, "{b:?}: opening the link does not use it");
+        let csrf = rekindle_testkit::csrf_in(&page).expect("a form");
+        let r = v
+            .client
+            .post(app.url(&link))
+            .form(&[("_csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{b:?}");
+        let (s, _) = v.get("/settings").await;
+        assert_eq!(s, 200, "{b:?}: signed in");
+        let (s, spent) = app.html_visitor().await.get(&link).await;
+        assert_eq!(s, 404, "{b:?}: a link works once");
+        assert!(spent.contains("no longer works"), "{b:?}");
+
+        // The same address again: the very same answer; the mail says it has an
+        // account, and nothing changes (the old password still works).
+        let w = app.html_visitor().await;
+        let (s, _, to) = w
+            .post("/signup", &form("ana@example.org", "another password 123"))
+            .await;
+        assert_eq!((s, to.as_deref()), (303, Some("/signup/sent")), "{b:?}");
+        let mails = sink.wait_for(2, std::time::Duration::from_secs(5)).await;
+        assert!(
+            signup_link(&mails[1]).is_none(),
+            "{b:?}: no link for a taken address"
+        );
+        assert!(mails[1].data.contains("You already have one"), "{b:?}");
+        let r = app
+            .client()
+            .post(app.url("/api/v1/auth/token"))
+            .json(&json!({"email": "ana@example.org", "password": "correct horse battery"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "{b:?}: the account is untouched");
+
+        // The API answers the same for a taken and a new address.
+        let mut answers = Vec::new();
+        for email in ["ana@example.org", "ben@example.org"] {
+            let r = app
+                .client()
+                .post(app.url("/api/v1/accounts"))
+                .json(&json!({"email": email, "password": "correct horse battery", "display_name": "X"}))
+                .send()
+                .await
+                .unwrap();
+            answers.push((r.status().as_u16(), r.text().await.unwrap()));
+        }
+        assert_eq!(answers[0], answers[1], "{b:?}");
+        assert_eq!(answers[0].0, 202, "{b:?}");
+        sink.wait_for(4, std::time::Duration::from_secs(5)).await;
+    }
+}

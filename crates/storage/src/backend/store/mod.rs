@@ -21,6 +21,7 @@ mod push;
 mod questions;
 mod reminders;
 mod safety;
+mod signups;
 mod space;
 mod talks;
 mod waiting;

@@ -320,6 +320,59 @@ impl Store {
         .await?)
     }
 
+    /// Removes one person's parts of a talk from a space that ended: their
+    /// events, their reflection, a topic they wrote and their id in what
+    /// remains. The talk itself goes when nobody else keeps parts of it (the
+    /// other partner erased their account, or forgot it before). False when the
+    /// person keeps no such talk.
+    pub async fn forget_past_talk(&self, user_id: &UserId, talk_id: &TalkId) -> StoreResult<bool> {
+        let mut tx = self.write.begin().await?;
+        let lock = if IS_PG { " FOR UPDATE" } else { "" };
+        let row: Option<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT requested_by, partner_id FROM talks
+             WHERE id = $1 AND couple_id IS NULL AND (requested_by = $2 OR partner_id = $2){lock}"
+        )))
+        .bind(talk_id)
+        .bind(user_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((requested_by, partner_id)) = row else {
+            return Ok(false);
+        };
+        if requested_by == partner_id {
+            // Nobody else keeps anything of it.
+            sqlx::query("DELETE FROM talks WHERE id = $1")
+                .bind(talk_id)
+                .execute(&mut *tx)
+                .await?;
+        } else {
+            for q in [
+                "DELETE FROM talk_events WHERE talk_id = $1 AND by_user = $2",
+                "DELETE FROM talk_reflections WHERE talk_id = $1 AND user_id = $2",
+                "UPDATE talks SET topic = '', requested_by = partner_id WHERE id = $1 AND requested_by = $2",
+                "UPDATE talks SET partner_id = requested_by WHERE id = $1 AND partner_id = $2",
+            ] {
+                sqlx::query(q)
+                    .bind(talk_id)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query(
+                "UPDATE talk_events SET body = REPLACE(body, $2, '\"\"'),
+                        mark = CASE WHEN mark = $3 THEN NULL ELSE mark END
+                 WHERE talk_id = $1",
+            )
+            .bind(talk_id)
+            .bind(format!("\"{user_id}\""))
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
     /// What one person keeps of a talk from a space that ended: the events they
     /// made and the reflection they wrote, never the other partner's.
     pub async fn past_talk_parts(
