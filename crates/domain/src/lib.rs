@@ -3,8 +3,10 @@
 //! on accounts and invitations. No I/O lives here, so every rule is testable alone.
 
 pub mod account;
+pub mod appreciation;
 pub mod board;
 pub mod checkin;
+pub mod handoff;
 pub mod invitation;
 pub mod journey;
 pub mod plan;

@@ -42,9 +42,14 @@ pub enum WaitingKind {
     SharedEntry,
     /// The partner shared their reflection on a talk.
     SharedReflection,
+    /// The partner sent you an appreciation.
+    Appreciation,
+    /// The optional, gentle prompt to note something you appreciated (off by
+    /// default; on a few days a week; never counted).
+    AppreciationPrompt,
 }
 
-pub const ALL_KINDS: [WaitingKind; 12] = [
+pub const ALL_KINDS: [WaitingKind; 14] = [
     WaitingKind::Question,
     WaitingKind::ProblemProposed,
     WaitingKind::Ideas,
@@ -57,6 +62,8 @@ pub const ALL_KINDS: [WaitingKind; 12] = [
     WaitingKind::Checkin,
     WaitingKind::SharedEntry,
     WaitingKind::SharedReflection,
+    WaitingKind::Appreciation,
+    WaitingKind::AppreciationPrompt,
 ];
 
 impl WaitingKind {
@@ -74,6 +81,8 @@ impl WaitingKind {
             WaitingKind::Checkin => "checkin",
             WaitingKind::SharedEntry => "shared_entry",
             WaitingKind::SharedReflection => "shared_reflection",
+            WaitingKind::Appreciation => "appreciation",
+            WaitingKind::AppreciationPrompt => "appreciation_prompt",
         }
     }
 
@@ -100,6 +109,10 @@ impl WaitingKind {
             WaitingKind::SharedReflection => {
                 format!("{partner} shared how your talk felt to them.")
             }
+            WaitingKind::Appreciation => format!("{partner} sent you an appreciation."),
+            WaitingKind::AppreciationPrompt => {
+                format!("Anything you appreciated about {partner} lately? Note it, if you like.")
+            }
         }
     }
 
@@ -118,6 +131,10 @@ impl WaitingKind {
             WaitingKind::Checkin => "Check-ins",
             WaitingKind::SharedEntry => "Shared journal entries",
             WaitingKind::SharedReflection => "Shared reflections",
+            WaitingKind::Appreciation => "Appreciations your partner sent",
+            WaitingKind::AppreciationPrompt => {
+                "The appreciation prompt (only if you turned it on under Appreciations)"
+            }
         }
     }
 }
@@ -164,6 +181,8 @@ impl Waiting {
             }
             WaitingKind::Checkin => format!("/checkins/{r}"),
             WaitingKind::SharedEntry => format!("/journal/{r}"),
+            WaitingKind::Appreciation => format!("/appreciations#appreciation-{r}"),
+            WaitingKind::AppreciationPrompt => "/appreciations".to_owned(),
         }
     }
 }
@@ -182,7 +201,7 @@ mod tests {
         for k in ALL_KINDS {
             assert_eq!(WaitingKind::parse(k.as_str()), Some(k));
             let s = k.sentence("Sam");
-            assert!(s.starts_with("Sam "), "{s}");
+            assert!(s.contains("Sam"), "{s}");
             assert!(!k.label().is_empty());
         }
         assert_eq!(WaitingKind::parse("safety"), None);

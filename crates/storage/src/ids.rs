@@ -186,3 +186,8 @@ mod tests {
         assert_eq!(String::from(c), "c-1");
     }
 }
+
+text_id! {
+    /// An appreciation one partner wrote for the other.
+    AppreciationId
+}

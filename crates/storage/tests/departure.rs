@@ -393,6 +393,32 @@ async fn fill(repo: &Repo) {
         }
     }
 
+    // Appreciations: each sends one (the other keeps it) and keeps a draft.
+    for v in [&va, &vb] {
+        let t = tag(v.user_id.as_str());
+        let (sent, draft) = (format!("ap-{t}sent"), format!("ap-{t}draft"));
+        repo.create_appreciation(&id(&sent), &v.user_id, &format!("{t}thanks"), 550)
+            .await
+            .unwrap();
+        assert!(repo.send_appreciation(v, &id(&sent), 551).await.unwrap());
+        repo.create_appreciation(&id(&draft), &v.user_id, &format!("{t}draft-thanks"), 552)
+            .await
+            .unwrap();
+    }
+    for v in [&va, &vb] {
+        let theirs = tag(other(v.user_id.as_str()));
+        assert!(
+            repo.set_appreciation_kept(v, &id(&format!("ap-{theirs}sent")), true)
+                .await
+                .unwrap()
+        );
+    }
+    for v in [&va, &vb] {
+        repo.set_appreciation_prompt(&v.user_id, true, 553)
+            .await
+            .unwrap();
+    }
+
     // What each has seen, and their signed-in devices.
     for v in [&va, &vb] {
         let t = tag(v.user_id.as_str());
@@ -540,6 +566,35 @@ async fn keeps_exactly_their_own(
         [(format!("{mine}deck"), false)],
         "{ctx}: deck choices"
     );
+    // Appreciations: their own, sent and draft; none of the other's, kept or not.
+    let aps = repo.appreciations_for(&v).await.unwrap();
+    let mut bodies: Vec<&str> = aps.iter().map(|a| a.body.as_str()).collect();
+    bodies.sort();
+    assert_eq!(
+        bodies,
+        [format!("{mine}draft-thanks"), format!("{mine}thanks")],
+        "{ctx}: appreciations"
+    );
+    assert!(
+        aps.iter().all(|a| a.author_id.as_str() == who && !a.kept),
+        "{ctx}"
+    );
+    let sent = aps
+        .iter()
+        .find(|a| a.body == format!("{mine}thanks"))
+        .unwrap();
+    assert!(sent.from_before, "{ctx}: sent in a space that ended");
+    assert!(
+        !repo
+            .set_appreciation_kept(&v, &id(&format!("ap-{theirs}sent")), true)
+            .await
+            .unwrap(),
+        "{ctx}: nothing of the other's left to keep"
+    );
+    assert!(
+        repo.appreciation_prompt_on(&id(who)).await.unwrap(),
+        "{ctx}: the prompt setting is theirs"
+    );
 
     // Devices and what they have seen are their own.
     let devices = repo.sessions_of(&id(who), 700).await.unwrap();
@@ -554,7 +609,7 @@ async fn keeps_exactly_their_own(
     );
 }
 
-const TABLES: [&str; 31] = [
+const TABLES: [&str; 33] = [
     "users",
     "sessions",
     "api_tokens",
@@ -586,6 +641,8 @@ const TABLES: [&str; 31] = [
     "plan_done_events",
     "seen_items",
     "question_deck_choices",
+    "appreciations",
+    "appreciation_prompts",
 ];
 
 #[tokio::test]

@@ -13,6 +13,10 @@
     } catch (e) { /* keep UTC */ }
   });
 
+  // The counselor summary: one click to print (or save as PDF).
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
   document.querySelectorAll("[data-select-on-focus]").forEach(function (input) {
     input.addEventListener("focus", function () { input.select(); });
   });

@@ -5,15 +5,18 @@
 // JSON API in `api.rs` (both faces call the same use cases). docs/architecture.md
 // maps the seven steps to these folders.
 mod account;
+mod appreciations;
 mod board;
 mod checkins;
 mod coach;
 mod export;
+mod handoff;
 mod home;
 mod install;
 mod journal;
 mod notify;
 mod plan;
+mod practice;
 mod questions;
 pub mod reminders;
 mod safety;

@@ -11,9 +11,11 @@ use utoipa::{Modify, OpenApi};
 use crate::http::error::Problem;
 // Each tool's API, under the short names the document's paths were written with.
 use crate::account::api as account;
+use crate::appreciations::api as appreciations;
 use crate::board::api as board;
 use crate::checkins::api as checkins;
 use crate::coach::api as coach;
+use crate::handoff::api as handoff;
 use crate::journal::api as journal;
 use crate::notify::api as notify;
 use crate::plan::api as plan;
@@ -39,6 +41,13 @@ use crate::waiting::api as waiting;
         space::show, space::create, space::leave, space::invitations, space::invite, space::revoke_invitation,
         space::preview, space::accept, space::journey,
         journal::list, journal::create, journal::show, journal::update, journal::delete,
+        // Appreciations
+        appreciations::list, appreciations::create, appreciations::show, appreciations::update,
+        appreciations::send, appreciations::keep, appreciations::delete,
+        appreciations::get_prompt, appreciations::put_prompt, appreciations::coach,
+        // Counselor hand-off
+        handoff::show, handoff::choose, handoff::approve, handoff::final_summary,
+        handoff::create_link, handoff::revoke_link,
         coach::analyze, coach::paraphrase,
         safety::erase_me, safety::export, safety::my_checks, safety::take_check, safety::pause, safety::resume,
         questions::today, questions::history, questions::show, questions::answer, questions::skip,

@@ -16,8 +16,8 @@ use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
 use crate::{
-    account, board, checkins, coach, home, http, install, journal, notify, openapi, plan,
-    questions, reminders, safety, space, talk, waiting,
+    account, appreciations, board, checkins, coach, handoff, home, http, install, journal, notify,
+    openapi, plan, practice, questions, reminders, safety, space, talk, waiting,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,6 +134,52 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("POST", "/settings/erase", post(safety::page::erase)),
         ("GET", "/join/{code}", get(space::page::join_form)),
         ("POST", "/join/{code}", post(space::page::join)),
+        ("GET", "/appreciations", get(appreciations::page::show)),
+        ("POST", "/appreciations", post(appreciations::page::create)),
+        (
+            "POST",
+            "/appreciations/prompt",
+            post(appreciations::page::prompt),
+        ),
+        (
+            "POST",
+            "/appreciations/prompt/aside",
+            post(appreciations::page::set_aside),
+        ),
+        (
+            "POST",
+            "/appreciations/{id}",
+            post(appreciations::page::update),
+        ),
+        (
+            "POST",
+            "/appreciations/{id}/keep",
+            post(appreciations::page::keep),
+        ),
+        (
+            "POST",
+            "/appreciations/{id}/unkeep",
+            post(appreciations::page::unkeep),
+        ),
+        (
+            "POST",
+            "/appreciations/{id}/delete",
+            post(appreciations::page::delete),
+        ),
+        ("GET", "/handoff", get(handoff::page::show)),
+        ("POST", "/handoff/choose", post(handoff::page::choose)),
+        ("POST", "/handoff/approve", post(handoff::page::approve)),
+        ("GET", "/handoff/print", get(handoff::page::print)),
+        ("POST", "/handoff/links", post(handoff::page::create_link)),
+        (
+            "POST",
+            "/handoff/links/{id}/revoke",
+            post(handoff::page::revoke_link),
+        ),
+        ("GET", "/handoff/s/{token}", get(handoff::page::shared)),
+        ("GET", "/practice", get(practice::page::show)),
+        ("POST", "/practice", post(practice::page::check)),
+        ("GET", "/steps", get(practice::page::steps)),
         ("GET", "/journal", get(journal::page::list)),
         ("POST", "/journal", post(journal::page::create)),
         ("GET", "/journal/{id}", get(journal::page::show)),
@@ -369,6 +415,78 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             "PUT",
             "/api/v1/notifications/settings",
             put(notify::api::put_settings),
+        ),
+        ("GET", "/api/v1/handoff", get(handoff::api::show)),
+        ("PUT", "/api/v1/handoff/items", put(handoff::api::choose)),
+        (
+            "POST",
+            "/api/v1/handoff/approve",
+            post(handoff::api::approve),
+        ),
+        (
+            "GET",
+            "/api/v1/handoff/final",
+            get(handoff::api::final_summary),
+        ),
+        (
+            "POST",
+            "/api/v1/handoff/links",
+            post(handoff::api::create_link),
+        ),
+        (
+            "DELETE",
+            "/api/v1/handoff/links/{id}",
+            delete(handoff::api::revoke_link),
+        ),
+        (
+            "GET",
+            "/api/v1/appreciations",
+            get(appreciations::api::list),
+        ),
+        (
+            "POST",
+            "/api/v1/appreciations",
+            post(appreciations::api::create),
+        ),
+        (
+            "POST",
+            "/api/v1/appreciations/coach",
+            post(appreciations::api::coach),
+        ),
+        (
+            "GET",
+            "/api/v1/appreciations/prompt",
+            get(appreciations::api::get_prompt),
+        ),
+        (
+            "PUT",
+            "/api/v1/appreciations/prompt",
+            put(appreciations::api::put_prompt),
+        ),
+        (
+            "GET",
+            "/api/v1/appreciations/{id}",
+            get(appreciations::api::show),
+        ),
+        (
+            "PATCH",
+            "/api/v1/appreciations/{id}",
+            patch(appreciations::api::update),
+        ),
+        (
+            "DELETE",
+            "/api/v1/appreciations/{id}",
+            delete(appreciations::api::delete),
+        ),
+        (
+            "POST",
+            "/api/v1/appreciations/{id}/send",
+            post(appreciations::api::send),
+        ),
+        (
+            "PUT",
+            "/api/v1/appreciations/{id}/kept",
+            put(appreciations::api::keep),
         ),
         ("GET", "/api/v1/journal", get(journal::api::list)),
         ("POST", "/api/v1/journal", post(journal::api::create)),

@@ -380,6 +380,9 @@ struct CheckinPage {
     loved_mine: String,
     loved_partner: String,
     loved_draft: String,
+    /// What the person sent their partner this week (Appreciations), offered
+    /// beside the appreciation field.
+    sent_this_week: Vec<String>,
     csi_citation: &'static str,
     tech_citation: &'static str,
     tech_stem: &'static str,
@@ -430,6 +433,7 @@ async fn checkin_page(
         loved_mine: loved_of(Some(&viewer.user_id)),
         loved_partner: loved_of(viewer.partner_id.as_ref()),
         loved_draft,
+        sent_this_week: crate::appreciations::sent_this_week(state, &viewer).await?,
         form,
         errors,
         error: general,

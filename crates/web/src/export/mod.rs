@@ -18,6 +18,7 @@ struct Archive {
     profile: Profile,
     space: Option<SpaceInfo>,
     journal: Vec<JournalRow>,
+    appreciations: Vec<AppreciationRow>,
     questions: Vec<QuestionRow>,
     /// The person's own choice for each question deck (the default where they made none).
     question_decks: Vec<DeckChoiceRow>,
@@ -88,6 +89,19 @@ struct JournalRow {
     updated_at: String,
 }
 
+/// Appreciations: the person's own (drafts and sent) and the ones their current
+/// partner sent them; `kept` only ever on the partner's.
+#[derive(Serialize)]
+struct AppreciationRow {
+    id: String,
+    author: &'static str,
+    status: &'static str,
+    body: String,
+    kept: bool,
+    created_at: String,
+    sent_at: Option<String>,
+}
+
 #[derive(Serialize)]
 struct QuestionRow {
     id: String,
@@ -147,6 +161,25 @@ async fn gather(state: &AppState, user_id: &UserId) -> Result<Archive, AppError>
             body: e.body,
             created_at: iso(e.created_at),
             updated_at: iso(e.updated_at),
+        })
+        .collect();
+    let appreciations = state
+        .repo
+        .appreciations_for(&viewer)
+        .await?
+        .into_iter()
+        .map(|a| AppreciationRow {
+            author: if &a.author_id == user_id {
+                "me"
+            } else {
+                "partner"
+            },
+            status: a.status.as_str(),
+            kept: a.kept,
+            id: a.id.into(),
+            body: a.body,
+            created_at: iso(a.created_at),
+            sent_at: a.sent_at.map(iso),
         })
         .collect();
     let mut questions = Vec::new();
@@ -233,6 +266,7 @@ async fn gather(state: &AppState, user_id: &UserId) -> Result<Archive, AppError>
             partner_name: s.partner.map(|p| p.display_name),
         }),
         journal,
+        appreciations,
         questions,
         question_decks,
         api_tokens: state
@@ -328,6 +362,28 @@ pub async fn archive(state: &AppState, user_id: &UserId) -> Result<Vec<u8>, AppE
             ]
         }),
     );
+    let appreciations = csv(
+        &[
+            "id",
+            "author",
+            "status",
+            "body",
+            "kept",
+            "created_at",
+            "sent_at",
+        ],
+        a.appreciations.iter().map(|x| {
+            vec![
+                x.id.clone(),
+                x.author.into(),
+                x.status.into(),
+                x.body.clone(),
+                x.kept.to_string(),
+                x.created_at.clone(),
+                x.sent_at.clone().unwrap_or_default(),
+            ]
+        }),
+    );
     // The person's own check-in submissions, as on the check-ins page.
     let checkins = crate::checkins::export_csv(state, user_id).await?;
     // Talk room
@@ -340,6 +396,7 @@ pub async fn archive(state: &AppState, user_id: &UserId) -> Result<Vec<u8>, AppE
             ("rekindle.json", json.as_slice()),
             ("journal.csv", journal.as_bytes()),
             ("questions.csv", questions.as_bytes()),
+            ("appreciations.csv", appreciations.as_bytes()),
             ("checkins.csv", checkins.as_bytes()),
             ("talks.json", talks.as_slice()),
         ] {

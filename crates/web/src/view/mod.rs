@@ -88,8 +88,14 @@ impl Chrome {
             "Home" => "home",
             "Talks" | "Talk" | "Ground rules" => "talk",
             "Questions" | "Question" | "Question decks" | "Answers" | "Journal"
-            | "Journal entry" | "Check-ins" | "Check-in" | "Check-in trends" => "together",
-            "Plan" | "New action" | "Problem board" | "Working with a counselor" => "plan",
+            | "Journal entry" | "Check-ins" | "Check-in" | "Check-in trends" | "Appreciations" => {
+                "together"
+            }
+            "Plan"
+            | "New action"
+            | "Problem board"
+            | "Working with a counselor"
+            | "Summary for a counselor" => "plan",
             _ => "more",
         }
     }

@@ -1129,8 +1129,242 @@ fn cases() -> Vec<Case> {
     ];
     // Problem board
     cases.extend(board_cases());
+    // Appreciations, the counselor hand-off, starting alone
+    cases.extend(together_cases());
     cases.extend(notify_cases());
     cases
+}
+
+// Appreciations, the counselor hand-off and starting alone (issue 19 parts 3–5).
+fn together_cases() -> Vec<Case> {
+    use Body::*;
+    let page = [303, 200, 200, 200];
+    let api = [401, 200, 200, 200];
+    let mine_page = [303, 404, 404, 303];
+    let pair_only_page = [303, 409, 409, 409];
+    let pair_only_api = [401, 409, 409, 409];
+    vec![
+        case("GET", "/appreciations", "/appreciations", None, page),
+        case(
+            "POST",
+            "/appreciations",
+            "/appreciations",
+            Form(&[("body", "Thank you for the tea"), ("action", "draft")]),
+            [303, 303, 303, 303],
+        ),
+        case(
+            "POST",
+            "/appreciations/prompt",
+            "/appreciations/prompt",
+            Form(&[("on", "1")]),
+            [303, 303, 303, 303],
+        ),
+        case(
+            "POST",
+            "/appreciations/prompt/aside",
+            "/appreciations/prompt/aside",
+            None,
+            [303, 303, 303, 303],
+        ),
+        case(
+            "POST",
+            "/appreciations/{id}",
+            "/appreciations/{appreciation}",
+            Form(&[("body", "Thank you, edited"), ("action", "draft")]),
+            mine_page,
+        ),
+        case(
+            "POST",
+            "/appreciations/{id}/keep",
+            "/appreciations/{thanks}/keep",
+            None,
+            [303, 404, 303, 409],
+        ),
+        case(
+            "POST",
+            "/appreciations/{id}/unkeep",
+            "/appreciations/{thanks}/unkeep",
+            None,
+            [303, 404, 303, 409],
+        ),
+        case(
+            "POST",
+            "/appreciations/{id}/delete",
+            "/appreciations/{appreciation}/delete",
+            None,
+            mine_page,
+        ),
+        case(
+            "GET",
+            "/api/v1/appreciations",
+            "/api/v1/appreciations",
+            None,
+            api,
+        ),
+        case(
+            "POST",
+            "/api/v1/appreciations",
+            "/api/v1/appreciations",
+            Json(|| json!({"body": "Thank you for the tea"})),
+            [401, 201, 201, 201],
+        ),
+        case(
+            "POST",
+            "/api/v1/appreciations/coach",
+            "/api/v1/appreciations/coach",
+            Json(|| json!({"text": "Thanks for finally calling"})),
+            api,
+        ),
+        case(
+            "GET",
+            "/api/v1/appreciations/prompt",
+            "/api/v1/appreciations/prompt",
+            None,
+            api,
+        ),
+        case(
+            "PUT",
+            "/api/v1/appreciations/prompt",
+            "/api/v1/appreciations/prompt",
+            Json(|| json!({"on": true})),
+            api,
+        ),
+        case(
+            "GET",
+            "/api/v1/appreciations/{id}",
+            "/api/v1/appreciations/{appreciation}",
+            None,
+            [401, 404, 404, 200],
+        ),
+        case(
+            "GET",
+            "/api/v1/appreciations/{id}",
+            "/api/v1/appreciations/{thanks}",
+            None,
+            [401, 404, 200, 200],
+        ),
+        case(
+            "PATCH",
+            "/api/v1/appreciations/{id}",
+            "/api/v1/appreciations/{appreciation}",
+            Json(|| json!({"body": "Thank you, edited"})),
+            [401, 404, 404, 200],
+        ),
+        case(
+            "DELETE",
+            "/api/v1/appreciations/{id}",
+            "/api/v1/appreciations/{appreciation}",
+            None,
+            [401, 404, 404, 204],
+        ),
+        case(
+            "POST",
+            "/api/v1/appreciations/{id}/send",
+            "/api/v1/appreciations/{appreciation}/send",
+            None,
+            [401, 404, 404, 200],
+        ),
+        case(
+            "PUT",
+            "/api/v1/appreciations/{id}/kept",
+            "/api/v1/appreciations/{thanks}/kept",
+            Json(|| json!({"kept": true})),
+            [401, 404, 200, 409],
+        ),
+        // Counselor hand-off: for the pair only; nothing is final in the fixture.
+        case("GET", "/handoff", "/handoff", None, page),
+        case(
+            "POST",
+            "/handoff/choose",
+            "/handoff/choose",
+            Form(&[("item", "topic:nothing"), ("chosen", "1")]),
+            [303, 409, 422, 422],
+        ),
+        case(
+            "POST",
+            "/handoff/approve",
+            "/handoff/approve",
+            Form(&[("version", "1")]),
+            pair_only_page,
+        ),
+        case("GET", "/handoff/print", "/handoff/print", None, page),
+        case(
+            "POST",
+            "/handoff/links",
+            "/handoff/links",
+            Form(&[("days", "14")]),
+            pair_only_page,
+        ),
+        case(
+            "POST",
+            "/handoff/links/{id}/revoke",
+            "/handoff/links/nobody-s-link/revoke",
+            None,
+            [303, 409, 404, 404],
+        ),
+        case(
+            "GET",
+            "/handoff/s/{token}",
+            "/handoff/s/not-a-real-token",
+            None,
+            [404, 404, 404, 404],
+        ),
+        case(
+            "GET",
+            "/api/v1/handoff",
+            "/api/v1/handoff",
+            None,
+            [401, 409, 200, 200],
+        ),
+        case(
+            "PUT",
+            "/api/v1/handoff/items",
+            "/api/v1/handoff/items",
+            Json(|| json!({"item": "topic:nothing", "chosen": true})),
+            [401, 409, 422, 422],
+        ),
+        case(
+            "POST",
+            "/api/v1/handoff/approve",
+            "/api/v1/handoff/approve",
+            Json(|| json!({"version": 1})),
+            pair_only_api,
+        ),
+        case(
+            "GET",
+            "/api/v1/handoff/final",
+            "/api/v1/handoff/final",
+            None,
+            pair_only_api,
+        ),
+        case(
+            "POST",
+            "/api/v1/handoff/links",
+            "/api/v1/handoff/links",
+            Json(|| json!({})),
+            pair_only_api,
+        ),
+        case(
+            "DELETE",
+            "/api/v1/handoff/links/{id}",
+            "/api/v1/handoff/links/nobody-s-link",
+            None,
+            [401, 409, 404, 404],
+        ),
+        // Starting alone: practice and the step guides, for anyone signed in.
+        case("GET", "/practice", "/practice", None, page),
+        case(
+            "POST",
+            "/practice",
+            "/practice",
+            Form(&[
+                ("s", "0"),
+                ("paraphrase", "It sounds like you felt hurt. Is that right?"),
+            ]),
+            page,
+        ),
+        case("GET", "/steps", "/steps", None, page),
+    ]
 }
 
 // Notifications: the endpoint never resolves (.invalid), so nothing is sent.
@@ -1273,6 +1507,9 @@ pub(crate) struct Fixture {
     pub(crate) feed: String,
     /// A working password reset link's secret (the outsider's).
     pub(crate) reset: String,
+    // Appreciations: the owner's private draft (the private text) and one sent to the partner.
+    pub(crate) appreciation: String,
+    pub(crate) thanks: String,
     pub(crate) api: [Option<ApiPerson>; 4],
     pub(crate) html: [HtmlPerson; 4],
 }
@@ -1385,6 +1622,23 @@ pub(crate) async fn fixture(backend: Backend) -> Fixture {
             .await
             .unwrap()
             .unwrap();
+    // Appreciations
+    let (s, ap) = owner
+        .send_json(
+            Method::POST,
+            "/api/v1/appreciations",
+            json!({"body": PRIVATE_TEXT}),
+        )
+        .await;
+    assert_eq!(s, 201, "{ap}");
+    let (s, th) = owner
+        .send_json(
+            Method::POST,
+            "/api/v1/appreciations",
+            json!({"body": format!("Thank you {SHARED_TEXT}"), "send": true}),
+        )
+        .await;
+    assert_eq!(s, 201, "{th}");
     let html = [
         app.html_visitor().await,
         app.html_person("outsider@example.org").await,
@@ -1404,6 +1658,8 @@ pub(crate) async fn fixture(backend: Backend) -> Fixture {
         action: a["id"].as_str().unwrap().to_owned(),
         feed,
         reset,
+        appreciation: ap["id"].as_str().unwrap().to_owned(),
+        thanks: th["id"].as_str().unwrap().to_owned(),
         api: [None, Some(outsider), Some(partner), Some(owner)],
         html,
         app,
@@ -1424,6 +1680,8 @@ impl Fixture {
             .replace("{action}", &self.action)
             .replace("{feed}", &self.feed)
             .replace("{reset}", &self.reset)
+            .replace("{appreciation}", &self.appreciation)
+            .replace("{thanks}", &self.thanks)
     }
 
     async fn call(&self, c: &Case, role: usize) -> (u16, String) {

@@ -28,7 +28,7 @@ async fn cmd(who: &ApiPerson, id: &str, body: Value) {
 
 /// A talk over: Ana spoke (harshly, by the coach's reading), Ben said back
 /// what he heard, Ana confirmed; each wrote a reflection, Ben shared his.
-async fn talk_over(ana: &ApiPerson, ben: &ApiPerson) -> String {
+pub(crate) async fn talk_over(ana: &ApiPerson, ben: &ApiPerson) -> String {
     for (who, v) in [(ana, 0), (ben, 1)] {
         ok(
             who,
@@ -188,6 +188,34 @@ async fn the_partner_who_stays_keeps_their_talk_problem_and_answer_after_erasure
                     .await;
                 }
 
+                // Appreciations: each sends one (the other keeps it) and keeps a draft.
+                for (who, other, tag) in [(&ana, &ben, "ANA"), (&ben, &ana, "BEN")] {
+                    let sent = ok(
+                        who,
+                        Method::POST,
+                        "/api/v1/appreciations",
+                        json!({"body": format!("Thank you {tag}-THANKS"), "send": true}),
+                    )
+                    .await;
+                    ok(
+                        other,
+                        Method::PUT,
+                        &format!(
+                            "/api/v1/appreciations/{}/kept",
+                            sent["id"].as_str().unwrap()
+                        ),
+                        json!({"kept": true}),
+                    )
+                    .await;
+                    ok(
+                        who,
+                        Method::POST,
+                        "/api/v1/appreciations",
+                        json!({"body": format!("Thank you {tag}-DRAFT")}),
+                    )
+                    .await;
+                }
+
                 let (goer, stayer, mine, theirs, stayer_email) = if ana_goes {
                     (&ana, &ben, "BEN", "ANA", "ben@example.org")
                 } else {
@@ -271,6 +299,22 @@ async fn the_partner_who_stays_keeps_their_talk_problem_and_answer_after_erasure
                 assert!(!qp.contains("Waiting for your partner"), "{ctx}");
                 assert!(qp.contains("your answer stays yours"), "{ctx}");
 
+                // Appreciations: the stayer's own, sent and draft; none of the other's.
+                let (s, ap) = html.get("/appreciations").await;
+                assert_eq!(s, 200, "{ctx}");
+                assert!(
+                    ap.contains(&format!("{mine}-THANKS")) && ap.contains(&format!("{mine}-DRAFT")),
+                    "{ctx}: own appreciations"
+                );
+                assert!(
+                    !ap.contains(&format!("{theirs}-THANKS"))
+                        && !ap.contains(&format!("{theirs}-DRAFT")),
+                    "{ctx}: nothing of the other's, though it was kept"
+                );
+                let api = stayer.get_json("/api/v1/appreciations").await.1.to_string();
+                assert!(api.contains(&format!("{mine}-THANKS")), "{ctx}");
+                assert!(!api.contains(&format!("{theirs}-THANKS")), "{ctx}: {api}");
+
                 // The export holds exactly that.
                 let e = export_text(stayer).await;
                 for needle in [
@@ -278,6 +322,8 @@ async fn the_partner_who_stays_keeps_their_talk_problem_and_answer_after_erasure
                     reflection,
                     &format!("{mine}-IDEA"),
                     &format!("{mine}-ANSWER"),
+                    &format!("{mine}-THANKS"),
+                    &format!("{mine}-DRAFT"),
                 ] {
                     assert!(e.contains(needle), "{ctx}: export lacks {needle}");
                 }
@@ -286,6 +332,8 @@ async fn the_partner_who_stays_keeps_their_talk_problem_and_answer_after_erasure
                     their_reflection,
                     &format!("{theirs}-IDEA"),
                     &format!("{theirs}-ANSWER"),
+                    &format!("{theirs}-THANKS"),
+                    &format!("{theirs}-DRAFT"),
                 ] {
                     assert!(!e.contains(needle), "{ctx}: export holds {needle}");
                 }

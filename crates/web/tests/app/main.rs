@@ -10,6 +10,7 @@
 mod support;
 
 mod api;
+mod appreciations;
 mod authorization;
 mod board;
 mod board_browser;
@@ -18,6 +19,7 @@ mod checkins;
 mod departure;
 mod devices;
 mod forms;
+mod handoff;
 mod interop;
 mod layout;
 mod pages;
@@ -32,5 +34,6 @@ mod talk;
 mod talk_aloud;
 mod talk_aloud_browser;
 mod talk_browser;
+mod together_browser;
 mod trust;
 mod waiting;

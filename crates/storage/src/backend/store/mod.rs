@@ -7,9 +7,11 @@ use sqlx::{Pool, Row};
 use super::{DB, IS_PG};
 use crate::{PoolStats, StoreError, StoreResult};
 
+mod appreciations;
 mod board;
 mod calendar;
 mod checkins;
+mod handoffs;
 mod invitations;
 mod journal;
 mod journey;

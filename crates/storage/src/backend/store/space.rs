@@ -147,6 +147,11 @@ async fn leave_in(
     .bind(&couple)
     .execute(&mut **tx)
     .await?;
+    // Appreciations stay their author's; the partner's "keep" lapses with the space.
+    sqlx::query("UPDATE appreciations SET couple_id = NULL, kept = FALSE WHERE couple_id = $1")
+        .bind(&couple)
+        .execute(&mut **tx)
+        .await?;
     sqlx::query("UPDATE couple_questions SET couple_id = NULL WHERE couple_id = $1")
         .bind(&couple)
         .execute(&mut **tx)
@@ -169,6 +174,11 @@ async fn leave_in(
     board_leave_in(tx, &couple).await?;
     // Action plan
     plan_leave_in(tx, &couple).await?;
+    // The counselor summary (and its links) belonged to the pair.
+    sqlx::query("DELETE FROM handoffs WHERE couple_id = $1")
+        .bind(&couple)
+        .execute(&mut **tx)
+        .await?;
     // The rhythm belonged to the pair; a later pair starts afresh.
     sqlx::query("DELETE FROM checkin_schedules WHERE couple_id = $1")
         .bind(&couple)

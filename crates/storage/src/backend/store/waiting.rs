@@ -6,6 +6,7 @@
 //! branch is an indexed lookup by couple; the navigation's count runs the same
 //! query, so the count and the list cannot disagree.
 
+use rekindle_domain::appreciation::prompt_waiting;
 use rekindle_domain::waiting::{FRESH_FOR_MS, Waiting, WaitingKind};
 use sqlx::Row;
 
@@ -91,6 +92,17 @@ FROM me JOIN talks t ON t.couple_id = me.couple
 JOIN talk_reflections tr ON tr.talk_id = t.id AND tr.user_id = me.partner
 WHERE tr.shared = TRUE AND tr.updated_at >= $3
   AND NOT EXISTS (SELECT 1 FROM seen_items s WHERE s.user_id = $1 AND s.item_key = 'shared_reflection:' || t.id)
+UNION ALL
+SELECT 'appreciation', ap.id, '', ap.sent_at
+FROM me JOIN appreciations ap ON ap.couple_id = me.couple
+WHERE ap.status = 'sent' AND ap.author_id = me.partner AND ap.sent_at >= $3
+  AND NOT EXISTS (SELECT 1 FROM seen_items s WHERE s.user_id = $1 AND s.item_key = 'appreciation:' || ap.id)
+UNION ALL
+SELECT 'appreciation_prompt', u.time_zone,
+  CAST(COALESCE((SELECT MAX(s.seen_at) FROM seen_items s
+                 WHERE s.user_id = $1 AND s.item_key LIKE 'appreciation_prompt:%'), 0) AS TEXT),
+  COALESCE((SELECT MAX(a.created_at) FROM appreciations a WHERE a.author_id = $1), 0)
+FROM me JOIN appreciation_prompts p ON p.user_id = $1 JOIN users u ON u.id = $1
 ";
 
 impl Store {
@@ -102,17 +114,30 @@ impl Store {
             .bind(now - FRESH_FOR_MS)
             .fetch_all(&self.read)
             .await?;
-        let mut items = rows
-            .into_iter()
-            .map(|row| {
-                Ok(Waiting {
-                    kind: decode_stored::<WaitingKind>(row.try_get("kind")?)?,
-                    record: row.try_get("record")?,
-                    occasion: row.try_get("occasion")?,
-                    since: row.try_get("since")?,
-                })
-            })
-            .collect::<StoreResult<Vec<_>>>()?;
+        let mut items = Vec::with_capacity(rows.len());
+        for row in rows {
+            let w = Waiting {
+                kind: decode_stored::<WaitingKind>(row.try_get("kind")?)?,
+                record: row.try_get("record")?,
+                occasion: row.try_get("occasion")?,
+                since: row.try_get("since")?,
+            };
+            if w.kind == WaitingKind::AppreciationPrompt {
+                // The branch found the person's time zone and when they last
+                // wrote one or set the prompt aside; the day rule is the domain's.
+                let set_aside: i64 = w.occasion.parse().unwrap_or(0);
+                if let Some((day, since)) = prompt_waiting(&w.record, now, set_aside.max(w.since)) {
+                    items.push(Waiting {
+                        kind: w.kind,
+                        record: day,
+                        occasion: String::new(),
+                        since,
+                    });
+                }
+                continue;
+            }
+            items.push(w);
+        }
         items.sort_by(|a, b| b.since.cmp(&a.since).then_with(|| a.key().cmp(&b.key())));
         Ok(items)
     }
