@@ -171,6 +171,7 @@ async fn command(repo: &Repo, command: AdminCommand) -> anyhow::Result<()> {
                 }
                 println!("signed out of that browser");
             }
+            announce_person(repo, &user).await?;
         }
         AdminCommand::Erase { email, confirm } => {
             let email = email.trim().to_lowercase();
@@ -194,6 +195,7 @@ async fn command(repo: &Repo, command: AdminCommand) -> anyhow::Result<()> {
             if !repo.erase_user(&user, now).await? {
                 anyhow::bail!("no account uses {email}");
             }
+            announce_person(repo, &user).await?;
             println!("erased {email}");
         }
     }
@@ -210,4 +212,17 @@ mod tests {
         assert_eq!(when(1_733_400_000_000), "2024-12-05 12:00 UTC");
         assert_eq!(when(951_782_400_000), "2000-02-29 00:00 UTC");
     }
+}
+
+/// Tells running servers that a person's sign-ins changed, so none keeps a
+/// cached session or an open socket of theirs: on PostgreSQL through the same
+/// NOTIFY channel the servers share (as a notice from "admin", which is never a
+/// server's own name). On SQLite another process cannot reach a running
+/// server's memory; its cache re-reads every session within a minute.
+async fn announce_person(
+    repo: &rekindle_storage::Repo,
+    user: &rekindle_storage::UserId,
+) -> anyhow::Result<()> {
+    repo.notify_talk(&format!("admin/person:{user}")).await?;
+    Ok(())
 }

@@ -132,9 +132,14 @@ pub async fn reset_with_link(
     let hash = hash_password(new_password.to_owned(), state.config.password_hashing)
         .await
         .map_err(AppError::Internal)?;
-    state
+    let user = state
         .repo
         .reset_password(&digest(secret), &hash, state.clock().now_ms())
         .await?
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::NotFound)?;
+    // The person's sessions ended: tell every server (their cached sessions and
+    // open sockets must not outlive the reset; the visitor here is anonymous, so
+    // the write announcer cannot name them).
+    state.bus.publish(&crate::bus::person_key(&user)).await;
+    Ok(user)
 }
