@@ -202,18 +202,6 @@ async fn command(repo: &Repo, command: AdminCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_read_as_the_calendar_says() {
-        assert_eq!(when(0), "1970-01-01 00:00 UTC");
-        assert_eq!(when(1_733_400_000_000), "2024-12-05 12:00 UTC");
-        assert_eq!(when(951_782_400_000), "2000-02-29 00:00 UTC");
-    }
-}
-
 /// Tells running servers that a person's sign-ins changed, so none keeps a
 /// cached session or an open socket of theirs: on PostgreSQL through the same
 /// NOTIFY channel the servers share (as a notice from "admin", which is never a
@@ -225,4 +213,16 @@ async fn announce_person(
 ) -> anyhow::Result<()> {
     repo.notify_talk(&format!("admin/person:{user}")).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_read_as_the_calendar_says() {
+        assert_eq!(when(0), "1970-01-01 00:00 UTC");
+        assert_eq!(when(1_733_400_000_000), "2024-12-05 12:00 UTC");
+        assert_eq!(when(951_782_400_000), "2000-02-29 00:00 UTC");
+    }
 }

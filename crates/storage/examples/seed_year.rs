@@ -125,6 +125,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             times: vec![at + DAY],
             length_min: None,
             with: partner.to_string(),
+            mode: rekindle_domain::talk::Mode::default(),
+            turn_min: None,
         };
         repo.create_talk(
             &NewTalk {
