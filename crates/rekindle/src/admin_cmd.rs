@@ -205,8 +205,8 @@ async fn command(repo: &Repo, command: AdminCommand) -> anyhow::Result<()> {
 /// Tells running servers that a person's sign-ins changed, so none keeps a
 /// cached session or an open socket of theirs: on PostgreSQL through the same
 /// NOTIFY channel the servers share (as a notice from "admin", which is never a
-/// server's own name). On SQLite another process cannot reach a running
-/// server's memory; its cache re-reads every session within a minute.
+/// server's own name). On SQLite servers keep no session cache, so the
+/// database alone decides.
 async fn announce_person(
     repo: &rekindle_storage::Repo,
     user: &rekindle_storage::UserId,

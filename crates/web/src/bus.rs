@@ -178,8 +178,10 @@ impl EventBus for PgBus {
 
 /// The bus for a repository: `PgBus` on PostgreSQL, `LocalBus` otherwise.
 pub fn for_repo(repo: &Repo) -> (Arc<dyn EventBus>, Arc<LocalBus>) {
-    let one_server = repo.backend() == rekindle_storage::Backend::Sqlite;
-    let local = Arc::new(LocalBus::new(one_server));
+    // No session cache on SQLite: other processes on the same file (`rekindle
+    // admin`, a restore) can end sessions, and nothing could tell this server.
+    // On PostgreSQL the cache goes live once LISTEN holds (they NOTIFY).
+    let local = Arc::new(LocalBus::new(false));
     let bus: Arc<dyn EventBus> = match repo.backend() {
         rekindle_storage::Backend::Postgres => Arc::new(PgBus {
             repo: repo.clone(),
