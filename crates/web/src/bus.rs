@@ -81,7 +81,8 @@ fn parse_notice(payload: &str) -> (&str, &str) {
 
 impl LocalBus {
     /// `sessions_live`: whether the session cache may be used from the start
-    /// (one server); on PostgreSQL the listener turns it on once connected.
+    /// (unit tests); servers start with it off, and on PostgreSQL the listener
+    /// turns it on once connected (SQLite never does: see `for_repo`).
     pub fn new(sessions_live: bool) -> Self {
         LocalBus {
             talks: Mutex::default(),
