@@ -30,6 +30,17 @@ pg_pids() {
   echo "$pm"; pgrep -P "$pm" || true
 }
 
+# CPU time of the whole cluster: its living processes, plus what the postmaster
+# reaped from children that ended (cutime + cstime), so a backend that exits
+# during a run still counts.
+pg_cpu_ticks() {
+  [ -n "${pgdir:-}" ] && [ -f "$pgdir/data/postmaster.pid" ] || { echo 0; return; }
+  local pm f reaped; pm=$(head -1 "$pgdir/data/postmaster.pid")
+  f=$(cut -d')' -f2- "/proc/$pm/stat" 2>/dev/null) || { echo 0; return; }
+  reaped=$(awk '{print $14 + $15}' <<<"$f")
+  echo $(( $(cpu_ticks $(pg_pids)) + reaped ))
+}
+
 rss_mib() { awk '/VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 
 # Signs up through the form and prints the session cookie.
@@ -49,7 +60,8 @@ seed_couple() {
     -d '{"email":"partner@example.org","password":"correct horse battery","display_name":"Partner"}'
   token=$(curl -s "$base/api/v1/auth/token" -H 'content-type: application/json' \
     -d '{"email":"partner@example.org","password":"correct horse battery"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
-  curl -s -c "$jar" -b "$jar" "$base/space/invitations" --data-urlencode "_csrf=$csrf" -o "$jar.html"
+  # The invitation page redirects and shows the link once (a short-lived cookie), so follow it.
+  curl -s -L -c "$jar" -b "$jar" "$base/space/invitations" --data-urlencode "_csrf=$csrf" -o "$jar.html"
   code=$(grep -o '/join/[A-Za-z0-9_-]*' "$jar.html" | head -1 | sed 's|/join/||')
   curl -s -o /dev/null -X POST "$base/api/v1/invitations/$code/accept" -H "authorization: Bearer $token"
   awk '$6 == "rk_session" { print $7 }' "$jar"

@@ -391,42 +391,63 @@ impl Schedule {
     /// every RFC 5545 client expands the same dates as the plan (a DTSTART that
     /// does not match its rule leaves the recurrence set undefined).
     pub fn occurrences(&self, from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
-        let Some(rule) = &self.rule else {
-            return if self.start >= from && self.start <= to {
-                vec![self.start]
-            } else {
-                Vec::new()
-            };
-        };
-        let to = match rule.until {
-            Some(u) => to.min(u),
-            None => to,
-        };
-        let mut out = Vec::new();
-        // COUNT needs counting from the start; otherwise begin at `from`.
-        let mut d = if rule.count.is_some() {
-            self.start
-        } else {
-            from.max(self.start)
+        self.occurrences_between(from, to).collect()
+    }
+
+    /// [`Self::occurrences`] one at a time, so a caller that needs the first
+    /// (the next date, whether a day has one) stops there instead of listing a
+    /// year of a daily action.
+    pub fn occurrences_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> impl Iterator<Item = NaiveDate> + '_ {
+        let (mut d, to, limit) = match &self.rule {
+            None => (self.start, to, self.start),
+            Some(rule) => {
+                let to = match rule.until {
+                    Some(u) => to.min(u),
+                    None => to,
+                };
+                // COUNT needs counting from the start; otherwise begin at `from`.
+                let d = if rule.count.is_some() {
+                    self.start
+                } else {
+                    from.max(self.start)
+                };
+                (d, to, d + Duration::days(MAX_SPAN_DAYS))
+            }
         };
         let mut seen = 0u32;
-        let limit = d + Duration::days(MAX_SPAN_DAYS);
-        while d <= to && d <= limit {
-            if rule.matches(self.start, d) {
-                seen += 1;
-                if rule.count.is_some_and(|c| seen > c) {
-                    break;
+        let mut over = false;
+        std::iter::from_fn(move || {
+            let Some(rule) = &self.rule else {
+                // A one-off: its start, if it is in the window.
+                if over {
+                    return None;
                 }
-                if d >= from {
-                    out.push(d);
+                over = true;
+                return (self.start >= from && self.start <= to).then_some(self.start);
+            };
+            while !over && d <= to && d <= limit {
+                let here = d;
+                match d.succ_opt() {
+                    Some(n) => d = n,
+                    None => over = true,
+                }
+                if rule.matches(self.start, here) {
+                    seen += 1;
+                    if rule.count.is_some_and(|c| seen > c) {
+                        over = true;
+                        return None;
+                    }
+                    if here >= from {
+                        return Some(here);
+                    }
                 }
             }
-            match d.succ_opt() {
-                Some(n) => d = n,
-                None => break,
-            }
-        }
-        out
+            None
+        })
     }
 
     /// The first occurrence: the start itself for a one-off, else the first date
@@ -440,14 +461,12 @@ impl Schedule {
 
     /// Whether an occurrence falls on `d`.
     pub fn falls_on(&self, d: NaiveDate) -> bool {
-        self.occurrences(d, d).first() == Some(&d)
+        self.occurrences_between(d, d).next() == Some(d)
     }
 
     /// The first occurrence on or after `d`.
     pub fn next_on_or_after(&self, d: NaiveDate) -> Option<NaiveDate> {
-        self.occurrences(d, d + Duration::days(400))
-            .first()
-            .copied()
+        self.occurrences_between(d, d + Duration::days(400)).next()
     }
 }
 
@@ -696,6 +715,23 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn a_one_off_occurs_once_and_only_inside_the_window() {
+        let s = Schedule {
+            start: d("2027-03-10"),
+            rule: None,
+        };
+        assert_eq!(
+            s.occurrences(d("2027-03-01"), d("2027-03-31")),
+            [d("2027-03-10")]
+        );
+        assert!(s.occurrences(d("2027-03-01"), d("2027-03-09")).is_empty());
+        assert!(s.occurrences(d("2027-03-11"), d("2027-03-31")).is_empty());
+        assert!(s.falls_on(d("2027-03-10")) && !s.falls_on(d("2027-03-11")));
+        assert_eq!(s.next_on_or_after(d("2027-03-01")), Some(d("2027-03-10")));
+        assert_eq!(s.next_on_or_after(d("2027-03-11")), None);
     }
 
     fn t(s: &str) -> DateTime<Utc> {

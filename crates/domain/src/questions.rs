@@ -286,6 +286,18 @@ mod tests {
             }
             for q in &d.questions {
                 assert!(ids.insert(q.id.as_str()), "duplicate id {}", q.id);
+                // Storage reads a question's depth from its id (`deck-depth-nn`)
+                // so the journey needs no list of asked questions.
+                let (rest, nn) = q.id.rsplit_once('-').unwrap_or_default();
+                let depth_in_id = rest.rsplit_once('-').map(|(_, d)| d);
+                assert!(
+                    depth_in_id == Some(q.depth.to_string().as_str())
+                        && nn.len() == 2
+                        && nn.bytes().all(|b| b.is_ascii_digit()),
+                    "{} is not deck-depth-nn with depth {}",
+                    q.id,
+                    q.depth
+                );
                 assert!(DEPTHS.contains(&q.depth));
                 assert_eq!(q.deck, d.slug);
                 assert!(!q.text.trim().is_empty());

@@ -203,15 +203,14 @@ async fn command(repo: &Repo, command: AdminCommand) -> anyhow::Result<()> {
 }
 
 /// Tells running servers that a person's sign-ins changed, so none keeps a
-/// cached session or an open socket of theirs: on PostgreSQL through the same
-/// NOTIFY channel the servers share (as a notice from "admin", which is never a
-/// server's own name). On SQLite servers keep no session cache, so the
-/// database alone decides.
+/// cached session or an open socket of theirs: on PostgreSQL through the NOTIFY
+/// channel the servers share, on SQLite through the notice file beside the
+/// database (`Repo::notify_from_outside`).
 async fn announce_person(
     repo: &rekindle_storage::Repo,
     user: &rekindle_storage::UserId,
 ) -> anyhow::Result<()> {
-    repo.notify_talk(&format!("admin/person:{user}")).await?;
+    repo.notify_from_outside(&format!("person:{user}")).await?;
     Ok(())
 }
 

@@ -77,6 +77,12 @@ async fn admin_counts_resets_signs_out_and_erases_without_printing_content() {
             .map(|l| l.split_whitespace().next().unwrap())
             .collect();
         assert_eq!(handles.len(), 2, "{b:?}: {out}");
+        // Both browsers read pages first, so a server that caches sessions
+        // holds them when the command (another process) ends one.
+        for _ in 0..2 {
+            assert_eq!(one.get("/settings").await.0, 200);
+            assert_eq!(two.get("/settings").await.0, 200);
+        }
         assert!(out.contains("1 personal API token"), "{out}");
         let (ok, out) = admin(
             &flags,

@@ -134,6 +134,47 @@ impl Repo {
         }
     }
 
+    /// SQLite only: the file beside the database that another process (`rekindle
+    /// admin`) rewrites after it ended someone's sign-ins or erased them, since it
+    /// cannot reach a running server's memory. Servers look at it before they use
+    /// what they cached (a `stat`, far cheaper than a query). `None` on PostgreSQL,
+    /// where notices travel by NOTIFY.
+    pub fn outside_notice_file(&self) -> Option<std::path::PathBuf> {
+        match &self.0 {
+            Inner::Sqlite(s) => {
+                let db = s.listen_pool().connect_options().get_filename().to_owned();
+                Some(notice_file_for(&db))
+            }
+            Inner::Postgres(_) => None,
+        }
+    }
+
+    /// Tells running servers, from another process, that `key` changed (a
+    /// `person:<id>` whose sign-ins ended): NOTIFY on PostgreSQL (as from the
+    /// origin "admin", never a server's own name); on SQLite a fresh
+    /// [`Self::outside_notice_file`], which makes every server drop all it
+    /// cached (it cannot say whose).
+    pub async fn notify_from_outside(&self, key: &str) -> StoreResult<()> {
+        match &self.0 {
+            Inner::Postgres(s) => s.notify_talk(&format!("admin/{key}")).await,
+            Inner::Sqlite(_) => {
+                let Some(file) = self.outside_notice_file() else {
+                    return Ok(());
+                };
+                // A new file under a new name, renamed over the old one: a new
+                // inode and modification time, which is what servers compare.
+                let tmp = file.with_extension(format!("tmp{}", std::process::id()));
+                let stamp = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap_or_default()
+                    .as_nanos();
+                std::fs::write(&tmp, format!("{stamp} {key}\n"))
+                    .and_then(|()| std::fs::rename(&tmp, &file))
+                    .map_err(|e| StoreError::Db(sqlx::Error::Io(e)))
+            }
+        }
+    }
+
     pub fn pool_stats(&self) -> PoolStats {
         match &self.0 {
             Inner::Sqlite(s) => s.pool_stats(),
@@ -152,6 +193,13 @@ impl Repo {
 // Backups
 /// The SQLite database file inside a data directory.
 pub const SQLITE_FILE: &str = "rekindle.db";
+
+/// Beside the SQLite database file: see [`Repo::outside_notice_file`].
+fn notice_file_for(db: &Path) -> std::path::PathBuf {
+    let mut name = db.file_name().unwrap_or_default().to_owned();
+    name.push("-notice");
+    db.with_file_name(name)
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum BackupError {

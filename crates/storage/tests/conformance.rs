@@ -1284,6 +1284,55 @@ async fn a_talk_log_is_numbered_without_gaps_and_a_stale_append_is_refused() {
 }
 
 #[tokio::test]
+async fn open_talks_come_soonest_first_without_ended_ones_and_only_to_the_couple() {
+    for b in backends() {
+        let db = fresh_db(b).await;
+        let repo = &db.repo;
+        pair(repo).await;
+        people(repo, &["x"]).await;
+        repo.create_space(&id("c2"), &id("x"), 10).await.unwrap();
+        for t in ["later", "sooner", "unplanned", "ended", "extra"] {
+            new_talk(repo, t).await;
+        }
+        let plan = |phase: &str, at: Option<i64>| TalkSummary {
+            scheduled_at: at,
+            ..summary(phase)
+        };
+        let e = [talk_event("b", "scheduled", "{}", None, 101)];
+        for (t, s) in [
+            ("later", plan("scheduled", Some(9_000))),
+            ("sooner", plan("scheduled", Some(5_000))),
+            ("ended", plan("ended", Some(1_000))),
+            ("extra", plan("scheduled", Some(7_000))),
+        ] {
+            assert!(
+                repo.append_talk_events(&id(t), &id("c1"), 1, &e, &s)
+                    .await
+                    .unwrap()
+            );
+        }
+        let va = viewer(repo, "a").await;
+        let ids = |rows: Vec<TalkRow>| {
+            rows.into_iter()
+                .map(|t| t.id.to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            ids(repo.open_talks_for(&va, 10).await.unwrap()),
+            ["sooner", "extra", "later", "unplanned"],
+            "{b:?}"
+        );
+        assert_eq!(
+            ids(repo.open_talks_for(&va, 2).await.unwrap()),
+            ["sooner", "extra"],
+            "{b:?}"
+        );
+        let vx = viewer(repo, "x").await;
+        assert!(repo.open_talks_for(&vx, 10).await.unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
 async fn a_talk_opens_only_to_its_couple_and_deleting_removes_it_for_both() {
     for b in backends() {
         let db = fresh_db(b).await;

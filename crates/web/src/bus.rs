@@ -84,11 +84,15 @@ impl LocalBus {
     /// (unit tests); servers start with it off, and on PostgreSQL the listener
     /// turns it on once connected (SQLite never does: see `for_repo`).
     pub fn new(sessions_live: bool) -> Self {
+        Self::with_sessions(SessionCache::new(sessions_live))
+    }
+
+    fn with_sessions(sessions: SessionCache) -> Self {
         LocalBus {
             talks: Mutex::default(),
             all: broadcast::channel(1024).0,
             origin: crate::http::secrets::random_token(8),
-            sessions: Arc::new(SessionCache::new(sessions_live)),
+            sessions: Arc::new(sessions),
         }
     }
 
@@ -179,10 +183,14 @@ impl EventBus for PgBus {
 
 /// The bus for a repository: `PgBus` on PostgreSQL, `LocalBus` otherwise.
 pub fn for_repo(repo: &Repo) -> (Arc<dyn EventBus>, Arc<LocalBus>) {
-    // No session cache on SQLite: other processes on the same file (`rekindle
-    // admin`, a restore) can end sessions, and nothing could tell this server.
-    // On PostgreSQL the cache goes live once LISTEN holds (they NOTIFY).
-    let local = Arc::new(LocalBus::new(false));
+    // On PostgreSQL the session cache goes live once LISTEN holds (other
+    // servers and `rekindle admin` NOTIFY). On SQLite it is live at once and
+    // watches the notice file `rekindle admin` rewrites (a restore needs the
+    // server stopped).
+    let local = Arc::new(match repo.outside_notice_file() {
+        Some(file) => LocalBus::with_sessions(SessionCache::watching(file)),
+        None => LocalBus::new(false),
+    });
     let bus: Arc<dyn EventBus> = match repo.backend() {
         rekindle_storage::Backend::Postgres => Arc::new(PgBus {
             repo: repo.clone(),
@@ -193,16 +201,34 @@ pub fn for_repo(repo: &Repo) -> (Arc<dyn EventBus>, Arc<LocalBus>) {
     (bus, local)
 }
 
+/// How often a SQLite server looks for a notice from another process, for
+/// open sockets and streams (cached sessions look before every use).
+const OUTSIDE_POLL: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// PostgreSQL: one LISTEN connection for this server, feeding the local fan-out.
 /// Reconnects on its own; after a gap every listener resyncs from the database
-/// (`on_remote("")` means "forget everything").
+/// (`on_remote("")` means "forget everything"). SQLite: a look at the notice
+/// file every second; a new notice resyncs everything the same way (it does not
+/// say whose sign-ins ended, and open sockets re-check theirs).
 pub fn spawn_listener(
     repo: Repo,
     local: Arc<LocalBus>,
     on_remote: impl Fn(&str) + Send + Sync + 'static,
 ) -> Option<tokio::task::JoinHandle<()>> {
     if repo.backend() != rekindle_storage::Backend::Postgres {
-        return None;
+        let file = repo.outside_notice_file()?;
+        return Some(tokio::spawn(async move {
+            let mut seen = crate::http::sessions::Stamp::of(&file);
+            loop {
+                tokio::time::sleep(OUTSIDE_POLL).await;
+                let now = crate::http::sessions::Stamp::of(&file);
+                if now != seen {
+                    seen = now;
+                    on_remote("");
+                    local.poke_all();
+                }
+            }
+        }));
     }
     Some(tokio::spawn(async move {
         loop {

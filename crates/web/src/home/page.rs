@@ -144,7 +144,11 @@ pub async fn home_page(
             }),
         None => None,
     };
-    let waiting = crate::waiting::items_for(state, &who.user.id).await?;
+    // The same list the navigation's badge counted for this request.
+    let waiting = crate::waiting::to_items(
+        &crate::waiting::recent_for(state, &who.user.id).await?,
+        space.as_ref(),
+    );
     Ok(HomePage {
         waiting,
         today_question,

@@ -159,22 +159,13 @@ impl FromRequestParts<AppState> for SignedIn {
     }
 }
 
-/// The navigation's count, from the cache when it was counted recently.
+/// The navigation's count (from what was read recently).
 async fn waiting_count(state: &AppState, user: &rekindle_storage::UserId) -> usize {
-    let cache = &state.bus_local.sessions;
-    let now = state.clock().now_ms();
-    if let Some(n) = cache.waiting(user.as_str(), now) {
-        return n;
-    }
-    let ticket = cache.ticket();
-    match state.repo.waiting_for(user, now).await {
-        Ok(found) => {
-            cache.put_waiting(ticket, user.as_str(), found.len(), now);
-            found.len()
-        }
+    match crate::waiting::recent_for(state, user).await {
+        Ok(found) => found.len(),
         Err(e) => {
             // A badge is not worth failing a page for.
-            tracing::warn!(error = %e, "could not count what is waiting");
+            tracing::warn!(error = ?e, "could not count what is waiting");
             0
         }
     }

@@ -11,6 +11,11 @@
 //! below). Entries are also bounded in number and in age (by the app's clock),
 //! and a session's own expiry is checked on every hit.
 //!
+//! On SQLite another process (`rekindle admin`) may end sign-ins in the same
+//! file; it cannot reach this memory, so it rewrites a notice file beside the
+//! database (`Repo::outside_notice_file`) and the cache looks at that file (one
+//! `stat`) before every use: a new file drops everything.
+//!
 //! Beside each person's sessions it keeps the count of what waits for them (the
 //! navigation's badge, a twelve-way query). Any notice other than another
 //! person's `person:` key may change someone's list (a partner wrote, a talk
@@ -18,9 +23,14 @@
 //! window, a follow-up date) shows within [`WAITING_MAX_AGE_MS`].
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::SystemTime;
 
+use std::sync::Arc;
+
+use rekindle_domain::waiting::Waiting;
 use rekindle_storage::SessionUser;
 
 /// Most sessions kept; when full, the oldest half goes.
@@ -40,8 +50,8 @@ struct Entry {
 #[derive(Default)]
 struct Entries {
     sessions: HashMap<String, Entry>,
-    /// By user id: (count, when counted).
-    waiting: HashMap<String, (usize, i64)>,
+    /// By user id: (what waits, when read).
+    waiting: HashMap<String, (Arc<Vec<Waiting>>, i64)>,
 }
 
 pub struct SessionCache {
@@ -51,6 +61,33 @@ pub struct SessionCache {
     /// False while notices may be missed (PostgreSQL before the listener is
     /// connected): nothing is served from or kept in the cache.
     live: AtomicBool,
+    /// SQLite: the notice file other processes rewrite, and how it looked.
+    outside: Option<(PathBuf, Mutex<Option<Stamp>>)>,
+}
+
+/// What tells one version of a notice file from the next: it is replaced by a
+/// rename, so its inode and modification time change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    modified: Option<SystemTime>,
+    len: u64,
+    inode: u64,
+}
+
+impl Stamp {
+    /// The file's stamp now; `None` while it does not exist.
+    pub fn of(file: &std::path::Path) -> Option<Stamp> {
+        let m = std::fs::metadata(file).ok()?;
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(&m);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Some(Stamp {
+            modified: m.modified().ok(),
+            len: m.len(),
+            inode,
+        })
+    }
 }
 
 impl SessionCache {
@@ -59,6 +96,34 @@ impl SessionCache {
             entries: Mutex::default(),
             epoch: AtomicU64::new(0),
             live: AtomicBool::new(live),
+            outside: None,
+        }
+    }
+
+    /// A live cache that also watches `notice_file` (SQLite).
+    pub fn watching(notice_file: PathBuf) -> Self {
+        let seen = Stamp::of(&notice_file);
+        SessionCache {
+            outside: Some((notice_file, Mutex::new(seen))),
+            ..SessionCache::new(true)
+        }
+    }
+
+    /// Drops everything if another process rewrote the notice file since the
+    /// last look.
+    fn look_outside(&self) {
+        let Some((file, seen)) = &self.outside else {
+            return;
+        };
+        let now = Stamp::of(file);
+        let changed = {
+            let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
+            let changed = *seen != now;
+            *seen = now;
+            changed
+        };
+        if changed {
+            self.forget_all();
         }
     }
 
@@ -71,6 +136,7 @@ impl SessionCache {
         if !self.live.load(Ordering::Acquire) {
             return None;
         }
+        self.look_outside();
         let entries = self.lock();
         let e = entries.sessions.get(id_hash)?;
         let fresh = (e.read_at..e.read_at + MAX_AGE_MS).contains(&now);
@@ -107,19 +173,20 @@ impl SessionCache {
         );
     }
 
-    /// The cached count of what waits for `user`, if counted recently.
-    pub fn waiting(&self, user: &str, now: i64) -> Option<usize> {
+    /// What waits for `user`, if read recently.
+    pub fn waiting(&self, user: &str, now: i64) -> Option<Arc<Vec<Waiting>>> {
         if !self.live.load(Ordering::Acquire) {
             return None;
         }
+        self.look_outside();
         let entries = self.lock();
-        let (count, at) = *entries.waiting.get(user)?;
-        (at..at + WAITING_MAX_AGE_MS)
+        let (found, at) = entries.waiting.get(user)?;
+        (*at..*at + WAITING_MAX_AGE_MS)
             .contains(&now)
-            .then_some(count)
+            .then(|| found.clone())
     }
 
-    pub fn put_waiting(&self, ticket: u64, user: &str, count: usize, now: i64) {
+    pub fn put_waiting(&self, ticket: u64, user: &str, found: Arc<Vec<Waiting>>, now: i64) {
         if !self.live.load(Ordering::Acquire) {
             return;
         }
@@ -130,7 +197,7 @@ impl SessionCache {
         if entries.waiting.len() >= CAPACITY {
             entries.waiting.clear();
         }
-        entries.waiting.insert(user.to_owned(), (count, now));
+        entries.waiting.insert(user.to_owned(), (found, now));
     }
 
     /// Drops every session and count of `user`.
@@ -191,6 +258,20 @@ mod tests {
     use super::*;
     use rekindle_storage::User;
 
+    /// `n` things waiting.
+    fn found(n: usize) -> Arc<Vec<Waiting>> {
+        Arc::new(
+            (0..n)
+                .map(|i| Waiting {
+                    kind: rekindle_domain::waiting::WaitingKind::Question,
+                    record: format!("q{i}"),
+                    occasion: String::new(),
+                    since: 0,
+                })
+                .collect(),
+        )
+    }
+
     fn session(user: &str, expires_at: i64) -> SessionUser {
         SessionUser {
             csrf_token: "csrf".into(),
@@ -219,6 +300,26 @@ mod tests {
         assert_eq!(c.get("b1", 10).unwrap().user.id.as_str(), "ben");
         c.on_notice("");
         assert!(c.get("b1", 10).is_none());
+    }
+
+    #[test]
+    fn a_rewritten_notice_file_drops_everything_before_the_next_use() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("rekindle.db-notice");
+        let c = SessionCache::watching(file.clone());
+        c.put(c.ticket(), "a1", &session("ana", 1_000_000), 0);
+        c.put_waiting(c.ticket(), "ana", found(2), 0);
+        assert!(c.get("a1", 10).is_some(), "no file yet: nothing changed");
+        std::fs::write(&file, "1 person:ana").unwrap();
+        assert!(c.get("a1", 10).is_none(), "another process wrote a notice");
+        c.put(c.ticket(), "a1", &session("ana", 1_000_000), 0);
+        assert!(c.get("a1", 10).is_some(), "the same notice counts once");
+        // A new notice arrives by rename, as `Repo::notify_from_outside` writes it.
+        let tmp = dir.path().join("notice.tmp");
+        std::fs::write(&tmp, "2 person:ana").unwrap();
+        std::fs::rename(&tmp, &file).unwrap();
+        assert_eq!(c.waiting("ana", 10).map(|f| f.len()), None, "counts go too");
+        assert!(c.get("a1", 10).is_none());
     }
 
     #[test]
@@ -251,27 +352,31 @@ mod tests {
     #[test]
     fn counts_of_what_waits_drop_with_any_change_and_with_time() {
         let c = SessionCache::new(true);
-        c.put_waiting(c.ticket(), "ana", 2, 0);
-        c.put_waiting(c.ticket(), "ben", 1, 0);
-        assert_eq!(c.waiting("ana", 10), Some(2));
+        c.put_waiting(c.ticket(), "ana", found(2), 0);
+        c.put_waiting(c.ticket(), "ben", found(1), 0);
+        assert_eq!(c.waiting("ana", 10).map(|f| f.len()), Some(2));
         c.on_notice("person:ben");
-        assert_eq!(c.waiting("ana", 10), Some(2), "another person's sign-in");
-        assert_eq!(c.waiting("ben", 10), None);
         assert_eq!(
-            c.waiting("ana", WAITING_MAX_AGE_MS),
+            c.waiting("ana", 10).map(|f| f.len()),
+            Some(2),
+            "another person's sign-in"
+        );
+        assert_eq!(c.waiting("ben", 10).map(|f| f.len()), None);
+        assert_eq!(
+            c.waiting("ana", WAITING_MAX_AGE_MS).map(|f| f.len()),
             None,
             "recounted in time"
         );
         c.on_notice("space:couple-1");
-        assert_eq!(c.waiting("ana", 10), None);
-        c.put_waiting(c.ticket(), "ana", 2, 0);
+        assert_eq!(c.waiting("ana", 10).map(|f| f.len()), None);
+        c.put_waiting(c.ticket(), "ana", found(2), 0);
         c.on_notice("talk-9");
-        assert_eq!(c.waiting("ana", 10), None);
+        assert_eq!(c.waiting("ana", 10).map(|f| f.len()), None);
         let ticket = c.ticket();
         c.on_notice("space:couple-1");
-        c.put_waiting(ticket, "ana", 2, 0);
+        c.put_waiting(ticket, "ana", found(2), 0);
         assert_eq!(
-            c.waiting("ana", 10),
+            c.waiting("ana", 10).map(|f| f.len()),
             None,
             "a count that raced with a change"
         );

@@ -377,15 +377,6 @@ pub struct ActionState {
     pub events: Vec<PlanDoneEvent>,
 }
 
-impl ActionState {
-    /// It is the viewer's to do (theirs or both), and accepted.
-    pub fn mine_to_do(&self) -> bool {
-        !self.history
-            && self.assignment == Assignment::Accepted
-            && matches!(self.owner, Owner::Me | Owner::Both)
-    }
-}
-
 pub fn owner_for(a: &PlanAction, me: &str) -> Owner {
     match &a.owner_id {
         None => Owner::Both,
@@ -448,24 +439,7 @@ pub async fn has_action_on(
     viewer: &Viewer,
     date: NaiveDate,
 ) -> Result<bool, AppError> {
-    let actions = state.repo.actions_for(viewer).await?;
-    let mut candidates = actions.into_iter().filter(|a| {
-        a.couple_id.is_some()
-            && a.couple_id == viewer.couple_id
-            && a.assignment == Assignment::Accepted
-            && a.owner_id.as_deref().is_none_or(|o| o == viewer.user_id)
-            && schedule_of(a).falls_on(date)
-    });
-    let Some(first) = candidates.next() else {
-        return Ok(false);
-    };
-    let events = state.repo.done_events(viewer, None).await?;
-    for a in std::iter::once(first).chain(candidates) {
-        if !dp::done_dates(&events_of(&events, &a.id)).contains(&date) {
-            return Ok(true);
-        }
-    }
-    Ok(false)
+    Ok(!undone_on(state, viewer, date, 1).await?.is_empty())
 }
 
 /// A short list for the home page: what is the viewer's today.
@@ -474,14 +448,43 @@ pub async fn today_titles(
     viewer: &Viewer,
     user: &User,
 ) -> Result<Vec<String>, AppError> {
-    let plan = plan_for(state, viewer, tz_of(&user.time_zone)).await?;
-    Ok(plan
-        .actions
-        .iter()
-        .filter(|a| a.mine_to_do())
-        .filter(|a| a.open.iter().any(|(_, s)| *s == Standing::Today))
-        .map(|a| a.action.title.clone())
-        .take(5)
+    let today = dp::local_date(state.clock().now(), tz_of(&user.time_zone));
+    Ok(undone_on(state, viewer, today, 5)
+        .await?
+        .into_iter()
+        .map(|a| a.title)
+        .collect())
+}
+
+/// Up to `most` of the person's accepted actions (theirs or both's) that fall
+/// on `date` and are not done for it, in the plan's order. Only the actions
+/// that fall on the day are expanded (one day each), and done events are read
+/// only when there is one.
+async fn undone_on(
+    state: &AppState,
+    viewer: &Viewer,
+    date: NaiveDate,
+    most: usize,
+) -> Result<Vec<PlanAction>, AppError> {
+    let actions = state.repo.actions_for(viewer).await?;
+    let due: Vec<PlanAction> = actions
+        .into_iter()
+        .filter(|a| {
+            a.couple_id.is_some()
+                && a.couple_id == viewer.couple_id
+                && a.assignment == Assignment::Accepted
+                && a.owner_id.as_deref().is_none_or(|o| o == viewer.user_id)
+                && schedule_of(a).falls_on(date)
+        })
+        .collect();
+    if due.is_empty() {
+        return Ok(due);
+    }
+    let events = state.repo.done_events(viewer, None).await?;
+    Ok(due
+        .into_iter()
+        .filter(|a| !dp::done_dates(&events_of(&events, &a.id)).contains(&date))
+        .take(most)
         .collect())
 }
 

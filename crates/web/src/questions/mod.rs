@@ -318,13 +318,23 @@ pub async fn history(
     search: Option<&str>,
 ) -> Result<Vec<QuestionView>, AppError> {
     let asked = state.repo.questions_for(viewer).await?;
-    let answers = state.repo.visible_answers(viewer, None).await?;
+    // Each question's answers, found by id rather than by a scan per question
+    // (a year of questions is hundreds of each).
+    let mut answers: std::collections::HashMap<AskedQuestionId, Vec<VisibleAnswer>> =
+        std::collections::HashMap::new();
+    for a in state.repo.visible_answers(viewer, None).await? {
+        answers
+            .entry(a.couple_question_id.clone())
+            .or_default()
+            .push(a);
+    }
     let needle = search
         .map(|s| s.trim().to_lowercase())
         .filter(|s| !s.is_empty());
     let mut out = Vec::new();
     for a in asked {
-        let Some(v) = assemble(viewer, a, &answers, Vec::new(), Vec::new()) else {
+        let theirs = answers.get(&a.id).map_or(&[][..], Vec::as_slice);
+        let Some(v) = assemble(viewer, a, theirs, Vec::new(), Vec::new()) else {
             continue;
         };
         if deck.is_some_and(|d| d != v.question.deck) {

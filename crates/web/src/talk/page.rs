@@ -66,15 +66,8 @@ pub async fn upcoming(
         return Ok(Vec::new());
     }
     let viewer = rekindle_storage::Viewer::new(user_id, space);
-    let mut talks: Vec<TalkRow> = state
-        .repo
-        .talks_for(&viewer)
-        .await?
-        .into_iter()
-        .filter(|t| t.phase != Phase::Ended)
-        .collect();
-    talks.sort_by_key(|t| t.scheduled_at.unwrap_or(i64::MAX));
-    Ok(talks.iter().take(5).map(|t| line(t, tz)).collect())
+    let talks = state.repo.open_talks_for(&viewer, 5).await?;
+    Ok(talks.iter().map(|t| line(t, tz)).collect())
 }
 
 #[derive(Template)]
@@ -135,14 +128,13 @@ async fn list_page(
     let paired = space
         .as_ref()
         .is_some_and(|s| s.partner.is_some() && !s.paused);
+    // Both current partners accepted the current version (as the journey counts it).
     let rules_agreed = match &space {
-        Some(s) => {
-            state
-                .repo
-                .journey_facts(&s.couple_id)
-                .await?
-                .ground_rules_agreed
-        }
+        Some(s) => state
+            .repo
+            .ground_rules(&s.couple_id)
+            .await?
+            .is_some_and(|r| r.accepted_by.len() >= 2),
         None => false,
     };
     let (past, open): (Vec<_>, Vec<_>) = talks.iter().partition(|t| t.phase == Phase::Ended);

@@ -72,7 +72,7 @@ impl Watcher {
             .repo
             .waiting_for(&self.caller.user.id, self.state.clock().now_ms())
             .await?;
-        let items = super::to_items(found, space.as_ref());
+        let items = super::to_items(&found, space.as_ref());
         let body = serde_json::to_string(&super::api::WaitingList::new(items))
             .map_err(|e| AppError::Internal(e.to_string()))?;
         if self.last.as_deref() == Some(body.as_str()) {

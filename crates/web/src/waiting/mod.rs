@@ -7,6 +7,8 @@ pub mod api;
 pub mod live;
 
 use rekindle_domain::waiting::{Waiting, WaitingKind, seen_key};
+use std::sync::Arc;
+
 use rekindle_storage::{CoupleId, Space, UserId};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -40,10 +42,10 @@ fn partner_name(space: Option<&Space>) -> String {
         .unwrap_or_else(|| "Your partner".to_owned())
 }
 
-pub fn to_items(found: Vec<Waiting>, space: Option<&Space>) -> Vec<WaitingItem> {
+pub fn to_items(found: &[Waiting], space: Option<&Space>) -> Vec<WaitingItem> {
     let partner = partner_name(space);
     found
-        .into_iter()
+        .iter()
         .map(|w| WaitingItem {
             key: w.key(),
             kind: w.kind,
@@ -54,6 +56,22 @@ pub fn to_items(found: Vec<Waiting>, space: Option<&Space>) -> Vec<WaitingItem> 
         .collect()
 }
 
+/// What waits for this person, read within the last half minute or now: the
+/// navigation's badge and the home page's card, read on every page view. A
+/// change anywhere (a bus notice) drops it at once (`http::sessions`). Workers,
+/// streams and the API read [`items_for`], always fresh.
+pub async fn recent_for(state: &AppState, user: &UserId) -> Result<Arc<Vec<Waiting>>, AppError> {
+    let cache = &state.bus_local.sessions;
+    let now = state.clock().now_ms();
+    if let Some(found) = cache.waiting(user.as_str(), now) {
+        return Ok(found);
+    }
+    let ticket = cache.ticket();
+    let found = Arc::new(state.repo.waiting_for(user, now).await?);
+    cache.put_waiting(ticket, user.as_str(), found.clone(), now);
+    Ok(found)
+}
+
 /// What waits for this person now, newest first.
 pub async fn items_for(state: &AppState, user: &UserId) -> Result<Vec<WaitingItem>, AppError> {
     let found = state.repo.waiting_for(user, state.clock().now_ms()).await?;
@@ -61,7 +79,7 @@ pub async fn items_for(state: &AppState, user: &UserId) -> Result<Vec<WaitingIte
         return Ok(Vec::new());
     }
     let space = state.repo.space_of(user).await?;
-    Ok(to_items(found, space.as_ref()))
+    Ok(to_items(&found, space.as_ref()))
 }
 
 /// The person opened something their partner shared: it stops waiting, and

@@ -1,11 +1,13 @@
 //! The journey's facts, gathered from every tool's tables, and the home page's summary.
 
+use std::sync::LazyLock;
+
 use crate::{CoupleId, UserId};
 use sqlx::Row;
 
-use super::Store;
 use super::board::board_facts_in;
 use super::space::space_from_row;
+use super::{DB, Store};
 use crate::StoreResult;
 use crate::records::*;
 use rekindle_domain::journey::Facts;
@@ -14,41 +16,15 @@ impl Store {
     /// Everything the home page needs about one person in one read (plus one for
     /// question exchanges when they have a partner): the page is the busiest one.
     pub async fn home_summary(&self, user_id: &UserId) -> StoreResult<HomeSummary> {
-        let row = sqlx::query(
-            "SELECT m.couple_id, m.joined_at,
-                    c.paused_by IS NOT NULL AS paused, COALESCE(c.paused_by = $1, FALSE) AS paused_by_me,
-                    p.id AS p_id, p.email AS p_email, p.display_name AS p_name,
-                    p.time_zone AS p_tz, p.created_at AS p_created,
-                    (SELECT COUNT(*) FROM memberships WHERE couple_id = m.couple_id) AS partners,
-                    (SELECT COUNT(DISTINCT j.owner_id) FROM journal_entries j
-                       JOIN memberships jm ON jm.user_id = j.owner_id AND jm.couple_id = j.couple_id
-                       WHERE j.couple_id = m.couple_id AND j.visibility = 'shared') AS sharers,
-                    (SELECT COUNT(*) FROM safety_screens WHERE user_id = u.id) AS screens,
-                    (SELECT postponed_until FROM safety_offers WHERE user_id = u.id) AS postponed_until,
-                    (SELECT COUNT(*) FROM notices WHERE user_id = u.id AND kind = 'partner_left') AS left_notices,
-                    (SELECT COUNT(*) FROM checkins
-                       WHERE couple_id = m.couple_id AND completed_at IS NOT NULL) AS checkins,
-                    cs.rhythm AS ck_rhythm, cs.weekday AS ck_weekday, cs.hour AS ck_hour, cs.anchor_at AS ck_anchor
-             FROM users u
-             LEFT JOIN memberships m ON m.user_id = u.id
-             LEFT JOIN couples c ON c.id = m.couple_id
-             LEFT JOIN checkin_schedules cs ON cs.couple_id = m.couple_id
-             LEFT JOIN memberships pm ON pm.couple_id = m.couple_id AND pm.user_id <> m.user_id
-             LEFT JOIN users p ON p.id = pm.user_id
-             WHERE u.id = $1",
-        )
-        .bind(user_id)
-        .fetch_one(&self.read)
-        .await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(HOME_SUMMARY.as_str())) // built once from constants
+            .bind(user_id)
+            .fetch_one(&self.read)
+            .await?;
         let space = space_from_row(&row)?;
-        let asked = match &space {
-            Some(s) if s.partner.is_some() => self.asked_questions(&s.couple_id).await?,
-            _ => Vec::new(),
-        };
         let mut facts = facts_from(
             row.try_get::<Option<i64>, _>("partners")?.unwrap_or(0),
             row.try_get::<Option<i64>, _>("sharers")?.unwrap_or(0),
-            &asked,
+            exchanged_from(&row)?,
             row.try_get::<Option<i64>, _>("checkins")?.unwrap_or(0),
         );
         // Talk room
@@ -78,22 +54,14 @@ impl Store {
     }
 
     pub async fn journey_facts(&self, couple_id: &CoupleId) -> StoreResult<Facts> {
-        let row = sqlx::query(
-            "SELECT
-               (SELECT COUNT(*) FROM memberships WHERE couple_id = $1) AS partners,
-               (SELECT COUNT(DISTINCT j.owner_id) FROM journal_entries j
-                  JOIN memberships m ON m.user_id = j.owner_id AND m.couple_id = j.couple_id
-                  WHERE j.couple_id = $1 AND j.visibility = 'shared') AS sharers,
-               (SELECT COUNT(*) FROM checkins WHERE couple_id = $1 AND completed_at IS NOT NULL) AS checkins",
-        )
-        .bind(couple_id)
-        .fetch_one(&self.read)
-        .await?;
-        let asked = self.asked_questions(couple_id).await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(JOURNEY_FACTS.as_str())) // built once from constants
+            .bind(couple_id)
+            .fetch_one(&self.read)
+            .await?;
         let mut facts = facts_from(
             row.try_get("partners")?,
             row.try_get("sharers")?,
-            &asked,
+            exchanged_from(&row)?,
             row.try_get("checkins")?,
         );
         // Talk room
@@ -104,22 +72,83 @@ impl Store {
     }
 }
 
-/// The journey's facts from counts and the questions asked (with whether both
-/// partners answered each), mapped to depths through the decks.
-fn facts_from(partners: i64, sharers: i64, asked: &[(String, bool)], checkins: i64) -> Facts {
-    let mut exchanged_per_depth = [0usize; 3];
-    for (question_id, exchanged) in asked {
-        if *exchanged
-            && let Some(q) = rekindle_domain::questions::question(question_id)
-            && let Some(n) = exchanged_per_depth.get_mut(usize::from(q.depth.clamp(1, 3)) - 1)
-        {
-            *n += 1;
-        }
-    }
+/// Columns `d1`, `d2`, `d3`: whether both current partners of the couple in
+/// `couple` (an SQL expression) answered a question of that depth. A question's
+/// depth is in its id (`deck-depth-nn`, held by the decks' own test), so the
+/// database answers without sending every question asked; `EXISTS` stops at
+/// the first.
+fn exchanged_columns(couple: &str) -> String {
+    (1..=3)
+        .map(|depth| {
+            format!(
+                "EXISTS (SELECT 1 FROM couple_questions cq
+                   WHERE cq.couple_id = {couple} AND cq.question_id LIKE '%-{depth}-__'
+                     AND (SELECT COUNT(*) FROM answers a
+                            JOIN memberships am ON am.user_id = a.user_id AND am.couple_id = {couple}
+                          WHERE a.couple_question_id = cq.id AND a.skipped = FALSE) >= 2) AS d{depth}"
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(",\n")
+}
+
+static HOME_SUMMARY: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT m.couple_id, m.joined_at,
+                c.paused_by IS NOT NULL AS paused, COALESCE(c.paused_by = $1, FALSE) AS paused_by_me,
+                p.id AS p_id, p.email AS p_email, p.display_name AS p_name,
+                p.time_zone AS p_tz, p.created_at AS p_created,
+                (SELECT COUNT(*) FROM memberships WHERE couple_id = m.couple_id) AS partners,
+                (SELECT COUNT(DISTINCT j.owner_id) FROM journal_entries j
+                   JOIN memberships jm ON jm.user_id = j.owner_id AND jm.couple_id = j.couple_id
+                   WHERE j.couple_id = m.couple_id AND j.visibility = 'shared') AS sharers,
+                (SELECT COUNT(*) FROM safety_screens WHERE user_id = u.id) AS screens,
+                (SELECT postponed_until FROM safety_offers WHERE user_id = u.id) AS postponed_until,
+                (SELECT COUNT(*) FROM notices WHERE user_id = u.id AND kind = 'partner_left') AS left_notices,
+                (SELECT COUNT(*) FROM checkins
+                   WHERE couple_id = m.couple_id AND completed_at IS NOT NULL) AS checkins,
+                cs.rhythm AS ck_rhythm, cs.weekday AS ck_weekday, cs.hour AS ck_hour, cs.anchor_at AS ck_anchor,
+                {}
+         FROM users u
+         LEFT JOIN memberships m ON m.user_id = u.id
+         LEFT JOIN couples c ON c.id = m.couple_id
+         LEFT JOIN checkin_schedules cs ON cs.couple_id = m.couple_id
+         LEFT JOIN memberships pm ON pm.couple_id = m.couple_id AND pm.user_id <> m.user_id
+         LEFT JOIN users p ON p.id = pm.user_id
+         WHERE u.id = $1",
+        exchanged_columns("m.couple_id")
+    )
+});
+
+static JOURNEY_FACTS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT
+           (SELECT COUNT(*) FROM memberships WHERE couple_id = $1) AS partners,
+           (SELECT COUNT(DISTINCT j.owner_id) FROM journal_entries j
+              JOIN memberships m ON m.user_id = j.owner_id AND m.couple_id = j.couple_id
+              WHERE j.couple_id = $1 AND j.visibility = 'shared') AS sharers,
+           (SELECT COUNT(*) FROM checkins WHERE couple_id = $1 AND completed_at IS NOT NULL) AS checkins,
+           {}",
+        exchanged_columns("$1")
+    )
+});
+
+/// Which depths have an exchange (`d1`..`d3`); a person without a space reads NULL.
+fn exchanged_from(row: &<DB as sqlx::Database>::Row) -> StoreResult<[bool; 3]> {
+    Ok([
+        row.try_get::<Option<bool>, _>("d1")?.unwrap_or(false),
+        row.try_get::<Option<bool>, _>("d2")?.unwrap_or(false),
+        row.try_get::<Option<bool>, _>("d3")?.unwrap_or(false),
+    ])
+}
+
+/// The journey's facts from counts and the depths at which both partners
+/// answered a question.
+fn facts_from(partners: i64, sharers: i64, exchanged: [bool; 3], checkins: i64) -> Facts {
     Facts {
         partners: usize::try_from(partners).unwrap_or(0),
         partners_who_shared_journal: usize::try_from(sharers).unwrap_or(0),
-        exchanged_per_depth,
+        exchanged_per_depth: exchanged.map(usize::from),
         completed_checkins: usize::try_from(checkins).unwrap_or(0),
         ..Facts::default()
     }

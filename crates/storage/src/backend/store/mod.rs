@@ -48,7 +48,8 @@ impl Store {
         }
     }
 
-    /// The pool notifications are listened on (PostgreSQL only).
+    /// The pool notifications are listened on (PostgreSQL only); on SQLite the
+    /// writer, whose options name the database file.
     #[allow(dead_code)]
     pub fn listen_pool(&self) -> &Pool<DB> {
         &self.write

@@ -164,6 +164,22 @@ impl Store {
             .await?)
     }
 
+    /// The first `limit` talks not yet ended, the soonest planned first and
+    /// unplanned ones last (newest first among equals): the home page's list.
+    pub async fn open_talks_for(&self, viewer: &Viewer, limit: i64) -> StoreResult<Vec<TalkRow>> {
+        let sql = format!(
+            "SELECT {TALK_COLS} FROM talks t
+             WHERE t.couple_id = $1 AND (t.requested_by = $2 OR t.partner_id = $2) AND t.phase <> 'ended'
+             ORDER BY t.scheduled_at IS NULL, t.scheduled_at, t.created_at DESC, t.id LIMIT $3"
+        );
+        Ok(sqlx::query_as::<_, TalkRow>(sqlx::AssertSqlSafe(sql))
+            .bind(viewer.couple_id.as_deref())
+            .bind(&viewer.user_id)
+            .bind(limit)
+            .fetch_all(&self.read)
+            .await?)
+    }
+
     /// The log after `after`, in order. Callers check access with `talk_for` first.
     pub async fn talk_events(
         &self,
