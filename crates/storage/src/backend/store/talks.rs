@@ -444,7 +444,10 @@ impl Store {
         Ok(())
     }
 
-    /// The journey's talk facts for a couple (current partners only).
+    /// The journey's talk facts for a couple (current partners only). A talk
+    /// counts as held as `journey::talk_counts_as_held` says: once it began,
+    /// and, held aloud (the request's `mode`; a topic's quotes are escaped in
+    /// the JSON, so only the field matches), once a turn was confirmed.
     pub(crate) async fn talk_facts(
         &self,
         couple_id: &CoupleId,
@@ -456,7 +459,13 @@ impl Store {
                   JOIN memberships m ON m.user_id = a.user_id AND m.couple_id = a.couple_id
                   WHERE a.couple_id = $1
                     AND a.version = (SELECT MAX(version) FROM ground_rules WHERE couple_id = $1)) AS accepted,
-               (SELECT COUNT(*) FROM talks WHERE couple_id = $1 AND began_at IS NOT NULL) AS pledged,
+               (SELECT COUNT(*) FROM talks t WHERE t.couple_id = $1 AND t.began_at IS NOT NULL
+                  AND (NOT EXISTS (SELECT 1 FROM talk_events r
+                                   WHERE r.talk_id = t.id AND r.kind = 'requested'
+                                     AND (r.body LIKE '%\"mode\":\"one_phone\"%'
+                                          OR r.body LIKE '%\"mode\":\"two_phones\"%'))
+                       OR EXISTS (SELECT 1 FROM talk_events c
+                                  WHERE c.talk_id = t.id AND c.kind = 'confirmed'))) AS pledged,
                (SELECT COUNT(DISTINCT e.mark) FROM talk_events e
                   JOIN talks t ON t.id = e.talk_id
                   JOIN memberships m ON m.user_id = e.mark AND m.couple_id = t.couple_id
