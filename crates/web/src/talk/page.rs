@@ -479,6 +479,13 @@ fn entries(events: &[Recorded], me: &str, partner: &str, tz: Tz) -> Vec<Entry> {
                 String::new(),
                 false,
             ),
+            // A note its author chose to share (private notes are not in the log).
+            Event::NoteShared { text } => (
+                "shared_note",
+                "shared a note:".into(),
+                text.clone(),
+                false,
+            ),
             Event::FloorAsked => ("note", "asked for the floor".into(), String::new(), false),
             Event::FloorDeclined => (
                 "note",

@@ -351,6 +351,8 @@ impl Store {
                 "DELETE FROM talk_reflections WHERE talk_id = $1 AND user_id = $2",
                 // Their flooding checks of this talk go with it (issue 19).
                 "DELETE FROM talk_calm WHERE talk_id = $1 AND user_id = $2",
+                // And their notes (issue 19).
+                "DELETE FROM talk_notes WHERE talk_id = $1 AND author_id = $2",
                 "UPDATE talks SET topic = '', requested_by = partner_id WHERE id = $1 AND requested_by = $2",
                 "UPDATE talks SET partner_id = requested_by WHERE id = $1 AND partner_id = $2",
             ] {
@@ -526,10 +528,11 @@ pub(super) async fn talk_erase_in(
 ) -> StoreResult<()> {
     const MINE: &str =
         "talk_id IN (SELECT id FROM talks WHERE requested_by = $1 OR partner_id = $1)";
-    // The flooding check is the author's alone (the user row's cascade would
-    // take it too; said here so the rule is read where it is kept).
+    // The flooding check and the notes are the author's alone (the user row's
+    // cascade would take them too; said here so the rule is read where it is kept).
     for sql in [
         "DELETE FROM talk_calm WHERE user_id = $1",
+        "DELETE FROM talk_notes WHERE author_id = $1",
         "DELETE FROM calm_thresholds WHERE user_id = $1",
     ] {
         sqlx::query(sql).bind(user_id).execute(&mut **tx).await?;
