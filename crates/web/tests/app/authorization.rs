@@ -1004,6 +1004,22 @@ fn cases() -> Vec<Case> {
             Form(&[("calm", "5")]),
             [303, 404, 303, 303],
         ),
+        // One-line notes (issue 19): this talk is typed, so nobody writes one;
+        // a note that is not the caller's is not found.
+        case(
+            "POST",
+            "/talks/{id}/notes",
+            "/talks/{talk}/notes",
+            Form(&[("text", "x")]),
+            [303, 404, 409, 409],
+        ),
+        case(
+            "POST",
+            "/talks/{id}/notes/{note}/share",
+            "/talks/{talk}/notes/not-a-note/share",
+            None,
+            [303, 404, 404, 404],
+        ),
         // Joining on one phone: this talk is typed, so nobody may.
         case(
             "POST",
@@ -1104,6 +1120,27 @@ fn cases() -> Vec<Case> {
             "/api/v1/talks/{talk}/calm",
             Json(|| json!({"value": 5})),
             [401, 404, 200, 200],
+        ),
+        case(
+            "GET",
+            "/api/v1/talks/{id}/notes",
+            "/api/v1/talks/{talk}/notes",
+            None,
+            [401, 404, 200, 200],
+        ),
+        case(
+            "POST",
+            "/api/v1/talks/{id}/notes",
+            "/api/v1/talks/{talk}/notes",
+            Json(|| json!({"text": "x"})),
+            [401, 404, 409, 409],
+        ),
+        case(
+            "POST",
+            "/api/v1/talks/{id}/notes/{note}/share",
+            "/api/v1/talks/{talk}/notes/not-a-note/share",
+            None,
+            [401, 404, 404, 404],
         ),
         case(
             "DELETE",
