@@ -18,7 +18,8 @@ pub struct Facts {
     // Talk room
     /// Both current partners accepted the couple's current ground rules.
     pub ground_rules_agreed: bool,
-    /// Talks in this space that began, i.e. both partners pledged their attention.
+    /// Talks in this space that count as held (see [`talk_counts_as_held`]):
+    /// both partners pledged their attention and, held aloud, a turn was confirmed.
     pub pledged_talks: usize,
     /// Current partners who had a paraphrase confirmed by the other.
     pub partners_heard: usize,
@@ -249,6 +250,16 @@ fn assess(step: u8, facts: &Facts) -> (Progress, String) {
     }
 }
 
+/// Whether a talk counts as held for the journey (step 1). A typed talk counts
+/// once both partners promised their attention: its words are in the log. A
+/// talk held aloud keeps no words, and on one phone passed across the pledges
+/// can be tapped in a moment, so it counts only once it really happened: the
+/// speaker confirmed at least one "say back" ("that's it"). The storage query
+/// behind [`Facts::pledged_talks`] follows this rule.
+pub fn talk_counts_as_held(aloud: bool, began: bool, confirmed_turns: usize) -> bool {
+    began && (!aloud || confirmed_turns > 0)
+}
+
 // Talk room
 fn talk_step(step: u8, f: &Facts) -> (Progress, String) {
     if f.partners < 2 {
@@ -439,6 +450,38 @@ mod tests {
     }
 
     // Talk room
+    #[test]
+    fn a_talk_aloud_counts_as_held_only_once_a_turn_was_confirmed() {
+        // Typed: the pledge of both is enough (the words are in the log).
+        assert!(talk_counts_as_held(false, true, 0));
+        assert!(!talk_counts_as_held(false, false, 0));
+        // Aloud: pledged and even spoken, but nothing confirmed, is not a talk held.
+        assert!(!talk_counts_as_held(true, true, 0));
+        assert!(talk_counts_as_held(true, true, 1));
+        assert!(!talk_counts_as_held(true, false, 1));
+        // A talk that counts makes step 1 done; one that does not leaves it begun.
+        let rules = Facts {
+            partners: 2,
+            ground_rules_agreed: true,
+            ..Facts::default()
+        };
+        for (aloud, confirmed, progress) in [
+            (true, 0, Progress::Begun),
+            (true, 1, Progress::Done),
+            (false, 0, Progress::Done),
+        ] {
+            let f = Facts {
+                pledged_talks: usize::from(talk_counts_as_held(aloud, true, confirmed)),
+                ..rules.clone()
+            };
+            assert_eq!(
+                step(&journey(&f), 1).progress,
+                progress,
+                "{aloud} {confirmed}"
+            );
+        }
+    }
+
     #[test]
     fn talk_steps_follow_ground_rules_pledges_confirmations_and_soft_speech() {
         let base = Facts {

@@ -154,6 +154,11 @@ pub enum Event {
     Spoke,
     /// Aloud: the listener said back what they heard.
     SaidBack,
+    /// Aloud: one of the author's private one-line notes, which they chose to
+    /// share with their partner (a private note never enters the log).
+    NoteShared {
+        text: String,
+    },
     FloorAsked,
     FloorDeclined,
     FloorPassed {
@@ -187,6 +192,7 @@ impl Event {
             Event::Question { .. } => "question",
             Event::Spoke => "spoke",
             Event::SaidBack => "said_back",
+            Event::NoteShared { .. } => "note_shared",
             Event::FloorAsked => "floor_asked",
             Event::FloorDeclined => "floor_declined",
             Event::FloorPassed { .. } => "floor_passed",
@@ -241,6 +247,12 @@ pub enum Command {
     Spoke,
     /// Aloud, the listener: "I said back what I heard".
     SaidBack,
+    /// Aloud: share one of the caller's own notes (its checked text). Never
+    /// read from a client: the server builds it from the author's stored note.
+    #[serde(skip)]
+    ShareNote {
+        text: String,
+    },
     HandOver,
     AskFloor,
     GrantFloor,
@@ -281,6 +293,8 @@ pub enum Refusal {
     BadTime,
     /// A typed move in a talk held aloud, or the reverse.
     WrongMode(Mode),
+    /// Someone else's note: only its author may share it.
+    NotYourNote,
 }
 
 impl Refusal {
@@ -307,6 +321,7 @@ impl Refusal {
             Refusal::NotYourTurn => "not_your_turn",
             Refusal::BadTime => "bad_time",
             Refusal::WrongMode(_) => "wrong_mode",
+            Refusal::NotYourNote => "not_your_note",
         }
     }
 }
@@ -344,6 +359,7 @@ impl std::fmt::Display for Refusal {
             Refusal::BadTime => f.write_str("Please pick one of the proposed times, and only times that are still ahead."),
             Refusal::WrongMode(Mode::Typed) => f.write_str("This talk is typed; that is for talks held aloud."),
             Refusal::WrongMode(_) => f.write_str("This talk is held aloud: say it out loud, then tap."),
+            Refusal::NotYourNote => f.write_str("Only the one who wrote a note can share it."),
         }
     }
 }
@@ -616,6 +632,8 @@ impl Talk {
                     self.phase = t.resume;
                 }
             }
+            // A shared note changes nothing on the floor.
+            Event::NoteShared { .. } => {}
             Event::Ended => {
                 self.phase = Phase::Ended;
                 self.ended_at = Some(r.at);
@@ -641,6 +659,15 @@ impl Talk {
             Command::End => {
                 need(phase != Phase::Ended)?;
                 return Ok(vec![Event::Ended]);
+            }
+            // A note may be shared during a break too.
+            Command::ShareNote { text } => {
+                self.may_note(by)?;
+                let text = checked_note(text).map_err(|p| match p {
+                    NoteProblem::Empty => Refusal::Empty,
+                    NoteProblem::TooLong | NoteProblem::NotOneLine => Refusal::TooLong,
+                })?;
+                return Ok(vec![Event::NoteShared { text }]);
             }
             _ if phase == Phase::TimeOut && !matches!(cmd, Command::Back) => {
                 return Err(Refusal::TimeOutRunning);
@@ -878,6 +905,8 @@ impl Talk {
                 Ok(out)
             }
             Command::End => unreachable_end(),
+            // Decided above, before the break's rule.
+            Command::ShareNote { .. } => Err(Refusal::NotInPhase(phase)),
         }
     }
 
@@ -887,6 +916,29 @@ impl Talk {
         } else {
             Ok(())
         }
+    }
+
+    /// Whether `by` may write (or share) a one-line note now: a partner of a
+    /// talk held aloud, while it runs (live or in a break). Before the talk
+    /// there is nothing to note; after it, the reflection is the place.
+    pub fn may_note(&self, by: &str) -> Result<(), Refusal> {
+        if !self.is_partner(by) {
+            return Err(Refusal::NotAPartner);
+        }
+        self.must_be_aloud()?;
+        if !matches!(self.phase, Phase::Live | Phase::TimeOut) {
+            return Err(Refusal::NotInPhase(self.phase));
+        }
+        Ok(())
+    }
+
+    /// Whether `by` may share the note `author` wrote: only its author, and only
+    /// while they may write notes.
+    pub fn may_share_note(&self, by: &str, author: &str) -> Result<(), Refusal> {
+        if by != author {
+            return Err(Refusal::NotYourNote);
+        }
+        self.may_note(by)
     }
 
     fn must_be_aloud(&self) -> Result<(), Refusal> {
@@ -1098,6 +1150,47 @@ fn push_once(list: &mut Vec<String>, who: &str) {
     if !list.iter().any(|w| w == who) {
         list.push(who.to_owned());
     }
+}
+
+/// The longest one-line note, in characters.
+pub const NOTE_MAX: usize = 140;
+
+/// Why a note's text was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoteProblem {
+    Empty,
+    TooLong,
+    NotOneLine,
+}
+
+impl std::fmt::Display for NoteProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NoteProblem::Empty => f.write_str("Write a few words first."),
+            NoteProblem::TooLong => write!(
+                f,
+                "A note is one short line: {NOTE_MAX} characters at most."
+            ),
+            NoteProblem::NotOneLine => f.write_str("A note is one line: no line breaks."),
+        }
+    }
+}
+
+/// A note's text: trimmed, one line, at most `NOTE_MAX` characters.
+pub fn checked_note(text: &str) -> Result<String, NoteProblem> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(NoteProblem::Empty);
+    }
+    if t.chars()
+        .any(|c| c == '\n' || c == '\r' || c == '\u{2028}' || c == '\u{2029}')
+    {
+        return Err(NoteProblem::NotOneLine);
+    }
+    if t.chars().count() > NOTE_MAX {
+        return Err(NoteProblem::TooLong);
+    }
+    Ok(t.to_owned())
 }
 
 fn checked_text(text: &str) -> Result<String, Refusal> {
@@ -1750,6 +1843,118 @@ mod tests {
         l.ok(B, Command::Pledge);
         assert_eq!(l.talk().phase, Phase::Live);
         l
+    }
+
+    #[test]
+    fn notes_are_one_short_line_written_during_an_aloud_talk_and_shared_only_by_their_author() {
+        // The text: trimmed, one line, at most NOTE_MAX characters.
+        assert_eq!(
+            checked_note("  come back to Sundays  ").as_deref(),
+            Ok("come back to Sundays")
+        );
+        assert_eq!(checked_note("   "), Err(NoteProblem::Empty));
+        assert_eq!(checked_note("one\ntwo"), Err(NoteProblem::NotOneLine));
+        assert_eq!(checked_note("one\r\ntwo"), Err(NoteProblem::NotOneLine));
+        assert_eq!(
+            checked_note(&"é".repeat(NOTE_MAX)).map(|t| t.chars().count()),
+            Ok(NOTE_MAX)
+        );
+        assert_eq!(
+            checked_note(&"x".repeat(NOTE_MAX + 1)),
+            Err(NoteProblem::TooLong)
+        );
+
+        // Only during a talk held aloud: not before it, not after it, not typed.
+        let mut l = Log::requested(&[T0 + 60 * MINUTE_MS]);
+        assert_eq!(l.talk().may_note(A), Err(Refusal::WrongMode(Mode::Typed)));
+        let mut typed = Log::live();
+        assert_eq!(
+            typed.talk().may_note(A),
+            Err(Refusal::WrongMode(Mode::Typed))
+        );
+        assert_eq!(
+            typed.refused(A, Command::ShareNote { text: "x".into() }),
+            Refusal::WrongMode(Mode::Typed)
+        );
+        let first =
+            Talk::request_in(A, B, "Sundays", &[T0], None, Mode::TwoPhones, None, T0).unwrap();
+        l.events = vec![Recorded {
+            seq: 1,
+            at: T0,
+            by: A.into(),
+            event: first,
+        }];
+        assert_eq!(
+            l.talk().may_note(A),
+            Err(Refusal::NotInPhase(Phase::Requested))
+        );
+        let mut l = aloud(Mode::TwoPhones);
+        assert_eq!(l.talk().may_note(A), Ok(()));
+        assert_eq!(l.talk().may_note(B), Ok(()));
+        assert_eq!(l.talk().may_note("stranger"), Err(Refusal::NotAPartner));
+
+        // Sharing: the author only; the shared note enters the log, the floor
+        // does not move.
+        assert_eq!(l.talk().may_share_note(B, A), Err(Refusal::NotYourNote));
+        assert_eq!(l.talk().may_share_note(A, A), Ok(()));
+        let before = l.talk();
+        l.ok(
+            B,
+            Command::ShareNote {
+                text: " the money part ".into(),
+            },
+        );
+        let after = l.talk();
+        assert_eq!(
+            l.events.last().map(|r| (&r.event, r.by.as_str())),
+            Some((
+                &Event::NoteShared {
+                    text: "the money part".into()
+                },
+                B
+            ))
+        );
+        assert_eq!(
+            (after.floor.clone(), after.next_actor().map(str::to_owned)),
+            (before.floor.clone(), before.next_actor().map(str::to_owned))
+        );
+        assert_eq!(
+            l.refused(
+                B,
+                Command::ShareNote {
+                    text: "two\nlines".into()
+                }
+            ),
+            Refusal::TooLong
+        );
+        // During a break notes go on; after the talk they stop.
+        l.ok(
+            A,
+            Command::TimeOut {
+                minutes: 20,
+                return_at: T0 + 20 * MINUTE_MS,
+            },
+        );
+        assert_eq!(l.talk().may_note(A), Ok(()));
+        l.ok(
+            A,
+            Command::ShareNote {
+                text: "breathe".into(),
+            },
+        );
+        l.ok(A, Command::End);
+        assert_eq!(l.talk().may_note(A), Err(Refusal::NotInPhase(Phase::Ended)));
+        assert_eq!(
+            l.refused(
+                A,
+                Command::ShareNote {
+                    text: "late".into()
+                }
+            ),
+            Refusal::NotInPhase(Phase::Ended)
+        );
+        // A client cannot send a shared note as a command of its own.
+        assert!(serde_json::from_str::<Command>(r#"{"cmd":"share_note","text":"x"}"#).is_err());
     }
 
     #[test]

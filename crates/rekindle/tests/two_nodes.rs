@@ -4,51 +4,20 @@
 
 mod common;
 
-use std::time::Duration;
+use common::{Node, Person, Ws, person, start};
 
-use common::{Node, Person, person, start};
-
-use futures_util::{SinkExt, StreamExt};
+use futures_util::SinkExt;
 use rekindle_storage::Backend;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-
-type Ws =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn socket(node: &Node, who: &Person, talk: &str) -> Ws {
-    let mut req = format!("ws://{}/talks/{talk}/ws", node.addr)
-        .into_client_request()
-        .unwrap();
-    req.headers_mut().insert(
-        "authorization",
-        format!("Bearer {}", who.token).parse().unwrap(),
-    );
-    tokio_tungstenite::connect_async(req)
-        .await
-        .expect("socket")
-        .0
+    common::talk_socket(node, who, talk).await
 }
 
 /// Reads until the state reaches `seq`; returns the events seen.
 async fn until(ws: &mut Ws, seq: i64) -> Vec<Value> {
-    let mut events = Vec::new();
-    loop {
-        let msg = tokio::time::timeout(Duration::from_secs(10), ws.next())
-            .await
-            .unwrap_or_else(|_| panic!("no state at seq {seq} in time; saw {events:?}"))
-            .expect("open")
-            .expect("frame");
-        let Message::Text(t) = msg else { continue };
-        let m: Value = serde_json::from_str(t.as_str()).unwrap();
-        match m["type"].as_str() {
-            Some("event") => events.push(m),
-            Some("state") if m["seq"].as_i64().unwrap_or(0) >= seq => return events,
-            Some("error") => panic!("refused: {m}"),
-            _ => {}
-        }
-    }
+    common::until_state(ws, seq).await.0
 }
 
 /// Sends a command; waits until both sockets saw the state after it.

@@ -1545,6 +1545,133 @@ async fn talk_facts_count_pledges_confirmations_and_soft_speech() {
     }
 }
 
+/// Issue 19: a talk held aloud counts as held for the journey only once a turn
+/// was confirmed (`journey::talk_counts_as_held`); a typed one once it began.
+#[tokio::test]
+async fn a_talk_aloud_counts_for_the_journey_only_once_a_turn_was_confirmed() {
+    for b in backends() {
+        let db = fresh_db(b).await;
+        let repo = &db.repo;
+        pair(repo).await;
+        let began = TalkSummary {
+            phase: Phase::Live,
+            scheduled_at: Some(100),
+            began_at: Some(110),
+        };
+        for (talk, mode) in [("aloud1", "one_phone"), ("aloud2", "two_phones")] {
+            repo.create_talk(
+                &NewTalk {
+                    id: talk.into(),
+                    couple_id: "c1".into(),
+                    requested_by: "a".into(),
+                    partner_id: "b".into(),
+                    topic: "TALK-TOPIC".into(),
+                    created_at: 100,
+                },
+                &talk_event(
+                    "a",
+                    "requested",
+                    &format!(
+                        r#"{{"kind":"requested","topic":"","times":[],"length_min":null,"with":"b","mode":"{mode}","turn_min":3}}"#
+                    ),
+                    None,
+                    100,
+                ),
+            )
+            .await
+            .unwrap();
+            // Pledged and spoken, said back, but no "that's it" yet.
+            let events = [
+                talk_event("a", "spoke", r#"{"kind":"spoke"}"#, None, 111),
+                talk_event("b", "said_back", r#"{"kind":"said_back"}"#, None, 112),
+            ];
+            assert!(
+                repo.append_talk_events(&id(talk), &id("c1"), 1, &events, &began)
+                    .await
+                    .unwrap()
+            );
+        }
+        // A typed talk whose words were not confirmed yet, and whose topic
+        // mentions a mode: it counts once it began.
+        repo.create_talk(
+            &NewTalk {
+                id: "typed".into(),
+                couple_id: "c1".into(),
+                requested_by: "a".into(),
+                partner_id: "b".into(),
+                topic: r#"the "mode":"one_phone" of it"#.into(),
+                created_at: 100,
+            },
+            &talk_event(
+                "a",
+                "requested",
+                r#"{"kind":"requested","topic":"the \"mode\":\"one_phone\" of it","times":[],"length_min":null,"with":"b"}"#,
+                None,
+                100,
+            ),
+        )
+        .await
+        .unwrap();
+        let f = repo.journey_facts(&id("c1")).await.unwrap();
+        assert_eq!(
+            (f.pledged_talks, f.partners_heard),
+            (0, 0),
+            "{b:?}: only the typed talk, which has not begun yet"
+        );
+        assert!(
+            repo.append_talk_events(
+                &id("typed"),
+                &id("c1"),
+                1,
+                &[talk_event(
+                    "a",
+                    "pledged",
+                    r#"{"kind":"pledged"}"#,
+                    None,
+                    111
+                )],
+                &began,
+            )
+            .await
+            .unwrap()
+        );
+        let f = repo.journey_facts(&id("c1")).await.unwrap();
+        assert_eq!(
+            f.pledged_talks, 1,
+            "{b:?}: the typed talk counts once it began; the unconfirmed aloud ones do not"
+        );
+        let confirmed = [
+            talk_event(
+                "a",
+                "confirmed",
+                r#"{"kind":"confirmed","listener":"b"}"#,
+                Some("b"),
+                113,
+            ),
+            talk_event(
+                "a",
+                "floor_passed",
+                r#"{"kind":"floor_passed","to":"b"}"#,
+                None,
+                113,
+            ),
+        ];
+        assert!(
+            repo.append_talk_events(&id("aloud1"), &id("c1"), 3, &confirmed, &began)
+                .await
+                .unwrap()
+        );
+        let f = repo.journey_facts(&id("c1")).await.unwrap();
+        assert_eq!(
+            (f.pledged_talks, f.partners_heard),
+            (2, 1),
+            "{b:?}: the aloud talk with a confirmed turn counts"
+        );
+        let home = repo.home_summary(&id("a")).await.unwrap();
+        assert_eq!(home.facts.pledged_talks, 2, "{b:?}");
+    }
+}
+
 #[tokio::test]
 async fn leaving_closes_talks_and_erasure_removes_them_once_nobody_took_part() {
     for b in backends() {

@@ -280,6 +280,19 @@ async fn fill(repo: &Repo) {
         repo.set_calm_threshold(&v.user_id, threshold, 312)
             .await
             .unwrap();
+        // One-line notes (issue 19): one kept private, one shared.
+        for (n, shared) in [("private-note", None), ("shared-note", Some(314))] {
+            repo.add_talk_note(&TalkNote {
+                id: format!("{t}{n}"),
+                talk_id: "t1".into(),
+                author_id: v.user_id.clone(),
+                body: format!("{t}{n}"),
+                created_at: 313,
+                shared_at: shared,
+            })
+            .await
+            .unwrap();
+        }
     }
 
     // Problem board: Anna names a problem, both add an idea and rate both.
@@ -529,6 +542,25 @@ async fn keeps_exactly_their_own(
         Some(threshold),
         "{ctx}: threshold"
     );
+    // Notes: their own, private and shared, nothing of the other.
+    let notes = repo.talk_notes_export(&id(who)).await.unwrap();
+    assert_eq!(
+        notes.iter().map(|n| n.body.as_str()).collect::<Vec<_>>(),
+        [format!("{mine}private-note"), format!("{mine}shared-note")],
+        "{ctx}: notes"
+    );
+    assert_eq!(
+        repo.talk_notes_of(&id(who), &id("t1")).await.unwrap(),
+        notes,
+        "{ctx}: notes in the talk"
+    );
+    assert!(
+        repo.talk_note_of(&id(who), &format!("{theirs}private-note"))
+            .await
+            .unwrap()
+            .is_none(),
+        "{ctx}: the other's note is not theirs to read"
+    );
     let (t, e, r) = repo.talk_export(&id(who)).await.unwrap();
     assert_eq!(t.len(), 1, "{ctx}: export holds the talk");
     assert!(
@@ -609,7 +641,7 @@ async fn keeps_exactly_their_own(
     );
 }
 
-const TABLES: [&str; 33] = [
+const TABLES: [&str; 34] = [
     "users",
     "sessions",
     "api_tokens",
@@ -631,6 +663,7 @@ const TABLES: [&str; 33] = [
     "talk_reflections",
     "talk_calm",
     "calm_thresholds",
+    "talk_notes",
     "board_problems",
     "board_options",
     "board_done",
@@ -700,7 +733,7 @@ async fn a_past_talk_loses_only_the_deleters_parts() {
             "{b:?}: twice"
         );
         keeps_exactly_their_own(repo, b, ANNA, false).await;
-        for table in ["talks", "talk_events", "talk_reflections"] {
+        for table in ["talks", "talk_events", "talk_reflections", "talk_notes"] {
             let dump = repo.debug_dump_table(table).await.unwrap();
             assert!(
                 !dump.contains("BEN-") && !dump.contains(BEN),

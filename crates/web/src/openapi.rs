@@ -58,6 +58,7 @@ use crate::waiting::api as waiting;
         talks::list, talks::create, talks::show, talks::command, talks::delete, talks::reflect,
         talks::rules, talks::set_rules, talks::accept_rules,
         talks::calm, talks::record_calm, talks::calm_threshold, talks::set_calm_threshold,
+        talks::notes, talks::add_note, talks::share_note,
         // Action plan
         plan::list, plan::create, plan::show, plan::done, plan::undo, plan::answer,
         reminders::get_reminders, reminders::put_reminders, reminders::new_feed, reminders::revoke_feed,

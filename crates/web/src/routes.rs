@@ -255,6 +255,12 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ),
         ("GET", "/talks/{id}", get(talk::page::show)),
         ("POST", "/talks/{id}/calm", post(talk::page::calm)),
+        ("POST", "/talks/{id}/notes", post(talk::page::add_note)),
+        (
+            "POST",
+            "/talks/{id}/notes/{note}/share",
+            post(talk::page::share_note),
+        ),
         ("POST", "/talks/{id}/join-here", post(talk::page::join_here)),
         ("POST", "/talks/{id}/act", post(talk::page::act)),
         ("POST", "/talks/{id}/reflection", post(talk::page::reflect)),
@@ -599,6 +605,17 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             post(talk::api::record_calm),
         ),
         ("DELETE", "/api/v1/talks/{id}", delete(talk::api::delete)),
+        ("GET", "/api/v1/talks/{id}/notes", get(talk::api::notes)),
+        (
+            "POST",
+            "/api/v1/talks/{id}/notes",
+            post(talk::api::add_note),
+        ),
+        (
+            "POST",
+            "/api/v1/talks/{id}/notes/{note}/share",
+            post(talk::api::share_note),
+        ),
         (
             "POST",
             "/api/v1/talks/{id}/commands",

@@ -310,3 +310,65 @@ impl Browser {
         .0
     }
 }
+
+/// A talk's WebSocket on one server, opened with a person's token.
+pub type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+pub async fn talk_socket(node: &Node, who: &Person, talk: &str) -> Ws {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut req = format!("ws://{}/talks/{talk}/ws", node.addr)
+        .into_client_request()
+        .unwrap();
+    req.headers_mut().insert(
+        "authorization",
+        format!("Bearer {}", who.token).parse().unwrap(),
+    );
+    tokio_tungstenite::connect_async(req)
+        .await
+        .expect("socket")
+        .0
+}
+
+/// Reads a talk's socket until its state reaches `seq`; returns the events
+/// seen on the way and that state message. A refusal fails the test.
+pub async fn until_state(ws: &mut Ws, seq: i64) -> (Vec<Value>, Value) {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    let mut events = Vec::new();
+    loop {
+        let msg = tokio::time::timeout(Duration::from_secs(10), ws.next())
+            .await
+            .unwrap_or_else(|_| panic!("no state at seq {seq} in time; saw {events:?}"))
+            .expect("open")
+            .expect("frame");
+        let Message::Text(t) = msg else { continue };
+        let m: Value = serde_json::from_str(t.as_str()).unwrap();
+        match m["type"].as_str() {
+            Some("event") => events.push(m),
+            Some("state") if m["seq"].as_i64().unwrap_or(0) >= seq => return (events, m),
+            Some("error") => panic!("refused: {m}"),
+            _ => {}
+        }
+    }
+}
+
+/// Reads a talk's socket until the refusal of a command; returns its code.
+pub async fn refusal(ws: &mut Ws) -> String {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    loop {
+        let msg = tokio::time::timeout(Duration::from_secs(10), ws.next())
+            .await
+            .expect("an answer in time")
+            .expect("open")
+            .expect("frame");
+        let Message::Text(t) = msg else { continue };
+        let m: Value = serde_json::from_str(t.as_str()).unwrap();
+        match m["type"].as_str() {
+            Some("error") => return m["code"].as_str().unwrap_or_default().to_owned(),
+            Some("ack") => panic!("accepted, but should be refused: {m}"),
+            _ => {}
+        }
+    }
+}

@@ -91,3 +91,15 @@ pub struct CalmReading {
     pub value: i64,
     pub at: i64,
 }
+
+/// One one-line note in a talk held aloud (migration 0016): read only by its
+/// author; `shared_at` is set once the author shared it with the partner.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct TalkNote {
+    pub id: String,
+    pub talk_id: TalkId,
+    pub author_id: UserId,
+    pub body: String,
+    pub created_at: i64,
+    pub shared_at: Option<i64>,
+}

@@ -284,6 +284,21 @@ struct DecksPage {
     paired: bool,
     /// A problem with the last change, shown at the top of the page.
     error: String,
+    /// The deck shown open (the one just changed, or picked from the list);
+    /// the others stay folded to one line, so the page stays short on a phone.
+    open: String,
+}
+
+impl DecksPage {
+    fn is_open(&self, slug: &str) -> bool {
+        self.open == slug
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct DecksQuery {
+    done: Option<String>,
+    open: Option<String>,
 }
 
 async fn decks_page(
@@ -291,6 +306,7 @@ async fn decks_page(
     who: &SignedIn,
     error: Option<AppError>,
     done: Option<&str>,
+    open: &str,
 ) -> PageResult {
     let (viewer, space) = crate::space::viewer(state, &who.user.id).await?;
     let status = error.as_ref().map_or(StatusCode::OK, AppError::status);
@@ -299,6 +315,7 @@ async fn decks_page(
         decks: uc::deck_rows(state, &viewer).await?,
         paired: crate::space::require_pair(space.as_ref(), uc::FOR_TWO).is_ok(),
         error: error.map(|e| e.detail()).unwrap_or_default(),
+        open: open.to_owned(),
     };
     render_with_status(status, &page)
 }
@@ -306,9 +323,16 @@ async fn decks_page(
 pub async fn decks(
     State(state): State<AppState>,
     who: SignedIn,
-    Query(d): Query<DoneQuery>,
+    Query(d): Query<DecksQuery>,
 ) -> PageResult {
-    decks_page(&state, &who, None, d.done.as_deref()).await
+    decks_page(
+        &state,
+        &who,
+        None,
+        d.done.as_deref(),
+        d.open.as_deref().unwrap_or_default(),
+    )
+    .await
 }
 
 pub async fn ask(
@@ -320,7 +344,7 @@ pub async fn ask(
     let pair = crate::space::require_pair(space.as_ref(), uc::FOR_TWO)?;
     match uc::ask_from_deck(&state, &viewer, pair, &slug).await {
         Ok(id) => Ok(see_other(&format!("/questions/{id}"))),
-        Err(e @ AppError::Conflict(_)) => decks_page(&state, &who, Some(e), None).await,
+        Err(e @ AppError::Conflict(_)) => decks_page(&state, &who, Some(e), None, &slug).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -342,11 +366,11 @@ pub async fn choose(
     let (viewer, _) = crate::space::viewer(&state, &who.user.id).await?;
     let on = match uc::parse_on(&f.on) {
         Ok(on) => on,
-        Err(e) => return decks_page(&state, &who, Some(e), None).await,
+        Err(e) => return decks_page(&state, &who, Some(e), None, &slug).await,
     };
     uc::set_deck_choice(&state, &viewer, &slug, on).await?;
     Ok(see_other(&format!(
-        "/questions/decks?done=saved#deck-{slug}"
+        "/questions/decks?done=saved&open={slug}#deck-{slug}"
     )))
 }
 

@@ -606,3 +606,91 @@ pub async fn set_calm_threshold(
         threshold: uc::threshold(&state, &caller.user.id).await?,
     }))
 }
+
+/// One of the caller's own one-line notes in a talk held aloud.
+#[derive(Serialize, ToSchema)]
+pub struct NoteOut {
+    pub id: String,
+    /// One line, at most 140 characters.
+    pub text: String,
+    /// Shared with the partner (then it is in the talk's log as `note_shared`).
+    pub shared: bool,
+    pub created_at: String,
+}
+
+impl From<rekindle_storage::TalkNote> for NoteOut {
+    fn from(n: rekindle_storage::TalkNote) -> Self {
+        NoteOut {
+            id: n.id,
+            text: n.body,
+            shared: n.shared_at.is_some(),
+            created_at: crate::view::format::iso(n.created_at),
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NoteIn {
+    /// One line, 1 to 140 characters after trimming.
+    pub text: String,
+}
+
+/// The caller's own notes in a talk (private and shared); never the partner's
+/// private ones (a note the partner shared is in the talk's events).
+#[utoipa::path(get, path = "/api/v1/talks/{id}/notes", operation_id = "listMyTalkNotes", tag = "talks",
+    params(("id" = String, Path, description = "Talk id")),
+    responses((status = 200, body = Vec<NoteOut>), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn notes(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<NoteOut>>> {
+    let (viewer, _) = crate::space::viewer(&state, &caller.user.id).await?;
+    let notes = uc::my_notes(&state, &viewer, &id).await?;
+    Ok(Json(notes.into_iter().map(NoteOut::from).collect()))
+}
+
+/// Jots a one-line note, private to the caller, while a talk held aloud runs.
+#[utoipa::path(post, path = "/api/v1/talks/{id}/notes", operation_id = "addTalkNote", tag = "talks", request_body = NoteIn,
+    params(("id" = String, Path, description = "Talk id")),
+    responses((status = 201, body = NoteOut), (status = 400, body = Problem), (status = 401, body = Problem),
+              (status = 404, body = Problem),
+              (status = 409, description = "Not a talk held aloud, or not running now; the type names the reason", body = Problem),
+              (status = 422, description = "Empty, more than one line or longer than 140 characters", body = Problem)))]
+pub async fn add_note(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<NoteIn>,
+) -> Response {
+    let viewer = match crate::space::viewer(&state, &caller.user.id).await {
+        Ok((v, _)) => v,
+        Err(e) => return ApiError(e).into_response(),
+    };
+    match uc::add_note(&state, &viewer, &id, &b.text).await {
+        Ok(n) => (StatusCode::CREATED, Json(NoteOut::from(n))).into_response(),
+        Err(e) => refused(e),
+    }
+}
+
+/// Shares one of the caller's notes with their partner: it reaches them live
+/// and stays in the talk's history. Only its author can share a note.
+#[utoipa::path(post, path = "/api/v1/talks/{id}/notes/{note}/share", operation_id = "shareTalkNote", tag = "talks",
+    params(("id" = String, Path, description = "Talk id"), ("note" = String, Path, description = "Note id")),
+    responses((status = 200, body = NoteOut), (status = 401, body = Problem),
+              (status = 404, description = "No such note of the caller's in this talk", body = Problem),
+              (status = 409, description = "Shared already, or the talk is not running; the type names the reason", body = Problem)))]
+pub async fn share_note(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((id, note)): Path<(String, String)>,
+) -> Response {
+    let viewer = match crate::space::viewer(&state, &caller.user.id).await {
+        Ok((v, _)) => v,
+        Err(e) => return ApiError(e).into_response(),
+    };
+    match uc::share_note(&state, &viewer, &id, &note).await {
+        Ok(n) => Json(NoteOut::from(n)).into_response(),
+        Err(e) => refused(e),
+    }
+}

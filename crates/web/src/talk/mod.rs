@@ -14,8 +14,8 @@ use rekindle_domain::talk::{
     Talk,
 };
 use rekindle_storage::{
-    CoupleId, GroundRules, NewTalk, NewTalkEvent, Reflection, Space, TalkId, TalkRow, TalkSummary,
-    UserId, Viewer,
+    CoupleId, GroundRules, NewTalk, NewTalkEvent, Reflection, Space, TalkId, TalkNote, TalkRow,
+    TalkSummary, UserId, Viewer,
 };
 use serde_json::{Value, json};
 
@@ -310,6 +310,7 @@ fn rules_irrelevant(cmd: &Command) -> bool {
             | Command::AskFloor
             | Command::GrantFloor
             | Command::DeclineFloor
+            | Command::ShareNote { .. }
     )
 }
 
@@ -570,6 +571,94 @@ pub async fn record_calm(
     calm_view(state, &viewer.user_id, id, &loaded.talk).await
 }
 
+/// The person's own notes in a talk they can open (private and shared).
+pub async fn my_notes(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+) -> Result<Vec<TalkNote>, AppError> {
+    load(state, viewer, id).await?;
+    Ok(state
+        .repo
+        .talk_notes_of(&viewer.user_id, &TalkId::from(id))
+        .await?)
+}
+
+/// Jots a one-line note, private to its author, during a talk held aloud.
+/// Nothing is announced: the partner is not told a note exists.
+pub async fn add_note(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    text: &str,
+) -> Result<TalkNote, TalkError> {
+    let body = dt::checked_note(text).map_err(|p| AppError::field("text", p.to_string()))?;
+    let space = state.repo.space_of(&viewer.user_id).await?;
+    crate::space::not_paused(space.as_ref())?;
+    let loaded = load(state, viewer, id).await?;
+    loaded
+        .talk
+        .may_note(&viewer.user_id)
+        .map_err(TalkError::Refused)?;
+    let note = TalkNote {
+        id: new_id(),
+        talk_id: TalkId::from(id),
+        author_id: viewer.user_id.clone(),
+        body,
+        created_at: state.clock().now_ms(),
+        shared_at: None,
+    };
+    state.repo.add_talk_note(&note).await?;
+    Ok(note)
+}
+
+/// Shares one of the author's notes with the partner: it enters the talk's log
+/// as `note_shared`, so the partner sees it live and in the talk's history.
+/// Only the author can: anyone else's note is not found.
+pub async fn share_note(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    note_id: &str,
+) -> Result<TalkNote, TalkError> {
+    let note = state
+        .repo
+        .talk_note_of(&viewer.user_id, note_id)
+        .await?
+        .filter(|n| n.talk_id.as_str() == id)
+        .ok_or(AppError::NotFound)?;
+    if note.shared_at.is_some() {
+        return Err(TalkError::Refused(Refusal::AlreadyDone));
+    }
+    let loaded = load(state, viewer, id).await?;
+    loaded
+        .talk
+        .may_share_note(&viewer.user_id, &note.author_id)
+        .map_err(TalkError::Refused)?;
+    let now = state.clock().now_ms();
+    if !state
+        .repo
+        .mark_talk_note_shared(&viewer.user_id, note_id, now)
+        .await?
+    {
+        return Err(TalkError::Refused(Refusal::AlreadyDone));
+    }
+    let cmd = Command::ShareNote {
+        text: note.body.clone(),
+    };
+    if let Err(e) = command(state, viewer, id, cmd).await {
+        state
+            .repo
+            .unmark_talk_note_shared(&viewer.user_id, note_id)
+            .await?;
+        return Err(e);
+    }
+    Ok(TalkNote {
+        shared_at: Some(now),
+        ..note
+    })
+}
+
 /// Deletes a talk of the space for both partners; a talk from a space that
 /// ended loses only this person's parts (the other keeps theirs).
 pub async fn delete(state: &AppState, viewer: &Viewer, id: &str) -> Result<(), AppError> {
@@ -738,6 +827,7 @@ pub async fn past_talk(
 pub async fn export_json(state: &AppState, user_id: &UserId) -> Result<Vec<u8>, AppError> {
     let (talks, events, reflections) = state.repo.talk_export(user_id).await?;
     let calm = state.repo.calm_export(user_id).await?;
+    let notes = state.repo.talk_notes_export(user_id).await?;
     let decoded = decode(&events)?;
     let me = user_id.as_str();
     let out = json!({
@@ -769,6 +859,14 @@ pub async fn export_json(state: &AppState, user_id: &UserId) -> Result<Vec<u8>, 
             "moment": c.moment,
             "value": c.value,
             "at": crate::view::format::iso(c.at),
+        })).collect::<Vec<_>>(),
+        // The person's own one-line notes, private and shared; a note the
+        // partner shared is in that talk's events, a private one never.
+        "my_notes": notes.iter().map(|n| json!({
+            "talk_id": n.talk_id.as_str(),
+            "text": n.body,
+            "shared": n.shared_at.is_some(),
+            "written_at": crate::view::format::iso(n.created_at),
         })).collect::<Vec<_>>(),
         "partner_shared_reflections": reflections.iter().filter(|r| r.user_id != *user_id).map(|r| json!({
             "talk_id": r.talk_id.as_str(),

@@ -471,6 +471,10 @@ fn entries(events: &[Recorded], me: &str, partner: &str, tz: Tz) -> Vec<Entry> {
                 String::new(),
                 false,
             ),
+            // A note its author chose to share (private notes are not in the log).
+            Event::NoteShared { text } => {
+                ("shared_note", "shared a note:".into(), text.clone(), false)
+            }
             Event::FloorAsked => ("note", "asked for the floor".into(), String::new(), false),
             Event::FloorDeclined => (
                 "note",
@@ -579,6 +583,19 @@ struct RoomPage {
     calm_before_after: Option<(i64, i64)>,
     calm_latest: Option<i64>,
     threshold: i64,
+    // One-line notes (this person's own only)
+    /// Notes may be written now (a talk held aloud, live or in a break, on a
+    /// screen that is this person's alone).
+    notes_open: bool,
+    /// Their own notes: shown whenever the screen is theirs alone.
+    notes: Vec<NoteView>,
+    note_text: String,
+}
+
+pub struct NoteView {
+    pub id: String,
+    pub text: String,
+    pub shared: bool,
 }
 
 impl RoomPage {
@@ -742,7 +759,28 @@ async fn room(
     // screen is seen by both, so it is asked only before and after the talk.
     let calm = uc::calm_view(state, &who.user.id, id, talk).await?;
     let shared_screen = one_phone && matches!(talk.phase, Phase::Live | Phase::TimeOut);
+    // Notes are private to their author: on one phone passed across they wait
+    // for the author's own screen (their own phone, or after the talk).
+    let notes = if aloud && !shared_screen {
+        state
+            .repo
+            .talk_notes_of(&who.user.id, &TalkId::from(id))
+            .await?
+            .into_iter()
+            .map(|n| NoteView {
+                id: n.id,
+                text: n.body,
+                shared: n.shared_at.is_some(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let notes_open = !shared_screen && talk.may_note(me).is_ok();
     Ok(RoomPage {
+        notes_open,
+        notes,
+        note_text: String::new(),
         aloud,
         one_phone,
         floor_name: talk.floor.as_deref().map(&name_of).unwrap_or_default(),
@@ -1008,6 +1046,67 @@ pub async fn calm(
             &room(&state, &who, &id, false, errors, String::new()).await?,
         ),
         Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NoteForm {
+    #[serde(default)]
+    text: String,
+}
+
+/// A one-line note, private to its author, during a talk held aloud.
+pub async fn add_note(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<NoteForm>,
+) -> PageResult {
+    let (viewer, _) = crate::space::viewer(&state, &who.user.id).await?;
+    let why = match uc::add_note(&state, &viewer, &id, &form.text).await {
+        Ok(_) => return Ok(see_other(&format!("/talks/{id}#notes"))),
+        Err(TalkError::App(AppError::Invalid(errors))) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            errors.into_values().next().unwrap_or_default(),
+        ),
+        Err(TalkError::Refused(r)) => (StatusCode::CONFLICT, r.to_string()),
+        Err(TalkError::App(e)) => return Err(e.into()),
+    };
+    let mut page = room(
+        &state,
+        &who,
+        &id,
+        false,
+        FieldErrors::from([("note", why.1)]),
+        String::new(),
+    )
+    .await?;
+    page.note_text = form.text;
+    render_with_status(why.0, &page)
+}
+
+/// The author shares one of their notes with their partner.
+pub async fn share_note(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path((id, note)): Path<(String, String)>,
+) -> PageResult {
+    let (viewer, _) = crate::space::viewer(&state, &who.user.id).await?;
+    match uc::share_note(&state, &viewer, &id, &note).await {
+        Ok(_) => Ok(see_other(&format!("/talks/{id}#notes"))),
+        Err(TalkError::Refused(r)) => render_with_status(
+            StatusCode::CONFLICT,
+            &room(
+                &state,
+                &who,
+                &id,
+                false,
+                FieldErrors::from([("note", r.to_string())]),
+                String::new(),
+            )
+            .await?,
+        ),
+        Err(TalkError::App(e)) => Err(e.into()),
     }
 }
 

@@ -1004,6 +1004,22 @@ fn cases() -> Vec<Case> {
             Form(&[("calm", "5")]),
             [303, 404, 303, 303],
         ),
+        // One-line notes (issue 19): this talk is typed, so nobody writes one;
+        // a note that is not the caller's is not found.
+        case(
+            "POST",
+            "/talks/{id}/notes",
+            "/talks/{talk}/notes",
+            Form(&[("text", "x")]),
+            [303, 404, 409, 409],
+        ),
+        case(
+            "POST",
+            "/talks/{id}/notes/{note}/share",
+            "/talks/{talk}/notes/not-a-note/share",
+            None,
+            [303, 404, 404, 404],
+        ),
         // Joining on one phone: this talk is typed, so nobody may.
         case(
             "POST",
@@ -1104,6 +1120,27 @@ fn cases() -> Vec<Case> {
             "/api/v1/talks/{talk}/calm",
             Json(|| json!({"value": 5})),
             [401, 404, 200, 200],
+        ),
+        case(
+            "GET",
+            "/api/v1/talks/{id}/notes",
+            "/api/v1/talks/{talk}/notes",
+            None,
+            [401, 404, 200, 200],
+        ),
+        case(
+            "POST",
+            "/api/v1/talks/{id}/notes",
+            "/api/v1/talks/{talk}/notes",
+            Json(|| json!({"text": "x"})),
+            [401, 404, 409, 409],
+        ),
+        case(
+            "POST",
+            "/api/v1/talks/{id}/notes/{note}/share",
+            "/api/v1/talks/{talk}/notes/not-a-note/share",
+            None,
+            [401, 404, 404, 404],
         ),
         case(
             "DELETE",
@@ -2129,5 +2166,103 @@ async fn a_partner_never_sees_a_rating_before_the_reveal_on_any_route() {
             )
             .await;
         assert!(shows_a_partner_rating(&v.to_string()), "{v}");
+    }
+}
+
+/// Issue 19: the owner's private note in a talk held aloud reaches the partner
+/// on no GET route (page, API, export), while the note the owner shared does.
+#[tokio::test]
+async fn a_private_talk_note_never_reaches_the_partner_on_any_route() {
+    const PRIVATE: &str = "SENTINEL-PRIVATE-TALK-NOTE";
+    const SHARED: &str = "SENTINEL-SHARED-TALK-NOTE";
+    for b in backends() {
+        let f = fixture(b).await;
+        let partner = f.api[2].as_ref().unwrap();
+        let owner = f.api[3].as_ref().unwrap();
+        for (who, version) in [(owner, 0), (partner, 1)] {
+            let (s, v) = who
+                .send_json(
+                    Method::POST,
+                    "/api/v1/talks/rules/accept",
+                    json!({"version": version}),
+                )
+                .await;
+            assert_eq!(s, 200, "{v}");
+        }
+        let (s, t) = owner
+            .send_json(
+                Method::POST,
+                "/api/v1/talks",
+                json!({"topic": "Aloud", "times": [], "mode": "two_phones"}),
+            )
+            .await;
+        assert_eq!(s, 201, "{t}");
+        let talk = t["id"].as_str().unwrap().to_owned();
+        for (who, cmd) in [(owner, "start_now"), (owner, "pledge"), (partner, "pledge")] {
+            let (s, v) = who
+                .send_json(
+                    Method::POST,
+                    &format!("/api/v1/talks/{talk}/commands"),
+                    json!({"cmd": cmd}),
+                )
+                .await;
+            assert_eq!(s, 200, "{cmd}: {v}");
+        }
+        let notes = format!("/api/v1/talks/{talk}/notes");
+        for text in [PRIVATE, SHARED] {
+            let (s, v) = owner
+                .send_json(Method::POST, &notes, json!({"text": text}))
+                .await;
+            assert_eq!(s, 201, "{v}");
+            if text == SHARED {
+                let (s, v) = owner
+                    .send_json(
+                        Method::POST,
+                        &format!("{notes}/{}/share", v["id"].as_str().unwrap()),
+                        json!({}),
+                    )
+                    .await;
+                assert_eq!(s, 200, "{v}");
+            }
+        }
+        let mut failures = Vec::new();
+        let mut seen = String::new();
+        for c in cases().iter().filter(|c| c.method == "GET") {
+            let (status, body) = f.call(c, 2).await;
+            if body.contains(PRIVATE) {
+                failures.push(format!(
+                    "{b:?} GET {} ({status}): the private note leaked",
+                    c.path
+                ));
+            }
+            seen.push_str(&body);
+        }
+        // And the aloud talk's own routes, as page and API.
+        for path in [
+            format!("/talks/{talk}"),
+            format!("/api/v1/talks/{talk}"),
+            format!("/api/v1/talks/{talk}/notes"),
+        ] {
+            let body = if path.starts_with("/api/") {
+                partner.get_json(&path).await.1.to_string()
+            } else {
+                let r = f.html[2].client.get(f.app.url(&path)).send().await.unwrap();
+                r.text().await.unwrap()
+            };
+            if body.contains(PRIVATE) {
+                failures.push(format!("{b:?} GET {path}: the private note leaked"));
+            }
+            seen.push_str(&body);
+        }
+        let text = export_text(partner).await;
+        assert!(
+            !text.contains(PRIVATE),
+            "{b:?}: the private note in the export"
+        );
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        // Not vacuous: the shared note did reach the partner, and the owner sees both.
+        assert!(seen.contains(SHARED) && text.contains(SHARED), "{b:?}");
+        let own = owner.get_json(&notes).await.1.to_string();
+        assert!(own.contains(PRIVATE) && own.contains(SHARED), "{b:?}");
     }
 }

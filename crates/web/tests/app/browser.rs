@@ -594,9 +594,22 @@ async fn decks_flow(driver: &Driver, backend: Backend) {
     fits_a_phone(&ca).await;
     assert_eq!(count(&ca, ".deck").await, 15);
     assert!(a.text("#deck-intimacy .badge").await.contains("On"));
+    // Decks are folded to one line each; one opens at a time, without script.
+    let open = "document.querySelectorAll('details.deck[open]').length";
+    let opened = |c: &Client| {
+        let c = c.clone();
+        async move { c.execute(&format!("return {open};"), vec![]).await.unwrap() }
+    };
+    assert_eq!(opened(&ca).await, 0);
+    for deck in ["#deck-play", "#deck-intimacy"] {
+        open_deck(&ca, deck).await;
+    }
+    assert_eq!(opened(&ca).await, 1, "one deck open at a time");
     a.click("#deck-intimacy form[action$='/choice'] button")
         .await;
     assert_eq!(a.text("#deck-intimacy .badge").await, "Off for you");
+    // After the change the page comes back with that deck open.
+    assert_eq!(opened(&ca).await, 1);
     assert!(a.text("#deck-intimacy").await.contains("Switch on for me"));
 
     // Ben's page says it is off for the two of them, and not who switched it off.
@@ -610,6 +623,7 @@ async fn decks_flow(driver: &Driver, backend: Backend) {
 
     // Ana switches it back on: on for both again.
     ca.goto(&app.url("/questions/decks")).await.unwrap();
+    open_deck(&ca, "#deck-intimacy").await;
     a.click("#deck-intimacy form[action$='/choice'] button")
         .await;
     cb.goto(&app.url("/questions/decks")).await.unwrap();
@@ -618,6 +632,23 @@ async fn decks_flow(driver: &Driver, backend: Backend) {
     for c in [ca, cb] {
         let _ = c.close().await;
     }
+}
+
+/// Opens a folded deck by tapping its one line (a `<details>`: nothing loads).
+async fn open_deck(c: &Client, deck: &str) {
+    let css = format!("{deck} summary");
+    c.execute(
+        "document.querySelector(arguments[0]).scrollIntoView({block: 'center'});",
+        vec![serde_json::json!(css)],
+    )
+    .await
+    .unwrap();
+    c.find(Locator::Css(&css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
 }
 
 #[tokio::test]

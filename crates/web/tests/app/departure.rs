@@ -92,6 +92,48 @@ pub(crate) async fn talk_over(ana: &ApiPerson, ben: &ApiPerson) -> String {
     id
 }
 
+/// A talk held aloud on two phones where each writes a private note and shares
+/// another (issue 19); the talk then ends.
+async fn aloud_with_notes(ana: &ApiPerson, ben: &ApiPerson) -> String {
+    let t = ok(
+        ana,
+        Method::POST,
+        "/api/v1/talks",
+        json!({"topic": "Aloud", "times": [], "mode": "two_phones"}),
+    )
+    .await;
+    let id = t["id"].as_str().unwrap().to_owned();
+    cmd(ana, &id, json!({"cmd": "start_now"})).await;
+    cmd(ana, &id, json!({"cmd": "pledge"})).await;
+    cmd(ben, &id, json!({"cmd": "pledge"})).await;
+    let notes = format!("/api/v1/talks/{id}/notes");
+    for (who, tag) in [(ana, "ANA"), (ben, "BEN")] {
+        ok(
+            who,
+            Method::POST,
+            &notes,
+            json!({"text": format!("{tag}-PRIVATE-NOTE")}),
+        )
+        .await;
+        let n = ok(
+            who,
+            Method::POST,
+            &notes,
+            json!({"text": format!("{tag}-SHARED-NOTE")}),
+        )
+        .await;
+        ok(
+            who,
+            Method::POST,
+            &format!("{notes}/{}/share", n["id"].as_str().unwrap()),
+            json!({}),
+        )
+        .await;
+    }
+    cmd(ana, &id, json!({"cmd": "end"})).await;
+    id
+}
+
 /// Each one's flooding check after the talk, different so a mix-up shows.
 fn calm_of(who: &str) -> i64 {
     if who == "ANA" { 8 } else { 3 }
@@ -215,6 +257,9 @@ async fn the_partner_who_stays_keeps_their_talk_problem_and_answer_after_erasure
                     )
                     .await;
                 }
+
+                // A talk held aloud where each keeps a private note and shares another.
+                let aloud = aloud_with_notes(&ana, &ben).await;
 
                 let (goer, stayer, mine, theirs, stayer_email) = if ana_goes {
                     (&ana, &ben, "BEN", "ANA", "ben@example.org")
@@ -351,6 +396,30 @@ async fn the_partner_who_stays_keeps_their_talk_problem_and_answer_after_erasure
                         "{ctx}: the leaver keeps theirs"
                     );
                     assert!(!calm_in_export(&g, &talk, calm_of(mine)), "{ctx}");
+                }
+
+                // Notes (issue 19): the stayer keeps their own, private and shared;
+                // nothing of the other's, not even what they had shared.
+                for n in ["PRIVATE-NOTE", "SHARED-NOTE"] {
+                    assert!(e.contains(&format!("{mine}-{n}")), "{ctx}: own {n}");
+                    assert!(!e.contains(&format!("{theirs}-{n}")), "{ctx}: their {n}");
+                }
+                let (s, page) = html.get(&format!("/talks/{aloud}")).await;
+                assert_eq!(s, 200, "{ctx}: the aloud talk opens");
+                assert!(
+                    !page.contains(&format!("{theirs}-SHARED-NOTE"))
+                        && !page.contains(&format!("{theirs}-PRIVATE-NOTE")),
+                    "{ctx}: the partner's notes are gone from the page"
+                );
+                if !erase {
+                    let g = export_text(goer).await;
+                    for n in ["PRIVATE-NOTE", "SHARED-NOTE"] {
+                        assert!(
+                            g.contains(&format!("{theirs}-{n}")),
+                            "{ctx}: the leaver keeps {n}"
+                        );
+                        assert!(!g.contains(&format!("{mine}-{n}")), "{ctx}");
+                    }
                 }
 
                 // The problem through the API too: read-only, own parts only.

@@ -251,6 +251,8 @@ async fn sign_in(c: &Client, f: &Fixture, email: &str) {
 struct Talks {
     live: String,
     paused: String,
+    /// Held aloud on two phones, Ana's notes beside it: one private, one shared.
+    aloud: String,
 }
 
 async fn talks(f: &Fixture) -> Talks {
@@ -283,7 +285,37 @@ async fn talks(f: &Fixture) -> Talks {
         json!({"cmd": "time_out", "minutes": 30, "return_at": back}),
     )
     .await;
-    Talks { live, paused }
+    let (s, v) = ana
+        .send_json(
+            reqwest::Method::POST,
+            "/api/v1/talks",
+            json!({"topic": "Our evenings", "times": [], "mode": "two_phones", "turn_min": 3}),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let aloud = v["id"].as_str().unwrap().to_owned();
+    ok(ana, &aloud, json!({"cmd": "start_now"})).await;
+    ok(ana, &aloud, json!({"cmd": "pledge"})).await;
+    ok(ben, &aloud, json!({"cmd": "pledge"})).await;
+    let notes = format!("/api/v1/talks/{aloud}/notes");
+    for text in ["Come back to the money part", "I felt heard about Sundays"] {
+        let (s, n) = ana
+            .send_json(reqwest::Method::POST, &notes, json!({"text": text}))
+            .await;
+        assert_eq!(s, 201, "{n}");
+        if text.starts_with("I felt") {
+            let share = format!("{notes}/{}/share", n["id"].as_str().unwrap());
+            let (s, v) = ana
+                .send_json(reqwest::Method::POST, &share, json!({}))
+                .await;
+            assert_eq!(s, 200, "{v}");
+        }
+    }
+    Talks {
+        live,
+        paused,
+        aloud,
+    }
 }
 
 async fn sweep_screen(driver: &Driver, f: &Fixture, talks: &Talks, s: &mut Sweep, screen: Screen) {
@@ -345,7 +377,11 @@ async fn sweep_screen(driver: &Driver, f: &Fixture, talks: &Talks, s: &mut Sweep
     sign_in(&c, f, "ana@example.org").await;
     // The talk room while a talk is live (a paraphrase waits for Ana's answer)
     // and while a time-out runs: states the fixture's arriving talk never shows.
-    for (id, name) in [(&talks.live, "talk-live"), (&talks.paused, "talk-time-out")] {
+    for (id, name) in [
+        (&talks.live, "talk-live"),
+        (&talks.paused, "talk-time-out"),
+        (&talks.aloud, "talk-aloud-notes"),
+    ] {
         s.visit(
             &c,
             base,

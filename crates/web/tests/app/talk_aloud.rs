@@ -438,3 +438,242 @@ async fn flooding_numbers_never_reach_the_partner() {
         );
     }
 }
+
+const PRIVATE_NOTE: &str = "PRIVATE-NOTE-come back to the money part";
+const SHARED_NOTE: &str = "SHARED-NOTE-I felt heard about Sundays";
+
+/// Issue 19, part 1: optional one-line notes. Private to their author unless
+/// shared; one line, 140 characters, only while a talk held aloud runs; only
+/// the author shares. A private note never reaches the partner (page, API,
+/// socket, NOTIFY, push, export); a shared one reaches them live and stays in
+/// the talk's history.
+#[tokio::test]
+async fn a_note_stays_with_its_author_until_they_share_it() {
+    for b in backends() {
+        let app = TestApp::spawn(b).await;
+        let (ana, ben) = couple(&app).await;
+        let mut notices = app.db.repo.listen_talks().await.unwrap();
+        // Before the talk runs there is nothing to note.
+        agree_rules(&ana, &ben).await;
+        let (_, v) = ana
+            .send_json(
+                Method::POST,
+                "/api/v1/talks",
+                json!({"topic": "Evenings", "times": [], "mode": "two_phones"}),
+            )
+            .await;
+        let id = v["id"].as_str().unwrap().to_owned();
+        let notes = format!("/api/v1/talks/{id}/notes");
+        let (s, v) = ana
+            .send_json(Method::POST, &notes, json!({"text": "too early"}))
+            .await;
+        assert_eq!(s, 409, "{b:?}: {v}");
+        assert!(
+            v["type"].as_str().unwrap().ends_with("/not_in_phase"),
+            "{v}"
+        );
+        ok(&ana, &id, json!({"cmd": "start_now"})).await;
+        ok(&ana, &id, json!({"cmd": "pledge"})).await;
+        ok(&ben, &id, json!({"cmd": "pledge"})).await;
+
+        // Ben's phone listens on the socket.
+        let url = format!("ws://{}/talks/{id}/ws?after=0", app.addr);
+        let mut req = url.into_client_request().unwrap();
+        req.headers_mut().insert(
+            "authorization",
+            format!("Bearer {}", ben.token).parse().unwrap(),
+        );
+        let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+
+        // Bad input: a clear 4xx with problem details, nothing kept.
+        for bad in [
+            json!({"text": "   "}),
+            json!({"text": "one line\nand another"}),
+            json!({"text": "x".repeat(141)}),
+            json!({"text": 7}),
+            json!({}),
+        ] {
+            let r = ana
+                .req(Method::POST, &notes)
+                .json(&bad)
+                .send()
+                .await
+                .unwrap();
+            let s = r.status().as_u16();
+            let ct = r.headers()["content-type"].to_str().unwrap().to_owned();
+            assert!((400..500).contains(&s), "{b:?} {bad} → {s}");
+            assert_eq!(ct, "application/problem+json", "{b:?} {bad}");
+        }
+        let (_, mine) = ana.get_json(&notes).await;
+        assert_eq!(mine, json!([]), "{b:?}: bad input kept nothing");
+
+        // Ana jots two notes while Ben speaks; she shares the second.
+        let (s, private) = ana
+            .send_json(Method::POST, &notes, json!({"text": PRIVATE_NOTE}))
+            .await;
+        assert_eq!(s, 201, "{b:?}: {private}");
+        assert_eq!(private["shared"], false);
+        let (s, shared) = ana
+            .send_json(
+                Method::POST,
+                &notes,
+                json!({"text": format!("  {SHARED_NOTE}  ")}),
+            )
+            .await;
+        assert_eq!(s, 201, "{b:?}: {shared}");
+        assert_eq!(shared["text"], SHARED_NOTE, "{b:?}: trimmed");
+        let share = |n: &Value| format!("{notes}/{}/share", n["id"].as_str().unwrap());
+        // Only the author shares: Ben cannot share (or find) Ana's note.
+        let (s, _) = ben
+            .send_json(Method::POST, &share(&private), json!({}))
+            .await;
+        assert_eq!(s, 404, "{b:?}");
+        let (_, his) = ben.get_json(&notes).await;
+        assert_eq!(his, json!([]), "{b:?}: Ben sees none of Ana's notes");
+        let (s, v) = ana
+            .send_json(Method::POST, &share(&shared), json!({}))
+            .await;
+        assert_eq!(s, 200, "{b:?}: {v}");
+        assert_eq!(v["shared"], true);
+        let (s, v) = ana
+            .send_json(Method::POST, &share(&shared), json!({}))
+            .await;
+        assert_eq!(s, 409, "{b:?}: shared once: {v}");
+        let (_, mine) = ana.get_json(&notes).await;
+        assert_eq!(
+            mine.as_array()
+                .unwrap()
+                .iter()
+                .map(|n| (n["text"].as_str().unwrap(), n["shared"].as_bool().unwrap()))
+                .collect::<Vec<_>>(),
+            [(PRIVATE_NOTE, false), (SHARED_NOTE, true)],
+            "{b:?}"
+        );
+
+        // Ben sees the shared note live on the socket and in the talk's history.
+        let mut frames = String::new();
+        while let Ok(Some(Ok(m))) =
+            tokio::time::timeout(Duration::from_millis(500), ws.next()).await
+        {
+            if let Message::Text(t) = m {
+                frames.push_str(t.as_str());
+                frames.push('\n');
+            }
+        }
+        assert!(
+            frames.contains("\"note_shared\"") && frames.contains(SHARED_NOTE),
+            "{b:?}: the shared note arrives live: {frames}"
+        );
+        let (_, api) = ben.get_json(&format!("/api/v1/talks/{id}")).await;
+        assert!(api.to_string().contains(SHARED_NOTE), "{b:?}");
+        let ben_page = app.html_person("ben@example.org").await;
+        let (_, page) = ben_page.get(&format!("/talks/{id}")).await;
+        assert!(page.contains(SHARED_NOTE), "{b:?}: in Ben's history");
+        // Ana's page lists both as hers, the private one marked as such.
+        let ana_page = app.html_person("ana@example.org").await;
+        let (_, own) = ana_page.get(&format!("/talks/{id}")).await;
+        assert!(
+            own.contains(PRIVATE_NOTE) && own.contains(SHARED_NOTE),
+            "{b:?}"
+        );
+
+        // The talk ends: no more notes; Ana keeps hers.
+        ok(&ben, &id, json!({"cmd": "end"})).await;
+        let (s, _) = ana
+            .send_json(Method::POST, &notes, json!({"text": "after"}))
+            .await;
+        assert_eq!(s, 409, "{b:?}");
+        let (s, _) = ana
+            .send_json(Method::POST, &share(&private), json!({}))
+            .await;
+        assert_eq!(
+            s, 409,
+            "{b:?}: the private one stays private after the talk"
+        );
+
+        // Everything Ben receives holds the shared note and never the private one.
+        let (_, api) = ben.get_json(&format!("/api/v1/talks/{id}")).await;
+        let (_, page) = ben_page.get(&format!("/talks/{id}")).await;
+        let (_, list) = ben_page.get("/talks").await;
+        let (_, home) = ben_page.get("/").await;
+        let export = export_text(&ben).await;
+        let mut bus = String::new();
+        if let Some(n) = notices.as_mut() {
+            while let Ok(Ok(Some(p))) =
+                tokio::time::timeout(Duration::from_millis(300), n.recv()).await
+            {
+                bus.push_str(&p);
+                bus.push('\n');
+            }
+            assert!(bus.contains(&id), "{b:?}: NOTIFY did carry the talk");
+        }
+        let push = app.db.dump_table("push_outbox").await;
+        assert!(
+            export.contains(SHARED_NOTE),
+            "{b:?}: in Ben's export, shared"
+        );
+        for (what, text) in [
+            ("page", format!("{page}{list}{home}")),
+            ("api", api.to_string()),
+            ("socket", frames),
+            ("export", export),
+            ("NOTIFY", bus),
+            ("push outbox", push),
+        ] {
+            assert!(
+                !text.contains("PRIVATE-NOTE"),
+                "{b:?}: {what} leaks Ana's private note"
+            );
+        }
+        // Ana's own export holds both, marked.
+        let own = export_text(&ana).await;
+        assert!(
+            own.contains(PRIVATE_NOTE) && own.contains("\"my_notes\""),
+            "{b:?}"
+        );
+    }
+}
+
+/// On pages without JavaScript: a note is kept with PRG, bad input gets an
+/// inline error (422) and keeps nothing; a typed talk has no notes.
+#[tokio::test]
+async fn notes_on_the_page_work_without_javascript() {
+    for b in backends() {
+        let app = TestApp::spawn(b).await;
+        let (ana, ben) = couple(&app).await;
+        let id = aloud_talk(&ana, &ben, "two_phones").await;
+        let page = app.html_person("ana@example.org").await;
+        let (_, room) = page.get(&format!("/talks/{id}")).await;
+        assert!(room.contains("id=\"note-text\""), "{b:?}: the note form");
+        let (s, body, _) = page
+            .post(&format!("/talks/{id}/notes"), &[("text", "two\nlines")])
+            .await;
+        assert_eq!(s, 422, "{b:?}");
+        assert!(body.contains("A note is one line"), "{b:?}: inline error");
+        let (s, _, to) = page
+            .post(&format!("/talks/{id}/notes"), &[("text", "PAGE-NOTE")])
+            .await;
+        assert_eq!((s, to), (303, Some(format!("/talks/{id}#notes"))), "{b:?}");
+        let (_, mine) = ana.get_json(&format!("/api/v1/talks/{id}/notes")).await;
+        assert_eq!(
+            mine.as_array().unwrap().len(),
+            1,
+            "{b:?}: one kept, not two"
+        );
+        let note = mine[0]["id"].as_str().unwrap().to_owned();
+        // Ben's page offers nothing to share of Ana's, and cannot share it.
+        let ben_page = app.html_person("ben@example.org").await;
+        let (_, his) = ben_page.get(&format!("/talks/{id}")).await;
+        assert!(!his.contains("PAGE-NOTE") && !his.contains(&note), "{b:?}");
+        let (s, _, _) = ben_page
+            .post(&format!("/talks/{id}/notes/{note}/share"), &[])
+            .await;
+        assert_eq!(s, 404, "{b:?}");
+        let (s, _, _) = page
+            .post(&format!("/talks/{id}/notes/{note}/share"), &[])
+            .await;
+        assert_eq!(s, 303, "{b:?}");
+        let (_, his) = ben_page.get(&format!("/talks/{id}")).await;
+        assert!(his.contains("PAGE-NOTE"), "{b:?}: shared");
+    }
+}

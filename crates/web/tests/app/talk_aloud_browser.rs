@@ -236,6 +236,77 @@ async fn two_phones(driver: &Driver, backend: Backend) {
     let _ = cb.close().await;
 }
 
+/// Issue 19, part 1: on two phones, Ben jots a note while he listens and
+/// shares it; Ana's phone shows it live. A second note he keeps to himself
+/// never reaches Ana's phone, live or after a reload.
+async fn notes_on_two_phones(driver: &Driver, backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (ana, ben, ca, cb) = couple_in_browsers(driver, &app).await;
+    agree_rules(&ana, &ben).await;
+    let a = Page { c: &ca };
+    let b = Page { c: &cb };
+    let room = ask_aloud(&app, &a, "two_phones").await;
+    a.click("button.pledge").await;
+    cb.goto(&app.url(&room)).await.unwrap();
+    calm(&b, 2).await;
+    b.click("button.pledge").await;
+    wait_for(&ca, "button.spoke").await;
+    a.click("button.spoke").await;
+    wait_for(&cb, "button.said-back").await;
+
+    // While listening, Ben notes one line and shares it.
+    b.fill("#note-text", "BEN-SHARED evenings matter to me too")
+        .await;
+    b.click("button.save-note").await;
+    assert!(b.text(".note-list").await.contains("BEN-SHARED"));
+    shot(&cb, "4-a-note-of-your-own").await;
+    b.click("button.share-note").await;
+    assert!(b.text(".note-list").await.contains("Shared with Ana"));
+    a.wait_for_text("BEN-SHARED evenings matter to me too")
+        .await;
+    assert!(a.text("#talk-log").await.contains("shared a note"));
+
+    // A second note stays his: Ana's phone never shows it.
+    b.fill("#note-text", "BEN-PRIVATE ask about the budget later")
+        .await;
+    b.click("button.save-note").await;
+    assert!(b.text(".note-list").await.contains("BEN-PRIVATE"));
+    assert!(b.text(".note-list").await.contains("Share with Ana"));
+    // Bad input: an inline error, nothing kept.
+    b.fill("#note-text", &"x".repeat(140)).await;
+    b.c.execute(
+        "document.querySelector('#note-text').removeAttribute('maxlength');\
+         document.querySelector('#note-text').value += 'y';",
+        vec![],
+    )
+    .await
+    .unwrap();
+    b.click("button.save-note").await;
+    assert!(b.text("#note-error").await.contains("140 characters"));
+    // The talk goes on: Ben says it back; Ana's phone follows.
+    cb.goto(&app.url(&room)).await.unwrap();
+    b.click("button.said-back").await;
+    wait_for(&ca, "button.confirm").await;
+    shot(&ca, "5-the-partner-shared-a-note").await;
+    assert!(
+        !a.source().await.contains("BEN-PRIVATE"),
+        "{backend:?}: live"
+    );
+    ca.refresh().await.unwrap();
+    let src = a.source().await;
+    assert!(src.contains("BEN-SHARED"), "{backend:?}");
+    assert!(!src.contains("BEN-PRIVATE"), "{backend:?}: after a reload");
+    let (_, notes) = ben.get_json(&format!("/api/v1{room}/notes")).await;
+    assert_eq!(notes.as_array().unwrap().len(), 2, "{backend:?}: {notes}");
+    let _ = ca.close().await;
+    let _ = cb.close().await;
+}
+
+#[tokio::test]
+async fn notes_during_a_talk_aloud_on_two_phones() {
+    in_a_browser(notes_on_two_phones).await;
+}
+
 #[tokio::test]
 async fn a_talk_aloud_on_one_phone_passed_across() {
     in_a_browser(one_phone).await;

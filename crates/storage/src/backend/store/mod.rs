@@ -25,6 +25,7 @@ mod safety;
 mod signups;
 mod space;
 mod talk_calm;
+mod talk_notes;
 mod talks;
 mod waiting;
 

@@ -367,6 +367,8 @@ impl Store {
                 "DELETE FROM talk_reflections WHERE talk_id = $1 AND user_id = $2",
                 // Their flooding checks of this talk go with it (issue 19).
                 "DELETE FROM talk_calm WHERE talk_id = $1 AND user_id = $2",
+                // And their notes (issue 19).
+                "DELETE FROM talk_notes WHERE talk_id = $1 AND author_id = $2",
                 "UPDATE talks SET topic = '', requested_by = partner_id WHERE id = $1 AND requested_by = $2",
                 "UPDATE talks SET partner_id = requested_by WHERE id = $1 AND partner_id = $2",
             ] {
@@ -460,7 +462,10 @@ impl Store {
         Ok(())
     }
 
-    /// The journey's talk facts for a couple (current partners only).
+    /// The journey's talk facts for a couple (current partners only). A talk
+    /// counts as held as `journey::talk_counts_as_held` says: once it began,
+    /// and, held aloud (the request's `mode`; a topic's quotes are escaped in
+    /// the JSON, so only the field matches), once a turn was confirmed.
     pub(crate) async fn talk_facts(
         &self,
         couple_id: &CoupleId,
@@ -472,7 +477,13 @@ impl Store {
                   JOIN memberships m ON m.user_id = a.user_id AND m.couple_id = a.couple_id
                   WHERE a.couple_id = $1
                     AND a.version = (SELECT MAX(version) FROM ground_rules WHERE couple_id = $1)) AS accepted,
-               (SELECT COUNT(*) FROM talks WHERE couple_id = $1 AND began_at IS NOT NULL) AS pledged,
+               (SELECT COUNT(*) FROM talks t WHERE t.couple_id = $1 AND t.began_at IS NOT NULL
+                  AND (NOT EXISTS (SELECT 1 FROM talk_events r
+                                   WHERE r.talk_id = t.id AND r.kind = 'requested'
+                                     AND (r.body LIKE '%\"mode\":\"one_phone\"%'
+                                          OR r.body LIKE '%\"mode\":\"two_phones\"%'))
+                       OR EXISTS (SELECT 1 FROM talk_events c
+                                  WHERE c.talk_id = t.id AND c.kind = 'confirmed'))) AS pledged,
                (SELECT COUNT(DISTINCT e.mark) FROM talk_events e
                   JOIN talks t ON t.id = e.talk_id
                   JOIN memberships m ON m.user_id = e.mark AND m.couple_id = t.couple_id
@@ -533,10 +544,11 @@ pub(super) async fn talk_erase_in(
 ) -> StoreResult<()> {
     const MINE: &str =
         "talk_id IN (SELECT id FROM talks WHERE requested_by = $1 OR partner_id = $1)";
-    // The flooding check is the author's alone (the user row's cascade would
-    // take it too; said here so the rule is read where it is kept).
+    // The flooding check and the notes are the author's alone (the user row's
+    // cascade would take them too; said here so the rule is read where it is kept).
     for sql in [
         "DELETE FROM talk_calm WHERE user_id = $1",
+        "DELETE FROM talk_notes WHERE author_id = $1",
         "DELETE FROM calm_thresholds WHERE user_id = $1",
     ] {
         sqlx::query(sql).bind(user_id).execute(&mut **tx).await?;
