@@ -164,7 +164,7 @@ fn add_model(md: &model::Model, t: &Tokens<'_>, raw: &mut Vec<Raw>) {
         };
         let j = st.iter().rposition(|t| t.word).map_or(i + 1, |p| p + 1);
         model::features(st, masks[si], &mut feats, &mut buf);
-        let mut pred = model::predict(md, &feats) & !masks[si];
+        let mut pred = model::predict(md, &feats, masks[si]) & !masks[si];
         if s.yes_no || masks[si] & model::bit(Kind::IStatement) != 0 {
             // "Would you rather…?", "Do you want to…?": the model reads no complaint into a
             // yes/no question (the rules catch the sarcastic ones), nor into a sentence that

@@ -390,7 +390,10 @@ async fn the_coach_builder_shows_on_the_page_without_javascript() {
             "{builder}"
         );
         assert!(
-            builder.contains(&format!("<span class=\"coach-feeling\">{}</span>", want.feeling)),
+            builder.contains(&format!(
+                "<span class=\"coach-feeling\">{}</span>",
+                want.feeling
+            )),
             "{builder}"
         );
         assert!(
