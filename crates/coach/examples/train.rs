@@ -22,6 +22,10 @@ use rekindle_coach::model::{ANY, DIM, NK, NOUT, encode, text_features};
 
 struct Item {
     group: String,
+    /// The run-time guard for a criticism the model reads: a you-word and no negation.
+    crit_ok: bool,
+    /// The run-time guard for a stonewalling the model reads: a brush-off (≤ 6 words).
+    short: bool,
     feats: Vec<u32>,
     gold: u16,
     rules: u16,
@@ -31,6 +35,30 @@ fn bits(ks: impl IntoIterator<Item = Kind>) -> u16 {
     ks.into_iter()
         .filter_map(|k| Kind::ALL.iter().position(|&x| x == k))
         .fold(0, |a, p| a | (1 << p))
+}
+
+/// Approximates `model::criticism_may_apply` on raw text (threshold selection only).
+fn crit_ok(text: &str) -> bool {
+    let lower = text.to_lowercase().replace('’', "'");
+    let mut you = false;
+    for w in lower.split(|c: char| !(c.is_alphanumeric() || c == '\'')) {
+        let w = w.trim_matches('\'');
+        if matches!(
+            w,
+            "not" | "never" | "no" | "dont" | "cant" | "wont" | "isnt" | "arent"
+        ) || w.ends_with("n't")
+        {
+            return false;
+        }
+        if matches!(
+            w,
+            "you" | "your" | "yourself" | "yours" | "u" | "ur" | "youre"
+        ) || w.starts_with("you'")
+        {
+            you = true;
+        }
+    }
+    you
 }
 
 fn deck_questions(toml: &str) -> Vec<String> {
@@ -141,6 +169,8 @@ fn main() {
         let rules = rules | any(rules);
         Item {
             group,
+            crit_ok: crit_ok(text),
+            short: text.split_whitespace().count() <= rekindle_coach::model::BRUSH_OFF_WORDS,
             feats: {
                 let mut f = text_features(text);
                 f.sort_unstable();
@@ -218,13 +248,16 @@ fn main() {
             (a + (p && g) as u32, b + (p && !g) as u32)
         });
         let floor = (rtp as f64 / (rtp + rfp).max(1) as f64 - 0.01).min(min_p);
+        let rpos = items.iter().filter(|it| (it.gold >> k) & 1 == 1).count() as f64;
+        let rules_f1 = 2.0 * rtp as f64 / ((rtp + rfp) as f64 + rpos).max(1.0);
         let mut best = (f64::NEG_INFINITY, f32::INFINITY);
         let mut t = -2.0f32;
         while t <= 20.0 {
             let (mut tp, mut fp, mut fn_) = (0u32, 0u32, 0u32);
             for (i, it) in items.iter().enumerate() {
                 let g = (it.gold >> k) & 1 == 1;
-                let p = (it.rules >> k) & 1 == 1 || oof[i][k] > t;
+                let p = (it.rules >> k) & 1 == 1
+                    || (oof[i][k] > t && (k != 2 || it.crit_ok) && (k != 5 || it.short));
                 match (g, p) {
                     (true, true) => tp += 1,
                     (false, true) => fp += 1,
@@ -246,15 +279,18 @@ fn main() {
         }
         thr[k] = best.1;
         eprintln!(
-            "{:<15} threshold {:>5} (out-of-fold F1 of rules-or-model {:.3})",
+            "{:<15} threshold {:>5} (out-of-fold F1 of rules-or-model {:.3}, rules alone {:.3})",
             Kind::ALL[k].as_str(),
             best.1,
-            best.0
+            best.0,
+            rules_f1
         );
     }
-    // criticism stays with the rules: the model cannot read "you're not selfish" (a guard
-    // the rules have) and its out-of-fold precision for criticism is the lowest
-    thr[2] = f32::INFINITY;
+    // criticism from the model only where the run-time guard lets it (a you-word, no
+    // negation: the model cannot read "you're not selfish"); NOCRIT=1 leaves it to the rules
+    if std::env::var("NOCRIT").is_ok() {
+        thr[2] = f32::INFINITY;
+    }
     // out-of-fold, real training sentences only: the two headline shares (with the
     // run-time margin of half a logit for problem kinds)
     // "any problem": where neither the rules nor the kinds' outputs found a problem, the
@@ -275,7 +311,7 @@ fn main() {
             let mut pred = it.rules & !(1 << ANY);
             for k in 0..NK {
                 let margin = if Kind::ALL[k].is_problem() { 0.5 } else { 0.0 };
-                if oof[i][k] > kthr[k] + margin {
+                if oof[i][k] > kthr[k] + margin && (k != 2 || it.crit_ok) && (k != 5 || it.short) {
                     pred |= 1 << k;
                 }
             }

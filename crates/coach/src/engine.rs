@@ -171,6 +171,14 @@ fn add_model(md: &model::Model, t: &Tokens<'_>, raw: &mut Vec<Raw>) {
             // names the writer's own feeling ("When I see you…, I feel lonely")
             pred &= !PROBLEM_BITS;
         }
+        if pred & model::bit(Kind::Criticism) != 0 && !model::criticism_may_apply(st) {
+            // a character judgment the model reads must be aimed at "you" and not negated
+            // ("you're not selfish" is no criticism)
+            pred &= !model::bit(Kind::Criticism);
+        }
+        if pred & model::bit(Kind::Stonewalling) != 0 && !model::brush_off(st) {
+            pred &= !model::bit(Kind::Stonewalling);
+        }
         if pred == 0 {
             continue;
         }

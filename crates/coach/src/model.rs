@@ -232,6 +232,39 @@ pub fn margins(text: &str) -> [f32; NK] {
     out
 }
 
+/// Whether a sentence may carry a criticism the model reads: a second-person word and no
+/// negation ("you're not selfish", "I'm not saying you're lazy" stay clean).
+pub(crate) fn criticism_may_apply(toks: &[Tok<'_>]) -> bool {
+    let mut you = false;
+    for t in toks.iter().filter(|t| t.word) {
+        match t.text {
+            "not" | "never" | "no" => return false,
+            "you" | "your" | "yourself" | "yours" => you = true,
+            _ => {}
+        }
+    }
+    you
+}
+
+/// A stonewalling the model reads is a brush-off: a sentence of at most this many words
+/// ("Do whatever you want.", "Whatever, fine."); a longer one is an offer or a plan
+/// ("Whatever you want for dinner is fine.") unless the rules say otherwise.
+pub const BRUSH_OFF_WORDS: usize = 6;
+
+/// Whether a sentence is short enough to be a brush-off.
+pub(crate) fn brush_off(toks: &[Tok<'_>]) -> bool {
+    // contractions are expanded ("don't" → "do not"), so count the words as written
+    let mut n = 0;
+    let mut last = (u32::MAX, u32::MAX);
+    for t in toks.iter().filter(|t| t.word) {
+        if (t.s, t.e) != last {
+            n += 1;
+        }
+        last = (t.s, t.e);
+    }
+    n <= BRUSH_OFF_WORDS
+}
+
 /// Bit for a kind (none for safety).
 pub(crate) fn bit(k: Kind) -> u16 {
     Kind::ALL.iter().position(|&x| x == k).map_or(0, |p| 1 << p)
