@@ -299,7 +299,7 @@ fn main() {
     let budget: f64 = std::env::var("BUDGET")
         .ok()
         .and_then(|e| e.parse().ok())
-        .unwrap_or(0.03);
+        .unwrap_or(0.02);
     let real: Vec<usize> = (0..items.len())
         .filter(|&i| items[i].group.starts_with("real:"))
         .collect();
