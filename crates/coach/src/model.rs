@@ -285,7 +285,10 @@ mod tests {
         let m = MODEL.as_ref().expect("model/weights.bin decodes (RKC2)");
         assert_eq!(m.w.len(), DIM);
         // a trained threshold, or 1e9 when the training budget left no room for it
-        assert!(m.thr[ANY].is_finite(), "the any-problem output is in the file");
+        assert!(
+            m.thr[ANY].is_finite(),
+            "the any-problem output is in the file"
+        );
         // an old-format file is refused rather than misread
         let mut old = RAW.to_vec();
         old[..4].copy_from_slice(b"RKC1");
