@@ -27,16 +27,27 @@ if [ -z "${COACH_BIN:-}" ]; then
   COACH_BIN="${CARGO_TARGET_DIR:-$root/target-coach}/release/examples/coach_cli"
 fi
 
-# one timed run of a command reading $lines, output to /dev/null; prints seconds
-t() { local s e; s=$(date +%s.%N); "$@" < "$lines" > /dev/null; e=$(date +%s.%N); echo "$e - $s" | bc -l; }
+# one timed run of a command reading $lines, output to /dev/null; sets WALL and CPU (seconds;
+# cpu = user + system time of the process, from /usr/bin/time)
+tf="$(mktemp)"; trap 'rm -f "$tf"' EXIT
+t() {
+  local s e
+  s=$(date +%s.%N)
+  /usr/bin/time -f "%U %S" -o "$tf" "$@" < "$lines" > /dev/null
+  e=$(date +%s.%N)
+  WALL=$(echo "$e - $s" | bc -l)
+  CPU=$(awk '{ print $1 + $2 }' "$tf")
+}
 
 echo "lines: $(wc -l < "$lines") ($lines)"
-cs=(); vs=()
+cs=(); vs=(); ccs=(); vcs=()
 for i in $(seq 1 "$runs"); do
-  c=$(t $COACH_BIN --json); v=$(t "$venv/bin/python" "$here/vader_lines.py" "$lines")
-  cs+=("$c"); vs+=("$v")
-  awk -v c="$c" -v v="$v" -v i="$i" 'BEGIN { printf "run %d: coach %.3f s, vader %.3f s, ratio %.1fx\n", i, c, v, v / c }'
+  t $COACH_BIN --json; c=$WALL; cc=$CPU
+  t "$venv/bin/python" "$here/vader_lines.py" "$lines"; v=$WALL; vc=$CPU
+  cs+=("$c"); vs+=("$v"); ccs+=("$cc"); vcs+=("$vc")
+  awk -v c="$c" -v v="$v" -v cc="$cc" -v vc="$vc" -v i="$i" 'BEGIN { printf "run %d: coach %.3f s (cpu %.3f s), vader %.3f s (cpu %.3f s), ratio %.1fx wall, %.1fx cpu\n", i, c, cc, v, vc, v / c, vc / cc }'
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-mc=$(median "${cs[@]}"); mv=$(median "${vs[@]}")
-awk -v c="$mc" -v v="$mv" 'BEGIN { printf "median: coach %.3f s (%.1f us/line), vader %.3f s (%.1f us/line), ratio %.1fx\n", c, c * 1e6 / 40000, v, v * 1e6 / 40000, v / c }'
+mc=$(median "${cs[@]}"); mv=$(median "${vs[@]}"); mcc=$(median "${ccs[@]}"); mvc=$(median "${vcs[@]}")
+awk -v c="$mc" -v v="$mv" 'BEGIN { printf "median wall: coach %.3f s (%.1f us/line), vader %.3f s (%.1f us/line), ratio %.1fx\n", c, c * 1e6 / 40000, v, v * 1e6 / 40000, v / c }'
+awk -v c="$mcc" -v v="$mvc" 'BEGIN { printf "median cpu:  coach %.3f s (%.1f us/line), vader %.3f s (%.1f us/line), ratio %.1fx\n", c, c * 1e6 / 40000, v, v * 1e6 / 40000, v / c }'

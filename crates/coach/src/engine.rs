@@ -164,12 +164,20 @@ fn add_model(md: &model::Model, t: &Tokens<'_>, raw: &mut Vec<Raw>) {
         };
         let j = st.iter().rposition(|t| t.word).map_or(i + 1, |p| p + 1);
         model::features(st, masks[si], &mut feats, &mut buf);
-        let mut pred = model::predict(md, &feats) & !masks[si];
+        let mut pred = model::predict(md, &feats, masks[si]) & !masks[si];
         if s.yes_no || masks[si] & model::bit(Kind::IStatement) != 0 {
             // "Would you rather…?", "Do you want to…?": the model reads no complaint into a
             // yes/no question (the rules catch the sarcastic ones), nor into a sentence that
             // names the writer's own feeling ("When I see you…, I feel lonely")
             pred &= !PROBLEM_BITS;
+        }
+        if pred & model::bit(Kind::Criticism) != 0 && !model::criticism_may_apply(st) {
+            // a character judgment the model reads must be aimed at "you" and not negated
+            // ("you're not selfish" is no criticism)
+            pred &= !model::bit(Kind::Criticism);
+        }
+        if pred & model::bit(Kind::Stonewalling) != 0 && !model::brush_off(st) {
+            pred &= !model::bit(Kind::Stonewalling);
         }
         if pred == 0 {
             continue;

@@ -6,9 +6,14 @@
 //! kind's own. The weights are trained by `cargo run --release -p rekindle-coach --example
 //! train` (deterministic: fixed seed, fixed order) and embedded here; no I/O at run time.
 //!
-//! Weights file (`model/weights.bin`, little endian): magic `RKC1`, `u32` dimension,
-//! `f32` scale, 11 × `f32` bias, 11 × `f32` threshold (logit), then dimension × 11 × `i16`
-//! (row per hashed feature, one weight per kind in [`Kind::ALL`] order).
+//! Besides one output per kind there is a twelfth, "any problem": when it fires on a
+//! sentence where neither the rules nor the per-kind outputs found a problem, the problem
+//! kind whose output is nearest its own threshold is added (its span the sentence, its
+//! explanation the kind's own).
+//!
+//! Weights file (`model/weights.bin`, little endian): magic `RKC2`, `u32` dimension,
+//! `f32` scale, 12 × `f32` bias, 12 × `f32` threshold (logit), then dimension × 12 × `i16`
+//! (row per hashed feature, one weight per kind in [`Kind::ALL`] order, then "any problem").
 
 #![allow(clippy::needless_range_loop)] // weight rows are indexed by kind
 
@@ -21,6 +26,10 @@ use crate::tok::Tok;
 pub const DIM: usize = 1 << 16;
 /// Number of kinds scored (the first 11 of [`Kind`], in [`Kind::ALL`] order).
 pub const NK: usize = 11;
+/// Number of outputs: the kinds, then "any problem" (index [`ANY`]).
+pub const NOUT: usize = NK + 1;
+/// The "any problem" output.
+pub const ANY: usize = NK;
 
 static RAW: &[u8] = include_bytes!("../model/weights.bin");
 
@@ -31,9 +40,9 @@ const MARGIN: [f32; NK] = [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.0, 0.0, 0.0, 0.0
 /// The decoded model.
 pub(crate) struct Model {
     scale: f32,
-    bias: [f32; NK],
-    thr: [f32; NK],
-    w: Vec<[i16; NK]>,
+    bias: [f32; NOUT],
+    thr: [f32; NOUT],
+    w: Vec<[i16; NOUT]>,
 }
 
 fn rd_f32(b: &[u8], at: usize) -> f32 {
@@ -43,26 +52,26 @@ fn rd_f32(b: &[u8], at: usize) -> f32 {
 pub(crate) static MODEL: LazyLock<Option<Model>> = LazyLock::new(|| decode(RAW));
 
 fn decode(b: &[u8]) -> Option<Model> {
-    let head = 4 + 4 + 4 + NK * 8;
-    if b.len() < head || &b[..4] != b"RKC1" {
+    let head = 4 + 4 + 4 + NOUT * 8;
+    if b.len() < head || &b[..4] != b"RKC2" {
         return None;
     }
     let dim = u32::from_le_bytes([b[4], b[5], b[6], b[7]]) as usize;
-    if dim != DIM || b.len() != head + DIM * NK * 2 {
+    if dim != DIM || b.len() != head + DIM * NOUT * 2 {
         return None;
     }
     let scale = rd_f32(b, 8);
-    let mut bias = [0f32; NK];
-    let mut thr = [0f32; NK];
-    for k in 0..NK {
+    let mut bias = [0f32; NOUT];
+    let mut thr = [0f32; NOUT];
+    for k in 0..NOUT {
         bias[k] = rd_f32(b, 12 + 4 * k);
-        thr[k] = rd_f32(b, 12 + 4 * NK + 4 * k);
+        thr[k] = rd_f32(b, 12 + 4 * NOUT + 4 * k);
     }
     let body = &b[head..];
     let w = body
-        .chunks_exact(NK * 2)
+        .chunks_exact(NOUT * 2)
         .map(|row| {
-            let mut r = [0i16; NK];
+            let mut r = [0i16; NOUT];
             for (k, x) in r.iter_mut().enumerate() {
                 *x = i16::from_le_bytes([row[2 * k], row[2 * k + 1]]);
             }
@@ -79,7 +88,7 @@ fn decode(b: &[u8]) -> Option<Model> {
 
 /// Encode a model (for the training command).
 #[doc(hidden)]
-pub fn encode(bias: &[f32; NK], thr: &[f32; NK], w: &[[f32; NK]]) -> Vec<u8> {
+pub fn encode(bias: &[f32; NOUT], thr: &[f32; NOUT], w: &[[f32; NOUT]]) -> Vec<u8> {
     assert_eq!(w.len(), DIM);
     let max = w
         .iter()
@@ -87,8 +96,8 @@ pub fn encode(bias: &[f32; NK], thr: &[f32; NK], w: &[[f32; NK]]) -> Vec<u8> {
         .fold(0f32, |m, x| m.max(x.abs()))
         .max(1e-6);
     let scale = max / 32767.0;
-    let mut out = Vec::with_capacity(12 + NK * 8 + DIM * NK * 2);
-    out.extend_from_slice(b"RKC1");
+    let mut out = Vec::with_capacity(12 + NOUT * 8 + DIM * NOUT * 2);
+    out.extend_from_slice(b"RKC2");
     out.extend_from_slice(&(DIM as u32).to_le_bytes());
     out.extend_from_slice(&scale.to_le_bytes());
     for b in bias {
@@ -164,22 +173,44 @@ pub(crate) fn features(toks: &[Tok<'_>], rule_kinds: u16, out: &mut Vec<u32>, bu
 }
 
 /// The kinds (bit `k` = `Kind::ALL[k]`) the model predicts for these features.
-pub(crate) fn predict(m: &Model, feats: &[u32]) -> u16 {
-    let mut acc = [0i32; NK];
+/// `rules` are the kinds the rules found in the same sentence: "any problem" adds a kind
+/// only where neither they nor the per-kind outputs found a problem.
+pub(crate) fn predict(m: &Model, feats: &[u32], rules: u16) -> u16 {
+    let mut acc = [0i32; NOUT];
     for &f in feats {
         let row = &m.w[f as usize];
-        for k in 0..NK {
+        for k in 0..NOUT {
             acc[k] += row[k] as i32;
         }
     }
     let mut out = 0u16;
+    let mut best = (f32::NEG_INFINITY, 0usize);
     for k in 0..NK {
-        if m.bias[k] + acc[k] as f32 * m.scale > m.thr[k] + MARGIN[k] {
+        let margin = m.bias[k] + acc[k] as f32 * m.scale - (m.thr[k] + MARGIN[k]);
+        if margin > 0.0 {
             out |= 1 << k;
         }
+        if PROBLEM[k] && margin > best.0 {
+            best = (margin, k);
+        }
+    }
+    if (out | rules) & PROBLEM_BITS == 0
+        && best.0.is_finite()
+        && m.bias[ANY] + acc[ANY] as f32 * m.scale > m.thr[ANY]
+    {
+        out |= 1 << best.1;
     }
     out
 }
+
+/// The problem kinds "any problem" may name (criticism stays with the rules: the model
+/// cannot read "you're not selfish").
+const PROBLEM: [bool; NK] = [
+    true, true, false, true, true, true, true, false, false, false, false,
+];
+
+/// The problem kinds as bits.
+const PROBLEM_BITS: u16 = 0b111_1111;
 
 /// Margins (logit minus threshold) per kind for a text taken as one unit (diagnostics).
 #[doc(hidden)]
@@ -188,9 +219,9 @@ pub fn margins(text: &str) -> [f32; NK] {
         return [f32::NEG_INFINITY; NK];
     };
     let feats = text_features(text);
-    let mut acc = [0i32; NK];
+    let mut acc = [0i32; NOUT];
     for &f in &feats {
-        for k in 0..NK {
+        for k in 0..NOUT {
             acc[k] += m.w[f as usize][k] as i32;
         }
     }
@@ -199,6 +230,39 @@ pub fn margins(text: &str) -> [f32; NK] {
         out[k] = m.bias[k] + acc[k] as f32 * m.scale - m.thr[k] - MARGIN[k];
     }
     out
+}
+
+/// Whether a sentence may carry a criticism the model reads: a second-person word and no
+/// negation ("you're not selfish", "I'm not saying you're lazy" stay clean).
+pub(crate) fn criticism_may_apply(toks: &[Tok<'_>]) -> bool {
+    let mut you = false;
+    for t in toks.iter().filter(|t| t.word) {
+        match t.text {
+            "not" | "never" | "no" => return false,
+            "you" | "your" | "yourself" | "yours" => you = true,
+            _ => {}
+        }
+    }
+    you
+}
+
+/// A stonewalling the model reads is a brush-off: a sentence of at most this many words
+/// ("Do whatever you want.", "Whatever, fine."); a longer one is an offer or a plan
+/// ("Whatever you want for dinner is fine.") unless the rules say otherwise.
+pub const BRUSH_OFF_WORDS: usize = 6;
+
+/// Whether a sentence is short enough to be a brush-off.
+pub(crate) fn brush_off(toks: &[Tok<'_>]) -> bool {
+    // contractions are expanded ("don't" → "do not"), so count the words as written
+    let mut n = 0;
+    let mut last = (u32::MAX, u32::MAX);
+    for t in toks.iter().filter(|t| t.word) {
+        if (t.s, t.e) != last {
+            n += 1;
+        }
+        last = (t.s, t.e);
+    }
+    n <= BRUSH_OFF_WORDS
 }
 
 /// Bit for a kind (none for safety).
@@ -210,4 +274,24 @@ pub(crate) fn bit(k: Kind) -> u16 {
 #[doc(hidden)]
 pub fn text_features(text: &str) -> Vec<u32> {
     crate::engine::unit_features(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_weights_decode_with_the_any_problem_output() {
+        let m = MODEL.as_ref().expect("model/weights.bin decodes (RKC2)");
+        assert_eq!(m.w.len(), DIM);
+        // a trained threshold, or 1e9 when the training budget left no room for it
+        assert!(
+            m.thr[ANY].is_finite(),
+            "the any-problem output is in the file"
+        );
+        // an old-format file is refused rather than misread
+        let mut old = RAW.to_vec();
+        old[..4].copy_from_slice(b"RKC1");
+        assert!(decode(&old).is_none());
+    }
 }

@@ -39,6 +39,27 @@ pub struct PronounsOut {
     pub you: u32,
 }
 
+/// The fill-in I-statement: "When I {sense} {observation}, I feel {feeling}, because I
+/// need {need}. Would you {request}?" — prefilled from the writer's own words, with feeling
+/// and need offered as choices.
+#[derive(Serialize, ToSchema)]
+pub struct BuilderOut {
+    /// `see`, or `hear` for something said.
+    pub sense: String,
+    /// What happened, in the writer's words; empty when the writer should fill it in.
+    pub observation: String,
+    pub feeling: String,
+    /// Feelings to choose from (the prefilled one first).
+    pub feeling_choices: Vec<String>,
+    pub need: String,
+    /// Needs to choose from (the prefilled one first).
+    pub need_choices: Vec<String>,
+    /// What to ask for, after "Would you"; empty when the writer should say it.
+    pub request: String,
+    /// The whole sentence, only when it is complete and grammatical.
+    pub text: Option<String>,
+}
+
 /// Same shape as `rekindle coach --json`.
 #[derive(Serialize, ToSchema)]
 pub struct AnalysisOut {
@@ -46,6 +67,8 @@ pub struct AnalysisOut {
     pub findings: Vec<FindingOut>,
     pub rewrites: Vec<RewriteOut>,
     pub pronouns: PronounsOut,
+    /// The I-statement builder; `null` when the coach found no problem.
+    pub builder: Option<BuilderOut>,
 }
 
 fn check_len(text: &str) -> Result<(), AppError> {

@@ -152,6 +152,8 @@ struct EntryPage {
     /// What the coach notices in the entry, shown to its author before sharing:
     /// (label, quoted words, explanation).
     coach: Vec<(&'static str, String, String)>,
+    /// The fill-in I-statement for the same problems, rendered without JavaScript.
+    builder: Option<crate::coach::BuilderView>,
     entry: EntryView,
     in_space: bool,
     title: String,
@@ -192,16 +194,17 @@ async fn entry_page(
         &partner_name,
         tz_of(&who.user.time_zone),
     );
-    let coach = if entry.mine && !entry.shared {
+    let (coach, builder) = if entry.mine && !entry.shared {
         coach_notes(&entry.body)
     } else {
-        Vec::new()
+        (Vec::new(), None)
     };
     render_with_status(
         status,
         &EntryPage {
             support: entry.mine && crate::safety::has_safety_signal(&entry.body),
             coach,
+            builder,
             c: Chrome::signed_in("Journal entry", who).with_notice(notice),
             entry,
             in_space: viewer.couple_id.is_some(),
@@ -310,11 +313,22 @@ pub async fn delete(
     Ok(see_other("/journal?done=deleted"))
 }
 
-/// The coach's problem findings for a text, rendered on the server so they show
-/// before sharing even without JavaScript.
-fn coach_notes(text: &str) -> Vec<(&'static str, String, String)> {
+/// The coach's problem findings for a text and its fill-in I-statement, rendered on the
+/// server so they show before sharing even without JavaScript.
+#[allow(clippy::type_complexity)]
+fn coach_notes(
+    text: &str,
+) -> (
+    Vec<(&'static str, String, String)>,
+    Option<crate::coach::BuilderView>,
+) {
     let chars: Vec<char> = text.chars().collect();
-    rekindle_coach::analyze(text)
+    let analysis = rekindle_coach::analyze(text);
+    let builder = analysis
+        .builder
+        .as_ref()
+        .map(crate::coach::BuilderView::from_builder);
+    let notes = analysis
         .findings
         .into_iter()
         .filter(|f| f.kind.is_problem())
@@ -325,5 +339,6 @@ fn coach_notes(text: &str) -> Vec<(&'static str, String, String)> {
                 .unwrap_or_default();
             (f.kind.as_str(), words, f.explanation.to_string())
         })
-        .collect()
+        .collect();
+    (notes, builder)
 }

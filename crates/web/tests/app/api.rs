@@ -458,3 +458,61 @@ async fn health_readiness_and_metrics() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_coach_api_returns_the_builder_and_the_document_declares_it() {
+    for b in backends() {
+        let app = TestApp::spawn(b).await;
+        let (ana, _ben) = couple(&app).await;
+        let (status, a) = ana
+            .send_json(
+                Method::POST,
+                "/api/v1/coach/analyze",
+                json!({"text": "You left your dishes in the sink again."}),
+            )
+            .await;
+        assert_eq!(status, 200);
+        assert_eq!(
+            a["builder"]["observation"], "you left your dishes in the sink",
+            "{a}"
+        );
+        assert!(a["builder"]["feeling_choices"].as_array().unwrap().len() > 1);
+        let (_, calm) = ana
+            .send_json(
+                Method::POST,
+                "/api/v1/coach/analyze",
+                json!({"text": "Dinner at seven?"}),
+            )
+            .await;
+        assert!(calm["builder"].is_null(), "{calm}");
+    }
+    let app = TestApp::spawn(rekindle_storage::Backend::Sqlite).await;
+    let doc: Value = app
+        .client()
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let schemas = &doc["components"]["schemas"];
+    assert!(
+        schemas["AnalysisOut"]["properties"]["builder"].is_object(),
+        "{}",
+        schemas["AnalysisOut"]
+    );
+    let builder = &schemas["BuilderOut"]["properties"];
+    for field in [
+        "sense",
+        "observation",
+        "feeling",
+        "feeling_choices",
+        "need",
+        "need_choices",
+        "request",
+        "text",
+    ] {
+        assert!(builder[field].is_object(), "BuilderOut.{field}: {builder}");
+    }
+}

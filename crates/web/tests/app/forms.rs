@@ -351,3 +351,63 @@ async fn a_new_calendar_link_shows_once_after_a_redirect() {
         assert!(!again.contains("shown only this once"), "{b:?}");
     }
 }
+
+#[tokio::test]
+async fn the_coach_builder_shows_on_the_page_without_javascript() {
+    // A journal entry submitted as a plain form: before sharing, the page itself (no
+    // script) shows the coach's fill-in I-statement with the writer's own words.
+    let text = "You left your dishes in the sink again.";
+    let want = rekindle_coach::analyze(text)
+        .builder
+        .expect("the coach offers a builder for blame");
+    for b in backends() {
+        let app = TestApp::spawn(b).await;
+        rekindle_testkit::couple(&app).await;
+        let ana = app.html_person("ana@example.org").await;
+        let (status, _, location) = ana
+            .post("/journal", &[("title", "Tonight"), ("body", text)])
+            .await;
+        assert_eq!(status, 303, "{b:?}");
+        let location = location.expect("redirect");
+        let id = location
+            .trim_start_matches("/journal/")
+            .split('?')
+            .next()
+            .unwrap()
+            .to_string();
+        let (status, page) = ana.get(&location).await;
+        assert_eq!(status, 200);
+        let builder = page
+            .split("coach-builder-server")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{b:?}: no server-rendered builder in {page}"));
+        assert!(builder.contains("When I see…"), "{builder}");
+        assert!(
+            builder.contains(&format!(
+                "<dd class=\"coach-observation\">{}</dd>",
+                want.observation
+            )),
+            "{builder}"
+        );
+        assert!(
+            builder.contains(&format!(
+                "<span class=\"coach-feeling\">{}</span>",
+                want.feeling
+            )),
+            "{builder}"
+        );
+        assert!(
+            builder.contains(&format!("<span class=\"coach-need\">{}</span>", want.need)),
+            "{builder}"
+        );
+        for choice in want.feeling_choices.iter().chain(&want.need_choices) {
+            assert!(builder.contains(choice), "{choice} missing: {builder}");
+        }
+        assert!(builder.contains("Would you…"), "{builder}");
+        // Shared entries are past the coach: no builder for them.
+        let (status, _, _) = ana.post(&format!("/journal/{id}/share"), &[]).await;
+        assert_eq!(status, 303);
+        let (_, shared) = ana.get(&format!("/journal/{id}")).await;
+        assert!(!shared.contains("coach-builder-server"));
+    }
+}

@@ -318,7 +318,28 @@ async fn talks(f: &Fixture) -> Talks {
     }
 }
 
-async fn sweep_screen(driver: &Driver, f: &Fixture, talks: &Talks, s: &mut Sweep, screen: Screen) {
+/// Ana's private entry with words the coach notices (blame), for the no-JS coach path.
+async fn coached_entry(f: &Fixture) -> String {
+    let ana = f.api[3].as_ref().expect("Ana");
+    let (status, e) = ana
+        .send_json(
+            reqwest::Method::POST,
+            "/api/v1/journal",
+            json!({"body": "You left your dishes in the sink again."}),
+        )
+        .await;
+    assert_eq!(status, 201, "{e}");
+    e["id"].as_str().expect("entry id").to_owned()
+}
+
+async fn sweep_screen(
+    driver: &Driver,
+    f: &Fixture,
+    talks: &Talks,
+    coached: &str,
+    s: &mut Sweep,
+    screen: Screen,
+) {
     let (size, phone) = match screen {
         Screen::Phone { .. } => ("phone", true),
         Screen::Desktop { .. } => ("desktop", false),
@@ -391,6 +412,16 @@ async fn sweep_screen(driver: &Driver, f: &Fixture, talks: &Talks, s: &mut Sweep
         )
         .await;
     }
+    // A private entry the coach has something to say about, before sharing: its notes
+    // and the fill-in I-statement rendered on the server.
+    s.visit(
+        &c,
+        base,
+        &format!("/journal/{coached}"),
+        &format!("{size}-partner-entry-coached"),
+        phone,
+    )
+    .await;
     // The error page, signed in.
     s.visit(
         &c,
@@ -415,12 +446,22 @@ async fn sweep(driver: &Driver, backend: Backend) {
         std::fs::create_dir_all(dir).expect("screenshot folder");
     }
     let talks = talks(&f).await;
+    let coached = coached_entry(&f).await;
     let started = Instant::now();
-    sweep_screen(driver, &f, &talks, &mut s, Screen::Phone { height: 800 }).await;
     sweep_screen(
         driver,
         &f,
         &talks,
+        &coached,
+        &mut s,
+        Screen::Phone { height: 800 },
+    )
+    .await;
+    sweep_screen(
+        driver,
+        &f,
+        &talks,
+        &coached,
         &mut s,
         Screen::Desktop {
             width: 1366,
