@@ -21,6 +21,12 @@ Second round (batches 18+, sources s304 onward), same commands with files suffix
   python3 real_check.py sampleverify 50 1800 --new  -> real/verify_sample_2.tsv
   python3 real_check.py verifysummary --new         <- real/verify_log_2.tsv
   python3 real_check.py stats --new                 counts for the new sources only
+The second-round samples were drawn when the round held batches 18-30 (s304-s530); to redraw exactly
+the same samples now, cap the range: add "--to 530" (e.g. sample2 150 1618 --new --to 530).
+Batches 31-39 (s531-s635), added afterwards, have their own verification sample (files suffixed _3):
+  python3 real_check.py sampleverify 20 1900 --late -> real/verify_sample_3.tsv
+  python3 real_check.py verifysummary --late        <- real/verify_log_3.tsv
+  python3 real_check.py stats --late                counts for batches 31-39 only
 """
 import json, random, sys, os, collections
 from urllib.parse import urlparse
@@ -43,18 +49,26 @@ def kappa(a, b):
     pe = pa * pb + (1 - pa) * (1 - pb)
     return (po - pe) / (1 - pe) if pe < 1 else float("nan"), po
 
-NEW_FROM = 304  # first source id of the second collection round (batches 18+)
+NEW_FROM = 304   # first source id of the second collection round (batches 18+)
+LATE_FROM = 531  # first source id of batches 31+, added after the second-round samples were drawn
 
 def main():
-    new = "--new" in sys.argv
-    if new:
+    lo, hi, sfx = 1, 10**9, ""
+    if "--new" in sys.argv:
         sys.argv.remove("--new")
-    sfx = "_2" if new else ""
+        lo, sfx = NEW_FROM, "_2"
+    if "--late" in sys.argv:
+        sys.argv.remove("--late")
+        lo, sfx = LATE_FROM, "_3"
+    if "--to" in sys.argv:
+        i = sys.argv.index("--to")
+        hi = int(sys.argv[i + 1])
+        del sys.argv[i:i + 2]
     cmd = sys.argv[1] if len(sys.argv) > 1 else "stats"
     sents, srcs = load()
-    if new:
-        sents = [s for s in sents if int(s["source"][1:]) >= NEW_FROM]
-        srcs = {k: v for k, v in srcs.items() if int(k[1:]) >= NEW_FROM}
+    if (lo, hi) != (1, 10**9):
+        sents = [s for s in sents if lo <= int(s["source"][1:]) <= hi]
+        srcs = {k: v for k, v in srcs.items() if lo <= int(k[1:]) <= hi}
     if cmd == "sample2":
         n = int(sys.argv[2]) if len(sys.argv) > 2 else 300
         seed = int(sys.argv[3]) if len(sys.argv) > 3 else 1616
