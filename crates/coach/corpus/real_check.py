@@ -14,6 +14,19 @@
       summarise real/verify_log.tsv (k, hit|miss, note).
   python3 real_check.py stats
       counts per kind, clean, sources, source kinds, domains.
+
+Second round (batches 18+, sources s304 onward), same commands with files suffixed _2:
+  python3 real_check.py sample2 150 1618 --new      -> real/second_pass_texts_2.tsv
+  python3 real_check.py kappa --new                 <- real/second_pass_labels_2.txt, -> real/second_pass_2.jsonl
+  python3 real_check.py sampleverify 50 1800 --new  -> real/verify_sample_2.tsv
+  python3 real_check.py verifysummary --new         <- real/verify_log_2.tsv
+  python3 real_check.py stats --new                 counts for the new sources only
+The second-round samples were drawn when the round held batches 18-30 (s304-s530); to redraw exactly
+the same samples now, cap the range: add "--to 530" (e.g. sample2 150 1618 --new --to 530).
+Batches 31-39 (s531-s635), added afterwards, have their own verification sample (files suffixed _3):
+  python3 real_check.py sampleverify 20 1900 --late -> real/verify_sample_3.tsv
+  python3 real_check.py verifysummary --late        <- real/verify_log_3.tsv
+  python3 real_check.py stats --late                counts for batches 31-39 only
 """
 import json, random, sys, os, collections
 from urllib.parse import urlparse
@@ -36,21 +49,38 @@ def kappa(a, b):
     pe = pa * pb + (1 - pa) * (1 - pb)
     return (po - pe) / (1 - pe) if pe < 1 else float("nan"), po
 
+NEW_FROM = 304   # first source id of the second collection round (batches 18+)
+LATE_FROM = 531  # first source id of batches 31+, added after the second-round samples were drawn
+
 def main():
+    lo, hi, sfx = 1, 10**9, ""
+    if "--new" in sys.argv:
+        sys.argv.remove("--new")
+        lo, sfx = NEW_FROM, "_2"
+    if "--late" in sys.argv:
+        sys.argv.remove("--late")
+        lo, sfx = LATE_FROM, "_3"
+    if "--to" in sys.argv:
+        i = sys.argv.index("--to")
+        hi = int(sys.argv[i + 1])
+        del sys.argv[i:i + 2]
     cmd = sys.argv[1] if len(sys.argv) > 1 else "stats"
     sents, srcs = load()
+    if (lo, hi) != (1, 10**9):
+        sents = [s for s in sents if lo <= int(s["source"][1:]) <= hi]
+        srcs = {k: v for k, v in srcs.items() if lo <= int(k[1:]) <= hi}
     if cmd == "sample2":
         n = int(sys.argv[2]) if len(sys.argv) > 2 else 300
         seed = int(sys.argv[3]) if len(sys.argv) > 3 else 1616
         pick = random.Random(seed).sample(range(len(sents)), n)
-        with open(os.path.join(REAL, "second_pass_texts.tsv"), "w", encoding="utf-8") as f:
+        with open(os.path.join(REAL, "second_pass_texts" + sfx + ".tsv"), "w", encoding="utf-8") as f:
             for k, i in enumerate(pick):
                 f.write(f"{k}\t{sents[i]['source']}\t{sents[i]['text']}\n")
         print(f"wrote {n} texts (seed {seed})")
     elif cmd == "kappa":
-        rows = [l.rstrip("\n").split("\t", 2) for l in open(os.path.join(REAL, "second_pass_texts.tsv"), encoding="utf-8")]
+        rows = [l.rstrip("\n").split("\t", 2) for l in open(os.path.join(REAL, "second_pass_texts" + sfx + ".tsv"), encoding="utf-8")]
         labs = {}
-        for l in open(os.path.join(REAL, "second_pass_labels.txt"), encoding="utf-8"):
+        for l in open(os.path.join(REAL, "second_pass_labels" + sfx + ".txt"), encoding="utf-8"):
             l = l.strip()
             if not l or l.startswith("#"):
                 continue
@@ -64,7 +94,7 @@ def main():
                 sys.exit(f"no second-pass label for {k}")
             out.append({"text": text, "source": src, "labels": labs[k], "clean": not labs[k]})
             A.append(set(first[(src, text)])); B.append(set(labs[k]))
-        with open(os.path.join(REAL, "second_pass.jsonl"), "w", encoding="utf-8") as f:
+        with open(os.path.join(REAL, "second_pass" + sfx + ".jsonl"), "w", encoding="utf-8") as f:
             for o in out:
                 f.write(json.dumps(o, ensure_ascii=False) + "\n")
         print(f"n = {len(A)}")
@@ -89,13 +119,13 @@ def main():
         n = int(sys.argv[2]) if len(sys.argv) > 2 else 100
         seed = int(sys.argv[3]) if len(sys.argv) > 3 else 100
         pick = random.Random(seed).sample(range(len(sents)), n)
-        with open(os.path.join(REAL, "verify_sample.tsv"), "w", encoding="utf-8") as f:
+        with open(os.path.join(REAL, "verify_sample" + sfx + ".tsv"), "w", encoding="utf-8") as f:
             for k, i in enumerate(pick):
                 s = sents[i]
                 f.write(f"{k}\t{s['source']}\t{srcs[s['source']]['url']}\t{s['text']}\n")
         print(f"wrote {n} (seed {seed})")
     elif cmd == "verifysummary":
-        rows = [l.rstrip("\n").split("\t") for l in open(os.path.join(REAL, "verify_log.tsv"), encoding="utf-8") if l.strip() and not l.startswith("#")]
+        rows = [l.rstrip("\n").split("\t") for l in open(os.path.join(REAL, "verify_log" + sfx + ".tsv"), encoding="utf-8") if l.strip() and not l.startswith("#")]
         hits = sum(r[1] == "hit" for r in rows)
         print(f"checked {len(rows)}, word-for-word hits {hits}, rate {hits/len(rows):.3f}")
         for r in rows:
