@@ -290,6 +290,9 @@
     // The fill-in I-statement: the writer's own observation, a feeling and a need to choose,
     // what to ask for. The sentence below the fields follows what is filled in.
     function renderBuilder(b) {
+      // The page's server-rendered builder (for readers without JavaScript)
+      // gives way to this live one, so it is not shown twice.
+      document.querySelectorAll(".coach-builder-server").forEach(function (n) { n.hidden = true; });
       panel.appendChild(el("p", "coach-heading", "Say it from your side, in your own words:"));
       var box = el("div", "coach-builder");
       var uid = (area.id || "text") + "-b";
