@@ -95,7 +95,11 @@ impl Repo {
         // One writer connection: SQLite allows one writer at a time and a single
         // connection turns contention into an in-process queue instead of
         // "database is locked" errors.
+        // No ping before each use: the database is a file in this process, so a
+        // connection cannot go stale, and the ping is one more trip to the
+        // connection's thread per query.
         let write = SqlitePoolOptions::new()
+            .test_before_acquire(false)
             .max_connections(1)
             .connect_with(opts.clone())
             .await?;
@@ -104,6 +108,7 @@ impl Repo {
             .map_or(4, |n| n.get() as u32 * 2)
             .max(4);
         let read = SqlitePoolOptions::new()
+            .test_before_acquire(false)
             .max_connections(readers)
             .connect_with(opts.read_only(true))
             .await?;
