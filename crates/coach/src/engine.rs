@@ -179,6 +179,9 @@ fn add_model(md: &model::Model, t: &Tokens<'_>, raw: &mut Vec<Raw>) {
         if pred & model::bit(Kind::Stonewalling) != 0 && !model::brush_off(st) {
             pred &= !model::bit(Kind::Stonewalling);
         }
+        if pred & model::bit(Kind::Request) != 0 && !model::request_may_apply(st) {
+            pred &= !model::bit(Kind::Request);
+        }
         if pred == 0 {
             continue;
         }

@@ -246,6 +246,33 @@ pub(crate) fn criticism_may_apply(toks: &[Tok<'_>]) -> bool {
     you
 }
 
+/// Whether a sentence may carry a request the model reads: it asks something (a
+/// question mark) or has a word that asks ("please", "could", "let us", "how about",
+/// "I would like", "I need"). A bare noun phrase ("Evenings with the car", a
+/// problem's title) asks nothing, whatever its words.
+pub(crate) fn request_may_apply(toks: &[Tok<'_>]) -> bool {
+    toks.iter().any(|t| {
+        matches!(
+            t.text,
+            "?" | "please"
+                | "could"
+                | "would"
+                | "can"
+                | "will"
+                | "let"
+                | "want"
+                | "like"
+                | "need"
+                | "wish"
+                | "try"
+                | "how"
+                | "maybe"
+                | "shall"
+                | "should"
+        )
+    })
+}
+
 /// A stonewalling the model reads is a brush-off: a sentence of at most this many words
 /// ("Do whatever you want.", "Whatever, fine."); a longer one is an offer or a plan
 /// ("Whatever you want for dinner is fine.") unless the rules say otherwise.

@@ -283,3 +283,31 @@ fn cli_json_lines_equal_the_report_objects() {
         assert_eq!(got, report::json(t, &analyze(t)), "{t}");
     }
 }
+
+/// A bare title or noun phrase asks nothing: the learned layer may not call it a
+/// request (a problem's title on the board, "Evenings with the car", was one).
+#[test]
+fn a_noun_phrase_is_no_request() {
+    for t in [
+        "Evenings with the car",
+        "Money for the holidays",
+        "Weekends at your mother's",
+    ] {
+        let a = rekindle_coach::analyze(t);
+        assert!(
+            a.findings
+                .iter()
+                .all(|f| f.kind != rekindle_coach::Kind::Request),
+            "{t}: {:?}",
+            a.findings
+        );
+    }
+    let a = rekindle_coach::analyze("Could you call me when you leave work?");
+    assert!(
+        a.findings
+            .iter()
+            .any(|f| f.kind == rekindle_coach::Kind::Request),
+        "{:?}",
+        a.findings
+    );
+}
