@@ -968,18 +968,7 @@ pub async fn act(
     };
     match result {
         Ok(_) => Ok(see_other(&format!("/talks/{id}#latest"))),
-        Err(TalkError::Refused(r)) => render_with_status(
-            StatusCode::CONFLICT,
-            &room(
-                &state,
-                &who,
-                &id,
-                false,
-                FieldErrors::from([("text", r.to_string())]),
-                form.text,
-            )
-            .await?,
-        ),
+        Err(TalkError::Refused(r)) => refused(&state, &who, &id, "text", r, form.text).await,
         Err(TalkError::App(e)) => Err(e.into()),
     }
 }
@@ -1085,6 +1074,23 @@ pub async fn add_note(
     render_with_status(why.0, &page)
 }
 
+/// The room again, answered 409, with why a step was refused beside `field`
+/// (and what the person had typed kept in the box).
+async fn refused(
+    state: &AppState,
+    who: &SignedIn,
+    id: &str,
+    field: &'static str,
+    why: impl ToString,
+    text: String,
+) -> PageResult {
+    let errors = FieldErrors::from([(field, why.to_string())]);
+    render_with_status(
+        StatusCode::CONFLICT,
+        &room(state, who, id, false, errors, text).await?,
+    )
+}
+
 /// The author shares one of their notes with their partner.
 pub async fn share_note(
     State(state): State<AppState>,
@@ -1094,18 +1100,7 @@ pub async fn share_note(
     let (viewer, _) = crate::space::viewer(&state, &who.user.id).await?;
     match uc::share_note(&state, &viewer, &id, &note).await {
         Ok(_) => Ok(see_other(&format!("/talks/{id}#notes"))),
-        Err(TalkError::Refused(r)) => render_with_status(
-            StatusCode::CONFLICT,
-            &room(
-                &state,
-                &who,
-                &id,
-                false,
-                FieldErrors::from([("note", r.to_string())]),
-                String::new(),
-            )
-            .await?,
-        ),
+        Err(TalkError::Refused(r)) => refused(&state, &who, &id, "note", r, String::new()).await,
         Err(TalkError::App(e)) => Err(e.into()),
     }
 }
@@ -1132,18 +1127,7 @@ pub async fn join_here(
             StatusCode::UNPROCESSABLE_ENTITY,
             &room(&state, &who, &id, false, errors, String::new()).await?,
         ),
-        Err(TalkError::Refused(r)) => render_with_status(
-            StatusCode::CONFLICT,
-            &room(
-                &state,
-                &who,
-                &id,
-                false,
-                FieldErrors::from([("text", r.to_string())]),
-                String::new(),
-            )
-            .await?,
-        ),
+        Err(TalkError::Refused(r)) => refused(&state, &who, &id, "text", r, String::new()).await,
         Err(TalkError::App(e)) => Err(e.into()),
     }
 }
