@@ -37,15 +37,15 @@ pub(crate) struct Out<'a> {
 }
 
 pub(crate) fn run<'a>(text: &str, n: &'a Norm) -> Out<'a> {
-    run_with(text, n, true)
+    run_with(text, n, model::MODEL.as_ref())
 }
 
 /// The analysis with or without the learned layer.
-pub(crate) fn run_with<'a>(text: &str, n: &'a Norm, use_model: bool) -> Out<'a> {
+pub(crate) fn run_with<'a>(text: &str, n: &'a Norm, model: Option<&model::Model>) -> Out<'a> {
     let m = &*rules::MATCHERS;
     let t = tok::tokenize(&n.text, &m.vocab);
     let mut raw = matches(m, &t, false, t.sents.len());
-    if use_model && let Some(md) = &*model::MODEL {
+    if let Some(md) = model {
         add_model(md, &t, &mut raw);
     }
     let pronouns = pronouns(m, &t.toks);
@@ -809,7 +809,7 @@ mod tests {
                 for tail in crate::rewrite::TAILS {
                     let text = format!("{line}{end} {tail}");
                     // the rewrite check runs the rules (the learned layer is not asked)
-                    let full = run_with(&text, &Norm::new(&text), false)
+                    let full = run_with(&text, &Norm::new(&text), None)
                         .findings
                         .iter()
                         .any(|f| f.kind.is_problem());
