@@ -479,7 +479,16 @@ fn apply(
             word,
         });
     }
-    if rule.flags & F::PLUS_BLAME != 0 && !drop_blame && after & A::TRAIT == 0 {
+    // An absolute about the partner ("you always…", "every time I try, you…") is blame too
+    // (the labelling policy), unless it sits in an observation clause ("when you always…").
+    // A character frame after it ("you're always so cold") no longer drops the blame: the
+    // criticism it may carry is aimed at "you", which is blame as well (issue 16 taxonomy).
+    let abs_blame = rule.flags & F::PLUS_BLAME != 0
+        || (rule.kinds.contains(&Kind::Absolute)
+            && !rule.kinds.contains(&Kind::Blame)
+            && toks[sa..sb].iter().any(|t| t.word && t.text == "you")
+            && ctx_bits(&m.before, B::SUB, toks, cs, i, i) == 0);
+    if abs_blame && !drop_blame {
         raw.push(Raw {
             kind: Kind::Blame,
             i,

@@ -414,7 +414,8 @@ static RULES: &[Rule] = &[
     r("you (spend|spent|waste|wasted) (too much|so much|way too much|all (your|of your|the)|half (your|the)) (time|money|night|nights|evening|evenings|weekend|weekends|day) ", BLAME)
         .b(B::NEG | B::SUB | B::THIRD).f(F::YN | F::WARM),
     r("you (pay|paid|have paid) (no|zero|little|hardly any) attention", BLAME).b(B::NEG | B::SUB).f(F::YN),
-    r("you (have been|have gotten|have become|are|were|got|seem) (so|really|very|increasingly|pretty|completely|totally)? (distant|cold|absent|checked out|distracted|unavailable|withdrawn|glued to your (phone|screen|laptop|computer)|never around|always gone)", BLAME)
+    r("you (have been|have gotten|have become|are|were|got|seem) (so|really|very|increasingly|pretty|completely|totally)? (distant|cold|absent|checked out|distracted|unavailable|withdrawn|glued to your (phone|screen|laptop|computer)|never around|always gone \
+       |not (even|really|just|ever)? (listening|hearing (me|what)|paying attention|helping|trying|doing (it|this|that|anything|your (part|share)) right?|making (any)? sense|taking (me|this|it) seriously|being (fair|honest|rational|reasonable|realistic|supportive|respectful|considerate|helpful|nice|kind|serious|straight with me)))", BLAME)
         .b(B::NEG | B::SUB | B::IAM | B::FEEL | B::THIRD).f(F::YN | F::WARM),
     r("(why|how come) ((can not|will not|did not|could not|would not|have not) you|(do not|are not|is not) you (ever|even))", BLAME)
         .b(B::NEG | B::REPORT).a(A::BREAK).x(X_WHY),
