@@ -486,7 +486,7 @@ fn apply(
     let abs_blame = rule.flags & F::PLUS_BLAME != 0
         || (rule.kinds.contains(&Kind::Absolute)
             && !rule.kinds.contains(&Kind::Blame)
-            && toks[sa..sb].iter().any(|t| t.word && t.text == "you")
+            && you_subject(&toks[sa..sb])
             && ctx_bits(&m.before, B::SUB, toks, cs, i, i) == 0);
     if abs_blame && !drop_blame {
         raw.push(Raw {
@@ -630,6 +630,35 @@ fn finish(text: &str, n: &Norm, toks: &[Tok<'_>], mut raw: Vec<Raw>) -> Vec<Find
             explanation: explanation(r.0, r.3, r.4.map(|k| abs_phrase(toks, k))),
         })
         .collect()
+}
+
+/// "you" as the subject of a clause: not after a preposition ("for you", "with you") and
+/// followed by a word ("…, you turn the tables"; the partner is the one doing it).
+fn you_subject(st: &[Tok<'_>]) -> bool {
+    st.iter().enumerate().any(|(k, t)| {
+        t.word
+            && t.text == "you"
+            && st.get(k + 1).is_some_and(|n| n.word)
+            && !(k > 0
+                && matches!(
+                    st[k - 1].text,
+                    "with"
+                        | "for"
+                        | "to"
+                        | "at"
+                        | "about"
+                        | "of"
+                        | "than"
+                        | "from"
+                        | "like"
+                        | "around"
+                        | "on"
+                        | "after"
+                        | "without"
+                        | "by"
+                        | "behind"
+                ))
+    })
 }
 
 /// A second-person word in the match or in the rest of its sentence.

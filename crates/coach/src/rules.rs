@@ -482,6 +482,11 @@ static RULES: &[Rule] = &[
         .b(B::NEG | B::SUB),
     r("i am (doing|trying) (my|the) (very)? best i? can?|i am (only)? (doing|trying) my best|i (do|did) (so much|everything|all of this|all this) for you|what (more|else) do you want (from me)?|i have (a|this|so much|a lot of) (project|deadline|work|stuff|meeting|meetings|thing) ..4 (,|and|so|we have|i have)", DEF)
         .b(B::NEG | B::SUB).f(F::WARM),
+    // denial and excuses at the start of a sentence: "I didn't agree to that", "I'm not being
+    // defensive", "I was very busy" (an admission like "I didn't think about how you felt"
+    // stays repair: no "think", "mean", "realize" here)
+    r("i ((did not|never) (even)? (say|said|do|did|agree to|agreed to|promise|promised|storm off|touch|touched|include|included|put|lie|lied|yell|yelled|flirt|flirted|cheat|cheated)|(am|was) not (really)? (being (defensive|dramatic|rude|mean|difficult|sarcastic|a jerk|a dick)|the (problem|bad guy|one)|going (that|too|so) fast|doing (it|that|anything)|sulking|lying|yelling|shouting|lost|watching|insensitive|demanding|@TRAIT)|was (very|really|so|too|just)* (busy|tired|exhausted|swamped|working))", DEF)
+        .b(B::NEG | B::SUB).f(F::START | F::YN),
     // ---------------------------------------------------------------- stonewalling
     r("whatever (\\.|!|,|$|i do not care|man|dude|fine|ok|i am done|do what you want|i give up)", STONE).b(B::NEG).f(F::START),
     r("i am (so|just|really|officially)? done (talking|arguing|discussing|fighting|listening|explaining|trying|with (this|this conversation|this discussion|you|us|it all|this relationship|talking|arguing|trying|everything)|here)? (about|with|to)? (this|it|you)? (\\.|!|,|$)", STONE)
