@@ -504,7 +504,11 @@ fn finish(text: &str, n: &Norm, toks: &[Tok<'_>], mut raw: Vec<Raw>) -> Vec<Find
     // carries blame too (same span; the blame explanation)
     let derived: Vec<Raw> = raw
         .iter()
-        .filter(|r| matches!(r.kind, Kind::Criticism | Kind::Contempt) && aimed_at_you(toks, r))
+        .filter(|r| {
+            matches!(r.kind, Kind::Criticism | Kind::Contempt)
+                && r.rule.flags & F::NO_BLAME == 0
+                && aimed_at_you(toks, r)
+        })
         .map(|r| Raw {
             kind: Kind::Blame,
             i: r.i,

@@ -77,6 +77,9 @@ pub(crate) mod flag {
     pub const RETURN: u32 = 1 << 2;
     /// Emit `Blame` too, unless a character frame follows.
     pub const PLUS_BLAME: u32 = 1 << 4;
+    /// Contempt that is no you-statement ("nobody else would want you", "I never loved
+    /// you"): the taxonomy's blame is not derived from it.
+    pub const NO_BLAME: u32 = 1 << 9;
     /// Skip inside any question.
     pub const NOQ: u32 = 1 << 5;
     /// Skip when the sentence is about something good ("every time I see you I smile").
@@ -422,13 +425,20 @@ static RULES: &[Rule] = &[
     r("(would|could|can|will) you (please)? (make sure|try|remember) (not to|to not|never to) ..8 again", BLAME).b(B::NEG).x(X_DEMAND),
     r("it is (ridiculous|absurd|unbelievable|insane|crazy|unfair|ludicrous|pathetic) that i (have|had|always have|still have) to", BLAME).b(B::NEG),
     // contempt without marker words: eye-roll questions, regret about the marriage, "use your brain"
-    r("(are|were|was|is) you (ever|ever actually|even|actually ever) (going to|gonna|planning to)", CONT).b(B::NEG).a(A::POS),
+    r("(are|were|was|is) you (ever|ever actually|even|actually ever) (going to|gonna|planning to)|you are (so|very|really)? lucky (that)? i|(out|outside|out in public|to work|around) (looking|dressed|with your hair) like that", CONT).b(B::NEG).a(A::POS),
     r("(i (should|never should) (have|not have) (married|listened to my|stayed single|left you)|i wish i (had|would have)? never (married|met) you|(marrying you|being with you|this marriage) (was|is) (a|the|my) (biggest|worst)? mistake|i (regret|hate) (marrying|ever meeting) you)", CONT)
         .b(B::NEG).s(Severity::High),
     r("(use your (brain|head|common sense)|(do you|did you) (even)? (have|use) (a|your) (brain|head)|(is|was) that (so|too) hard to (understand|remember|do)|how hard (is|was|can) it (be)? to)", CONT)
         .b(B::NEG).s(Severity::High),
     r("(oh|wow|gee) ,? (thanks|thank you) (so much|a lot)? (for (nothing|the help|that|noticing))? ,? (really|genius|einstein)? (\\.|!|,|$)", CONT).b(B::NEG).f(F::START | F::WARM),
     r("(nice going|way to go|good job|great job|well done|bravo|congratulations) ,? (genius|einstein|sherlock|captain obvious|hero)", CONT).b(B::NEG).s(Severity::High),
+    // contempt without insult words: superiority ("nobody else would put up with you", "you're
+    // lucky I…"), dismissal ("that's stupid", "you can't be serious"), regret about the
+    // partner, mockery of looks ("going out looking like that"), "you need professional help"
+    r("((no one|nobody) else? (will|would|could) ever? (love|want|understand|put up with|care about|stand) you \
+       |(that is|this is|how) (so|just|really)? (stupid|idiotic|ridiculous|pathetic|dumb|absurd|laughable) $|you (must|have to|got to) be (kidding|joking) (me)? $|you can not be serious \
+       |i (never|do not think i ever|am not sure (if|that) i ever) (really)? loved you|i never (liked|loved) your (mother|father|mom|dad|family|friends|cooking|sister|brother))", CONT)
+        .b(B::NEG | B::REPORT).f(F::WARM | F::NO_BLAME).s(Severity::High),
     // ---------------------------------------------------------------- defensiveness
     r("(it|that|this) (is|was) not (really|even|exactly|entirely|all|totally)? my (fault|problem|responsibility|doing|job)", DEF),
     r("not my (fault|problem)", DEF).b(B::NEG),
