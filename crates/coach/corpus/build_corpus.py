@@ -21,6 +21,10 @@ CODES = {
 }
 PROBLEMS = set("BACXDSP")
 HERE = pathlib.Path(__file__).parent
+FEEL_YOU = re.compile(
+    r"\bi( \w+){0,2} (feel|felt)( like| that| as if| as though)? (you|your)\b|\byou (make|made|keep making) me feel\b",
+    re.I,
+)
 YOU = re.compile(r"\b(you|your|yours|yourself|u|ur)\b|\byou['\u2019]", re.I)
 
 
@@ -41,6 +45,10 @@ def load():
             # taxonomy (issue 16): a character attack or contempt aimed at "you" is also a
             # you-statement, so it carries blame too
             if labs & {"criticism", "contempt"} and YOU.search(line):
+                labs.add("blame")
+            # the corpus guidelines: a faux feeling with an explicit "you" accusation ("I feel
+            # like you…", "you made me feel…") carries blame too
+            if "pseudo_feeling" in labs and FEEL_YOU.search(line):
                 labs.add("blame")
             items.append((line, tuple(sorted(labs))))
     return items

@@ -479,11 +479,15 @@ fn apply(
             word,
         });
     }
+    // A faux feeling that names "you" ("I feel like you…", "you made me feel…") carries
+    // blame too (the corpus guidelines: an explicit "you" accusation).
     // An absolute about the partner ("you always…", "every time I try, you…") is blame too
     // (the labelling policy), unless it sits in an observation clause ("when you always…").
     // A character frame after it ("you're always so cold") no longer drops the blame: the
     // criticism it may carry is aimed at "you", which is blame as well (issue 16 taxonomy).
-    let abs_blame = rule.flags & F::PLUS_BLAME != 0
+    let abs_blame = (rule.flags & F::PLUS_BLAME != 0
+        && (!rule.kinds.contains(&Kind::PseudoFeeling)
+            || toks[i..j].iter().any(|t| matches!(t.text, "you" | "your"))))
         || (rule.kinds.contains(&Kind::Absolute)
             && !rule.kinds.contains(&Kind::Blame)
             && you_subject(&toks[sa..sb])

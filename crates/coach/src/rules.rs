@@ -75,7 +75,8 @@ pub(crate) mod flag {
     pub const WARM: u32 = 1 << 1;
     /// Skip when the message says when the talk will resume ("…after dinner").
     pub const RETURN: u32 = 1 << 2;
-    /// Emit `Blame` too, unless a character frame follows.
+    /// Emit `Blame` too (an absolute about the partner; a faux feeling whose match names
+    /// "you": "I feel like you…", "you made me feel…", as the corpus guidelines label them).
     pub const PLUS_BLAME: u32 = 1 << 4;
     /// Contempt that is no you-statement ("nobody else would want you", "I never loved
     /// you"): the taxonomy's blame is not derived from it.
@@ -531,11 +532,11 @@ static RULES: &[Rule] = &[
         .b(B::NEG).x(X_FAUX).s(Severity::Gentle),
     r("i (feel|felt|am feeling|was feeling|kind of feel|just feel|really feel|sometimes feel|often feel|honestly feel|still feel|always feel|get the feeling|have the feeling|have a feeling) (really|honestly|sometimes|just|kind of|almost|so|more and more)* (like|that|as if|as though|like maybe|that maybe) \
        (you|your|nobody|no one|everyone|everybody|i am not|i am the only|i am always|i always|i never|i can not|i have to|i am invisible|i am alone|i am on my own|i am last|i come last|i do not matter|i am not important|i am nothing|i am just|i mean nothing|i am a burden|i am a (maid|servant|roommate|babysitter|stranger|afterthought|single parent)|we never|we do not|we are not|we can not|this relationship|our relationship|i do not exist|i am an afterthought|i am talking to a wall|i am walking on eggshells|i am doing everything|i am doing all|i do everything|i do all|i am the one|i am competing|i can never|it is always|it is never|all you|i do not count|i am not a priority|i am not enough)", PSEUDO)
-        .b(B::NEG).a(A::POS).x(X_FEEL_LIKE).s(Severity::Gentle),
+        .b(B::NEG).a(A::POS).f(F::PLUS_BLAME).x(X_FEEL_LIKE).s(Severity::Gentle),
     r("it feels like (you|nobody|no one|i am the only|i do not matter|i am invisible|i am not important|we never|we do not)", PSEUDO)
         .b(B::NEG).a(A::POS).x(X_FEEL_LIKE).s(Severity::Gentle),
     r("you have? (make|made|always make|never make|keep making|are making|have made|really make|really made|just made|only make) me (feel|feeling)", PSEUDO)
-        .b(B::NEG | B::SUB).a(A::POS).x(X_MAKE_FEEL).s(Severity::Gentle),
+        .b(B::NEG | B::SUB).a(A::POS).f(F::PLUS_BLAME).x(X_MAKE_FEEL).s(Severity::Gentle),
     r("i (do not|never|did not|no longer) (really|even|ever)? feel (heard|respected|appreciated|loved|valued|seen|supported|cared for|cared about|wanted|desired|important|listened to|understood|like a priority|prioritized|like i matter|like you care|like you love me|like you are on my side|like you are there|like we are a team|like a team|included|considered|noticed|special|chosen|trusted|like you want me)", PSEUDO)
         .b(B::NEG).x(X_FAUX).s(Severity::Gentle),
     r("i feel (like)? (a|an) (afterthought|doormat|maid|servant|roommate|babysitter|stranger|burden|option|second choice|punching bag|atm|wallet|single (mom|mother|dad|father|parent))", PSEUDO)
