@@ -471,7 +471,7 @@ static RULES: &[Rule] = &[
     r("that is not (true|what i said|what happened|how it happened|what i meant)", DEF).b(B::NEG),
     r("i do (too|so|plenty|a lot|everything|my share|help|my part|more than you)", DEF).a(A::POS),
     r("i did (too|so) $", DEF),
-    r("you are (totally|completely|way|just|being|so|really)* (overreacting|over-reacting|too sensitive|so sensitive|oversensitive|being too sensitive|being so sensitive|being oversensitive|making a big deal|making a mountain|blowing (this|it|things|everything) way? out of proportion|exaggerating|imagining things|reading (too much)? into)", DEF)
+    r("you are (totally|completely|way|just|being|so|really)* (overreacting|over-reacting|too sensitive|so sensitive|oversensitive|being too sensitive|being so sensitive|being oversensitive|making a big deal|making a mountain|blowing (this|it|things|everything) way? out of proportion|exaggerating|imagining things|reading (too much)? into)", &[Defensiveness, Criticism])
         .b(B::NEG | B::SUB),
     r("i would not have _? _? if you", DEF),
     r("if you (had|had not|would have|would|did|did not|would just|had just|were) ..8 i (would not|would never|never would)", DEF),
@@ -485,7 +485,7 @@ static RULES: &[Rule] = &[
     r("i (work|worked|have been working) (all day|so hard|hard all day|my ass off|long hours)", DEF).b(B::NEG),
     r("i said i was sorry", DEF),
     r("what do you want from me", DEF),
-    r("(so what|big deal) (\\?|\\.|!)", &[Defensiveness, Contempt]),
+    r("(so what|big deal) (\\?|\\.|!)", &[Defensiveness, Contempt]).f(F::START),
     // issue 16: denial, excuses, counter-complaints, innocent victim
     r("(that|it|this) (never|did not|does not) (happened|happen|happens)|we never (had|said|agreed (to|on)) (that|this|any)|you (must be|are) (misremembering|imagining (things|it)|remembering (it|that) wrong)|i never (did|said|promised|agreed to) (that|it|any such thing|anything like that)", DEF)
         .b(B::NEG | B::SUB),
@@ -522,7 +522,9 @@ static RULES: &[Rule] = &[
     r("(can not|not going to) deal with (you|this) (right now|anymore|today|again)? (,|$)", STONE).b(B::NEG).f(F::RETURN | F::WARM),
     // issue 16: brush-offs, minimising, refusal
     r("(yes ,? dear|yeah ,? yeah|yeah yeah|uh huh|mm ?hmm|mhm|later|we will see|if you say so|sure ,? sure|k|kk|yep|nope)", STONE).f(F::RETURN | F::WHOLE),
-    r("(it is|that is|this is|it was|that was) (not|no) (a|that|such a|that big (of)? a)? big (deal|thing)|(it is|that is) (nothing|not a problem|not important) ,? (relax|calm down|chill|get over it)?|get over it|let it go ,? already", STONE)
+    r("(it is|that is|this is|it was|that was) (not|no) (a|that|such a|that big (of)? a)? big (deal|thing)|(it is|that is) (nothing|not a problem|not important) ,? (relax|calm down|chill|get over it)?|get over it|let it go ,? already \
+       |(there is)? no (reason|need) to (get|be) (so|that)? (upset|mad|angry|worked up|sad|emotional|stressed) (about|over)? (it|this|that)? $|(it is|that is)? not worth getting (so|that)? (upset|worked up|mad|angry) \
+       |(why|what) are you getting (so|all)? (upset|worked up|stressed|stressed out|mad|angry|emotional)|you are making (a|such a)? (huge|big)? fuss|(there are|we have) bigger problems|it does not make (any)? sense to feel (that|this) way", STONE)
         .b(B::NEG | B::SUB).f(F::YN),
     r("i (do not|will not) (have to|need to) (tolerate|put up with|listen to|take|deal with|explain myself|justify myself|answer to) (this|you|that|anyone|any of this)", STONE).b(B::NEG | B::SUB),
     // ---------------------------------------------------------------- pseudo feelings
