@@ -498,6 +498,14 @@ static RULES: &[Rule] = &[
     // stays repair: no "think", "mean", "realize" here)
     r("i ((did not|never) (even)? (say|said|do|did|agree to|agreed to|promise|promised|storm off|touch|touched|include|included|put|lie|lied|yell|yelled|flirt|flirted|cheat|cheated)|(am|was) not (really)? (being (defensive|dramatic|rude|mean|difficult|sarcastic|a jerk|a dick)|the (problem|bad guy|one)|going (that|too|so) fast|doing (it|that|anything)|sulking|lying|yelling|shouting|lost|watching|insensitive|demanding|@TRAIT)|was (very|really|so|too|just)* (busy|tired|exhausted|swamped|working))", DEF)
         .b(B::NEG | B::SUB).f(F::START | F::YN),
+    // counter-defence: an emphatic contradiction as the whole message ("I do care!", "I did!"),
+    // "now it's my fault", "after all I've done for you", "how should I know?", "what are you
+    // talking about", innocent victim, "you're better at it" (an excuse), "what about the time I…"
+    r("(yes|no|but)? ,? i (really|so|totally)? ((do|did) (care|listen|love you|respect you|help|try|appreciate you)|(do|did|am) !)", DEF).f(F::WHOLE),
+    r("(now|so now) (it is|everything is) (always)? my fault|after (all|everything) i (have done|do|did|have) (done)? for you|how (should|would|am|was) i (supposed to)? know \\? \
+       |i do not know what you are talking about|what are you talking about|i am (just)? (the worst|a terrible|a horrible|such a terrible|such a bad|a bad) (person|partner|husband|wife|boyfriend|girlfriend) \
+       |you are (just|so much|much)? better at (it|this|that|these things|those things)|what about (the time i|the (things|stuff|names) you|you \\?)", DEF)
+        .b(B::NEG | B::REPORT),
     // ---------------------------------------------------------------- stonewalling
     r("whatever (\\.|!|,|$|i do not care|man|dude|fine|ok|i am done|do what you want|i give up)", STONE).b(B::NEG).f(F::START),
     r("i am (so|just|really|officially)? done (talking|arguing|discussing|fighting|listening|explaining|trying|with (this|this conversation|this discussion|you|us|it all|this relationship|talking|arguing|trying|everything)|here)? (about|with|to)? (this|it|you)? (\\.|!|,|$)", STONE)
