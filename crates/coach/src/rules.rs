@@ -383,6 +383,11 @@ static RULES: &[Rule] = &[
     r("there is something wrong with you", CRIT).b(B::NEG).s(Severity::High),
     r("you (always|never) (think|thought|consider|considered|care|cared) (about|of)? (anyone|anybody)", CRIT_ABS).b(B::NEG).s(Severity::High),
     r("you (think|thought|act|acted|behave|behaved) (like|as if)? (you are|you were)? (the only one|better than|the center|the victim|everything revolves|the world revolves|it is all about you|you own)", CRIT).b(B::NEG),
+    // character verdicts without trait words: "you complain too much", "don't be so
+    // dramatic", "don't take it so personally", "You're wrong."
+    r("you (complain|talk|worry|nag|whine|criticize|argue|overthink|exaggerate) (way|far)? too (much|often)|(do not|stop) (be|being) so (dramatic|sensitive|emotional|touchy|defensive|negative|ridiculous|difficult|childish) \
+       |(do not|stop) (take|taking) (it|this|everything|things) so personally|you are (so|just|totally|completely|dead)? wrong (\\.|!|$)", &[Criticism, Blame])
+        .b(B::NEG | B::SUB | B::IAM | B::FEEL).f(F::WARM | F::YN),
     // ---------------------------------------------------------------- contempt
     r("you (are|were|sound|look|act|have always been|seem|really are) @CINT* @INSULT", CONT)
         .b(B::NEG | B::FEEL).f(F::WARM).s(Severity::High),
@@ -415,7 +420,7 @@ static RULES: &[Rule] = &[
     // issue 16: behaviour you-statements without marker words, complaints as questions
     r("you (did not|do not|never|have not|would not|will not|can not|could not|had not) (even|ever|once|really|just|bother to)* (listen|listened|help|helped|call|called|text|texted|ask|asked|tell|told|remember|remembered|pay attention|notice|noticed|care|cared|clean|cleaned|show up|showed up|come home|came home|answer|answered|reply|replied|apologize|apologized|appreciate|support|respect|consider|think about|check with|thank|follow through|keep your (word|promise|promises)|lift a finger|make time|spend time)", BLAME)
         .b(B::NEG | B::SUB | B::IAM | B::FEEL | B::THIRD).a(A::POS).f(F::YN | F::WARM | F::NOQ),
-    r("you (spend|spent|waste|wasted) (too much|so much|way too much|all (your|of your|the)|half (your|the)) (time|money|night|nights|evening|evenings|weekend|weekends|day) ", BLAME)
+    r("you (spend|spent|waste|wasted) (too much|so much|way too much|all (your|of your|the)|half (your|the)) (time|money|night|nights|evening|evenings|weekend|weekends|day) |if you (really|truly)? (loved|cared about|respected) me ,? you (would|would have)", BLAME)
         .b(B::NEG | B::SUB | B::THIRD).f(F::YN | F::WARM),
     r("you (pay|paid|have paid) (no|zero|little|hardly any) attention", BLAME).b(B::NEG | B::SUB).f(F::YN),
     r("you (have been|have gotten|have become|are|were|got|seem) (so|really|very|increasingly|pretty|completely|totally)? (distant|cold|absent|checked out|distracted|unavailable|withdrawn|glued to your (phone|screen|laptop|computer)|never around|always gone \
