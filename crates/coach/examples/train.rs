@@ -95,7 +95,7 @@ fn train(items: &[&Item], epochs: usize) -> (W, [f32; NOUT]) {
     let l2: f32 = std::env::var("L2")
         .ok()
         .and_then(|e| e.parse().ok())
-        .unwrap_or(1e-4);
+        .unwrap_or(3e-4);
     let lr0: f32 = std::env::var("LR")
         .ok()
         .and_then(|e| e.parse().ok())
@@ -329,7 +329,7 @@ fn main() {
     let epochs: usize = std::env::var("EPOCHS")
         .ok()
         .and_then(|e| e.parse().ok())
-        .unwrap_or(12);
+        .unwrap_or(20);
     let mut items: Vec<Item> = Vec::new();
     let pmask: u16 = Kind::ALL
         .iter()
