@@ -149,6 +149,8 @@ pub async fn set_rhythm(
 /// Where the couple stands right now, for one partner.
 pub struct Current {
     pub cadence: Cadence,
+    /// Where the rhythm counts from (see [`Rhythmic`]).
+    pub anchor: DateTime<Utc>,
     pub next_at: DateTime<Utc>,
     /// The check-in open for answers, if any.
     pub open: Option<Checkin>,
@@ -202,6 +204,7 @@ pub async fn current(
     let at = ms(now);
     Ok(Current {
         cadence: r.cadence,
+        anchor: r.anchor,
         next_at: r.cadence.next_after(r.anchor, now, tz),
         open: history
             .iter()
@@ -526,6 +529,20 @@ pub async fn trends(
 ) -> Result<Trends, AppError> {
     let history = state.repo.checkins_for(viewer).await?;
     let subs = state.repo.visible_submissions(viewer, None).await?;
+    trends_of(state, user, viewer, space, &history, &subs, None).await
+}
+
+/// [`trends`] from a history and submissions already read for the page (and
+/// its rhythm, when read too).
+pub async fn trends_of(
+    state: &AppState,
+    user: &User,
+    viewer: &Viewer,
+    space: Option<&Space>,
+    history: &[Checkin],
+    subs: &[VisibleSubmission],
+    rhythm: Option<Rhythmic>,
+) -> Result<Trends, AppError> {
     let mut points: Vec<TrendPoint> = history
         .iter()
         .filter(|c| c.in_space && c.completed_at.is_some())
@@ -546,7 +563,10 @@ pub async fn trends(
     points.sort_by_key(|p| p.at);
     let (missed, partner_name) = match space {
         Some(s) if s.partner.is_some() => {
-            let r = peek_rhythm(state, &s.couple_id).await?;
+            let r = match rhythm {
+                Some(r) => r,
+                None => peek_rhythm(state, &s.couple_id).await?,
+            };
             let now = state.clock().now();
             let tz: Tz = tz_of(&user.time_zone);
             let scheduled = r

@@ -161,7 +161,20 @@ async fn overview_page(
             .find(|v| Some(&v.checkin.id) == id)
             .map(|v| row(v, tz))
     };
-    let trends = uc::trends(state, &who.user, &viewer, space.as_ref()).await?;
+    let read_rhythm = uc::Rhythmic {
+        cadence: cur.cadence,
+        anchor: cur.anchor,
+    };
+    let trends = uc::trends_of(
+        state,
+        &who.user,
+        &viewer,
+        space.as_ref(),
+        &cur.history,
+        &subs,
+        Some(read_rhythm),
+    )
+    .await?;
     let cad = cur.cadence;
     let page = OverviewPage {
         c,

@@ -154,11 +154,27 @@ pub async fn today(
     viewer: &Viewer,
     space: &Space,
 ) -> Result<Option<String>, AppError> {
-    let hour = state
+    let hour = release_hour(state, &space.couple_id).await?;
+    today_at(state, user, viewer, space, hour).await
+}
+
+/// The hour of the day (the person's own time) a new question is released.
+pub async fn release_hour(state: &AppState, couple_id: &CoupleId) -> Result<i64, AppError> {
+    Ok(state
         .repo
-        .question_hour(&space.couple_id)
+        .question_hour(couple_id)
         .await?
-        .unwrap_or(DEFAULT_RELEASE_HOUR);
+        .unwrap_or(DEFAULT_RELEASE_HOUR))
+}
+
+/// [`today`] with the release hour already read.
+pub async fn today_at(
+    state: &AppState,
+    user: &User,
+    viewer: &Viewer,
+    space: &Space,
+    hour: i64,
+) -> Result<Option<String>, AppError> {
     let latest = state.repo.latest_release(&space.couple_id).await?;
     let now: DateTime<Utc> = state.clock().now();
     let tz = tz_of(&user.time_zone);

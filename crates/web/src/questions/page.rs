@@ -138,12 +138,8 @@ pub async fn today(
         };
         return render_with_status(StatusCode::OK, &page);
     };
-    let hour = state
-        .repo
-        .question_hour(&pair.couple_id)
-        .await?
-        .unwrap_or(uc::DEFAULT_RELEASE_HOUR);
-    let today = match uc::today(&state, &who.user, &viewer, pair).await? {
+    let hour = uc::release_hour(&state, &pair.couple_id).await?;
+    let today = match uc::today_at(&state, &who.user, &viewer, pair, hour).await? {
         Some(id) => Some(card(
             uc::view(&state, &viewer, &id).await?,
             &viewer,
