@@ -184,7 +184,8 @@ impl Repo {
     /// until the copy (and its clones) are dropped: a page view's reads then
     /// cost one trip back to the pool instead of one each. For one request's
     /// handler only; it must not wait for another read connection while it
-    /// holds this one.
+    /// holds this one. On PostgreSQL it is the same repository for now (see
+    /// the store's `holding_reads`).
     pub async fn holding_reads(&self) -> StoreResult<Repo> {
         Ok(Repo(match &self.0 {
             Inner::Sqlite(s) => Inner::Sqlite(s.holding_reads().await?),

@@ -84,7 +84,16 @@ impl Store {
     /// holds it must not wait for another read connection meanwhile (a full
     /// pool would wait on itself): only request handlers take one, for the
     /// request.
+    ///
+    /// SQLite only for now. On PostgreSQL reads and writes share one pool, so a
+    /// handler holding a connection and then writing needs a second one: with
+    /// every connection held by such handlers, none would ever get it (measured:
+    /// the questions page stalled under 64 connections). Holding reads there
+    /// needs a pool of its own for writes first.
     pub(crate) async fn holding_reads(&self) -> StoreResult<Store> {
+        if IS_PG {
+            return Ok(self.clone());
+        }
         let conn = self.read.acquire().await?;
         Ok(Store {
             held: Some(Arc::new(tokio::sync::Mutex::new(conn))),
