@@ -264,3 +264,68 @@ async fn check_in_notes_offer_the_builder_without_javascript() {
         nothing_stored(&app, "check-in").await;
     }
 }
+
+/// With JavaScript the live coach takes over: the server-rendered builder and the "Check
+/// with the coach" button are hidden, the live builder shows the writer's own words and
+/// "Use this" puts its sentence into the box.
+async fn live_builder_flow(
+    driver: &rekindle_testkit::browser::Driver,
+    backend: rekindle_storage::Backend,
+) {
+    use fantoccini::Locator;
+    let app = TestApp::spawn(backend).await;
+    app.api_person("ana@example.org", "Ana").await;
+    let c = driver.browser().await;
+    let p = rekindle_testkit::browser::Page { c: &c };
+    p.sign_in(&app.url("/signin"), "ana@example.org").await;
+    c.goto(&app.url("/journal")).await.unwrap();
+    p.fill("#body", TEXT).await;
+    p.click("form[action='/journal'] button[type=submit]").await;
+    let path = c.current_url().await.unwrap().path().to_owned();
+    assert!(path.starts_with("/journal/") && path != "/journal/", "{path}");
+    // The page carries the server-rendered builder; the live one replaces it.
+    assert!(p.source().await.contains("id=\"body-coach-server\""));
+    c.wait()
+        .for_element(Locator::Css("#body-coach .coach-builder"))
+        .await
+        .expect("the live builder");
+    let hidden = c
+        .execute(
+            "return [document.getElementById('body-coach-server').hidden,
+                     document.getElementById('body-coach-server').offsetParent === null,
+                     Array.from(document.querySelectorAll('button.coach-check')).every(b => b.offsetParent === null),
+                     document.querySelectorAll('button.coach-check').length];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(hidden, json!([true, true, true, 1]), "{backend:?}");
+    let want = rekindle_coach::analyze(TEXT).builder.unwrap();
+    let obs = c
+        .find(Locator::Css("#body-b-obs"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert_eq!(obs, want.observation, "{backend:?}");
+    let sentence = p.text("#body-coach .coach-rewrite-text").await;
+    assert!(sentence.contains(&want.observation), "{sentence}");
+    p.press("#body-coach .coach-use").await;
+    let value = c
+        .find(Locator::Css("#body"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert_eq!(value, sentence, "{backend:?}");
+    let _ = c.close().await;
+}
+
+#[tokio::test]
+async fn with_javascript_the_live_builder_replaces_the_server_one() {
+    crate::support::in_a_browser(live_builder_flow).await;
+}
