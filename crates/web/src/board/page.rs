@@ -12,8 +12,8 @@ use rekindle_domain::board::{self as bd, AgreementStatus, Move, Outcome, Worked}
 use rekindle_storage::{BoardAgreement, BoardFollowUp, Space};
 use serde::Deserialize;
 
-use crate::coach::Coached;
 use crate::board::{self as uc, CoachNote, ProblemView};
+use crate::coach::Coached;
 use crate::http::auth::{MaybeSignedIn, SignedIn};
 use crate::http::error::{AppError, FieldErrors, PageResult};
 use crate::safety::resources::Resource;

@@ -506,7 +506,16 @@ pub async fn loved(
         Ok(()) => Ok(see_other(&format!("/checkins/{id}#closing"))),
         Err(e @ (AppError::NotFound | AppError::Internal(_))) => Err(e.into()),
         Err(e) => {
-            checkin_page(&state, &who, &id, SubmitForm::default(), Some(e), f.body, None).await
+            checkin_page(
+                &state,
+                &who,
+                &id,
+                SubmitForm::default(),
+                Some(e),
+                f.body,
+                None,
+            )
+            .await
         }
     }
 }

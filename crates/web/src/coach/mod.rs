@@ -206,9 +206,7 @@ impl CoachAsk {
             **text = self.sentence();
             let mut panel = BoxPanel::of(name, text);
             panel.built = true;
-            return Some(CoachPanel {
-                boxes: vec![panel],
-            });
+            return Some(CoachPanel { boxes: vec![panel] });
         }
         let mut read: Vec<BoxPanel> = boxes
             .iter()
@@ -307,7 +305,11 @@ mod tests {
 
     #[test]
     fn check_reads_every_named_box_with_text() {
-        let (mut a, mut b, mut c) = (String::from("You never help."), String::new(), String::from("Fine."));
+        let (mut a, mut b, mut c) = (
+            String::from("You never help."),
+            String::new(),
+            String::from("Fine."),
+        );
         let p = ask("check:a,b,c")
             .asked(&mut [("a", &mut a), ("b", &mut b), ("c", &mut c)])
             .unwrap();

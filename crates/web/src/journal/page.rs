@@ -141,7 +141,16 @@ pub async fn create(
     if let Some(panel) = ask.asked(&mut [("body", &mut f.body)]) {
         let draft = (f.title, f.body);
         let status = StatusCode::OK;
-        return list_page(&state, &who, draft, FieldErrors::new(), None, status, Some(panel)).await;
+        return list_page(
+            &state,
+            &who,
+            draft,
+            FieldErrors::new(),
+            None,
+            status,
+            Some(panel),
+        )
+        .await;
     }
     match crate::journal::create_entry(&state, &who.user.id, &f.title, &f.body).await {
         Ok(e) => Ok(see_other(&format!("/journal/{}?done=saved", e.id))),
@@ -181,11 +190,11 @@ async fn entry_page(
     state: &AppState,
     who: &SignedIn,
     id: &str,
-    draft: Option<(String, String)>,
+    // What was typed (title, body) and the coach's answer about it, if it was asked.
+    draft: Option<(String, String, Option<crate::coach::CoachPanel>)>,
     errors: FieldErrors,
     notice: Option<String>,
     status: StatusCode,
-    asked: Option<crate::coach::CoachPanel>,
 ) -> PageResult {
     let (viewer, space) = crate::space::viewer(state, &who.user.id).await?;
     let entry = state
@@ -198,7 +207,8 @@ async fn entry_page(
         .as_ref()
         .and_then(|s| s.partner.as_ref().map(|p| p.display_name.clone()))
         .unwrap_or_default();
-    let (title, body) = draft.unwrap_or_else(|| (entry.title.clone(), entry.body.clone()));
+    let (title, body, asked) =
+        draft.unwrap_or_else(|| (entry.title.clone(), entry.body.clone(), None));
     let entry = view(
         entry,
         &who.user.id,
@@ -247,7 +257,6 @@ pub async fn show(
         FieldErrors::new(),
         notice_for(q.done.as_deref()),
         StatusCode::OK,
-        None,
     )
     .await
 }
@@ -259,9 +268,9 @@ pub async fn update(
     Coached(mut f, ask): Coached<EntryForm>,
 ) -> PageResult {
     if let Some(panel) = ask.asked(&mut [("body", &mut f.body)]) {
-        let draft = Some((f.title, f.body));
+        let draft = Some((f.title, f.body, Some(panel)));
         let (errors, status) = (FieldErrors::new(), StatusCode::OK);
-        return entry_page(&state, &who, &id, draft, errors, None, status, Some(panel)).await;
+        return entry_page(&state, &who, &id, draft, errors, None, status).await;
     }
     match crate::journal::check_entry(&f.title, &f.body) {
         Ok((title, body)) => {
@@ -287,11 +296,10 @@ pub async fn update(
                 &state,
                 &who,
                 &id,
-                Some((f.title, f.body)),
+                Some((f.title, f.body, None)),
                 errors,
                 None,
                 status,
-                None,
             )
             .await
         }

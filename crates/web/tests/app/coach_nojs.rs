@@ -65,7 +65,10 @@ fn assert_builder(page: &str, field: &str, text: &str, what: &str) {
         format!("<option selected>{}</option>", esc(want.need)),
         format!("name=\"coach\" value=\"build:{field}\""),
     ] {
-        assert!(panel.contains(&needle), "{what}: {needle} missing in {panel}");
+        assert!(
+            panel.contains(&needle),
+            "{what}: {needle} missing in {panel}"
+        );
     }
     for choice in want.feeling_choices.iter().chain(&want.need_choices) {
         assert!(
@@ -74,7 +77,10 @@ fn assert_builder(page: &str, field: &str, text: &str, what: &str) {
         );
     }
     // The writer's words stay in their box.
-    assert!(page.contains(&format!(">{}</textarea>", esc(text))), "{what}");
+    assert!(
+        page.contains(&format!(">{}</textarea>", esc(text))),
+        "{what}"
+    );
 }
 
 async fn check(p: &HtmlPerson, path: &str, fields: &[(&str, &str)]) -> String {
@@ -92,11 +98,18 @@ async fn journal_offers_the_builder_without_javascript_and_stores_nothing() {
         let page = check(
             &ana,
             "/journal",
-            &[("title", "Tonight"), ("body", TEXT), ("coach", "check:body")],
+            &[
+                ("title", "Tonight"),
+                ("body", TEXT),
+                ("coach", "check:body"),
+            ],
         )
         .await;
         assert_builder(&page, "body", TEXT, &format!("{b:?} new entry"));
-        assert!(page.contains("value=\"Tonight\""), "{b:?}: the title is kept");
+        assert!(
+            page.contains("value=\"Tonight\""),
+            "{b:?}: the title is kept"
+        );
         nothing_stored(&app, "new entry").await;
         // "Put it in my words box": the sentence goes into the box, nothing is saved.
         let page = check(
@@ -125,7 +138,10 @@ async fn journal_offers_the_builder_without_javascript_and_stores_nothing() {
         nothing_stored(&app, "builder sentence").await;
         // Editing a saved entry: asking the coach leaves the saved text as it was.
         let (status, _, location) = ana
-            .post("/journal", &[("title", "Kept"), ("body", "A quiet evening.")])
+            .post(
+                "/journal",
+                &[("title", "Kept"), ("body", "A quiet evening.")],
+            )
             .await;
         assert_eq!(status, 303, "{b:?}");
         let path = location.unwrap().split('?').next().unwrap().to_owned();
@@ -220,7 +236,11 @@ async fn the_talk_room_offers_the_builder_for_a_statement() {
             let page = check(
                 &p,
                 &format!("/talks/{id}/act"),
-                &[("cmd", "statement"), ("text", TEXT), ("coach", "check:text")],
+                &[
+                    ("cmd", "statement"),
+                    ("text", TEXT),
+                    ("coach", "check:text"),
+                ],
             )
             .await;
             if page.contains("id=\"text-coach-server\"") {
@@ -282,7 +302,10 @@ async fn live_builder_flow(
     p.fill("#body", TEXT).await;
     p.click("form[action='/journal'] button[type=submit]").await;
     let path = c.current_url().await.unwrap().path().to_owned();
-    assert!(path.starts_with("/journal/") && path != "/journal/", "{path}");
+    assert!(
+        path.starts_with("/journal/") && path != "/journal/",
+        "{path}"
+    );
     // The page carries the server-rendered builder; the live one replaces it.
     assert!(p.source().await.contains("id=\"body-coach-server\""));
     c.wait()
