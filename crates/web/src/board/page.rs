@@ -643,8 +643,18 @@ pub async fn propose_agreement(
     State(state): State<AppState>,
     who: SignedIn,
     Path(id): Path<String>,
-    Form(f): Form<AgreementForm>,
+    Coached(mut f, ask): Coached<AgreementForm>,
 ) -> PageResult {
+    if let Some(panel) = ask.asked(&mut [("agreement", &mut f.body)]) {
+        let d = Drafts {
+            option_id: f.option_id,
+            agreement: f.body,
+            trial_days: f.trial_days,
+            coach_panel: Some(panel),
+            ..Drafts::default()
+        };
+        return problem_page(&state, &who, &id, d, None).await;
+    }
     let r = match pair_viewer(&state, &who).await {
         Ok(viewer) => {
             uc::propose_agreement(&state, &viewer, &id, &f.option_id, &f.body, &f.trial_days)
@@ -674,8 +684,17 @@ pub async fn follow_up(
     State(state): State<AppState>,
     who: SignedIn,
     Path(id): Path<String>,
-    Form(f): Form<FollowUpForm>,
+    Coached(mut f, ask): Coached<FollowUpForm>,
 ) -> PageResult {
+    if let Some(panel) = ask.asked(&mut [("note", &mut f.note)]) {
+        let d = Drafts {
+            worked: f.worked,
+            note: f.note,
+            coach_panel: Some(panel),
+            ..Drafts::default()
+        };
+        return problem_page(&state, &who, &id, d, None).await;
+    }
     let r = match pair_viewer(&state, &who).await {
         Ok(viewer) => uc::answer_follow_up(&state, &viewer, &id, &f.worked, &f.note).await,
         Err(e) => Err(e),

@@ -13,10 +13,12 @@ const TEXT: &str = "You left your Quillnap dishes in the sink again.";
 const MARKER: &str = "Quillnap";
 
 /// Every table a coached text box could be saved into.
-const TABLES: [&str; 9] = [
+const TABLES: [&str; 11] = [
     "journal_entries",
     "board_problems",
     "board_options",
+    "board_agreements",
+    "board_followups",
     "appreciations",
     "talks",
     "talk_events",
@@ -165,7 +167,7 @@ async fn journal_offers_the_builder_without_javascript_and_stores_nothing() {
 }
 
 #[tokio::test]
-async fn board_offers_the_builder_for_titles_and_ideas() {
+async fn board_offers_the_builder_for_titles_ideas_and_agreements() {
     for b in backends() {
         let app = TestApp::spawn(b).await;
         let (a, bn) = couple(&app).await;
@@ -203,6 +205,31 @@ async fn board_offers_the_builder_for_titles_and_ideas() {
         .await;
         assert_builder(&page, "body", TEXT, &format!("{b:?} idea"));
         nothing_stored(&app, "board idea").await;
+        // The agreement, once the ideas are rated (one problem at a time: a new space).
+        let app = TestApp::spawn(b).await;
+        let (a, bn) = couple(&app).await;
+        let ana = app.html_person("ana@example.org").await;
+        let ideas = ["Pack bags the night before", "Leave at 8 sharp"];
+        let id =
+            crate::board::to_rating(&a, &bn, "Tuesday mornings", &ideas[..1], &ideas[1..]).await;
+        for p in [&a, &bn] {
+            crate::board::rate_all(p, &id, &[(ideas[0], 5), (ideas[1], 4)]).await;
+        }
+        let (_, problem) = a.get_json(&format!("/api/v1/board/problems/{id}")).await;
+        let option = problem["options"][0]["id"].as_str().unwrap().to_owned();
+        let page = check(
+            &ana,
+            &format!("/board/{id}/agreement"),
+            &[
+                ("option_id", option.as_str()),
+                ("body", TEXT),
+                ("trial_days", "14"),
+                ("coach", "check:agreement"),
+            ],
+        )
+        .await;
+        assert_builder(&page, "agreement", TEXT, &format!("{b:?} agreement"));
+        nothing_stored(&app, "board agreement").await;
     }
 }
 
