@@ -195,6 +195,8 @@
     panel.setAttribute("aria-live", "polite");
     panel.id = (area.id || "text") + "-coach";
     wrap.parentNode.insertBefore(panel, wrap.nextSibling);
+    // The coach reads along here, so the no-JS "Check with the coach" button is not needed.
+    if (area.form) area.form.querySelectorAll("button.coach-check").forEach(function (b) { b.hidden = true; });
     var described = area.getAttribute("aria-describedby");
     area.setAttribute("aria-describedby", (described ? described + " " : "") + panel.id);
 

@@ -10,6 +10,7 @@ use rekindle_storage::{Appreciation, AppreciationId};
 use serde::Deserialize;
 
 use super::CoachNote;
+use crate::coach::Coached;
 use crate::http::auth::SignedIn;
 use crate::http::error::{AppError, FieldErrors, PageResult};
 use crate::state::AppState;
@@ -55,6 +56,8 @@ struct AppreciationsPage {
     prompt_waiting: bool,
     body: String,
     errors: FieldErrors,
+    /// The coach's answer when the writer asked it (the no-JS coach path).
+    coach_panel: Option<crate::coach::CoachPanel>,
 }
 
 impl AppreciationsPage {
@@ -85,6 +88,7 @@ async fn render_page(
     errors: FieldErrors,
     notice: Option<String>,
     status: StatusCode,
+    coach_panel: Option<crate::coach::CoachPanel>,
 ) -> PageResult {
     let (viewer, space) = crate::space::viewer(state, &who.user.id).await?;
     let tz = tz_of(&who.user.time_zone);
@@ -122,6 +126,7 @@ async fn render_page(
             prompt_waiting,
             body,
             errors,
+            coach_panel,
         },
     )
 }
@@ -138,6 +143,7 @@ pub async fn show(
         FieldErrors::new(),
         notice(q.done.as_deref()),
         StatusCode::OK,
+        None,
     )
     .await
 }
@@ -154,8 +160,26 @@ pub struct WriteForm {
 pub async fn create(
     State(state): State<AppState>,
     who: SignedIn,
-    Form(f): Form<WriteForm>,
+    Coached(mut f, ask): Coached<WriteForm>,
 ) -> PageResult {
+    if let Some(mut panel) = ask.asked(&mut [("body", &mut f.body)]) {
+        // The appreciation coach's notes: the usual ones and hidden barbs.
+        panel.boxes[0].notes = super::coach_notes(&f.body)
+            .into_iter()
+            .map(|n| crate::coach::NoteView {
+                label: if n.kind == "hidden_barb" {
+                    "Hidden barb"
+                } else {
+                    crate::coach::label_of(&n.kind)
+                },
+                kind: n.kind,
+                excerpt: n.excerpt,
+                explanation: n.explanation,
+            })
+            .collect();
+        let (errors, status) = (FieldErrors::new(), StatusCode::OK);
+        return render_page(&state, &who, f.body, errors, None, status, Some(panel)).await;
+    }
     let (viewer, space) = crate::space::viewer(&state, &who.user.id).await?;
     let send = f.action == "send";
     match super::create(&state, &viewer, space.as_ref(), &f.body, send).await {
@@ -167,7 +191,7 @@ pub async fn create(
         Err(e) => {
             let status = e.status();
             let errors = form_errors(e, "body")?;
-            render_page(&state, &who, f.body, errors, None, status).await
+            render_page(&state, &who, f.body, errors, None, status, None).await
         }
     }
 }
@@ -195,7 +219,7 @@ pub async fn update(
         Err(e) => {
             let status = e.status();
             let errors = form_errors(e, "body")?;
-            render_page(&state, &who, String::new(), errors, None, status).await
+            render_page(&state, &who, String::new(), errors, None, status, None).await
         }
     }
 }

@@ -13,6 +13,7 @@ use rekindle_storage::{BoardAgreement, BoardFollowUp, Space};
 use serde::Deserialize;
 
 use crate::board::{self as uc, CoachNote, ProblemView};
+use crate::coach::Coached;
 use crate::http::auth::{MaybeSignedIn, SignedIn};
 use crate::http::error::{AppError, FieldErrors, PageResult};
 use crate::safety::resources::Resource;
@@ -62,6 +63,8 @@ struct BoardPage {
     title_draft: String,
     errors: FieldErrors,
     error: String,
+    /// The coach's answer when the writer asked it (the no-JS coach path).
+    coach_panel: Option<crate::coach::CoachPanel>,
 }
 
 impl BoardPage {
@@ -85,6 +88,7 @@ async fn board_page(
     notice: Option<String>,
     title_draft: String,
     error: Option<AppError>,
+    coach_panel: Option<crate::coach::CoachPanel>,
 ) -> PageResult {
     let (status, errors, general) = split(error)?;
     let (viewer, space) = crate::space::viewer(state, &who.user.id).await?;
@@ -107,6 +111,7 @@ async fn board_page(
             title_draft,
             errors,
             error: general,
+            coach_panel,
         };
         return render_with_status(status, &page);
     };
@@ -122,6 +127,7 @@ async fn board_page(
         title_draft,
         errors,
         error: general,
+        coach_panel,
     };
     render_with_status(status, &page)
 }
@@ -138,6 +144,7 @@ pub async fn overview(
         notice_for(d.done.as_deref()),
         String::new(),
         None,
+        None,
     )
     .await
 }
@@ -151,8 +158,11 @@ pub struct ProposeForm {
 pub async fn propose(
     State(state): State<AppState>,
     who: SignedIn,
-    Form(f): Form<ProposeForm>,
+    Coached(mut f, ask): Coached<ProposeForm>,
 ) -> PageResult {
+    if let Some(panel) = ask.asked(&mut [("title", &mut f.title)]) {
+        return board_page(&state, &who, None, f.title, None, Some(panel)).await;
+    }
     let (viewer, space) = crate::space::viewer(&state, &who.user.id).await?;
     let result = match crate::space::require_pair(space.as_ref(), uc::FOR_TWO) {
         Ok(_) => uc::propose(&state, &viewer, &f.title).await,
@@ -160,7 +170,7 @@ pub async fn propose(
     };
     match result {
         Ok((id, _)) => Ok(see_other(&format!("/board/{id}"))),
-        Err(e) => board_page(&state, &who, None, f.title, Some(e)).await,
+        Err(e) => board_page(&state, &who, None, f.title, Some(e), None).await,
     }
 }
 
@@ -250,6 +260,8 @@ pub struct Drafts {
     pub trial_days: String,
     pub worked: String,
     pub note: String,
+    /// The coach's answer when the writer asked it about an idea (the no-JS coach path).
+    pub coach_panel: Option<crate::coach::CoachPanel>,
 }
 
 #[derive(Template)]
@@ -296,6 +308,7 @@ struct ProblemPage {
     d: Drafts,
     errors: FieldErrors,
     error: String,
+    coach_panel: Option<crate::coach::CoachPanel>,
 }
 
 impl ProblemPage {
@@ -326,7 +339,7 @@ async fn problem_page(
     state: &AppState,
     who: &SignedIn,
     id: &str,
-    d: Drafts,
+    mut d: Drafts,
     error: Option<AppError>,
 ) -> PageResult {
     let (status, errors, general) = split(error)?;
@@ -424,6 +437,7 @@ async fn problem_page(
             .map(|o| (o.as_str(), o.label()))
             .collect(),
         suggest_help,
+        coach_panel: d.coach_panel.take(),
         d,
         errors,
         error: general,
@@ -548,8 +562,16 @@ pub async fn add_option(
     State(state): State<AppState>,
     who: SignedIn,
     Path(id): Path<String>,
-    Form(f): Form<BodyForm>,
+    Coached(mut f, ask): Coached<BodyForm>,
 ) -> PageResult {
+    if let Some(panel) = ask.asked(&mut [("body", &mut f.body)]) {
+        let d = Drafts {
+            idea: f.body,
+            coach_panel: Some(panel),
+            ..Drafts::default()
+        };
+        return problem_page(&state, &who, &id, d, None).await;
+    }
     let r = match pair_viewer(&state, &who).await {
         Ok(viewer) => uc::add_option(&state, &viewer, &id, &f.body).await,
         Err(e) => Err(e),
@@ -622,8 +644,18 @@ pub async fn propose_agreement(
     State(state): State<AppState>,
     who: SignedIn,
     Path(id): Path<String>,
-    Form(f): Form<AgreementForm>,
+    Coached(mut f, ask): Coached<AgreementForm>,
 ) -> PageResult {
+    if let Some(panel) = ask.asked(&mut [("agreement", &mut f.body)]) {
+        let d = Drafts {
+            option_id: f.option_id,
+            agreement: f.body,
+            trial_days: f.trial_days,
+            coach_panel: Some(panel),
+            ..Drafts::default()
+        };
+        return problem_page(&state, &who, &id, d, None).await;
+    }
     let r = match pair_viewer(&state, &who).await {
         Ok(viewer) => {
             uc::propose_agreement(&state, &viewer, &id, &f.option_id, &f.body, &f.trial_days)
@@ -653,8 +685,17 @@ pub async fn follow_up(
     State(state): State<AppState>,
     who: SignedIn,
     Path(id): Path<String>,
-    Form(f): Form<FollowUpForm>,
+    Coached(mut f, ask): Coached<FollowUpForm>,
 ) -> PageResult {
+    if let Some(panel) = ask.asked(&mut [("note", &mut f.note)]) {
+        let d = Drafts {
+            worked: f.worked,
+            note: f.note,
+            coach_panel: Some(panel),
+            ..Drafts::default()
+        };
+        return problem_page(&state, &who, &id, d, None).await;
+    }
     let r = match pair_viewer(&state, &who).await {
         Ok(viewer) => uc::answer_follow_up(&state, &viewer, &id, &f.worked, &f.note).await,
         Err(e) => Err(e),

@@ -10,6 +10,7 @@ use rekindle_storage::{CheckinId, Space, UserId, VisibleSubmission};
 use serde::Deserialize;
 
 use crate::checkins::{self as uc, CheckinView, Stage, SubmissionInput, Trends};
+use crate::coach::Coached;
 use crate::http::auth::SignedIn;
 use crate::http::error::{AppError, FieldErrors, PageResult};
 use crate::state::AppState;
@@ -379,6 +380,8 @@ fn item_views(items: &[Item], form: &SubmitForm, errors: &FieldErrors) -> Vec<It
 #[template(path = "checkin.html")]
 struct CheckinPage {
     c: Chrome,
+    /// The coach's answer about the written answers when asked (the no-JS coach path).
+    coach_panel: Option<crate::coach::CoachPanel>,
     id: String,
     stage: &'static str,
     opened: String,
@@ -416,6 +419,7 @@ async fn checkin_page(
     form: SubmitForm,
     error: Option<AppError>,
     loved_draft: String,
+    coach_panel: Option<crate::coach::CoachPanel>,
 ) -> PageResult {
     let (viewer, space) = crate::space::viewer(state, &who.user.id).await?;
     let v = uc::view(state, &viewer, id).await?;
@@ -434,6 +438,7 @@ async fn checkin_page(
             .unwrap_or_default()
     };
     let page = CheckinPage {
+        coach_panel,
         c: Chrome::signed_in("Check-in", who),
         id: v.checkin.id.clone().into(),
         stage: v.stage.as_str(),
@@ -471,6 +476,7 @@ pub async fn show(
         SubmitForm::default(),
         None,
         String::new(),
+        None,
     )
     .await
 }
@@ -479,13 +485,21 @@ pub async fn submit(
     State(state): State<AppState>,
     who: SignedIn,
     Path(id): Path<String>,
-    Form(f): Form<SubmitForm>,
+    Coached(mut f, ask): Coached<SubmitForm>,
 ) -> PageResult {
+    let asked = ask.asked(&mut [
+        ("appreciation", &mut f.appreciation),
+        ("went_well", &mut f.went_well),
+        ("topic", &mut f.topic),
+    ]);
+    if asked.is_some() {
+        return checkin_page(&state, &who, &id, f, None, String::new(), asked).await;
+    }
     let (viewer, space) = crate::space::viewer(&state, &who.user.id).await?;
     match uc::submit(&state, &viewer, space.as_ref(), &id, &f.input()).await {
         Ok(()) => Ok(see_other(&format!("/checkins/{id}"))),
         Err(e @ (AppError::NotFound | AppError::Internal(_))) => Err(e.into()),
-        Err(e) => checkin_page(&state, &who, &id, f, Some(e), String::new()).await,
+        Err(e) => checkin_page(&state, &who, &id, f, Some(e), String::new(), None).await,
     }
 }
 
@@ -505,7 +519,18 @@ pub async fn loved(
     match uc::loved(&state, &viewer, space.as_ref(), &id, &f.body).await {
         Ok(()) => Ok(see_other(&format!("/checkins/{id}#closing"))),
         Err(e @ (AppError::NotFound | AppError::Internal(_))) => Err(e.into()),
-        Err(e) => checkin_page(&state, &who, &id, SubmitForm::default(), Some(e), f.body).await,
+        Err(e) => {
+            checkin_page(
+                &state,
+                &who,
+                &id,
+                SubmitForm::default(),
+                Some(e),
+                f.body,
+                None,
+            )
+            .await
+        }
     }
 }
 

@@ -1,12 +1,12 @@
 //! The journal: private by default, shared with the partner one entry at a time.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use rekindle_storage::{Entry, EntryId};
 use serde::Deserialize;
 
+use crate::coach::Coached;
 use crate::http::auth::SignedIn;
 use crate::http::error::{AppError, FieldErrors, PageResult};
 use crate::state::AppState;
@@ -59,6 +59,8 @@ struct JournalPage {
     title: String,
     body: String,
     errors: FieldErrors,
+    /// The coach's answer when the writer asked it (the no-JS coach path).
+    coach_panel: Option<crate::coach::CoachPanel>,
 }
 
 impl JournalPage {
@@ -74,6 +76,7 @@ async fn list_page(
     errors: FieldErrors,
     notice: Option<String>,
     status: StatusCode,
+    coach_panel: Option<crate::coach::CoachPanel>,
 ) -> PageResult {
     let (viewer, space) = crate::space::viewer(state, &who.user.id).await?;
     let partner_name = space
@@ -100,6 +103,7 @@ async fn list_page(
             title: draft.0,
             body: draft.1,
             errors,
+            coach_panel,
         },
     )
 }
@@ -117,6 +121,7 @@ pub async fn list(
         FieldErrors::new(),
         notice_for(q.done.as_deref()),
         StatusCode::OK,
+        None,
     )
     .await
 }
@@ -132,14 +137,28 @@ pub struct EntryForm {
 pub async fn create(
     State(state): State<AppState>,
     who: SignedIn,
-    Form(f): Form<EntryForm>,
+    Coached(mut f, ask): Coached<EntryForm>,
 ) -> PageResult {
+    if let Some(panel) = ask.asked(&mut [("body", &mut f.body)]) {
+        let draft = (f.title, f.body);
+        let status = StatusCode::OK;
+        return list_page(
+            &state,
+            &who,
+            draft,
+            FieldErrors::new(),
+            None,
+            status,
+            Some(panel),
+        )
+        .await;
+    }
     match crate::journal::create_entry(&state, &who.user.id, &f.title, &f.body).await {
         Ok(e) => Ok(see_other(&format!("/journal/{}?done=saved", e.id))),
         Err(e) => {
             let status = e.status();
             let errors = form_errors(e, "body")?;
-            list_page(&state, &who, (f.title, f.body), errors, None, status).await
+            list_page(&state, &who, (f.title, f.body), errors, None, status, None).await
         }
     }
 }
@@ -150,11 +169,11 @@ struct EntryPage {
     c: Chrome,
     /// The writer's own words may signal danger: show them (only them) a support card.
     support: bool,
-    /// What the coach notices in the entry, shown to its author before sharing:
-    /// (label, quoted words, explanation).
-    coach: Vec<(&'static str, String, String)>,
-    /// The fill-in I-statement for the same problems, rendered without JavaScript.
-    builder: Option<crate::coach::BuilderView>,
+    /// How many things the coach notices in the saved entry, said to its author before sharing.
+    coach_notes: usize,
+    /// The coach's notes and fill-in I-statement for the text in the edit box, rendered
+    /// without JavaScript (only for the author, before sharing).
+    coach_panel: Option<crate::coach::CoachPanel>,
     entry: EntryView,
     in_space: bool,
     title: String,
@@ -172,7 +191,8 @@ async fn entry_page(
     state: &AppState,
     who: &SignedIn,
     id: &str,
-    draft: Option<(String, String)>,
+    // What was typed (title, body) and the coach's answer about it, if it was asked.
+    draft: Option<(String, String, Option<crate::coach::CoachPanel>)>,
     errors: FieldErrors,
     notice: Option<String>,
     status: StatusCode,
@@ -188,24 +208,32 @@ async fn entry_page(
         .as_ref()
         .and_then(|s| s.partner.as_ref().map(|p| p.display_name.clone()))
         .unwrap_or_default();
-    let (title, body) = draft.unwrap_or_else(|| (entry.title.clone(), entry.body.clone()));
+    let (title, body, asked) =
+        draft.unwrap_or_else(|| (entry.title.clone(), entry.body.clone(), None));
     let entry = view(
         entry,
         &who.user.id,
         &partner_name,
         tz_of(&who.user.time_zone),
     );
-    let (coach, builder) = if entry.mine && !entry.shared {
-        coach_notes(&entry.body)
+    let (coach_notes, coach_panel) = if entry.mine && !entry.shared {
+        let saved = crate::coach::CoachPanel::of("body", &entry.body);
+        let notes = saved.boxes.iter().map(|b| b.notes.len()).sum();
+        let panel = match asked {
+            Some(p) => p,
+            None if body == entry.body => saved,
+            None => crate::coach::CoachPanel::of("body", &body),
+        };
+        (notes, Some(panel))
     } else {
-        (Vec::new(), None)
+        (0, None)
     };
     render_with_status(
         status,
         &EntryPage {
             support: entry.mine && crate::safety::has_safety_signal(&entry.body),
-            coach,
-            builder,
+            coach_notes,
+            coach_panel,
             c: Chrome::signed_in("Journal entry", who).with_notice(notice),
             entry,
             in_space: viewer.couple_id.is_some(),
@@ -238,8 +266,13 @@ pub async fn update(
     State(state): State<AppState>,
     who: SignedIn,
     Path(id): Path<String>,
-    Form(f): Form<EntryForm>,
+    Coached(mut f, ask): Coached<EntryForm>,
 ) -> PageResult {
+    if let Some(panel) = ask.asked(&mut [("body", &mut f.body)]) {
+        let draft = Some((f.title, f.body, Some(panel)));
+        let (errors, status) = (FieldErrors::new(), StatusCode::OK);
+        return entry_page(&state, &who, &id, draft, errors, None, status).await;
+    }
     match crate::journal::check_entry(&f.title, &f.body) {
         Ok((title, body)) => {
             if !state
@@ -264,7 +297,7 @@ pub async fn update(
                 &state,
                 &who,
                 &id,
-                Some((f.title, f.body)),
+                Some((f.title, f.body, None)),
                 errors,
                 None,
                 status,
@@ -312,34 +345,4 @@ pub async fn delete(
         return Err(AppError::NotFound.into());
     }
     Ok(see_other("/journal?done=deleted"))
-}
-
-/// The coach's problem findings for a text and its fill-in I-statement, rendered on the
-/// server so they show before sharing even without JavaScript.
-#[allow(clippy::type_complexity)]
-fn coach_notes(
-    text: &str,
-) -> (
-    Vec<(&'static str, String, String)>,
-    Option<crate::coach::BuilderView>,
-) {
-    let chars: Vec<char> = text.chars().collect();
-    let analysis = rekindle_coach::analyze(text);
-    let builder = analysis
-        .builder
-        .as_ref()
-        .map(crate::coach::BuilderView::from_builder);
-    let notes = analysis
-        .findings
-        .into_iter()
-        .filter(|f| f.kind.is_problem())
-        .map(|f| {
-            let words: String = chars
-                .get(f.start..f.end)
-                .map(|c| c.iter().collect())
-                .unwrap_or_default();
-            (f.kind.as_str(), words, f.explanation.to_string())
-        })
-        .collect();
-    (notes, builder)
 }

@@ -10,6 +10,7 @@ use chrono_tz::Tz;
 use rekindle_storage::{ProblemId, Space, TalkId, TalkRow, UserId};
 use serde::Deserialize;
 
+use crate::coach::Coached;
 use crate::http::auth::SignedIn;
 use crate::http::error::{AppError, FieldErrors, PageResult};
 use crate::state::AppState;
@@ -528,6 +529,8 @@ pub struct ReflectionView {
 #[template(path = "talk.html")]
 struct RoomPage {
     c: Chrome,
+    /// The coach's answer about the statement when the speaker asked it (the no-JS coach path).
+    coach_panel: Option<crate::coach::CoachPanel>,
     id: String,
     topic: String,
     phase: &'static str,
@@ -779,6 +782,7 @@ async fn room(
     };
     let notes_open = !shared_screen && talk.may_note(me).is_ok();
     Ok(RoomPage {
+        coach_panel: None,
         notes_open,
         notes,
         note_text: String::new(),
@@ -954,8 +958,15 @@ pub async fn act(
     State(state): State<AppState>,
     who: SignedIn,
     Path(id): Path<String>,
-    Form(form): Form<ActForm>,
+    Coached(mut form, ask): Coached<ActForm>,
 ) -> PageResult {
+    if form.cmd == "statement"
+        && let Some(panel) = ask.asked(&mut [("text", &mut form.text)])
+    {
+        let mut page = room(&state, &who, &id, false, FieldErrors::new(), form.text).await?;
+        page.coach_panel = Some(panel);
+        return render(&page);
+    }
     let (viewer, _) = crate::space::viewer(&state, &who.user.id).await?;
     let tz = tz_of(&who.user.time_zone);
     let cmd = command_of(&form, state.clock().now_ms(), tz)?;

@@ -33,7 +33,7 @@ fn option_id(problem: &Value, body: &str) -> String {
 }
 
 /// Ana proposes, Ben accepts, both add ideas and finish. Returns the problem id.
-async fn to_rating(
+pub(crate) async fn to_rating(
     ana: &ApiPerson,
     ben: &ApiPerson,
     title: &str,
@@ -76,7 +76,7 @@ async fn to_rating(
     id
 }
 
-async fn rate_all(p: &ApiPerson, id: &str, values: &[(&str, i64)]) -> Value {
+pub(crate) async fn rate_all(p: &ApiPerson, id: &str, values: &[(&str, i64)]) -> Value {
     let current = ok(
         p,
         Method::GET,

@@ -384,20 +384,17 @@ async fn the_coach_builder_shows_on_the_page_without_javascript() {
         assert!(builder.contains("When I see…"), "{builder}");
         assert!(
             builder.contains(&format!(
-                "<dd class=\"coach-observation\">{}</dd>",
+                "name=\"coach_obs\" maxlength=\"300\" value=\"{}\"",
                 want.observation
             )),
             "{builder}"
         );
         assert!(
-            builder.contains(&format!(
-                "<span class=\"coach-feeling\">{}</span>",
-                want.feeling
-            )),
+            builder.contains(&format!("<option selected>{}</option>", want.feeling)),
             "{builder}"
         );
         assert!(
-            builder.contains(&format!("<span class=\"coach-need\">{}</span>", want.need)),
+            builder.contains(&format!("<option selected>{}</option>", want.need)),
             "{builder}"
         );
         for choice in want.feeling_choices.iter().chain(&want.need_choices) {

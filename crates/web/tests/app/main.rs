@@ -16,6 +16,7 @@ mod board;
 mod board_browser;
 mod browser;
 mod checkins;
+mod coach_nojs;
 mod departure;
 mod devices;
 mod forms;

@@ -144,6 +144,16 @@ axe.run(document, { resultTypes: ['violations'] }).then(
   e => done(['axe failed: ' + e]));
 "#;
 
+/// Shows what the live coach hides for readers with JavaScript (and keeps it from hiding
+/// it again): the server-rendered coach panels and the "Check with the coach" buttons.
+const SHOW_SERVER_COACH_JS: &str = r#"
+let n = 0;
+document.querySelectorAll('.coach-builder-server, button.coach-check').forEach(e => {
+  e.hidden = false; e.classList.remove('coach-builder-server'); n++;
+});
+return n;
+"#;
+
 struct Sweep {
     axe: String,
     shots: Option<String>,
@@ -182,6 +192,35 @@ impl Sweep {
         c.goto(&format!("{base}{path}"))
             .await
             .unwrap_or_else(|e| panic!("open {path}: {e}"));
+        self.check_here(c, path, what, phone).await;
+    }
+
+    /// Opens `path` as a reader without JavaScript sees its coach: the server-rendered
+    /// coach panels and "Check with the coach" buttons shown (the live coach hides them).
+    async fn visit_no_js_coach(
+        &mut self,
+        c: &Client,
+        base: &str,
+        path: &str,
+        what: &str,
+        phone: bool,
+    ) {
+        c.goto(&format!("{base}{path}"))
+            .await
+            .unwrap_or_else(|e| panic!("open {path}: {e}"));
+        let shown = c
+            .execute(SHOW_SERVER_COACH_JS, vec![])
+            .await
+            .expect("show the server coach");
+        assert!(
+            shown.as_u64().unwrap_or(0) > 0,
+            "{what}: no server-rendered coach on {path}"
+        );
+        self.check_here(c, path, what, phone).await;
+    }
+
+    /// Checks the page now open (see the module's comment).
+    async fn check_here(&mut self, c: &Client, path: &str, what: &str, phone: bool) {
         self.visited += 1;
         let mut found: Vec<String> = Vec::new();
         found.extend(strings(
@@ -419,6 +458,16 @@ async fn sweep_screen(
         base,
         &format!("/journal/{coached}"),
         &format!("{size}-partner-entry-coached"),
+        phone,
+    )
+    .await;
+    // The same page as a reader without JavaScript sees it: the notes and the fill-in
+    // I-statement as form fields, rendered on the server.
+    s.visit_no_js_coach(
+        &c,
+        base,
+        &format!("/journal/{coached}"),
+        &format!("{size}-partner-entry-coached-nojs"),
         phone,
     )
     .await;
