@@ -2,6 +2,7 @@
 //! Pages call `rekindle_coach` directly while rendering.
 
 pub mod api;
+pub mod notes;
 
 /// The coach's fill-in I-statement, ready for a page rendered on the server (the no-JS
 /// coach path): the same fields the script's builder shows, as plain text.
