@@ -149,6 +149,55 @@ impl Store {
         Ok(out)
     }
 
+    /// Marks an outbox row this server claimed as sent.
+    async fn outbox_sent(
+        &self,
+        table: &'static str,
+        id: &str,
+        claimer: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let sql = format!(
+            "UPDATE {table} SET sent_at = $3, claimed_until = NULL, last_error = NULL
+             WHERE id = $1 AND claimed_by = $2 AND sent_at IS NULL"
+        );
+        let done = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .bind(claimer)
+            .bind(now)
+            .execute(&self.write)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// An outbox row this server claimed and could not send: try again at
+    /// `retry_at`, or never when it is `None`.
+    async fn outbox_failed(
+        &self,
+        table: &'static str,
+        id: &str,
+        claimer: &str,
+        error: &str,
+        retry_at: Option<i64>,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let sql = format!(
+            "UPDATE {table} SET claimed_until = NULL, last_error = $3,
+                 next_attempt_at = COALESCE($4, next_attempt_at),
+                 gave_up_at = CASE WHEN $4 IS NULL THEN $5 ELSE NULL END
+             WHERE id = $1 AND claimed_by = $2 AND sent_at IS NULL"
+        );
+        let done = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .bind(claimer)
+            .bind(error)
+            .bind(retry_at)
+            .bind(now)
+            .execute(&self.write)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     pub async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1").execute(&self.read).await?;
         Ok(())

@@ -246,16 +246,7 @@ impl Store {
     }
 
     pub async fn push_sent(&self, id: &str, claimer: &str, now: i64) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "UPDATE push_outbox SET sent_at = $3, claimed_until = NULL, last_error = NULL
-             WHERE id = $1 AND claimed_by = $2 AND sent_at IS NULL",
-        )
-        .bind(id)
-        .bind(claimer)
-        .bind(now)
-        .execute(&self.write)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        self.outbox_sent("push_outbox", id, claimer, now).await
     }
 
     /// A push not sent: try again at `retry_at`, or never when it is `None`
@@ -268,20 +259,8 @@ impl Store {
         retry_at: Option<i64>,
         now: i64,
     ) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "UPDATE push_outbox SET claimed_until = NULL, last_error = $3,
-                 next_attempt_at = COALESCE($4, next_attempt_at),
-                 gave_up_at = CASE WHEN $4 IS NULL THEN $5 ELSE NULL END
-             WHERE id = $1 AND claimed_by = $2 AND sent_at IS NULL",
-        )
-        .bind(id)
-        .bind(claimer)
-        .bind(error)
-        .bind(retry_at)
-        .bind(now)
-        .execute(&self.write)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        self.outbox_failed("push_outbox", id, claimer, error, retry_at, now)
+            .await
     }
 
     pub async fn push_outbox(&self, user_id: Option<&UserId>) -> StoreResult<Vec<PushOutboxEntry>> {
@@ -339,16 +318,7 @@ impl Store {
     }
 
     pub async fn digest_sent(&self, id: &str, claimer: &str, now: i64) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "UPDATE digest_outbox SET sent_at = $3, claimed_until = NULL, last_error = NULL
-             WHERE id = $1 AND claimed_by = $2 AND sent_at IS NULL",
-        )
-        .bind(id)
-        .bind(claimer)
-        .bind(now)
-        .execute(&self.write)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        self.outbox_sent("digest_outbox", id, claimer, now).await
     }
 
     pub async fn digest_failed(
@@ -359,19 +329,7 @@ impl Store {
         retry_at: Option<i64>,
         now: i64,
     ) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "UPDATE digest_outbox SET claimed_until = NULL, last_error = $3,
-                 next_attempt_at = COALESCE($4, next_attempt_at),
-                 gave_up_at = CASE WHEN $4 IS NULL THEN $5 ELSE NULL END
-             WHERE id = $1 AND claimed_by = $2 AND sent_at IS NULL",
-        )
-        .bind(id)
-        .bind(claimer)
-        .bind(error)
-        .bind(retry_at)
-        .bind(now)
-        .execute(&self.write)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        self.outbox_failed("digest_outbox", id, claimer, error, retry_at, now)
+            .await
     }
 }

@@ -87,16 +87,7 @@ impl Store {
     }
 
     pub async fn reminder_sent(&self, id: &str, claimer: &str, now: i64) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "UPDATE reminder_outbox SET sent_at = $3, claimed_until = NULL, last_error = NULL
-             WHERE id = $1 AND claimed_by = $2 AND sent_at IS NULL",
-        )
-        .bind(id)
-        .bind(claimer)
-        .bind(now)
-        .execute(&self.write)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        self.outbox_sent("reminder_outbox", id, claimer, now).await
     }
 
     /// A failed send: try again at `retry_at`, or give up when it is `None`.
@@ -108,20 +99,8 @@ impl Store {
         retry_at: Option<i64>,
         now: i64,
     ) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "UPDATE reminder_outbox SET claimed_until = NULL, last_error = $3,
-                 next_attempt_at = COALESCE($4, next_attempt_at),
-                 gave_up_at = CASE WHEN $4 IS NULL THEN $5 ELSE NULL END
-             WHERE id = $1 AND claimed_by = $2 AND sent_at IS NULL",
-        )
-        .bind(id)
-        .bind(claimer)
-        .bind(error)
-        .bind(retry_at)
-        .bind(now)
-        .execute(&self.write)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        self.outbox_failed("reminder_outbox", id, claimer, error, retry_at, now)
+            .await
     }
 
     pub async fn reminder_outbox(&self, user_id: Option<&UserId>) -> StoreResult<Vec<OutboxEntry>> {
