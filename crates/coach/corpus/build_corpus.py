@@ -21,6 +21,15 @@ CODES = {
 }
 PROBLEMS = set("BACXDSP")
 HERE = pathlib.Path(__file__).parent
+OVERREACT = re.compile(
+    r"\byou(['\u2019]re| are) (just |so |being |way |really |totally )*(overreacting|too sensitive"
+    r"|oversensitive|so sensitive|blowing (this|it) (way )?out of proportion|making a big deal)",
+    re.I,
+)
+FEEL_YOU = re.compile(
+    r"\bi( \w+){0,2} (feel|felt)( like| that| as if| as though)? (you|your)\b|\byou (make|made|keep making) me feel\b",
+    re.I,
+)
 YOU = re.compile(r"\b(you|your|yours|yourself|u|ur)\b|\byou['\u2019]", re.I)
 
 
@@ -42,6 +51,14 @@ def load():
             # you-statement, so it carries blame too
             if labs & {"criticism", "contempt"} and YOU.search(line):
                 labs.add("blame")
+            # the corpus guidelines: a faux feeling with an explicit "you" accusation ("I feel
+            # like you…", "you made me feel…") carries blame too
+            if "pseudo_feeling" in labs and FEEL_YOU.search(line):
+                labs.add("blame")
+            # the corpus guidelines: "You're overreacting / too sensitive" is criticism + blame
+            # (besides the defensiveness it usually is)
+            if OVERREACT.search(line):
+                labs |= {"criticism", "blame"}
             items.append((line, tuple(sorted(labs))))
     return items
 

@@ -12,6 +12,13 @@
 //! One logistic regression per kind (SGD, fixed epochs, L2). The threshold of each kind is
 //! chosen on out-of-fold scores (4 folds by source, training sources only): the lowest that
 //! keeps the precision of rules-or-model at ≥ 0.90 with the best F1.
+//!
+//! Before training the final model it prints a **nested** grouped cross-validation of the
+//! whole procedure: for each of 4 folds of the training sources, the inner folds, the
+//! thresholds and the model are fitted on the other three and the full pipeline (rules +
+//! that model, exactly as `analyze` runs it) is scored on the real sentences of the fold
+//! held back. These are the training figures to choose features and settings by; the
+//! held-out test sources are never read here.
 #![allow(clippy::needless_range_loop)] // weight rows are indexed by kind
 
 use std::collections::BTreeSet;
@@ -88,7 +95,7 @@ fn train(items: &[&Item], epochs: usize) -> (W, [f32; NOUT]) {
     let l2: f32 = std::env::var("L2")
         .ok()
         .and_then(|e| e.parse().ok())
-        .unwrap_or(1e-4);
+        .unwrap_or(3e-4);
     let lr0: f32 = std::env::var("LR")
         .ok()
         .and_then(|e| e.parse().ok())
@@ -138,12 +145,180 @@ fn score(w: &W, b: &[f32; NOUT], feats: &[u32]) -> [f32; NOUT] {
     z
 }
 
-fn group_fold(g: &str) -> usize {
+fn group_fold(g: &str, salt: &str) -> usize {
     let mut h: u32 = 2166136261;
-    for c in g.bytes() {
+    for c in salt.bytes().chain(g.bytes()) {
         h = (h ^ c as u32).wrapping_mul(16777619);
     }
     (h % 4) as usize
+}
+
+/// Chooses thresholds on out-of-fold scores (4 folds by source within `items`; `salt`
+/// varies the folds for the nested CV) and trains the final model on all of `items`.
+fn fit(items: &[&Item], epochs: usize, salt: &str, log: bool) -> (W, [f32; NOUT], [f32; NOUT]) {
+    macro_rules! log {
+        ($($a:tt)*) => {
+            if log {
+                eprintln!($($a)*);
+            }
+        };
+    }
+    let pmask: u16 = Kind::ALL
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| k.is_problem())
+        .fold(0, |a, (i, _)| a | (1 << i));
+    // out-of-fold scores for the thresholds
+    let mut oof: Vec<[f32; NOUT]> = vec![[0.0; NOUT]; items.len()];
+    let mut folds: Vec<(W, [f32; NOUT])> = Vec::new();
+    for fold in 0..4 {
+        let tr: Vec<&Item> = items
+            .iter()
+            .copied()
+            .filter(|it| group_fold(&it.group, salt) != fold)
+            .collect();
+        let (w, b) = train(&tr, epochs);
+        for (i, it) in items.iter().enumerate() {
+            if group_fold(&it.group, salt) == fold {
+                oof[i] = score(&w, &b, &it.feats);
+            }
+        }
+        folds.push((w, b));
+    }
+    let min_p: f64 = std::env::var("MINP")
+        .ok()
+        .and_then(|e| e.parse().ok())
+        .unwrap_or(0.97);
+    let mut thr = [f32::INFINITY; NOUT];
+    for k in 0..NK {
+        // the floor: 0.90, or what the rules alone reach if that is lower
+        let (rtp, rfp) = items.iter().fold((0u32, 0u32), |(a, b), it| {
+            let p = (it.rules >> k) & 1 == 1;
+            let g = (it.gold >> k) & 1 == 1;
+            (a + (p && g) as u32, b + (p && !g) as u32)
+        });
+        let floor = (rtp as f64 / (rtp + rfp).max(1) as f64 - 0.01).min(min_p);
+        let rpos = items.iter().filter(|it| (it.gold >> k) & 1 == 1).count() as f64;
+        let rules_f1 = 2.0 * rtp as f64 / ((rtp + rfp) as f64 + rpos).max(1.0);
+        let mut best = (f64::NEG_INFINITY, f32::INFINITY);
+        let mut t = -2.0f32;
+        while t <= 20.0 {
+            let (mut tp, mut fp, mut fn_) = (0u32, 0u32, 0u32);
+            for (i, it) in items.iter().enumerate() {
+                let g = (it.gold >> k) & 1 == 1;
+                let p = (it.rules >> k) & 1 == 1
+                    || (oof[i][k] > t && (k != 2 || it.crit_ok) && (k != 5 || it.short));
+                match (g, p) {
+                    (true, true) => tp += 1,
+                    (false, true) => fp += 1,
+                    (true, false) => fn_ += 1,
+                    _ => {}
+                }
+            }
+            let p = tp as f64 / (tp + fp).max(1) as f64;
+            let r = tp as f64 / (tp + fn_).max(1) as f64;
+            let f1 = if p + r > 0.0 {
+                2.0 * p * r / (p + r)
+            } else {
+                0.0
+            };
+            if p >= floor && f1 > best.0 {
+                best = (f1, t);
+            }
+            t += 0.25;
+        }
+        thr[k] = best.1;
+        log!(
+            "{:<15} threshold {:>5} (out-of-fold F1 of rules-or-model {:.3}, rules alone {:.3})",
+            Kind::ALL[k].as_str(),
+            best.1,
+            best.0,
+            rules_f1
+        );
+    }
+    // criticism from the model only where the run-time guard lets it (a you-word, no
+    // negation: the model cannot read "you're not selfish"); NOCRIT=1 leaves it to the rules
+    if std::env::var("NOCRIT").is_ok() {
+        thr[2] = f32::INFINITY;
+    }
+    // out-of-fold, real training sentences only: the two headline shares (with the
+    // run-time margin of half a logit for problem kinds)
+    // "any problem": where neither the rules nor the kinds' outputs found a problem, the
+    // twelfth output adds the nearest problem kind. Its threshold is the lowest that keeps
+    // the out-of-fold share of clean real training sentences given a problem at ≤ BUDGET.
+    let budget: f64 = std::env::var("BUDGET")
+        .ok()
+        .and_then(|e| e.parse().ok())
+        .unwrap_or(0.02);
+    let real: Vec<usize> = (0..items.len())
+        .filter(|&i| items[i].group.starts_with("real:"))
+        .collect();
+    let kthr = thr;
+    let headline = |t_any: f32| {
+        let (mut pc, mut pn, mut cf, mut cn) = (0u32, 0u32, 0u32, 0u32);
+        for &i in &real {
+            let it = &items[i];
+            let mut pred = it.rules & !(1 << ANY);
+            for k in 0..NK {
+                let margin = if Kind::ALL[k].is_problem() { 0.5 } else { 0.0 };
+                if oof[i][k] > kthr[k] + margin && (k != 2 || it.crit_ok) && (k != 5 || it.short) {
+                    pred |= 1 << k;
+                }
+            }
+            if pred & pmask == 0 && oof[i][ANY] > t_any {
+                pred |= 1; // some problem kind
+            }
+            if it.gold & pmask != 0 {
+                pn += 1;
+                pc += (pred & pmask != 0) as u32;
+            } else {
+                cn += 1;
+                cf += (pred & pmask != 0) as u32;
+            }
+        }
+        (pc, pn, cf, cn)
+    };
+    let (pc, pn, cf, cn) = headline(f32::INFINITY);
+    log!(
+        "out-of-fold on real training sentences, kinds only: problems caught {pc}/{pn}, clean flagged {cf}/{cn}"
+    );
+    let mut t = 10.0f32;
+    thr[ANY] = f32::INFINITY;
+    while t >= -4.0 {
+        let (_, _, cf, cn) = headline(t);
+        if cf as f64 > budget * cn as f64 {
+            break;
+        }
+        thr[ANY] = t;
+        t -= 0.125;
+    }
+    let (pc, pn, cf, cn) = headline(thr[ANY]);
+    log!(
+        "any problem: threshold {} — out-of-fold on real training sentences: problems caught {pc}/{pn} ({:.3}), clean flagged {cf}/{cn} ({:.3})",
+        thr[ANY],
+        pc as f64 / pn.max(1) as f64,
+        cf as f64 / cn.max(1) as f64
+    );
+    let (w, b) = if std::env::var("AVG").is_ok() {
+        // the mean of the fold models: the model the thresholds were chosen on
+        let mut w: W = vec![[0.0; NOUT]; DIM];
+        let mut b = [0f32; NOUT];
+        for (fw, fb) in &folds {
+            for (r, fr) in w.iter_mut().zip(fw) {
+                for k in 0..NOUT {
+                    r[k] += fr[k] / 4.0;
+                }
+            }
+            for k in 0..NOUT {
+                b[k] += fb[k] / 4.0;
+            }
+        }
+        (w, b)
+    } else {
+        train(items, epochs)
+    };
+    let thr = thr.map(|t| if t.is_finite() { t } else { 1e9 });
+    (w, b, thr)
 }
 
 fn main() {
@@ -154,7 +329,7 @@ fn main() {
     let epochs: usize = std::env::var("EPOCHS")
         .ok()
         .and_then(|e| e.parse().ok())
-        .unwrap_or(12);
+        .unwrap_or(20);
     let mut items: Vec<Item> = Vec::new();
     let pmask: u16 = Kind::ALL
         .iter()
@@ -221,137 +396,44 @@ fn main() {
         items.len() - own - realn
     );
 
-    // out-of-fold scores for the thresholds
-    let mut oof: Vec<[f32; NOUT]> = vec![[0.0; NOUT]; items.len()];
+    // nested grouped CV: for each outer fold of the training sources, the whole procedure
+    // (inner folds, thresholds, final model) runs on the other three and the full pipeline
+    // (rules + that model) is scored on the real sentences of the held-back fold
+    let mut outer: Vec<Option<rekindle_coach::model::Loaded>> = Vec::new();
     for fold in 0..4 {
         let tr: Vec<&Item> = items
             .iter()
-            .filter(|it| group_fold(&it.group) != fold)
+            .filter(|it| group_fold(&it.group, "") != fold)
             .collect();
-        let (w, b) = train(&tr, epochs);
-        for (i, it) in items.iter().enumerate() {
-            if group_fold(&it.group) == fold {
-                oof[i] = score(&w, &b, &it.feats);
-            }
-        }
+        let (w, b, thr) = fit(&tr, epochs, "inner", false);
+        outer.push(rekindle_coach::model::load(&encode(&b, &thr, &w)));
     }
-    let min_p: f64 = std::env::var("MINP")
-        .ok()
-        .and_then(|e| e.parse().ok())
-        .unwrap_or(0.97);
-    let mut thr = [f32::INFINITY; NOUT];
-    for k in 0..NK {
-        // the floor: 0.90, or what the rules alone reach if that is lower
-        let (rtp, rfp) = items.iter().fold((0u32, 0u32), |(a, b), it| {
-            let p = (it.rules >> k) & 1 == 1;
-            let g = (it.gold >> k) & 1 == 1;
-            (a + (p && g) as u32, b + (p && !g) as u32)
-        });
-        let floor = (rtp as f64 / (rtp + rfp).max(1) as f64 - 0.01).min(min_p);
-        let rpos = items.iter().filter(|it| (it.gold >> k) & 1 == 1).count() as f64;
-        let rules_f1 = 2.0 * rtp as f64 / ((rtp + rfp) as f64 + rpos).max(1.0);
-        let mut best = (f64::NEG_INFINITY, f32::INFINITY);
-        let mut t = -2.0f32;
-        while t <= 20.0 {
-            let (mut tp, mut fp, mut fn_) = (0u32, 0u32, 0u32);
-            for (i, it) in items.iter().enumerate() {
-                let g = (it.gold >> k) & 1 == 1;
-                let p = (it.rules >> k) & 1 == 1
-                    || (oof[i][k] > t && (k != 2 || it.crit_ok) && (k != 5 || it.short));
-                match (g, p) {
-                    (true, true) => tp += 1,
-                    (false, true) => fp += 1,
-                    (true, false) => fn_ += 1,
-                    _ => {}
-                }
-            }
-            let p = tp as f64 / (tp + fp).max(1) as f64;
-            let r = tp as f64 / (tp + fn_).max(1) as f64;
-            let f1 = if p + r > 0.0 {
-                2.0 * p * r / (p + r)
-            } else {
-                0.0
-            };
-            if p >= floor && f1 > best.0 {
-                best = (f1, t);
-            }
-            t += 0.25;
-        }
-        thr[k] = best.1;
-        eprintln!(
-            "{:<15} threshold {:>5} (out-of-fold F1 of rules-or-model {:.3}, rules alone {:.3})",
-            Kind::ALL[k].as_str(),
-            best.1,
-            best.0,
-            rules_f1
-        );
-    }
-    // criticism from the model only where the run-time guard lets it (a you-word, no
-    // negation: the model cannot read "you're not selfish"); NOCRIT=1 leaves it to the rules
-    if std::env::var("NOCRIT").is_ok() {
-        thr[2] = f32::INFINITY;
-    }
-    // out-of-fold, real training sentences only: the two headline shares (with the
-    // run-time margin of half a logit for problem kinds)
-    // "any problem": where neither the rules nor the kinds' outputs found a problem, the
-    // twelfth output adds the nearest problem kind. Its threshold is the lowest that keeps
-    // the out-of-fold share of clean real training sentences given a problem at ≤ BUDGET.
-    let budget: f64 = std::env::var("BUDGET")
-        .ok()
-        .and_then(|e| e.parse().ok())
-        .unwrap_or(0.02);
-    let real: Vec<usize> = (0..items.len())
-        .filter(|&i| items[i].group.starts_with("real:"))
+    let fold_of: std::collections::HashMap<&str, usize> = lines
+        .iter()
+        .filter(|l| !eval::source_is_test(&l.source, SPLIT_SEED))
+        .map(|l| {
+            (
+                l.text.as_str(),
+                group_fold(&format!("real:{}", l.source), ""),
+            )
+        })
         .collect();
-    let kthr = thr;
-    let headline = |t_any: f32| {
-        let (mut pc, mut pn, mut cf, mut cn) = (0u32, 0u32, 0u32, 0u32);
-        for &i in &real {
-            let it = &items[i];
-            let mut pred = it.rules & !(1 << ANY);
-            for k in 0..NK {
-                let margin = if Kind::ALL[k].is_problem() { 0.5 } else { 0.0 };
-                if oof[i][k] > kthr[k] + margin && (k != 2 || it.crit_ok) && (k != 5 || it.short) {
-                    pred |= 1 << k;
-                }
-            }
-            if pred & pmask == 0 && oof[i][ANY] > t_any {
-                pred |= 1; // some problem kind
-            }
-            if it.gold & pmask != 0 {
-                pn += 1;
-                pc += (pred & pmask != 0) as u32;
-            } else {
-                cn += 1;
-                cf += (pred & pmask != 0) as u32;
-            }
-        }
-        (pc, pn, cf, cn)
-    };
-    let (pc, pn, cf, cn) = headline(f32::INFINITY);
+    let sel: Vec<&eval::RealLine> = lines
+        .iter()
+        .filter(|l| !eval::source_is_test(&l.source, SPLIT_SEED))
+        .collect();
+    let piped = eval::headline(&sel, |t| {
+        eval::predict_with(t, outer[fold_of[t]].as_ref().expect("weights decode"))
+    });
+    let rules = eval::headline(&sel, eval::predict_rules);
     eprintln!(
-        "out-of-fold on real training sentences, kinds only: problems caught {pc}/{pn}, clean flagged {cf}/{cn}"
+        "nested out-of-fold, whole pipeline, real training sentences ({} from {} sources):",
+        piped.sentences, piped.sources
     );
-    let mut t = 10.0f32;
-    thr[ANY] = f32::INFINITY;
-    while t >= -4.0 {
-        let (_, _, cf, cn) = headline(t);
-        if cf as f64 > budget * cn as f64 {
-            break;
-        }
-        thr[ANY] = t;
-        t -= 0.125;
-    }
-    let (pc, pn, cf, cn) = headline(thr[ANY]);
-    eprintln!(
-        "any problem: threshold {} — out-of-fold on real training sentences: problems caught {pc}/{pn} ({:.3}), clean flagged {cf}/{cn} ({:.3})",
-        thr[ANY],
-        pc as f64 / pn.max(1) as f64,
-        cf as f64 / cn.max(1) as f64
-    );
+    eprint!("{}", eval::side_by_side(&piped, &rules));
+
     let all: Vec<&Item> = items.iter().collect();
-    let (w, b) = train(&all, epochs);
-    let thr = thr.map(|t| if t.is_finite() { t } else { 1e9 });
+    let (w, b, thr) = fit(&all, epochs, "", true);
     let bytes = encode(&b, &thr, &w);
     std::fs::write(&out, &bytes).expect("write weights");
     eprintln!("wrote {out} ({} bytes)", bytes.len());

@@ -37,15 +37,15 @@ pub(crate) struct Out<'a> {
 }
 
 pub(crate) fn run<'a>(text: &str, n: &'a Norm) -> Out<'a> {
-    run_with(text, n, true)
+    run_with(text, n, model::MODEL.as_ref())
 }
 
 /// The analysis with or without the learned layer.
-pub(crate) fn run_with<'a>(text: &str, n: &'a Norm, use_model: bool) -> Out<'a> {
+pub(crate) fn run_with<'a>(text: &str, n: &'a Norm, model: Option<&model::Model>) -> Out<'a> {
     let m = &*rules::MATCHERS;
     let t = tok::tokenize(&n.text, &m.vocab);
     let mut raw = matches(m, &t, false, t.sents.len());
-    if use_model && let Some(md) = &*model::MODEL {
+    if let Some(md) = model {
         add_model(md, &t, &mut raw);
     }
     let pronouns = pronouns(m, &t.toks);
@@ -479,7 +479,20 @@ fn apply(
             word,
         });
     }
-    if rule.flags & F::PLUS_BLAME != 0 && !drop_blame && after & A::TRAIT == 0 {
+    // A faux feeling that names "you" ("I feel like you…", "you made me feel…") carries
+    // blame too (the corpus guidelines: an explicit "you" accusation).
+    // An absolute about the partner ("you always…", "every time I try, you…") is blame too
+    // (the labelling policy), unless it sits in an observation clause ("when you always…").
+    // A character frame after it ("you're always so cold") no longer drops the blame: the
+    // criticism it may carry is aimed at "you", which is blame as well (issue 16 taxonomy).
+    let abs_blame = (rule.flags & F::PLUS_BLAME != 0
+        && (!rule.kinds.contains(&Kind::PseudoFeeling)
+            || toks[i..j].iter().any(|t| matches!(t.text, "you" | "your"))))
+        || (rule.kinds.contains(&Kind::Absolute)
+            && !rule.kinds.contains(&Kind::Blame)
+            && you_subject(&toks[sa..sb])
+            && ctx_bits(&m.before, B::SUB, toks, cs, i, i) == 0);
+    if abs_blame && !drop_blame {
         raw.push(Raw {
             kind: Kind::Blame,
             i,
@@ -495,7 +508,11 @@ fn finish(text: &str, n: &Norm, toks: &[Tok<'_>], mut raw: Vec<Raw>) -> Vec<Find
     // carries blame too (same span; the blame explanation)
     let derived: Vec<Raw> = raw
         .iter()
-        .filter(|r| matches!(r.kind, Kind::Criticism | Kind::Contempt) && aimed_at_you(toks, r))
+        .filter(|r| {
+            matches!(r.kind, Kind::Criticism | Kind::Contempt)
+                && r.rule.flags & F::NO_BLAME == 0
+                && aimed_at_you(toks, r)
+        })
         .map(|r| Raw {
             kind: Kind::Blame,
             i: r.i,
@@ -621,6 +638,35 @@ fn finish(text: &str, n: &Norm, toks: &[Tok<'_>], mut raw: Vec<Raw>) -> Vec<Find
             explanation: explanation(r.0, r.3, r.4.map(|k| abs_phrase(toks, k))),
         })
         .collect()
+}
+
+/// "you" as the subject of a clause: not after a preposition ("for you", "with you") and
+/// followed by a word ("…, you turn the tables"; the partner is the one doing it).
+fn you_subject(st: &[Tok<'_>]) -> bool {
+    st.iter().enumerate().any(|(k, t)| {
+        t.word
+            && t.text == "you"
+            && st.get(k + 1).is_some_and(|n| n.word)
+            && !(k > 0
+                && matches!(
+                    st[k - 1].text,
+                    "with"
+                        | "for"
+                        | "to"
+                        | "at"
+                        | "about"
+                        | "of"
+                        | "than"
+                        | "from"
+                        | "like"
+                        | "around"
+                        | "on"
+                        | "after"
+                        | "without"
+                        | "by"
+                        | "behind"
+                ))
+    })
 }
 
 /// A second-person word in the match or in the rest of its sentence.
@@ -809,7 +855,7 @@ mod tests {
                 for tail in crate::rewrite::TAILS {
                     let text = format!("{line}{end} {tail}");
                     // the rewrite check runs the rules (the learned layer is not asked)
-                    let full = run_with(&text, &Norm::new(&text), false)
+                    let full = run_with(&text, &Norm::new(&text), None)
                         .findings
                         .iter()
                         .any(|f| f.kind.is_problem());

@@ -315,6 +315,15 @@ pub fn predict_full(text: &str) -> BTreeSet<Kind> {
     crate::findings(text).iter().map(|f| f.kind).collect()
 }
 
+/// The kinds the rules and a given learned layer find.
+#[doc(hidden)]
+pub fn predict_with(text: &str, m: &crate::model::Loaded) -> BTreeSet<Kind> {
+    crate::findings_with_model(text, m)
+        .iter()
+        .map(|f| f.kind)
+        .collect()
+}
+
 /// The kinds the rules alone find.
 pub fn predict_rules(text: &str) -> BTreeSet<Kind> {
     crate::findings_rules_only(text)

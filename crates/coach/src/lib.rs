@@ -291,7 +291,18 @@ pub fn paraphrase(text: &str) -> String {
 #[doc(hidden)]
 pub fn findings_rules_only(text: &str) -> Vec<Finding> {
     let n = norm::Norm::new(text);
-    let mut out = engine::run_with(text, &n, false).findings;
+    let mut out = engine::run_with(text, &n, None).findings;
+    out.extend(safety::findings(text));
+    out.sort_by_key(|f| (f.start, f.end));
+    out
+}
+
+/// Findings from the rules and a given learned layer (the training command's out-of-fold
+/// figures run the whole pipeline with each fold's model).
+#[doc(hidden)]
+pub fn findings_with_model(text: &str, m: &model::Loaded) -> Vec<Finding> {
+    let n = norm::Norm::new(text);
+    let mut out = engine::run_with(text, &n, Some(&m.0)).findings;
     out.extend(safety::findings(text));
     out.sort_by_key(|f| (f.start, f.end));
     out

@@ -86,6 +86,16 @@ fn decode(b: &[u8]) -> Option<Model> {
     })
 }
 
+/// A model decoded from weights bytes (for the training command's out-of-fold figures).
+#[doc(hidden)]
+pub struct Loaded(pub(crate) Model);
+
+/// Decode weights bytes (the format of [`encode`]).
+#[doc(hidden)]
+pub fn load(b: &[u8]) -> Option<Loaded> {
+    decode(b).map(Loaded)
+}
+
 /// Encode a model (for the training command).
 #[doc(hidden)]
 pub fn encode(bias: &[f32; NOUT], thr: &[f32; NOUT], w: &[[f32; NOUT]]) -> Vec<u8> {

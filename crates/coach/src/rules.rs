@@ -75,8 +75,12 @@ pub(crate) mod flag {
     pub const WARM: u32 = 1 << 1;
     /// Skip when the message says when the talk will resume ("…after dinner").
     pub const RETURN: u32 = 1 << 2;
-    /// Emit `Blame` too, unless a character frame follows.
+    /// Emit `Blame` too (an absolute about the partner; a faux feeling whose match names
+    /// "you": "I feel like you…", "you made me feel…", as the corpus guidelines label them).
     pub const PLUS_BLAME: u32 = 1 << 4;
+    /// Contempt that is no you-statement ("nobody else would want you", "I never loved
+    /// you"): the taxonomy's blame is not derived from it.
+    pub const NO_BLAME: u32 = 1 << 9;
     /// Skip inside any question.
     pub const NOQ: u32 = 1 << 5;
     /// Skip when the sentence is about something good ("every time I see you I smile").
@@ -379,6 +383,11 @@ static RULES: &[Rule] = &[
     r("there is something wrong with you", CRIT).b(B::NEG).s(Severity::High),
     r("you (always|never) (think|thought|consider|considered|care|cared) (about|of)? (anyone|anybody)", CRIT_ABS).b(B::NEG).s(Severity::High),
     r("you (think|thought|act|acted|behave|behaved) (like|as if)? (you are|you were)? (the only one|better than|the center|the victim|everything revolves|the world revolves|it is all about you|you own)", CRIT).b(B::NEG),
+    // character verdicts without trait words: "you complain too much", "don't be so
+    // dramatic", "don't take it so personally", "You're wrong."
+    r("you (complain|talk|worry|nag|whine|criticize|argue|overthink|exaggerate) (way|far)? too (much|often)|(do not|stop) (be|being) so (dramatic|sensitive|emotional|touchy|defensive|negative|ridiculous|difficult|childish) \
+       |(do not|stop) (take|taking) (it|this|everything|things) so personally|you are (so|just|totally|completely|dead)? wrong (\\.|!|$)", &[Criticism, Blame])
+        .b(B::NEG | B::SUB | B::IAM | B::FEEL).f(F::WARM | F::YN),
     // ---------------------------------------------------------------- contempt
     r("you (are|were|sound|look|act|have always been|seem|really are) @CINT* @INSULT", CONT)
         .b(B::NEG | B::FEEL).f(F::WARM).s(Severity::High),
@@ -411,23 +420,31 @@ static RULES: &[Rule] = &[
     // issue 16: behaviour you-statements without marker words, complaints as questions
     r("you (did not|do not|never|have not|would not|will not|can not|could not|had not) (even|ever|once|really|just|bother to)* (listen|listened|help|helped|call|called|text|texted|ask|asked|tell|told|remember|remembered|pay attention|notice|noticed|care|cared|clean|cleaned|show up|showed up|come home|came home|answer|answered|reply|replied|apologize|apologized|appreciate|support|respect|consider|think about|check with|thank|follow through|keep your (word|promise|promises)|lift a finger|make time|spend time)", BLAME)
         .b(B::NEG | B::SUB | B::IAM | B::FEEL | B::THIRD).a(A::POS).f(F::YN | F::WARM | F::NOQ),
-    r("you (spend|spent|waste|wasted) (too much|so much|way too much|all (your|of your|the)|half (your|the)) (time|money|night|nights|evening|evenings|weekend|weekends|day) ", BLAME)
+    r("you (spend|spent|waste|wasted) (too much|so much|way too much|all (your|of your|the)|half (your|the)) (time|money|night|nights|evening|evenings|weekend|weekends|day) |if you (really|truly)? (loved|cared about|respected) me ,? you (would|would have)", BLAME)
         .b(B::NEG | B::SUB | B::THIRD).f(F::YN | F::WARM),
     r("you (pay|paid|have paid) (no|zero|little|hardly any) attention", BLAME).b(B::NEG | B::SUB).f(F::YN),
-    r("you (have been|have gotten|have become|are|were|got|seem) (so|really|very|increasingly|pretty|completely|totally)? (distant|cold|absent|checked out|distracted|unavailable|withdrawn|glued to your (phone|screen|laptop|computer)|never around|always gone)", BLAME)
+    r("you (have been|have gotten|have become|are|were|got|seem) (so|really|very|increasingly|pretty|completely|totally)? (distant|cold|absent|checked out|distracted|unavailable|withdrawn|glued to your (phone|screen|laptop|computer)|never around|always gone \
+       |not (even|really|just|ever)? (listening|hearing (me|what)|paying attention|helping|trying|doing (it|this|that|anything|your (part|share)) right?|making (any)? sense|taking (me|this|it) seriously|being (fair|honest|rational|reasonable|realistic|supportive|respectful|considerate|helpful|nice|kind|serious|straight with me)))", BLAME)
         .b(B::NEG | B::SUB | B::IAM | B::FEEL | B::THIRD).f(F::YN | F::WARM),
     r("(why|how come) ((can not|will not|did not|could not|would not|have not) you|(do not|are not|is not) you (ever|even))", BLAME)
         .b(B::NEG | B::REPORT).a(A::BREAK).x(X_WHY),
     r("(would|could|can|will) you (please)? (make sure|try|remember) (not to|to not|never to) ..8 again", BLAME).b(B::NEG).x(X_DEMAND),
     r("it is (ridiculous|absurd|unbelievable|insane|crazy|unfair|ludicrous|pathetic) that i (have|had|always have|still have) to", BLAME).b(B::NEG),
     // contempt without marker words: eye-roll questions, regret about the marriage, "use your brain"
-    r("(are|were|was|is) you (ever|ever actually|even|actually ever) (going to|gonna|planning to)", CONT).b(B::NEG).a(A::POS),
+    r("(are|were|was|is) you (ever|ever actually|even|actually ever) (going to|gonna|planning to)|you are (so|very|really)? lucky (that)? i|(out|outside|out in public|to work|around) (looking|dressed|with your hair) like that", CONT).b(B::NEG).a(A::POS),
     r("(i (should|never should) (have|not have) (married|listened to my|stayed single|left you)|i wish i (had|would have)? never (married|met) you|(marrying you|being with you|this marriage) (was|is) (a|the|my) (biggest|worst)? mistake|i (regret|hate) (marrying|ever meeting) you)", CONT)
         .b(B::NEG).s(Severity::High),
     r("(use your (brain|head|common sense)|(do you|did you) (even)? (have|use) (a|your) (brain|head)|(is|was) that (so|too) hard to (understand|remember|do)|how hard (is|was|can) it (be)? to)", CONT)
         .b(B::NEG).s(Severity::High),
     r("(oh|wow|gee) ,? (thanks|thank you) (so much|a lot)? (for (nothing|the help|that|noticing))? ,? (really|genius|einstein)? (\\.|!|,|$)", CONT).b(B::NEG).f(F::START | F::WARM),
     r("(nice going|way to go|good job|great job|well done|bravo|congratulations) ,? (genius|einstein|sherlock|captain obvious|hero)", CONT).b(B::NEG).s(Severity::High),
+    // contempt without insult words: superiority ("nobody else would put up with you", "you're
+    // lucky I…"), dismissal ("that's stupid", "you can't be serious"), regret about the
+    // partner, mockery of looks ("going out looking like that"), "you need professional help"
+    r("((no one|nobody) else? (will|would|could) ever? (love|want|understand|put up with|care about|stand) you \
+       |(that is|this is|how) (so|just|really)? (stupid|idiotic|ridiculous|pathetic|dumb|absurd|laughable) $|you (must|have to|got to) be (kidding|joking) (me)? $|you can not be serious \
+       |i (never|do not think i ever|am not sure (if|that) i ever) (really)? loved you|i never (liked|loved) your (mother|father|mom|dad|family|friends|cooking|sister|brother))", CONT)
+        .b(B::NEG | B::REPORT).f(F::WARM | F::NO_BLAME).s(Severity::High),
     // ---------------------------------------------------------------- defensiveness
     r("(it|that|this) (is|was) not (really|even|exactly|entirely|all|totally)? my (fault|problem|responsibility|doing|job)", DEF),
     r("not my (fault|problem)", DEF).b(B::NEG),
@@ -459,7 +476,7 @@ static RULES: &[Rule] = &[
     r("that is not (true|what i said|what happened|how it happened|what i meant)", DEF).b(B::NEG),
     r("i do (too|so|plenty|a lot|everything|my share|help|my part|more than you)", DEF).a(A::POS),
     r("i did (too|so) $", DEF),
-    r("you are (totally|completely|way|just|being|so|really)* (overreacting|over-reacting|too sensitive|so sensitive|oversensitive|being too sensitive|being so sensitive|being oversensitive|making a big deal|making a mountain|blowing (this|it|things|everything) way? out of proportion|exaggerating|imagining things|reading (too much)? into)", DEF)
+    r("you are (totally|completely|way|just|being|so|really)* (overreacting|over-reacting|too sensitive|so sensitive|oversensitive|being too sensitive|being so sensitive|being oversensitive|making a big deal|making a mountain|blowing (this|it|things|everything) way? out of proportion|exaggerating|imagining things|reading (too much)? into)", &[Defensiveness, Criticism])
         .b(B::NEG | B::SUB),
     r("i would not have _? _? if you", DEF),
     r("if you (had|had not|would have|would|did|did not|would just|had just|were) ..8 i (would not|would never|never would)", DEF),
@@ -473,7 +490,7 @@ static RULES: &[Rule] = &[
     r("i (work|worked|have been working) (all day|so hard|hard all day|my ass off|long hours)", DEF).b(B::NEG),
     r("i said i was sorry", DEF),
     r("what do you want from me", DEF),
-    r("(so what|big deal) (\\?|\\.|!)", &[Defensiveness, Contempt]),
+    r("(so what|big deal) (\\?|\\.|!)", &[Defensiveness, Contempt]).f(F::START),
     // issue 16: denial, excuses, counter-complaints, innocent victim
     r("(that|it|this) (never|did not|does not) (happened|happen|happens)|we never (had|said|agreed (to|on)) (that|this|any)|you (must be|are) (misremembering|imagining (things|it)|remembering (it|that) wrong)|i never (did|said|promised|agreed to) (that|it|any such thing|anything like that)", DEF)
         .b(B::NEG | B::SUB),
@@ -481,6 +498,19 @@ static RULES: &[Rule] = &[
         .b(B::NEG | B::SUB),
     r("i am (doing|trying) (my|the) (very)? best i? can?|i am (only)? (doing|trying) my best|i (do|did) (so much|everything|all of this|all this) for you|what (more|else) do you want (from me)?|i have (a|this|so much|a lot of) (project|deadline|work|stuff|meeting|meetings|thing) ..4 (,|and|so|we have|i have)", DEF)
         .b(B::NEG | B::SUB).f(F::WARM),
+    // denial and excuses at the start of a sentence: "I didn't agree to that", "I'm not being
+    // defensive", "I was very busy" (an admission like "I didn't think about how you felt"
+    // stays repair: no "think", "mean", "realize" here)
+    r("i ((did not|never) (even)? (say|said|do|did|agree to|agreed to|promise|promised|storm off|touch|touched|include|included|put|lie|lied|yell|yelled|flirt|flirted|cheat|cheated)|(am|was) not (really)? (being (defensive|dramatic|rude|mean|difficult|sarcastic|a jerk|a dick)|the (problem|bad guy|one)|going (that|too|so) fast|doing (it|that|anything)|sulking|lying|yelling|shouting|lost|watching|insensitive|demanding|@TRAIT)|was (very|really|so|too|just)* (busy|tired|exhausted|swamped|working))", DEF)
+        .b(B::NEG | B::SUB).f(F::START | F::YN),
+    // counter-defence: an emphatic contradiction as the whole message ("I do care!", "I did!"),
+    // "now it's my fault", "after all I've done for you", "how should I know?", "what are you
+    // talking about", innocent victim, "you're better at it" (an excuse), "what about the time I…"
+    r("(yes|no|but)? ,? i (really|so|totally)? ((do|did) (care|listen|love you|respect you|help|try|appreciate you)|(do|did|am) !)", DEF).f(F::WHOLE),
+    r("(now|so now) (it is|everything is) (always)? my fault|after (all|everything) i (have done|do|did|have) (done)? for you|how (should|would|am|was) i (supposed to)? know \\? \
+       |i do not know what you are talking about|what are you talking about|i am (just)? (the worst|a terrible|a horrible|such a terrible|such a bad|a bad) (person|partner|husband|wife|boyfriend|girlfriend) \
+       |you are (just|so much|much)? better at (it|this|that|these things|those things)|what about (the time i|the (things|stuff|names) you|you \\?)", DEF)
+        .b(B::NEG | B::REPORT),
     // ---------------------------------------------------------------- stonewalling
     r("whatever (\\.|!|,|$|i do not care|man|dude|fine|ok|i am done|do what you want|i give up)", STONE).b(B::NEG).f(F::START),
     r("i am (so|just|really|officially)? done (talking|arguing|discussing|fighting|listening|explaining|trying|with (this|this conversation|this discussion|you|us|it all|this relationship|talking|arguing|trying|everything)|here)? (about|with|to)? (this|it|you)? (\\.|!|,|$)", STONE)
@@ -505,7 +535,9 @@ static RULES: &[Rule] = &[
     r("(can not|not going to) deal with (you|this) (right now|anymore|today|again)? (,|$)", STONE).b(B::NEG).f(F::RETURN | F::WARM),
     // issue 16: brush-offs, minimising, refusal
     r("(yes ,? dear|yeah ,? yeah|yeah yeah|uh huh|mm ?hmm|mhm|later|we will see|if you say so|sure ,? sure|k|kk|yep|nope)", STONE).f(F::RETURN | F::WHOLE),
-    r("(it is|that is|this is|it was|that was) (not|no) (a|that|such a|that big (of)? a)? big (deal|thing)|(it is|that is) (nothing|not a problem|not important) ,? (relax|calm down|chill|get over it)?|get over it|let it go ,? already", STONE)
+    r("(it is|that is|this is|it was|that was) (not|no) (a|that|such a|that big (of)? a)? big (deal|thing)|(it is|that is) (nothing|not a problem|not important) ,? (relax|calm down|chill|get over it)?|get over it|let it go ,? already \
+       |(there is)? no (reason|need) to (get|be) (so|that)? (upset|mad|angry|worked up|sad|emotional|stressed) (about|over)? (it|this|that)? $|(it is|that is)? not worth getting (so|that)? (upset|worked up|mad|angry) \
+       |(why|what) are you getting (so|all)? (upset|worked up|stressed|stressed out|mad|angry|emotional)|you are making (a|such a)? (huge|big)? fuss|(there are|we have) bigger problems|it does not make (any)? sense to feel (that|this) way", STONE)
         .b(B::NEG | B::SUB).f(F::YN),
     r("i (do not|will not) (have to|need to) (tolerate|put up with|listen to|take|deal with|explain myself|justify myself|answer to) (this|you|that|anyone|any of this)", STONE).b(B::NEG | B::SUB),
     // ---------------------------------------------------------------- pseudo feelings
@@ -515,11 +547,11 @@ static RULES: &[Rule] = &[
         .b(B::NEG).x(X_FAUX).s(Severity::Gentle),
     r("i (feel|felt|am feeling|was feeling|kind of feel|just feel|really feel|sometimes feel|often feel|honestly feel|still feel|always feel|get the feeling|have the feeling|have a feeling) (really|honestly|sometimes|just|kind of|almost|so|more and more)* (like|that|as if|as though|like maybe|that maybe) \
        (you|your|nobody|no one|everyone|everybody|i am not|i am the only|i am always|i always|i never|i can not|i have to|i am invisible|i am alone|i am on my own|i am last|i come last|i do not matter|i am not important|i am nothing|i am just|i mean nothing|i am a burden|i am a (maid|servant|roommate|babysitter|stranger|afterthought|single parent)|we never|we do not|we are not|we can not|this relationship|our relationship|i do not exist|i am an afterthought|i am talking to a wall|i am walking on eggshells|i am doing everything|i am doing all|i do everything|i do all|i am the one|i am competing|i can never|it is always|it is never|all you|i do not count|i am not a priority|i am not enough)", PSEUDO)
-        .b(B::NEG).a(A::POS).x(X_FEEL_LIKE).s(Severity::Gentle),
+        .b(B::NEG).a(A::POS).f(F::PLUS_BLAME).x(X_FEEL_LIKE).s(Severity::Gentle),
     r("it feels like (you|nobody|no one|i am the only|i do not matter|i am invisible|i am not important|we never|we do not)", PSEUDO)
         .b(B::NEG).a(A::POS).x(X_FEEL_LIKE).s(Severity::Gentle),
     r("you have? (make|made|always make|never make|keep making|are making|have made|really make|really made|just made|only make) me (feel|feeling)", PSEUDO)
-        .b(B::NEG | B::SUB).a(A::POS).x(X_MAKE_FEEL).s(Severity::Gentle),
+        .b(B::NEG | B::SUB).a(A::POS).f(F::PLUS_BLAME).x(X_MAKE_FEEL).s(Severity::Gentle),
     r("i (do not|never|did not|no longer) (really|even|ever)? feel (heard|respected|appreciated|loved|valued|seen|supported|cared for|cared about|wanted|desired|important|listened to|understood|like a priority|prioritized|like i matter|like you care|like you love me|like you are on my side|like you are there|like we are a team|like a team|included|considered|noticed|special|chosen|trusted|like you want me)", PSEUDO)
         .b(B::NEG).x(X_FAUX).s(Severity::Gentle),
     r("i feel (like)? (a|an) (afterthought|doormat|maid|servant|roommate|babysitter|stranger|burden|option|second choice|punching bag|atm|wallet|single (mom|mother|dad|father|parent))", PSEUDO)

@@ -311,3 +311,57 @@ fn a_noun_phrase_is_no_request() {
         a.findings
     );
 }
+
+/// Issue 16 families added on branch `coach3` (phrased here, not copied from the corpus).
+#[test]
+fn held_out_families_of_coach3() {
+    let has = [
+        ("You're not even listening to me.", Kind::Blame),
+        ("You are not being fair.", Kind::Blame),
+        ("You're always so cold to me.", Kind::Blame),
+        ("I feel like you ignore me.", Kind::Blame),
+        ("I feel like you ignore me.", Kind::PseudoFeeling),
+        ("You made me feel small.", Kind::Blame),
+        ("You're overreacting.", Kind::Criticism),
+        ("You're overreacting.", Kind::Blame),
+        ("You worry too much.", Kind::Criticism),
+        ("Don't be so dramatic.", Kind::Blame),
+        ("You're wrong.", Kind::Blame),
+        ("If you really loved me, you would call.", Kind::Blame),
+        ("I didn't agree to that.", Kind::Defensiveness),
+        ("Well, I wasn't going that fast.", Kind::Defensiveness),
+        ("I was really busy.", Kind::Defensiveness),
+        ("I do care!", Kind::Defensiveness),
+        ("So now it's my fault?", Kind::Defensiveness),
+        ("After all I've done for you.", Kind::Defensiveness),
+        ("How should I know?", Kind::Defensiveness),
+        ("Nobody else would put up with you.", Kind::Contempt),
+        ("You're lucky I even talk to you.", Kind::Contempt),
+        ("That's ridiculous.", Kind::Contempt),
+        ("You can't be serious.", Kind::Contempt),
+        ("It's not a big deal.", Kind::Stonewalling),
+        ("There's no reason to get upset.", Kind::Stonewalling),
+        ("Why are you getting so worked up?", Kind::Stonewalling),
+    ];
+    for (t, k) in has {
+        assert!(kinds(t).contains(&k), "{t:?}: {k:?} not in {:?}", kinds(t));
+    }
+    // what must stay as it was: admissions stay repair, a plain denial of a trait is no
+    // attack, "nobody else would want you" is contempt without blame, doubt is clean
+    let not = [
+        (
+            "I didn't think about how you were feeling.",
+            Kind::Defensiveness,
+        ),
+        ("It's not a big deal.", Kind::Contempt),
+        ("Nobody else would put up with you.", Kind::Blame),
+        ("I can never win with you.", Kind::Blame),
+        ("You're not selfish, you're tired.", Kind::Blame),
+    ];
+    for (t, k) in not {
+        assert!(!kinds(t).contains(&k), "{t:?}: {k:?} in {:?}", kinds(t));
+    }
+    for t in ["I'm not sure.", "I do love our Sunday walks.", "Yes, I do."] {
+        assert!(problems(t).is_empty(), "{t:?} flagged {:?}", problems(t));
+    }
+}

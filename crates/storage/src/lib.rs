@@ -180,6 +180,18 @@ impl Repo {
         }
     }
 
+    /// A copy of this repository whose reads all use one connection, held
+    /// until the copy (and its clones) are dropped: a page view's reads then
+    /// cost one trip back to the pool instead of one each. For one request's
+    /// handler only; it must not wait for another read connection while it
+    /// holds this one.
+    pub async fn holding_reads(&self) -> StoreResult<Repo> {
+        Ok(Repo(match &self.0 {
+            Inner::Sqlite(s) => Inner::Sqlite(s.holding_reads().await?),
+            Inner::Postgres(s) => Inner::Postgres(s.holding_reads().await?),
+        }))
+    }
+
     pub fn pool_stats(&self) -> PoolStats {
         match &self.0 {
             Inner::Sqlite(s) => s.pool_stats(),

@@ -26,6 +26,17 @@ impl AppState {
         &self.config.clock
     }
 
+    /// This state with every read on one database connection held until it is
+    /// dropped (`Repo::holding_reads`): for a page or API read that makes
+    /// several queries, at the top of its handler. Not for sockets or streams
+    /// (they live long), nor anything that keeps the state after the request.
+    pub async fn reading(&self) -> Result<AppState, rekindle_storage::StoreError> {
+        Ok(AppState {
+            repo: self.repo.holding_reads().await?,
+            ..self.clone()
+        })
+    }
+
     pub fn closing(&self) -> tokio::sync::watch::Receiver<bool> {
         self.closing.subscribe()
     }

@@ -176,6 +176,7 @@ pub async fn show(
     who: SignedIn,
     Query(q): Query<DoneQuery>,
 ) -> PageResult {
+    let state = state.reading().await?;
     page(
         &state,
         &who,

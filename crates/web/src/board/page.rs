@@ -131,6 +131,7 @@ pub async fn overview(
     who: SignedIn,
     Query(d): Query<DoneQuery>,
 ) -> PageResult {
+    let state = state.reading().await?;
     board_page(
         &state,
         &who,

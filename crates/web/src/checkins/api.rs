@@ -182,6 +182,7 @@ pub async fn history(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> ApiResult<Json<Vec<CheckinOut>>> {
+    let state = state.reading().await?;
     let (viewer, _) = crate::space::viewer(&state, &caller.user.id).await?;
     let list = state.repo.checkins_for(&viewer).await?;
     let subs = state.repo.visible_submissions(&viewer, None).await?;

@@ -193,6 +193,7 @@ pub async fn overview(
     who: SignedIn,
     Query(d): Query<DoneQuery>,
 ) -> PageResult {
+    let state = state.reading().await?;
     overview_page(
         &state,
         &who,

@@ -75,6 +75,7 @@ pub async fn index(
             steps: journey(&Facts::default()),
         }),
         Some(who) => {
+            let state = state.reading().await?;
             let link = crate::space::page::new_link(&state, &jar).await?;
             render(&home_page(&state, &who, notice_for(q.done.as_deref()), link).await?)
         }

@@ -43,6 +43,7 @@ pub async fn list(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> ApiResult<Json<Vec<EntryOut>>> {
+    let state = state.reading().await?;
     let (viewer, _) = crate::space::viewer(&state, &caller.user.id).await?;
     let entries = state.repo.entries_for(&viewer).await?;
     Ok(Json(

@@ -109,6 +109,7 @@ pub async fn list(
     who: SignedIn,
     Query(q): Query<DoneQuery>,
 ) -> PageResult {
+    let state = state.reading().await?;
     list_page(
         &state,
         &who,

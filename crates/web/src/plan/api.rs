@@ -111,6 +111,7 @@ pub async fn list(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> ApiResult<Json<Vec<ActionOut>>> {
+    let state = state.reading().await?;
     let (viewer, _) = crate::space::viewer(&state, &caller.user.id).await?;
     let plan = uc::plan_for(&state, &viewer, tz_of(&caller.user.time_zone)).await?;
     Ok(Json(

@@ -457,16 +457,17 @@ pub async fn today_titles(
 }
 
 /// Up to `most` of the person's accepted actions (theirs or both's) that fall
-/// on `date` and are not done for it, in the plan's order. Only the actions
-/// that fall on the day are expanded (one day each), and done events are read
-/// only when there is one.
+/// on `date` and are not done for it, in the plan's order. Only actions that
+/// may fall on the day are read and expanded (one day each), and that day's
+/// done marks only when one does.
 async fn undone_on(
     state: &AppState,
     viewer: &Viewer,
     date: NaiveDate,
     most: usize,
 ) -> Result<Vec<PlanAction>, AppError> {
-    let actions = state.repo.actions_for(viewer).await?;
+    let day = date_key(date);
+    let actions = state.repo.actions_maybe_on(viewer, &day).await?;
     let due: Vec<PlanAction> = actions
         .into_iter()
         .filter(|a| {
@@ -480,7 +481,7 @@ async fn undone_on(
     if due.is_empty() {
         return Ok(due);
     }
-    let events = state.repo.done_events(viewer, None).await?;
+    let events = state.repo.done_events_on(viewer, &day).await?;
     Ok(due
         .into_iter()
         .filter(|a| !dp::done_dates(&events_of(&events, &a.id)).contains(&date))

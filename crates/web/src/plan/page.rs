@@ -120,6 +120,7 @@ pub async fn list(
     who: SignedIn,
     Query(q): Query<PlanQuery>,
 ) -> PageResult {
+    let state = state.reading().await?;
     let (viewer, space) = crate::space::viewer(&state, &who.user.id).await?;
     let tz = tz_of(&who.user.time_zone);
     let partner = space

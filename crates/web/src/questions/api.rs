@@ -145,6 +145,7 @@ pub async fn history(
     caller: ApiCaller,
     ApiQuery(p): ApiQuery<HistoryParams>,
 ) -> ApiResult<Json<Vec<QuestionOut>>> {
+    let state = state.reading().await?;
     let (viewer, _) = crate::space::viewer(&state, &caller.user.id).await?;
     let list = uc::history(
         &state,

@@ -124,6 +124,7 @@ pub async fn today(
     who: SignedIn,
     Query(d): Query<DoneQuery>,
 ) -> PageResult {
+    let state = state.reading().await?;
     let (viewer, space) = crate::space::viewer(&state, &who.user.id).await?;
     let c = Chrome::signed_in("Questions", &who).with_notice(notice_for(d.done.as_deref()));
     let Ok(pair) = crate::space::require_pair(space.as_ref(), uc::FOR_TWO) else {
@@ -325,6 +326,7 @@ pub async fn decks(
     who: SignedIn,
     Query(d): Query<DecksQuery>,
 ) -> PageResult {
+    let state = state.reading().await?;
     decks_page(
         &state,
         &who,
@@ -395,6 +397,7 @@ pub async fn history(
     who: SignedIn,
     Query(h): Query<HistoryQuery>,
 ) -> PageResult {
+    let state = state.reading().await?;
     let (viewer, space) = crate::space::viewer(&state, &who.user.id).await?;
     let deck = h.deck.filter(|d| !d.is_empty());
     let views = uc::history(&state, &viewer, deck.as_deref(), h.q.as_deref()).await?;

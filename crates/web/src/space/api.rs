@@ -222,6 +222,7 @@ pub async fn journey(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> ApiResult<Json<Vec<StepOut>>> {
+    let state = state.reading().await?;
     let facts = match state.repo.space_of(&caller.user.id).await? {
         Some(s) => state.repo.journey_facts(&s.couple_id).await?,
         None => Facts::default(),

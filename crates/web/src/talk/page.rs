@@ -173,6 +173,7 @@ pub async fn list(
     who: SignedIn,
     Query(q): Query<ListQuery>,
 ) -> PageResult {
+    let state = state.reading().await?;
     let mut form = RequestForm::default();
     if let Some(id) = q.problem.as_deref().filter(|id| id.len() <= 64) {
         let (viewer, _) = crate::space::viewer(&state, &who.user.id).await?;

@@ -33,6 +33,7 @@ pub async fn list(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> ApiResult<Json<WaitingList>> {
+    let state = state.reading().await?;
     let items = super::items_for(&state, &caller.user.id).await?;
     Ok(Json(WaitingList::new(items)))
 }

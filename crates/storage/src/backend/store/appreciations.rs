@@ -56,7 +56,7 @@ impl Store {
             .bind(&viewer.user_id)
             .bind(viewer.couple_id.as_deref())
             .bind(viewer.partner_id.as_deref())
-            .fetch_all(&self.read)
+            .fetch_all(&mut *self.reader().await?)
             .await?;
         rows.into_iter().map(Appreciation::try_from).collect()
     }
@@ -72,7 +72,7 @@ impl Store {
             .bind(viewer.couple_id.as_deref())
             .bind(viewer.partner_id.as_deref())
             .bind(id)
-            .fetch_optional(&self.read)
+            .fetch_optional(&mut *self.reader().await?)
             .await?;
         row.map(Appreciation::try_from).transpose()
     }
@@ -185,7 +185,7 @@ impl Store {
         let n: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM appreciation_prompts WHERE user_id = $1")
                 .bind(user)
-                .fetch_one(&self.read)
+                .fetch_one(&mut *self.reader().await?)
                 .await?;
         Ok(n > 0)
     }

@@ -10,15 +10,20 @@ use rekindle_domain::board::AgreementStatus;
 use rekindle_domain::journey::Facts;
 
 /// The board's journey facts for one space (counted from this pair's rows only).
-const BOARD_FACTS_SQL: &str = "SELECT
-       (SELECT COUNT(*) FROM board_problems WHERE couple_id = $1 AND stage <> 'withdrawn') AS board_problems,
-       (SELECT COUNT(*) FROM board_agreements a JOIN board_problems p ON p.id = a.problem_id
-          WHERE p.couple_id = $1 AND a.confirmed_at IS NOT NULL) AS board_agreements,
-       (SELECT COUNT(*) FROM board_agreements a JOIN board_problems p ON p.id = a.problem_id
-          WHERE p.couple_id = $1 AND a.confirmed_at IS NOT NULL
-            AND (SELECT COUNT(*) FROM board_followups f
-                   JOIN memberships m ON m.user_id = f.user_id AND m.couple_id = $1
-                 WHERE f.agreement_id = a.id) >= 2) AS board_followups";
+/// The board's journey counts as columns (`board_problems`, `board_agreements`,
+/// `board_followups`) for the couple in `couple` (an SQL expression).
+pub(super) fn board_fact_columns(couple: &str) -> String {
+    format!(
+        "(SELECT COUNT(*) FROM board_problems WHERE couple_id = {couple} AND stage <> 'withdrawn') AS board_problems,
+         (SELECT COUNT(*) FROM board_agreements a JOIN board_problems p ON p.id = a.problem_id
+            WHERE p.couple_id = {couple} AND a.confirmed_at IS NOT NULL) AS board_agreements,
+         (SELECT COUNT(*) FROM board_agreements a JOIN board_problems p ON p.id = a.problem_id
+            WHERE p.couple_id = {couple} AND a.confirmed_at IS NOT NULL
+              AND (SELECT COUNT(*) FROM board_followups f
+                     JOIN memberships m ON m.user_id = f.user_id AND m.couple_id = {couple}
+                   WHERE f.agreement_id = a.id) >= 2) AS board_followups"
+    )
+}
 
 impl Store {
     /// Problems of the viewer's space, newest first; with `include_past`, also
@@ -46,7 +51,7 @@ impl Store {
             .bind(&viewer.user_id)
             .bind(viewer.couple_id.as_deref())
             .bind(include_past)
-            .fetch_all(&self.read)
+            .fetch_all(&mut *self.reader().await?)
             .await?)
     }
 
@@ -62,7 +67,7 @@ impl Store {
         Ok(sqlx::query_as::<_, BoardProblem>(SQL)
             .bind(id)
             .bind(viewer.couple_id.as_deref())
-            .fetch_optional(&self.read)
+            .fetch_optional(&mut *self.reader().await?)
             .await?)
     }
 
@@ -209,7 +214,7 @@ impl Store {
         .bind(&viewer.user_id)
         .bind(viewer.couple_id.as_deref())
         .bind(viewer.partner_id.as_deref())
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?)
     }
 
@@ -234,7 +239,7 @@ impl Store {
         .bind(&viewer.user_id)
         .bind(viewer.partner_id.as_deref())
         .bind(viewer.couple_id.as_deref())
-        .fetch_one(&self.read)
+        .fetch_one(&mut *self.reader().await?)
         .await?;
         Ok(BoardDone {
             me: row.try_get::<i64, _>("me")? > 0,
@@ -302,7 +307,7 @@ impl Store {
         .bind(viewer.couple_id.as_deref())
         .bind(viewer.partner_id.as_deref())
         .bind(round)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?)
     }
 
@@ -427,7 +432,7 @@ impl Store {
         .bind(problem_id)
         .bind(viewer.couple_id.as_deref())
         .bind(&viewer.user_id)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?)
     }
 
@@ -480,7 +485,7 @@ impl Store {
         .bind(&viewer.user_id)
         .bind(viewer.couple_id.as_deref())
         .bind(viewer.partner_id.as_deref())
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?)
     }
 
@@ -543,7 +548,7 @@ impl Store {
              ORDER BY a.follow_up_at, a.id",
         )
         .bind(couple_id)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?)
     }
 
@@ -560,7 +565,7 @@ impl Store {
         )
         .bind(agreement_id)
         .bind(couple_id)
-        .fetch_one(&self.read)
+        .fetch_one(&mut *self.reader().await?)
         .await?
             > 0)
     }
@@ -573,25 +578,14 @@ impl Store {
              ORDER BY a.decided_at, a.id",
         )
         .bind(couple_id)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         statuses.into_iter().map(decode_stored).collect()
     }
 }
 
-/// Adds the board's counts to the journey facts of one space.
-pub(super) async fn board_facts_in<'e, E>(
-    exec: E,
-    couple_id: &CoupleId,
-    facts: &mut Facts,
-) -> StoreResult<()>
-where
-    E: sqlx::Executor<'e, Database = DB>,
-{
-    let row = sqlx::query(BOARD_FACTS_SQL)
-        .bind(couple_id)
-        .fetch_one(exec)
-        .await?;
+/// Reads [`board_fact_columns`] into the journey facts.
+pub(super) fn board_facts_from(row: &<DB as sqlx::Database>::Row, facts: &mut Facts) -> StoreResult<()> {
     let n = |v: i64| usize::try_from(v).unwrap_or(0);
     facts.board_problems = n(row.try_get("board_problems")?);
     facts.board_agreements = n(row.try_get("board_agreements")?);

@@ -13,7 +13,7 @@ impl Store {
             "SELECT user_id, detailed, created_at FROM calendar_feeds WHERE user_id = $1",
         )
         .bind(user_id)
-        .fetch_optional(&self.read)
+        .fetch_optional(&mut *self.reader().await?)
         .await?)
     }
 
@@ -63,7 +63,7 @@ impl Store {
              FROM calendar_feeds f JOIN users u ON u.id = f.user_id WHERE f.token_hash = $1",
         )
         .bind(token_hash)
-        .fetch_optional(&self.read)
+        .fetch_optional(&mut *self.reader().await?)
         .await?;
         match row {
             None => Ok(None),

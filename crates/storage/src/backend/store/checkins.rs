@@ -16,7 +16,7 @@ impl Store {
             "SELECT rhythm, weekday, hour, anchor_at FROM checkin_schedules WHERE couple_id = $1",
         )
         .bind(couple_id)
-        .fetch_optional(&self.read)
+        .fetch_optional(&mut *self.reader().await?)
         .await?)
     }
 
@@ -99,7 +99,7 @@ impl Store {
         )
         .bind(&viewer.user_id)
         .bind(viewer.couple_id.as_deref())
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         Ok(rows.into_iter().map(Checkin::from).collect())
     }
@@ -119,7 +119,7 @@ impl Store {
         .bind(&viewer.user_id)
         .bind(viewer.couple_id.as_deref())
         .bind(id)
-        .fetch_optional(&self.read)
+        .fetch_optional(&mut *self.reader().await?)
         .await?;
         Ok(row.map(Checkin::from))
     }
@@ -130,7 +130,7 @@ impl Store {
             "SELECT completed_at FROM checkins WHERE couple_id = $1 AND completed_at IS NOT NULL ORDER BY completed_at",
         )
         .bind(couple_id)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?)
     }
 
@@ -226,7 +226,7 @@ impl Store {
         .bind(viewer.couple_id.as_deref())
         .bind(viewer.partner_id.as_deref())
         .bind(only)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?)
     }
 
@@ -240,7 +240,7 @@ impl Store {
              ORDER BY s.created_at, s.id",
         )
         .bind(user_id)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?)
     }
 
@@ -289,7 +289,7 @@ impl Store {
         .bind(&viewer.user_id)
         .bind(viewer.couple_id.as_deref())
         .bind(viewer.partner_id.as_deref())
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?)
     }
 }

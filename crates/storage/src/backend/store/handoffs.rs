@@ -74,7 +74,7 @@ impl Store {
             "SELECT version, final_content, final_version FROM handoffs WHERE couple_id = $1",
         )
         .bind(couple)
-        .fetch_optional(&self.read)
+        .fetch_optional(&mut *self.reader().await?)
         .await?
         else {
             return Ok(None);
@@ -83,7 +83,7 @@ impl Store {
             "SELECT item_key, chosen_by FROM handoff_items WHERE couple_id = $1 ORDER BY chosen_at, item_key, chosen_by",
         )
         .bind(couple)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?
         .into_iter()
         .map(|r| Ok((r.try_get::<String, _>("item_key")?, r.try_get::<UserId, _>("chosen_by")?)))
@@ -92,7 +92,7 @@ impl Store {
             "SELECT user_id, version, digest FROM handoff_approvals WHERE couple_id = $1 ORDER BY user_id",
         )
         .bind(couple)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?
         .into_iter()
         .map(|r| {
@@ -243,7 +243,7 @@ impl Store {
              WHERE couple_id = $1 ORDER BY created_at DESC, id",
         )
         .bind(couple)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?)
     }
 
@@ -276,7 +276,7 @@ impl Store {
              JOIN handoffs h ON h.couple_id = l.couple_id WHERE l.token_digest = $1",
         )
         .bind(token_digest)
-        .fetch_optional(&self.read)
+        .fetch_optional(&mut *self.reader().await?)
         .await?;
         row.map(|r| {
             Ok((

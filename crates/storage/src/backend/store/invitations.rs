@@ -43,7 +43,7 @@ impl Store {
         )
         .bind(couple_id)
         .bind(now)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?)
     }
 
@@ -75,7 +75,7 @@ impl Store {
              FROM invitations i JOIN users u ON u.id = i.created_by WHERE i.code_hash = $1",
         )
         .bind(code_hash)
-        .fetch_optional(&self.read)
+        .fetch_optional(&mut *self.reader().await?)
         .await?;
         let Some(row) = row else { return Ok(None) };
         let used: Option<i64> = row.try_get("used_at")?;

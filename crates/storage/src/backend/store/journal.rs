@@ -44,7 +44,7 @@ impl Store {
         .bind(&viewer.user_id)
         .bind(viewer.couple_id.as_deref())
         .bind(viewer.partner_id.as_deref())
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         Ok(rows.into_iter().map(Entry::from).collect())
     }
@@ -60,7 +60,7 @@ impl Store {
         .bind(viewer.couple_id.as_deref())
         .bind(viewer.partner_id.as_deref())
         .bind(id)
-        .fetch_optional(&self.read)
+        .fetch_optional(&mut *self.reader().await?)
         .await?;
         Ok(row.map(Entry::from))
     }

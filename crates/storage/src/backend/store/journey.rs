@@ -5,7 +5,8 @@ use std::sync::LazyLock;
 use crate::{CoupleId, UserId};
 use sqlx::Row;
 
-use super::board::board_facts_in;
+use super::board::{board_fact_columns, board_facts_from};
+use super::talks::{talk_fact_columns, talk_facts_from};
 use super::space::space_from_row;
 use super::{DB, Store};
 use crate::StoreResult;
@@ -13,12 +14,13 @@ use crate::records::*;
 use rekindle_domain::journey::Facts;
 
 impl Store {
-    /// Everything the home page needs about one person in one read (plus one for
-    /// question exchanges when they have a partner): the page is the busiest one.
+    /// Everything the home page needs about one person in one read: the space,
+    /// every tool's journey counts, the safety offer and the check-in schedule
+    /// (the page is the busiest one).
     pub async fn home_summary(&self, user_id: &UserId) -> StoreResult<HomeSummary> {
         let row = sqlx::query(sqlx::AssertSqlSafe(HOME_SUMMARY.as_str())) // built once from constants
             .bind(user_id)
-            .fetch_one(&self.read)
+            .fetch_one(&mut *self.reader().await?)
             .await?;
         let space = space_from_row(&row)?;
         let mut facts = facts_from(
@@ -28,12 +30,12 @@ impl Store {
             row.try_get::<Option<i64>, _>("checkins")?.unwrap_or(0),
         );
         // Talk room
-        if let Some(s) = &space {
-            self.talk_facts(&s.couple_id, &mut facts).await?;
+        if space.is_some() {
+            talk_facts_from(&row, &mut facts)?;
         }
         // Problem board
-        if let Some(s) = space.as_ref().filter(|s| s.partner.is_some()) {
-            board_facts_in(&self.read, &s.couple_id, &mut facts).await?;
+        if space.as_ref().is_some_and(|s| s.partner.is_some()) {
+            board_facts_from(&row, &mut facts)?;
         }
         Ok(HomeSummary {
             facts,
@@ -56,7 +58,7 @@ impl Store {
     pub async fn journey_facts(&self, couple_id: &CoupleId) -> StoreResult<Facts> {
         let row = sqlx::query(sqlx::AssertSqlSafe(JOURNEY_FACTS.as_str())) // built once from constants
             .bind(couple_id)
-            .fetch_one(&self.read)
+            .fetch_one(&mut *self.reader().await?)
             .await?;
         let mut facts = facts_from(
             row.try_get("partners")?,
@@ -64,10 +66,8 @@ impl Store {
             exchanged_from(&row)?,
             row.try_get("checkins")?,
         );
-        // Talk room
-        self.talk_facts(couple_id, &mut facts).await?;
-        // Problem board
-        board_facts_in(&self.read, couple_id, &mut facts).await?;
+        talk_facts_from(&row, &mut facts)?;
+        board_facts_from(&row, &mut facts)?;
         Ok(facts)
     }
 }
@@ -108,6 +108,8 @@ static HOME_SUMMARY: LazyLock<String> = LazyLock::new(|| {
                 (SELECT COUNT(*) FROM checkins
                    WHERE couple_id = m.couple_id AND completed_at IS NOT NULL) AS checkins,
                 cs.rhythm AS ck_rhythm, cs.weekday AS ck_weekday, cs.hour AS ck_hour, cs.anchor_at AS ck_anchor,
+                {},
+                {},
                 {}
          FROM users u
          LEFT JOIN memberships m ON m.user_id = u.id
@@ -116,7 +118,9 @@ static HOME_SUMMARY: LazyLock<String> = LazyLock::new(|| {
          LEFT JOIN memberships pm ON pm.couple_id = m.couple_id AND pm.user_id <> m.user_id
          LEFT JOIN users p ON p.id = pm.user_id
          WHERE u.id = $1",
-        exchanged_columns("m.couple_id")
+        exchanged_columns("m.couple_id"),
+        talk_fact_columns("m.couple_id"),
+        board_fact_columns("m.couple_id"),
     )
 });
 
@@ -128,8 +132,12 @@ static JOURNEY_FACTS: LazyLock<String> = LazyLock::new(|| {
               JOIN memberships m ON m.user_id = j.owner_id AND m.couple_id = j.couple_id
               WHERE j.couple_id = $1 AND j.visibility = 'shared') AS sharers,
            (SELECT COUNT(*) FROM checkins WHERE couple_id = $1 AND completed_at IS NOT NULL) AS checkins,
+           {},
+           {},
            {}",
-        exchanged_columns("$1")
+        exchanged_columns("$1"),
+        talk_fact_columns("$1"),
+        board_fact_columns("$1"),
     )
 });
 

@@ -13,7 +13,7 @@ impl Store {
                     (SELECT COUNT(*) FROM (SELECT couple_id FROM memberships
                         GROUP BY couple_id HAVING COUNT(*) = 2) AS c) AS couples",
         )
-        .fetch_one(&self.read)
+        .fetch_one(&mut *self.reader().await?)
         .await?;
         Ok(InstanceCounts {
             accounts: row.try_get("accounts")?,
@@ -55,7 +55,7 @@ impl Store {
         )
         .bind(token_hash)
         .bind(now)
-        .fetch_optional(&self.read)
+        .fetch_optional(&mut *self.reader().await?)
         .await?)
     }
 
@@ -145,7 +145,7 @@ impl Store {
         .bind(bucket)
         .bind(now)
         .bind(window_ms)
-        .fetch_optional(&self.read)
+        .fetch_optional(&mut *self.reader().await?)
         .await?;
         row.map(|r| Ok((r.try_get("hits")?, r.try_get("window_start")?)))
             .transpose()

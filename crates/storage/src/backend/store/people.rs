@@ -36,7 +36,7 @@ impl Store {
             "SELECT id, email, display_name, time_zone, created_at FROM users WHERE id = $1",
         )
         .bind(id)
-        .fetch_optional(&self.read)
+        .fetch_optional(&mut *self.reader().await?)
         .await?)
     }
 
@@ -46,7 +46,7 @@ impl Store {
                 "SELECT id, password_hash FROM users WHERE email = $1",
             )
             .bind(email)
-            .fetch_optional(&self.read)
+            .fetch_optional(&mut *self.reader().await?)
             .await?,
         )
     }
@@ -55,7 +55,7 @@ impl Store {
         Ok(
             sqlx::query_scalar::<_, String>("SELECT password_hash FROM users WHERE id = $1")
                 .bind(user_id)
-                .fetch_optional(&self.read)
+                .fetch_optional(&mut *self.reader().await?)
                 .await?,
         )
     }
@@ -129,7 +129,7 @@ impl Store {
         )
         .bind(id_hash)
         .bind(now)
-        .fetch_optional(&self.read)
+        .fetch_optional(&mut *self.reader().await?)
         .await?;
         let Some(row) = row else { return Ok(None) };
         // "Last used" for Your devices, refreshed at most every ten minutes so
@@ -172,7 +172,7 @@ impl Store {
         )
         .bind(user_id)
         .bind(now)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         rows.iter()
             .map(|r| {
@@ -245,7 +245,7 @@ impl Store {
              WHERE user_id = $1 ORDER BY created_at DESC, id",
         )
         .bind(user_id)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?)
     }
 
@@ -266,7 +266,7 @@ impl Store {
              FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
         )
         .bind(token_hash)
-        .fetch_optional(&self.read)
+        .fetch_optional(&mut *self.reader().await?)
         .await?;
         let Some(row) = row else { return Ok(None) };
         let last_used: Option<i64> = row.try_get("last_used_at")?;

@@ -82,7 +82,33 @@ impl Store {
         Ok(sqlx::query_as::<_, PlanAction>(sqlx::AssertSqlSafe(sql))
             .bind(&viewer.user_id)
             .bind(viewer.couple_id.as_deref())
-            .fetch_all(&self.read)
+            .fetch_all(&mut *self.reader().await?)
+            .await?)
+    }
+
+    /// The viewer's accepted actions (theirs or both's) in their space that may
+    /// fall on `date` (YYYY-MM-DD): one-off actions due that day and repeating
+    /// ones begun by then, in the plan's order. The caller expands each rule for
+    /// the day; this only keeps a year of past one-off actions from being read
+    /// to find today's.
+    pub async fn actions_maybe_on(
+        &self,
+        viewer: &Viewer,
+        date: &str,
+    ) -> StoreResult<Vec<PlanAction>> {
+        let sql = format!(
+            "SELECT {ACTION_COLS} FROM plan_actions a
+             WHERE a.couple_id = $2 AND a.assignment = 'accepted'
+               AND (a.owner_id IS NULL OR a.owner_id = $1)
+               AND ((a.rrule IS NULL AND a.due_date = $3) OR (a.rrule IS NOT NULL AND a.due_date <= $3))
+             ORDER BY a.due_date, a.created_at, a.id
+             LIMIT 2000"
+        );
+        Ok(sqlx::query_as::<_, PlanAction>(sqlx::AssertSqlSafe(sql))
+            .bind(&viewer.user_id)
+            .bind(viewer.couple_id.as_deref())
+            .bind(date)
+            .fetch_all(&mut *self.reader().await?)
             .await?)
     }
 
@@ -99,7 +125,7 @@ impl Store {
             .bind(&viewer.user_id)
             .bind(viewer.couple_id.as_deref())
             .bind(id)
-            .fetch_optional(&self.read)
+            .fetch_optional(&mut *self.reader().await?)
             .await?)
     }
 
@@ -163,7 +189,29 @@ impl Store {
         .bind(&viewer.user_id)
         .bind(viewer.couple_id.as_deref())
         .bind(action_id)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
+        .await?)
+    }
+
+    /// The done and undone marks of one day (`occurrence`, YYYY-MM-DD) that
+    /// the viewer may see, oldest first.
+    pub async fn done_events_on(
+        &self,
+        viewer: &Viewer,
+        occurrence: &str,
+    ) -> StoreResult<Vec<PlanDoneEvent>> {
+        Ok(sqlx::query_as::<_, PlanDoneEvent>(
+            "SELECT e.id, e.action_id, e.occurrence, e.user_id, e.done, e.at
+             FROM plan_done_events e JOIN plan_actions a ON a.id = e.action_id
+             WHERE (a.couple_id = $2 OR (a.created_by = $1 AND e.user_id = $1))
+               AND e.occurrence = $3
+             ORDER BY e.at, e.id
+             LIMIT 20000",
+        )
+        .bind(&viewer.user_id)
+        .bind(viewer.couple_id.as_deref())
+        .bind(occurrence)
+        .fetch_all(&mut *self.reader().await?)
         .await?)
     }
 
@@ -176,7 +224,7 @@ impl Store {
         );
         Ok(sqlx::query_as::<_, PlanAction>(sqlx::AssertSqlSafe(sql))
             .bind(user_id)
-            .fetch_all(&self.read)
+            .fetch_all(&mut *self.reader().await?)
             .await?)
     }
 
@@ -186,7 +234,7 @@ impl Store {
              WHERE user_id = $1 ORDER BY at, id",
         )
         .bind(user_id)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?)
     }
 }

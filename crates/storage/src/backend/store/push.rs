@@ -62,7 +62,7 @@ impl Store {
              FROM push_subscriptions WHERE user_id = $1 ORDER BY created_at, id",
         )
         .bind(user_id)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?)
     }
 
@@ -109,7 +109,7 @@ impl Store {
              FROM notify_prefs WHERE user_id = $1",
         )
         .bind(user_id)
-        .fetch_optional(&self.read)
+        .fetch_optional(&mut *self.reader().await?)
         .await?)
     }
 
@@ -141,7 +141,7 @@ impl Store {
              ORDER BY u.id"
         );
         Ok(sqlx::query_as::<_, NotifyTarget>(sqlx::AssertSqlSafe(sql))
-            .fetch_all(&self.read)
+            .fetch_all(&mut *self.reader().await?)
             .await?)
     }
 
@@ -155,7 +155,7 @@ impl Store {
         );
         Ok(sqlx::query_as::<_, NotifyTarget>(sqlx::AssertSqlSafe(sql))
             .bind(couple)
-            .fetch_all(&self.read)
+            .fetch_all(&mut *self.reader().await?)
             .await?)
     }
 
@@ -166,7 +166,7 @@ impl Store {
              WHERE p.digest <> 'off' ORDER BY u.id"
         );
         Ok(sqlx::query_as::<_, NotifyTarget>(sqlx::AssertSqlSafe(sql))
-            .fetch_all(&self.read)
+            .fetch_all(&mut *self.reader().await?)
             .await?)
     }
 
@@ -271,7 +271,7 @@ impl Store {
              ORDER BY created_at, id LIMIT 10000",
         )
         .bind(user_id)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?)
     }
 

@@ -13,7 +13,7 @@ impl Store {
             "SELECT release_hour FROM question_settings WHERE couple_id = $1",
         )
         .bind(couple_id)
-        .fetch_optional(&self.read)
+        .fetch_optional(&mut *self.reader().await?)
         .await?)
     }
 
@@ -35,7 +35,7 @@ impl Store {
             "SELECT deck, enabled FROM question_deck_choices WHERE user_id = $1 ORDER BY deck",
         )
         .bind(user_id)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         rows.iter()
             .map(|r| Ok((r.try_get("deck")?, r.try_get("enabled")?)))
@@ -72,7 +72,7 @@ impl Store {
              FROM couple_questions cq WHERE cq.couple_id = $1",
         )
         .bind(couple_id)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         rows.iter()
             .map(|r| {
@@ -89,7 +89,7 @@ impl Store {
             "SELECT MAX(released_at) FROM couple_questions WHERE couple_id = $1",
         )
         .bind(couple_id)
-        .fetch_one(&self.read)
+        .fetch_one(&mut *self.reader().await?)
         .await?)
     }
 
@@ -150,7 +150,7 @@ impl Store {
         )
         .bind(&viewer.user_id)
         .bind(viewer.couple_id.as_deref())
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?)
     }
 
@@ -172,7 +172,7 @@ impl Store {
         )
         .bind(couple_id)
         .bind(user_id)
-        .fetch_optional(&self.read)
+        .fetch_optional(&mut *self.reader().await?)
         .await?;
         let Some(row) = row else { return Ok(None) };
         let answered: i64 = row.try_get("answered")?;
@@ -192,7 +192,7 @@ impl Store {
         .bind(&viewer.user_id)
         .bind(viewer.couple_id.as_deref())
         .bind(id)
-        .fetch_optional(&self.read)
+        .fetch_optional(&mut *self.reader().await?)
         .await?)
     }
 
@@ -218,7 +218,7 @@ impl Store {
         .bind(viewer.couple_id.as_deref())
         .bind(viewer.partner_id.as_deref())
         .bind(only)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?)
     }
 
@@ -285,7 +285,7 @@ impl Store {
         .bind(viewer.couple_id.as_deref())
         .bind(&viewer.user_id)
         .bind(viewer.partner_id.as_deref())
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?)
     }
 
@@ -326,7 +326,7 @@ impl Store {
         .bind(viewer.couple_id.as_deref())
         .bind(&viewer.user_id)
         .bind(viewer.partner_id.as_deref())
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?)
     }
 }

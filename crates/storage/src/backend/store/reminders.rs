@@ -11,7 +11,7 @@ impl Store {
             "SELECT user_id, kinds, minute_of_day, updated_at FROM reminder_prefs WHERE user_id = $1",
         )
         .bind(user_id)
-        .fetch_optional(&self.read)
+        .fetch_optional(&mut *self.reader().await?)
         .await?)
     }
 
@@ -39,7 +39,7 @@ impl Store {
              WHERE r.kinds <> ''
              ORDER BY r.user_id",
         )
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?)
     }
 
@@ -111,7 +111,7 @@ impl Store {
              ORDER BY created_at, id LIMIT 10000",
         )
         .bind(user_id)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?)
     }
 }

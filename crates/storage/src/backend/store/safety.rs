@@ -37,7 +37,7 @@ impl Store {
              WHERE user_id = $1 ORDER BY created_at DESC, id",
         )
         .bind(user_id)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?)
     }
 
@@ -58,7 +58,7 @@ impl Store {
             "SELECT postponed_until FROM safety_offers WHERE user_id = $1",
         )
         .bind(user_id)
-        .fetch_optional(&self.read)
+        .fetch_optional(&mut *self.reader().await?)
         .await?)
     }
 
@@ -67,7 +67,7 @@ impl Store {
             "SELECT id, kind, created_at FROM notices WHERE user_id = $1 ORDER BY created_at, id",
         )
         .bind(user_id)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?)
     }
 

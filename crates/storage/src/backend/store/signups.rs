@@ -55,7 +55,7 @@ impl Store {
         )
         .bind(token_hash)
         .bind(now)
-        .fetch_one(&self.read)
+        .fetch_one(&mut *self.reader().await?)
         .await?;
         Ok(n > 0)
     }

@@ -24,7 +24,7 @@ impl Store {
              WHERE m.user_id = $1",
         )
         .bind(user_id)
-        .fetch_optional(&self.read)
+        .fetch_optional(&mut *self.reader().await?)
         .await?;
         match row {
             Some(row) => space_from_row(&row),

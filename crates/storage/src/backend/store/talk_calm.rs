@@ -43,7 +43,7 @@ impl Store {
         )
         .bind(user_id)
         .bind(talk_id)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?)
     }
 
@@ -54,7 +54,7 @@ impl Store {
              WHERE user_id = $1 ORDER BY talk_id, at, moment",
         )
         .bind(user_id)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?)
     }
 
@@ -65,7 +65,7 @@ impl Store {
                 "SELECT threshold FROM calm_thresholds WHERE user_id = $1",
             )
             .bind(user_id)
-            .fetch_optional(&self.read)
+            .fetch_optional(&mut *self.reader().await?)
             .await?,
         )
     }

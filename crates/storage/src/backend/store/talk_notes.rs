@@ -39,7 +39,7 @@ impl Store {
         )))
         .bind(author_id)
         .bind(talk_id)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?)
     }
 
@@ -54,7 +54,7 @@ impl Store {
         )))
         .bind(author_id)
         .bind(note_id)
-        .fetch_optional(&self.read)
+        .fetch_optional(&mut *self.reader().await?)
         .await?)
     }
 
@@ -98,7 +98,7 @@ impl Store {
             "SELECT {COLUMNS} FROM talk_notes WHERE author_id = $1 ORDER BY talk_id, created_at, id"
         )))
         .bind(author_id)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?)
     }
 }

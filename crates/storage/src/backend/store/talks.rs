@@ -21,7 +21,7 @@ impl Store {
              WHERE couple_id = $1 ORDER BY version DESC LIMIT 1",
         )
         .bind(couple_id)
-        .fetch_optional(&self.read)
+        .fetch_optional(&mut *self.reader().await?)
         .await?
         else {
             return Ok(None);
@@ -34,7 +34,7 @@ impl Store {
         )
         .bind(couple_id)
         .bind(version)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         Ok(Some(GroundRules {
             version,
@@ -147,7 +147,7 @@ impl Store {
             .bind(id)
             .bind(viewer.couple_id.as_deref())
             .bind(&viewer.user_id)
-            .fetch_optional(&self.read)
+            .fetch_optional(&mut *self.reader().await?)
             .await?)
     }
 
@@ -160,7 +160,7 @@ impl Store {
         Ok(sqlx::query_as::<_, TalkRow>(sqlx::AssertSqlSafe(sql))
             .bind(viewer.couple_id.as_deref())
             .bind(&viewer.user_id)
-            .fetch_all(&self.read)
+            .fetch_all(&mut *self.reader().await?)
             .await?)
     }
 
@@ -176,7 +176,7 @@ impl Store {
             .bind(viewer.couple_id.as_deref())
             .bind(&viewer.user_id)
             .bind(limit)
-            .fetch_all(&self.read)
+            .fetch_all(&mut *self.reader().await?)
             .await?)
     }
 
@@ -192,7 +192,7 @@ impl Store {
         )
         .bind(talk_id)
         .bind(after)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?)
     }
 
@@ -314,7 +314,7 @@ impl Store {
         .bind(talk_id)
         .bind(viewer.couple_id.as_deref())
         .bind(&viewer.user_id)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?)
     }
 
@@ -332,7 +332,7 @@ impl Store {
              ORDER BY t.created_at DESC, t.id LIMIT 500",
         )
         .bind(user_id)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?)
     }
 
@@ -409,7 +409,7 @@ impl Store {
         )
         .bind(talk_id)
         .bind(user_id)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         let reflections = sqlx::query_as::<_, Reflection>(
             "SELECT r.talk_id, r.user_id, r.understood, r.feel_now, r.shared, r.created_at, r.updated_at
@@ -418,7 +418,7 @@ impl Store {
         )
         .bind(talk_id)
         .bind(user_id)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         Ok((events, reflections))
     }
@@ -461,53 +461,50 @@ impl Store {
         }
         Ok(())
     }
+}
 
-    /// The journey's talk facts for a couple (current partners only). A talk
-    /// counts as held as `journey::talk_counts_as_held` says: once it began,
-    /// and, held aloud (the request's `mode`; a topic's quotes are escaped in
-    /// the JSON, so only the field matches), once a turn was confirmed.
-    pub(crate) async fn talk_facts(
-        &self,
-        couple_id: &CoupleId,
-        facts: &mut Facts,
-    ) -> StoreResult<()> {
-        let row = sqlx::query(
-            "SELECT
-               (SELECT COUNT(*) FROM ground_rule_acceptances a
-                  JOIN memberships m ON m.user_id = a.user_id AND m.couple_id = a.couple_id
-                  WHERE a.couple_id = $1
-                    AND a.version = (SELECT MAX(version) FROM ground_rules WHERE couple_id = $1)) AS accepted,
-               (SELECT COUNT(*) FROM talks t WHERE t.couple_id = $1 AND t.began_at IS NOT NULL
-                  AND (NOT EXISTS (SELECT 1 FROM talk_events r
-                                   WHERE r.talk_id = t.id AND r.kind = 'requested'
-                                     AND (r.body LIKE '%\"mode\":\"one_phone\"%'
-                                          OR r.body LIKE '%\"mode\":\"two_phones\"%'))
-                       OR EXISTS (SELECT 1 FROM talk_events c
-                                  WHERE c.talk_id = t.id AND c.kind = 'confirmed'))) AS pledged,
-               (SELECT COUNT(DISTINCT e.mark) FROM talk_events e
-                  JOIN talks t ON t.id = e.talk_id
-                  JOIN memberships m ON m.user_id = e.mark AND m.couple_id = t.couple_id
-                  WHERE t.couple_id = $1 AND e.kind = 'confirmed') AS heard,
-               (SELECT COUNT(DISTINCT e.by_user) FROM talk_events e
-                  JOIN talks t ON t.id = e.talk_id
-                  JOIN memberships m ON m.user_id = e.by_user AND m.couple_id = t.couple_id
-                  WHERE t.couple_id = $1 AND e.kind = 'statement'
-                    AND NOT EXISTS (SELECT 1 FROM talk_events h
-                                    WHERE h.talk_id = e.talk_id AND h.by_user = e.by_user
-                                      AND h.kind = 'statement' AND h.mark = 'harsh')) AS soft",
-        )
-        .bind(couple_id)
-        .fetch_one(&self.read)
-        .await?;
-        let count = |name: &str| -> StoreResult<usize> {
-            Ok(usize::try_from(row.try_get::<i64, _>(name)?).unwrap_or(0))
-        };
-        facts.ground_rules_agreed = count("accepted")? >= 2;
-        facts.pledged_talks = count("pledged")?;
-        facts.partners_heard = count("heard")?;
-        facts.partners_spoke_softly = count("soft")?;
-        Ok(())
-    }
+/// The journey's talk facts as columns (`accepted`, `pledged`, `heard`, `soft`)
+/// for the couple in `couple` (an SQL expression), current partners only. A talk
+/// counts as held as `journey::talk_counts_as_held` says: once it began, and,
+/// held aloud (the request's `mode`; a topic's quotes are escaped in the JSON,
+/// so only the field matches), once a turn was confirmed.
+pub(super) fn talk_fact_columns(couple: &str) -> String {
+    format!(
+        "(SELECT COUNT(*) FROM ground_rule_acceptances a
+            JOIN memberships m ON m.user_id = a.user_id AND m.couple_id = a.couple_id
+            WHERE a.couple_id = {couple}
+              AND a.version = (SELECT MAX(version) FROM ground_rules WHERE couple_id = {couple})) AS accepted,
+         (SELECT COUNT(*) FROM talks t WHERE t.couple_id = {couple} AND t.began_at IS NOT NULL
+            AND (NOT EXISTS (SELECT 1 FROM talk_events r
+                             WHERE r.talk_id = t.id AND r.kind = 'requested'
+                               AND (r.body LIKE '%\"mode\":\"one_phone\"%'
+                                    OR r.body LIKE '%\"mode\":\"two_phones\"%'))
+                 OR EXISTS (SELECT 1 FROM talk_events c
+                            WHERE c.talk_id = t.id AND c.kind = 'confirmed'))) AS pledged,
+         (SELECT COUNT(DISTINCT e.mark) FROM talk_events e
+            JOIN talks t ON t.id = e.talk_id
+            JOIN memberships m ON m.user_id = e.mark AND m.couple_id = t.couple_id
+            WHERE t.couple_id = {couple} AND e.kind = 'confirmed') AS heard,
+         (SELECT COUNT(DISTINCT e.by_user) FROM talk_events e
+            JOIN talks t ON t.id = e.talk_id
+            JOIN memberships m ON m.user_id = e.by_user AND m.couple_id = t.couple_id
+            WHERE t.couple_id = {couple} AND e.kind = 'statement'
+              AND NOT EXISTS (SELECT 1 FROM talk_events h
+                              WHERE h.talk_id = e.talk_id AND h.by_user = e.by_user
+                                AND h.kind = 'statement' AND h.mark = 'harsh')) AS soft"
+    )
+}
+
+/// Reads [`talk_fact_columns`] into the journey's facts.
+pub(super) fn talk_facts_from(row: &<DB as sqlx::Database>::Row, facts: &mut Facts) -> StoreResult<()> {
+    let count = |name: &str| -> StoreResult<usize> {
+        Ok(usize::try_from(row.try_get::<i64, _>(name)?).unwrap_or(0))
+    };
+    facts.ground_rules_agreed = count("accepted")? >= 2;
+    facts.pledged_talks = count("pledged")?;
+    facts.partners_heard = count("heard")?;
+    facts.partners_spoke_softly = count("soft")?;
+    Ok(())
 }
 
 async fn insert_talk_event(

@@ -112,7 +112,7 @@ impl Store {
             .bind(user_id)
             .bind(now)
             .bind(now - FRESH_FOR_MS)
-            .fetch_all(&self.read)
+            .fetch_all(&mut *self.reader().await?)
             .await?;
         let mut items = Vec::with_capacity(rows.len());
         for row in rows {
