@@ -585,7 +585,10 @@ impl Store {
 }
 
 /// Reads [`board_fact_columns`] into the journey facts.
-pub(super) fn board_facts_from(row: &<DB as sqlx::Database>::Row, facts: &mut Facts) -> StoreResult<()> {
+pub(super) fn board_facts_from(
+    row: &<DB as sqlx::Database>::Row,
+    facts: &mut Facts,
+) -> StoreResult<()> {
     let n = |v: i64| usize::try_from(v).unwrap_or(0);
     facts.board_problems = n(row.try_get("board_problems")?);
     facts.board_agreements = n(row.try_get("board_agreements")?);

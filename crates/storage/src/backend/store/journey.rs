@@ -6,8 +6,8 @@ use crate::{CoupleId, UserId};
 use sqlx::Row;
 
 use super::board::{board_fact_columns, board_facts_from};
-use super::talks::{talk_fact_columns, talk_facts_from};
 use super::space::space_from_row;
+use super::talks::{talk_fact_columns, talk_facts_from};
 use super::{DB, Store};
 use crate::StoreResult;
 use crate::records::*;

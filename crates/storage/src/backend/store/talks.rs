@@ -496,7 +496,10 @@ pub(super) fn talk_fact_columns(couple: &str) -> String {
 }
 
 /// Reads [`talk_fact_columns`] into the journey's facts.
-pub(super) fn talk_facts_from(row: &<DB as sqlx::Database>::Row, facts: &mut Facts) -> StoreResult<()> {
+pub(super) fn talk_facts_from(
+    row: &<DB as sqlx::Database>::Row,
+    facts: &mut Facts,
+) -> StoreResult<()> {
     let count = |name: &str| -> StoreResult<usize> {
         Ok(usize::try_from(row.try_get::<i64, _>(name)?).unwrap_or(0))
     };
