@@ -7,45 +7,12 @@ use rekindle_domain::waiting::WaitingKind;
 use rekindle_storage::*;
 use rekindle_testkit::{backends, fresh_db, id};
 
+mod common;
+use common::{join, person, viewer};
+
 const DAY: i64 = 24 * 3600 * 1000;
 /// Monday 2026-12-07 08:00 UTC (a prompt day).
 const MONDAY: i64 = 1_796_630_400_000;
-
-async fn person(repo: &Repo, id: &str) {
-    repo.create_user(&NewUser {
-        id: id.into(),
-        email: format!("{id}@example.org"),
-        password_hash: "$argon2id$stub".into(),
-        display_name: id.to_uppercase(),
-        time_zone: "UTC".into(),
-        created_at: 1,
-    })
-    .await
-    .unwrap();
-}
-
-async fn join(repo: &Repo, couple: &str, first: &str, second: &str, code: &str) {
-    repo.create_space(&id(couple), &id(first), 10)
-        .await
-        .unwrap();
-    repo.create_invitation(&NewInvitation {
-        id: format!("inv-{code}").into(),
-        couple_id: couple.into(),
-        code_hash: code.into(),
-        created_by: first.into(),
-        created_at: 0,
-        expires_at: MONDAY + 30 * DAY,
-    })
-    .await
-    .unwrap();
-    repo.accept_invitation(code, &id(second), 20).await.unwrap();
-}
-
-async fn viewer(repo: &Repo, who: &str) -> Viewer {
-    let who = UserId::from(who);
-    let space = repo.space_of(&who).await.unwrap();
-    Viewer::new(&who, space.as_ref())
-}
 
 fn bodies(list: &[Appreciation]) -> Vec<&str> {
     let mut b: Vec<&str> = list.iter().map(|a| a.body.as_str()).collect();
@@ -61,8 +28,8 @@ async fn drafts_are_private_and_sent_ones_reach_only_the_partner() {
         for p in ["a", "b", "o", "p"] {
             person(repo, p).await;
         }
-        join(repo, "c1", "a", "b", "code1").await;
-        join(repo, "c2", "o", "p", "code2").await;
+        join(repo, "c1", "a", "b", "code1", MONDAY + 30 * DAY).await;
+        join(repo, "c2", "o", "p", "code2", MONDAY + 30 * DAY).await;
         let (va, vb, vo) = (
             viewer(repo, "a").await,
             viewer(repo, "b").await,
@@ -238,7 +205,7 @@ async fn nothing_written_alone_or_in_an_ended_space_reaches_a_later_partner() {
             "{b:?}"
         );
         // b joins: sees nothing of it.
-        join(repo, "c1", "a", "b", "code1").await;
+        join(repo, "c1", "a", "b", "code1", MONDAY + 30 * DAY).await;
         let vb = viewer(repo, "b").await;
         assert!(
             repo.appreciations_for(&vb).await.unwrap().is_empty(),
@@ -304,7 +271,7 @@ async fn a_sent_appreciation_waits_until_opened_and_the_prompt_only_when_on() {
         for p in ["a", "b"] {
             person(repo, p).await;
         }
-        join(repo, "c1", "a", "b", "code1").await;
+        join(repo, "c1", "a", "b", "code1", MONDAY + 30 * DAY).await;
         let va = viewer(repo, "a").await;
         let kinds = |w: Vec<rekindle_domain::waiting::Waiting>| -> Vec<WaitingKind> {
             w.into_iter().map(|w| w.kind).collect()

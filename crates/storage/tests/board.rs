@@ -5,6 +5,9 @@ use rekindle_domain::board::{AgreementStatus, Stage};
 use rekindle_storage::*;
 use rekindle_testkit::{backends, fresh_db, id};
 
+mod common;
+use common::viewer;
+
 const DAY: i64 = 24 * 3600 * 1000;
 
 async fn pair(repo: &Repo) {
@@ -32,12 +35,6 @@ async fn pair(repo: &Repo) {
     .await
     .unwrap();
     repo.accept_invitation("code1", &id("b"), 20).await.unwrap();
-}
-
-async fn viewer(repo: &Repo, who: &str) -> Viewer {
-    let who = UserId::from(who);
-    let space = repo.space_of(&who).await.unwrap();
-    Viewer::new(&who, space.as_ref())
 }
 
 fn idea(id: &str, body: &str, round: i64, sealed: bool) -> NewOption {

@@ -7,6 +7,9 @@ use rekindle_domain::talk::Phase;
 use rekindle_storage::*;
 use rekindle_testkit::{backends, fresh_db, id};
 
+mod common;
+use common::viewer;
+
 const DAY: i64 = 24 * 3600 * 1000;
 
 fn new_user(id: &str, email: &str) -> NewUser {
@@ -47,12 +50,6 @@ async fn pair(repo: &Repo) {
         .await
         .unwrap();
     repo.accept_invitation("code1", &id("b"), 20).await.unwrap();
-}
-
-async fn viewer(repo: &Repo, who: &str) -> Viewer {
-    let who = UserId::from(who);
-    let space = repo.space_of(&who).await.unwrap();
-    Viewer::new(&who, space.as_ref())
 }
 
 async fn entry(repo: &Repo, id: &str, owner: &str, body: &str) {

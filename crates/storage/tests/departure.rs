@@ -6,6 +6,9 @@ use rekindle_domain::board::Stage;
 use rekindle_storage::*;
 use rekindle_testkit::{backends, fresh_db, id};
 
+mod common;
+use common::{join, person_named, viewer};
+
 const DAY: i64 = 24 * 3600 * 1000;
 const ANNA: &str = "anna-0001";
 const BEN: &str = "ben-0002";
@@ -19,38 +22,19 @@ fn other(who: &str) -> &'static str {
     if who == ANNA { BEN } else { ANNA }
 }
 
-async fn viewer(repo: &Repo, who: &str) -> Viewer {
-    let who = UserId::from(who);
-    let space = repo.space_of(&who).await.unwrap();
-    Viewer::new(&who, space.as_ref())
-}
-
 /// Anna and Ben share "c1", and each writes something of every kind.
 async fn fill(repo: &Repo) {
     for who in [ANNA, BEN] {
-        repo.create_user(&NewUser {
-            id: who.into(),
-            email: format!("{}mail@example.org", tag(who)),
-            password_hash: "$argon2id$stub".into(),
-            display_name: format!("{}name", tag(who)),
-            time_zone: "UTC".into(),
-            created_at: 1,
-        })
-        .await
-        .unwrap();
+        let t = tag(who);
+        person_named(
+            repo,
+            who,
+            &format!("{t}mail@example.org"),
+            &format!("{t}name"),
+        )
+        .await;
     }
-    repo.create_space(&id("c1"), &id(ANNA), 10).await.unwrap();
-    repo.create_invitation(&NewInvitation {
-        id: "i1".into(),
-        couple_id: "c1".into(),
-        code_hash: "code1".into(),
-        created_by: ANNA.into(),
-        created_at: 0,
-        expires_at: DAY,
-    })
-    .await
-    .unwrap();
-    repo.accept_invitation("code1", &id(BEN), 20).await.unwrap();
+    join(repo, "c1", ANNA, BEN, "code1", DAY).await;
     let va = viewer(repo, ANNA).await;
     let vb = viewer(repo, BEN).await;
 

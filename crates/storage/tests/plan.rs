@@ -4,45 +4,18 @@ use rekindle_domain::plan::Assignment;
 use rekindle_storage::*;
 use rekindle_testkit::{backends, fresh_db, fresh_pg_database, id};
 
-const DAY: i64 = 24 * 3600 * 1000;
+mod common;
+use common::{join, person, viewer};
 
-async fn person(repo: &Repo, id: &str) {
-    repo.create_user(&NewUser {
-        id: id.into(),
-        email: format!("{id}@example.org"),
-        password_hash: "$argon2id$stub".into(),
-        display_name: id.to_uppercase(),
-        time_zone: "UTC".into(),
-        created_at: 1,
-    })
-    .await
-    .unwrap();
-}
+const DAY: i64 = 24 * 3600 * 1000;
 
 /// a and b share "c1"; o is an outsider with a space of their own.
 async fn pair(repo: &Repo) {
     for id in ["a", "b", "o"] {
         person(repo, id).await;
     }
-    repo.create_space(&id("c1"), &id("a"), 10).await.unwrap();
+    join(repo, "c1", "a", "b", "code1", DAY).await;
     repo.create_space(&id("c2"), &id("o"), 10).await.unwrap();
-    repo.create_invitation(&NewInvitation {
-        id: "i1".into(),
-        couple_id: "c1".into(),
-        code_hash: "code1".into(),
-        created_by: "a".into(),
-        created_at: 0,
-        expires_at: DAY,
-    })
-    .await
-    .unwrap();
-    repo.accept_invitation("code1", &id("b"), 20).await.unwrap();
-}
-
-async fn viewer(repo: &Repo, who: &str) -> Viewer {
-    let who = UserId::from(who);
-    let space = repo.space_of(&who).await.unwrap();
-    Viewer::new(&who, space.as_ref())
 }
 
 fn action(id: &str, by: &str, owner: Option<&str>, assignment: &str) -> PlanAction {

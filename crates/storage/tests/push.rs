@@ -5,18 +5,8 @@
 use rekindle_storage::*;
 use rekindle_testkit::{backends, fresh_db, id};
 
-async fn person(repo: &Repo, id: &str) {
-    repo.create_user(&NewUser {
-        id: id.into(),
-        email: format!("{id}@example.org"),
-        password_hash: "$argon2id$stub".into(),
-        display_name: id.to_uppercase(),
-        time_zone: "UTC".into(),
-        created_at: 1,
-    })
-    .await
-    .unwrap();
-}
+mod common;
+use common::person;
 
 fn device(id: &str, user: &str, endpoint: &str, session: Option<&str>) -> NewPushSubscription {
     NewPushSubscription {

@@ -111,6 +111,15 @@ impl Person {
         (s, r.json().await.unwrap_or(Value::Null))
     }
 
+    /// The same person with the same token, through another node.
+    pub fn via(&self, node: &Node) -> Person {
+        Person {
+            token: self.token.clone(),
+            base: node.base.clone(),
+            client: self.client.clone(),
+        }
+    }
+
     /// Like `send`, for calls that must succeed.
     pub async fn ok(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
         let (s, v) = self.send(method, path, body).await;

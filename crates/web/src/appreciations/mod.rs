@@ -6,8 +6,6 @@
 use rekindle_domain::appreciation::{self as rules, Refusal, TextError};
 use rekindle_domain::waiting::WaitingKind;
 use rekindle_storage::{Appreciation, AppreciationId, Space, UserId, Viewer};
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use crate::http::error::AppError;
 use crate::http::secrets::new_id;
@@ -20,39 +18,12 @@ pub mod page;
 const FOR_TWO: &str =
     "Your partner has not joined yet. Keep it as a draft; you can send it once they are here.";
 
-/// One of the coach's notes on an appreciation: its usual findings plus the
-/// hidden barbs of a thank you. Advice only: sending is never blocked.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct CoachNote {
-    /// blame | absolute | criticism | contempt | … | hidden_barb
-    pub kind: String,
-    /// Character offsets into the text.
-    pub start: usize,
-    pub end: usize,
-    pub excerpt: String,
-    pub explanation: String,
-}
+pub use crate::coach::notes::CoachNote;
 
-/// The coach's problem findings and the hidden barbs, in text order.
+/// The coach's problem findings and the hidden barbs of a thank you, in text
+/// order. Advice only: sending is never blocked.
 pub fn coach_notes(text: &str) -> Vec<CoachNote> {
-    let chars: Vec<char> = text.chars().collect();
-    let excerpt = |start: usize, end: usize| -> String {
-        chars
-            .get(start..end.min(chars.len()))
-            .map(|c| c.iter().collect())
-            .unwrap_or_default()
-    };
-    let mut notes: Vec<CoachNote> = rekindle_coach::findings(text)
-        .into_iter()
-        .filter(|f| f.kind.is_problem())
-        .map(|f| CoachNote {
-            kind: f.kind.as_str().to_owned(),
-            start: f.start,
-            end: f.end,
-            excerpt: excerpt(f.start, f.end),
-            explanation: f.explanation.to_string(),
-        })
-        .collect();
+    let mut notes = crate::coach::notes::problem_notes(text);
     for b in rules::hidden_barbs(text) {
         if !notes.iter().any(|n| n.start < b.end && b.start < n.end) {
             notes.push(CoachNote {

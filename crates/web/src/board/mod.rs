@@ -39,46 +39,20 @@ pub fn plan_link(agreement_id: &str) -> String {
     format!("/plan/new?agreement={agreement_id}")
 }
 
-/// A coach finding on a problem title (or an idea), for the API and the page.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct CoachNote {
-    /// blame | absolute | criticism | contempt | defensiveness | …
-    pub kind: String,
-    /// Character offsets into the text.
-    pub start: usize,
-    pub end: usize,
-    pub excerpt: String,
-    pub explanation: String,
-}
+pub use crate::coach::notes::CoachNote;
 
-/// The coach's problem findings (strengths and safety notes left out: a title
-/// is shared with the partner, the safety card belongs to the writer's typing).
+/// The coach's problem findings on a problem title (or an idea), and the
+/// board's own naming rule.
 pub fn coach_notes(text: &str) -> Vec<CoachNote> {
-    let chars: Vec<char> = text.chars().collect();
-    let excerpt = |start: usize, end: usize| -> String {
-        chars
-            .get(start..end.min(chars.len()))
-            .map(|c| c.iter().collect())
-            .unwrap_or_default()
-    };
-    let mut notes: Vec<CoachNote> = rekindle_coach::findings(text)
-        .into_iter()
-        .filter(|f| f.kind.is_problem())
-        .map(|f| CoachNote {
-            kind: f.kind.as_str().to_owned(),
-            start: f.start,
-            end: f.end,
-            excerpt: excerpt(f.start, f.end),
-            explanation: f.explanation.to_string(),
-        })
-        .collect();
+    let mut notes = crate::coach::notes::problem_notes(text);
     // The board's own naming rule: a problem is a situation, not the partner.
     if let Some((start, end)) = bd::names_the_partner(text) {
+        let len = text.chars().count();
         notes.push(CoachNote {
             kind: "blame".into(),
             start,
-            end: chars.len().max(end),
-            excerpt: excerpt(start, chars.len()),
+            end: len.max(end),
+            excerpt: crate::coach::notes::excerpt(text, start, len),
             explanation: bd::NAMES_THE_PARTNER.into(),
         });
         notes.sort_by_key(|n| (n.start, n.end));

@@ -5,6 +5,7 @@
 //! stores nothing.
 
 pub mod api;
+pub mod notes;
 
 use serde::Deserialize;
 

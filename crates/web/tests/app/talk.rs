@@ -68,7 +68,7 @@ pub(crate) async fn ok(who: &ApiPerson, id: &str, body: Value) -> Value {
 }
 
 /// The problem type's last segment: the refusal's code.
-async fn refused(who: &ApiPerson, id: &str, body: Value) -> String {
+pub(crate) async fn refused(who: &ApiPerson, id: &str, body: Value) -> String {
     let (s, v) = cmd(who, id, body.clone()).await;
     assert_eq!(s, 409, "{body} should be refused: {v}");
     v["type"]

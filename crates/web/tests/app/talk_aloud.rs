@@ -13,51 +13,9 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 use crate::support::export_text;
+use crate::talk::{agree_rules, ok, refused};
 
 const MIN: u64 = 60;
-
-async fn agree_rules(a: &ApiPerson, b: &ApiPerson) {
-    for (p, v) in [(a, 0), (b, 1)] {
-        let (s, r) = p
-            .send_json(
-                Method::POST,
-                "/api/v1/talks/rules/accept",
-                json!({"version": v}),
-            )
-            .await;
-        assert_eq!(s, 200, "{r}");
-    }
-}
-
-async fn ok(who: &ApiPerson, id: &str, body: Value) -> Value {
-    let (s, v) = who
-        .send_json(
-            Method::POST,
-            &format!("/api/v1/talks/{id}/commands"),
-            body.clone(),
-        )
-        .await;
-    assert_eq!(s, 200, "{body} → {v}");
-    v
-}
-
-async fn refused(who: &ApiPerson, id: &str, body: Value) -> String {
-    let (s, v) = who
-        .send_json(
-            Method::POST,
-            &format!("/api/v1/talks/{id}/commands"),
-            body.clone(),
-        )
-        .await;
-    assert_eq!(s, 409, "{body} should be refused: {v}");
-    v["type"]
-        .as_str()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_owned()
-}
 
 /// An aloud talk asked for now by Ana, opened by her, both pledged.
 async fn aloud_talk(a: &ApiPerson, b: &ApiPerson, mode: &str) -> String {

@@ -9,10 +9,9 @@ use fantoccini::{Client, Locator};
 use rekindle_storage::Backend;
 use rekindle_testkit::browser::{Driver, Page};
 use rekindle_testkit::{ApiPerson, TestApp};
-use reqwest::Method;
-use serde_json::json;
 
 use crate::support::{couple_in_browsers, in_a_browser};
+use crate::talk::agree_rules;
 
 async fn wait_for(c: &Client, css: &str) {
     c.wait()
@@ -32,19 +31,6 @@ async fn shot(c: &Client, name: &str) {
         c.set_window_size(w, h).await.unwrap();
         let png = c.screenshot().await.unwrap();
         std::fs::write(format!("{dir}/aloud-{name}-{size}.png"), png).unwrap();
-    }
-}
-
-async fn agree_rules(a: &ApiPerson, b: &ApiPerson) {
-    for (p, v) in [(a, 0), (b, 1)] {
-        let (s, _) = p
-            .send_json(
-                Method::POST,
-                "/api/v1/talks/rules/accept",
-                json!({"version": v}),
-            )
-            .await;
-        assert_eq!(s, 200);
     }
 }
 
@@ -168,15 +154,25 @@ async fn one_phone(driver: &Driver, backend: Backend) {
     let _ = ca.close().await;
 }
 
-async fn two_phones(driver: &Driver, backend: Backend) {
+/// A couple in two browsers with the rules agreed; Ana asked for a talk aloud
+/// on two phones and pledged, Ben's phone shows the room. The room's path last.
+async fn aloud_on_two_phones(
+    driver: &Driver,
+    backend: Backend,
+) -> (TestApp, ApiPerson, ApiPerson, Client, Client, String) {
     let app = TestApp::spawn(backend).await;
     let (ana, ben, ca, cb) = couple_in_browsers(driver, &app).await;
     agree_rules(&ana, &ben).await;
+    let room = ask_aloud(&app, &Page { c: &ca }, "two_phones").await;
+    Page { c: &ca }.click("button.pledge").await;
+    cb.goto(&app.url(&room)).await.unwrap();
+    (app, ana, ben, ca, cb, room)
+}
+
+async fn two_phones(driver: &Driver, backend: Backend) {
+    let (app, ana, _, ca, cb, room) = aloud_on_two_phones(driver, backend).await;
     let a = Page { c: &ca };
     let b = Page { c: &cb };
-    let room = ask_aloud(&app, &a, "two_phones").await;
-    a.click("button.pledge").await;
-    cb.goto(&app.url(&room)).await.unwrap();
     calm(&b, 4).await;
     assert!(!b.source().await.contains("calm-suggest"), "4 is under 7");
     b.click("button.pledge").await;
@@ -240,14 +236,9 @@ async fn two_phones(driver: &Driver, backend: Backend) {
 /// shares it; Ana's phone shows it live. A second note he keeps to himself
 /// never reaches Ana's phone, live or after a reload.
 async fn notes_on_two_phones(driver: &Driver, backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let (ana, ben, ca, cb) = couple_in_browsers(driver, &app).await;
-    agree_rules(&ana, &ben).await;
+    let (app, _, ben, ca, cb, room) = aloud_on_two_phones(driver, backend).await;
     let a = Page { c: &ca };
     let b = Page { c: &cb };
-    let room = ask_aloud(&app, &a, "two_phones").await;
-    a.click("button.pledge").await;
-    cb.goto(&app.url(&room)).await.unwrap();
     calm(&b, 2).await;
     b.click("button.pledge").await;
     wait_for(&ca, "button.spoke").await;

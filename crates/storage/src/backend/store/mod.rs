@@ -8,7 +8,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::{Pool, Row};
 
 use super::{DB, IS_PG};
-use crate::{PoolStats, StoreError, StoreResult};
+use crate::{PoolStats, StoreError, StoreResult, UserId};
 
 mod appreciations;
 mod board;
@@ -152,6 +152,119 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// Claims up to `limit` due rows of an outbox (`push_outbox`, `digest_outbox`,
+    /// `reminder_outbox`) for `lease_ms`, only `user`'s when given, and reads each
+    /// claimed row with `read` (its `$1` is the row's id). On PostgreSQL the rows
+    /// are locked with `FOR UPDATE SKIP LOCKED`, so servers claiming at once get
+    /// disjoint sets; SQLite has one writer, so its transaction is exclusive anyway.
+    #[allow(clippy::too_many_arguments)]
+    async fn claim_outbox<T>(
+        &self,
+        table: &'static str,
+        user: Option<&UserId>,
+        claimer: &str,
+        now: i64,
+        lease_ms: i64,
+        limit: i64,
+        read: &'static str,
+    ) -> StoreResult<Vec<T>>
+    where
+        T: for<'r> sqlx::FromRow<'r, <DB as sqlx::Database>::Row> + Send + Unpin,
+    {
+        // The same statement for every outbox; a person's own queue takes one more parameter.
+        let (mine, at, most) = match user {
+            Some(_) => ("user_id = $1 AND ", "$2", "$3"),
+            None => ("", "$1", "$2"),
+        };
+        let lock = if IS_PG { " FOR UPDATE SKIP LOCKED" } else { "" };
+        let pick = format!(
+            "SELECT id FROM {table}
+             WHERE {mine}sent_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= {at}
+               AND (claimed_until IS NULL OR claimed_until <= {at})
+             ORDER BY next_attempt_at, id
+             LIMIT {most}{lock}"
+        );
+        let claim = format!(
+            "UPDATE {table} SET claimed_by = $2, claimed_until = $3, attempts = attempts + 1
+             WHERE id = $1 AND sent_at IS NULL AND (claimed_until IS NULL OR claimed_until <= $4)"
+        );
+        let mut tx = self.write.begin().await?;
+        let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(pick));
+        if let Some(user) = user {
+            query = query.bind(user);
+        }
+        let ids: Vec<String> = query.bind(now).bind(limit).fetch_all(&mut *tx).await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let done = sqlx::query(sqlx::AssertSqlSafe(claim.as_str()))
+                .bind(&id)
+                .bind(claimer)
+                .bind(now + lease_ms)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            if done.rows_affected() != 1 {
+                continue;
+            }
+            let row = sqlx::query_as::<_, T>(read)
+                .bind(&id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            out.extend(row);
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Marks an outbox row this server claimed as sent.
+    async fn outbox_sent(
+        &self,
+        table: &'static str,
+        id: &str,
+        claimer: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let sql = format!(
+            "UPDATE {table} SET sent_at = $3, claimed_until = NULL, last_error = NULL
+             WHERE id = $1 AND claimed_by = $2 AND sent_at IS NULL"
+        );
+        let done = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .bind(claimer)
+            .bind(now)
+            .execute(&self.write)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// An outbox row this server claimed and could not send: try again at
+    /// `retry_at`, or never when it is `None`.
+    async fn outbox_failed(
+        &self,
+        table: &'static str,
+        id: &str,
+        claimer: &str,
+        error: &str,
+        retry_at: Option<i64>,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let sql = format!(
+            "UPDATE {table} SET claimed_until = NULL, last_error = $3,
+                 next_attempt_at = COALESCE($4, next_attempt_at),
+                 gave_up_at = CASE WHEN $4 IS NULL THEN $5 ELSE NULL END
+             WHERE id = $1 AND claimed_by = $2 AND sent_at IS NULL"
+        );
+        let done = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .bind(claimer)
+            .bind(error)
+            .bind(retry_at)
+            .bind(now)
+            .execute(&self.write)
+            .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     pub async fn ping(&self) -> StoreResult<()> {

@@ -1,7 +1,7 @@
 //! Web Push: the server's VAPID key, devices, notification choices, and the
 //! push and digest outboxes, claimed by one server at a time (as reminders are).
 
-use super::{IS_PG, Store};
+use super::Store;
 use crate::records::*;
 use crate::{CoupleId, StoreResult, UserId};
 
@@ -231,61 +231,22 @@ impl Store {
         lease_ms: i64,
         limit: i64,
     ) -> StoreResult<Vec<ClaimedPush>> {
-        let pick = format!(
-            "SELECT id FROM push_outbox
-             WHERE user_id = $1 AND sent_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= $2
-               AND (claimed_until IS NULL OR claimed_until <= $2)
-             ORDER BY next_attempt_at, id
-             LIMIT $3{}",
-            if IS_PG { " FOR UPDATE SKIP LOCKED" } else { "" }
-        );
-        let mut tx = self.write.begin().await?;
-        let ids: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(pick))
-            .bind(user_id)
-            .bind(now)
-            .bind(limit)
-            .fetch_all(&mut *tx)
-            .await?;
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            let done = sqlx::query(
-                "UPDATE push_outbox SET claimed_by = $2, claimed_until = $3, attempts = attempts + 1
-                 WHERE id = $1 AND sent_at IS NULL AND (claimed_until IS NULL OR claimed_until <= $4)",
-            )
-            .bind(&id)
-            .bind(claimer)
-            .bind(now + lease_ms)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            if done.rows_affected() != 1 {
-                continue;
-            }
-            let row = sqlx::query_as::<_, ClaimedPush>(
-                "SELECT o.id, o.subscription_id, o.item_key, s.endpoint, s.p256dh, s.auth, o.attempts
-                 FROM push_outbox o JOIN push_subscriptions s ON s.id = o.subscription_id
-                 WHERE o.id = $1",
-            )
-            .bind(&id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            out.extend(row);
-        }
-        tx.commit().await?;
-        Ok(out)
+        self.claim_outbox(
+            "push_outbox",
+            Some(user_id),
+            claimer,
+            now,
+            lease_ms,
+            limit,
+            "SELECT o.id, o.subscription_id, o.item_key, s.endpoint, s.p256dh, s.auth, o.attempts
+             FROM push_outbox o JOIN push_subscriptions s ON s.id = o.subscription_id
+             WHERE o.id = $1",
+        )
+        .await
     }
 
     pub async fn push_sent(&self, id: &str, claimer: &str, now: i64) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "UPDATE push_outbox SET sent_at = $3, claimed_until = NULL, last_error = NULL
-             WHERE id = $1 AND claimed_by = $2 AND sent_at IS NULL",
-        )
-        .bind(id)
-        .bind(claimer)
-        .bind(now)
-        .execute(&self.write)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        self.outbox_sent("push_outbox", id, claimer, now).await
     }
 
     /// A push not sent: try again at `retry_at`, or never when it is `None`
@@ -298,20 +259,8 @@ impl Store {
         retry_at: Option<i64>,
         now: i64,
     ) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "UPDATE push_outbox SET claimed_until = NULL, last_error = $3,
-                 next_attempt_at = COALESCE($4, next_attempt_at),
-                 gave_up_at = CASE WHEN $4 IS NULL THEN $5 ELSE NULL END
-             WHERE id = $1 AND claimed_by = $2 AND sent_at IS NULL",
-        )
-        .bind(id)
-        .bind(claimer)
-        .bind(error)
-        .bind(retry_at)
-        .bind(now)
-        .execute(&self.write)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        self.outbox_failed("push_outbox", id, claimer, error, retry_at, now)
+            .await
     }
 
     pub async fn push_outbox(&self, user_id: Option<&UserId>) -> StoreResult<Vec<PushOutboxEntry>> {
@@ -355,59 +304,21 @@ impl Store {
         lease_ms: i64,
         limit: i64,
     ) -> StoreResult<Vec<ClaimedDigest>> {
-        let pick = format!(
-            "SELECT id FROM digest_outbox
-             WHERE sent_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= $1
-               AND (claimed_until IS NULL OR claimed_until <= $1)
-             ORDER BY next_attempt_at, id
-             LIMIT $2{}",
-            if IS_PG { " FOR UPDATE SKIP LOCKED" } else { "" }
-        );
-        let mut tx = self.write.begin().await?;
-        let ids: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(pick))
-            .bind(now)
-            .bind(limit)
-            .fetch_all(&mut *tx)
-            .await?;
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            let done = sqlx::query(
-                "UPDATE digest_outbox SET claimed_by = $2, claimed_until = $3, attempts = attempts + 1
-                 WHERE id = $1 AND sent_at IS NULL AND (claimed_until IS NULL OR claimed_until <= $4)",
-            )
-            .bind(&id)
-            .bind(claimer)
-            .bind(now + lease_ms)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            if done.rows_affected() != 1 {
-                continue;
-            }
-            let row = sqlx::query_as::<_, ClaimedDigest>(
-                "SELECT o.id, o.user_id, u.email, o.attempts
-                 FROM digest_outbox o JOIN users u ON u.id = o.user_id WHERE o.id = $1",
-            )
-            .bind(&id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            out.extend(row);
-        }
-        tx.commit().await?;
-        Ok(out)
+        self.claim_outbox(
+            "digest_outbox",
+            None,
+            claimer,
+            now,
+            lease_ms,
+            limit,
+            "SELECT o.id, o.user_id, u.email, o.attempts
+             FROM digest_outbox o JOIN users u ON u.id = o.user_id WHERE o.id = $1",
+        )
+        .await
     }
 
     pub async fn digest_sent(&self, id: &str, claimer: &str, now: i64) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "UPDATE digest_outbox SET sent_at = $3, claimed_until = NULL, last_error = NULL
-             WHERE id = $1 AND claimed_by = $2 AND sent_at IS NULL",
-        )
-        .bind(id)
-        .bind(claimer)
-        .bind(now)
-        .execute(&self.write)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        self.outbox_sent("digest_outbox", id, claimer, now).await
     }
 
     pub async fn digest_failed(
@@ -418,19 +329,7 @@ impl Store {
         retry_at: Option<i64>,
         now: i64,
     ) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "UPDATE digest_outbox SET claimed_until = NULL, last_error = $3,
-                 next_attempt_at = COALESCE($4, next_attempt_at),
-                 gave_up_at = CASE WHEN $4 IS NULL THEN $5 ELSE NULL END
-             WHERE id = $1 AND claimed_by = $2 AND sent_at IS NULL",
-        )
-        .bind(id)
-        .bind(claimer)
-        .bind(error)
-        .bind(retry_at)
-        .bind(now)
-        .execute(&self.write)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        self.outbox_failed("digest_outbox", id, claimer, error, retry_at, now)
+            .await
     }
 }

@@ -1,6 +1,6 @@
 //! Reminder preferences and the outbox, claimed by one server at a time.
 
-use super::{IS_PG, Store};
+use super::Store;
 use crate::StoreResult;
 use crate::UserId;
 use crate::records::*;
@@ -73,59 +73,21 @@ impl Store {
         lease_ms: i64,
         limit: i64,
     ) -> StoreResult<Vec<ClaimedReminder>> {
-        let pick = format!(
-            "SELECT id FROM reminder_outbox
-             WHERE sent_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= $1
-               AND (claimed_until IS NULL OR claimed_until <= $1)
-             ORDER BY next_attempt_at, id
-             LIMIT $2{}",
-            if IS_PG { " FOR UPDATE SKIP LOCKED" } else { "" }
-        );
-        let mut tx = self.write.begin().await?;
-        let ids: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(pick))
-            .bind(now)
-            .bind(limit)
-            .fetch_all(&mut *tx)
-            .await?;
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            let done = sqlx::query(
-                "UPDATE reminder_outbox SET claimed_by = $2, claimed_until = $3, attempts = attempts + 1
-                 WHERE id = $1 AND sent_at IS NULL AND (claimed_until IS NULL OR claimed_until <= $4)",
-            )
-            .bind(&id)
-            .bind(claimer)
-            .bind(now + lease_ms)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            if done.rows_affected() != 1 {
-                continue;
-            }
-            let row = sqlx::query_as::<_, ClaimedReminder>(
-                "SELECT o.id, o.user_id, u.email, o.kind, o.local_date, o.attempts
-                 FROM reminder_outbox o JOIN users u ON u.id = o.user_id WHERE o.id = $1",
-            )
-            .bind(&id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            out.extend(row);
-        }
-        tx.commit().await?;
-        Ok(out)
+        self.claim_outbox(
+            "reminder_outbox",
+            None,
+            claimer,
+            now,
+            lease_ms,
+            limit,
+            "SELECT o.id, o.user_id, u.email, o.kind, o.local_date, o.attempts
+             FROM reminder_outbox o JOIN users u ON u.id = o.user_id WHERE o.id = $1",
+        )
+        .await
     }
 
     pub async fn reminder_sent(&self, id: &str, claimer: &str, now: i64) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "UPDATE reminder_outbox SET sent_at = $3, claimed_until = NULL, last_error = NULL
-             WHERE id = $1 AND claimed_by = $2 AND sent_at IS NULL",
-        )
-        .bind(id)
-        .bind(claimer)
-        .bind(now)
-        .execute(&self.write)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        self.outbox_sent("reminder_outbox", id, claimer, now).await
     }
 
     /// A failed send: try again at `retry_at`, or give up when it is `None`.
@@ -137,20 +99,8 @@ impl Store {
         retry_at: Option<i64>,
         now: i64,
     ) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "UPDATE reminder_outbox SET claimed_until = NULL, last_error = $3,
-                 next_attempt_at = COALESCE($4, next_attempt_at),
-                 gave_up_at = CASE WHEN $4 IS NULL THEN $5 ELSE NULL END
-             WHERE id = $1 AND claimed_by = $2 AND sent_at IS NULL",
-        )
-        .bind(id)
-        .bind(claimer)
-        .bind(error)
-        .bind(retry_at)
-        .bind(now)
-        .execute(&self.write)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        self.outbox_failed("reminder_outbox", id, claimer, error, retry_at, now)
+            .await
     }
 
     pub async fn reminder_outbox(&self, user_id: Option<&UserId>) -> StoreResult<Vec<OutboxEntry>> {
