@@ -4,7 +4,9 @@
 //! An entry never outlives what ends a sign-in: every sign-out, password change,
 //! token revocation, departure and erasure announces `person:<user id>` on the
 //! bus (see `http::changes`), and the bus tells this cache about every notice,
-//! this server's own and, on PostgreSQL, the other servers' (LISTEN/NOTIFY). A
+//! this server's own at once and, on PostgreSQL, the other servers' and
+//! processes' by LISTEN/NOTIFY, which arrives moments (milliseconds) after their
+//! commit: that is how long another server may still serve a cached entry. A
 //! notice drops that person's entries; a lost LISTEN connection drops them all
 //! and turns the cache off until the listener is back (notices may have been
 //! missed in between). A read that raced with a notice is not kept (the epoch
