@@ -20,8 +20,8 @@ const PASSWORD: &str = "correct horse battery";
 /// commit: the answer may lag by that much (tried for up to five seconds).
 async fn statuses_once_heard(
     b: Backend,
-    one: &Browser,
-    two: &Browser,
+    one: &mut Browser,
+    two: &mut Browser,
     done: impl Fn(&[u16]) -> bool,
 ) -> Vec<u16> {
     let tries = if b == Backend::Postgres { 100 } else { 1 };
@@ -112,7 +112,7 @@ async fn admin_counts_resets_signs_out_and_erases_without_printing_content() {
             &["revoke-sessions", "ana@example.org", "--handle", handles[0]],
         );
         assert!(ok, "{out}");
-        let still = statuses_once_heard(b, &one, &two, |s| {
+        let still = statuses_once_heard(b, &mut one, &mut two, |s| {
             s.iter().filter(|s| **s == 200).count() == 1
         })
         .await;
@@ -134,7 +134,7 @@ async fn admin_counts_resets_signs_out_and_erases_without_printing_content() {
         let (ok, out) = admin(&flags, &["revoke-sessions", "ana@example.org", "--all"]);
         assert!(ok, "{out}");
         assert!(out.contains("1 personal token(s) revoked"), "{out}");
-        let after = statuses_once_heard(b, &one, &two, |s| s == [303, 303]).await;
+        let after = statuses_once_heard(b, &mut one, &mut two, |s| s == [303, 303]).await;
         assert_eq!(after, [303, 303], "{b:?}: both browsers signed out");
         let (s, _) = ana
             .send(reqwest::Method::GET, "/api/v1/me", json!(null))
