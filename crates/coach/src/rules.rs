@@ -506,8 +506,9 @@ static RULES: &[Rule] = &[
     // counter-defence: an emphatic contradiction as the whole message ("I do care!", "I did!"),
     // "now it's my fault", "after all I've done for you", "how should I know?", "what are you
     // talking about", innocent victim, "you're better at it" (an excuse), "what about the time I…"
+    // (not "how would I know?": it is also an honest question, and a question deck asks it)
     r("(yes|no|but)? ,? i (really|so|totally)? ((do|did) (care|listen|love you|respect you|help|try|appreciate you)|(do|did|am) !)", DEF).f(F::WHOLE),
-    r("(now|so now) (it is|everything is) (always)? my fault|after (all|everything) i (have done|do|did|have) (done)? for you|how (should|would|am|was) i (supposed to)? know \\? \
+    r("(now|so now) (it is|everything is) (always)? my fault|after (all|everything) i (have done|do|did|have) (done)? for you|how (should|am|was) i (supposed to)? know \\? \
        |i do not know what you are talking about|what are you talking about|i am (just)? (the worst|a terrible|a horrible|such a terrible|such a bad|a bad) (person|partner|husband|wife|boyfriend|girlfriend) \
        |you are (just|so much|much)? better at (it|this|that|these things|those things)|what about (the time i|the (things|stuff|names) you|you \\?)", DEF)
         .b(B::NEG | B::REPORT),
