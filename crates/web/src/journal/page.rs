@@ -54,6 +54,10 @@ struct JournalPage {
     feelings: &'static [rekindle_coach::lists::FeelingGroup],
     needs: &'static [rekindle_coach::lists::NeedGroup],
     entries: Vec<EntryView>,
+    /// The next page of older entries, when there are any.
+    older_page: Option<u32>,
+    /// The page before this one, on every page but the first.
+    newer_page: Option<u32>,
     has_partner: bool,
     in_space: bool,
     title: String,
@@ -69,9 +73,33 @@ impl JournalPage {
     }
 }
 
+/// Entries on one page of the list; older ones are a link away.
+const PER_PAGE: i64 = 20;
+
+/// `?page=` of the list: absent is the first; anything but a page that exists
+/// is "not found", like any other address that leads nowhere.
+fn page_number(q: Option<&str>) -> Result<u32, AppError> {
+    match q {
+        None => Ok(1),
+        Some(s) => s
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=100_000).contains(n))
+            .ok_or(AppError::NotFound),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    done: Option<String>,
+    page: Option<String>,
+}
+
+#[allow(clippy::too_many_arguments)]
 async fn list_page(
     state: &AppState,
     who: &SignedIn,
+    page: u32,
     draft: (String, String),
     errors: FieldErrors,
     notice: Option<String>,
@@ -84,13 +112,18 @@ async fn list_page(
         .and_then(|s| s.partner.as_ref().map(|p| p.display_name.clone()))
         .unwrap_or_default();
     let tz = tz_of(&who.user.time_zone);
-    let entries = state
+    let mut entries: Vec<EntryView> = state
         .repo
-        .entries_for(&viewer)
+        .entry_excerpts_for(&viewer, PER_PAGE + 1, i64::from(page - 1) * PER_PAGE)
         .await?
         .into_iter()
         .map(|e| view(e, &who.user.id, &partner_name, tz))
         .collect();
+    if page > 1 && entries.is_empty() {
+        return Err(AppError::NotFound.into());
+    }
+    let older_page = (entries.len() as i64 > PER_PAGE).then_some(page + 1);
+    entries.truncate(PER_PAGE as usize);
     render_with_status(
         status,
         &JournalPage {
@@ -98,6 +131,8 @@ async fn list_page(
             feelings: rekindle_coach::lists::FEELINGS,
             needs: rekindle_coach::lists::NEEDS,
             entries,
+            older_page,
+            newer_page: (page > 1).then_some(page - 1),
             has_partner: viewer.partner_id.is_some(),
             in_space: viewer.couple_id.is_some(),
             title: draft.0,
@@ -111,12 +146,14 @@ async fn list_page(
 pub async fn list(
     State(state): State<AppState>,
     who: SignedIn,
-    Query(q): Query<DoneQuery>,
+    Query(q): Query<ListQuery>,
 ) -> PageResult {
+    let page = page_number(q.page.as_deref())?;
     let state = state.reading().await?;
     list_page(
         &state,
         &who,
+        page,
         Default::default(),
         FieldErrors::new(),
         notice_for(q.done.as_deref()),
@@ -145,6 +182,7 @@ pub async fn create(
         return list_page(
             &state,
             &who,
+            1,
             draft,
             FieldErrors::new(),
             None,
@@ -158,7 +196,17 @@ pub async fn create(
         Err(e) => {
             let status = e.status();
             let errors = form_errors(e, "body")?;
-            list_page(&state, &who, (f.title, f.body), errors, None, status, None).await
+            list_page(
+                &state,
+                &who,
+                1,
+                (f.title, f.body),
+                errors,
+                None,
+                status,
+                None,
+            )
+            .await
         }
     }
 }

@@ -22,6 +22,7 @@ mod devices;
 mod forms;
 mod handoff;
 mod interop;
+mod journal;
 mod layout;
 mod pages;
 mod plan;

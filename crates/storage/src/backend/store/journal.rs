@@ -49,6 +49,34 @@ impl Store {
         Ok(rows.into_iter().map(Entry::from).collect())
     }
 
+    /// One page of what [`Store::entries_for`] lists, newest first, each body
+    /// cut to its first 300 characters: the list shows only an excerpt, and a
+    /// long journal is not read whole to show twenty of them.
+    pub async fn entry_excerpts_for(
+        &self,
+        viewer: &Viewer,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<Vec<Entry>> {
+        let rows = sqlx::query_as::<_, EntryRow>(
+            "SELECT id, owner_id, visibility, title, substr(body, 1, 300) AS body,
+                    created_at, updated_at
+             FROM journal_entries
+             WHERE owner_id = $1
+                OR (visibility = 'shared' AND couple_id = $2 AND owner_id = $3)
+             ORDER BY created_at DESC, id
+             LIMIT $4 OFFSET $5",
+        )
+        .bind(&viewer.user_id)
+        .bind(viewer.couple_id.as_deref())
+        .bind(viewer.partner_id.as_deref())
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&mut *self.reader().await?)
+        .await?;
+        Ok(rows.into_iter().map(Entry::from).collect())
+    }
+
     pub async fn entry_for(&self, viewer: &Viewer, id: &EntryId) -> StoreResult<Option<Entry>> {
         let row = sqlx::query_as::<_, EntryRow>(
             "SELECT id, owner_id, visibility, title, body, created_at, updated_at
