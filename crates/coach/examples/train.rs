@@ -12,13 +12,14 @@
 //! - the real corpus (`corpus/real/sentences.jsonl`), **training sources only** (the split by
 //!   source of [`rekindle_coach::eval::source_is_test`] with `SPLIT_SEED`; test sources are
 //!   never read here);
-//! - the question decks (`crates/domain/content/decks.toml`) as clean examples.
+//! - the question decks (`crates/domain/content/decks.toml`: questions and follow-ups) as
+//!   clean examples.
 //!
 //! One logistic regression per kind (SGD, fixed epochs, L2). The threshold of each kind is
 //! chosen on out-of-fold scores of the real training sentences (4 folds by source; `THR=all`
 //! uses every item): the best F1 of rules-or-model at precision ≥ 0.97 (`MINP`) or the
 //! rules' own precision if lower. "Any problem" keeps clean real sentences flagged
-//! out-of-fold at ≤ `BUDGET` (0.03).
+//! out-of-fold at ≤ `BUDGET` (0.025).
 //!
 //! Diagnostics: `MISSES=FILE` writes the nested CV's misses and false alarms (real training
 //! sentences only); `INSAMPLE=1` prints how well a fold model fits the own sentences it was
@@ -83,7 +84,11 @@ fn crit_ok(text: &str) -> bool {
 
 fn deck_questions(toml: &str) -> Vec<String> {
     toml.lines()
-        .filter_map(|l| l.trim().strip_prefix("text = "))
+        .filter_map(|l| {
+            let l = l.trim();
+            l.strip_prefix("text = ")
+                .or_else(|| l.strip_prefix("follow_up = "))
+        })
         .filter_map(|q| serde_json::from_str::<String>(q).ok())
         .collect()
 }
@@ -272,7 +277,7 @@ fn fit(items: &[&Item], epochs: usize, salt: &str, log: bool) -> (W, [f32; NOUT]
     let budget: f64 = std::env::var("BUDGET")
         .ok()
         .and_then(|e| e.parse().ok())
-        .unwrap_or(0.03);
+        .unwrap_or(0.025);
     let real: Vec<usize> = (0..items.len())
         .filter(|&i| items[i].group.starts_with("real:"))
         .collect();
