@@ -216,11 +216,14 @@ fn fit(items: &[&Item], epochs: usize, salt: &str, log: bool) -> (W, [f32; NOUT]
     let mut thr = [f32::INFINITY; NOUT];
     for k in 0..NK {
         // the floor: 0.90, or what the rules alone reach if that is lower
-        let (rtp, rfp) = chosen.iter().map(|&i| items[i]).fold((0u32, 0u32), |(a, b), it| {
-            let p = (it.rules >> k) & 1 == 1;
-            let g = (it.gold >> k) & 1 == 1;
-            (a + (p && g) as u32, b + (p && !g) as u32)
-        });
+        let (rtp, rfp) = chosen
+            .iter()
+            .map(|&i| items[i])
+            .fold((0u32, 0u32), |(a, b), it| {
+                let p = (it.rules >> k) & 1 == 1;
+                let g = (it.gold >> k) & 1 == 1;
+                (a + (p && g) as u32, b + (p && !g) as u32)
+            });
         let floor = (rtp as f64 / (rtp + rfp).max(1) as f64 - 0.01).min(min_p);
         let rpos = chosen
             .iter()
@@ -472,8 +475,13 @@ fn main() {
     if let Ok(path) = std::env::var("MISSES") {
         let mut out = String::new();
         for l in &sel {
-            let pred = eval::predict_with(&l.text, outer[fold_of[l.text.as_str()]].as_ref().unwrap());
-            let gp = l.labels.iter().filter_map(|s| Kind::from_name(s)).any(|k| k.is_problem());
+            let pred =
+                eval::predict_with(&l.text, outer[fold_of[l.text.as_str()]].as_ref().unwrap());
+            let gp = l
+                .labels
+                .iter()
+                .filter_map(|s| Kind::from_name(s))
+                .any(|k| k.is_problem());
             let pp = pred.iter().any(|k| k.is_problem());
             if gp != pp {
                 let p: Vec<&str> = pred.iter().map(|k| k.as_str()).collect();
@@ -496,7 +504,9 @@ fn main() {
             .iter()
             .filter(|l| group_fold(&l.source, "") != 0)
             .collect();
-        let h = eval::headline(&fit_on, |t| eval::predict_with(t, outer[0].as_ref().unwrap()));
+        let h = eval::headline(&fit_on, |t| {
+            eval::predict_with(t, outer[0].as_ref().unwrap())
+        });
         let r = eval::headline(&fit_on, eval::predict_rules);
         eprintln!("in-sample, own sentences the fold-0 model was trained on:");
         eprint!("{}", eval::side_by_side(&h, &r));
