@@ -240,3 +240,51 @@ fn absolutes_are_stripped_from_rewrites() {
         }
     }
 }
+
+/// The own training set (issue 16) is training data only: big, labelled with known kinds,
+/// grouped into pseudo-sources, and never a copy of a sentence of the yardstick (the real
+/// corpus) or of the own dev/test splits.
+#[test]
+fn the_own_training_set_is_apart_from_the_yardstick() {
+    let own = eval::parse_real(include_str!("../corpus/own_train.jsonl")).expect("parses");
+    assert!(
+        own.len() >= 2500,
+        "own training set too small: {}",
+        own.len()
+    );
+    let norm = |t: &str| t.to_lowercase();
+    let mut taken = std::collections::HashSet::new();
+    for f in [include_str!("../corpus/real/sentences.jsonl"), DEV, TEST] {
+        for l in eval::parse_real(f).expect("parses") {
+            taken.insert(norm(&l.text));
+        }
+    }
+    let (mut problems, mut others) = (0, 0);
+    for l in &own {
+        assert!(
+            !taken.contains(&norm(&l.text)),
+            "{:?} is also in the real corpus or the own splits",
+            l.text
+        );
+        assert!(
+            l.source.starts_with("own:"),
+            "{:?} has no pseudo-source",
+            l.text
+        );
+        let kinds: Vec<Kind> = l
+            .labels
+            .iter()
+            .map(|s| Kind::from_name(s).unwrap_or_else(|| panic!("unknown kind {s:?}")))
+            .collect();
+        if kinds.iter().any(|k| k.is_problem()) {
+            problems += 1;
+        } else {
+            others += 1;
+        }
+    }
+    // as many messages without a problem as with one (hard negatives included)
+    assert!(
+        others >= problems,
+        "own set: {problems} with a problem, {others} without"
+    );
+}
