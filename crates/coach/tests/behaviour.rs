@@ -224,12 +224,12 @@ fn lists_are_grouped_and_used() {
         assert!(
             FEELINGS
                 .iter()
-                .any(|g| g.words.contains(&r.feeling.as_str())),
+                .any(|g| g.words.contains(&r.feeling)),
             "{}",
             r.feeling
         );
         assert!(
-            NEEDS.iter().any(|g| g.words.contains(&r.need.as_str())),
+            NEEDS.iter().any(|g| g.words.contains(&r.need)),
             "{}",
             r.need
         );
