@@ -506,22 +506,23 @@ fn apply(
 fn finish(text: &str, n: &Norm, toks: &[Tok<'_>], mut raw: Vec<Raw>) -> Vec<Finding> {
     // taxonomy: a character attack or contempt aimed at "you" is also a you-statement, so it
     // carries blame too (same span; the blame explanation)
-    let derived: Vec<Raw> = raw
-        .iter()
-        .filter(|r| {
-            matches!(r.kind, Kind::Criticism | Kind::Contempt)
-                && r.rule.flags & F::NO_BLAME == 0
-                && aimed_at_you(toks, r)
-        })
-        .map(|r| Raw {
-            kind: Kind::Blame,
-            i: r.i,
-            j: r.j,
-            rule: r.rule,
-            word: None,
-        })
-        .collect();
-    raw.extend(derived);
+    // (appended in place, in the order of the findings they come from: no second list)
+    for k in 0..raw.len() {
+        let r = &raw[k];
+        if matches!(r.kind, Kind::Criticism | Kind::Contempt)
+            && r.rule.flags & F::NO_BLAME == 0
+            && aimed_at_you(toks, r)
+        {
+            let d = Raw {
+                kind: Kind::Blame,
+                i: r.i,
+                j: r.j,
+                rule: r.rule,
+                word: None,
+            };
+            raw.push(d);
+        }
+    }
     // token range → normalised byte range, trimming punctuation at the edges
     let mut spans: Vec<(Kind, usize, usize, &'static Rule, Option<usize>)> = raw
         .into_iter()
@@ -575,10 +576,25 @@ fn finish(text: &str, n: &Norm, toks: &[Tok<'_>], mut raw: Vec<Raw>) -> Vec<Find
         (Kind::Validation, Kind::Repair),
         (Kind::Stonewalling, Kind::Request),
     ];
-    let overlaps =
-        |a: &(Kind, usize, usize, &Rule, Option<usize>),
-         b: &(Kind, usize, usize, &Rule, Option<usize>)| { a.1 < b.2 && b.1 < a.2 };
     // neighbours by start offset: spans are short, so only a bounded window can interact
+    // (nothing to drop when no span is of a kind that can be dropped: most messages)
+    let mut out = if !merged
+        .iter()
+        .any(|a| DROPS.iter().any(|(_, weak)| a.0 == *weak))
+    {
+        merged
+    } else {
+        drop_weak(merged, DROPS)
+    };
+    out.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+    findings_of(text, n, toks, &out)
+}
+
+type Span = (Kind, usize, usize, &'static Rule, Option<usize>);
+
+/// The spans without those a more specific reading overlaps (`drops`: strong, weak).
+fn drop_weak(merged: Vec<Span>, drops: &[(Kind, Kind)]) -> Vec<Span> {
+    let overlaps = |a: &Span, b: &Span| a.1 < b.2 && b.1 < a.2;
     let mut order: Vec<usize> = (0..merged.len()).collect();
     order.sort_by_key(|&k| merged[k].1);
     let mut rank = vec![0usize; merged.len()];
@@ -590,7 +606,7 @@ fn finish(text: &str, n: &Norm, toks: &[Tok<'_>], mut raw: Vec<Raw>) -> Vec<Find
         .iter()
         .enumerate()
         .map(|(ai, a)| {
-            if !DROPS.iter().any(|(_, weak)| a.0 == *weak) {
+            if !drops.iter().any(|(_, weak)| a.0 == *weak) {
                 return true;
             }
             let r = rank[ai];
@@ -600,7 +616,7 @@ fn finish(text: &str, n: &Norm, toks: &[Tok<'_>], mut raw: Vec<Raw>) -> Vec<Find
                 .take_while(|&&k| merged[k].1 <= a.2 + 8)
                 .map(|&k| &merged[k]);
             !near.into_iter().any(|b| {
-                DROPS.iter().any(|(strong, weak)| {
+                drops.iter().any(|(strong, weak)| {
                     a.0 == *weak
                         && b.0 == *strong
                         && !std::ptr::eq(a.3, b.3)
@@ -609,13 +625,15 @@ fn finish(text: &str, n: &Norm, toks: &[Tok<'_>], mut raw: Vec<Raw>) -> Vec<Find
             })
         })
         .collect();
-    let mut out: Vec<_> = merged
+    merged
         .into_iter()
         .zip(keep)
         .filter_map(|(r, k)| k.then_some(r))
-        .collect();
-    out.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+        .collect()
+}
 
+/// The findings for the kept spans (sorted by start), offsets mapped back to the original text.
+fn findings_of(text: &str, n: &Norm, toks: &[Tok<'_>], out: &[Span]) -> Vec<Finding> {
     let bytes: Vec<(usize, usize)> = out
         .iter()
         .map(|r| {

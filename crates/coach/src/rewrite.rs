@@ -1615,6 +1615,24 @@ pub(crate) fn paraphrase(text: &str, n: &Norm, findings: &[Finding]) -> String {
     format!("It sounds like you feel {feeling} {about} \u{2014} is that right?")
 }
 
+/// Every feeling and need a rewrite or builder can name outside the lists: the topics' and
+/// the fallbacks' (the JSON output writes them without an escape scan).
+#[cfg(test)]
+pub(crate) fn fixed_words() -> Vec<&'static str> {
+    let mut w: Vec<&'static str> = TOPICS.iter().flat_map(|(_, (f, n))| [*f, *n]).collect();
+    w.extend([
+        "overwhelmed",
+        "a pause",
+        "tense",
+        "understanding",
+        "hurt",
+        "respect",
+        "frustrated",
+        "sad",
+    ]);
+    w
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
