@@ -109,6 +109,23 @@ fn push_word(out: &mut Vec<u8>, s: &'static str) {
 }
 
 fn push_num(out: &mut Vec<u8>, n: u64) {
+    // most numbers are offsets and counts below 1,000: no buffer and no copy call
+    if n < 10 {
+        out.push(b'0' + n as u8);
+        return;
+    }
+    if n < 100 {
+        out.extend_from_slice(&[b'0' + (n / 10) as u8, b'0' + (n % 10) as u8]);
+        return;
+    }
+    if n < 1000 {
+        out.extend_from_slice(&[
+            b'0' + (n / 100) as u8,
+            b'0' + (n / 10 % 10) as u8,
+            b'0' + (n % 10) as u8,
+        ]);
+        return;
+    }
     let mut buf = [0u8; 20];
     let mut i = buf.len();
     let mut n = n;
@@ -303,6 +320,16 @@ mod tests {
     use crate::Severity;
     use crate::lists::{FAUX_FEELINGS, FEELINGS, NEEDS};
 
+    /// Numbers as decimal, as `format!` writes them (the short paths and the long one).
+    #[test]
+    fn numbers_as_format_writes_them() {
+        for n in (0..2000).chain([9_999, 10_000, 123_456_789, u64::MAX]) {
+            let mut out = Vec::new();
+            push_num(&mut out, n);
+            assert_eq!(String::from_utf8(out).unwrap(), n.to_string());
+        }
+    }
+
     /// [`push_word`] skips the escape scan: every word it may be given must need none.
     #[test]
     fn fixed_words_need_no_escaping() {
@@ -312,7 +339,13 @@ mod tests {
             .map(|k| k.as_str())
             .collect();
         words.extend(
-            [Severity::Info, Severity::Gentle, Severity::Medium, Severity::High].map(|s| s.as_str()),
+            [
+                Severity::Info,
+                Severity::Gentle,
+                Severity::Medium,
+                Severity::High,
+            ]
+            .map(|s| s.as_str()),
         );
         words.extend(["see", "hear"]);
         words.extend(FEELINGS.iter().flat_map(|g| g.words.iter().copied()));

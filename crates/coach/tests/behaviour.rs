@@ -222,9 +222,7 @@ fn lists_are_grouped_and_used() {
     let a = analyze("You never help with the dishes!");
     for r in &a.rewrites {
         assert!(
-            FEELINGS
-                .iter()
-                .any(|g| g.words.contains(&r.feeling)),
+            FEELINGS.iter().any(|g| g.words.contains(&r.feeling)),
             "{}",
             r.feeling
         );
