@@ -24,6 +24,7 @@ pub(crate) const TAILS: &[&str] = &[
     ASK_PAUSE,
     ASK_MORE,
     ASK_CALM,
+    ASK_BUILDER,
 ];
 pub(crate) const ASK_TONIGHT: &str =
     "Could we talk about it tonight and find something that works for both of us?";
@@ -34,6 +35,8 @@ pub(crate) const ASK_HEAR: &str =
 pub(crate) const ASK_PAUSE: &str = "Can we take twenty minutes and come back to this after?";
 pub(crate) const ASK_MORE: &str = "Could you tell me more about what upset you?";
 pub(crate) const ASK_CALM: &str = "Could we talk about it when we're both calm?";
+/// The builder's closing question when the writer gave no request of their own.
+pub(crate) const ASK_BUILDER: &str = "Would you talk about it with me tonight?";
 
 // Word lists as `matches!` (compiled to a few byte tests rather than a scan of string
 // compares: they are asked about every word of an observation).
