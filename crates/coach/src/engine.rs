@@ -147,6 +147,24 @@ const PROBLEM_BITS: u16 = 0b111_1111;
 /// Per sentence: the kinds the model predicts that the rules did not find there become
 /// findings spanning the sentence.
 fn add_model(md: &model::Model, t: &Tokens<'_>, raw: &mut Vec<Raw>) {
+    // the feature and byte buffers are reused from message to message (one pair per thread)
+    thread_local! {
+        static BUFS: std::cell::RefCell<(Vec<u32>, Vec<u8>)> =
+            std::cell::RefCell::new((Vec::with_capacity(256), Vec::with_capacity(256)));
+    }
+    BUFS.with(|b| {
+        let (feats, buf) = &mut *b.borrow_mut();
+        add_model_with(md, t, raw, feats, buf);
+    });
+}
+
+fn add_model_with(
+    md: &model::Model,
+    t: &Tokens<'_>,
+    raw: &mut Vec<Raw>,
+    feats: &mut Vec<u32>,
+    buf: &mut Vec<u8>,
+) {
     let toks = &t.toks;
     let mut masks = vec![0u16; t.sents.len()];
     for r in raw.iter() {
@@ -154,8 +172,6 @@ fn add_model(md: &model::Model, t: &Tokens<'_>, raw: &mut Vec<Raw>) {
             masks[tk.sent as usize] |= kind_bits(r.kind);
         }
     }
-    let mut feats = Vec::with_capacity(256);
-    let mut buf = Vec::with_capacity(256);
     for (si, s) in t.sents.iter().enumerate() {
         let (a, b) = (s.a as usize, s.b as usize);
         let st = &toks[a..b];
@@ -163,8 +179,8 @@ fn add_model(md: &model::Model, t: &Tokens<'_>, raw: &mut Vec<Raw>) {
             continue;
         };
         let j = st.iter().rposition(|t| t.word).map_or(i + 1, |p| p + 1);
-        model::features(st, masks[si], &mut feats, &mut buf);
-        let mut pred = model::predict(md, &feats, masks[si]) & !masks[si];
+        model::features(st, masks[si], feats, buf);
+        let mut pred = model::predict(md, feats, masks[si]) & !masks[si];
         if s.yes_no || masks[si] & model::bit(Kind::IStatement) != 0 {
             // "Would you rather…?", "Do you want to…?": the model reads no complaint into a
             // yes/no question (the rules catch the sarcastic ones), nor into a sentence that
