@@ -55,7 +55,8 @@ pub(crate) struct DbArgs {
     #[arg(long, env = "REKINDLE_DATABASE_URL", hide_env_values = true)]
     database_url: Option<String>,
 
-    /// Largest number of PostgreSQL connections per server.
+    /// Largest number of PostgreSQL connections per server for requests (a quarter
+    /// of them kept for writes), plus one that listens for other servers' notices.
     #[arg(long, env = "REKINDLE_DB_MAX_CONNECTIONS", default_value_t = 16)]
     db_max_connections: u32,
 }

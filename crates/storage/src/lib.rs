@@ -120,15 +120,22 @@ impl Repo {
     pub async fn open_postgres(url: &str, max_connections: u32) -> StoreResult<Self> {
         use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
         let opts = PgConnectOptions::from_str(url)?;
-        let pool = PgPoolOptions::new()
-            .max_connections(max_connections)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_with(opts)
-            .await?;
-        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        // Two pools within the one budget: a page handler may hold a read
+        // connection for the whole request (`holding_reads`) and still write,
+        // so writes must never wait on connections that readers hold. A
+        // quarter (at least one) is for writes.
+        let writers = (max_connections / 4).max(1);
+        let readers = max_connections.saturating_sub(writers).max(1);
+        let pool = |max| {
+            PgPoolOptions::new()
+                .max_connections(max)
+                .acquire_timeout(Duration::from_secs(10))
+        };
+        let write = pool(writers).connect_with(opts.clone()).await?;
+        sqlx::migrate!("./migrations/postgres").run(&write).await?;
+        let read = pool(readers).connect_with(opts).await?;
         Ok(Repo(Inner::Postgres(backend::postgres::Store::new(
-            pool.clone(),
-            pool,
+            read, write,
         ))))
     }
 
@@ -550,7 +557,16 @@ impl Repo {
         match &self.0 {
             Inner::Sqlite(_) => Ok(None),
             Inner::Postgres(s) => {
-                let mut l = sqlx::postgres::PgListener::connect_with(s.listen_pool()).await?;
+                // A pool of its own (as `PgListener::connect` makes): the
+                // listener keeps its connection for good, and taking it from
+                // the write pool would leave writes one connection short.
+                let own = sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(1)
+                    .max_lifetime(None)
+                    .idle_timeout(None)
+                    .connect_with((*s.listen_pool().connect_options()).clone())
+                    .await?;
+                let mut l = sqlx::postgres::PgListener::connect_with(&own).await?;
                 l.listen(TALK_CHANNEL).await?;
                 Ok(Some(TalkListener(l)))
             }

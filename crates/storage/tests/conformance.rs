@@ -1839,5 +1839,51 @@ async fn a_repository_for_one_page_view_reads_what_the_store_holds() {
             .unwrap();
         let seen = copy.user_by_id("a").await.unwrap().unwrap();
         assert_eq!(seen.display_name, "Ana", "{b:?}: a write made meanwhile");
+        // The copies hold one read connection between them, out of the pool
+        // until the last copy is gone.
+        let idle_while_held = db.repo.pool_stats().idle;
+        assert!(idle_while_held < db.repo.pool_stats().size, "{b:?}: held");
+        drop((held, copy));
+        let released = std::time::Instant::now();
+        while db.repo.pool_stats().idle <= idle_while_held {
+            assert!(
+                released.elapsed() < std::time::Duration::from_secs(5),
+                "{b:?}: the held connection went back to the pool"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+}
+
+/// The smallest PostgreSQL budget (two connections): a page view holding the
+/// only read connection can still write, because writes have their own pool.
+/// With one shared pool the write would wait for the held connection and fail
+/// after the acquire timeout.
+#[tokio::test]
+async fn holding_every_read_connection_leaves_writes_free() {
+    for b in backends() {
+        // (The SQLite database lives as long as `_db`, its temporary dir.)
+        let (_db, repo) = match b {
+            Backend::Sqlite => {
+                let db = fresh_db(b).await;
+                let repo = db.repo.clone();
+                (Some(db), repo)
+            }
+            Backend::Postgres => {
+                let url = rekindle_testkit::fresh_pg_database().await;
+                (None, Repo::open_postgres(&url, 2).await.unwrap())
+            }
+        };
+        let mut held = Vec::new();
+        for _ in 0..repo.pool_stats().max {
+            held.push(repo.holding_reads().await.unwrap());
+        }
+        let write = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            repo.create_user(&new_user("w", "w@example.org")),
+        )
+        .await;
+        assert!(matches!(write, Ok(Ok(_))), "{b:?}: {write:?}");
+        assert!(held[0].user_by_id("w").await.unwrap().is_some(), "{b:?}");
     }
 }

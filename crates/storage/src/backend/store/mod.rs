@@ -41,10 +41,6 @@ pub struct Store {
     write: Pool<DB>,
 }
 
-/// Whether [`Store::holding_reads`] holds anything (see there): `None` while
-/// it is switched off.
-const HOLDING_READS_ON: Option<bool> = None;
-
 /// A connection to read on: from the pool for one query, or the held one.
 enum ReadConn {
     Pooled(PoolConnection<DB>),
@@ -89,17 +85,12 @@ impl Store {
     /// pool would wait on itself): only request handlers take one, for the
     /// request.
     ///
-    /// **Switched off for now (returns a plain copy).** On PostgreSQL reads and
-    /// writes share one pool, so a handler holding a connection and then writing
-    /// needs a second one: with every connection held by such handlers, none
-    /// would ever get it (measured: the questions page stalled under 64
-    /// connections). On SQLite it sped pages up (BENCHMARKS.md, 2026-12-06), but
-    /// the browser test of the quick exit then never finished, and the cause was
-    /// not found before the submission; it stays off until it is.
+    /// On PostgreSQL this is safe only because reads and writes have pools of
+    /// their own (`Repo::open_postgres`): a handler holding a read connection
+    /// and then writing takes from the write pool, never from connections
+    /// other readers hold. With one shared pool, 64 such handlers held every
+    /// connection and waited for one more (the questions page stalled).
     pub(crate) async fn holding_reads(&self) -> StoreResult<Store> {
-        if HOLDING_READS_ON.is_none_or(|on| !on || IS_PG) {
-            return Ok(self.clone());
-        }
         let conn = self.read.acquire().await?;
         Ok(Store {
             held: Some(Arc::new(tokio::sync::Mutex::new(conn))),
