@@ -9,6 +9,10 @@
 # `rekindle_coach::cli::run` as `rekindle coach`; set COACH_BIN="target/release/rekindle coach"
 # to time the full binary). The lines are made by make_lines.py (seed 16). vaderSentiment is
 # installed from PyPI into a venv under ~/.cache if missing.
+#
+# BEFORE_BIN: a second coach command (e.g. main's build, in a directory of its own), timed in
+# the same runs, in turn with the two others (coach, before, VADER, coach, before, …), so a
+# before/after comparison sees the same machine load.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
@@ -40,9 +44,13 @@ t() {
 }
 
 echo "lines: $(wc -l < "$lines") ($lines)"
-cs=(); vs=(); ccs=(); vcs=()
+cs=(); vs=(); ccs=(); vcs=(); bs=(); bcs=()
 for i in $(seq 1 "$runs"); do
   t $COACH_BIN --json; c=$WALL; cc=$CPU
+  if [ -n "${BEFORE_BIN:-}" ]; then
+    t $BEFORE_BIN --json; bs+=("$WALL"); bcs+=("$CPU")
+    awk -v b="$WALL" -v bc="$CPU" -v i="$i" 'BEGIN { printf "run %d: before %.3f s (cpu %.3f s)\n", i, b, bc }'
+  fi
   t "$venv/bin/python" "$here/vader_lines.py" "$lines"; v=$WALL; vc=$CPU
   cs+=("$c"); vs+=("$v"); ccs+=("$cc"); vcs+=("$vc")
   awk -v c="$c" -v v="$v" -v cc="$cc" -v vc="$vc" -v i="$i" 'BEGIN { printf "run %d: coach %.3f s (cpu %.3f s), vader %.3f s (cpu %.3f s), ratio %.1fx wall, %.1fx cpu\n", i, c, cc, v, vc, v / c, vc / cc }'
@@ -51,3 +59,8 @@ median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(
 mc=$(median "${cs[@]}"); mv=$(median "${vs[@]}"); mcc=$(median "${ccs[@]}"); mvc=$(median "${vcs[@]}")
 awk -v c="$mc" -v v="$mv" 'BEGIN { printf "median wall: coach %.3f s (%.1f us/line), vader %.3f s (%.1f us/line), ratio %.1fx\n", c, c * 1e6 / 40000, v, v * 1e6 / 40000, v / c }'
 awk -v c="$mcc" -v v="$mvc" 'BEGIN { printf "median cpu:  coach %.3f s (%.1f us/line), vader %.3f s (%.1f us/line), ratio %.1fx\n", c, c * 1e6 / 40000, v, v * 1e6 / 40000, v / c }'
+if [ -n "${BEFORE_BIN:-}" ]; then
+  mb=$(median "${bs[@]}"); mbc=$(median "${bcs[@]}")
+  awk -v c="$mb" -v v="$mv" 'BEGIN { printf "before, median wall: %.3f s, vader / before %.1fx\n", c, v / c }'
+  awk -v c="$mbc" -v v="$mvc" -v a="$mcc" 'BEGIN { printf "before, median cpu:  %.3f s, vader / before %.1fx; coach / before %.3f\n", c, v / c, a / c }'
+fi

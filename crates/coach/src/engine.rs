@@ -147,6 +147,24 @@ const PROBLEM_BITS: u16 = 0b111_1111;
 /// Per sentence: the kinds the model predicts that the rules did not find there become
 /// findings spanning the sentence.
 fn add_model(md: &model::Model, t: &Tokens<'_>, raw: &mut Vec<Raw>) {
+    // the feature and byte buffers are reused from message to message (one pair per thread)
+    thread_local! {
+        static BUFS: std::cell::RefCell<(Vec<u32>, Vec<u8>)> =
+            std::cell::RefCell::new((Vec::with_capacity(256), Vec::with_capacity(256)));
+    }
+    BUFS.with(|b| {
+        let (feats, buf) = &mut *b.borrow_mut();
+        add_model_with(md, t, raw, feats, buf);
+    });
+}
+
+fn add_model_with(
+    md: &model::Model,
+    t: &Tokens<'_>,
+    raw: &mut Vec<Raw>,
+    feats: &mut Vec<u32>,
+    buf: &mut Vec<u8>,
+) {
     let toks = &t.toks;
     let mut masks = vec![0u16; t.sents.len()];
     for r in raw.iter() {
@@ -154,8 +172,6 @@ fn add_model(md: &model::Model, t: &Tokens<'_>, raw: &mut Vec<Raw>) {
             masks[tk.sent as usize] |= kind_bits(r.kind);
         }
     }
-    let mut feats = Vec::with_capacity(256);
-    let mut buf = Vec::with_capacity(256);
     for (si, s) in t.sents.iter().enumerate() {
         let (a, b) = (s.a as usize, s.b as usize);
         let st = &toks[a..b];
@@ -163,8 +179,8 @@ fn add_model(md: &model::Model, t: &Tokens<'_>, raw: &mut Vec<Raw>) {
             continue;
         };
         let j = st.iter().rposition(|t| t.word).map_or(i + 1, |p| p + 1);
-        model::features(st, masks[si], &mut feats, &mut buf);
-        let mut pred = model::predict(md, &feats, masks[si]) & !masks[si];
+        model::features(st, masks[si], feats, buf);
+        let mut pred = model::predict(md, feats, masks[si]) & !masks[si];
         if s.yes_no || masks[si] & model::bit(Kind::IStatement) != 0 {
             // "Would you rather…?", "Do you want to…?": the model reads no complaint into a
             // yes/no question (the rules catch the sarcastic ones), nor into a sentence that
@@ -506,22 +522,23 @@ fn apply(
 fn finish(text: &str, n: &Norm, toks: &[Tok<'_>], mut raw: Vec<Raw>) -> Vec<Finding> {
     // taxonomy: a character attack or contempt aimed at "you" is also a you-statement, so it
     // carries blame too (same span; the blame explanation)
-    let derived: Vec<Raw> = raw
-        .iter()
-        .filter(|r| {
-            matches!(r.kind, Kind::Criticism | Kind::Contempt)
-                && r.rule.flags & F::NO_BLAME == 0
-                && aimed_at_you(toks, r)
-        })
-        .map(|r| Raw {
-            kind: Kind::Blame,
-            i: r.i,
-            j: r.j,
-            rule: r.rule,
-            word: None,
-        })
-        .collect();
-    raw.extend(derived);
+    // (appended in place, in the order of the findings they come from: no second list)
+    for k in 0..raw.len() {
+        let r = &raw[k];
+        if matches!(r.kind, Kind::Criticism | Kind::Contempt)
+            && r.rule.flags & F::NO_BLAME == 0
+            && aimed_at_you(toks, r)
+        {
+            let d = Raw {
+                kind: Kind::Blame,
+                i: r.i,
+                j: r.j,
+                rule: r.rule,
+                word: None,
+            };
+            raw.push(d);
+        }
+    }
     // token range → normalised byte range, trimming punctuation at the edges
     let mut spans: Vec<(Kind, usize, usize, &'static Rule, Option<usize>)> = raw
         .into_iter()
@@ -575,10 +592,25 @@ fn finish(text: &str, n: &Norm, toks: &[Tok<'_>], mut raw: Vec<Raw>) -> Vec<Find
         (Kind::Validation, Kind::Repair),
         (Kind::Stonewalling, Kind::Request),
     ];
-    let overlaps =
-        |a: &(Kind, usize, usize, &Rule, Option<usize>),
-         b: &(Kind, usize, usize, &Rule, Option<usize>)| { a.1 < b.2 && b.1 < a.2 };
     // neighbours by start offset: spans are short, so only a bounded window can interact
+    // (nothing to drop when no span is of a kind that can be dropped: most messages)
+    let mut out = if !merged
+        .iter()
+        .any(|a| DROPS.iter().any(|(_, weak)| a.0 == *weak))
+    {
+        merged
+    } else {
+        drop_weak(merged, DROPS)
+    };
+    out.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+    findings_of(text, n, toks, &out)
+}
+
+type Span = (Kind, usize, usize, &'static Rule, Option<usize>);
+
+/// The spans without those a more specific reading overlaps (`drops`: strong, weak).
+fn drop_weak(merged: Vec<Span>, drops: &[(Kind, Kind)]) -> Vec<Span> {
+    let overlaps = |a: &Span, b: &Span| a.1 < b.2 && b.1 < a.2;
     let mut order: Vec<usize> = (0..merged.len()).collect();
     order.sort_by_key(|&k| merged[k].1);
     let mut rank = vec![0usize; merged.len()];
@@ -590,7 +622,7 @@ fn finish(text: &str, n: &Norm, toks: &[Tok<'_>], mut raw: Vec<Raw>) -> Vec<Find
         .iter()
         .enumerate()
         .map(|(ai, a)| {
-            if !DROPS.iter().any(|(_, weak)| a.0 == *weak) {
+            if !drops.iter().any(|(_, weak)| a.0 == *weak) {
                 return true;
             }
             let r = rank[ai];
@@ -600,7 +632,7 @@ fn finish(text: &str, n: &Norm, toks: &[Tok<'_>], mut raw: Vec<Raw>) -> Vec<Find
                 .take_while(|&&k| merged[k].1 <= a.2 + 8)
                 .map(|&k| &merged[k]);
             !near.into_iter().any(|b| {
-                DROPS.iter().any(|(strong, weak)| {
+                drops.iter().any(|(strong, weak)| {
                     a.0 == *weak
                         && b.0 == *strong
                         && !std::ptr::eq(a.3, b.3)
@@ -609,13 +641,15 @@ fn finish(text: &str, n: &Norm, toks: &[Tok<'_>], mut raw: Vec<Raw>) -> Vec<Find
             })
         })
         .collect();
-    let mut out: Vec<_> = merged
+    merged
         .into_iter()
         .zip(keep)
         .filter_map(|(r, k)| k.then_some(r))
-        .collect();
-    out.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+        .collect()
+}
 
+/// The findings for the kept spans (sorted by start), offsets mapped back to the original text.
+fn findings_of(text: &str, n: &Norm, toks: &[Tok<'_>], out: &[Span]) -> Vec<Finding> {
     let bytes: Vec<(usize, usize)> = out
         .iter()
         .map(|r| {

@@ -167,13 +167,13 @@ pub struct Rewrite {
     /// The full suggested message.
     pub text: String,
     /// The feeling used in `text`.
-    pub feeling: String,
+    pub feeling: &'static str,
     /// The need used in `text`.
-    pub need: String,
+    pub need: &'static str,
     /// Other feelings the writer could pick instead (from [`lists::FEELINGS`]).
-    pub feeling_choices: Vec<&'static str>,
+    pub feeling_choices: &'static [&'static str],
     /// Other needs the writer could pick instead (from [`lists::NEEDS`]).
-    pub need_choices: Vec<&'static str>,
+    pub need_choices: &'static [&'static str],
 }
 
 /// A fill-in I-statement the writer completes in their own words:
@@ -192,11 +192,11 @@ pub struct Builder {
     /// The feeling prefilled.
     pub feeling: &'static str,
     /// Feelings to choose from (the prefilled one first).
-    pub feeling_choices: Vec<&'static str>,
+    pub feeling_choices: &'static [&'static str],
     /// The need prefilled.
     pub need: &'static str,
     /// Needs to choose from (the prefilled one first).
-    pub need_choices: Vec<&'static str>,
+    pub need_choices: &'static [&'static str],
     /// What to ask for, after "Would you" ("help with the dishes this week"); empty when
     /// the writer should say it.
     pub request: String,

@@ -21,18 +21,44 @@ fn fold(c: char) -> Option<char> {
     })
 }
 
+/// `s.to_ascii_lowercase()` for ASCII `s`, in one branch-free pass the compiler vectorises
+/// (the standard one copies, then lowercases byte by byte: a few hundred instructions per
+/// message, twice per message).
+pub(crate) fn ascii_lower(s: &str) -> String {
+    debug_assert!(s.is_ascii());
+    let v: Vec<u8> = s
+        .bytes()
+        .map(|b| b | ((b.wrapping_sub(b'A') < 26) as u8) << 5)
+        .collect();
+    // ASCII in, ASCII out
+    String::from_utf8(v).unwrap_or_default()
+}
+
 impl Norm {
     pub fn new(s: &str) -> Norm {
         if s.is_ascii() {
             return Norm {
-                text: s.to_ascii_lowercase(),
+                text: ascii_lower(s),
                 map: None,
             };
         }
         let mut text = String::with_capacity(s.len());
         let mut map: Vec<u32> = Vec::with_capacity(s.len() + 1);
         let mut changed = false;
-        for (i, c) in s.char_indices() {
+        let b = s.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            // ASCII bytes (most of any message) one at a time without decoding a char
+            let c = b[i];
+            if c < 0x80 {
+                text.push(c.to_ascii_lowercase() as char);
+                map.push(i as u32);
+                i += 1;
+                continue;
+            }
+            let Some(c) = s[i..].chars().next() else {
+                break;
+            };
             let out = match fold(c) {
                 Some(f) => {
                     changed = true;
@@ -45,6 +71,7 @@ impl Norm {
             for _ in before..text.len() {
                 map.push(i as u32);
             }
+            i += c.len_utf8();
         }
         map.push(s.len() as u32);
         Norm {
@@ -65,6 +92,40 @@ impl Norm {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The one-pass lowercase is the standard one on every ASCII byte.
+    #[test]
+    fn ascii_lower_is_to_ascii_lowercase() {
+        let all: String = (0u8..128).map(char::from).collect();
+        for s in [all.as_str(), "", "You NEVER Listen, OK?", "@[`{ZAza09"] {
+            assert_eq!(ascii_lower(s), s.to_ascii_lowercase());
+        }
+    }
+
+    /// The byte-wise loop over non-ASCII text gives what a char-by-char fold gives.
+    #[test]
+    fn non_ascii_path_is_the_char_fold() {
+        for src in [
+            "You\u{2019}re \u{201C}ALWAYS\u{201D} late \u{2014} \u{00C9}t\u{00E9}\u{2026}",
+            "\u{00C9}",
+            "caf\u{00E9} WITH \u{1F600} and\u{00A0}NBSP",
+            "\u{00E9}\u{00E9}\u{00E9} no folds here \u{00DF}",
+        ] {
+            let n = Norm::new(src);
+            let mut text = String::new();
+            let mut map = Vec::new();
+            let mut changed = false;
+            for (i, c) in src.char_indices() {
+                let out = fold(c).inspect(|_| changed = true);
+                let before = text.len();
+                text.push(out.unwrap_or(c.to_ascii_lowercase()));
+                map.extend(std::iter::repeat_n(i as u32, text.len() - before));
+            }
+            map.push(src.len() as u32);
+            assert_eq!(n.text, text, "{src}");
+            assert_eq!(n.map, changed.then_some(map), "{src}");
+        }
+    }
 
     #[test]
     fn folds_and_maps() {

@@ -97,7 +97,35 @@ fn push_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
 }
 
+/// Append a word from the coach's own fixed vocabulary (kind and severity names, feelings,
+/// needs, their choices, "see" / "hear") as a JSON string: these never hold a byte that
+/// needs escaping (`tests::fixed_words_need_no_escaping`), so the scan is skipped.
+#[inline]
+fn push_word(out: &mut Vec<u8>, s: &'static str) {
+    debug_assert!(!s.bytes().any(needs_escape), "{s:?} needs escaping");
+    out.push(b'"');
+    out.extend_from_slice(s.as_bytes());
+    out.push(b'"');
+}
+
 fn push_num(out: &mut Vec<u8>, n: u64) {
+    // most numbers are offsets and counts below 1,000: no buffer and no copy call
+    if n < 10 {
+        out.push(b'0' + n as u8);
+        return;
+    }
+    if n < 100 {
+        out.extend_from_slice(&[b'0' + (n / 10) as u8, b'0' + (n % 10) as u8]);
+        return;
+    }
+    if n < 1000 {
+        out.extend_from_slice(&[
+            b'0' + (n / 100) as u8,
+            b'0' + (n / 10 % 10) as u8,
+            b'0' + (n % 10) as u8,
+        ]);
+        return;
+    }
     let mut buf = [0u8; 20];
     let mut i = buf.len();
     let mut n = n;
@@ -112,13 +140,13 @@ fn push_num(out: &mut Vec<u8>, n: u64) {
     out.extend_from_slice(&buf[i..]);
 }
 
-fn push_list(out: &mut Vec<u8>, items: &[&str]) {
+fn push_words(out: &mut Vec<u8>, items: &[&'static str]) {
     out.push(b'[');
     for (i, s) in items.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        push_str(out, s);
+        push_word(out, s);
     }
     out.push(b']');
 }
@@ -134,13 +162,13 @@ pub fn write_json_line(text: &str, a: &Analysis, out: &mut Vec<u8>) {
             out.push(b',');
         }
         out.extend_from_slice(b"{\"kind\":");
-        push_str(out, f.kind.as_str());
+        push_word(out, f.kind.as_str());
         out.extend_from_slice(b",\"start\":");
         push_num(out, f.start as u64);
         out.extend_from_slice(b",\"end\":");
         push_num(out, f.end as u64);
         out.extend_from_slice(b",\"severity\":");
-        push_str(out, f.severity.as_str());
+        push_word(out, f.severity.as_str());
         out.extend_from_slice(b",\"explanation\":");
         push_str(out, &f.explanation);
         out.push(b'}');
@@ -153,9 +181,9 @@ pub fn write_json_line(text: &str, a: &Analysis, out: &mut Vec<u8>) {
         out.extend_from_slice(b"{\"text\":");
         push_str(out, &r.text);
         out.extend_from_slice(b",\"feeling\":");
-        push_str(out, &r.feeling);
+        push_word(out, r.feeling);
         out.extend_from_slice(b",\"need\":");
-        push_str(out, &r.need);
+        push_word(out, r.need);
         out.push(b'}');
     }
     out.extend_from_slice(b"],\"pronouns\":{\"i\":");
@@ -169,17 +197,17 @@ pub fn write_json_line(text: &str, a: &Analysis, out: &mut Vec<u8>) {
         None => out.extend_from_slice(b"null"),
         Some(b) => {
             out.extend_from_slice(b"{\"sense\":");
-            push_str(out, b.sense);
+            push_word(out, b.sense);
             out.extend_from_slice(b",\"observation\":");
             push_str(out, &b.observation);
             out.extend_from_slice(b",\"feeling\":");
-            push_str(out, b.feeling);
+            push_word(out, b.feeling);
             out.extend_from_slice(b",\"feeling_choices\":");
-            push_list(out, &b.feeling_choices);
+            push_words(out, b.feeling_choices);
             out.extend_from_slice(b",\"need\":");
-            push_str(out, b.need);
+            push_word(out, b.need);
             out.extend_from_slice(b",\"need_choices\":");
-            push_list(out, &b.need_choices);
+            push_words(out, b.need_choices);
             out.extend_from_slice(b",\"request\":");
             push_str(out, &b.request);
             out.extend_from_slice(b",\"text\":");
@@ -284,4 +312,56 @@ pub fn human(text: &str, a: &Analysis, color: bool) -> String {
         p.i, p.we, p.you
     ));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Severity;
+    use crate::lists::{FAUX_FEELINGS, FEELINGS, NEEDS};
+
+    /// Numbers as decimal, as `format!` writes them (the short paths and the long one).
+    #[test]
+    fn numbers_as_format_writes_them() {
+        for n in (0..2000).chain([9_999, 10_000, 123_456_789, u64::MAX]) {
+            let mut out = Vec::new();
+            push_num(&mut out, n);
+            assert_eq!(String::from_utf8(out).unwrap(), n.to_string());
+        }
+    }
+
+    /// [`push_word`] skips the escape scan: every word it may be given must need none.
+    #[test]
+    fn fixed_words_need_no_escaping() {
+        let mut words: Vec<&str> = Kind::ALL
+            .iter()
+            .chain([&Kind::Safety])
+            .map(|k| k.as_str())
+            .collect();
+        words.extend(
+            [
+                Severity::Info,
+                Severity::Gentle,
+                Severity::Medium,
+                Severity::High,
+            ]
+            .map(|s| s.as_str()),
+        );
+        words.extend(["see", "hear"]);
+        words.extend(FEELINGS.iter().flat_map(|g| g.words.iter().copied()));
+        words.extend(NEEDS.iter().flat_map(|g| g.words.iter().copied()));
+        for f in FAUX_FEELINGS {
+            words.extend(f.feelings.iter().chain(f.needs.iter()).copied());
+        }
+        words.extend(crate::rewrite::fixed_words());
+        assert!(words.len() > 300);
+        for w in words {
+            assert!(!w.bytes().any(needs_escape), "{w:?}");
+            let mut a = Vec::new();
+            let mut b = Vec::new();
+            push_str(&mut a, w);
+            push_word(&mut b, w);
+            assert_eq!(a, b);
+        }
+    }
 }

@@ -24,6 +24,7 @@ pub(crate) const TAILS: &[&str] = &[
     ASK_PAUSE,
     ASK_MORE,
     ASK_CALM,
+    ASK_BUILDER,
 ];
 pub(crate) const ASK_TONIGHT: &str =
     "Could we talk about it tonight and find something that works for both of us?";
@@ -34,6 +35,8 @@ pub(crate) const ASK_HEAR: &str =
 pub(crate) const ASK_PAUSE: &str = "Can we take twenty minutes and come back to this after?";
 pub(crate) const ASK_MORE: &str = "Could you tell me more about what upset you?";
 pub(crate) const ASK_CALM: &str = "Could we talk about it when we're both calm?";
+/// The builder's closing question when the writer gave no request of their own.
+pub(crate) const ASK_BUILDER: &str = "Would you talk about it with me tonight?";
 
 // Word lists as `matches!` (compiled to a few byte tests rather than a scan of string
 // compares: they are asked about every word of an observation).
@@ -843,49 +846,71 @@ fn pick(
     }
 }
 
-/// The choices for every word of the lists, worked out once: each rewrite offers them.
-type ChoiceMap = FxMap<&'static str, Vec<&'static str>>;
+/// The choices for every word of the lists, worked out once: each rewrite offers them as a
+/// borrowed slice (no list is built or copied per message).
+type Choices = &'static [&'static str];
+type ChoiceMap = FxMap<&'static str, Choices>;
 static CHOICES: LazyLock<(ChoiceMap, ChoiceMap)> = LazyLock::new(|| {
+    let leak = |v: Vec<&'static str>| -> Choices { Box::leak(v.into_boxed_slice()) };
     let f = FEELINGS
         .iter()
         .flat_map(|g| g.words)
-        .map(|&w| (w, feeling_choices(w)))
+        .map(|&w| (w, leak(feeling_choices(w))))
         .collect();
     let n = NEEDS
         .iter()
         .flat_map(|g| g.words)
-        .map(|&w| (w, need_choices(w)))
+        .map(|&w| (w, leak(need_choices(w))))
         .collect();
     (f, n)
 });
 
-fn choices_f(f: &str) -> Vec<&'static str> {
+/// Choices for a feeling or need outside the lists (none today: every word `pick` returns is
+/// in them), worked out once per word. The words are `&'static`, so this holds at most one
+/// entry per feeling or need in the source.
+static OTHER_CHOICES: LazyLock<RwLock<(ChoiceMap, ChoiceMap)>> = LazyLock::new(Default::default);
+
+fn other_choices(w: &'static str, need: bool) -> Choices {
+    let known = {
+        let g = OTHER_CHOICES.read().unwrap_or_else(PoisonError::into_inner);
+        if need { g.1.get(w) } else { g.0.get(w) }.copied()
+    };
+    known.unwrap_or_else(|| {
+        let v = if need {
+            need_choices(w)
+        } else {
+            feeling_choices(w)
+        };
+        let c: Choices = Box::leak(v.into_boxed_slice());
+        let mut g = OTHER_CHOICES
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        if need { &mut g.1 } else { &mut g.0 }.insert(w, c);
+        c
+    })
+}
+
+fn choices_f(f: &'static str) -> Choices {
     match CHOICES.0.get(f) {
-        Some(c) => c.clone(),
-        None => feeling_choices(f),
+        Some(c) => c,
+        None => other_choices(f, false),
     }
 }
 
-fn choices_n(n: &str) -> Vec<&'static str> {
+fn choices_n(n: &'static str) -> Choices {
     match CHOICES.1.get(n) {
-        Some(c) => c.clone(),
-        None => need_choices(n),
+        Some(c) => c,
+        None => other_choices(n, true),
     }
 }
 
 /// The first choice offered for a feeling or need (the second feeling / need of a rewrite).
-fn first_f(f: &str) -> Option<&'static str> {
-    match CHOICES.0.get(f) {
-        Some(c) => c.first().copied(),
-        None => feeling_choices(f).first().copied(),
-    }
+fn first_f(f: &'static str) -> Option<&'static str> {
+    choices_f(f).first().copied()
 }
 
-fn first_n(n: &str) -> Option<&'static str> {
-    match CHOICES.1.get(n) {
-        Some(c) => c.first().copied(),
-        None => need_choices(n).first().copied(),
-    }
+fn first_n(n: &'static str) -> Option<&'static str> {
+    choices_n(n).first().copied()
 }
 
 fn feeling_choices(f: &str) -> Vec<&'static str> {
@@ -1475,8 +1500,8 @@ pub(crate) fn rewrites(
         }
         out.push(Rewrite {
             text,
-            feeling: f.to_string(),
-            need: nd.to_string(),
+            feeling: f,
+            need: nd,
             feeling_choices: choices_f(f),
             need_choices: choices_n(nd),
         });
@@ -1485,8 +1510,8 @@ pub(crate) fn rewrites(
         let text = format!("I'm feeling hurt right now, and I need some understanding. {ASK_CALM}");
         out.push(Rewrite {
             text,
-            feeling: "hurt".into(),
-            need: "understanding".into(),
+            feeling: "hurt",
+            need: "understanding",
             feeling_choices: choices_f("hurt"),
             need_choices: choices_n("understanding"),
         });
@@ -1591,6 +1616,24 @@ pub(crate) fn paraphrase(text: &str, n: &Norm, findings: &[Finding]) -> String {
         about = format!("about {prefix}{}", swap(&words));
     }
     format!("It sounds like you feel {feeling} {about} \u{2014} is that right?")
+}
+
+/// Every feeling and need a rewrite or builder can name outside the lists: the topics' and
+/// the fallbacks' (the JSON output writes them without an escape scan).
+#[cfg(test)]
+pub(crate) fn fixed_words() -> Vec<&'static str> {
+    let mut w: Vec<&'static str> = TOPICS.iter().flat_map(|(_, (f, n))| [*f, *n]).collect();
+    w.extend([
+        "overwhelmed",
+        "a pause",
+        "tense",
+        "understanding",
+        "hurt",
+        "respect",
+        "frustrated",
+        "sad",
+    ]);
+    w
 }
 
 #[cfg(test)]

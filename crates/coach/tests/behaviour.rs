@@ -222,14 +222,12 @@ fn lists_are_grouped_and_used() {
     let a = analyze("You never help with the dishes!");
     for r in &a.rewrites {
         assert!(
-            FEELINGS
-                .iter()
-                .any(|g| g.words.contains(&r.feeling.as_str())),
+            FEELINGS.iter().any(|g| g.words.contains(&r.feeling)),
             "{}",
             r.feeling
         );
         assert!(
-            NEEDS.iter().any(|g| g.words.contains(&r.need.as_str())),
+            NEEDS.iter().any(|g| g.words.contains(&r.need)),
             "{}",
             r.need
         );

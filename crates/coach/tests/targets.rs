@@ -83,7 +83,7 @@ fn every_rewrite_reanalyses_clean() {
                 r.text
             );
             assert!(!r.feeling_choices.is_empty() && !r.need_choices.is_empty());
-            assert!(r.text.contains(&r.feeling) && r.text.contains(&r.need));
+            assert!(r.text.contains(r.feeling) && r.text.contains(r.need));
             checked += 1;
         }
     }

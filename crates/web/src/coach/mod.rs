@@ -53,9 +53,9 @@ impl BuilderView {
             sense: if b.sense == "hear" { "hear" } else { "see" },
             observation: b.observation.clone(),
             feeling: b.feeling,
-            feelings: with_first(b.feeling, &b.feeling_choices),
+            feelings: with_first(b.feeling, b.feeling_choices),
             need: b.need,
-            needs: with_first(b.need, &b.need_choices),
+            needs: with_first(b.need, b.need_choices),
             request: b.request.trim_end_matches(['?', '.', '!']).to_string(),
             text: b.text.clone(),
         }

@@ -72,7 +72,7 @@ fn assert_builder(page: &str, field: &str, text: &str, what: &str) {
             "{what}: {needle} missing in {panel}"
         );
     }
-    for choice in want.feeling_choices.iter().chain(&want.need_choices) {
+    for choice in want.feeling_choices.iter().chain(want.need_choices) {
         assert!(
             panel.contains(&format!("{}</option>", esc(choice))),
             "{what}: {choice} missing in {panel}"

@@ -397,7 +397,7 @@ async fn the_coach_builder_shows_on_the_page_without_javascript() {
             builder.contains(&format!("<option selected>{}</option>", want.need)),
             "{builder}"
         );
-        for choice in want.feeling_choices.iter().chain(&want.need_choices) {
+        for choice in want.feeling_choices.iter().chain(want.need_choices) {
             assert!(builder.contains(choice), "{choice} missing: {builder}");
         }
         assert!(builder.contains("Would you…"), "{builder}");
