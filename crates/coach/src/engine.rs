@@ -87,7 +87,7 @@ pub(crate) fn has_problem(text: &str) -> bool {
 }
 
 /// How many leading sentences a problem check must match in: all of them, or all but the
-/// last when the last is one of the proven [`rules::CLEAN_TAILS`] (same bytes from its first
+/// last when the last is one of the proven [`Matchers::clean_tails`] (same bytes from its first
 /// token on, hence the same tokens and the same pattern matches, which is all that can
 /// produce a problem there; guards only ever veto).
 fn unproven_sents(m: &Matchers, norm: &str, t: &Tokens<'_>) -> usize {
@@ -117,8 +117,6 @@ fn before_clean_tail(m: &Matchers, norm: &str) -> Option<usize> {
     })
 }
 
-/// Every rule match that survives its guards, before spans are merged, in the first `upto`
-/// sentences.
 /// The rule kinds as bits, with criticism and contempt also counting as blame.
 fn kind_bits(k: Kind) -> u16 {
     let b = model::bit(k);
@@ -228,6 +226,8 @@ pub(crate) fn unit_features(text: &str) -> Vec<u32> {
     feats
 }
 
+/// Every rule match that survives its guards, before spans are merged, in the first `upto`
+/// sentences.
 fn matches(m: &Matchers, t: &Tokens<'_>, problems_only: bool, upto: usize) -> Vec<Raw> {
     let mut raw: Vec<Raw> = Vec::new();
     let mut ret: Option<bool> = None;

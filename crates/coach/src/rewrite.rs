@@ -1111,8 +1111,7 @@ fn contains_short(h: &str, n: &str) -> bool {
             .any(|(i, &c)| c == first && h[i..].starts_with(n))
 }
 
-fn faux_in(lower: &str, findings: &[Finding], text: &str) -> Option<&'static lists::FauxFeeling> {
-    let _ = lower;
+fn faux_in(findings: &[Finding], text: &str) -> Option<&'static lists::FauxFeeling> {
     for f in findings
         .iter()
         .filter(|f| f.kind == Kind::PseudoFeeling)
@@ -1303,7 +1302,7 @@ pub(crate) fn rewrites(
 ) -> (Vec<Rewrite>, Builder) {
     let kinds: Vec<Kind> = findings.iter().map(|f| f.kind).collect();
     let lower = &n.text;
-    let faux = faux_in(lower, findings, text);
+    let faux = faux_in(findings, text);
     // what the message is about: the sentence of the first problem (bounded for long input)
     let focus = findings
         .iter()
@@ -1573,7 +1572,7 @@ pub(crate) fn paraphrase(text: &str, n: &Norm, findings: &[Finding]) -> String {
             break;
         }
     }
-    let faux = faux_in(lower, findings, text);
+    let faux = faux_in(findings, text);
     let head = &lower[..floor(lower, 2000)];
     let feeling = feeling.unwrap_or_else(|| pick(head, &kinds, faux).0.to_string());
 
