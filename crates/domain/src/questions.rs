@@ -70,11 +70,18 @@ pub fn deck(slug: &str) -> Option<&'static Deck> {
     decks().iter().find(|d| d.slug == slug)
 }
 
+/// Every question by its id: a history lists hundreds, and each is looked up.
+static BY_ID: LazyLock<std::collections::HashMap<&'static str, &'static Question>> =
+    LazyLock::new(|| {
+        decks()
+            .iter()
+            .flat_map(|d| d.questions.iter())
+            .map(|q| (q.id.as_str(), q))
+            .collect()
+    });
+
 pub fn question(id: &str) -> Option<&'static Question> {
-    decks()
-        .iter()
-        .flat_map(|d| d.questions.iter())
-        .find(|q| q.id == id)
+    BY_ID.get(id).copied()
 }
 
 /// The first few days of a couple are light, to get going.
@@ -286,6 +293,11 @@ mod tests {
             }
             for q in &d.questions {
                 assert!(ids.insert(q.id.as_str()), "duplicate id {}", q.id);
+                assert!(
+                    question(&q.id).is_some_and(|found| std::ptr::eq(found, q)),
+                    "{} is found by its id",
+                    q.id
+                );
                 // Storage reads a question's depth from its id (`deck-depth-nn`)
                 // so the journey needs no list of asked questions.
                 let (rest, nn) = q.id.rsplit_once('-').unwrap_or_default();
@@ -304,6 +316,7 @@ mod tests {
             }
         }
         assert_eq!(question("our-story-1-01").map(|q| q.depth), Some(1));
+        assert!(question("no-such-deck-1-01").is_none());
     }
 
     fn defaults() -> HashSet<&'static str> {
