@@ -91,7 +91,12 @@ impl Repo {
             .foreign_keys(true)
             // Deleted content is overwritten on disk, so erasure leaves no trace.
             .pragma("secure_delete", "ON")
-            .busy_timeout(Duration::from_secs(5));
+            .busy_timeout(Duration::from_secs(5))
+            // Rows come back from the connection's thread through a bounded
+            // channel; at sqlx's 50 a year's history (hundreds of rows) makes
+            // that thread stop and be woken again every 50 rows, each a pair of
+            // context switches. A page's reads fit in 1,024.
+            .row_buffer_size(1024);
         // One writer connection: SQLite allows one writer at a time and a single
         // connection turns contention into an in-process queue instead of
         // "database is locked" errors.
