@@ -2,6 +2,8 @@
 
 use askama::Template;
 use axum::Form;
+
+use crate::coach::{CoachPanel, Coached};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
@@ -113,6 +115,9 @@ fn partner_name(space: Option<&Space>) -> String {
 #[template(path = "questions.html")]
 struct TodayPage {
     c: Chrome,
+    /// Never set here (the card's template reads it): the coach answers on
+    /// the question's own page.
+    coach_panel: Option<CoachPanel>,
     paused: bool,
     paired: bool,
     today: Option<Card>,
@@ -131,6 +136,7 @@ pub async fn today(
         let paused = space.as_ref().is_some_and(|s| s.paused);
         let page = TodayPage {
             c,
+            coach_panel: None,
             paused,
             paired: false,
             today: None,
@@ -152,6 +158,7 @@ pub async fn today(
         StatusCode::OK,
         &TodayPage {
             c,
+            coach_panel: None,
             paused: false,
             paired: true,
             today,
@@ -167,6 +174,8 @@ struct QuestionPage {
     q: Card,
     error: String,
     draft: String,
+    /// The coach's answer when the writer asked it (the no-JS coach path).
+    coach_panel: Option<CoachPanel>,
 }
 
 async fn question_page(
@@ -175,6 +184,7 @@ async fn question_page(
     id: &str,
     error: Option<AppError>,
     draft: String,
+    coach_panel: Option<CoachPanel>,
 ) -> PageResult {
     let (viewer, space) = crate::space::viewer(state, &who.user.id).await?;
     let v = uc::view(state, &viewer, id).await?;
@@ -189,6 +199,7 @@ async fn question_page(
         ),
         error: error.map(|e| e.detail()).unwrap_or_default(),
         draft,
+        coach_panel,
     };
     render_with_status(status, &page)
 }
@@ -198,7 +209,7 @@ pub async fn show(
     who: SignedIn,
     Path(id): Path<String>,
 ) -> PageResult {
-    question_page(&state, &who, &id, None, String::new()).await
+    question_page(&state, &who, &id, None, String::new(), None).await
 }
 
 #[derive(Deserialize)]
@@ -218,7 +229,7 @@ async fn act(
     match result {
         Ok(()) => Ok(see_other(&format!("/questions/{id}"))),
         Err(e @ (AppError::NotFound | AppError::Internal(_))) => Err(e.into()),
-        Err(e) => question_page(state, who, id, Some(e), draft).await,
+        Err(e) => question_page(state, who, id, Some(e), draft, None).await,
     }
 }
 
@@ -226,8 +237,11 @@ pub async fn answer(
     State(state): State<AppState>,
     who: SignedIn,
     Path(id): Path<String>,
-    Form(f): Form<BodyForm>,
+    Coached(mut f, ask): Coached<BodyForm>,
 ) -> PageResult {
+    if let Some(panel) = ask.asked(&mut [("body", &mut f.body)]) {
+        return question_page(&state, &who, &id, None, f.body, Some(panel)).await;
+    }
     let (viewer, _) = crate::space::viewer(&state, &who.user.id).await?;
     let r = uc::answer(&state, &viewer, &id, Some(&f.body)).await;
     act(&state, &who, &id, f.body, r).await
@@ -266,8 +280,11 @@ pub async fn reply(
     State(state): State<AppState>,
     who: SignedIn,
     Path(id): Path<String>,
-    Form(f): Form<BodyForm>,
+    Coached(mut f, ask): Coached<BodyForm>,
 ) -> PageResult {
+    if let Some(panel) = ask.asked(&mut [("body", &mut f.body)]) {
+        return question_page(&state, &who, &id, None, f.body, Some(panel)).await;
+    }
     let (viewer, _) = crate::space::viewer(&state, &who.user.id).await?;
     let r = uc::reply(&state, &viewer, &id, &f.body).await;
     act(&state, &who, &id, f.body, r).await

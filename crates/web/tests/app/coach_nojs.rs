@@ -13,7 +13,7 @@ const TEXT: &str = "You left your Quillnap dishes in the sink again.";
 const MARKER: &str = "Quillnap";
 
 /// Every table a coached text box could be saved into.
-const TABLES: [&str; 11] = [
+const TABLES: [&str; 12] = [
     "journal_entries",
     "board_problems",
     "board_options",
@@ -25,6 +25,7 @@ const TABLES: [&str; 11] = [
     "talk_notes",
     "checkin_submissions",
     "answers",
+    "question_replies",
 ];
 
 async fn nothing_stored(app: &TestApp, what: &str) {
@@ -378,4 +379,51 @@ async fn live_builder_flow(
 #[tokio::test]
 async fn with_javascript_the_live_builder_replaces_the_server_one() {
     crate::support::in_a_browser(live_builder_flow).await;
+}
+
+#[tokio::test]
+async fn question_answers_and_replies_offer_the_builder_without_javascript() {
+    for b in backends() {
+        let app = TestApp::spawn(b).await;
+        let (ana_api, ben_api) = couple(&app).await;
+        let (s, q) = ana_api
+            .send_json(Method::POST, "/api/v1/decks/our-story/ask", json!({}))
+            .await;
+        assert_eq!(s, 201, "{q}");
+        let id = q["id"].as_str().unwrap().to_owned();
+        let ana = app.html_person("ana@example.org").await;
+
+        // The answer box, before answering.
+        let path = format!("/questions/{id}/answer");
+        let page = check(&ana, &path, &[("body", TEXT), ("coach", "check:body")]).await;
+        assert_builder(&page, "body", TEXT, &format!("{b:?} answer"));
+        nothing_stored(&app, "answer").await;
+        let (_, v) = ana_api.get_json(&format!("/api/v1/questions/{id}")).await;
+        assert_eq!(
+            v["state"], "unanswered",
+            "{b:?}: asking the coach is no answer"
+        );
+
+        // The reply box, once both have answered.
+        for p in [&ana_api, &ben_api] {
+            let (s, _) = p
+                .send_json(
+                    Method::POST,
+                    &format!("/api/v1/questions/{id}/answer"),
+                    json!({"body": "A plain answer."}),
+                )
+                .await;
+            assert_eq!(s, 200);
+        }
+        let path = format!("/questions/{id}/reply");
+        let page = check(&ana, &path, &[("body", TEXT), ("coach", "check:body")]).await;
+        assert_builder(&page, "body", TEXT, &format!("{b:?} reply"));
+        nothing_stored(&app, "reply").await;
+        let (_, v) = ana_api.get_json(&format!("/api/v1/questions/{id}")).await;
+        assert_eq!(
+            v["replies"].as_array().map(Vec::len),
+            Some(0),
+            "{b:?}: asking the coach sends no reply: {v}"
+        );
+    }
 }
