@@ -5,6 +5,15 @@ use crate::records::*;
 use crate::{EntryId, UserId};
 use crate::{StoreResult, map_unique};
 
+/// The entries a viewer (`$1` the viewer, `$2` their space, `$3` their partner)
+/// may see: their own, and what their current partner shared in their current
+/// space. One text for every read of entries, so the rule has one home.
+macro_rules! visible_to_viewer {
+    () => {
+        "(owner_id = $1 OR (visibility = 'shared' AND couple_id = $2 AND owner_id = $3))"
+    };
+}
+
 impl Store {
     pub async fn create_entry(&self, e: &NewEntry) -> StoreResult<Entry> {
         sqlx::query(
@@ -33,14 +42,12 @@ impl Store {
     /// The viewer's own entries, plus the entries their current partner shared
     /// in their current space. A private row of someone else cannot match.
     pub async fn entries_for(&self, viewer: &Viewer) -> StoreResult<Vec<Entry>> {
-        let rows = sqlx::query_as::<_, EntryRow>(
+        let rows = sqlx::query_as::<_, EntryRow>(concat!(
             "SELECT id, owner_id, visibility, title, body, created_at, updated_at
-             FROM journal_entries
-             WHERE owner_id = $1
-                OR (visibility = 'shared' AND couple_id = $2 AND owner_id = $3)
-             ORDER BY created_at DESC, id
-             LIMIT 1000",
-        )
+                 FROM journal_entries WHERE ",
+            visible_to_viewer!(),
+            " ORDER BY created_at DESC, id LIMIT 1000"
+        ))
         .bind(&viewer.user_id)
         .bind(viewer.couple_id.as_deref())
         .bind(viewer.partner_id.as_deref())
@@ -58,15 +65,13 @@ impl Store {
         limit: i64,
         offset: i64,
     ) -> StoreResult<Vec<Entry>> {
-        let rows = sqlx::query_as::<_, EntryRow>(
+        let rows = sqlx::query_as::<_, EntryRow>(concat!(
             "SELECT id, owner_id, visibility, title, substr(body, 1, 300) AS body,
-                    created_at, updated_at
-             FROM journal_entries
-             WHERE owner_id = $1
-                OR (visibility = 'shared' AND couple_id = $2 AND owner_id = $3)
-             ORDER BY created_at DESC, id
-             LIMIT $4 OFFSET $5",
-        )
+                        created_at, updated_at
+                 FROM journal_entries WHERE ",
+            visible_to_viewer!(),
+            " ORDER BY created_at DESC, id LIMIT $4 OFFSET $5"
+        ))
         .bind(&viewer.user_id)
         .bind(viewer.couple_id.as_deref())
         .bind(viewer.partner_id.as_deref())
@@ -78,12 +83,11 @@ impl Store {
     }
 
     pub async fn entry_for(&self, viewer: &Viewer, id: &EntryId) -> StoreResult<Option<Entry>> {
-        let row = sqlx::query_as::<_, EntryRow>(
+        let row = sqlx::query_as::<_, EntryRow>(concat!(
             "SELECT id, owner_id, visibility, title, body, created_at, updated_at
-             FROM journal_entries
-             WHERE id = $4 AND (owner_id = $1
-                OR (visibility = 'shared' AND couple_id = $2 AND owner_id = $3))",
-        )
+                 FROM journal_entries WHERE id = $4 AND ",
+            visible_to_viewer!()
+        ))
         .bind(&viewer.user_id)
         .bind(viewer.couple_id.as_deref())
         .bind(viewer.partner_id.as_deref())
