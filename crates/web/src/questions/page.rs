@@ -2,12 +2,11 @@
 
 use askama::Template;
 use axum::Form;
-
-use crate::coach::{CoachPanel, Coached};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 
+use crate::coach::{CoachPanel, Coached};
 use crate::http::auth::SignedIn;
 use crate::http::error::{AppError, PageResult};
 use crate::questions::{self as uc, QuestionView, REACTIONS};

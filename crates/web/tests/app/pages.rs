@@ -357,9 +357,20 @@ async fn talks(f: &Fixture) -> Talks {
     }
 }
 
-/// Ana's private entry with words the coach notices (blame), for the no-JS coach path.
+/// Ana's private entry with words the coach notices (blame), for the no-JS coach path;
+/// before it, twenty plain ones, so her journal is long enough to show its pager.
 async fn coached_entry(f: &Fixture) -> String {
     let ana = f.api[3].as_ref().expect("Ana");
+    for i in 1..=20 {
+        let (status, e) = ana
+            .send_json(
+                reqwest::Method::POST,
+                "/api/v1/journal",
+                json!({"title": format!("A quiet evening, {i}"), "body": "We cooked together."}),
+            )
+            .await;
+        assert_eq!(status, 201, "{e}");
+    }
     let (status, e) = ana
         .send_json(
             reqwest::Method::POST,
