@@ -244,12 +244,18 @@ fn matches(m: &Matchers, t: &Tokens<'_>, problems_only: bool, upto: usize) -> Ve
             .unwrap_or(0),
     };
     for s in &t.sents[..upto] {
-        // which rules can match in this sentence (by their signature tokens)
-        let mut viable = m.no_sig;
+        // which rules can match in this sentence: those with a token of every signature here
+        let mut sig = m.no_sig;
         for tk in &toks[s.a as usize..s.b as usize] {
             if tk.id != UNKNOWN {
-                or(&mut viable, m.by_sig.get(tk.id));
+                for (v, table) in sig.iter_mut().zip(&m.by_sig) {
+                    or(v, table.get(tk.id));
+                }
             }
+        }
+        let mut viable = sig[0];
+        for v in &sig[1..] {
+            and(&mut viable, v);
         }
         if problems_only {
             and(&mut viable, &m.problem);

@@ -828,10 +828,12 @@ pub(crate) struct Matchers {
     pub pair_wild: SetTable,
     /// Rules that put no condition on the token after their start.
     pub second_any: RuleSet,
-    /// Token id → rules whose signature contains it.
-    pub by_sig: SetTable,
-    /// Rules with no signature (always viable).
-    pub no_sig: RuleSet,
+    /// Per signature slot: token id → rules whose signature in that slot contains it. A rule
+    /// can match in a sentence only when, in every slot, one of the sentence's tokens names it
+    /// (or it has no signature there).
+    pub by_sig: [SetTable; SIGS],
+    /// Per signature slot: rules with no signature there (viable as far as that slot goes).
+    pub no_sig: [RuleSet; SIGS],
     pub before: Vec<Ctx>,
     pub after: Vec<Ctx>,
     pub warm: Pat,
@@ -853,6 +855,9 @@ pub(crate) struct Matchers {
 pub(crate) fn pair_key(a: u32, b: u32) -> u64 {
     (a as u64) << 32 | b as u64
 }
+
+/// Signature slots per rule: each a different required element of its pattern.
+pub(crate) const SIGS: usize = 3;
 
 pub(crate) fn rules() -> &'static [Rule] {
     RULES
@@ -934,8 +939,8 @@ pub(crate) fn build() -> Matchers {
     let mut pairs: Vec<(u64, usize)> = Vec::new();
     let mut pair_wild = SetTable::new(nv);
     let mut second_any: RuleSet = [0; 4];
-    let mut by_sig = SetTable::new(nv);
-    let mut no_sig: RuleSet = [0; 4];
+    let mut by_sig: [SetTable; SIGS] = std::array::from_fn(|_| SetTable::new(nv));
+    let mut no_sig: [RuleSet; SIGS] = [[0; 4]; SIGS];
     let mut ids = Vec::new();
     let common = tok::common_ids(&vocab);
     for (i, r) in compiled.iter().enumerate() {
@@ -961,9 +966,12 @@ pub(crate) fn build() -> Matchers {
             }
             _ => set_bit(&mut second_any, i),
         }
-        match tok::signature(&r.seq, &common) {
-            Some(sig) => sig.into_iter().for_each(|id| by_sig.add(id, i)),
-            None => set_bit(&mut no_sig, i),
+        let sigs = tok::signatures(&r.seq, &common, SIGS);
+        for slot in 0..SIGS {
+            match sigs.get(slot) {
+                Some(sig) => sig.iter().for_each(|&id| by_sig[slot].add(id, i)),
+                None => set_bit(&mut no_sig[slot], i),
+            }
         }
     }
     // one insert per distinct pair into a map sized up front

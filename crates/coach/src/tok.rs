@@ -701,11 +701,12 @@ pub(crate) fn common_ids(vocab: &Vocab) -> Vec<u32> {
     COMMON.iter().map(|w| vocab.get(w)).collect()
 }
 
-/// A signature for a pattern: a set of token ids one of which must occur in any sentence the
-/// pattern matches in (the most selective required element). `None` when there is none.
-pub(crate) fn signature(seq: &[Elem], common: &[u32]) -> Option<Vec<u32>> {
-    let mut best: Option<(usize, Vec<u32>)> = None;
-    for e in seq {
+/// Signatures for a pattern: sets of token ids, each from a different required element, so
+/// that a sentence the pattern matches in holds at least one id of every set. Most selective
+/// first (the first is the one a single-signature index would pick); at most `max`.
+pub(crate) fn signatures(seq: &[Elem], common: &[u32], max: usize) -> Vec<Vec<u32>> {
+    let mut all: Vec<(usize, usize, Vec<u32>)> = Vec::new();
+    for (at, e) in seq.iter().enumerate() {
         let mut ids = Vec::new();
         let nullable = match first_elem(e, &mut ids) {
             Ok(n) => n,
@@ -718,11 +719,12 @@ pub(crate) fn signature(seq: &[Elem], common: &[u32]) -> Option<Vec<u32>> {
         ids.sort_unstable();
         ids.dedup();
         let cost = ids.len() + 50 * ids.iter().filter(|i| common.contains(i)).count();
-        if best.as_ref().is_none_or(|(c, _)| cost < *c) {
-            best = Some((cost, ids));
-        }
+        all.push((cost, at, ids));
     }
-    best.map(|(_, ids)| ids)
+    // cheapest first; among equals the earliest element
+    all.sort_by_key(|(cost, at, _)| (*cost, *at));
+    all.dedup_by(|a, b| a.2 == b.2);
+    all.into_iter().take(max).map(|(_, _, ids)| ids).collect()
 }
 
 /// First-token information: pushes the ids a match can start with into `out`; returns
