@@ -291,6 +291,23 @@ fn matches(m: &Matchers, t: &Tokens<'_>, problems_only: bool, upto: usize) -> Ve
                 and(&mut cand, &next_ok);
                 some = cand != [0; 4];
             }
+            if some {
+                // and whose third token fits too
+                let mut third_ok = m.third_any;
+                if i + 2 < s.b as usize
+                    && toks[i + 1].id != UNKNOWN
+                    && toks[i + 2].id != UNKNOWN
+                    && let Some(p) = m.triple.get(&rules::triple_key(
+                        id,
+                        toks[i + 1].id,
+                        toks[i + 2].id,
+                    ))
+                {
+                    or(&mut third_ok, p);
+                }
+                and(&mut cand, &third_ok);
+                some = cand != [0; 4];
+            }
             // most tokens start no candidate: skip the bit walk (it dominated this loop)
             if !some && !wild_some {
                 continue;

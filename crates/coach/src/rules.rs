@@ -828,6 +828,11 @@ pub(crate) struct Matchers {
     pub pair_wild: SetTable,
     /// Rules that put no condition on the token after their start.
     pub second_any: RuleSet,
+    /// (first, second, third id) → rules whose match may start with these three tokens.
+    pub triple: FxMap<u64, RuleSet>,
+    /// Rules whose third token is not indexed in [`Matchers::triple`] (a match may be shorter,
+    /// or any token may fill one of the three places, or there are too many prefixes).
+    pub third_any: RuleSet,
     /// Per signature slot: token id → rules whose signature in that slot contains it. A rule
     /// can match in a sentence only when, in every slot, one of the sentence's tokens names it
     /// (or it has no signature there).
@@ -850,6 +855,12 @@ pub(crate) struct Matchers {
     pub clean_tails: Vec<String>,
 }
 
+/// The key of three token ids in [`Matchers::triple`] (ids are below 2^21).
+#[inline]
+pub(crate) fn triple_key(a: u32, b: u32, c: u32) -> u64 {
+    (a as u64) << 42 | (b as u64) << 21 | c as u64
+}
+
 /// The key of a pair of token ids in [`Matchers::pair`].
 #[inline]
 pub(crate) fn pair_key(a: u32, b: u32) -> u64 {
@@ -858,6 +869,21 @@ pub(crate) fn pair_key(a: u32, b: u32) -> u64 {
 
 /// Signature slots per rule: each a different required element of its pattern.
 pub(crate) const SIGS: usize = 3;
+
+/// Key → the set of rules listed with it, one insert per distinct key into a map sized up
+/// front.
+fn set_map(mut keyed: Vec<(u64, usize)>) -> FxMap<u64, RuleSet> {
+    keyed.sort_unstable();
+    let distinct = keyed.chunk_by(|x, y| x.0 == y.0).count();
+    let mut map: FxMap<u64, RuleSet> =
+        FxMap::with_capacity_and_hasher(distinct, Default::default());
+    for group in keyed.chunk_by(|x, y| x.0 == y.0) {
+        let mut set: RuleSet = [0; 4];
+        group.iter().for_each(|&(_, i)| set_bit(&mut set, i));
+        map.insert(group[0].0, set);
+    }
+    map
+}
 
 pub(crate) fn rules() -> &'static [Rule] {
     RULES
@@ -939,6 +965,9 @@ pub(crate) fn build() -> Matchers {
     let mut pairs: Vec<(u64, usize)> = Vec::new();
     let mut pair_wild = SetTable::new(nv);
     let mut second_any: RuleSet = [0; 4];
+    let mut triples: Vec<(u64, usize)> = Vec::new();
+    let mut third_any: RuleSet = [0; 4];
+    assert!(nv < 1 << 21, "triple keys hold 21-bit token ids");
     let mut by_sig: [SetTable; SIGS] = std::array::from_fn(|_| SetTable::new(nv));
     let mut no_sig: [RuleSet; SIGS] = [[0; 4]; SIGS];
     let mut ids = Vec::new();
@@ -966,6 +995,13 @@ pub(crate) fn build() -> Matchers {
             }
             _ => set_bit(&mut second_any, i),
         }
+        match tok::first3(&r.seq) {
+            Some(ps) if ps.iter().all(|p| p.0 == 3 && !p.1.contains(&tok::WILD)) => {
+                ps.iter()
+                    .for_each(|p| triples.push((triple_key(p.1[0], p.1[1], p.1[2]), i)));
+            }
+            _ => set_bit(&mut third_any, i),
+        }
         let sigs = tok::signatures(&r.seq, &common, SIGS);
         for slot in 0..SIGS {
             match sigs.get(slot) {
@@ -984,6 +1020,7 @@ pub(crate) fn build() -> Matchers {
         group.iter().for_each(|&(_, i)| set_bit(&mut set, i));
         pair.insert(group[0].0, set);
     }
+    let triple = set_map(triples);
     let mut m = Matchers {
         vocab,
         rules: compiled,
@@ -992,6 +1029,8 @@ pub(crate) fn build() -> Matchers {
         pair,
         pair_wild,
         second_any,
+        triple,
+        third_any,
         by_sig,
         no_sig,
         before,

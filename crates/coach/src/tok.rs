@@ -883,6 +883,111 @@ fn first2_elem(e: &Elem) -> Option<Vec<Prefix>> {
     (out.len() <= MAX_PREFIXES).then_some(out)
 }
 
+/// A prefix of at most three tokens: (length, tokens), [`WILD`] where any token fits and 0
+/// past the length.
+/// At most this many three-token prefixes per pattern (beyond that its third token is not
+/// indexed: building the index stays cheap beside the first message).
+const MAX_PREFIXES3: usize = 64;
+
+pub(crate) type Prefix3 = (u8, [u32; 3]);
+
+/// Every way the first three tokens of a match of `seq` can look (as [`first2`] does for
+/// two): length 3 for a match of three or more tokens, less for a shorter one. A superset;
+/// `None` when there would be too many.
+pub(crate) fn first3(seq: &[Elem]) -> Option<Vec<Prefix3>> {
+    let mut acc = vec![(0, [0; 3])];
+    for e in seq {
+        if acc.iter().all(|p| p.0 == 3) {
+            break;
+        }
+        acc = concat3(&acc, &first3_elem(e)?)?;
+    }
+    Some(acc)
+}
+
+fn concat3(a: &[Prefix3], b: &[Prefix3]) -> Option<Vec<Prefix3>> {
+    let mut out = Vec::new();
+    for &x in a {
+        if out.len() > 4 * MAX_PREFIXES3 {
+            return None;
+        }
+        if x.0 == 3 {
+            out.push(x);
+            continue;
+        }
+        for &y in b {
+            let mut p = x;
+            for &t in &y.1[..y.0 as usize] {
+                if p.0 == 3 {
+                    break;
+                }
+                p.1[p.0 as usize] = t;
+                p.0 += 1;
+            }
+            out.push(p);
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    (out.len() <= MAX_PREFIXES3).then_some(out)
+}
+
+fn first3_elem(e: &Elem) -> Option<Vec<Prefix3>> {
+    const EMPTY: Prefix3 = (0, [0; 3]);
+    let mut out = match e {
+        Elem::Tok(id) => vec![(1, [*id, 0, 0])],
+        Elem::Set(ids) => ids.iter().map(|&id| (1, [id, 0, 0])).collect(),
+        Elem::Any | Elem::Suffix(_) => vec![(1, [WILD, 0, 0])],
+        Elem::Gap(n) => [
+            EMPTY,
+            (1, [WILD, 0, 0]),
+            (2, [WILD, WILD, 0]),
+            (3, [WILD, WILD, WILD]),
+        ][..(*n as usize + 1).min(4)]
+            .to_vec(),
+        Elem::End => vec![EMPTY],
+        Elem::Opt(x) => {
+            let mut v = first3_elem(x)?;
+            v.push(EMPTY);
+            v
+        }
+        Elem::Star(x, min1) => {
+            let one = first3_elem(x)?;
+            let mut acc = one.clone();
+            if !*min1 {
+                acc.push(EMPTY);
+            }
+            loop {
+                let mut next = concat3(&acc, &one)?;
+                next.extend_from_slice(&acc);
+                next.sort_unstable();
+                next.dedup();
+                if next.len() == acc.len() {
+                    break acc;
+                }
+                acc = next;
+            }
+        }
+        Elem::Alt(alts) => {
+            let mut v = Vec::new();
+            for a in alts {
+                v.extend(first3(a)?);
+            }
+            v
+        }
+        Elem::AltIx(ix) => {
+            let mut v = Vec::new();
+            for a in &ix.alts {
+                v.extend(first3(a)?);
+            }
+            v
+        }
+    };
+    out.sort_unstable();
+    out.dedup();
+    (out.len() <= MAX_PREFIXES3).then_some(out)
+}
+
 /// The token ids a pattern can start with, as a bitset over the vocabulary; `None` when
 /// the pattern may start at any token (or match empty).
 pub(crate) struct FirstSet(Option<Vec<u64>>);
