@@ -4,7 +4,7 @@
     python3 crates/coach/bench/dump_inputs.py OUT.txt
 
 Every own and real corpus line (dev, test, messages_*, bench messages, real sentences, second
-passes and the raw source texts), each followed by variants the analysis must also leave
+passes and the raw source texts, the own training set as written and as built), each followed by variants the analysis must also leave
 unchanged: upper and lower case, a random split into two halves, the words reversed, the line
 joined with another one, 60 shuffled characters, curly apostrophes with doubled spaces; plus a
 few odd Unicode lines. Seed 7: the same file every time.
@@ -23,7 +23,8 @@ root = os.path.dirname(here)
 random.seed(7)
 texts = []
 for f in ["corpus/dev.jsonl", "corpus/test.jsonl", "corpus/real/sentences.jsonl",
-          "corpus/real/second_pass.jsonl", "corpus/real/second_pass_2.jsonl"]:
+          "corpus/real/second_pass.jsonl", "corpus/real/second_pass_2.jsonl",
+          "corpus/own_train.jsonl"]:
     for line in open(os.path.join(root, f)):
         try:
             texts.append(json.loads(line)["text"])
@@ -31,7 +32,8 @@ for f in ["corpus/dev.jsonl", "corpus/test.jsonl", "corpus/real/sentences.jsonl"
             texts.append(line.rstrip("\n"))
 for f in ["corpus/messages_a.txt", "corpus/messages_b.txt", "corpus/messages_c.txt",
           "bench/messages.txt"] + sorted(
-              os.path.relpath(p, root) for p in glob.glob(os.path.join(root, "corpus/real/raw/*"))):
+              os.path.relpath(p, root) for p in glob.glob(os.path.join(root, "corpus/real/raw/*"))) + sorted(
+              os.path.relpath(p, root) for p in glob.glob(os.path.join(root, "corpus/own/*.txt"))):
     texts += [line.rstrip("\n") for line in open(os.path.join(root, f), errors="replace")]
 out = []
 for t in texts:
