@@ -244,22 +244,7 @@ fn matches(m: &Matchers, t: &Tokens<'_>, problems_only: bool, upto: usize) -> Ve
             .unwrap_or(0),
     };
     for s in &t.sents[..upto] {
-        // which rules can match in this sentence: those with a token of every signature here
-        let mut sig = m.no_sig;
-        for tk in &toks[s.a as usize..s.b as usize] {
-            if tk.id != UNKNOWN {
-                for (v, table) in sig.iter_mut().zip(&m.by_sig) {
-                    or(v, table.get(tk.id));
-                }
-            }
-        }
-        let mut viable = sig[0];
-        for v in &sig[1..] {
-            and(&mut viable, v);
-        }
-        if problems_only {
-            and(&mut viable, &m.problem);
-        }
+        let viable = viable(m, toks, s, problems_only);
         let wild = {
             let mut w = m.wild;
             and(&mut w, &viable);
@@ -275,39 +260,8 @@ fn matches(m: &Matchers, t: &Tokens<'_>, problems_only: bool, upto: usize) -> Ve
             if id == UNKNOWN {
                 continue;
             }
-            // rules that can start with this token, whose rest can start with the next one
-            let mut cand = *m.by_first.get(id);
-            and(&mut cand, &viable);
-            let mut some = cand != [0; 4];
-            if some {
-                let mut next_ok = m.second_any;
-                or(&mut next_ok, m.pair_wild.get(id));
-                if let Some(nx) = toks.get(i + 1).filter(|_| i + 1 < s.b as usize)
-                    && nx.id != UNKNOWN
-                    && let Some(p) = m.pair.get(&rules::pair_key(id, nx.id))
-                {
-                    or(&mut next_ok, p);
-                }
-                and(&mut cand, &next_ok);
-                some = cand != [0; 4];
-            }
-            if some {
-                // and whose third token fits too
-                let mut third_ok = m.third_any;
-                if i + 2 < s.b as usize
-                    && toks[i + 1].id != UNKNOWN
-                    && toks[i + 2].id != UNKNOWN
-                    && let Some(p) = m.triple.get(&rules::triple_key(
-                        id,
-                        toks[i + 1].id,
-                        toks[i + 2].id,
-                    ))
-                {
-                    or(&mut third_ok, p);
-                }
-                and(&mut cand, &third_ok);
-                some = cand != [0; 4];
-            }
+            let cand = starting(m, toks, s.b as usize, i, &viable);
+            let some = cand != [0; 4];
             // most tokens start no candidate: skip the bit walk (it dominated this loop)
             if !some && !wild_some {
                 continue;
@@ -330,6 +284,65 @@ fn matches(m: &Matchers, t: &Tokens<'_>, problems_only: bool, upto: usize) -> Ve
         }
     }
     raw
+}
+
+/// The rules that can match in sentence `s`: those with a token of every one of their
+/// signatures there (only problem rules with `problems_only`).
+#[inline]
+fn viable(m: &Matchers, toks: &[Tok<'_>], s: &tok::Sent, problems_only: bool) -> RuleSet {
+    let mut sig = m.no_sig;
+    for tk in &toks[s.a as usize..s.b as usize] {
+        if tk.id != UNKNOWN {
+            for (v, table) in sig.iter_mut().zip(&m.by_sig) {
+                or(v, table.get(tk.id));
+            }
+        }
+    }
+    let mut viable = sig[0];
+    for v in &sig[1..] {
+        and(&mut viable, v);
+    }
+    if problems_only {
+        and(&mut viable, &m.problem);
+    }
+    viable
+}
+
+/// Of the `viable` rules that are indexed by their first token, those that can start at token
+/// `i` (a known word) of a sentence ending before `end`: the first token fits, then the first
+/// two, then the first three.
+#[inline(always)]
+fn starting(m: &Matchers, toks: &[Tok<'_>], end: usize, i: usize, viable: &RuleSet) -> RuleSet {
+    let id = toks[i].id;
+    let mut cand = *m.by_first.get(id);
+    and(&mut cand, viable);
+    let mut some = cand != [0; 4];
+    if some {
+        let mut next_ok = m.second_any;
+        or(&mut next_ok, m.pair_wild.get(id));
+        if let Some(nx) = toks.get(i + 1).filter(|_| i + 1 < end)
+            && nx.id != UNKNOWN
+            && let Some(p) = m.pair.get(&rules::pair_key(id, nx.id))
+        {
+            or(&mut next_ok, p);
+        }
+        and(&mut cand, &next_ok);
+        some = cand != [0; 4];
+    }
+    if some {
+        let mut third_ok = m.third_any;
+        if i + 2 < end
+            && toks[i + 1].id != UNKNOWN
+            && toks[i + 2].id != UNKNOWN
+            && let Some(p) = m
+                .triple
+                .get(&rules::triple_key(id, toks[i + 1].id, toks[i + 2].id))
+        {
+            or(&mut third_ok, p);
+        }
+        and(&mut cand, &third_ok);
+    }
+    cand
 }
 
 #[inline]
@@ -922,5 +935,61 @@ mod tests {
             }
         }
         assert!(checked > 10_000);
+    }
+
+    /// The rule indexes only ever skip what cannot match: wherever a rule's pattern matches
+    /// (tried at every known token of every sentence, guards aside), the rule is viable in
+    /// that sentence (all its signatures have a token there) and either starts anywhere or
+    /// is among the rules [`starting`] at that token (first, two and three tokens fit).
+    #[test]
+    fn rule_indexes_skip_no_match() {
+        let m = &*rules::MATCHERS;
+        let mut lines: Vec<String> = [
+            include_str!("../corpus/messages_a.txt"),
+            include_str!("../corpus/messages_b.txt"),
+            include_str!("../corpus/messages_c.txt"),
+            include_str!("../bench/messages.txt"),
+        ]
+        .iter()
+        .flat_map(|c| c.lines())
+        .map(str::to_string)
+        .collect();
+        for l in include_str!("../corpus/real/sentences.jsonl").lines() {
+            let v: serde_json::Value = serde_json::from_str(l).expect("json line");
+            lines.push(v["text"].as_str().expect("text").to_string());
+        }
+        let bit = |set: &RuleSet, ri: usize| set[ri / 64] & (1 << (ri % 64)) != 0;
+        let (mut hits, mut third) = (0, 0);
+        for line in &lines {
+            let n = Norm::new(line);
+            let t = tok::tokenize(&n.text, &m.vocab);
+            let toks = &t.toks;
+            for s in &t.sents {
+                let viable = viable(m, toks, s, false);
+                let mm = M {
+                    toks,
+                    limit: s.b as usize,
+                };
+                for i in s.a as usize..s.b as usize {
+                    if toks[i].id == UNKNOWN {
+                        continue;
+                    }
+                    let cand = starting(m, toks, s.b as usize, i, &viable);
+                    for (ri, r) in m.rules.iter().enumerate() {
+                        if mm.at(&r.seq, i).is_some_and(|j| j > i) {
+                            assert!(bit(&viable, ri), "rule {ri} not viable in {line:?}");
+                            assert!(
+                                bit(&cand, ri) || bit(&m.wild, ri),
+                                "rule {ri} not started at token {i} of {line:?}"
+                            );
+                            hits += 1;
+                            third += usize::from(!bit(&m.third_any, ri));
+                        }
+                    }
+                }
+            }
+        }
+        // enough matches, many of them by rules the three-token index filters
+        assert!(hits > 3_000 && third > 500, "{hits} matches, {third} three-token");
     }
 }
