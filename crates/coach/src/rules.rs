@@ -981,7 +981,13 @@ pub(crate) fn build() -> Matchers {
         } else {
             set_bit(&mut wild, i);
         }
-        match tok::first2(&r.seq) {
+        let p2 = tok::first2(&r.seq);
+        // three tokens are worth indexing only when every match has two known ones first
+        let two_known = p2.as_ref().is_some_and(|ps| {
+            ps.iter()
+                .all(|p| p.0 == 2 && p.1 != tok::WILD && p.2 != tok::WILD)
+        });
+        match p2 {
             Some(ps) if ps.iter().all(|p| p.0 == 0 || p.1 != tok::WILD) => {
                 for (len, a, b) in ps {
                     match len {
@@ -995,7 +1001,7 @@ pub(crate) fn build() -> Matchers {
             }
             _ => set_bit(&mut second_any, i),
         }
-        match tok::first3(&r.seq) {
+        match two_known.then(|| tok::first3(&r.seq)).flatten() {
             Some(ps) if ps.iter().all(|p| p.0 == 3 && !p.1.contains(&tok::WILD)) => {
                 ps.iter()
                     .for_each(|p| triples.push((triple_key(p.1[0], p.1[1], p.1[2]), i)));

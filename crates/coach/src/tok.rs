@@ -906,7 +906,7 @@ pub(crate) fn first3(seq: &[Elem]) -> Option<Vec<Prefix3>> {
 }
 
 fn concat3(a: &[Prefix3], b: &[Prefix3]) -> Option<Vec<Prefix3>> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity((a.len() * b.len()).min(4 * MAX_PREFIXES3 + 8));
     for &x in a {
         if out.len() > 4 * MAX_PREFIXES3 {
             return None;
@@ -936,6 +936,7 @@ fn first3_elem(e: &Elem) -> Option<Vec<Prefix3>> {
     const EMPTY: Prefix3 = (0, [0; 3]);
     let mut out = match e {
         Elem::Tok(id) => vec![(1, [*id, 0, 0])],
+        Elem::Set(ids) if ids.len() > MAX_PREFIXES3 => return None,
         Elem::Set(ids) => ids.iter().map(|&id| (1, [id, 0, 0])).collect(),
         Elem::Any | Elem::Suffix(_) => vec![(1, [WILD, 0, 0])],
         Elem::Gap(n) => [
@@ -972,6 +973,9 @@ fn first3_elem(e: &Elem) -> Option<Vec<Prefix3>> {
             let mut v = Vec::new();
             for a in alts {
                 v.extend(first3(a)?);
+                if v.len() > 4 * MAX_PREFIXES3 {
+                    return None;
+                }
             }
             v
         }
@@ -979,6 +983,9 @@ fn first3_elem(e: &Elem) -> Option<Vec<Prefix3>> {
             let mut v = Vec::new();
             for a in &ix.alts {
                 v.extend(first3(a)?);
+                if v.len() > 4 * MAX_PREFIXES3 {
+                    return None;
+                }
             }
             v
         }
