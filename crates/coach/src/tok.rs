@@ -73,6 +73,9 @@ pub(crate) struct Vocab {
     exp: Vec<Expansion>,
     /// Number of distinct token ids.
     len: usize,
+    /// After [`Vocab::seal`]: what [`Vocab::get`] gives for each one-byte ASCII string (the
+    /// symbols, one lookup each otherwise).
+    ascii: Vec<u32>,
 }
 
 struct Expansion {
@@ -130,6 +133,18 @@ impl Vocab {
             }
         }
         self.exp = exp;
+        self.ascii = (0u8..128)
+            .map(|b| self.get(std::str::from_utf8(&[b]).expect("ascii")))
+            .collect();
+    }
+
+    /// [`Vocab::get`], with one-byte ASCII strings read from a table (after sealing).
+    #[inline]
+    fn get_tok(&self, w: &str) -> u32 {
+        match w.as_bytes() {
+            &[b] if (b as usize) < self.ascii.len() => self.ascii[b as usize],
+            _ => self.get(w),
+        }
     }
 
     /// One lookup: the canonical tokens of a contraction, or the id of a word.
@@ -388,7 +403,7 @@ fn push<'a>(
     vocab: &Vocab,
 ) {
     toks.push(Tok {
-        id: vocab.get(text),
+        id: vocab.get_tok(text),
         text,
         s: s as u32,
         e: e as u32,
