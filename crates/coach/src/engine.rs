@@ -990,6 +990,9 @@ mod tests {
             }
         }
         // enough matches, many of them by rules the three-token index filters
-        assert!(hits > 3_000 && third > 500, "{hits} matches, {third} three-token");
+        assert!(
+            hits > 3_000 && third > 500,
+            "{hits} matches, {third} three-token"
+        );
     }
 }
