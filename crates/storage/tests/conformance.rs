@@ -624,7 +624,14 @@ async fn passing_reveals_nothing_and_leaving_keeps_only_ones_own_answers() {
             .await
             .unwrap();
         let (va, vb) = (viewer(repo, "a").await, viewer(repo, "b").await);
-        // b passes on q1 after a answered: a learns only that b passed.
+        // The home summary reads the latest question as `latest_question` does.
+        let latest = |who: &'static str| async move {
+            let home = repo.home_summary(&id(who)).await.unwrap().latest_question;
+            let alone = repo.latest_question(&id("c1"), &id(who)).await.unwrap();
+            assert_eq!(home, alone, "{b:?}: {who}");
+            home.map(|(q, answered)| (q.id.to_string(), answered))
+        };
+        assert_eq!(latest("a").await, Some(("q2".into(), false)), "{b:?}");
         repo.answer(&va, &answer_of("a1", "q1", "A-ONE"))
             .await
             .unwrap();
@@ -646,10 +653,18 @@ async fn passing_reveals_nothing_and_leaving_keeps_only_ones_own_answers() {
         repo.answer(&va, &answer_of("a2", "q2", "A-TWO"))
             .await
             .unwrap();
+        assert_eq!(latest("a").await, Some(("q2".into(), true)), "{b:?}");
+        assert_eq!(latest("b").await, Some(("q2".into(), false)), "{b:?}");
         repo.answer(&vb, &answer_of("b2", "q2", "B-TWO"))
             .await
             .unwrap();
+        assert_eq!(latest("b").await, Some(("q2".into(), true)), "{b:?}");
         repo.leave_space(&id("b"), 100005).await.unwrap();
+        assert_eq!(
+            repo.home_summary(&id("b")).await.unwrap().latest_question,
+            None,
+            "{b:?}: out of the space, no question"
+        );
         let vb = viewer(repo, "b").await;
         assert_eq!(
             bodies(&repo.visible_answers(&vb, None).await.unwrap()),

@@ -42,6 +42,8 @@ pub struct HomeSummary {
     pub safety_check_taken: bool,
     pub safety_offer_postponed_until: Option<i64>,
     pub partner_left: bool,
+    /// The space's latest asked question and whether this person answered it.
+    pub latest_question: Option<(crate::AskedQuestion, bool)>,
     /// The couple's check-in rhythm, once one was stored.
     pub checkin_schedule: Option<CheckinSchedule>,
 }

@@ -58,11 +58,35 @@ struct AppreciationsPage {
     errors: FieldErrors,
     /// The coach's answer when the writer asked it (the no-JS coach path).
     coach_panel: Option<crate::coach::CoachPanel>,
+    /// The draft whose box was sent back unsaved (the coach was asked, or saving failed).
+    editing: Option<Editing>,
+}
+
+/// What the page keeps of a form it sends back: the new box's text and errors, the coach's
+/// answer, and a draft's unsaved text.
+#[derive(Default)]
+struct Composing {
+    body: String,
+    errors: FieldErrors,
+    coach_panel: Option<crate::coach::CoachPanel>,
+    editing: Option<Editing>,
+}
+
+/// A draft's box as its writer sent it, not saved: its text stays in the box.
+struct Editing {
+    id: String,
+    text: String,
+    error: String,
 }
 
 impl AppreciationsPage {
     fn err(&self, f: &str) -> String {
         field_error(&self.errors, f)
+    }
+
+    /// The unsaved text of draft `id`, when the page was sent back while editing it.
+    fn editing(&self, id: &str) -> Option<&Editing> {
+        self.editing.as_ref().filter(|e| e.id == id)
     }
 }
 
@@ -84,11 +108,9 @@ fn notice(code: Option<&str>) -> Option<String> {
 async fn render_page(
     state: &AppState,
     who: &SignedIn,
-    body: String,
-    errors: FieldErrors,
+    form: Composing,
     notice: Option<String>,
     status: StatusCode,
-    coach_panel: Option<crate::coach::CoachPanel>,
 ) -> PageResult {
     let (viewer, space) = crate::space::viewer(state, &who.user.id).await?;
     let tz = tz_of(&who.user.time_zone);
@@ -124,9 +146,10 @@ async fn render_page(
             received,
             prompt_on: state.repo.appreciation_prompt_on(&who.user.id).await?,
             prompt_waiting,
-            body,
-            errors,
-            coach_panel,
+            body: form.body,
+            errors: form.errors,
+            coach_panel: form.coach_panel,
+            editing: form.editing,
         },
     )
 }
@@ -136,14 +159,13 @@ pub async fn show(
     who: SignedIn,
     Query(q): Query<DoneQuery>,
 ) -> PageResult {
+    let form = Composing::default();
     render_page(
         &state,
         &who,
-        String::new(),
-        FieldErrors::new(),
+        form,
         notice(q.done.as_deref()),
         StatusCode::OK,
-        None,
     )
     .await
 }
@@ -162,23 +184,13 @@ pub async fn create(
     who: SignedIn,
     Coached(mut f, ask): Coached<WriteForm>,
 ) -> PageResult {
-    if let Some(mut panel) = ask.asked(&mut [("body", &mut f.body)]) {
-        // The appreciation coach's notes: the usual ones and hidden barbs.
-        panel.boxes[0].notes = super::coach_notes(&f.body)
-            .into_iter()
-            .map(|n| crate::coach::NoteView {
-                label: if n.kind == "hidden_barb" {
-                    "Hidden barb"
-                } else {
-                    crate::coach::label_of(&n.kind)
-                },
-                kind: n.kind,
-                excerpt: n.excerpt,
-                explanation: n.explanation,
-            })
-            .collect();
-        let (errors, status) = (FieldErrors::new(), StatusCode::OK);
-        return render_page(&state, &who, f.body, errors, None, status, Some(panel)).await;
+    if let Some(panel) = ask.asked(&mut [("body", &mut f.body)]) {
+        let form = Composing {
+            coach_panel: Some(with_barbs(panel, &f.body)),
+            body: f.body,
+            ..Composing::default()
+        };
+        return render_page(&state, &who, form, None, StatusCode::OK).await;
     }
     let (viewer, space) = crate::space::viewer(&state, &who.user.id).await?;
     let send = f.action == "send";
@@ -190,18 +202,53 @@ pub async fn create(
         ))),
         Err(e) => {
             let status = e.status();
-            let errors = form_errors(e, "body")?;
-            render_page(&state, &who, f.body, errors, None, status, None).await
+            let form = Composing {
+                errors: form_errors(e, "body")?,
+                body: f.body,
+                ..Composing::default()
+            };
+            render_page(&state, &who, form, None, status).await
         }
     }
+}
+
+/// The appreciation coach's notes in `panel`: the usual ones and hidden barbs.
+fn with_barbs(mut panel: crate::coach::CoachPanel, text: &str) -> crate::coach::CoachPanel {
+    panel.boxes[0].notes = super::coach_notes(text)
+        .into_iter()
+        .map(|n| crate::coach::NoteView {
+            label: if n.kind == "hidden_barb" {
+                "Hidden barb"
+            } else {
+                crate::coach::label_of(&n.kind)
+            },
+            kind: n.kind,
+            excerpt: n.excerpt,
+            explanation: n.explanation,
+        })
+        .collect();
+    panel
 }
 
 pub async fn update(
     State(state): State<AppState>,
     who: SignedIn,
     Path(id): Path<String>,
-    Form(f): Form<WriteForm>,
+    Coached(mut f, ask): Coached<WriteForm>,
 ) -> PageResult {
+    // The draft's box is sent as `body`; the coach knows it as "draft", apart from the new one.
+    if let Some(panel) = ask.asked(&mut [("draft", &mut f.body)]) {
+        let form = Composing {
+            coach_panel: Some(with_barbs(panel, &f.body)),
+            editing: Some(Editing {
+                id,
+                text: f.body,
+                error: String::new(),
+            }),
+            ..Composing::default()
+        };
+        return render_page(&state, &who, form, None, StatusCode::OK).await;
+    }
     let (viewer, space) = crate::space::viewer(&state, &who.user.id).await?;
     let id = AppreciationId::from(id);
     let result = match super::edit(&state, &viewer, &id, &f.body).await {
@@ -217,9 +264,18 @@ pub async fn update(
         ))),
         Err(AppError::NotFound) => Err(AppError::NotFound.into()),
         Err(e) => {
+            // The error goes beside the draft's own box, which keeps the text they sent.
             let status = e.status();
-            let errors = form_errors(e, "body")?;
-            render_page(&state, &who, String::new(), errors, None, status, None).await
+            let error = field_error(&form_errors(e, "body")?, "body");
+            let form = Composing {
+                editing: Some(Editing {
+                    id: id.into(),
+                    text: f.body,
+                    error,
+                }),
+                ..Composing::default()
+            };
+            render_page(&state, &who, form, None, status).await
         }
     }
 }

@@ -13,7 +13,7 @@ use rekindle_storage::{BoardAgreement, BoardFollowUp, Space};
 use serde::Deserialize;
 
 use crate::board::{self as uc, CoachNote, ProblemView};
-use crate::coach::Coached;
+use crate::coach::{Coached, CoachedList};
 use crate::http::auth::{MaybeSignedIn, SignedIn};
 use crate::http::error::{AppError, FieldErrors, PageResult};
 use crate::safety::resources::Resource;
@@ -319,6 +319,15 @@ impl ProblemPage {
     fn chosen_from(&self, id: &str) -> bool {
         self.d.compromise_from.iter().any(|f| f == id)
     }
+
+    /// The compromise box stays open while it holds text or the coach's answer about it.
+    fn compromise_open(&self) -> bool {
+        !self.d.compromise.is_empty()
+            || self
+                .coach_panel
+                .as_ref()
+                .is_some_and(|p| p.for_field("compromise").is_some())
+    }
 }
 
 fn option_row(o: &uc::OptionView, d: &Drafts) -> OptionRow {
@@ -616,8 +625,18 @@ pub async fn compromise(
     State(state): State<AppState>,
     who: SignedIn,
     Path(id): Path<String>,
-    axum_extra::extract::Form(f): axum_extra::extract::Form<CompromiseForm>,
+    CoachedList(mut f, ask): CoachedList<CompromiseForm>,
 ) -> PageResult {
+    // The box is sent as `body`; the coach knows it as "compromise", apart from the idea box.
+    if let Some(panel) = ask.asked(&mut [("compromise", &mut f.body)]) {
+        let d = Drafts {
+            compromise: f.body,
+            compromise_from: f.from,
+            coach_panel: Some(panel),
+            ..Drafts::default()
+        };
+        return problem_page(&state, &who, &id, d, None).await;
+    }
     let r = match pair_viewer(&state, &who).await {
         Ok(viewer) => uc::compromise(&state, &viewer, &id, &f.from, &f.body).await,
         Err(e) => Err(e),

@@ -135,6 +135,30 @@ impl CoachPanel {
 /// body: `Coached(form, ask)` in place of `Form(form)`. Refused exactly as `Form<T>` is.
 pub struct Coached<T>(pub T, pub CoachAsk);
 
+/// [`Coached`] for forms with repeated fields (checkboxes read into a `Vec`): the form is
+/// read as `axum_extra`'s `Form<T>` reads it, and refused exactly as that is.
+pub struct CoachedList<T>(pub T, pub CoachAsk);
+
+/// Reads the body once: the coach's part, and the request again with the same body for the
+/// form's own extractor.
+async fn ask_of<S: Send + Sync>(
+    req: axum::extract::Request,
+    state: &S,
+) -> Result<(CoachAsk, axum::extract::Request), axum::response::Response> {
+    use axum::extract::FromRequest;
+    use axum::response::IntoResponse;
+    let (parts, body) = req.into_parts();
+    let again = axum::extract::Request::from_parts(parts.clone(), body);
+    let bytes = axum::body::Bytes::from_request(again, state)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    let ask = serde_urlencoded::from_bytes::<CoachAsk>(&bytes).unwrap_or_default();
+    Ok((
+        ask,
+        axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes)),
+    ))
+}
+
 impl<S, T> axum::extract::FromRequest<S> for Coached<T>
 where
     T: serde::de::DeserializeOwned,
@@ -144,17 +168,29 @@ where
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
         use axum::response::IntoResponse;
-        let (parts, body) = req.into_parts();
-        let again = axum::extract::Request::from_parts(parts.clone(), body);
-        let bytes = axum::body::Bytes::from_request(again, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        let ask = serde_urlencoded::from_bytes::<CoachAsk>(&bytes).unwrap_or_default();
-        let req = axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes));
+        let (ask, req) = ask_of(req, state).await?;
         let axum::Form(form) = axum::Form::<T>::from_request(req, state)
             .await
             .map_err(IntoResponse::into_response)?;
         Ok(Coached(form, ask))
+    }
+}
+
+impl<S, T> axum::extract::FromRequest<S> for CoachedList<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = axum::response::Response;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::response::IntoResponse;
+        let (ask, req) = ask_of(req, state).await?;
+        let axum_extra::extract::Form(form) =
+            axum_extra::extract::Form::<T>::from_request(req, state)
+                .await
+                .map_err(IntoResponse::into_response)?;
+        Ok(CoachedList(form, ask))
     }
 }
 

@@ -135,14 +135,10 @@ pub async fn home_page(
     // Questions for two: the latest asked question (released on the questions
     // page) and whether this person has answered it yet.
     let today_question = match space.as_ref().filter(|s| s.partner.is_some() && !s.paused) {
-        Some(s) => state
-            .repo
-            .latest_question(&s.couple_id, &who.user.id)
-            .await?
-            .and_then(|(a, answered)| {
-                rekindle_domain::questions::question(&a.question_id)
-                    .map(|q| (a.id.into(), q.text.clone(), answered))
-            }),
+        Some(_) => summary.latest_question.and_then(|(a, answered)| {
+            rekindle_domain::questions::question(&a.question_id)
+                .map(|q| (a.id.into(), q.text.clone(), answered))
+        }),
         None => None,
     };
     // The same list the navigation's badge counted for this request.

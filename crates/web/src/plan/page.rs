@@ -59,6 +59,14 @@ pub struct DoneRow {
     pub can_undo: bool,
 }
 
+/// An action still open from earlier: one row however many days were missed. `row` is the
+/// latest open day; `days` every open day, latest first, when there is more than one (the
+/// writer picks which day they did).
+pub struct OpenRow {
+    pub row: Row,
+    pub days: Vec<(String, String)>,
+}
+
 #[derive(Template)]
 #[template(path = "plan.html")]
 struct PlanPage {
@@ -66,7 +74,7 @@ struct PlanPage {
     in_space: bool,
     awaiting_me: Vec<Row>,
     today: Vec<Row>,
-    still_open: Vec<Row>,
+    still_open: Vec<OpenRow>,
     upcoming: Vec<Row>,
     awaiting_partner: Vec<Row>,
     history: Vec<DoneRow>,
@@ -148,14 +156,29 @@ pub async fn list(
         } else if a.history || a.action.assignment == Assignment::Declined {
             page.earlier.push(row(a, None, today, &partner));
         }
+        let mut missed = Vec::new();
         for (d, s) in &a.open {
-            let r = row(a, Some(*d), today, &partner);
             match s {
-                Standing::Today => page.today.push(r),
-                Standing::StillOpen => page.still_open.push(r),
-                Standing::Upcoming => page.upcoming.push(r),
+                Standing::Today => page.today.push(row(a, Some(*d), today, &partner)),
+                Standing::StillOpen => missed.push(*d),
+                Standing::Upcoming => page.upcoming.push(row(a, Some(*d), today, &partner)),
                 Standing::Done => {}
             }
+        }
+        // A daily walk missed all week is one gentle line, not seven.
+        missed.sort_unstable_by(|x, y| y.cmp(x));
+        if let Some(&latest) = missed.first() {
+            page.still_open.push(OpenRow {
+                row: row(a, Some(latest), today, &partner),
+                days: if missed.len() > 1 {
+                    missed
+                        .iter()
+                        .map(|d| (date_key(*d), day_label(*d, today)))
+                        .collect()
+                } else {
+                    Vec::new()
+                },
+            });
         }
         for e in &a.events {
             let Some(d) = uc::parse_date(&e.occurrence) else {
@@ -185,7 +208,7 @@ pub async fn list(
         }
     }
     page.upcoming.sort_by(|x, y| x.date.cmp(&y.date));
-    page.still_open.sort_by(|x, y| x.date.cmp(&y.date));
+    page.still_open.sort_by(|x, y| x.row.date.cmp(&y.row.date));
     page.history.sort_by(|x, y| y.when.cmp(&x.when));
     page.history.truncate(50);
     render_with_status(StatusCode::OK, &page)

@@ -231,6 +231,47 @@ async fn board_offers_the_builder_for_titles_ideas_and_agreements() {
         .await;
         assert_builder(&page, "agreement", TEXT, &format!("{b:?} agreement"));
         nothing_stored(&app, "board agreement").await;
+        // A compromise of two ranked ideas: its box is `body`, apart from the idea box.
+        let second = problem["options"][1]["id"].as_str().unwrap().to_owned();
+        let path = format!("/board/{id}/compromises");
+        let page = check(
+            &ana,
+            &path,
+            &[
+                ("from", option.as_str()),
+                ("from", second.as_str()),
+                ("body", TEXT),
+                ("coach", "check:compromise"),
+            ],
+        )
+        .await;
+        assert_builder(&page, "compromise", TEXT, &format!("{b:?} compromise"));
+        assert!(
+            page.contains("<details class=\"compromise\" open>"),
+            "{b:?}: the compromise box stays open"
+        );
+        for o in [&option, &second] {
+            assert!(
+                page.contains(&format!(
+                    "id=\"from-{o}\" name=\"from\" value=\"{o}\" checked"
+                )),
+                "{b:?}: the chosen ideas stay chosen"
+            );
+        }
+        nothing_stored(&app, "board compromise").await;
+        // Without the coach button the same form adds the compromise.
+        let (status, _, _) = ana
+            .post(
+                &path,
+                &[
+                    ("from", option.as_str()),
+                    ("from", second.as_str()),
+                    ("body", TEXT),
+                ],
+            )
+            .await;
+        assert_eq!(status, 303, "{b:?}");
+        assert!(app.db.dump_table("board_options").await.contains(MARKER));
     }
 }
 
@@ -248,6 +289,51 @@ async fn appreciations_offer_the_builder_without_javascript() {
         .await;
         assert_builder(&page, "body", TEXT, &format!("{b:?} appreciation"));
         nothing_stored(&app, "appreciation").await;
+        // Editing a draft: its box is `body` too; the coach reads it as "draft".
+        let (status, _, location) = ana
+            .post(
+                "/appreciations",
+                &[("body", "Thank you for the tea."), ("action", "draft")],
+            )
+            .await;
+        assert_eq!(status, 303, "{b:?}");
+        let id = location
+            .unwrap()
+            .rsplit("#appreciation-")
+            .next()
+            .unwrap()
+            .to_owned();
+        let path = format!("/appreciations/{id}");
+        let page = check(&ana, &path, &[("body", TEXT), ("coach", "check:draft")]).await;
+        assert_builder(&page, "draft", TEXT, &format!("{b:?} draft edit"));
+        assert!(
+            page.contains(&format!("id=\"draft-{id}\" name=\"body\"")),
+            "{b:?}: the text stays in the draft's own box"
+        );
+        assert!(
+            !page.contains("id=\"body-coach-server\""),
+            "{b:?}: the new appreciation's box has no panel"
+        );
+        nothing_stored(&app, "draft edit").await;
+        assert!(
+            app.db
+                .dump_table("appreciations")
+                .await
+                .contains("Thank you for the tea."),
+            "{b:?}: the saved draft is unchanged"
+        );
+        // A draft edit that cannot be saved keeps its text in the draft's box, with the error.
+        let long = format!("{MARKER}{}", " thanks".repeat(200));
+        let (status, page, _) = ana
+            .post(&path, &[("body", &long), ("action", "draft")])
+            .await;
+        assert_eq!(status, 422, "{b:?}: {page}");
+        assert!(
+            page.contains(&format!("id=\"draft-{id}-error\"")),
+            "{b:?}: the error is beside the draft: {page}"
+        );
+        assert!(page.contains(&format!("{long}</textarea>")), "{b:?}");
+        nothing_stored(&app, "draft edit too long").await;
     }
 }
 

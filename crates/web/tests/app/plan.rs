@@ -820,3 +820,90 @@ async fn the_feed_expanded_by_an_rrule_library_gives_the_dates_the_plan_shows() 
         }
     }
 }
+
+/// The items of the page's "still open from earlier" list.
+fn still_open_items(html: &str) -> Vec<String> {
+    let Some(list) = html.split("id=\"still-open\">").nth(1) else {
+        return Vec::new();
+    };
+    let list = list.split("</ul>").next().unwrap();
+    list.split("<li ").skip(1).map(str::to_owned).collect()
+}
+
+#[tokio::test]
+async fn a_repeating_action_missed_for_days_is_one_line_that_can_mark_any_of_them() {
+    for b in backends() {
+        let app = TestApp::spawn(b).await;
+        let (ana, _ben) = couple(&app).await;
+        in_berlin(&ana).await;
+        app.clock.set(at("2027-03-29T10:00:00Z")); // a Monday
+        let walk = add(
+            &ana,
+            json!({"title": "Evening walk", "owner": "me", "due_date": "2027-03-25", "rrule": "FREQ=DAILY"}),
+        )
+        .await;
+        let walk = walk["id"].as_str().unwrap().to_owned();
+        add(
+            &ana,
+            json!({"title": "Call the plumber", "owner": "me", "due_date": "2027-03-27"}),
+        )
+        .await;
+        let page = app.html_person("ana@example.org").await;
+        let (s, html) = page.get("/plan").await;
+        assert_eq!(s, 200, "{b:?}");
+        let items = still_open_items(&html);
+        assert_eq!(items.len(), 2, "{b:?}: one line per action: {items:?}");
+        let walk_item = items
+            .iter()
+            .find(|i| i.contains("Evening walk"))
+            .expect("the walk is still open");
+        assert!(
+            walk_item.contains("Yesterday and 3 earlier days"),
+            "{b:?}: {walk_item}"
+        );
+        let options: Vec<&str> = walk_item
+            .split("<option value=\"")
+            .skip(1)
+            .map(|o| &o[..10])
+            .collect();
+        assert_eq!(
+            options,
+            ["2027-03-28", "2027-03-27", "2027-03-26", "2027-03-25"],
+            "{b:?}: every open day, latest first"
+        );
+        // A one-off keeps its plain line: one day, no choice to make.
+        let call_item = items
+            .iter()
+            .find(|i| i.contains("Call the plumber"))
+            .unwrap();
+        assert!(
+            call_item.contains("name=\"on\" value=\"2027-03-27\"")
+                && !call_item.contains("<select"),
+            "{b:?}: {call_item}"
+        );
+        // Marking an earlier day from the one line.
+        let (s, _, to) = page
+            .post(&format!("/plan/{walk}/done"), &[("on", "2027-03-26")])
+            .await;
+        assert_eq!(s, 303, "{b:?}");
+        assert_eq!(to.as_deref(), Some("/plan?done=marked"));
+        let (_, v) = ana.get_json(&format!("/api/v1/plan/{walk}")).await;
+        assert_eq!(v["done"], json!(["2027-03-26"]), "{b:?}");
+        let (_, html) = page.get("/plan").await;
+        let items = still_open_items(&html);
+        let walk_item = items.iter().find(|i| i.contains("Evening walk")).unwrap();
+        assert!(
+            walk_item.contains("Yesterday and 2 earlier days")
+                && !walk_item.contains("value=\"2027-03-26\""),
+            "{b:?}: {walk_item}"
+        );
+        // The API still lists every open day.
+        let still: usize = v["open"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|o| o["standing"] == "still_open")
+            .count();
+        assert_eq!(still, 3, "{b:?}: {v}");
+    }
+}

@@ -65,6 +65,24 @@ async fn answers_stay_sealed_until_both_answered_on_every_route() {
         assert_eq!(after["state"], "waiting");
         assert_eq!(after["my_answer"], ANA_SECRET);
         assert!(after["partner_answer"].is_null());
+        // Home shows the question to each: answered for Ana, still to answer for Ben.
+        for (who, answered) in [("ana@example.org", true), ("ben@example.org", false)] {
+            let (_, home) = app.html_person(who).await.get("/").await;
+            let card = home
+                .split("class=\"card home-question\"")
+                .nth(1)
+                .unwrap_or_else(|| panic!("{b:?}: no question card for {who}: {home}"));
+            let card = card.split("</section>").next().unwrap();
+            assert!(
+                card.contains(&format!("href=\"/questions/{id}\"")),
+                "{b:?}: {card}"
+            );
+            assert_eq!(
+                card.contains("You have answered."),
+                answered,
+                "{b:?} {who}: {card}"
+            );
+        }
 
         // Ben has not answered: nothing on any route holds Ana's text, and
         // Ben's view is the same as if Ana had not answered at all.

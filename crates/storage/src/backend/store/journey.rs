@@ -43,6 +43,19 @@ impl Store {
             safety_check_taken: row.try_get::<i64, _>("screens")? > 0,
             safety_offer_postponed_until: row.try_get("postponed_until")?,
             partner_left: row.try_get::<i64, _>("left_notices")? > 0,
+            // The same question `latest_question` reads, so the page needs no read of its own.
+            latest_question: match row.try_get::<Option<crate::AskedQuestionId>, _>("lq_id")? {
+                Some(id) => Some((
+                    AskedQuestion {
+                        id,
+                        question_id: row.try_get("lq_question_id")?,
+                        released_at: row.try_get("lq_released_at")?,
+                        couple_id: row.try_get("couple_id")?,
+                    },
+                    row.try_get::<i64, _>("lq_answered")? == 1,
+                )),
+                None => None,
+            },
             checkin_schedule: match row.try_get::<Option<String>, _>("ck_rhythm")? {
                 Some(rhythm) => Some(CheckinSchedule {
                     rhythm: crate::decode_stored(rhythm)?,
@@ -108,6 +121,9 @@ static HOME_SUMMARY: LazyLock<String> = LazyLock::new(|| {
                 (SELECT COUNT(*) FROM checkins
                    WHERE couple_id = m.couple_id AND completed_at IS NOT NULL) AS checkins,
                 cs.rhythm AS ck_rhythm, cs.weekday AS ck_weekday, cs.hour AS ck_hour, cs.anchor_at AS ck_anchor,
+                lq.id AS lq_id, lq.question_id AS lq_question_id, lq.released_at AS lq_released_at,
+                CAST(CASE WHEN EXISTS (SELECT 1 FROM answers a
+                    WHERE a.couple_question_id = lq.id AND a.user_id = u.id) THEN 1 ELSE 0 END AS BIGINT) AS lq_answered,
                 {},
                 {},
                 {}
@@ -117,6 +133,8 @@ static HOME_SUMMARY: LazyLock<String> = LazyLock::new(|| {
          LEFT JOIN checkin_schedules cs ON cs.couple_id = m.couple_id
          LEFT JOIN memberships pm ON pm.couple_id = m.couple_id AND pm.user_id <> m.user_id
          LEFT JOIN users p ON p.id = pm.user_id
+         LEFT JOIN couple_questions lq ON lq.id = (SELECT cq.id FROM couple_questions cq
+             WHERE cq.couple_id = m.couple_id ORDER BY cq.released_at DESC, cq.id LIMIT 1)
          WHERE u.id = $1",
         exchanged_columns("m.couple_id"),
         talk_fact_columns("m.couple_id"),
