@@ -382,6 +382,23 @@ async fn coached_entry(f: &Fixture) -> String {
     e["id"].as_str().expect("entry id").to_owned()
 }
 
+/// A daily action Ana has not marked for four days: the plan page's one line with a choice of day.
+async fn missed_walk(f: &Fixture) {
+    let ana = f.api[3].as_ref().expect("Ana");
+    let start = chrono::DateTime::from_timestamp_millis(f.app.clock.now_ms())
+        .expect("the app's clock")
+        .date_naive()
+        - chrono::Duration::days(4);
+    let (status, a) = ana
+        .send_json(
+            reqwest::Method::POST,
+            "/api/v1/plan",
+            json!({"title": "Evening walk", "owner": "me", "due_date": start.to_string(), "rrule": "FREQ=DAILY"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{a}");
+}
+
 async fn sweep_screen(
     driver: &Driver,
     f: &Fixture,
@@ -507,6 +524,7 @@ async fn sweep(driver: &Driver, backend: Backend) {
     }
     let talks = talks(&f).await;
     let coached = coached_entry(&f).await;
+    missed_walk(&f).await;
     let started = Instant::now();
     sweep_screen(
         driver,
@@ -647,4 +665,85 @@ async fn pages_are_compressed_and_light() {
         assert!(html <= 30 * 1024, "{path}: {html} bytes");
     }
     eprintln!("transfer sizes (compressed):\n  {}", report.join("\n  "));
+}
+
+/// `plain` compressed at the best setting of `encoding` ("br" or "gzip").
+fn best_compressed(plain: &[u8], encoding: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = Vec::new();
+    if encoding == "br" {
+        let mut w = brotli::CompressorWriter::new(&mut out, 4096, 11, 22);
+        w.write_all(plain).unwrap();
+        drop(w);
+    } else {
+        let mut w = flate2::write::GzEncoder::new(&mut out, flate2::Compression::best());
+        w.write_all(plain).unwrap();
+        w.finish().unwrap();
+    }
+    out
+}
+
+/// Static files come compressed as the browser asks (brotli before gzip), the same
+/// bytes each time, and unchanged once unpacked; a client that asks for nothing gets
+/// the file as it is. Pages are compressed too.
+#[tokio::test]
+async fn static_files_come_compressed_as_the_browser_asks() {
+    let app = rekindle_testkit::TestApp::spawn(Backend::Sqlite).await;
+    let client = app.client();
+    let fetch = |path: &'static str, accept: &'static str| {
+        let request = client.get(app.url(path));
+        async move {
+            let r = if accept.is_empty() {
+                request
+            } else {
+                request.header("accept-encoding", accept)
+            }
+            .send()
+            .await
+            .expect("fetch");
+            assert_eq!(r.status(), 200, "{path}");
+            let h = |n: &str| {
+                r.headers()
+                    .get(n)
+                    .map(|v| v.to_str().unwrap().to_owned())
+                    .unwrap_or_default()
+            };
+            let (encoding, vary) = (h("content-encoding"), h("vary"));
+            (encoding, vary, r.bytes().await.expect("body").to_vec())
+        }
+    };
+    for path in ["/static/app.css", "/static/app.js"] {
+        let (encoding, _, plain) = fetch(path, "").await;
+        assert_eq!(encoding, "", "{path}: as it is when nothing is asked for");
+        for (accept, want) in [
+            ("gzip, deflate, br, zstd", "br"),
+            ("gzip, deflate, br", "br"),
+            ("gzip", "gzip"),
+            ("br;q=0, gzip", "gzip"),
+        ] {
+            let (encoding, vary, body) = fetch(path, accept).await;
+            assert_eq!(encoding, want, "{path} {accept}");
+            assert!(
+                vary.to_lowercase().contains("accept-encoding"),
+                "{path}: {vary}"
+            );
+            assert_eq!(decompress(&body), plain, "{path} {accept}");
+            // At the best setting (made once, not per request at a quick one).
+            let best = best_compressed(&plain, want).len();
+            assert!(
+                body.len() <= best + best / 50,
+                "{path} {accept}: {} B, at best {best} B",
+                body.len()
+            );
+            let (_, _, again) = fetch(path, accept).await;
+            assert_eq!(again, body, "{path} {accept}: the same bytes each time");
+        }
+    }
+    let (encoding, _, body) = fetch("/", "gzip, deflate, br, zstd").await;
+    assert_eq!(encoding, "br", "the landing page is compressed");
+    assert!(
+        String::from_utf8(decompress(&body))
+            .unwrap()
+            .contains("</html>")
+    );
 }
