@@ -219,6 +219,47 @@ impl Sweep {
         self.check_here(c, path, what, phone).await;
     }
 
+    /// Opens `path`, writes `text` into the text box `selector` and presses that form's
+    /// "Check with the coach" (the no-JS coach path, which stores nothing), then checks the
+    /// answer page as a reader without JavaScript sees it.
+    #[allow(clippy::too_many_arguments)]
+    async fn visit_coach_answer(
+        &mut self,
+        c: &Client,
+        base: &str,
+        path: &str,
+        selector: &str,
+        text: &str,
+        what: &str,
+        phone: bool,
+    ) {
+        c.goto(&format!("{base}{path}"))
+            .await
+            .unwrap_or_else(|e| panic!("open {path}: {e}"));
+        let pressed = c
+            .execute(
+                r#"const t = document.querySelector(arguments[0]);
+                   if (!t) return false;
+                   t.value = arguments[1];
+                   const b = t.form.querySelector('button.coach-check');
+                   b.hidden = false; b.click(); return true;"#,
+                vec![json!(selector), json!(text)],
+            )
+            .await
+            .expect("press Check with the coach");
+        assert_eq!(pressed, json!(true), "{what}: no {selector} on {path}");
+        c.wait()
+            .for_element(fantoccini::Locator::Css(".coach-panel"))
+            .await
+            .unwrap_or_else(|e| panic!("{what}: no coach answer: {e}"));
+        let shown = c
+            .execute(SHOW_SERVER_COACH_JS, vec![])
+            .await
+            .expect("show the server coach");
+        assert!(shown.as_u64().unwrap_or(0) > 0, "{what}: no server coach");
+        self.check_here(c, path, what, phone).await;
+    }
+
     /// Checks the page now open (see the module's comment).
     async fn check_here(&mut self, c: &Client, path: &str, what: &str, phone: bool) {
         self.visited += 1;
@@ -496,6 +537,18 @@ async fn sweep_screen(
         base,
         &format!("/journal/{coached}"),
         &format!("{size}-partner-entry-coached-nojs"),
+        phone,
+    )
+    .await;
+    // An appreciation draft checked with the coach without JavaScript: the notes and the
+    // builder inside the list of drafts.
+    s.visit_coach_answer(
+        &c,
+        base,
+        "/appreciations",
+        "textarea[id^='draft-']",
+        "Thanks for finally doing the dishes, you never do.",
+        &format!("{size}-partner-appreciation-draft-coached-nojs"),
         phone,
     )
     .await;
