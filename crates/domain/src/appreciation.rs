@@ -131,14 +131,16 @@ pub struct Barb {
     pub explanation: &'static str,
 }
 
-const FINALLY: &str = "\"Finally\" says it should have happened long ago; the thanks can sound like a complaint. Try leaving it out.";
+// The word itself is shown beside each text, so the texts do not name it (one text serves
+// several words: "finally" and "at last", "but" and "though").
+const FINALLY: &str = "This says it should have happened long ago, so the thanks can sound like a complaint. Try leaving it out.";
 const FOR_ONCE: &str =
     "This points at all the times it did not happen. Thank them for this time alone.";
 const ABOUT_TIME: &str =
     "This sounds like a reproach, not a thank you. Say what it meant to you instead.";
-const BUT: &str = "A \"but\" after thanks takes the thanks back. Keep the appreciation on its own; the rest can wait for a talk.";
+const BUT: &str = "A turn after the thanks takes the thanks back. Keep the appreciation on its own; the rest can wait for a talk.";
 const ACTUALLY: &str =
-    "\"Actually\" can sound surprised that they managed. Try saying what you noticed instead.";
+    "This can sound surprised that they managed. Try saying what you noticed instead.";
 const EVEN_YOU: &str =
     "This compares them with what you expected of them. Leave the comparison out.";
 const ANY: &str = "This hints that something was missing before. Say what you saw this time.";

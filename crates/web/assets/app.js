@@ -113,7 +113,7 @@
     blame: "Blame", absolute: "Sweeping word", criticism: "Criticism", contempt: "Contempt",
     defensiveness: "Defensiveness", stonewalling: "Shutting down", pseudo_feeling: "Judgment dressed as a feeling",
     safety: "Support", i_statement: "Speaks for yourself", request: "Clear request", repair: "Repair",
-    validation: "Validation"
+    validation: "Validation", hidden_barb: "Hidden barb"
   };
   var STRENGTHS = { i_statement: 1, request: 1, repair: 1, validation: 1 };
 

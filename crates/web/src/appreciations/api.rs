@@ -198,7 +198,8 @@ pub async fn put_prompt(
 }
 
 /// The language coach for an appreciation: the coach's findings (same shape as
-/// `POST /api/v1/coach/analyze`) plus hidden barbs ("thanks for *finally* …").
+/// `POST /api/v1/coach/analyze`) plus hidden barbs ("thanks for *finally* …"), of
+/// kind `hidden_barb`.
 /// Advice only: nothing is stored and sending is never blocked.
 #[utoipa::path(post, path = "/api/v1/appreciations/coach", operation_id = "coachAppreciation", tag = "appreciations", request_body = crate::coach::api::CoachIn,
     responses((status = 200, body = crate::coach::api::AnalysisOut), (status = 413, body = Problem)))]
@@ -217,7 +218,8 @@ pub async fn coach(
     if let Some(findings) = out.get_mut("findings").and_then(|f| f.as_array_mut()) {
         for barb in rekindle_domain::appreciation::hidden_barbs(&b.text) {
             findings.push(serde_json::json!({
-                "kind": "criticism",
+                // Its own kind, labelled "Hidden barb" as on the page without JavaScript.
+                "kind": "hidden_barb",
                 "start": barb.start,
                 "end": barb.end,
                 "severity": "low",

@@ -16,7 +16,8 @@ pub struct CoachIn {
 #[derive(Serialize, ToSchema)]
 pub struct FindingOut {
     /// blame | absolute | criticism | contempt | defensiveness | stonewalling | pseudo_feeling |
-    /// i_statement | request | repair | validation
+    /// i_statement | request | repair | validation; from the appreciation coach also
+    /// hidden_barb
     pub kind: String,
     /// Character (Unicode scalar) offset where the finding starts.
     pub start: usize,

@@ -200,8 +200,9 @@ async fn the_coach_points_out_a_barb_hidden_in_thanks() {
             .iter()
             .find(|f| f["start"] == 11 && f["end"] == 18)
             .unwrap_or_else(|| panic!("{b:?}: no barb on 'finally': {v}"));
+        assert_eq!(f["kind"], "hidden_barb", "{b:?}: {f}");
         assert!(
-            f["explanation"].as_str().unwrap().contains("Finally"),
+            f["explanation"].as_str().unwrap().contains("long ago"),
             "{f}"
         );
         let (_, warm) = post(

@@ -171,6 +171,9 @@ async fn appreciation_flow(driver: &Driver, backend: Backend) {
     let (_ana, _ben, ca, cb) = couple_in_browsers(driver, &app).await;
     let (pa, pb) = (Page { c: &ca }, Page { c: &cb });
     ca.goto(&app.url("/appreciations")).await.unwrap();
+    // The live coach names a barb hidden in thanks as the page without JavaScript does.
+    pa.fill("#body", "Thanks for finally calling back.").await;
+    pa.wait_for_text("Hidden barb").await;
     pa.fill("#body", "I admired how you stayed calm on the phone today.")
         .await;
     pa.click("button[name=action][value=draft]").await;
