@@ -212,26 +212,34 @@ async fn installable_flow(driver: &Driver, backend: Backend) {
     // accepts a delivery to any id (a wrong one is silently dropped). Ids count
     // up per browser, not per page, so send to the first few dozen: the payload's
     // tag makes repeats replace each other, and the page sees one notification.
-    for id in 0..48 {
-        cdp(
+    // On a loaded machine (CI: two cores, browser tests beside the rest) a first
+    // delivery was once not shown within 5 s, so it is sent again, up to four times.
+    let mut shown = json!([]);
+    for _round in 0..4 {
+        for id in 0..48 {
+            cdp(
+                &c,
+                "ServiceWorker.deliverPushMessage",
+                json!({"origin": origin, "registrationId": id.to_string(), "data": payload.to_string()}),
+            )
+            .await;
+        }
+        shown = js_async(
             &c,
-            "ServiceWorker.deliverPushMessage",
-            json!({"origin": origin, "registrationId": id.to_string(), "data": payload.to_string()}),
+            "var done = arguments[0]; var tries = 0;
+             (function look() {
+               navigator.serviceWorker.ready.then(function (r) { return r.getNotifications(); })
+                 .then(function (ns) {
+                   if (ns.length || ++tries > 100) done(ns.map(function (n) { return [n.title, n.body, n.tag, n.data && n.data.url]; }));
+                   else setTimeout(look, 50);
+                 });
+             })();",
         )
         .await;
+        if shown.as_array().is_some_and(|a| !a.is_empty()) {
+            break;
+        }
     }
-    let shown = js_async(
-        &c,
-        "var done = arguments[0]; var tries = 0;
-         (function look() {
-           navigator.serviceWorker.ready.then(function (r) { return r.getNotifications(); })
-             .then(function (ns) {
-               if (ns.length || ++tries > 100) done(ns.map(function (n) { return [n.title, n.body, n.tag, n.data && n.data.url]; }));
-               else setTimeout(look, 50);
-             });
-         })();",
-    )
-    .await;
     assert_eq!(
         shown,
         json!([["Rekindle", "Something is waiting for you.", "t-1", "/"]])
