@@ -217,11 +217,7 @@ fn with_barbs(mut panel: crate::coach::CoachPanel, text: &str) -> crate::coach::
     panel.boxes[0].notes = super::coach_notes(text)
         .into_iter()
         .map(|n| crate::coach::NoteView {
-            label: if n.kind == "hidden_barb" {
-                "Hidden barb"
-            } else {
-                crate::coach::label_of(&n.kind)
-            },
+            label: crate::coach::label_of(&n.kind),
             kind: n.kind,
             excerpt: n.excerpt,
             explanation: n.explanation,

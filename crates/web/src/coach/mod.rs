@@ -9,9 +9,11 @@ pub mod notes;
 
 use serde::Deserialize;
 
-/// A label for each problem kind (`Kind::as_str`), the same words the script's coach uses.
+/// A label for each problem kind (`Kind::as_str`, and the appreciation coach's
+/// `hidden_barb`), the same words the script's coach uses.
 pub fn label_of(kind: &str) -> &'static str {
     match kind {
+        "hidden_barb" => "Hidden barb",
         "blame" => "Blame",
         "absolute" => "Sweeping word",
         "criticism" => "Criticism",
