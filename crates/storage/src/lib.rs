@@ -153,6 +153,19 @@ impl Repo {
             PgPoolOptions::new()
                 .max_connections(max)
                 .acquire_timeout(Duration::from_secs(10))
+                // sqlx pings a connection (a round trip) before each use and
+                // again when it is given back. Under load a connection was given
+                // back, so tested, a moment ago: ping only one that sat idle long
+                // enough for the server to have gone away meanwhile.
+                .test_before_acquire(false)
+                .before_acquire(|conn, meta| {
+                    Box::pin(async move {
+                        if meta.idle_for > PG_PING_IF_IDLE_FOR {
+                            sqlx::Connection::ping(conn).await?;
+                        }
+                        Ok(true)
+                    })
+                })
         };
         let write = pool(writers).connect_with(opts.clone()).await?;
         sqlx::migrate!("./migrations/postgres").run(&write).await?;
@@ -237,6 +250,9 @@ impl Repo {
         }
     }
 }
+
+/// A PostgreSQL connection idle for longer is pinged before it is used again.
+const PG_PING_IF_IDLE_FOR: Duration = Duration::from_secs(1);
 
 // Backups
 /// The SQLite database file inside a data directory.

@@ -1910,3 +1910,34 @@ async fn holding_every_read_connection_leaves_writes_free() {
         assert!(held[0].user_by_id("w").await.unwrap().is_some(), "{b:?}");
     }
 }
+
+/// PostgreSQL only (SQLite has no server to lose): when the server drops the
+/// pool's connections while they sit idle (a restart, an administrator), the
+/// next reads and writes get fresh ones instead of failing. The pool pings a
+/// connection before use only after it sat idle a while (`Repo::open_postgres`).
+#[tokio::test]
+async fn connections_the_server_dropped_while_idle_are_replaced() {
+    use sqlx::Connection;
+    if !backends().contains(&Backend::Postgres) {
+        panic!("this test needs PostgreSQL (see rekindle_testkit::backends)");
+    }
+    let url = rekindle_testkit::fresh_pg_database().await;
+    let repo = Repo::open_postgres(&url, 4).await.unwrap();
+    people(&repo, &["a"]).await;
+    assert!(repo.user_by_id("a").await.unwrap().is_some());
+    let mut admin = sqlx::PgConnection::connect(&url).await.unwrap();
+    let dropped: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .fetch_all(&mut admin)
+    .await
+    .unwrap();
+    assert!(!dropped.is_empty(), "the pool had connections to drop");
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    for _ in 0..4 {
+        assert!(repo.user_by_id("a").await.unwrap().is_some(), "a read");
+    }
+    people(&repo, &["b"]).await;
+    assert!(repo.user_by_id("b").await.unwrap().is_some(), "a write");
+}

@@ -61,6 +61,16 @@ async fn every_direct_read_answers_as_sqlx_does() {
         .await
         .unwrap();
     repo.set_calm_threshold(&id("a"), 7, NOW).await.unwrap();
+    let couple: CoupleId = id("c1");
+    let version = repo
+        .set_ground_rules(&couple, &id("a"), "No phones at the table.", 20, NOW)
+        .await
+        .unwrap();
+    assert!(
+        repo.accept_ground_rules(&couple, &id("b"), version, NOW)
+            .await
+            .unwrap()
+    );
     repo.create_token(&NewToken {
         id: id("tok1"),
         user_id: id("a"),
@@ -85,7 +95,6 @@ async fn every_direct_read_answers_as_sqlx_does() {
         .await
         .unwrap();
     let (d, s) = (&repo, &sqlx_only);
-    let couple: CoupleId = id("c1");
     let a: UserId = id("a");
     for v in [&va, &vb] {
         let who = &v.user_id;
@@ -100,7 +109,12 @@ async fn every_direct_read_answers_as_sqlx_does() {
         same!(d, s, talk_events(&id("seed-talk-0003"), 0));
         same!(d, s, past_talks_for(who));
         same!(d, s, reflections_for(v, &id("seed-talk-0003")));
-        same!(d, s, ground_rules(&couple));
+        let rules = same!(d, s, ground_rules(&couple));
+        assert!(
+            rules.contains("phones")
+                && rules.contains("accepted_by: [UserId(\"a\"), UserId(\"b\")]"),
+            "{rules}"
+        );
         same!(d, s, calm_threshold(who));
         same!(d, s, calm_readings(who, &id("seed-talk-0003")));
         let board = same!(d, s, board_problems(v, false));

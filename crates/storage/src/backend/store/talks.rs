@@ -1,7 +1,6 @@
 //! Talk room.
 
 use crate::{CoupleId, TalkId, UserId};
-use sqlx::Row;
 
 use super::{DB, IS_PG, Store};
 use crate::direct::Cols;
@@ -17,33 +16,36 @@ const TALK_COLS: &str = "t.id, t.couple_id, t.requested_by, t.partner_id, t.topi
 
 impl Store {
     pub async fn ground_rules(&self, couple_id: &CoupleId) -> StoreResult<Option<GroundRules>> {
-        let Some(row) = sqlx::query(
+        fn rules_from(row: &impl Cols) -> StoreResult<GroundRules> {
+            Ok(GroundRules {
+                version: row.col("version")?,
+                body: row.col("body")?,
+                min_time_out: row.col("min_time_out")?,
+                created_by: row.col("created_by")?,
+                created_at: row.col("created_at")?,
+                accepted_by: Vec::new(),
+            })
+        }
+        let Some(mut rules) = read!(
+            row_optional,
+            self,
             "SELECT version, body, min_time_out, created_by, created_at FROM ground_rules
              WHERE couple_id = $1 ORDER BY version DESC LIMIT 1",
-        )
-        .bind(couple_id)
-        .fetch_optional(&mut *self.reader().await?)
-        .await?
+            [couple_id],
+            rules_from
+        )?
         else {
             return Ok(None);
         };
-        let version: i64 = row.try_get("version")?;
-        let accepted_by = read!(
+        rules.accepted_by = read!(
             scalars UserId,
             self,
             "SELECT a.user_id FROM ground_rule_acceptances a
              JOIN memberships m ON m.user_id = a.user_id AND m.couple_id = a.couple_id
              WHERE a.couple_id = $1 AND a.version = $2 ORDER BY a.accepted_at",
-            [couple_id, version]
+            [couple_id, rules.version]
         )?;
-        Ok(Some(GroundRules {
-            version,
-            body: row.try_get("body")?,
-            min_time_out: row.try_get("min_time_out")?,
-            created_by: row.try_get("created_by")?,
-            created_at: row.try_get("created_at")?,
-            accepted_by,
-        }))
+        Ok(Some(rules))
     }
 
     /// Stores a new version (the editor accepts it by writing it); returns its number.
