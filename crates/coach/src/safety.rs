@@ -184,16 +184,32 @@ pub(crate) fn warm_up() {
 
 /// Safety findings in `text`, with char and byte spans.
 pub fn findings(text: &str) -> Vec<Finding> {
+    scan(text, &normalise(text))
+}
+
+/// [`findings`], given `lower`: `text` lowercased ASCII-wise, as the analysis has it already
+/// ([`crate::norm::Norm`] of an ASCII text). For an ASCII text without a backtick that is
+/// what [`normalise`] gives, so it is not worked out a second time.
+pub(crate) fn findings_lowered(text: &str, lower: &str) -> Vec<Finding> {
+    if text.is_ascii() && lower.len() == text.len() && !lower.contains('`') {
+        debug_assert_eq!(normalise(text), lower);
+        scan(text, lower)
+    } else {
+        findings(text)
+    }
+}
+
+/// The findings, with `low` = `normalise(text)`.
+fn scan(text: &str, low: &str) -> Vec<Finding> {
     let (ac, n_self) = &*PHRASES;
-    let low = normalise(text);
     // the plain search finds a match exactly when the overlapping one finds any, and it runs
     // the DFA's faster loop: most messages stop here
-    if !ac.is_match(low.as_str()) {
+    if !ac.is_match(low) {
         return Vec::new();
     }
     // every occurrence of every phrase, in the order the lists are checked: by phrase, then position
     let mut cands: Vec<(usize, usize, usize)> = ac
-        .find_overlapping_iter(low.as_str())
+        .find_overlapping_iter(low)
         .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
         .collect();
     if cands.is_empty() {
@@ -221,7 +237,7 @@ pub fn findings(text: &str) -> Vec<Finding> {
         if is_word(low[..s].chars().next_back()) || is_word(low[e..].chars().next()) {
             continue;
         }
-        if negated(&low, s)
+        if negated(low, s)
             || IDIOMS.iter().any(|idiom| {
                 low.get(s.saturating_sub(12)..)
                     .is_some_and(|t| t.starts_with(idiom))
