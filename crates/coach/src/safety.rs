@@ -282,6 +282,29 @@ mod tests {
         assert_eq!(normalise(mixed), want);
     }
 
+    /// The analysis hands the scan its normalised text: the findings (spans included) are
+    /// those of the scan's own lowercasing, for ASCII, backticks and non-ASCII text alike.
+    #[test]
+    fn lowered_text_gives_the_same_findings() {
+        let mut n = 0;
+        for t in [
+            "I want to DIE",
+            "If you leave I'll KILL you. I'm scared of you.",
+            "I `want` to die",
+            "Ich will sterben \u{00C9}T\u{00C9}: I WANT TO DIE, he hit me",
+            "I\u{2019}m going to kill myself",
+            "I don't want to die",
+            "You never listen",
+            "",
+        ] {
+            let lower = crate::norm::Norm::new(t).text;
+            let want = findings(t);
+            n += want.len();
+            assert_eq!(super::findings_lowered(t, &lower), want, "{t}");
+        }
+        assert!(n >= 5, "the inputs carry findings ({n})");
+    }
+
     fn flagged(t: &str) -> bool {
         !findings(t).is_empty()
     }
