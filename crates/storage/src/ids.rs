@@ -15,6 +15,20 @@ macro_rules! text_id {
         #[sqlx(transparent)]
         pub struct $name(String);
 
+        impl rusqlite::types::ToSql for $name {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                self.0.to_sql()
+            }
+        }
+
+        impl rusqlite::types::FromSql for $name {
+            fn column_result(
+                value: rusqlite::types::ValueRef<'_>,
+            ) -> rusqlite::types::FromSqlResult<Self> {
+                String::column_result(value).map($name)
+            }
+        }
+
         impl $name {
             pub fn as_str(&self) -> &str {
                 &self.0

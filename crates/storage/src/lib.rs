@@ -6,6 +6,7 @@
 //! transaction, so callers never hold one across an await in a handler.
 
 mod backend;
+mod direct;
 mod ids;
 mod records;
 
@@ -33,6 +34,9 @@ pub enum StoreError {
     Join(JoinRefusal),
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
+    /// From a read on SQLite that bypasses sqlx (`direct.rs`).
+    #[error("database error: {0}")]
+    Direct(#[from] rusqlite::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
@@ -80,6 +84,17 @@ pub struct PoolStats {
 impl Repo {
     /// Opens (creating if needed) `rekindle.db` in `data_dir` and runs migrations.
     pub async fn open_sqlite(data_dir: &Path) -> StoreResult<Self> {
+        Self::open_sqlite_with(data_dir, true).await
+    }
+
+    /// As [`Repo::open_sqlite`], with every read through sqlx (none through
+    /// `direct.rs`): lets a test compare the two ways of reading.
+    #[doc(hidden)]
+    pub async fn open_sqlite_through_sqlx_only(data_dir: &Path) -> StoreResult<Self> {
+        Self::open_sqlite_with(data_dir, false).await
+    }
+
+    async fn open_sqlite_with(data_dir: &Path, direct: bool) -> StoreResult<Self> {
         use sqlx::sqlite::{
             SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
         };
@@ -117,9 +132,12 @@ impl Repo {
             .max_connections(readers)
             .connect_with(opts.read_only(true))
             .await?;
-        Ok(Repo(Inner::Sqlite(backend::sqlite::Store::new(
-            read, write,
-        ))))
+        let store = backend::sqlite::Store::new(read, write);
+        Ok(Repo(Inner::Sqlite(if direct {
+            store.with_direct(direct::Direct::new(&data_dir.join(SQLITE_FILE)))
+        } else {
+            store
+        })))
     }
 
     pub async fn open_postgres(url: &str, max_connections: u32) -> StoreResult<Self> {

@@ -1,5 +1,6 @@
 //! The problem board.
 
+use crate::direct::direct_row;
 use crate::{AgreementId, CoupleId, OptionId, ProblemId, UserId};
 use rekindle_domain::board::{AgreementStatus, Stage, Worked};
 
@@ -20,6 +21,11 @@ pub struct BoardProblem {
     pub created_at: i64,
     pub updated_at: i64,
 }
+
+direct_row!(BoardProblem {
+    id, couple_id, proposed_by, title, stage: via String, round,
+    talk_requested_by, talk_requested_at, created_at, updated_at,
+});
 
 #[derive(Debug, Clone)]
 pub struct NewProblem {
@@ -54,6 +60,17 @@ pub struct BoardOption {
     pub created_at: i64,
 }
 
+direct_row!(BoardOption {
+    id,
+    problem_id,
+    author_id,
+    round,
+    sealed,
+    combined_from,
+    body,
+    created_at,
+});
+
 #[derive(Debug, Clone)]
 pub struct NewOption {
     pub id: OptionId,
@@ -76,6 +93,14 @@ pub struct BoardRating {
     pub rating: i64,
     pub created_at: i64,
 }
+
+direct_row!(BoardRating {
+    option_id,
+    user_id,
+    round,
+    rating,
+    created_at
+});
 
 /// Who said "done adding ideas" in a round, as the viewer may learn it: the
 /// partner's flag is returned only once the viewer is done too.

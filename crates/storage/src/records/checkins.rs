@@ -1,5 +1,6 @@
 //! Check-ins: the rhythm, the meetings and the submissions.
 
+use crate::direct::direct_row;
 use crate::{CheckinId, UserId};
 use rekindle_domain::checkin::Rhythm;
 
@@ -15,6 +16,8 @@ pub struct CheckinSchedule {
     /// When the rhythm was chosen.
     pub anchor_at: i64,
 }
+
+direct_row!(CheckinSchedule { rhythm: via String, weekday, hour, anchor_at });
 
 /// A check-in of a couple. `completed_at` is set once both partners submitted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +38,14 @@ pub(crate) struct CheckinRow {
     pub completed_at: Option<i64>,
     pub in_space: i64,
 }
+
+direct_row!(CheckinRow {
+    id,
+    opened_at,
+    closes_at,
+    completed_at,
+    in_space
+});
 
 impl From<CheckinRow> for Checkin {
     fn from(r: CheckinRow) -> Self {
@@ -92,6 +103,27 @@ pub struct VisibleSubmission {
     pub created_at: i64,
 }
 
+direct_row!(VisibleSubmission {
+    id,
+    checkin_id,
+    user_id,
+    csi1,
+    csi2,
+    csi3,
+    csi4,
+    tech1,
+    tech2,
+    tech3,
+    tech4,
+    hours_together,
+    hours_device_free,
+    appreciation,
+    went_well,
+    topic,
+    scores_private,
+    created_at,
+});
+
 impl VisibleSubmission {
     /// The numbers, when the viewer may see them.
     pub fn scores(&self) -> Option<rekindle_domain::checkin::Scores> {
@@ -124,3 +156,10 @@ pub struct LovedAnswer {
     pub body: String,
     pub created_at: i64,
 }
+
+direct_row!(LovedAnswer {
+    checkin_id,
+    user_id,
+    body,
+    created_at
+});

@@ -1,5 +1,6 @@
 //! Journal entries.
 
+use crate::direct::direct_row;
 use crate::{EntryId, UserId};
 use rekindle_domain::Visibility;
 
@@ -33,6 +34,16 @@ pub(crate) struct EntryRow {
     pub created_at: i64,
     pub updated_at: i64,
 }
+
+direct_row!(EntryRow {
+    id,
+    owner_id,
+    visibility,
+    title,
+    body,
+    created_at,
+    updated_at
+});
 
 impl From<EntryRow> for Entry {
     fn from(r: EntryRow) -> Self {

@@ -1,5 +1,6 @@
 //! Accounts, sessions and API tokens.
 
+use crate::direct::direct_row;
 use crate::{TokenId, UserId};
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct User {
@@ -9,6 +10,14 @@ pub struct User {
     pub time_zone: String,
     pub created_at: i64,
 }
+
+direct_row!(User {
+    id,
+    email,
+    display_name,
+    time_zone,
+    created_at
+});
 
 #[derive(Debug, Clone)]
 pub struct NewUser {
@@ -85,6 +94,13 @@ pub struct ApiToken {
     pub created_at: i64,
     pub last_used_at: Option<i64>,
 }
+
+direct_row!(ApiToken {
+    id,
+    name,
+    created_at,
+    last_used_at
+});
 
 /// What `rekindle admin stats` prints: counts only, never content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,5 +1,6 @@
 //! Rows of the action plan, reminders and the calendar feed (step 6).
 
+use crate::direct::direct_row;
 use crate::{ActionId, AgreementId, CoupleId, UserId};
 use rekindle_domain::plan::Assignment;
 
@@ -23,6 +24,11 @@ pub struct PlanAction {
     pub created_at: i64,
 }
 
+direct_row!(PlanAction {
+    id, couple_id, created_by, owner_id, agreement_id, title, notes,
+    due_date, rrule, assignment: via String, answered_at, created_at,
+});
+
 /// One done or undo of one occurrence (YYYY-MM-DD), by whom and when.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct PlanDoneEvent {
@@ -33,6 +39,15 @@ pub struct PlanDoneEvent {
     pub done: bool,
     pub at: i64,
 }
+
+direct_row!(PlanDoneEvent {
+    id,
+    action_id,
+    occurrence,
+    user_id,
+    done,
+    at
+});
 
 /// A person's reminder choices: kinds as a comma list, the local minute of the day.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]

@@ -1,5 +1,6 @@
 //! Questions for two: asked questions, answers, reactions and replies.
 
+use crate::direct::direct_row;
 use crate::{AnswerId, AskedQuestionId, CoupleId, UserId};
 /// A question asked of a couple.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -11,6 +12,13 @@ pub struct AskedQuestion {
     /// or erased their account): the person keeps only their own answer.
     pub couple_id: Option<CoupleId>,
 }
+
+direct_row!(AskedQuestion {
+    id,
+    question_id,
+    released_at,
+    couple_id
+});
 
 /// An answer the viewer may see: their own, or their partner's once the viewer
 /// has answered (a passed answer carries no text).
@@ -24,12 +32,27 @@ pub struct VisibleAnswer {
     pub created_at: i64,
 }
 
+direct_row!(VisibleAnswer {
+    id,
+    couple_question_id,
+    user_id,
+    body,
+    skipped,
+    created_at
+});
+
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Reaction {
     pub answer_id: AnswerId,
     pub user_id: UserId,
     pub kind: String,
 }
+
+direct_row!(Reaction {
+    answer_id,
+    user_id,
+    kind
+});
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Reply {
@@ -39,6 +62,14 @@ pub struct Reply {
     pub body: String,
     pub created_at: i64,
 }
+
+direct_row!(Reply {
+    id,
+    couple_question_id,
+    user_id,
+    body,
+    created_at
+});
 
 #[derive(Debug, Clone)]
 pub struct NewAnswer {

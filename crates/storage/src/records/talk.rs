@@ -1,5 +1,6 @@
 //! Rows of the talk room (migration 0005).
 
+use crate::direct::direct_row;
 use crate::{CoupleId, TalkId, UserId};
 use rekindle_domain::talk::Phase;
 
@@ -19,6 +20,11 @@ pub struct TalkRow {
     pub created_at: i64,
     pub updated_at: i64,
 }
+
+direct_row!(TalkRow {
+    id, couple_id, requested_by, partner_id, topic, phase: via String,
+    scheduled_at, began_at, last_seq, created_at, updated_at,
+});
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewTalk {
@@ -51,6 +57,15 @@ pub struct TalkEventRow {
     pub body: String,
 }
 
+direct_row!(TalkEventRow {
+    talk_id,
+    seq,
+    at,
+    by_user,
+    kind,
+    body
+});
+
 /// What the talks table keeps in step with the log after an append.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TalkSummary {
@@ -81,6 +96,16 @@ pub struct Reflection {
     pub updated_at: i64,
 }
 
+direct_row!(Reflection {
+    talk_id,
+    user_id,
+    understood,
+    feel_now,
+    shared,
+    created_at,
+    updated_at
+});
+
 /// One private flooding check (migration 0013): only its author ever reads it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct CalmReading {
@@ -91,6 +116,14 @@ pub struct CalmReading {
     pub value: i64,
     pub at: i64,
 }
+
+direct_row!(CalmReading {
+    talk_id,
+    user_id,
+    moment,
+    value,
+    at
+});
 
 /// One one-line note in a talk held aloud (migration 0016): read only by its
 /// author; `shared_at` is set once the author shared it with the partner.

@@ -4,6 +4,7 @@ use crate::{AgreementId, CoupleId, OptionId, ProblemId, UserId};
 use sqlx::Row;
 
 use super::{DB, IS_PG, Store};
+use crate::direct::Cols;
 use crate::records::*;
 use crate::{StoreResult, decode_stored, map_unique};
 use rekindle_domain::board::AgreementStatus;
@@ -47,12 +48,12 @@ impl Store {
                               WHERE a.problem_id = p.id AND f.user_id = $1)))
              ORDER BY p.created_at DESC, p.id
              LIMIT 500";
-        Ok(sqlx::query_as::<_, BoardProblem>(SQL)
-            .bind(&viewer.user_id)
-            .bind(viewer.couple_id.as_deref())
-            .bind(include_past)
-            .fetch_all(&mut *self.reader().await?)
-            .await?)
+        read!(
+            all BoardProblem,
+            self,
+            SQL,
+            [&viewer.user_id, viewer.couple_id.as_deref(), include_past]
+        )
     }
 
     /// One problem of the viewer's current space.
@@ -64,11 +65,12 @@ impl Store {
         const SQL: &str = "SELECT p.id, p.couple_id, p.proposed_by, p.title, p.stage, p.round, \
              p.talk_requested_by, p.talk_requested_at, p.created_at, p.updated_at \
              FROM board_problems p WHERE p.id = $1 AND p.couple_id = $2";
-        Ok(sqlx::query_as::<_, BoardProblem>(SQL)
-            .bind(id)
-            .bind(viewer.couple_id.as_deref())
-            .fetch_optional(&mut *self.reader().await?)
-            .await?)
+        read!(
+            optional BoardProblem,
+            self,
+            SQL,
+            [id, viewer.couple_id.as_deref()]
+        )
     }
 
     /// Puts a problem forward in the viewer's space, which must hold two partners.
@@ -197,7 +199,9 @@ impl Store {
         viewer: &Viewer,
         problem_id: &ProblemId,
     ) -> StoreResult<Vec<BoardOption>> {
-        Ok(sqlx::query_as::<_, BoardOption>(
+        read!(
+            all BoardOption,
+            self,
             "SELECT o.id, o.problem_id, o.author_id, o.round, o.sealed, o.combined_from, o.body, o.created_at
              FROM board_options o JOIN board_problems p ON p.id = o.problem_id
              WHERE o.problem_id = $1
@@ -209,13 +213,8 @@ impl Store {
                               AND EXISTS (SELECT 1 FROM board_done d WHERE d.problem_id = o.problem_id
                                         AND d.round = o.round AND d.user_id = $4)))))
              ORDER BY o.created_at, o.id",
+            [problem_id, &viewer.user_id, viewer.couple_id.as_deref(), viewer.partner_id.as_deref()]
         )
-        .bind(problem_id)
-        .bind(&viewer.user_id)
-        .bind(viewer.couple_id.as_deref())
-        .bind(viewer.partner_id.as_deref())
-        .fetch_all(&mut *self.reader().await?)
-        .await?)
     }
 
     /// Who is done adding ideas in a round. The partner's flag is read only when
@@ -226,25 +225,30 @@ impl Store {
         problem_id: &ProblemId,
         round: i64,
     ) -> StoreResult<BoardDone> {
-        let row = sqlx::query(
+        fn done_from(row: &impl Cols) -> StoreResult<BoardDone> {
+            Ok(BoardDone {
+                me: row.col::<i64>("me")? > 0,
+                partner: row.col::<i64>("partner")? > 0,
+            })
+        }
+        read!(
+            row,
+            self,
             "SELECT
                (SELECT COUNT(*) FROM board_done WHERE problem_id = $1 AND round = $2 AND user_id = $3) AS me,
                (SELECT COUNT(*) FROM board_done d JOIN board_problems p ON p.id = d.problem_id
                   WHERE d.problem_id = $1 AND d.round = $2 AND d.user_id = $4 AND p.couple_id = $5
                     AND EXISTS (SELECT 1 FROM board_done m WHERE m.problem_id = $1 AND m.round = $2
                                 AND m.user_id = $3)) AS partner",
+            [
+                problem_id,
+                round,
+                &viewer.user_id,
+                viewer.partner_id.as_deref(),
+                viewer.couple_id.as_deref()
+            ],
+            done_from
         )
-        .bind(problem_id)
-        .bind(round)
-        .bind(&viewer.user_id)
-        .bind(viewer.partner_id.as_deref())
-        .bind(viewer.couple_id.as_deref())
-        .fetch_one(&mut *self.reader().await?)
-        .await?;
-        Ok(BoardDone {
-            me: row.try_get::<i64, _>("me")? > 0,
-            partner: row.try_get::<i64, _>("partner")? > 0,
-        })
     }
 
     /// Records the viewer's ratings for this round, all at once or none: every
@@ -291,7 +295,9 @@ impl Store {
         problem_id: &ProblemId,
         round: Option<i64>,
     ) -> StoreResult<Vec<BoardRating>> {
-        Ok(sqlx::query_as::<_, BoardRating>(
+        read!(
+            all BoardRating,
+            self,
             "SELECT r.option_id, r.user_id, r.round, r.rating, r.created_at
              FROM board_ratings r JOIN board_options o ON o.id = r.option_id
              JOIN board_problems p ON p.id = o.problem_id
@@ -301,14 +307,8 @@ impl Store {
                      AND EXISTS (SELECT 1 FROM board_ratings m WHERE m.option_id = r.option_id
                                  AND m.round = r.round AND m.user_id = $2)))
              ORDER BY r.round, r.created_at, r.option_id",
+            [problem_id, &viewer.user_id, viewer.couple_id.as_deref(), viewer.partner_id.as_deref(), round]
         )
-        .bind(problem_id)
-        .bind(&viewer.user_id)
-        .bind(viewer.couple_id.as_deref())
-        .bind(viewer.partner_id.as_deref())
-        .bind(round)
-        .fetch_all(&mut *self.reader().await?)
-        .await?)
     }
 
     /// Writes an agreement from an option both current partners rated this round;
@@ -572,27 +572,24 @@ impl Store {
 
     /// How the couple's decided agreements ended, oldest first.
     pub async fn board_outcomes(&self, couple_id: &CoupleId) -> StoreResult<Vec<AgreementStatus>> {
-        let statuses = sqlx::query_scalar::<_, String>(
+        let statuses = read!(
+            scalars String,
+            self,
             "SELECT a.status FROM board_agreements a JOIN board_problems p ON p.id = a.problem_id
              WHERE p.couple_id = $1 AND a.decided_at IS NOT NULL
              ORDER BY a.decided_at, a.id",
-        )
-        .bind(couple_id)
-        .fetch_all(&mut *self.reader().await?)
-        .await?;
+            [couple_id]
+        )?;
         statuses.into_iter().map(decode_stored).collect()
     }
 }
 
 /// Reads [`board_fact_columns`] into the journey facts.
-pub(super) fn board_facts_from(
-    row: &<DB as sqlx::Database>::Row,
-    facts: &mut Facts,
-) -> StoreResult<()> {
+pub(super) fn board_facts_from(row: &impl Cols, facts: &mut Facts) -> StoreResult<()> {
     let n = |v: i64| usize::try_from(v).unwrap_or(0);
-    facts.board_problems = n(row.try_get("board_problems")?);
-    facts.board_agreements = n(row.try_get("board_agreements")?);
-    facts.board_followups_by_both = n(row.try_get("board_followups")?);
+    facts.board_problems = n(row.col("board_problems")?);
+    facts.board_agreements = n(row.col("board_agreements")?);
+    facts.board_followups_by_both = n(row.col("board_followups")?);
     Ok(())
 }
 

@@ -12,12 +12,12 @@ impl Store {
         &self,
         couple_id: &CoupleId,
     ) -> StoreResult<Option<CheckinSchedule>> {
-        Ok(sqlx::query_as::<_, CheckinSchedule>(
+        read!(
+            optional CheckinSchedule,
+            self,
             "SELECT rhythm, weekday, hour, anchor_at FROM checkin_schedules WHERE couple_id = $1",
+            [couple_id]
         )
-        .bind(couple_id)
-        .fetch_optional(&mut *self.reader().await?)
-        .await?)
     }
 
     pub async fn set_checkin_schedule(
@@ -88,7 +88,9 @@ impl Store {
 
     /// Check-ins of the viewer's space, and earlier ones the viewer submitted to, newest first.
     pub async fn checkins_for(&self, viewer: &Viewer) -> StoreResult<Vec<Checkin>> {
-        let rows = sqlx::query_as::<_, CheckinRow>(
+        let rows = read!(
+            all CheckinRow,
+            self,
             "SELECT c.id, c.opened_at, c.closes_at, c.completed_at,
                     CAST(CASE WHEN c.couple_id = $2 THEN 1 ELSE 0 END AS BIGINT) AS in_space
              FROM checkins c
@@ -96,11 +98,8 @@ impl Store {
                 OR EXISTS (SELECT 1 FROM checkin_submissions s WHERE s.checkin_id = c.id AND s.user_id = $1)
              ORDER BY c.opened_at DESC, c.id
              LIMIT 2000",
-        )
-        .bind(&viewer.user_id)
-        .bind(viewer.couple_id.as_deref())
-        .fetch_all(&mut *self.reader().await?)
-        .await?;
+            [&viewer.user_id, viewer.couple_id.as_deref()]
+        )?;
         Ok(rows.into_iter().map(Checkin::from).collect())
     }
 
@@ -109,29 +108,27 @@ impl Store {
         viewer: &Viewer,
         id: &CheckinId,
     ) -> StoreResult<Option<Checkin>> {
-        let row = sqlx::query_as::<_, CheckinRow>(
+        let row = read!(
+            optional CheckinRow,
+            self,
             "SELECT c.id, c.opened_at, c.closes_at, c.completed_at,
                     CAST(CASE WHEN c.couple_id = $2 THEN 1 ELSE 0 END AS BIGINT) AS in_space
              FROM checkins c
              WHERE c.id = $3 AND (c.couple_id = $2
                 OR EXISTS (SELECT 1 FROM checkin_submissions s WHERE s.checkin_id = c.id AND s.user_id = $1))",
-        )
-        .bind(&viewer.user_id)
-        .bind(viewer.couple_id.as_deref())
-        .bind(id)
-        .fetch_optional(&mut *self.reader().await?)
-        .await?;
+            [&viewer.user_id, viewer.couple_id.as_deref(), id]
+        )?;
         Ok(row.map(Checkin::from))
     }
 
     /// When the couple's completed check-ins were completed, oldest first.
     pub async fn checkin_completions(&self, couple_id: &CoupleId) -> StoreResult<Vec<i64>> {
-        Ok(sqlx::query_scalar::<_, i64>(
+        read!(
+            scalars i64,
+            self,
             "SELECT completed_at FROM checkins WHERE couple_id = $1 AND completed_at IS NOT NULL ORDER BY completed_at",
+            [couple_id]
         )
-        .bind(couple_id)
-        .fetch_all(&mut *self.reader().await?)
-        .await?)
     }
 
     /// Records the viewer's submission to an open check-in of their space; the
@@ -201,7 +198,9 @@ impl Store {
         viewer: &Viewer,
         only: Option<&str>,
     ) -> StoreResult<Vec<VisibleSubmission>> {
-        Ok(sqlx::query_as::<_, VisibleSubmission>(
+        read!(
+            all VisibleSubmission,
+            self,
             "SELECT s.id, s.checkin_id, s.user_id,
                     CASE WHEN s.user_id = $1 OR s.scores_private = FALSE THEN s.csi1 END AS csi1,
                     CASE WHEN s.user_id = $1 OR s.scores_private = FALSE THEN s.csi2 END AS csi2,
@@ -221,13 +220,8 @@ impl Store {
                      AND EXISTS (SELECT 1 FROM checkin_submissions m
                                  WHERE m.checkin_id = s.checkin_id AND m.user_id = $1)))
              ORDER BY s.created_at, s.id",
+            [&viewer.user_id, viewer.couple_id.as_deref(), viewer.partner_id.as_deref(), only]
         )
-        .bind(&viewer.user_id)
-        .bind(viewer.couple_id.as_deref())
-        .bind(viewer.partner_id.as_deref())
-        .bind(only)
-        .fetch_all(&mut *self.reader().await?)
-        .await?)
     }
 
     /// Everything one person submitted, for their own export.
@@ -279,17 +273,14 @@ impl Store {
         viewer: &Viewer,
         checkin_id: &CheckinId,
     ) -> StoreResult<Vec<LovedAnswer>> {
-        Ok(sqlx::query_as::<_, LovedAnswer>(
+        read!(
+            all LovedAnswer,
+            self,
             "SELECT l.checkin_id, l.user_id, l.body, l.created_at FROM checkin_loved l
              JOIN checkins c ON c.id = l.checkin_id
              WHERE l.checkin_id = $1 AND (l.user_id = $2 OR (c.couple_id = $3 AND l.user_id = $4))
              ORDER BY l.created_at, l.user_id",
+            [checkin_id, &viewer.user_id, viewer.couple_id.as_deref(), viewer.partner_id.as_deref()]
         )
-        .bind(checkin_id)
-        .bind(&viewer.user_id)
-        .bind(viewer.couple_id.as_deref())
-        .bind(viewer.partner_id.as_deref())
-        .fetch_all(&mut *self.reader().await?)
-        .await?)
     }
 }

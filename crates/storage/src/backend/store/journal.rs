@@ -42,17 +42,17 @@ impl Store {
     /// The viewer's own entries, plus the entries their current partner shared
     /// in their current space. A private row of someone else cannot match.
     pub async fn entries_for(&self, viewer: &Viewer) -> StoreResult<Vec<Entry>> {
-        let rows = sqlx::query_as::<_, EntryRow>(concat!(
+        let rows = read!(
+            all EntryRow,
+            self,
+            concat!(
             "SELECT id, owner_id, visibility, title, body, created_at, updated_at
                  FROM journal_entries WHERE ",
             visible_to_viewer!(),
             " ORDER BY created_at DESC, id LIMIT 1000"
-        ))
-        .bind(&viewer.user_id)
-        .bind(viewer.couple_id.as_deref())
-        .bind(viewer.partner_id.as_deref())
-        .fetch_all(&mut *self.reader().await?)
-        .await?;
+        ),
+            [&viewer.user_id, viewer.couple_id.as_deref(), viewer.partner_id.as_deref()]
+        )?;
         Ok(rows.into_iter().map(Entry::from).collect())
     }
 
@@ -65,35 +65,32 @@ impl Store {
         limit: i64,
         offset: i64,
     ) -> StoreResult<Vec<Entry>> {
-        let rows = sqlx::query_as::<_, EntryRow>(concat!(
+        let rows = read!(
+            all EntryRow,
+            self,
+            concat!(
             "SELECT id, owner_id, visibility, title, substr(body, 1, 300) AS body,
                         created_at, updated_at
                  FROM journal_entries WHERE ",
             visible_to_viewer!(),
             " ORDER BY created_at DESC, id LIMIT $4 OFFSET $5"
-        ))
-        .bind(&viewer.user_id)
-        .bind(viewer.couple_id.as_deref())
-        .bind(viewer.partner_id.as_deref())
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(&mut *self.reader().await?)
-        .await?;
+        ),
+            [&viewer.user_id, viewer.couple_id.as_deref(), viewer.partner_id.as_deref(), limit, offset]
+        )?;
         Ok(rows.into_iter().map(Entry::from).collect())
     }
 
     pub async fn entry_for(&self, viewer: &Viewer, id: &EntryId) -> StoreResult<Option<Entry>> {
-        let row = sqlx::query_as::<_, EntryRow>(concat!(
+        let row = read!(
+            optional EntryRow,
+            self,
+            concat!(
             "SELECT id, owner_id, visibility, title, body, created_at, updated_at
                  FROM journal_entries WHERE id = $4 AND ",
             visible_to_viewer!()
-        ))
-        .bind(&viewer.user_id)
-        .bind(viewer.couple_id.as_deref())
-        .bind(viewer.partner_id.as_deref())
-        .bind(id)
-        .fetch_optional(&mut *self.reader().await?)
-        .await?;
+        ),
+            [&viewer.user_id, viewer.couple_id.as_deref(), viewer.partner_id.as_deref(), id]
+        )?;
         Ok(row.map(Entry::from))
     }
 

@@ -2,13 +2,13 @@
 
 use std::sync::LazyLock;
 
+use crate::direct::Cols;
 use crate::{CoupleId, UserId};
-use sqlx::Row;
 
+use super::Store;
 use super::board::{board_fact_columns, board_facts_from};
 use super::space::space_from_row;
 use super::talks::{talk_fact_columns, talk_facts_from};
-use super::{DB, Store};
 use crate::StoreResult;
 use crate::records::*;
 use rekindle_domain::journey::Facts;
@@ -18,54 +18,15 @@ impl Store {
     /// every tool's journey counts, the safety offer and the check-in schedule
     /// (the page is the busiest one).
     pub async fn home_summary(&self, user_id: &UserId) -> StoreResult<HomeSummary> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(HOME_SUMMARY.as_str())) // built once from constants
+        let sql = HOME_SUMMARY.as_str(); // built once from constants
+        if let Some(direct) = &self.direct {
+            return direct.one(sql, &[user_id], |row| home_summary_from(row));
+        }
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(user_id)
             .fetch_one(&mut *self.reader().await?)
             .await?;
-        let space = space_from_row(&row)?;
-        let mut facts = facts_from(
-            row.try_get::<Option<i64>, _>("partners")?.unwrap_or(0),
-            row.try_get::<Option<i64>, _>("sharers")?.unwrap_or(0),
-            exchanged_from(&row)?,
-            row.try_get::<Option<i64>, _>("checkins")?.unwrap_or(0),
-        );
-        // Talk room
-        if space.is_some() {
-            talk_facts_from(&row, &mut facts)?;
-        }
-        // Problem board
-        if space.as_ref().is_some_and(|s| s.partner.is_some()) {
-            board_facts_from(&row, &mut facts)?;
-        }
-        Ok(HomeSummary {
-            facts,
-            space,
-            safety_check_taken: row.try_get::<i64, _>("screens")? > 0,
-            safety_offer_postponed_until: row.try_get("postponed_until")?,
-            partner_left: row.try_get::<i64, _>("left_notices")? > 0,
-            // The same question `latest_question` reads, so the page needs no read of its own.
-            latest_question: match row.try_get::<Option<crate::AskedQuestionId>, _>("lq_id")? {
-                Some(id) => Some((
-                    AskedQuestion {
-                        id,
-                        question_id: row.try_get("lq_question_id")?,
-                        released_at: row.try_get("lq_released_at")?,
-                        couple_id: row.try_get("couple_id")?,
-                    },
-                    row.try_get::<i64, _>("lq_answered")? == 1,
-                )),
-                None => None,
-            },
-            checkin_schedule: match row.try_get::<Option<String>, _>("ck_rhythm")? {
-                Some(rhythm) => Some(CheckinSchedule {
-                    rhythm: crate::decode_stored(rhythm)?,
-                    weekday: row.try_get("ck_weekday")?,
-                    hour: row.try_get("ck_hour")?,
-                    anchor_at: row.try_get("ck_anchor")?,
-                }),
-                None => None,
-            },
-        })
+        home_summary_from(&row)
     }
 
     pub async fn journey_facts(&self, couple_id: &CoupleId) -> StoreResult<Facts> {
@@ -74,10 +35,10 @@ impl Store {
             .fetch_one(&mut *self.reader().await?)
             .await?;
         let mut facts = facts_from(
-            row.try_get("partners")?,
-            row.try_get("sharers")?,
+            row.col("partners")?,
+            row.col("sharers")?,
             exchanged_from(&row)?,
-            row.try_get("checkins")?,
+            row.col("checkins")?,
         );
         talk_facts_from(&row, &mut facts)?;
         board_facts_from(&row, &mut facts)?;
@@ -159,12 +120,59 @@ static JOURNEY_FACTS: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
+fn home_summary_from(row: &impl Cols) -> StoreResult<HomeSummary> {
+    let space = space_from_row(row)?;
+    let mut facts = facts_from(
+        row.col::<Option<i64>>("partners")?.unwrap_or(0),
+        row.col::<Option<i64>>("sharers")?.unwrap_or(0),
+        exchanged_from(row)?,
+        row.col::<Option<i64>>("checkins")?.unwrap_or(0),
+    );
+    // Talk room
+    if space.is_some() {
+        talk_facts_from(row, &mut facts)?;
+    }
+    // Problem board
+    if space.as_ref().is_some_and(|s| s.partner.is_some()) {
+        board_facts_from(row, &mut facts)?;
+    }
+    Ok(HomeSummary {
+        facts,
+        space,
+        safety_check_taken: row.col::<i64>("screens")? > 0,
+        safety_offer_postponed_until: row.col("postponed_until")?,
+        partner_left: row.col::<i64>("left_notices")? > 0,
+        // The same question `latest_question` reads, so the page needs no read of its own.
+        latest_question: match row.col::<Option<crate::AskedQuestionId>>("lq_id")? {
+            Some(id) => Some((
+                AskedQuestion {
+                    id,
+                    question_id: row.col("lq_question_id")?,
+                    released_at: row.col("lq_released_at")?,
+                    couple_id: row.col("couple_id")?,
+                },
+                row.col::<i64>("lq_answered")? == 1,
+            )),
+            None => None,
+        },
+        checkin_schedule: match row.col::<Option<String>>("ck_rhythm")? {
+            Some(rhythm) => Some(CheckinSchedule {
+                rhythm: crate::decode_stored(rhythm)?,
+                weekday: row.col("ck_weekday")?,
+                hour: row.col("ck_hour")?,
+                anchor_at: row.col("ck_anchor")?,
+            }),
+            None => None,
+        },
+    })
+}
+
 /// Which depths have an exchange (`d1`..`d3`); a person without a space reads NULL.
-fn exchanged_from(row: &<DB as sqlx::Database>::Row) -> StoreResult<[bool; 3]> {
+fn exchanged_from(row: &impl Cols) -> StoreResult<[bool; 3]> {
     Ok([
-        row.try_get::<Option<bool>, _>("d1")?.unwrap_or(false),
-        row.try_get::<Option<bool>, _>("d2")?.unwrap_or(false),
-        row.try_get::<Option<bool>, _>("d3")?.unwrap_or(false),
+        row.col::<Option<bool>>("d1")?.unwrap_or(false),
+        row.col::<Option<bool>>("d2")?.unwrap_or(false),
+        row.col::<Option<bool>>("d3")?.unwrap_or(false),
     ])
 }
 

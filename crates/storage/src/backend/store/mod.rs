@@ -10,6 +10,77 @@ use sqlx::{Pool, Row};
 use super::{DB, IS_PG};
 use crate::{PoolStats, StoreError, StoreResult, UserId};
 
+/// Reads that go through `direct` when the store has it (SQLite, see
+/// `direct.rs`) and through sqlx otherwise, with the SQL and its arguments
+/// (`$1`, `$2`, … in order) written once for both:
+/// - `read!(all T, store, sql, [args])`: every row as a record `T` (`sqlx::FromRow`
+///   and `FromDirect`); `optional T`: the first, if any;
+/// - `read!(scalars T, …)`, `scalar_optional T`, `scalar T`: the first column
+///   (of every row, of the first row if any, of the one row);
+/// - `read!(rows, …, decode)`, `row_optional`, `row`: rows decoded by a function
+///   over `Cols`.
+macro_rules! read {
+    (all $t:ty, $store:expr, $sql:expr, [$($arg:expr),* $(,)?]) => {
+        read!(@go $store, $sql, [$($arg),*],
+            |d: &crate::direct::Direct, sql: &str, args: &[&dyn rusqlite::ToSql]| d.all::<$t>(sql, args),
+            |sql| sqlx::query_as::<_, $t>(sql), fetch_all, |rows| StoreResult::Ok(rows))
+    };
+    (optional $t:ty, $store:expr, $sql:expr, [$($arg:expr),* $(,)?]) => {
+        read!(@go $store, $sql, [$($arg),*],
+            |d: &crate::direct::Direct, sql: &str, args: &[&dyn rusqlite::ToSql]| d.optional(sql, args, <$t as $crate::direct::FromDirect>::from_direct),
+            |sql| sqlx::query_as::<_, $t>(sql), fetch_optional, |row| StoreResult::Ok(row))
+    };
+    (scalars $t:ty, $store:expr, $sql:expr, [$($arg:expr),* $(,)?]) => {
+        read!(@go $store, $sql, [$($arg),*],
+            |d: &crate::direct::Direct, sql: &str, args: &[&dyn rusqlite::ToSql]| d.rows(sql, args, |r| Ok(r.get::<_, $t>(0)?)),
+            |sql| sqlx::query_scalar::<_, $t>(sql), fetch_all, |rows| StoreResult::Ok(rows))
+    };
+    (scalar_optional $t:ty, $store:expr, $sql:expr, [$($arg:expr),* $(,)?]) => {
+        read!(@go $store, $sql, [$($arg),*],
+            |d: &crate::direct::Direct, sql: &str, args: &[&dyn rusqlite::ToSql]| d.optional(sql, args, |r| Ok(r.get::<_, $t>(0)?)),
+            |sql| sqlx::query_scalar::<_, $t>(sql), fetch_optional, |row| StoreResult::Ok(row))
+    };
+    (scalar $t:ty, $store:expr, $sql:expr, [$($arg:expr),* $(,)?]) => {
+        read!(@go $store, $sql, [$($arg),*],
+            |d: &crate::direct::Direct, sql: &str, args: &[&dyn rusqlite::ToSql]| d.one(sql, args, |r| Ok(r.get::<_, $t>(0)?)),
+            |sql| sqlx::query_scalar::<_, $t>(sql), fetch_one, |row| StoreResult::Ok(row))
+    };
+    (rows, $store:expr, $sql:expr, [$($arg:expr),* $(,)?], $decode:expr) => {
+        read!(@go $store, $sql, [$($arg),*],
+            |d: &crate::direct::Direct, sql: &str, args: &[&dyn rusqlite::ToSql]| d.rows(sql, args, |r| $decode(r)),
+            |sql| sqlx::query(sql), fetch_all,
+            |rows: Vec<_>| rows.iter().map(|r| $decode(r)).collect::<StoreResult<Vec<_>>>())
+    };
+    (row, $store:expr, $sql:expr, [$($arg:expr),* $(,)?], $decode:expr) => {
+        read!(@go $store, $sql, [$($arg),*],
+            |d: &crate::direct::Direct, sql: &str, args: &[&dyn rusqlite::ToSql]| d.one(sql, args, |r| $decode(r)),
+            |sql| sqlx::query(sql), fetch_one,
+            |row| $decode(&row))
+    };
+    (row_optional, $store:expr, $sql:expr, [$($arg:expr),* $(,)?], $decode:expr) => {
+        read!(@go $store, $sql, [$($arg),*],
+            |d: &crate::direct::Direct, sql: &str, args: &[&dyn rusqlite::ToSql]| d.optional(sql, args, |r| $decode(r)),
+            |sql| sqlx::query(sql), fetch_optional,
+            |row: Option<_>| row.as_ref().map(|r| $decode(r)).transpose())
+    };
+    (@go $store:expr, $sql:expr, [$($arg:expr),*], $direct:expr, $query:expr, $fetch:ident, $then:expr) => {{
+        let sql = $sql;
+        match &$store.direct {
+            Some(d) => {
+                let args: &[&dyn rusqlite::ToSql] = &[$(&$arg),*];
+                ($direct)(&**d, AsRef::<str>::as_ref(&sql), args)
+            }
+            None => {
+                let found = ($query)(sqlx::AssertSqlSafe(sql))
+                    $(.bind($arg))*
+                    .$fetch(&mut *$store.reader().await?)
+                    .await?;
+                ($then)(found)
+            }
+        }
+    }};
+}
+
 mod appreciations;
 mod board;
 mod calendar;
@@ -36,15 +107,19 @@ mod waiting;
 pub struct Store {
     read: Pool<DB>,
     /// Set on a copy made by [`Store::holding_reads`]: its reads all go to this
-    /// one connection instead of taking one from `read` per query.
-    held: Option<Arc<tokio::sync::Mutex<PoolConnection<DB>>>>,
+    /// one connection, taken on the first read, instead of one from `read` per
+    /// query.
+    held: Option<Arc<tokio::sync::Mutex<Option<PoolConnection<DB>>>>>,
     write: Pool<DB>,
+    /// SQLite only: the pages' reads without sqlx's connection thread (see
+    /// `direct.rs`). Always `None` on PostgreSQL.
+    direct: Option<Arc<crate::direct::Direct>>,
 }
 
 /// A connection to read on: from the pool for one query, or the held one.
 enum ReadConn {
     Pooled(PoolConnection<DB>),
-    Held(tokio::sync::OwnedMutexGuard<PoolConnection<DB>>),
+    Held(tokio::sync::OwnedMutexGuard<Option<PoolConnection<DB>>>),
 }
 
 impl std::ops::Deref for ReadConn {
@@ -52,7 +127,8 @@ impl std::ops::Deref for ReadConn {
     fn deref(&self) -> &Self::Target {
         match self {
             ReadConn::Pooled(c) => c,
-            ReadConn::Held(c) => c,
+            // `reader` fills it before handing it out.
+            ReadConn::Held(c) => c.as_ref().expect("a held read connection"),
         }
     }
 }
@@ -61,7 +137,7 @@ impl std::ops::DerefMut for ReadConn {
     fn deref_mut(&mut self) -> &mut Self::Target {
         match self {
             ReadConn::Pooled(c) => c,
-            ReadConn::Held(c) => c,
+            ReadConn::Held(c) => c.as_mut().expect("a held read connection"),
         }
     }
 }
@@ -72,6 +148,16 @@ impl Store {
             read,
             held: None,
             write,
+            direct: None,
+        }
+    }
+
+    /// Reads the pages make go through `direct` (SQLite only).
+    #[allow(dead_code)] // not called on PostgreSQL
+    pub fn with_direct(self, direct: crate::direct::Direct) -> Self {
+        Store {
+            direct: Some(Arc::new(direct)),
+            ..self
         }
     }
 
@@ -90,10 +176,12 @@ impl Store {
     /// and then writing takes from the write pool, never from connections
     /// other readers hold. With one shared pool, 64 such handlers held every
     /// connection and waited for one more (the questions page stalled).
+    ///
+    /// The connection is taken on the first read that needs it, so a page whose
+    /// reads all go through `direct` (SQLite) never takes one.
     pub(crate) async fn holding_reads(&self) -> StoreResult<Store> {
-        let conn = self.read.acquire().await?;
         Ok(Store {
-            held: Some(Arc::new(tokio::sync::Mutex::new(conn))),
+            held: Some(Arc::new(tokio::sync::Mutex::new(None))),
             ..self.clone()
         })
     }
@@ -101,7 +189,13 @@ impl Store {
     /// The connection for the next read (see [`Store::holding_reads`]).
     async fn reader(&self) -> StoreResult<ReadConn> {
         Ok(match &self.held {
-            Some(c) => ReadConn::Held(c.clone().lock_owned().await),
+            Some(c) => {
+                let mut held = c.clone().lock_owned().await;
+                if held.is_none() {
+                    *held = Some(self.read.acquire().await?);
+                }
+                ReadConn::Held(held)
+            }
             None => ReadConn::Pooled(self.read.acquire().await?),
         })
     }

@@ -1,5 +1,6 @@
 //! Accounts, sessions and API tokens.
 
+use crate::direct::Cols;
 use crate::{TokenId, UserId};
 use sqlx::Row;
 
@@ -32,12 +33,12 @@ impl Store {
     }
 
     pub async fn user_by_id(&self, id: &str) -> StoreResult<Option<User>> {
-        Ok(sqlx::query_as::<_, User>(
+        read!(
+            optional User,
+            self,
             "SELECT id, email, display_name, time_zone, created_at FROM users WHERE id = $1",
+            [id]
         )
-        .bind(id)
-        .fetch_optional(&mut *self.reader().await?)
-        .await?)
     }
 
     pub async fn credentials_by_email(&self, email: &str) -> StoreResult<Option<Credentials>> {
@@ -122,19 +123,34 @@ impl Store {
     }
 
     pub async fn session(&self, id_hash: &str, now: i64) -> StoreResult<Option<SessionUser>> {
-        let row = sqlx::query(
+        fn session_from(row: &impl Cols) -> StoreResult<(SessionUser, Option<i64>)> {
+            let session = SessionUser {
+                csrf_token: row.col("csrf_token")?,
+                expires_at: row.col("expires_at")?,
+                user: User {
+                    id: row.col("id")?,
+                    email: row.col("email")?,
+                    display_name: row.col("display_name")?,
+                    time_zone: row.col("time_zone")?,
+                    created_at: row.col("created_at")?,
+                },
+            };
+            Ok((session, row.col("last_seen_at")?))
+        }
+        let found = read!(
+            row_optional,
+            self,
             "SELECT s.csrf_token, s.expires_at, s.last_seen_at, u.id, u.email, u.display_name, u.time_zone, u.created_at
              FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.id_hash = $1 AND s.expires_at > $2",
-        )
-        .bind(id_hash)
-        .bind(now)
-        .fetch_optional(&mut *self.reader().await?)
-        .await?;
-        let Some(row) = row else { return Ok(None) };
+            [id_hash, now],
+            session_from
+        )?;
+        let Some((session, last_seen)) = found else {
+            return Ok(None);
+        };
         // "Last used" for Your devices, refreshed at most every ten minutes so
         // reading pages does not turn into writes.
-        let last_seen: Option<i64> = row.try_get("last_seen_at")?;
         if last_seen.is_none_or(|t| now - t > 600_000) {
             sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
                 .bind(now)
@@ -142,17 +158,7 @@ impl Store {
                 .execute(&self.write)
                 .await?;
         }
-        Ok(Some(SessionUser {
-            csrf_token: row.try_get("csrf_token")?,
-            expires_at: row.try_get("expires_at")?,
-            user: User {
-                id: row.try_get("id")?,
-                email: row.try_get("email")?,
-                display_name: row.try_get("display_name")?,
-                time_zone: row.try_get("time_zone")?,
-                created_at: row.try_get("created_at")?,
-            },
-        }))
+        Ok(Some(session))
     }
 
     pub async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
@@ -240,13 +246,13 @@ impl Store {
     }
 
     pub async fn tokens(&self, user_id: &UserId) -> StoreResult<Vec<ApiToken>> {
-        Ok(sqlx::query_as::<_, ApiToken>(
+        read!(
+            all ApiToken,
+            self,
             "SELECT id, name, created_at, last_used_at FROM api_tokens
              WHERE user_id = $1 ORDER BY created_at DESC, id",
+            [user_id]
         )
-        .bind(user_id)
-        .fetch_all(&mut *self.reader().await?)
-        .await?)
     }
 
     pub async fn revoke_token(&self, user_id: &UserId, token_id: &TokenId) -> StoreResult<bool> {

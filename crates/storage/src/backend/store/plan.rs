@@ -104,12 +104,12 @@ impl Store {
              ORDER BY a.due_date, a.created_at, a.id
              LIMIT 2000"
         );
-        Ok(sqlx::query_as::<_, PlanAction>(sqlx::AssertSqlSafe(sql))
-            .bind(&viewer.user_id)
-            .bind(viewer.couple_id.as_deref())
-            .bind(date)
-            .fetch_all(&mut *self.reader().await?)
-            .await?)
+        read!(
+            all PlanAction,
+            self,
+            sql,
+            [&viewer.user_id, viewer.couple_id.as_deref(), date]
+        )
     }
 
     pub async fn action_for(
@@ -121,12 +121,12 @@ impl Store {
             "SELECT {ACTION_COLS} FROM plan_actions a
              WHERE a.id = $3 AND (a.couple_id = $2 OR a.created_by = $1)"
         );
-        Ok(sqlx::query_as::<_, PlanAction>(sqlx::AssertSqlSafe(sql))
-            .bind(&viewer.user_id)
-            .bind(viewer.couple_id.as_deref())
-            .bind(id)
-            .fetch_optional(&mut *self.reader().await?)
-            .await?)
+        read!(
+            optional PlanAction,
+            self,
+            sql,
+            [&viewer.user_id, viewer.couple_id.as_deref(), id]
+        )
     }
 
     /// The partner it was proposed to accepts or declines, once.
@@ -200,19 +200,17 @@ impl Store {
         viewer: &Viewer,
         occurrence: &str,
     ) -> StoreResult<Vec<PlanDoneEvent>> {
-        Ok(sqlx::query_as::<_, PlanDoneEvent>(
+        read!(
+            all PlanDoneEvent,
+            self,
             "SELECT e.id, e.action_id, e.occurrence, e.user_id, e.done, e.at
              FROM plan_done_events e JOIN plan_actions a ON a.id = e.action_id
              WHERE (a.couple_id = $2 OR (a.created_by = $1 AND e.user_id = $1))
                AND e.occurrence = $3
              ORDER BY e.at, e.id
              LIMIT 20000",
+            [&viewer.user_id, viewer.couple_id.as_deref(), occurrence]
         )
-        .bind(&viewer.user_id)
-        .bind(viewer.couple_id.as_deref())
-        .bind(occurrence)
-        .fetch_all(&mut *self.reader().await?)
-        .await?)
     }
 
     /// What a person created or owns, for their export.

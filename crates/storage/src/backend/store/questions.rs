@@ -4,17 +4,18 @@ use crate::{AnswerId, AskedQuestionId, CoupleId, UserId};
 use sqlx::{FromRow, Row};
 
 use super::{IS_PG, Store};
+use crate::direct::Cols;
 use crate::records::*;
 use crate::{StoreError, StoreResult, map_unique};
 
 impl Store {
     pub async fn question_hour(&self, couple_id: &CoupleId) -> StoreResult<Option<i64>> {
-        Ok(sqlx::query_scalar::<_, i64>(
+        read!(
+            scalar_optional i64,
+            self,
             "SELECT release_hour FROM question_settings WHERE couple_id = $1",
+            [couple_id]
         )
-        .bind(couple_id)
-        .fetch_optional(&mut *self.reader().await?)
-        .await?)
     }
 
     pub async fn set_question_hour(&self, couple_id: &CoupleId, hour: i64) -> StoreResult<()> {
@@ -31,15 +32,16 @@ impl Store {
 
     /// One person's own deck choices (only decks they switched on or off).
     pub async fn deck_choices(&self, user_id: &UserId) -> StoreResult<Vec<(String, bool)>> {
-        let rows = sqlx::query(
+        fn choice(r: &impl Cols) -> StoreResult<(String, bool)> {
+            Ok((r.col("deck")?, r.col("enabled")?))
+        }
+        read!(
+            rows,
+            self,
             "SELECT deck, enabled FROM question_deck_choices WHERE user_id = $1 ORDER BY deck",
+            [user_id],
+            choice
         )
-        .bind(user_id)
-        .fetch_all(&mut *self.reader().await?)
-        .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get("deck")?, r.try_get("enabled")?)))
-            .collect()
     }
 
     /// Switches a deck on or off for one person.
@@ -65,32 +67,28 @@ impl Store {
 
     /// Every question asked of the couple, with whether both current partners answered it.
     pub async fn asked_questions(&self, couple_id: &CoupleId) -> StoreResult<Vec<(String, bool)>> {
-        let rows = sqlx::query(
+        fn asked(r: &impl Cols) -> StoreResult<(String, bool)> {
+            Ok((r.col("question_id")?, r.col::<i64>("answered")? >= 2))
+        }
+        read!(
+            rows,
+            self,
             "SELECT cq.question_id,
                (SELECT COUNT(*) FROM answers a JOIN memberships m ON m.user_id = a.user_id AND m.couple_id = $1
                  WHERE a.couple_question_id = cq.id AND a.skipped = FALSE) AS answered
              FROM couple_questions cq WHERE cq.couple_id = $1",
+            [couple_id],
+            asked
         )
-        .bind(couple_id)
-        .fetch_all(&mut *self.reader().await?)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    r.try_get("question_id")?,
-                    r.try_get::<i64, _>("answered")? >= 2,
-                ))
-            })
-            .collect()
     }
 
     pub async fn latest_release(&self, couple_id: &CoupleId) -> StoreResult<Option<i64>> {
-        Ok(sqlx::query_scalar::<_, Option<i64>>(
+        read!(
+            scalar Option<i64>,
+            self,
             "SELECT MAX(released_at) FROM couple_questions WHERE couple_id = $1",
+            [couple_id]
         )
-        .bind(couple_id)
-        .fetch_one(&mut *self.reader().await?)
-        .await?)
     }
 
     /// Releases a question unless one was released at or after `unless_since`
@@ -141,17 +139,16 @@ impl Store {
 
     /// Questions of the viewer's space, and earlier ones the viewer answered, newest first.
     pub async fn questions_for(&self, viewer: &Viewer) -> StoreResult<Vec<AskedQuestion>> {
-        Ok(sqlx::query_as::<_, AskedQuestion>(
+        read!(
+            all AskedQuestion,
+            self,
             "SELECT cq.id, cq.question_id, cq.released_at, cq.couple_id FROM couple_questions cq
              WHERE cq.couple_id = $2
                 OR EXISTS (SELECT 1 FROM answers a WHERE a.couple_question_id = cq.id AND a.user_id = $1)
              ORDER BY cq.released_at DESC, cq.id
              LIMIT 2000",
+            [&viewer.user_id, viewer.couple_id.as_deref()]
         )
-        .bind(&viewer.user_id)
-        .bind(viewer.couple_id.as_deref())
-        .fetch_all(&mut *self.reader().await?)
-        .await?)
     }
 
     /// The latest question asked in a space, and whether `user` has answered
@@ -184,16 +181,14 @@ impl Store {
         viewer: &Viewer,
         id: &AskedQuestionId,
     ) -> StoreResult<Option<AskedQuestion>> {
-        Ok(sqlx::query_as::<_, AskedQuestion>(
+        read!(
+            optional AskedQuestion,
+            self,
             "SELECT cq.id, cq.question_id, cq.released_at, cq.couple_id FROM couple_questions cq
              WHERE cq.id = $3 AND (cq.couple_id = $2
                 OR EXISTS (SELECT 1 FROM answers a WHERE a.couple_question_id = cq.id AND a.user_id = $1))",
+            [&viewer.user_id, viewer.couple_id.as_deref(), id]
         )
-        .bind(&viewer.user_id)
-        .bind(viewer.couple_id.as_deref())
-        .bind(id)
-        .fetch_optional(&mut *self.reader().await?)
-        .await?)
     }
 
     /// The viewer's own answers, and their current partner's answers in their
@@ -220,6 +215,17 @@ impl Store {
                                  AND m.user_id = $1 AND m.skipped = FALSE)))
              ORDER BY a.created_at, a.id"
         );
+        if let Some(direct) = &self.direct {
+            let (me, couple, partner) = (
+                &viewer.user_id,
+                viewer.couple_id.as_deref(),
+                viewer.partner_id.as_deref(),
+            );
+            return match only {
+                Some(id) => direct.all(&sql, &[&me, &couple, &partner, &id]),
+                None => direct.all(&sql, &[&me, &couple, &partner]),
+            };
+        }
         let query = sqlx::query_as::<_, VisibleAnswer>(sqlx::AssertSqlSafe(sql))
             .bind(&viewer.user_id)
             .bind(viewer.couple_id.as_deref())
@@ -284,18 +290,15 @@ impl Store {
         viewer: &Viewer,
         couple_question_id: &AskedQuestionId,
     ) -> StoreResult<Vec<Reaction>> {
-        Ok(sqlx::query_as::<_, Reaction>(
+        read!(
+            all Reaction,
+            self,
             "SELECT r.answer_id, r.user_id, r.kind FROM answer_reactions r
              JOIN answers a ON a.id = r.answer_id JOIN couple_questions cq ON cq.id = a.couple_question_id
              WHERE a.couple_question_id = $1 AND cq.couple_id = $2 AND (r.user_id = $3 OR r.user_id = $4)
              ORDER BY r.created_at",
+            [couple_question_id, viewer.couple_id.as_deref(), &viewer.user_id, viewer.partner_id.as_deref()]
         )
-        .bind(couple_question_id)
-        .bind(viewer.couple_id.as_deref())
-        .bind(&viewer.user_id)
-        .bind(viewer.partner_id.as_deref())
-        .fetch_all(&mut *self.reader().await?)
-        .await?)
     }
 
     /// A reply under a question, allowed only once both answers are open.
@@ -324,18 +327,15 @@ impl Store {
         viewer: &Viewer,
         couple_question_id: &AskedQuestionId,
     ) -> StoreResult<Vec<Reply>> {
-        Ok(sqlx::query_as::<_, Reply>(
+        read!(
+            all Reply,
+            self,
             "SELECT r.id, r.couple_question_id, r.user_id, r.body, r.created_at FROM question_replies r
              JOIN couple_questions cq ON cq.id = r.couple_question_id
              WHERE r.couple_question_id = $1
                AND (r.user_id = $3 OR (cq.couple_id = $2 AND r.user_id = $4))
              ORDER BY r.created_at, r.id",
+            [couple_question_id, viewer.couple_id.as_deref(), &viewer.user_id, viewer.partner_id.as_deref()]
         )
-        .bind(couple_question_id)
-        .bind(viewer.couple_id.as_deref())
-        .bind(&viewer.user_id)
-        .bind(viewer.partner_id.as_deref())
-        .fetch_all(&mut *self.reader().await?)
-        .await?)
     }
 }

@@ -1,7 +1,7 @@
 //! The couple's space: joining by creation, leaving, erasure and pausing.
 
+use crate::direct::Cols;
 use crate::{CoupleId, UserId};
-use sqlx::Row;
 
 use super::board::{board_erase_in, board_leave_in};
 use super::plan::{plan_erase_in, plan_leave_in};
@@ -12,7 +12,9 @@ use crate::{StoreResult, map_unique};
 
 impl Store {
     pub async fn space_of(&self, user_id: &UserId) -> StoreResult<Option<Space>> {
-        let row = sqlx::query(
+        let space = read!(
+            row_optional,
+            self,
             "SELECT m.couple_id, m.joined_at,
                     c.paused_by IS NOT NULL AS paused, COALESCE(c.paused_by = $1, FALSE) AS paused_by_me,
                     p.id AS p_id, p.email AS p_email, p.display_name AS p_name,
@@ -22,14 +24,10 @@ impl Store {
              LEFT JOIN memberships pm ON pm.couple_id = m.couple_id AND pm.user_id <> m.user_id
              LEFT JOIN users p ON p.id = pm.user_id
              WHERE m.user_id = $1",
-        )
-        .bind(user_id)
-        .fetch_optional(&mut *self.reader().await?)
-        .await?;
-        match row {
-            Some(row) => space_from_row(&row),
-            None => Ok(None),
-        }
+            [user_id],
+            space_from_row
+        )?;
+        Ok(space.flatten())
     }
 
     pub async fn create_space(
@@ -218,27 +216,25 @@ async fn leave_in(
     Ok(true)
 }
 
-pub(super) fn space_from_row(row: &<DB as sqlx::Database>::Row) -> StoreResult<Option<Space>> {
-    let Some(couple_id) = row.try_get::<Option<CoupleId>, _>("couple_id")? else {
+pub(super) fn space_from_row(row: &impl Cols) -> StoreResult<Option<Space>> {
+    let Some(couple_id) = row.col::<Option<CoupleId>>("couple_id")? else {
         return Ok(None);
     };
-    let partner = match row.try_get::<Option<UserId>, _>("p_id")? {
+    let partner = match row.col::<Option<UserId>>("p_id")? {
         Some(id) => Some(User {
             id,
-            email: row.try_get("p_email")?,
-            display_name: row.try_get("p_name")?,
-            time_zone: row.try_get("p_tz")?,
-            created_at: row.try_get("p_created")?,
+            email: row.col("p_email")?,
+            display_name: row.col("p_name")?,
+            time_zone: row.col("p_tz")?,
+            created_at: row.col("p_created")?,
         }),
         None => None,
     };
     Ok(Some(Space {
         couple_id,
-        joined_at: row.try_get("joined_at")?,
+        joined_at: row.col("joined_at")?,
         partner,
-        paused: row.try_get::<Option<bool>, _>("paused")?.unwrap_or(false),
-        paused_by_me: row
-            .try_get::<Option<bool>, _>("paused_by_me")?
-            .unwrap_or(false),
+        paused: row.col::<Option<bool>>("paused")?.unwrap_or(false),
+        paused_by_me: row.col::<Option<bool>>("paused_by_me")?.unwrap_or(false),
     }))
 }

@@ -37,14 +37,13 @@ impl Store {
         user_id: &UserId,
         talk_id: &TalkId,
     ) -> StoreResult<Vec<CalmReading>> {
-        Ok(sqlx::query_as::<_, CalmReading>(
+        read!(
+            all CalmReading,
+            self,
             "SELECT talk_id, user_id, moment, value, at FROM talk_calm
              WHERE user_id = $1 AND talk_id = $2 ORDER BY at, moment",
+            [user_id, talk_id]
         )
-        .bind(user_id)
-        .bind(talk_id)
-        .fetch_all(&mut *self.reader().await?)
-        .await?)
     }
 
     /// Every check the person gave, for their export.
@@ -60,14 +59,12 @@ impl Store {
 
     /// The person's threshold, if they chose one.
     pub async fn calm_threshold(&self, user_id: &UserId) -> StoreResult<Option<i64>> {
-        Ok(
-            sqlx::query_scalar::<_, i64>(
-                "SELECT threshold FROM calm_thresholds WHERE user_id = $1",
-            )
-            .bind(user_id)
-            .fetch_optional(&mut *self.reader().await?)
-            .await?,
-        )
+        Ok(read!(
+            scalar_optional i64,
+            self,
+            "SELECT threshold FROM calm_thresholds WHERE user_id = $1",
+            [user_id]
+        )?)
     }
 
     pub async fn set_calm_threshold(

@@ -4,6 +4,7 @@ use crate::{CoupleId, TalkId, UserId};
 use sqlx::Row;
 
 use super::{DB, IS_PG, Store};
+use crate::direct::Cols;
 use crate::records::*;
 use crate::{StoreError, StoreResult, map_unique};
 use rekindle_domain::journey::Facts;
@@ -27,15 +28,14 @@ impl Store {
             return Ok(None);
         };
         let version: i64 = row.try_get("version")?;
-        let accepted_by = sqlx::query_scalar::<_, UserId>(
+        let accepted_by = read!(
+            scalars UserId,
+            self,
             "SELECT a.user_id FROM ground_rule_acceptances a
              JOIN memberships m ON m.user_id = a.user_id AND m.couple_id = a.couple_id
              WHERE a.couple_id = $1 AND a.version = $2 ORDER BY a.accepted_at",
-        )
-        .bind(couple_id)
-        .bind(version)
-        .fetch_all(&mut *self.reader().await?)
-        .await?;
+            [couple_id, version]
+        )?;
         Ok(Some(GroundRules {
             version,
             body: row.try_get("body")?,
@@ -143,12 +143,12 @@ impl Store {
             "SELECT {TALK_COLS} FROM talks t
              WHERE t.id = $1 AND t.couple_id = $2 AND (t.requested_by = $3 OR t.partner_id = $3)"
         );
-        Ok(sqlx::query_as::<_, TalkRow>(sqlx::AssertSqlSafe(sql))
-            .bind(id)
-            .bind(viewer.couple_id.as_deref())
-            .bind(&viewer.user_id)
-            .fetch_optional(&mut *self.reader().await?)
-            .await?)
+        read!(
+            optional TalkRow,
+            self,
+            sql,
+            [id, viewer.couple_id.as_deref(), &viewer.user_id]
+        )
     }
 
     pub async fn talks_for(&self, viewer: &Viewer) -> StoreResult<Vec<TalkRow>> {
@@ -157,11 +157,12 @@ impl Store {
              WHERE t.couple_id = $1 AND (t.requested_by = $2 OR t.partner_id = $2)
              ORDER BY t.created_at DESC, t.id LIMIT 500"
         );
-        Ok(sqlx::query_as::<_, TalkRow>(sqlx::AssertSqlSafe(sql))
-            .bind(viewer.couple_id.as_deref())
-            .bind(&viewer.user_id)
-            .fetch_all(&mut *self.reader().await?)
-            .await?)
+        read!(
+            all TalkRow,
+            self,
+            sql,
+            [viewer.couple_id.as_deref(), &viewer.user_id]
+        )
     }
 
     /// The first `limit` talks not yet ended, the soonest planned first and
@@ -172,12 +173,12 @@ impl Store {
              WHERE t.couple_id = $1 AND (t.requested_by = $2 OR t.partner_id = $2) AND t.phase <> 'ended'
              ORDER BY t.scheduled_at IS NULL, t.scheduled_at, t.created_at DESC, t.id LIMIT $3"
         );
-        Ok(sqlx::query_as::<_, TalkRow>(sqlx::AssertSqlSafe(sql))
-            .bind(viewer.couple_id.as_deref())
-            .bind(&viewer.user_id)
-            .bind(limit)
-            .fetch_all(&mut *self.reader().await?)
-            .await?)
+        read!(
+            all TalkRow,
+            self,
+            sql,
+            [viewer.couple_id.as_deref(), &viewer.user_id, limit]
+        )
     }
 
     /// The log after `after`, in order. Callers check access with `talk_for` first.
@@ -186,14 +187,13 @@ impl Store {
         talk_id: &TalkId,
         after: i64,
     ) -> StoreResult<Vec<TalkEventRow>> {
-        Ok(sqlx::query_as::<_, TalkEventRow>(
+        read!(
+            all TalkEventRow,
+            self,
             "SELECT talk_id, seq, at, by_user, kind, body FROM talk_events
              WHERE talk_id = $1 AND seq > $2 ORDER BY seq LIMIT 10000",
+            [talk_id, after]
         )
-        .bind(talk_id)
-        .bind(after)
-        .fetch_all(&mut *self.reader().await?)
-        .await?)
     }
 
     /// Appends events numbered from `after_seq + 1`, only if the log still ends at
@@ -304,18 +304,16 @@ impl Store {
         viewer: &Viewer,
         talk_id: &TalkId,
     ) -> StoreResult<Vec<Reflection>> {
-        Ok(sqlx::query_as::<_, Reflection>(
+        read!(
+            all Reflection,
+            self,
             "SELECT r.talk_id, r.user_id, r.understood, r.feel_now, r.shared, r.created_at, r.updated_at
              FROM talk_reflections r JOIN talks t ON t.id = r.talk_id
              WHERE r.talk_id = $1 AND t.couple_id = $2 AND (t.requested_by = $3 OR t.partner_id = $3)
                AND (r.user_id = $3 OR r.shared = TRUE)
              ORDER BY r.created_at, r.user_id",
+            [talk_id, viewer.couple_id.as_deref(), &viewer.user_id]
         )
-        .bind(talk_id)
-        .bind(viewer.couple_id.as_deref())
-        .bind(&viewer.user_id)
-        .fetch_all(&mut *self.reader().await?)
-        .await?)
     }
 
     /// Talks from a space that ended (a partner left or erased their account)
@@ -323,17 +321,17 @@ impl Store {
     /// parts: see [`Store::past_talk_parts`].
     pub async fn past_talks_for(&self, user_id: &UserId) -> StoreResult<Vec<TalkRow>> {
         // The topic is the words of the one who asked for the talk.
-        Ok(sqlx::query_as::<_, TalkRow>(
+        read!(
+            all TalkRow,
+            self,
             "SELECT t.id, t.couple_id, t.requested_by, t.partner_id,
                     CASE WHEN t.requested_by = $1 THEN t.topic ELSE '' END AS topic,
                     t.phase, t.scheduled_at, t.began_at, t.last_seq, t.created_at, t.updated_at
              FROM talks t
              WHERE t.couple_id IS NULL AND (t.requested_by = $1 OR t.partner_id = $1)
              ORDER BY t.created_at DESC, t.id LIMIT 500",
+            [user_id]
         )
-        .bind(user_id)
-        .fetch_all(&mut *self.reader().await?)
-        .await?)
     }
 
     /// Removes one person's parts of a talk from a space that ended: their
@@ -496,12 +494,9 @@ pub(super) fn talk_fact_columns(couple: &str) -> String {
 }
 
 /// Reads [`talk_fact_columns`] into the journey's facts.
-pub(super) fn talk_facts_from(
-    row: &<DB as sqlx::Database>::Row,
-    facts: &mut Facts,
-) -> StoreResult<()> {
+pub(super) fn talk_facts_from(row: &impl Cols, facts: &mut Facts) -> StoreResult<()> {
     let count = |name: &str| -> StoreResult<usize> {
-        Ok(usize::try_from(row.try_get::<i64, _>(name)?).unwrap_or(0))
+        Ok(usize::try_from(row.col::<i64>(name)?).unwrap_or(0))
     };
     facts.ground_rules_agreed = count("accepted")? >= 2;
     facts.pledged_talks = count("pledged")?;

@@ -6,9 +6,9 @@
 //! branch is an indexed lookup by couple; the navigation's count runs the same
 //! query, so the count and the list cannot disagree.
 
+use crate::direct::Cols;
 use rekindle_domain::appreciation::prompt_waiting;
 use rekindle_domain::waiting::{FRESH_FOR_MS, Waiting, WaitingKind};
-use sqlx::Row;
 
 use super::Store;
 use crate::UserId;
@@ -108,20 +108,23 @@ FROM me JOIN appreciation_prompts p ON p.user_id = $1 JOIN users u ON u.id = $1
 impl Store {
     /// What waits for this person now, newest first.
     pub async fn waiting_for(&self, user_id: &UserId, now: i64) -> StoreResult<Vec<Waiting>> {
-        let rows = sqlx::query(WAITING)
-            .bind(user_id)
-            .bind(now)
-            .bind(now - FRESH_FOR_MS)
-            .fetch_all(&mut *self.reader().await?)
-            .await?;
+        fn waiting_from(row: &impl Cols) -> StoreResult<Waiting> {
+            Ok(Waiting {
+                kind: decode_stored::<WaitingKind>(row.col("kind")?)?,
+                record: row.col("record")?,
+                occasion: row.col("occasion")?,
+                since: row.col("since")?,
+            })
+        }
+        let rows = read!(
+            rows,
+            self,
+            WAITING,
+            [user_id, now, now - FRESH_FOR_MS],
+            waiting_from
+        )?;
         let mut items = Vec::with_capacity(rows.len());
-        for row in rows {
-            let w = Waiting {
-                kind: decode_stored::<WaitingKind>(row.try_get("kind")?)?,
-                record: row.try_get("record")?,
-                occasion: row.try_get("occasion")?,
-                since: row.try_get("since")?,
-            };
+        for w in rows {
             if w.kind == WaitingKind::AppreciationPrompt {
                 // The branch found the person's time zone and when they last
                 // wrote one or set the prompt aside; the day rule is the domain's.
