@@ -105,7 +105,7 @@ fn head(b: &[u8]) -> Option<(f32, [f32; NOUT], [f32; NOUT])> {
 /// fit the file).
 fn decode_compact(b: &[u8], idx: &[u8], rows: &[u8]) -> Option<Model> {
     let (scale, bias, thr) = head(b)?;
-    if idx.len() != DIM * 2 || rows.is_empty() || rows.len() % (NOUT * 2) != 0 {
+    if idx.len() != DIM * 2 || rows.is_empty() || !rows.len().is_multiple_of(NOUT * 2) {
         return None;
     }
     let rows: Vec<[i16; NOUT]> = rows.chunks_exact(NOUT * 2).map(rd_row).collect();
