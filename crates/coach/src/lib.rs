@@ -259,7 +259,7 @@ pub fn analyze(text: &str) -> Analysis {
     } else {
         (Vec::new(), None)
     };
-    findings.extend(safety::findings(text));
+    findings.extend(safety::findings_lowered(text, &n.text));
     findings.sort_by_key(|f| (f.start, f.end));
     Analysis {
         findings,

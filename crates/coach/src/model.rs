@@ -20,7 +20,7 @@
 use std::sync::LazyLock;
 
 use crate::Kind;
-use crate::tok::Tok;
+use crate::tok::{FxMap, Tok};
 
 /// Number of hashed feature buckets.
 pub const DIM: usize = 1 << 16;
@@ -32,6 +32,11 @@ pub const NOUT: usize = NK + 1;
 pub const ANY: usize = NK;
 
 static RAW: &[u8] = include_bytes!("../model/weights.bin");
+/// The rows of [`RAW`] compacted by `build.rs`: a `u16` per hashed feature naming its row
+/// among the distinct rows (empty when the file could not be compacted).
+static IDX: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/weights_idx.bin"));
+/// The distinct rows of [`RAW`], the zero row first ([`NOUT`] little-endian `i16` each).
+static ROWS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/weights_rows.bin"));
 
 /// Added to the trained threshold at run time: a problem finding the rules did not make
 /// needs a clear margin (precision first; a borderline call stays silent).
@@ -42,16 +47,42 @@ pub(crate) struct Model {
     scale: f32,
     bias: [f32; NOUT],
     thr: [f32; NOUT],
-    w: Vec<[i16; NOUT]>,
+    /// Per hashed feature: where its weights are in `rows`. About half the rows of the file
+    /// are all zero and many others repeat, so the distinct rows take about a third of the
+    /// file's 1.5 MB: the weights a run reads stay in the core's cache far more often.
+    idx: Vec<u16>,
+    /// The distinct rows, the zero row first.
+    rows: Vec<[i16; NOUT]>,
+}
+
+impl Model {
+    /// The weights of hashed feature `f`.
+    #[inline(always)]
+    fn row(&self, f: u32) -> &[i16; NOUT] {
+        &self.rows[self.idx[f as usize] as usize]
+    }
 }
 
 fn rd_f32(b: &[u8], at: usize) -> f32 {
     f32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
 }
 
-pub(crate) static MODEL: LazyLock<Option<Model>> = LazyLock::new(|| decode(RAW));
+fn rd_row(row: &[u8]) -> [i16; NOUT] {
+    let mut r = [0i16; NOUT];
+    for (k, x) in r.iter_mut().enumerate() {
+        *x = i16::from_le_bytes([row[2 * k], row[2 * k + 1]]);
+    }
+    r
+}
 
-fn decode(b: &[u8]) -> Option<Model> {
+/// The embedded model: its rows as `build.rs` compacted them (the same weights per feature
+/// as [`decode`] gives, `model::tests` checks every one), or decoded from the file.
+pub(crate) static MODEL: LazyLock<Option<Model>> =
+    LazyLock::new(|| decode_compact(RAW, IDX, ROWS).or_else(|| decode(RAW)));
+
+/// Scale, biases and thresholds of a weights file of the expected format and size.
+#[allow(clippy::type_complexity)]
+fn head(b: &[u8]) -> Option<(f32, [f32; NOUT], [f32; NOUT])> {
     let head = 4 + 4 + 4 + NOUT * 8;
     if b.len() < head || &b[..4] != b"RKC2" {
         return None;
@@ -67,22 +98,58 @@ fn decode(b: &[u8]) -> Option<Model> {
         bias[k] = rd_f32(b, 12 + 4 * k);
         thr[k] = rd_f32(b, 12 + 4 * NOUT + 4 * k);
     }
-    let body = &b[head..];
-    let w = body
+    Some((scale, bias, thr))
+}
+
+/// The model from the file's head and `build.rs`'s compacted rows (`None` when they do not
+/// fit the file).
+fn decode_compact(b: &[u8], idx: &[u8], rows: &[u8]) -> Option<Model> {
+    let (scale, bias, thr) = head(b)?;
+    if idx.len() != DIM * 2 || rows.is_empty() || !rows.len().is_multiple_of(NOUT * 2) {
+        return None;
+    }
+    let rows: Vec<[i16; NOUT]> = rows.chunks_exact(NOUT * 2).map(rd_row).collect();
+    let idx: Vec<u16> = idx
+        .chunks_exact(2)
+        .map(|p| u16::from_le_bytes([p[0], p[1]]))
+        .collect();
+    if idx.iter().any(|&i| i as usize >= rows.len()) {
+        return None;
+    }
+    Some(Model {
+        scale,
+        bias,
+        thr,
+        idx,
+        rows,
+    })
+}
+
+/// The model from a weights file, its rows deduplicated here (as `build.rs` does for the
+/// embedded one).
+fn decode(b: &[u8]) -> Option<Model> {
+    let (scale, bias, thr) = head(b)?;
+    let body = &b[4 + 4 + 4 + NOUT * 8..];
+    // DIM = 2^16 rows, so at most 2^16 distinct ones: a u16 indexes them all
+    let mut rows: Vec<[i16; NOUT]> = vec![[0; NOUT]];
+    let mut seen: FxMap<[i16; NOUT], u16> = FxMap::default();
+    seen.insert([0; NOUT], 0);
+    let idx = body
         .chunks_exact(NOUT * 2)
         .map(|row| {
-            let mut r = [0i16; NOUT];
-            for (k, x) in r.iter_mut().enumerate() {
-                *x = i16::from_le_bytes([row[2 * k], row[2 * k + 1]]);
-            }
-            r
+            let r = rd_row(row);
+            *seen.entry(r).or_insert_with(|| {
+                rows.push(r);
+                (rows.len() - 1) as u16
+            })
         })
         .collect();
     Some(Model {
         scale,
         bias,
         thr,
-        w,
+        idx,
+        rows,
     })
 }
 
@@ -188,7 +255,7 @@ pub(crate) fn features(toks: &[Tok<'_>], rule_kinds: u16, out: &mut Vec<u32>, bu
 pub(crate) fn predict(m: &Model, feats: &[u32], rules: u16) -> u16 {
     let mut acc = [0i32; NOUT];
     for &f in feats {
-        let row = &m.w[f as usize];
+        let row = m.row(f);
         for k in 0..NOUT {
             acc[k] += row[k] as i32;
         }
@@ -232,7 +299,7 @@ pub fn margins(text: &str) -> [f32; NK] {
     let mut acc = [0i32; NOUT];
     for &f in &feats {
         for k in 0..NOUT {
-            acc[k] += m.w[f as usize][k] as i32;
+            acc[k] += m.row(f)[k] as i32;
         }
     }
     let mut out = [0f32; NK];
@@ -320,7 +387,18 @@ mod tests {
     #[test]
     fn the_embedded_weights_decode_with_the_any_problem_output() {
         let m = MODEL.as_ref().expect("model/weights.bin decodes (RKC2)");
-        assert_eq!(m.w.len(), DIM);
+        assert_eq!(m.idx.len(), DIM);
+        // the rows build.rs compacted are the ones in use, and every hashed feature reads
+        // the weights the file gives it, there and in a model decoded at run time
+        assert!(decode_compact(RAW, IDX, ROWS).is_some());
+        let d = decode(RAW).expect("decodes");
+        for (f, row) in RAW[4 + 4 + 4 + NOUT * 8..]
+            .chunks_exact(NOUT * 2)
+            .enumerate()
+        {
+            assert_eq!(*m.row(f as u32), rd_row(row), "feature {f}");
+            assert_eq!(*d.row(f as u32), rd_row(row), "feature {f}");
+        }
         // a trained threshold, or 1e9 when the training budget left no room for it
         assert!(
             m.thr[ANY].is_finite(),

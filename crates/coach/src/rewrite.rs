@@ -803,7 +803,7 @@ static TOPIC_WORDS: LazyLock<(AhoCorasick, Vec<usize>)> = LazyLock::new(|| {
         .collect();
     let ac = AhoCorasick::builder()
         .match_kind(MatchKind::Standard)
-        .kind(Some(AhoCorasickKind::ContiguousNFA))
+        .kind(Some(AhoCorasickKind::DFA))
         .build(words)
         .expect("topic words compile");
     (ac, group)

@@ -184,16 +184,32 @@ pub(crate) fn warm_up() {
 
 /// Safety findings in `text`, with char and byte spans.
 pub fn findings(text: &str) -> Vec<Finding> {
+    scan(text, &normalise(text))
+}
+
+/// [`findings`], given `lower`: `text` lowercased ASCII-wise, as the analysis has it already
+/// ([`crate::norm::Norm`] of an ASCII text). For an ASCII text without a backtick that is
+/// what [`normalise`] gives, so it is not worked out a second time.
+pub(crate) fn findings_lowered(text: &str, lower: &str) -> Vec<Finding> {
+    if text.is_ascii() && lower.len() == text.len() && !lower.contains('`') {
+        debug_assert_eq!(normalise(text), lower);
+        scan(text, lower)
+    } else {
+        findings(text)
+    }
+}
+
+/// The findings, with `low` = `normalise(text)`.
+fn scan(text: &str, low: &str) -> Vec<Finding> {
     let (ac, n_self) = &*PHRASES;
-    let low = normalise(text);
     // the plain search finds a match exactly when the overlapping one finds any, and it runs
     // the DFA's faster loop: most messages stop here
-    if !ac.is_match(low.as_str()) {
+    if !ac.is_match(low) {
         return Vec::new();
     }
     // every occurrence of every phrase, in the order the lists are checked: by phrase, then position
     let mut cands: Vec<(usize, usize, usize)> = ac
-        .find_overlapping_iter(low.as_str())
+        .find_overlapping_iter(low)
         .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
         .collect();
     if cands.is_empty() {
@@ -221,7 +237,7 @@ pub fn findings(text: &str) -> Vec<Finding> {
         if is_word(low[..s].chars().next_back()) || is_word(low[e..].chars().next()) {
             continue;
         }
-        if negated(&low, s)
+        if negated(low, s)
             || IDIOMS.iter().any(|idiom| {
                 low.get(s.saturating_sub(12)..)
                     .is_some_and(|t| t.starts_with(idiom))
@@ -264,6 +280,29 @@ mod tests {
         let mixed = "You\u{2019}re `HURT` \u{00C9}T\u{00C9} Ok";
         let want: String = mixed.chars().map(fold).collect();
         assert_eq!(normalise(mixed), want);
+    }
+
+    /// The analysis hands the scan its normalised text: the findings (spans included) are
+    /// those of the scan's own lowercasing, for ASCII, backticks and non-ASCII text alike.
+    #[test]
+    fn lowered_text_gives_the_same_findings() {
+        let mut n = 0;
+        for t in [
+            "I want to DIE",
+            "If you leave I'll KILL you. I'm scared of you.",
+            "I `want` to die",
+            "Ich will sterben \u{00C9}T\u{00C9}: I WANT TO DIE, he hit me",
+            "I\u{2019}m going to kill myself",
+            "I don't want to die",
+            "You never listen",
+            "",
+        ] {
+            let lower = crate::norm::Norm::new(t).text;
+            let want = findings(t);
+            n += want.len();
+            assert_eq!(super::findings_lowered(t, &lower), want, "{t}");
+        }
+        assert!(n >= 5, "the inputs carry findings ({n})");
     }
 
     fn flagged(t: &str) -> bool {
