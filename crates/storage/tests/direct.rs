@@ -128,6 +128,10 @@ async fn every_direct_read_answers_as_sqlx_does() {
         let actions = same!(d, s, actions_maybe_on(v, &today));
         assert!(actions.contains("Repeating action"), "{actions}");
         same!(d, s, action_for(v, &id("seed-act-0000")));
+        same!(d, s, actions_for(v));
+        let all_marks = same!(d, s, done_events(v, None));
+        assert!(all_marks.contains("d1"), "{all_marks}");
+        same!(d, s, done_events(v, Some(&id("seed-act-0000"))));
         let marks = same!(d, s, done_events_on(v, &today));
         assert!(marks.contains("d1"), "{marks}");
         let asked = same!(d, s, questions_for(v));

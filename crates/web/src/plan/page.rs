@@ -87,7 +87,7 @@ fn day_label(d: chrono::NaiveDate, today: chrono::NaiveDate) -> String {
         0 => "Today".into(),
         1 => "Tomorrow".into(),
         -1 => "Yesterday".into(),
-        _ => d.format("%a %-d %b %Y").to_string(),
+        _ => crate::view::format::day(d),
     }
 }
 

@@ -1,7 +1,23 @@
 //! Dates as a person reads them: always in their own time zone.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Timelike, Utc};
 use chrono_tz::Tz;
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// "Sat 28 Nov 2026". Written out rather than with a chrono format string,
+/// whose parsing on every call was a tenth of the plan page's CPU.
+pub fn day(d: impl Datelike) -> String {
+    format!(
+        "{} {} {} {}",
+        d.weekday(),
+        d.day(),
+        MONTHS[d.month0() as usize],
+        d.year()
+    )
+}
 
 pub fn tz_of(name: &str) -> Tz {
     name.parse().unwrap_or(Tz::UTC)
@@ -10,10 +26,10 @@ pub fn tz_of(name: &str) -> Tz {
 /// "Sat 28 Nov 2026, 19:05" in the viewer's zone.
 pub fn when(ms: i64, tz: Tz) -> String {
     match DateTime::<Utc>::from_timestamp_millis(ms) {
-        Some(t) => t
-            .with_timezone(&tz)
-            .format("%a %-d %b %Y, %H:%M")
-            .to_string(),
+        Some(t) => {
+            let t = t.with_timezone(&tz);
+            format!("{}, {:02}:{:02}", day(t), t.hour(), t.minute())
+        }
         None => String::new(),
     }
 }
@@ -28,6 +44,15 @@ pub fn iso(ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_read_as_chrono_would_write_them() {
+        let mut d = chrono::NaiveDate::from_ymd_opt(1999, 12, 25).unwrap();
+        while d.year() < 2031 {
+            assert_eq!(day(d), d.format("%a %-d %b %Y").to_string());
+            d = d.succ_opt().unwrap();
+        }
+    }
 
     #[test]
     fn dates_follow_the_viewers_zone() {

@@ -32,17 +32,17 @@ macro_rules! read {
     };
     (scalars $t:ty, $store:expr, $sql:expr, [$($arg:expr),* $(,)?]) => {
         read!(@go $store, $sql, [$($arg),*],
-            |d: &crate::direct::Direct, sql: &str, args: &[&dyn rusqlite::ToSql]| d.rows(sql, args, |r| Ok(r.get::<_, $t>(0)?)),
+            |d: &crate::direct::Direct, sql: &str, args: &[&dyn rusqlite::ToSql]| d.rows(sql, args, |r| r.first::<$t>()),
             |sql| sqlx::query_scalar::<_, $t>(sql), fetch_all, |rows| StoreResult::Ok(rows))
     };
     (scalar_optional $t:ty, $store:expr, $sql:expr, [$($arg:expr),* $(,)?]) => {
         read!(@go $store, $sql, [$($arg),*],
-            |d: &crate::direct::Direct, sql: &str, args: &[&dyn rusqlite::ToSql]| d.optional(sql, args, |r| Ok(r.get::<_, $t>(0)?)),
+            |d: &crate::direct::Direct, sql: &str, args: &[&dyn rusqlite::ToSql]| d.optional(sql, args, |r| r.first::<$t>()),
             |sql| sqlx::query_scalar::<_, $t>(sql), fetch_optional, |row| StoreResult::Ok(row))
     };
     (scalar $t:ty, $store:expr, $sql:expr, [$($arg:expr),* $(,)?]) => {
         read!(@go $store, $sql, [$($arg),*],
-            |d: &crate::direct::Direct, sql: &str, args: &[&dyn rusqlite::ToSql]| d.one(sql, args, |r| Ok(r.get::<_, $t>(0)?)),
+            |d: &crate::direct::Direct, sql: &str, args: &[&dyn rusqlite::ToSql]| d.one(sql, args, |r| r.first::<$t>()),
             |sql| sqlx::query_scalar::<_, $t>(sql), fetch_one, |row| StoreResult::Ok(row))
     };
     (rows, $store:expr, $sql:expr, [$($arg:expr),* $(,)?], $decode:expr) => {

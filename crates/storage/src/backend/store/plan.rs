@@ -79,11 +79,12 @@ impl Store {
              ORDER BY a.due_date, a.created_at, a.id
              LIMIT 2000"
         );
-        Ok(sqlx::query_as::<_, PlanAction>(sqlx::AssertSqlSafe(sql))
-            .bind(&viewer.user_id)
-            .bind(viewer.couple_id.as_deref())
-            .fetch_all(&mut *self.reader().await?)
-            .await?)
+        read!(
+            all PlanAction,
+            self,
+            sql,
+            [&viewer.user_id, viewer.couple_id.as_deref()]
+        )
     }
 
     /// The viewer's accepted actions (theirs or both's) in their space that may
@@ -178,19 +179,17 @@ impl Store {
         viewer: &Viewer,
         action_id: Option<&ActionId>,
     ) -> StoreResult<Vec<PlanDoneEvent>> {
-        Ok(sqlx::query_as::<_, PlanDoneEvent>(
+        read!(
+            all PlanDoneEvent,
+            self,
             "SELECT e.id, e.action_id, e.occurrence, e.user_id, e.done, e.at
              FROM plan_done_events e JOIN plan_actions a ON a.id = e.action_id
              WHERE (a.couple_id = $2 OR (a.created_by = $1 AND e.user_id = $1))
                AND ($3 IS NULL OR e.action_id = $3)
              ORDER BY e.at, e.id
              LIMIT 20000",
+            [&viewer.user_id, viewer.couple_id.as_deref(), action_id]
         )
-        .bind(&viewer.user_id)
-        .bind(viewer.couple_id.as_deref())
-        .bind(action_id)
-        .fetch_all(&mut *self.reader().await?)
-        .await?)
     }
 
     /// The done and undone marks of one day (`occurrence`, YYYY-MM-DD) that
