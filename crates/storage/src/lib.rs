@@ -223,12 +223,12 @@ impl Repo {
         }
     }
 
-    /// A copy of this repository whose reads all use one connection, held
-    /// until the copy (and its clones) are dropped: a page view's reads then
-    /// cost one trip back to the pool instead of one each. For one request's
-    /// handler only; it must not wait for another read connection while it
-    /// holds this one. On PostgreSQL it is the same repository for now (see
-    /// the store's `holding_reads`).
+    /// A copy of this repository whose sqlx reads all use one connection, taken
+    /// at the first such read and held until the copy (and its clones) are
+    /// dropped: a page view's reads then cost one trip back to the pool instead
+    /// of one each. For one request's handler only; it must not wait for another
+    /// read connection while it holds this one. On SQLite the pages' reads go
+    /// through `direct.rs` and take none (see the store's `holding_reads`).
     pub async fn holding_reads(&self) -> StoreResult<Repo> {
         Ok(Repo(match &self.0 {
             Inner::Sqlite(s) => Inner::Sqlite(s.holding_reads().await?),

@@ -307,7 +307,13 @@ impl Store {
                      AND EXISTS (SELECT 1 FROM board_ratings m WHERE m.option_id = r.option_id
                                  AND m.round = r.round AND m.user_id = $2)))
              ORDER BY r.round, r.created_at, r.option_id",
-            [problem_id, &viewer.user_id, viewer.couple_id.as_deref(), viewer.partner_id.as_deref(), round]
+            [
+                problem_id,
+                &viewer.user_id,
+                viewer.couple_id.as_deref(),
+                viewer.partner_id.as_deref(),
+                round,
+            ]
         )
     }
 

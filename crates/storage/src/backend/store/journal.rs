@@ -46,11 +46,11 @@ impl Store {
             all EntryRow,
             self,
             concat!(
-            "SELECT id, owner_id, visibility, title, body, created_at, updated_at
+                "SELECT id, owner_id, visibility, title, body, created_at, updated_at
                  FROM journal_entries WHERE ",
-            visible_to_viewer!(),
-            " ORDER BY created_at DESC, id LIMIT 1000"
-        ),
+                visible_to_viewer!(),
+                " ORDER BY created_at DESC, id LIMIT 1000"
+            ),
             [&viewer.user_id, viewer.couple_id.as_deref(), viewer.partner_id.as_deref()]
         )?;
         Ok(rows.into_iter().map(Entry::from).collect())
@@ -69,13 +69,19 @@ impl Store {
             all EntryRow,
             self,
             concat!(
-            "SELECT id, owner_id, visibility, title, substr(body, 1, 300) AS body,
+                "SELECT id, owner_id, visibility, title, substr(body, 1, 300) AS body,
                         created_at, updated_at
                  FROM journal_entries WHERE ",
-            visible_to_viewer!(),
-            " ORDER BY created_at DESC, id LIMIT $4 OFFSET $5"
-        ),
-            [&viewer.user_id, viewer.couple_id.as_deref(), viewer.partner_id.as_deref(), limit, offset]
+                visible_to_viewer!(),
+                " ORDER BY created_at DESC, id LIMIT $4 OFFSET $5"
+            ),
+            [
+                &viewer.user_id,
+                viewer.couple_id.as_deref(),
+                viewer.partner_id.as_deref(),
+                limit,
+                offset,
+            ]
         )?;
         Ok(rows.into_iter().map(Entry::from).collect())
     }
@@ -85,10 +91,10 @@ impl Store {
             optional EntryRow,
             self,
             concat!(
-            "SELECT id, owner_id, visibility, title, body, created_at, updated_at
+                "SELECT id, owner_id, visibility, title, body, created_at, updated_at
                  FROM journal_entries WHERE id = $4 AND ",
-            visible_to_viewer!()
-        ),
+                visible_to_viewer!()
+            ),
             [&viewer.user_id, viewer.couple_id.as_deref(), viewer.partner_id.as_deref(), id]
         )?;
         Ok(row.map(Entry::from))

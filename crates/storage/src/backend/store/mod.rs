@@ -22,60 +22,64 @@ use crate::{PoolStats, StoreError, StoreResult, UserId};
 macro_rules! read {
     (all $t:ty, $store:expr, $sql:expr, [$($arg:expr),* $(,)?]) => {
         read!(@go $store, $sql, [$($arg),*],
-            |d: &crate::direct::Direct, sql: &str, args: &[&dyn rusqlite::ToSql]| d.all::<$t>(sql, args),
-            |sql| sqlx::query_as::<_, $t>(sql), fetch_all, |rows| StoreResult::Ok(rows))
+            |d, sql, args| d.all::<$t>(sql, args),
+            sqlx::query_as::<_, $t>, fetch_all, |found| Ok(found))
     };
     (optional $t:ty, $store:expr, $sql:expr, [$($arg:expr),* $(,)?]) => {
         read!(@go $store, $sql, [$($arg),*],
-            |d: &crate::direct::Direct, sql: &str, args: &[&dyn rusqlite::ToSql]| d.optional(sql, args, <$t as $crate::direct::FromDirect>::from_direct),
-            |sql| sqlx::query_as::<_, $t>(sql), fetch_optional, |row| StoreResult::Ok(row))
+            |d, sql, args| d.optional(sql, args, <$t as $crate::direct::FromDirect>::from_direct),
+            sqlx::query_as::<_, $t>, fetch_optional, |found| Ok(found))
     };
     (scalars $t:ty, $store:expr, $sql:expr, [$($arg:expr),* $(,)?]) => {
         read!(@go $store, $sql, [$($arg),*],
-            |d: &crate::direct::Direct, sql: &str, args: &[&dyn rusqlite::ToSql]| d.rows(sql, args, |r| r.first::<$t>()),
-            |sql| sqlx::query_scalar::<_, $t>(sql), fetch_all, |rows| StoreResult::Ok(rows))
+            |d, sql, args| d.rows(sql, args, |r| r.first::<$t>()),
+            sqlx::query_scalar::<_, $t>, fetch_all, |found| Ok(found))
     };
     (scalar_optional $t:ty, $store:expr, $sql:expr, [$($arg:expr),* $(,)?]) => {
         read!(@go $store, $sql, [$($arg),*],
-            |d: &crate::direct::Direct, sql: &str, args: &[&dyn rusqlite::ToSql]| d.optional(sql, args, |r| r.first::<$t>()),
-            |sql| sqlx::query_scalar::<_, $t>(sql), fetch_optional, |row| StoreResult::Ok(row))
+            |d, sql, args| d.optional(sql, args, |r| r.first::<$t>()),
+            sqlx::query_scalar::<_, $t>, fetch_optional, |found| Ok(found))
     };
     (scalar $t:ty, $store:expr, $sql:expr, [$($arg:expr),* $(,)?]) => {
         read!(@go $store, $sql, [$($arg),*],
-            |d: &crate::direct::Direct, sql: &str, args: &[&dyn rusqlite::ToSql]| d.one(sql, args, |r| r.first::<$t>()),
-            |sql| sqlx::query_scalar::<_, $t>(sql), fetch_one, |row| StoreResult::Ok(row))
+            |d, sql, args| d.one(sql, args, |r| r.first::<$t>()),
+            sqlx::query_scalar::<_, $t>, fetch_one, |found| Ok(found))
     };
     (rows, $store:expr, $sql:expr, [$($arg:expr),* $(,)?], $decode:expr) => {
         read!(@go $store, $sql, [$($arg),*],
-            |d: &crate::direct::Direct, sql: &str, args: &[&dyn rusqlite::ToSql]| d.rows(sql, args, |r| $decode(r)),
-            |sql| sqlx::query(sql), fetch_all,
-            |rows: Vec<_>| rows.iter().map(|r| $decode(r)).collect::<StoreResult<Vec<_>>>())
+            |d, sql, args| d.rows(sql, args, |r| $decode(r)),
+            sqlx::query, fetch_all,
+            |found| found.iter().map(|r| $decode(r)).collect::<StoreResult<Vec<_>>>())
     };
     (row, $store:expr, $sql:expr, [$($arg:expr),* $(,)?], $decode:expr) => {
         read!(@go $store, $sql, [$($arg),*],
-            |d: &crate::direct::Direct, sql: &str, args: &[&dyn rusqlite::ToSql]| d.one(sql, args, |r| $decode(r)),
-            |sql| sqlx::query(sql), fetch_one,
-            |row| $decode(&row))
+            |d, sql, args| d.one(sql, args, |r| $decode(r)),
+            sqlx::query, fetch_one, |found| $decode(&found))
     };
     (row_optional, $store:expr, $sql:expr, [$($arg:expr),* $(,)?], $decode:expr) => {
         read!(@go $store, $sql, [$($arg),*],
-            |d: &crate::direct::Direct, sql: &str, args: &[&dyn rusqlite::ToSql]| d.optional(sql, args, |r| $decode(r)),
-            |sql| sqlx::query(sql), fetch_optional,
-            |row: Option<_>| row.as_ref().map(|r| $decode(r)).transpose())
+            |d, sql, args| d.optional(sql, args, |r| $decode(r)),
+            sqlx::query, fetch_optional,
+            |found| found.as_ref().map(|r| $decode(r)).transpose())
     };
-    (@go $store:expr, $sql:expr, [$($arg:expr),*], $direct:expr, $query:expr, $fetch:ident, $then:expr) => {{
+    // `|d, sql, args| …` reads through `direct`; `query` and `fetch` through sqlx,
+    // whose result `|found| …` turns into the answer.
+    (@go $store:expr, $sql:expr, [$($arg:expr),*],
+        |$d:ident, $s:ident, $a:ident| $direct:expr,
+        $query:expr, $fetch:ident, |$found:ident| $then:expr) => {{
         let sql = $sql;
         match &$store.direct {
-            Some(d) => {
-                let args: &[&dyn rusqlite::ToSql] = &[$(&$arg),*];
-                ($direct)(&**d, AsRef::<str>::as_ref(&sql), args)
+            Some($d) => {
+                let $s: &str = AsRef::<str>::as_ref(&sql);
+                let $a: &[&dyn rusqlite::ToSql] = &[$(&$arg),*];
+                $direct
             }
             None => {
-                let found = ($query)(sqlx::AssertSqlSafe(sql))
+                let $found = ($query)(sqlx::AssertSqlSafe(sql))
                     $(.bind($arg))*
                     .$fetch(&mut *$store.reader().await?)
                     .await?;
-                ($then)(found)
+                $then
             }
         }
     }};
@@ -161,12 +165,13 @@ impl Store {
         }
     }
 
-    /// A copy of the store whose reads all use one connection, taken now and
-    /// given back when the last copy is dropped. A page makes six to eight
-    /// reads; each connection given back to the pool is first pinged (sqlx
-    /// does it on every release: a trip to the connection's thread on SQLite, a
-    /// round trip to the server on PostgreSQL), so one held connection saves
-    /// that trip on every read but the last. Writes are unchanged. Whoever
+    /// A copy of the store whose reads all use one connection, taken at the
+    /// first read that needs it and given back when the last copy is dropped.
+    /// A page makes six to eight reads; each connection given back to the pool
+    /// is first pinged (sqlx does it on every release: a trip to the
+    /// connection's thread on SQLite, a round trip to the server on
+    /// PostgreSQL), so one held connection saves that trip on every read but
+    /// the last. Writes are unchanged. Whoever
     /// holds it must not wait for another read connection meanwhile (a full
     /// pool would wait on itself): only request handlers take one, for the
     /// request.
@@ -177,8 +182,7 @@ impl Store {
     /// other readers hold. With one shared pool, 64 such handlers held every
     /// connection and waited for one more (the questions page stalled).
     ///
-    /// The connection is taken on the first read that needs it, so a page whose
-    /// reads all go through `direct` (SQLite) never takes one.
+    /// A page whose reads all go through `direct` (SQLite) never takes one.
     pub(crate) async fn holding_reads(&self) -> StoreResult<Store> {
         Ok(Store {
             held: Some(Arc::new(tokio::sync::Mutex::new(None))),

@@ -297,7 +297,12 @@ impl Store {
              JOIN answers a ON a.id = r.answer_id JOIN couple_questions cq ON cq.id = a.couple_question_id
              WHERE a.couple_question_id = $1 AND cq.couple_id = $2 AND (r.user_id = $3 OR r.user_id = $4)
              ORDER BY r.created_at",
-            [couple_question_id, viewer.couple_id.as_deref(), &viewer.user_id, viewer.partner_id.as_deref()]
+            [
+                couple_question_id,
+                viewer.couple_id.as_deref(),
+                &viewer.user_id,
+                viewer.partner_id.as_deref(),
+            ]
         )
     }
 
@@ -335,7 +340,12 @@ impl Store {
              WHERE r.couple_question_id = $1
                AND (r.user_id = $3 OR (cq.couple_id = $2 AND r.user_id = $4))
              ORDER BY r.created_at, r.id",
-            [couple_question_id, viewer.couple_id.as_deref(), &viewer.user_id, viewer.partner_id.as_deref()]
+            [
+                couple_question_id,
+                viewer.couple_id.as_deref(),
+                &viewer.user_id,
+                viewer.partner_id.as_deref(),
+            ]
         )
     }
 }
