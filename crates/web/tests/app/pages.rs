@@ -161,6 +161,13 @@ struct Sweep {
     visited: usize,
 }
 
+/// Opens `base` + `path` in the browser.
+async fn open(c: &Client, base: &str, path: &str) {
+    c.goto(&format!("{base}{path}"))
+        .await
+        .unwrap_or_else(|e| panic!("open {path}: {e}"));
+}
+
 impl Sweep {
     async fn axe(&self, c: &Client) -> Vec<String> {
         c.execute(&format!("{}\n;return true;", self.axe), vec![])
@@ -189,9 +196,7 @@ impl Sweep {
 
     /// Opens `path` and checks it; `what` names the visit in messages and file names.
     async fn visit(&mut self, c: &Client, base: &str, path: &str, what: &str, phone: bool) {
-        c.goto(&format!("{base}{path}"))
-            .await
-            .unwrap_or_else(|e| panic!("open {path}: {e}"));
+        open(c, base, path).await;
         self.check_here(c, path, what, phone).await;
     }
 
@@ -205,9 +210,7 @@ impl Sweep {
         what: &str,
         phone: bool,
     ) {
-        c.goto(&format!("{base}{path}"))
-            .await
-            .unwrap_or_else(|e| panic!("open {path}: {e}"));
+        open(c, base, path).await;
         let shown = c
             .execute(SHOW_SERVER_COACH_JS, vec![])
             .await
@@ -233,9 +236,7 @@ impl Sweep {
         what: &str,
         phone: bool,
     ) {
-        c.goto(&format!("{base}{path}"))
-            .await
-            .unwrap_or_else(|e| panic!("open {path}: {e}"));
+        open(c, base, path).await;
         let pressed = c
             .execute(
                 r#"const t = document.querySelector(arguments[0]);
