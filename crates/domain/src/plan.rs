@@ -158,9 +158,12 @@ pub fn weekday_code(d: Weekday) -> &'static str {
 }
 
 pub fn parse_weekday_code(s: &str) -> Option<Weekday> {
+    // Compared without an upper-cased copy: the plan expands every repeating
+    // action's rule on each view, and a copy per day tried added up.
+    let s = s.trim();
     crate::checkin::WEEKDAYS
         .into_iter()
-        .find(|d| weekday_code(*d) == s.trim().to_ascii_uppercase())
+        .find(|d| weekday_code(*d).eq_ignore_ascii_case(s))
 }
 
 const MAX_INTERVAL: u32 = 365;
@@ -199,12 +202,15 @@ impl Recurrence {
             let v = v.trim();
             match k.trim().to_ascii_uppercase().as_str() {
                 "FREQ" => {
-                    freq = Some(match v.to_ascii_uppercase().as_str() {
-                        "DAILY" => "DAILY",
-                        "WEEKLY" => "WEEKLY",
-                        "MONTHLY" => "MONTHLY",
-                        _ => return err("FREQ must be DAILY, WEEKLY or MONTHLY"),
-                    })
+                    freq = Some(
+                        match ["DAILY", "WEEKLY", "MONTHLY"]
+                            .into_iter()
+                            .find(|f| f.eq_ignore_ascii_case(v))
+                        {
+                            Some(f) => f,
+                            None => return err("FREQ must be DAILY, WEEKLY or MONTHLY"),
+                        },
+                    )
                 }
                 "INTERVAL" => match v.parse::<u32>() {
                     Ok(n) if (1..=MAX_INTERVAL).contains(&n) => interval = n,

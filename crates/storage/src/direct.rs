@@ -17,11 +17,12 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use std::cell::Cell;
 
 use rusqlite::types::{FromSql, ToSql};
-use rusqlite::{Connection, OpenFlags, Row};
+use rusqlite::{Connection, OpenFlags, Row, StatementStatus};
 
 use crate::{StoreError, StoreResult};
 
@@ -35,6 +36,9 @@ const STATEMENT_CACHE: usize = 128;
 pub struct Direct {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
+    /// Times SQLite parsed and planned a cached statement again (see
+    /// [`Direct::reprepared`]).
+    reprepared: AtomicU64,
 }
 
 impl Direct {
@@ -42,6 +46,7 @@ impl Direct {
         Direct {
             path: db.to_owned(),
             idle: Mutex::new(Vec::new()),
+            reprepared: AtomicU64::new(0),
         }
     }
 
@@ -87,6 +92,8 @@ impl Direct {
             while let Some(row) = rows.next()? {
                 out.push(decode(&DirectRow::new(row))?);
             }
+            drop(rows);
+            self.count_reprepares(&stmt);
             Ok(out)
         })
     }
@@ -102,11 +109,29 @@ impl Direct {
             let mut stmt = conn.prepare_cached(sql)?;
             bind_numbered(&mut stmt, args)?;
             let mut rows = stmt.raw_query();
-            match rows.next()? {
+            let out = match rows.next()? {
                 Some(row) => decode(&DirectRow::new(row)).map(Some),
                 None => Ok(None),
-            }
+            };
+            drop(rows);
+            self.count_reprepares(&stmt);
+            out
         })
+    }
+
+    /// How many times, since this was opened, a cached statement had to be
+    /// parsed and planned again before it ran. SQLite does that when the plan
+    /// may depend on a bound value it peeked at (a bare `LIMIT $n`, a `LIKE $n`):
+    /// every view then pays for a fresh prepare. Reads should keep this at zero.
+    pub fn reprepared(&self) -> u64 {
+        self.reprepared.load(Ordering::Relaxed)
+    }
+
+    fn count_reprepares(&self, stmt: &rusqlite::Statement<'_>) {
+        let n = stmt.reset_status(StatementStatus::RePrepare);
+        if n > 0 {
+            self.reprepared.fetch_add(n as u64, Ordering::Relaxed);
+        }
     }
 
     /// The first row `sql` returns; none is the same error sqlx's `fetch_one` gives.

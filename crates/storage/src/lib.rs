@@ -94,6 +94,16 @@ impl Repo {
         Self::open_sqlite_with(data_dir, false).await
     }
 
+    /// SQLite: how many times a direct read's cached statement was prepared
+    /// again (see `direct.rs`); `None` on PostgreSQL. For tests.
+    #[doc(hidden)]
+    pub fn direct_reprepared(&self) -> Option<u64> {
+        match &self.0 {
+            Inner::Sqlite(s) => s.direct_reprepared(),
+            Inner::Postgres(_) => None,
+        }
+    }
+
     async fn open_sqlite_with(data_dir: &Path, direct: bool) -> StoreResult<Self> {
         use sqlx::sqlite::{
             SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,

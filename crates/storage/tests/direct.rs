@@ -165,4 +165,12 @@ async fn every_direct_read_answers_as_sqlx_does() {
     let session = same!(d, s, session("sh", NOW));
     assert!(session.contains("csrf"), "{session}");
     same!(d, s, session("no such", NOW));
+    // Every read above ran at least twice (once per partner) on the one idle
+    // connection, with new values bound: none may have been parsed and planned
+    // again (a bare bound `LIMIT $n` did that on every home and journal view).
+    assert_eq!(
+        repo.direct_reprepared(),
+        Some(0),
+        "a direct read was re-prepared"
+    );
 }

@@ -65,6 +65,8 @@ impl Store {
         limit: i64,
         offset: i64,
     ) -> StoreResult<Vec<Entry>> {
+        // `$4 + 0`: a bare bound LIMIT makes SQLite re-prepare the statement at
+        // each new binding (see `Store::open_talks_for`).
         let rows = read!(
             all EntryRow,
             self,
@@ -73,7 +75,7 @@ impl Store {
                         created_at, updated_at
                  FROM journal_entries WHERE ",
                 visible_to_viewer!(),
-                " ORDER BY created_at DESC, id LIMIT $4 OFFSET $5"
+                " ORDER BY created_at DESC, id LIMIT $4 + 0 OFFSET $5"
             ),
             [
                 &viewer.user_id,

@@ -165,6 +165,12 @@ impl Store {
         }
     }
 
+    /// See `Direct::reprepared`; `None` without the direct road.
+    #[allow(dead_code)] // not called on PostgreSQL
+    pub fn direct_reprepared(&self) -> Option<u64> {
+        self.direct.as_ref().map(|d| d.reprepared())
+    }
+
     /// A copy of the store whose reads all use one connection, taken at the
     /// first read that needs it and given back when the last copy is dropped.
     /// A page makes six to eight reads; each connection given back to the pool

@@ -170,10 +170,14 @@ impl Store {
     /// The first `limit` talks not yet ended, the soonest planned first and
     /// unplanned ones last (newest first among equals): the home page's list.
     pub async fn open_talks_for(&self, viewer: &Viewer, limit: i64) -> StoreResult<Vec<TalkRow>> {
+        // `$3 + 0`, not `$3`: SQLite's planner reads a bare bound LIMIT and then
+        // re-prepares the statement (parse and plan again) every time a value is
+        // bound, on every home page view. An expression it does not peek at keeps
+        // the prepared statement; the LIMIT itself works the same on both databases.
         let sql = format!(
             "SELECT {TALK_COLS} FROM talks t
              WHERE t.couple_id = $1 AND (t.requested_by = $2 OR t.partner_id = $2) AND t.phase <> 'ended'
-             ORDER BY t.scheduled_at IS NULL, t.scheduled_at, t.created_at DESC, t.id LIMIT $3"
+             ORDER BY t.scheduled_at IS NULL, t.scheduled_at, t.created_at DESC, t.id LIMIT $3 + 0"
         );
         read!(
             all TalkRow,
