@@ -29,6 +29,25 @@ direct_row!(PlanAction {
     due_date, rrule, assignment: via String, answered_at, created_at,
 });
 
+/// What a day's list needs of an action (see `Store::actions_maybe_on`): the
+/// rest of [`PlanAction`] is left unread, since the home page reads this on
+/// every view.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct DayAction {
+    pub id: ActionId,
+    pub title: String,
+    /// YYYY-MM-DD
+    pub due_date: String,
+    pub rrule: Option<String>,
+}
+
+direct_row!(DayAction {
+    id,
+    title,
+    due_date,
+    rrule
+});
+
 /// One done or undo of one occurrence (YYYY-MM-DD), by whom and when.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct PlanDoneEvent {

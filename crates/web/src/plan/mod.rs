@@ -12,7 +12,7 @@ use rekindle_domain::plan::{
     self as dp, AnswerRefusal, Assignment, DoneEvent, Freq, Owner, Recurrence, Schedule, Standing,
 };
 use rekindle_storage::{
-    ActionId, AgreementId, CoupleId, PlanAction, PlanDoneEvent, Space, User, Viewer,
+    ActionId, AgreementId, CoupleId, DayAction, PlanAction, PlanDoneEvent, Space, User, Viewer,
 };
 
 use crate::http::error::{AppError, FieldErrors};
@@ -63,11 +63,7 @@ fn iso_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year, num(5..7)?, num(8..10)?)
 }
 
-pub fn date_key(d: NaiveDate) -> String {
-    // A date's Display is YYYY-MM-DD without chrono's format-string parser,
-    // which cost the plan page a tenth of its CPU (one key per occurrence).
-    d.to_string()
-}
+pub use crate::view::format::date_key;
 
 /// The recurrence controls of the form, turned into a rule.
 pub struct RepeatInput<'a> {
@@ -295,9 +291,14 @@ pub async fn answer(
 }
 
 pub fn schedule_of(a: &PlanAction) -> Schedule {
+    schedule(&a.due_date, a.rrule.as_deref())
+}
+
+/// An action's dates from its stored first date and rule.
+fn schedule(due_date: &str, rrule: Option<&str>) -> Schedule {
     Schedule {
-        start: parse_date(&a.due_date).unwrap_or(NaiveDate::MIN),
-        rule: a.rrule.as_deref().and_then(|r| Recurrence::parse(r).ok()),
+        start: parse_date(due_date).unwrap_or(NaiveDate::MIN),
+        rule: rrule.and_then(|r| Recurrence::parse(r).ok()),
     }
 }
 
@@ -488,18 +489,16 @@ async fn undone_on(
     viewer: &Viewer,
     date: NaiveDate,
     most: usize,
-) -> Result<Vec<PlanAction>, AppError> {
+) -> Result<Vec<DayAction>, AppError> {
     let day = date_key(date);
-    let actions = state.repo.actions_maybe_on(viewer, &day).await?;
-    let due: Vec<PlanAction> = actions
+    // The store keeps to the viewer's accepted actions in their space (theirs
+    // or both's); each rule is expanded for the one day here.
+    let due: Vec<DayAction> = state
+        .repo
+        .actions_maybe_on(viewer, &day)
+        .await?
         .into_iter()
-        .filter(|a| {
-            a.couple_id.is_some()
-                && a.couple_id == viewer.couple_id
-                && a.assignment == Assignment::Accepted
-                && a.owner_id.as_deref().is_none_or(|o| o == viewer.user_id)
-                && schedule_of(a).falls_on(date)
-        })
+        .filter(|a| schedule(&a.due_date, a.rrule.as_deref()).falls_on(date))
         .collect();
     if due.is_empty() {
         return Ok(due);

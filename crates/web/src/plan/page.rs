@@ -37,20 +37,22 @@ fn plan_notice(code: Option<&str>) -> Option<String> {
     Some(text.to_owned())
 }
 
-pub struct Row {
-    pub id: String,
-    pub title: String,
-    pub notes: String,
-    pub owner: String,
+/// One line of the plan. It borrows what is the same on every line of an
+/// action (a daily action shows on many), so a line costs its dates only.
+pub struct Row<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub notes: &'a str,
+    pub owner: &'a str,
     pub date: String,
     pub date_label: String,
-    pub repeat: String,
+    pub repeat: &'a str,
     pub can_mark: bool,
 }
 
-pub struct DoneRow {
-    pub id: String,
-    pub title: String,
+pub struct DoneRow<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
     pub date: String,
     pub date_label: String,
     pub by: String,
@@ -62,23 +64,23 @@ pub struct DoneRow {
 /// An action still open from earlier: one row however many days were missed. `row` is the
 /// latest open day; `days` every open day, latest first, when there is more than one (the
 /// writer picks which day they did).
-pub struct OpenRow {
-    pub row: Row,
+pub struct OpenRow<'a> {
+    pub row: Row<'a>,
     pub days: Vec<(String, String)>,
 }
 
 #[derive(Template)]
 #[template(path = "plan.html")]
-struct PlanPage {
+struct PlanPage<'a> {
     c: Chrome,
     in_space: bool,
-    awaiting_me: Vec<Row>,
-    today: Vec<Row>,
-    still_open: Vec<OpenRow>,
-    upcoming: Vec<Row>,
-    awaiting_partner: Vec<Row>,
-    history: Vec<DoneRow>,
-    earlier: Vec<Row>,
+    awaiting_me: Vec<Row<'a>>,
+    today: Vec<Row<'a>>,
+    still_open: Vec<OpenRow<'a>>,
+    upcoming: Vec<Row<'a>>,
+    awaiting_partner: Vec<Row<'a>>,
+    history: Vec<DoneRow<'a>>,
+    earlier: Vec<Row<'a>>,
 }
 
 fn day_label(d: chrono::NaiveDate, today: chrono::NaiveDate) -> String {
@@ -91,34 +93,32 @@ fn day_label(d: chrono::NaiveDate, today: chrono::NaiveDate) -> String {
     }
 }
 
-fn owner_label(owner: Owner, partner: &str) -> String {
+fn owner_label(owner: Owner, partner: &str) -> &str {
     match owner {
-        Owner::Me => "You".into(),
-        Owner::Partner => partner.to_owned(),
-        Owner::Both => "Both of you".into(),
+        Owner::Me => "You",
+        Owner::Partner => partner,
+        Owner::Both => "Both of you",
     }
 }
 
-fn row(
-    a: &ActionState,
+/// A line for `a` on `date` (its first date when `None`); `repeat` is how its
+/// rule reads, worked out once per action.
+fn row<'a>(
+    a: &'a ActionState,
+    repeat: &'a str,
     date: Option<chrono::NaiveDate>,
     today: chrono::NaiveDate,
-    partner: &str,
-) -> Row {
+    partner: &'a str,
+) -> Row<'a> {
     let d = date.unwrap_or_else(|| a.schedule.first_occurrence().unwrap_or(a.schedule.start));
     Row {
-        id: a.action.id.clone().into(),
-        title: a.action.title.clone(),
-        notes: a.action.notes.clone(),
+        id: a.action.id.as_str(),
+        title: &a.action.title,
+        notes: &a.action.notes,
         owner: owner_label(a.owner, partner),
         date: date_key(d),
         date_label: day_label(d, today),
-        repeat: a
-            .schedule
-            .rule
-            .as_ref()
-            .map(|r| r.describe())
-            .unwrap_or_default(),
+        repeat,
         can_mark: !a.history && a.action.assignment == Assignment::Accepted,
     }
 }
@@ -137,6 +137,17 @@ pub async fn list(
         .unwrap_or_else(|| "Your partner".into());
     let plan = uc::plan_for(&state, &viewer, tz).await?;
     let today = plan.today;
+    let repeats: Vec<String> = plan
+        .actions
+        .iter()
+        .map(|a| {
+            a.schedule
+                .rule
+                .as_ref()
+                .map(|r| r.describe())
+                .unwrap_or_default()
+        })
+        .collect();
     let mut page = PlanPage {
         c: Chrome::signed_in("Plan", &who).with_notice(plan_notice(q.done.as_deref())),
         in_space: viewer.couple_id.is_some(),
@@ -148,20 +159,21 @@ pub async fn list(
         history: Vec::new(),
         earlier: Vec::new(),
     };
-    for a in &plan.actions {
+    for (a, repeat) in plan.actions.iter().zip(&repeats) {
+        let line = |date| row(a, repeat, date, today, &partner);
         if a.awaiting_me {
-            page.awaiting_me.push(row(a, None, today, &partner));
+            page.awaiting_me.push(line(None));
         } else if a.awaiting_partner {
-            page.awaiting_partner.push(row(a, None, today, &partner));
+            page.awaiting_partner.push(line(None));
         } else if a.history || a.action.assignment == Assignment::Declined {
-            page.earlier.push(row(a, None, today, &partner));
+            page.earlier.push(line(None));
         }
         let mut missed = Vec::new();
         for (d, s) in &a.open {
             match s {
-                Standing::Today => page.today.push(row(a, Some(*d), today, &partner)),
+                Standing::Today => page.today.push(line(Some(*d))),
                 Standing::StillOpen => missed.push(*d),
-                Standing::Upcoming => page.upcoming.push(row(a, Some(*d), today, &partner)),
+                Standing::Upcoming => page.upcoming.push(line(Some(*d))),
                 Standing::Done => {}
             }
         }
@@ -169,7 +181,7 @@ pub async fn list(
         missed.sort_unstable_by(|x, y| y.cmp(x));
         if let Some(&latest) = missed.first() {
             page.still_open.push(OpenRow {
-                row: row(a, Some(latest), today, &partner),
+                row: line(Some(latest)),
                 days: if missed.len() > 1 {
                     missed
                         .iter()
@@ -185,8 +197,8 @@ pub async fn list(
                 continue;
             };
             page.history.push(DoneRow {
-                id: a.action.id.clone().into(),
-                title: a.action.title.clone(),
+                id: a.action.id.as_str(),
+                title: &a.action.title,
                 date: e.occurrence.clone(),
                 date_label: day_label(d, today),
                 by: if e.user_id == who.user.id {

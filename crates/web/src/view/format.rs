@@ -10,13 +10,60 @@ const MONTHS: [&str; 12] = [
 /// "Sat 28 Nov 2026". Written out rather than with a chrono format string,
 /// whose parsing on every call was a tenth of the plan page's CPU.
 pub fn day(d: impl Datelike) -> String {
-    format!(
-        "{} {} {} {}",
-        d.weekday(),
-        d.day(),
-        MONTHS[d.month0() as usize],
-        d.year()
-    )
+    let year = d.year();
+    if !(1000..=9999).contains(&year) {
+        // Never met in practice (dates are checked to 2000–2200); kept exact.
+        return chrono::NaiveDate::from_ymd_opt(year, d.month(), d.day())
+            .map(|n| n.format("%a %-d %b %Y").to_string())
+            .unwrap_or_default();
+    }
+    let mut s = String::with_capacity(16);
+    s.push_str(WEEKDAYS[d.weekday().num_days_from_monday() as usize]);
+    s.push(' ');
+    push_number(&mut s, d.day());
+    s.push(' ');
+    s.push_str(MONTHS[d.month0() as usize]);
+    s.push(' ');
+    push_number(&mut s, year as u32);
+    s
+}
+
+const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+/// Appends `n` in decimal (as `{n}` would), without the formatting machinery:
+/// the plan page writes a few hundred dates.
+fn push_number(s: &mut String, n: u32) {
+    let mut digits = [0u8; 10];
+    let mut at = digits.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &c in &digits[at..] {
+        s.push(char::from(c));
+    }
+}
+
+/// `YYYY-MM-DD`, as a date's `Display` writes it (the plan's keys and links).
+pub fn date_key(d: chrono::NaiveDate) -> String {
+    let (y, m, dd) = (d.year(), d.month(), d.day());
+    if !(0..=9999).contains(&y) {
+        return d.to_string();
+    }
+    let mut s = String::with_capacity(10);
+    for n in [y as u32 / 100, y as u32 % 100, m, dd] {
+        s.push(char::from(b'0' + (n / 10) as u8));
+        s.push(char::from(b'0' + (n % 10) as u8));
+        if s.len() == 4 || s.len() == 7 {
+            s.push('-');
+        }
+    }
+    s
 }
 
 pub fn tz_of(name: &str) -> Tz {
@@ -50,7 +97,23 @@ mod tests {
         let mut d = chrono::NaiveDate::from_ymd_opt(1999, 12, 25).unwrap();
         while d.year() < 2031 {
             assert_eq!(day(d), d.format("%a %-d %b %Y").to_string());
+            assert_eq!(date_key(d), d.to_string());
             d = d.succ_opt().unwrap();
+        }
+    }
+
+    #[test]
+    fn dates_far_away_read_as_chrono_would_write_them() {
+        for (y, m, d) in [
+            (1, 1, 1),
+            (999, 12, 31),
+            (9999, 12, 31),
+            (10000, 1, 1),
+            (-1, 3, 1),
+        ] {
+            let d = chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            assert_eq!(day(d), d.format("%a %-d %b %Y").to_string());
+            assert_eq!(date_key(d), d.to_string());
         }
     }
 

@@ -96,19 +96,16 @@ impl Store {
         &self,
         viewer: &Viewer,
         date: &str,
-    ) -> StoreResult<Vec<PlanAction>> {
-        let sql = format!(
-            "SELECT {ACTION_COLS} FROM plan_actions a
+    ) -> StoreResult<Vec<DayAction>> {
+        read!(
+            all DayAction,
+            self,
+            "SELECT a.id, a.title, a.due_date, a.rrule FROM plan_actions a
              WHERE a.couple_id = $2 AND a.assignment = 'accepted'
                AND (a.owner_id IS NULL OR a.owner_id = $1)
                AND ((a.rrule IS NULL AND a.due_date = $3) OR (a.rrule IS NOT NULL AND a.due_date <= $3))
              ORDER BY a.due_date, a.created_at, a.id
-             LIMIT 2000"
-        );
-        read!(
-            all PlanAction,
-            self,
-            sql,
+             LIMIT 2000",
             [&viewer.user_id, viewer.couple_id.as_deref(), date]
         )
     }
