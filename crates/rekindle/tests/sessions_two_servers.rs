@@ -11,6 +11,9 @@
 //! one, and Ben's "waiting for you" stream on server two must show it. Notices
 //! arrive in commit order and are handled one after the other, so by then
 //! server two has heard the earlier `person:` notice too.
+//!
+//! The home page keeps a couple's journey facts the same way; the second test
+//! shows they follow a change made through the other server.
 
 mod common;
 
@@ -262,6 +265,56 @@ async fn a_cached_session_ends_with_sign_out_and_password_change_on_any_server()
                 let metrics = free_addr();
                 let only = start("", &["--metrics-listen", &metrics]).await;
                 run(&only, &only, &metrics).await;
+            }
+        }
+    }
+}
+
+/// Ben's home page on `node`, read with his browser session.
+async fn home(node: &Node, session: &str) -> String {
+    let r = no_redirects()
+        .get(format!("{}/", node.base))
+        .header("cookie", format!("rk_session={session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    r.text().await.unwrap()
+}
+
+async fn journey_run(one: &Node, two: &Node) {
+    let (ana, ben) = couple(one, two).await;
+    let mut stream = Stream::open(&ben, two).await;
+    let mut count = stream.next_count().await;
+    let session = browser_sign_in(two, "ben@example.org", "correct horse battery").await;
+    let not_yet = "No answers exchanged or entries shared yet.";
+    for view in ["read", "kept"] {
+        assert!(home(two, &session).await.contains(not_yet), "{view}");
+    }
+    // Ana shares a journal entry through server one; once Ben's stream on
+    // server two shows it, two has heard the change.
+    barrier(&ana, &mut stream, &mut count).await;
+    let page = home(two, &session).await;
+    assert!(
+        page.contains("1 of you shared a journal entry"),
+        "the journey on server two follows a change made on server one"
+    );
+    assert!(!page.contains(not_yet));
+}
+
+#[tokio::test]
+async fn the_home_pages_journey_follows_a_change_on_any_server() {
+    for backend in rekindle_testkit::backends() {
+        match backend {
+            Backend::Postgres => {
+                let url = rekindle_testkit::fresh_pg_database().await;
+                let one = start(&url, &[]).await;
+                let two = start(&url, &[]).await;
+                journey_run(&one, &two).await;
+            }
+            Backend::Sqlite => {
+                let only = start("", &[]).await;
+                journey_run(&only, &only).await;
             }
         }
     }

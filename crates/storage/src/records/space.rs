@@ -38,7 +38,6 @@ impl Viewer {
 #[derive(Debug, Clone)]
 pub struct HomeSummary {
     pub space: Option<Space>,
-    pub facts: rekindle_domain::journey::Facts,
     pub safety_check_taken: bool,
     pub safety_offer_postponed_until: Option<i64>,
     pub partner_left: bool,

@@ -92,7 +92,7 @@ pub async fn home_page(
     let tz = tz_of(&who.user.time_zone);
     let summary = state.repo.home_summary(&who.user.id).await?;
     let space = summary.space;
-    let facts = summary.facts;
+    let facts = facts_for(state, space.as_ref()).await?;
     let next_checkin = space
         .as_ref()
         .filter(|s| s.partner.is_some() && !s.paused)
@@ -181,6 +181,29 @@ pub async fn home_page(
         partner_left: summary.partner_left,
         next_checkin,
     })
+}
+
+/// The journey's facts of the person's space (none without one). The home
+/// page keeps them between changes, as the navigation keeps its count of what
+/// waits (`http::sessions`): they take a couple's every tool to count, and
+/// change only when someone writes. The API reads them fresh.
+async fn facts_for(
+    state: &AppState,
+    space: Option<&rekindle_storage::Space>,
+) -> Result<Facts, crate::http::error::AppError> {
+    let Some(space) = space else {
+        return Ok(Facts::default());
+    };
+    let cache = &state.bus_local.sessions;
+    let now = state.clock().now_ms();
+    let couple = space.couple_id.as_str();
+    if let Some(found) = cache.facts(couple, now) {
+        return Ok(found);
+    }
+    let ticket = cache.ticket();
+    let found = state.repo.journey_facts(&space.couple_id).await?;
+    cache.put_facts(ticket, couple, &found, now);
+    Ok(found)
 }
 
 #[derive(Template)]

@@ -22,7 +22,9 @@
 //! navigation's badge, a twelve-way query). Any notice other than another
 //! person's `person:` key may change someone's list (a partner wrote, a talk
 //! moved), so it drops every count; what changes with time alone (a check-in
-//! window, a follow-up date) shows within [`WAITING_MAX_AGE_MS`].
+//! window, a follow-up date) shows within [`WAITING_MAX_AGE_MS`]. The home
+//! page's journey facts (a count per tool, per couple) are kept and dropped
+//! with those counts.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -32,6 +34,7 @@ use std::time::SystemTime;
 
 use std::sync::Arc;
 
+use rekindle_domain::journey::Facts;
 use rekindle_domain::waiting::Waiting;
 use rekindle_storage::SessionUser;
 
@@ -54,6 +57,9 @@ struct Entries {
     sessions: HashMap<String, Entry>,
     /// By user id: (what waits, when read).
     waiting: HashMap<String, (Arc<Vec<Waiting>>, i64)>,
+    /// By couple id: (the journey's facts, when read). Dropped with the
+    /// counts: whatever can change what waits can change these.
+    facts: HashMap<String, (Facts, i64)>,
 }
 
 pub struct SessionCache {
@@ -202,6 +208,35 @@ impl SessionCache {
         entries.waiting.insert(user.to_owned(), (found, now));
     }
 
+    /// The journey's facts of `couple`, if read recently.
+    pub fn facts(&self, couple: &str, now: i64) -> Option<Facts> {
+        if !self.live.load(Ordering::Acquire) {
+            return None;
+        }
+        self.look_outside();
+        let entries = self.lock();
+        let (found, at) = entries.facts.get(couple)?;
+        (*at..*at + WAITING_MAX_AGE_MS)
+            .contains(&now)
+            .then(|| found.clone())
+    }
+
+    pub fn put_facts(&self, ticket: u64, couple: &str, found: &Facts, now: i64) {
+        if !self.live.load(Ordering::Acquire) {
+            return;
+        }
+        let mut entries = self.lock();
+        if self.epoch.load(Ordering::Acquire) != ticket {
+            return;
+        }
+        if entries.facts.len() >= CAPACITY {
+            entries.facts.clear();
+        }
+        entries
+            .facts
+            .insert(couple.to_owned(), (found.clone(), now));
+    }
+
     /// Drops every session and count of `user`.
     pub fn forget_person(&self, user: &str) {
         let mut entries = self.lock();
@@ -212,11 +247,13 @@ impl SessionCache {
         entries.waiting.remove(user);
     }
 
-    /// Drops every count of what waits (something changed somewhere).
+    /// Drops every count of what waits and every journey's facts (something
+    /// changed somewhere).
     pub fn forget_waiting(&self) {
         let mut entries = self.lock();
         self.epoch.fetch_add(1, Ordering::AcqRel);
         entries.waiting.clear();
+        entries.facts.clear();
     }
 
     pub fn forget_all(&self) {
@@ -224,6 +261,7 @@ impl SessionCache {
         self.epoch.fetch_add(1, Ordering::AcqRel);
         entries.sessions.clear();
         entries.waiting.clear();
+        entries.facts.clear();
     }
 
     /// Turns the cache on or off (PostgreSQL: whether LISTEN is connected);
@@ -233,6 +271,7 @@ impl SessionCache {
         self.epoch.fetch_add(1, Ordering::AcqRel);
         entries.sessions.clear();
         entries.waiting.clear();
+        entries.facts.clear();
         self.live.store(live, Ordering::Release);
     }
 
@@ -382,6 +421,38 @@ mod tests {
             None,
             "a count that raced with a change"
         );
+    }
+
+    #[test]
+    fn journey_facts_drop_with_any_change_in_a_space_and_with_time() {
+        let c = SessionCache::new(true);
+        let facts = Facts {
+            partners: 2,
+            pledged_talks: 3,
+            ..Facts::default()
+        };
+        let kept = |c: &SessionCache, now| c.facts("couple-1", now).map(|f| f.pledged_talks);
+        c.put_facts(c.ticket(), "couple-1", &facts, 0);
+        assert_eq!(kept(&c, 10), Some(3));
+        c.on_notice("person:ben");
+        assert_eq!(
+            kept(&c, 10),
+            Some(3),
+            "a sign-in ended: the space's counts hold"
+        );
+        assert_eq!(kept(&c, WAITING_MAX_AGE_MS), None, "counted again in time");
+        for change in ["space:couple-2", "talk-9", ""] {
+            c.put_facts(c.ticket(), "couple-1", &facts, 0);
+            c.on_notice(change);
+            assert_eq!(kept(&c, 10), None, "after {change:?}");
+        }
+        let ticket = c.ticket();
+        c.on_notice("space:couple-1");
+        c.put_facts(ticket, "couple-1", &facts, 0);
+        assert_eq!(kept(&c, 10), None, "facts read while a change came in");
+        c.set_live(false);
+        c.put_facts(c.ticket(), "couple-1", &facts, 0);
+        assert_eq!(kept(&c, 10), None, "not kept while notices may be missed");
     }
 
     #[test]

@@ -14,36 +14,35 @@ use crate::records::*;
 use rekindle_domain::journey::Facts;
 
 impl Store {
-    /// Everything the home page needs about one person in one read: the space,
-    /// every tool's journey counts, the safety offer and the check-in schedule
-    /// (the page is the busiest one).
+    /// What the home page needs about one person in one read: the space, the
+    /// safety offer, the latest question and the check-in schedule. The
+    /// journey's facts, which change far less often than the page is viewed,
+    /// are [`Store::journey_facts`] (the page keeps them between changes).
     pub async fn home_summary(&self, user_id: &UserId) -> StoreResult<HomeSummary> {
-        let sql = HOME_SUMMARY.as_str(); // built once from constants
-        if let Some(direct) = &self.direct {
-            return direct.one(sql, &[user_id], |row| home_summary_from(row));
-        }
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(user_id)
-            .fetch_one(&mut *self.reader().await?)
-            .await?;
-        home_summary_from(&row)
+        read!(row, self, HOME_SUMMARY, [user_id], home_summary_from)
     }
 
     pub async fn journey_facts(&self, couple_id: &CoupleId) -> StoreResult<Facts> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(JOURNEY_FACTS.as_str())) // built once from constants
-            .bind(couple_id)
-            .fetch_one(&mut *self.reader().await?)
-            .await?;
-        let mut facts = facts_from(
-            row.col("partners")?,
-            row.col("sharers")?,
-            exchanged_from(&row)?,
-            row.col("checkins")?,
-        );
-        talk_facts_from(&row, &mut facts)?;
-        board_facts_from(&row, &mut facts)?;
-        Ok(facts)
+        read!(
+            row,
+            self,
+            JOURNEY_FACTS.as_str(),
+            [couple_id],
+            journey_facts_from
+        )
     }
+}
+
+fn journey_facts_from(row: &impl Cols) -> StoreResult<Facts> {
+    let mut facts = facts_from(
+        row.col("partners")?,
+        row.col("sharers")?,
+        exchanged_from(row)?,
+        row.col("checkins")?,
+    );
+    talk_facts_from(row, &mut facts)?;
+    board_facts_from(row, &mut facts)?;
+    Ok(facts)
 }
 
 /// Columns `d1`, `d2`, `d3`: whether both current partners of the couple in
@@ -66,42 +65,26 @@ fn exchanged_columns(couple: &str) -> String {
         .join(",\n")
 }
 
-static HOME_SUMMARY: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "SELECT m.couple_id, m.joined_at,
-                c.paused_by IS NOT NULL AS paused, COALESCE(c.paused_by = $1, FALSE) AS paused_by_me,
-                p.id AS p_id, p.email AS p_email, p.display_name AS p_name,
-                p.time_zone AS p_tz, p.created_at AS p_created,
-                (SELECT COUNT(*) FROM memberships WHERE couple_id = m.couple_id) AS partners,
-                (SELECT COUNT(DISTINCT j.owner_id) FROM journal_entries j
-                   JOIN memberships jm ON jm.user_id = j.owner_id AND jm.couple_id = j.couple_id
-                   WHERE j.couple_id = m.couple_id AND j.visibility = 'shared') AS sharers,
-                (SELECT COUNT(*) FROM safety_screens WHERE user_id = u.id) AS screens,
-                (SELECT postponed_until FROM safety_offers WHERE user_id = u.id) AS postponed_until,
-                (SELECT COUNT(*) FROM notices WHERE user_id = u.id AND kind = 'partner_left') AS left_notices,
-                (SELECT COUNT(*) FROM checkins
-                   WHERE couple_id = m.couple_id AND completed_at IS NOT NULL) AS checkins,
-                cs.rhythm AS ck_rhythm, cs.weekday AS ck_weekday, cs.hour AS ck_hour, cs.anchor_at AS ck_anchor,
-                lq.id AS lq_id, lq.question_id AS lq_question_id, lq.released_at AS lq_released_at,
-                CAST(CASE WHEN EXISTS (SELECT 1 FROM answers a
-                    WHERE a.couple_question_id = lq.id AND a.user_id = u.id) THEN 1 ELSE 0 END AS BIGINT) AS lq_answered,
-                {},
-                {},
-                {}
-         FROM users u
-         LEFT JOIN memberships m ON m.user_id = u.id
-         LEFT JOIN couples c ON c.id = m.couple_id
-         LEFT JOIN checkin_schedules cs ON cs.couple_id = m.couple_id
-         LEFT JOIN memberships pm ON pm.couple_id = m.couple_id AND pm.user_id <> m.user_id
-         LEFT JOIN users p ON p.id = pm.user_id
-         LEFT JOIN couple_questions lq ON lq.id = (SELECT cq.id FROM couple_questions cq
-             WHERE cq.couple_id = m.couple_id ORDER BY cq.released_at DESC, cq.id LIMIT 1)
-         WHERE u.id = $1",
-        exchanged_columns("m.couple_id"),
-        talk_fact_columns("m.couple_id"),
-        board_fact_columns("m.couple_id"),
-    )
-});
+const HOME_SUMMARY: &str = "SELECT m.couple_id, m.joined_at,
+            c.paused_by IS NOT NULL AS paused, COALESCE(c.paused_by = $1, FALSE) AS paused_by_me,
+            p.id AS p_id, p.email AS p_email, p.display_name AS p_name,
+            p.time_zone AS p_tz, p.created_at AS p_created,
+            (SELECT COUNT(*) FROM safety_screens WHERE user_id = u.id) AS screens,
+            (SELECT postponed_until FROM safety_offers WHERE user_id = u.id) AS postponed_until,
+            (SELECT COUNT(*) FROM notices WHERE user_id = u.id AND kind = 'partner_left') AS left_notices,
+            cs.rhythm AS ck_rhythm, cs.weekday AS ck_weekday, cs.hour AS ck_hour, cs.anchor_at AS ck_anchor,
+            lq.id AS lq_id, lq.question_id AS lq_question_id, lq.released_at AS lq_released_at,
+            CAST(CASE WHEN EXISTS (SELECT 1 FROM answers a
+                WHERE a.couple_question_id = lq.id AND a.user_id = u.id) THEN 1 ELSE 0 END AS BIGINT) AS lq_answered
+     FROM users u
+     LEFT JOIN memberships m ON m.user_id = u.id
+     LEFT JOIN couples c ON c.id = m.couple_id
+     LEFT JOIN checkin_schedules cs ON cs.couple_id = m.couple_id
+     LEFT JOIN memberships pm ON pm.couple_id = m.couple_id AND pm.user_id <> m.user_id
+     LEFT JOIN users p ON p.id = pm.user_id
+     LEFT JOIN couple_questions lq ON lq.id = (SELECT cq.id FROM couple_questions cq
+         WHERE cq.couple_id = m.couple_id ORDER BY cq.released_at DESC, cq.id LIMIT 1)
+     WHERE u.id = $1";
 
 static JOURNEY_FACTS: LazyLock<String> = LazyLock::new(|| {
     format!(
@@ -121,24 +104,8 @@ static JOURNEY_FACTS: LazyLock<String> = LazyLock::new(|| {
 });
 
 fn home_summary_from(row: &impl Cols) -> StoreResult<HomeSummary> {
-    let space = space_from_row(row)?;
-    let mut facts = facts_from(
-        row.col::<Option<i64>>("partners")?.unwrap_or(0),
-        row.col::<Option<i64>>("sharers")?.unwrap_or(0),
-        exchanged_from(row)?,
-        row.col::<Option<i64>>("checkins")?.unwrap_or(0),
-    );
-    // Talk room
-    if space.is_some() {
-        talk_facts_from(row, &mut facts)?;
-    }
-    // Problem board
-    if space.as_ref().is_some_and(|s| s.partner.is_some()) {
-        board_facts_from(row, &mut facts)?;
-    }
     Ok(HomeSummary {
-        facts,
-        space,
+        space: space_from_row(row)?,
         safety_check_taken: row.col::<i64>("screens")? > 0,
         safety_offer_postponed_until: row.col("postponed_until")?,
         partner_left: row.col::<i64>("left_notices")? > 0,
