@@ -33,7 +33,7 @@ pub(crate) struct Out<'a> {
     pub findings: Vec<Finding>,
     pub pronouns: Pronouns,
     /// The tokens of the normalised text (the rewrites read the observation from them).
-    pub toks: Vec<Tok<'a>>,
+    pub toks: Tokens<'a>,
 }
 
 pub(crate) fn run<'a>(text: &str, n: &'a Norm) -> Out<'a> {
@@ -52,7 +52,7 @@ pub(crate) fn run_with<'a>(text: &str, n: &'a Norm, model: Option<&model::Model>
     Out {
         findings: finish(text, n, &t.toks, raw),
         pronouns,
-        toks: t.toks,
+        toks: t,
     }
 }
 

@@ -171,6 +171,20 @@ pub(crate) struct Tok<'a> {
     pub sent: u32,
 }
 
+impl Tok<'static> {
+    /// A placeholder (never read: see [`relabel`]).
+    const NONE: Tok<'static> = Tok {
+        id: UNKNOWN,
+        text: "",
+        s: 0,
+        e: 0,
+        word: false,
+        term: false,
+        quoted: false,
+        sent: 0,
+    };
+}
+
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Sent {
     /// First token index and one past the last (terminators included).
@@ -183,6 +197,62 @@ pub(crate) struct Sent {
 pub(crate) struct Tokens<'a> {
     pub toks: Vec<Tok<'a>>,
     pub sents: Vec<Sent>,
+}
+
+/// Token and sentence buffers kept for the next [`tokenize`] on this thread: every message
+/// is tokenised once, and once or twice more per rewrite check, and a fresh pair of vectors
+/// each time was two allocations and two frees per call. A few pairs, because a rewrite
+/// check tokenises while the message's own tokens are still in use.
+struct Spare {
+    toks: Vec<Tok<'static>>,
+    sents: Vec<Sent>,
+}
+
+/// At most this many spare pairs per thread (the deepest nesting is two).
+const SPARES: usize = 4;
+/// Buffers grown past this many tokens (a long message) are freed, not kept.
+const SPARE_MAX_TOKS: usize = 4096;
+
+thread_local! {
+    static SPARE: std::cell::RefCell<Vec<Spare>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// An empty token vector for text `t` (a kept one when there is one), and a sentence vector.
+fn buffers<'a>(len_hint: usize) -> (Vec<Tok<'a>>, Vec<Sent>) {
+    let spare = SPARE.try_with(|s| s.borrow_mut().pop()).ok().flatten();
+    match spare {
+        Some(Spare { toks, sents }) => (relabel(toks), sents),
+        None => (Vec::with_capacity(len_hint), Vec::new()),
+    }
+}
+
+/// The same (empty) allocation with the tokens' borrow renamed: collecting an emptied
+/// `Vec` through `into_iter().map()` into a type of the same size and alignment reuses its
+/// buffer (no allocation, no unsafe).
+fn relabel<'a, 'b>(mut v: Vec<Tok<'a>>) -> Vec<Tok<'b>> {
+    v.clear();
+    v.into_iter().map(|_| Tok::NONE).collect()
+}
+
+impl Drop for Tokens<'_> {
+    fn drop(&mut self) {
+        if self.toks.capacity() > SPARE_MAX_TOKS {
+            return;
+        }
+        let mut sents = std::mem::take(&mut self.sents);
+        sents.clear();
+        let spare = Spare {
+            toks: relabel(std::mem::take(&mut self.toks)),
+            sents,
+        };
+        // (during thread exit the pool may be gone: then the buffers are simply freed)
+        let _ = SPARE.try_with(|s| {
+            let mut s = s.borrow_mut();
+            if s.len() < SPARES {
+                s.push(spare);
+            }
+        });
+    }
 }
 
 /// Spellings expanded to canonical words ("you're" → `you are`, "dont" → `do not`).
@@ -301,7 +371,7 @@ fn is_word_byte(b: u8) -> bool {
 /// Split normalised text into tokens.
 pub(crate) fn tokenize<'a>(t: &'a str, vocab: &Vocab) -> Tokens<'a> {
     let b = t.as_bytes();
-    let mut toks: Vec<Tok<'a>> = Vec::with_capacity(b.len() / 4 + 4);
+    let (mut toks, mut sents) = buffers(b.len() / 4 + 4);
     let mut i = 0;
     let n = b.len();
     while i < n {
@@ -383,7 +453,7 @@ pub(crate) fn tokenize<'a>(t: &'a str, vocab: &Vocab) -> Tokens<'a> {
         push(&mut toks, t, sym, i, i + len, false, term, vocab);
         i += len;
     }
-    let sents = mark(&mut toks);
+    mark(&mut toks, &mut sents);
     Tokens { toks, sents }
 }
 
@@ -415,8 +485,7 @@ fn push<'a>(
 }
 
 /// Sentences, questions and quoted regions.
-fn mark(toks: &mut [Tok<'_>]) -> Vec<Sent> {
-    let mut sents = Vec::new();
+fn mark(toks: &mut [Tok<'_>], sents: &mut Vec<Sent>) {
     let mut a = 0usize;
     let mut i = 0usize;
     let n = toks.len();
@@ -469,7 +538,6 @@ fn mark(toks: &mut [Tok<'_>]) -> Vec<Sent> {
             }
         }
     }
-    sents
 }
 
 fn sent(toks: &[Tok<'_>], a: usize, b: usize, question: bool) -> Sent {
