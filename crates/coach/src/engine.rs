@@ -145,14 +145,15 @@ const PROBLEM_BITS: u16 = 0b111_1111;
 /// Per sentence: the kinds the model predicts that the rules did not find there become
 /// findings spanning the sentence.
 fn add_model(md: &model::Model, t: &Tokens<'_>, raw: &mut Vec<Raw>) {
-    // the feature and byte buffers are reused from message to message (one pair per thread)
+    // the feature, byte and sentence-mask buffers are reused from message to message (one
+    // set per thread)
     thread_local! {
-        static BUFS: std::cell::RefCell<(Vec<u32>, Vec<u8>)> =
-            std::cell::RefCell::new((Vec::with_capacity(256), Vec::with_capacity(256)));
+        static BUFS: std::cell::RefCell<(Vec<u32>, Vec<u8>, Vec<u16>)> =
+            std::cell::RefCell::new((Vec::with_capacity(256), Vec::with_capacity(256), Vec::new()));
     }
     BUFS.with(|b| {
-        let (feats, buf) = &mut *b.borrow_mut();
-        add_model_with(md, t, raw, feats, buf);
+        let (feats, buf, masks) = &mut *b.borrow_mut();
+        add_model_with(md, t, raw, feats, buf, masks);
     });
 }
 
@@ -162,9 +163,11 @@ fn add_model_with(
     raw: &mut Vec<Raw>,
     feats: &mut Vec<u32>,
     buf: &mut Vec<u8>,
+    masks: &mut Vec<u16>,
 ) {
     let toks = &t.toks;
-    let mut masks = vec![0u16; t.sents.len()];
+    masks.clear();
+    masks.resize(t.sents.len(), 0);
     for r in raw.iter() {
         if let Some(tk) = toks.get(r.i) {
             masks[tk.sent as usize] |= kind_bits(r.kind);
