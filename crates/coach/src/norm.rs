@@ -48,12 +48,17 @@ impl Norm {
         let b = s.as_bytes();
         let mut i = 0;
         while i < b.len() {
-            // ASCII bytes (most of any message) one at a time without decoding a char
-            let c = b[i];
-            if c < 0x80 {
-                text.push(c.to_ascii_lowercase() as char);
-                map.push(i as u32);
-                i += 1;
+            // a run of ASCII bytes (most of any message) in bulk, without decoding a char
+            let run = b[i..]
+                .iter()
+                .position(|&c| c >= 0x80)
+                .unwrap_or(b.len() - i);
+            if run > 0 {
+                let at = text.len();
+                text.push_str(&s[i..i + run]);
+                text[at..].make_ascii_lowercase();
+                map.extend(i as u32..(i + run) as u32);
+                i += run;
                 continue;
             }
             let Some(c) = s[i..].chars().next() else {
