@@ -793,10 +793,19 @@ fn ceil_boundary(s: &str, mut i: usize) -> usize {
 /// Byte → char offset for a set of byte offsets, in one pass over the text.
 struct CharIndex {
     pairs: Vec<(usize, usize)>,
+    /// An ASCII text: every char is one byte, so the offsets are the same (no list, no
+    /// counting: most messages).
+    ascii: bool,
 }
 
 impl CharIndex {
     fn new(text: &str, offsets: impl Iterator<Item = usize>) -> CharIndex {
+        if text.is_ascii() {
+            return CharIndex {
+                pairs: Vec::new(),
+                ascii: true,
+            };
+        }
         let mut want: Vec<usize> = offsets.collect();
         want.sort_unstable();
         want.dedup();
@@ -808,10 +817,16 @@ impl CharIndex {
             b = w;
             pairs.push((w, c));
         }
-        CharIndex { pairs }
+        CharIndex {
+            pairs,
+            ascii: false,
+        }
     }
 
     fn get(&self, byte: usize) -> usize {
+        if self.ascii {
+            return byte;
+        }
         let i = self.pairs.partition_point(|p| p.0 < byte);
         self.pairs[i].1
     }
