@@ -145,15 +145,15 @@ const PROBLEM_BITS: u16 = 0b111_1111;
 /// Per sentence: the kinds the model predicts that the rules did not find there become
 /// findings spanning the sentence.
 fn add_model(md: &model::Model, t: &Tokens<'_>, raw: &mut Vec<Raw>) {
-    // the feature, byte and sentence-mask buffers are reused from message to message (one
-    // set per thread)
+    // the byte and sentence-mask buffers are reused from message to message (one pair per
+    // thread)
     thread_local! {
-        static BUFS: std::cell::RefCell<(Vec<u32>, Vec<u8>, Vec<u16>)> =
-            std::cell::RefCell::new((Vec::with_capacity(256), Vec::with_capacity(256), Vec::new()));
+        static BUFS: std::cell::RefCell<(Vec<u8>, Vec<u16>)> =
+            std::cell::RefCell::new((Vec::with_capacity(256), Vec::new()));
     }
     BUFS.with(|b| {
-        let (feats, buf, masks) = &mut *b.borrow_mut();
-        add_model_with(md, t, raw, feats, buf, masks);
+        let (buf, masks) = &mut *b.borrow_mut();
+        add_model_with(md, t, raw, buf, masks);
     });
 }
 
@@ -161,7 +161,6 @@ fn add_model_with(
     md: &model::Model,
     t: &Tokens<'_>,
     raw: &mut Vec<Raw>,
-    feats: &mut Vec<u32>,
     buf: &mut Vec<u8>,
     masks: &mut Vec<u16>,
 ) {
@@ -180,8 +179,8 @@ fn add_model_with(
             continue;
         };
         let j = st.iter().rposition(|t| t.word).map_or(i + 1, |p| p + 1);
-        model::features(st, masks[si], feats, buf);
-        let mut pred = model::predict(md, feats, masks[si]) & !masks[si];
+        let sums = model::scores(md, st, masks[si], buf);
+        let mut pred = model::decide(md, &sums, masks[si]) & !masks[si];
         if s.yes_no || masks[si] & model::bit(Kind::IStatement) != 0 {
             // "Would you rather…?", "Do you want to…?": the model reads no complaint into a
             // yes/no question (the rules catch the sarcastic ones), nor into a sentence that
