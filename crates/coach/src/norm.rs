@@ -21,17 +21,14 @@ fn fold(c: char) -> Option<char> {
     })
 }
 
-/// `s.to_ascii_lowercase()` for ASCII `s`, in one branch-free pass the compiler vectorises
-/// (the standard one copies, then lowercases byte by byte: a few hundred instructions per
-/// message, twice per message).
+/// `s.to_ascii_lowercase()` for ASCII `s`: a copy lowercased in place. (A mapped byte
+/// collect vectorises, but the `String::from_utf8` it needs checks every byte again: that
+/// check was ≈ 1 % of a 40,000-line run; in place is 0.5 % fewer instructions overall.)
 pub(crate) fn ascii_lower(s: &str) -> String {
     debug_assert!(s.is_ascii());
-    let v: Vec<u8> = s
-        .bytes()
-        .map(|b| b | ((b.wrapping_sub(b'A') < 26) as u8) << 5)
-        .collect();
-    // ASCII in, ASCII out
-    String::from_utf8(v).unwrap_or_default()
+    let mut out = s.to_owned();
+    out.make_ascii_lowercase();
+    out
 }
 
 impl Norm {
