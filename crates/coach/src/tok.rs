@@ -210,6 +210,8 @@ struct Spare {
 
 /// At most this many spare pairs per thread (the deepest nesting is two).
 const SPARES: usize = 4;
+/// A new token vector has room for at least this many tokens (a message of ≈ 250 bytes).
+const MIN_TOKS: usize = 64;
 /// Buffers grown past this many tokens (a long message) are freed, not kept.
 const SPARE_MAX_TOKS: usize = 4096;
 
@@ -217,12 +219,25 @@ thread_local! {
     static SPARE: std::cell::RefCell<Vec<Spare>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// An empty token vector for text `t` (a kept one when there is one), and a sentence vector.
+/// An empty token vector with room for `len_hint` tokens (a kept one when one is that
+/// large: a smaller one would grow by copying, as often as doubling takes, which made long
+/// messages slower than a fresh vector of the right size), and a sentence vector.
 fn buffers<'a>(len_hint: usize) -> (Vec<Tok<'a>>, Vec<Sent>) {
-    let spare = SPARE.try_with(|s| s.borrow_mut().pop()).ok().flatten();
+    let spare = SPARE
+        .try_with(|s| {
+            let mut s = s.borrow_mut();
+            match s.last() {
+                Some(last) if last.toks.capacity() >= len_hint => s.pop(),
+                _ => None,
+            }
+        })
+        .ok()
+        .flatten();
     match spare {
         Some(Spare { toks, sents }) => (relabel(toks), sents),
-        None => (Vec::with_capacity(len_hint), Vec::new()),
+        // room for a typical message or rewrite at least, so the vector kept afterwards
+        // serves the next ones
+        None => (Vec::with_capacity(len_hint.max(MIN_TOKS)), Vec::new()),
     }
 }
 
