@@ -610,26 +610,6 @@ fn finish(text: &str, n: &Norm, toks: &[Tok<'_>], mut raw: Vec<Raw>) -> Vec<Find
         }
         same
     });
-    // the more specific reading wins where spans overlap
-    const DROPS: &[(Kind, Kind)] = &[
-        (Kind::Repair, Kind::Request),
-        (Kind::Repair, Kind::Stonewalling),
-        (Kind::Contempt, Kind::Stonewalling),
-        (Kind::PseudoFeeling, Kind::IStatement),
-        (Kind::Defensiveness, Kind::Repair),
-        (Kind::Contempt, Kind::Request),
-        (Kind::Criticism, Kind::Request),
-        (Kind::Blame, Kind::Request),
-        (Kind::Absolute, Kind::Request),
-        (Kind::Contempt, Kind::Validation),
-        (Kind::Defensiveness, Kind::Validation),
-        (Kind::Repair, Kind::IStatement),
-        (Kind::Blame, Kind::IStatement),
-        (Kind::Validation, Kind::Request),
-        (Kind::Contempt, Kind::Criticism),
-        (Kind::Validation, Kind::Repair),
-        (Kind::Stonewalling, Kind::Request),
-    ];
     // neighbours by start offset: spans are short, so only a bounded window can interact
     // (nothing to drop when no span is of a kind that can be dropped: most messages)
     let mut out = if !merged
@@ -644,18 +624,79 @@ fn finish(text: &str, n: &Norm, toks: &[Tok<'_>], mut raw: Vec<Raw>) -> Vec<Find
     findings_of(text, n, toks, &out)
 }
 
+/// Where spans overlap, the more specific reading wins: (strong, weak).
+const DROPS: &[(Kind, Kind)] = &[
+    (Kind::Repair, Kind::Request),
+    (Kind::Repair, Kind::Stonewalling),
+    (Kind::Contempt, Kind::Stonewalling),
+    (Kind::PseudoFeeling, Kind::IStatement),
+    (Kind::Defensiveness, Kind::Repair),
+    (Kind::Contempt, Kind::Request),
+    (Kind::Criticism, Kind::Request),
+    (Kind::Blame, Kind::Request),
+    (Kind::Absolute, Kind::Request),
+    (Kind::Contempt, Kind::Validation),
+    (Kind::Defensiveness, Kind::Validation),
+    (Kind::Repair, Kind::IStatement),
+    (Kind::Blame, Kind::IStatement),
+    (Kind::Validation, Kind::Request),
+    (Kind::Contempt, Kind::Criticism),
+    (Kind::Validation, Kind::Repair),
+    (Kind::Stonewalling, Kind::Request),
+];
+
 type Span = (Kind, usize, usize, &'static Rule, Option<usize>);
 
+/// Spans that start more than this many bytes before a weak one cannot drop it.
+const REACH: usize = 400;
+
+/// `true` when `b`, a more specific reading, drops the weak span `a`.
+#[inline]
+fn drops_weak(a: &Span, b: &Span, drops: &[(Kind, Kind)]) -> bool {
+    let overlaps = a.1 < b.2 && b.1 < a.2;
+    drops.iter().any(|(strong, weak)| {
+        a.0 == *weak
+            && b.0 == *strong
+            && !std::ptr::eq(a.3, b.3)
+            && (overlaps || (a.0 == Kind::Blame && b.1 >= a.2 && b.1 <= a.2 + 8))
+    })
+}
+
 /// The spans without those a more specific reading overlaps (`drops`: strong, weak).
-fn drop_weak(merged: Vec<Span>, drops: &[(Kind, Kind)]) -> Vec<Span> {
-    let overlaps = |a: &Span, b: &Span| a.1 < b.2 && b.1 < a.2;
+fn drop_weak(mut merged: Vec<Span>, drops: &[(Kind, Kind)]) -> Vec<Span> {
+    if merged.len() > 64 {
+        return drop_weak_windowed(merged, drops);
+    }
+    // A message's few spans: every pair, and the kept ones in place (the windowed way sorts
+    // an index and builds three lists first). Same window: `b` starts at most `REACH` bytes
+    // before `a` and at most 8 after its end.
+    let mut dropped = 0u64;
+    for (i, a) in merged.iter().enumerate() {
+        if drops.iter().any(|(_, weak)| a.0 == *weak)
+            && merged
+                .iter()
+                .any(|b| b.1 + REACH >= a.1 && b.1 <= a.2 + 8 && drops_weak(a, b, drops))
+        {
+            dropped |= 1 << i;
+        }
+    }
+    let mut i = 0;
+    merged.retain(|_| {
+        i += 1;
+        dropped >> (i - 1) & 1 == 0
+    });
+    merged
+}
+
+/// [`drop_weak`] for many spans: each weak span looks only at the spans that start near it
+/// (by a sorted index), so a long message stays linear.
+fn drop_weak_windowed(merged: Vec<Span>, drops: &[(Kind, Kind)]) -> Vec<Span> {
     let mut order: Vec<usize> = (0..merged.len()).collect();
     order.sort_by_key(|&k| merged[k].1);
     let mut rank = vec![0usize; merged.len()];
     for (r, &k) in order.iter().enumerate() {
         rank[k] = r;
     }
-    const REACH: usize = 400;
     let keep: Vec<bool> = merged
         .iter()
         .enumerate()
@@ -669,14 +710,7 @@ fn drop_weak(merged: Vec<Span>, drops: &[(Kind, Kind)]) -> Vec<Span> {
                 .iter()
                 .take_while(|&&k| merged[k].1 <= a.2 + 8)
                 .map(|&k| &merged[k]);
-            !near.into_iter().any(|b| {
-                drops.iter().any(|(strong, weak)| {
-                    a.0 == *weak
-                        && b.0 == *strong
-                        && !std::ptr::eq(a.3, b.3)
-                        && (overlaps(a, b) || (a.0 == Kind::Blame && b.1 >= a.2 && b.1 <= a.2 + 8))
-                })
-            })
+            !near.into_iter().any(|b| drops_weak(a, b, drops))
         })
         .collect();
     merged
@@ -921,6 +955,42 @@ fn pronouns(m: &Matchers, toks: &[Tok<'_>]) -> Pronouns {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The pairwise [`drop_weak`] of a message's few spans keeps what the windowed one keeps,
+    /// on random spans of every kind, near and far apart, from a few rules.
+    #[test]
+    fn drop_weak_pairwise_is_the_windowed_one() {
+        let rules = rules::rules();
+        let mut seed = 0x2545_f491_u64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n) as usize
+        };
+        let kinds: Vec<Kind> = Kind::ALL.into_iter().collect();
+        for round in 0..20_000 {
+            let n = 1 + next(if round % 10 == 0 { 64 } else { 8 });
+            let spread = [40, 400, 2000][round % 3];
+            let spans: Vec<Span> = (0..n)
+                .map(|_| {
+                    let s = next(spread as u64);
+                    let long = next(10) == 0;
+                    let e = s + 1 + next(if long { 900 } else { 60 });
+                    let rule = [&rules[0], &rules[1], &rules[2], &MODEL_RULE][next(4)];
+                    (kinds[next(kinds.len() as u64)], s, e, rule, None)
+                })
+                .collect();
+            let pairwise = drop_weak(spans.clone(), DROPS);
+            let windowed = drop_weak_windowed(spans, DROPS);
+            let key = |v: &[Span]| -> Vec<(Kind, usize, usize, usize)> {
+                v.iter()
+                    .map(|x| (x.0, x.1, x.2, x.3 as *const Rule as usize))
+                    .collect()
+            };
+            assert_eq!(key(&pairwise), key(&windowed), "round {round}");
+        }
+    }
 
     /// The shortcuts of [`has_problem`] (skipping a proven tail, tokenising only what comes
     /// before it) agree with the full analysis on every corpus message followed by each tail.
