@@ -722,17 +722,16 @@ fn drop_weak_windowed(merged: Vec<Span>, drops: &[(Kind, Kind)]) -> Vec<Span> {
 
 /// The findings for the kept spans (sorted by start), offsets mapped back to the original text.
 fn findings_of(text: &str, n: &Norm, toks: &[Tok<'_>], out: &[Span]) -> Vec<Finding> {
-    let bytes: Vec<(usize, usize)> = out
-        .iter()
-        .map(|r| {
-            let bs = floor_boundary(text, n.orig(r.1));
-            let be = ceil_boundary(text, n.orig(r.2)).max(bs);
-            (bs, be)
-        })
-        .collect();
-    let chars = CharIndex::new(text, bytes.iter().flat_map(|&(a, b)| [a, b]));
+    // worked out where needed rather than kept in a list: an ASCII message's char index
+    // needs no offsets
+    let bytes = |r: &Span| {
+        let bs = floor_boundary(text, n.orig(r.1));
+        let be = ceil_boundary(text, n.orig(r.2)).max(bs);
+        (bs, be)
+    };
+    let chars = CharIndex::new(text, out.iter().flat_map(|r| <[usize; 2]>::from(bytes(r))));
     out.iter()
-        .zip(bytes)
+        .map(|r| (r, bytes(r)))
         .filter(|(_, (bs, be))| bs < be)
         .map(|(r, (bs, be))| Finding {
             kind: r.0,
