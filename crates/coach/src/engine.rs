@@ -33,7 +33,7 @@ pub(crate) struct Out<'a> {
     pub findings: Vec<Finding>,
     pub pronouns: Pronouns,
     /// The tokens of the normalised text (the rewrites read the observation from them).
-    pub toks: Vec<Tok<'a>>,
+    pub toks: Tokens<'a>,
 }
 
 pub(crate) fn run<'a>(text: &str, n: &'a Norm) -> Out<'a> {
@@ -52,7 +52,7 @@ pub(crate) fn run_with<'a>(text: &str, n: &'a Norm, model: Option<&model::Model>
     Out {
         findings: finish(text, n, &t.toks, raw),
         pronouns,
-        toks: t.toks,
+        toks: t,
     }
 }
 
@@ -145,14 +145,15 @@ const PROBLEM_BITS: u16 = 0b111_1111;
 /// Per sentence: the kinds the model predicts that the rules did not find there become
 /// findings spanning the sentence.
 fn add_model(md: &model::Model, t: &Tokens<'_>, raw: &mut Vec<Raw>) {
-    // the feature and byte buffers are reused from message to message (one pair per thread)
+    // the byte and sentence-mask buffers are reused from message to message (one pair per
+    // thread)
     thread_local! {
-        static BUFS: std::cell::RefCell<(Vec<u32>, Vec<u8>)> =
-            std::cell::RefCell::new((Vec::with_capacity(256), Vec::with_capacity(256)));
+        static BUFS: std::cell::RefCell<(Vec<u8>, Vec<u16>)> =
+            std::cell::RefCell::new((Vec::with_capacity(256), Vec::new()));
     }
     BUFS.with(|b| {
-        let (feats, buf) = &mut *b.borrow_mut();
-        add_model_with(md, t, raw, feats, buf);
+        let (buf, masks) = &mut *b.borrow_mut();
+        add_model_with(md, t, raw, buf, masks);
     });
 }
 
@@ -160,11 +161,12 @@ fn add_model_with(
     md: &model::Model,
     t: &Tokens<'_>,
     raw: &mut Vec<Raw>,
-    feats: &mut Vec<u32>,
     buf: &mut Vec<u8>,
+    masks: &mut Vec<u16>,
 ) {
     let toks = &t.toks;
-    let mut masks = vec![0u16; t.sents.len()];
+    masks.clear();
+    masks.resize(t.sents.len(), 0);
     for r in raw.iter() {
         if let Some(tk) = toks.get(r.i) {
             masks[tk.sent as usize] |= kind_bits(r.kind);
@@ -177,8 +179,8 @@ fn add_model_with(
             continue;
         };
         let j = st.iter().rposition(|t| t.word).map_or(i + 1, |p| p + 1);
-        model::features(st, masks[si], feats, buf);
-        let mut pred = model::predict(md, feats, masks[si]) & !masks[si];
+        let sums = model::scores(md, st, masks[si], buf);
+        let mut pred = model::decide(md, &sums, masks[si]) & !masks[si];
         if s.yes_no || masks[si] & model::bit(Kind::IStatement) != 0 {
             // "Would you rather…?", "Do you want to…?": the model reads no complaint into a
             // yes/no question (the rules catch the sarcastic ones), nor into a sentence that
@@ -608,26 +610,6 @@ fn finish(text: &str, n: &Norm, toks: &[Tok<'_>], mut raw: Vec<Raw>) -> Vec<Find
         }
         same
     });
-    // the more specific reading wins where spans overlap
-    const DROPS: &[(Kind, Kind)] = &[
-        (Kind::Repair, Kind::Request),
-        (Kind::Repair, Kind::Stonewalling),
-        (Kind::Contempt, Kind::Stonewalling),
-        (Kind::PseudoFeeling, Kind::IStatement),
-        (Kind::Defensiveness, Kind::Repair),
-        (Kind::Contempt, Kind::Request),
-        (Kind::Criticism, Kind::Request),
-        (Kind::Blame, Kind::Request),
-        (Kind::Absolute, Kind::Request),
-        (Kind::Contempt, Kind::Validation),
-        (Kind::Defensiveness, Kind::Validation),
-        (Kind::Repair, Kind::IStatement),
-        (Kind::Blame, Kind::IStatement),
-        (Kind::Validation, Kind::Request),
-        (Kind::Contempt, Kind::Criticism),
-        (Kind::Validation, Kind::Repair),
-        (Kind::Stonewalling, Kind::Request),
-    ];
     // neighbours by start offset: spans are short, so only a bounded window can interact
     // (nothing to drop when no span is of a kind that can be dropped: most messages)
     let mut out = if !merged
@@ -642,18 +624,79 @@ fn finish(text: &str, n: &Norm, toks: &[Tok<'_>], mut raw: Vec<Raw>) -> Vec<Find
     findings_of(text, n, toks, &out)
 }
 
+/// Where spans overlap, the more specific reading wins: (strong, weak).
+const DROPS: &[(Kind, Kind)] = &[
+    (Kind::Repair, Kind::Request),
+    (Kind::Repair, Kind::Stonewalling),
+    (Kind::Contempt, Kind::Stonewalling),
+    (Kind::PseudoFeeling, Kind::IStatement),
+    (Kind::Defensiveness, Kind::Repair),
+    (Kind::Contempt, Kind::Request),
+    (Kind::Criticism, Kind::Request),
+    (Kind::Blame, Kind::Request),
+    (Kind::Absolute, Kind::Request),
+    (Kind::Contempt, Kind::Validation),
+    (Kind::Defensiveness, Kind::Validation),
+    (Kind::Repair, Kind::IStatement),
+    (Kind::Blame, Kind::IStatement),
+    (Kind::Validation, Kind::Request),
+    (Kind::Contempt, Kind::Criticism),
+    (Kind::Validation, Kind::Repair),
+    (Kind::Stonewalling, Kind::Request),
+];
+
 type Span = (Kind, usize, usize, &'static Rule, Option<usize>);
 
+/// Spans that start more than this many bytes before a weak one cannot drop it.
+const REACH: usize = 400;
+
+/// `true` when `b`, a more specific reading, drops the weak span `a`.
+#[inline]
+fn drops_weak(a: &Span, b: &Span, drops: &[(Kind, Kind)]) -> bool {
+    let overlaps = a.1 < b.2 && b.1 < a.2;
+    drops.iter().any(|(strong, weak)| {
+        a.0 == *weak
+            && b.0 == *strong
+            && !std::ptr::eq(a.3, b.3)
+            && (overlaps || (a.0 == Kind::Blame && b.1 >= a.2 && b.1 <= a.2 + 8))
+    })
+}
+
 /// The spans without those a more specific reading overlaps (`drops`: strong, weak).
-fn drop_weak(merged: Vec<Span>, drops: &[(Kind, Kind)]) -> Vec<Span> {
-    let overlaps = |a: &Span, b: &Span| a.1 < b.2 && b.1 < a.2;
+fn drop_weak(mut merged: Vec<Span>, drops: &[(Kind, Kind)]) -> Vec<Span> {
+    if merged.len() > 64 {
+        return drop_weak_windowed(merged, drops);
+    }
+    // A message's few spans: every pair, and the kept ones in place (the windowed way sorts
+    // an index and builds three lists first). Same window: `b` starts at most `REACH` bytes
+    // before `a` and at most 8 after its end.
+    let mut dropped = 0u64;
+    for (i, a) in merged.iter().enumerate() {
+        if drops.iter().any(|(_, weak)| a.0 == *weak)
+            && merged
+                .iter()
+                .any(|b| b.1 + REACH >= a.1 && b.1 <= a.2 + 8 && drops_weak(a, b, drops))
+        {
+            dropped |= 1 << i;
+        }
+    }
+    let mut i = 0;
+    merged.retain(|_| {
+        i += 1;
+        dropped >> (i - 1) & 1 == 0
+    });
+    merged
+}
+
+/// [`drop_weak`] for many spans: each weak span looks only at the spans that start near it
+/// (by a sorted index), so a long message stays linear.
+fn drop_weak_windowed(merged: Vec<Span>, drops: &[(Kind, Kind)]) -> Vec<Span> {
     let mut order: Vec<usize> = (0..merged.len()).collect();
     order.sort_by_key(|&k| merged[k].1);
     let mut rank = vec![0usize; merged.len()];
     for (r, &k) in order.iter().enumerate() {
         rank[k] = r;
     }
-    const REACH: usize = 400;
     let keep: Vec<bool> = merged
         .iter()
         .enumerate()
@@ -667,14 +710,7 @@ fn drop_weak(merged: Vec<Span>, drops: &[(Kind, Kind)]) -> Vec<Span> {
                 .iter()
                 .take_while(|&&k| merged[k].1 <= a.2 + 8)
                 .map(|&k| &merged[k]);
-            !near.into_iter().any(|b| {
-                drops.iter().any(|(strong, weak)| {
-                    a.0 == *weak
-                        && b.0 == *strong
-                        && !std::ptr::eq(a.3, b.3)
-                        && (overlaps(a, b) || (a.0 == Kind::Blame && b.1 >= a.2 && b.1 <= a.2 + 8))
-                })
-            })
+            !near.into_iter().any(|b| drops_weak(a, b, drops))
         })
         .collect();
     merged
@@ -686,17 +722,16 @@ fn drop_weak(merged: Vec<Span>, drops: &[(Kind, Kind)]) -> Vec<Span> {
 
 /// The findings for the kept spans (sorted by start), offsets mapped back to the original text.
 fn findings_of(text: &str, n: &Norm, toks: &[Tok<'_>], out: &[Span]) -> Vec<Finding> {
-    let bytes: Vec<(usize, usize)> = out
-        .iter()
-        .map(|r| {
-            let bs = floor_boundary(text, n.orig(r.1));
-            let be = ceil_boundary(text, n.orig(r.2)).max(bs);
-            (bs, be)
-        })
-        .collect();
-    let chars = CharIndex::new(text, bytes.iter().flat_map(|&(a, b)| [a, b]));
+    // worked out where needed rather than kept in a list: an ASCII message's char index
+    // needs no offsets
+    let bytes = |r: &Span| {
+        let bs = floor_boundary(text, n.orig(r.1));
+        let be = ceil_boundary(text, n.orig(r.2)).max(bs);
+        (bs, be)
+    };
+    let chars = CharIndex::new(text, out.iter().flat_map(|r| <[usize; 2]>::from(bytes(r))));
     out.iter()
-        .zip(bytes)
+        .map(|r| (r, bytes(r)))
         .filter(|(_, (bs, be))| bs < be)
         .map(|(r, (bs, be))| Finding {
             kind: r.0,
@@ -790,10 +825,19 @@ fn ceil_boundary(s: &str, mut i: usize) -> usize {
 /// Byte → char offset for a set of byte offsets, in one pass over the text.
 struct CharIndex {
     pairs: Vec<(usize, usize)>,
+    /// An ASCII text: every char is one byte, so the offsets are the same (no list, no
+    /// counting: most messages).
+    ascii: bool,
 }
 
 impl CharIndex {
     fn new(text: &str, offsets: impl Iterator<Item = usize>) -> CharIndex {
+        if text.is_ascii() {
+            return CharIndex {
+                pairs: Vec::new(),
+                ascii: true,
+            };
+        }
         let mut want: Vec<usize> = offsets.collect();
         want.sort_unstable();
         want.dedup();
@@ -805,10 +849,16 @@ impl CharIndex {
             b = w;
             pairs.push((w, c));
         }
-        CharIndex { pairs }
+        CharIndex {
+            pairs,
+            ascii: false,
+        }
     }
 
     fn get(&self, byte: usize) -> usize {
+        if self.ascii {
+            return byte;
+        }
         let i = self.pairs.partition_point(|p| p.0 < byte);
         self.pairs[i].1
     }
@@ -904,6 +954,42 @@ fn pronouns(m: &Matchers, toks: &[Tok<'_>]) -> Pronouns {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The pairwise [`drop_weak`] of a message's few spans keeps what the windowed one keeps,
+    /// on random spans of every kind, near and far apart, from a few rules.
+    #[test]
+    fn drop_weak_pairwise_is_the_windowed_one() {
+        let rules = rules::rules();
+        let mut seed = 0x2545_f491_u64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n) as usize
+        };
+        let kinds: Vec<Kind> = Kind::ALL.into_iter().collect();
+        for round in 0..20_000 {
+            let n = 1 + next(if round % 10 == 0 { 64 } else { 8 });
+            let spread = [40, 400, 2000][round % 3];
+            let spans: Vec<Span> = (0..n)
+                .map(|_| {
+                    let s = next(spread as u64);
+                    let long = next(10) == 0;
+                    let e = s + 1 + next(if long { 900 } else { 60 });
+                    let rule = [&rules[0], &rules[1], &rules[2], &MODEL_RULE][next(4)];
+                    (kinds[next(kinds.len() as u64)], s, e, rule, None)
+                })
+                .collect();
+            let pairwise = drop_weak(spans.clone(), DROPS);
+            let windowed = drop_weak_windowed(spans, DROPS);
+            let key = |v: &[Span]| -> Vec<(Kind, usize, usize, usize)> {
+                v.iter()
+                    .map(|x| (x.0, x.1, x.2, x.3 as *const Rule as usize))
+                    .collect()
+            };
+            assert_eq!(key(&pairwise), key(&windowed), "round {round}");
+        }
+    }
 
     /// The shortcuts of [`has_problem`] (skipping a proven tail, tokenising only what comes
     /// before it) agree with the full analysis on every corpus message followed by each tail.

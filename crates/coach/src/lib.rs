@@ -254,7 +254,7 @@ pub fn analyze(text: &str) -> Analysis {
         toks,
     } = engine::run(text, &n);
     let (rewrites, builder) = if findings.iter().any(|f| f.kind.is_problem()) {
-        let (r, b) = rewrite::rewrites(text, &n, &findings, &toks);
+        let (r, b) = rewrite::rewrites(text, &n, &findings, &toks.toks);
         (r, Some(b))
     } else {
         (Vec::new(), None)

@@ -50,7 +50,8 @@ pub(crate) struct Model {
     /// Per hashed feature: where its weights are in `rows`. About half the rows of the file
     /// are all zero and many others repeat, so the distinct rows take about a third of the
     /// file's 1.5 MB: the weights a run reads stay in the core's cache far more often.
-    idx: Vec<u16>,
+    /// A fixed-size array: a hashed feature (always below [`DIM`]) needs no bounds check.
+    idx: Box<[u16; DIM]>,
     /// The distinct rows, the zero row first.
     rows: Vec<[i16; NOUT]>,
 }
@@ -59,7 +60,8 @@ impl Model {
     /// The weights of hashed feature `f`.
     #[inline(always)]
     fn row(&self, f: u32) -> &[i16; NOUT] {
-        &self.rows[self.idx[f as usize] as usize]
+        debug_assert!((f as usize) < DIM);
+        &self.rows[self.idx[f as usize % DIM] as usize]
     }
 }
 
@@ -116,6 +118,7 @@ fn decode_compact(b: &[u8], idx: &[u8], rows: &[u8]) -> Option<Model> {
     if idx.iter().any(|&i| i as usize >= rows.len()) {
         return None;
     }
+    let idx = idx.into_boxed_slice().try_into().ok()?;
     Some(Model {
         scale,
         bias,
@@ -134,7 +137,7 @@ fn decode(b: &[u8]) -> Option<Model> {
     let mut rows: Vec<[i16; NOUT]> = vec![[0; NOUT]];
     let mut seen: FxMap<[i16; NOUT], u16> = FxMap::default();
     seen.insert([0; NOUT], 0);
-    let idx = body
+    let idx: Vec<u16> = body
         .chunks_exact(NOUT * 2)
         .map(|row| {
             let r = rd_row(row);
@@ -144,6 +147,7 @@ fn decode(b: &[u8]) -> Option<Model> {
             })
         })
         .collect();
+    let idx = idx.into_boxed_slice().try_into().ok()?;
     Some(Model {
         scale,
         bias,
@@ -214,6 +218,27 @@ fn bucket(h: u32) -> u32 {
 /// Pushes bucket indices (may repeat) onto `out`.
 pub(crate) fn features(toks: &[Tok<'_>], rule_kinds: u16, out: &mut Vec<u32>, buf: &mut Vec<u8>) {
     out.clear();
+    each_feature(toks, rule_kinds, buf, |f| out.push(f));
+}
+
+/// The weight sums per output over the features of `toks` (what [`features`] lists), each
+/// feature's row added as soon as it is hashed: the analysis keeps no feature list (≈ 70
+/// features a sentence, each pushed, stored and read back before).
+pub(crate) fn scores(
+    m: &Model,
+    toks: &[Tok<'_>],
+    rule_kinds: u16,
+    buf: &mut Vec<u8>,
+) -> [i32; NOUT] {
+    let mut sums = Sums::default();
+    each_feature(toks, rule_kinds, buf, |f| sums.add(m.row(f)));
+    sums.total()
+}
+
+/// The features of [`features`], in its order, handed to `emit` one by one (`buf` holds the
+/// words for the character 4-grams).
+#[inline(always)]
+fn each_feature(toks: &[Tok<'_>], rule_kinds: u16, buf: &mut Vec<u8>, mut emit: impl FnMut(u32)) {
     buf.clear();
     buf.push(b' ');
     let mut prev = hash_bytes(7, b"<s>");
@@ -223,43 +248,69 @@ pub(crate) fn features(toks: &[Tok<'_>], rule_kinds: u16, out: &mut Vec<u32>, bu
             continue;
         }
         let hw = hash_bytes(1, w);
-        out.push(bucket(hw));
-        out.push(bucket(mix(prev, hw) ^ 0x5bd1_e995));
+        emit(bucket(hw));
+        emit(bucket(mix(prev, hw) ^ 0x5bd1_e995));
         prev = hw;
         if t.word {
             buf.extend_from_slice(w);
             buf.push(b' ');
         }
     }
-    out.push(bucket(mix(prev, hash_bytes(1, b"</s>")) ^ 0x5bd1_e995));
+    emit(bucket(mix(prev, hash_bytes(1, b"</s>")) ^ 0x5bd1_e995));
     if buf.len() >= 4 {
-        for g in buf.windows(4) {
+        // each window of four bytes, the last three carried over (one load a window)
+        let (mut a, mut b, mut c) = (buf[0], buf[1], buf[2]);
+        for &d in &buf[3..] {
             let h = mix(
-                mix(mix(mix(0x3c6e_f372, g[0] as u32), g[1] as u32), g[2] as u32),
-                g[3] as u32,
+                mix(mix(mix(0x3c6e_f372, a as u32), b as u32), c as u32),
+                d as u32,
             );
-            out.push(bucket(h ^ 0x1b87_3593));
+            emit(bucket(h ^ 0x1b87_3593));
+            (a, b, c) = (b, c, d);
         }
     }
     for k in 0..NK {
         if rule_kinds & (1 << k) != 0 {
-            out.push(bucket(hash_bytes(4, &[k as u8])));
-            out.push(bucket(hash_bytes(4, &[k as u8, 1])));
+            emit(bucket(hash_bytes(4, &[k as u8])));
+            emit(bucket(hash_bytes(4, &[k as u8, 1])));
         }
+    }
+}
+
+/// Weight sums per output.
+#[derive(Default)]
+struct Sums {
+    acc: [i32; NOUT],
+}
+
+impl Sums {
+    #[inline(always)]
+    fn add(&mut self, row: &[i16; NOUT]) {
+        for k in 0..NOUT {
+            self.acc[k] += row[k] as i32;
+        }
+    }
+
+    fn total(&self) -> [i32; NOUT] {
+        self.acc
     }
 }
 
 /// The kinds (bit `k` = `Kind::ALL[k]`) the model predicts for these features.
 /// `rules` are the kinds the rules found in the same sentence: "any problem" adds a kind
 /// only where neither they nor the per-kind outputs found a problem.
+#[cfg(test)]
 pub(crate) fn predict(m: &Model, feats: &[u32], rules: u16) -> u16 {
-    let mut acc = [0i32; NOUT];
+    let mut sums = Sums::default();
     for &f in feats {
-        let row = m.row(f);
-        for k in 0..NOUT {
-            acc[k] += row[k] as i32;
-        }
+        sums.add(m.row(f));
     }
+    decide(m, &sums.total(), rules)
+}
+
+/// The kinds the model predicts from the weight sums of a sentence's features ([`scores`]);
+/// `rules` as for [`predict`].
+pub(crate) fn decide(m: &Model, acc: &[i32; NOUT], rules: u16) -> u16 {
     let mut out = 0u16;
     let mut best = (f32::NEG_INFINITY, 0usize);
     for k in 0..NK {
@@ -408,5 +459,39 @@ mod tests {
         let mut old = RAW.to_vec();
         old[..4].copy_from_slice(b"RKC1");
         assert!(decode(&old).is_none());
+    }
+
+    /// The analysis sums each feature's weights as it is hashed ([`scores`]): the same sums,
+    /// hence the same predictions, as listing the features and summing the list, for every
+    /// sentence of the corpora under several masks of rule kinds.
+    #[test]
+    fn scores_as_features_are_hashed_equal_the_listed_features() {
+        let m = MODEL.as_ref().expect("model decodes");
+        let vocab = &crate::rules::MATCHERS.vocab;
+        let corpus = [
+            include_str!("../corpus/messages_a.txt"),
+            include_str!("../corpus/messages_b.txt"),
+            include_str!("../corpus/messages_c.txt"),
+            include_str!("../bench/messages.txt"),
+        ];
+        let (mut feats, mut buf) = (Vec::new(), Vec::new());
+        let mut sentences = 0;
+        for line in corpus.iter().flat_map(|c| c.lines()) {
+            let n = crate::norm::Norm::new(line);
+            let t = crate::tok::tokenize(&n.text, vocab);
+            for s in &t.sents {
+                let st = &t.toks[s.a as usize..s.b as usize];
+                for mask in [0u16, 0b1, 0b101_0000_0010, 0b111_1111_1111] {
+                    features(st, mask, &mut feats, &mut buf);
+                    let mut listed = Sums::default();
+                    feats.iter().for_each(|&f| listed.add(m.row(f)));
+                    let sums = scores(m, st, mask, &mut buf);
+                    assert_eq!(sums, listed.total(), "{line:?}");
+                    assert_eq!(decide(m, &sums, mask), predict(m, &feats, mask), "{line:?}");
+                }
+                sentences += 1;
+            }
+        }
+        assert!(sentences > 1000, "{sentences}");
     }
 }

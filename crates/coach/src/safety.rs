@@ -112,13 +112,26 @@ fn normalise(text: &str) -> String {
         };
     }
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        // ASCII: what `fold` gives, without the Unicode case tables
-        out.push(if c.is_ascii() && c != '`' {
-            c.to_ascii_lowercase()
-        } else {
-            fold(c)
-        });
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        // ASCII bytes (most of any message) without decoding a char: what `fold` gives,
+        // without the Unicode case tables
+        let c = b[i];
+        if c < 0x80 {
+            out.push(if c == b'`' {
+                '\''
+            } else {
+                c.to_ascii_lowercase() as char
+            });
+            i += 1;
+            continue;
+        }
+        let Some(ch) = text[i..].chars().next() else {
+            break;
+        };
+        out.push(fold(ch));
+        i += ch.len_utf8();
     }
     out
 }

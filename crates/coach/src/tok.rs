@@ -171,6 +171,20 @@ pub(crate) struct Tok<'a> {
     pub sent: u32,
 }
 
+impl Tok<'static> {
+    /// A placeholder (never read: see [`relabel`]).
+    const NONE: Tok<'static> = Tok {
+        id: UNKNOWN,
+        text: "",
+        s: 0,
+        e: 0,
+        word: false,
+        term: false,
+        quoted: false,
+        sent: 0,
+    };
+}
+
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Sent {
     /// First token index and one past the last (terminators included).
@@ -183,6 +197,77 @@ pub(crate) struct Sent {
 pub(crate) struct Tokens<'a> {
     pub toks: Vec<Tok<'a>>,
     pub sents: Vec<Sent>,
+}
+
+/// Token and sentence buffers kept for the next [`tokenize`] on this thread: every message
+/// is tokenised once, and once or twice more per rewrite check, and a fresh pair of vectors
+/// each time was two allocations and two frees per call. A few pairs, because a rewrite
+/// check tokenises while the message's own tokens are still in use.
+struct Spare {
+    toks: Vec<Tok<'static>>,
+    sents: Vec<Sent>,
+}
+
+/// At most this many spare pairs per thread (the deepest nesting is two).
+const SPARES: usize = 4;
+/// A new token vector has room for at least this many tokens (a message of ≈ 250 bytes).
+const MIN_TOKS: usize = 64;
+/// Buffers grown past this many tokens (a long message) are freed, not kept.
+const SPARE_MAX_TOKS: usize = 4096;
+
+thread_local! {
+    static SPARE: std::cell::RefCell<Vec<Spare>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// An empty token vector with room for `len_hint` tokens (a kept one when one is that
+/// large: a smaller one would grow by copying, as often as doubling takes, which made long
+/// messages slower than a fresh vector of the right size), and a sentence vector.
+fn buffers<'a>(len_hint: usize) -> (Vec<Tok<'a>>, Vec<Sent>) {
+    let spare = SPARE
+        .try_with(|s| {
+            let mut s = s.borrow_mut();
+            match s.last() {
+                Some(last) if last.toks.capacity() >= len_hint => s.pop(),
+                _ => None,
+            }
+        })
+        .ok()
+        .flatten();
+    match spare {
+        Some(Spare { toks, sents }) => (relabel(toks), sents),
+        // room for a typical message or rewrite at least, so the vector kept afterwards
+        // serves the next ones
+        None => (Vec::with_capacity(len_hint.max(MIN_TOKS)), Vec::new()),
+    }
+}
+
+/// The same (empty) allocation with the tokens' borrow renamed: collecting an emptied
+/// `Vec` through `into_iter().map()` into a type of the same size and alignment reuses its
+/// buffer (no allocation, no unsafe).
+fn relabel<'a, 'b>(mut v: Vec<Tok<'a>>) -> Vec<Tok<'b>> {
+    v.clear();
+    v.into_iter().map(|_| Tok::NONE).collect()
+}
+
+impl Drop for Tokens<'_> {
+    fn drop(&mut self) {
+        if self.toks.capacity() > SPARE_MAX_TOKS {
+            return;
+        }
+        let mut sents = std::mem::take(&mut self.sents);
+        sents.clear();
+        let spare = Spare {
+            toks: relabel(std::mem::take(&mut self.toks)),
+            sents,
+        };
+        // (during thread exit the pool may be gone: then the buffers are simply freed)
+        let _ = SPARE.try_with(|s| {
+            let mut s = s.borrow_mut();
+            if s.len() < SPARES {
+                s.push(spare);
+            }
+        });
+    }
 }
 
 /// Spellings expanded to canonical words ("you're" → `you are`, "dont" → `do not`).
@@ -298,10 +383,52 @@ fn is_word_byte(b: u8) -> bool {
     WORD_BYTE[b as usize]
 }
 
+/// The end of the run of word bytes from `i`, eight bytes at a time ([`word_lanes`]). The
+/// index loop it replaces reloaded the slice and the table from the stack for every byte
+/// inside the tokeniser's big loop (eleven instructions a byte, ≈ 3 % of a run; out of
+/// line this was more).
+#[inline(always)]
+fn word_end(b: &[u8], mut i: usize) -> usize {
+    // eight bytes at a time while eight are left (most words end in the first eight)
+    while let Some(w) = b.get(i..i + 8) {
+        let w = u64::from_le_bytes(w.try_into().expect("eight bytes"));
+        let stop = !word_lanes(w) & LANE_HIGH;
+        if stop != 0 {
+            return i + (stop.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    b[i..]
+        .iter()
+        .position(|&c| !is_word_byte(c))
+        .map_or(b.len(), |p| i + p)
+}
+
+const LANE_ONES: u64 = 0x0101_0101_0101_0101;
+const LANE_HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte lane of `w` set where the byte is an ASCII letter or digit
+/// (what [`is_word_byte`] says of it), without a table lookup per byte.
+#[inline(always)]
+fn word_lanes(w: u64) -> u64 {
+    // a lane's byte is in lo..=hi when adding 0x80 - lo sets its high bit and adding
+    // 0x7f - hi does not; bytes of 0x80 and up are masked out first (no carry between lanes:
+    // every lane stays below 0x80 + 0x80)
+    let ascii = !w & LANE_HIGH;
+    let x = w & !LANE_HIGH;
+    let in_range = |x: u64, lo: u8, hi: u8| {
+        x.wrapping_add(LANE_ONES * (0x80 - lo) as u64)
+            & !x.wrapping_add(LANE_ONES * (0x7f - hi) as u64)
+    };
+    let letters = in_range(x | (LANE_ONES * 0x20), b'a', b'z');
+    let digits = in_range(x, b'0', b'9');
+    (letters | digits) & ascii
+}
+
 /// Split normalised text into tokens.
 pub(crate) fn tokenize<'a>(t: &'a str, vocab: &Vocab) -> Tokens<'a> {
     let b = t.as_bytes();
-    let mut toks: Vec<Tok<'a>> = Vec::with_capacity(b.len() / 4 + 4);
+    let (mut toks, mut sents) = buffers(b.len() / 4 + 4);
     let mut i = 0;
     let n = b.len();
     while i < n {
@@ -316,9 +443,7 @@ pub(crate) fn tokenize<'a>(t: &'a str, vocab: &Vocab) -> Tokens<'a> {
         if is_word_byte(c) || (c >= 0x80 && char_at(t, i).is_some_and(|ch| ch.is_alphanumeric())) {
             let s = i;
             loop {
-                while i < n && is_word_byte(b[i]) {
-                    i += 1;
-                }
+                i = word_end(b, i);
                 if i >= n {
                     break;
                 }
@@ -383,7 +508,7 @@ pub(crate) fn tokenize<'a>(t: &'a str, vocab: &Vocab) -> Tokens<'a> {
         push(&mut toks, t, sym, i, i + len, false, term, vocab);
         i += len;
     }
-    let sents = mark(&mut toks);
+    mark(&mut toks, &mut sents);
     Tokens { toks, sents }
 }
 
@@ -415,8 +540,7 @@ fn push<'a>(
 }
 
 /// Sentences, questions and quoted regions.
-fn mark(toks: &mut [Tok<'_>]) -> Vec<Sent> {
-    let mut sents = Vec::new();
+fn mark(toks: &mut [Tok<'_>], sents: &mut Vec<Sent>) {
     let mut a = 0usize;
     let mut i = 0usize;
     let n = toks.len();
@@ -469,7 +593,6 @@ fn mark(toks: &mut [Tok<'_>]) -> Vec<Sent> {
             }
         }
     }
-    sents
 }
 
 fn sent(toks: &[Tok<'_>], a: usize, b: usize, question: bool) -> Sent {
@@ -1255,6 +1378,35 @@ impl M<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The eight-byte word scan ends where the byte-by-byte one does, at every start, for
+    /// every byte value after a run of word bytes of every length below eight and beyond.
+    #[test]
+    fn word_end_is_the_byte_scan() {
+        let scalar = |b: &[u8], i: usize| {
+            b[i..]
+                .iter()
+                .position(|&c| !is_word_byte(c))
+                .map_or(b.len(), |p| i + p)
+        };
+        for stop in 0..=255u8 {
+            for run in 0..20 {
+                let mut b: Vec<u8> = (0..run).map(|k| b"aZ09zA9m"[k % 8]).collect();
+                b.push(stop);
+                b.extend_from_slice(b"abc def");
+                for i in 0..b.len() {
+                    assert_eq!(word_end(&b, i), scalar(&b, i), "{b:?} from {i}");
+                }
+            }
+        }
+        for b in 0..=255u8 {
+            let w = u64::from_le_bytes([b, b'a', b, b'9', b, b' ', b, b]);
+            let lanes = word_lanes(w);
+            for (k, &c) in w.to_le_bytes().iter().enumerate() {
+                assert_eq!(lanes >> (8 * k + 7) & 1 == 1, is_word_byte(c), "{c}");
+            }
+        }
+    }
 
     /// The hasher's tail word is the one a zero-padded copy gives (the vocabulary's hashes,
     /// hence its layout, are what they were before the copy was removed).
