@@ -183,58 +183,54 @@ impl SessionCache {
 
     /// What waits for `user`, if read recently.
     pub fn waiting(&self, user: &str, now: i64) -> Option<Arc<Vec<Waiting>>> {
-        if !self.live.load(Ordering::Acquire) {
-            return None;
-        }
-        self.look_outside();
-        let entries = self.lock();
-        let (found, at) = entries.waiting.get(user)?;
-        (*at..*at + WAITING_MAX_AGE_MS)
-            .contains(&now)
-            .then(|| found.clone())
+        self.recent(now, |e| e.waiting.get(user))
     }
 
     pub fn put_waiting(&self, ticket: u64, user: &str, found: Arc<Vec<Waiting>>, now: i64) {
-        if !self.live.load(Ordering::Acquire) {
-            return;
-        }
-        let mut entries = self.lock();
-        if self.epoch.load(Ordering::Acquire) != ticket {
-            return;
-        }
-        if entries.waiting.len() >= CAPACITY {
-            entries.waiting.clear();
-        }
-        entries.waiting.insert(user.to_owned(), (found, now));
+        self.keep(ticket, |e| {
+            bounded_insert(&mut e.waiting, user, (found, now))
+        });
     }
 
     /// The journey's facts of `couple`, if read recently.
     pub fn facts(&self, couple: &str, now: i64) -> Option<Facts> {
+        self.recent(now, |e| e.facts.get(couple))
+    }
+
+    pub fn put_facts(&self, ticket: u64, couple: &str, found: &Facts, now: i64) {
+        self.keep(ticket, |e| {
+            bounded_insert(&mut e.facts, couple, (found.clone(), now))
+        });
+    }
+
+    /// A kept count that `find` picks, if it was read within
+    /// [`WAITING_MAX_AGE_MS`] of `now`.
+    fn recent<T: Clone>(
+        &self,
+        now: i64,
+        find: impl FnOnce(&Entries) -> Option<&(T, i64)>,
+    ) -> Option<T> {
         if !self.live.load(Ordering::Acquire) {
             return None;
         }
         self.look_outside();
         let entries = self.lock();
-        let (found, at) = entries.facts.get(couple)?;
+        let (found, at) = find(&entries)?;
         (*at..*at + WAITING_MAX_AGE_MS)
             .contains(&now)
             .then(|| found.clone())
     }
 
-    pub fn put_facts(&self, ticket: u64, couple: &str, found: &Facts, now: i64) {
+    /// Keeps what `put` stores, unless something was invalidated since
+    /// `ticket` was taken (the read may predate the change).
+    fn keep(&self, ticket: u64, put: impl FnOnce(&mut Entries)) {
         if !self.live.load(Ordering::Acquire) {
             return;
         }
         let mut entries = self.lock();
-        if self.epoch.load(Ordering::Acquire) != ticket {
-            return;
+        if self.epoch.load(Ordering::Acquire) == ticket {
+            put(&mut entries);
         }
-        if entries.facts.len() >= CAPACITY {
-            entries.facts.clear();
-        }
-        entries
-            .facts
-            .insert(couple.to_owned(), (found.clone(), now));
     }
 
     /// Drops every session and count of `user`.
@@ -292,6 +288,14 @@ impl SessionCache {
     pub fn len(&self) -> usize {
         self.lock().sessions.len()
     }
+}
+
+/// Inserts into a map of counts; a full map starts over (a miss costs one read).
+fn bounded_insert<T>(map: &mut HashMap<String, T>, key: &str, value: T) {
+    if map.len() >= CAPACITY {
+        map.clear();
+    }
+    map.insert(key.to_owned(), value);
 }
 
 #[cfg(test)]
