@@ -31,7 +31,9 @@ pub fn day(d: impl Datelike) -> String {
 const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 /// Appends `n` in decimal (as `{n}` would), without the formatting machinery:
-/// the plan page writes a few hundred dates.
+/// the plan page writes a few hundred dates, and `format!` for `day` and
+/// `date_key` measured about 10 % more of its CPU (BENCHMARKS.md, issue 18,
+/// fifth session).
 fn push_number(s: &mut String, n: u32) {
     let mut digits = [0u8; 10];
     let mut at = digits.len();
