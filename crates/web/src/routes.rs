@@ -6,12 +6,11 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderName, HeaderValue, Request, header};
+use axum::http::{HeaderName, Request};
 use axum::routing::{MethodRouter, delete, get, patch, post, put};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
@@ -746,9 +745,6 @@ pub fn route_specs() -> Vec<RouteSpec> {
         .collect()
 }
 
-const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-                   connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
-
 pub fn build_router(state: AppState) -> Router {
     // Process-wide: the metrics recorder and the page frame (instance name,
     // quick-exit target); both keep their first setting.
@@ -759,38 +755,11 @@ pub fn build_router(state: AppState) -> Router {
         router = router.route(path, handler);
     }
     let request_id = HeaderName::from_static("x-request-id");
-    let header_layers = ServiceBuilder::new()
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CSP),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        ));
     router
         .fallback(http::ops::not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), http::changes::announce))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), http::csrf::guard))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), http::input::refuse_nul))
-        .layer(axum::middleware::from_fn(crate::view::signed_in_error_pages))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), http::auth::resolve_session))
-        .layer(axum::middleware::from_fn(http::input::api_problems))
+        // The steps every request goes through, in one layer (see `http::pipeline`).
+        .layer(axum::middleware::from_fn_with_state(state.clone(), http::pipeline::run))
         .layer(DefaultBodyLimit::max(state.config.body_limit))
-        .layer(axum::middleware::from_fn(http::metrics::track))
-        .layer(header_layers)
         .layer(CatchPanicLayer::new())
         // gzip or brotli, as the browser asks; small and already-packed bodies
         // (PNG) are left alone by the layer's default predicate, and static files

@@ -6,9 +6,19 @@ use rekindle_storage::Repo;
 use crate::config::Config;
 use crate::http::ratelimit::RateLimiter;
 
+/// What every handler is given. Cloned for each request (the pipeline and the
+/// handler each take one), so it is the repository plus one shared pointer:
+/// before, every clone touched nine reference counts, which the two cores
+/// fought over (BENCHMARKS.md, issue 18, sixth session).
 #[derive(Clone)]
 pub struct AppState {
     pub repo: Repo,
+    shared: Arc<Shared>,
+}
+
+/// The parts of the state every request shares; reached through `Deref`
+/// (`state.config`, `state.bus`, …).
+pub struct Shared {
     pub config: Arc<Config>,
     pub limiter: Arc<RateLimiter>,
     // Live notices (talks, spaces, people) and the talk room's memory, shared by
@@ -18,6 +28,13 @@ pub struct AppState {
     pub live_talks: Arc<crate::talk::live::LiveTalks>,
     /// Set when the server begins to stop: long-lived streams end themselves.
     closing: Arc<tokio::sync::watch::Sender<bool>>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.shared
+    }
 }
 
 impl AppState {
@@ -49,13 +66,15 @@ impl AppState {
     pub fn new(repo: Repo, config: Config) -> Self {
         let (bus, bus_local) = crate::bus::for_repo(&repo);
         AppState {
-            bus,
-            bus_local,
-            live_talks: Arc::default(),
-            closing: Arc::new(tokio::sync::watch::channel(false).0),
-            limiter: Arc::new(RateLimiter::new(repo.clone())),
+            shared: Arc::new(Shared {
+                bus,
+                bus_local,
+                live_talks: Arc::default(),
+                closing: Arc::new(tokio::sync::watch::channel(false).0),
+                limiter: Arc::new(RateLimiter::new(repo.clone())),
+                config: Arc::new(config),
+            }),
             repo,
-            config: Arc::new(config),
         }
     }
 

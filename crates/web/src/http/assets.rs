@@ -134,7 +134,13 @@ pub async fn serve(Path(path): Path<String>, headers: HeaderMap) -> Response {
     };
     let mut response = match encoding.and_then(|e| Some((e, packed(&path, e)?))) {
         Some((e, bytes)) => ([(header::CONTENT_ENCODING, e.token())], bytes).into_response(),
-        None => Bytes::from(file.data.into_owned()).into_response(),
+        // Embedded files are borrowed from the binary in a release build: sent
+        // as they are, not copied per request.
+        None => match file.data {
+            std::borrow::Cow::Borrowed(data) => Bytes::from_static(data),
+            std::borrow::Cow::Owned(data) => Bytes::from(data),
+        }
+        .into_response(),
     };
     let h = response.headers_mut();
     h.insert(

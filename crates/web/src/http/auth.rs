@@ -1,10 +1,9 @@
 //! Who is asking. A middleware resolves the session cookie once per request; the
 //! extractors below read that result, or a bearer token for the API.
 
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
-use axum::middleware::Next;
 use axum::response::Response;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use rekindle_storage::{SessionUser, User};
@@ -43,10 +42,10 @@ pub fn needs_no_session(path: &str) -> bool {
     ) || path.starts_with("/static/")
 }
 
-pub async fn resolve_session(
-    State(state): State<AppState>,
+pub async fn resolve_session<F: Future<Output = Response>>(
+    state: &AppState,
     mut req: Request,
-    next: Next,
+    next: impl FnOnce(Request) -> F,
 ) -> Response {
     let mut session = None;
     if !needs_no_session(req.uri().path())
@@ -73,7 +72,7 @@ pub async fn resolve_session(
         }
     }
     req.extensions_mut().insert(Resolved { session });
-    next.run(req).await
+    next(req).await
 }
 
 impl PageError {

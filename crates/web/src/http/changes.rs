@@ -9,9 +9,8 @@
 //! room's socket announces its own changes (`talk`), since it is not a request
 //! per command.
 
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::Method;
-use axum::middleware::Next;
 use axum::response::Response;
 use rekindle_storage::{CoupleId, UserId};
 
@@ -44,9 +43,13 @@ async fn couple_of(state: &AppState, user: &UserId) -> Option<CoupleId> {
     }
 }
 
-pub async fn announce(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn announce<F: Future<Output = Response>>(
+    state: &AppState,
+    req: Request,
+    next: impl FnOnce(Request) -> F,
+) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-        return next.run(req).await;
+        return next(req).await;
     }
     let token = bearer(req.headers()).map(str::to_owned);
     let session = req
@@ -54,14 +57,14 @@ pub async fn announce(State(state): State<AppState>, req: Request, next: Next) -
         .get::<Resolved>()
         .and_then(|r| r.session.as_ref())
         .map(|(_, s)| s.user.id.clone());
-    let Some(user) = actor(&state, token, session).await else {
-        return next.run(req).await;
+    let Some(user) = actor(state, token, session).await else {
+        return next(req).await;
     };
-    let before = couple_of(&state, &user).await;
-    let response = next.run(req).await;
+    let before = couple_of(state, &user).await;
+    let response = next(req).await;
     let status = response.status();
     if status.is_success() || status.is_redirection() {
-        let after = couple_of(&state, &user).await;
+        let after = couple_of(state, &user).await;
         if let Some(c) = &before {
             state.bus.publish(&space_key(c)).await;
         }

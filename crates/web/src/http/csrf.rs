@@ -8,9 +8,8 @@
 //! - A cross-site `Origin` is refused outright.
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{Method, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::http::auth::{PRE_CSRF_COOKIE, Resolved, bearer, cookie_value};
@@ -23,9 +22,13 @@ pub const HEADER: &str = "x-csrf-token";
 
 const REFUSED: &str = "This form has expired or came from another site. Go back, reload the page and try again; nothing was changed.";
 
-pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn guard<F: Future<Output = Response>>(
+    state: &AppState,
+    req: Request,
+    next: impl FnOnce(Request) -> F,
+) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-        return next.run(req).await;
+        return next(req).await;
     }
     let is_api = req.uri().path().starts_with("/api/");
     let refuse = |is_api: bool, reason: &'static str| -> Response {
@@ -46,7 +49,7 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
 
     if is_api {
         if bearer(req.headers()).is_some() {
-            return next.run(req).await;
+            return next(req).await;
         }
         if let Some(expected) = session_csrf {
             let given = req
@@ -58,7 +61,7 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
                 return refuse(true, "missing or wrong X-CSRF-Token header");
             }
         }
-        return next.run(req).await;
+        return next(req).await;
     }
 
     let expected = match session_csrf.or_else(|| cookie_value(req.headers(), PRE_CSRF_COOKIE)) {
@@ -79,8 +82,7 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
     if !same(&given, &expected) {
         return refuse(false, "form token does not match");
     }
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .await
+    next(Request::from_parts(parts, Body::from(bytes))).await
 }
 
 fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {

@@ -8,9 +8,8 @@
 //!   query string, a wrong method) in plain text.
 
 use axum::body::{Body, to_bytes};
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderValue, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
@@ -37,6 +36,13 @@ fn has_nul(v: &Value) -> bool {
     }
 }
 
+/// A `%00` anywhere in the address (percent-escapes of digits have no case).
+fn escapes_nul(uri: &axum::http::Uri) -> bool {
+    let has = |s: &str| s.contains("%00");
+    uri.authority().is_some_and(|a| has(a.as_str()))
+        || uri.path_and_query().is_some_and(|pq| has(pq.as_str()))
+}
+
 fn is(req: &Request, kind: &str) -> bool {
     req.headers()
         .get(header::CONTENT_TYPE)
@@ -44,16 +50,19 @@ fn is(req: &Request, kind: &str) -> bool {
         .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with(kind))
 }
 
-pub async fn refuse_nul(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn refuse_nul<F: Future<Output = Response>>(
+    state: &AppState,
+    req: Request,
+    next: impl FnOnce(Request) -> F,
+) -> Response {
     let api = req.uri().path().starts_with("/api/");
-    let uri = req.uri().to_string().to_ascii_lowercase();
-    if uri.contains("%00") {
+    if escapes_nul(req.uri()) {
         return refusal(api);
     }
     let json = is(&req, "application/json");
     let form = is(&req, "application/x-www-form-urlencoded");
     if !json && !form {
-        return next.run(req).await;
+        return next(req).await;
     }
     let (parts, body) = req.into_parts();
     let bytes = match to_bytes(body, state.config.body_limit).await {
@@ -80,15 +89,17 @@ pub async fn refuse_nul(State(state): State<AppState>, req: Request, next: Next)
     if nul {
         return refusal(api);
     }
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .await
+    next(Request::from_parts(parts, Body::from(bytes))).await
 }
 
-pub async fn api_problems(req: Request, next: Next) -> Response {
+pub async fn api_problems<F: Future<Output = Response>>(
+    req: Request,
+    next: impl FnOnce(Request) -> F,
+) -> Response {
     if !req.uri().path().starts_with("/api/") {
-        return next.run(req).await;
+        return next(req).await;
     }
-    let response = next.run(req).await;
+    let response = next(req).await;
     let status = response.status();
     let is_problem = response
         .headers()

@@ -13,7 +13,6 @@ use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::header;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
@@ -46,24 +45,29 @@ pub fn install() {
 /// The label a route is counted under.
 pub fn route_label(route: &str) -> &str {
     const PRIVATE: &[&str] = &["/safety", "/api/v1/safety", "/help", "/exit"];
-    if PRIVATE
-        .iter()
-        .any(|p| route == *p || route.starts_with(&format!("{p}/")))
-    {
+    let under = |p: &str| {
+        route
+            .strip_prefix(p)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    };
+    if PRIVATE.iter().any(|p| under(p)) {
         "private"
     } else {
         route
     }
 }
 
-pub async fn track(req: Request, next: Next) -> Response {
+pub async fn track<F: Future<Output = Response>>(
+    req: Request,
+    next: impl FnOnce(Request) -> F,
+) -> Response {
     let start = Instant::now();
     let route = req.extensions().get::<MatchedPath>().map_or_else(
         || "unmatched".to_owned(),
         |p| route_label(p.as_str()).to_owned(),
     );
     let method = req.method().as_str().to_owned();
-    let resp = next.run(req).await;
+    let resp = next(req).await;
     let status = resp.status().as_u16().to_string();
     let labels = [("route", route), ("method", method), ("status", status)];
     metrics::counter!("http_requests_total", &labels).increment(1);

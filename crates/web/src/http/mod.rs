@@ -10,6 +10,7 @@ pub mod input;
 pub mod json;
 pub mod metrics;
 pub mod ops;
+pub mod pipeline;
 pub mod ratelimit;
 pub mod secrets;
 pub mod sessions;

@@ -161,16 +161,16 @@ pub fn render_error(status: StatusCode, heading: &str, detail: &str) -> Response
 
 /// Middleware (inside the session layer): error pages shown to someone signed
 /// in are drawn with their navigation, so they keep their way around.
-pub async fn signed_in_error_pages(
+pub async fn signed_in_error_pages<F: std::future::Future<Output = Response>>(
     req: axum::extract::Request,
-    next: axum::middleware::Next,
+    next: impl FnOnce(axum::extract::Request) -> F,
 ) -> Response {
     let who = req
         .extensions()
         .get::<crate::http::auth::Resolved>()
         .and_then(|r| r.session.as_ref())
         .map(|(_, s)| (s.user.display_name.clone(), s.csrf_token.clone()));
-    let resp = next.run(req).await;
+    let resp = next(req).await;
     match who {
         Some((name, csrf)) => redraw_error_signed_in(resp, &name, &csrf),
         None => resp,
