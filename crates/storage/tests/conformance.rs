@@ -553,6 +553,27 @@ async fn sealed_answers_open_only_when_both_answered() {
             repo.visible_answers(&vb, None).await.unwrap().is_empty(),
             "{b:?}: sealed answer leaked in history"
         );
+        assert!(
+            repo.visible_answers_released(&vb, 0, 1_000)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{b:?}: sealed answer leaked in a page of the history"
+        );
+        assert_eq!(
+            bodies(&repo.visible_answers_released(&va, 100, 100).await.unwrap()),
+            ["A-SEALED-1"],
+            "{b:?}: a page's bounds include its ends"
+        );
+        for (oldest, newest) in [(0, 99), (101, 1_000)] {
+            assert!(
+                repo.visible_answers_released(&va, oldest, newest)
+                    .await
+                    .unwrap()
+                    .is_empty(),
+                "{b:?}: a page holds only its own questions' answers"
+            );
+        }
         assert_eq!(
             bodies(&repo.visible_answers(&va, None).await.unwrap()),
             ["A-SEALED-1"]
@@ -582,6 +603,11 @@ async fn sealed_answers_open_only_when_both_answered() {
         assert_eq!(
             bodies(&repo.visible_answers(&vb, Some("q1")).await.unwrap()),
             ["A-SEALED-1", "B-ANSWER-1"]
+        );
+        assert_eq!(
+            bodies(&repo.visible_answers_released(&vb, 50, 150).await.unwrap()),
+            ["A-SEALED-1", "B-ANSWER-1"],
+            "{b:?}"
         );
         assert!(repo.visible_answers(&vx, None).await.unwrap().is_empty());
         assert!(repo.react(&vb, &id("ans-a"), "heart", 9).await.unwrap());

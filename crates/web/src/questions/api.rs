@@ -1,11 +1,12 @@
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::http::auth::ApiCaller;
-use crate::http::error::{ApiResult, Problem};
+use crate::http::error::{ApiResult, AppError, Problem};
 use crate::http::json::{ApiQuery, JsonBody};
 use crate::questions::{self as uc, QuestionView};
 use crate::state::AppState;
@@ -136,25 +137,72 @@ pub struct HistoryParams {
     pub q: Option<String>,
     /// A deck slug.
     pub deck: Option<String>,
+    /// How many questions at most (1 to 200; 50 when not given).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+    /// The id of the last question of the page before: this page continues
+    /// after it. The `Link` header's `next` address carries it.
+    pub before: Option<String>,
 }
 
+const PAGE_DEFAULT: u32 = 50;
+const PAGE_MAX: u32 = 200;
+
 #[utoipa::path(get, path = "/api/v1/questions", operation_id = "listAskedQuestions", tag = "questions", params(HistoryParams),
-    responses((status = 200, description = "Asked questions, newest first", body = [QuestionOut])))]
+    responses((status = 200, description = "Asked questions, newest first, one page at a time. When more follow, \
+        the `Link` header gives the next page's address (`rel=\"next\"`).", body = [QuestionOut],
+        headers(("Link" = String, description = "`<address of the next page>; rel=\"next\"`, when more follow"))),
+        (status = 422, description = "A limit outside 1 to 200, or an unknown `before`", body = Problem)))]
 pub async fn history(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(p): ApiQuery<HistoryParams>,
-) -> ApiResult<Json<Vec<QuestionOut>>> {
+) -> ApiResult<Response> {
+    let limit = p.limit.unwrap_or(PAGE_DEFAULT);
+    if !(1..=PAGE_MAX).contains(&limit) {
+        return Err(AppError::field(
+            "limit",
+            format!("Ask for 1 to {PAGE_MAX} questions at a time."),
+        )
+        .into());
+    }
     let state = state.reading().await?;
     let (viewer, _) = crate::space::viewer(&state, &caller.user.id).await?;
-    let list = uc::history(
-        &state,
-        &viewer,
-        p.deck.as_deref().filter(|d| !d.is_empty()),
-        p.q.as_deref(),
+    let deck = p.deck.as_deref().filter(|d| !d.is_empty());
+    let before = p.before.as_deref().filter(|b| !b.is_empty());
+    let page = uc::HistoryPage {
+        limit: limit as usize,
+        after: before,
+    };
+    let (list, more) = uc::history(&state, &viewer, deck, p.q.as_deref(), Some(page)).await?;
+    let next = list
+        .last()
+        .filter(|_| more)
+        .map(|last| next_link(&p, limit, last.asked.id.as_str()));
+    let mut response = Json(
+        list.into_iter()
+            .map(|v| out(v, &viewer))
+            .collect::<Vec<_>>(),
     )
-    .await?;
-    Ok(Json(list.into_iter().map(|v| out(v, &viewer)).collect()))
+    .into_response();
+    if let Some(link) = next.and_then(|l| HeaderValue::from_str(&l).ok()) {
+        response.headers_mut().insert(header::LINK, link);
+    }
+    Ok(response)
+}
+
+/// The next page's address (RFC 8288), with the same search and deck.
+fn next_link(p: &HistoryParams, limit: u32, last: &str) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    if let Some(q) = p.q.as_deref().filter(|q| !q.is_empty()) {
+        query.append_pair("q", q);
+    }
+    if let Some(d) = p.deck.as_deref().filter(|d| !d.is_empty()) {
+        query.append_pair("deck", d);
+    }
+    query.append_pair("limit", &limit.to_string());
+    query.append_pair("before", last);
+    format!("</api/v1/questions?{}>; rel=\"next\"", query.finish())
 }
 
 #[utoipa::path(get, path = "/api/v1/questions/{id}", operation_id = "getQuestion", tag = "questions",

@@ -325,54 +325,102 @@ pub async fn reply(
     }
 }
 
+/// One page of the answers history: at most `limit` questions, continuing after
+/// the asked question `after` (the last one of the page before).
+#[derive(Clone, Copy)]
+pub struct HistoryPage<'a> {
+    pub limit: usize,
+    pub after: Option<&'a str>,
+}
+
 /// The answers history: every question the viewer may see, filtered by deck and
-/// by a search over the question and the answers visible to the viewer.
+/// by a search over the question and the answers visible to the viewer, newest
+/// first. With `page`, only that page, and whether more follow it.
 pub async fn history(
     state: &AppState,
     viewer: &Viewer,
     deck: Option<&str>,
     search: Option<&str>,
-) -> Result<Vec<QuestionView>, AppError> {
-    let asked = state.repo.questions_for(viewer).await?;
-    // Each question's answers, found by id rather than by a scan per question
-    // (a year of questions is hundreds of each).
-    let mut answers: std::collections::HashMap<AskedQuestionId, Vec<VisibleAnswer>> =
-        std::collections::HashMap::new();
-    for a in state.repo.visible_answers(viewer, None).await? {
-        answers
-            .entry(a.couple_question_id.clone())
-            .or_default()
-            .push(a);
+    page: Option<HistoryPage<'_>>,
+) -> Result<(Vec<QuestionView>, bool), AppError> {
+    let mut asked = state.repo.questions_for(viewer).await?;
+    if let Some(after) = page.and_then(|p| p.after) {
+        let Some(at) = asked.iter().position(|a| a.id.as_str() == after) else {
+            return Err(AppError::field(
+                "before",
+                "That is not a question in your history. Start again from the first page.",
+            ));
+        };
+        asked.drain(..=at);
     }
     let needle = search
         .map(|s| s.trim().to_lowercase())
         .filter(|s| !s.is_empty());
-    let mut out = Vec::new();
-    for a in asked {
-        let theirs = answers.get(&a.id).map_or(&[][..], Vec::as_slice);
-        let Some(v) = assemble(viewer, a, theirs, Vec::new(), Vec::new()) else {
-            continue;
+    // Without a search a page needs only its own questions' answers: the deck
+    // is known from the question alone. Keep one more to know a page follows.
+    if let (Some(p), None) = (page, &needle) {
+        asked.retain(|a| {
+            deck.is_none_or(|d| q::question(&a.question_id).is_some_and(|x| x.deck == d))
+        });
+        let more = asked.len() > p.limit;
+        asked.truncate(p.limit);
+        let (Some(newest), Some(oldest)) = (asked.first(), asked.last()) else {
+            return Ok((Vec::new(), false));
         };
-        if deck.is_some_and(|d| d != v.question.deck) {
-            continue;
-        }
-        if let Some(n) = &needle {
-            let hay = [
-                Some(v.question.text.as_str()),
-                v.mine.as_ref().map(|m| m.body.as_str()),
-                v.partner.as_ref().map(|p| p.body.as_str()),
-            ];
-            if !hay
-                .iter()
-                .flatten()
-                .any(|h| h.to_lowercase().contains(n.as_str()))
-            {
-                continue;
-            }
-        }
-        out.push(v);
+        let answers = state
+            .repo
+            .visible_answers_released(viewer, oldest.released_at, newest.released_at)
+            .await?;
+        let views = assembled(viewer, asked, answers, |_| true);
+        return Ok((views, more));
     }
-    Ok(out)
+    let answers = state.repo.visible_answers(viewer, None).await?;
+    let mut views = assembled(viewer, asked, answers, |v| {
+        if deck.is_some_and(|d| d != v.question.deck) {
+            return false;
+        }
+        let Some(n) = &needle else { return true };
+        [
+            Some(v.question.text.as_str()),
+            v.mine.as_ref().map(|m| m.body.as_str()),
+            v.partner.as_ref().map(|p| p.body.as_str()),
+        ]
+        .iter()
+        .flatten()
+        .any(|h| h.to_lowercase().contains(n.as_str()))
+    });
+    let more = page.is_some_and(|p| views.len() > p.limit);
+    if let Some(p) = page {
+        views.truncate(p.limit);
+    }
+    Ok((views, more))
+}
+
+/// Each asked question with its answers, as the viewer may see it, kept when
+/// `keep` says so. Answers are found by question id rather than by a scan per
+/// question (a year of questions is hundreds of each).
+fn assembled(
+    viewer: &Viewer,
+    asked: Vec<AskedQuestion>,
+    answers: Vec<VisibleAnswer>,
+    keep: impl Fn(&QuestionView) -> bool,
+) -> Vec<QuestionView> {
+    let mut by_question: std::collections::HashMap<AskedQuestionId, Vec<VisibleAnswer>> =
+        std::collections::HashMap::new();
+    for a in answers {
+        by_question
+            .entry(a.couple_question_id.clone())
+            .or_default()
+            .push(a);
+    }
+    asked
+        .into_iter()
+        .filter_map(|a| {
+            let theirs = by_question.get(&a.id).map_or(&[][..], Vec::as_slice);
+            assemble(viewer, a, theirs, Vec::new(), Vec::new())
+        })
+        .filter(|v| keep(v))
+        .collect()
 }
 
 /// One deck as the deck list shows it: how many questions at each depth, and

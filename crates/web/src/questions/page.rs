@@ -412,7 +412,7 @@ pub async fn history(
     let state = state.reading().await?;
     let (viewer, space) = crate::space::viewer(&state, &who.user.id).await?;
     let deck = h.deck.filter(|d| !d.is_empty());
-    let views = uc::history(&state, &viewer, deck.as_deref(), h.q.as_deref()).await?;
+    let (views, _) = uc::history(&state, &viewer, deck.as_deref(), h.q.as_deref(), None).await?;
     let name = partner_name(space.as_ref());
     let tz = tz_of(&who.user.time_zone);
     let page = HistoryPage {

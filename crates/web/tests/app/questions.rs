@@ -505,3 +505,135 @@ async fn the_decks_page_switches_a_deck_with_a_plain_form() {
         assert_eq!(s, 404);
     }
 }
+
+/// The next page's address from a `Link` header, if there is one.
+fn next_page(r: &reqwest::Response) -> Option<String> {
+    let link = r.headers().get("link")?.to_str().ok()?;
+    let (target, rel) = link.split_once(';')?;
+    assert_eq!(rel.trim(), "rel=\"next\"", "{link}");
+    Some(
+        target
+            .trim()
+            .trim_start_matches('<')
+            .trim_end_matches('>')
+            .to_owned(),
+    )
+}
+
+/// Follows `Link: rel="next"` from `first`; every page's items, page by page.
+async fn walk(who: &ApiPerson, first: &str) -> Vec<Vec<Value>> {
+    let mut pages = Vec::new();
+    let mut at = Some(first.to_owned());
+    while let Some(path) = at {
+        let r = who.req(Method::GET, &path).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        at = next_page(&r);
+        let page: Value = r.json().await.unwrap();
+        pages.push(page.as_array().unwrap().clone());
+        assert!(pages.len() < 20, "the pages do not end");
+    }
+    pages
+}
+
+#[tokio::test]
+async fn the_history_comes_in_pages_that_keep_the_filters_and_the_seal() {
+    for b in backends() {
+        let app = TestApp::spawn(b).await;
+        let (ana, ben) = couple(&app).await;
+        let mut asked = Vec::new();
+        for n in 0..5 {
+            let (s, q) = ana
+                .send_json(Method::POST, "/api/v1/decks/our-story/ask", json!({}))
+                .await;
+            assert_eq!(s, 201, "{b:?}: {q}");
+            let id = q["id"].as_str().unwrap().to_owned();
+            let (s, _) = ana
+                .send_json(
+                    Method::POST,
+                    &format!("/api/v1/questions/{id}/answer"),
+                    json!({"body": format!("{ANA_SECRET} {n}")}),
+                )
+                .await;
+            assert_eq!(s, 200);
+            asked.push(id);
+        }
+        let ids = |pages: &[Vec<Value>]| -> Vec<String> {
+            pages
+                .iter()
+                .flatten()
+                .map(|q| q["id"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        // One page of everything gives the order; pages of two give the same
+        // questions in the same order, each once, and the last has no next.
+        let (_, all) = ana.get_json("/api/v1/questions").await;
+        let everything: Vec<String> = all
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|q| q["id"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(everything.len(), 5, "{b:?}");
+        let mut sorted = everything.clone();
+        sorted.sort();
+        asked.sort();
+        assert_eq!(sorted, asked, "{b:?}");
+        let pages = walk(&ana, "/api/v1/questions?limit=2").await;
+        assert_eq!(
+            pages.iter().map(Vec::len).collect::<Vec<_>>(),
+            [2, 2, 1],
+            "{b:?}"
+        );
+        assert_eq!(ids(&pages), everything, "{b:?}");
+        for page in &pages {
+            for q in page {
+                assert!(
+                    q["my_answer"].as_str().unwrap().starts_with(ANA_SECRET),
+                    "{b:?}: each page carries its answers: {q}"
+                );
+            }
+        }
+        let exact = walk(&ana, "/api/v1/questions?limit=5").await;
+        assert_eq!(exact.len(), 1, "{b:?}: no next page when nothing follows");
+        // A search and a deck stay on every page's next address.
+        let found = walk(&ana, &format!("/api/v1/questions?q={ANA_SECRET}&limit=2")).await;
+        assert_eq!(ids(&found), everything, "{b:?}");
+        let in_deck = walk(&ana, "/api/v1/questions?deck=our-story&limit=3").await;
+        assert_eq!(ids(&in_deck), everything, "{b:?}");
+        assert_eq!(
+            walk(&ana, "/api/v1/questions?deck=no-such-deck&limit=3").await,
+            [Vec::<Value>::new()],
+            "{b:?}"
+        );
+
+        // Ben has answered none: his pages list the questions, never Ana's text.
+        let bens = walk(&ben, "/api/v1/questions?limit=2").await;
+        assert_eq!(ids(&bens), everything, "{b:?}");
+        let seen = serde_json::to_string(&bens).unwrap();
+        assert!(!seen.contains(ANA_SECRET), "{b:?}: {seen}");
+        assert_eq!(
+            walk(&ben, &format!("/api/v1/questions?q={ANA_SECRET}&limit=2")).await,
+            [Vec::<Value>::new()],
+            "{b:?}: search does not look inside sealed answers"
+        );
+
+        // Bad paging is a problem, not a page.
+        for path in [
+            "/api/v1/questions?limit=0".to_owned(),
+            "/api/v1/questions?limit=201".to_owned(),
+            "/api/v1/questions?limit=-1".to_owned(),
+            "/api/v1/questions?before=no-such-question".to_owned(),
+            // Another person's question is no cursor for Ben's history either.
+            format!("/api/v1/questions?before={}", "x".repeat(40)),
+        ] {
+            let r = ben.req(Method::GET, &path).send().await.unwrap();
+            let status = r.status().as_u16();
+            assert!(status == 400 || status == 422, "{b:?} {path}: {status}");
+            assert_eq!(
+                r.headers()["content-type"],
+                "application/problem+json",
+                "{b:?} {path}"
+            );
+        }
+    }
+}

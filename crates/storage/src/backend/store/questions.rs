@@ -8,6 +8,15 @@ use crate::direct::Cols;
 use crate::records::*;
 use crate::{StoreError, StoreResult, map_unique};
 
+/// Which questions' answers to read.
+#[derive(Clone, Copy)]
+enum Among<'a> {
+    All,
+    One(&'a str),
+    /// Released from the first to the second time (ms), inclusive.
+    Released(i64, i64),
+}
+
 impl Store {
     pub async fn question_hour(&self, couple_id: &CoupleId) -> StoreResult<Option<i64>> {
         read!(
@@ -199,17 +208,40 @@ impl Store {
         viewer: &Viewer,
         only: Option<&str>,
     ) -> StoreResult<Vec<VisibleAnswer>> {
-        // Two texts rather than `($4 IS NULL OR a.couple_question_id = $4)`,
+        match only {
+            Some(id) => self.answers_where(viewer, Among::One(id)).await,
+            None => self.answers_where(viewer, Among::All).await,
+        }
+    }
+
+    /// As [`Store::visible_answers`], for the questions released from `oldest`
+    /// to `newest` (inclusive, ms since the epoch): one page of the history.
+    pub async fn visible_answers_released(
+        &self,
+        viewer: &Viewer,
+        oldest: i64,
+        newest: i64,
+    ) -> StoreResult<Vec<VisibleAnswer>> {
+        self.answers_where(viewer, Among::Released(oldest, newest))
+            .await
+    }
+
+    async fn answers_where(
+        &self,
+        viewer: &Viewer,
+        among: Among<'_>,
+    ) -> StoreResult<Vec<VisibleAnswer>> {
+        // One text per case rather than `($4 IS NULL OR a.couple_question_id = $4)`,
         // which neither database can answer from the index for one question.
-        let one = if only.is_some() {
-            "a.couple_question_id = $4 AND"
-        } else {
-            ""
+        let narrow = match among {
+            Among::All => "",
+            Among::One(_) => "a.couple_question_id = $4 AND",
+            Among::Released(..) => "cq.released_at >= $4 AND cq.released_at <= $5 AND",
         };
         let sql = format!(
             "SELECT a.id, a.couple_question_id, a.user_id, a.body, a.skipped, a.created_at
              FROM answers a JOIN couple_questions cq ON cq.id = a.couple_question_id
-             WHERE {one} (a.user_id = $1
+             WHERE {narrow} (a.user_id = $1
                  OR (a.user_id = $3 AND cq.couple_id = $2
                      AND EXISTS (SELECT 1 FROM answers m WHERE m.couple_question_id = a.couple_question_id
                                  AND m.user_id = $1 AND m.skipped = FALSE)))
@@ -221,18 +253,22 @@ impl Store {
                 viewer.couple_id.as_deref(),
                 viewer.partner_id.as_deref(),
             );
-            return match only {
-                Some(id) => direct.all(&sql, &[&me, &couple, &partner, &id]),
-                None => direct.all(&sql, &[&me, &couple, &partner]),
+            return match among {
+                Among::All => direct.all(&sql, &[&me, &couple, &partner]),
+                Among::One(id) => direct.all(&sql, &[&me, &couple, &partner, &id]),
+                Among::Released(oldest, newest) => {
+                    direct.all(&sql, &[&me, &couple, &partner, &oldest, &newest])
+                }
             };
         }
         let query = sqlx::query_as::<_, VisibleAnswer>(sqlx::AssertSqlSafe(sql))
             .bind(&viewer.user_id)
             .bind(viewer.couple_id.as_deref())
             .bind(viewer.partner_id.as_deref());
-        let query = match only {
-            Some(id) => query.bind(id),
-            None => query,
+        let query = match among {
+            Among::All => query,
+            Among::One(id) => query.bind(id),
+            Among::Released(oldest, newest) => query.bind(oldest).bind(newest),
         };
         Ok(query.fetch_all(&mut *self.reader().await?).await?)
     }
