@@ -554,26 +554,30 @@ async fn sealed_answers_open_only_when_both_answered() {
             "{b:?}: sealed answer leaked in history"
         );
         assert!(
-            repo.visible_answers_released(&vb, 0, 1_000)
+            repo.visible_answers_of(&vb, &["q1", "q2"])
                 .await
                 .unwrap()
                 .is_empty(),
             "{b:?}: sealed answer leaked in a page of the history"
         );
         assert_eq!(
-            bodies(&repo.visible_answers_released(&va, 100, 100).await.unwrap()),
+            bodies(&repo.visible_answers_of(&va, &["q2", "q1"]).await.unwrap()),
             ["A-SEALED-1"],
-            "{b:?}: a page's bounds include its ends"
+            "{b:?}"
         );
-        for (oldest, newest) in [(0, 99), (101, 1_000)] {
+        for ids in [&[][..], &["q2"], &["no-such", "q1'); --"]] {
             assert!(
-                repo.visible_answers_released(&va, oldest, newest)
-                    .await
-                    .unwrap()
-                    .is_empty(),
-                "{b:?}: a page holds only its own questions' answers"
+                repo.visible_answers_of(&va, ids).await.unwrap().is_empty(),
+                "{b:?}: a page holds only its own questions' answers: {ids:?}"
             );
         }
+        assert!(
+            repo.visible_answers_of(&vx, &["q1"])
+                .await
+                .unwrap()
+                .is_empty(),
+            "{b:?}: an outsider naming the question sees nothing"
+        );
         assert_eq!(
             bodies(&repo.visible_answers(&va, None).await.unwrap()),
             ["A-SEALED-1"]
@@ -605,7 +609,7 @@ async fn sealed_answers_open_only_when_both_answered() {
             ["A-SEALED-1", "B-ANSWER-1"]
         );
         assert_eq!(
-            bodies(&repo.visible_answers_released(&vb, 50, 150).await.unwrap()),
+            bodies(&repo.visible_answers_of(&vb, &["q1"]).await.unwrap()),
             ["A-SEALED-1", "B-ANSWER-1"],
             "{b:?}"
         );

@@ -13,8 +13,8 @@ use crate::{StoreError, StoreResult, map_unique};
 enum Among<'a> {
     All,
     One(&'a str),
-    /// Released from the first to the second time (ms), inclusive.
-    Released(i64, i64),
+    /// These asked questions, as a JSON array of ids.
+    Ids(&'a str),
 }
 
 impl Store {
@@ -147,17 +147,32 @@ impl Store {
     }
 
     /// Questions of the viewer's space, and earlier ones the viewer answered, newest first.
+    /// Every question the viewer may see, newest first: their space's, and the
+    /// ones they answered in an earlier space.
     pub async fn questions_for(&self, viewer: &Viewer) -> StoreResult<Vec<AskedQuestion>> {
-        read!(
+        // Two index-driven parts instead of `couple_id = $2 OR EXISTS (…)`,
+        // which both databases answered by scanning every couple's questions.
+        // The second part skips the space's own questions, so nothing comes
+        // twice; the order is made here (SQLite's sorter cost more than the
+        // read), the same on both databases, since the ids compare as bytes.
+        let mut asked: Vec<AskedQuestion> = read!(
             all AskedQuestion,
             self,
             "SELECT cq.id, cq.question_id, cq.released_at, cq.couple_id FROM couple_questions cq
              WHERE cq.couple_id = $2
-                OR EXISTS (SELECT 1 FROM answers a WHERE a.couple_question_id = cq.id AND a.user_id = $1)
-             ORDER BY cq.released_at DESC, cq.id
-             LIMIT 2000",
+             UNION ALL
+             SELECT cq.id, cq.question_id, cq.released_at, cq.couple_id
+             FROM answers a JOIN couple_questions cq ON cq.id = a.couple_question_id
+             WHERE a.user_id = $1 AND (cq.couple_id = $2) IS NOT TRUE",
             [&viewer.user_id, viewer.couple_id.as_deref()]
-        )
+        )?;
+        asked.sort_unstable_by(|x, y| {
+            y.released_at
+                .cmp(&x.released_at)
+                .then_with(|| x.id.cmp(&y.id))
+        });
+        asked.truncate(2000);
+        Ok(asked)
     }
 
     /// The latest question asked in a space, and whether `user` has answered
@@ -214,16 +229,19 @@ impl Store {
         }
     }
 
-    /// As [`Store::visible_answers`], for the questions released from `oldest`
-    /// to `newest` (inclusive, ms since the epoch): one page of the history.
-    pub async fn visible_answers_released(
+    /// As [`Store::visible_answers`], for the asked questions `ids` only: one
+    /// page of the history, each found by its index.
+    pub async fn visible_answers_of(
         &self,
         viewer: &Viewer,
-        oldest: i64,
-        newest: i64,
+        ids: &[&str],
     ) -> StoreResult<Vec<VisibleAnswer>> {
-        self.answers_where(viewer, Among::Released(oldest, newest))
-            .await
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = serde_json::to_string(ids)
+            .map_err(|e| StoreError::Db(sqlx::Error::Encode(Box::new(e))))?;
+        self.answers_where(viewer, Among::Ids(&ids)).await
     }
 
     async fn answers_where(
@@ -236,7 +254,12 @@ impl Store {
         let narrow = match among {
             Among::All => "",
             Among::One(_) => "a.couple_question_id = $4 AND",
-            Among::Released(..) => "cq.released_at >= $4 AND cq.released_at <= $5 AND",
+            // One list parameter (a JSON array) for any number of ids, so the
+            // statement stays one prepared text.
+            Among::Ids(_) if IS_PG => {
+                "a.couple_question_id IN (SELECT value FROM json_array_elements_text($4::json)) AND"
+            }
+            Among::Ids(_) => "a.couple_question_id IN (SELECT value FROM json_each($4)) AND",
         };
         let sql = format!(
             "SELECT a.id, a.couple_question_id, a.user_id, a.body, a.skipped, a.created_at
@@ -256,9 +279,7 @@ impl Store {
             return match among {
                 Among::All => direct.all(&sql, &[&me, &couple, &partner]),
                 Among::One(id) => direct.all(&sql, &[&me, &couple, &partner, &id]),
-                Among::Released(oldest, newest) => {
-                    direct.all(&sql, &[&me, &couple, &partner, &oldest, &newest])
-                }
+                Among::Ids(ids) => direct.all(&sql, &[&me, &couple, &partner, &ids]),
             };
         }
         let query = sqlx::query_as::<_, VisibleAnswer>(sqlx::AssertSqlSafe(sql))
@@ -268,7 +289,7 @@ impl Store {
         let query = match among {
             Among::All => query,
             Among::One(id) => query.bind(id),
-            Among::Released(oldest, newest) => query.bind(oldest).bind(newest),
+            Among::Ids(ids) => query.bind(ids),
         };
         Ok(query.fetch_all(&mut *self.reader().await?).await?)
     }
