@@ -324,7 +324,7 @@ fn starting(m: &Matchers, toks: &[Tok<'_>], end: usize, i: usize, viable: &RuleS
         or(&mut next_ok, m.pair_wild.get(id));
         if let Some(nx) = toks.get(i + 1).filter(|_| i + 1 < end)
             && nx.id != UNKNOWN
-            && let Some(p) = m.pair.get(&rules::pair_key(id, nx.id))
+            && let Some(p) = m.pair.get(rules::pair_key(id, nx.id))
         {
             or(&mut next_ok, p);
         }
@@ -338,7 +338,7 @@ fn starting(m: &Matchers, toks: &[Tok<'_>], end: usize, i: usize, viable: &RuleS
             && toks[i + 2].id != UNKNOWN
             && let Some(p) = m
                 .triple
-                .get(&rules::triple_key(id, toks[i + 1].id, toks[i + 2].id))
+                .get(rules::triple_key(id, toks[i + 1].id, toks[i + 2].id))
         {
             or(&mut third_ok, p);
         }

@@ -8,7 +8,7 @@
 
 use std::sync::LazyLock;
 
-use crate::tok::{self, Compiler, Elem, FirstSet, FxMap, Vocab};
+use crate::tok::{self, Compiler, Elem, FirstSet, KeyTable, Vocab};
 use crate::{Kind, Severity};
 
 // ---- guards -------------------------------------------------------------------------------
@@ -823,13 +823,13 @@ pub(crate) struct Matchers {
     /// Rules that may start at any token.
     pub wild: RuleSet,
     /// (first id, next id) → rules whose match may start with these two tokens.
-    pub pair: FxMap<u64, RuleSet>,
+    pub pair: KeySets,
     /// First id → rules whose match may be that one token or go on with any token.
     pub pair_wild: SetTable,
     /// Rules that put no condition on the token after their start.
     pub second_any: RuleSet,
     /// (first, second, third id) → rules whose match may start with these three tokens.
-    pub triple: FxMap<u64, RuleSet>,
+    pub triple: KeySets,
     /// Rules whose third token is not indexed in [`Matchers::triple`] (a match may be shorter,
     /// or any token may fill one of the three places, or there are too many prefixes).
     pub third_any: RuleSet,
@@ -870,19 +870,36 @@ pub(crate) fn pair_key(a: u32, b: u32) -> u64 {
 /// Signature slots per rule: each a different required element of its pattern.
 pub(crate) const SIGS: usize = 3;
 
-/// Key → the set of rules listed with it, one insert per distinct key into a map sized up
-/// front.
-fn set_map(mut keyed: Vec<(u64, usize)>) -> FxMap<u64, RuleSet> {
+/// Key (a pair or triple of token ids) → rule set, looked up at most twice per token the
+/// matcher visits: an integer-keyed [`KeyTable`] to the index of the set.
+pub(crate) struct KeySets {
+    index: KeyTable,
+    sets: Vec<RuleSet>,
+}
+
+impl KeySets {
+    /// The rules listed with `key`, if any.
+    #[inline(always)]
+    pub fn get(&self, key: u64) -> Option<&RuleSet> {
+        self.index.get(key).map(|i| &self.sets[i as usize])
+    }
+}
+
+/// Key → the set of rules listed with it.
+fn set_map(mut keyed: Vec<(u64, usize)>) -> KeySets {
     keyed.sort_unstable();
-    let distinct = keyed.chunk_by(|x, y| x.0 == y.0).count();
-    let mut map: FxMap<u64, RuleSet> =
-        FxMap::with_capacity_and_hasher(distinct, Default::default());
+    let mut keys = Vec::new();
+    let mut sets = Vec::new();
     for group in keyed.chunk_by(|x, y| x.0 == y.0) {
         let mut set: RuleSet = [0; 4];
         group.iter().for_each(|&(_, i)| set_bit(&mut set, i));
-        map.insert(group[0].0, set);
+        keys.push((group[0].0, sets.len() as u32));
+        sets.push(set);
     }
-    map
+    KeySets {
+        index: KeyTable::new(keys.into_iter()),
+        sets,
+    }
 }
 
 pub(crate) fn rules() -> &'static [Rule] {
@@ -1016,16 +1033,7 @@ pub(crate) fn build() -> Matchers {
             }
         }
     }
-    // one insert per distinct pair into a map sized up front
-    pairs.sort_unstable();
-    let distinct = pairs.chunk_by(|x, y| x.0 == y.0).count();
-    let mut pair: FxMap<u64, RuleSet> =
-        FxMap::with_capacity_and_hasher(distinct, Default::default());
-    for group in pairs.chunk_by(|x, y| x.0 == y.0) {
-        let mut set: RuleSet = [0; 4];
-        group.iter().for_each(|&(_, i)| set_bit(&mut set, i));
-        pair.insert(group[0].0, set);
-    }
+    let pair = set_map(pairs);
     let triple = set_map(triples);
     let mut m = Matchers {
         vocab,

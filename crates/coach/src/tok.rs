@@ -76,49 +76,53 @@ pub(crate) struct Vocab {
     /// After [`Vocab::seal`]: what [`Vocab::get`] gives for each one-byte ASCII string (the
     /// symbols, one lookup each otherwise).
     ascii: Vec<u32>,
-    /// After [`Vocab::seal`]: the map's entries for words of one to eight bytes ([`Short`]).
-    short: Short,
+    /// After [`Vocab::seal`]: the map's entries for words of one to eight bytes, keyed by
+    /// [`short_key`] (most words a message has).
+    short: KeyTable,
 }
 
-/// The vocabulary's words of one to eight bytes (most words a message has) in one
-/// open-addressing table keyed by the word's bytes as a little-endian integer, zero-padded
-/// (a word never holds a zero byte, so the integer names the word and its length). The map's
-/// lookup was a cache miss on its control bytes, another on the bucket and a third on the
-/// key's own bytes for the `memcmp` (perf: a third of the tokeniser's time); here a word is one
-/// slot of sixteen bytes, its neighbours in the same cache line, in a table of 64 KiB.
-struct Short {
-    /// `(key, map value)`; key 0 marks an empty slot. The length is a power of two.
+/// An open-addressing table from 64-bit keys to 32-bit values, for the hot lookups whose
+/// keys are integers: the vocabulary's short words ([`short_key`]) and the matcher's token
+/// pair and triple indexes. A hash map's lookup was a cache miss on its control bytes and
+/// another on the bucket, then (for a `String` key) a third on the key's own bytes for the
+/// `memcmp`, and a branch on the tag match the CPU often guessed wrong (perf: a third of the
+/// tokeniser's time); here a lookup reads one slot of sixteen bytes, its neighbours in the
+/// same cache line, in a table at most half full (linear probing).
+pub(crate) struct KeyTable {
+    /// `(key, value)`, the value [`VACANT`] in an empty slot. The length is a power of two.
     slots: Vec<(u64, u32)>,
     /// `64 - log2(slots.len())`: the hash's top bits index the table.
     shift: u32,
 }
 
-impl Default for Short {
-    /// An empty table (every lookup misses) until [`Vocab::seal`] makes the real one.
-    fn default() -> Short {
-        Short {
-            slots: vec![(0, 0); 16],
-            shift: 60,
-        }
+/// The value of an empty [`KeyTable`] slot (no value stored is this).
+const VACANT: u32 = u32::MAX;
+
+impl Default for KeyTable {
+    /// An empty table (every lookup misses).
+    fn default() -> KeyTable {
+        KeyTable::new(std::iter::empty())
     }
 }
 
-impl Short {
-    fn new(map: &FxMap<String, u32>) -> Short {
-        let n = map.keys().filter(|w| short_key(w).is_some()).count();
-        let len = (2 * n + 1).next_power_of_two().max(16);
-        let mut t = Short {
-            slots: vec![(0, 0); len],
+impl KeyTable {
+    /// A table of these entries (distinct keys, values below [`VACANT`]).
+    pub fn new(entries: impl Iterator<Item = (u64, u32)> + Clone) -> KeyTable {
+        let len = (2 * entries.clone().count() + 1)
+            .next_power_of_two()
+            .max(16);
+        let mut t = KeyTable {
+            slots: vec![(0, VACANT); len],
             shift: 64 - len.trailing_zeros(),
         };
-        for (w, &v) in map {
-            if let Some(key) = short_key(w) {
-                let mut i = t.home(key);
-                while t.slots[i].0 != 0 {
-                    i = (i + 1) & (len - 1);
-                }
-                t.slots[i] = (key, v);
+        for (key, v) in entries {
+            assert!(v != VACANT, "a value is not the vacant mark");
+            let mut i = t.home(key);
+            while t.slots[i].1 != VACANT {
+                assert!(t.slots[i].0 != key, "keys are distinct");
+                i = (i + 1) & (len - 1);
             }
+            t.slots[i] = (key, v);
         }
         t
     }
@@ -128,14 +132,14 @@ impl Short {
         (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
     }
 
-    /// The map's value for the word whose [`short_key`] is `key`, if it is in the map.
+    /// The value stored with `key`, if any.
     #[inline(always)]
-    fn get(&self, key: u64) -> Option<u32> {
+    pub fn get(&self, key: u64) -> Option<u32> {
         let mask = self.slots.len() - 1;
         let mut i = self.home(key);
         loop {
             let (k, v) = self.slots[i];
-            if k == 0 {
+            if v == VACANT {
                 return None;
             }
             if k == key {
@@ -222,7 +226,11 @@ impl Vocab {
         self.ascii = (0u8..128)
             .map(|b| self.get(std::str::from_utf8(&[b]).expect("ascii")))
             .collect();
-        self.short = Short::new(&self.map);
+        self.short = KeyTable::new(
+            self.map
+                .iter()
+                .filter_map(|(w, &v)| short_key(w).map(|key| (key, v))),
+        );
     }
 
     /// [`Vocab::get`], with one-byte ASCII strings read from a table (after sealing).
