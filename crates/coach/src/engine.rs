@@ -294,9 +294,11 @@ fn matches(m: &Matchers, t: &Tokens<'_>, problems_only: bool, upto: usize) -> Ve
 fn viable(m: &Matchers, toks: &[Tok<'_>], s: &tok::Sent, problems_only: bool) -> RuleSet {
     let mut sig = m.no_sig;
     for tk in &toks[s.a as usize..s.b as usize] {
-        if tk.id != UNKNOWN {
-            for (v, table) in sig.iter_mut().zip(&m.by_sig) {
-                or(v, table.get(tk.id));
+        if tk.id != UNKNOWN
+            && let Some(sets) = m.by_sig.get(tk.id)
+        {
+            for (v, set) in sig.iter_mut().zip(sets) {
+                or(v, set);
             }
         }
     }
@@ -316,7 +318,10 @@ fn viable(m: &Matchers, toks: &[Tok<'_>], s: &tok::Sent, problems_only: bool) ->
 #[inline(always)]
 fn starting(m: &Matchers, toks: &[Tok<'_>], end: usize, i: usize, viable: &RuleSet) -> RuleSet {
     let id = toks[i].id;
-    let mut cand = *m.by_first.get(id);
+    let Some(first) = m.by_first.get_some(id) else {
+        return [0; 4];
+    };
+    let mut cand = *first;
     and(&mut cand, viable);
     let mut some = cand != [0; 4];
     if some {

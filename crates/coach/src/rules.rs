@@ -813,6 +813,52 @@ impl SetTable {
     pub fn get(&self, id: u32) -> &RuleSet {
         &self.sets[self.ix[id as usize] as usize]
     }
+
+    /// The rules for a token id, or `None` when it has none (most ids): one load decides,
+    /// without reading the (empty) set.
+    #[inline(always)]
+    pub fn get_some(&self, id: u32) -> Option<&RuleSet> {
+        match self.ix[id as usize] {
+            0 => None,
+            k => Some(&self.sets[k as usize]),
+        }
+    }
+}
+
+/// Token id → the rules whose signature in each slot holds it: the [`SIGS`] slots' tables in
+/// one, so the per-token pass that finds a sentence's viable rules reads one index entry (and
+/// nothing more for a word no signature names) instead of one per slot.
+pub(crate) struct SigTable {
+    ix: Vec<u32>,
+    sets: Vec<[RuleSet; SIGS]>,
+}
+
+impl SigTable {
+    fn new(slots: &[SetTable; SIGS]) -> SigTable {
+        let nv = slots[0].ix.len();
+        let mut t = SigTable {
+            ix: vec![0; nv],
+            sets: vec![[[0; 4]; SIGS]],
+        };
+        for id in 0..nv {
+            if slots.iter().any(|s| s.ix[id] != 0) {
+                t.ix[id] = t.sets.len() as u32;
+                t.sets
+                    .push(std::array::from_fn(|k| *slots[k].get(id as u32)));
+            }
+        }
+        t
+    }
+
+    /// Per slot, the rules whose signature there holds this id; `None` when no signature
+    /// does (`UNKNOWN` must be filtered out by the caller).
+    #[inline(always)]
+    pub fn get(&self, id: u32) -> Option<&[RuleSet; SIGS]> {
+        match self.ix[id as usize] {
+            0 => None,
+            k => Some(&self.sets[k as usize]),
+        }
+    }
 }
 
 pub(crate) struct Matchers {
@@ -836,7 +882,7 @@ pub(crate) struct Matchers {
     /// Per signature slot: token id → rules whose signature in that slot contains it. A rule
     /// can match in a sentence only when, in every slot, one of the sentence's tokens names it
     /// (or it has no signature there).
-    pub by_sig: [SetTable; SIGS],
+    pub by_sig: SigTable,
     /// Per signature slot: rules with no signature there (viable as far as that slot goes).
     pub no_sig: [RuleSet; SIGS],
     pub before: Vec<Ctx>,
@@ -1045,7 +1091,7 @@ pub(crate) fn build() -> Matchers {
         second_any,
         triple,
         third_any,
-        by_sig,
+        by_sig: SigTable::new(&by_sig),
         no_sig,
         before,
         after,
