@@ -262,12 +262,12 @@ fn matches(m: &Matchers, t: &Tokens<'_>, problems_only: bool, upto: usize) -> Ve
             if id == UNKNOWN {
                 continue;
             }
-            let cand = starting(m, toks, s.b as usize, i, &viable);
-            let some = cand != [0; 4];
             // most tokens start no candidate: skip the bit walk (it dominated this loop)
-            if !some && !wild_some {
-                continue;
-            }
+            let cand = match starting(m, toks, s.b as usize, i, &viable) {
+                Some(c) => c,
+                None if wild_some => [0; 4],
+                None => continue,
+            };
             // in rule order: rules indexed by this token first, then rules that start anywhere
             for bits in [&cand, &wild] {
                 for (w, &word) in bits.iter().enumerate() {
@@ -316,40 +316,44 @@ fn viable(m: &Matchers, toks: &[Tok<'_>], s: &tok::Sent, problems_only: bool) ->
 /// `i` (a known word) of a sentence ending before `end`: the first token fits, then the first
 /// two, then the first three.
 #[inline(always)]
-fn starting(m: &Matchers, toks: &[Tok<'_>], end: usize, i: usize, viable: &RuleSet) -> RuleSet {
+fn starting(
+    m: &Matchers,
+    toks: &[Tok<'_>],
+    end: usize,
+    i: usize,
+    viable: &RuleSet,
+) -> Option<RuleSet> {
+    // `None` as soon as a step leaves no rule: most tokens stop at the first
     let id = toks[i].id;
-    let Some(first) = m.by_first.get_some(id) else {
-        return [0; 4];
-    };
-    let mut cand = *first;
+    let mut cand = *m.by_first.get_some(id)?;
     and(&mut cand, viable);
-    let mut some = cand != [0; 4];
-    if some {
-        let mut next_ok = m.second_any;
-        or(&mut next_ok, m.pair_wild.get(id));
-        if let Some(nx) = toks.get(i + 1).filter(|_| i + 1 < end)
-            && nx.id != UNKNOWN
-            && let Some(p) = m.pair.get(rules::pair_key(id, nx.id))
-        {
-            or(&mut next_ok, p);
-        }
-        and(&mut cand, &next_ok);
-        some = cand != [0; 4];
+    if cand == [0; 4] {
+        return None;
     }
-    if some {
-        let mut third_ok = m.third_any;
-        if i + 2 < end
-            && toks[i + 1].id != UNKNOWN
-            && toks[i + 2].id != UNKNOWN
-            && let Some(p) = m
-                .triple
-                .get(rules::triple_key(id, toks[i + 1].id, toks[i + 2].id))
-        {
-            or(&mut third_ok, p);
-        }
-        and(&mut cand, &third_ok);
+    let mut next_ok = m.second_any;
+    or(&mut next_ok, m.pair_wild.get(id));
+    if let Some(nx) = toks.get(i + 1).filter(|_| i + 1 < end)
+        && nx.id != UNKNOWN
+        && let Some(p) = m.pair.get(rules::pair_key(id, nx.id))
+    {
+        or(&mut next_ok, p);
     }
-    cand
+    and(&mut cand, &next_ok);
+    if cand == [0; 4] {
+        return None;
+    }
+    let mut third_ok = m.third_any;
+    if i + 2 < end
+        && toks[i + 1].id != UNKNOWN
+        && toks[i + 2].id != UNKNOWN
+        && let Some(p) = m
+            .triple
+            .get(rules::triple_key(id, toks[i + 1].id, toks[i + 2].id))
+    {
+        or(&mut third_ok, p);
+    }
+    and(&mut cand, &third_ok);
+    (cand != [0; 4]).then_some(cand)
 }
 
 #[inline]
