@@ -1360,6 +1360,8 @@ impl M<'_, '_> {
                     s = rest;
                 }
                 Step::Fail => return false,
+                // the last element hands its ends straight to `k`: no closure around it
+                Step::Branch if rest.is_empty() => return self.elem(e, pos, k),
                 Step::Branch => return self.elem(e, pos, &mut |p| self.seq(rest, p, k)),
             }
         }
