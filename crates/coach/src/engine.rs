@@ -1069,7 +1069,7 @@ mod tests {
                     if toks[i].id == UNKNOWN {
                         continue;
                     }
-                    let cand = starting(m, toks, s.b as usize, i, &viable);
+                    let cand = starting(m, toks, s.b as usize, i, &viable).unwrap_or([0; 4]);
                     for (ri, r) in m.rules.iter().enumerate() {
                         if mm.at(&r.seq, i).is_some_and(|j| j > i) {
                             assert!(bit(&viable, ri), "rule {ri} not viable in {line:?}");
