@@ -179,7 +179,7 @@ fn add_model_with(
             continue;
         };
         let j = st.iter().rposition(|t| t.word).map_or(i + 1, |p| p + 1);
-        let sums = model::scores(md, st, masks[si], buf);
+        let sums = model::scores(md, st, masks[si], buf, &rules::MATCHERS.word_hash);
         let mut pred = model::decide(md, &sums, masks[si]) & !masks[si];
         if s.yes_no || masks[si] & model::bit(Kind::IStatement) != 0 {
             // "Would you rather…?", "Do you want to…?": the model reads no complaint into a

@@ -883,6 +883,8 @@ pub(crate) struct Matchers {
     /// can match in a sentence only when, in every slot, one of the sentence's tokens names it
     /// (or it has no signature there).
     pub by_sig: SigTable,
+    /// Token id → its text's hash as a learned-layer word feature ([`crate::model::word_hashes`]).
+    pub word_hash: Vec<u32>,
     /// Per signature slot: rules with no signature there (viable as far as that slot goes).
     pub no_sig: [RuleSet; SIGS],
     pub before: Vec<Ctx>,
@@ -1092,6 +1094,7 @@ pub(crate) fn build() -> Matchers {
         triple,
         third_any,
         by_sig: SigTable::new(&by_sig),
+        word_hash: Vec::new(),
         no_sig,
         before,
         after,
@@ -1104,6 +1107,7 @@ pub(crate) fn build() -> Matchers {
         pronoun,
         clean_tails: Vec::new(),
     };
+    m.word_hash = crate::model::word_hashes(&m.vocab);
     m.clean_tails = crate::rewrite::TAILS
         .iter()
         .map(|t| crate::norm::Norm::new(t).text)

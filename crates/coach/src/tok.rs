@@ -196,6 +196,21 @@ impl Vocab {
         }
     }
 
+    /// Every token id with the one text a token of that id has (after sealing): the words
+    /// interned for patterns, and the contraction spellings under the ids they had before.
+    pub fn texts(&self) -> impl Iterator<Item = (&str, u32)> {
+        self.map
+            .iter()
+            .map(|(w, &v)| {
+                if v & EXPAND != 0 {
+                    (w.as_str(), self.exp[(v & !EXPAND) as usize].id)
+                } else {
+                    (w.as_str(), v)
+                }
+            })
+            .filter(|&(_, id)| id != UNKNOWN)
+    }
+
     /// Number of distinct token ids (ids are `0..len()`).
     pub fn len(&self) -> usize {
         if self.exp.is_empty() {
