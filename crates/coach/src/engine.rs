@@ -179,7 +179,7 @@ fn add_model_with(
             continue;
         };
         let j = st.iter().rposition(|t| t.word).map_or(i + 1, |p| p + 1);
-        let sums = model::scores(md, st, masks[si], buf);
+        let sums = model::scores(md, st, masks[si], buf, &rules::MATCHERS.word_hash);
         let mut pred = model::decide(md, &sums, masks[si]) & !masks[si];
         if s.yes_no || masks[si] & model::bit(Kind::IStatement) != 0 {
             // "Would you rather…?", "Do you want to…?": the model reads no complaint into a
@@ -262,12 +262,12 @@ fn matches(m: &Matchers, t: &Tokens<'_>, problems_only: bool, upto: usize) -> Ve
             if id == UNKNOWN {
                 continue;
             }
-            let cand = starting(m, toks, s.b as usize, i, &viable);
-            let some = cand != [0; 4];
             // most tokens start no candidate: skip the bit walk (it dominated this loop)
-            if !some && !wild_some {
-                continue;
-            }
+            let cand = match starting(m, toks, s.b as usize, i, &viable) {
+                Some(c) => c,
+                None if wild_some => [0; 4],
+                None => continue,
+            };
             // in rule order: rules indexed by this token first, then rules that start anywhere
             for bits in [&cand, &wild] {
                 for (w, &word) in bits.iter().enumerate() {
@@ -294,9 +294,11 @@ fn matches(m: &Matchers, t: &Tokens<'_>, problems_only: bool, upto: usize) -> Ve
 fn viable(m: &Matchers, toks: &[Tok<'_>], s: &tok::Sent, problems_only: bool) -> RuleSet {
     let mut sig = m.no_sig;
     for tk in &toks[s.a as usize..s.b as usize] {
-        if tk.id != UNKNOWN {
-            for (v, table) in sig.iter_mut().zip(&m.by_sig) {
-                or(v, table.get(tk.id));
+        if tk.id != UNKNOWN
+            && let Some(sets) = m.by_sig.get(tk.id)
+        {
+            for (v, set) in sig.iter_mut().zip(sets) {
+                or(v, set);
             }
         }
     }
@@ -314,37 +316,44 @@ fn viable(m: &Matchers, toks: &[Tok<'_>], s: &tok::Sent, problems_only: bool) ->
 /// `i` (a known word) of a sentence ending before `end`: the first token fits, then the first
 /// two, then the first three.
 #[inline(always)]
-fn starting(m: &Matchers, toks: &[Tok<'_>], end: usize, i: usize, viable: &RuleSet) -> RuleSet {
+fn starting(
+    m: &Matchers,
+    toks: &[Tok<'_>],
+    end: usize,
+    i: usize,
+    viable: &RuleSet,
+) -> Option<RuleSet> {
+    // `None` as soon as a step leaves no rule: most tokens stop at the first
     let id = toks[i].id;
-    let mut cand = *m.by_first.get(id);
+    let mut cand = *m.by_first.get_some(id)?;
     and(&mut cand, viable);
-    let mut some = cand != [0; 4];
-    if some {
-        let mut next_ok = m.second_any;
-        or(&mut next_ok, m.pair_wild.get(id));
-        if let Some(nx) = toks.get(i + 1).filter(|_| i + 1 < end)
-            && nx.id != UNKNOWN
-            && let Some(p) = m.pair.get(&rules::pair_key(id, nx.id))
-        {
-            or(&mut next_ok, p);
-        }
-        and(&mut cand, &next_ok);
-        some = cand != [0; 4];
+    if cand == [0; 4] {
+        return None;
     }
-    if some {
-        let mut third_ok = m.third_any;
-        if i + 2 < end
-            && toks[i + 1].id != UNKNOWN
-            && toks[i + 2].id != UNKNOWN
-            && let Some(p) = m
-                .triple
-                .get(&rules::triple_key(id, toks[i + 1].id, toks[i + 2].id))
-        {
-            or(&mut third_ok, p);
-        }
-        and(&mut cand, &third_ok);
+    let mut next_ok = m.second_any;
+    or(&mut next_ok, m.pair_wild.get(id));
+    if let Some(nx) = toks.get(i + 1).filter(|_| i + 1 < end)
+        && nx.id != UNKNOWN
+        && let Some(p) = m.pair.get(rules::pair_key(id, nx.id))
+    {
+        or(&mut next_ok, p);
     }
-    cand
+    and(&mut cand, &next_ok);
+    if cand == [0; 4] {
+        return None;
+    }
+    let mut third_ok = m.third_any;
+    if i + 2 < end
+        && toks[i + 1].id != UNKNOWN
+        && toks[i + 2].id != UNKNOWN
+        && let Some(p) = m
+            .triple
+            .get(rules::triple_key(id, toks[i + 1].id, toks[i + 2].id))
+    {
+        or(&mut third_ok, p);
+    }
+    and(&mut cand, &third_ok);
+    (cand != [0; 4]).then_some(cand)
 }
 
 #[inline]
@@ -1060,7 +1069,7 @@ mod tests {
                     if toks[i].id == UNKNOWN {
                         continue;
                     }
-                    let cand = starting(m, toks, s.b as usize, i, &viable);
+                    let cand = starting(m, toks, s.b as usize, i, &viable).unwrap_or([0; 4]);
                     for (ri, r) in m.rules.iter().enumerate() {
                         if mm.at(&r.seq, i).is_some_and(|j| j > i) {
                             assert!(bit(&viable, ri), "rule {ri} not viable in {line:?}");

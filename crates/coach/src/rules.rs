@@ -8,7 +8,7 @@
 
 use std::sync::LazyLock;
 
-use crate::tok::{self, Compiler, Elem, FirstSet, FxMap, Vocab};
+use crate::tok::{self, Compiler, Elem, FirstSet, KeyTable, Vocab};
 use crate::{Kind, Severity};
 
 // ---- guards -------------------------------------------------------------------------------
@@ -813,6 +813,52 @@ impl SetTable {
     pub fn get(&self, id: u32) -> &RuleSet {
         &self.sets[self.ix[id as usize] as usize]
     }
+
+    /// The rules for a token id, or `None` when it has none (most ids): one load decides,
+    /// without reading the (empty) set.
+    #[inline(always)]
+    pub fn get_some(&self, id: u32) -> Option<&RuleSet> {
+        match self.ix[id as usize] {
+            0 => None,
+            k => Some(&self.sets[k as usize]),
+        }
+    }
+}
+
+/// Token id → the rules whose signature in each slot holds it: the [`SIGS`] slots' tables in
+/// one, so the per-token pass that finds a sentence's viable rules reads one index entry (and
+/// nothing more for a word no signature names) instead of one per slot.
+pub(crate) struct SigTable {
+    ix: Vec<u32>,
+    sets: Vec<[RuleSet; SIGS]>,
+}
+
+impl SigTable {
+    fn new(slots: &[SetTable; SIGS]) -> SigTable {
+        let nv = slots[0].ix.len();
+        let mut t = SigTable {
+            ix: vec![0; nv],
+            sets: vec![[[0; 4]; SIGS]],
+        };
+        for id in 0..nv {
+            if slots.iter().any(|s| s.ix[id] != 0) {
+                t.ix[id] = t.sets.len() as u32;
+                t.sets
+                    .push(std::array::from_fn(|k| *slots[k].get(id as u32)));
+            }
+        }
+        t
+    }
+
+    /// Per slot, the rules whose signature there holds this id; `None` when no signature
+    /// does (`UNKNOWN` must be filtered out by the caller).
+    #[inline(always)]
+    pub fn get(&self, id: u32) -> Option<&[RuleSet; SIGS]> {
+        match self.ix[id as usize] {
+            0 => None,
+            k => Some(&self.sets[k as usize]),
+        }
+    }
 }
 
 pub(crate) struct Matchers {
@@ -823,20 +869,22 @@ pub(crate) struct Matchers {
     /// Rules that may start at any token.
     pub wild: RuleSet,
     /// (first id, next id) → rules whose match may start with these two tokens.
-    pub pair: FxMap<u64, RuleSet>,
+    pub pair: KeySets,
     /// First id → rules whose match may be that one token or go on with any token.
     pub pair_wild: SetTable,
     /// Rules that put no condition on the token after their start.
     pub second_any: RuleSet,
     /// (first, second, third id) → rules whose match may start with these three tokens.
-    pub triple: FxMap<u64, RuleSet>,
+    pub triple: KeySets,
     /// Rules whose third token is not indexed in [`Matchers::triple`] (a match may be shorter,
     /// or any token may fill one of the three places, or there are too many prefixes).
     pub third_any: RuleSet,
     /// Per signature slot: token id → rules whose signature in that slot contains it. A rule
     /// can match in a sentence only when, in every slot, one of the sentence's tokens names it
     /// (or it has no signature there).
-    pub by_sig: [SetTable; SIGS],
+    pub by_sig: SigTable,
+    /// Token id → its text's hash as a learned-layer word feature ([`crate::model::word_hashes`]).
+    pub word_hash: Vec<u32>,
     /// Per signature slot: rules with no signature there (viable as far as that slot goes).
     pub no_sig: [RuleSet; SIGS],
     pub before: Vec<Ctx>,
@@ -870,19 +918,36 @@ pub(crate) fn pair_key(a: u32, b: u32) -> u64 {
 /// Signature slots per rule: each a different required element of its pattern.
 pub(crate) const SIGS: usize = 3;
 
-/// Key → the set of rules listed with it, one insert per distinct key into a map sized up
-/// front.
-fn set_map(mut keyed: Vec<(u64, usize)>) -> FxMap<u64, RuleSet> {
+/// Key (a pair or triple of token ids) → rule set, looked up at most twice per token the
+/// matcher visits: an integer-keyed [`KeyTable`] to the index of the set.
+pub(crate) struct KeySets {
+    index: KeyTable,
+    sets: Vec<RuleSet>,
+}
+
+impl KeySets {
+    /// The rules listed with `key`, if any.
+    #[inline(always)]
+    pub fn get(&self, key: u64) -> Option<&RuleSet> {
+        self.index.get(key).map(|i| &self.sets[i as usize])
+    }
+}
+
+/// Key → the set of rules listed with it.
+fn set_map(mut keyed: Vec<(u64, usize)>) -> KeySets {
     keyed.sort_unstable();
-    let distinct = keyed.chunk_by(|x, y| x.0 == y.0).count();
-    let mut map: FxMap<u64, RuleSet> =
-        FxMap::with_capacity_and_hasher(distinct, Default::default());
+    let mut keys = Vec::new();
+    let mut sets = Vec::new();
     for group in keyed.chunk_by(|x, y| x.0 == y.0) {
         let mut set: RuleSet = [0; 4];
         group.iter().for_each(|&(_, i)| set_bit(&mut set, i));
-        map.insert(group[0].0, set);
+        keys.push((group[0].0, sets.len() as u32));
+        sets.push(set);
     }
-    map
+    KeySets {
+        index: KeyTable::new(keys.into_iter()),
+        sets,
+    }
 }
 
 pub(crate) fn rules() -> &'static [Rule] {
@@ -1016,16 +1081,7 @@ pub(crate) fn build() -> Matchers {
             }
         }
     }
-    // one insert per distinct pair into a map sized up front
-    pairs.sort_unstable();
-    let distinct = pairs.chunk_by(|x, y| x.0 == y.0).count();
-    let mut pair: FxMap<u64, RuleSet> =
-        FxMap::with_capacity_and_hasher(distinct, Default::default());
-    for group in pairs.chunk_by(|x, y| x.0 == y.0) {
-        let mut set: RuleSet = [0; 4];
-        group.iter().for_each(|&(_, i)| set_bit(&mut set, i));
-        pair.insert(group[0].0, set);
-    }
+    let pair = set_map(pairs);
     let triple = set_map(triples);
     let mut m = Matchers {
         vocab,
@@ -1037,7 +1093,8 @@ pub(crate) fn build() -> Matchers {
         second_any,
         triple,
         third_any,
-        by_sig,
+        by_sig: SigTable::new(&by_sig),
+        word_hash: Vec::new(),
         no_sig,
         before,
         after,
@@ -1050,6 +1107,7 @@ pub(crate) fn build() -> Matchers {
         pronoun,
         clean_tails: Vec::new(),
     };
+    m.word_hash = crate::model::word_hashes(&m.vocab);
     m.clean_tails = crate::rewrite::TAILS
         .iter()
         .map(|t| crate::norm::Norm::new(t).text)

@@ -76,6 +76,96 @@ pub(crate) struct Vocab {
     /// After [`Vocab::seal`]: what [`Vocab::get`] gives for each one-byte ASCII string (the
     /// symbols, one lookup each otherwise).
     ascii: Vec<u32>,
+    /// After [`Vocab::seal`]: the map's entries for words of one to eight bytes, keyed by
+    /// [`short_key`] (most words a message has).
+    short: KeyTable,
+}
+
+/// An open-addressing table from 64-bit keys to 32-bit values, for the hot lookups whose
+/// keys are integers: the vocabulary's short words ([`short_key`]) and the matcher's token
+/// pair and triple indexes. A hash map's lookup was a cache miss on its control bytes and
+/// another on the bucket, then (for a `String` key) a third on the key's own bytes for the
+/// `memcmp`, and a branch on the tag match the CPU often guessed wrong (perf: a third of the
+/// tokeniser's time); here a lookup reads one slot of sixteen bytes, its neighbours in the
+/// same cache line, in a table at most half full (linear probing).
+pub(crate) struct KeyTable {
+    /// `(key, value)`, the value [`VACANT`] in an empty slot. The length is a power of two.
+    slots: Vec<(u64, u32)>,
+    /// `64 - log2(slots.len())`: the hash's top bits index the table.
+    shift: u32,
+}
+
+/// The value of an empty [`KeyTable`] slot (no value stored is this).
+const VACANT: u32 = u32::MAX;
+
+impl Default for KeyTable {
+    /// An empty table (every lookup misses).
+    fn default() -> KeyTable {
+        KeyTable::new(std::iter::empty())
+    }
+}
+
+impl KeyTable {
+    /// A table of these entries (distinct keys, values below [`VACANT`]).
+    pub fn new(entries: impl Iterator<Item = (u64, u32)> + Clone) -> KeyTable {
+        let len = (2 * entries.clone().count() + 1)
+            .next_power_of_two()
+            .max(16);
+        let mut t = KeyTable {
+            slots: vec![(0, VACANT); len],
+            shift: 64 - len.trailing_zeros(),
+        };
+        for (key, v) in entries {
+            assert!(v != VACANT, "a value is not the vacant mark");
+            let mut i = t.home(key);
+            while t.slots[i].1 != VACANT {
+                assert!(t.slots[i].0 != key, "keys are distinct");
+                i = (i + 1) & (len - 1);
+            }
+            t.slots[i] = (key, v);
+        }
+        t
+    }
+
+    #[inline(always)]
+    fn home(&self, key: u64) -> usize {
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    /// The value stored with `key`, if any.
+    #[inline(always)]
+    pub fn get(&self, key: u64) -> Option<u32> {
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(key);
+        loop {
+            let (k, v) = self.slots[i];
+            if v == VACANT {
+                return None;
+            }
+            if k == key {
+                return Some(v);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+}
+
+/// A word of one to eight bytes, none of them zero, as the little-endian integer of its bytes
+/// padded with zeros; `None` for any other string.
+#[inline(always)]
+fn short_key(w: &str) -> Option<u64> {
+    let b = w.as_bytes();
+    if b.is_empty() || b.len() > 8 {
+        return None;
+    }
+    let mut key = 0u64;
+    for (k, &c) in b.iter().enumerate() {
+        if c == 0 {
+            return None;
+        }
+        key |= (c as u64) << (8 * k);
+    }
+    Some(key)
 }
 
 struct Expansion {
@@ -104,6 +194,21 @@ impl Vocab {
             Some(&v) if v & EXPAND != 0 => self.exp[(v & !EXPAND) as usize].id,
             Some(&v) => v,
         }
+    }
+
+    /// Every token id with the one text a token of that id has (after sealing): the words
+    /// interned for patterns, and the contraction spellings under the ids they had before.
+    pub fn texts(&self) -> impl Iterator<Item = (&str, u32)> {
+        self.map
+            .iter()
+            .map(|(w, &v)| {
+                if v & EXPAND != 0 {
+                    (w.as_str(), self.exp[(v & !EXPAND) as usize].id)
+                } else {
+                    (w.as_str(), v)
+                }
+            })
+            .filter(|&(_, id)| id != UNKNOWN)
     }
 
     /// Number of distinct token ids (ids are `0..len()`).
@@ -136,6 +241,11 @@ impl Vocab {
         self.ascii = (0u8..128)
             .map(|b| self.get(std::str::from_utf8(&[b]).expect("ascii")))
             .collect();
+        self.short = KeyTable::new(
+            self.map
+                .iter()
+                .filter_map(|(w, &v)| short_key(w).map(|key| (key, v))),
+        );
     }
 
     /// [`Vocab::get`], with one-byte ASCII strings read from a table (after sealing).
@@ -147,13 +257,43 @@ impl Vocab {
         }
     }
 
-    /// One lookup: the canonical tokens of a contraction, or the id of a word.
-    fn lookup(&self, w: &str) -> Result<&[(&'static str, u32)], u32> {
-        match self.map.get(w) {
+    /// [`Vocab::lookup`] of a word the tokeniser found at byte `s` of the text `b` (its bytes
+    /// are letters, digits, inner `'` and `-`, and non-ASCII letters: never zero), the short
+    /// key read with one eight-byte load where the text goes on that far.
+    #[inline(always)]
+    fn lookup_word(&self, w: &str, b: &[u8], s: usize) -> Result<&[(&'static str, u32)], u32> {
+        let len = w.len();
+        let found = if len <= 8 {
+            let key = match b.get(s..s + 8) {
+                Some(w8) => {
+                    u64::from_le_bytes(w8.try_into().expect("eight bytes"))
+                        & (u64::MAX >> (64 - 8 * len))
+                }
+                None => short_key(w).unwrap_or(0),
+            };
+            self.short.get(key)
+        } else {
+            self.map.get(w).copied()
+        };
+        self.decode(found)
+    }
+
+    fn decode(&self, found: Option<u32>) -> Result<&[(&'static str, u32)], u32> {
+        match found {
             None => Err(UNKNOWN),
-            Some(&v) if v & EXPAND != 0 => Ok(&self.exp[(v & !EXPAND) as usize].parts),
-            Some(&v) => Err(v),
+            Some(v) if v & EXPAND != 0 => Ok(&self.exp[(v & !EXPAND) as usize].parts),
+            Some(v) => Err(v),
         }
+    }
+
+    /// One lookup: the canonical tokens of a contraction, or the id of a word (after sealing;
+    /// the tokeniser reads its words with [`Vocab::lookup_word`]).
+    #[cfg(test)]
+    fn lookup(&self, w: &str) -> Result<&[(&'static str, u32)], u32> {
+        self.decode(match short_key(w) {
+            Some(key) => self.short.get(key),
+            None => self.map.get(w).copied(),
+        })
     }
 }
 
@@ -461,7 +601,7 @@ pub(crate) fn tokenize<'a>(t: &'a str, vocab: &Vocab) -> Tokens<'a> {
                 }
             }
             let w = &t[s..i];
-            match vocab.lookup(w) {
+            match vocab.lookup_word(w, b, s) {
                 Ok(parts) => {
                     for &(p, id) in parts {
                         toks.push(Tok {
@@ -1235,6 +1375,8 @@ impl M<'_, '_> {
                     s = rest;
                 }
                 Step::Fail => return false,
+                // the last element hands its ends straight to `k`: no closure around it
+                Step::Branch if rest.is_empty() => return self.elem(e, pos, k),
                 Step::Branch => return self.elem(e, pos, &mut |p| self.seq(rest, p, k)),
             }
         }
@@ -1428,5 +1570,58 @@ mod tests {
             h.write(b);
             assert_eq!(h.finish(), want, "length {len}");
         }
+    }
+
+    /// The short-word table answers as the map does: for every word of the vocabulary (short
+    /// or not, contractions included), for their prefixes and one-byte changes (mostly not
+    /// words), and for every word of the corpora.
+    #[test]
+    fn short_words_are_found_as_in_the_map() {
+        let v = &crate::rules::MATCHERS.vocab;
+        let via_map = |w: &str| match v.map.get(w) {
+            None => Err(UNKNOWN),
+            Some(&x) if x & EXPAND != 0 => Ok(&v.exp[(x & !EXPAND) as usize].parts[..]),
+            Some(&x) => Err(x),
+        };
+        let mut words: Vec<String> = Vec::new();
+        for w in v.map.keys() {
+            words.push(w.clone());
+            for k in 1..w.len() {
+                if let Some(p) = w.get(..k) {
+                    words.push(p.to_string());
+                }
+            }
+            let mut b = w.clone().into_bytes();
+            b[0] = if b[0] == b'z' {
+                b'a'
+            } else {
+                b[0].wrapping_add(1)
+            };
+            if let Ok(x) = String::from_utf8(b) {
+                words.push(x);
+            }
+        }
+        let corpus = [
+            include_str!("../corpus/messages_a.txt"),
+            include_str!("../corpus/messages_b.txt"),
+            include_str!("../corpus/messages_c.txt"),
+            include_str!("../bench/messages.txt"),
+        ];
+        for line in corpus.iter().flat_map(|c| c.lines()) {
+            words.extend(line.to_lowercase().split_whitespace().map(str::to_string));
+        }
+        words.extend(["", "\0", "a\0b", "abcdefghi", "ab\u{e9}", "\u{1f600}"].map(String::from));
+        let mut short = 0;
+        for w in &words {
+            assert_eq!(v.lookup(w), via_map(w), "{w:?}");
+            if !w.is_empty() && !w.contains('\0') {
+                // as the tokeniser reads it: with text after it (one load) and at the end
+                let text = format!("x {w} and more text");
+                assert_eq!(v.lookup_word(w, text.as_bytes(), 2), via_map(w), "{w:?}");
+                assert_eq!(v.lookup_word(w, w.as_bytes(), 0), via_map(w), "{w:?}");
+            }
+            short += usize::from(short_key(w).is_some() && v.map.contains_key(w.as_str()));
+        }
+        assert!(short > 1000, "{short}");
     }
 }
