@@ -251,19 +251,28 @@ impl Store {
     ) -> StoreResult<Vec<VisibleAnswer>> {
         // One text per case rather than `($4 IS NULL OR a.couple_question_id = $4)`,
         // which neither database can answer from the index for one question.
-        let narrow = match among {
-            Among::All => "",
-            Among::One(_) => "a.couple_question_id = $4 AND",
-            // One list parameter (a JSON array) for any number of ids, so the
-            // statement stays one prepared text.
-            Among::Ids(_) if IS_PG => {
-                "a.couple_question_id IN (SELECT value FROM json_array_elements_text($4::json)) AND"
+        let both = "answers a JOIN couple_questions cq ON cq.id = a.couple_question_id";
+        let (from, narrow) = match among {
+            Among::All => (both.to_owned(), ""),
+            Among::One(_) => (both.to_owned(), "a.couple_question_id = $4 AND"),
+            // The page's ids (one JSON-array parameter, so the statement stays
+            // one prepared text) lead the join: with `IN (…)` SQLite chose to
+            // read all of the couple's answers by person and test each.
+            Among::Ids(_) => {
+                let page = if IS_PG {
+                    "json_array_elements_text($4::json)"
+                } else {
+                    "json_each($4)"
+                };
+                (
+                    format!("{page} AS page CROSS JOIN {both}"),
+                    "a.couple_question_id = page.value AND",
+                )
             }
-            Among::Ids(_) => "a.couple_question_id IN (SELECT value FROM json_each($4)) AND",
         };
         let sql = format!(
             "SELECT a.id, a.couple_question_id, a.user_id, a.body, a.skipped, a.created_at
-             FROM answers a JOIN couple_questions cq ON cq.id = a.couple_question_id
+             FROM {from}
              WHERE {narrow} (a.user_id = $1
                  OR (a.user_id = $3 AND cq.couple_id = $2
                      AND EXISTS (SELECT 1 FROM answers m WHERE m.couple_question_id = a.couple_question_id
