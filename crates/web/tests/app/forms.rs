@@ -322,8 +322,21 @@ async fn security_headers_on_every_page() {
         );
         assert_eq!(h["x-content-type-options"], "nosniff");
         assert_eq!(h["referrer-policy"], "same-origin");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(h["cache-control"], "no-store", "{path}");
         assert!(h.contains_key("x-request-id"));
     }
+    // A handler's own caching stands (static files), with the other headers added.
+    let r = app
+        .client()
+        .get(app.url("/static/app.css"))
+        .send()
+        .await
+        .unwrap();
+    let h = r.headers();
+    assert_eq!(h["cache-control"], "public, max-age=3600");
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["x-frame-options"], "DENY");
     // Pages carry no inline script (the CSP would block it anyway).
     let html = get_text(&app, "/signup").await;
     assert!(!html.contains("<script>") && html.contains("<script src=\"/static/app.js\""));
