@@ -346,3 +346,45 @@ async fn feed_tokens_are_stored_as_digests_and_revocable() {
         assert!(repo.calendar_feed(&id("a")).await.unwrap().is_none());
     }
 }
+
+/// The plan's order (date, then creation, then id) is made in Rust for both
+/// reads, not by the database: it must come out the same on both.
+#[tokio::test]
+async fn actions_come_in_the_plans_order_on_both_databases() {
+    for b in backends() {
+        let db = fresh_db(b).await;
+        let repo = &db.repo;
+        pair(repo).await;
+        let va = viewer(repo, "a").await;
+        // Written out of order: by date, by creation within a date, by id last.
+        for (id, due, created) in [
+            ("x9", "2027-03-03", 100),
+            ("x2", "2027-03-01", 300),
+            ("x8", "2027-03-01", 200),
+            ("x3", "2027-03-01", 200),
+            ("x1", "2027-03-02", 50),
+        ] {
+            let mut a = action(id, "a", None, "accepted");
+            a.due_date = due.into();
+            a.created_at = created;
+            repo.create_action(&a).await.unwrap();
+        }
+        let want = ["x3", "x8", "x2", "x1", "x9"];
+        let all: Vec<String> = repo
+            .actions_for(&va)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|a| a.id.to_string())
+            .collect();
+        assert_eq!(all, want, "{b:?}");
+        let today: Vec<String> = repo
+            .actions_maybe_on(&va, "2027-03-05")
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|a| a.id.to_string())
+            .collect();
+        assert_eq!(today, want, "{b:?}");
+    }
+}

@@ -39,13 +39,16 @@ pub struct DayAction {
     /// YYYY-MM-DD
     pub due_date: String,
     pub rrule: Option<String>,
+    /// Kept for the plan's order (date, then creation).
+    pub created_at: i64,
 }
 
 direct_row!(DayAction {
     id,
     title,
     due_date,
-    rrule
+    rrule,
+    created_at
 });
 
 /// One done or undo of one occurrence (YYYY-MM-DD), by whom and when.
