@@ -88,18 +88,23 @@ impl Store {
 
     /// Check-ins of the viewer's space, and earlier ones the viewer submitted to, newest first.
     pub async fn checkins_for(&self, viewer: &Viewer) -> StoreResult<Vec<Checkin>> {
-        let rows = read!(
+        // Two index-driven parts, as in `questions_for`: `couple_id = $2 OR
+        // EXISTS (…)` made both databases scan every couple's check-ins. The
+        // second part skips the space's own, so nothing comes twice; ordered here.
+        let mut rows: Vec<CheckinRow> = read!(
             all CheckinRow,
             self,
-            "SELECT c.id, c.opened_at, c.closes_at, c.completed_at,
-                    CAST(CASE WHEN c.couple_id = $2 THEN 1 ELSE 0 END AS BIGINT) AS in_space
+            "SELECT c.id, c.opened_at, c.closes_at, c.completed_at, CAST(1 AS BIGINT) AS in_space
              FROM checkins c
              WHERE c.couple_id = $2
-                OR EXISTS (SELECT 1 FROM checkin_submissions s WHERE s.checkin_id = c.id AND s.user_id = $1)
-             ORDER BY c.opened_at DESC, c.id
-             LIMIT 2000",
+             UNION ALL
+             SELECT c.id, c.opened_at, c.closes_at, c.completed_at, CAST(0 AS BIGINT) AS in_space
+             FROM checkin_submissions s JOIN checkins c ON c.id = s.checkin_id
+             WHERE s.user_id = $1 AND (c.couple_id = $2) IS NOT TRUE",
             [&viewer.user_id, viewer.couple_id.as_deref()]
         )?;
+        rows.sort_unstable_by(|x, y| y.opened_at.cmp(&x.opened_at).then_with(|| x.id.cmp(&y.id)));
+        rows.truncate(2000);
         Ok(rows.into_iter().map(Checkin::from).collect())
     }
 
