@@ -35,25 +35,42 @@ impl Store {
         viewer: &Viewer,
         include_past: bool,
     ) -> StoreResult<Vec<BoardProblem>> {
-        const SQL: &str = "SELECT p.id, p.couple_id, p.proposed_by,
+        // The space's problems come from its index; earlier spaces' ones (only
+        // with `include_past`) are a second part that skips the space's own.
+        // One text with `$3 AND (…)` in an OR made both databases scan every
+        // couple's problems, also for the home page, which wants the space's only.
+        const COLS: &str = "p.id, p.couple_id, p.proposed_by,
                 CASE WHEN p.couple_id = $2 OR p.proposed_by = $1 THEN p.title ELSE '' END AS title,
-                p.stage, p.round, p.talk_requested_by, p.talk_requested_at, p.created_at, p.updated_at
-             FROM board_problems p
-             WHERE p.couple_id = $2
-                OR ($3 AND (p.proposed_by = $1
-                   OR EXISTS (SELECT 1 FROM board_options o WHERE o.problem_id = p.id AND o.author_id = $1)
-                   OR EXISTS (SELECT 1 FROM board_ratings r JOIN board_options o ON o.id = r.option_id
-                              WHERE o.problem_id = p.id AND r.user_id = $1)
-                   OR EXISTS (SELECT 1 FROM board_followups f JOIN board_agreements a ON a.id = f.agreement_id
-                              WHERE a.problem_id = p.id AND f.user_id = $1)))
-             ORDER BY p.created_at DESC, p.id
-             LIMIT 500";
-        read!(
+                p.stage, p.round, p.talk_requested_by, p.talk_requested_at, p.created_at, p.updated_at";
+        let sql = if include_past {
+            format!(
+                "SELECT {COLS} FROM board_problems p WHERE p.couple_id = $2
+                 UNION ALL
+                 SELECT {COLS} FROM board_problems p
+                 WHERE (p.couple_id = $2) IS NOT TRUE
+                   AND (p.proposed_by = $1
+                     OR EXISTS (SELECT 1 FROM board_options o WHERE o.problem_id = p.id AND o.author_id = $1)
+                     OR EXISTS (SELECT 1 FROM board_ratings r JOIN board_options o ON o.id = r.option_id
+                                WHERE o.problem_id = p.id AND r.user_id = $1)
+                     OR EXISTS (SELECT 1 FROM board_followups f JOIN board_agreements a ON a.id = f.agreement_id
+                                WHERE a.problem_id = p.id AND f.user_id = $1))"
+            )
+        } else {
+            format!("SELECT {COLS} FROM board_problems p WHERE p.couple_id = $2")
+        };
+        let mut problems: Vec<BoardProblem> = read!(
             all BoardProblem,
             self,
-            SQL,
-            [&viewer.user_id, viewer.couple_id.as_deref(), include_past]
-        )
+            sql,
+            [&viewer.user_id, viewer.couple_id.as_deref()]
+        )?;
+        problems.sort_unstable_by(|x, y| {
+            y.created_at
+                .cmp(&x.created_at)
+                .then_with(|| x.id.cmp(&y.id))
+        });
+        problems.truncate(500);
+        Ok(problems)
     }
 
     /// One problem of the viewer's current space.
