@@ -3,7 +3,7 @@
 use crate::{AgreementId, CoupleId, OptionId, ProblemId, UserId};
 use sqlx::Row;
 
-use super::{DB, IS_PG, Store};
+use super::{DB, IS_PG, Store, newest_first};
 use crate::direct::Cols;
 use crate::records::*;
 use crate::{StoreResult, decode_stored, map_unique};
@@ -58,19 +58,15 @@ impl Store {
         } else {
             format!("SELECT {COLS} FROM board_problems p WHERE p.couple_id = $2")
         };
-        let mut problems: Vec<BoardProblem> = read!(
+        let problems: Vec<BoardProblem> = read!(
             all BoardProblem,
             self,
             sql,
             [&viewer.user_id, viewer.couple_id.as_deref()]
         )?;
-        problems.sort_unstable_by(|x, y| {
-            y.created_at
-                .cmp(&x.created_at)
-                .then_with(|| x.id.cmp(&y.id))
-        });
-        problems.truncate(500);
-        Ok(problems)
+        Ok(newest_first(problems, 500, |p| {
+            (p.created_at, p.id.as_str())
+        }))
     }
 
     /// One problem of the viewer's current space.

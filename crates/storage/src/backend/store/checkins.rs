@@ -3,7 +3,7 @@
 use crate::{CheckinId, CoupleId, UserId};
 use sqlx::Row;
 
-use super::{IS_PG, Store};
+use super::{IS_PG, Store, newest_first};
 use crate::records::*;
 use crate::{StoreResult, map_unique};
 
@@ -91,7 +91,7 @@ impl Store {
         // Two index-driven parts, as in `questions_for`: `couple_id = $2 OR
         // EXISTS (…)` made both databases scan every couple's check-ins. The
         // second part skips the space's own, so nothing comes twice; ordered here.
-        let mut rows: Vec<CheckinRow> = read!(
+        let rows: Vec<CheckinRow> = read!(
             all CheckinRow,
             self,
             "SELECT c.id, c.opened_at, c.closes_at, c.completed_at, CAST(1 AS BIGINT) AS in_space
@@ -103,9 +103,10 @@ impl Store {
              WHERE s.user_id = $1 AND (c.couple_id = $2) IS NOT TRUE",
             [&viewer.user_id, viewer.couple_id.as_deref()]
         )?;
-        rows.sort_unstable_by(|x, y| y.opened_at.cmp(&x.opened_at).then_with(|| x.id.cmp(&y.id)));
-        rows.truncate(2000);
-        Ok(rows.into_iter().map(Checkin::from).collect())
+        Ok(newest_first(rows, 2000, |c| (c.opened_at, c.id.as_str()))
+            .into_iter()
+            .map(Checkin::from)
+            .collect())
     }
 
     pub async fn checkin_for(

@@ -107,6 +107,29 @@ mod talk_notes;
 mod talks;
 mod waiting;
 
+/// The first `cap` rows in `order`. Reads joined from two index-driven parts
+/// (and the plan's, which SQLite's sorter made slower than the read) are
+/// ordered here rather than by the database; ids compare as bytes, so both
+/// databases give the same order.
+fn first_in_order<T>(
+    mut rows: Vec<T>,
+    cap: usize,
+    order: impl FnMut(&T, &T) -> std::cmp::Ordering,
+) -> Vec<T> {
+    rows.sort_unstable_by(order);
+    rows.truncate(cap);
+    rows
+}
+
+/// Newest first by `at`, ties by id: the order of the lists that read a
+/// space's rows and the person's rows of earlier spaces.
+fn newest_first<T>(rows: Vec<T>, cap: usize, key: impl Fn(&T) -> (i64, &str)) -> Vec<T> {
+    first_in_order(rows, cap, |x, y| {
+        let ((x_at, x_id), (y_at, y_id)) = (key(x), key(y));
+        y_at.cmp(&x_at).then_with(|| x_id.cmp(y_id))
+    })
+}
+
 #[derive(Clone)]
 pub struct Store {
     read: Pool<DB>,

@@ -3,7 +3,7 @@
 use crate::{AnswerId, AskedQuestionId, CoupleId, UserId};
 use sqlx::{FromRow, Row};
 
-use super::{IS_PG, Store};
+use super::{IS_PG, Store, newest_first};
 use crate::direct::Cols;
 use crate::records::*;
 use crate::{StoreError, StoreResult, map_unique};
@@ -15,6 +15,16 @@ enum Among<'a> {
     One(&'a str),
     /// These asked questions, as a JSON array of ids.
     Ids(&'a str),
+}
+
+impl<'a> Among<'a> {
+    /// What `$4` is bound to, if the text has one.
+    fn param(self) -> Option<&'a str> {
+        match self {
+            Among::All => None,
+            Among::One(p) | Among::Ids(p) => Some(p),
+        }
+    }
 }
 
 impl Store {
@@ -146,16 +156,14 @@ impl Store {
         }
     }
 
-    /// Questions of the viewer's space, and earlier ones the viewer answered, newest first.
     /// Every question the viewer may see, newest first: their space's, and the
     /// ones they answered in an earlier space.
     pub async fn questions_for(&self, viewer: &Viewer) -> StoreResult<Vec<AskedQuestion>> {
         // Two index-driven parts instead of `couple_id = $2 OR EXISTS (…)`,
         // which both databases answered by scanning every couple's questions.
         // The second part skips the space's own questions, so nothing comes
-        // twice; the order is made here (SQLite's sorter cost more than the
-        // read), the same on both databases, since the ids compare as bytes.
-        let mut asked: Vec<AskedQuestion> = read!(
+        // twice; the order is made here (`newest_first`).
+        let asked: Vec<AskedQuestion> = read!(
             all AskedQuestion,
             self,
             "SELECT cq.id, cq.question_id, cq.released_at, cq.couple_id FROM couple_questions cq
@@ -166,13 +174,9 @@ impl Store {
              WHERE a.user_id = $1 AND (cq.couple_id = $2) IS NOT TRUE",
             [&viewer.user_id, viewer.couple_id.as_deref()]
         )?;
-        asked.sort_unstable_by(|x, y| {
-            y.released_at
-                .cmp(&x.released_at)
-                .then_with(|| x.id.cmp(&y.id))
-        });
-        asked.truncate(2000);
-        Ok(asked)
+        Ok(newest_first(asked, 2000, |q| {
+            (q.released_at, q.id.as_str())
+        }))
     }
 
     /// The latest question asked in a space, and whether `user` has answered
@@ -285,20 +289,18 @@ impl Store {
                 viewer.couple_id.as_deref(),
                 viewer.partner_id.as_deref(),
             );
-            return match among {
-                Among::All => direct.all(&sql, &[&me, &couple, &partner]),
-                Among::One(id) => direct.all(&sql, &[&me, &couple, &partner, &id]),
-                Among::Ids(ids) => direct.all(&sql, &[&me, &couple, &partner, &ids]),
+            return match among.param() {
+                None => direct.all(&sql, &[&me, &couple, &partner]),
+                Some(p) => direct.all(&sql, &[&me, &couple, &partner, &p]),
             };
         }
         let query = sqlx::query_as::<_, VisibleAnswer>(sqlx::AssertSqlSafe(sql))
             .bind(&viewer.user_id)
             .bind(viewer.couple_id.as_deref())
             .bind(viewer.partner_id.as_deref());
-        let query = match among {
-            Among::All => query,
-            Among::One(id) => query.bind(id),
-            Among::Ids(ids) => query.bind(ids),
+        let query = match among.param() {
+            None => query,
+            Some(p) => query.bind(p),
         };
         Ok(query.fetch_all(&mut *self.reader().await?).await?)
     }
