@@ -255,9 +255,7 @@ impl SessionCache {
     pub fn forget_all(&self) {
         let mut entries = self.lock();
         self.epoch.fetch_add(1, Ordering::AcqRel);
-        entries.sessions.clear();
-        entries.waiting.clear();
-        entries.facts.clear();
+        *entries = Entries::default();
     }
 
     /// Turns the cache on or off (PostgreSQL: whether LISTEN is connected);
@@ -265,9 +263,7 @@ impl SessionCache {
     pub fn set_live(&self, live: bool) {
         let mut entries = self.lock();
         self.epoch.fetch_add(1, Ordering::AcqRel);
-        entries.sessions.clear();
-        entries.waiting.clear();
-        entries.facts.clear();
+        *entries = Entries::default();
         self.live.store(live, Ordering::Release);
     }
 

@@ -357,7 +357,8 @@ pub async fn history(
         .map(|s| s.trim().to_lowercase())
         .filter(|s| !s.is_empty());
     // Without a search a page needs only its own questions' answers: the deck
-    // is known from the question alone. Keep one more to know a page follows.
+    // is known from the question alone. Whether a page follows is known before
+    // the list is cut to the page.
     if let (Some(p), None) = (page, &needle) {
         asked.retain(|a| {
             deck.is_none_or(|d| q::question(&a.question_id).is_some_and(|x| x.deck == d))
