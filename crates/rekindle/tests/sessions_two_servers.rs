@@ -12,8 +12,10 @@
 //! arrive in commit order and are handled one after the other, so by then
 //! server two has heard the earlier `person:` notice too.
 //!
-//! The home page keeps a couple's journey facts the same way; the second test
-//! shows they follow a change made through the other server.
+//! The home page keeps a couple's journey facts the same way, and reading pages
+//! keep what they derive for a person (their space, home's lines from the
+//! tools); the last two tests show these follow a change made through the other
+//! server.
 
 mod common;
 
@@ -315,6 +317,78 @@ async fn the_home_pages_journey_follows_a_change_on_any_server() {
             Backend::Sqlite => {
                 let only = start("", &[]).await;
                 journey_run(&only, &only).await;
+            }
+        }
+    }
+}
+
+/// A signed-in page on `node`, read with a browser session.
+async fn page(node: &Node, session: &str, path: &str) -> String {
+    let r = no_redirects()
+        .get(format!("{}{path}", node.base))
+        .header("cookie", format!("rk_session={session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{path}");
+    r.text().await.unwrap()
+}
+
+async fn derived_run(one: &Node, two: &Node) {
+    let (ana, ben) = couple(one, two).await;
+    let mut stream = Stream::open(&ben, two).await;
+    let mut count = stream.next_count().await;
+    let session = browser_sign_in(two, "ben@example.org", "correct horse battery").await;
+    for view in ["read", "kept"] {
+        let talks = page(two, &session, "/talks").await;
+        assert!(talks.contains("Ask ana@example.org for a talk"), "{view}");
+        assert!(
+            !page(two, &session, "/").await.contains("Sunday walk"),
+            "{view}"
+        );
+    }
+    // Through server one Ana renames herself (her partner's space names her)
+    // and asks for a talk (Ben's home lists it); the barrier makes sure server
+    // two has heard both.
+    ana.ok(
+        reqwest::Method::PATCH,
+        "/api/v1/me",
+        json!({"display_name": "Anita"}),
+    )
+    .await;
+    let tomorrow = chrono::Utc::now().timestamp_millis() + 86_400_000;
+    ana.ok(
+        reqwest::Method::POST,
+        "/api/v1/talks",
+        json!({"topic": "Sunday walk", "times": [tomorrow]}),
+    )
+    .await;
+    barrier(&ana, &mut stream, &mut count).await;
+    assert!(
+        page(two, &session, "/talks")
+            .await
+            .contains("Ask Anita for a talk"),
+        "the space a reading page keeps on server two follows a change on server one"
+    );
+    assert!(
+        page(two, &session, "/").await.contains("Sunday walk"),
+        "home's lines on server two follow a change on server one"
+    );
+}
+
+#[tokio::test]
+async fn what_reading_pages_keep_follows_a_change_on_any_server() {
+    for backend in rekindle_testkit::backends() {
+        match backend {
+            Backend::Postgres => {
+                let url = rekindle_testkit::fresh_pg_database().await;
+                let one = start(&url, &[]).await;
+                let two = start(&url, &[]).await;
+                derived_run(&one, &two).await;
+            }
+            Backend::Sqlite => {
+                let only = start("", &[]).await;
+                derived_run(&only, &only).await;
             }
         }
     }

@@ -14,6 +14,9 @@ use crate::http::ratelimit::RateLimiter;
 pub struct AppState {
     pub repo: Repo,
     shared: Arc<Shared>,
+    /// Set by [`AppState::reading`]: this request only reads, so it may use
+    /// what the session cache derived for the person (their space).
+    for_reading: bool,
 }
 
 /// The parts of the state every request shares; reached through `Deref`
@@ -47,11 +50,21 @@ impl AppState {
     /// dropped (`Repo::holding_reads`): for a page or API read that makes
     /// several queries, at the top of its handler. Not for sockets or streams
     /// (they live long), nor anything that keeps the state after the request.
+    ///
+    /// Only for handlers that read (GET): the state it returns also serves the
+    /// person's space from the session cache (`space::viewer`), which another
+    /// server's change reaches a moment after its commit.
     pub async fn reading(&self) -> Result<AppState, rekindle_storage::StoreError> {
         Ok(AppState {
             repo: self.repo.holding_reads().await?,
+            for_reading: true,
             ..self.clone()
         })
+    }
+
+    /// Whether this is a reading request's state (see [`AppState::reading`]).
+    pub fn is_reading(&self) -> bool {
+        self.for_reading
     }
 
     pub fn closing(&self) -> tokio::sync::watch::Receiver<bool> {
@@ -75,6 +88,7 @@ impl AppState {
                 config: Arc::new(config),
             }),
             repo,
+            for_reading: false,
         }
     }
 

@@ -94,7 +94,7 @@ async fn page(state: &AppState, who: &SignedIn, d: Draft, status: StatusCode) ->
                 .unwrap_or_else(|| "never".into()),
         })
         .collect();
-    let in_space = state.repo.space_of(&who.user.id).await?.is_some();
+    let in_space = crate::space::viewer(state, &who.user.id).await?.1.is_some();
     render_with_status(
         status,
         &SettingsPage {

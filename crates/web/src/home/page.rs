@@ -1,7 +1,10 @@
 //! The couple's home: where they stand on the seven steps.
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::extract::{Query, State};
+use chrono::NaiveDate;
 
 use crate::http::auth::{MaybeSignedIn, SignedIn};
 use crate::http::error::PageResult;
@@ -39,6 +42,19 @@ pub struct HomePage {
     partner_left: bool,
     /// The next scheduled check-in, once the partner has joined.
     next_checkin: Option<String>,
+    /// What the talk room, the board and the plan have for this person today.
+    lines: Arc<ToolLines>,
+    /// What needs this person because their partner acted (first on the page).
+    waiting: Vec<crate::waiting::WaitingItem>,
+    /// The couple's latest question: (asked id, text, answered by this person).
+    today_question: Option<(String, String, bool)>,
+}
+
+/// What home shows from the tools for one person on one day. The session cache
+/// keeps it like the journey's facts: any change in any space drops it (and so
+/// does time, within seconds), and a new day reads it again.
+pub struct ToolLines {
+    day: NaiveDate,
     // Talk room
     /// Talks asked for or agreed and not over yet: (id, topic, when, phase label).
     upcoming_talks: Vec<crate::talk::page::TalkLine>,
@@ -47,10 +63,6 @@ pub struct HomePage {
     // Action plan
     /// Titles of the viewer's actions for today (theirs or both), a few at most.
     today_actions: Vec<String>,
-    /// What needs this person because their partner acted (first on the page).
-    waiting: Vec<crate::waiting::WaitingItem>,
-    /// The couple's latest question: (asked id, text, answered by this person).
-    today_question: Option<(String, String, bool)>,
 }
 
 impl HomePage {
@@ -113,25 +125,7 @@ pub async fn home_page(
         }
         _ => Vec::new(),
     };
-    // Talk room
-    let upcoming_talks =
-        crate::talk::page::upcoming(state, &who.user.id, space.as_ref(), tz).await?;
-    // Problem board
-    let board_note = match space.as_ref().filter(|s| s.partner.is_some() && !s.paused) {
-        Some(s) => {
-            let viewer = rekindle_storage::Viewer::new(&who.user.id, Some(s));
-            crate::board::home_note(state, &viewer).await?
-        }
-        None => None,
-    };
-    // Action plan
-    let today_actions = match &space {
-        Some(s) if !s.paused => {
-            let viewer = rekindle_storage::Viewer::new(&who.user.id, Some(s));
-            crate::plan::today_titles(state, &viewer, &who.user).await?
-        }
-        _ => Vec::new(),
-    };
+    let lines = tool_lines(state, who, space.as_ref(), tz).await?;
     // Questions for two: the latest asked question (released on the questions
     // page) and whether this person has answered it yet.
     let today_question = match space.as_ref().filter(|s| s.partner.is_some() && !s.paused) {
@@ -149,9 +143,7 @@ pub async fn home_page(
     Ok(HomePage {
         waiting,
         today_question,
-        upcoming_talks,
-        board_note,
-        today_actions,
+        lines,
         c: Chrome::signed_in("Home", who).with_notice(notice),
         name: who.user.display_name.clone(),
         in_space: space.is_some(),
@@ -181,6 +173,50 @@ pub async fn home_page(
         partner_left: summary.partner_left,
         next_checkin,
     })
+}
+
+/// Home's lines from the talk room, the board and the plan, for `who` today:
+/// kept in the session cache between changes (see [`ToolLines`]).
+async fn tool_lines(
+    state: &AppState,
+    who: &SignedIn,
+    space: Option<&rekindle_storage::Space>,
+    tz: chrono_tz::Tz,
+) -> Result<Arc<ToolLines>, crate::http::error::AppError> {
+    const LINES: &str = "home-lines";
+    let cache = &state.bus_local.sessions;
+    let now = state.clock().now_ms();
+    let today = rekindle_domain::plan::local_date(state.clock().now(), tz);
+    let user = who.user.id.as_str();
+    if let Some(found) = cache.derived::<ToolLines>(LINES, user, now) {
+        if found.day == today {
+            return Ok(found);
+        }
+    }
+    let ticket = cache.ticket();
+    let upcoming_talks = crate::talk::page::upcoming(state, &who.user.id, space, tz).await?;
+    let board_note = match space.filter(|s| s.partner.is_some() && !s.paused) {
+        Some(s) => {
+            let viewer = rekindle_storage::Viewer::new(&who.user.id, Some(s));
+            crate::board::home_note(state, &viewer).await?
+        }
+        None => None,
+    };
+    let today_actions = match space {
+        Some(s) if !s.paused => {
+            let viewer = rekindle_storage::Viewer::new(&who.user.id, Some(s));
+            crate::plan::today_titles(state, &viewer, today).await?
+        }
+        _ => Vec::new(),
+    };
+    let found = Arc::new(ToolLines {
+        day: today,
+        upcoming_talks,
+        board_note,
+        today_actions,
+    });
+    cache.put_derived(ticket, LINES, user, found.clone(), now);
+    Ok(found)
 }
 
 /// The journey's facts of the person's space (none without one). The home

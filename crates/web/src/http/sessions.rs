@@ -25,7 +25,16 @@
 //! window, a follow-up date) shows within [`WAITING_MAX_AGE_MS`]. The home
 //! page's journey facts (a count per tool, per couple) are kept and dropped
 //! with those counts.
+//!
+//! It also keeps what reading pages derive for one person from their space's
+//! rows ([`SessionCache::derived`]): the space itself (who the partner is,
+//! whether it is paused) and the home page's lines from the tools. These drop
+//! with the counts and also with every `person:` notice, since they may hold a
+//! partner's name or state. Only pages that read use them: a write always reads
+//! the space afresh (`space::viewer`), so no write acts on a space another
+//! server changed a moment ago.
 
+use std::any::Any;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -60,7 +69,12 @@ struct Entries {
     /// By couple id: (the journey's facts, when read). Dropped with the
     /// counts: whatever can change what waits can change these.
     facts: HashMap<String, (Facts, i64)>,
+    /// By what a page derived, then by user id: (the value, when read).
+    derived: HashMap<&'static str, HashMap<String, (Derived, i64)>>,
 }
+
+/// A value a page derived for one person; its page knows its type.
+type Derived = Arc<dyn Any + Send + Sync>;
 
 pub struct SessionCache {
     entries: Mutex<Entries>,
@@ -203,6 +217,31 @@ impl SessionCache {
         });
     }
 
+    /// What a reading page derived for `user` under `what`, if derived
+    /// recently (within [`WAITING_MAX_AGE_MS`]) and of type `T`.
+    pub fn derived<T: Any + Send + Sync>(
+        &self,
+        what: &'static str,
+        user: &str,
+        now: i64,
+    ) -> Option<Arc<T>> {
+        self.recent(now, |e| e.derived.get(what)?.get(user))
+            .and_then(|found| found.downcast::<T>().ok())
+    }
+
+    pub fn put_derived<T: Any + Send + Sync>(
+        &self,
+        ticket: u64,
+        what: &'static str,
+        user: &str,
+        found: Arc<T>,
+        now: i64,
+    ) {
+        self.keep(ticket, |e| {
+            bounded_insert(e.derived.entry(what).or_default(), user, (found, now))
+        });
+    }
+
     /// A kept count that `find` picks, if it was read within
     /// [`WAITING_MAX_AGE_MS`] of `now`.
     fn recent<T: Clone>(
@@ -241,15 +280,18 @@ impl SessionCache {
             .sessions
             .retain(|_, e| e.session.user.id.as_str() != user);
         entries.waiting.remove(user);
+        // Anyone's derived space may name this person as the partner.
+        entries.derived.clear();
     }
 
-    /// Drops every count of what waits and every journey's facts (something
-    /// changed somewhere).
+    /// Drops every count of what waits, every journey's facts and everything
+    /// pages derived (something changed somewhere).
     pub fn forget_waiting(&self) {
         let mut entries = self.lock();
         self.epoch.fetch_add(1, Ordering::AcqRel);
         entries.waiting.clear();
         entries.facts.clear();
+        entries.derived.clear();
     }
 
     pub fn forget_all(&self) {
@@ -452,6 +494,35 @@ mod tests {
         assert_eq!(kept(&c, 10), None, "facts read while a change came in");
         c.set_live(false);
         c.put_facts(c.ticket(), "couple-1", &facts, 0);
+        assert_eq!(kept(&c, 10), None, "not kept while notices may be missed");
+    }
+
+    #[test]
+    fn what_pages_derive_drops_with_any_notice_and_with_time() {
+        let c = SessionCache::new(true);
+        let kept = |c: &SessionCache, now| c.derived::<u32>("space", "ben", now).map(|v| *v);
+        c.put_derived(c.ticket(), "space", "ben", Arc::new(7u32), 0);
+        assert_eq!(kept(&c, 10), Some(7));
+        assert_eq!(
+            c.derived::<String>("space", "ben", 10),
+            None,
+            "another type is not this one"
+        );
+        assert_eq!(c.derived::<u32>("home-lines", "ben", 10), None);
+        assert_eq!(c.derived::<u32>("space", "ana", 10), None);
+        assert_eq!(kept(&c, WAITING_MAX_AGE_MS), None, "read again in time");
+        // Ben's space names Ana: her notice drops it too, as does any change.
+        for change in ["person:ana", "space:couple-2", "talk-9", ""] {
+            c.put_derived(c.ticket(), "space", "ben", Arc::new(7u32), 0);
+            c.on_notice(change);
+            assert_eq!(kept(&c, 10), None, "after {change:?}");
+        }
+        let ticket = c.ticket();
+        c.on_notice("space:couple-1");
+        c.put_derived(ticket, "space", "ben", Arc::new(7u32), 0);
+        assert_eq!(kept(&c, 10), None, "read while a change came in");
+        c.set_live(false);
+        c.put_derived(c.ticket(), "space", "ben", Arc::new(7u32), 0);
         assert_eq!(kept(&c, 10), None, "not kept while notices may be missed");
     }
 

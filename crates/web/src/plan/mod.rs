@@ -18,7 +18,6 @@ use rekindle_storage::{
 use crate::http::error::{AppError, FieldErrors};
 use crate::http::secrets::new_id;
 use crate::state::AppState;
-use crate::view::format::tz_of;
 
 pub const TITLE_MAX_CHARS: usize = 200;
 pub const NOTES_MAX_CHARS: usize = 2_000;
@@ -470,9 +469,8 @@ pub async fn has_action_on(
 pub async fn today_titles(
     state: &AppState,
     viewer: &Viewer,
-    user: &User,
+    today: NaiveDate,
 ) -> Result<Vec<String>, AppError> {
-    let today = dp::local_date(state.clock().now(), tz_of(&user.time_zone));
     Ok(undone_on(state, viewer, today, 5)
         .await?
         .into_iter()

@@ -1,6 +1,8 @@
 //! The shared space: creating it, inviting the partner, joining, leaving, and who
 //! is looking at what (the viewer every tool's queries are made for).
 
+use std::sync::Arc;
+
 use rekindle_domain::invitation::INVITATION_TTL_SECS;
 use rekindle_domain::space::{self as rules, Closed, SpaceState};
 use rekindle_storage::{NewInvitation, Space, UserId, Viewer};
@@ -82,12 +84,40 @@ pub async fn accept(state: &AppState, code: &str, user_id: &UserId) -> Result<Sp
         .await?)
 }
 
+/// Who is looking: the person and their space. A reading request's state
+/// (`AppState::reading`) takes the space from the session cache when it was
+/// read within the last seconds and nothing changed since (`http::sessions`);
+/// every other request, and so every write, reads it afresh.
 pub async fn viewer(
     state: &AppState,
     user_id: &UserId,
 ) -> Result<(Viewer, Option<Space>), AppError> {
-    let space = state.repo.space_of(user_id).await?;
+    let space = if state.is_reading() {
+        kept_space(state, user_id).await?
+    } else {
+        state.repo.space_of(user_id).await?
+    };
     Ok((Viewer::new(user_id, space.as_ref()), space))
+}
+
+/// The person's space as the session cache keeps it (read on a miss).
+async fn kept_space(state: &AppState, user_id: &UserId) -> Result<Option<Space>, AppError> {
+    const SPACE: &str = "space";
+    let cache = &state.bus_local.sessions;
+    let now = state.clock().now_ms();
+    if let Some(found) = cache.derived::<Option<Space>>(SPACE, user_id.as_str(), now) {
+        return Ok((*found).clone());
+    }
+    let ticket = cache.ticket();
+    let found = state.repo.space_of(user_id).await?;
+    cache.put_derived(
+        ticket,
+        SPACE,
+        user_id.as_str(),
+        Arc::new(found.clone()),
+        now,
+    );
+    Ok(found)
 }
 
 fn state_of(space: Option<&Space>) -> Option<SpaceState> {
