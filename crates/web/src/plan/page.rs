@@ -21,7 +21,14 @@ use rekindle_domain::plan::{Assignment, Owner, Standing, parse_weekday_code};
 pub struct PlanQuery {
     pub done: Option<String>,
     pub agreement: Option<String>,
+    /// Any value: every line of "Still open" and "Coming up", not the first few.
+    pub all: Option<String>,
 }
+
+/// Lines "Still open" and "Coming up" show each until the person asks for all:
+/// a plan of many repeating actions would otherwise list every one of them
+/// twice, more than a phone screen can take in.
+const SHOWN: usize = 10;
 
 /// This page's own notices, from a fixed list.
 fn plan_notice(code: Option<&str>) -> Option<String> {
@@ -77,7 +84,12 @@ struct PlanPage<'a> {
     awaiting_me: Vec<Row<'a>>,
     today: Vec<Row<'a>>,
     still_open: Vec<OpenRow<'a>>,
+    /// Lines of "Still open" left out (see [`SHOWN`]).
+    open_hidden: usize,
     upcoming: Vec<Row<'a>>,
+    upcoming_hidden: usize,
+    /// Every line is shown (`?all`): the page offers the shorter view.
+    showing_all: bool,
     awaiting_partner: Vec<Row<'a>>,
     history: Vec<DoneRow<'a>>,
     earlier: Vec<Row<'a>>,
@@ -154,12 +166,19 @@ pub async fn list(
         awaiting_me: Vec::new(),
         today: Vec::new(),
         still_open: Vec::new(),
+        open_hidden: 0,
         upcoming: Vec::new(),
+        upcoming_hidden: 0,
+        showing_all: q.all.is_some(),
         awaiting_partner: Vec::new(),
         history: Vec::new(),
         earlier: Vec::new(),
     };
-    for (a, repeat) in plan.actions.iter().zip(&repeats) {
+    // Still open and coming up are chosen by date first and made into lines
+    // after, so the lines left out cost nothing: (date, action, missed days).
+    let mut open = Vec::new();
+    let mut upcoming = Vec::new();
+    for (i, (a, repeat)) in plan.actions.iter().zip(&repeats).enumerate() {
         let line = |date| row(a, repeat, date, today, &partner);
         if a.awaiting_me {
             page.awaiting_me.push(line(None));
@@ -173,24 +192,14 @@ pub async fn list(
             match s {
                 Standing::Today => page.today.push(line(Some(*d))),
                 Standing::StillOpen => missed.push(*d),
-                Standing::Upcoming => page.upcoming.push(line(Some(*d))),
+                Standing::Upcoming => upcoming.push((*d, i)),
                 Standing::Done => {}
             }
         }
         // A daily walk missed all week is one gentle line, not seven.
         missed.sort_unstable_by(|x, y| y.cmp(x));
         if let Some(&latest) = missed.first() {
-            page.still_open.push(OpenRow {
-                row: line(Some(latest)),
-                days: if missed.len() > 1 {
-                    missed
-                        .iter()
-                        .map(|d| (date_key(*d), day_label(*d, today)))
-                        .collect()
-                } else {
-                    Vec::new()
-                },
-            });
+            open.push((latest, i, missed));
         }
         for e in &a.events {
             let Some(d) = uc::parse_date(&e.occurrence) else {
@@ -219,8 +228,32 @@ pub async fn list(
             });
         }
     }
-    page.upcoming.sort_by(|x, y| x.date.cmp(&y.date));
-    page.still_open.sort_by(|x, y| x.row.date.cmp(&y.row.date));
+    // Stable sorts: actions on the same day keep the plan's order.
+    upcoming.sort_by_key(|(d, _)| *d);
+    open.sort_by_key(|(d, _, _)| *d);
+    if !page.showing_all {
+        page.upcoming_hidden = upcoming.len().saturating_sub(SHOWN);
+        page.open_hidden = open.len().saturating_sub(SHOWN);
+        upcoming.truncate(SHOWN);
+        // The most recent of what is still open matter most; the oldest wait.
+        open.drain(..page.open_hidden);
+    }
+    let line = |i: usize, date| row(&plan.actions[i], &repeats[i], Some(date), today, &partner);
+    page.upcoming = upcoming.into_iter().map(|(d, i)| line(i, d)).collect();
+    page.still_open = open
+        .into_iter()
+        .map(|(latest, i, missed)| OpenRow {
+            row: line(i, latest),
+            days: if missed.len() > 1 {
+                missed
+                    .iter()
+                    .map(|d| (date_key(*d), day_label(*d, today)))
+                    .collect()
+            } else {
+                Vec::new()
+            },
+        })
+        .collect();
     page.history.sort_by(|x, y| y.when.cmp(&x.when));
     page.history.truncate(50);
     render_with_status(StatusCode::OK, &page)

@@ -830,6 +830,71 @@ fn still_open_items(html: &str) -> Vec<String> {
     list.split("<li ").skip(1).map(str::to_owned).collect()
 }
 
+/// The items of the page's "coming up" list.
+fn upcoming_items(html: &str) -> Vec<String> {
+    let list = html.split("id=\"upcoming\">").nth(1).expect("the list");
+    let list = list.split("</ul>").next().unwrap();
+    list.split("<li ").skip(1).map(str::to_owned).collect()
+}
+
+#[tokio::test]
+async fn a_long_plan_shows_the_nearest_lines_first_and_all_on_request() {
+    for b in backends() {
+        let app = TestApp::spawn(b).await;
+        let (ana, _ben) = couple(&app).await;
+        in_berlin(&ana).await;
+        app.clock.set(at("2027-03-29T10:00:00Z"));
+        // Twelve missed one-off actions (10–21 March) and twelve to come (1–12 April).
+        for i in 0..12 {
+            add(
+                &ana,
+                json!({"title": format!("Missed {:02}", 10 + i), "owner": "me", "due_date": format!("2027-03-{:02}", 10 + i)}),
+            )
+            .await;
+            add(
+                &ana,
+                json!({"title": format!("Soon {:02}", 1 + i), "owner": "me", "due_date": format!("2027-04-{:02}", 1 + i)}),
+            )
+            .await;
+        }
+        let page = app.html_person("ana@example.org").await;
+        let (s, html) = page.get("/plan").await;
+        assert_eq!(s, 200, "{b:?}");
+        let titles = |items: Vec<String>| -> Vec<String> {
+            items
+                .iter()
+                .map(|i| {
+                    i.split("action-title\">")
+                        .nth(1)
+                        .unwrap()
+                        .split('<')
+                        .next()
+                        .unwrap()
+                        .to_owned()
+                })
+                .collect()
+        };
+        let open = titles(still_open_items(&html));
+        let want: Vec<String> = (12..22).map(|d| format!("Missed {d:02}")).collect();
+        assert_eq!(
+            open, want,
+            "{b:?}: the ten most recent still open, oldest first"
+        );
+        let soon = titles(upcoming_items(&html));
+        let want: Vec<String> = (1..11).map(|d| format!("Soon {d:02}")).collect();
+        assert_eq!(soon, want, "{b:?}: the ten soonest");
+        assert!(html.contains("Show all 12 still open"), "{b:?}");
+        assert!(html.contains("Show all 12 coming up"), "{b:?}");
+        assert!(!html.contains("Show the first few only"), "{b:?}");
+        let (s, all) = page.get("/plan?all=1").await;
+        assert_eq!(s, 200, "{b:?}");
+        assert_eq!(still_open_items(&all).len(), 12, "{b:?}");
+        assert_eq!(upcoming_items(&all).len(), 12, "{b:?}");
+        assert!(!all.contains("Show all 12"), "{b:?}");
+        assert!(all.contains("Show the first few only"), "{b:?}");
+    }
+}
+
 #[tokio::test]
 async fn a_repeating_action_missed_for_days_is_one_line_that_can_mark_any_of_them() {
     for b in backends() {
