@@ -509,7 +509,10 @@ async fn sealed_answers_open_only_when_both_answered() {
                 .await
                 .unwrap()
         );
-        assert_eq!(repo.latest_release(&id("c1")).await.unwrap(), Some(100));
+        assert_eq!(
+            repo.release_state(&id("c1")).await.unwrap(),
+            (None, Some(100))
+        );
         let (va, vb, vx) = (
             viewer(repo, "a").await,
             viewer(repo, "b").await,
@@ -725,7 +728,7 @@ async fn passing_reveals_nothing_and_leaving_keeps_only_ones_own_answers() {
         );
         repo.set_question_hour(&id("c1"), 8).await.unwrap();
         repo.set_question_hour(&id("c1"), 21).await.unwrap();
-        assert_eq!(repo.question_hour(&id("c1")).await.unwrap(), Some(21));
+        assert_eq!(repo.release_state(&id("c1")).await.unwrap().0, Some(21));
     }
 }
 

@@ -137,8 +137,10 @@ async fn every_direct_read_answers_as_sqlx_does() {
         let asked = same!(d, s, questions_for(v));
         assert!(asked.contains("seed-q-0000"), "{asked}");
         same!(d, s, question_for(v, &id("seed-q-0001")));
-        same!(d, s, question_hour(&couple));
-        same!(d, s, latest_release(&couple));
+        let release = same!(d, s, release_state(&couple));
+        assert!(release.contains("Some("), "{release}");
+        let latest = same!(d, s, latest_question(&couple, who));
+        assert!(latest.contains("seed-q-"), "{latest}");
         same!(d, s, asked_questions(&couple));
         same!(d, s, deck_choices(who));
         let answers = same!(d, s, visible_answers(v, None));

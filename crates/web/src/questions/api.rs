@@ -124,10 +124,14 @@ pub async fn today(
 ) -> ApiResult<Json<QuestionOut>> {
     let (viewer, space) = crate::space::viewer(&state, &caller.user.id).await?;
     let pair = crate::space::require_pair(space.as_ref(), uc::FOR_TWO)?;
-    let id = uc::today(&state, &caller.user, &viewer, pair)
+    let asked = uc::today(&state, &caller.user, &viewer, pair)
         .await?
+        .0
         .ok_or(crate::http::error::AppError::NotFound)?;
-    one(&state, &viewer, &id).await
+    Ok(Json(out(
+        uc::view_of(&state, &viewer, asked).await?,
+        &viewer,
+    )))
 }
 
 #[derive(Deserialize, IntoParams)]

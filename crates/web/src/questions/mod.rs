@@ -90,6 +90,16 @@ pub async fn view(state: &AppState, viewer: &Viewer, id: &str) -> Result<Questio
         .question_for(viewer, &AskedQuestionId::from(id))
         .await?
         .ok_or(AppError::NotFound)?;
+    view_of(state, viewer, asked).await
+}
+
+/// [`view`] of a question already read for this viewer (one they may see).
+pub async fn view_of(
+    state: &AppState,
+    viewer: &Viewer,
+    asked: AskedQuestion,
+) -> Result<QuestionView, AppError> {
+    let id = asked.id.as_str();
     let answers = state.repo.visible_answers(viewer, Some(id)).await?;
     let reactions = state
         .repo
@@ -146,36 +156,17 @@ async fn pick_and_release(
     }
 }
 
-/// The day's question: released lazily when the first partner looks after the
-/// couple's chosen hour in their own time zone.
+/// The day's question, released lazily when the first partner looks after the
+/// couple's chosen hour in their own time zone; with that hour (the page shows
+/// it). The question comes as read, so its view need not read it again.
 pub async fn today(
     state: &AppState,
     user: &User,
     viewer: &Viewer,
     space: &Space,
-) -> Result<Option<String>, AppError> {
-    let hour = release_hour(state, &space.couple_id).await?;
-    today_at(state, user, viewer, space, hour).await
-}
-
-/// The hour of the day (the person's own time) a new question is released.
-pub async fn release_hour(state: &AppState, couple_id: &CoupleId) -> Result<i64, AppError> {
-    Ok(state
-        .repo
-        .question_hour(couple_id)
-        .await?
-        .unwrap_or(DEFAULT_RELEASE_HOUR))
-}
-
-/// [`today`] with the release hour already read.
-pub async fn today_at(
-    state: &AppState,
-    user: &User,
-    viewer: &Viewer,
-    space: &Space,
-    hour: i64,
-) -> Result<Option<String>, AppError> {
-    let latest = state.repo.latest_release(&space.couple_id).await?;
+) -> Result<(Option<AskedQuestion>, i64), AppError> {
+    let (hour, latest) = state.repo.release_state(&space.couple_id).await?;
+    let hour = hour.unwrap_or(DEFAULT_RELEASE_HOUR);
     let now: DateTime<Utc> = state.clock().now();
     let tz = tz_of(&user.time_zone);
     let last = latest.and_then(DateTime::<Utc>::from_timestamp_millis);
@@ -192,11 +183,12 @@ pub async fn today_at(
         .await?;
     }
     // The space's latest question, in one indexed read.
-    Ok(state
+    let asked = state
         .repo
         .latest_question(&space.couple_id, &viewer.user_id)
         .await?
-        .map(|(a, _)| a.id.into()))
+        .map(|(a, _)| a);
+    Ok((asked, hour))
 }
 
 /// What the couple is told when a deck is off for one of them (never which).

@@ -143,10 +143,10 @@ pub async fn today(
         };
         return render_with_status(StatusCode::OK, &page);
     };
-    let hour = uc::release_hour(&state, &pair.couple_id).await?;
-    let today = match uc::today_at(&state, &who.user, &viewer, pair, hour).await? {
-        Some(id) => Some(card(
-            uc::view(&state, &viewer, &id).await?,
+    let (asked, hour) = uc::today(&state, &who.user, &viewer, pair).await?;
+    let today = match asked {
+        Some(asked) => Some(card(
+            uc::view_of(&state, &viewer, asked).await?,
             &viewer,
             &partner_name(space.as_ref()),
             tz_of(&who.user.time_zone),

@@ -1,7 +1,6 @@
 //! Question decks: the sealing rule lives in `visible_answers`.
 
 use crate::{AnswerId, AskedQuestionId, CoupleId, UserId};
-use sqlx::{FromRow, Row};
 
 use super::{IS_PG, Store, newest_first};
 use crate::direct::Cols;
@@ -28,15 +27,6 @@ impl<'a> Among<'a> {
 }
 
 impl Store {
-    pub async fn question_hour(&self, couple_id: &CoupleId) -> StoreResult<Option<i64>> {
-        read!(
-            scalar_optional i64,
-            self,
-            "SELECT release_hour FROM question_settings WHERE couple_id = $1",
-            [couple_id]
-        )
-    }
-
     pub async fn set_question_hour(&self, couple_id: &CoupleId, hour: i64) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO question_settings (couple_id, release_hour) VALUES ($1, $2)
@@ -101,12 +91,23 @@ impl Store {
         )
     }
 
-    pub async fn latest_release(&self, couple_id: &CoupleId) -> StoreResult<Option<i64>> {
+    /// The couple's release hour (if they chose one) and their latest release
+    /// time (if any), in one read: what the questions page needs to know
+    /// whether today's question is due.
+    pub async fn release_state(
+        &self,
+        couple_id: &CoupleId,
+    ) -> StoreResult<(Option<i64>, Option<i64>)> {
+        fn state(r: &impl Cols) -> StoreResult<(Option<i64>, Option<i64>)> {
+            Ok((r.col("hour")?, r.col("latest")?))
+        }
         read!(
-            scalar Option<i64>,
+            row,
             self,
-            "SELECT MAX(released_at) FROM couple_questions WHERE couple_id = $1",
-            [couple_id]
+            "SELECT (SELECT release_hour FROM question_settings WHERE couple_id = $1) AS hour,
+                    (SELECT MAX(released_at) FROM couple_questions WHERE couple_id = $1) AS latest",
+            [couple_id],
+            state
         )
     }
 
@@ -186,7 +187,21 @@ impl Store {
         couple_id: &CoupleId,
         user_id: &UserId,
     ) -> StoreResult<Option<(AskedQuestion, bool)>> {
-        let row = sqlx::query(
+        fn latest(r: &impl Cols) -> StoreResult<(AskedQuestion, bool)> {
+            let answered: i64 = r.col("answered")?;
+            Ok((
+                AskedQuestion {
+                    id: r.col("id")?,
+                    question_id: r.col("question_id")?,
+                    released_at: r.col("released_at")?,
+                    couple_id: r.col("couple_id")?,
+                },
+                answered == 1,
+            ))
+        }
+        read!(
+            row_optional,
+            self,
             "SELECT cq.id, cq.question_id, cq.released_at, cq.couple_id,
                     CAST(CASE WHEN EXISTS (SELECT 1 FROM answers a
                         WHERE a.couple_question_id = cq.id AND a.user_id = $2) THEN 1 ELSE 0 END AS BIGINT) AS answered
@@ -194,14 +209,9 @@ impl Store {
              WHERE cq.couple_id = $1
              ORDER BY cq.released_at DESC, cq.id
              LIMIT 1",
+            [couple_id, user_id],
+            latest
         )
-        .bind(couple_id)
-        .bind(user_id)
-        .fetch_optional(&mut *self.reader().await?)
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        let answered: i64 = row.try_get("answered")?;
-        Ok(Some((AskedQuestion::from_row(&row)?, answered == 1)))
     }
 
     pub async fn question_for(
