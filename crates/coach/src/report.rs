@@ -359,7 +359,7 @@ mod tests {
     #[test]
     fn strings_escape_as_serde_json_does() {
         let specials = ["\"", "\\", "\n", "\r", "\t", "\u{8}", "\u{c}", "\u{1}", "\u{1f}", "\u{e9}", "x"];
-        for len in 0..40 {
+        for len in 0usize..40 {
             for at in 0..len.max(1) {
                 for sp in specials {
                     for second in [None, Some(len / 2), Some(len.saturating_sub(1))] {
