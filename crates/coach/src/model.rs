@@ -384,12 +384,7 @@ pub(crate) fn word_hashes(vocab: &crate::tok::Vocab) -> Vec<u32> {
 /// The features of [`features`], in its order, handed to `emit` one by one (`buf` holds the
 /// words for the character 4-grams).
 #[inline(always)]
-fn each_feature(
-    toks: &[Tok<'_>],
-    rule_kinds: u16,
-    buf: &mut Vec<u8>,
-    mut emit: impl FnMut(u32),
-) {
+fn each_feature(toks: &[Tok<'_>], rule_kinds: u16, buf: &mut Vec<u8>, mut emit: impl FnMut(u32)) {
     buf.clear();
     buf.push(b' ');
     let mut prev = hash_bytes(7, b"<s>");

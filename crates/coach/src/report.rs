@@ -358,12 +358,15 @@ mod tests {
     /// overlapping last step, in strings of every length up to 40.
     #[test]
     fn strings_escape_as_serde_json_does() {
-        let specials = ["\"", "\\", "\n", "\r", "\t", "\u{8}", "\u{c}", "\u{1}", "\u{1f}", "\u{e9}", "x"];
+        let specials = [
+            "\"", "\\", "\n", "\r", "\t", "\u{8}", "\u{c}", "\u{1}", "\u{1f}", "\u{e9}", "x",
+        ];
         for len in 0usize..40 {
             for at in 0..len.max(1) {
                 for sp in specials {
                     for second in [None, Some(len / 2), Some(len.saturating_sub(1))] {
-                        let mut s: String = (0..len).map(|i| (b'a' + (i % 26) as u8) as char).collect();
+                        let mut s: String =
+                            (0..len).map(|i| (b'a' + (i % 26) as u8) as char).collect();
                         if len > 0 {
                             s.replace_range(at..at + 1, sp);
                             if let Some(j) = second.filter(|&j| j < at) {
@@ -372,7 +375,11 @@ mod tests {
                         }
                         let mut out = Vec::new();
                         push_str(&mut out, &s);
-                        assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(&s).unwrap(), "{s:?}");
+                        assert_eq!(
+                            String::from_utf8(out).unwrap(),
+                            serde_json::to_string(&s).unwrap(),
+                            "{s:?}"
+                        );
                     }
                 }
             }

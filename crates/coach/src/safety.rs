@@ -349,7 +349,10 @@ mod tests {
             }
             let norm = crate::norm::Norm::new(c.encode_utf8(&mut [0; 4])).text;
             if norm != ours.to_string() {
-                assert!(super::folds_to_ascii_apart(&c.to_string()), "{c:?} -> {ours:?}");
+                assert!(
+                    super::folds_to_ascii_apart(&c.to_string()),
+                    "{c:?} -> {ours:?}"
+                );
             }
         }
         for c in ['\u{212A}', '\u{0130}', '`'] {
