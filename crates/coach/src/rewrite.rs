@@ -908,13 +908,43 @@ fn choices_n(n: &'static str) -> Choices {
     }
 }
 
-/// The first choice offered for a feeling or need (the second feeling / need of a rewrite).
-fn first_f(f: &'static str) -> Option<&'static str> {
-    choices_f(f).first().copied()
+/// The choices of the message's feeling and need, looked up once per message: the builder
+/// and most rewrites offer them, and each lookup hashes the word.
+#[derive(Clone, Copy)]
+struct Picked {
+    feeling: &'static str,
+    need: &'static str,
+    feelings: Choices,
+    needs: Choices,
 }
 
-fn first_n(n: &'static str) -> Option<&'static str> {
-    choices_n(n).first().copied()
+impl Picked {
+    fn new(feeling: &'static str, need: &'static str) -> Picked {
+        Picked {
+            feeling,
+            need,
+            feelings: choices_f(feeling),
+            needs: choices_n(need),
+        }
+    }
+
+    /// [`choices_f`] of `f`.
+    fn feelings_of(&self, f: &'static str) -> Choices {
+        if f == self.feeling {
+            self.feelings
+        } else {
+            choices_f(f)
+        }
+    }
+
+    /// [`choices_n`] of `n`.
+    fn needs_of(&self, n: &'static str) -> Choices {
+        if n == self.need {
+            self.needs
+        } else {
+            choices_n(n)
+        }
+    }
 }
 
 fn feeling_choices(f: &str) -> Vec<&'static str> {
@@ -1219,7 +1249,8 @@ fn heard(v: &str) -> bool {
 
 /// The fill-in I-statement: the writer's observation (when one was found), a feeling and a
 /// need with choices, a request; the whole sentence only when every part is there.
-fn builder(topic: Option<&Topic>, f: &'static str, nd: &'static str) -> Builder {
+fn builder(topic: Option<&Topic>, picked: Picked) -> Builder {
+    let (f, nd) = (picked.feeling, picked.need);
     let (sense, observation, request, past) = match topic.filter(|t| natural(t)) {
         Some(t) => {
             let pred = t.pred.join(" ");
@@ -1290,9 +1321,9 @@ fn builder(topic: Option<&Topic>, f: &'static str, nd: &'static str) -> Builder 
         sense,
         observation,
         feeling: f,
-        feeling_choices: choices_f(f),
+        feeling_choices: picked.feelings,
         need: nd,
-        need_choices: choices_n(nd),
+        need_choices: picked.needs,
         request,
         text,
     }
@@ -1315,8 +1346,10 @@ pub(crate) fn rewrites(
         .and_then(|(s, e)| lower.get(s..e.min(s + 2000)))
         .unwrap_or("");
     let (f1, n1) = pick(focus, &kinds, faux);
-    let f2 = first_f(f1).unwrap_or("sad");
-    let n2 = first_n(n1).unwrap_or("understanding");
+    let picked = Picked::new(f1, n1);
+    // the first choice offered for each: the second feeling and need of a rewrite
+    let f2 = picked.feelings.first().copied().unwrap_or("sad");
+    let n2 = picked.needs.first().copied().unwrap_or("understanding");
 
     // the observation, from the sentence with the first you-statement finding
     let anchor = findings
@@ -1350,7 +1383,7 @@ pub(crate) fn rewrites(
         }
         t
     });
-    let built = builder(topic.as_ref().filter(|_| !asked), f1, n1);
+    let built = builder(topic.as_ref().filter(|_| !asked), picked);
     if let Some(np) = np_only.as_ref().filter(|np| about_ok(np)) {
         cands.push((
             cat(&[
@@ -1508,8 +1541,8 @@ pub(crate) fn rewrites(
             text,
             feeling: f,
             need: nd,
-            feeling_choices: choices_f(f),
-            need_choices: choices_n(nd),
+            feeling_choices: picked.feelings_of(f),
+            need_choices: picked.needs_of(nd),
         });
     }
     if out.is_empty() {
