@@ -178,6 +178,58 @@ fn negated(low: &str, at: usize) -> bool {
         .any(|n| tail.split(' ').any(|w| w == *n) || tail.ends_with(n))
 }
 
+/// Four-byte pieces of the phrases, at least one in every phrase of both lists
+/// (`tests::every_phrase_holds_a_key`): a text holding none of them holds no phrase. For
+/// each phrase the piece rarest in the own corpus (`corpus/messages_*.txt`) was taken, so
+/// that few messages hold one (the choice only changes the speed, never a finding).
+const KEYS: &[&str] = &[
+    "kill", " lif", " die", "as d", "dead", "f wi", "rt m", "rtin", "arm ", "armi", "cut ", "cutt",
+    "icid", "live", "it a", "ot b", "orev", "i wi", "ll h", "am g", "m go", "a hu", "ak y", "u pa",
+    " reg", " des", "hit ", "hits", "aten", "chok", "id o", "ared",
+];
+
+/// Bits of [`key_slot`] of four bytes; set for the [`KEYS`] (4 KiB).
+static KEY_BITS: LazyLock<Box<[u64; 512]>> = LazyLock::new(|| {
+    let mut bits = Box::new([0u64; 512]);
+    for k in KEYS {
+        let b: [u8; 4] = k.as_bytes().try_into().expect("four bytes");
+        let h = key_slot(u32::from_be_bytes(b));
+        bits[h / 64] |= 1 << (h % 64);
+    }
+    bits
+});
+
+/// A 15-bit slot for four bytes (as one big-endian integer).
+#[inline(always)]
+fn key_slot(w: u32) -> usize {
+    (w.wrapping_mul(0x9E37_79B1) >> 17) as usize
+}
+
+/// `false` when `low` holds none of the [`KEYS`], hence no phrase: one multiply and one bit
+/// test a byte, where the phrase automaton's scan took ≈ 16 instructions a byte (most
+/// messages hold no phrase, and every message is scanned). `true` may be a slot shared by
+/// another four bytes: then the automaton decides.
+fn may_hold_phrase(low: &[u8]) -> bool {
+    let bits = &*KEY_BITS;
+    let Some((head, rest)) = low.split_first_chunk::<3>() else {
+        return false;
+    };
+    let mut w = u32::from_be_bytes([0, head[0], head[1], head[2]]);
+    for &b in rest {
+        w = (w << 8) | b as u32;
+        let h = key_slot(w);
+        if bits[h / 64] >> (h % 64) & 1 != 0 {
+            return true;
+        }
+    }
+    false
+}
+
+/// No phrase in `low` at all (the first step of every scan).
+fn holds_no_phrase(low: &str) -> bool {
+    !may_hold_phrase(low.as_bytes()) || !PHRASES.0.is_match(low)
+}
+
 /// Every phrase of both lists, self-harm first, in list order (the pattern id is the rank).
 static PHRASES: LazyLock<(AhoCorasick, usize)> = LazyLock::new(|| {
     let ac = AhoCorasick::builder()
@@ -193,6 +245,7 @@ static PHRASES: LazyLock<(AhoCorasick, usize)> = LazyLock::new(|| {
 /// Build the phrase matcher now (part of [`crate::warm_up`]).
 pub(crate) fn warm_up() {
     LazyLock::force(&PHRASES);
+    LazyLock::force(&KEY_BITS);
 }
 
 /// Safety findings in `text`, with char and byte spans.
@@ -214,7 +267,7 @@ pub(crate) fn findings_lowered(text: &str, lower: &str) -> Vec<Finding> {
     if text.is_ascii() && lower.len() == text.len() && !lower.contains('`') {
         debug_assert_eq!(normalise(text), lower);
         scan(text, lower)
-    } else if !folds_to_ascii_apart(text) && !PHRASES.0.is_match(lower) {
+    } else if !folds_to_ascii_apart(text) && holds_no_phrase(lower) {
         debug_assert!(findings(text).is_empty(), "{text:?}");
         Vec::new()
     } else {
@@ -236,8 +289,8 @@ fn folds_to_ascii_apart(text: &str) -> bool {
 fn scan(text: &str, low: &str) -> Vec<Finding> {
     let (ac, n_self) = &*PHRASES;
     // the plain search finds a match exactly when the overlapping one finds any, and it runs
-    // the DFA's faster loop: most messages stop here
-    if !ac.is_match(low) {
+    // the DFA's faster loop; the keys' test before it is faster still: most messages stop here
+    if holds_no_phrase(low) {
         return Vec::new();
     }
     // every occurrence of every phrase, in the order the lists are checked: by phrase, then position
@@ -336,6 +389,27 @@ mod tests {
             assert_eq!(super::findings_lowered(t, &lower), want, "{t}");
         }
         assert!(n >= 5, "the inputs carry findings ({n})");
+    }
+
+    /// Every phrase holds one of the keys, so the key test never rules out a phrase; the
+    /// test finds each key at any place in a text, and finds none in texts without one.
+    #[test]
+    fn every_phrase_holds_a_key() {
+        for p in super::SELF_HARM.iter().chain(super::VIOLENCE) {
+            assert!(super::KEYS.iter().any(|k| p.contains(k)), "{p}");
+        }
+        for k in super::KEYS {
+            for pre in ["", "a", "ab", "abc", "abcdefgh"] {
+                for post in ["", "x", "xyz"] {
+                    let t = format!("{pre}{k}{post}");
+                    assert!(super::may_hold_phrase(t.as_bytes()), "{t:?}");
+                }
+            }
+        }
+        assert!(!super::may_hold_phrase(b"abc"));
+        assert!(!super::may_hold_phrase(b""));
+        let clean = "i love you and the dishes can wait until tomorrow morning";
+        assert!(!super::may_hold_phrase(clean.as_bytes()));
     }
 
     /// The chars for which the scan's lowercasing gives an ASCII char that `Norm` does not
