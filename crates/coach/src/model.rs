@@ -17,7 +17,7 @@
 
 #![allow(clippy::needless_range_loop)] // weight rows are indexed by kind
 
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use crate::Kind;
 use crate::tok::{FxMap, Tok};
@@ -54,6 +54,9 @@ pub(crate) struct Model {
     idx: Box<[u16; DIM]>,
     /// The distinct rows, the zero row first.
     rows: Vec<[i16; NOUT]>,
+    /// Per token id of the rules' vocabulary: the weight sums of the character 4-grams that
+    /// lie within that word and the spaces around it ([`word_gram_sums`]), made on first use.
+    word_grams: OnceLock<Vec<[i32; NOUT]>>,
 }
 
 impl Model {
@@ -62,6 +65,12 @@ impl Model {
     fn row(&self, f: u32) -> &[i16; NOUT] {
         debug_assert!((f as usize) < DIM);
         &self.rows[self.idx[f as usize % DIM] as usize]
+    }
+
+    /// [`Model::word_grams`], made on first use from the rules' vocabulary.
+    fn word_grams(&self) -> &[[i32; NOUT]] {
+        self.word_grams
+            .get_or_init(|| word_gram_sums(self, &crate::rules::MATCHERS.vocab))
     }
 }
 
@@ -125,6 +134,7 @@ fn decode_compact(b: &[u8], idx: &[u8], rows: &[u8]) -> Option<Model> {
         thr,
         idx,
         rows,
+        word_grams: OnceLock::new(),
     })
 }
 
@@ -154,6 +164,7 @@ fn decode(b: &[u8]) -> Option<Model> {
         thr,
         idx,
         rows,
+        word_grams: OnceLock::new(),
     })
 }
 
@@ -218,7 +229,7 @@ fn bucket(h: u32) -> u32 {
 /// Pushes bucket indices (may repeat) onto `out`.
 pub(crate) fn features(toks: &[Tok<'_>], rule_kinds: u16, out: &mut Vec<u32>, buf: &mut Vec<u8>) {
     out.clear();
-    each_feature(toks, rule_kinds, buf, &[], |f| out.push(f));
+    each_feature(toks, rule_kinds, buf, |f| out.push(f));
 }
 
 /// The weight sums per output over the features of `toks` (what [`features`] lists), each
@@ -227,6 +238,14 @@ pub(crate) fn features(toks: &[Tok<'_>], rule_kinds: u16, out: &mut Vec<u32>, bu
 // Kept out of line: inlined into `engine::run_with` (which happens when the code around it
 // changes, e.g. a smaller tokeniser) its loop compiled to ≈ 25 M more instructions over the
 // 40,000 benchmark lines (callgrind), 15 % more for the same sums.
+//
+// The 4-grams are summed in two parts (the sums are integers: their order does not change
+// them). A window whose two middle bytes are in one word lies within that word and the spaces
+// around it, so its row depends on the word alone: for a known token the sum of those rows
+// is read from [`Model::word_grams`] (one 48-byte row instead of a hash and a row per byte of
+// the word). The other windows have the space before a word as their second or third byte;
+// they are hashed when that word is appended. `tests::scores_as_features_are_hashed_equal_the_listed_features`
+// compares the sums with the listed features.
 #[inline(never)]
 pub(crate) fn scores(
     m: &Model,
@@ -235,9 +254,117 @@ pub(crate) fn scores(
     buf: &mut Vec<u8>,
     word_hash: &[u32],
 ) -> [i32; NOUT] {
+    let grams = m.word_grams();
     let mut sums = Sums::default();
-    each_feature(toks, rule_kinds, buf, word_hash, |f| sums.add(m.row(f)));
+    each_scored_feature(toks, rule_kinds, buf, word_hash, grams.len(), |f| {
+        sums.add(m.row(f))
+    });
+    // the known words' own 4-grams, in a loop of their own: with these adds in the loop
+    // above the compiler kept the twelve sums in scalar registers (no vector adds), and the
+    // run took 12 % more instructions, not fewer
+    let mut words = Sums::default();
+    for t in toks {
+        if t.word
+            && !t.text.is_empty()
+            && let Some(g) = grams.get(t.id as usize)
+        {
+            words.add_wide(g);
+        }
+    }
+    sums.add_wide(&words.total());
     sums.total()
+}
+
+/// What [`scores`] sums, handed to `emit` (in another order than [`each_feature`]'s), less
+/// the 4-grams within the words whose id is below `known` (the caller adds those from
+/// [`Model::word_grams`]).
+#[inline(always)]
+fn each_scored_feature(
+    toks: &[Tok<'_>],
+    rule_kinds: u16,
+    buf: &mut Vec<u8>,
+    word_hash: &[u32],
+    known: usize,
+    mut emit: impl FnMut(u32),
+) {
+    buf.clear();
+    buf.push(b' ');
+    let mut prev = hash_bytes(7, b"<s>");
+    for t in toks {
+        let w = t.text.as_bytes();
+        if w.is_empty() {
+            continue;
+        }
+        let hw = match word_hash.get(t.id as usize) {
+            Some(&h) => h,
+            None => hash_bytes(1, w),
+        };
+        let own = t.word && (t.id as usize) < known;
+        if !own {
+            emit(bucket(hw));
+        }
+        emit(bucket(mix(prev, hw) ^ 0x5bd1_e995));
+        prev = hw;
+        if t.word {
+            // the word starts at `p`, the space before it is at `p - 1`
+            let p = buf.len();
+            buf.extend_from_slice(w);
+            buf.push(b' ');
+            // the windows with that space as second or third byte (none before the first word)
+            for j in p.saturating_sub(3)..p.saturating_sub(1) {
+                emit(gram_at(buf, j));
+            }
+            if !own {
+                for j in p - 1..p + w.len() - 2 {
+                    emit(gram_at(buf, j));
+                }
+            }
+        }
+    }
+    emit(bucket(mix(prev, hash_bytes(1, b"</s>")) ^ 0x5bd1_e995));
+    for k in 0..NK {
+        if rule_kinds & (1 << k) != 0 {
+            emit(bucket(hash_bytes(4, &[k as u8])));
+            emit(bucket(hash_bytes(4, &[k as u8, 1])));
+        }
+    }
+}
+
+/// The feature of the 4-gram window `b[j..j + 4]` (as [`each_feature`] hashes it).
+#[inline(always)]
+fn gram_at(b: &[u8], j: usize) -> u32 {
+    gram(b[j], b[j + 1], b[j + 2], b[j + 3])
+}
+
+#[inline(always)]
+fn gram(a: u8, b: u8, c: u8, d: u8) -> u32 {
+    let h = mix(
+        mix(mix(mix(0x3c6e_f372, a as u32), b as u32), c as u32),
+        d as u32,
+    );
+    bucket(h ^ 0x1b87_3593)
+}
+
+/// Per token id: the weight sums of the 4-gram windows of `" text "` (the token's one text,
+/// see [`crate::tok::Vocab::texts`]), which are the windows of the sentence's word string
+/// whose two middle bytes are that word's ([`scores`]). Ids are `0..vocab.len()`; a few
+/// thousand words, 48 bytes each.
+fn word_gram_sums(m: &Model, vocab: &crate::tok::Vocab) -> Vec<[i32; NOUT]> {
+    let mut out = vec![[0; NOUT]; vocab.len()];
+    let mut padded = Vec::new();
+    for (w, id) in vocab.texts() {
+        padded.clear();
+        padded.push(b' ');
+        padded.extend_from_slice(w.as_bytes());
+        padded.push(b' ');
+        let mut sums = Sums::default();
+        sums.add(m.row(bucket(hash_bytes(1, w.as_bytes()))));
+        for win in padded.windows(4) {
+            sums.add(m.row(gram(win[0], win[1], win[2], win[3])));
+        }
+        out[id as usize] = sums.total();
+    }
+    out
 }
 
 /// The hash a token's text has as a word feature (`hash_bytes(1, text)`), per token id of
@@ -257,13 +384,7 @@ pub(crate) fn word_hashes(vocab: &crate::tok::Vocab) -> Vec<u32> {
 /// The features of [`features`], in its order, handed to `emit` one by one (`buf` holds the
 /// words for the character 4-grams).
 #[inline(always)]
-fn each_feature(
-    toks: &[Tok<'_>],
-    rule_kinds: u16,
-    buf: &mut Vec<u8>,
-    word_hash: &[u32],
-    mut emit: impl FnMut(u32),
-) {
+fn each_feature(toks: &[Tok<'_>], rule_kinds: u16, buf: &mut Vec<u8>, mut emit: impl FnMut(u32)) {
     buf.clear();
     buf.push(b' ');
     let mut prev = hash_bytes(7, b"<s>");
@@ -272,10 +393,7 @@ fn each_feature(
         if w.is_empty() {
             continue;
         }
-        let hw = match word_hash.get(t.id as usize) {
-            Some(&h) => h,
-            None => hash_bytes(1, w),
-        };
+        let hw = hash_bytes(1, w);
         emit(bucket(hw));
         emit(bucket(mix(prev, hw) ^ 0x5bd1_e995));
         prev = hw;
@@ -289,11 +407,7 @@ fn each_feature(
         // each window of four bytes, the last three carried over (one load a window)
         let (mut a, mut b, mut c) = (buf[0], buf[1], buf[2]);
         for &d in &buf[3..] {
-            let h = mix(
-                mix(mix(mix(0x3c6e_f372, a as u32), b as u32), c as u32),
-                d as u32,
-            );
-            emit(bucket(h ^ 0x1b87_3593));
+            emit(gram(a, b, c, d));
             (a, b, c) = (b, c, d);
         }
     }
@@ -316,6 +430,14 @@ impl Sums {
     fn add(&mut self, row: &[i16; NOUT]) {
         for k in 0..NOUT {
             self.acc[k] += row[k] as i32;
+        }
+    }
+
+    /// Add sums made earlier (a word's 4-grams).
+    #[inline(always)]
+    fn add_wide(&mut self, sums: &[i32; NOUT]) {
+        for k in 0..NOUT {
+            self.acc[k] += sums[k];
         }
     }
 

@@ -220,7 +220,10 @@ fn base(v: &str) -> String {
 
 /// Find "you … VERB …" in the sentence and return the observation.
 fn extract<'a>(toks: &[Tok<'a>], from: usize) -> Option<Topic<'a>> {
-    let w: Vec<(usize, &'a str)> = words(toks).collect();
+    // room for every token: a filtered collect grows its vector by copying, three or four
+    // times for a sentence (≈ 1 % of a run's instructions with `any_noun_phrase`'s)
+    let mut w: Vec<(usize, &'a str)> = Vec::with_capacity(toks.len());
+    w.extend(words(toks));
     let mut from_w = 0;
     while let Some(p) = w[from_w..]
         .iter()
@@ -388,10 +391,12 @@ fn is_function(t: &str) -> bool {
 
 /// The first determiner-led noun phrase anywhere in a sentence ("your phone", "the train").
 fn any_noun_phrase(toks: &[Tok<'_>]) -> Option<String> {
-    let w: Vec<&str> = words(toks)
-        .map(|(_, t)| t)
-        .filter(|t| !is_strip(t) && !is_insult(t))
-        .collect();
+    let mut w: Vec<&str> = Vec::with_capacity(toks.len());
+    w.extend(
+        words(toks)
+            .map(|(_, t)| t)
+            .filter(|t| !is_strip(t) && !is_insult(t)),
+    );
     let np = noun_phrase(&w)?;
     (!np.ends_with("fault") && !np.ends_with("way") && !np.ends_with("problem")).then_some(np)
 }
@@ -656,10 +661,12 @@ fn noun_phrase<S: AsRef<str>>(pred: &[S]) -> Option<String> {
             "the" | "your" | "my" | "our" | "his" | "her" | "their"
         )
     })?;
-    let mut np: Vec<&str> = vec![pred[p].as_ref()];
+    // at most four words: kept on the stack (a `Vec` here was an allocation and a regrowth)
+    let mut np: [&str; 4] = [pred[p].as_ref(), "", "", ""];
+    let mut len = 1;
     for t in &pred[p + 1..] {
         let t = t.as_ref();
-        if np.len() >= 4
+        if len >= 4
             || matches!(
                 t,
                 "on" | "in"
@@ -693,9 +700,10 @@ fn noun_phrase<S: AsRef<str>>(pred: &[S]) -> Option<String> {
         {
             break;
         }
-        np.push(t);
+        np[len] = t;
+        len += 1;
     }
-    (np.len() >= 2).then(|| np.join(" "))
+    (len >= 2).then(|| np[..len].join(" "))
 }
 
 /// Topic words (matched anywhere, also inside longer words) and the feeling and need they
@@ -900,13 +908,43 @@ fn choices_n(n: &'static str) -> Choices {
     }
 }
 
-/// The first choice offered for a feeling or need (the second feeling / need of a rewrite).
-fn first_f(f: &'static str) -> Option<&'static str> {
-    choices_f(f).first().copied()
+/// The choices of the message's feeling and need, looked up once per message: the builder
+/// and most rewrites offer them, and each lookup hashes the word.
+#[derive(Clone, Copy)]
+struct Picked {
+    feeling: &'static str,
+    need: &'static str,
+    feelings: Choices,
+    needs: Choices,
 }
 
-fn first_n(n: &'static str) -> Option<&'static str> {
-    choices_n(n).first().copied()
+impl Picked {
+    fn new(feeling: &'static str, need: &'static str) -> Picked {
+        Picked {
+            feeling,
+            need,
+            feelings: choices_f(feeling),
+            needs: choices_n(need),
+        }
+    }
+
+    /// [`choices_f`] of `f`.
+    fn feelings_of(&self, f: &'static str) -> Choices {
+        if f == self.feeling {
+            self.feelings
+        } else {
+            choices_f(f)
+        }
+    }
+
+    /// [`choices_n`] of `n`.
+    fn needs_of(&self, n: &'static str) -> Choices {
+        if n == self.need {
+            self.needs
+        } else {
+            choices_n(n)
+        }
+    }
 }
 
 fn feeling_choices(f: &str) -> Vec<&'static str> {
@@ -1211,7 +1249,8 @@ fn heard(v: &str) -> bool {
 
 /// The fill-in I-statement: the writer's observation (when one was found), a feeling and a
 /// need with choices, a request; the whole sentence only when every part is there.
-fn builder(topic: Option<&Topic>, f: &'static str, nd: &'static str) -> Builder {
+fn builder(topic: Option<&Topic>, picked: Picked) -> Builder {
+    let (f, nd) = (picked.feeling, picked.need);
     let (sense, observation, request, past) = match topic.filter(|t| natural(t)) {
         Some(t) => {
             let pred = t.pred.join(" ");
@@ -1282,9 +1321,9 @@ fn builder(topic: Option<&Topic>, f: &'static str, nd: &'static str) -> Builder 
         sense,
         observation,
         feeling: f,
-        feeling_choices: choices_f(f),
+        feeling_choices: picked.feelings,
         need: nd,
-        need_choices: choices_n(nd),
+        need_choices: picked.needs,
         request,
         text,
     }
@@ -1307,8 +1346,10 @@ pub(crate) fn rewrites(
         .and_then(|(s, e)| lower.get(s..e.min(s + 2000)))
         .unwrap_or("");
     let (f1, n1) = pick(focus, &kinds, faux);
-    let f2 = first_f(f1).unwrap_or("sad");
-    let n2 = first_n(n1).unwrap_or("understanding");
+    let picked = Picked::new(f1, n1);
+    // the first choice offered for each: the second feeling and need of a rewrite
+    let f2 = picked.feelings.first().copied().unwrap_or("sad");
+    let n2 = picked.needs.first().copied().unwrap_or("understanding");
 
     // the observation, from the sentence with the first you-statement finding
     let anchor = findings
@@ -1342,7 +1383,7 @@ pub(crate) fn rewrites(
         }
         t
     });
-    let built = builder(topic.as_ref().filter(|_| !asked), f1, n1);
+    let built = builder(topic.as_ref().filter(|_| !asked), picked);
     if let Some(np) = np_only.as_ref().filter(|np| about_ok(np)) {
         cands.push((
             cat(&[
@@ -1462,22 +1503,25 @@ pub(crate) fn rewrites(
             true,
         ));
     }
-    let fallback = (
-        cat(&[
-            "I'm feeling ",
+    // the topic-free fallback, written only when it is reached (most messages stop before)
+    let fallback = || {
+        (
+            cat(&[
+                "I'm feeling ",
+                f1,
+                " right now, and I need ",
+                n1,
+                ". ",
+                ASK_CALM,
+            ]),
             f1,
-            " right now, and I need ",
             n1,
-            ". ",
-            ASK_CALM,
-        ]),
-        f1,
-        n1,
-        true,
-    );
+            true,
+        )
+    };
 
     let mut out: Vec<Rewrite> = Vec::new();
-    for (text, f, nd, fixed) in cands.into_iter().chain(std::iter::once(fallback)) {
+    for (text, f, nd, fixed) in cands.into_iter().chain(std::iter::once_with(fallback)) {
         if !out.is_empty() && text.starts_with("I'm feeling") && text.contains("right now") {
             break; // the topic-free fallback only when nothing topical survived
         }
@@ -1497,8 +1541,8 @@ pub(crate) fn rewrites(
             text,
             feeling: f,
             need: nd,
-            feeling_choices: choices_f(f),
-            need_choices: choices_n(nd),
+            feeling_choices: picked.feelings_of(f),
+            need_choices: picked.needs_of(nd),
         });
     }
     if out.is_empty() {
