@@ -156,7 +156,6 @@ async fn every_direct_read_answers_as_sqlx_does() {
         let checkins = same!(d, s, checkins_for(v));
         assert!(checkins.contains("seed-chk-0011"), "{checkins}");
         same!(d, s, checkin_for(v, &id("seed-chk-0001")));
-        same!(d, s, checkin_completions(&couple));
         let scores = same!(d, s, visible_submissions(v, None));
         assert!(scores.contains("seed-sub-b-0003"), "{scores}");
         same!(d, s, loved_for(v, &id("seed-chk-0001")));

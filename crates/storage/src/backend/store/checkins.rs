@@ -127,16 +127,6 @@ impl Store {
         Ok(row.map(Checkin::from))
     }
 
-    /// When the couple's completed check-ins were completed, oldest first.
-    pub async fn checkin_completions(&self, couple_id: &CoupleId) -> StoreResult<Vec<i64>> {
-        read!(
-            scalars i64,
-            self,
-            "SELECT completed_at FROM checkins WHERE couple_id = $1 AND completed_at IS NOT NULL ORDER BY completed_at",
-            [couple_id]
-        )
-    }
-
     /// Records the viewer's submission to an open check-in of their space; the
     /// second submission completes the check-in. Once given, a submission stands.
     pub async fn submit_checkin(&self, viewer: &Viewer, s: &NewSubmission) -> StoreResult<bool> {
