@@ -479,3 +479,48 @@ async fn the_rhythm_the_form_and_the_journey() {
         assert!(home.contains("Your next check-in"));
     }
 }
+
+#[tokio::test]
+async fn missed_check_ins_are_counted_from_the_last_one_the_couple_completed() {
+    use chrono::{DateTime, Duration, Utc};
+    for b in backends() {
+        let app = TestApp::spawn(b).await;
+        let (ana, ben) = couple(&app).await;
+        let t0: DateTime<Utc> = "2027-03-01T09:00:00Z".parse().unwrap(); // a Monday
+        app.clock.set(t0);
+        let (s, v) = ana
+            .send_json(
+                Method::PUT,
+                "/api/v1/checkins/schedule",
+                json!({"rhythm": "weekly", "weekday": "monday", "hour": 10}),
+            )
+            .await;
+        assert_eq!(s, 204, "{b:?}: {v}");
+        // Every Monday from 8 to 29 March, an hour after the scheduled time,
+        // both fill in a check-in.
+        for week in 1..=4 {
+            app.clock
+                .set(t0 + Duration::weeks(week) + Duration::hours(2));
+            let id = begin(&ana).await;
+            submit(&ana, &id, part([4, 4, 4, 4], "ana", false)).await;
+            submit(&ben, &id, part([4, 4, 4, 4], "ben", false)).await;
+        }
+        let missed = || async {
+            let (s, t) = ben.get_json("/api/v1/checkins/trends").await;
+            assert_eq!(s, 200, "{t}");
+            t["missed_in_a_row"].as_u64().unwrap()
+        };
+        assert_eq!(missed().await, 0, "{b:?}: none missed yet");
+        // Then four Mondays pass without one: the last completed week counts
+        // as kept, the three after it as missed.
+        app.clock.set(t0 + Duration::weeks(8) + Duration::hours(3));
+        assert_eq!(missed().await, 3, "{b:?}");
+        let page = app.html_person("ben@example.org").await;
+        let (s, html) = page.get("/checkins").await;
+        assert_eq!(s, 200, "{b:?}");
+        assert!(
+            html.contains("3 "),
+            "{b:?}: the page names the missed check-ins"
+        );
+    }
+}
