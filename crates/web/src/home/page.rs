@@ -188,10 +188,10 @@ async fn tool_lines(
     let now = state.clock().now_ms();
     let today = rekindle_domain::plan::local_date(state.clock().now(), tz);
     let user = who.user.id.as_str();
-    if let Some(found) = cache.derived::<ToolLines>(LINES, user, now) {
-        if found.day == today {
-            return Ok(found);
-        }
+    if let Some(found) = cache.derived::<ToolLines>(LINES, user, now)
+        && found.day == today
+    {
+        return Ok(found);
     }
     let ticket = cache.ticket();
     let upcoming_talks = crate::talk::page::upcoming(state, &who.user.id, space, tz).await?;
