@@ -304,22 +304,28 @@ async fn journey_run(one: &Node, two: &Node) {
     assert!(!page.contains(not_yet));
 }
 
-#[tokio::test]
-async fn the_home_pages_journey_follows_a_change_on_any_server() {
+/// Runs `check` with two `rekindle serve` processes on one PostgreSQL
+/// database, and with one server in both roles on SQLite.
+async fn on_two_servers(check: impl AsyncFn(&Node, &Node)) {
     for backend in rekindle_testkit::backends() {
         match backend {
             Backend::Postgres => {
                 let url = rekindle_testkit::fresh_pg_database().await;
                 let one = start(&url, &[]).await;
                 let two = start(&url, &[]).await;
-                journey_run(&one, &two).await;
+                check(&one, &two).await;
             }
             Backend::Sqlite => {
                 let only = start("", &[]).await;
-                journey_run(&only, &only).await;
+                check(&only, &only).await;
             }
         }
     }
+}
+
+#[tokio::test]
+async fn the_home_pages_journey_follows_a_change_on_any_server() {
+    on_two_servers(journey_run).await;
 }
 
 /// A signed-in page on `node`, read with a browser session.
@@ -378,18 +384,5 @@ async fn derived_run(one: &Node, two: &Node) {
 
 #[tokio::test]
 async fn what_reading_pages_keep_follows_a_change_on_any_server() {
-    for backend in rekindle_testkit::backends() {
-        match backend {
-            Backend::Postgres => {
-                let url = rekindle_testkit::fresh_pg_database().await;
-                let one = start(&url, &[]).await;
-                let two = start(&url, &[]).await;
-                derived_run(&one, &two).await;
-            }
-            Backend::Sqlite => {
-                let only = start("", &[]).await;
-                derived_run(&only, &only).await;
-            }
-        }
-    }
+    on_two_servers(derived_run).await;
 }
