@@ -1,6 +1,7 @@
 //! The body of `rekindle coach`: analyse each TEXT argument, or each line of input.
 
 use std::io::{BufRead, Write};
+use std::sync::{Arc, mpsc};
 
 use crate::{analyze, report};
 
@@ -46,52 +47,95 @@ fn run_on(
         out.write_all(&buf)?;
         return out.flush();
     }
-    let mut line = String::new();
-    let (mut first, mut second) = (Vec::new(), Vec::new());
-    let mut done = false;
-    while !done {
-        // The batch's lines joined in `text`, each one's end in `ends` (no String per line).
-        let mut text = String::new();
-        let mut ends: Vec<usize> = Vec::with_capacity(BATCH);
-        while ends.len() < BATCH {
-            line.clear();
-            if input.read_line(&mut line)? == 0 {
-                done = true;
+    std::thread::scope(|s| {
+        // One second thread for the whole run, handed half of each batch. A thread spawned
+        // per batch started with cold thread-local scratch (the tokeniser's and the
+        // matcher's) every 2,048 lines: 30 % more CPU than one thread, and no faster.
+        let (to_worker, jobs) = mpsc::channel::<(Arc<Batch>, usize, Vec<u8>)>();
+        let (to_main, done_halves) = mpsc::channel::<Vec<u8>>();
+        let worker = two.then(|| {
+            s.spawn(move || {
+                for (batch, from, mut buf) in jobs {
+                    buf.clear();
+                    for i in from..batch.len() {
+                        one(batch.nth(i), &mut buf, json, color);
+                    }
+                    if to_main.send(buf).is_err() {
+                        break;
+                    }
+                }
+            })
+        });
+        let (mut first, mut spare) = (Vec::new(), Vec::new());
+        let mut line = String::new();
+        loop {
+            let (batch, last) = Batch::read(input, &mut line)?;
+            let batch = Arc::new(batch);
+            let half = if worker.is_some() && batch.len() >= 64 {
+                batch.len() / 2
+            } else {
+                batch.len()
+            };
+            let handed = half < batch.len()
+                && to_worker
+                    .send((batch.clone(), half, std::mem::take(&mut spare)))
+                    .is_ok();
+            first.clear();
+            for i in 0..half {
+                one(batch.nth(i), &mut first, json, color);
+            }
+            out.write_all(&first)?;
+            if handed {
+                let second = done_halves
+                    .recv()
+                    .map_err(|_| std::io::Error::other("the second coach thread stopped"))?;
+                out.write_all(&second)?;
+                spare = second;
+            }
+            if last {
                 break;
+            }
+        }
+        drop(to_worker);
+        out.flush()
+    })
+}
+
+/// One batch of input lines, joined in `text`, each one's end in `ends` (no String per line).
+struct Batch {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Batch {
+    /// Up to [`BATCH`] non-blank lines; `true` when the input ended.
+    fn read(input: &mut impl BufRead, line: &mut String) -> std::io::Result<(Batch, bool)> {
+        let mut b = Batch {
+            text: String::new(),
+            ends: Vec::with_capacity(BATCH),
+        };
+        while b.ends.len() < BATCH {
+            line.clear();
+            if input.read_line(line)? == 0 {
+                return Ok((b, true));
             }
             let t = line.trim_end_matches('\n').trim_end_matches('\r');
             if t.trim().is_empty() {
                 continue;
             }
-            text.push_str(t);
-            ends.push(text.len());
+            b.text.push_str(t);
+            b.ends.push(b.text.len());
         }
-        let (text, ends) = (text.as_str(), ends.as_slice());
-        let nth = move |i: usize| &text[if i == 0 { 0 } else { ends[i - 1] }..ends[i]];
-        let half = if two && ends.len() >= 64 {
-            ends.len() / 2
-        } else {
-            ends.len()
-        };
-        first.clear();
-        second.clear();
-        std::thread::scope(|s| {
-            if half < ends.len() {
-                let second = &mut second;
-                s.spawn(move || {
-                    for i in half..ends.len() {
-                        one(nth(i), second, json, color);
-                    }
-                });
-            }
-            for i in 0..half {
-                one(nth(i), &mut first, json, color);
-            }
-        });
-        out.write_all(&first)?;
-        out.write_all(&second)?;
+        Ok((b, false))
     }
-    out.flush()
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn nth(&self, i: usize) -> &str {
+        &self.text[if i == 0 { 0 } else { self.ends[i - 1] }..self.ends[i]]
+    }
 }
 
 fn one(t: &str, buf: &mut Vec<u8>, json: bool, color: bool) {
