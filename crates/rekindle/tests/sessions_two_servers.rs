@@ -274,14 +274,7 @@ async fn a_cached_session_ends_with_sign_out_and_password_change_on_any_server()
 
 /// Ben's home page on `node`, read with his browser session.
 async fn home(node: &Node, session: &str) -> String {
-    let r = no_redirects()
-        .get(format!("{}/", node.base))
-        .header("cookie", format!("rk_session={session}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    r.text().await.unwrap()
+    page(node, session, "/").await
 }
 
 async fn journey_run(one: &Node, two: &Node) {
