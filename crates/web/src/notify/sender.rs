@@ -142,6 +142,14 @@ impl Sender {
         // appeared after our first read, and judging it by that older list would
         // drop it as "no longer waiting".
         let items = crate::waiting::items_for(state, &t.user_id).await?;
+        // And the choices after that: quiet hours or kinds changed since the
+        // first read are seen here, because anything in `items` was written after
+        // them. During quiet hours what was claimed is left alone; its lease runs
+        // out and it is sent after they end, if it still waits.
+        let choices = super::choices(state, &t.user_id).await?;
+        if choices.quiet_at(state.clock().now(), tz_of(&t.time_zone)) {
+            return Ok(());
+        }
         for c in claimed {
             self.deliver(&c, &items, &choices).await?;
         }
