@@ -341,8 +341,25 @@ async fn derived_run(one: &Node, two: &Node) {
     for view in ["read", "kept"] {
         let talks = page(two, &session, "/talks").await;
         assert!(talks.contains("Ask ana@example.org for a talk"), "{view}");
+        assert!(!talks.contains("Sunday walk"), "{view}");
         assert!(
             !page(two, &session, "/").await.contains("Sunday walk"),
+            "{view}"
+        );
+        assert!(
+            !page(two, &session, "/plan").await.contains("Tidy the shed"),
+            "{view}"
+        );
+        assert!(
+            page(two, &session, "/checkins")
+                .await
+                .contains("Begin a check-in now"),
+            "{view}"
+        );
+        assert!(
+            page(two, &session, "/questions")
+                .await
+                .contains(r#"<option value="19" selected>"#),
             "{view}"
         );
     }
@@ -362,12 +379,47 @@ async fn derived_run(one: &Node, two: &Node) {
         json!({"topic": "Sunday walk", "times": [tomorrow]}),
     )
     .await;
+    // And she proposes an action, begins a check-in and moves the hour of the
+    // day's question: each tool page Ben reads on server two keeps its reads.
+    let day_after = (chrono::Utc::now() + chrono::Duration::days(2))
+        .format("%Y-%m-%d")
+        .to_string();
+    ana.ok(
+        reqwest::Method::POST,
+        "/api/v1/plan",
+        json!({"title": "Tidy the shed", "owner": "both", "due_date": day_after}),
+    )
+    .await;
+    ana.ok(reqwest::Method::POST, "/api/v1/checkins", json!({}))
+        .await;
+    ana.ok(
+        reqwest::Method::PUT,
+        "/api/v1/questions/settings",
+        json!({"hour": 7}),
+    )
+    .await;
     barrier(&ana, &mut stream, &mut count).await;
+    let talks = page(two, &session, "/talks").await;
     assert!(
-        page(two, &session, "/talks")
-            .await
-            .contains("Ask Anita for a talk"),
+        talks.contains("Ask Anita for a talk"),
         "the space a reading page keeps on server two follows a change on server one"
+    );
+    assert!(talks.contains("Sunday walk"), "the talks page's own reads");
+    assert!(
+        page(two, &session, "/plan").await.contains("Tidy the shed"),
+        "the plan page's reads"
+    );
+    assert!(
+        page(two, &session, "/checkins")
+            .await
+            .contains("A check-in is open"),
+        "the check-ins page's reads"
+    );
+    assert!(
+        page(two, &session, "/questions")
+            .await
+            .contains(r#"<option value="7" selected>"#),
+        "the questions page's reads"
     );
     assert!(
         page(two, &session, "/").await.contains("Sunday walk"),

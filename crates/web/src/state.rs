@@ -15,7 +15,7 @@ pub struct AppState {
     pub repo: Repo,
     shared: Arc<Shared>,
     /// Set by [`AppState::reading`]: this request only reads, so it may use
-    /// what the session cache derived for the person (their space).
+    /// what the session cache keeps ([`AppState::kept`]).
     for_reading: bool,
 }
 
@@ -62,9 +62,38 @@ impl AppState {
         })
     }
 
-    /// Whether this is a reading request's state (see [`AppState::reading`]).
-    pub fn is_reading(&self) -> bool {
-        self.for_reading
+    /// What `read` finds, kept in the session cache under `what` for `whose`
+    /// (a user or couple id) until any change is announced or
+    /// `http::sessions::KEPT_MAX_AGE_MS` passes; a kept value that `still_good`
+    /// refuses (another day, another release) is read again. Only a reading
+    /// request's state ([`AppState::reading`]) uses and fills the cache; any
+    /// other (a write, a page shown again with its errors) reads afresh.
+    pub async fn kept<T, F>(
+        &self,
+        what: &'static str,
+        whose: &str,
+        still_good: impl FnOnce(&T) -> bool,
+        read: F,
+    ) -> Result<Arc<T>, crate::http::error::AppError>
+    where
+        T: std::any::Any + Send + Sync,
+        F: Future<Output = Result<T, crate::http::error::AppError>>,
+    {
+        if !self.for_reading {
+            return Ok(Arc::new(read.await?));
+        }
+        let cache = &self.bus_local.sessions;
+        let now = self.clock().now_ms();
+        if let Some(found) = cache.kept::<T>(what, whose, now)
+            && still_good(&found)
+        {
+            return Ok(found);
+        }
+        // Taken before reading: a change announced meanwhile keeps the read out.
+        let ticket = cache.ticket();
+        let found = Arc::new(read.await?);
+        cache.keep(ticket, what, whose, found.clone(), now);
+        Ok(found)
     }
 
     pub fn closing(&self) -> tokio::sync::watch::Receiver<bool> {

@@ -1,6 +1,8 @@
 //! Step 7's pages: the check-ins overview and rhythm, one check-in (the private
 //! form, then the meeting), trends with early warnings, and the CSV export.
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -71,6 +73,15 @@ struct OverviewPage {
     c: Chrome,
     paused: bool,
     paired: bool,
+    o: Arc<Overview>,
+    rhythms: Vec<(&'static str, &'static str)>,
+    weekdays: Vec<(&'static str, &'static str)>,
+    errors: FieldErrors,
+}
+
+/// What the overview shows of the space's check-ins: kept between changes
+/// (`AppState::kept`) until the next one falls due or the open one closes.
+struct Overview {
     next: String,
     rhythm_summary: String,
     open: Option<HistoryRow>,
@@ -80,9 +91,9 @@ struct OverviewPage {
     rhythm: &'static str,
     weekday: &'static str,
     hour: u32,
-    rhythms: Vec<(&'static str, &'static str)>,
-    weekdays: Vec<(&'static str, &'static str)>,
-    errors: FieldErrors,
+    /// When it must be worked out again (ms): the next check-in's time, or
+    /// the open one's close, whichever comes first.
+    good_until: i64,
 }
 
 impl OverviewPage {
@@ -104,6 +115,68 @@ fn row(v: &CheckinView, tz: chrono_tz::Tz) -> HistoryRow {
             .map(|s| s.csi_total().to_string())
             .unwrap_or_default(),
     }
+}
+
+/// Reads and works out the overview of a pair's check-ins (opening one that
+/// fell due).
+async fn overview_of(
+    state: &AppState,
+    who: &SignedIn,
+    viewer: &rekindle_storage::Viewer,
+    space: Option<&Space>,
+    pair: &Space,
+) -> Result<Overview, AppError> {
+    let tz = tz_of(&who.user.time_zone);
+    let cur = uc::current(state, &who.user, viewer, pair).await?;
+    let subs = state.repo.visible_submissions(viewer, None).await?;
+    let now = state.clock().now_ms();
+    let views: Vec<CheckinView> = cur
+        .history
+        .iter()
+        .map(|c| uc::assemble(viewer, c.clone(), &subs, Vec::new(), now))
+        .collect();
+    let find = |id: Option<&CheckinId>| {
+        views
+            .iter()
+            .find(|v| Some(&v.checkin.id) == id)
+            .map(|v| row(v, tz))
+    };
+    let read_rhythm = uc::Rhythmic {
+        cadence: cur.cadence,
+        anchor: cur.anchor,
+    };
+    let trends = uc::trends_of(
+        state,
+        &who.user,
+        viewer,
+        space,
+        &cur.history,
+        &subs,
+        Some(read_rhythm),
+    )
+    .await?;
+    let cad = cur.cadence;
+    let next_at = cur.next_at.timestamp_millis();
+    Ok(Overview {
+        next: when(next_at, tz),
+        rhythm_summary: format!(
+            "{} on {} at {:02}:00 (your time)",
+            cad.rhythm.label().split(" (").next().unwrap_or_default(),
+            ck::weekday_name(cad.weekday),
+            cad.hour
+        ),
+        open: find(cur.open.as_ref().map(|c| &c.id)),
+        latest_meeting: find(cur.latest_completed.as_ref().map(|c| &c.id)),
+        history: views.iter().map(|v| row(v, tz)).collect(),
+        warnings: warning_views(trends.warnings),
+        rhythm: cad.rhythm.as_str(),
+        weekday: uc::weekday_key(cad.weekday),
+        hour: cad.hour,
+        good_until: cur
+            .open
+            .as_ref()
+            .map_or(next_at, |c| c.closes_at.min(next_at)),
+    })
 }
 
 async fn overview_page(
@@ -132,69 +205,38 @@ async fn overview_page(
             c,
             paused: space.as_ref().is_some_and(|s| s.paused),
             paired: false,
-            next: String::new(),
-            rhythm_summary: String::new(),
-            open: None,
-            latest_meeting: None,
-            history: Vec::new(),
-            warnings: Vec::new(),
-            rhythm: "weekly",
-            weekday: "sunday",
-            hour: 19,
+            o: Arc::new(Overview {
+                next: String::new(),
+                rhythm_summary: String::new(),
+                open: None,
+                latest_meeting: None,
+                history: Vec::new(),
+                warnings: Vec::new(),
+                rhythm: "weekly",
+                weekday: "sunday",
+                hour: 19,
+                good_until: 0,
+            }),
             rhythms,
             weekdays,
             errors,
         };
         return render_with_status(status, &page);
     };
-    let tz = tz_of(&who.user.time_zone);
-    let cur = uc::current(state, &who.user, &viewer, pair).await?;
-    let subs = state.repo.visible_submissions(&viewer, None).await?;
     let now = state.clock().now_ms();
-    let views: Vec<CheckinView> = cur
-        .history
-        .iter()
-        .map(|c| uc::assemble(&viewer, c.clone(), &subs, Vec::new(), now))
-        .collect();
-    let find = |id: Option<&CheckinId>| {
-        views
-            .iter()
-            .find(|v| Some(&v.checkin.id) == id)
-            .map(|v| row(v, tz))
-    };
-    let read_rhythm = uc::Rhythmic {
-        cadence: cur.cadence,
-        anchor: cur.anchor,
-    };
-    let trends = uc::trends_of(
-        state,
-        &who.user,
-        &viewer,
-        space.as_ref(),
-        &cur.history,
-        &subs,
-        Some(read_rhythm),
-    )
-    .await?;
-    let cad = cur.cadence;
+    let o = state
+        .kept(
+            "checkins-overview",
+            who.user.id.as_str(),
+            |o: &Overview| now < o.good_until,
+            overview_of(state, who, &viewer, space.as_ref(), pair),
+        )
+        .await?;
     let page = OverviewPage {
         c,
         paused: false,
         paired: true,
-        next: when(cur.next_at.timestamp_millis(), tz),
-        rhythm_summary: format!(
-            "{} on {} at {:02}:00 (your time)",
-            cad.rhythm.label().split(" (").next().unwrap_or_default(),
-            ck::weekday_name(cad.weekday),
-            cad.hour
-        ),
-        open: find(cur.open.as_ref().map(|c| &c.id)),
-        latest_meeting: find(cur.latest_completed.as_ref().map(|c| &c.id)),
-        history: views.iter().map(|v| row(v, tz)).collect(),
-        warnings: warning_views(trends.warnings),
-        rhythm: cad.rhythm.as_str(),
-        weekday: uc::weekday_key(cad.weekday),
-        hour: cad.hour,
+        o,
         rhythms,
         weekdays,
         errors,

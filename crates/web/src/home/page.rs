@@ -183,40 +183,38 @@ async fn tool_lines(
     space: Option<&rekindle_storage::Space>,
     tz: chrono_tz::Tz,
 ) -> Result<Arc<ToolLines>, crate::http::error::AppError> {
-    const LINES: &str = "home-lines";
-    let cache = &state.bus_local.sessions;
-    let now = state.clock().now_ms();
     let today = rekindle_domain::plan::local_date(state.clock().now(), tz);
-    let user = who.user.id.as_str();
-    if let Some(found) = cache.derived::<ToolLines>(LINES, user, now)
-        && found.day == today
-    {
-        return Ok(found);
-    }
-    let ticket = cache.ticket();
-    let upcoming_talks = crate::talk::page::upcoming(state, &who.user.id, space, tz).await?;
-    let board_note = match space.filter(|s| s.partner.is_some() && !s.paused) {
-        Some(s) => {
-            let viewer = rekindle_storage::Viewer::new(&who.user.id, Some(s));
-            crate::board::home_note(state, &viewer).await?
-        }
-        None => None,
+    let read = async {
+        let upcoming_talks = crate::talk::page::upcoming(state, &who.user.id, space, tz).await?;
+        let board_note = match space.filter(|s| s.partner.is_some() && !s.paused) {
+            Some(s) => {
+                let viewer = rekindle_storage::Viewer::new(&who.user.id, Some(s));
+                crate::board::home_note(state, &viewer).await?
+            }
+            None => None,
+        };
+        let today_actions = match space {
+            Some(s) if !s.paused => {
+                let viewer = rekindle_storage::Viewer::new(&who.user.id, Some(s));
+                crate::plan::today_titles(state, &viewer, today).await?
+            }
+            _ => Vec::new(),
+        };
+        Ok(ToolLines {
+            day: today,
+            upcoming_talks,
+            board_note,
+            today_actions,
+        })
     };
-    let today_actions = match space {
-        Some(s) if !s.paused => {
-            let viewer = rekindle_storage::Viewer::new(&who.user.id, Some(s));
-            crate::plan::today_titles(state, &viewer, today).await?
-        }
-        _ => Vec::new(),
-    };
-    let found = Arc::new(ToolLines {
-        day: today,
-        upcoming_talks,
-        board_note,
-        today_actions,
-    });
-    cache.put_derived(ticket, LINES, user, found.clone(), now);
-    Ok(found)
+    state
+        .kept(
+            "home-lines",
+            who.user.id.as_str(),
+            |l: &ToolLines| l.day == today,
+            read,
+        )
+        .await
 }
 
 /// The journey's facts of the person's space (none without one). The home
@@ -230,16 +228,12 @@ async fn facts_for(
     let Some(space) = space else {
         return Ok(Facts::default());
     };
-    let cache = &state.bus_local.sessions;
-    let now = state.clock().now_ms();
-    let couple = space.couple_id.as_str();
-    if let Some(found) = cache.facts(couple, now) {
-        return Ok(found);
-    }
-    let ticket = cache.ticket();
-    let found = state.repo.journey_facts(&space.couple_id).await?;
-    cache.put_facts(ticket, couple, &found, now);
-    Ok(found)
+    let found = state
+        .kept("journey-facts", space.couple_id.as_str(), |_| true, async {
+            Ok(state.repo.journey_facts(&space.couple_id).await?)
+        })
+        .await?;
+    Ok((*found).clone())
 }
 
 #[derive(Template)]

@@ -18,20 +18,15 @@
 //! database (`Repo::outside_notice_file`) and the cache looks at that file (one
 //! `stat`) before every use: a new file drops everything.
 //!
-//! Beside each person's sessions it keeps the count of what waits for them (the
-//! navigation's badge, a twelve-way query). Any notice other than another
-//! person's `person:` key may change someone's list (a partner wrote, a talk
-//! moved), so it drops every count; what changes with time alone (a check-in
-//! window, a follow-up date) shows within [`WAITING_MAX_AGE_MS`]. The home
-//! page's journey facts (a count per tool, per couple) are kept and dropped
-//! with those counts.
-//!
-//! It also keeps what reading pages derive for one person from their space's
-//! rows ([`SessionCache::derived`]): the space itself (who the partner is,
-//! whether it is paused) and the home page's lines from the tools. These drop
-//! with the counts and also with every `person:` notice, since they may hold a
-//! partner's name or state. Only pages that read use them: a write always reads
-//! the space afresh (`space::viewer`), so no write acts on a space another
+//! Beside the sessions it keeps what reading pages derive from a space's rows
+//! ([`SessionCache::kept`], through `AppState::kept`): the count of what waits
+//! (the navigation's badge, a twelve-way query), the space itself (who the
+//! partner is, whether it is paused), the journey's facts, home's lines from
+//! the tools and each tool page's reads. Any notice may change them (a partner
+//! wrote, a talk moved, someone renamed themselves), so every notice drops them
+//! all; what changes with time alone (a check-in window, a follow-up date)
+//! shows within [`KEPT_MAX_AGE_MS`]. Only pages that read use them: a write
+//! always reads afresh (`space::viewer`), so no write acts on a space another
 //! server changed a moment ago.
 
 use std::any::Any;
@@ -43,8 +38,6 @@ use std::time::SystemTime;
 
 use std::sync::Arc;
 
-use rekindle_domain::journey::Facts;
-use rekindle_domain::waiting::Waiting;
 use rekindle_storage::SessionUser;
 
 /// Most sessions kept; when full, the oldest half goes.
@@ -53,8 +46,8 @@ pub const CAPACITY: usize = 4096;
 /// clock): keeps "last used" on Your devices fresh (refreshed every ten minutes).
 pub const MAX_AGE_MS: i64 = 60_000;
 
-/// A cached count of what waits is recounted after this long (ms, app clock).
-pub const WAITING_MAX_AGE_MS: i64 = 30_000;
+/// A kept value is read again after this long (ms, app clock).
+pub const KEPT_MAX_AGE_MS: i64 = 30_000;
 
 struct Entry {
     session: SessionUser,
@@ -64,17 +57,13 @@ struct Entry {
 #[derive(Default)]
 struct Entries {
     sessions: HashMap<String, Entry>,
-    /// By user id: (what waits, when read).
-    waiting: HashMap<String, (Arc<Vec<Waiting>>, i64)>,
-    /// By couple id: (the journey's facts, when read). Dropped with the
-    /// counts: whatever can change what waits can change these.
-    facts: HashMap<String, (Facts, i64)>,
-    /// By what a page derived, then by user id: (the value, when read).
-    derived: HashMap<&'static str, HashMap<String, (Derived, i64)>>,
+    /// By what a page derived, then by whose (a user or couple id): (the
+    /// value, when read).
+    kept: HashMap<&'static str, HashMap<String, (Kept, i64)>>,
 }
 
-/// A value a page derived for one person; its page knows its type.
-type Derived = Arc<dyn Any + Send + Sync>;
+/// A value a page derived; its page knows its type.
+type Kept = Arc<dyn Any + Send + Sync>;
 
 pub struct SessionCache {
     entries: Mutex<Entries>,
@@ -195,74 +184,43 @@ impl SessionCache {
         );
     }
 
-    /// What waits for `user`, if read recently.
-    pub fn waiting(&self, user: &str, now: i64) -> Option<Arc<Vec<Waiting>>> {
-        self.recent(now, |e| e.waiting.get(user))
-    }
-
-    pub fn put_waiting(&self, ticket: u64, user: &str, found: Arc<Vec<Waiting>>, now: i64) {
-        self.keep(ticket, |e| {
-            bounded_insert(&mut e.waiting, user, (found, now))
-        });
-    }
-
-    /// The journey's facts of `couple`, if read recently.
-    pub fn facts(&self, couple: &str, now: i64) -> Option<Facts> {
-        self.recent(now, |e| e.facts.get(couple))
-    }
-
-    pub fn put_facts(&self, ticket: u64, couple: &str, found: &Facts, now: i64) {
-        self.keep(ticket, |e| {
-            bounded_insert(&mut e.facts, couple, (found.clone(), now))
-        });
-    }
-
-    /// What a reading page derived for `user` under `what`, if derived
-    /// recently (within [`WAITING_MAX_AGE_MS`]) and of type `T`.
-    pub fn derived<T: Any + Send + Sync>(
+    /// What a reading page derived under `what` for `whose` (a user or couple
+    /// id), if derived within [`KEPT_MAX_AGE_MS`] of `now` and of type `T`.
+    pub fn kept<T: Any + Send + Sync>(
         &self,
         what: &'static str,
-        user: &str,
+        whose: &str,
         now: i64,
     ) -> Option<Arc<T>> {
-        self.recent(now, |e| e.derived.get(what)?.get(user))
-            .and_then(|found| found.downcast::<T>().ok())
-    }
-
-    pub fn put_derived<T: Any + Send + Sync>(
-        &self,
-        ticket: u64,
-        what: &'static str,
-        user: &str,
-        found: Arc<T>,
-        now: i64,
-    ) {
-        self.keep(ticket, |e| {
-            bounded_insert(e.derived.entry(what).or_default(), user, (found, now))
-        });
-    }
-
-    /// A kept count that `find` picks, if it was read within
-    /// [`WAITING_MAX_AGE_MS`] of `now`.
-    fn recent<T: Clone>(
-        &self,
-        now: i64,
-        find: impl FnOnce(&Entries) -> Option<&(T, i64)>,
-    ) -> Option<T> {
         if !self.live.load(Ordering::Acquire) {
             return None;
         }
         self.look_outside();
         let entries = self.lock();
-        let (found, at) = find(&entries)?;
-        (*at..*at + WAITING_MAX_AGE_MS)
+        let (found, at) = entries.kept.get(what)?.get(whose)?;
+        (*at..*at + KEPT_MAX_AGE_MS)
             .contains(&now)
-            .then(|| found.clone())
+            .then(|| found.clone())?
+            .downcast::<T>()
+            .ok()
+    }
+
+    pub fn keep<T: Any + Send + Sync>(
+        &self,
+        ticket: u64,
+        what: &'static str,
+        whose: &str,
+        found: Arc<T>,
+        now: i64,
+    ) {
+        self.keep_if_unchanged(ticket, |e| {
+            bounded_insert(e.kept.entry(what).or_default(), whose, (found, now))
+        });
     }
 
     /// Keeps what `put` stores, unless something was invalidated since
     /// `ticket` was taken (the read may predate the change).
-    fn keep(&self, ticket: u64, put: impl FnOnce(&mut Entries)) {
+    fn keep_if_unchanged(&self, ticket: u64, put: impl FnOnce(&mut Entries)) {
         if !self.live.load(Ordering::Acquire) {
             return;
         }
@@ -272,26 +230,22 @@ impl SessionCache {
         }
     }
 
-    /// Drops every session and count of `user`.
+    /// Drops every session of `user`, and everything kept (anyone's kept
+    /// space may name this person as the partner).
     pub fn forget_person(&self, user: &str) {
         let mut entries = self.lock();
         self.epoch.fetch_add(1, Ordering::AcqRel);
         entries
             .sessions
             .retain(|_, e| e.session.user.id.as_str() != user);
-        entries.waiting.remove(user);
-        // Anyone's derived space may name this person as the partner.
-        entries.derived.clear();
+        entries.kept.clear();
     }
 
-    /// Drops every count of what waits, every journey's facts and everything
-    /// pages derived (something changed somewhere).
-    pub fn forget_waiting(&self) {
+    /// Drops everything pages derived (something changed somewhere).
+    pub fn forget_kept(&self) {
         let mut entries = self.lock();
         self.epoch.fetch_add(1, Ordering::AcqRel);
-        entries.waiting.clear();
-        entries.facts.clear();
-        entries.derived.clear();
+        entries.kept.clear();
     }
 
     pub fn forget_all(&self) {
@@ -309,16 +263,15 @@ impl SessionCache {
         self.live.store(live, Ordering::Release);
     }
 
-    /// A bus notice: `person:<id>` drops that person's sessions and count, the
-    /// empty key ("look at everything again") drops everything, and any other
-    /// key (a space, a talk) every count of what waits.
+    /// A bus notice: `person:<id>` drops that person's sessions, the empty key
+    /// ("look at everything again") every session; each drops everything kept.
     pub fn on_notice(&self, key: &str) {
         if key.is_empty() {
             self.forget_all();
         } else if let Some(user) = key.strip_prefix("person:") {
             self.forget_person(user);
         } else {
-            self.forget_waiting();
+            self.forget_kept();
         }
     }
 
@@ -328,7 +281,7 @@ impl SessionCache {
     }
 }
 
-/// Inserts into a map of counts; a full map starts over (a miss costs one read).
+/// Inserts into a map of kept values; a full map starts over (a miss costs one read).
 fn bounded_insert<T>(map: &mut HashMap<String, T>, key: &str, value: T) {
     if map.len() >= CAPACITY {
         map.clear();
@@ -340,20 +293,6 @@ fn bounded_insert<T>(map: &mut HashMap<String, T>, key: &str, value: T) {
 mod tests {
     use super::*;
     use rekindle_storage::User;
-
-    /// `n` things waiting.
-    fn found(n: usize) -> Arc<Vec<Waiting>> {
-        Arc::new(
-            (0..n)
-                .map(|i| Waiting {
-                    kind: rekindle_domain::waiting::WaitingKind::Question,
-                    record: format!("q{i}"),
-                    occasion: String::new(),
-                    since: 0,
-                })
-                .collect(),
-        )
-    }
 
     fn session(user: &str, expires_at: i64) -> SessionUser {
         SessionUser {
@@ -391,7 +330,7 @@ mod tests {
         let file = dir.path().join("rekindle.db-notice");
         let c = SessionCache::watching(file.clone());
         c.put(c.ticket(), "a1", &session("ana", 1_000_000), 0);
-        c.put_waiting(c.ticket(), "ana", found(2), 0);
+        c.keep(c.ticket(), "waiting", "ana", Arc::new(2u32), 0);
         assert!(c.get("a1", 10).is_some(), "no file yet: nothing changed");
         std::fs::write(&file, "1 person:ana").unwrap();
         assert!(c.get("a1", 10).is_none(), "another process wrote a notice");
@@ -401,7 +340,11 @@ mod tests {
         let tmp = dir.path().join("notice.tmp");
         std::fs::write(&tmp, "2 person:ana").unwrap();
         std::fs::rename(&tmp, &file).unwrap();
-        assert_eq!(c.waiting("ana", 10).map(|f| f.len()), None, "counts go too");
+        assert_eq!(
+            c.kept::<u32>("waiting", "ana", 10),
+            None,
+            "kept values go too"
+        );
         assert!(c.get("a1", 10).is_none());
     }
 
@@ -433,96 +376,38 @@ mod tests {
     }
 
     #[test]
-    fn counts_of_what_waits_drop_with_any_change_and_with_time() {
+    fn what_pages_keep_drops_with_any_notice_and_with_time() {
         let c = SessionCache::new(true);
-        c.put_waiting(c.ticket(), "ana", found(2), 0);
-        c.put_waiting(c.ticket(), "ben", found(1), 0);
-        assert_eq!(c.waiting("ana", 10).map(|f| f.len()), Some(2));
-        c.on_notice("person:ben");
-        assert_eq!(
-            c.waiting("ana", 10).map(|f| f.len()),
-            Some(2),
-            "another person's sign-in"
-        );
-        assert_eq!(c.waiting("ben", 10).map(|f| f.len()), None);
-        assert_eq!(
-            c.waiting("ana", WAITING_MAX_AGE_MS).map(|f| f.len()),
-            None,
-            "recounted in time"
-        );
-        c.on_notice("space:couple-1");
-        assert_eq!(c.waiting("ana", 10).map(|f| f.len()), None);
-        c.put_waiting(c.ticket(), "ana", found(2), 0);
-        c.on_notice("talk-9");
-        assert_eq!(c.waiting("ana", 10).map(|f| f.len()), None);
-        let ticket = c.ticket();
-        c.on_notice("space:couple-1");
-        c.put_waiting(ticket, "ana", found(2), 0);
-        assert_eq!(
-            c.waiting("ana", 10).map(|f| f.len()),
-            None,
-            "a count that raced with a change"
-        );
-    }
-
-    #[test]
-    fn journey_facts_drop_with_any_change_in_a_space_and_with_time() {
-        let c = SessionCache::new(true);
-        let facts = Facts {
-            partners: 2,
-            pledged_talks: 3,
-            ..Facts::default()
-        };
-        let kept = |c: &SessionCache, now| c.facts("couple-1", now).map(|f| f.pledged_talks);
-        c.put_facts(c.ticket(), "couple-1", &facts, 0);
-        assert_eq!(kept(&c, 10), Some(3));
-        c.on_notice("person:ben");
-        assert_eq!(
-            kept(&c, 10),
-            Some(3),
-            "a sign-in ended: the space's counts hold"
-        );
-        assert_eq!(kept(&c, WAITING_MAX_AGE_MS), None, "counted again in time");
-        for change in ["space:couple-2", "talk-9", ""] {
-            c.put_facts(c.ticket(), "couple-1", &facts, 0);
-            c.on_notice(change);
-            assert_eq!(kept(&c, 10), None, "after {change:?}");
-        }
-        let ticket = c.ticket();
-        c.on_notice("space:couple-1");
-        c.put_facts(ticket, "couple-1", &facts, 0);
-        assert_eq!(kept(&c, 10), None, "facts read while a change came in");
-        c.set_live(false);
-        c.put_facts(c.ticket(), "couple-1", &facts, 0);
-        assert_eq!(kept(&c, 10), None, "not kept while notices may be missed");
-    }
-
-    #[test]
-    fn what_pages_derive_drops_with_any_notice_and_with_time() {
-        let c = SessionCache::new(true);
-        let kept = |c: &SessionCache, now| c.derived::<u32>("space", "ben", now).map(|v| *v);
-        c.put_derived(c.ticket(), "space", "ben", Arc::new(7u32), 0);
+        let kept = |c: &SessionCache, now| c.kept::<u32>("space", "ben", now).map(|v| *v);
+        c.keep(c.ticket(), "space", "ben", Arc::new(7u32), 0);
         assert_eq!(kept(&c, 10), Some(7));
         assert_eq!(
-            c.derived::<String>("space", "ben", 10),
+            c.kept::<String>("space", "ben", 10),
             None,
             "another type is not this one"
         );
-        assert_eq!(c.derived::<u32>("home-lines", "ben", 10), None);
-        assert_eq!(c.derived::<u32>("space", "ana", 10), None);
-        assert_eq!(kept(&c, WAITING_MAX_AGE_MS), None, "read again in time");
+        assert_eq!(c.kept::<u32>("home-lines", "ben", 10), None);
+        assert_eq!(c.kept::<u32>("space", "ana", 10), None);
+        assert_eq!(kept(&c, KEPT_MAX_AGE_MS - 1), Some(7));
+        assert_eq!(kept(&c, KEPT_MAX_AGE_MS), None, "read again in time");
         // Ben's space names Ana: her notice drops it too, as does any change.
         for change in ["person:ana", "space:couple-2", "talk-9", ""] {
-            c.put_derived(c.ticket(), "space", "ben", Arc::new(7u32), 0);
+            c.keep(c.ticket(), "space", "ben", Arc::new(7u32), 0);
+            c.keep(c.ticket(), "facts", "couple-1", Arc::new(3u32), 0);
             c.on_notice(change);
             assert_eq!(kept(&c, 10), None, "after {change:?}");
+            assert_eq!(
+                c.kept::<u32>("facts", "couple-1", 10),
+                None,
+                "after {change:?}"
+            );
         }
         let ticket = c.ticket();
         c.on_notice("space:couple-1");
-        c.put_derived(ticket, "space", "ben", Arc::new(7u32), 0);
+        c.keep(ticket, "space", "ben", Arc::new(7u32), 0);
         assert_eq!(kept(&c, 10), None, "read while a change came in");
         c.set_live(false);
-        c.put_derived(c.ticket(), "space", "ben", Arc::new(7u32), 0);
+        c.keep(c.ticket(), "space", "ben", Arc::new(7u32), 0);
         assert_eq!(kept(&c, 10), None, "not kept while notices may be missed");
     }
 

@@ -147,8 +147,16 @@ pub async fn list(
         .as_ref()
         .and_then(|s| s.partner.as_ref().map(|p| p.display_name.clone()))
         .unwrap_or_else(|| "Your partner".into());
-    let plan = uc::plan_for(&state, &viewer, tz).await?;
-    let today = plan.today;
+    // Kept between changes, for the day it was worked out on.
+    let today = rekindle_domain::plan::local_date(state.clock().now(), tz);
+    let plan = state
+        .kept(
+            "plan",
+            who.user.id.as_str(),
+            |p: &uc::PlanView| p.today == today,
+            uc::plan_for(&state, &viewer, tz),
+        )
+        .await?;
     let repeats: Vec<String> = plan
         .actions
         .iter()

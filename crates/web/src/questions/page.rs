@@ -119,8 +119,16 @@ struct TodayPage {
     coach_panel: Option<CoachPanel>,
     paused: bool,
     paired: bool,
-    today: Option<Card>,
+    t: std::sync::Arc<Today>,
+}
+
+/// Today's question as the page shows it: kept between changes
+/// (`AppState::kept`) until the next question's release time.
+struct Today {
+    card: Option<Card>,
     hour: i64,
+    /// The latest release time when it was read (ms).
+    release: i64,
 }
 
 pub async fn today(
@@ -138,21 +146,44 @@ pub async fn today(
             coach_panel: None,
             paused,
             paired: false,
-            today: None,
-            hour: uc::DEFAULT_RELEASE_HOUR,
+            t: std::sync::Arc::new(Today {
+                card: None,
+                hour: uc::DEFAULT_RELEASE_HOUR,
+                release: 0,
+            }),
         };
         return render_with_status(StatusCode::OK, &page);
     };
-    let (asked, hour) = uc::today(&state, &who.user, &viewer, pair).await?;
-    let today = match asked {
-        Some(asked) => Some(card(
-            uc::view_of(&state, &viewer, asked).await?,
-            &viewer,
-            &partner_name(space.as_ref()),
-            tz_of(&who.user.time_zone),
-        )),
-        None => None,
+    let tz = tz_of(&who.user.time_zone);
+    let release_at = |hour: i64| {
+        let hour = u32::try_from(hour).unwrap_or(19);
+        rekindle_domain::questions::latest_release(state.clock().now(), hour, tz).timestamp_millis()
     };
+    let read = async {
+        let (asked, hour) = uc::today(&state, &who.user, &viewer, pair).await?;
+        let card = match asked {
+            Some(asked) => Some(card(
+                uc::view_of(&state, &viewer, asked).await?,
+                &viewer,
+                &partner_name(space.as_ref()),
+                tz,
+            )),
+            None => None,
+        };
+        Ok(Today {
+            card,
+            hour,
+            release: release_at(hour),
+        })
+    };
+    let t = state
+        .kept(
+            "questions-today",
+            who.user.id.as_str(),
+            |t: &Today| t.release == release_at(t.hour),
+            read,
+        )
+        .await?;
     render_with_status(
         StatusCode::OK,
         &TodayPage {
@@ -160,8 +191,7 @@ pub async fn today(
             coach_panel: None,
             paused: false,
             paired: true,
-            today,
-            hour,
+            t,
         },
     )
 }

@@ -1,8 +1,6 @@
 //! The shared space: creating it, inviting the partner, joining, leaving, and who
 //! is looking at what (the viewer every tool's queries are made for).
 
-use std::sync::Arc;
-
 use rekindle_domain::invitation::INVITATION_TTL_SECS;
 use rekindle_domain::space::{self as rules, Closed, SpaceState};
 use rekindle_storage::{NewInvitation, Space, UserId, Viewer};
@@ -92,32 +90,13 @@ pub async fn viewer(
     state: &AppState,
     user_id: &UserId,
 ) -> Result<(Viewer, Option<Space>), AppError> {
-    let space = if state.is_reading() {
-        kept_space(state, user_id).await?
-    } else {
-        state.repo.space_of(user_id).await?
-    };
+    let space = state
+        .kept("space", user_id.as_str(), |_| true, async {
+            Ok(state.repo.space_of(user_id).await?)
+        })
+        .await?;
+    let space = (*space).clone();
     Ok((Viewer::new(user_id, space.as_ref()), space))
-}
-
-/// The person's space as the session cache keeps it (read on a miss).
-async fn kept_space(state: &AppState, user_id: &UserId) -> Result<Option<Space>, AppError> {
-    const SPACE: &str = "space";
-    let cache = &state.bus_local.sessions;
-    let now = state.clock().now_ms();
-    if let Some(found) = cache.derived::<Option<Space>>(SPACE, user_id.as_str(), now) {
-        return Ok((*found).clone());
-    }
-    let ticket = cache.ticket();
-    let found = state.repo.space_of(user_id).await?;
-    cache.put_derived(
-        ticket,
-        SPACE,
-        user_id.as_str(),
-        Arc::new(found.clone()),
-        now,
-    );
-    Ok(found)
 }
 
 fn state_of(space: Option<&Space>) -> Option<SpaceState> {

@@ -77,17 +77,23 @@ struct ListPage {
     c: Chrome,
     paired: bool,
     partner: String,
-    rules_agreed: bool,
-    open: Vec<TalkLine>,
-    past: Vec<TalkLine>,
-    /// Talks of a space that ended: only this person's parts remain.
-    earlier: Vec<TalkLine>,
+    r: std::sync::Arc<ListReads>,
     errors: FieldErrors,
     topic: String,
     times: [String; 3],
     length: String,
     mode: String,
     turn: String,
+}
+
+/// What the list of talks reads for one person: kept between changes
+/// (`AppState::kept`), so a view while nothing changed reads nothing.
+struct ListReads {
+    rules_agreed: bool,
+    open: Vec<TalkLine>,
+    past: Vec<TalkLine>,
+    /// Talks of a space that ended: only this person's parts remain.
+    earlier: Vec<TalkLine>,
     threshold: i64,
 }
 
@@ -125,29 +131,38 @@ async fn list_page(
 ) -> Result<ListPage, AppError> {
     let (viewer, space) = crate::space::viewer(state, &who.user.id).await?;
     let tz = tz_of(&who.user.time_zone);
-    let talks = state.repo.talks_for(&viewer).await?;
     let paired = space
         .as_ref()
         .is_some_and(|s| s.partner.is_some() && !s.paused);
-    // Both current partners accepted the current version (as the journey counts it).
-    let rules_agreed = match &space {
-        Some(s) => state
-            .repo
-            .ground_rules(&s.couple_id)
-            .await?
-            .is_some_and(|r| r.accepted_by.len() >= 2),
-        None => false,
+    let read = async {
+        let talks = state.repo.talks_for(&viewer).await?;
+        // Both current partners accepted the current version (as the journey counts it).
+        let rules_agreed = match &space {
+            Some(s) => state
+                .repo
+                .ground_rules(&s.couple_id)
+                .await?
+                .is_some_and(|r| r.accepted_by.len() >= 2),
+            None => false,
+        };
+        let (past, open): (Vec<_>, Vec<_>) = talks.iter().partition(|t| t.phase == Phase::Ended);
+        let earlier = uc::past_talks(state, &who.user.id).await?;
+        Ok(ListReads {
+            rules_agreed,
+            open: open.into_iter().map(|t| line(t, tz)).collect(),
+            past: past.into_iter().map(|t| line(t, tz)).collect(),
+            earlier: earlier.iter().map(|t| line(t, tz)).collect(),
+            threshold: uc::threshold(state, &who.user.id).await?,
+        })
     };
-    let (past, open): (Vec<_>, Vec<_>) = talks.iter().partition(|t| t.phase == Phase::Ended);
-    let earlier = uc::past_talks(state, &who.user.id).await?;
+    let r = state
+        .kept("talks-list", who.user.id.as_str(), |_| true, read)
+        .await?;
     Ok(ListPage {
         c: Chrome::signed_in("Talks", who),
         paired,
         partner: partner_name(space.as_ref()),
-        rules_agreed,
-        open: open.into_iter().map(|t| line(t, tz)).collect(),
-        past: past.into_iter().map(|t| line(t, tz)).collect(),
-        earlier: earlier.iter().map(|t| line(t, tz)).collect(),
+        r,
         errors,
         topic: form.topic,
         times: [form.time1, form.time2, form.time3],
@@ -158,7 +173,6 @@ async fn list_page(
             form.mode
         },
         turn: form.turn,
-        threshold: uc::threshold(state, &who.user.id).await?,
     })
 }
 

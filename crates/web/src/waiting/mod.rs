@@ -61,15 +61,12 @@ pub fn to_items(found: &[Waiting], space: Option<&Space>) -> Vec<WaitingItem> {
 /// change anywhere (a bus notice) drops it at once (`http::sessions`). Workers,
 /// streams and the API read [`items_for`], always fresh.
 pub async fn recent_for(state: &AppState, user: &UserId) -> Result<Arc<Vec<Waiting>>, AppError> {
-    let cache = &state.bus_local.sessions;
     let now = state.clock().now_ms();
-    if let Some(found) = cache.waiting(user.as_str(), now) {
-        return Ok(found);
-    }
-    let ticket = cache.ticket();
-    let found = Arc::new(state.repo.waiting_for(user, now).await?);
-    cache.put_waiting(ticket, user.as_str(), found.clone(), now);
-    Ok(found)
+    state
+        .kept("waiting", user.as_str(), |_| true, async {
+            Ok(state.repo.waiting_for(user, now).await?)
+        })
+        .await
 }
 
 /// What waits for this person now, newest first.

@@ -23,6 +23,7 @@ mod forms;
 mod handoff;
 mod interop;
 mod journal;
+mod kept_pages;
 mod layout;
 mod pages;
 mod plan;
