@@ -82,6 +82,24 @@ impl AppState {
         if !self.for_reading {
             return Ok(Arc::new(read.await?));
         }
+        self.kept_on_any_request(what, whose, still_good, read)
+            .await
+    }
+
+    /// [`AppState::kept`] for any request, reading or not: for what no write
+    /// acts on, such as the navigation's count of what waits, which every
+    /// signed-in page shows.
+    pub async fn kept_on_any_request<T, F>(
+        &self,
+        what: &'static str,
+        whose: &str,
+        still_good: impl FnOnce(&T) -> bool,
+        read: F,
+    ) -> Result<Arc<T>, crate::http::error::AppError>
+    where
+        T: std::any::Any + Send + Sync,
+        F: Future<Output = Result<T, crate::http::error::AppError>>,
+    {
         let cache = &self.bus_local.sessions;
         let now = self.clock().now_ms();
         if let Some(found) = cache.kept::<T>(what, whose, now)

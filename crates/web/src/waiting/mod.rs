@@ -63,7 +63,7 @@ pub fn to_items(found: &[Waiting], space: Option<&Space>) -> Vec<WaitingItem> {
 pub async fn recent_for(state: &AppState, user: &UserId) -> Result<Arc<Vec<Waiting>>, AppError> {
     let now = state.clock().now_ms();
     state
-        .kept("waiting", user.as_str(), |_| true, async {
+        .kept_on_any_request("waiting", user.as_str(), |_| true, async {
             Ok(state.repo.waiting_for(user, now).await?)
         })
         .await
