@@ -62,8 +62,13 @@ impl AppState {
         })
     }
 
-    /// What `read` finds, kept in the session cache under `what` for `whose`
-    /// (a user or couple id) until any change is announced or
+    /// Whether this is a reading request's state (see [`AppState::reading`]).
+    pub fn is_reading(&self) -> bool {
+        self.for_reading
+    }
+
+    /// What `read` finds, kept in the session cache under `what` for `user`
+    /// until a change that may concern them is announced or
     /// `http::sessions::KEPT_MAX_AGE_MS` passes; a kept value that `still_good`
     /// refuses (another day, another release) is read again. Only a reading
     /// request's state ([`AppState::reading`]) uses and fills the cache; any
@@ -71,7 +76,7 @@ impl AppState {
     pub async fn kept<T, F>(
         &self,
         what: &'static str,
-        whose: &str,
+        user: &str,
         still_good: impl FnOnce(&T) -> bool,
         read: F,
     ) -> Result<Arc<T>, crate::http::error::AppError>
@@ -79,11 +84,10 @@ impl AppState {
         T: std::any::Any + Send + Sync,
         F: Future<Output = Result<T, crate::http::error::AppError>>,
     {
-        if !self.for_reading {
+        if !self.is_reading() {
             return Ok(Arc::new(read.await?));
         }
-        self.kept_on_any_request(what, whose, still_good, read)
-            .await
+        self.kept_on_any_request(what, user, still_good, read).await
     }
 
     /// [`AppState::kept`] for any request, reading or not: for what no write
@@ -92,7 +96,7 @@ impl AppState {
     pub async fn kept_on_any_request<T, F>(
         &self,
         what: &'static str,
-        whose: &str,
+        user: &str,
         still_good: impl FnOnce(&T) -> bool,
         read: F,
     ) -> Result<Arc<T>, crate::http::error::AppError>
@@ -102,7 +106,7 @@ impl AppState {
     {
         let cache = &self.bus_local.sessions;
         let now = self.clock().now_ms();
-        if let Some(found) = cache.kept::<T>(what, whose, now)
+        if let Some(found) = cache.kept::<T>(what, user, now)
             && still_good(&found)
         {
             return Ok(found);
@@ -110,7 +114,7 @@ impl AppState {
         // Taken before reading: a change announced meanwhile keeps the read out.
         let ticket = cache.ticket();
         let found = Arc::new(read.await?);
-        cache.keep(ticket, what, whose, found.clone(), now);
+        cache.keep(ticket, what, user, found.clone(), now);
         Ok(found)
     }
 

@@ -102,9 +102,19 @@ pub async fn home_page(
     new_link: Option<String>,
 ) -> Result<HomePage, crate::http::error::AppError> {
     let tz = tz_of(&who.user.time_zone);
+    let cache = &state.bus_local.sessions;
+    let ticket = cache.ticket();
     let summary = state.repo.home_summary(&who.user.id).await?;
     let space = summary.space;
-    let facts = facts_for(state, space.as_ref()).await?;
+    if state.is_reading() {
+        // The space just read places the person for what is kept for them.
+        cache.place(
+            ticket,
+            who.user.id.as_str(),
+            crate::space::place_of(space.as_ref()),
+        );
+    }
+    let facts = facts_for(state, &who.user.id, space.as_ref()).await?;
     let next_checkin = space
         .as_ref()
         .filter(|s| s.partner.is_some() && !s.paused)
@@ -218,18 +228,19 @@ async fn tool_lines(
 }
 
 /// The journey's facts of the person's space (none without one). The home
-/// page keeps them between changes, as the navigation keeps its count of what
+/// page keeps them for the person between changes, as the navigation keeps its count of what
 /// waits (`http::sessions`): they take a couple's every tool to count, and
 /// change only when someone writes. The API reads them fresh.
 async fn facts_for(
     state: &AppState,
+    who: &rekindle_storage::UserId,
     space: Option<&rekindle_storage::Space>,
 ) -> Result<Facts, crate::http::error::AppError> {
     let Some(space) = space else {
         return Ok(Facts::default());
     };
     let found = state
-        .kept("journey-facts", space.couple_id.as_str(), |_| true, async {
+        .kept("journey-facts", who.as_str(), |_| true, async {
             Ok(state.repo.journey_facts(&space.couple_id).await?)
         })
         .await?;

@@ -18,16 +18,24 @@
 //! database (`Repo::outside_notice_file`) and the cache looks at that file (one
 //! `stat`) before every use: a new file drops everything.
 //!
-//! Beside the sessions it keeps what reading pages derive from a space's rows
-//! ([`SessionCache::kept`], through `AppState::kept`): the count of what waits
-//! (the navigation's badge, a twelve-way query), the space itself (who the
-//! partner is, whether it is paused), the journey's facts, home's lines from
-//! the tools and each tool page's reads. Any notice may change them (a partner
-//! wrote, a talk moved, someone renamed themselves), so every notice drops them
-//! all; what changes with time alone (a check-in window, a follow-up date)
-//! shows within [`KEPT_MAX_AGE_MS`]. Only pages that read use them: a write
-//! always reads afresh (`space::viewer`), so no write acts on a space another
-//! server changed a moment ago.
+//! Beside the sessions it keeps, per person, what reading pages derive from
+//! their space's rows ([`SessionCache::kept`], through `AppState::kept`): the
+//! count of what waits (the navigation's badge, a twelve-way query), the space
+//! itself (who the partner is, whether it is paused), the journey's facts,
+//! home's lines from the tools and each tool page's reads. A notice drops what
+//! it may have changed: `space:<id>` what is kept for that space's members,
+//! `person:<id>` what is kept for that person and for their partner (whose
+//! kept space names them). Who is where comes from each person's space as a
+//! reading page last read it ([`Place`]); while it is not known, any notice
+//! drops what is kept for them.
+//! Every write announces its space and its writer (`http::changes`), and the
+//! talk room announces to the space whatever can change a page (its statements
+//! are announced only by the talk's own key, which reaches no page kept here),
+//! so a change in one couple's space leaves every other couple's kept pages be.
+//! What changes with time alone (a check-in window, a follow-up date) shows
+//! within [`KEPT_MAX_AGE_MS`] or through the page's own check. Only pages that
+//! read use them: a write always reads afresh (`space::viewer`), so no write
+//! acts on a space another server changed a moment ago.
 
 use std::any::Any;
 use std::collections::HashMap;
@@ -57,13 +65,62 @@ struct Entry {
 #[derive(Default)]
 struct Entries {
     sessions: HashMap<String, Entry>,
-    /// By what a page derived, then by whose (a user or couple id): (the
-    /// value, when read).
-    kept: HashMap<&'static str, HashMap<String, (Kept, i64)>>,
+    /// By person (user id): what reading pages derived for them.
+    kept: HashMap<String, Kept>,
+}
+
+/// What is kept for one person.
+#[derive(Default)]
+struct Kept {
+    /// Where they are, which says what notices reach what is kept for them.
+    place: Place,
+    /// By what a page derived: (the value, when read).
+    values: HashMap<&'static str, (Value, i64)>,
 }
 
 /// A value a page derived; its page knows its type.
-type Kept = Arc<dyn Any + Send + Sync>;
+type Value = Arc<dyn Any + Send + Sync>;
+
+/// Where a person is, as their space read last says ([`SessionCache::place`]).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub enum Place {
+    /// Not known: every notice reaches what is kept for them.
+    #[default]
+    Unknown,
+    /// In no space: only their own `person:` notice reaches them (joining a
+    /// space is their own write).
+    Alone,
+    /// In a space: its `space:` notice, and their own and their partner's
+    /// `person:` notices.
+    InSpace {
+        couple: String,
+        partner: Option<String>,
+    },
+}
+
+impl Place {
+    /// Whether the notice `key` may have changed what is kept for `user`, who
+    /// is here.
+    fn reached_by(&self, user: &str, key: &str) -> bool {
+        if let Some(who) = key.strip_prefix("person:") {
+            return match self {
+                Place::Unknown => true,
+                Place::Alone => who == user,
+                Place::InSpace { partner, .. } => who == user || partner.as_deref() == Some(who),
+            };
+        }
+        if let Some(space) = key.strip_prefix("space:") {
+            return match self {
+                Place::Unknown => true,
+                Place::Alone => false,
+                Place::InSpace { couple, .. } => couple == space,
+            };
+        }
+        // A talk's own key: its statements. Whatever of a talk a page shows (a
+        // phase, a time, an ask) is announced to its space too (`talk`).
+        *self == Place::Unknown
+    }
+}
 
 pub struct SessionCache {
     entries: Mutex<Entries>,
@@ -184,12 +241,12 @@ impl SessionCache {
         );
     }
 
-    /// What a reading page derived under `what` for `whose` (a user or couple
-    /// id), if derived within [`KEPT_MAX_AGE_MS`] of `now` and of type `T`.
+    /// What a reading page derived under `what` for `user`, if derived within
+    /// [`KEPT_MAX_AGE_MS`] of `now` and of type `T`.
     pub fn kept<T: Any + Send + Sync>(
         &self,
         what: &'static str,
-        whose: &str,
+        user: &str,
         now: i64,
     ) -> Option<Arc<T>> {
         if !self.live.load(Ordering::Acquire) {
@@ -197,7 +254,7 @@ impl SessionCache {
         }
         self.look_outside();
         let entries = self.lock();
-        let (found, at) = entries.kept.get(what)?.get(whose)?;
+        let (found, at) = entries.kept.get(user)?.values.get(what)?;
         (*at..*at + KEPT_MAX_AGE_MS)
             .contains(&now)
             .then(|| found.clone())?
@@ -209,13 +266,21 @@ impl SessionCache {
         &self,
         ticket: u64,
         what: &'static str,
-        whose: &str,
+        user: &str,
         found: Arc<T>,
         now: i64,
     ) {
         self.keep_if_unchanged(ticket, |e| {
-            bounded_insert(e.kept.entry(what).or_default(), whose, (found, now))
+            kept_for(&mut e.kept, user)
+                .values
+                .insert(what, (found, now));
         });
+    }
+
+    /// Says where `user` is, as a read made after `ticket` found: from then on
+    /// only the notices that reach that place drop what is kept for them.
+    pub fn place(&self, ticket: u64, user: &str, place: Place) {
+        self.keep_if_unchanged(ticket, |e| kept_for(&mut e.kept, user).place = place);
     }
 
     /// Keeps what `put` stores, unless something was invalidated since
@@ -230,22 +295,22 @@ impl SessionCache {
         }
     }
 
-    /// Drops every session of `user`, and everything kept (anyone's kept
-    /// space may name this person as the partner).
-    pub fn forget_person(&self, user: &str) {
+    /// Drops every session of `user`.
+    fn forget_sessions_of(&self, user: &str) {
         let mut entries = self.lock();
         self.epoch.fetch_add(1, Ordering::AcqRel);
         entries
             .sessions
             .retain(|_, e| e.session.user.id.as_str() != user);
-        entries.kept.clear();
     }
 
-    /// Drops everything pages derived (something changed somewhere).
-    pub fn forget_kept(&self) {
+    /// Drops what is kept for everyone the notice `key` may concern.
+    fn forget_kept_reached_by(&self, key: &str) {
         let mut entries = self.lock();
         self.epoch.fetch_add(1, Ordering::AcqRel);
-        entries.kept.clear();
+        entries
+            .kept
+            .retain(|user, kept| !kept.place.reached_by(user, key));
     }
 
     pub fn forget_all(&self) {
@@ -264,15 +329,17 @@ impl SessionCache {
     }
 
     /// A bus notice: `person:<id>` drops that person's sessions, the empty key
-    /// ("look at everything again") every session; each drops everything kept.
+    /// ("look at everything again") everything; every notice drops what is
+    /// kept for the people it may concern ([`Place`]).
     pub fn on_notice(&self, key: &str) {
         if key.is_empty() {
             self.forget_all();
-        } else if let Some(user) = key.strip_prefix("person:") {
-            self.forget_person(user);
-        } else {
-            self.forget_kept();
+            return;
         }
+        if let Some(user) = key.strip_prefix("person:") {
+            self.forget_sessions_of(user);
+        }
+        self.forget_kept_reached_by(key);
     }
 
     /// Sessions held (the `session_cache_entries` gauge).
@@ -281,12 +348,13 @@ impl SessionCache {
     }
 }
 
-/// Inserts into a map of kept values; a full map starts over (a miss costs one read).
-fn bounded_insert<T>(map: &mut HashMap<String, T>, key: &str, value: T) {
-    if map.len() >= CAPACITY {
+/// What is kept for `user`, made if needed; a full map starts over (a miss
+/// costs one read).
+fn kept_for<'a>(map: &'a mut HashMap<String, Kept>, user: &str) -> &'a mut Kept {
+    if map.len() >= CAPACITY && !map.contains_key(user) {
         map.clear();
     }
-    map.insert(key.to_owned(), value);
+    map.entry(user.to_owned()).or_default()
 }
 
 #[cfg(test)]
@@ -409,6 +477,55 @@ mod tests {
         c.set_live(false);
         c.keep(c.ticket(), "space", "ben", Arc::new(7u32), 0);
         assert_eq!(kept(&c, 10), None, "not kept while notices may be missed");
+    }
+
+    #[test]
+    fn a_notice_drops_only_what_is_kept_for_the_people_it_may_concern() {
+        let c = SessionCache::new(true);
+        let in_space = |couple: &str, partner: Option<&str>| Place::InSpace {
+            couple: couple.into(),
+            partner: partner.map(Into::into),
+        };
+        let fill = |c: &SessionCache| {
+            for user in ["ana", "ben", "cat", "dan", "eve"] {
+                c.keep(c.ticket(), "lines", user, Arc::new(1u32), 0);
+            }
+            c.place(c.ticket(), "ana", in_space("c1", Some("ben")));
+            c.place(c.ticket(), "ben", in_space("c1", Some("ana")));
+            c.place(c.ticket(), "cat", in_space("c2", None));
+            c.place(c.ticket(), "dan", Place::Alone);
+            // Eve's space was never read here: any notice reaches her.
+        };
+        let left = |c: &SessionCache| -> Vec<&str> {
+            ["ana", "ben", "cat", "dan", "eve"]
+                .into_iter()
+                .filter(|u| c.kept::<u32>("lines", u, 10).is_some())
+                .collect()
+        };
+        for (notice, kept) in [
+            ("space:c1", vec!["cat", "dan"]),
+            ("space:c2", vec!["ana", "ben", "dan"]),
+            ("space:c9", vec!["ana", "ben", "cat", "dan"]),
+            ("person:ana", vec!["cat", "dan"]),
+            ("person:cat", vec!["ana", "ben", "dan"]),
+            ("person:dan", vec!["ana", "ben", "cat"]),
+            ("person:zoe", vec!["ana", "ben", "cat", "dan"]),
+            ("talk-9", vec!["ana", "ben", "cat", "dan"]),
+            ("", vec![]),
+        ] {
+            fill(&c);
+            assert_eq!(left(&c), ["ana", "ben", "cat", "dan", "eve"]);
+            c.on_notice(notice);
+            assert_eq!(left(&c), kept, "after {notice:?}");
+        }
+        // A place read while a notice came in is not taken: Ana stays unknown.
+        c.on_notice("");
+        let ticket = c.ticket();
+        c.on_notice("space:c2");
+        c.keep(c.ticket(), "lines", "ana", Arc::new(1u32), 0);
+        c.place(ticket, "ana", in_space("c1", Some("ben")));
+        c.on_notice("space:c2");
+        assert!(c.kept::<u32>("lines", "ana", 10).is_none());
     }
 
     #[test]

@@ -5,6 +5,8 @@ use rekindle_domain::invitation::INVITATION_TTL_SECS;
 use rekindle_domain::space::{self as rules, Closed, SpaceState};
 use rekindle_storage::{NewInvitation, Space, UserId, Viewer};
 
+use crate::http::sessions::Place;
+
 use crate::http::error::AppError;
 use crate::http::secrets::{digest, new_id, random_token};
 use crate::state::AppState;
@@ -90,13 +92,45 @@ pub async fn viewer(
     state: &AppState,
     user_id: &UserId,
 ) -> Result<(Viewer, Option<Space>), AppError> {
-    let space = state
-        .kept("space", user_id.as_str(), |_| true, async {
-            Ok(state.repo.space_of(user_id).await?)
-        })
-        .await?;
-    let space = (*space).clone();
+    let space = if state.is_reading() {
+        kept_space(state, user_id).await?
+    } else {
+        state.repo.space_of(user_id).await?
+    };
     Ok((Viewer::new(user_id, space.as_ref()), space))
+}
+
+/// The person's space as the session cache keeps it (read on a miss), and
+/// with it where they are: which notices reach what is kept for them.
+async fn kept_space(state: &AppState, user_id: &UserId) -> Result<Option<Space>, AppError> {
+    const SPACE: &str = "space";
+    let cache = &state.bus_local.sessions;
+    let now = state.clock().now_ms();
+    if let Some(found) = cache.kept::<Option<Space>>(SPACE, user_id.as_str(), now) {
+        return Ok((*found).clone());
+    }
+    let ticket = cache.ticket();
+    let found = state.repo.space_of(user_id).await?;
+    cache.keep(
+        ticket,
+        SPACE,
+        user_id.as_str(),
+        std::sync::Arc::new(found.clone()),
+        now,
+    );
+    cache.place(ticket, user_id.as_str(), place_of(found.as_ref()));
+    Ok(found)
+}
+
+/// Where a person whose space is `space` is, for the session cache.
+pub fn place_of(space: Option<&Space>) -> Place {
+    match space {
+        Some(s) => Place::InSpace {
+            couple: s.couple_id.as_str().to_owned(),
+            partner: s.partner.as_ref().map(|p| p.id.as_str().to_owned()),
+        },
+        None => Place::Alone,
+    }
 }
 
 fn state_of(space: Option<&Space>) -> Option<SpaceState> {

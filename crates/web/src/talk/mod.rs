@@ -392,8 +392,11 @@ pub async fn command(
             state.live_talks.appended(id, talk.last_seq, &recorded);
             state.bus.publish(id).await;
             // Only what can change "waiting for you" (asks, proposals, arrivals,
-            // phases) is announced to the space; statements in a live talk are not.
+            // phases) or a page's list of talks (its phase and time) is announced
+            // to the space, which is what drops the pages kept for the couple
+            // (`http::sessions`); statements in a live talk are not.
             let waiting_changed = after.phase != talk.phase
+                || after.scheduled_at != talk.scheduled_at
                 || events.iter().any(|e| {
                     matches!(
                         e,
