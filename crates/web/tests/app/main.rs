@@ -23,7 +23,7 @@ mod forms;
 mod handoff;
 mod interop;
 mod journal;
-mod kept_pages;
+mod kept_reads;
 mod layout;
 mod pages;
 mod plan;
