@@ -228,9 +228,9 @@ async fn tool_lines(
 }
 
 /// The journey's facts of the person's space (none without one). The home
-/// page keeps them for the person between changes, as the navigation keeps its count of what
-/// waits (`http::sessions`): they take a couple's every tool to count, and
-/// change only when someone writes. The API reads them fresh.
+/// page keeps them for the person between changes, as the navigation keeps
+/// its count of what waits (`http::sessions`): they take a couple's every tool
+/// to count, and change only when someone writes. The API reads them fresh.
 async fn facts_for(
     state: &AppState,
     who: &rekindle_storage::UserId,

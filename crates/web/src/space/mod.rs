@@ -5,10 +5,9 @@ use rekindle_domain::invitation::INVITATION_TTL_SECS;
 use rekindle_domain::space::{self as rules, Closed, SpaceState};
 use rekindle_storage::{NewInvitation, Space, UserId, Viewer};
 
-use crate::http::sessions::Place;
-
 use crate::http::error::AppError;
 use crate::http::secrets::{digest, new_id, random_token};
+use crate::http::sessions::Place;
 use crate::state::AppState;
 
 pub mod api;
