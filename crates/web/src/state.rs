@@ -118,6 +118,28 @@ impl AppState {
         Ok(found)
     }
 
+    /// What `read` finds; in a reading request's state it also tells the
+    /// session cache where `user` is, as `place_of` works it out from what was
+    /// read (`http::sessions::Place`), unless a change was announced meanwhile.
+    pub async fn placed<T, F>(
+        &self,
+        user: &str,
+        place_of: impl FnOnce(&T) -> crate::http::sessions::Place,
+        read: F,
+    ) -> Result<T, crate::http::error::AppError>
+    where
+        F: Future<Output = Result<T, crate::http::error::AppError>>,
+    {
+        if !self.is_reading() {
+            return read.await;
+        }
+        let cache = &self.bus_local.sessions;
+        let ticket = cache.ticket();
+        let found = read.await?;
+        cache.place(ticket, user, place_of(&found));
+        Ok(found)
+    }
+
     pub fn closing(&self) -> tokio::sync::watch::Receiver<bool> {
         self.closing.subscribe()
     }

@@ -102,18 +102,15 @@ pub async fn home_page(
     new_link: Option<String>,
 ) -> Result<HomePage, crate::http::error::AppError> {
     let tz = tz_of(&who.user.time_zone);
-    let cache = &state.bus_local.sessions;
-    let ticket = cache.ticket();
-    let summary = state.repo.home_summary(&who.user.id).await?;
-    let space = summary.space;
-    if state.is_reading() {
-        // The space just read places the person for what is kept for them.
-        cache.place(
-            ticket,
+    // The space in the summary says where the person is, for what is kept.
+    let summary = state
+        .placed(
             who.user.id.as_str(),
-            crate::space::place_of(space.as_ref()),
-        );
-    }
+            |s: &rekindle_storage::HomeSummary| crate::space::place_of(s.space.as_ref()),
+            async { Ok(state.repo.home_summary(&who.user.id).await?) },
+        )
+        .await?;
+    let space = summary.space;
     let facts = facts_for(state, &who.user.id, space.as_ref()).await?;
     let next_checkin = space
         .as_ref()

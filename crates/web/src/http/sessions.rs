@@ -295,24 +295,6 @@ impl SessionCache {
         }
     }
 
-    /// Drops every session of `user`.
-    fn forget_sessions_of(&self, user: &str) {
-        let mut entries = self.lock();
-        self.epoch.fetch_add(1, Ordering::AcqRel);
-        entries
-            .sessions
-            .retain(|_, e| e.session.user.id.as_str() != user);
-    }
-
-    /// Drops what is kept for everyone the notice `key` may concern.
-    fn forget_kept_reached_by(&self, key: &str) {
-        let mut entries = self.lock();
-        self.epoch.fetch_add(1, Ordering::AcqRel);
-        entries
-            .kept
-            .retain(|user, kept| !kept.place.reached_by(user, key));
-    }
-
     pub fn forget_all(&self) {
         let mut entries = self.lock();
         self.epoch.fetch_add(1, Ordering::AcqRel);
@@ -336,10 +318,16 @@ impl SessionCache {
             self.forget_all();
             return;
         }
+        let mut entries = self.lock();
+        self.epoch.fetch_add(1, Ordering::AcqRel);
         if let Some(user) = key.strip_prefix("person:") {
-            self.forget_sessions_of(user);
+            entries
+                .sessions
+                .retain(|_, e| e.session.user.id.as_str() != user);
         }
-        self.forget_kept_reached_by(key);
+        entries
+            .kept
+            .retain(|user, kept| !kept.place.reached_by(user, key));
     }
 
     /// Sessions held (the `session_cache_entries` gauge).

@@ -91,34 +91,14 @@ pub async fn viewer(
     state: &AppState,
     user_id: &UserId,
 ) -> Result<(Viewer, Option<Space>), AppError> {
-    let space = if state.is_reading() {
-        kept_space(state, user_id).await?
-    } else {
-        state.repo.space_of(user_id).await?
-    };
+    let user = user_id.as_str();
+    // The space read on a miss also says where the person is: which notices
+    // reach what is kept for them.
+    let read = state.placed(user, |s: &Option<Space>| place_of(s.as_ref()), async {
+        Ok(state.repo.space_of(user_id).await?)
+    });
+    let space = (*state.kept("space", user, |_| true, read).await?).clone();
     Ok((Viewer::new(user_id, space.as_ref()), space))
-}
-
-/// The person's space as the session cache keeps it (read on a miss), and
-/// with it where they are: which notices reach what is kept for them.
-async fn kept_space(state: &AppState, user_id: &UserId) -> Result<Option<Space>, AppError> {
-    const SPACE: &str = "space";
-    let cache = &state.bus_local.sessions;
-    let now = state.clock().now_ms();
-    if let Some(found) = cache.kept::<Option<Space>>(SPACE, user_id.as_str(), now) {
-        return Ok((*found).clone());
-    }
-    let ticket = cache.ticket();
-    let found = state.repo.space_of(user_id).await?;
-    cache.keep(
-        ticket,
-        SPACE,
-        user_id.as_str(),
-        std::sync::Arc::new(found.clone()),
-        now,
-    );
-    cache.place(ticket, user_id.as_str(), place_of(found.as_ref()));
-    Ok(found)
 }
 
 /// Where a person whose space is `space` is, for the session cache.
