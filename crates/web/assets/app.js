@@ -202,6 +202,21 @@
 
     var timer = null, seq = 0, last = null;
 
+    // The panel grows above the form's buttons. Were it to grow between the press and the
+    // release of "Save", the button would move out from under the finger and the press
+    // would be lost; so while a button of the form is held down, the coach waits.
+    if (area.form) {
+      area.form.addEventListener("pointerdown", function (ev) {
+        if (!ev.target.closest || !ev.target.closest("button:not([type=button]), input[type=submit]")) return;
+        clearTimeout(timer);
+        seq++;
+        last = null;
+      });
+      ["pointerup", "pointercancel"].forEach(function (type) {
+        area.form.addEventListener(type, function () { if (last === null) schedule(400); });
+      });
+    }
+
     function paint(text, findings) {
       var chars = Array.from(text);
       backdrop.textContent = "";

@@ -407,6 +407,12 @@ async fn coach_flow(driver: &Driver, backend: Backend) {
     }
     // The coach never blocks saving.
     a.fill("#body", "You always do this, whatever").await;
+    // Once the coach has flagged it (so the panel no longer moves the button), save it anyway.
+    ca.wait()
+        .at_most(std::time::Duration::from_secs(10))
+        .for_element(Locator::Css(".coach-finding:not(.strength)"))
+        .await
+        .expect("the coach flags \"You always do this\"");
     a.click("form[action='/journal'] button[type=submit]").await;
     assert!(a.source().await.contains("You always do this, whatever"));
     let _ = ca.close().await;
