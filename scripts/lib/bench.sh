@@ -73,6 +73,7 @@ start_server() {
   local bin=$1 data=$2 db=${3:-} port; port=$(free_port)
   local extra=()
   [ -n "$db" ] && extra=(--database-url "$db")
+  [ -z "${REKINDLE_BENCH_FRESH:-}" ] || extra+=(--no-kept-reads)
   RUST_LOG=warn "$bin" serve --listen "127.0.0.1:$port" --data-dir "$data" --auth-attempts-per-ip 100000 \
     --auth-failures-per-account 100000 "${extra[@]}" >/dev/null 2>&1 &
   server_pid=$!

@@ -163,6 +163,10 @@ struct ServeArgs {
     #[arg(long, env = "REKINDLE_PUSH_ALLOW_LOOPBACK", hide = true)]
     push_allow_loopback: bool,
 
+    /// Benchmarks only: read every page afresh, as the first view after a change does.
+    #[arg(long, env = "REKINDLE_NO_KEPT_READS", hide = true)]
+    no_kept_reads: bool,
+
     /// Log format: "text" for people, "json" for log collectors.
     #[arg(long, env = "REKINDLE_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
     log_format: String,
@@ -279,6 +283,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .ok_or_else(|| anyhow::anyhow!("--push-interval-secs must be a positive number"))?,
         push_contact: args.push_contact.clone(),
         push_allow_loopback: args.push_allow_loopback,
+        keep_reads: !args.no_kept_reads,
         ..Config::default()
     };
     if let Some(smtp) = &config.smtp {

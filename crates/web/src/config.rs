@@ -51,6 +51,9 @@ pub struct Config {
     /// Accept push endpoints on http://127.0.0.1 / [::1] (tests only; real
     /// push services are https).
     pub push_allow_loopback: bool,
+    /// Keep what reading pages read between changes (`AppState::kept`). Off,
+    /// every view is a first view after a change: for benchmarks of that path.
+    pub keep_reads: bool,
 }
 
 impl Default for Config {
@@ -76,6 +79,7 @@ impl Default for Config {
             push_interval: Duration::from_secs(30),
             push_contact: None,
             push_allow_loopback: false,
+            keep_reads: true,
         }
     }
 }

@@ -104,6 +104,9 @@ impl AppState {
         T: std::any::Any + Send + Sync,
         F: Future<Output = Result<T, crate::http::error::AppError>>,
     {
+        if !self.config.keep_reads {
+            return Ok(Arc::new(read.await?));
+        }
         let cache = &self.bus_local.sessions;
         let now = self.clock().now_ms();
         if let Some(found) = cache.kept::<T>(what, user, now)

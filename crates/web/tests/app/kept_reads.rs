@@ -2,12 +2,16 @@
 //! clock: the day's question released at its hour, a check-in falling due and
 //! a new day on the plan show at once, though nobody wrote anything and the
 //! kept values are seconds old. (A change by anyone drops them: the two-server
-//! test in `crates/rekindle/tests/sessions_two_servers.rs`.)
+//! test in `crates/rekindle/tests/sessions_two_servers.rs`.) With
+//! `keep_reads` off (`serve --no-kept-reads`, for benchmarks of the first view
+//! after a change) nothing is kept at all.
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use rekindle_testkit::{TestApp, backends, couple};
+use rekindle_domain::plan::Assignment;
+use rekindle_storage::PlanAction;
+use rekindle_testkit::{TestApp, backends, couple, test_config};
 use reqwest::Method;
 use serde_json::json;
 
@@ -91,5 +95,59 @@ async fn kept_pages_follow_the_clock_without_any_change() {
             !plan.contains("Nothing planned for today.") && plan.contains("Tidy the shed"),
             "{b:?}: a new day on the plan at once"
         );
+    }
+}
+
+/// A change written to the store without any notice (as if by a process that
+/// announces nothing) shows on the next view only when no reads are kept: so
+/// a benchmark with `keep_reads` off measures the path a first view takes.
+#[tokio::test]
+async fn without_kept_reads_every_view_reads_afresh() {
+    for b in backends() {
+        for keep_reads in [true, false] {
+            let app = TestApp::spawn_with(
+                b,
+                rekindle_web::Config {
+                    keep_reads,
+                    ..test_config()
+                },
+            )
+            .await;
+            app.clock
+                .set("2027-03-02T12:00:00Z".parse::<DateTime<Utc>>().unwrap());
+            let (ana, _ben) = couple(&app).await;
+            let (s, me) = ana.get_json("/api/v1/me").await;
+            assert_eq!(s, 200, "{b:?}: {me}");
+            let me = rekindle_storage::UserId::from(me["id"].as_str().unwrap().to_owned());
+            let page = app.html_person("ana@example.org").await;
+            let (s, before) = page.get("/plan").await;
+            assert_eq!(s, 200);
+            assert!(!before.contains("Water the plants"), "{b:?}");
+            let space = app.db.repo.space_of(&me).await.unwrap().unwrap();
+            app.db
+                .repo
+                .create_action(&PlanAction {
+                    id: "act-unannounced".to_owned().into(),
+                    couple_id: Some(space.couple_id),
+                    created_by: me.clone(),
+                    owner_id: Some(me.clone()),
+                    agreement_id: None,
+                    title: "Water the plants".into(),
+                    notes: String::new(),
+                    due_date: "2027-03-02".into(),
+                    rrule: None,
+                    assignment: Assignment::Accepted,
+                    answered_at: Some(app.clock.now_ms()),
+                    created_at: app.clock.now_ms(),
+                })
+                .await
+                .unwrap();
+            let (_, after) = page.get("/plan").await;
+            assert_eq!(
+                after.contains("Water the plants"),
+                !keep_reads,
+                "{b:?}, keep_reads {keep_reads}: kept until a notice, or read afresh"
+            );
+        }
     }
 }
