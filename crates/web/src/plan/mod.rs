@@ -6,6 +6,8 @@
 pub mod api;
 pub mod page;
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use rekindle_domain::plan::{
@@ -301,6 +303,15 @@ fn schedule(due_date: &str, rrule: Option<&str>) -> Schedule {
     }
 }
 
+/// Done marks by action, each action's in the order read.
+fn by_action(events: Vec<PlanDoneEvent>) -> HashMap<ActionId, Vec<PlanDoneEvent>> {
+    let mut by_action: HashMap<ActionId, Vec<PlanDoneEvent>> = HashMap::new();
+    for e in events {
+        by_action.entry(e.action_id.clone()).or_default().push(e);
+    }
+    by_action
+}
+
 fn events_of(events: &[PlanDoneEvent], action_id: &str) -> Vec<DoneEvent> {
     events
         .iter()
@@ -416,15 +427,13 @@ pub struct PlanView {
 pub async fn plan_for(state: &AppState, viewer: &Viewer, tz: Tz) -> Result<PlanView, AppError> {
     let today = dp::local_date(state.clock().now(), tz);
     let actions = state.repo.actions_for(viewer).await?;
-    let events = state.repo.done_events(viewer, None).await?;
+    // A year of a daily plan is thousands of marks: shared out by action in one
+    // pass, not searched once per action.
+    let mut by_action = by_action(state.repo.done_events(viewer, None).await?);
     let mut out = Vec::with_capacity(actions.len());
     for a in actions {
         let schedule = schedule_of(&a);
-        let mine_events: Vec<PlanDoneEvent> = events
-            .iter()
-            .filter(|e| e.action_id == a.id)
-            .cloned()
-            .collect();
+        let mine_events = by_action.remove(&a.id).unwrap_or_default();
         let done = dp::done_dates(&events_of(&mine_events, &a.id));
         let assignment = a.assignment;
         let history = a.couple_id.is_none() || a.couple_id != viewer.couple_id;
@@ -540,7 +549,7 @@ pub struct ExportDone {
 /// spaces), with their done history.
 pub async fn export(state: &AppState, viewer: &Viewer) -> Result<Vec<ExportAction>, AppError> {
     let me = viewer.user_id.as_str();
-    let events = state.repo.done_events(viewer, None).await?;
+    let mut by_action = by_action(state.repo.done_events(viewer, None).await?);
     let actions = state
         .repo
         .actions_for(viewer)
@@ -549,11 +558,12 @@ pub async fn export(state: &AppState, viewer: &Viewer) -> Result<Vec<ExportActio
         .map(|a| ExportAction {
             owner: owner_for(&a, me).as_str(),
             created_by_me: a.created_by == me,
-            history: events
-                .iter()
-                .filter(|e| e.action_id == a.id)
+            history: by_action
+                .remove(&a.id)
+                .unwrap_or_default()
+                .into_iter()
                 .map(|e| ExportDone {
-                    date: e.occurrence.clone(),
+                    date: e.occurrence,
                     done: e.done,
                     by_me: e.user_id == me,
                     at: crate::view::format::iso(e.at),

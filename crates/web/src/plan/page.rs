@@ -16,6 +16,7 @@ use crate::view::format::{tz_of, when};
 use crate::view::{Chrome, field_error, render_with_status, see_other};
 use rekindle_domain::checkin::weekday_name;
 use rekindle_domain::plan::{Assignment, Owner, Standing, parse_weekday_code};
+use rekindle_storage::PlanDoneEvent;
 
 #[derive(Deserialize, Default)]
 pub struct PlanQuery {
@@ -135,6 +136,89 @@ fn row<'a>(
     }
 }
 
+/// How many done marks the plan lists under "Done lately".
+const HISTORY_SHOWN: usize = 50;
+
+/// The `most` latest done and undo marks of all actions, newest first (ties in
+/// the plan's order), as (action index, mark). Chosen before any is made into a
+/// line: a year of a daily plan holds thousands.
+fn latest_marks(actions: &[ActionState], most: usize) -> Vec<(usize, &PlanDoneEvent)> {
+    let mut marks: Vec<(usize, &PlanDoneEvent)> = actions
+        .iter()
+        .enumerate()
+        .flat_map(|(i, a)| a.events.iter().map(move |e| (i, e)))
+        .collect();
+    let newest_first = |x: &(usize, &PlanDoneEvent), y: &(usize, &PlanDoneEvent)| {
+        y.1.at
+            .cmp(&x.1.at)
+            .then(x.0.cmp(&y.0))
+            .then_with(|| x.1.id.cmp(&y.1.id))
+    };
+    if marks.len() > most && most > 0 {
+        marks.select_nth_unstable_by(most - 1, newest_first);
+    }
+    marks.truncate(most);
+    marks.sort_by(newest_first);
+    marks
+}
+
+/// One line of "Done": the action's index, the mark, and whether it can be
+/// undone (the latest mark of an occurrence that is still done).
+struct DoneMark {
+    action: usize,
+    mark: PlanDoneEvent,
+    can_undo: bool,
+}
+
+/// What the plan page keeps between changes: the plan worked out for the day,
+/// each action's repeat in words, and the marks "Done" lists. None of it
+/// depends on who is looking beyond the plan's own viewer, and working the
+/// list out once matters: a year of a daily plan holds thousands of marks.
+struct KeptPlan {
+    plan: uc::PlanView,
+    repeats: Vec<String>,
+    done_lately: Vec<DoneMark>,
+}
+
+impl KeptPlan {
+    fn of(plan: uc::PlanView) -> KeptPlan {
+        let repeats = plan
+            .actions
+            .iter()
+            .map(|a| {
+                a.schedule
+                    .rule
+                    .as_ref()
+                    .map(|r| r.describe())
+                    .unwrap_or_default()
+            })
+            .collect();
+        let done_lately = latest_marks(&plan.actions, HISTORY_SHOWN)
+            .into_iter()
+            .map(|(i, e)| {
+                let a = &plan.actions[i];
+                let can_undo = !a.history
+                    && e.done
+                    && uc::parse_date(&e.occurrence).is_some_and(|d| a.done.contains(&d))
+                    && a.events
+                        .iter()
+                        .filter(|x| x.occurrence == e.occurrence)
+                        .all(|x| x.at <= e.at);
+                DoneMark {
+                    action: i,
+                    mark: e.clone(),
+                    can_undo,
+                }
+            })
+            .collect();
+        KeptPlan {
+            plan,
+            repeats,
+            done_lately,
+        }
+    }
+}
+
 pub async fn list(
     State(state): State<AppState>,
     who: SignedIn,
@@ -149,25 +233,15 @@ pub async fn list(
         .unwrap_or_else(|| "Your partner".into());
     // Kept between changes, for the day it was worked out on.
     let today = rekindle_domain::plan::local_date(state.clock().now(), tz);
-    let plan = state
+    let kept = state
         .kept(
             "plan",
             who.user.id.as_str(),
-            |p: &uc::PlanView| p.today == today,
-            uc::plan_for(&state, &viewer, tz),
+            |k: &KeptPlan| k.plan.today == today,
+            async { Ok(KeptPlan::of(uc::plan_for(&state, &viewer, tz).await?)) },
         )
         .await?;
-    let repeats: Vec<String> = plan
-        .actions
-        .iter()
-        .map(|a| {
-            a.schedule
-                .rule
-                .as_ref()
-                .map(|r| r.describe())
-                .unwrap_or_default()
-        })
-        .collect();
+    let (plan, repeats) = (&kept.plan, &kept.repeats);
     let mut page = PlanPage {
         c: Chrome::signed_in("Plan", &who).with_notice(plan_notice(q.done.as_deref())),
         in_space: viewer.couple_id.is_some(),
@@ -186,7 +260,7 @@ pub async fn list(
     // after, so the lines left out cost nothing: (date, action, missed days).
     let mut open = Vec::new();
     let mut upcoming = Vec::new();
-    for (i, (a, repeat)) in plan.actions.iter().zip(&repeats).enumerate() {
+    for (i, (a, repeat)) in plan.actions.iter().zip(repeats).enumerate() {
         let line = |date| row(a, repeat, date, today, &partner);
         if a.awaiting_me {
             page.awaiting_me.push(line(None));
@@ -209,11 +283,15 @@ pub async fn list(
         if let Some(&latest) = missed.first() {
             open.push((latest, i, missed));
         }
-        for e in &a.events {
-            let Some(d) = uc::parse_date(&e.occurrence) else {
-                continue;
-            };
-            page.history.push(DoneRow {
+    }
+    page.history = kept
+        .done_lately
+        .iter()
+        .filter_map(|m| {
+            let a = &plan.actions[m.action];
+            let e = &m.mark;
+            let d = uc::parse_date(&e.occurrence)?;
+            Some(DoneRow {
                 id: a.action.id.as_str(),
                 title: &a.action.title,
                 date: e.occurrence.clone(),
@@ -225,17 +303,10 @@ pub async fn list(
                 },
                 when: when(e.at, tz),
                 done: e.done,
-                // Undo is offered on the latest event of an occurrence still done.
-                can_undo: !a.history
-                    && e.done
-                    && a.done.contains(&d)
-                    && a.events
-                        .iter()
-                        .filter(|x| x.occurrence == e.occurrence)
-                        .all(|x| x.at <= e.at),
-            });
-        }
-    }
+                can_undo: m.can_undo,
+            })
+        })
+        .collect();
     // Stable sorts: actions on the same day keep the plan's order.
     upcoming.sort_by_key(|(d, _)| *d);
     open.sort_by_key(|(d, _, _)| *d);
@@ -262,8 +333,6 @@ pub async fn list(
             },
         })
         .collect();
-    page.history.sort_by(|x, y| y.when.cmp(&x.when));
-    page.history.truncate(50);
     render_with_status(StatusCode::OK, &page)
 }
 

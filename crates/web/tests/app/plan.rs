@@ -972,3 +972,62 @@ async fn a_repeating_action_missed_for_days_is_one_line_that_can_mark_any_of_the
         assert_eq!(still, 3, "{b:?}: {v}");
     }
 }
+
+/// The dates of the page's "Done" list, in the order shown (each mark there
+/// can be undone, so each carries its date).
+fn done_list_dates(html: &str) -> Vec<String> {
+    let list = html.split("id=\"history\">").nth(1).expect("the list");
+    let list = list.split("</ul>").next().unwrap();
+    list.split("<li>")
+        .skip(1)
+        .map(|item| {
+            let date = item
+                .split("name=\"on\" value=\"")
+                .nth(1)
+                .unwrap_or_else(|| panic!("no date in {item}"));
+            date[..10].to_owned()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_done_list_shows_the_newest_fifty_marks_newest_first() {
+    for b in backends() {
+        let app = TestApp::spawn(b).await;
+        let (ana, _ben) = couple(&app).await;
+        app.clock.set(at("2027-01-01T10:00:00Z"));
+        let walk = add(
+            &ana,
+            json!({"title": "Evening walk", "owner": "me", "due_date": "2027-01-01", "rrule": "FREQ=DAILY"}),
+        )
+        .await;
+        let walk = walk["id"].as_str().unwrap().to_owned();
+        // Ticked off on each of 55 days, on the day.
+        for _ in 0..55 {
+            let (s, v) = ana
+                .send_json(
+                    Method::POST,
+                    &format!("/api/v1/plan/{walk}/done"),
+                    json!({}),
+                )
+                .await;
+            assert_eq!(s, 200, "{b:?}: {v}");
+            app.clock.advance(std::time::Duration::from_secs(24 * 3600));
+        }
+        let page = app.html_person("ana@example.org").await;
+        let (s, html) = page.get("/plan").await;
+        assert_eq!(s, 200, "{b:?}");
+        let shown = done_list_dates(&html);
+        // The newest first by time, not by how the time reads ("Wed 3 Mar"
+        // sorts after "Fri 5 Mar" as text).
+        let expected: Vec<String> = (6..=55)
+            .rev()
+            .map(|day| {
+                (chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()
+                    + chrono::Duration::days(day - 1))
+                .to_string()
+            })
+            .collect();
+        assert_eq!(shown, expected, "{b:?}");
+    }
+}
