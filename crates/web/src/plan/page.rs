@@ -162,11 +162,13 @@ fn latest_marks(actions: &[ActionState], most: usize) -> Vec<(usize, &PlanDoneEv
     marks
 }
 
-/// One line of "Done": the action's index, the mark, and whether it can be
-/// undone (the latest mark of an occurrence that is still done).
+/// One line of "Done": the action's index, the mark and the day it is for,
+/// and whether it can be undone (the latest mark of an occurrence that is
+/// still done).
 struct DoneMark {
     action: usize,
     mark: PlanDoneEvent,
+    date: chrono::NaiveDate,
     can_undo: bool,
 }
 
@@ -195,20 +197,22 @@ impl KeptPlan {
             .collect();
         let done_lately = latest_marks(&plan.actions, HISTORY_SHOWN)
             .into_iter()
-            .map(|(i, e)| {
+            .filter_map(|(i, e)| {
                 let a = &plan.actions[i];
+                let date = uc::parse_date(&e.occurrence)?;
                 let can_undo = !a.history
                     && e.done
-                    && uc::parse_date(&e.occurrence).is_some_and(|d| a.done.contains(&d))
+                    && a.done.contains(&date)
                     && a.events
                         .iter()
                         .filter(|x| x.occurrence == e.occurrence)
                         .all(|x| x.at <= e.at);
-                DoneMark {
+                Some(DoneMark {
                     action: i,
                     mark: e.clone(),
+                    date,
                     can_undo,
-                }
+                })
             })
             .collect();
         KeptPlan {
@@ -287,15 +291,14 @@ pub async fn list(
     page.history = kept
         .done_lately
         .iter()
-        .filter_map(|m| {
+        .map(|m| {
             let a = &plan.actions[m.action];
             let e = &m.mark;
-            let d = uc::parse_date(&e.occurrence)?;
-            Some(DoneRow {
+            DoneRow {
                 id: a.action.id.as_str(),
                 title: &a.action.title,
                 date: e.occurrence.clone(),
-                date_label: day_label(d, today),
+                date_label: day_label(m.date, today),
                 by: if e.user_id == who.user.id {
                     "You".into()
                 } else {
@@ -304,7 +307,7 @@ pub async fn list(
                 when: when(e.at, tz),
                 done: e.done,
                 can_undo: m.can_undo,
-            })
+            }
         })
         .collect();
     // Stable sorts: actions on the same day keep the plan's order.
