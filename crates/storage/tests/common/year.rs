@@ -1,6 +1,7 @@
 //! A year of content for a couple: every question of the decks asked and
 //! answered by both (one a day, at most 365), 50 repeating actions (about
-//! seven in ten of their days ticked off: some 4,000 done marks), 30 talks,
+//! seven in ten of their days ticked off: some 4,000 done marks), 30 talks
+//! (each with both partners' reflections, shared),
 //! 12 completed check-ins and 100 journal entries, all dated over the year
 //! before `now`. Used by the server benchmark's `seed_year` example and by the
 //! tests that read such a year (`tests/direct.rs`).
@@ -8,13 +9,14 @@
 use rekindle_domain::checkin::Scores;
 use rekindle_storage::{
     AskedQuestion, NewAnswer, NewCheckin, NewEntry, NewSubmission, NewTalk, NewTalkEvent,
-    PlanAction, PlanDoneEvent, Repo, UserId, Viewer,
+    PlanAction, PlanDoneEvent, Reflection, Repo, UserId, Viewer,
 };
 
 pub const DAY: i64 = 86_400_000;
 
-fn id(kind: &str, i: usize) -> String {
-    format!("seed-{kind}-{i:04}")
+/// A record's id: `tag` keeps the ids of several seeded couples apart.
+fn id(tag: &str, kind: &str, i: usize) -> String {
+    format!("seed-{tag}{kind}-{i:04}")
 }
 
 pub fn date(ms: i64) -> String {
@@ -38,6 +40,17 @@ pub async fn seed_year(
     me: &UserId,
     now: i64,
 ) -> Result<usize, Box<dyn std::error::Error>> {
+    seed_year_tagged(repo, me, now, "").await
+}
+
+/// `seed_year` for one of several couples in the same database: `tag` starts
+/// every id the year writes, so no two couples' ids meet.
+pub async fn seed_year_tagged(
+    repo: &Repo,
+    me: &UserId,
+    now: i64,
+    tag: &str,
+) -> Result<usize, Box<dyn std::error::Error>> {
     let me = me.clone();
     let space = repo.space_of(&me).await?.ok_or("not in a space")?;
     let partner = space.partner.clone().ok_or("no partner yet")?.id;
@@ -57,7 +70,7 @@ pub async fn seed_year(
     for (i, q) in questions.iter().enumerate() {
         let at = start + i as i64 * DAY;
         let asked = AskedQuestion {
-            id: id("q", i).into(),
+            id: id(tag, "q", i).into(),
             question_id: q.id.clone(),
             released_at: at,
             couple_id: Some(space.couple_id.clone()),
@@ -68,7 +81,7 @@ pub async fn seed_year(
             repo.answer(
                 v,
                 &NewAnswer {
-                    id: format!("seed-ans-{who}-{i:04}").into(),
+                    id: format!("seed-{tag}ans-{who}-{i:04}").into(),
                     couple_question_id: asked.id.clone(),
                     body: format!("An answer of a few sentences, number {i}. We talked about it after dinner and laughed."),
                     skipped: false,
@@ -86,7 +99,7 @@ pub async fn seed_year(
             "FREQ=MONTHLY;BYMONTHDAY=3",
         ][i % 3];
         repo.create_action(&PlanAction {
-            id: id("act", i).into(),
+            id: id(tag, "act", i).into(),
             couple_id: Some(space.couple_id.clone()),
             created_by: me.clone(),
             owner_id: Some(if i % 2 == 0 {
@@ -121,8 +134,8 @@ pub async fn seed_year(
             repo.record_done(
                 owner,
                 &PlanDoneEvent {
-                    id: format!("seed-done-{i:02}-{n:03}"),
-                    action_id: id("act", i).into(),
+                    id: format!("seed-{tag}done-{i:02}-{n:03}"),
+                    action_id: id(tag, "act", i).into(),
                     occurrence: date(day * DAY),
                     user_id: owner.user_id.clone(),
                     done: true,
@@ -145,7 +158,7 @@ pub async fn seed_year(
         };
         repo.create_talk(
             &NewTalk {
-                id: id("talk", i).into(),
+                id: id(tag, "talk", i).into(),
                 couple_id: space.couple_id.clone(),
                 requested_by: me.clone(),
                 partner_id: partner.clone(),
@@ -161,12 +174,28 @@ pub async fn seed_year(
             },
         )
         .await?;
+        // Each wrote afterwards what they understood, and shared it.
+        for v in [&mine, &theirs] {
+            repo.save_reflection(
+                v,
+                &Reflection {
+                    talk_id: id(tag, "talk", i).into(),
+                    user_id: v.user_id.clone(),
+                    understood: "That the evenings feel rushed.".into(),
+                    feel_now: "Lighter.".into(),
+                    shared: true,
+                    created_at: at + 2 * DAY,
+                    updated_at: at + 2 * DAY,
+                },
+            )
+            .await?;
+        }
     }
 
     for i in 0..12 {
         let at = start + i as i64 * 30 * DAY;
         let checkin = NewCheckin {
-            id: id("chk", i).into(),
+            id: id(tag, "chk", i).into(),
             opened_at: at,
             closes_at: at + 7 * DAY,
         };
@@ -176,7 +205,7 @@ pub async fn seed_year(
             repo.submit_checkin(
                 v,
                 &NewSubmission {
-                    id: format!("seed-sub-{who}-{i:04}"),
+                    id: format!("seed-{tag}sub-{who}-{i:04}"),
                     checkin_id: checkin.id.clone(),
                     scores: Scores {
                         csi: [4, 4, 5, 4],
@@ -198,7 +227,7 @@ pub async fn seed_year(
     for i in 0..100 {
         let at = start + i as i64 * 3 * DAY;
         repo.create_entry(&NewEntry {
-            id: id("entry", i).into(),
+            id: id(tag, "entry", i).into(),
             owner_id: if i % 2 == 0 {
                 me.clone()
             } else {
