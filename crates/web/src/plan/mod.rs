@@ -426,10 +426,39 @@ pub struct PlanView {
 
 pub async fn plan_for(state: &AppState, viewer: &Viewer, tz: Tz) -> Result<PlanView, AppError> {
     let today = dp::local_date(state.clock().now(), tz);
+    let events = state.repo.done_events(viewer, None).await?;
+    plan_with(state, viewer, today, events).await
+}
+
+/// The plan as its page shows it: what is open this week, and the `newest`
+/// latest marks (with the other marks of their days). Only those marks are
+/// read, so each action's `done` and `events` hold those of the week (all of a
+/// one-off's) and of the days the newest marks are for; the API and the
+/// calendar, which show every mark, use `plan_for`.
+pub async fn plan_shown(
+    state: &AppState,
+    viewer: &Viewer,
+    tz: Tz,
+    newest: usize,
+) -> Result<PlanView, AppError> {
+    let today = dp::local_date(state.clock().now(), tz);
+    // The days `open_occurrences` looks at.
+    let since = date_key(today - chrono::Duration::days(dp::LOOK_BACK_DAYS));
+    let newest = i64::try_from(newest).unwrap_or(i64::MAX);
+    let events = state.repo.done_events_shown(viewer, &since, newest).await?;
+    plan_with(state, viewer, today, events).await
+}
+
+async fn plan_with(
+    state: &AppState,
+    viewer: &Viewer,
+    today: NaiveDate,
+    events: Vec<PlanDoneEvent>,
+) -> Result<PlanView, AppError> {
     let actions = state.repo.actions_for(viewer).await?;
     // A year of a daily plan is thousands of marks: shared out by action in one
     // pass, not searched once per action.
-    let mut by_action = by_action(state.repo.done_events(viewer, None).await?);
+    let mut by_action = by_action(events);
     let mut out = Vec::with_capacity(actions.len());
     for a in actions {
         let schedule = schedule_of(&a);

@@ -242,7 +242,13 @@ pub async fn list(
             "plan",
             who.user.id.as_str(),
             |k: &KeptPlan| k.plan.today == today,
-            async { Ok(KeptPlan::of(uc::plan_for(&state, &viewer, tz).await?)) },
+            async {
+                // Twice the marks listed: the database breaks ties in time by
+                // id, the list by the plan's order, so a tie at the fiftieth
+                // still finds its way in.
+                let plan = uc::plan_shown(&state, &viewer, tz, 2 * HISTORY_SHOWN).await?;
+                Ok(KeptPlan::of(plan))
+            },
         )
         .await?;
     let (plan, repeats) = (&kept.plan, &kept.repeats);

@@ -1031,3 +1031,60 @@ async fn the_done_list_shows_the_newest_fifty_marks_newest_first() {
         assert_eq!(shown, expected, "{b:?}");
     }
 }
+
+#[tokio::test]
+async fn a_one_off_done_long_ago_stays_done_behind_months_of_newer_marks() {
+    for b in backends() {
+        let app = TestApp::spawn(b).await;
+        let (ana, _ben) = couple(&app).await;
+        app.clock.set(at("2027-01-01T10:00:00Z"));
+        let trip = add(
+            &ana,
+            json!({"title": "Book the weekend away", "owner": "me", "due_date": "2027-01-01"}),
+        )
+        .await;
+        let (s, v) = ana
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/plan/{}/done", trip["id"].as_str().unwrap()),
+                json!({}),
+            )
+            .await;
+        assert_eq!(s, 200, "{b:?}: {v}");
+        let walk = add(
+            &ana,
+            json!({"title": "Evening walk", "owner": "me", "due_date": "2027-01-01", "rrule": "FREQ=DAILY"}),
+        )
+        .await;
+        let walk = walk["id"].as_str().unwrap().to_owned();
+        // More newer marks than the page reads as "newest" (twice the fifty
+        // it lists), each for a day long past the week it looks back on.
+        for _ in 0..110 {
+            let (s, v) = ana
+                .send_json(
+                    Method::POST,
+                    &format!("/api/v1/plan/{walk}/done"),
+                    json!({}),
+                )
+                .await;
+            assert_eq!(s, 200, "{b:?}: {v}");
+            app.clock.advance(std::time::Duration::from_secs(24 * 3600));
+        }
+        let page = app.html_person("ana@example.org").await;
+        let (s, html) = page.get("/plan").await;
+        assert_eq!(s, 200, "{b:?}");
+        // Booked in January, so not "still open" in April.
+        assert_eq!(still_open_items(&html), Vec::<String>::new(), "{b:?}");
+        assert_eq!(done_list_dates(&html).len(), 50, "{b:?}");
+        // The API still gives every mark.
+        let (s, v) = ana.get_json("/api/v1/plan").await;
+        assert_eq!(s, 200, "{b:?}");
+        let marks: usize = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["done"].as_array().unwrap().len())
+            .sum();
+        assert_eq!(marks, 111, "{b:?}: {v}");
+    }
+}
