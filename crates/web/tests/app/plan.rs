@@ -990,30 +990,37 @@ fn done_list_dates(html: &str) -> Vec<String> {
         .collect()
 }
 
+/// Adds a daily "Evening walk" from today (2027-01-01 in these tests) for
+/// `p` and ticks it off on the day, `days` days running, moving the clock on
+/// a day each time.
+async fn walk_daily(app: &TestApp, p: &ApiPerson, days: usize) {
+    let walk = add(
+        p,
+        json!({"title": "Evening walk", "owner": "me", "due_date": "2027-01-01", "rrule": "FREQ=DAILY"}),
+    )
+    .await;
+    let walk = walk["id"].as_str().unwrap().to_owned();
+    for _ in 0..days {
+        let (s, v) = p
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/plan/{walk}/done"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+        app.clock.advance(std::time::Duration::from_secs(24 * 3600));
+    }
+}
+
 #[tokio::test]
 async fn the_done_list_shows_the_newest_fifty_marks_newest_first() {
     for b in backends() {
         let app = TestApp::spawn(b).await;
         let (ana, _ben) = couple(&app).await;
         app.clock.set(at("2027-01-01T10:00:00Z"));
-        let walk = add(
-            &ana,
-            json!({"title": "Evening walk", "owner": "me", "due_date": "2027-01-01", "rrule": "FREQ=DAILY"}),
-        )
-        .await;
-        let walk = walk["id"].as_str().unwrap().to_owned();
         // Ticked off on each of 55 days, on the day.
-        for _ in 0..55 {
-            let (s, v) = ana
-                .send_json(
-                    Method::POST,
-                    &format!("/api/v1/plan/{walk}/done"),
-                    json!({}),
-                )
-                .await;
-            assert_eq!(s, 200, "{b:?}: {v}");
-            app.clock.advance(std::time::Duration::from_secs(24 * 3600));
-        }
+        walk_daily(&app, &ana, 55).await;
         let page = app.html_person("ana@example.org").await;
         let (s, html) = page.get("/plan").await;
         assert_eq!(s, 200, "{b:?}");
@@ -1051,25 +1058,9 @@ async fn a_one_off_done_long_ago_stays_done_behind_months_of_newer_marks() {
             )
             .await;
         assert_eq!(s, 200, "{b:?}: {v}");
-        let walk = add(
-            &ana,
-            json!({"title": "Evening walk", "owner": "me", "due_date": "2027-01-01", "rrule": "FREQ=DAILY"}),
-        )
-        .await;
-        let walk = walk["id"].as_str().unwrap().to_owned();
         // More newer marks than the page reads as "newest" (twice the fifty
-        // it lists), each for a day long past the week it looks back on.
-        for _ in 0..110 {
-            let (s, v) = ana
-                .send_json(
-                    Method::POST,
-                    &format!("/api/v1/plan/{walk}/done"),
-                    json!({}),
-                )
-                .await;
-            assert_eq!(s, 200, "{b:?}: {v}");
-            app.clock.advance(std::time::Duration::from_secs(24 * 3600));
-        }
+        // it lists), most for days long past the week it looks back on.
+        walk_daily(&app, &ana, 110).await;
         let page = app.html_person("ana@example.org").await;
         let (s, html) = page.get("/plan").await;
         assert_eq!(s, 200, "{b:?}");

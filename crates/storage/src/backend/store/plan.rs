@@ -53,6 +53,32 @@ pub(super) async fn plan_erase_in(
     Ok(())
 }
 
+/// Whether the viewer ($1, in the space $2) may see the mark `e` of the
+/// action `a`: anyone in the action's space may, and its creator their own
+/// marks of it from an earlier space. Written `(space OR creator) AND (space OR
+/// own mark)`, the same rule as `space OR (creator AND own mark)`, so that its
+/// first part, on the action alone, finds the actions by index and the marks
+/// through them. Written the other way, PostgreSQL could not split it and read
+/// every couple's marks (a sequential scan: 88 ms in an instance of 201
+/// couples with a year each).
+macro_rules! visible_mark {
+    () => {
+        "(a.couple_id = $2 OR a.created_by = $1) AND (a.couple_id = $2 OR e.user_id = $1)"
+    };
+}
+
+/// The marks the viewer may see (`visible_mark`), as `PlanDoneEvent`s.
+macro_rules! seen_marks {
+    () => {
+        concat!(
+            "SELECT e.id, e.action_id, e.occurrence, e.user_id, e.done, e.at
+             FROM plan_done_events e JOIN plan_actions a ON a.id = e.action_id
+             WHERE ",
+            visible_mark!()
+        )
+    };
+}
+
 impl Store {
     pub async fn create_action(&self, a: &PlanAction) -> StoreResult<()> {
         sqlx::query(
@@ -183,14 +209,6 @@ impl Store {
     }
 
     /// Done and undo events of the actions the viewer may see, oldest first.
-    ///
-    /// Who may see a mark: anyone in the action's space, and its creator their
-    /// own marks of it from an earlier space. These reads write that rule as
-    /// `(space OR creator) AND (space OR own mark)`, the same rule, so that
-    /// the first part, on the action alone, finds the actions by index and
-    /// their marks through them. Written as `space OR (creator AND own mark)`,
-    /// PostgreSQL could not split it, and read every couple's marks (a
-    /// sequential scan: 88 ms in an instance of 200 couples with a year each).
     pub async fn done_events(
         &self,
         viewer: &Viewer,
@@ -199,12 +217,10 @@ impl Store {
         read!(
             all PlanDoneEvent,
             self,
-            "SELECT e.id, e.action_id, e.occurrence, e.user_id, e.done, e.at
-             FROM plan_done_events e JOIN plan_actions a ON a.id = e.action_id
-             WHERE (a.couple_id = $2 OR a.created_by = $1) AND (a.couple_id = $2 OR e.user_id = $1)
-               AND ($3 IS NULL OR e.action_id = $3)
-             ORDER BY e.at, e.id
-             LIMIT 20000",
+            concat!(
+                seen_marks!(),
+                " AND ($3 IS NULL OR e.action_id = $3) ORDER BY e.at, e.id LIMIT 20000"
+            ),
             [&viewer.user_id, viewer.couple_id.as_deref(), action_id]
         )
     }
@@ -228,28 +244,22 @@ impl Store {
             // marks, and the marks of the newest marks' days. (Written as one
             // condition with `OR … IN (newest)`, PostgreSQL ran the newest
             // marks' query again for every mark: 259 ms a page.)
-            "SELECT e.id, e.action_id, e.occurrence, e.user_id, e.done, e.at
-             FROM plan_done_events e JOIN plan_actions a ON a.id = e.action_id
-             WHERE (a.couple_id = $2 OR a.created_by = $1) AND (a.couple_id = $2 OR e.user_id = $1)
-               AND e.occurrence >= $3
-             UNION
-             SELECT e.id, e.action_id, e.occurrence, e.user_id, e.done, e.at
-             FROM plan_done_events e JOIN plan_actions a ON a.id = e.action_id
-             WHERE (a.couple_id = $2 OR a.created_by = $1) AND (a.couple_id = $2 OR e.user_id = $1)
-               AND a.rrule IS NULL
-             UNION
-             SELECT e.id, e.action_id, e.occurrence, e.user_id, e.done, e.at
-             FROM (SELECT n.action_id, n.occurrence
-                   FROM plan_done_events n JOIN plan_actions na ON na.id = n.action_id
-                   WHERE (na.couple_id = $2 OR na.created_by = $1) AND (na.couple_id = $2 OR n.user_id = $1)
-                   ORDER BY n.at DESC, n.id DESC
-                   LIMIT $4) newest
-             JOIN plan_done_events e
-               ON e.action_id = newest.action_id AND e.occurrence = newest.occurrence
-             JOIN plan_actions a ON a.id = e.action_id
-             WHERE (a.couple_id = $2 OR a.created_by = $1) AND (a.couple_id = $2 OR e.user_id = $1)
-             ORDER BY 6, 1
-             LIMIT 20000",
+            concat!(
+                seen_marks!(),
+                " AND e.occurrence >= $3 UNION ",
+                seen_marks!(),
+                " AND a.rrule IS NULL UNION
+                SELECT e.id, e.action_id, e.occurrence, e.user_id, e.done, e.at
+                FROM (",
+                seen_marks!(),
+                " ORDER BY e.at DESC, e.id DESC LIMIT $4) newest
+                JOIN plan_done_events e
+                  ON e.action_id = newest.action_id AND e.occurrence = newest.occurrence
+                JOIN plan_actions a ON a.id = e.action_id
+                WHERE ",
+                visible_mark!(),
+                " ORDER BY 6, 1 LIMIT 20000"
+            ),
             [&viewer.user_id, viewer.couple_id.as_deref(), since, newest]
         )
     }
@@ -264,12 +274,10 @@ impl Store {
         read!(
             all PlanDoneEvent,
             self,
-            "SELECT e.id, e.action_id, e.occurrence, e.user_id, e.done, e.at
-             FROM plan_done_events e JOIN plan_actions a ON a.id = e.action_id
-             WHERE (a.couple_id = $2 OR a.created_by = $1) AND (a.couple_id = $2 OR e.user_id = $1)
-               AND e.occurrence = $3
-             ORDER BY e.at, e.id
-             LIMIT 20000",
+            concat!(
+                seen_marks!(),
+                " AND e.occurrence = $3 ORDER BY e.at, e.id LIMIT 20000"
+            ),
             [&viewer.user_id, viewer.couple_id.as_deref(), occurrence]
         )
     }
