@@ -1947,6 +1947,28 @@ async fn holding_every_read_connection_leaves_writes_free() {
     }
 }
 
+/// PostgreSQL only (SQLite has no such setting): the count of what waits runs
+/// with the general plan, a setting of its connection for that one statement;
+/// the connection's next reads are planned as usual again.
+#[tokio::test]
+async fn the_waiting_count_gives_its_connection_back_planning_as_usual() {
+    if !backends().contains(&Backend::Postgres) {
+        panic!("this test needs PostgreSQL (see rekindle_testkit::backends)");
+    }
+    let url = rekindle_testkit::fresh_pg_database().await;
+    // A budget of two: one connection for writes, one for every read.
+    let repo = Repo::open_postgres(&url, 2).await.unwrap();
+    assert_eq!(repo.pool_stats().max, 1);
+    people(&repo, &["a", "b"]).await;
+    let before = repo.debug_read_setting("plan_cache_mode").await.unwrap();
+    assert_eq!(before, "auto");
+    for who in ["a", "b"] {
+        repo.waiting_for(&who.into(), 1_000).await.unwrap();
+        let after = repo.debug_read_setting("plan_cache_mode").await.unwrap();
+        assert_eq!(after, before, "after {who}'s count");
+    }
+}
+
 /// PostgreSQL only (SQLite has no server to lose): when the server drops the
 /// pool's connections while they sit idle (a restart, an administrator), the
 /// next reads and writes get fresh ones instead of failing. The pool pings a

@@ -254,6 +254,17 @@ impl Store {
         self.write.close().await;
     }
 
+    /// PostgreSQL's value of a setting on the connection the next read takes
+    /// (`current_setting`): lets tests check that a read which changes one for
+    /// itself puts it back. With one read connection (`Repo::open_postgres`
+    /// with a budget of two), that is the connection every read used.
+    pub async fn debug_read_setting(&self, name: &str) -> StoreResult<String> {
+        Ok(sqlx::query_scalar("SELECT current_setting($1)")
+            .bind(name)
+            .fetch_one(&mut *self.reader().await?)
+            .await?)
+    }
+
     /// Every text value in one table, concatenated: lets tests search the whole
     /// database for strings that must be gone (erasure) or must not be stored.
     pub async fn debug_dump_table(&self, table: &str) -> StoreResult<String> {
