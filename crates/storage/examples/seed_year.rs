@@ -6,8 +6,10 @@
 //!   OTHERS: how many other couples to add, each with a year of its own, so the
 //!   pages are measured in an instance that hosts many couples (default 0).
 
-use rekindle_storage::{NewInvitation, NewUser, Repo, UserId};
+use rekindle_storage::Repo;
 
+#[path = "../tests/common/mod.rs"]
+mod common;
 #[path = "../tests/common/year.rs"]
 mod year;
 
@@ -36,43 +38,24 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "seeded: {questions} answered questions, 50 repeating actions with about 4,000 done marks, 30 talks, 12 check-ins, 100 journal entries"
     );
+    // Two people nobody signs in as, in a space of their own, each couple.
     for n in 0..others {
-        let first = other_couple(&repo, n).await?;
-        year::seed_year_tagged(&repo, &first, now, &format!("o{n}-")).await?;
+        let (a, b) = (format!("other-{n}-a"), format!("other-{n}-b"));
+        common::person(&repo, &a).await;
+        common::person(&repo, &b).await;
+        common::join(
+            &repo,
+            &format!("other-{n}"),
+            &a,
+            &b,
+            &format!("other-{n}"),
+            i64::MAX,
+        )
+        .await;
+        year::seed_year_tagged(&repo, &a.into(), now, &format!("o{n}-")).await?;
     }
     if others > 0 {
         println!("and {others} other couples with the same year each");
     }
     Ok(())
-}
-
-/// Two people who nobody signs in as, in a space of their own; returns the
-/// first of them.
-async fn other_couple(repo: &Repo, n: usize) -> Result<UserId, Box<dyn std::error::Error>> {
-    let person = |who: &str| NewUser {
-        id: format!("other-{n}-{who}").into(),
-        email: format!("other-{n}-{who}@example.org"),
-        password_hash: "$argon2id$not-a-hash".into(),
-        display_name: format!("Other {n} {who}"),
-        time_zone: "Europe/Berlin".into(),
-        created_at: 0,
-    };
-    let (a, b) = (
-        repo.create_user(&person("a")).await?,
-        repo.create_user(&person("b")).await?,
-    );
-    let couple = format!("other-{n}");
-    repo.create_space(&couple.clone().into(), &a.id, 0).await?;
-    repo.create_invitation(&NewInvitation {
-        id: format!("other-inv-{n}").into(),
-        couple_id: couple.into(),
-        code_hash: format!("other-code-{n}"),
-        created_by: a.id.clone(),
-        created_at: 0,
-        expires_at: i64::MAX,
-    })
-    .await?;
-    repo.accept_invitation(&format!("other-code-{n}"), &b.id, 0)
-        .await?;
-    Ok(a.id)
 }
