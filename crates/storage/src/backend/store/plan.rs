@@ -67,13 +67,20 @@ macro_rules! visible_mark {
     };
 }
 
+/// A mark's columns (of `e`), as `PlanDoneEvent` reads them.
+macro_rules! mark_cols {
+    () => {
+        "e.id, e.action_id, e.occurrence, e.user_id, e.done, e.at"
+    };
+}
+
 /// The marks the viewer may see (`visible_mark`), as `PlanDoneEvent`s.
 macro_rules! seen_marks {
     () => {
         concat!(
-            "SELECT e.id, e.action_id, e.occurrence, e.user_id, e.done, e.at
-             FROM plan_done_events e JOIN plan_actions a ON a.id = e.action_id
-             WHERE ",
+            "SELECT ",
+            mark_cols!(),
+            " FROM plan_done_events e JOIN plan_actions a ON a.id = e.action_id WHERE ",
             visible_mark!()
         )
     };
@@ -248,9 +255,9 @@ impl Store {
                 seen_marks!(),
                 " AND e.occurrence >= $3 UNION ",
                 seen_marks!(),
-                " AND a.rrule IS NULL UNION
-                SELECT e.id, e.action_id, e.occurrence, e.user_id, e.done, e.at
-                FROM (",
+                " AND a.rrule IS NULL UNION SELECT ",
+                mark_cols!(),
+                " FROM (",
                 seen_marks!(),
                 " ORDER BY e.at DESC, e.id DESC LIMIT $4) newest
                 JOIN plan_done_events e
