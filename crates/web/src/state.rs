@@ -105,7 +105,17 @@ impl AppState {
         F: Future<Output = Result<T, crate::http::error::AppError>>,
     {
         if !self.config.keep_reads {
-            return Ok(Arc::new(read.await?));
+            // Nothing kept between requests; within one, each thing is read
+            // once, as in the first view after a change (`request_memo`).
+            use crate::http::request_memo;
+            if let Some(found) = request_memo::find::<T>(what, user)
+                && still_good(&found)
+            {
+                return Ok(found);
+            }
+            let found = Arc::new(read.await?);
+            request_memo::keep(what, user, found.clone());
+            return Ok(found);
         }
         let cache = &self.bus_local.sessions;
         let now = self.clock().now_ms();

@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod ops;
 pub mod pipeline;
 pub mod ratelimit;
+pub mod request_memo;
 pub mod secrets;
 pub mod sessions;
 

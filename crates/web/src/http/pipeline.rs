@@ -31,7 +31,7 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 
 pub async fn run(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let state = &state;
-    let mut response = metrics::track(req, |req| {
+    let steps = metrics::track(req, |req| {
         input::api_problems(req, |req| {
             auth::resolve_session(state, req, |req| {
                 crate::view::signed_in_error_pages(req, |req| {
@@ -43,8 +43,12 @@ pub async fn run(State(state): State<AppState>, req: Request, next: Next) -> Res
                 })
             })
         })
-    })
-    .await;
+    });
+    let mut response = if state.config.keep_reads {
+        steps.await
+    } else {
+        crate::http::request_memo::scope(steps).await
+    };
     security_headers(response.headers_mut());
     response
 }
