@@ -338,6 +338,7 @@ fn return_large_blocks() {}
 
 fn main() -> ExitCode {
     return_large_blocks();
+    rekindle_storage::skip_memory_statistics();
     let cli = Cli::parse();
     match cli.command {
         Command::Coach(args) => coach_cmd::run(args),

@@ -26,6 +26,21 @@ use rusqlite::{Connection, OpenFlags, Row, StatementStatus};
 
 use crate::{StoreError, StoreResult};
 
+/// Turns off SQLite's count of the memory it holds, for the whole process. With
+/// the count on (the bundled build's default), every allocation and free inside
+/// SQLite takes one process-wide lock, which the server's threads fought over
+/// on every page read (`perf record` of the home page, BENCHMARKS.md, issue 18).
+/// Nothing here reads the count. Call it first thing in `main`, before any
+/// database is opened: once SQLite has started, it refuses the change (and
+/// nothing else happens), so the server only runs as before.
+pub fn skip_memory_statistics() -> bool {
+    // SAFETY: `sqlite3_config` may only be called while no other thread uses
+    // SQLite; the caller runs it before any thread or connection exists. After
+    // SQLite has been initialised it returns SQLITE_MISUSE and changes nothing.
+    let rc = unsafe { rusqlite::ffi::sqlite3_config(rusqlite::ffi::SQLITE_CONFIG_MEMSTATUS, 0) };
+    rc == rusqlite::ffi::SQLITE_OK
+}
+
 /// Idle connections kept for reuse; more may be open at once for a moment.
 const KEEP_IDLE: usize = 8;
 /// Prepared statements kept per connection (rusqlite's default is 16; the pages

@@ -7,6 +7,7 @@
 
 mod backend;
 mod direct;
+pub use direct::skip_memory_statistics;
 mod ids;
 mod records;
 
