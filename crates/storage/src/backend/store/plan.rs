@@ -257,13 +257,17 @@ impl Store {
                 seen_marks!(),
                 " AND a.rrule IS NULL UNION SELECT ",
                 mark_cols!(),
-                " FROM (",
-                seen_marks!(),
+                // The newest marks' days only: an index holds these columns
+                // (`plan_done_events_newest`), so ordering every mark by time
+                // reads no rows. `CROSS JOIN` keeps SQLite starting from those
+                // days; left to choose, it read every mark again to join them.
+                " FROM (SELECT e.action_id, e.occurrence
+                  FROM plan_done_events e JOIN plan_actions a ON a.id = e.action_id WHERE ",
+                visible_mark!(),
                 " ORDER BY e.at DESC, e.id DESC LIMIT $4) newest
-                JOIN plan_done_events e
-                  ON e.action_id = newest.action_id AND e.occurrence = newest.occurrence
-                JOIN plan_actions a ON a.id = e.action_id
-                WHERE ",
+                CROSS JOIN plan_done_events e CROSS JOIN plan_actions a
+                WHERE e.action_id = newest.action_id AND e.occurrence = newest.occurrence
+                  AND a.id = e.action_id AND ",
                 visible_mark!(),
                 " ORDER BY 6, 1 LIMIT 20000"
             ),
