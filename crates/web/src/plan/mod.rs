@@ -444,9 +444,32 @@ pub async fn plan_shown(
     let today = dp::local_date(state.clock().now(), tz);
     // The days `open_occurrences` looks at.
     let since = date_key(today - chrono::Duration::days(dp::LOOK_BACK_DAYS));
-    let newest = i64::try_from(newest).unwrap_or(i64::MAX);
-    let events = state.repo.done_events_shown(viewer, &since, newest).await?;
+    let wanted = i64::try_from(newest).unwrap_or(i64::MAX);
+    // A plan ticked off every day has its newest marks within the last
+    // fortnight: looking only there spares ordering a year of marks
+    // (`Store::done_events_shown`). If fewer than `newest` were made since,
+    // older marks may belong among the newest, so all are looked at.
+    let recent = state.clock().now_ms() - RECENT_MARKS_MS;
+    let mut events = state
+        .repo
+        .done_events_shown(viewer, &since, wanted, recent)
+        .await?;
+    if !holds_newest(&events, recent, newest) {
+        events = state
+            .repo
+            .done_events_shown(viewer, &since, wanted, i64::MIN)
+            .await?;
+    }
     plan_with(state, viewer, today, events).await
+}
+
+/// How far back the plan page first looks for the newest marks.
+const RECENT_MARKS_MS: i64 = 14 * 24 * 3_600_000;
+
+/// Whether marks read with the newest looked for since `recent` hold the
+/// `newest` latest overall: they do when at least that many were made since.
+fn holds_newest(events: &[PlanDoneEvent], recent: i64, newest: usize) -> bool {
+    events.iter().filter(|e| e.at >= recent).count() >= newest
 }
 
 async fn plan_with(
@@ -653,5 +676,31 @@ mod tests {
         ] {
             assert_eq!(parse_date(s), through_chrono(s), "{s:?}");
         }
+    }
+}
+
+#[cfg(test)]
+mod newest_tests {
+    use super::*;
+
+    fn mark(at: i64) -> PlanDoneEvent {
+        PlanDoneEvent {
+            id: format!("m{at}"),
+            action_id: ActionId::from("a".to_owned()),
+            occurrence: "2027-01-01".into(),
+            user_id: rekindle_storage::UserId::from("u".to_owned()),
+            done: true,
+            at,
+        }
+    }
+
+    #[test]
+    fn the_recent_marks_hold_the_newest_only_when_enough_were_made_since() {
+        let marks: Vec<_> = (0..10).map(mark).collect();
+        // Five made at or after 5: enough for the newest 5, not for 6.
+        assert!(holds_newest(&marks, 5, 5));
+        assert!(!holds_newest(&marks, 5, 6));
+        assert!(holds_newest(&marks, i64::MIN, 10));
+        assert!(!holds_newest(&[], 0, 1));
     }
 }

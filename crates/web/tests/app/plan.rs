@@ -1079,3 +1079,45 @@ async fn a_one_off_done_long_ago_stays_done_behind_months_of_newer_marks() {
         assert_eq!(marks, 111, "{b:?}: {v}");
     }
 }
+
+#[tokio::test]
+async fn a_busy_plan_lists_its_newest_fifty_marks_from_the_last_fortnight() {
+    // Eight daily actions ticked off for sixteen days: more than the hundred
+    // newest marks the page looks for were made in the last fortnight, so the
+    // page finds them there (`plan_shown`) and must still list exactly the
+    // newest fifty, newest first.
+    for b in backends() {
+        let app = TestApp::spawn(b).await;
+        let (ana, _ben) = couple(&app).await;
+        app.clock.set(at("2027-01-01T10:00:00Z"));
+        let mut ids = Vec::new();
+        for n in 0..8 {
+            let a = add(
+                &ana,
+                json!({"title": format!("Habit {n}"), "owner": "me", "due_date": "2027-01-01", "rrule": "FREQ=DAILY"}),
+            )
+            .await;
+            ids.push(a["id"].as_str().unwrap().to_owned());
+        }
+        for _ in 0..16 {
+            for id in &ids {
+                let (s, v) = ana
+                    .send_json(Method::POST, &format!("/api/v1/plan/{id}/done"), json!({}))
+                    .await;
+                assert_eq!(s, 200, "{b:?}: {v}");
+            }
+            app.clock.advance(std::time::Duration::from_secs(24 * 3600));
+        }
+        let page = app.html_person("ana@example.org").await;
+        let (s, html) = page.get("/plan").await;
+        assert_eq!(s, 200, "{b:?}");
+        let day = |n: i64| {
+            (chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap() + chrono::Duration::days(n - 1))
+                .to_string()
+        };
+        // Days 16 down to 11 in full (6 × 8 = 48), then two of day 10.
+        let mut expected: Vec<String> = (11..=16).rev().flat_map(|n| vec![day(n); 8]).collect();
+        expected.extend([day(10), day(10)]);
+        assert_eq!(done_list_dates(&html), expected, "{b:?}");
+    }
+}

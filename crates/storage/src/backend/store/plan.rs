@@ -237,11 +237,19 @@ impl Store {
     /// `since` (YYYY-MM-DD), and the `newest` latest marks with the other marks
     /// of their days. A year of a daily plan holds thousands of marks; the page
     /// shows a week of days and fifty marks.
+    ///
+    /// The newest marks are looked for among those made at or after
+    /// `made_from` (unix ms) only, so a busy plan's page orders a fortnight of
+    /// marks rather than all of them. When at least `newest` of the marks
+    /// returned were made then, those are the newest overall; when fewer were,
+    /// older ones may be missing, and the caller asks again from the start
+    /// (`i64::MIN`); see `rekindle_web::plan::plan_shown`.
     pub async fn done_events_shown(
         &self,
         viewer: &Viewer,
         since: &str,
         newest: i64,
+        made_from: i64,
     ) -> StoreResult<Vec<PlanDoneEvent>> {
         read!(
             all PlanDoneEvent,
@@ -264,14 +272,20 @@ impl Store {
                 " FROM (SELECT e.action_id, e.occurrence
                   FROM plan_done_events e JOIN plan_actions a ON a.id = e.action_id WHERE ",
                 visible_mark!(),
-                " ORDER BY e.at DESC, e.id DESC LIMIT $4) newest
+                " AND e.at >= $5 ORDER BY e.at DESC, e.id DESC LIMIT $4) newest
                 CROSS JOIN plan_done_events e CROSS JOIN plan_actions a
                 WHERE e.action_id = newest.action_id AND e.occurrence = newest.occurrence
                   AND a.id = e.action_id AND ",
                 visible_mark!(),
                 " ORDER BY 6, 1 LIMIT 20000"
             ),
-            [&viewer.user_id, viewer.couple_id.as_deref(), since, newest]
+            [
+                &viewer.user_id,
+                viewer.couple_id.as_deref(),
+                since,
+                newest,
+                made_from
+            ]
         )
     }
 
