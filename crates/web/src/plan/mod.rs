@@ -677,11 +677,6 @@ mod tests {
             assert_eq!(parse_date(s), through_chrono(s), "{s:?}");
         }
     }
-}
-
-#[cfg(test)]
-mod newest_tests {
-    use super::*;
 
     fn mark(at: i64) -> PlanDoneEvent {
         PlanDoneEvent {

@@ -74,15 +74,21 @@ macro_rules! mark_cols {
     };
 }
 
-/// The marks the viewer may see (`visible_mark`), as `PlanDoneEvent`s.
-macro_rules! seen_marks {
+/// Where the marks the viewer may see (`visible_mark`) come from: a `FROM …
+/// WHERE` to follow a mark's columns.
+macro_rules! visible_marks_from {
     () => {
         concat!(
-            "SELECT ",
-            mark_cols!(),
             " FROM plan_done_events e JOIN plan_actions a ON a.id = e.action_id WHERE ",
             visible_mark!()
         )
+    };
+}
+
+/// The marks the viewer may see, as `PlanDoneEvent`s.
+macro_rules! seen_marks {
+    () => {
+        concat!("SELECT ", mark_cols!(), visible_marks_from!())
     };
 }
 
@@ -269,9 +275,8 @@ impl Store {
                 // (`plan_done_events_newest`), so ordering every mark by time
                 // reads no rows. `CROSS JOIN` keeps SQLite starting from those
                 // days; left to choose, it read every mark again to join them.
-                " FROM (SELECT e.action_id, e.occurrence
-                  FROM plan_done_events e JOIN plan_actions a ON a.id = e.action_id WHERE ",
-                visible_mark!(),
+                " FROM (SELECT e.action_id, e.occurrence",
+                visible_marks_from!(),
                 " AND e.at >= $5 ORDER BY e.at DESC, e.id DESC LIMIT $4) newest
                 CROSS JOIN plan_done_events e CROSS JOIN plan_actions a
                 WHERE e.action_id = newest.action_id AND e.occurrence = newest.occurrence
