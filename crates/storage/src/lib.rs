@@ -180,7 +180,18 @@ impl Repo {
         };
         let write = pool(writers).connect_with(opts.clone()).await?;
         sqlx::migrate!("./migrations/postgres").run(&write).await?;
-        let read = pool(readers).connect_with(opts).await?;
+        // Reads run PostgreSQL's general plan of each statement, set when the
+        // connection starts. Left to choose, PostgreSQL plans a statement
+        // afresh for its parameters while that plan looks cheaper; for the
+        // count of what waits it always did (its time bounds), which cost
+        // 4 ms a run with 200 couples against 0.5 ms for the general plan.
+        // Setting it around that one statement cost two more round trips on
+        // every first view (≈100 µs of the database's CPU each); the other
+        // reads look rows up by key, where both plans are the same
+        // (BENCHMARKS.md, issue 18, twelfth session).
+        let read = pool(readers)
+            .connect_with(opts.options([("plan_cache_mode", "force_generic_plan")]))
+            .await?;
         Ok(Repo(Inner::Postgres(backend::postgres::Store::new(
             read, write,
         ))))

@@ -255,13 +255,21 @@ impl Store {
     }
 
     /// PostgreSQL's value of a setting on the connection the next read takes
-    /// (`current_setting`): lets tests check that a read which changes one for
-    /// itself puts it back. With one read connection (`Repo::open_postgres`
-    /// with a budget of two), that is the connection every read used.
+    /// (`current_setting`): lets tests check how reads are planned. With one
+    /// read connection (`Repo::open_postgres` with a budget of two), that is
+    /// the connection every read used.
     pub async fn debug_read_setting(&self, name: &str) -> StoreResult<String> {
         Ok(sqlx::query_scalar("SELECT current_setting($1)")
             .bind(name)
             .fetch_one(&mut *self.reader().await?)
+            .await?)
+    }
+
+    /// The same on a connection of the write pool.
+    pub async fn debug_write_setting(&self, name: &str) -> StoreResult<String> {
+        Ok(sqlx::query_scalar("SELECT current_setting($1)")
+            .bind(name)
+            .fetch_one(&self.write)
             .await?)
     }
 

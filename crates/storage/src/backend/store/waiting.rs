@@ -10,7 +10,7 @@ use crate::direct::Cols;
 use rekindle_domain::appreciation::prompt_waiting;
 use rekindle_domain::waiting::{FRESH_FOR_MS, Waiting, WaitingKind};
 
-use super::{IS_PG, Store};
+use super::Store;
 use crate::UserId;
 use crate::{StoreResult, decode_stored};
 
@@ -140,44 +140,16 @@ impl Store {
             })
         }
         let fresh_from = now - FRESH_FOR_MS;
-        let rows = if IS_PG {
-            // PostgreSQL plans a prepared statement afresh for its parameters
-            // while that plan looks cheaper than the plan for any parameters.
-            // For this one, in an instance of 200 couples it always does (the
-            // time bounds make the difference), and planning fourteen branches
-            // costs about 4 ms where running the general plan costs 0.5 ms
-            // (BENCHMARKS.md, "many couples"). The setting is this connection's
-            // for the one statement only: the other reads need their own plans.
-            let mut conn = self.reader().await?;
-            sqlx::raw_sql("SET plan_cache_mode = force_generic_plan")
-                .execute(&mut *conn)
-                .await?;
-            let found = sqlx::query(WAITING)
-                .bind(user_id)
-                .bind(now)
-                .bind(fresh_from)
-                .fetch_all(&mut *conn)
-                .await;
-            // Put back even when the read failed, so the connection's next
-            // statements are planned as usual.
-            let reset = sqlx::raw_sql("RESET plan_cache_mode")
-                .execute(&mut *conn)
-                .await;
-            let found = found?;
-            reset?;
-            found
-                .iter()
-                .map(waiting_from)
-                .collect::<StoreResult<Vec<_>>>()?
-        } else {
-            read!(
-                rows,
-                self,
-                WAITING,
-                [user_id, now, fresh_from],
-                waiting_from
-            )?
-        };
+        // On PostgreSQL it runs the general plan, as every read does there
+        // (`Repo::open_postgres`): planned for its parameters, as PostgreSQL
+        // otherwise chose to on every run, its fourteen branches cost 4 ms.
+        let rows = read!(
+            rows,
+            self,
+            WAITING,
+            [user_id, now, fresh_from],
+            waiting_from
+        )?;
         let mut items = Vec::with_capacity(rows.len());
         for w in rows {
             if w.kind == WaitingKind::AppreciationPrompt {
