@@ -290,3 +290,26 @@ macro_rules! direct_row {
     };
 }
 pub(crate) use direct_row;
+
+#[cfg(test)]
+mod tests {
+    /// SQLite is built without `SQLITE_ENABLE_MEMORY_MANAGEMENT`
+    /// (`.cargo/config.toml`): with it, every connection of the process shares
+    /// one page cache behind one lock, which the reading threads queue on.
+    #[test]
+    fn sqlite_keeps_a_page_cache_per_connection() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let mut options = conn.prepare("PRAGMA compile_options").unwrap();
+        let options: Vec<String> = options
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        // The list is the bundled build's (it names the options set for it).
+        assert!(options.iter().any(|o| o == "ENABLE_FTS5"), "{options:?}");
+        assert!(
+            !options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"),
+            "{options:?}"
+        );
+    }
+}
