@@ -186,8 +186,10 @@ impl Repo {
         // count of what waits it always did (its time bounds), which cost
         // 4 ms a run with 200 couples against 0.5 ms for the general plan.
         // Setting it around that one statement cost two more round trips on
-        // every first view (≈100 µs of the database's CPU each); the other
-        // reads look rows up by key, where both plans are the same
+        // every first view (≈100 µs of the database's CPU each). The other
+        // reads mostly look rows up by key, where both plans are alike; the
+        // plan page's marks run a little longer on the general plan but are
+        // no longer planned afresh on every view, which cost more
         // (BENCHMARKS.md, issue 18, twelfth session).
         let read = pool(readers)
             .connect_with(opts.options([("plan_cache_mode", "force_generic_plan")]))
