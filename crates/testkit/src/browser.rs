@@ -227,11 +227,8 @@ impl Page<'_> {
             .for_element(Locator::Css(css))
             .await
             .unwrap_or_else(|e| panic!("{css}: {e}"));
-        self.center(&el).await;
         let old = self.c.find(Locator::Css("html")).await.expect("html");
-        el.click()
-            .await
-            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+        self.click_in_view(&el, css).await;
         let deadline = Instant::now() + Duration::from_secs(10);
         while old.tag_name().await.is_ok() {
             assert!(
@@ -264,10 +261,26 @@ impl Page<'_> {
             .for_element(Locator::Css(css))
             .await
             .unwrap_or_else(|e| panic!("{css}: {e}"));
-        self.center(&el).await;
-        el.click()
-            .await
-            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+        self.click_in_view(&el, css).await;
+    }
+
+    /// Clicks `el` once it is in the middle of the screen. Content the page's
+    /// script adds meanwhile (the live coach under a text box) can push it
+    /// back under the fixed tab bar between the scroll and the click; the
+    /// browser then refuses the click ("intercepted") and nothing happens, so
+    /// it is scrolled and tried again, for up to two seconds.
+    async fn click_in_view(&self, el: &fantoccini::elements::Element, css: &str) {
+        let deadline = Instant::now() + Duration::from_secs(2);
+        loop {
+            self.center(el).await;
+            match el.click().await {
+                Ok(()) => return,
+                Err(e) if e.to_string().contains("intercepted") && Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("click {css}: {e}"),
+            }
+        }
     }
 
     /// Scrolls `el` to the middle of the screen, clear of the app's fixed top
