@@ -1000,17 +1000,27 @@ async fn walk_daily(app: &TestApp, p: &ApiPerson, days: usize) {
     )
     .await;
     let walk = walk["id"].as_str().unwrap().to_owned();
+    tick_off_daily(app, p, &[walk], days).await;
+}
+
+/// Ticks off each of `actions` on the day, `days` days running, moving the
+/// clock on a day each time.
+async fn tick_off_daily(app: &TestApp, p: &ApiPerson, actions: &[String], days: usize) {
     for _ in 0..days {
-        let (s, v) = p
-            .send_json(
-                Method::POST,
-                &format!("/api/v1/plan/{walk}/done"),
-                json!({}),
-            )
-            .await;
-        assert_eq!(s, 200, "{v}");
+        for id in actions {
+            let (s, v) = p
+                .send_json(Method::POST, &format!("/api/v1/plan/{id}/done"), json!({}))
+                .await;
+            assert_eq!(s, 200, "{v}");
+        }
         app.clock.advance(std::time::Duration::from_secs(24 * 3600));
     }
+}
+
+/// The date of the `n`-th day of these tests, day 1 being 2027-01-01.
+fn test_day(n: i64) -> String {
+    (chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap() + chrono::Duration::days(n - 1))
+        .to_string()
 }
 
 #[tokio::test]
@@ -1027,14 +1037,7 @@ async fn the_done_list_shows_the_newest_fifty_marks_newest_first() {
         let shown = done_list_dates(&html);
         // The newest first by time, not by how the time reads ("Wed 3 Mar"
         // sorts after "Fri 5 Mar" as text).
-        let expected: Vec<String> = (6..=55)
-            .rev()
-            .map(|day| {
-                (chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()
-                    + chrono::Duration::days(day - 1))
-                .to_string()
-            })
-            .collect();
+        let expected: Vec<String> = (6..=55).rev().map(test_day).collect();
         assert_eq!(shown, expected, "{b:?}");
     }
 }
@@ -1099,25 +1102,14 @@ async fn a_busy_plan_lists_its_newest_fifty_marks_from_the_last_fortnight() {
             .await;
             ids.push(a["id"].as_str().unwrap().to_owned());
         }
-        for _ in 0..16 {
-            for id in &ids {
-                let (s, v) = ana
-                    .send_json(Method::POST, &format!("/api/v1/plan/{id}/done"), json!({}))
-                    .await;
-                assert_eq!(s, 200, "{b:?}: {v}");
-            }
-            app.clock.advance(std::time::Duration::from_secs(24 * 3600));
-        }
+        tick_off_daily(&app, &ana, &ids, 16).await;
         let page = app.html_person("ana@example.org").await;
         let (s, html) = page.get("/plan").await;
         assert_eq!(s, 200, "{b:?}");
-        let day = |n: i64| {
-            (chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap() + chrono::Duration::days(n - 1))
-                .to_string()
-        };
         // Days 16 down to 11 in full (6 × 8 = 48), then two of day 10.
-        let mut expected: Vec<String> = (11..=16).rev().flat_map(|n| vec![day(n); 8]).collect();
-        expected.extend([day(10), day(10)]);
+        let mut expected: Vec<String> =
+            (11..=16).rev().flat_map(|n| vec![test_day(n); 8]).collect();
+        expected.extend([test_day(10), test_day(10)]);
         assert_eq!(done_list_dates(&html), expected, "{b:?}");
     }
 }
