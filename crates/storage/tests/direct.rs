@@ -13,6 +13,7 @@ use rekindle_storage::*;
 use rekindle_testkit::id;
 
 const NOW: i64 = 1_800_000_000_000;
+const DAY: i64 = 86_400_000;
 
 /// Reads through both repositories and compares what they print.
 macro_rules! same {
@@ -134,6 +135,12 @@ async fn every_direct_read_answers_as_sqlx_does() {
         same!(d, s, done_events(v, Some(&id("seed-act-0000"))));
         let marks = same!(d, s, done_events_on(v, &today));
         assert!(marks.contains("d1"), "{marks}");
+        // The plan page's marks: the newest looked for in the last fortnight,
+        // and again among all of them.
+        let week = year::date(NOW - 7 * DAY);
+        let shown = same!(d, s, done_events_shown(v, &week, 100, NOW - 14 * DAY));
+        assert!(shown.contains("d1"), "{shown}");
+        same!(d, s, done_events_shown(v, &week, 100, i64::MIN));
         let asked = same!(d, s, questions_for(v));
         assert!(asked.contains("seed-q-0000"), "{asked}");
         same!(d, s, question_for(v, &id("seed-q-0001")));
@@ -152,6 +159,8 @@ async fn every_direct_read_answers_as_sqlx_does() {
         let excerpts = same!(d, s, entry_excerpts_for(v, 20, 0));
         assert!(excerpts.contains("Entry 9"), "{excerpts}");
         same!(d, s, entry_for(v, &id("seed-entry-0001")));
+        let facts = same!(d, s, journey_facts(&couple));
+        assert!(facts.contains("true"), "{facts}");
         same!(d, s, checkin_schedule(&couple));
         let checkins = same!(d, s, checkins_for(v));
         assert!(checkins.contains("seed-chk-0011"), "{checkins}");

@@ -277,7 +277,9 @@ impl Store {
                 // days; left to choose, it read every mark again to join them.
                 " FROM (SELECT e.action_id, e.occurrence",
                 visible_marks_from!(),
-                " AND e.at >= $5 ORDER BY e.at DESC, e.id DESC LIMIT $4) newest
+                // `$4 + 0`: a bare bound LIMIT is re-prepared on every view
+                // (see `Store::open_talks_for`).
+                " AND e.at >= $5 ORDER BY e.at DESC, e.id DESC LIMIT $4 + 0) newest
                 CROSS JOIN plan_done_events e CROSS JOIN plan_actions a
                 WHERE e.action_id = newest.action_id AND e.occurrence = newest.occurrence
                   AND a.id = e.action_id AND ",
