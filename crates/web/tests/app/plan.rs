@@ -1113,3 +1113,67 @@ async fn a_busy_plan_lists_its_newest_fifty_marks_from_the_last_fortnight() {
         assert_eq!(done_list_dates(&html), expected, "{b:?}");
     }
 }
+
+#[tokio::test]
+async fn a_late_change_to_an_old_day_lists_each_of_its_marks_once() {
+    // A day from weeks ago, undone and done again today: its marks are among
+    // the newest, but its day is older than the week the page reads in full,
+    // so the page fetches that day's marks on their own and must list each of
+    // them once.
+    for b in backends() {
+        let app = TestApp::spawn(b).await;
+        let (ana, _ben) = couple(&app).await;
+        app.clock.set(at("2027-01-01T10:00:00Z"));
+        let walk = add(
+            &ana,
+            json!({"title": "Evening walk", "owner": "me", "due_date": "2027-01-01", "rrule": "FREQ=DAILY"}),
+        )
+        .await;
+        let walk = walk["id"].as_str().unwrap().to_owned();
+        tick_off_daily(&app, &ana, std::slice::from_ref(&walk), 20).await;
+        for path in ["undo", "done"] {
+            let (s, v) = ana
+                .send_json(
+                    Method::POST,
+                    &format!("/api/v1/plan/{walk}/{path}"),
+                    json!({"date": test_day(3)}),
+                )
+                .await;
+            assert_eq!(s, 200, "{b:?}: {v}");
+        }
+        let page = app.html_person("ana@example.org").await;
+        let (s, html) = page.get("/plan").await;
+        assert_eq!(s, 200, "{b:?}");
+        // Newest first: day 3 done again and undone (made today), then the
+        // twenty days as they were ticked off, day 3's first mark among them.
+        let list = html.split("id=\"history\">").nth(1).expect("the list");
+        let items: Vec<&str> = list
+            .split("</ul>")
+            .next()
+            .unwrap()
+            .split("<li>")
+            .skip(1)
+            .collect();
+        assert_eq!(items.len(), 22, "{b:?}: {items:#?}");
+        let day_3 = "for Sun 3 Jan 2027";
+        assert!(
+            items[0].starts_with("Done:") && items[0].contains(day_3),
+            "{b:?}: {}",
+            items[0]
+        );
+        assert!(
+            items[1].starts_with("Undone:") && items[1].contains(day_3),
+            "{b:?}: {}",
+            items[1]
+        );
+        assert_eq!(
+            items.iter().filter(|i| i.contains(day_3)).count(),
+            3,
+            "{b:?}"
+        );
+        // Only the newest mark of a day can be undone.
+        let undo = |i: &str| i.contains("class=\"link undo\"");
+        assert!(undo(items[0]) && !undo(items[1]), "{b:?}");
+        assert_eq!(items.iter().filter(|i| undo(i)).count(), 20, "{b:?}");
+    }
+}
