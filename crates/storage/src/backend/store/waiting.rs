@@ -24,6 +24,10 @@ use crate::{StoreResult, decode_stored};
 /// (one row) first and then the couple's rows by index: left to choose, it
 /// read every couple's rows of a table and looked each one up in `me`.
 /// PostgreSQL orders a `CROSS JOIN` like any other join.
+/// A branch's `NOT EXISTS` names the last table it joins (`tr.talk_id`, not
+/// `t.id`): SQLite runs the look-up at the level of the table it names, so
+/// naming the talk looked up what was seen for every talk of the couple, a
+/// year of them, before finding the few with a shared reflection.
 /// The talk branches say `phase <> 'ended'` as well, though their phase says
 /// it already: SQLite uses the index of open talks (`talks_open`) only when a
 /// query names that index's own condition.
@@ -112,7 +116,7 @@ SELECT 'shared_reflection', t.id, '', tr.updated_at
 FROM me CROSS JOIN talks t CROSS JOIN talk_reflections tr
 WHERE t.couple_id = me.couple AND tr.talk_id = t.id AND tr.user_id = me.partner
   AND tr.shared = TRUE AND tr.updated_at >= $3
-  AND NOT EXISTS (SELECT 1 FROM seen_items s WHERE s.user_id = $1 AND s.item_key = 'shared_reflection:' || t.id)
+  AND NOT EXISTS (SELECT 1 FROM seen_items s WHERE s.user_id = $1 AND s.item_key = 'shared_reflection:' || tr.talk_id)
 UNION ALL
 SELECT 'appreciation', ap.id, '', ap.sent_at
 FROM me CROSS JOIN appreciations ap
