@@ -273,6 +273,8 @@ impl Store {
             concat!(
                 "SELECT ",
                 mark_cols!(),
+                // Every day reads as later than '': a one-off's range is all
+                // of its marks. Both databases use the bound as the index's.
                 " FROM plan_actions a CROSS JOIN plan_done_events e WHERE e.action_id = a.id
                   AND e.occurrence >= CASE WHEN a.rrule IS NULL THEN '' ELSE $3 END AND ",
                 visible_mark!(),
@@ -282,6 +284,8 @@ impl Store {
                 // (`plan_done_events_newest`), so ordering every mark by time
                 // reads no rows. `CROSS JOIN` keeps SQLite starting from those
                 // days; left to choose, it read every mark again to join them.
+                // `DISTINCT`: a day ticked, undone and ticked again is among
+                // the newest three times, and its marks are wanted once.
                 " FROM (SELECT DISTINCT action_id, occurrence FROM (SELECT e.action_id, e.occurrence",
                 visible_marks_from!(),
                 // `$4 + 0`: a bare bound LIMIT is re-prepared on every view
