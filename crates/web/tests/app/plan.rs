@@ -992,15 +992,16 @@ fn done_list_dates(html: &str) -> Vec<String> {
 
 /// Adds a daily "Evening walk" from today (2027-01-01 in these tests) for
 /// `p` and ticks it off on the day, `days` days running, moving the clock on
-/// a day each time.
-async fn walk_daily(app: &TestApp, p: &ApiPerson, days: usize) {
+/// a day each time. Returns the walk's id.
+async fn walk_daily(app: &TestApp, p: &ApiPerson, days: usize) -> String {
     let walk = add(
         p,
         json!({"title": "Evening walk", "owner": "me", "due_date": "2027-01-01", "rrule": "FREQ=DAILY"}),
     )
     .await;
     let walk = walk["id"].as_str().unwrap().to_owned();
-    tick_off_daily(app, p, &[walk], days).await;
+    tick_off_daily(app, p, std::slice::from_ref(&walk), days).await;
+    walk
 }
 
 /// Ticks off each of `actions` on the day, `days` days running, moving the
@@ -1124,13 +1125,7 @@ async fn a_late_change_to_an_old_day_lists_each_of_its_marks_once() {
         let app = TestApp::spawn(b).await;
         let (ana, _ben) = couple(&app).await;
         app.clock.set(at("2027-01-01T10:00:00Z"));
-        let walk = add(
-            &ana,
-            json!({"title": "Evening walk", "owner": "me", "due_date": "2027-01-01", "rrule": "FREQ=DAILY"}),
-        )
-        .await;
-        let walk = walk["id"].as_str().unwrap().to_owned();
-        tick_off_daily(&app, &ana, std::slice::from_ref(&walk), 20).await;
+        let walk = walk_daily(&app, &ana, 20).await;
         for path in ["undo", "done"] {
             let (s, v) = ana
                 .send_json(
