@@ -973,13 +973,18 @@ async fn a_repeating_action_missed_for_days_is_one_line_that_can_mark_any_of_the
     }
 }
 
+/// The items of the page's "Done" list, in the order shown.
+fn done_list_items(html: &str) -> Vec<&str> {
+    let list = html.split("id=\"history\">").nth(1).expect("the list");
+    let list = list.split("</ul>").next().unwrap();
+    list.split("<li>").skip(1).collect()
+}
+
 /// The dates of the page's "Done" list, in the order shown (each mark there
 /// can be undone, so each carries its date).
 fn done_list_dates(html: &str) -> Vec<String> {
-    let list = html.split("id=\"history\">").nth(1).expect("the list");
-    let list = list.split("</ul>").next().unwrap();
-    list.split("<li>")
-        .skip(1)
+    done_list_items(html)
+        .into_iter()
         .map(|item| {
             let date = item
                 .split("name=\"on\" value=\"")
@@ -1141,14 +1146,7 @@ async fn a_late_change_to_an_old_day_lists_each_of_its_marks_once() {
         assert_eq!(s, 200, "{b:?}");
         // Newest first: day 3 done again and undone (made today), then the
         // twenty days as they were ticked off, day 3's first mark among them.
-        let list = html.split("id=\"history\">").nth(1).expect("the list");
-        let items: Vec<&str> = list
-            .split("</ul>")
-            .next()
-            .unwrap()
-            .split("<li>")
-            .skip(1)
-            .collect();
+        let items = done_list_items(&html);
         assert_eq!(items.len(), 22, "{b:?}: {items:#?}");
         let day_3 = "for Sun 3 Jan 2027";
         assert!(
