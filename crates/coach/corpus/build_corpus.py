@@ -56,7 +56,7 @@ def load():
             if "pseudo_feeling" in labs and FEEL_YOU.search(line):
                 labs.add("blame")
             # the corpus guidelines: "You're overreacting / too sensitive" is criticism + blame
-            # (besides the defensiveness it usually is)
+            # (not defensiveness, unless something else in the message is)
             if OVERREACT.search(line):
                 labs |= {"criticism", "blame"}
             items.append((line, tuple(sorted(labs))))

@@ -166,7 +166,7 @@ pub(crate) const AFTER: &[(u32, Anchor, &str)] = &[
     (
         after::SORRYBAD,
         Anchor::Start,
-        ",? (you feel|you felt|you think|you are upset|you see it|if you|that you feel|that you felt|that you think|but|not sorry|you took|you are so|you can not|for you|you have to|your|you are|you are the one|you were upset)",
+        ",? (you feel|you felt|you think|you are upset|you see it|if you|that you feel|that you felt|that you think|but|not sorry|you took|you are so|you can not|for you|you have to|your|you are|you are the one|you were upset|that? you (got|were) (hurt|upset|offended|angry|mad)|if i (hurt|upset|offended) you)",
     ),
     (after::TO, Anchor::Start, "to"),
     (
@@ -187,12 +187,12 @@ pub(crate) const AFTER: &[(u32, Anchor, &str)] = &[
     (
         after::NOTREQ,
         Anchor::Start,
-        "please? just? (stop|not|ever|never|even|believe|imagine|be any|be more (selfish|stupid|lazy|annoying|rude|inconsiderate|clueless|dense)|be less|possibly be|seriously|honestly|shut|quit|have (told|said|done|been|called|asked|known|warned|texted)|leave me|go away|get out|freaking|fucking|for once|at least try|try not|grow up|take a (break|breather|pause|minute|moment|step back|time-out|timeout)|pause|start over|start again|slow down|calm down|cool off|cool down|come back to|talk (about (it|this))? (later|when we are calmer)|say that (more gently|again|differently)|put that (more gently|differently|another way)|try (that|this) again|agree to disagree|guess|hear me|see|rather|really|blame|stand|do anything right|drop it|be quiet|let it go|like (some|a|an|coffee|tea|anything|something|me to|it)|want me to|tell me why you|explain why you|explain to me why|give me a break|not|get over|at least)",
+        "please? just? (stop|not|ever|never|even|believe|imagine|be any|be more (selfish|stupid|lazy|annoying|rude|inconsiderate|clueless|dense)|be less|possibly be|seriously|honestly|shut|quit|have (told|said|done|been|called|asked|known|warned|texted)|leave me|go away|get out|freaking|fucking|for once|at least try|try not|grow up|take a (break|breather|pause|minute|moment|step back|time-out|timeout)|pause|start over|start again|slow down|calm down|cool off|cool down|come back to|talk (about (it|this))? (later|when we are calmer)|say that (more gently|again|differently)|put that (more gently|differently|another way)|try (that|this) again|agree to disagree|guess|hear me|see|rather|really|blame|stand|do anything right|drop it|be quiet|let it go|like (some|a|an|coffee|tea|anything|something|me to|it)|want me to|tell me why you|explain why you|explain to me why|give me a break|not|get over|at least|help me (understand|see)|explain (more|what you mean)|tell me more|restart|try again|get (a)? divorce|get divorced|break up|split up|call it quits|hit (the)? (brakes|pause)|sleep on (it|this))",
     ),
     (
         after::BREAK,
         Anchor::Start,
-        "(take (a|some)? (five|ten|fifteen|twenty|thirty|few|quick|short|little)? (minute)? (break|breather|pause|minute|moment|step back|time-out|timeout|minutes|walk)|pause|start over|start again|slow down|calm down|cool off|cool down|come back to|not fight)",
+        "(take (a|some)? (five|ten|fifteen|twenty|thirty|few|quick|short|little)? (minute)? (break|breather|pause|minute|moment|step back|time-out|timeout|minutes|walk)|pause|start over|start again|restart|slow down|calm down|cool off|cool down|come back to|not fight|hit (the)? (brakes|pause)|sleep on (it|this))",
     ),
     (
         after::PLACE,
@@ -432,7 +432,7 @@ static RULES: &[Rule] = &[
     r("it is (ridiculous|absurd|unbelievable|insane|crazy|unfair|ludicrous|pathetic) that i (have|had|always have|still have) to", BLAME).b(B::NEG),
     // contempt without marker words: eye-roll questions, regret about the marriage, "use your brain"
     r("(are|were|was|is) you (ever|ever actually|even|actually ever) (going to|gonna|planning to)|you are (so|very|really)? lucky (that)? i|(out|outside|out in public|to work|around) (looking|dressed|with your hair) like that", CONT).b(B::NEG).a(A::POS),
-    r("(i (should|never should) (have|not have) (married|listened to my|stayed single|left you)|i wish i (had|would have)? never (married|met) you|(marrying you|being with you|this marriage) (was|is) (a|the|my) (biggest|worst)? mistake|i (regret|hate) (marrying|ever meeting) you)", CONT)
+    r("(i (should|never should) (have|not have) (married|listened to my|stayed single|left you)|i wish i (had|would have)? never (married|met) you|(marrying you|being with you|this marriage) (was|is) (a|the|my) (biggest|worst)? mistake|i (regret|hate) (marrying|ever meeting) you|i want (a divorce|to (break up|get divorced|split up))|(maybe|perhaps)? we should (just)? (get (a)? divorce|get divorced|break up|split up|call it quits))", CONT)
         .b(B::NEG).s(Severity::High),
     r("(use your (brain|head|common sense)|(do you|did you) (even)? (have|use) (a|your) (brain|head)|(is|was) that (so|too) hard to (understand|remember|do)|how hard (is|was|can) it (be)? to)", CONT)
         .b(B::NEG).s(Severity::High),
@@ -451,7 +451,7 @@ static RULES: &[Rule] = &[
     r("i am not the one (who|that|with)", DEF),
     r("i was not the one (who|that)", DEF),
     r("(well|but|yeah well|ok well) ,? (what about you|you are (never|always|the one|no better|not perfect|not exactly|one to talk)|you (did not|do not|did|do|were|started|forgot|also|too|should|never|always|can not|will not|were not|have not))", DEF),
-    r("what about (when you|the time you|all the times you|that time you|you and your|your (mess|temper|attitude|phone|drinking|spending|mistakes|lies|lying|family|mother|friends|behavior))", DEF),
+    r("what about (when you|the time you|all the times you|that time you|you and your|(the|all the) ..3 (things|stuff|times) you|your (mess|temper|attitude|phone|drinking|spending|mistakes|lies|lying|family|mother|friends|behavior))", DEF),
     r("(you are (one|the last person|the last one) to talk|look who is talking|pot calling the kettle|you started it|you started this|you do it too|you do the same thing|you did it too|you did the same thing|you are no better|you are not perfect either|you are not exactly perfect|neither do you|neither did you|you do that too)", DEF),
     r("i am always (the (bad guy|villain|bad one|one to blame|problem|one who gets blamed|scapegoat)|wrong|to blame|blamed)", DEF),
     r("(why|how come) (am i|is it) always (me|my fault|the bad guy|on me|the one)", DEF),
@@ -462,28 +462,28 @@ static RULES: &[Rule] = &[
     r("i can not (ever)? (do anything right|win with you|win)", DEF),
     r("i (can|could) never (win|do anything right|please you|make you happy|do enough|be enough|get it right)", &[Defensiveness, Absolute]),
     r("nothing (i do|i say)? (is|was) ever (good enough|enough|right)", &[Defensiveness, Absolute]),
-    r("i was (just|only) (trying to (help|be nice|be honest|do)|joking|kidding|teasing|being honest|saying|asking|telling the truth)", DEF).b(B::NEG),
+    r("i (was|am) (just|only) (trying to (help|be nice|be honest|do)|joking|kidding|teasing|being honest|saying|asking|telling the truth)", DEF).b(B::NEG),
     r("(i|we) (literally)? (had|have) no (other)? choice", DEF),
     r("i (could not|can not) help it", DEF),
     r("it is not like i", DEF),
     r("i did not (do anything|do it on purpose|do anything wrong|know|start it|start this|ask for this|say that|say it like that|even do anything)", DEF).b(B::NEG),
     r("i did nothing wrong", DEF),
     r("how (was|am|were|would|could) i (supposed to|meant to|to|possibly) know", DEF),
-    r("i (was|am|have been) (just|only)? (too|way too|really too) (busy|tired|exhausted|stressed)", DEF),
+    r("i (was|am|have been) (just|only)? (too|way too|really too) (busy|tired|exhausted|stressed)|i was (just|so|really)? (drunk|busy|not myself|wasted|swamped|slammed) (today|at work)? (,? (ok|okay|alright))? $", DEF),
     r("i had (too much|a lot|so much) (on my plate|to do|going on)", DEF),
     r("(yes|yeah|yea|ok|fine|sure) ,? but (you|i|what about|that is|it is|it was|i was|i had)", DEF),
     r("i never said (that|it|i would|anything like that)", DEF),
     r("that is not (true|what i said|what happened|how it happened|what i meant)", DEF).b(B::NEG),
     r("i do (too|so|plenty|a lot|everything|my share|help|my part|more than you)", DEF).a(A::POS),
     r("i did (too|so) $", DEF),
-    r("you are (totally|completely|way|just|being|so|really)* (overreacting|over-reacting|too sensitive|so sensitive|oversensitive|being too sensitive|being so sensitive|being oversensitive|making a big deal|making a mountain|blowing (this|it|things|everything) way? out of proportion|exaggerating|imagining things|reading (too much)? into)", &[Defensiveness, Criticism])
+    r("you are (totally|completely|way|just|being|so|really)* (overreacting|over-reacting|too sensitive|so sensitive|oversensitive|being too sensitive|being so sensitive|being oversensitive|making a big deal|making a mountain|blowing (this|it|things|everything) way? out of proportion|exaggerating|imagining things|reading (too much)? into)", &[Criticism])
         .b(B::NEG | B::SUB),
     r("i would not have _? _? if you", DEF),
     r("if you (had|had not|would have|would|did|did not|would just|had just|were) ..8 i (would not|would never|never would)", DEF),
     r("i only (did|said|yelled|left|did it|said it) (it|that)? because (you|of you)", DEF),
-    r("i am sorry (you feel|you felt|if you|that you feel|you think|you are upset|you see it|you took it)", DEF).x(X_SORRY_IF),
+    r("i am sorry (you feel|you felt|if you|that you feel|you think|you are upset|you see it|you took it|that? you (got|were|are|have been) (hurt|upset|offended|angry|mad)|if i (hurt|upset|offended) you)|if i (hurt|upset|offended) you ,? i (apologize|am sorry)", DEF).x(X_SORRY_IF),
     r("sorry ,? not sorry", &[Defensiveness, Contempt]),
-    r("why are you (getting|being)? so? (mad|upset|worked up|angry|emotional|touchy|defensive|hysterical|dramatic)", DEF).b(B::NEG),
+    r("why are you (getting|being)? so? (mad|upset|worked up|angry|emotional|touchy|defensive|hysterical|dramatic)", &[Stonewalling, Blame]).b(B::NEG),
     r("i am (allowed to|entitled to) (have|do|be|go|see|spend)", DEF),
     r("it was (just|only) a joke", DEF),
     r("can not you take a joke", &[Defensiveness, Contempt]),
@@ -494,7 +494,7 @@ static RULES: &[Rule] = &[
     // issue 16: denial, excuses, counter-complaints, innocent victim
     r("(that|it|this) (never|did not|does not) (happened|happen|happens)|we never (had|said|agreed (to|on)) (that|this|any)|you (must be|are) (misremembering|imagining (things|it)|remembering (it|that) wrong)|i never (did|said|promised|agreed to) (that|it|any such thing|anything like that)", DEF)
         .b(B::NEG | B::SUB),
-    r("(well|and|but)? ,? you (do|did) (it|that|the same|the same thing) (too|all the time|also|as well)|you are (just)? as (bad|guilty)|you are not (so|exactly)? (perfect|innocent|a saint) (either|yourself)?|(look|speak|talk) (at|for) yourself|i am (rubber|rubber and) (and)? you are glue", DEF)
+    r("(well|and|but)? ,? you (do|did) (it|that|the same|the same thing) (too|all the time|also|as well)|you are (just)? as (bad|guilty)|you are (not|no) (so|exactly)? (perfect|innocent|a saint|saint) (either|yourself)?|(look|speak|talk) (at|for) yourself|i am rubber ,? (and)? you are glue|i know you are ,? but what am i|but so (did|do) you|mistakes were made|(tell me|name) (about)? (a single|one) time|do not bite my head off", DEF)
         .b(B::NEG | B::SUB),
     r("i am (doing|trying) (my|the) (very)? best i? can?|i am (only)? (doing|trying) my best|i (do|did) (so much|everything|all of this|all this) for you|what (more|else) do you want (from me)?|i have (a|this|so much|a lot of) (project|deadline|work|stuff|meeting|meetings|thing) ..4 (,|and|so|we have|i have)", DEF)
         .b(B::NEG | B::SUB).f(F::WARM),
@@ -595,7 +595,7 @@ static RULES: &[Rule] = &[
     r("(my bad|my apologies|my mistake|mea culpa|i owe you an apology)", REPAIR).b(B::NEG | B::WANT).s(Severity::Info),
     r("i was (wrong|out of line|harsh|too harsh|unfair|rude|mean|a jerk|short with you|being unfair|being a jerk|being defensive|being mean|being harsh|not fair|not listening|not being fair|being selfish|selfish|thoughtless|inconsiderate)", REPAIR).b(B::NEG | B::WANT).s(Severity::Info),
     r("i (messed|screwed) (up|that up|this up|it up)", REPAIR).b(B::NEG).s(Severity::Info),
-    r("i really? (should not have|should have (listened|asked|called|told|texted|checked|been|said|waited))", REPAIR).b(B::NEG).s(Severity::Info),
+    r("i really? (should not have|should have (listened (to (you|me))?|asked|called|told|texted|checked|been|said|waited))", REPAIR).b(B::NEG).a(A::TO).s(Severity::Info),
     r("i (overreacted|over-reacted|snapped at you|lost my temper|raised my voice|blew up|yelled at you|went too far|crossed a line|was out of line|jumped to conclusions|got defensive|got carried away|was not fair)", REPAIR).b(B::NEG | B::SUB).s(Severity::Info),
     r("(that is|it is|this is|that was) (on me|my fault|my bad|my mistake|totally on me|all on me|partly on me|partly my fault)", REPAIR).b(B::NEG | B::NOT).s(Severity::Info),
     r("(it was|it is partly|partly|some of (it|this|that) is|part of (it|this|that) is) my fault", REPAIR).b(B::NEG | B::NOT).s(Severity::Info),
@@ -603,7 +603,7 @@ static RULES: &[Rule] = &[
     r("i take (it|that|that last part|what i said) back", REPAIR).b(B::NEG).s(Severity::Info),
     r("let me (try (that|this)? again|rephrase|start (over|again)|say (that|this|it) (again|better|differently|more kindly|another way|in a (kinder|softer|better) way)|put (that|it) (another way|differently|better)|try to say (that|this|it) (better|again|differently))", REPAIR).b(B::NEG).s(Severity::Info),
     r("(let us|lets|can we|could we|should we|maybe we (can|could|should)|how about we|why do not we|i think we (should|need to)|we (should|need to)) (please|maybe|just|both)? \
-       (start (over|again|fresh)|try (that|this|it) again|begin again|rewind|reset|do (that|this) over|have a do-over|take (a|some)? (five|ten|fifteen|twenty|thirty|few|quick|short|little)? (minute)? (break|breather|pause|minute|minutes|moment|step back|time-out|timeout|space|time|walk)|pause|hit pause|slow down|calm down|cool (off|down)|take five \
+       (start (over|again|fresh)|restart|try (that|this|it) again|begin again|rewind|reset|sleep on (it|this)|do (that|this) over|have a do-over|take (a|some)? (five|ten|fifteen|twenty|thirty|few|quick|short|little)? (minute)? (break|breather|pause|minute|minutes|moment|step back|time-out|timeout|space|time|walk)|pause|hit pause|slow down|calm down|cool (off|down)|take five \
        |come back to (this|it)|talk (about (it|this))? (later|in the morning|when we are calmer|when we have calmed down|after (i|we) (calm|cool))|stop for a (bit|minute|while|moment|second)|stop (here|this) for (now|a bit|a minute)|agree to disagree|compromise|meet (in the middle|halfway) \
        |find (a|some) (middle ground|compromise|common ground)|figure (this|it) out together|work (this|it) out together|sort (this|it) out together|solve (this|it) together|both (calm|cool) down|try again|be (kind|kinder|gentle|gentler) (to|with) each other|not (fight|go to bed angry|let this)|hug it out|make up)", REPAIR)
         .b(B::NEG).s(Severity::Info),
@@ -616,8 +616,8 @@ static RULES: &[Rule] = &[
     r("i can? (see|own|admit|recognize|accept|acknowledge) (my part|my role|my share|that i (was|messed|hurt|did not|did|should|overreacted|snapped|got))", REPAIR).b(B::NEG).s(Severity::Info),
     r("my part in (this|that|it|all this)", REPAIR).b(B::NEG).s(Severity::Info),
     r("i am (being|getting|feeling) (defensive|reactive|snappy|short with you|unfair)", REPAIR).b(B::NEG).s(Severity::Info),
-    r("(how|what) can i (do to)? (make (this|it|things) (better|right|up to you|easier)|help|fix this|make it up to you|do better|support you)", REPAIR).b(B::NEG).s(Severity::Info),
-    r("what can i do to (help|make|fix|support)", REPAIR).b(B::NEG).s(Severity::Info),
+    r("(how|what) can i (do to)? (make (this|it|things) (better|right|up to you)|fix this|make it up to you|do better)", REPAIR).b(B::NEG).s(Severity::Info),
+    r("what can i do to (make (it|this|things) (up to you|right|better)|fix)", REPAIR).b(B::NEG).s(Severity::Info),
     r("please? forgive me", REPAIR).b(B::NEG | B::WANT).s(Severity::Info),
     r("we are (on the same (team|side)|in this together|a team)", REPAIR).b(B::NEG).s(Severity::Info),
     r("(this is|it is) (our|a shared) problem", REPAIR).b(B::NEG).s(Severity::Info),
@@ -678,7 +678,7 @@ static RULES: &[Rule] = &[
     r("i hear (that|what) you", VALID).b(B::NEG).s(Severity::Info),
     r("you are not (wrong|crazy|overreacting|being (dramatic|unreasonable)) (to|for)", VALID).b(B::NEG).s(Severity::Info),
     r("i get (it|that|why|how) (\\.|!|,|$|now|completely|totally|and|though|you)", VALID).b(B::NEG | B::WANT).s(Severity::Info),
-    r("(is there more|tell me more|say more|what else (is there|is on your mind)|help me understand)", VALID).b(B::NEG).s(Severity::Info),
+    r("(is there more|tell me more|say more|what else (is there|is on your mind)|help me (understand|see (what|where|how|why))|explain more|(how|what) can i (do to)? (help|support) (you)? (feel better)?)", VALID).b(B::NEG).s(Severity::Info),
     r("is that right \\?", VALID).b(B::NEG).s(Severity::Info),
     r("i am so? (sorry|sad) (that (happened|you went through|you had to|you are going through|you feel|you felt|hurt|it was)|you (went through|had to|are going through|feel (that way|hurt|alone))|to hear that)", VALID).b(B::NEG).s(Severity::Info),
     r("you are (allowed|entitled) to (feel|be)", VALID).b(B::NEG).s(Severity::Info),
