@@ -385,7 +385,7 @@ static RULES: &[Rule] = &[
     r("you (think|thought|act|acted|behave|behaved) (like|as if)? (you are|you were)? (the only one|better than|the center|the victim|everything revolves|the world revolves|it is all about you|you own)", CRIT).b(B::NEG),
     // character verdicts without trait words: "you complain too much", "don't be so
     // dramatic", "don't take it so personally", "You're wrong."
-    r("you (complain|talk|worry|nag|whine|criticize|argue|overthink|exaggerate) (way|far)? too (much|often)|(do not|stop) (be|being) so (dramatic|sensitive|emotional|touchy|defensive|negative|ridiculous|difficult|childish) \
+    r("you (complain|talk|worry|nag|whine|criticize|argue|overthink|exaggerate) (way|far)? too (much|often)|(do not|stop) (be|being|look|looking) so (dramatic|sensitive|emotional|touchy|defensive|negative|ridiculous|difficult|childish|smug) |you (can not|can never|could never) be trusted|you are (just|always|totally)? (overthinking|overanalyzing) \
        |(do not|stop) (take|taking) (it|this|everything|things) so personally|you are (so|just|totally|completely|dead)? wrong (\\.|!|$)", &[Criticism, Blame])
         .b(B::NEG | B::SUB | B::IAM | B::FEEL).f(F::WARM | F::YN),
     // ---------------------------------------------------------------- contempt
@@ -397,7 +397,7 @@ static RULES: &[Rule] = &[
        |thanks for nothing|thanks a lot for nothing|must be nice|big surprise|what a (surprise|shock|shocker|joke) $|shocker|slow clap|real mature|very mature|so mature|how mature|get a life|talk about (lazy|selfish|rude|pathetic|dramatic) \
        |wow ,? just? wow|oh ,? (great|perfect|wonderful|fantastic|brilliant|lovely) ,? (just|another|now|here we go|exactly what)|nice (job|going|work|one) ,? (genius|einstein|sherlock|champ|idiot|hero) \
        |you call (that|this|these) _? (cleaning|clean|help|helping|cooking|dinner|an apology|apologizing|work|effort|trying|listening|a plan|parenting|romance|romantic|a gift|a present|folding|washing|doing the dishes)|who (raised|taught) you|were you raised (in a barn|by wolves) \
-       |you disgust me|you make me sick|you sicken me|i can not stand (you|the sight of you|looking at you|being around you)|even a (child|kid|toddler|five-year-old|monkey|dog|chimp|trained monkey) (could|can|would|knows) \
+       |you disgust me|you make me sick|you sicken me|i hate (you|your (mother|mom|father|dad|family|friends|parents|sister|brother))|i find you (so|really)? (intolerable|unbearable|insufferable|disgusting|pathetic|repulsive)|you suck|i can not think of (anything|one thing|a single thing) (that)? i like about you|i can not stand (you|the sight of you|looking at you|being around you)|even a (child|kid|toddler|five-year-old|monkey|dog|chimp|trained monkey) (could|can|would|knows) \
        |could you be any (more|less|slower|lazier|dumber)|can you do anything right|do you even (know|care|listen|think|have|try|own|remember|hear|understand|realize)|are you (stupid|deaf|blind|dumb|an idiot|a child|twelve|five|insane|brain dead|braindead|out of your mind|even listening|incapable|really that) \
        |is (it|that) (too much|so hard|so difficult|really so hard) (to ask|for you)|how (hard|difficult) (is it|can it be|could it be|was it) (to|for you)|i (do not|would not) expect you to (understand|get it|know) \
        |i am (so much|way|a lot|far)? (smarter|better|more mature|more responsible|more reasonable|more successful) than you|at least i (am|do not|did not|actually|have|know|can|try|work|care|earn|make|bother|show up|pull|do|am not) \
@@ -406,7 +406,7 @@ static RULES: &[Rule] = &[
        |well ,? look at you|(congratulations|congrats) ,? you|are not you (special|precious|clever)|good for you ,? (i guess|genius|princess|hero)|who cares (what you|about you|what you think)|like i care|as if i care|as if you (care|cared|would|ever|know|knew|could|have) \
        |in your dreams|very funny $|ha ,? ha|ok boomer|eye roll|eyeroll|rolls eyes|drama queen|your majesty|your highness|mr perfect|miss perfect|know-it-all|captain obvious|smart guy|smartass|smarty pants|wise guy|bless your heart|pfft|pft|psh|tsk|🙄|😒|😑)", CONT)
         .b(B::NEG | B::IAM).s(Severity::High),
-    r("(pathetic|unbelievable|disgusting|ridiculous) (\\.|!|\\?)", CONT).b(B::NEG).f(F::START | F::WARM).s(Severity::High),
+    r("(pathetic|unbelievable|disgusting|ridiculous|liar|grow up|get over it|deal with it|get a grip|stop (whining|complaining|moaning)) (\\.|!|\\?|$)", CONT).b(B::NEG).f(F::START | F::WARM).s(Severity::High),
     r(", (genius|einstein|sherlock|princess|your majesty|your highness|smart guy|hotshot|champ|mr perfect|miss perfect) $", CONT).b(B::NEG).s(Severity::High),
     r("(of course you (did|would|did not|would not|forgot|do|do not) $|how typical $|typical $|classic $|figures $|go figure|big shock|color me surprised|colour me surprised|what else is new|as usual $)", CONT)
         .b(B::NEG | B::IAM).f(F::WARM).s(Severity::High),
@@ -538,7 +538,7 @@ static RULES: &[Rule] = &[
     r("(yes ,? dear|yeah ,? yeah|yeah yeah|uh huh|mm ?hmm|mhm|later|we will see|if you say so|sure ,? sure|k|kk|yep|nope)", STONE).f(F::RETURN | F::WHOLE),
     r("(it is|that is|this is|it was|that was) (not|no) (a|that|such a|that big (of)? a)? big (deal|thing)|(it is|that is) (nothing|not a problem|not important) ,? (relax|calm down|chill|get over it)?|get over it|let it go ,? already \
        |(there is)? no (reason|need) to (get|be) (so|that)? (upset|mad|angry|worked up|sad|emotional|stressed) (about|over)? (it|this|that)? $|(it is|that is)? not worth getting (so|that)? (upset|worked up|mad|angry) \
-       |(why|what) are you getting (so|all)? (upset|worked up|stressed|stressed out|mad|angry|emotional)|you are making (a|such a)? (huge|big)? fuss|(there are|we have) bigger problems|it does not make (any)? sense to feel (that|this) way", STONE)
+       |(why|what) are you getting (so|all)? (upset|worked up|stressed|stressed out|mad|angry|emotional)|you are making (a|such a)? (huge|big)? fuss|(there are|we have) bigger problems|it does not make (any)? sense to feel (that|this) way|you should not (feel|be) (that way|like that|so upset|that upset|upset)|(do not|no need to) (get|be) (so)? (angry|mad|worked up)", STONE)
         .b(B::NEG | B::SUB).f(F::YN),
     r("i (do not|will not) (have to|need to) (tolerate|put up with|listen to|take|deal with|explain myself|justify myself|answer to) (this|you|that|anyone|any of this)", STONE).b(B::NEG | B::SUB),
     // ---------------------------------------------------------------- pseudo feelings
