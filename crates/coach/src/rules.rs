@@ -385,7 +385,7 @@ static RULES: &[Rule] = &[
     r("you (think|thought|act|acted|behave|behaved) (like|as if)? (you are|you were)? (the only one|better than|the center|the victim|everything revolves|the world revolves|it is all about you|you own)", CRIT).b(B::NEG),
     // character verdicts without trait words: "you complain too much", "don't be so
     // dramatic", "don't take it so personally", "You're wrong."
-    r("you (complain|talk|worry|nag|whine|criticize|argue|overthink|exaggerate) (way|far)? too (much|often)|(do not|stop) (be|being|look|looking) so (dramatic|sensitive|emotional|touchy|defensive|negative|ridiculous|difficult|childish|smug) |you (can not|can never|could never) be trusted|you are (just|always|totally)? (overthinking|overanalyzing) \
+    r("you (complain|talk|worry|nag|whine|criticize|argue|overthink|exaggerate) (way|far)? too (much|often)|(do not|stop) (be|being|look|looking) so? (dramatic|sensitive|emotional|touchy|defensive|negative|ridiculous|difficult|childish|smug) |you (can not|can never|could never) be trusted|you are (just|always|totally)? (overthinking|overanalyzing) \
        |(do not|stop) (take|taking) (it|this|everything|things) so personally|you are (so|just|totally|completely|dead)? wrong (\\.|!|$)", &[Criticism, Blame])
         .b(B::NEG | B::SUB | B::IAM | B::FEEL).f(F::WARM | F::YN),
     // ---------------------------------------------------------------- contempt
@@ -416,11 +416,11 @@ static RULES: &[Rule] = &[
     r("(oh|wow) ,? (you actually|you finally|look ,? you)", CONT).b(B::NEG).s(Severity::High),
     r("i (guess|suppose) (you are)? (too (busy|important|good)|that is too much to ask)", CONT).b(B::NEG).s(Severity::High),
     r("sorry (i am|for) not? (perfect|a mind reader|a mind-reader|good enough|breathing|existing|being alive|having (feelings|needs|an opinion))", &[Contempt, Defensiveness]).b(B::NEG).s(Severity::High),
-    r("((typical|classic|so typical of|that is so|how typical of|how very) you|(this|that) is (just|so)? like you|it is not me ,? it is you|i am not the problem ,? you are) $", &[Criticism, Contempt]).b(B::NEG).f(F::WARM).s(Severity::High),
+    r("((typical|classic|so typical of|that is so|how typical of|how very) you|(this|that) is (just|so)? like you|you (sound|act|are acting|are) (just)? like (my|your) (mother|mom|father|dad|ex)|it is not me ,? it is you|i am not the problem ,? you are) $", &[Criticism, Contempt]).b(B::NEG).f(F::WARM).s(Severity::High),
     // issue 16: behaviour you-statements without marker words, complaints as questions
     r("you (did not|do not|never|have not|would not|will not|can not|could not|had not) (even|ever|once|really|just|bother to)* (listen|listened|help|helped|call|called|text|texted|ask|asked|tell|told|remember|remembered|pay attention|notice|noticed|care|cared|clean|cleaned|show up|showed up|come home|came home|answer|answered|reply|replied|apologize|apologized|appreciate|support|respect|consider|think about|check with|thank|follow through|keep your (word|promise|promises)|lift a finger|make time|spend time)", BLAME)
         .b(B::NEG | B::SUB | B::IAM | B::FEEL | B::THIRD).a(A::POS).f(F::YN | F::WARM | F::NOQ),
-    r("you (spend|spent|waste|wasted) (too much|so much|way too much|all (your|of your|the)|half (your|the)) (time|money|night|nights|evening|evenings|weekend|weekends|day) |if you (really|truly)? (loved|cared about|respected) me ,? you (would|would have)", BLAME)
+    r("you (spend|spent|waste|wasted) (too much|so much|way too much|all (your|of your|the)|half (your|the)) (time|money|night|nights|evening|evenings|weekend|weekends|day) |you do not spend (enough|any) time with (me|us|the kids)|i can not believe you (just)? (said|did) (that|this)|(stop|quit) (annoying|bugging|bothering|pestering) me|do not make that face|if you (really|truly)? (loved|cared about|respected) me ,? you (would|would have)", BLAME)
         .b(B::NEG | B::SUB | B::THIRD).f(F::YN | F::WARM),
     r("you (pay|paid|have paid) (no|zero|little|hardly any) attention", BLAME).b(B::NEG | B::SUB).f(F::YN),
     r("you (have been|have gotten|have become|are|were|got|seem) (so|really|very|increasingly|pretty|completely|totally)? (distant|cold|absent|checked out|distracted|unavailable|withdrawn|glued to your (phone|screen|laptop|computer)|never around|always gone \
@@ -432,7 +432,7 @@ static RULES: &[Rule] = &[
     r("it is (ridiculous|absurd|unbelievable|insane|crazy|unfair|ludicrous|pathetic) that i (have|had|always have|still have) to", BLAME).b(B::NEG),
     // contempt without marker words: eye-roll questions, regret about the marriage, "use your brain"
     r("(are|were|was|is) you (ever|ever actually|even|actually ever) (going to|gonna|planning to)|you are (so|very|really)? lucky (that)? i|(out|outside|out in public|to work|around) (looking|dressed|with your hair) like that", CONT).b(B::NEG).a(A::POS),
-    r("(i (should|never should) (have|not have) (married|listened to my|stayed single|left you)|i wish i (had|would have)? never (married|met) you|(marrying you|being with you|this marriage) (was|is) (a|the|my) (biggest|worst)? mistake|i (regret|hate) (marrying|ever meeting) you|i want (a divorce|to (break up|get divorced|split up))|(maybe|perhaps)? we should (just)? (get (a)? divorce|get divorced|break up|split up|call it quits))", CONT)
+    r("(i (should|never should) (have|not have) (married|listened to my|stayed single|left you)|i wish i (had|would have)? never (married|met) you|(marrying you|being with you|this marriage) (was|is) (a|the|my) (biggest|worst)? mistake|i (regret|hate) (marrying|ever meeting) you|i want (a divorce|to (break up|get divorced|split up)|out of (this|our) (relationship|marriage))|(maybe|perhaps)? we should (just)? (get (a)? divorce|get divorced|break up|split up|call it quits))", CONT)
         .b(B::NEG).s(Severity::High),
     r("(use your (brain|head|common sense)|(do you|did you) (even)? (have|use) (a|your) (brain|head)|(is|was) that (so|too) hard to (understand|remember|do)|how hard (is|was|can) it (be)? to)", CONT)
         .b(B::NEG).s(Severity::High),
@@ -469,11 +469,11 @@ static RULES: &[Rule] = &[
     r("i did not (do anything|do it on purpose|do anything wrong|know|start it|start this|ask for this|say that|say it like that|even do anything)", DEF).b(B::NEG),
     r("i did nothing wrong", DEF),
     r("how (was|am|were|would|could) i (supposed to|meant to|to|possibly) know", DEF),
-    r("i (was|am|have been) (just|only)? (too|way too|really too) (busy|tired|exhausted|stressed)|i was (just|so|really)? (drunk|busy|not myself|wasted|swamped|slammed) (today|at work)? (,? (ok|okay|alright))? $", DEF),
+    r("i (was|am|have been) (just|only)? (too|way too|really too) (busy|tired|exhausted|stressed)|i was (just|so|really)? (drunk|busy|not myself|wasted|swamped|slammed) (today|at work)? (,? (ok|okay|alright))? $|i (do not|did not) have (the)? time $", DEF),
     r("i had (too much|a lot|so much) (on my plate|to do|going on)", DEF),
     r("(yes|yeah|yea|ok|fine|sure) ,? but (you|i|what about|that is|it is|it was|i was|i had)", DEF),
     r("i never said (that|it|i would|anything like that)", DEF),
-    r("that is not (true|what i said|what happened|how it happened|what i meant)", DEF).b(B::NEG),
+    r("that is not (true|what i said|what happened|how it happened|what i meant|how i remember it)", DEF).b(B::NEG),
     r("i do (too|so|plenty|a lot|everything|my share|help|my part|more than you)", DEF).a(A::POS),
     r("i did (too|so) $", DEF),
     r("you are (totally|completely|way|just|being|so|really)* (overreacting|over-reacting|too sensitive|so sensitive|oversensitive|being too sensitive|being so sensitive|being oversensitive|making a big deal|making a mountain|blowing (this|it|things|everything) way? out of proportion|exaggerating|imagining things|reading (too much)? into)", &[Criticism])
@@ -536,7 +536,7 @@ static RULES: &[Rule] = &[
     r("(can not|not going to) deal with (you|this) (right now|anymore|today|again)? (,|$)", STONE).b(B::NEG).f(F::RETURN | F::WARM),
     // issue 16: brush-offs, minimising, refusal
     r("(yes ,? dear|yeah ,? yeah|yeah yeah|uh huh|mm ?hmm|mhm|later|we will see|if you say so|sure ,? sure|k|kk|yep|nope)", STONE).f(F::RETURN | F::WHOLE),
-    r("(it is|that is|this is|it was|that was) (not|no) (a|that|such a|that big (of)? a)? big (deal|thing)|(it is|that is) (nothing|not a problem|not important) ,? (relax|calm down|chill|get over it)?|get over it|let it go ,? already \
+    r("(it is|that is|this is|it was|that was) (not|no) ((a|that|such a)? big|that big (of)? a) (deal|thing)|(it is|that is) (nothing|not a problem|not important) ,? (relax|calm down|chill|get over it)?|get over it|let it go ,? already \
        |(there is)? no (reason|need) to (get|be) (so|that)? (upset|mad|angry|worked up|sad|emotional|stressed) (about|over)? (it|this|that)? $|(it is|that is)? not worth getting (so|that)? (upset|worked up|mad|angry) \
        |(why|what) are you getting (so|all)? (upset|worked up|stressed|stressed out|mad|angry|emotional)|you are making (a|such a)? (huge|big)? fuss|(there are|we have) bigger problems|it does not make (any)? sense to feel (that|this) way|you should not (feel|be) (that way|like that|so upset|that upset|upset)|do not use that tone (with me)?|(do not|no need to) (get|be) (so)? (angry|mad|worked up)", STONE)
         .b(B::NEG | B::SUB).f(F::YN),
