@@ -194,7 +194,13 @@
     var panel = el("div", "coach-panel");
     panel.setAttribute("aria-live", "polite");
     panel.id = (area.id || "text") + "-coach";
-    wrap.parentNode.insertBefore(panel, wrap.nextSibling);
+    // The notes go just after the form, below its buttons, when this is the form's only
+    // coached box: the panel grows and shrinks each time the writer pauses, and "Save"
+    // should not move while they type. The underlines in the box show at once what the
+    // notes are about. A form with several coached boxes keeps each box's notes under it.
+    var coached = area.form ? area.form.querySelectorAll("textarea[data-coach]").length : 0;
+    var after = coached === 1 ? area.form : wrap;
+    after.parentNode.insertBefore(panel, after.nextSibling);
     // The coach reads along here, so the no-JS "Check with the coach" button is not needed.
     if (area.form) area.form.querySelectorAll("button.coach-check").forEach(function (b) { b.hidden = true; });
     var described = area.getAttribute("aria-describedby");
@@ -202,9 +208,10 @@
 
     var timer = null, seq = 0, last = null;
 
-    // The panel grows above the form's buttons. Were it to grow between the press and the
-    // release of "Save", the button would move out from under the finger and the press
-    // would be lost; so while a button of the form is held down, the coach waits.
+    // In a form of several coached boxes the panel grows above the form's buttons. Were it
+    // to grow between the press and the release of "Save", the button would move out from
+    // under the finger and the press would be lost; so while a button of the form is held
+    // down, the coach waits.
     if (area.form) {
       area.form.addEventListener("pointerdown", function (ev) {
         if (!ev.target.closest || !ev.target.closest("button:not([type=button]), input[type=submit]")) return;

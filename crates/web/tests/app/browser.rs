@@ -364,6 +364,8 @@ async fn coach_flow(driver: &Driver, backend: Backend) {
     let a = Page { c: &ca };
     a.sign_in(&app.url("/signin"), "ana@example.org").await;
     ca.goto(&app.url("/journal")).await.unwrap();
+    let save = "form[action='/journal'] button[type=submit]";
+    let save_top = save_button_top(&ca, save).await;
     a.fill("#body", "You never help with the dishes").await;
     // Findings appear as she types, underlined in place, with an explanation.
     let finding = ca
@@ -372,6 +374,12 @@ async fn coach_flow(driver: &Driver, backend: Backend) {
         .await
         .expect("a finding");
     assert!(!finding.text().await.unwrap().is_empty());
+    // The notes come below the form: the button she is about to press stays where it was.
+    assert_eq!(
+        save_button_top(&ca, save).await,
+        save_top,
+        "\"Save privately\" moved when the coach's notes appeared"
+    );
     ca.wait()
         .for_element(Locator::Css(".coach-backdrop mark.coach-mark"))
         .await
@@ -407,7 +415,7 @@ async fn coach_flow(driver: &Driver, backend: Backend) {
     }
     // The coach never blocks saving.
     a.fill("#body", "You always do this, whatever").await;
-    // Once the coach has flagged it (so the panel no longer moves the button), save it anyway.
+    // Once the coach has flagged it, save it anyway.
     ca.wait()
         .at_most(std::time::Duration::from_secs(10))
         .for_element(Locator::Css(".coach-finding:not(.strength)"))
@@ -416,6 +424,18 @@ async fn coach_flow(driver: &Driver, backend: Backend) {
     a.click("form[action='/journal'] button[type=submit]").await;
     assert!(a.source().await.contains("You always do this, whatever"));
     let _ = ca.close().await;
+}
+
+/// Where a button's top edge is in the page (not the viewport), in CSS pixels.
+async fn save_button_top(c: &Client, css: &str) -> f64 {
+    c.execute(
+        "var r = document.querySelector(arguments[0]).getBoundingClientRect(); return r.top + window.scrollY;",
+        vec![serde_json::json!(css)],
+    )
+    .await
+    .expect("script")
+    .as_f64()
+    .expect("a number")
 }
 
 #[tokio::test]
