@@ -65,6 +65,11 @@ pub(crate) mod after {
     pub const QEND: u32 = 1 << 13;
     /// "be" follows "will you" (a question about plans, not a request).
     pub const BE: u32 = 1 << 14;
+    /// The writer owns it, asks to hear more or offers a time to talk in the same sentence
+    /// ("I was busy and I should have texted; I'm sorry", "I didn't know that bothered you,
+    /// tell me more?", "I have a deadline tomorrow, can we talk on Friday?"): an excuse or a
+    /// denial followed that way is repair or validation, not defensiveness.
+    pub const OWNS: u32 = 1 << 15;
 }
 
 /// Other per-rule flags.
@@ -206,6 +211,11 @@ pub(crate) const AFTER: &[(u32, Anchor, &str)] = &[
     ),
     (after::QEND, Anchor::Start, "\\?"),
     (after::BE, Anchor::Start, "be"),
+    (
+        after::OWNS,
+        Anchor::Any,
+        "(i should have|i should not have|i am sorry|i apologize|my bad|my fault|(that|this) is on me|i was wrong|tell me more|help me understand|i want to understand|(can|could) we (talk|do this|pick this up|come back to (it|this)))",
+    ),
 ];
 
 // ---- rules --------------------------------------------------------------------------------
@@ -385,7 +395,8 @@ static RULES: &[Rule] = &[
     r("you (think|thought|act|acted|behave|behaved) (like|as if)? (you are|you were)? (the only one|better than|the center|the victim|everything revolves|the world revolves|it is all about you|you own)", CRIT).b(B::NEG),
     // character verdicts without trait words: "you complain too much", "don't be so
     // dramatic", "don't take it so personally", "You're wrong."
-    r("you (complain|talk|worry|nag|whine|criticize|argue|overthink|exaggerate) (way|far)? too (much|often)|(do not|stop) (be|being|look|looking) so? (dramatic|sensitive|emotional|touchy|defensive|negative|ridiculous|difficult|childish|smug) |you (can not|can never|could never) be trusted|you are (just|always|totally)? (overthinking|overanalyzing) \
+    r("you (complain|talk|worry|nag|whine|criticize|argue|overthink|exaggerate) (way|far)? too (much|often)|(do not|stop) (be|being|look|looking) so? (dramatic|sensitive|emotional|touchy|defensive|negative|ridiculous|difficult|childish|smug|jealous|needy|clingy|selfish|lazy|paranoid|controlling|stubborn|annoying|rude|mean|cold|immature|insecure) \
+       |how (can|could|dare) you (treat|talk to|speak to) me (like)? (this|that) (way)?|why would you (ever)? (do|say) (a thing like that|something like that|such a thing) |you (can not|can never|could never) be trusted|you are (just|always|totally)? (overthinking|overanalyzing) \
        |(do not|stop) (take|taking) (it|this|everything|things) so personally|you are (so|just|totally|completely|dead)? wrong (\\.|!|$)", &[Criticism, Blame])
         .b(B::NEG | B::SUB | B::IAM | B::FEEL).f(F::WARM | F::YN),
     // ---------------------------------------------------------------- contempt
@@ -420,7 +431,7 @@ static RULES: &[Rule] = &[
     // issue 16: behaviour you-statements without marker words, complaints as questions
     r("you (did not|do not|never|have not|would not|will not|can not|could not|had not) (even|ever|once|really|just|bother to)* (listen|listened|help|helped|call|called|text|texted|ask|asked|tell|told|remember|remembered|pay attention|notice|noticed|care|cared|clean|cleaned|show up|showed up|come home|came home|answer|answered|reply|replied|apologize|apologized|appreciate|support|respect|consider|think about|check with|thank|follow through|keep your (word|promise|promises)|lift a finger|make time|spend time)", BLAME)
         .b(B::NEG | B::SUB | B::IAM | B::FEEL | B::THIRD).a(A::POS).f(F::YN | F::WARM | F::NOQ),
-    r("you (spend|spent|waste|wasted) (too much|so much|way too much|all (your|of your|the)|half (your|the)) (time|money|night|nights|evening|evenings|weekend|weekends|day) |you do not spend (enough|any) time with (me|us|the kids)|i can not believe you (just)? (said|did) (that|this)|(stop|quit) (annoying|bugging|bothering|pestering) me|do not make that face|if you (really|truly)? (loved|cared about|respected) me ,? you (would|would have)", BLAME)
+    r("you (spend|spent|waste|wasted) (too much|so much|way too much|all (your|of your|the)|half (your|the)) (time|money|night|nights|evening|evenings|weekend|weekends|day|on) |you do not spend (enough|any) time with (me|us|the kids)|i can not believe you (just)? (said|did) (that|this)|(stop|quit) (annoying|bugging|bothering|pestering) me|do not make that face|if you (really|truly)? (loved|cared about|respected) me ,? you (would|would have)", BLAME)
         .b(B::NEG | B::SUB | B::THIRD).f(F::YN | F::WARM),
     r("you (pay|paid|have paid) (no|zero|little|hardly any) attention", BLAME).b(B::NEG | B::SUB).f(F::YN),
     r("you (have been|have gotten|have become|are|were|got|seem) (so|really|very|increasingly|pretty|completely|totally)? (distant|cold|absent|checked out|distracted|unavailable|withdrawn|glued to your (phone|screen|laptop|computer)|never around|always gone \
@@ -443,6 +454,7 @@ static RULES: &[Rule] = &[
     // partner, mockery of looks ("going out looking like that"), "you need professional help"
     r("((no one|nobody) else? (will|would|could) ever? (love|want|understand|put up with|care about|stand) you \
        |(that is|this is|how) (so|just|really)? (stupid|idiotic|ridiculous|pathetic|dumb|absurd|laughable) $|you (must|have to|got to) be (kidding|joking) (me)? $|you can not be serious \
+       |(nobody|no one) asked (you|for your (opinion|input|advice))|whatever (kind of)? (look|vibe|style) you were going for \
        |i (never|do not think i ever|am not sure (if|that) i ever) (really)? loved you|i never (liked|loved) your (mother|father|mom|dad|family|friends|cooking|sister|brother))", CONT)
         .b(B::NEG | B::REPORT).f(F::WARM | F::NO_BLAME).s(Severity::High),
     // ---------------------------------------------------------------- defensiveness
@@ -466,7 +478,7 @@ static RULES: &[Rule] = &[
     r("(i|we) (literally)? (had|have) no (other)? choice", DEF),
     r("i (could not|can not) help it", DEF),
     r("it is not like i", DEF),
-    r("i did not (do anything|do it on purpose|do anything wrong|know|start it|start this|ask for this|say that|say it like that|even do anything)", DEF).b(B::NEG),
+    r("i did not (do anything|do it on purpose|do anything wrong|know|start it|start this|ask for this|say that|say it like that|even do anything)", DEF).b(B::NEG).a(A::OWNS),
     r("i did nothing wrong", DEF),
     r("how (was|am|were|would|could) i (supposed to|meant to|to|possibly) know", DEF),
     r("i (was|am|have been) (just|only)? (too|way too|really too) (busy|tired|exhausted|stressed)|i was (just|so|really)? (drunk|busy|not myself|wasted|swamped|slammed) (today|at work)? (,? (ok|okay|alright))? $|i (do not|did not) have (the)? time $", DEF),
@@ -476,14 +488,14 @@ static RULES: &[Rule] = &[
     r("that is not (true|what i said|what happened|how it happened|what i meant|how i remember it)", DEF).b(B::NEG),
     r("i do (too|so|plenty|a lot|everything|my share|help|my part|more than you)", DEF).a(A::POS),
     r("i did (too|so) $", DEF),
-    r("you are (totally|completely|way|just|being|so|really)* (overreacting|over-reacting|too sensitive|so sensitive|oversensitive|being too sensitive|being so sensitive|being oversensitive|making a big deal|making a mountain|blowing (this|it|things|everything) way? out of proportion|exaggerating|imagining things|reading (too much)? into)", &[Criticism])
+    r("you are (totally|completely|way|just|being|so|really)* (overreacting|over-reacting|too sensitive|so sensitive|oversensitive|being too sensitive|being so sensitive|being oversensitive|making a big deal|blowing (this|it|things|everything) way? out of proportion|exaggerating|imagining things|reading (too much)? into)", &[Criticism])
         .b(B::NEG | B::SUB),
     r("i would not have _? _? if you", DEF),
     r("if you (had|had not|would have|would|did|did not|would just|had just|were) ..8 i (would not|would never|never would)", DEF),
     r("i only (did|said|yelled|left|did it|said it) (it|that)? because (you|of you)", DEF),
     r("i am sorry (you feel|you felt|if you|that you feel|you think|you are upset|you see it|you took it|that? you (got|were|are|have been) (hurt|upset|offended|angry|mad)|if i (hurt|upset|offended) you)|if i (hurt|upset|offended) you ,? i (apologize|am sorry)", DEF).x(X_SORRY_IF),
     r("sorry ,? not sorry", &[Defensiveness, Contempt]),
-    r("why are you (getting|being)? so? (mad|upset|worked up|angry|emotional|touchy|defensive|hysterical|dramatic)", &[Stonewalling, Blame]).b(B::NEG),
+    r("why are you (getting|being)? so? (mad|upset|worked up|angry|emotional|touchy|defensive|hysterical|dramatic)|you are (just|really|totally)? making a mountain out of a? molehill", &[Stonewalling, Blame]).b(B::NEG),
     r("i am (allowed to|entitled to) (have|do|be|go|see|spend)", DEF),
     r("it was (just|only) a joke", DEF),
     r("can not you take a joke", &[Defensiveness, Contempt]),
@@ -496,13 +508,14 @@ static RULES: &[Rule] = &[
         .b(B::NEG | B::SUB),
     r("(well|and|but)? ,? you (do|did) (it|that|the same|the same thing) (too|all the time|also|as well)|you are (just)? as (bad|guilty)|you are (not|no) (so|exactly)? (perfect|innocent|a saint|saint) (either|yourself)?|(look|speak|talk) (at|for) yourself|i am rubber ,? (and)? you are glue|i know you are ,? but what am i|but so (did|do) you|mistakes were made|(tell me|name) (about)? (a single|one) time|do not bite my head off", DEF)
         .b(B::NEG | B::SUB),
-    r("i am (doing|trying) (my|the) (very)? best i? can?|i am (only)? (doing|trying) my best|i (do|did) (so much|everything|all of this|all this) for you|what (more|else) do you want (from me)?|i have (a|this|so much|a lot of) (project|deadline|work|stuff|meeting|meetings|thing) ..4 (,|and|so|we have|i have)", DEF)
-        .b(B::NEG | B::SUB).f(F::WARM),
+    r("i am (doing|trying) (my|the) (very)? best i? can?|i am (only)? (doing|trying) my best|i (do|did) (so much|everything|all of this|all this) for you|what (more|else) do you want (from me)?|i have (a|this|so much|a lot of) (project|deadline|work|stuff|meeting|meetings|thing) ..4 (,|and|so|we have|i have)|i have (a|this|another) deadline $ \
+       |i am sorry ,? but ($|you|it was|that was|i was|what about|if you|it is not|that is not|i did not|i had to|i just)", DEF)
+        .b(B::NEG | B::SUB).a(A::OWNS).f(F::WARM),
     // denial and excuses at the start of a sentence: "I didn't agree to that", "I'm not being
     // defensive", "I was very busy" (an admission like "I didn't think about how you felt"
     // stays repair: no "think", "mean", "realize" here)
     r("i ((did not|never) (even)? (say|said|do|did|agree to|agreed to|promise|promised|storm off|touch|touched|include|included|put|lie|lied|yell|yelled|flirt|flirted|cheat|cheated)|(am|was) not (really)? (being (defensive|dramatic|rude|mean|difficult|sarcastic|a jerk|a dick)|the (problem|bad guy|one)|going (that|too|so) fast|doing (it|that|anything)|sulking|lying|yelling|shouting|lost|watching|insensitive|demanding|@TRAIT)|was (very|really|so|too|just)* (busy|tired|exhausted|swamped|working))", DEF)
-        .b(B::NEG | B::SUB).f(F::START | F::YN),
+        .b(B::NEG | B::SUB).a(A::OWNS).f(F::START | F::YN),
     // counter-defence: an emphatic contradiction as the whole message ("I do care!", "I did!"),
     // "now it's my fault", "after all I've done for you", "how should I know?", "what are you
     // talking about", innocent victim, "you're better at it" (an excuse), "what about the time I…"
@@ -582,7 +595,7 @@ static RULES: &[Rule] = &[
     r("(let us|lets) (please|maybe|try to|just)?", REQ).b(B::NEG).a(A::NOTREQ | A::BREAK).s(Severity::Info),
     r("i would (really|so|also|just)? (like|love|appreciate) it? (if you|if we|for you to|for us to|us to|you to|to ask you|to ask if|to ask whether)", REQ).b(B::NEG).a(A::NOTREQ).s(Severity::Info),
     r("are you (willing|open|up for|ok with|free|available|able) (to|for|on|this|tonight|tomorrow|saturday|sunday|monday|tuesday|wednesday|thursday|friday|next|later)", REQ).b(B::NEG).s(Severity::Info),
-    r("do you (want|want to) to? (go|grab|get|try|come|watch|cook|make|plan|talk|take|have|do|see|spend|join|walk|visit|book|order|help|play|meet|call|sit|dance|cuddle|split|share|switch|trade|set)", REQ).b(B::NEG).s(Severity::Info),
+    r("do you (want|want to) to? (go|grab|get|try|come|watch|cook|make|plan|talk|take|have|do|see|spend|join|walk|visit|book|order|help|play|meet|call|sit|dance|cuddle|split|share|switch|trade|set)|are you ready to (talk|listen|try again|start)", REQ).b(B::NEG).s(Severity::Info),
     r("please (could you|can you)? (call|text|pick|grab|get|take|put|bring|let|remember|help|tell|check|send|book|pay|clean|wash|feed|walk|buy|come|meet|try|ask|sign|lock|turn|switch|set|make|save|keep|consider|think about|join|message|answer|reply|give|hold|look|read|plan|stay|wait|add|text|call|load|empty|water|charge|pack|order)", REQ)
         .b(B::NEG).s(Severity::Info),
     r("(is there (a way|any way|anything) (we|you) (could|can|might)|would it help if|would you like to|do you think (we|you) (could|can|might))", REQ).b(B::NEG).a(A::NOTREQ).s(Severity::Info),

@@ -363,3 +363,104 @@ fn held_out_families_of_coach3() {
         assert!(problems(t).is_empty(), "{t:?} flagged {:?}", problems(t));
     }
 }
+
+/// The examples of `corpus/GUIDELINES.md`, the written definition of every kind, read
+/// the way they are labelled there: a quoted example in a kind's description or in its
+/// "Positive:" line must get that kind, one in its "Negative:" line must not. (Quotes of
+/// one word in a description, such as "never", are words, not examples.)
+fn guideline_examples() -> Vec<(Kind, bool, String)> {
+    let text = include_str!("../corpus/GUIDELINES.md");
+    let mut out = Vec::new();
+    for section in text.split("\n### ").skip(1) {
+        let Some(kind) = section.split_whitespace().next().and_then(Kind::from_name) else {
+            continue;
+        };
+        let body = section.split_once('\n').map_or("", |(_, b)| b);
+        let body = body.split("\n## ").next().unwrap_or("");
+        // Blocks: a bullet with its indented continuation lines, or a paragraph.
+        let mut blocks: Vec<String> = Vec::new();
+        let mut open = false;
+        for line in body.lines() {
+            if line.starts_with("- ") {
+                blocks.push(line.to_owned());
+                open = true;
+            } else if line.trim().is_empty() {
+                open = false;
+            } else if open {
+                let last = blocks.last_mut().expect("a block is open");
+                last.push(' ');
+                last.push_str(line.trim());
+            } else {
+                blocks.push(line.trim().to_owned());
+                open = true;
+            }
+        }
+        for block in blocks {
+            let (positive, description) = if block.starts_with("- Negative:") {
+                (false, false)
+            } else if block.starts_with("- Positive:") {
+                (true, false)
+            } else if block.starts_with("- ") {
+                continue;
+            } else {
+                (true, true)
+            };
+            for (i, quote) in block.split('"').enumerate() {
+                if i % 2 == 1 && !(description && quote.split_whitespace().count() < 2) {
+                    out.push((kind, positive, quote.to_owned()));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_guidelines_own_examples_are_read_as_labelled() {
+    // What the coach still reads differently, each with the reason. A change that mends one
+    // must take it off this list; a change that breaks another fails here.
+    let known: &[(&str, &str)] = &[
+        ("nothing you do", "a fragment inside a list of words"),
+        ("Please …", "a fragment: the ask itself is left out"),
+        (
+            "Thank you SO much for pointing that out.",
+            "sarcasm shown only by capitals: the coach reads words, not tone",
+        ),
+        (
+            "Get over it",
+            "read as contempt, which drops the overlapping stonewalling",
+        ),
+        (
+            "I feel irritated … could you stop being so jealous?!",
+            "the guidelines give it as i_statement and a problem at once: the i_statement is right, the criticism is missed inside the question",
+        ),
+        (
+            "I get it, but you're overreacting.",
+            "the guidelines label both halves, so validation is right here",
+        ),
+    ];
+    let examples = guideline_examples();
+    assert!(
+        examples.len() >= 100,
+        "only {} examples read",
+        examples.len()
+    );
+    let mut wrong = Vec::new();
+    for (kind, positive, text) in &examples {
+        let got = kinds(text);
+        if got.contains(kind) != *positive {
+            wrong.push(text.as_str());
+            assert!(
+                known.iter().any(|(t, _)| t == text),
+                "{text:?}: {}{kind} expected, got {got:?}",
+                if *positive { "" } else { "no " }
+            );
+        }
+    }
+    for (text, why) in known {
+        assert!(
+            wrong.contains(text),
+            "{text:?} is now read as labelled ({why}): take it off the list"
+        );
+    }
+}
