@@ -167,6 +167,9 @@ struct Topic<'a> {
     be: bool,
     /// Auxiliary to use in "when you … " for negated forms: "don't", "didn't", "won't".
     neg_aux: &'static str,
+    /// Said of what might or should happen, not of what did: "if you really loved me",
+    /// "you should listen to me", "it would mean a lot if you acknowledged…".
+    hypothetical: bool,
 }
 
 fn words<'t, 'a: 't>(toks: &'t [Tok<'a>]) -> impl Iterator<Item = (usize, &'a str)> + 't {
@@ -210,6 +213,10 @@ fn base(v: &str) -> String {
         return format!("{stem}y");
     }
     if let Some(stem) = v.strip_suffix("ed") {
+        // "considered", "bothered", "answered": the stem is the verb
+        if stem.ends_with("er") {
+            return stem.to_string();
+        }
         if stem.ends_with(['r', 'v', 'z', 'c', 's', 'g', 'u']) && !stem.ends_with("ss") {
             return format!("{stem}e");
         }
@@ -241,7 +248,13 @@ fn extract<'a>(toks: &[Tok<'a>], from: usize) -> Option<Topic<'a>> {
 fn extract_at<'a>(toks: &[Tok<'a>], w: &[(usize, &'a str)], start: usize) -> Option<Topic<'a>> {
     let mut k = start + 1;
     let mut negated = start > 0 && matches!(w[start - 1].1, "not" | "never");
-    let mut be = false;
+    let before = |back: usize| start.checked_sub(back).map_or("", |b| w[b].1);
+    // ("I feel as if you…" is a faux feeling about what happens, no condition)
+    let mut hypothetical = (matches!(before(1), "if" | "unless" | "whether") && before(2) != "as")
+        || (matches!(before(1), "really" | "even" | "just" | "only") && before(2) == "if");
+    let mut will = false;
+    // "why are you always on that laptop?": the question put "are" before "you"
+    let mut be = matches!(before(1), "are" | "were") && start + 1 < w.len();
     let mut neg_aux = if negated && start > 1 && matches!(w[start - 2].1, "did" | "could" | "would")
     {
         "didn't"
@@ -265,6 +278,12 @@ fn extract_at<'a>(toks: &[Tok<'a>], w: &[(usize, &'a str)], start: usize) -> Opt
         {
             break; // "do" is the main verb: "you do this"
         } else if is_aux(t) {
+            // a wish or a guess ("you should…", "you'd…"); "you won't" is a refusal, kept
+            hypothetical |= matches!(
+                t,
+                "should" | "would" | "could" | "might" | "must" | "shall" | "may"
+            );
+            will |= t == "will";
             neg_aux = match t {
                 "did" | "could" | "would" | "had" => "didn't",
                 "will" => "won't",
@@ -278,6 +297,7 @@ fn extract_at<'a>(toks: &[Tok<'a>], w: &[(usize, &'a str)], start: usize) -> Opt
         }
         k += 1;
     }
+    hypothetical |= will && !negated;
     let mut pred = Vec::new();
     let mut last_tok = w.get(k).map(|x| x.0)?;
     for &(i, t) in &w[k..] {
@@ -328,6 +348,9 @@ fn extract_at<'a>(toks: &[Tok<'a>], w: &[(usize, &'a str)], start: usize) -> Opt
                 | "from"
                 | "into"
                 | "like"
+                | "i"
+                | "over"
+                | "either"
         )
     }) {
         pred.pop();
@@ -379,6 +402,7 @@ fn extract_at<'a>(toks: &[Tok<'a>], w: &[(usize, &'a str)], start: usize) -> Opt
         negated,
         be,
         neg_aux,
+        hypothetical,
     })
 }
 
@@ -492,6 +516,12 @@ fn is_judgment(t: &str) -> bool {
                 | "lying"
                 | "whining"
                 | "complaining"
+                | "lucky"
+                | "irresponsible"
+                | "succeed"
+                | "grow"
+                | "thing"
+                | "sure"
         )
 }
 
@@ -556,14 +586,120 @@ fn weak_head(t: &str) -> bool {
     )
 }
 
-/// No judgment and no second verb in the observation (the check for the rewrites; the
-/// builder's [`natural`] asks more).
+/// Said of something that happened, with a verb where one belongs (the check for the
+/// rewrites; the builder's [`natural`] asks more): not "if you really loved me", "you how I
+/// feel", "you're doing", nor a judgment or a second verb.
 fn plain(t: &Topic) -> bool {
     let bad_word = t.pred.iter().any(|w| {
-        matches!(&**w, "is" | "am" | "are" | "was" | "were" | "who" | "which") || is_judgment(w)
+        matches!(
+            &**w,
+            "is" | "am"
+                | "are"
+                | "was"
+                | "were"
+                | "who"
+                | "which"
+                | "could"
+                | "would"
+                | "should"
+                | "can"
+                | "will"
+        ) || is_judgment(w)
     });
-    let bad_be = t.be && matches!(&*t.pred[0], "the" | "a" | "an" | "too" | "so" | "such");
-    !bad_word && !bad_be
+    let first = &*t.pred[0];
+    let bad_be = t.be
+        && (matches!(first, "the" | "a" | "an" | "too" | "so" | "such")
+            || (t.pred.len() == 1
+                && matches!(
+                    first,
+                    "doing"
+                        | "going"
+                        | "getting"
+                        | "talking"
+                        | "saying"
+                        | "moving"
+                        | "making"
+                        | "taking"
+                        | "having"
+                        | "coming"
+                )));
+    // "you're being", "you sound", "you act": what they qualified was an insult, now gone
+    let bare = t.pred.len() == 1
+        && matches!(
+            first,
+            "being"
+                | "sound"
+                | "sounds"
+                | "act"
+                | "acts"
+                | "look"
+                | "looks"
+                | "seem"
+                | "seems"
+                | "thinking"
+        );
+    // "you don't tell me what to do" (said as "don't tell me what to do"), "you won't do
+    // better than me", "you expect me to do", "you didn't say anything about turning"
+    let p = &t.pred;
+    let cut = p.windows(2).any(|w| w[0] == "what" && w[1] == "to")
+        || p.iter().any(|w| w == "than")
+        || p.ends_with(&[Cow::Borrowed("to"), Cow::Borrowed("do")])
+        || (p.len() >= 2 && p[p.len() - 2] == "about" && p[p.len() - 1].ends_with("ing"));
+    // "you're going to do": a plan, not something seen
+    let going_to = t.be && first == "going" && t.pred.get(1).is_some_and(|w| w == "to");
+    // "you indulging in…": the "are" is missing, so the sentence would be too
+    let no_be = !t.be && first.ends_with("ing");
+    !bad_word
+        && !cut
+        && !bad_be
+        && !bare
+        && !going_to
+        && !no_be
+        && !t.hypothetical
+        && (t.be || !no_verb(first))
+}
+
+/// A word that cannot open what "you" did: "you how I feel", "you big meanie-pants".
+fn no_verb(first: &str) -> bool {
+    matches!(
+        first,
+        "how"
+            | "about"
+            | "big"
+            | "little"
+            | "what"
+            | "why"
+            | "where"
+            | "who"
+            | "all"
+            | "both"
+            | "and"
+            | "or"
+            | "but"
+            | "as"
+            | "than"
+            | "like"
+            | "with"
+            | "for"
+            | "to"
+            | "in"
+            | "on"
+            | "at"
+            | "of"
+            | "so"
+            | "too"
+            | "very"
+            | "really"
+            | "the"
+            | "a"
+            | "an"
+            | "my"
+            | "your"
+            | "his"
+            | "her"
+            | "our"
+            | "their"
+    )
 }
 
 /// Does the observation describe what happened, in words that read naturally after
@@ -571,6 +707,9 @@ fn plain(t: &Topic) -> bool {
 fn natural(t: &Topic) -> bool {
     let p = &t.pred;
     let first = &*p[0];
+    if !plain(t) {
+        return false;
+    }
     if p.iter().any(|w| {
         matches!(
             &**w,
@@ -598,6 +737,8 @@ fn natural(t: &Topic) -> bool {
                     | "everyone"
                     | "everybody"
                     | "nothing"
+                    | "lucky"
+                    | "irresponsible"
             )
     }) {
         return false;
@@ -607,8 +748,9 @@ fn natural(t: &Topic) -> bool {
         return false;
     }
     if t.be {
+        // "you're doing", "you're not getting": a verb without what it is done to
         return !(matches!(first, "the" | "a" | "an" | "too" | "so" | "such" | "not")
-            || (looks_past(first) && p.len() == 1));
+            || (p.len() == 1 && (looks_past(first) || first.ends_with("ing"))));
     }
     if first.ends_with("ing") || weak_head(first) {
         return false;
@@ -1032,7 +1174,8 @@ fn gerund(v: &str) -> String {
 }
 
 fn looks_past(v: &str) -> bool {
-    v.ends_with("ed")
+    // "need", "succeed", "feed" are no past tenses
+    (v.ends_with("ed") && !v.ends_with("eed"))
         || matches!(
             v,
             "forgot"
@@ -1053,6 +1196,12 @@ fn looks_past(v: &str) -> bool {
                 | "threw"
                 | "put"
                 | "did"
+                | "known"
+                | "done"
+                | "gone"
+                | "taken"
+                | "shown"
+                | "thought"
         )
 }
 
@@ -1169,7 +1318,21 @@ fn faux_in(findings: &[Finding], text: &str) -> Option<&'static lists::FauxFeeli
 /// Does this feeling/topic pair read as English ("feeling hurt about my feelings" and
 /// "feeling stung about not helping" do not)?
 fn about_ok(tp: &str) -> bool {
-    !(tp.starts_with("not ")
+    // a phrase cut off inside a clause: "the only one who", "the house unless I", "the seat
+    // down", "the water bill last", "your way"
+    let cut = tp.split(' ').any(|w| {
+        matches!(
+            w,
+            "who" | "which" | "that" | "unless" | "while" | "until" | "because" | "if" | "than"
+        )
+    }) || tp.split(' ').next_back().is_some_and(|w| {
+        matches!(
+            w,
+            "last" | "down" | "up" | "out" | "off" | "on" | "in" | "away" | "back" | "way" | "one"
+        )
+    }) || tp.split(' ').count() > 4;
+    !(cut
+        || tp.starts_with("not ")
         || tp.contains("feeling")
         || tp.starts_with("being about")
         || tp.split(' ').any(|w| {
@@ -1264,7 +1427,8 @@ fn builder(topic: Option<&Topic>, picked: Picked) -> Builder {
                 cat(&["you ", &pred])
             };
             let past = looks_past(&t.pred[0]) || t.neg_aux == "didn't";
-            let request = if t.negated && !t.be && !past {
+            // "would you care about me this week?" asks for a feeling, not something to do
+            let request = if t.negated && !t.be && !past && !is_stative(&t.pred[0]) {
                 pred.clone()
             } else {
                 String::new()
@@ -1351,16 +1515,15 @@ pub(crate) fn rewrites(
     let f2 = picked.feelings.first().copied().unwrap_or("sad");
     let n2 = picked.needs.first().copied().unwrap_or("understanding");
 
-    // the observation, from the sentence with the first you-statement finding
-    let anchor = findings
-        .iter()
-        .find(|f| {
-            matches!(
-                f.kind,
-                Kind::Blame | Kind::Absolute | Kind::PseudoFeeling | Kind::Criticism
-            )
-        })
-        .or_else(|| findings.iter().find(|f| f.kind.is_problem()));
+    // the observation, from the sentence with the first you-statement finding (a "you" in
+    // a defence or a brush-off, "I'm rubber, you're glue", "what are you talking about", is
+    // no observation of the partner: those messages get the rewrites that need none)
+    let anchor = findings.iter().find(|f| {
+        matches!(
+            f.kind,
+            Kind::Blame | Kind::Absolute | Kind::PseudoFeeling | Kind::Criticism | Kind::Contempt
+        )
+    });
     // (text, feeling, need, made only of template and list words)
     let mut cands: Vec<(String, &str, &str, bool)> = Vec::new();
     let mut np_only: Option<String> = None;

@@ -50,6 +50,27 @@ fn flaw(s: &str) -> Option<&'static str> {
     {
         return Some("about not …ing");
     }
+    if lw
+        .windows(2)
+        .any(|w| w[0] == "you" && matches!(w[1], "i" | "we" | "you"))
+    {
+        return Some("a pronoun right after you");
+    }
+    if lw.windows(2).any(|w| {
+        matches!(w[0], "didn't" | "don't" | "won't")
+            && ((w[1].ends_with("ed") && !w[1].ends_with("eed"))
+                || matches!(w[1], "known" | "done" | "gone" | "taken" | "been"))
+    }) {
+        return Some("a past form after didn't / don't");
+    }
+    if [
+        "doing", "going", "getting", "talking", "saying", "being", "sound", "act",
+    ]
+    .iter()
+    .any(|v| lower.contains(&format!("you're {v},")) || lower.contains(&format!("you {v},")))
+    {
+        return Some("a verb without what it is about");
+    }
     if lower.contains("some a ") || lower.contains("some to ") {
         return Some("some a …");
     }
@@ -66,6 +87,11 @@ fn the_flaw_check_catches_the_issues_examples() {
         "I'm feeling irritated about my feelings, and I need rest.",
         "I'm feeling stung about not helping, and I need care.",
         "When you're about the dishes, I feel hurt.",
+        // found by reading the suggestions made for the real corpus
+        "When you I apologize, I feel tense, because I need understanding.",
+        "When you didn't known, I felt frustrated.",
+        "When you're being, I feel hurt.",
+        "When you getting, I feel overwhelmed.",
     ] {
         assert!(flaw(bad).is_some(), "{bad}");
     }
@@ -178,5 +204,44 @@ fn builder_sentences_analyse_clean() {
         "{} of {made}:\n{}",
         bad.len(),
         bad.join("\n")
+    );
+}
+
+/// A defence, a wish or a condition is no observation of what the partner did, and the
+/// verb is put in its base form after "didn't".
+#[test]
+fn no_observation_is_made_of_a_condition_a_wish_or_a_defence() {
+    for (t, not_in) in [
+        (
+            "If you really loved me, you'd change your mind.",
+            "loved me",
+        ),
+        ("If you leave me, no one else will want you.", "leave me"),
+        ("You should listen to me.", "listen to me"),
+        ("I'm rubber, you're glue.", "glue"),
+        ("I don't know what you're talking about.", "talking"),
+        ("If I hurt you, I apologize.", "when you i"),
+    ] {
+        let a = analyze(t);
+        let b = a.builder.as_ref().expect("a problem gets the builder");
+        assert_eq!(b.observation, "", "{t}");
+        for r in &a.rewrites {
+            assert!(!r.text.to_lowercase().contains(not_in), "{t}: {}", r.text);
+        }
+    }
+    let a = analyze("You never considered my feelings.");
+    assert!(
+        a.rewrites
+            .iter()
+            .any(|r| r.text.contains("didn't consider my feelings")),
+        "{:?}",
+        a.rewrites
+    );
+    // a question puts "are" before "you": the observation still reads "you're"
+    let a = analyze("Why are you always on that laptop?");
+    assert!(
+        a.rewrites.iter().any(|r| r.text.contains("on that laptop")),
+        "{:?}",
+        a.rewrites
     );
 }

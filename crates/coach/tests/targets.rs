@@ -214,9 +214,12 @@ fn the_topic_survives() {
     }
     let ratio = kept as f64 / with_blame as f64;
     // 0.8 before issue 16; the gerund topics ("about not asking how my day") are gone
-    // because they read badly, and the builder carries the observation instead
+    // because they read badly, and the builder carries the observation instead. 0.7 until
+    // the rewrites took the builder's checks: fragments that kept a word of the message but
+    // read badly ("about the one who forgot", "When you need to grow up", "When you didn't
+    // at least texted") give way to the sentence without a topic (176 → 166 of 244).
     assert!(
-        ratio >= 0.7,
+        ratio >= 0.65,
         "topic kept in only {kept}/{with_blame} blame messages"
     );
 }
