@@ -1330,7 +1330,25 @@ fn about_ok(tp: &str) -> bool {
             w,
             "last" | "down" | "up" | "out" | "off" | "on" | "in" | "away" | "back" | "way" | "one"
         )
-    }) || tp.split(' ').count() > 4;
+    }) || tp.split(' ').count() > 4
+        // an abstract word is no topic to be feeling something about ("about the needs",
+        // "about my reasons", "about the same understanding")
+        || tp.split(' ').next_back().is_some_and(|w| {
+            matches!(
+                w,
+                "need"
+                    | "needs"
+                    | "understanding"
+                    | "emotion"
+                    | "emotions"
+                    | "reason"
+                    | "reasons"
+                    | "effort"
+                    | "efforts"
+                    | "matter"
+                    | "point"
+            )
+        });
     !(cut
         || tp.starts_with("not ")
         || tp.contains("feeling")
