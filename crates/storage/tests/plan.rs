@@ -379,12 +379,64 @@ async fn actions_come_in_the_plans_order_on_both_databases() {
             .collect();
         assert_eq!(all, want, "{b:?}");
         let today: Vec<String> = repo
-            .actions_maybe_on(&va, "2027-03-05")
+            .actions_undone_on(&va, "2027-03-05")
             .await
             .unwrap()
             .into_iter()
             .map(|a| a.id.to_string())
             .collect();
         assert_eq!(today, want, "{b:?}");
+    }
+}
+
+/// The day's list keeps an action while its newest mark for the day is not
+/// "done"; marks at the same moment are ordered by id, as `done_dates` reads
+/// them (the newest of equal times is the one with the greater id).
+#[tokio::test]
+async fn the_days_list_leaves_out_what_its_newest_mark_says_is_done() {
+    for b in backends() {
+        let db = fresh_db(b).await;
+        let repo = &db.repo;
+        pair(repo).await;
+        let va = viewer(repo, "a").await;
+        let day = "2027-03-08"; // a Monday: every weekly action of the fixture falls on it
+        for id in [
+            "none",
+            "done",
+            "undone",
+            "tie-done",
+            "tie-undone",
+            "other-day",
+            "theirs",
+        ] {
+            let owner = if id == "theirs" { Some("b") } else { None };
+            repo.create_action(&action(id, "a", owner, "accepted"))
+                .await
+                .unwrap();
+        }
+        for e in [
+            done("m1", "done", day, true, 100),
+            done("m2", "undone", day, true, 100),
+            done("m3", "undone", day, false, 200),
+            done("m4", "tie-done", day, false, 300),
+            done("m5", "tie-done", day, true, 300),
+            done("m6", "tie-undone", day, true, 300),
+            done("m7", "tie-undone", day, false, 300),
+            done("m8", "other-day", "2027-03-01", true, 400),
+        ] {
+            assert!(repo.record_done(&va, &e).await.unwrap(), "{b:?}: {}", e.id);
+        }
+        let listed: Vec<String> = repo
+            .actions_undone_on(&va, day)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|a| a.id.to_string())
+            .collect();
+        assert_eq!(
+            listed,
+            ["none", "other-day", "tie-undone", "undone"],
+            "{b:?}"
+        );
     }
 }

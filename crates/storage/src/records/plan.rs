@@ -29,7 +29,7 @@ direct_row!(PlanAction {
     due_date, rrule, assignment: via String, answered_at, created_at,
 });
 
-/// What a day's list needs of an action (see `Store::actions_maybe_on`): the
+/// What a day's list needs of an action (see `Store::actions_undone_on`): the
 /// rest of [`PlanAction`] is left unread, since the home page reads this on
 /// every view.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]

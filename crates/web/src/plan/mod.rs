@@ -541,31 +541,20 @@ pub async fn today_titles(
 
 /// Up to `most` of the person's accepted actions (theirs or both's) that fall
 /// on `date` and are not done for it, in the plan's order. Only actions that
-/// may fall on the day are read and expanded (one day each), and that day's
-/// done marks only when one does.
+/// may fall on the day and are not done for it are read (one statement), and
+/// each rule is expanded for that one day.
 async fn undone_on(
     state: &AppState,
     viewer: &Viewer,
     date: NaiveDate,
     most: usize,
 ) -> Result<Vec<DayAction>, AppError> {
-    let day = date_key(date);
-    // The store keeps to the viewer's accepted actions in their space (theirs
-    // or both's); each rule is expanded for the one day here.
-    let due: Vec<DayAction> = state
+    Ok(state
         .repo
-        .actions_maybe_on(viewer, &day)
+        .actions_undone_on(viewer, &date_key(date))
         .await?
         .into_iter()
         .filter(|a| schedule(&a.due_date, a.rrule.as_deref()).falls_on(date))
-        .collect();
-    if due.is_empty() {
-        return Ok(due);
-    }
-    let events = state.repo.done_events_on(viewer, &day).await?;
-    Ok(due
-        .into_iter()
-        .filter(|a| !dp::done_dates(&events_of(&events, &a.id)).contains(&date))
         .take(most)
         .collect())
 }
