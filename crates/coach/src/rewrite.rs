@@ -516,6 +516,8 @@ fn is_judgment(t: &str) -> bool {
                 | "lying"
                 | "whining"
                 | "complaining"
+                // and words after which no observation follows: "you're lucky (I…)", "you
+                // (will never) succeed", "you need to grow up", "you say a thing", "make sure"
                 | "lucky"
                 | "irresponsible"
                 | "succeed"
