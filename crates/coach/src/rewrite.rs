@@ -709,39 +709,37 @@ fn no_verb(first: &str) -> bool {
 fn natural(t: &Topic) -> bool {
     let p = &t.pred;
     let first = &*p[0];
+    // `plain` already turned away "is", "are", "was", "who", "which", judgments and a "be"
+    // that opens with an article or "so"
     if !plain(t) {
         return false;
     }
     if p.iter().any(|w| {
         matches!(
             &**w,
-            "is" | "am" | "are" | "was" | "were" | "be" | "anything" | "who" | "which" | "being"
-        ) || is_judgment(w)
-            || matches!(
-                &**w,
-                "yourself"
-                    | "either"
-                    | "too"
-                    | "molehill"
-                    | "mountain"
-                    | "it"
-                    | "unless"
-                    | "heard"
-                    | "hear"
-                    | "wanted"
-                    | "joke"
-                    | "deal"
-                    | "miserable"
-                    | "demanding"
-                    | "imagining"
-                    | "starting"
-                    | "head"
-                    | "everyone"
-                    | "everybody"
-                    | "nothing"
-                    | "lucky"
-                    | "irresponsible"
-            )
+            "be" | "anything"
+                | "being"
+                | "yourself"
+                | "either"
+                | "too"
+                | "molehill"
+                | "mountain"
+                | "it"
+                | "unless"
+                | "heard"
+                | "hear"
+                | "wanted"
+                | "joke"
+                | "deal"
+                | "miserable"
+                | "demanding"
+                | "imagining"
+                | "starting"
+                | "head"
+                | "everyone"
+                | "everybody"
+                | "nothing"
+        )
     }) {
         return false;
     }
@@ -751,7 +749,7 @@ fn natural(t: &Topic) -> bool {
     }
     if t.be {
         // "you're doing", "you're not getting": a verb without what it is done to
-        return !(matches!(first, "the" | "a" | "an" | "too" | "so" | "such" | "not")
+        return !(first == "not"
             || (p.len() == 1 && (looks_past(first) || first.ends_with("ing"))));
     }
     if first.ends_with("ing") || weak_head(first) {
