@@ -77,6 +77,7 @@ fn is_strip(t: &str) -> bool {
             | "stupidly"
             | "so"
             | "such"
+            | "enough"
     )
 }
 
@@ -300,19 +301,56 @@ fn extract_at<'a>(toks: &[Tok<'a>], w: &[(usize, &'a str)], start: usize) -> Opt
     hypothetical |= will && !negated;
     let mut pred = Vec::new();
     let mut last_tok = w.get(k).map(|x| x.0)?;
-    for &(i, t) in &w[k..] {
+    for (j, &(i, t)) in w.iter().enumerate().skip(k) {
         // stop at a clause break (punctuation between words) or a stop word
         if i > last_tok + 1 && toks[last_tok + 1..i].iter().any(|x| !x.word) {
             break;
         }
+        let after = w.get(j + 1).filter(|&&(n, _)| {
+            // the next word, when no punctuation stands between
+            !toks[i + 1..n].iter().any(|x| !x.word)
+        });
+        if t == "you" && !pred.is_empty() && after.is_none_or(|&(_, n)| is_stop(n)) {
+            // "you" as the object that ends the clause: "what I tell you", "remind you"
+            last_tok = i;
+            pred.push(Cow::Borrowed(t));
+            continue;
+        }
         if is_stop(t) || pred.len() >= 9 {
+            if cuts_phrase(t, after.map(|x| x.1), pred.last().map(|p: &Cow<str>| &**p)) {
+                // what was said needs the words after this one: "put the heat (so high)",
+                // "going out looking (like that)"
+                return None;
+            }
             break;
         }
         last_tok = i;
-        if is_strip(t) || is_insult(t) {
+        if is_insult(t) {
+            // the insult goes with the words that led up to it ("being a total (jerk)")
+            let tail = pred.len().saturating_sub(3);
+            if let Some(p) = pred[tail..]
+                .iter()
+                .rposition(|w| matches!(&**w, "a" | "an" | "the" | "such" | "this"))
+            {
+                pred.truncate(tail + p);
+            }
+            break; // what follows an insult rarely reads as what they did
+        }
+        if is_strip(t) {
             continue;
         }
         pred.push(Cow::Borrowed(t));
+    }
+    // "ask me to rub (it)", "make me do (that)": the trim below would cut the object off
+    // and leave the verb without what it was done to
+    if pred.len() >= 2
+        && matches!(&*pred[pred.len() - 1], "it" | "this" | "that" | "them")
+        && !matches!(
+            &*pred[pred.len() - 2],
+            "with" | "about" | "of" | "for" | "on" | "in" | "at" | "to" | "from" | "into" | "over"
+        )
+    {
+        return None;
     }
     // trailing function words read badly ("help with the")
     while pred.last().is_some_and(|t| {
@@ -351,6 +389,9 @@ fn extract_at<'a>(toks: &[Tok<'a>], w: &[(usize, &'a str)], start: usize) -> Opt
                 | "i"
                 | "over"
                 | "either"
+                | "after"
+                | "before"
+                | "since"
         )
     }) {
         pred.pop();
@@ -360,7 +401,27 @@ fn extract_at<'a>(toks: &[Tok<'a>], w: &[(usize, &'a str)], start: usize) -> Opt
             && (is_function(&pred[0])
                 || matches!(
                     &*pred[0],
-                    "do" | "say" | "be" | "go" | "get" | "have" | "said" | "did"
+                    "do" | "say"
+                        | "be"
+                        | "go"
+                        | "get"
+                        | "have"
+                        | "said"
+                        | "did"
+                        // verbs that need what they were done to ("a mistake you made")
+                        | "made"
+                        | "make"
+                        | "got"
+                        | "had"
+                        | "put"
+                        | "gave"
+                        | "give"
+                        | "took"
+                        | "take"
+                        | "want"
+                        | "wanted"
+                        | "need"
+                        | "needed"
                 )))
     {
         return None;
@@ -369,7 +430,7 @@ fn extract_at<'a>(toks: &[Tok<'a>], w: &[(usize, &'a str)], start: usize) -> Opt
     // when I talk" reads badly), so the observation stops before an inner one
     if let Some(p) = pred
         .iter()
-        .position(|t| matches!(&**t, "when" | "if" | "until"))
+        .position(|t| matches!(&**t, "when" | "if" | "until" | "unless"))
     {
         pred.truncate(p);
         while pred.last().is_some_and(|t| is_function(t)) {
@@ -378,6 +439,11 @@ fn extract_at<'a>(toks: &[Tok<'a>], w: &[(usize, &'a str)], start: usize) -> Opt
         if pred.is_empty() {
             return None;
         }
+    }
+    // "(put) you on the right route": no verb follows, so this "you" is someone's object
+    // ("remind you to pay the bills" keeps its topic: "about the bills")
+    if !be && pred[0] != "to" && no_verb(&pred[0]) {
+        return None;
     }
     // "you're (so annoying) about the dishes" without the insult is no observation
     if be
@@ -406,6 +472,84 @@ fn extract_at<'a>(toks: &[Tok<'a>], w: &[(usize, &'a str)], start: usize) -> Opt
     })
 }
 
+/// Does the sentence open by thanking or praising ("I appreciate how you…", "thank you for…",
+/// "I love it when you…")? ("I love how you…" is as often sarcasm, so it is not here.)
+fn praises(sentence: &str) -> bool {
+    let s = sentence.trim_start_matches(|c: char| !c.is_alphanumeric());
+    [
+        "i appreciate",
+        "i really appreciate",
+        "i love it when",
+        "i loved it when",
+        "thank you",
+        "thanks for",
+        "i'm grateful",
+        "i am grateful",
+        "i'm so grateful",
+        "i admire",
+        "it meant a lot",
+        "it means a lot",
+    ]
+    .iter()
+    .any(|p| s.starts_with(p))
+        || s.contains("you went out of your way")
+}
+
+/// Does the stop word `t` (with the word after it, if any, and the last word kept before it)
+/// cut a phrase in two rather than end a clause? "so" before a word that no clause opens
+/// with ("so high", "so much"); "like" after a verb of seeming or an "-ing" form ("looking
+/// like that", "act like a child").
+fn cuts_phrase(t: &str, next: Option<&str>, last: Option<&str>) -> bool {
+    match t {
+        "so" => next.is_some_and(|n| {
+            !matches!(
+                n,
+                "i" | "i'm"
+                    | "i've"
+                    | "i'd"
+                    | "i'll"
+                    | "we"
+                    | "you"
+                    | "he"
+                    | "she"
+                    | "they"
+                    | "it"
+                    | "that"
+                    | "now"
+                    | "then"
+                    | "what"
+                    | "why"
+            )
+        }),
+        "like" => last.is_some_and(|l| {
+            l.ends_with("ing")
+                || matches!(
+                    l,
+                    "look"
+                        | "looks"
+                        | "act"
+                        | "acts"
+                        | "sound"
+                        | "sounds"
+                        | "seem"
+                        | "seems"
+                        | "feel"
+                        | "feels"
+                        | "talk"
+                        | "talked"
+                        | "acted"
+                        | "treat"
+                        | "treated"
+                        | "dress"
+                        | "dressed"
+                        | "behave"
+                        | "behaved"
+                )
+        }),
+        _ => false,
+    }
+}
+
 fn is_function(t: &str) -> bool {
     matches!(
         t,
@@ -417,12 +561,42 @@ fn is_function(t: &str) -> bool {
 fn any_noun_phrase(toks: &[Tok<'_>]) -> Option<String> {
     let mut w: Vec<&str> = Vec::with_capacity(toks.len());
     w.extend(
-        words(toks)
-            .map(|(_, t)| t)
-            .filter(|t| !is_strip(t) && !is_insult(t)),
+        toks.iter()
+            // punctuation stays as "," (the noun phrase ends there: "your back, everything
+            // being…"), and so do "so" and "such" ("the heat (so high)")
+            .map(|t| if t.word { t.text } else { "," })
+            .filter(|t| matches!(*t, "so" | "such" | ",") || !is_strip(t) && !is_insult(t)),
     );
-    let np = noun_phrase(&w)?;
-    (!np.ends_with("fault") && !np.ends_with("way") && !np.ends_with("problem")).then_some(np)
+    // only what is said of the partner: a phrase after "you" or one of theirs ("your job");
+    // "every time I walk in the door" names no topic of theirs
+    // ("put you on the right route": a "you" that is the object starts nothing of theirs)
+    let from = w.iter().enumerate().position(|(i, t)| {
+        *t == "your"
+            || (*t == "you"
+                && !w.get(i + 1).is_some_and(|n| {
+                    matches!(
+                        *n,
+                        "on" | "in"
+                            | "at"
+                            | "to"
+                            | "with"
+                            | "for"
+                            | "from"
+                            | "about"
+                            | "the"
+                            | "a"
+                            | "an"
+                            | ","
+                    )
+                }))
+    })?;
+    let np = noun_phrase(&w[from..])?;
+    // ("you come back with my failings": the writer's own is not what they did)
+    (!np.starts_with("my ")
+        && !np.ends_with("fault")
+        && !np.ends_with("way")
+        && !np.ends_with("problem"))
+    .then_some(np)
 }
 
 fn is_insult(t: &str) -> bool {
@@ -606,6 +780,15 @@ fn plain(t: &Topic) -> bool {
                 | "should"
                 | "can"
                 | "will"
+                // idioms and judgments a request cannot be made of ("take a joke", "make
+                // a big deal", "a mountain out of a molehill", "you're imagining things")
+                | "joke"
+                | "deal"
+                | "molehill"
+                | "mountain"
+                | "miserable"
+                | "demanding"
+                | "imagining"
         ) || is_judgment(w)
     });
     let first = &*t.pred[0];
@@ -649,8 +832,14 @@ fn plain(t: &Topic) -> bool {
         || (p.len() >= 2 && p[p.len() - 2] == "about" && p[p.len() - 1].ends_with("ing"));
     // "you're going to do": a plan, not something seen
     let going_to = t.be && first == "going" && t.pred.get(1).is_some_and(|w| w == "to");
-    // "you indulging in…": the "are" is missing, so the sentence would be too
-    let no_be = !t.be && first.ends_with("ing");
+    // "you indulging in…": the "are" is missing, so the sentence would be too; so it is in
+    // "(I find) you intolerable"
+    let no_be = !t.be
+        && (first.ends_with("ing")
+            || (first.len() > 5
+                && ["able", "ible", "ous", "ful", "less", "sive", "tive"]
+                    .iter()
+                    .any(|x| first.ends_with(x))));
     !bad_word
         && !cut
         && !bad_be
@@ -714,6 +903,11 @@ fn natural(t: &Topic) -> bool {
     if !plain(t) {
         return false;
     }
+    // "when I see you don't care about me": a guess at what they feel or think is nothing
+    // one sees or hears (noticing is)
+    if is_stative(first) && first != "notice" {
+        return false;
+    }
     if p.iter().any(|w| {
         matches!(
             &**w,
@@ -722,18 +916,11 @@ fn natural(t: &Topic) -> bool {
                 | "yourself"
                 | "either"
                 | "too"
-                | "molehill"
-                | "mountain"
                 | "it"
                 | "unless"
                 | "heard"
                 | "hear"
                 | "wanted"
-                | "joke"
-                | "deal"
-                | "miserable"
-                | "demanding"
-                | "imagining"
                 | "starting"
                 | "head"
                 | "everyone"
@@ -838,6 +1025,39 @@ fn noun_phrase<S: AsRef<str>>(pred: &[S]) -> Option<String> {
                     | "and"
                     | "but"
                     | "so"
+                    // a verb or an adverb ends the noun ("your hips look wider", "the door
+                    // there")
+                    | "look"
+                    | "looks"
+                    | "make"
+                    | "makes"
+                    | "seem"
+                    | "seems"
+                    | "feel"
+                    | "feels"
+                    | "get"
+                    | "gets"
+                    | "has"
+                    | "have"
+                    | "had"
+                    | "do"
+                    | "does"
+                    | "did"
+                    | "will"
+                    | "would"
+                    | "can"
+                    | "could"
+                    | "there"
+                    | "here"
+                    | "now"
+                    | "today"
+                    | "tonight"
+                    | "again"
+                    | "too"
+                    | "who"
+                    | "which"
+                    | "that"
+                    | ","
             )
         {
             break;
@@ -1347,6 +1567,13 @@ fn about_ok(tp: &str) -> bool {
                     | "efforts"
                     | "matter"
                     | "point"
+                    // a stretch of time is no topic either ("about the whole time")
+                    | "time"
+                    | "day"
+                    | "night"
+                    | "week"
+                    | "evening"
+                    | "morning"
             )
         });
     !(cut
@@ -1430,6 +1657,19 @@ fn heard(v: &str) -> bool {
 
 /// The fill-in I-statement: the writer's observation (when one was found), a feeling and a
 /// need with choices, a request; the whole sentence only when every part is there.
+/// Can "Would you … this week?" be asked of what they did not do? Not of a feeling ("would
+/// you care about me"), of "anything" ("would you clean anything"), or of a verb that has
+/// lost what it was to give ("would you tell me", "would you show me").
+fn requestable(pred: &[Cow<'_, str>]) -> bool {
+    let lost_object = pred.len() == 2
+        && pred[1] == "me"
+        && matches!(
+            &*pred[0],
+            "tell" | "show" | "give" | "send" | "bring" | "buy" | "ask"
+        );
+    !(is_stative(&pred[0]) || lost_object || pred.iter().any(|w| w == "anything"))
+}
+
 fn builder(topic: Option<&Topic>, picked: Picked) -> Builder {
     let (f, nd) = (picked.feeling, picked.need);
     let (sense, observation, request, past) = match topic.filter(|t| natural(t)) {
@@ -1444,9 +1684,9 @@ fn builder(topic: Option<&Topic>, picked: Picked) -> Builder {
             } else {
                 cat(&["you ", &pred])
             };
-            let past = looks_past(&t.pred[0]) || t.neg_aux == "didn't";
+            let past = (!t.be && looks_past(&t.pred[0])) || t.neg_aux == "didn't";
             // "would you care about me this week?" asks for a feeling, not something to do
-            let request = if t.negated && !t.be && !past && !is_stative(&t.pred[0]) {
+            let request = if t.negated && !t.be && !past && requestable(&t.pred) {
                 pred.clone()
             } else {
                 String::new()
@@ -1558,9 +1798,18 @@ pub(crate) fn rewrites(
         let a = toks.partition_point(|t| (t.s as usize) < s);
         let b = toks.partition_point(|t| (t.s as usize) < e);
         let toks = &toks[a..b];
+        if praises(lower.get(s..e)?) {
+            // "I appreciate how you always take out the recycling": what they did is thanked
+            // for, so it is no complaint to build a request on
+            return None;
+        }
         let t = extract(toks, 0);
         if t.is_none() {
-            np_only = any_noun_phrase(toks);
+            // (not in a character attack or contempt: "you're just like your ex", "careless
+            // is your middle name" name no topic to talk about)
+            if !kinds.contains(&Kind::Contempt) && !kinds.contains(&Kind::Criticism) {
+                np_only = any_noun_phrase(toks);
+            }
         }
         t
     });
@@ -1595,7 +1844,8 @@ pub(crate) fn rewrites(
             cat(&["when you ", &pred])
         };
         let stative = is_stative(&t.pred[0]);
-        let past = looks_past(&t.pred[0]) || t.neg_aux == "didn't";
+        // ("you're stressed" is now, though "stressed" looks past)
+        let past = (!t.be && looks_past(&t.pred[0])) || t.neg_aux == "didn't";
         if stative {
             cands.push((
                 cat(&[
@@ -1610,8 +1860,11 @@ pub(crate) fn rewrites(
                 n1,
                 true,
             ));
-        } else if plain(t) {
-            let ask = if t.negated && !t.be && !past {
+        }
+        let when_made = !stative && plain(t);
+        if when_made {
+            // ("would you be willing to clean anything" is no request)
+            let ask = if t.negated && !t.be && !past && requestable(&t.pred) {
                 cat(&["Would you be willing to ", &pred, " this week?"])
             } else {
                 ASK_TONIGHT.to_string()
@@ -1634,14 +1887,14 @@ pub(crate) fn rewrites(
                 false,
             ));
         }
-        let tp = match noun_phrase(&t.pred) {
-            Some(np) => np,
-            None if stative => "us".to_string(),
-            None => topic_phrase(t),
-        };
         // only a noun phrase reads well after "about" ("about the dishes"); gerunds made
-        // from the observation ("about broughting…", "about being making…") do not
-        if about_ok(&tp) && (noun_phrase(&t.pred).is_some() || (stative && natural(t))) {
+        // from the observation ("about broughting…", "about being making…") do not, nor
+        // "about us". It is offered only when no "When you…" sentence was: a second,
+        // vaguer sentence about the same thing helps less than it reads machine-made.
+        // Nor of what they think or feel ("you think that mirror makes your hips…").
+        let np = noun_phrase(&t.pred)
+            .filter(|np| !when_made && !stative && !t.hypothetical && about_ok(np));
+        if let Some(tp) = np {
             cands.push((
                 cat(&[
                     "I'm feeling ",
@@ -1668,7 +1921,9 @@ pub(crate) fn rewrites(
             true,
         ));
     }
-    if kinds.contains(&Kind::Defensiveness) && topic.is_none() {
+    // (not when the need is a pause: "I need a pause. Could you tell me more?" contradicts
+    // itself, and the stonewalling sentence above asks for the pause)
+    if kinds.contains(&Kind::Defensiveness) && topic.is_none() && n1 != "a pause" {
         cands.push((
             cat(&[
                 "I'm feeling ",
@@ -1736,7 +1991,53 @@ pub(crate) fn rewrites(
             need_choices: choices_n("understanding"),
         });
     }
+    let acr = acronyms(text);
+    if !acr.is_empty() {
+        for r in &mut out {
+            r.text = restore_case(&r.text, &acr);
+        }
+        let mut built = built;
+        built.observation = restore_case(&built.observation, &acr);
+        built.request = restore_case(&built.request, &acr);
+        built.text = built.text.map(|t| restore_case(&t, &acr));
+        return (out, built);
+    }
     (out, built)
+}
+
+/// Acronyms of the message ("GPS", "TV"): two to four capitals and no vowel, so that a word
+/// shouted for emphasis ("you NEVER", "LATE") is not taken for one. The observation is made
+/// of lower-cased words; these get their capitals back.
+fn acronyms(text: &str) -> Vec<&str> {
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| {
+            (2..=4).contains(&w.len())
+                && w.bytes().all(|b| b.is_ascii_uppercase())
+                && !w.bytes().any(|b| b"AEIOUY".contains(&b))
+        })
+        .collect()
+}
+
+fn restore_case(s: &str, acr: &[&str]) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        match acr.iter().find(|a| a.eq_ignore_ascii_case(word)) {
+            Some(a) => out.push_str(a),
+            None => out.push_str(word),
+        }
+        word.clear();
+    };
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
 }
 
 // ---- paraphrase -----------------------------------------------------------------------------

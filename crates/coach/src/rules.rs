@@ -31,6 +31,10 @@ pub(crate) mod before {
     pub const WANT: u32 = 1 << 6;
     /// Directly after a third-party subject ("my boss", "he").
     pub const THIRD: u32 = 1 << 7;
+    /// Thanks or praise ("I appreciate how you always…", "thank you for never…"): an
+    /// "always" there is no complaint. ("I love how you always…" is left out: as often
+    /// sarcasm as praise.)
+    pub const PRAISE: u32 = 1 << 8;
 }
 
 /// Context after a match (within its sentence, at most 14 tokens on).
@@ -144,6 +148,12 @@ pub(crate) const BEFORE: &[(u32, Anchor, &str)] = &[
         before::WANT,
         Anchor::End,
         "((ever|never|not|no|without|expect|expected|expecting|waiting for|wait for|hear|heard|get|got|want) (even|a|an|the|single|one|real|proper|actual|say|said|says|saying|to|hear|heard|utter|bother|bothered)* | an|the|your|his|her|their|a|no|real|proper|fake|empty|half-assed)",
+    ),
+    (
+        before::PRAISE,
+        Anchor::Any,
+        "(i (really|truly|so|just)* (appreciate|appreciated|admire|love it when|loved it when) \
+         | (thank you|thanks) (so much)? for | i am (so|really|very)? (grateful|thankful))",
     ),
     (
         before::THIRD,
@@ -296,21 +306,21 @@ pub(crate) const X_SORRY_IF: &str = "Being sorry for how they feel, rather than 
 static RULES: &[Rule] = &[
     // ---------------------------------------------------------------- absolute (+ blame)
     r("you (are|have|do|did|will|would|just|literally|basically|seriously|honestly|pretty much|almost|still)* (always|constantly|continually|perpetually|forever)", ABS)
-        .b(B::NEG | B::SUB | B::IAM).a(A::POS).f(F::YN | F::PLUS_BLAME),
+        .b(B::NEG | B::PRAISE | B::SUB | B::IAM).a(A::POS).f(F::YN | F::PLUS_BLAME),
     r("you (are|have|do|did|will|would|just|literally|basically|seriously|honestly|pretty much|almost|still)* (never|never ever|never once)", ABS)
-        .b(B::NEG | B::SUB | B::IAM).a(A::NEVERPOS).f(F::YN | F::PLUS_BLAME),
+        .b(B::NEG | B::PRAISE | B::SUB | B::IAM).a(A::NEVERPOS).f(F::YN | F::PLUS_BLAME),
     r("you (do|did|will|can|could|would|have|had) not (ever|even once|once)", ABS)
-        .b(B::NEG | B::SUB).a(A::POS).f(F::YN | F::PLUS_BLAME),
-    r("you (can|could|will|would) never", ABS).b(B::NEG | B::SUB).a(A::NEVERPOS).f(F::YN | F::PLUS_BLAME),
+        .b(B::NEG | B::PRAISE | B::SUB).a(A::POS).f(F::YN | F::PLUS_BLAME),
+    r("you (can|could|will|would) never", ABS).b(B::NEG | B::PRAISE | B::SUB).a(A::NEVERPOS).f(F::YN | F::PLUS_BLAME),
     r("(not once|never once) (have|did|do|has|had|were|will|would) you", ABS_BLAME).b(B::NEG),
     r("you have? (do|does|did|done) absolutely? (nothing|zero|jack|squat)", ABS_BLAME).b(B::NEG).f(F::YN),
     r("you (do not|did not|never|will not|can not) (do|help with|care about|contribute|offer) (anything|a thing|a single thing|a damn thing)", ABS_BLAME).b(B::NEG).f(F::YN),
     r("you (do not|did not|will not) (lift a finger|do a (single|damn)? thing)", ABS_BLAME).b(B::NEG).f(F::YN),
     r("all you ever? (do|did|care about|think about|talk about|want|want to do|say|ever do) (is|was)?", ABS_BLAME).b(B::NEG),
     r("every single? (time|day|night|weekend|morning|evening|holiday|conversation|argument|fight) (you|i|we)", ABS)
-        .b(B::NEG).a(A::POS).f(F::POSSENT),
+        .b(B::NEG | B::PRAISE).a(A::POS).f(F::POSSENT),
     r("you ..6 (all the time|24 / 7|every single (time|day|night|weekend)|each and every time|day in day out|time after time|time and time again|again and again|over and over again?|without fail)", ABS)
-        .b(B::NEG | B::SUB | B::THIRD).f(F::YN | F::PLUS_BLAME | F::POSSENT),
+        .b(B::NEG | B::PRAISE | B::SUB | B::THIRD).f(F::YN | F::PLUS_BLAME | F::POSSENT),
     r("your _ _? (is|are) (always|never|constantly|forever)", ABS_BLAME).b(B::NEG).a(A::POS).f(F::YN),
     r("you (ruin|ruined|spoil|spoiled|spoilt|mess up|messed up|screw up|screwed up|criticize|criticized|question|questioned|complain about|forget|forgot|control|make|made|turn|turned|take|took|twist|twisted|overthink|overanalyze|judge|judged) everything", ABS_BLAME)
         .b(B::NEG | B::SUB).a(A::POS).f(F::YN),

@@ -50,10 +50,15 @@ fn flaw(s: &str) -> Option<&'static str> {
     {
         return Some("about not …ing");
     }
-    if lw
-        .windows(2)
-        .any(|w| w[0] == "you" && matches!(w[1], "i" | "we" | "you"))
-    {
+    // (within a clause: "when you didn't tell me to remind you, I felt…" is fine)
+    if lower.split(',').any(|clause| {
+        let cw: Vec<&str> = clause
+            .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+            .filter(|w| !w.is_empty())
+            .collect();
+        cw.windows(2)
+            .any(|w| w[0] == "you" && matches!(w[1], "i" | "we" | "you"))
+    }) {
         return Some("a pronoun right after you");
     }
     if lw.windows(2).any(|w| {
@@ -244,4 +249,74 @@ fn no_observation_is_made_of_a_condition_a_wish_or_a_defence() {
         let texts: Vec<&str> = a.rewrites.iter().map(|r| r.text.as_str()).collect();
         assert!(texts.iter().any(|r| r.contains(want)), "{t}: {texts:?}");
     }
+}
+
+/// Every sentence the coach offers for `t`: the rewrites and the builder's.
+fn suggestions(t: &str) -> Vec<String> {
+    let a = analyze(t);
+    let mut out: Vec<String> = a.rewrites.iter().map(|r| r.text.clone()).collect();
+    out.extend(a.builder.and_then(|b| b.text));
+    out
+}
+
+#[test]
+fn suggestions_keep_whole_phrases_and_the_writers_meaning() {
+    for (t, not_in) in [
+        // a phrase cut in two: the verb or the noun left without what completed it
+        ("Why did you put the heat so high!", "put the heat,"),
+        ("Why did you put the heat so high!", "heat high"),
+        (
+            "You’re not going out looking like that, are you?",
+            "looking,",
+        ),
+        ("Why didn’t you just ask me to rub it?", "rub,"),
+        ("Why did you make me do that?", "do,"),
+        (
+            "I'm sorry, but it was because you were being a total bitch.",
+            "total",
+        ),
+        ("I find you intolerable", "you intolerable"),
+        (
+            "You never help me around the house unless I ask you to do something.",
+            "unless I ask this week",
+        ),
+        // a noun phrase that is not what they did
+        (
+            "Every time I walk in the door, there are dishes in the sink.",
+            "the door",
+        ),
+        ("You think that mirror makes your hips look wider?", "hips"),
+        ("You’re just like your ex", "your ex"),
+        (
+            "It uses a bunch of satellites to put you on the right route, you idiot.",
+            "right route",
+        ),
+        // requests that cannot be asked as written
+        (
+            "Clearly something’s not right and you won’t tell me.",
+            "Would you tell me this week",
+        ),
+        ("You never clean anything!", "clean anything this week"),
+        // "you're stressed" is now, though "stressed" looks past
+        ("You’re always stressed", "I felt"),
+    ] {
+        for s in suggestions(t) {
+            assert!(!s.contains(not_in), "{t}: {s}");
+        }
+    }
+    // thanks with "always" is no complaint, and gets no request made of it
+    let a = analyze("I appreciate how you always take out the recycling.");
+    assert!(
+        !a.findings.iter().any(|f| f.kind.is_problem()),
+        "{:?}",
+        a.findings
+    );
+    // a guess at what they feel is nothing one sees: the writer names what they saw
+    let a = analyze("I feel like you don't love me.");
+    assert_eq!(a.builder.map(|b| b.observation), Some(String::new()));
+    // acronyms keep their capitals; shouted words do not
+    let s = suggestions("No, you don’t. You keep referring to the GPS!");
+    assert!(s.iter().any(|s| s.contains("the GPS")), "{s:?}");
+    let s = suggestions("You NEVER help me!");
+    assert!(s.iter().any(|s| s.contains("help me")), "{s:?}");
 }
