@@ -1659,12 +1659,13 @@ fn heard(v: &str) -> bool {
 /// need with choices, a request; the whole sentence only when every part is there.
 /// Can "Would you … this week?" be asked of what they did not do? Not of a feeling ("would
 /// you care about me"), of "anything" ("would you clean anything"), or of a verb that has
-/// lost what it was to give ("would you tell me", "would you show me").
+/// lost what it was to give ("would you tell me", "would you call to tell me").
 fn requestable(pred: &[Cow<'_, str>]) -> bool {
-    let lost_object = pred.len() == 2
-        && pred[1] == "me"
+    let n = pred.len();
+    let lost_object = n >= 2
+        && pred[n - 1] == "me"
         && matches!(
-            &*pred[0],
+            &*pred[n - 2],
             "tell" | "show" | "give" | "send" | "bring" | "buy" | "ask"
         );
     !(is_stative(&pred[0]) || lost_object || pred.iter().any(|w| w == "anything"))

@@ -297,6 +297,10 @@ fn suggestions_keep_whole_phrases_and_the_writers_meaning() {
             "Would you tell me this week",
         ),
         ("You never clean anything!", "clean anything this week"),
+        (
+            "I feel disrespected when you don’t call to tell me you’ll be late from work.",
+            "call to tell me this week",
+        ),
         // "you're stressed" is now, though "stressed" looks past
         ("You’re always stressed", "I felt"),
     ] {
