@@ -206,6 +206,17 @@ fn base(v: &str) -> String {
         ("stood", "stand"),
         ("thought", "think"),
         ("hung", "hang"),
+        ("slept", "sleep"),
+        ("sent", "send"),
+        ("lost", "lose"),
+        ("kept", "keep"),
+        ("brought", "bring"),
+        ("bought", "buy"),
+        ("caught", "catch"),
+        ("wore", "wear"),
+        ("drove", "drive"),
+        ("wrote", "write"),
+        ("ran", "run"),
     ];
     if let Some((_, b)) = irregular.iter().find(|(p, _)| *p == v) {
         return b.to_string();
@@ -256,6 +267,11 @@ fn extract_at<'a>(toks: &[Tok<'a>], w: &[(usize, &'a str)], start: usize) -> Opt
     let mut will = false;
     // "why are you always on that laptop?": the question put "are" before "you"
     let mut be = matches!(before(1), "are" | "were") && start + 1 < w.len();
+    // …but "are you even listening to me?" asks yes or no, and the answer it expects is the
+    // opposite of its words: no observation
+    if be && !matches!(before(2), "why" | "how" | "where" | "what" | "when" | "who") {
+        return None;
+    }
     let mut neg_aux = if negated && start > 1 && matches!(w[start - 2].1, "did" | "could" | "would")
     {
         "didn't"
@@ -854,7 +870,12 @@ fn plain(t: &Topic) -> bool {
 fn no_verb(first: &str) -> bool {
     matches!(
         first,
-        "how"
+        // ("I hate you so much": "so" is stripped, "much" is left)
+        "much"
+            | "many"
+            | "more"
+            | "less"
+            | "how"
             | "about"
             | "big"
             | "little"
@@ -995,6 +1016,9 @@ fn noun_phrase<S: AsRef<str>>(pred: &[S]) -> Option<String> {
     let mut len = 1;
     for t in &pred[p + 1..] {
         let t = t.as_ref();
+        if t == "of" && len <= 2 {
+            return None; // "your level (of ignorance)", "the last (of the ice cream)"
+        }
         if len >= 4
             || matches!(
                 t,
@@ -1422,6 +1446,26 @@ fn looks_past(v: &str) -> bool {
                 | "taken"
                 | "shown"
                 | "thought"
+                | "slept"
+                | "sent"
+                | "lost"
+                | "kept"
+                | "brought"
+                | "bought"
+                | "caught"
+                | "taught"
+                | "fought"
+                | "sat"
+                | "wore"
+                | "woke"
+                | "drove"
+                | "wrote"
+                | "ran"
+                | "hid"
+                | "bit"
+                | "hit"
+                | "lied"
+                | "yelled"
         )
 }
 
@@ -1576,7 +1620,26 @@ fn about_ok(tp: &str) -> bool {
                     | "morning"
             )
         });
+    // what belongs to the writer ("about my job") or how the partner looks ("about your
+    // face", "your middle name") is no topic of theirs to talk over
+    let not_theirs = tp.starts_with("my ")
+        || tp.split(' ').next_back().is_some_and(|w| {
+            matches!(
+                w,
+                "face"
+                    | "hair"
+                    | "name"
+                    | "body"
+                    | "weight"
+                    | "nose"
+                    | "looks"
+                    | "problem"
+                    | "fault"
+                    | "way"
+            )
+        });
     !(cut
+        || not_theirs
         || tp.starts_with("not ")
         || tp.contains("feeling")
         || tp.starts_with("being about")
@@ -1993,7 +2056,8 @@ pub(crate) fn rewrites(
         });
     }
     let acr = acronyms(text);
-    if !acr.is_empty() {
+    // (every day's name ends in "day": one search for most messages)
+    if !acr.is_empty() || (lower.contains("day") && PROPER.iter().any(|d| lower.contains(d))) {
         for r in &mut out {
             r.text = restore_case(&r.text, &acr);
         }
@@ -2008,7 +2072,7 @@ pub(crate) fn rewrites(
 
 /// Acronyms of the message ("GPS", "TV"): two to four capitals and no vowel, so that a word
 /// shouted for emphasis ("you NEVER", "LATE") is not taken for one. The observation is made
-/// of lower-cased words; these get their capitals back.
+/// of lower-cased words; these (and the days' names) get their capitals back.
 fn acronyms(text: &str) -> Vec<&str> {
     text.split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| {
@@ -2019,12 +2083,28 @@ fn acronyms(text: &str) -> Vec<&str> {
         .collect()
 }
 
+/// The days, capitalised in what the coach writes ("on Fridays").
+const PROPER: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
 fn restore_case(s: &str, acr: &[&str]) -> String {
     let mut out = String::with_capacity(s.len());
     let mut word = String::new();
     let flush = |word: &mut String, out: &mut String| {
+        let plural = word.strip_suffix('s').unwrap_or(word);
         match acr.iter().find(|a| a.eq_ignore_ascii_case(word)) {
             Some(a) => out.push_str(a),
+            None if PROPER.contains(&plural) => {
+                out.push_str(&plural[..1].to_ascii_uppercase());
+                out.push_str(&word[1..]);
+            }
             None => out.push_str(word),
         }
         word.clear();

@@ -301,10 +301,27 @@ fn suggestions_keep_whole_phrases_and_the_writers_meaning() {
             "I feel disrespected when you don’t call to tell me you’ll be late from work.",
             "call to tell me this week",
         ),
-        // "you're stressed" is now, though "stressed" looks past
+        // "you're stressed" is now, though "stressed" looks past; "slept" is past
         ("You’re always stressed", "I felt"),
+        (
+            "You slept in your sweatshirt again, you always do that.",
+            "I feel",
+        ),
+        // "so much" without "hate" is no observation
+        ("I hate you, I hate you so much.", "When you much"),
+        // a yes/no question expects the opposite of its words
+        ("Are you even listening to me?", "you're listening"),
+        // the writer's own, how the partner looks, a partitive cut off
+        ("You are the problem, not me.", "about the problem"),
+        (
+            "It's just that your level of ignorance rendered me speechless.",
+            "your level",
+        ),
     ] {
-        for s in suggestions(t) {
+        let s = suggestions(t);
+        // (each is a problem, so something is offered: the check below cannot pass empty)
+        assert!(!s.is_empty(), "{t}");
+        for s in s {
             assert!(!s.contains(not_in), "{t}: {s}");
         }
     }
@@ -321,6 +338,8 @@ fn suggestions_keep_whole_phrases_and_the_writers_meaning() {
     // acronyms keep their capitals; shouted words do not
     let s = suggestions("No, you don’t. You keep referring to the GPS!");
     assert!(s.iter().any(|s| s.contains("the GPS")), "{s:?}");
+    let s = suggestions("We've been together for 3 years, and you always cook on Fridays.");
+    assert!(s.iter().any(|s| s.contains("on Fridays")), "{s:?}");
     let s = suggestions("You NEVER help me!");
     assert!(s.iter().any(|s| s.contains("help me")), "{s:?}");
 }

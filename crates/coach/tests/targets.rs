@@ -219,9 +219,10 @@ fn the_topic_survives() {
     // read badly ("about the one who forgot", "When you need to grow up", "When you didn't
     // at least texted") give way to the sentence without a topic (176 → 166 of 244), and
     // so do phrases cut in two ("When you made me look, I felt…", "When you keep doing")
-    // and vague topics ("about my mother", "about us"): 166 → 160.
+    // and vague topics ("about my mother", "about us"): 166 → 160; and a remark on looks
+    // ("about your weight", made of "pulling your weight"): 160 → 158.
     assert!(
-        ratio >= 0.65,
+        ratio >= 0.64,
         "topic kept in only {kept}/{with_blame} blame messages"
     );
 }
