@@ -166,6 +166,8 @@ struct Topic<'a> {
     negated: bool,
     /// The verb was a form of "be" ("you're always late" → "late").
     be: bool,
+    /// …in the past: "you were on your phone all evening".
+    be_past: bool,
     /// Auxiliary to use in "when you … " for negated forms: "don't", "didn't", "won't".
     neg_aux: &'static str,
     /// Said of what might or should happen, not of what did: "if you really loved me",
@@ -267,6 +269,7 @@ fn extract_at<'a>(toks: &[Tok<'a>], w: &[(usize, &'a str)], start: usize) -> Opt
     let mut will = false;
     // "why are you always on that laptop?": the question put "are" before "you"
     let mut be = matches!(before(1), "are" | "were") && start + 1 < w.len();
+    let mut be_past = be && before(1) == "were";
     // …but "are you even listening to me?" asks yes or no, and the answer it expects is the
     // opposite of its words: no observation
     if be && !matches!(before(2), "why" | "how" | "where" | "what" | "when" | "who") {
@@ -309,6 +312,7 @@ fn extract_at<'a>(toks: &[Tok<'a>], w: &[(usize, &'a str)], start: usize) -> Opt
             };
         } else if is_be(t) {
             be = true;
+            be_past = matches!(t, "were" | "was");
         } else if !is_strip(t) {
             break;
         }
@@ -326,7 +330,16 @@ fn extract_at<'a>(toks: &[Tok<'a>], w: &[(usize, &'a str)], start: usize) -> Opt
             // the next word, when no punctuation stands between
             !toks[i + 1..n].iter().any(|x| !x.word)
         });
-        if t == "you" && !pred.is_empty() && after.is_none_or(|&(_, n)| is_stop(n)) {
+        if t == "you"
+            && !pred.is_empty()
+            && pred.last().is_some_and(|p| p != "between")
+            && after.is_none_or(|&(_, n)| {
+                matches!(
+                    n,
+                    "and" | "but" | "because" | "or" | "although" | "though" | "while" | "whenever"
+                )
+            })
+        {
             // "you" as the object that ends the clause: "what I tell you", "remind you"
             last_tok = i;
             pred.push(Cow::Borrowed(t));
@@ -365,6 +378,18 @@ fn extract_at<'a>(toks: &[Tok<'a>], w: &[(usize, &'a str)], start: usize) -> Opt
             &*pred[pred.len() - 2],
             "with" | "about" | "of" | "for" | "on" | "in" | "at" | "to" | "from" | "into" | "over"
         )
+    {
+        return None;
+    }
+    // a preposition or a question word at the end means the phrase went on ("went to bed
+    // without (even saying goodnight)", "lied to me about where (you were)")
+    if pred.len() >= 2
+        && pred.last().is_some_and(|t| {
+            matches!(
+                &**t,
+                "without" | "where" | "why" | "who" | "between" | "about" | "with" | "of" | "than"
+            )
+        })
     {
         return None;
     }
@@ -461,6 +486,52 @@ fn extract_at<'a>(toks: &[Tok<'a>], w: &[(usize, &'a str)], start: usize) -> Opt
     if !be && pred[0] != "to" && no_verb(&pred[0]) {
         return None;
     }
+    // "(why can't) you be normal", "you (never) need to ask": a wish or a rule, not an act
+    if matches!(&*pred[0], "be" | "need" | "needs") {
+        return None;
+    }
+    // one bare verb keeps what happened only when it stands alone ("you forget", "you yell");
+    // "(while) you relax", "(anything) you start" lost what made it a complaint
+    if pred.len() == 1
+        && !negated
+        && !be
+        && !matches!(
+            &*pred[0],
+            "forget"
+                | "forgot"
+                | "yell"
+                | "yelled"
+                | "shout"
+                | "shouted"
+                | "lie"
+                | "lied"
+                | "cheat"
+                | "cheated"
+                | "sulk"
+                | "sulked"
+                | "complain"
+                | "nag"
+                | "swear"
+                | "snore"
+                | "interrupt"
+                | "interrupted"
+                | "disappear"
+                | "disappeared"
+                | "left"
+        )
+    {
+        return None;
+    }
+    // "you're gullible", "you're defensive": a judgment of the person, whatever the word
+    if be
+        && pred.len() == 1
+        && pred[0].len() > 5
+        && ["ible", "able", "ous", "ful", "less", "sive", "tive", "ish"]
+            .iter()
+            .any(|x| pred[0].ends_with(x))
+    {
+        return None;
+    }
     // "you're (so annoying) about the dishes" without the insult is no observation
     if be
         && matches!(
@@ -483,6 +554,7 @@ fn extract_at<'a>(toks: &[Tok<'a>], w: &[(usize, &'a str)], start: usize) -> Opt
         pred,
         negated,
         be,
+        be_past,
         neg_aux,
         hypothetical,
     })
@@ -799,7 +871,6 @@ fn plain(t: &Topic) -> bool {
                 // idioms and judgments a request cannot be made of ("take a joke", "make
                 // a big deal", "a mountain out of a molehill", "you're imagining things")
                 | "joke"
-                | "deal"
                 | "molehill"
                 | "mountain"
                 | "miserable"
@@ -842,7 +913,9 @@ fn plain(t: &Topic) -> bool {
     // "you don't tell me what to do" (said as "don't tell me what to do"), "you won't do
     // better than me", "you expect me to do", "you didn't say anything about turning"
     let p = &t.pred;
-    let cut = p.windows(2).any(|w| w[0] == "what" && w[1] == "to")
+    let cut = p
+        .windows(2)
+        .any(|w| (w[0] == "what" && w[1] == "to") || (w[0] == "big" && w[1] == "deal"))
         || p.iter().any(|w| w == "than")
         || p.ends_with(&[Cow::Borrowed("to"), Cow::Borrowed("do")])
         || (p.len() >= 2 && p[p.len() - 2] == "about" && p[p.len() - 1].ends_with("ing"));
@@ -870,8 +943,14 @@ fn plain(t: &Topic) -> bool {
 fn no_verb(first: &str) -> bool {
     matches!(
         first,
-        // ("I hate you so much": "so" is stripped, "much" is left)
+        // ("I hate you so much": "so" is stripped, "much" is left; "because of you I had
+        // to…": a pronoun after "you" starts a clause of its own)
         "much"
+            | "i"
+            | "we"
+            | "he"
+            | "she"
+            | "they"
             | "many"
             | "more"
             | "less"
@@ -1646,7 +1725,8 @@ fn about_ok(tp: &str) -> bool {
         || tp.split(' ').any(|w| {
             matches!(
                 w,
-                "i" | "when"
+                "i" | "I"
+                    | "when"
                     | "can"
                     | "not"
                     | "will"
@@ -1734,21 +1814,32 @@ fn requestable(pred: &[Cow<'_, str>]) -> bool {
     !(is_stative(&pred[0]) || lost_object || pred.iter().any(|w| w == "anything"))
 }
 
+/// "you don't call", "you're late", "you were on your phone": the observation as a clause.
+fn you_clause(t: &Topic) -> String {
+    let pred = t.pred.join(" ");
+    match (t.negated, t.be, t.be_past) {
+        (true, true, false) => cat(&["you're not ", &pred]),
+        (true, true, true) => cat(&["you weren't ", &pred]),
+        (true, false, _) => cat(&["you ", t.neg_aux, " ", &pred]),
+        (false, true, false) => cat(&["you're ", &pred]),
+        (false, true, true) => cat(&["you were ", &pred]),
+        (false, false, _) => cat(&["you ", &pred]),
+    }
+}
+
+/// Did it happen before now ("you forgot", "you didn't call", "you were late")? ("you're
+/// stressed" is now, though "stressed" looks past.)
+fn is_past(t: &Topic) -> bool {
+    (t.be && t.be_past) || (!t.be && looks_past(&t.pred[0])) || t.neg_aux == "didn't"
+}
+
 fn builder(topic: Option<&Topic>, picked: Picked) -> Builder {
     let (f, nd) = (picked.feeling, picked.need);
     let (sense, observation, request, past) = match topic.filter(|t| natural(t)) {
         Some(t) => {
             let pred = t.pred.join(" ");
-            let obs = if t.negated && t.be {
-                cat(&["you're not ", &pred])
-            } else if t.negated {
-                cat(&["you ", t.neg_aux, " ", &pred])
-            } else if t.be {
-                cat(&["you're ", &pred])
-            } else {
-                cat(&["you ", &pred])
-            };
-            let past = (!t.be && looks_past(&t.pred[0])) || t.neg_aux == "didn't";
+            let obs = you_clause(t);
+            let past = is_past(t);
             // "would you care about me this week?" asks for a feeling, not something to do
             let request = if t.negated && !t.be && !past && requestable(&t.pred) {
                 pred.clone()
@@ -1898,18 +1989,9 @@ pub(crate) fn rewrites(
 
     if let Some(t) = &topic {
         let pred = t.pred.join(" ");
-        let obs = if t.negated && t.be {
-            cat(&["when you're not ", &pred])
-        } else if t.negated {
-            cat(&["when you ", t.neg_aux, " ", &pred])
-        } else if t.be {
-            cat(&["when you're ", &pred])
-        } else {
-            cat(&["when you ", &pred])
-        };
+        let obs = cat(&["when ", &you_clause(t)]);
         let stative = is_stative(&t.pred[0]);
-        // ("you're stressed" is now, though "stressed" looks past)
-        let past = (!t.be && looks_past(&t.pred[0])) || t.neg_aux == "didn't";
+        let past = is_past(t);
         if stative {
             cands.push((
                 cat(&[

@@ -311,6 +311,24 @@ fn suggestions_keep_whole_phrases_and_the_writers_meaning() {
         ("I hate you, I hate you so much.", "When you much"),
         // a yes/no question expects the opposite of its words
         ("Are you even listening to me?", "you're listening"),
+        // a phrase that went on past where the observation stops
+        ("You went to bed without even saying goodnight.", "without,"),
+        ("You lied to me about where you were.", "about where"),
+        (
+            "You made me choose between you and my friends.",
+            "between you,",
+        ),
+        // a pronoun after "you" opens a clause of its own
+        ("Because of you I had to cancel my plans.", "When you I"),
+        // a wish, a rule, a bare verb out of its clause, a judgment with any adjective
+        ("Why can't you be normal?", "be normal"),
+        ("You never need to ask to borrow my jumper.", "need to ask"),
+        (
+            "So I'm supposed to do everything while you relax?",
+            "When you relax",
+        ),
+        ("You're gullible.", "you're gullible"),
+        ("You're the laziest person I've ever met.", "person I"),
         // the writer's own, how the partner looks, a partitive cut off
         ("You are the problem, not me.", "about the problem"),
         (
@@ -340,6 +358,22 @@ fn suggestions_keep_whole_phrases_and_the_writers_meaning() {
     assert!(s.iter().any(|s| s.contains("the GPS")), "{s:?}");
     let s = suggestions("We've been together for 3 years, and you always cook on Fridays.");
     assert!(s.iter().any(|s| s.contains("on Fridays")), "{s:?}");
+    // "were" keeps its time, and the sentence its tense
+    let s = suggestions("You were looking at the phone when I was talking to you.");
+    assert!(
+        s.iter()
+            .any(|s| s.starts_with("When you were looking at the phone, I felt")),
+        "{s:?}"
+    );
+    // what came before "before" is the observation
+    let s = suggestions(
+        "You told your mum about our money problems before you even talked to me about them.",
+    );
+    assert!(
+        s.iter()
+            .any(|s| s.contains("about our money problems, I felt")),
+        "{s:?}"
+    );
     let s = suggestions("You NEVER help me!");
     assert!(s.iter().any(|s| s.contains("help me")), "{s:?}");
 }
