@@ -345,7 +345,12 @@ fn extract_at<'a>(toks: &[Tok<'a>], w: &[(usize, &'a str)], start: usize) -> Opt
             pred.push(Cow::Borrowed(t));
             continue;
         }
-        if is_stop(t) || pred.len() >= 9 {
+        // (another subject starts a clause of its own: "on your phone the entire time (we
+        // were at dinner)")
+        if is_stop(t)
+            || pred.len() >= 9
+            || (!pred.is_empty() && matches!(t, "we" | "he" | "she" | "they"))
+        {
             if cuts_phrase(t, after.map(|x| x.1), pred.last().map(|p: &Cow<str>| &**p)) {
                 // what was said needs the words after this one: "put the heat (so high)",
                 // "going out looking (like that)"
@@ -522,6 +527,21 @@ fn extract_at<'a>(toks: &[Tok<'a>], w: &[(usize, &'a str)], start: usize) -> Opt
     {
         return None;
     }
+    // "you told me (you'd be home at six)": what was said is the point, and it is cut off
+    if !negated
+        && pred.len() == 2
+        && pred[1] == "me"
+        && matches!(
+            &*pred[0],
+            "told" | "tell" | "said" | "promised" | "asked" | "showed"
+        )
+    {
+        return None;
+    }
+    // "you're exactly (like your dad)": an adverb alone qualifies what was cut off
+    if be && pred.len() == 1 && pred[0].ends_with("ly") {
+        return None;
+    }
     // "you're gullible", "you're defensive": a judgment of the person, whatever the word
     if be
         && pred.len() == 1
@@ -546,7 +566,8 @@ fn extract_at<'a>(toks: &[Tok<'a>], w: &[(usize, &'a str)], start: usize) -> Opt
             *t = Cow::Borrowed("I");
         }
     }
-    if negated && looks_past(&pred[0]) {
+    // ("you're never satisfied" keeps its participle)
+    if negated && !be && looks_past(&pred[0]) {
         pred[0] = Cow::Owned(base(&pred[0]));
         neg_aux = "didn't";
     }
@@ -679,6 +700,11 @@ fn any_noun_phrase(toks: &[Tok<'_>]) -> Option<String> {
                 }))
     })?;
     let np = noun_phrase(&w[from..])?;
+    // ("treating me like your secretary": what they are likened to is no topic)
+    let at = w[from..].iter().position(|t| np.starts_with(t))? + from;
+    if at > 0 && w[at - 1] == "like" {
+        return None;
+    }
     // ("you come back with my failings": the writer's own is not what they did)
     (!np.starts_with("my ")
         && !np.ends_with("fault")
@@ -946,6 +972,13 @@ fn no_verb(first: &str) -> bool {
         // ("I hate you so much": "so" is stripped, "much" is left; "because of you I had
         // to…": a pronoun after "you" starts a clause of its own)
         "much"
+            | "once"
+            | "twice"
+            | "two"
+            | "three"
+            | "four"
+            | "five"
+            | "ten"
             | "i"
             | "we"
             | "he"

@@ -329,6 +329,21 @@ fn suggestions_keep_whole_phrases_and_the_writers_meaning() {
         ),
         ("You're gullible.", "you're gullible"),
         ("You're the laziest person I've ever met.", "person I"),
+        ("You're never satisfied.", "not satisfy,"),
+        ("I told you three times and you still did it.", "you three"),
+        (
+            "You told me you'd be home at six and it's nine.",
+            "told me,",
+        ),
+        (
+            "You're exactly like your dad, and that's not a compliment.",
+            "exactly,",
+        ),
+        ("Stop treating me like your secretary.", "your secretary"),
+        (
+            "you were on your phone the entire time we were at dinner with my parents",
+            "time we",
+        ),
         // the writer's own, how the partner looks, a partitive cut off
         ("You are the problem, not me.", "about the problem"),
         (
