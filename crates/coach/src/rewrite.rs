@@ -268,6 +268,13 @@ fn extract_at<'a>(toks: &[Tok<'a>], w: &[(usize, &'a str)], start: usize) -> Opt
         || (matches!(before(1), "really" | "even" | "just" | "only") && before(2) == "if");
     let mut will = false;
     // "why are you always on that laptop?": the question put "are" before "you"
+    // "(stay home) with you", "(angry) at you": this "you" is no one's subject
+    if matches!(
+        before(1),
+        "with" | "at" | "to" | "for" | "from" | "about" | "of" | "on" | "in" | "than"
+    ) {
+        return None;
+    }
     let mut be = matches!(before(1), "are" | "were") && start + 1 < w.len();
     let mut be_past = be && before(1) == "were";
     // …but "are you even listening to me?" asks yes or no, and the answer it expects is the

@@ -330,6 +330,10 @@ fn suggestions_keep_whole_phrases_and_the_writers_meaning() {
         ("You're gullible.", "you're gullible"),
         ("You're the laziest person I've ever met.", "person I"),
         ("You're never satisfied.", "not satisfy,"),
+        (
+            "Ohhhh, you want me to stay home with you tonight do you, you pathetic, needy child.",
+            "tonight do you",
+        ),
         ("I told you three times and you still did it.", "you three"),
         (
             "You told me you'd be home at six and it's nine.",
