@@ -219,6 +219,18 @@ fn base(v: &str) -> String {
         ("drove", "drive"),
         ("wrote", "write"),
         ("ran", "run"),
+        ("grew", "grow"),
+        ("knew", "know"),
+        ("threw", "throw"),
+        ("blew", "blow"),
+        ("spoke", "speak"),
+        ("chose", "choose"),
+        ("paid", "pay"),
+        ("met", "meet"),
+        ("heard", "hear"),
+        ("understood", "understand"),
+        ("fell", "fall"),
+        ("drank", "drink"),
     ];
     if let Some((_, b)) = irregular.iter().find(|(p, _)| *p == v) {
         return b.to_string();
@@ -280,6 +292,16 @@ fn extract_at<'a>(toks: &[Tok<'a>], w: &[(usize, &'a str)], start: usize) -> Opt
     // …but "are you even listening to me?" asks yes or no, and the answer it expects is the
     // opposite of its words: no observation
     if be && !matches!(before(2), "why" | "how" | "where" | "what" | "when" | "who") {
+        return None;
+    }
+    // so does "aren't you clever?", "don't you ever…?" (a negation between verb and "you")
+    if matches!(before(1), "not" | "n't")
+        && matches!(
+            before(2),
+            "are" | "were" | "is" | "do" | "does" | "did" | "can" | "could" | "will" | "would"
+        )
+        && !matches!(before(3), "why" | "how" | "where" | "what" | "when" | "who")
+    {
         return None;
     }
     let mut neg_aux = if negated && start > 1 && matches!(w[start - 2].1, "did" | "could" | "would")
@@ -354,10 +376,12 @@ fn extract_at<'a>(toks: &[Tok<'a>], w: &[(usize, &'a str)], start: usize) -> Opt
         }
         // (another subject starts a clause of its own: "on your phone the entire time (we
         // were at dinner)")
-        if is_stop(t)
-            || pred.len() >= 9
-            || (!pred.is_empty() && matches!(t, "we" | "he" | "she" | "they"))
-        {
+        if pred.len() >= 9 && !is_stop(t) {
+            // nine words and the phrase goes on ("bringing up my weight in front (of your
+            // brother)"): cut here it would dangle
+            return None;
+        }
+        if is_stop(t) || (!pred.is_empty() && matches!(t, "we" | "he" | "she" | "they")) {
             if cuts_phrase(t, after.map(|x| x.1), pred.last().map(|p: &Cow<str>| &**p)) {
                 // what was said needs the words after this one: "put the heat (so high)",
                 // "going out looking (like that)"
@@ -979,6 +1003,8 @@ fn no_verb(first: &str) -> bool {
         // ("I hate you so much": "so" is stripped, "much" is left; "because of you I had
         // to…": a pronoun after "you" starts a clause of its own)
         "much"
+            | "no"
+            | "zero"
             | "once"
             | "twice"
             | "two"
@@ -1585,6 +1611,15 @@ fn looks_past(v: &str) -> bool {
                 | "hit"
                 | "lied"
                 | "yelled"
+                | "grew"
+                | "knew"
+                | "spoke"
+                | "chose"
+                | "paid"
+                | "met"
+                | "understood"
+                | "fell"
+                | "drank"
         )
 }
 

@@ -331,6 +331,13 @@ fn suggestions_keep_whole_phrases_and_the_writers_meaning() {
         ("You're the laziest person I've ever met.", "person I"),
         ("You're never satisfied.", "not satisfy,"),
         (
+            "You embarrassed me by bringing up my weight in front of your brother.",
+            "in front,",
+        ),
+        ("You have no idea how to talk to people.", "you no idea"),
+        ("Aren't you clever.", "clever"),
+        ("You never grew up.", "grew up"),
+        (
             "Ohhhh, you want me to stay home with you tonight do you, you pathetic, needy child.",
             "tonight do you",
         ),
