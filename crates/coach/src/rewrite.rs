@@ -257,6 +257,16 @@ fn extract<'a>(toks: &[Tok<'a>], from: usize) -> Option<Topic<'a>> {
     // times for a sentence (≈ 1 % of a run's instructions with `any_noun_phrase`'s)
     let mut w: Vec<(usize, &'a str)> = Vec::with_capacity(toks.len());
     w.extend(words(toks));
+    // "you're so cute when you try to do maths": praise (or mock praise) of the partner
+    // leaves no complaint in the rest of the sentence to observe
+    let praised = w
+        .windows(3)
+        .any(|x| x[0].1 == "you" && (is_be(x[1].1) || is_strip(x[1].1)) && is_praise(x[2].1))
+        || w.windows(4)
+            .any(|x| x[0].1 == "you" && is_be(x[1].1) && is_strip(x[2].1) && is_praise(x[3].1));
+    if praised {
+        return None;
+    }
     let mut from_w = 0;
     while let Some(p) = w[from_w..]
         .iter()
@@ -310,6 +320,13 @@ fn extract_at<'a>(toks: &[Tok<'a>], w: &[(usize, &'a str)], start: usize) -> Opt
     } else {
         "don't"
     };
+    // "not once have you offered", "never have you…": the negation came before the verb
+    if matches!(before(1), "have" | "has" | "did" | "do" | "does")
+        && ((before(2) == "once" && before(3) == "not") || before(2) == "never")
+    {
+        negated = true;
+        neg_aux = "didn't";
+    }
     let mut guard = 0;
     while k < w.len() && guard < 8 {
         guard += 1;
@@ -326,6 +343,30 @@ fn extract_at<'a>(toks: &[Tok<'a>], w: &[(usize, &'a str)], start: usize) -> Opt
             && !is_strip(next)
         {
             break; // "do" is the main verb: "you do this"
+        } else if matches!(t, "have" | "has")
+            && !matches!(
+                next,
+                "been"
+                    | "to"
+                    | "got"
+                    | "gotten"
+                    | "not"
+                    | "never"
+                    | "always"
+                    | "ever"
+                    | "just"
+                    | "already"
+                    | "done"
+                    | "made"
+                    | "said"
+                    | "left"
+                    | "forgotten"
+                    | "told"
+            )
+            && !looks_past(next)
+            && !is_strip(next)
+        {
+            break; // "have" is the main verb: "you never have time for me"
         } else if is_aux(t) {
             // a wish or a guess ("you should…", "you'd…"); "you won't" is a refusal, kept
             hypothetical |= matches!(
@@ -376,6 +417,13 @@ fn extract_at<'a>(toks: &[Tok<'a>], w: &[(usize, &'a str)], start: usize) -> Opt
         }
         // (another subject starts a clause of its own: "on your phone the entire time (we
         // were at dinner)")
+        if t == "for" && after.is_some_and(|&(_, n)| matches!(n, "me" | "us" | "granted")) {
+            // "time for me", "cook for us", "take me for granted": what follows belongs to
+            // the phrase
+            last_tok = i;
+            pred.push(Cow::Borrowed(t));
+            continue;
+        }
         if pred.len() >= 9 && !is_stop(t) {
             // nine words and the phrase goes on ("bringing up my weight in front (of your
             // brother)"): cut here it would dangle
@@ -558,6 +606,28 @@ fn extract_at<'a>(toks: &[Tok<'a>], w: &[(usize, &'a str)], start: usize) -> Opt
     {
         return None;
     }
+    // "you're (so) cute", "you're right": praise is no complaint to build on; "you made me
+    // feel (stupid)": the verb of seeming lost what it qualified
+    if be && pred.len() == 1 && is_praise(&pred[0]) {
+        return None;
+    }
+    if pred
+        .last()
+        .is_some_and(|l| matches!(&**l, "feel" | "look" | "seem" | "sound"))
+        && pred.len() >= 2
+    {
+        return None;
+    }
+    // "you never let me down", "you never fail to…": praise
+    if negated
+        && (pred.starts_with(&[
+            Cow::Borrowed("let"),
+            Cow::Borrowed("me"),
+            Cow::Borrowed("down"),
+        ]) || matches!(&*pred[0], "fail" | "disappoint"))
+    {
+        return None;
+    }
     // "you told me (you'd be home at six)": what was said is the point, and it is cut off
     if !negated
         && pred.len() == 2
@@ -613,7 +683,8 @@ fn extract_at<'a>(toks: &[Tok<'a>], w: &[(usize, &'a str)], start: usize) -> Opt
 }
 
 /// Does the sentence open by thanking or praising ("I appreciate how you…", "thank you for…",
-/// "I love it when you…")? ("I love how you…" is as often sarcasm, so it is not here.)
+/// "I love how you…")? (Said in sarcasm, "I love how you always…" still names no
+/// observation to build on, so it is here, though the detection guard leaves it out.)
 fn praises(sentence: &str) -> bool {
     let s = sentence.trim_start_matches(|c: char| !c.is_alphanumeric());
     [
@@ -621,6 +692,10 @@ fn praises(sentence: &str) -> bool {
         "i really appreciate",
         "i love it when",
         "i loved it when",
+        "i love how",
+        "i loved how",
+        "i love that",
+        "i love the way",
         "thank you",
         "thanks for",
         "i'm grateful",
@@ -633,6 +708,28 @@ fn praises(sentence: &str) -> bool {
     .iter()
     .any(|p| s.starts_with(p))
         || s.contains("you went out of your way")
+}
+
+/// Words of praise for a person ("you're so cute", "you're right").
+fn is_praise(t: &str) -> bool {
+    matches!(
+        t,
+        "cute"
+            | "sweet"
+            | "kind"
+            | "lovely"
+            | "clever"
+            | "smart"
+            | "funny"
+            | "beautiful"
+            | "handsome"
+            | "great"
+            | "amazing"
+            | "wonderful"
+            | "perfect"
+            | "right"
+            | "brilliant"
+    )
 }
 
 /// Does the stop word `t` (with the word after it, if any, and the last word kept before it)
@@ -731,9 +828,11 @@ fn any_noun_phrase(toks: &[Tok<'_>]) -> Option<String> {
                 }))
     })?;
     let np = noun_phrase(&w[from..])?;
-    // ("treating me like your secretary": what they are likened to is no topic)
-    let at = w[from..].iter().position(|t| np.starts_with(t))? + from;
-    if at > 0 && w[at - 1] == "like" {
+    // ("treating me like your secretary", "as useless as your brother", "better than…":
+    // what they are likened to is no topic)
+    let first = np.split(' ').next()?;
+    let at = w[from..].iter().position(|t| *t == first)? + from;
+    if (at > 0 && matches!(w[at - 1], "like" | "as" | "than")) || w[from..].contains(&"than") {
         return None;
     }
     // ("you come back with my failings": the writer's own is not what they did)
@@ -1227,9 +1326,17 @@ fn noun_phrase<S: AsRef<str>>(pred: &[S]) -> Option<String> {
                     | "which"
                     | "that"
                     | ","
+                    | "or"
+                    | "comes"
+                    | "goes"
+                    | "better"
+                    | "worse"
             )
         {
             break;
+        }
+        if t == "own" {
+            continue; // "your own kids" reads as a reproach; "your kids" says it
         }
         np[len] = t;
         len += 1;
@@ -1792,8 +1899,13 @@ fn about_ok(tp: &str) -> bool {
                     | "way"
             )
         });
+    // "the biggest mistake", "the most stubborn person": a verdict, not a topic
+    let verdict = tp
+        .split(' ')
+        .any(|w| w == "most" || w == "least" || (w.len() > 5 && w.ends_with("est")));
     !(cut
         || not_theirs
+        || verdict
         || tp.starts_with("not ")
         || tp.contains("feeling")
         || tp.starts_with("being about")
@@ -1886,7 +1998,11 @@ fn requestable(pred: &[Cow<'_, str>]) -> bool {
             &*pred[n - 2],
             "tell" | "show" | "give" | "send" | "bring" | "buy" | "ask"
         );
-    !(is_stative(&pred[0]) || lost_object || pred.iter().any(|w| w == "anything"))
+    // ("would you be willing to have time for me" asks for what they cannot just do)
+    !(is_stative(&pred[0])
+        || lost_object
+        || matches!(&*pred[0], "have" | "has")
+        || pred.iter().any(|w| w == "anything"))
 }
 
 /// "you don't call", "you're late", "you were on your phone": the observation as a clause.
@@ -2113,8 +2229,13 @@ pub(crate) fn rewrites(
         // "about us". It is offered only when no "When you…" sentence was: a second,
         // vaguer sentence about the same thing helps less than it reads machine-made.
         // Nor of what they think or feel ("you think that mirror makes your hips…").
+        // Nor of a comparison ("you treat your mother better than me").
+        let compares = t
+            .pred
+            .iter()
+            .any(|w| matches!(&**w, "than" | "better" | "worse"));
         let np = noun_phrase(&t.pred)
-            .filter(|np| !when_made && !stative && !t.hypothetical && about_ok(np));
+            .filter(|np| !when_made && !stative && !t.hypothetical && !compares && about_ok(np));
         if let Some(tp) = np {
             cands.push((
                 cat(&[

@@ -337,6 +337,32 @@ fn suggestions_keep_whole_phrases_and_the_writers_meaning() {
         ("You have no idea how to talk to people.", "you no idea"),
         ("Aren't you clever.", "clever"),
         ("You never grew up.", "grew up"),
+        // "have" as the verb itself; a negation put before an inverted verb
+        ("u never have time for me", "don't time"),
+        ("u never have time for me", "willing to have time"),
+        ("Not once have you offered to cook.", "When you offered"),
+        // praise, mock or meant, is no complaint to build on
+        (
+            "I love how you always save me the crispy bits.",
+            "crispy bits",
+        ),
+        ("You're so cute when you try to do maths.", "maths"),
+        (
+            "You made me feel stupid in front of my friends.",
+            "made me feel,",
+        ),
+        // comparisons and verdicts name no topic
+        (
+            "You treat your mother better than you treat me.",
+            "about your mother",
+        ),
+        ("You're as useless as your brother.", "your brother"),
+        (
+            "Marrying you was the biggest mistake of my life.",
+            "biggest mistake",
+        ),
+        ("It's always your way or no way.", "your way or"),
+        ("Your job always comes first.", "comes first,"),
         (
             "Ohhhh, you want me to stay home with you tonight do you, you pathetic, needy child.",
             "tonight do you",
@@ -398,6 +424,12 @@ fn suggestions_keep_whole_phrases_and_the_writers_meaning() {
     assert!(
         s.iter()
             .any(|s| s.contains("about our money problems, I felt")),
+        "{s:?}"
+    );
+    let s = suggestions("You take me for granted all the time.");
+    assert!(
+        s.iter()
+            .any(|s| s.starts_with("When you take me for granted, I feel")),
         "{s:?}"
     );
     let s = suggestions("You NEVER help me!");

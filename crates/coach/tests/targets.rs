@@ -221,9 +221,11 @@ fn the_topic_survives() {
     // so do phrases cut in two ("When you made me look, I felt…", "When you keep doing")
     // and vague topics ("about my mother", "about us"): 166 → 160; and a remark on looks
     // ("about your weight", made of "pulling your weight") or a phrase that ran on past a
-    // preposition ("went to bed without (even saying goodnight)"): 160 → 157.
+    // preposition ("went to bed without (even saying goodnight)"): 160 → 157; and praise
+    // the detection still flags ("You never let me down.", counted here as blame) no longer
+    // gets a request made of it: 157 → 156.
     assert!(
-        ratio >= 0.64,
+        ratio >= 0.635,
         "topic kept in only {kept}/{with_blame} blame messages"
     );
 }
