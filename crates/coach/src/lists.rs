@@ -221,7 +221,7 @@ pub static NEEDS: &[NeedGroup] = &[
     },
     NeedGroup {
         name: "autonomy",
-        words: &["choice", "freedom", "independence", "room to decide"],
+        words: &["a say", "freedom", "independence", "room to decide"],
     },
     NeedGroup {
         name: "order",
@@ -308,7 +308,7 @@ pub static FAUX_FEELINGS: &[FauxFeeling] = &[
     FauxFeeling {
         word: "manipulated",
         feelings: &["uneasy", "confused", "angry"],
-        needs: &["honesty", "choice", "transparency"],
+        needs: &["honesty", "a say", "transparency"],
     },
     FauxFeeling {
         word: "misunderstood",
@@ -328,7 +328,7 @@ pub static FAUX_FEELINGS: &[FauxFeeling] = &[
     FauxFeeling {
         word: "pressured",
         feelings: &["tense", "anxious", "overwhelmed"],
-        needs: &["choice", "space", "ease"],
+        needs: &["a say", "space", "ease"],
     },
     FauxFeeling {
         word: "rejected",

@@ -304,6 +304,17 @@ fn extract_at<'a>(toks: &[Tok<'a>], w: &[(usize, &'a str)], start: usize) -> Opt
     if be && !matches!(before(2), "why" | "how" | "where" | "what" | "when" | "who") {
         return None;
     }
+    // so does "did you have a hard day?", "can you…?", "would you…?" (a request or a question,
+    // not something that happened)
+    if matches!(
+        before(1),
+        "do" | "does" | "did" | "can" | "could" | "will" | "would" | "have" | "has"
+    ) && !matches!(before(2), "why" | "how" | "where" | "what" | "when" | "who")
+        && !(before(2) == "once" && before(3) == "not")
+        && before(2) != "never"
+    {
+        return None;
+    }
     // so does "aren't you clever?", "don't you ever…?" (a negation between verb and "you")
     if matches!(before(1), "not" | "n't")
         && matches!(
@@ -391,6 +402,9 @@ fn extract_at<'a>(toks: &[Tok<'a>], w: &[(usize, &'a str)], start: usize) -> Opt
     hypothetical |= will && !negated;
     let mut pred = Vec::new();
     let mut last_tok = w.get(k).map(|x| x.0)?;
+    // the observation ran to its clause's end (not cut at a stop word): a last "on" or "in"
+    // is then a particle ("leave the lights on"), not a preposition cut from its object
+    let mut clause_end = true;
     for (j, &(i, t)) in w.iter().enumerate().skip(k) {
         // stop at a clause break (punctuation between words) or a stop word
         if i > last_tok + 1 && toks[last_tok + 1..i].iter().any(|x| !x.word) {
@@ -430,6 +444,7 @@ fn extract_at<'a>(toks: &[Tok<'a>], w: &[(usize, &'a str)], start: usize) -> Opt
             return None;
         }
         if is_stop(t) || (!pred.is_empty() && matches!(t, "we" | "he" | "she" | "they")) {
+            clause_end = false;
             if cuts_phrase(t, after.map(|x| x.1), pred.last().map(|p: &Cow<str>| &**p)) {
                 // what was said needs the words after this one: "put the heat (so high)",
                 // "going out looking (like that)"
@@ -477,48 +492,61 @@ fn extract_at<'a>(toks: &[Tok<'a>], w: &[(usize, &'a str)], start: usize) -> Opt
     {
         return None;
     }
+    // "ask how my day was": the verb of a question word's clause is no trailing word
+    let wh_clause = pred.len() >= 3
+        && matches!(&*pred[pred.len() - 1], "was" | "is" | "were" | "are")
+        && pred[..pred.len() - 1]
+            .iter()
+            .any(|w| matches!(&**w, "how" | "what" | "where" | "who"));
+    let particle = clause_end
+        && pred.len() >= 3
+        && matches!(&*pred[pred.len() - 1], "on" | "in" | "over")
+        && !is_function(&pred[pred.len() - 2]);
     // trailing function words read badly ("help with the")
-    while pred.last().is_some_and(|t| {
-        matches!(
-            &**t,
-            "the"
-                | "a"
-                | "an"
-                | "to"
-                | "with"
-                | "of"
-                | "my"
-                | "your"
-                | "our"
-                | "on"
-                | "in"
-                | "at"
-                | "what"
-                | "is"
-                | "are"
-                | "was"
-                | "were"
-                | "more"
-                | "than"
-                | "how"
-                | "that"
-                | "this"
-                | "it"
-                | "when"
-                | "if"
-                | "about"
-                | "for"
-                | "from"
-                | "into"
-                | "like"
-                | "i"
-                | "over"
-                | "either"
-                | "after"
-                | "before"
-                | "since"
-        )
-    }) {
+    while !wh_clause
+        && !particle
+        && pred.last().is_some_and(|t| {
+            matches!(
+                &**t,
+                "the"
+                    | "a"
+                    | "an"
+                    | "to"
+                    | "with"
+                    | "of"
+                    | "my"
+                    | "your"
+                    | "our"
+                    | "on"
+                    | "in"
+                    | "at"
+                    | "what"
+                    | "is"
+                    | "are"
+                    | "was"
+                    | "were"
+                    | "more"
+                    | "than"
+                    | "how"
+                    | "that"
+                    | "this"
+                    | "it"
+                    | "when"
+                    | "if"
+                    | "about"
+                    | "for"
+                    | "from"
+                    | "into"
+                    | "like"
+                    | "i"
+                    | "over"
+                    | "either"
+                    | "after"
+                    | "before"
+                    | "since"
+            )
+        })
+    {
         pred.pop();
     }
     if pred.is_empty()
@@ -625,6 +653,13 @@ fn extract_at<'a>(toks: &[Tok<'a>], w: &[(usize, &'a str)], start: usize) -> Opt
             Cow::Borrowed("me"),
             Cow::Borrowed("down"),
         ]) || matches!(&*pred[0], "fail" | "disappoint"))
+    {
+        return None;
+    }
+    // "you didn't call to say (you'd be late)", "you won't admit (you're wrong)": what was
+    // to be said is cut off
+    if matches!(&*pred[pred.len() - 1], "say" | "tell" | "admit")
+        || (pred.len() >= 2 && pred[pred.len() - 1] == "ask")
     {
         return None;
     }
@@ -832,7 +867,10 @@ fn any_noun_phrase(toks: &[Tok<'_>]) -> Option<String> {
     // what they are likened to is no topic)
     let first = np.split(' ').next()?;
     let at = w[from..].iter().position(|t| *t == first)? + from;
-    if (at > 0 && matches!(w[at - 1], "like" | "as" | "than")) || w[from..].contains(&"than") {
+    // (but "your phone is more important than me" is about their phone)
+    if (at > 0 && matches!(w[at - 1], "like" | "as" | "than"))
+        || (at != from && w[from..].contains(&"than"))
+    {
         return None;
     }
     // ("you come back with my failings": the writer's own is not what they did)
@@ -1010,14 +1048,17 @@ fn weak_head(t: &str) -> bool {
 /// rewrites; the builder's [`natural`] asks more): not "if you really loved me", "you how I
 /// feel", "you're doing", nor a judgment or a second verb.
 fn plain(t: &Topic) -> bool {
-    let bad_word = t.pred.iter().any(|w| {
-        matches!(
-            &**w,
-            "is" | "am"
-                | "are"
-                | "was"
-                | "were"
-                | "who"
+    // ("ask how my day was": a question word's own clause may have its verb)
+    let wh = t
+        .pred
+        .iter()
+        .position(|w| matches!(&**w, "how" | "what" | "where"))
+        .unwrap_or(usize::MAX);
+    let bad_word = t.pred.iter().enumerate().any(|(i, w)| {
+        (i < wh && matches!(&**w, "is" | "am" | "are" | "was" | "were"))
+            || matches!(
+                &**w,
+                "who"
                 | "which"
                 | "could"
                 | "would"
@@ -1032,7 +1073,8 @@ fn plain(t: &Topic) -> bool {
                 | "miserable"
                 | "demanding"
                 | "imagining"
-        ) || is_judgment(w)
+            )
+            || is_judgment(w)
     });
     let first = &*t.pred[0];
     let bad_be = t.be

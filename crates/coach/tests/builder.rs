@@ -351,6 +351,10 @@ fn suggestions_keep_whole_phrases_and_the_writers_meaning() {
             "You made me feel stupid in front of my friends.",
             "made me feel,",
         ),
+        // yes/no questions, and verbs of saying whose words were cut off
+        ("Oh, poor baby, did you have a hard day?", "hard day"),
+        ("You didn't even call to say you'd be late.", "call to say,"),
+        ("You won't ever admit you're wrong.", "won't admit,"),
         // comparisons and verdicts name no topic
         (
             "You treat your mother better than you treat me.",
@@ -432,6 +436,14 @@ fn suggestions_keep_whole_phrases_and_the_writers_meaning() {
             .any(|s| s.starts_with("When you take me for granted, I feel")),
         "{s:?}"
     );
+    // a particle at a clause's end stays; so does the verb of a question word's clause
+    let s = suggestions("You always leave the lights on.");
+    assert!(
+        s.iter().any(|s| s.contains("leave the lights on,")),
+        "{s:?}"
+    );
+    let s = suggestions("You never ask how my day was.");
+    assert!(s.iter().any(|s| s.contains("ask how my day was,")), "{s:?}");
     let s = suggestions("You NEVER help me!");
     assert!(s.iter().any(|s| s.contains("help me")), "{s:?}");
 }

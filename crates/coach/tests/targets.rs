@@ -223,9 +223,11 @@ fn the_topic_survives() {
     // ("about your weight", made of "pulling your weight") or a phrase that ran on past a
     // preposition ("went to bed without (even saying goodnight)"): 160 → 157; and praise
     // the detection still flags ("You never let me down.", counted here as blame) no longer
-    // gets a request made of it: 157 → 156.
+    // gets a request made of it: 157 → 156; and a verb of saying whose words were cut off
+    // ("When you didn't call to say, I felt…", "Would you be willing to admit this week?"):
+    // 156 → 154.
     assert!(
-        ratio >= 0.635,
+        ratio >= 0.63,
         "topic kept in only {kept}/{with_blame} blame messages"
     );
 }
