@@ -78,6 +78,7 @@ fn is_strip(t: &str) -> bool {
             | "so"
             | "such"
             | "enough"
+            | "anyway"
     )
 }
 
@@ -598,6 +599,11 @@ fn extract_at<'a>(toks: &[Tok<'a>], w: &[(usize, &'a str)], start: usize) -> Opt
     if !be && pred[0] != "to" && no_verb(&pred[0]) {
         return None;
     }
+    // "you have no respect (for anyone)", "you have zero consideration": a verdict on them
+    if pred.len() >= 2 && matches!(&*pred[0], "have" | "has") && matches!(&*pred[1], "no" | "zero")
+    {
+        return None;
+    }
     // "(why can't) you be normal", "you (never) need to ask": a wish or a rule, not an act
     if matches!(&*pred[0], "be" | "need" | "needs") {
         return None;
@@ -793,8 +799,11 @@ fn cuts_phrase(t: &str, next: Option<&str>, last: Option<&str>) -> bool {
                     | "why"
             )
         }),
+        // ("treat me (like a child)": after an object, "like" carries the point)
         "like" => last.is_some_and(|l| {
             l.ends_with("ing")
+                || l == "me"
+                || l == "us"
                 || matches!(
                     l,
                     "look"
@@ -1732,7 +1741,6 @@ fn looks_past(v: &str) -> bool {
                 | "hung"
                 | "blew"
                 | "threw"
-                | "put"
                 | "did"
                 | "known"
                 | "done"

@@ -355,6 +355,9 @@ fn suggestions_keep_whole_phrases_and_the_writers_meaning() {
         ("Oh, poor baby, did you have a hard day?", "hard day"),
         ("You didn't even call to say you'd be late.", "call to say,"),
         ("You won't ever admit you're wrong.", "won't admit,"),
+        ("You treat me like a child.", "treat me,"),
+        ("You have no respect for anyone.", "no respect"),
+        ("There's no point, you never listen anyway.", "anyway"),
         // comparisons and verdicts name no topic
         (
             "You treat your mother better than you treat me.",

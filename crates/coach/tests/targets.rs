@@ -225,9 +225,10 @@ fn the_topic_survives() {
     // the detection still flags ("You never let me down.", counted here as blame) no longer
     // gets a request made of it: 157 → 156; and a verb of saying whose words were cut off
     // ("When you didn't call to say, I felt…", "Would you be willing to admit this week?"):
-    // 156 → 154.
+    // 156 → 154; and a likeness whose point is cut off ("When you treat me, I feel…" from
+    // "You treat me like a child."): 154 → 153.
     assert!(
-        ratio >= 0.63,
+        ratio >= 0.625,
         "topic kept in only {kept}/{with_blame} blame messages"
     );
 }
