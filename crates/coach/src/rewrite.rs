@@ -282,6 +282,154 @@ fn extract<'a>(toks: &[Tok<'a>], from: usize) -> Option<Topic<'a>> {
     None
 }
 
+/// Does the predicate fail to say what happened: a fragment, a wish, praise, a verdict on
+/// the person, or words that were cut off?
+fn no_observation(pred: &[Cow<'_, str>], be: bool, negated: bool) -> bool {
+    // "(put) you on the right route": no verb follows, so this "you" is someone's object
+    // ("remind you to pay the bills" keeps its topic: "about the bills")
+    if !be && pred[0] != "to" && no_verb(&pred[0]) {
+        return true;
+    }
+    // "you have no respect (for anyone)", "you have zero consideration": a verdict on them
+    if pred.len() >= 2 && matches!(&*pred[0], "have" | "has") && matches!(&*pred[1], "no" | "zero")
+    {
+        return true;
+    }
+    // "(why can't) you be normal", "you (never) need to ask": a wish or a rule, not an act
+    if matches!(&*pred[0], "be" | "need" | "needs") {
+        return true;
+    }
+    // one bare verb keeps what happened only when it stands alone ("you forget", "you yell");
+    // "(while) you relax", "(anything) you start" lost what made it a complaint
+    if pred.len() == 1
+        && !negated
+        && !be
+        && !matches!(
+            &*pred[0],
+            "forget"
+                | "forgot"
+                | "yell"
+                | "yelled"
+                | "shout"
+                | "shouted"
+                | "lie"
+                | "lied"
+                | "cheat"
+                | "cheated"
+                | "sulk"
+                | "sulked"
+                | "complain"
+                | "nag"
+                | "swear"
+                | "snore"
+                | "interrupt"
+                | "interrupted"
+                | "disappear"
+                | "disappeared"
+                | "left"
+        )
+    {
+        return true;
+    }
+    // "you're (so) cute", "you're right": praise is no complaint to build on; "you made me
+    // feel (stupid)": the verb of seeming lost what it qualified
+    if be && pred.len() == 1 && is_praise(&pred[0]) {
+        return true;
+    }
+    if pred
+        .last()
+        .is_some_and(|l| matches!(&**l, "feel" | "look" | "seem" | "sound"))
+        && pred.len() >= 2
+    {
+        return true;
+    }
+    // "you never let me down", "you never fail to…": praise
+    if negated
+        && (pred.starts_with(&[
+            Cow::Borrowed("let"),
+            Cow::Borrowed("me"),
+            Cow::Borrowed("down"),
+        ]) || matches!(&*pred[0], "fail" | "disappoint"))
+    {
+        return true;
+    }
+    // "you didn't call to say (you'd be late)", "you won't admit (you're wrong)": what was
+    // to be said is cut off
+    if matches!(&*pred[pred.len() - 1], "say" | "tell" | "admit")
+        || (pred.len() >= 2 && pred[pred.len() - 1] == "ask")
+    {
+        return true;
+    }
+    // "you told me (you'd be home at six)": what was said is the point, and it is cut off
+    if !negated
+        && pred.len() == 2
+        && pred[1] == "me"
+        && matches!(
+            &*pred[0],
+            "told" | "tell" | "said" | "promised" | "asked" | "showed"
+        )
+    {
+        return true;
+    }
+    // "you're exactly (like your dad)": an adverb alone qualifies what was cut off
+    if be && pred.len() == 1 && pred[0].ends_with("ly") {
+        return true;
+    }
+    // "you're gullible", "you're defensive": a judgment of the person, whatever the word
+    if be
+        && pred.len() == 1
+        && pred[0].len() > 5
+        && ["ible", "able", "ous", "ful", "less", "sive", "tive", "ish"]
+            .iter()
+            .any(|x| pred[0].ends_with(x))
+    {
+        return true;
+    }
+    // "you're (so annoying) about the dishes" without the insult is no observation
+    if be
+        && matches!(
+            &*pred[0],
+            "about" | "over" | "with" | "for" | "at" | "of" | "to"
+        )
+    {
+        return true;
+    }
+    false
+}
+
+/// A question word ("why are you…?" is a complaint; "are you…?" asks yes or no).
+fn is_wh(t: &str) -> bool {
+    matches!(t, "why" | "how" | "where" | "what" | "when" | "who")
+}
+
+/// Is the "you" whose preceding words `before(1)`, `before(2)`… gives nobody's subject, or
+/// the subject of a yes/no question rather than of something that happened?
+fn no_subject_or_asked<'a>(before: impl Fn(usize) -> &'a str) -> bool {
+    // "(stay home) with you", "(angry) at you": this "you" is no one's subject
+    matches!(
+        before(1),
+        "with" | "at" | "to" | "for" | "from" | "about" | "of" | "on" | "in" | "than"
+    )
+    // "are you even listening to me?" asks yes or no, and the answer it expects is the
+    // opposite of its words
+    || (matches!(before(1), "are" | "were") && !is_wh(before(2)))
+    // so does "did you have a hard day?", "can you…?", "would you…?" (a request or a
+    // question, not something that happened); "not once have you…" is a statement
+    || (matches!(
+        before(1),
+        "do" | "does" | "did" | "can" | "could" | "will" | "would" | "have" | "has"
+    ) && !is_wh(before(2))
+        && !(before(2) == "once" && before(3) == "not")
+        && before(2) != "never")
+    // so does "aren't you clever?", "don't you ever…?" (a negation between verb and "you")
+    || (matches!(before(1), "not" | "n't")
+        && matches!(
+            before(2),
+            "are" | "were" | "is" | "do" | "does" | "did" | "can" | "could" | "will" | "would"
+        )
+        && !is_wh(before(3)))
+}
+
 fn extract_at<'a>(toks: &[Tok<'a>], w: &[(usize, &'a str)], start: usize) -> Option<Topic<'a>> {
     let mut k = start + 1;
     let mut negated = start > 0 && matches!(w[start - 1].1, "not" | "never");
@@ -290,42 +438,12 @@ fn extract_at<'a>(toks: &[Tok<'a>], w: &[(usize, &'a str)], start: usize) -> Opt
     let mut hypothetical = (matches!(before(1), "if" | "unless" | "whether") && before(2) != "as")
         || (matches!(before(1), "really" | "even" | "just" | "only") && before(2) == "if");
     let mut will = false;
-    // "why are you always on that laptop?": the question put "are" before "you"
-    // "(stay home) with you", "(angry) at you": this "you" is no one's subject
-    if matches!(
-        before(1),
-        "with" | "at" | "to" | "for" | "from" | "about" | "of" | "on" | "in" | "than"
-    ) {
+    if no_subject_or_asked(before) {
         return None;
     }
+    // "why are you always on that laptop?": the question put "are" before "you"
     let mut be = matches!(before(1), "are" | "were") && start + 1 < w.len();
     let mut be_past = be && before(1) == "were";
-    // …but "are you even listening to me?" asks yes or no, and the answer it expects is the
-    // opposite of its words: no observation
-    if be && !matches!(before(2), "why" | "how" | "where" | "what" | "when" | "who") {
-        return None;
-    }
-    // so does "did you have a hard day?", "can you…?", "would you…?" (a request or a question,
-    // not something that happened)
-    if matches!(
-        before(1),
-        "do" | "does" | "did" | "can" | "could" | "will" | "would" | "have" | "has"
-    ) && !matches!(before(2), "why" | "how" | "where" | "what" | "when" | "who")
-        && !(before(2) == "once" && before(3) == "not")
-        && before(2) != "never"
-    {
-        return None;
-    }
-    // so does "aren't you clever?", "don't you ever…?" (a negation between verb and "you")
-    if matches!(before(1), "not" | "n't")
-        && matches!(
-            before(2),
-            "are" | "were" | "is" | "do" | "does" | "did" | "can" | "could" | "will" | "would"
-        )
-        && !matches!(before(3), "why" | "how" | "where" | "what" | "when" | "who")
-    {
-        return None;
-    }
     let mut neg_aux = if negated && start > 1 && matches!(w[start - 2].1, "did" | "could" | "would")
     {
         "didn't"
@@ -430,8 +548,6 @@ fn extract_at<'a>(toks: &[Tok<'a>], w: &[(usize, &'a str)], start: usize) -> Opt
             pred.push(Cow::Borrowed(t));
             continue;
         }
-        // (another subject starts a clause of its own: "on your phone the entire time (we
-        // were at dinner)")
         if t == "for" && after.is_some_and(|&(_, n)| matches!(n, "me" | "us" | "granted")) {
             // "time for me", "cook for us", "take me for granted": what follows belongs to
             // the phrase
@@ -444,6 +560,8 @@ fn extract_at<'a>(toks: &[Tok<'a>], w: &[(usize, &'a str)], start: usize) -> Opt
             // brother)"): cut here it would dangle
             return None;
         }
+        // (another subject starts a clause of its own: "on your phone the entire time (we
+        // were at dinner)")
         if is_stop(t) || (!pred.is_empty() && matches!(t, "we" | "he" | "she" | "they")) {
             clause_end = false;
             if cuts_phrase(t, after.map(|x| x.1), pred.last().map(|p: &Cow<str>| &**p)) {
@@ -594,113 +712,7 @@ fn extract_at<'a>(toks: &[Tok<'a>], w: &[(usize, &'a str)], start: usize) -> Opt
             return None;
         }
     }
-    // "(put) you on the right route": no verb follows, so this "you" is someone's object
-    // ("remind you to pay the bills" keeps its topic: "about the bills")
-    if !be && pred[0] != "to" && no_verb(&pred[0]) {
-        return None;
-    }
-    // "you have no respect (for anyone)", "you have zero consideration": a verdict on them
-    if pred.len() >= 2 && matches!(&*pred[0], "have" | "has") && matches!(&*pred[1], "no" | "zero")
-    {
-        return None;
-    }
-    // "(why can't) you be normal", "you (never) need to ask": a wish or a rule, not an act
-    if matches!(&*pred[0], "be" | "need" | "needs") {
-        return None;
-    }
-    // one bare verb keeps what happened only when it stands alone ("you forget", "you yell");
-    // "(while) you relax", "(anything) you start" lost what made it a complaint
-    if pred.len() == 1
-        && !negated
-        && !be
-        && !matches!(
-            &*pred[0],
-            "forget"
-                | "forgot"
-                | "yell"
-                | "yelled"
-                | "shout"
-                | "shouted"
-                | "lie"
-                | "lied"
-                | "cheat"
-                | "cheated"
-                | "sulk"
-                | "sulked"
-                | "complain"
-                | "nag"
-                | "swear"
-                | "snore"
-                | "interrupt"
-                | "interrupted"
-                | "disappear"
-                | "disappeared"
-                | "left"
-        )
-    {
-        return None;
-    }
-    // "you're (so) cute", "you're right": praise is no complaint to build on; "you made me
-    // feel (stupid)": the verb of seeming lost what it qualified
-    if be && pred.len() == 1 && is_praise(&pred[0]) {
-        return None;
-    }
-    if pred
-        .last()
-        .is_some_and(|l| matches!(&**l, "feel" | "look" | "seem" | "sound"))
-        && pred.len() >= 2
-    {
-        return None;
-    }
-    // "you never let me down", "you never fail to…": praise
-    if negated
-        && (pred.starts_with(&[
-            Cow::Borrowed("let"),
-            Cow::Borrowed("me"),
-            Cow::Borrowed("down"),
-        ]) || matches!(&*pred[0], "fail" | "disappoint"))
-    {
-        return None;
-    }
-    // "you didn't call to say (you'd be late)", "you won't admit (you're wrong)": what was
-    // to be said is cut off
-    if matches!(&*pred[pred.len() - 1], "say" | "tell" | "admit")
-        || (pred.len() >= 2 && pred[pred.len() - 1] == "ask")
-    {
-        return None;
-    }
-    // "you told me (you'd be home at six)": what was said is the point, and it is cut off
-    if !negated
-        && pred.len() == 2
-        && pred[1] == "me"
-        && matches!(
-            &*pred[0],
-            "told" | "tell" | "said" | "promised" | "asked" | "showed"
-        )
-    {
-        return None;
-    }
-    // "you're exactly (like your dad)": an adverb alone qualifies what was cut off
-    if be && pred.len() == 1 && pred[0].ends_with("ly") {
-        return None;
-    }
-    // "you're gullible", "you're defensive": a judgment of the person, whatever the word
-    if be
-        && pred.len() == 1
-        && pred[0].len() > 5
-        && ["ible", "able", "ous", "ful", "less", "sive", "tive", "ish"]
-            .iter()
-            .any(|x| pred[0].ends_with(x))
-    {
-        return None;
-    }
-    // "you're (so annoying) about the dishes" without the insult is no observation
-    if be
-        && matches!(
-            &*pred[0],
-            "about" | "over" | "with" | "for" | "at" | "of" | "to"
-        )
-    {
+    if no_observation(&pred, be, negated) {
         return None;
     }
     for t in pred.iter_mut() {
