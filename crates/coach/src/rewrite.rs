@@ -410,6 +410,12 @@ fn no_subject_or_asked<'a>(before: impl Fn(usize) -> &'a str) -> bool {
         before(1),
         "with" | "at" | "to" | "for" | "from" | "about" | "of" | "on" | "in" | "than"
     )
+    // "(you never) said you were sorry", "(you) promised you'd…": reported words, not what
+    // happened
+    || matches!(
+        before(1),
+        "said" | "says" | "say" | "told" | "promised" | "swore" | "claimed"
+    )
     // "are you even listening to me?" asks yes or no, and the answer it expects is the
     // opposite of its words
     || (matches!(before(1), "are" | "were") && !is_wh(before(2)))

@@ -358,6 +358,8 @@ fn suggestions_keep_whole_phrases_and_the_writers_meaning() {
         ("You treat me like a child.", "treat me,"),
         ("You have no respect for anyone.", "no respect"),
         ("There's no point, you never listen anyway.", "anyway"),
+        // reported words are not what happened
+        ("You never said you were sorry.", "you were sorry"),
         // comparisons and verdicts name no topic
         (
             "You treat your mother better than you treat me.",

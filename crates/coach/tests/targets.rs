@@ -226,9 +226,10 @@ fn the_topic_survives() {
     // gets a request made of it: 157 → 156; and a verb of saying whose words were cut off
     // ("When you didn't call to say, I felt…", "Would you be willing to admit this week?"):
     // 156 → 154; and a likeness whose point is cut off ("When you treat me, I feel…" from
-    // "You treat me like a child."): 154 → 153.
+    // "You treat me like a child."): 154 → 153; and reported words taken for what happened
+    // ("When you were sorry, I felt…" from "You never said you were sorry."): 153 → 151.
     assert!(
-        ratio >= 0.625,
+        ratio >= 0.615,
         "topic kept in only {kept}/{with_blame} blame messages"
     );
 }
