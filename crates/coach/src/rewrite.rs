@@ -183,57 +183,68 @@ fn words<'t, 'a: 't>(toks: &'t [Tok<'a>]) -> impl Iterator<Item = (usize, &'a st
         .map(|(i, t)| (i, t.text))
 }
 
+/// Irregular past tenses and participles people use in complaints, with their base form:
+/// one table, so that what [`looks_past`] takes for a past [`base`] can also undo ("you never
+/// heard me" → "didn't hear", not "don't heard").
+const IRREGULAR: &[(&str, &str)] = &[
+    ("said", "say"),
+    ("told", "tell"),
+    ("made", "make"),
+    ("took", "take"),
+    ("left", "leave"),
+    ("forgot", "forget"),
+    ("spent", "spend"),
+    ("broke", "break"),
+    ("went", "go"),
+    ("came", "come"),
+    ("gave", "give"),
+    ("got", "get"),
+    ("did", "do"),
+    ("ate", "eat"),
+    ("known", "know"),
+    ("been", "be"),
+    ("done", "do"),
+    ("gone", "go"),
+    ("taken", "take"),
+    ("shown", "show"),
+    ("stood", "stand"),
+    ("thought", "think"),
+    ("hung", "hang"),
+    ("slept", "sleep"),
+    ("sent", "send"),
+    ("lost", "lose"),
+    ("kept", "keep"),
+    ("brought", "bring"),
+    ("bought", "buy"),
+    ("caught", "catch"),
+    ("wore", "wear"),
+    ("drove", "drive"),
+    ("wrote", "write"),
+    ("ran", "run"),
+    ("grew", "grow"),
+    ("knew", "know"),
+    ("threw", "throw"),
+    ("blew", "blow"),
+    ("spoke", "speak"),
+    ("chose", "choose"),
+    ("paid", "pay"),
+    ("met", "meet"),
+    ("heard", "hear"),
+    ("understood", "understand"),
+    ("fell", "fall"),
+    ("drank", "drink"),
+    ("taught", "teach"),
+    ("fought", "fight"),
+    ("sat", "sit"),
+    ("woke", "wake"),
+    ("hid", "hide"),
+    ("bit", "bite"),
+    ("hit", "hit"),
+];
+
 /// Past tense → base form for the verbs people use most in complaints.
 fn base(v: &str) -> String {
-    let irregular = [
-        ("said", "say"),
-        ("told", "tell"),
-        ("made", "make"),
-        ("took", "take"),
-        ("left", "leave"),
-        ("forgot", "forget"),
-        ("spent", "spend"),
-        ("broke", "break"),
-        ("went", "go"),
-        ("came", "come"),
-        ("gave", "give"),
-        ("got", "get"),
-        ("did", "do"),
-        ("ate", "eat"),
-        ("known", "know"),
-        ("been", "be"),
-        ("done", "do"),
-        ("gone", "go"),
-        ("taken", "take"),
-        ("shown", "show"),
-        ("stood", "stand"),
-        ("thought", "think"),
-        ("hung", "hang"),
-        ("slept", "sleep"),
-        ("sent", "send"),
-        ("lost", "lose"),
-        ("kept", "keep"),
-        ("brought", "bring"),
-        ("bought", "buy"),
-        ("caught", "catch"),
-        ("wore", "wear"),
-        ("drove", "drive"),
-        ("wrote", "write"),
-        ("ran", "run"),
-        ("grew", "grow"),
-        ("knew", "know"),
-        ("threw", "throw"),
-        ("blew", "blow"),
-        ("spoke", "speak"),
-        ("chose", "choose"),
-        ("paid", "pay"),
-        ("met", "meet"),
-        ("heard", "hear"),
-        ("understood", "understand"),
-        ("fell", "fall"),
-        ("drank", "drink"),
-    ];
-    if let Some((_, b)) = irregular.iter().find(|(p, _)| *p == v) {
+    if let Some((_, b)) = IRREGULAR.iter().find(|(p, _)| *p == v) {
         return b.to_string();
     }
     if let Some(stem) = v.strip_suffix("ied") {
@@ -1740,62 +1751,7 @@ fn gerund(v: &str) -> String {
 
 fn looks_past(v: &str) -> bool {
     // "need", "succeed", "feed" are no past tenses
-    (v.ends_with("ed") && !v.ends_with("eed"))
-        || matches!(
-            v,
-            "forgot"
-                | "left"
-                | "said"
-                | "made"
-                | "took"
-                | "spent"
-                | "broke"
-                | "told"
-                | "went"
-                | "came"
-                | "ate"
-                | "gave"
-                | "got"
-                | "hung"
-                | "blew"
-                | "threw"
-                | "did"
-                | "known"
-                | "done"
-                | "gone"
-                | "taken"
-                | "shown"
-                | "thought"
-                | "slept"
-                | "sent"
-                | "lost"
-                | "kept"
-                | "brought"
-                | "bought"
-                | "caught"
-                | "taught"
-                | "fought"
-                | "sat"
-                | "wore"
-                | "woke"
-                | "drove"
-                | "wrote"
-                | "ran"
-                | "hid"
-                | "bit"
-                | "hit"
-                | "lied"
-                | "yelled"
-                | "grew"
-                | "knew"
-                | "spoke"
-                | "chose"
-                | "paid"
-                | "met"
-                | "understood"
-                | "fell"
-                | "drank"
-        )
+    (v.ends_with("ed") && !v.ends_with("eed")) || IRREGULAR.iter().any(|(p, _)| *p == v)
 }
 
 /// A short title-case topic for "about …", e.g. "the dishes" or "being late".

@@ -358,6 +358,10 @@ fn suggestions_keep_whole_phrases_and_the_writers_meaning() {
         ("You treat me like a child.", "treat me,"),
         ("You have no respect for anyone.", "no respect"),
         ("There's no point, you never listen anyway.", "anyway"),
+        // irregular pasts go back to their base after "didn't"
+        ("You never heard me.", "don't heard"),
+        ("You never taught me anything.", "didn't taught"),
+        ("You stood me up.", "I feel"),
         // reported words are not what happened
         ("You never said you were sorry.", "you were sorry"),
         // comparisons and verdicts name no topic
