@@ -387,13 +387,7 @@ fn no_observation(pred: &[Cow<'_, str>], be: bool, negated: bool) -> bool {
         return true;
     }
     // "you're gullible", "you're defensive": a judgment of the person, whatever the word
-    if be
-        && pred.len() == 1
-        && pred[0].len() > 5
-        && ["ible", "able", "ous", "ful", "less", "sive", "tive", "ish"]
-            .iter()
-            .any(|x| pred[0].ends_with(x))
-    {
+    if be && pred.len() == 1 && (judging_adjective(&pred[0]) || pred[0].ends_with("ish")) {
         return true;
     }
     // "you're (so annoying) about the dishes" without the insult is no observation
@@ -406,6 +400,21 @@ fn no_observation(pred: &[Cow<'_, str>], be: bool, negated: bool) -> bool {
         return true;
     }
     false
+}
+
+/// An adjective by its ending ("gullible", "defensive", "intolerable"): after "you're" a
+/// judgment of the person, after a bare "you" a sentence without its verb.
+fn judging_adjective(w: &str) -> bool {
+    w.len() > 5
+        && ["ible", "able", "ous", "ful", "less", "sive", "tive"]
+            .iter()
+            .any(|x| w.ends_with(x))
+}
+
+/// "Not once have you…", "never have you…": a negation put before an inverted verb, which
+/// makes a statement of what would otherwise be a question.
+fn fronted_negation<'a>(before: impl Fn(usize) -> &'a str) -> bool {
+    (before(2) == "once" && before(3) == "not") || before(2) == "never"
 }
 
 /// A question word ("why are you…?" is a complaint; "are you…?" asks yes or no).
@@ -436,8 +445,7 @@ fn no_subject_or_asked<'a>(before: impl Fn(usize) -> &'a str) -> bool {
         before(1),
         "do" | "does" | "did" | "can" | "could" | "will" | "would" | "have" | "has"
     ) && !is_wh(before(2))
-        && !(before(2) == "once" && before(3) == "not")
-        && before(2) != "never")
+        && !fronted_negation(&before))
     // so does "aren't you clever?", "don't you ever…?" (a negation between verb and "you")
     || (matches!(before(1), "not" | "n't")
         && matches!(
@@ -468,9 +476,7 @@ fn extract_at<'a>(toks: &[Tok<'a>], w: &[(usize, &'a str)], start: usize) -> Opt
         "don't"
     };
     // "not once have you offered", "never have you…": the negation came before the verb
-    if matches!(before(1), "have" | "has" | "did" | "do" | "does")
-        && ((before(2) == "once" && before(3) == "not") || before(2) == "never")
-    {
+    if matches!(before(1), "have" | "has" | "did" | "do" | "does") && fronted_negation(before) {
         negated = true;
         neg_aux = "didn't";
     }
@@ -1159,12 +1165,7 @@ fn plain(t: &Topic) -> bool {
     let going_to = t.be && first == "going" && t.pred.get(1).is_some_and(|w| w == "to");
     // "you indulging in…": the "are" is missing, so the sentence would be too; so it is in
     // "(I find) you intolerable"
-    let no_be = !t.be
-        && (first.ends_with("ing")
-            || (first.len() > 5
-                && ["able", "ible", "ous", "ful", "less", "sive", "tive"]
-                    .iter()
-                    .any(|x| first.ends_with(x))));
+    let no_be = !t.be && (first.ends_with("ing") || judging_adjective(first));
     !bad_word
         && !cut
         && !bad_be
